@@ -1,0 +1,36 @@
+/** A claim-check reference to one checkpoint: what activities pass instead of data. */
+export interface CheckpointRef {
+  /** `file:///abs/path/<sha256>.arrow` (or an `s3://` URI in a shared store). */
+  uri: string;
+  /** SHA-256 of the file's bytes, lowercase hex: the content address. */
+  sha256: string;
+  rows: number;
+  bytes: number;
+}
+
+/** Lineage written into every checkpoint's Arrow schema metadata. */
+export interface Lineage {
+  pipeline: string;
+  runId: string;
+  step: string;
+  /** Output name within the step, e.g. `model` or `history`; `output` when the step has one. */
+  output: string;
+  stepCodeVersion: string;
+  paramsHash: string;
+  /** SHA-256 of every input checkpoint. */
+  inputs: string[];
+  /** ISO-8601 time the checkpoint was written. */
+  createdAt: string;
+}
+
+/** Schema-metadata keys used for lineage (prefixed so other tools' metadata never collides). */
+export const LINEAGE_KEYS = {
+  pipeline: 'quiver.pipeline',
+  runId: 'quiver.run_id',
+  step: 'quiver.step',
+  output: 'quiver.output',
+  stepCodeVersion: 'quiver.step_code_version',
+  paramsHash: 'quiver.params_hash',
+  inputs: 'quiver.input_sha256',
+  createdAt: 'quiver.created_at',
+} as const;

@@ -1,0 +1,36 @@
+import path from 'node:path';
+
+/** Runtime configuration, read from the environment; CLI flags override individual fields. */
+export interface QuiverConfig {
+  /** Where Quiver keeps its state (store, registry, dev-server database). */
+  home: string;
+  /** Checkpoint store URI; `file://<home>/checkpoints` unless `QUIVER_STORE` says otherwise. */
+  store: string;
+  /** Temporal frontend address; undefined means "start or reuse the embedded dev server". */
+  temporalAddress?: string;
+  namespace: string;
+  /** Port of the embedded dev server's frontend and Web UI. */
+  devServerPort: number;
+  uiPort: number;
+}
+
+export const TASK_QUEUES = { cpu: 'quiver-cpu', gpu: 'quiver-gpu' } as const;
+
+/** Fills every configuration field from the environment, with defaults in this one place. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<QuiverConfig> = {}) {
+  const home = path.resolve(overrides.home ?? env.QUIVER_HOME ?? '.quiver');
+  const config: QuiverConfig = {
+    home,
+    store: env.QUIVER_STORE ?? `file://${path.join(home, 'checkpoints')}`,
+    temporalAddress: env.TEMPORAL_ADDRESS || undefined,
+    namespace: env.TEMPORAL_NAMESPACE ?? 'default',
+    devServerPort: Number(env.QUIVER_TEMPORAL_PORT ?? 7233),
+    uiPort: Number(env.QUIVER_UI_PORT ?? 8233),
+    ...stripUndefined(overrides),
+  };
+  return config;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,113 @@
+import { z } from 'zod';
+
+/** Temporal retry policy knobs a spec may set for a step. */
+const retrySchema = z
+  .object({
+    maximumAttempts: z.number().int().min(1).default(3),
+    initialInterval: z.string().default('1s'),
+    backoffCoefficient: z.number().min(1).default(2),
+    maximumInterval: z.string().default('1m'),
+  })
+  .strict();
+
+/** Duration strings as Temporal accepts them: `500ms`, `30s`, `10m`, `2h`, `7d`. */
+const duration = z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'must be a duration such as 30s, 10m or 2h');
+
+const stepOptions = {
+  retry: retrySchema.prefault({}),
+  timeout: duration.optional(),
+};
+
+const rangeSchema = z
+  .object({ min: z.number().optional(), max: z.number().optional() })
+  .strict()
+  .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, 'min must not exceed max');
+
+export const pipelineSpecSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'must be letters, digits, - or _ (it names runs and models)'),
+    source: z
+      .object({
+        /** Local path (relative to the spec file) or `file://` URI of a CSV with a header row. */
+        uri: z.string().min(1),
+        format: z.literal('csv').default('csv'),
+        delimiter: z.string().length(1).default(','),
+        ...stepOptions,
+      })
+      .strict(),
+    target: z
+      .object({
+        column: z.string().min(1),
+        task: z.literal('classification').default('classification'),
+      })
+      .strict(),
+    split: z
+      .object({
+        holdout: z.number().gt(0).lt(1).default(0.2),
+        seed: z.number().int().default(42),
+      })
+      .strict()
+      .prefault({}),
+    sanity: z
+      .object({
+        minRows: z.number().int().min(1).default(10),
+        /** Columns that must exist; the target column always must. */
+        requiredColumns: z.array(z.string()).default([]),
+        maxNullFraction: z.number().min(0).max(1).default(0.1),
+        /** Per-column overrides of `maxNullFraction`. */
+        nullFractions: z.record(z.string(), z.number().min(0).max(1)).default({}),
+        ranges: z.record(z.string(), rangeSchema).default({}),
+        categories: z.record(z.string(), z.array(z.string()).min(1)).default({}),
+        ...stepOptions,
+      })
+      .strict()
+      .prefault({}),
+    train: z
+      .object({
+        /** Feature columns; default: every column except the target. */
+        features: z.array(z.string()).optional(),
+        hiddenUnits: z.array(z.number().int().min(1)).default([16, 16]),
+        epochs: z.number().int().min(1).max(10_000).default(50),
+        batchSize: z.number().int().min(1).default(16),
+        learningRate: z.number().gt(0).default(0.01),
+        seed: z.number().int().default(42),
+        ...stepOptions,
+      })
+      .strict()
+      .prefault({}),
+    validate: z
+      .object({
+        /** Minimum value per metric (`accuracy`, `macroF1`, `auc`); `logLoss` is a maximum. */
+        min: z
+          .object({
+            accuracy: z.number().min(0).max(1).optional(),
+            macroF1: z.number().min(0).max(1).optional(),
+            auc: z.number().min(0).max(1).optional(),
+          })
+          .strict()
+          .default({}),
+        max: z
+          .object({ logLoss: z.number().min(0).optional() })
+          .strict()
+          .default({}),
+        ...stepOptions,
+      })
+      .strict()
+      .prefault({}),
+    deploy: z
+      .object({
+        /** Registry model name; default: the pipeline name. */
+        model: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i).optional(),
+        alias: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i).default('production'),
+        ...stepOptions,
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+/** A pipeline spec as written in YAML (defaults optional). */
+export type PipelineSpecInput = z.input<typeof pipelineSpecSchema>;
+/** A validated spec with every default filled in: what runs receive. */
+export type PipelineSpec = z.output<typeof pipelineSpecSchema>;
+export type RetrySpec = z.output<typeof retrySchema>;
