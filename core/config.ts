@@ -14,8 +14,6 @@ export interface QuiverConfig {
   uiPort: number;
 }
 
-export const TASK_QUEUES = { cpu: 'quiver-cpu', gpu: 'quiver-gpu' } as const;
-
 /** Fills every configuration field from the environment, with defaults in this one place. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<QuiverConfig> = {}) {
   const home = path.resolve(overrides.home ?? env.QUIVER_HOME ?? '.quiver');

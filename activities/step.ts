@@ -1,0 +1,131 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Table } from 'apache-arrow';
+import { openStore, type CheckpointStore } from '../core/checkpoint/store';
+import type { CheckpointRef } from '../core/checkpoint/types';
+import type { QuiverConfig } from '../core/config';
+import { NON_RETRYABLE_ERROR_TYPES } from '../core/errors';
+import { sha256, stableHash } from '../core/hash';
+import type { StepInput, StepName, StepResult } from '../core/run-types';
+
+/** What a step body gets: its input, the store, and a writer that stamps lineage on every checkpoint. */
+export interface StepContext {
+  input: StepInput;
+  config: QuiverConfig;
+  store: CheckpointStore;
+  /** Reads an input checkpoint by name, verified against its SHA-256. */
+  read(name: string): Promise<Table>;
+  /** Writes one named output of this step as a checkpoint. */
+  write(output: string, table: Table): Promise<CheckpointRef>;
+}
+
+export interface StepBodyResult {
+  primary: string;
+  summary: StepResult['summary'];
+}
+
+/** Hash of the step module's own source: changes whenever the step's code changes. */
+const codeVersions = new Map<string, string>();
+export function stepCodeVersion(step: StepName): string {
+  let version = codeVersions.get(step);
+  if (!version) {
+    const file = [`${step}.ts`, `${step}.js`].map((f) => path.join(__dirname, f)).find((f) => fs.existsSync(f));
+    version = file ? sha256(fs.readFileSync(file)).slice(0, 12) : 'unknown';
+    codeVersions.set(step, version);
+  }
+  return version;
+}
+
+/**
+ * Runs one step body with the plumbing every step shares: lineage, cache key, timing, and turning
+ * errors into Temporal failures whose retryability comes from NON_RETRYABLE_ERROR_TYPES.
+ */
+export async function runStepActivity(
+  step: StepName,
+  params: unknown,
+  input: StepInput,
+  config: QuiverConfig,
+  body: (ctx: StepContext) => Promise<StepBodyResult>,
+): Promise<StepResult> {
+  const started = performance.now();
+  const attempt = activityAttempt();
+  const store = openStore(config.store);
+  const version = stepCodeVersion(step);
+  const paramsHash = stableHash(params);
+  const inputHashes = Object.keys(input.inputs)
+    .sort()
+    .map((name) => input.inputs[name].sha256);
+  const outputs: Record<string, CheckpointRef> = {};
+  const ctx: StepContext = {
+    input,
+    config,
+    store,
+    read: async (name) => {
+      const ref = input.inputs[name];
+      if (!ref) throw new Error(`step ${step} has no input named ${name}`);
+      return store.read(ref);
+    },
+    write: async (output, table) => {
+      const ref = await store.write(table, {
+        pipeline: input.run.pipeline,
+        runId: input.run.runId,
+        step,
+        output,
+        stepCodeVersion: version,
+        paramsHash,
+        inputs: inputHashes,
+        createdAt: new Date().toISOString(),
+      });
+      outputs[output] = ref;
+      return ref;
+    },
+  };
+  try {
+    const { primary, summary } = await body(ctx);
+    return {
+      outputs,
+      primary,
+      summary,
+      attempt,
+      durationMs: Math.round(performance.now() - started),
+      stepCodeVersion: version,
+      paramsHash,
+      cacheKey: stableHash({ step, version, params, inputs: inputHashes }),
+    };
+  } catch (error) {
+    throw toFailure(error, attempt);
+  }
+}
+
+/** Keeps the error's class name as the failure type, so the retry policy can recognise it. */
+function toFailure(error: unknown, attempt: number): ApplicationFailure {
+  if (error instanceof ApplicationFailure) return error;
+  const err = error instanceof Error ? error : new Error(String(error));
+  return ApplicationFailure.create({
+    message: err.message,
+    type: err.name,
+    nonRetryable: (NON_RETRYABLE_ERROR_TYPES as readonly string[]).includes(err.name),
+    details: [{ attempt }],
+    cause: err,
+  });
+}
+
+/** The attempt number when running inside Temporal; 1 when called in-process (exploration, benchmarks). */
+function activityAttempt(): number {
+  try {
+    return Context.current().info.attempt;
+  } catch {
+    return 1;
+  }
+}
+
+/** Heartbeats when running as a Temporal activity; a no-op when a step runs in-process. */
+export function heartbeat(details?: unknown): void {
+  try {
+    Context.current().heartbeat(details);
+  } catch {
+    // Not inside an activity: nothing to report to.
+  }
+}

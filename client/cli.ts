@@ -1,0 +1,33 @@
+import { Command, CommanderError } from 'commander';
+import { QuiverError, SpecError } from '../core/errors';
+import { registerCheckpointCommands } from './commands/checkpoints';
+import { registerRunCommands } from './commands/runs';
+import type { GlobalFlags } from './environment';
+
+/** Builds the `quiver` command tree; exported so tests can drive it without a subprocess. */
+export function buildProgram(): Command {
+  const program = new Command('quiver')
+    .description('Durable ML pipelines on Temporal with Arrow checkpoints')
+    .option('--json', 'machine-readable output')
+    .option('--address <host:port>', 'Temporal frontend (default: TEMPORAL_ADDRESS, else the embedded dev server)')
+    .option('--namespace <ns>', 'Temporal namespace (default: TEMPORAL_NAMESPACE or "default")')
+    .option('--home <dir>', 'state directory (default: QUIVER_HOME or .quiver)')
+    .showHelpAfterError();
+  const flagsOf = (cmd: Command) => cmd.optsWithGlobals<GlobalFlags>();
+  registerRunCommands(program, flagsOf);
+  registerCheckpointCommands(program, flagsOf);
+  return program;
+}
+
+async function main(): Promise<void> {
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (error) {
+    if (error instanceof CommanderError) process.exit(error.exitCode);
+    const message = error instanceof SpecError || error instanceof QuiverError ? error.message : ((error as Error).stack ?? String(error));
+    process.stderr.write(`quiver: ${message}\n`);
+    process.exitCode = error instanceof SpecError ? 2 : 1;
+  }
+}
+
+if (require.main === module || process.argv[1]?.endsWith('quiver.js')) void main();

@@ -1,0 +1,122 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { tableToIPC, type Table } from 'apache-arrow';
+import { openStore, type CheckpointStore } from '../../core/checkpoint/store';
+import type { CheckpointRef } from '../../core/checkpoint/types';
+import { CheckpointNotFoundError } from '../../core/errors';
+import { configFrom, openEnvironment, type GlobalFlags } from '../environment';
+import { formatBytes, table } from '../format';
+import { emit } from '../output';
+
+/**
+ * Resolves what a user typed into a reference: a full SHA-256, a unique prefix of one (8+ hex
+ * characters), or a `file://` URI. Reads verify the hash, so a guessed reference is never trusted.
+ */
+export function resolveCheckpoint(storeUri: string, text: string): CheckpointRef {
+  const sha = /^file:\/\//.test(text) ? path.basename(fileURLToPath(text), '.arrow') : text.toLowerCase();
+  if (!/^[0-9a-f]{8,64}$/.test(sha)) throw new CheckpointNotFoundError(`not a checkpoint reference: ${text} (give a sha256, a prefix of 8+ hex digits, or a file:// URI)`);
+  const root = fileURLToPath(storeUri.startsWith('file://') ? storeUri : `file://${path.resolve(storeUri)}`);
+  const dir = path.join(root, sha.slice(0, 2));
+  const matches = (fs.existsSync(dir) ? fs.readdirSync(dir) : []).filter((f) => f.startsWith(sha) && f.endsWith('.arrow'));
+  if (matches.length === 0) throw new CheckpointNotFoundError(`no checkpoint ${text} in ${storeUri}`);
+  if (matches.length > 1) throw new CheckpointNotFoundError(`checkpoint prefix ${text} is ambiguous (${matches.length} matches)`);
+  const file = path.join(dir, matches[0]);
+  return { uri: `file://${file}`, sha256: path.basename(file, '.arrow'), rows: -1, bytes: fs.statSync(file).size };
+}
+
+function rowsOf(data: Table, head: number): Record<string, unknown>[] {
+  return data.slice(0, head).toArray().map((row: { toJSON(): Record<string, unknown> }) => row.toJSON());
+}
+
+function cell(value: unknown): string {
+  if (value === null || value === undefined) return '∅';
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toPrecision(6);
+  if (typeof value === 'object' && 'length' in (value as object)) return `[${Array.from(value as ArrayLike<unknown>).slice(0, 4).map(cell).join(', ')}${(value as ArrayLike<unknown>).length > 4 ? ', …' : ''}]`;
+  const text = String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
+
+function toCsv(data: Table): string {
+  const names = data.schema.fields.map((f) => f.name);
+  const quote = (v: unknown) => {
+    if (v === null || v === undefined) return '';
+    const s = typeof v === 'object' ? JSON.stringify(Array.from(v as ArrayLike<unknown>)) : String(v);
+    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  const lines = [names.join(',')];
+  for (const row of data) lines.push(names.map((n) => quote((row as Record<string, unknown>)[n])).join(','));
+  return `${lines.join('\n')}\n`;
+}
+
+async function readVerified(store: CheckpointStore, ref: CheckpointRef) {
+  const data = await store.read(ref);
+  return { data, lineage: await store.readLineage(ref) };
+}
+
+export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Command) => GlobalFlags): void {
+  const checkpoints = program.command('checkpoints').description('browse and export checkpoints');
+
+  checkpoints
+    .command('ls <run>')
+    .description("list a run's checkpoints, step by step")
+    .action(async (runId: string, _options: unknown, cmd: Command) => {
+      const flags = flagsOf(cmd);
+      const env = await openEnvironment(flags, { embedded: false });
+      try {
+        const view = await env.client.status(runId);
+        const list = view.steps.flatMap((step) => Object.entries(step.outputs).map(([output, ref]) => ({ step: step.name, output, ...ref })));
+        emit(flags, list, (items) =>
+          table([['STEP', 'OUTPUT', 'SHA256', 'ROWS', 'SIZE', 'URI'], ...items.map((c) => [c.step, c.output, c.sha256.slice(0, 16), String(c.rows), formatBytes(c.bytes), c.uri])]),
+        );
+      } finally {
+        await env.close();
+      }
+    });
+
+  checkpoints
+    .command('show <ref>')
+    .description('schema, lineage and the first rows of a checkpoint (ref: sha256, prefix, or file:// URI)')
+    .option('--head <n>', 'rows to show', '10')
+    .action(async (text: string, options: { head: string }, cmd: Command) => {
+      const flags = flagsOf(cmd);
+      const store = openStore(configFrom(flags).store);
+      const ref = resolveCheckpoint(configFrom(flags).store, text);
+      const { data, lineage } = await readVerified(store, ref);
+      const head = Number(options.head);
+      const result = {
+        ref: { ...ref, rows: data.numRows },
+        schema: data.schema.fields.map((f) => ({ name: f.name, type: String(f.type), nullable: f.nullable })),
+        lineage,
+        rows: rowsOf(data, head),
+      };
+      emit(flags, result, (r) => {
+        const names = r.schema.map((f) => f.name);
+        return [
+          `checkpoint ${r.ref.sha256} (${r.ref.rows} rows, ${formatBytes(r.ref.bytes)}) — sha256 verified`,
+          `lineage: pipeline ${lineage.pipeline} · run ${lineage.runId} · step ${lineage.step}/${lineage.output} · code ${lineage.stepCodeVersion} · params ${lineage.paramsHash.slice(0, 12)} · created ${lineage.createdAt}`,
+          `inputs: ${lineage.inputs.map((s) => s.slice(0, 12)).join(', ') || 'none'}`,
+          `schema: ${r.schema.map((f) => `${f.name}: ${f.type}`).join(', ')}`,
+          '',
+          table([names, ...r.rows.map((row) => names.map((n) => cell(row[n])))]),
+        ].join('\n');
+      });
+    });
+
+  checkpoints
+    .command('export <ref> <file>')
+    .description('export a verified checkpoint as .arrow, .csv or .jsonl (by the file extension)')
+    .action(async (text: string, file: string, _options: unknown, cmd: Command) => {
+      const flags = flagsOf(cmd);
+      const store = openStore(configFrom(flags).store);
+      const ref = resolveCheckpoint(configFrom(flags).store, text);
+      const { data } = await readVerified(store, ref);
+      const ext = path.extname(file).toLowerCase();
+      if (ext === '.arrow' || ext === '.feather') fs.writeFileSync(file, tableToIPC(data, 'file'));
+      else if (ext === '.csv') fs.writeFileSync(file, toCsv(data));
+      else if (ext === '.jsonl' || ext === '.json') fs.writeFileSync(file, rowsOf(data, data.numRows).map((r) => JSON.stringify(r, (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : typeof v === 'bigint' ? Number(v) : v))).join('\n') + '\n');
+      else throw new Error(`unsupported export format ${ext || '(none)'}: use .arrow, .csv or .jsonl`);
+      emit(flags, { file: path.resolve(file), rows: data.numRows, sha256: ref.sha256 }, (r) => `exported ${r.rows} rows of ${r.sha256.slice(0, 12)} to ${r.file}`);
+    });
+}

@@ -1,0 +1,75 @@
+import { loadConfig, type QuiverConfig } from '../core/config';
+import { QuiverError } from '../core/errors';
+import { ensureTemporal } from '../infra/ensure-server';
+import { isTemporalReachable } from '../infra/ports';
+import type { DevServer } from '../infra/dev-server';
+import { createWorkers, type RunningWorkers } from '../worker/workers';
+import type { QueueName } from '../core/queues';
+import { QuiverClient } from './api';
+
+/** Flags every command shares; each overrides its environment variable. */
+export interface GlobalFlags {
+  json?: boolean;
+  address?: string;
+  namespace?: string;
+  home?: string;
+}
+
+/** What a command talks to: a client, and whatever this process started (server, workers). */
+export interface Environment {
+  config: QuiverConfig;
+  client: QuiverClient;
+  address: string;
+  uiUrl: string;
+  server?: DevServer;
+  workers?: RunningWorkers;
+  close(): Promise<void>;
+}
+
+export function configFrom(flags: GlobalFlags): QuiverConfig {
+  return loadConfig(process.env, { home: flags.home, namespace: flags.namespace, temporalAddress: flags.address });
+}
+
+/**
+ * Connects to Temporal. With `embedded`, a missing server is started (dev server under QUIVER_HOME)
+ * and workers for `queues` run in this process; without it, nothing listening is an error.
+ */
+export async function openEnvironment(
+  flags: GlobalFlags,
+  options: { embedded: boolean; queues?: QueueName[]; log?: (message: string) => void },
+): Promise<Environment> {
+  const config = configFrom(flags);
+  const log = options.log ?? (() => undefined);
+  let address: string;
+  let uiUrl: string;
+  let server: DevServer | undefined;
+  if (options.embedded) {
+    ({ address, uiUrl, server } = await ensureTemporal(config, log));
+  } else {
+    address = config.temporalAddress ?? `127.0.0.1:${config.devServerPort}`;
+    uiUrl = process.env.QUIVER_UI_URL ?? `http://127.0.0.1:${config.uiPort}`;
+    if (!(await isTemporalReachable(address))) {
+      throw new QuiverError(`no Temporal server answers at ${address}: start one with \`npx quiver up\` or set TEMPORAL_ADDRESS`);
+    }
+  }
+  const workers = options.queues?.length ? await createWorkers({ config, address, queues: options.queues }) : undefined;
+  const running = workers?.run();
+  const client = await QuiverClient.connect({ address, namespace: config.namespace, uiUrl });
+  let closed = false;
+  return {
+    config,
+    client,
+    address,
+    uiUrl,
+    server,
+    workers,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await client.close();
+      await workers?.shutdown();
+      await running;
+      await server?.stop();
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import type { CheckpointRef } from '../core/checkpoint/types';
+import type { RunView } from './api';
+
+/** Aligns rows of cells into columns for the terminal. */
+export function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+export function formatDuration(ms: number | null): string {
+  if (ms === null) return '-';
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+export function shortRef(ref: CheckpointRef | null): string {
+  return ref ? `${ref.sha256.slice(0, 12)} (${ref.rows} rows, ${formatBytes(ref.bytes)})` : '-';
+}
+
+/** The human view of `status`: one line per step, then the model and the UI link. */
+export function formatRun(view: RunView): string {
+  const rows = [['STEP', 'STATUS', 'ATTEMPTS', 'DURATION', 'CHECKPOINT', 'SUMMARY']];
+  for (const step of view.steps) {
+    rows.push([
+      step.name,
+      step.status,
+      String(step.attempts),
+      formatDuration(step.durationMs),
+      shortRef(step.checkpoint),
+      step.error ?? formatSummary(step.summary),
+    ]);
+  }
+  const lines = [`run ${view.runId}  pipeline ${view.pipeline}  status ${view.status}`, table(rows)];
+  if (view.model) lines.push(`model ${view.model.name} version ${view.model.version} → alias ${view.model.alias}`);
+  if (view.error) lines.push(`error: ${view.error}`);
+  lines.push(`Temporal UI: ${view.uiUrl}`);
+  return lines.join('\n');
+}
+
+export function formatSummary(summary: Record<string, unknown>): string {
+  return Object.entries(summary)
+    .filter(([, v]) => v !== null && v !== undefined)
+    .map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : String(v)}`)
+    .join(' ');
+}

@@ -1,0 +1,60 @@
+import { DataType, Table, Utf8, Bool, Float64, vectorFromArray, type Vector } from 'apache-arrow';
+
+/** Column statistics the sanity checks read: one pass over the column, nulls counted apart. */
+export interface ColumnStats {
+  name: string;
+  kind: 'numeric' | 'categorical';
+  rows: number;
+  nulls: number;
+  min: number | null;
+  max: number | null;
+  /** Distinct non-null values of a categorical column. */
+  categories: string[];
+}
+
+export function columnStats(table: Table, name: string): ColumnStats {
+  const vector = table.getChild(name);
+  if (!vector) throw new Error(`no column ${name}`);
+  const rows = vector.length;
+  const numeric = DataType.isFloat(vector.type) || DataType.isInt(vector.type);
+  const stats: ColumnStats = { name, kind: numeric ? 'numeric' : 'categorical', rows, nulls: vector.nullCount, min: null, max: null, categories: [] };
+  if (numeric) {
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < rows; i++) {
+      const value = vector.get(i) as number | null;
+      if (value === null) continue;
+      if (value < min) min = value;
+      if (value > max) max = value;
+    }
+    if (min <= max) Object.assign(stats, { min, max });
+  } else {
+    stats.categories = [...distinctStrings(vector)].sort();
+  }
+  return stats;
+}
+
+function distinctStrings(vector: Vector): Set<string> {
+  const seen = new Set<string>();
+  for (let i = 0; i < vector.length; i++) {
+    const value = vector.get(i) as unknown;
+    if (value !== null && value !== undefined) seen.add(String(value));
+  }
+  return seen;
+}
+
+type ColumnValues = { type: 'utf8'; values: (string | null)[] } | { type: 'float64'; values: (number | null)[] } | { type: 'bool'; values: boolean[] };
+
+/** Builds a small Arrow table from plain columns with explicit types (reports, records). */
+export function tableFromColumns(columns: Record<string, ColumnValues>): Table {
+  const vectors: Record<string, Vector> = {};
+  for (const [name, column] of Object.entries(columns)) {
+    const type = column.type === 'utf8' ? new Utf8() : column.type === 'float64' ? new Float64() : new Bool();
+    vectors[name] = vectorFromArray(column.values as never[], type);
+  }
+  return new Table(vectors);
+}
+
+export const utf8 = (values: (string | null)[]): ColumnValues => ({ type: 'utf8', values });
+export const float64 = (values: (number | null)[]): ColumnValues => ({ type: 'float64', values });
+export const bool = (values: boolean[]): ColumnValues => ({ type: 'bool', values });

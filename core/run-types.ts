@@ -1,0 +1,74 @@
+import type { CheckpointRef } from './checkpoint/types';
+import type { PipelineSpec } from './spec/schema';
+
+/** The five steps, in pipeline order. */
+export const STEP_NAMES = ['ingest', 'sanity', 'train', 'validate', 'deploy'] as const;
+export type StepName = (typeof STEP_NAMES)[number];
+
+/** Who a step's checkpoints belong to. */
+export interface RunContext {
+  runId: string;
+  pipeline: string;
+}
+
+/** What every step activity receives: small JSON only (claim check). */
+export interface StepInput {
+  run: RunContext;
+  spec: PipelineSpec;
+  /** Upstream checkpoints by name (`data`, `model`, ...). */
+  inputs: Record<string, CheckpointRef>;
+}
+
+/** What every step activity returns: references and a small summary, never data. */
+export interface StepResult {
+  /** Checkpoints written, by output name; `primary` names the one `status` shows. */
+  outputs: Record<string, CheckpointRef>;
+  primary: string;
+  summary: Record<string, string | number | boolean | null>;
+  attempt: number;
+  durationMs: number;
+  stepCodeVersion: string;
+  paramsHash: string;
+  cacheKey: string;
+}
+
+export type StepStatus = 'pending' | 'running' | 'completed' | 'failed';
+export type RunStatus = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELED' | 'TERMINATED' | 'TIMED_OUT';
+
+export interface StepState {
+  name: StepName;
+  status: StepStatus;
+  attempts: number;
+  /** Wall time of the step as the workflow saw it (scheduling included). */
+  durationMs: number | null;
+  checkpoint: CheckpointRef | null;
+  outputs: Record<string, CheckpointRef>;
+  summary: StepResult['summary'];
+  stepCodeVersion: string | null;
+  cacheKey: string | null;
+  reusedFrom: string | null;
+  error: string | null;
+}
+
+export interface DeployedModel {
+  name: string;
+  version: number;
+  alias: string;
+}
+
+/** The answer to the `progress` query and the workflow's result. */
+export interface RunProgress {
+  runId: string;
+  pipeline: string;
+  status: RunStatus;
+  steps: StepState[];
+  model: DeployedModel | null;
+  error: string | null;
+}
+
+/** Input of the `trainingPipeline` workflow. */
+export interface PipelineInput {
+  spec: PipelineSpec;
+  /** `--set` overrides as given, for display. */
+  overrides?: string[];
+}

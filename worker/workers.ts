@@ -1,0 +1,70 @@
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import type { QuiverConfig } from '../core/config';
+import { TASK_QUEUES, type QueueName } from '../core/queues';
+import { installRuntime } from './telemetry';
+
+export interface WorkerOptions {
+  config: QuiverConfig;
+  address: string;
+  queues: QueueName[];
+  /** Concurrent activities per queue: training runs one at a time by default. */
+  concurrency?: Partial<Record<QueueName, number>>;
+}
+
+const DEFAULT_CONCURRENCY: Record<QueueName, number> = { cpu: 4, gpu: 1 };
+
+/** Workers for the requested queues, sharing one connection; `run()` resolves once all have shut down. */
+export interface RunningWorkers {
+  workers: Worker[];
+  run(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** Bundles the workflow code once per process (webpack takes seconds; several workers share it). */
+function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietBundlerLogger });
+  return bundle;
+}
+
+const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
+
+export async function createWorkers(options: WorkerOptions): Promise<RunningWorkers> {
+  installRuntime();
+  const connection = await NativeConnection.connect({ address: options.address });
+  const activities = createActivities(options.config);
+  const workers = await Promise.all(
+    options.queues.map(async (queue) =>
+      Worker.create({
+        connection,
+        namespace: options.config.namespace,
+        taskQueue: TASK_QUEUES[queue],
+        // Only the CPU queue hosts workflows; the GPU queue is for training alone.
+        ...(queue === 'cpu' ? { workflowBundle: await workflowBundle() } : {}),
+        activities,
+        maxConcurrentActivityTaskExecutions: options.concurrency?.[queue] ?? DEFAULT_CONCURRENCY[queue],
+      }),
+    ),
+  );
+  let running: Promise<void> | undefined;
+  return {
+    workers,
+    run() {
+      running ??= Promise.all(workers.map((w) => w.run())).then(() => connection.close());
+      return running;
+    },
+    async shutdown() {
+      for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
+  };
+}

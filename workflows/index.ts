@@ -1,0 +1,1 @@
+export { trainingPipeline, progressQuery } from './training-pipeline';
