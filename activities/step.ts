@@ -21,6 +21,12 @@ export interface StepContext {
   write(output: string, table: Table): Promise<CheckpointRef>;
 }
 
+/** Rides on a failed step's error: its attempt, and checkpoints it wrote before failing (e.g. the sanity report). */
+export interface FailureDetails {
+  attempt: number;
+  outputs: Record<string, CheckpointRef>;
+}
+
 export interface StepBodyResult {
   primary: string;
   summary: StepResult['summary'];
@@ -95,19 +101,19 @@ export async function runStepActivity(
       cacheKey: stableHash({ step, version, params, inputs: inputHashes }),
     };
   } catch (error) {
-    throw toFailure(error, attempt);
+    throw toFailure(error, { attempt, outputs });
   }
 }
 
 /** Keeps the error's class name as the failure type, so the retry policy can recognise it. */
-function toFailure(error: unknown, attempt: number): ApplicationFailure {
+function toFailure(error: unknown, details: FailureDetails): ApplicationFailure {
   if (error instanceof ApplicationFailure) return error;
   const err = error instanceof Error ? error : new Error(String(error));
   return ApplicationFailure.create({
     message: err.message,
     type: err.name,
     nonRetryable: (NON_RETRYABLE_ERROR_TYPES as readonly string[]).includes(err.name),
-    details: [{ attempt }],
+    details: [details],
     cause: err,
   });
 }

@@ -3,7 +3,7 @@ import { ValidationGateError } from '../core/errors';
 import { modelFromArrow } from '../core/model/codec';
 import { classificationMetrics, metricsToArrow, predictProbabilities } from '../core/model/metrics';
 import { encodeLabels, transformFeatures } from '../core/model/preprocess';
-import { splitRows } from '../core/model/split';
+import { holdoutRows } from '../core/model/train';
 import type { StepInput, StepResult } from '../core/run-types';
 import { runStepActivity } from './step';
 
@@ -18,11 +18,11 @@ export async function validate(input: StepInput, config: QuiverConfig): Promise<
     const { model, preprocessing } = await modelFromArrow(await ctx.read('model'));
     let metrics: Partial<Record<MetricName, number>>;
     try {
-      const { holdout } = splitRows(table.numRows, spec.split.holdout, spec.split.seed);
-      const labels = encodeLabels(table, preprocessing, holdout);
-      const features = transformFeatures(table, preprocessing, labels.rows);
+      const rows = holdoutRows(table, spec.target.column, spec.split);
+      const labels = encodeLabels(table, preprocessing, rows);
+      const features = transformFeatures(table, preprocessing, rows);
       const probabilities = predictProbabilities(model, features, preprocessing.inputWidth);
-      metrics = classificationMetrics(labels.labels, probabilities, preprocessing.classes.length);
+      metrics = classificationMetrics(labels, probabilities, preprocessing.classes.length);
     } finally {
       model.dispose();
     }

@@ -1,6 +1,5 @@
 import { Client, Connection, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { TASK_QUEUES } from '../core/queues';
 import type { PipelineInput, RunProgress, RunStatus } from '../core/run-types';
 import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import type { PipelineSpec } from '../core/spec/schema';
@@ -19,6 +18,7 @@ export interface QuiverClientOptions {
   namespace: string;
   /** Base URL of the Temporal Web UI, for links. */
   uiUrl: string;
+  taskQueues: { cpu: string; gpu: string };
 }
 
 /** Typed client for Quiver runs, on top of the Temporal client; the CLI is a thin shell over it. */
@@ -40,9 +40,9 @@ export class QuiverClient {
 
   /** Starts a run of `spec`; returns its run id (the Temporal workflow id). */
   async start(spec: PipelineSpec, overrides: string[] = [], runId = newRunId(spec.name)): Promise<string> {
-    const input: PipelineInput = { spec, overrides };
+    const input: PipelineInput = { spec, overrides, taskQueues: this.options.taskQueues };
     await this.temporal.workflow.start(trainingPipeline, {
-      taskQueue: TASK_QUEUES.cpu,
+      taskQueue: this.options.taskQueues.cpu,
       workflowId: runId,
       args: [input],
       typedSearchAttributes: [

@@ -47,14 +47,14 @@ export async function openEnvironment(
     ({ address, uiUrl, server } = await ensureTemporal(config, log));
   } else {
     address = config.temporalAddress ?? `127.0.0.1:${config.devServerPort}`;
-    uiUrl = process.env.QUIVER_UI_URL ?? `http://127.0.0.1:${config.uiPort}`;
+    uiUrl = process.env.TEMPORAL_UI_URL || `http://127.0.0.1:${config.uiPort}`;
     if (!(await isTemporalReachable(address))) {
       throw new QuiverError(`no Temporal server answers at ${address}: start one with \`npx quiver up\` or set TEMPORAL_ADDRESS`);
     }
   }
   const workers = options.queues?.length ? await createWorkers({ config, address, queues: options.queues }) : undefined;
   const running = workers?.run();
-  const client = await QuiverClient.connect({ address, namespace: config.namespace, uiUrl });
+  const client = await QuiverClient.connect({ address, namespace: config.namespace, uiUrl, taskQueues: config.taskQueues });
   let closed = false;
   return {
     config,

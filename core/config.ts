@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { TASK_QUEUES } from './queues';
 
 /** Runtime configuration, read from the environment; CLI flags override individual fields. */
 export interface QuiverConfig {
@@ -12,6 +13,8 @@ export interface QuiverConfig {
   /** Port of the embedded dev server's frontend and Web UI. */
   devServerPort: number;
   uiPort: number;
+  /** Task queue names; `QUIVER_QUEUE_PREFIX` isolates deployments (or test suites) sharing a cluster. */
+  taskQueues: { cpu: string; gpu: string };
 }
 
 /** Fills every configuration field from the environment, with defaults in this one place. */
@@ -24,6 +27,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     namespace: env.TEMPORAL_NAMESPACE ?? 'default',
     devServerPort: Number(env.QUIVER_TEMPORAL_PORT ?? 7233),
     uiPort: Number(env.QUIVER_UI_PORT ?? 8233),
+    taskQueues: {
+      cpu: `${env.QUIVER_QUEUE_PREFIX ?? ''}${TASK_QUEUES.cpu}`,
+      gpu: `${env.QUIVER_QUEUE_PREFIX ?? ''}${TASK_QUEUES.gpu}`,
+    },
     ...stripUndefined(overrides),
   };
   return config;

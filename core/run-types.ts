@@ -71,4 +71,6 @@ export interface PipelineInput {
   spec: PipelineSpec;
   /** `--set` overrides as given, for display. */
   overrides?: string[];
+  /** Task queues to schedule steps on; default `quiver-cpu` / `quiver-gpu`. */
+  taskQueues?: { cpu: string; gpu: string };
 }

@@ -1,7 +1,7 @@
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { QuiverConfig } from '../core/config';
-import { TASK_QUEUES, type QueueName } from '../core/queues';
+import type { QueueName } from '../core/queues';
 import { installRuntime } from './telemetry';
 
 export interface WorkerOptions {
@@ -47,7 +47,7 @@ export async function createWorkers(options: WorkerOptions): Promise<RunningWork
       Worker.create({
         connection,
         namespace: options.config.namespace,
-        taskQueue: TASK_QUEUES[queue],
+        taskQueue: options.config.taskQueues[queue],
         // Only the CPU queue hosts workflows; the GPU queue is for training alone.
         ...(queue === 'cpu' ? { workflowBundle: await workflowBundle() } : {}),
         activities,

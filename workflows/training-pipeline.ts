@@ -41,6 +41,7 @@ const DEFAULT_TIMEOUTS: Record<StepName, string> = {
 /** ingest → sanity → train → validate → deploy, passing checkpoint references only. */
 export async function trainingPipeline(input: PipelineInput): Promise<RunProgress> {
   const { spec } = input;
+  const queues = input.taskQueues ?? TASK_QUEUES;
   const progress: RunProgress = {
     runId: workflowInfo().workflowId,
     pipeline: spec.name,
@@ -66,7 +67,8 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
   async function runStep(name: StepName, inputs: Record<string, CheckpointRef>): Promise<StepResult> {
     const state = progress.steps.find((s) => s.name === name)!;
     const settings = stepSettings[name];
-    const options = { ...activityOptions(name, settings.timeout, settings.retry), summary: stepSummary(name) };
+    const queue = name === 'train' ? queues.gpu : queues.cpu;
+    const options = { ...activityOptions(name, settings.timeout, settings.retry), taskQueue: queue, summary: stepSummary(name) };
     const activity = proxyActivities<Activities>(options)[name];
     state.status = 'running';
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.step, value: name }]);
@@ -88,7 +90,9 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
     } catch (error) {
       state.status = 'failed';
       state.durationMs = Date.now() - startedAt;
-      state.attempts = failedAttempts(error, settings.retry);
+      const details = failureDetails(error);
+      state.attempts = details?.attempt ?? (isNonRetryable(error) ? 1 : settings.retry.maximumAttempts);
+      state.outputs = details?.outputs ?? {};
       state.error = describeFailure(error);
       throw error;
     }
@@ -144,7 +148,6 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
 
 function activityOptions(step: StepName, timeout: string | undefined, retry: RetrySpec): ActivityOptions {
   return {
-    taskQueue: step === 'train' ? TASK_QUEUES.gpu : TASK_QUEUES.cpu,
     startToCloseTimeout: (timeout ?? DEFAULT_TIMEOUTS[step]) as ActivityOptions['startToCloseTimeout'],
     // Training heartbeats every epoch; a silent worker (crashed, killed) is noticed within a minute.
     heartbeatTimeout: step === 'train' ? '1m' : undefined,
@@ -174,15 +177,17 @@ function emptyStep(name: StepName): StepState {
   };
 }
 
-/** The attempt count the failing activity reported, else what its retry policy implies. */
-function failedAttempts(error: unknown, retry: RetrySpec): number {
+/** What the failing activity reported about itself (attempt, checkpoints written), if it got that far. */
+function failureDetails(error: unknown): { attempt: number; outputs: Record<string, CheckpointRef> } | undefined {
   const cause = error instanceof ActivityFailure ? error.cause : undefined;
-  if (cause instanceof ApplicationFailure) {
-    const detail = cause.details?.[0] as { attempt?: number } | undefined;
-    if (typeof detail?.attempt === 'number') return detail.attempt;
-    if (cause.nonRetryable) return 1;
-  }
-  return retry.maximumAttempts;
+  const detail = cause instanceof ApplicationFailure ? cause.details?.[0] : undefined;
+  return detail && typeof (detail as { attempt?: unknown }).attempt === 'number'
+    ? (detail as { attempt: number; outputs: Record<string, CheckpointRef> })
+    : undefined;
+}
+
+function isNonRetryable(error: unknown): boolean {
+  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.nonRetryable === true;
 }
 
 function describeFailure(error: unknown): string {

@@ -1,0 +1,25 @@
+import type { BenchResult } from './result';
+
+/** Every benchmark, in the order the README lists them. Each module measures its own baseline in the same run. */
+const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> = {
+  orchestration: () => import('./orchestration'),
+  checkpoint: () => import('./checkpoint'),
+  'csv-ingest': () => import('./csv-ingest'),
+};
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const results: BenchResult[] = [];
+  for (const [name, load] of Object.entries(SUITES)) {
+    if (only.length && !only.includes(name)) continue;
+    process.stderr.write(`running ${name}…\n`);
+    results.push(...(await (await load()).run()));
+  }
+  console.log('\n| benchmark | value | baseline | ratio | target | pass |\n|---|---|---|---|---|---|');
+  for (const r of results) {
+    console.log(`| ${r.name} | ${r.value.toFixed(1)} ${r.unit} | ${r.baseline.toFixed(1)} ${r.unit} | ${r.ratio.toFixed(2)} | ${r.target} | ${r.pass ? 'yes' : 'NO'} |`);
+    if (r.note) console.log(`|   ${r.note} | | | | | |`);
+  }
+}
+
+void main();

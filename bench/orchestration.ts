@@ -1,0 +1,107 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createActivities } from '../activities';
+import { QuiverClient, newRunId } from '../client/api';
+import { loadConfig } from '../core/config';
+import type { CheckpointRef } from '../core/checkpoint/types';
+import { STEP_NAMES, type StepInput } from '../core/run-types';
+import { validateSpec } from '../core/spec/load';
+import { startDevServer } from '../infra/dev-server';
+import { findFreePorts } from '../infra/ports';
+import { createWorkers } from '../worker/workers';
+import type { BenchResult } from './result';
+
+const RUNS = Number(process.env.QUIVER_BENCH_RUNS ?? 15);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** A 12-row data set and a one-epoch model: the steps' own work is tiny, so what remains is orchestration. */
+function tinySpec(dir: string) {
+  const rows = ['x,y,label'];
+  for (let i = 0; i < 12; i++) rows.push(`${i},${(i * 7) % 5},${i % 2 ? 'odd' : 'even'}`);
+  const csv = path.join(dir, 'tiny.csv');
+  fs.writeFileSync(csv, `${rows.join('\n')}\n`);
+  return validateSpec({
+    name: 'tiny',
+    source: { uri: csv },
+    target: { column: 'label' },
+    split: { holdout: 0.25 },
+    sanity: { minRows: 1 },
+    train: { epochs: 1, hiddenUnits: [2], batchSize: 12 },
+  });
+}
+
+/**
+ * Per-step orchestration overhead: the five-step pipeline through Temporal versus the same five
+ * activities called in-process, median over RUNS runs each, on a fresh dev server.
+ */
+export async function run(): Promise<BenchResult[]> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-bench-orch-'));
+  const [port, uiPort] = await findFreePorts(2);
+  const server = await startDevServer({ home, port, uiPort, dbFile: ':memory:', log: () => undefined });
+  const config = loadConfig({ ...process.env, QUIVER_HOME: home, QUIVER_QUEUE_PREFIX: 'bench-' }, { temporalAddress: server.address });
+  config.store = `file://${path.join(home, 'checkpoints')}`;
+  const spec = tinySpec(home);
+  const workers = await createWorkers({ config, address: server.address, queues: ['cpu', 'gpu'] });
+  const running = workers.run();
+  const client = await QuiverClient.connect({ address: server.address, namespace: 'default', uiUrl: server.uiUrl, taskQueues: config.taskQueues });
+  try {
+    const activities = createActivities(config);
+    const inProcess: number[] = [];
+    const orchestrated: number[] = [];
+    // One warm-up of each path: webpack bundle, TF.js backend, JIT.
+    for (let i = -1; i < RUNS; i++) {
+      const t0 = performance.now();
+      await runInProcess(activities, spec, `inproc-${i}`);
+      const t1 = performance.now();
+      const view = await client.wait(await client.start(spec, [], newRunId('tiny')), undefined, 2);
+      const t2 = performance.now();
+      if (view.status !== 'COMPLETED') throw new Error(`bench run failed: ${view.error}`);
+      if (i >= 0) {
+        inProcess.push(t1 - t0);
+        orchestrated.push(t2 - t1);
+      }
+    }
+    const perStep = (median(orchestrated) - median(inProcess)) / STEP_NAMES.length;
+    return [
+      {
+        name: 'orchestration overhead per step (median)',
+        value: perStep,
+        unit: 'ms',
+        baseline: median(inProcess) / STEP_NAMES.length,
+        ratio: median(orchestrated) / median(inProcess),
+        target: '≤ 20 ms per step',
+        pass: perStep <= 20,
+        note: `pipeline median ${median(orchestrated).toFixed(1)} ms through Temporal vs ${median(inProcess).toFixed(1)} ms in-process, ${RUNS} runs; ratio = Temporal/in-process`,
+      },
+    ];
+  } finally {
+    await client.close();
+    await workers.shutdown();
+    await running;
+    await server.stop();
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}
+
+async function runInProcess(activities: ReturnType<typeof createActivities>, spec: ReturnType<typeof tinySpec>, runId: string): Promise<void> {
+  const run = { runId, pipeline: spec.name };
+  const call = (step: (typeof STEP_NAMES)[number], inputs: Record<string, CheckpointRef>) => {
+    const input: StepInput = { run, spec, inputs };
+    return activities[step](input);
+  };
+  const data = (await call('ingest', {})).outputs.data;
+  await call('sanity', { data });
+  const model = (await call('train', { data })).outputs.model;
+  const metrics = (await call('validate', { data, model })).outputs.metrics;
+  await call('deploy', { model, metrics });
+}
+
+if (require.main === module) {
+  void run().then((results) => console.table(results));
+}

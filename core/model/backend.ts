@@ -1,0 +1,207 @@
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { QuiverError } from '../errors';
+
+/** The backend ladder, fastest first; `auto` walks it until one loads and passes a smoke test. */
+export const BACKENDS = ['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+export interface BackendInfo {
+  /** Ladder name of the backend in use, e.g. `wasm`. */
+  backend: BackendName;
+  /** What actually computes, e.g. `cpu (wasm simd, 1 thread)`, `cpu (js)`. */
+  device: string;
+  /** Backends tried before this one and why each was skipped, in ladder order. */
+  fellBackFrom: { backend: string; reason: string }[];
+}
+
+/** A backend was asked for by name (argument or `QUIVER_TF_BACKEND`) and could not be used. */
+export class BackendUnavailableError extends QuiverError {}
+
+/** Environment variable that forces one backend (`auto` or unset walks the ladder). */
+export const BACKEND_ENV = 'QUIVER_TF_BACKEND';
+
+let log: (message: string) => void = (message) => console.warn(`[quiver] ${message}`);
+
+/** Routes backend messages (skipped backends) somewhere else, e.g. an activity logger. */
+export function setBackendLogger(logger: (message: string) => void): void {
+  log = logger;
+}
+
+type Loader = (forced: boolean) => Promise<string>;
+
+/** Thrown by a loader to skip a backend; `message` is the reason recorded in `fellBackFrom`. */
+class Skip extends Error {}
+
+function requireOptional(name: string): unknown {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(name);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'MODULE_NOT_FOUND' && e.message.includes(name)) throw new Skip(`${name} is not installed`);
+    throw new Skip(`${name} failed to load: ${firstLine(e.message)}`);
+  }
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0].trim();
+}
+
+async function activate(name: string): Promise<void> {
+  let ok: boolean;
+  try {
+    ok = await tf.setBackend(name);
+  } catch (err) {
+    throw new Skip(`tf.setBackend('${name}') threw: ${firstLine(String((err as Error).message ?? err))}`);
+  }
+  if (!ok || tf.getBackend() !== name) throw new Skip(`tf.setBackend('${name}') did not initialise the backend`);
+  await tf.ready();
+}
+
+interface GpuAdapterLike {
+  info?: { vendor?: string; architecture?: string; device?: string; description?: string };
+  isFallbackAdapter?: boolean;
+  requestAdapterInfo?: () => Promise<GpuAdapterLike['info']>;
+}
+
+const loaders: Record<BackendName, Loader> = {
+  'tfjs-node-gpu': async () => {
+    requireOptional('@tensorflow/tfjs-node-gpu');
+    await activate('tensorflow');
+    return 'gpu (cuda, libtensorflow)';
+  },
+
+  webgpu: async (forced) => {
+    const dawn = requireOptional('webgpu') as { create: (flags: string[]) => unknown; globals?: object };
+    const g = globalThis as unknown as { navigator?: { gpu?: unknown } };
+    if (!g.navigator?.gpu) {
+      if (dawn.globals) Object.assign(globalThis, dawn.globals);
+      const gpu = dawn.create([]);
+      if (g.navigator) Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
+      else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+    }
+    const gpu = g.navigator!.gpu as { requestAdapter: (o?: object) => Promise<GpuAdapterLike | null> };
+    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+    if (!adapter) throw new Skip('Dawn found no WebGPU adapter (no Vulkan/Metal/D3D12 driver?)');
+    const info = adapter.info ?? (await adapter.requestAdapterInfo?.()) ?? {};
+    const label = [info.vendor, info.device || info.description].filter(Boolean).join(' ') || 'unknown adapter';
+    if ((info.architecture === 'software' || adapter.isFallbackAdapter) && !forced) {
+      // llvmpipe trains correctly but slower than wasm: only use it when asked for by name.
+      throw new Skip(`only a software WebGPU adapter (${label}); slower than the CPU backends`);
+    }
+    requireOptional('@tensorflow/tfjs-backend-webgpu');
+    await activate('webgpu');
+    return `gpu (webgpu, ${label}${info.architecture ? `, ${info.architecture}` : ''})`;
+  },
+
+  'tfjs-node': async () => {
+    requireOptional('@tensorflow/tfjs-node');
+    await activate('tensorflow');
+    return 'cpu (libtensorflow)';
+  },
+
+  wasm: async () => {
+    const wasm = requireOptional('@tensorflow/tfjs-backend-wasm') as {
+      setWasmPaths: (prefix: string) => void;
+      getThreadsCount?: () => number;
+    };
+    // In Node the .wasm binaries are read from the package's dist folder (a path prefix ending in /).
+    let dist: string;
+    try {
+      dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+    } catch {
+      throw new Skip('@tensorflow/tfjs-backend-wasm is installed without its .wasm files');
+    }
+    wasm.setWasmPaths(dist + path.sep);
+    await activate('wasm');
+    const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+    const threads = wasm.getThreadsCount?.() ?? 1;
+    return `cpu (wasm${simd ? ' simd' : ''}, ${threads} thread${threads === 1 ? '' : 's'})`;
+  },
+
+  cpu: async () => {
+    await activate('cpu');
+    return 'cpu (js)';
+  },
+};
+
+/** One gradient step's worth of ops, checked against the closed form: a backend that loads but computes garbage is skipped. */
+function smokeTest(): void {
+  const values = tf.tidy(() => {
+    const a = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]);
+    const grad = tf.grad((x: tf.Tensor) => tf.sum(tf.relu(tf.matMul(x as tf.Tensor2D, x as tf.Tensor2D))))(a);
+    return grad.dataSync();
+  });
+  const expected = [7, 11, 9, 13];
+  if (!expected.every((v, i) => Math.abs(values[i] - v) < 1e-4)) {
+    throw new Skip(`smoke test computed [${Array.from(values).join(', ')}], expected [${expected.join(', ')}]`);
+  }
+}
+
+const memo = new Map<string, Promise<BackendInfo>>();
+const loggedSkips = new Set<string>();
+
+function parseRequest(preferred: string | undefined): BackendName | 'auto' {
+  const fromEnv = process.env[BACKEND_ENV]?.trim();
+  const request = (preferred ?? (fromEnv || 'auto')).toLowerCase();
+  if (request === 'auto') return 'auto';
+  if ((BACKENDS as readonly string[]).includes(request)) return request as BackendName;
+  const source = preferred !== undefined ? 'requested backend' : BACKEND_ENV;
+  throw new BackendUnavailableError(`${source} "${request}" is not one of: auto, ${BACKENDS.join(', ')}`);
+}
+
+async function select(request: BackendName | 'auto'): Promise<BackendInfo> {
+  const candidates = request === 'auto' ? BACKENDS : [request];
+  const fellBackFrom: BackendInfo['fellBackFrom'] = [];
+  for (const backend of candidates) {
+    try {
+      const device = await loaders[backend](request !== 'auto');
+      smokeTest();
+      return { backend, device, fellBackFrom };
+    } catch (err) {
+      const reason = err instanceof Skip ? err.message : `failed: ${firstLine(String((err as Error)?.message ?? err))}`;
+      if (request !== 'auto') {
+        throw new BackendUnavailableError(`TensorFlow.js backend "${backend}" is unavailable: ${reason}`, {
+          cause: err,
+        });
+      }
+      fellBackFrom.push({ backend, reason });
+      if (!loggedSkips.has(backend)) {
+        loggedSkips.add(backend);
+        log(`training backend ${backend} skipped: ${reason}`);
+      }
+    }
+  }
+  // Unreachable in practice: the pure-JS cpu backend always loads.
+  throw new BackendUnavailableError(
+    `no TensorFlow.js backend could be used: ${fellBackFrom.map((f) => `${f.backend}: ${f.reason}`).join('; ')}`,
+  );
+}
+
+/**
+ * Picks and activates the TensorFlow.js backend: `preferred` (or `QUIVER_TF_BACKEND`) forces one and
+ * throws BackendUnavailableError, naming why, if it cannot load; otherwise the ladder is walked,
+ * fastest first. Memoised per request: repeated calls cost nothing. A later call asking for a
+ * different backend switches the process-wide tf.js backend.
+ */
+export async function initBackend(preferred?: string): Promise<BackendInfo> {
+  const request = parseRequest(preferred);
+  let pending = memo.get(request);
+  if (!pending) {
+    pending = select(request);
+    memo.set(request, pending);
+    pending.catch(() => memo.delete(request));
+  }
+  const info = await pending;
+  // Another request may have switched the global backend since; switch back (cheap when unchanged).
+  if (tf.getBackend() !== tfBackendName(info.backend)) await tf.setBackend(tfBackendName(info.backend));
+  return { ...info, fellBackFrom: info.fellBackFrom.map((f) => ({ ...f })) };
+}
+
+function tfBackendName(backend: BackendName): string {
+  return backend === 'tfjs-node' || backend === 'tfjs-node-gpu' ? 'tensorflow' : backend;
+}

@@ -1,0 +1,298 @@
+import * as arrow from 'apache-arrow';
+import * as tf from '@tensorflow/tfjs';
+import { DataError } from '../errors';
+import { initBackend } from './backend';
+import type { Preprocessing } from './preprocess';
+
+/** One epoch of training: mean training loss and accuracy over the epoch's batches. */
+export interface EpochStats {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+}
+
+/** Schema-metadata keys of a model checkpoint (beside the lineage keys the store adds). */
+export const MODEL_KEYS = {
+  format: 'quiver.model.format',
+  topology: 'quiver.model.topology',
+  preprocessing: 'quiver.model.preprocessing',
+  backend: 'quiver.model.backend',
+  device: 'quiver.model.device',
+  epoch: 'quiver.model.epoch',
+  history: 'quiver.model.history',
+} as const;
+
+/** Written to `quiver.model.format`; bump when the table layout changes. */
+export const MODEL_FORMAT = 'quiver-tfjs-layers/1';
+
+/**
+ * What is recorded beside the weights. `epoch` and `history` mark an epoch checkpoint that training
+ * can resume from; any other key is stored as `quiver.model.<key>` (strings as is, the rest as JSON).
+ */
+export interface ModelInfo {
+  backend: string;
+  device: string;
+  epoch?: number;
+  history?: EpochStats[];
+  [key: string]: unknown;
+}
+
+/** One optimizer state tensor as plain data (Adam: `iter`, then first and second moments). */
+export interface OptimizerTensor {
+  name: string;
+  dtype: 'float32' | 'int32';
+  shape: number[];
+  values: Float32Array;
+}
+
+export interface DecodedModel {
+  model: tf.LayersModel;
+  preprocessing: Preprocessing;
+  backend: string;
+  device: string;
+  /** Last completed epoch, for epoch checkpoints. */
+  epoch?: number;
+  history?: EpochStats[];
+  /** Optimizer state, present in epoch checkpoints written with it. */
+  optimizer?: OptimizerTensor[];
+  /** Other `quiver.model.*` metadata, raw strings keyed without the prefix. */
+  extra: Record<string, string>;
+}
+
+type ModelJSONInput = Parameters<typeof tf.models.modelFromJSON>[0];
+
+const ROLE_WEIGHT = 'weight';
+const ROLE_OPTIMIZER = 'optimizer';
+
+const shapeType = new arrow.List(new arrow.Field('item', new arrow.Int32(), true));
+const valuesType = new arrow.List(new arrow.Field('item', new arrow.Float32(), true));
+
+interface TensorRow {
+  name: string;
+  role: string;
+  dtype: string;
+  shape: number[];
+  values: Float32Array;
+}
+
+function withMetadata(table: arrow.Table, metadata: Map<string, string>): arrow.Table {
+  return new arrow.Table(new arrow.Schema(table.schema.fields, metadata), table.batches);
+}
+
+function tensorTable(rows: TensorRow[], metadata: Map<string, string>): arrow.Table {
+  const table = new arrow.Table({
+    name: arrow.vectorFromArray(
+      rows.map((r) => r.name),
+      new arrow.Utf8(),
+    ),
+    role: arrow.vectorFromArray(
+      rows.map((r) => r.role),
+      new arrow.Utf8(),
+    ),
+    dtype: arrow.vectorFromArray(
+      rows.map((r) => r.dtype),
+      new arrow.Utf8(),
+    ),
+    shape: arrow.vectorFromArray(
+      rows.map((r) => Int32Array.from(r.shape)),
+      shapeType,
+    ),
+    values: arrow.vectorFromArray(
+      rows.map((r) => r.values),
+      valuesType,
+    ),
+  });
+  return withMetadata(table, metadata);
+}
+
+/** Float32 copy of a tensor's values (int32 optimizer counters fit exactly below 2^24). */
+function valuesOf(tensor: tf.Tensor): Float32Array {
+  const data = tensor.dataSync();
+  return data instanceof Float32Array ? Float32Array.from(data) : Float32Array.from(data as ArrayLike<number>);
+}
+
+/**
+ * The model as an Arrow table: one row per weight tensor (`name`, `role`, `dtype`, `shape`
+ * List<Int32>, `values` List<Float32>), then one row per optimizer tensor when `optimizer` is given.
+ * Topology, preprocessing and the training backend/device go into the schema metadata.
+ */
+export function modelToArrow(
+  model: tf.LayersModel,
+  preprocessing: Preprocessing,
+  info: ModelInfo,
+  optimizer?: { name: string; tensor: tf.Tensor }[],
+): arrow.Table {
+  const rows: TensorRow[] = model.weights.map((w) => {
+    const tensor = w.read();
+    return { name: w.originalName, role: ROLE_WEIGHT, dtype: w.dtype, shape: [...tensor.shape], values: valuesOf(tensor) };
+  });
+  if (optimizer) {
+    // Adam's own names carry process-unique suffixes (dense_1/kernel_3/m); name them after the weights.
+    const trainable = model.trainableWeights.map((w) => w.originalName);
+    const moments = optimizer.length - 1;
+    optimizer.forEach(({ name, tensor }, i) => {
+      let stable = name;
+      if (i > 0 && moments === trainable.length * 2) {
+        const k = (i - 1) % trainable.length;
+        stable = `${trainable[k]}/${i - 1 < trainable.length ? 'm' : 'v'}`;
+      }
+      rows.push({
+        name: stable,
+        role: ROLE_OPTIMIZER,
+        dtype: tensor.dtype,
+        shape: [...tensor.shape],
+        values: valuesOf(tensor),
+      });
+    });
+  }
+
+  const { backend, device, epoch, history, ...extra } = info;
+  const metadata = new Map<string, string>([
+    [MODEL_KEYS.format, MODEL_FORMAT],
+    [MODEL_KEYS.topology, JSON.stringify(model.toJSON(null, false))],
+    [MODEL_KEYS.preprocessing, JSON.stringify(preprocessing)],
+    [MODEL_KEYS.backend, backend],
+    [MODEL_KEYS.device, device],
+  ]);
+  if (epoch !== undefined) metadata.set(MODEL_KEYS.epoch, String(epoch));
+  if (history !== undefined) metadata.set(MODEL_KEYS.history, JSON.stringify(history));
+  for (const [key, value] of Object.entries(extra)) {
+    if (value !== undefined) metadata.set(`quiver.model.${key}`, typeof value === 'string' ? value : JSON.stringify(value));
+  }
+  return tensorTable(rows, metadata);
+}
+
+function requireMeta(table: arrow.Table, key: string): string {
+  const value = table.schema.metadata.get(key);
+  if (value === undefined) throw new DataError(`not a Quiver model checkpoint: schema metadata "${key}" is missing`);
+  return value;
+}
+
+function readRows(table: arrow.Table): TensorRow[] {
+  for (const name of ['name', 'dtype', 'shape', 'values']) {
+    if (!table.getChild(name)) throw new DataError(`not a Quiver model checkpoint: column "${name}" is missing`);
+  }
+  const names = table.getChild('name')!;
+  const roles = table.getChild('role');
+  const dtypes = table.getChild('dtype')!;
+  const shapes = table.getChild('shape')!;
+  const values = table.getChild('values')!;
+  const rows: TensorRow[] = [];
+  for (let i = 0; i < table.numRows; i++) {
+    const shape = Array.from(shapes.get(i) as Iterable<number>, Number);
+    const v = values.get(i) as arrow.Vector | null;
+    const data = v ? Float32Array.from(v.toArray() as ArrayLike<number>) : new Float32Array(0);
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (data.length !== size) {
+      throw new DataError(`model tensor "${String(names.get(i))}" has ${data.length} values for shape [${shape}]`);
+    }
+    rows.push({
+      name: String(names.get(i)),
+      role: roles ? String(roles.get(i)) : ROLE_WEIGHT,
+      dtype: String(dtypes.get(i)),
+      shape,
+      values: data,
+    });
+  }
+  return rows;
+}
+
+/** The model checkpoint's weights, optimizer state and metadata without building a tf.js model. */
+export function readModelTable(table: arrow.Table): Omit<DecodedModel, 'model'> & {
+  topology: object;
+  weights: TensorRow[];
+} {
+  const metadata = table.schema.metadata;
+  const topology = JSON.parse(requireMeta(table, MODEL_KEYS.topology)) as object;
+  const preprocessing = JSON.parse(requireMeta(table, MODEL_KEYS.preprocessing)) as Preprocessing;
+  const rows = readRows(table);
+  const epoch = metadata.get(MODEL_KEYS.epoch);
+  const history = metadata.get(MODEL_KEYS.history);
+  const known = new Set<string>(Object.values(MODEL_KEYS));
+  const extra: Record<string, string> = {};
+  for (const [key, value] of metadata) {
+    if (key.startsWith('quiver.model.') && !known.has(key)) extra[key.slice('quiver.model.'.length)] = value;
+  }
+  const optimizer = rows
+    .filter((r) => r.role === ROLE_OPTIMIZER)
+    .map((r) => ({ name: r.name, dtype: r.dtype === 'int32' ? ('int32' as const) : ('float32' as const), shape: r.shape, values: r.values }));
+  return {
+    topology,
+    preprocessing,
+    weights: rows.filter((r) => r.role === ROLE_WEIGHT),
+    backend: metadata.get(MODEL_KEYS.backend) ?? 'unknown',
+    device: metadata.get(MODEL_KEYS.device) ?? 'unknown',
+    epoch: epoch === undefined ? undefined : Number(epoch),
+    history: history === undefined ? undefined : (JSON.parse(history) as EpochStats[]),
+    optimizer: optimizer.length > 0 ? optimizer : undefined,
+    extra,
+  };
+}
+
+/**
+ * Loads `weights` into `model`, matched by weight name (`hidden_1/kernel`), checking shapes.
+ * Throws DataError when the checkpoint does not fit the model.
+ */
+export function setModelWeights(model: tf.LayersModel, weights: TensorRow[]): void {
+  const byName = new Map(weights.map((w) => [w.name, w]));
+  if (byName.size !== model.weights.length) {
+    throw new DataError(`checkpoint has ${byName.size} weight tensors, the model has ${model.weights.length}`);
+  }
+  const tensors = model.weights.map((w) => {
+    const row = byName.get(w.originalName);
+    if (!row) throw new DataError(`checkpoint has no weight "${w.originalName}"`);
+    if (row.shape.length !== w.shape.length || row.shape.some((d, i) => d !== w.shape[i])) {
+      throw new DataError(`weight "${w.originalName}" has shape [${row.shape}] in the checkpoint, [${w.shape}] in the model`);
+    }
+    return tf.tensor(row.values, row.shape, 'float32');
+  });
+  try {
+    model.setWeights(tensors);
+  } finally {
+    tf.dispose(tensors);
+  }
+}
+
+/** Rebuilds the model from its checkpoint table; predictions match the model that was written. */
+export async function modelFromArrow(table: arrow.Table): Promise<DecodedModel> {
+  const decoded = readModelTable(table);
+  await initBackend();
+  const { topology, weights, ...rest } = decoded;
+  let model: tf.LayersModel;
+  try {
+    model = await tf.models.modelFromJSON({ modelTopology: topology } as ModelJSONInput);
+  } catch (err) {
+    throw new DataError(`model topology in the checkpoint could not be rebuilt: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  try {
+    setModelWeights(model, weights);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  return { model, ...rest };
+}
+
+/** Training history as an Arrow table: `epoch` (Int32), `loss` and `accuracy` (Float64). */
+export function historyToArrow(history: EpochStats[]): arrow.Table {
+  return new arrow.Table({
+    epoch: arrow.vectorFromArray(Int32Array.from(history, (h) => h.epoch)),
+    loss: arrow.vectorFromArray(Float64Array.from(history, (h) => h.loss)),
+    accuracy: arrow.vectorFromArray(Float64Array.from(history, (h) => h.accuracy)),
+  });
+}
+
+/** The inverse of historyToArrow. */
+export function historyFromArrow(table: arrow.Table): EpochStats[] {
+  const epoch = table.getChild('epoch');
+  const loss = table.getChild('loss');
+  const accuracy = table.getChild('accuracy');
+  if (!epoch || !loss || !accuracy) throw new DataError('history table needs columns epoch, loss, accuracy');
+  return Array.from({ length: table.numRows }, (_, i) => ({
+    epoch: Number(epoch.get(i)),
+    loss: Number(loss.get(i)),
+    accuracy: Number(accuracy.get(i)),
+  }));
+}

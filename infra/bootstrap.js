@@ -1,0 +1,13 @@
+// Installs the npm packages on a fresh clone, so `npm run demo` and `npm test` need nothing beforehand.
+const { execSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const marker = path.join(root, 'node_modules', '.package-lock.json');
+const lock = path.join(root, 'package-lock.json');
+const stale = !fs.existsSync(marker) || fs.statSync(marker).mtimeMs < fs.statSync(lock).mtimeMs;
+if (stale) {
+  process.stderr.write('[quiver] installing npm packages (npm ci)…\n');
+  execSync('npm ci --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
+}

@@ -1,0 +1,229 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { TemporalServerError } from '../core/errors';
+import { isPortFree, isTemporalReachable } from './ports';
+import { QUIVER_SEARCH_ATTRIBUTES } from './search-attributes';
+import { ensureTemporalCli, type Log } from './temporal-cli';
+import { connectTemporal, ensureSearchAttributes } from './temporal-setup';
+
+export interface DevServerOptions {
+  /** Quiver's home: the server's SQLite database and working directory live here. */
+  home: string;
+  /** Frontend gRPC port (`QUIVER_TEMPORAL_PORT`). */
+  port: number;
+  /** Web UI port (`QUIVER_UI_PORT`). */
+  uiPort: number;
+  /** Namespace to create besides `default`; `default` when omitted. */
+  namespace?: string;
+  log?: Log;
+  /** SQLite file; `<home>/temporal.db` when omitted, `':memory:'` for a server that forgets on exit. */
+  dbFile?: string;
+  /** Path of the `temporal` binary; {@link ensureTemporalCli} finds or installs it when omitted. */
+  cli?: string;
+  /** How long to wait for the frontend to answer; 60 s when omitted. */
+  readyTimeoutMs?: number;
+}
+
+export interface DevServer {
+  /** Frontend address for `Connection.connect`, e.g. `127.0.0.1:7233`. */
+  address: string;
+  uiUrl: string;
+  pid: number;
+  /** SIGTERM to the server's process group, SIGKILL after 10 s; resolves once it is gone. Idempotent. */
+  stop(): Promise<void>;
+}
+
+const STOP_GRACE_MS = 10_000;
+const defaultLog: Log = (message) => process.stderr.write(`[quiver] ${message}\n`);
+
+/**
+ * Starts `temporal server start-dev` with Quiver's search attributes registered and resolves once the
+ * frontend answers for `namespace`.
+ *
+ * The server runs in its own process group, so a Ctrl-C in the terminal reaches Quiver first and
+ * Quiver stops the server after its workers; see {@link installExitHooks} for how it never outlives us.
+ */
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const { home, port, uiPort, namespace = 'default', log = defaultLog, readyTimeoutMs = 60_000 } = options;
+  await assertPortFree(port, 'Temporal frontend', 'QUIVER_TEMPORAL_PORT');
+  await assertPortFree(uiPort, 'Temporal Web UI', 'QUIVER_UI_PORT');
+  const cli = options.cli ?? (await ensureTemporalCli(log));
+  await fs.mkdir(home, { recursive: true });
+  const dbFile = options.dbFile ?? path.join(home, 'temporal.db');
+
+  const args = [
+    'server',
+    'start-dev',
+    '--port',
+    String(port),
+    '--ui-port',
+    String(uiPort),
+    '--ip',
+    '127.0.0.1',
+  ];
+  args.push('--log-level', 'warn');
+  if (dbFile !== ':memory:') args.push('--db-filename', dbFile);
+  if (namespace !== 'default') args.push('--namespace', namespace);
+  for (const [name, type] of Object.entries(QUIVER_SEARCH_ATTRIBUTES))
+    args.push('--search-attribute', `${name}=${type}`);
+
+  const started = Date.now();
+  const child = spawn(cli, args, { cwd: home, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = new RunningServer(child, `127.0.0.1:${port}`, `http://localhost:${uiPort}`);
+  try {
+    await server.waitUntilReady(namespace, readyTimeoutMs);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  log(`Temporal dev server ready at ${server.address} (UI ${server.uiUrl}) in ${Date.now() - started} ms`);
+  return server;
+}
+
+async function assertPortFree(port: number, role: string, variable: string): Promise<void> {
+  if (await isPortFree(port)) return;
+  throw new TemporalServerError(
+    `Port ${port} (${role}) on 127.0.0.1 is already in use. Stop whatever listens there, or set ` +
+      `${variable} to a free port (or TEMPORAL_ADDRESS to use a running Temporal server).`,
+  );
+}
+
+class RunningServer implements DevServer {
+  readonly pid: number;
+  private output = '';
+  private exit?: { code: number | null; signal: NodeJS.Signals | null };
+  private readonly exited: Promise<void>;
+  private stopping?: Promise<void>;
+
+  constructor(
+    private readonly child: ChildProcess,
+    readonly address: string,
+    readonly uiUrl: string,
+  ) {
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.exit = { code, signal };
+        running.delete(this);
+        resolve();
+      });
+      child.once('error', (error) => {
+        this.output += `\n${error.message}`;
+        this.exit ??= { code: -1, signal: null };
+        running.delete(this);
+        resolve();
+      });
+    });
+    this.pid = child.pid ?? -1;
+    // Keep only the tail: enough to explain a failed start without growing for days.
+    const keep = (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-16_000));
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    // Neither the child nor its pipes keep Quiver alive; the exit hook stops the server when Quiver ends.
+    child.unref();
+    for (const stream of [child.stdout, child.stderr])
+      (stream as unknown as { unref?: () => void })?.unref?.();
+    if (child.pid) running.add(this);
+    installExitHooks();
+  }
+
+  async waitUntilReady(namespace: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.exit) {
+        throw new TemporalServerError(
+          `Temporal dev server exited (${this.exit.signal ?? `code ${this.exit.code}`}) before it was ready:\n${this.tail()}`,
+        );
+      }
+      if (Date.now() > deadline) {
+        throw new TemporalServerError(
+          `Temporal dev server did not answer on ${this.address} within ${timeoutMs / 1000} s:\n${this.tail()}`,
+        );
+      }
+      if ((await isTemporalReachable(this.address, 500)) && (await this.answers(namespace))) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  /** True once the frontend describes `namespace`; then makes sure Quiver's search attributes exist. */
+  private async answers(namespace: string): Promise<boolean> {
+    let connection;
+    try {
+      connection = await connectTemporal(this.address, 2_000);
+      await connection.workflowService.describeNamespace({ namespace });
+    } catch {
+      await connection?.close();
+      return false;
+    }
+    try {
+      await ensureSearchAttributes(connection, namespace);
+      return true;
+    } finally {
+      await connection.close();
+    }
+  }
+
+  /** Last lines the server printed, for error messages. */
+  tail(lines = 30): string {
+    return this.output.trim().split('\n').slice(-lines).join('\n') || '(no output)';
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      if (this.exit) return;
+      this.signal('SIGTERM');
+      const timer = new Promise<'timeout'>((resolve) =>
+        setTimeout(resolve, STOP_GRACE_MS, 'timeout').unref(),
+      );
+      if ((await Promise.race([this.exited, timer])) === 'timeout') {
+        this.signal('SIGKILL');
+        await this.exited;
+      }
+    })();
+    return this.stopping;
+  }
+
+  /** Signals the whole process group (the CLI and anything it spawned); never throws. */
+  signal(signal: NodeJS.Signals): void {
+    if (this.exit || this.pid <= 0) return;
+    try {
+      if (process.platform === 'win32') this.child.kill(signal);
+      else process.kill(-this.pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Dev servers this process started and has not stopped yet. */
+const running = new Set<RunningServer>();
+let hooksInstalled = false;
+let signalled = false;
+
+/**
+ * Makes sure no dev server outlives the Quiver process that started it:
+ * - on `exit` (however the process ends, short of SIGKILL) each server gets SIGTERM and shuts itself down;
+ * - on SIGINT/SIGTERM, when ours is the only listener, the servers are stopped and the process exits
+ *   with 130/143 like an unhandled signal would. When other listeners exist (a worker draining its
+ *   tasks, vitest) they own the shutdown and the `exit` hook still stops the servers. A second signal
+ *   while stopping kills the servers at once.
+ */
+function installExitHooks(): void {
+  if (hooksInstalled) return;
+  hooksInstalled = true;
+  process.on('exit', () => {
+    for (const server of running) server.signal('SIGTERM');
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (process.listenerCount(signal) > 1) return;
+      const code = signal === 'SIGINT' ? 130 : 143;
+      if (signalled) {
+        for (const server of running) server.signal('SIGKILL');
+        process.exit(code);
+      }
+      signalled = true;
+      void Promise.allSettled([...running].map((server) => server.stop())).then(() => process.exit(code));
+    });
+  }
+}

@@ -1,0 +1,91 @@
+import type { QuiverConfig } from '../core/config';
+import { TemporalServerError } from '../core/errors';
+import { startDevServer, type DevServer } from './dev-server';
+import { isTemporalReachable, parseAddress } from './ports';
+import { QUIVER_SEARCH_ATTRIBUTES } from './search-attributes';
+import { ensureTemporalCli, type Log } from './temporal-cli';
+import { connectTemporal, ensureNamespace, ensureSearchAttributes } from './temporal-setup';
+
+export interface TemporalEndpoint {
+  address: string;
+  uiUrl: string;
+  /** Set when this call started the embedded dev server: the caller stops it on shutdown. */
+  server?: DevServer;
+}
+
+/**
+ * Finds the Temporal server Quiver should use:
+ * 1. `config.temporalAddress` (`TEMPORAL_ADDRESS`) when set; it must be reachable;
+ * 2. a server already listening on 127.0.0.1:`config.devServerPort` (another `quiver up`), reused;
+ * 3. otherwise a new embedded dev server with its database under `config.home`.
+ * In cases 1 and 2 the namespace's missing Quiver search attributes are added when the server allows.
+ */
+export async function ensureTemporal(
+  config: QuiverConfig,
+  log: Log = (message) => process.stderr.write(`[quiver] ${message}\n`),
+): Promise<TemporalEndpoint> {
+  if (config.temporalAddress) {
+    const address = config.temporalAddress;
+    if (!(await isTemporalReachable(address, 5_000))) {
+      throw new TemporalServerError(
+        `TEMPORAL_ADDRESS=${address} is not reachable. Start that server, fix the address, or unset ` +
+          `TEMPORAL_ADDRESS to let Quiver start its embedded dev server.`,
+      );
+    }
+    const { host } = parseAddress(address);
+    // A cluster's UI lives wherever its operators put it; TEMPORAL_UI_URL says where.
+    const uiUrl = process.env.TEMPORAL_UI_URL || `http://${host}:${config.uiPort}`;
+    await prepare(address, config.namespace, log, false);
+    return { address, uiUrl };
+  }
+
+  const local = `127.0.0.1:${config.devServerPort}`;
+  if (await isTemporalReachable(local, 1_000)) {
+    log(`Reusing the Temporal server already listening on ${local}`);
+    await prepare(local, config.namespace, log, true);
+    return { address: local, uiUrl: `http://localhost:${config.uiPort}` };
+  }
+
+  await ensureTemporalCli(log);
+  const server = await startDevServer({
+    home: config.home,
+    port: config.devServerPort,
+    uiPort: config.uiPort,
+    namespace: config.namespace,
+    log,
+  });
+  return { address: server.address, uiUrl: server.uiUrl, server };
+}
+
+/** Registers what Quiver needs on a server it did not start; only a local dev server gets its namespace created. */
+async function prepare(address: string, namespace: string, log: Log, local: boolean): Promise<void> {
+  let connection;
+  try {
+    connection = await connectTemporal(address, 10_000);
+  } catch (error) {
+    throw new TemporalServerError(
+      `Something listens on ${address} but it does not answer as a Temporal frontend` +
+        (local ? ' (set QUIVER_TEMPORAL_PORT to a free port to start Quiver its own dev server).' : '.'),
+      { cause: error },
+    );
+  }
+  try {
+    if (local && (await ensureNamespace(connection, namespace))) log(`Registered namespace ${namespace}`);
+    const added = await ensureSearchAttributes(connection, namespace);
+    if (added.length) log(`Registered search attributes ${added.join(', ')} in namespace ${namespace}`);
+  } catch (error) {
+    // Clusters may forbid operator calls: say what an operator has to run instead of failing here.
+    const types = [...new Set(Object.values(QUIVER_SEARCH_ATTRIBUTES))];
+    const commands = types.map((type) => {
+      const names = Object.entries(QUIVER_SEARCH_ATTRIBUTES).filter(([, t]) => t === type);
+      const flags = names.map(([name]) => `--name ${name}`).join(' ');
+      return `temporal operator search-attribute create --address ${address} --namespace ${namespace} ${flags} --type ${type}`;
+    });
+    log(
+      `Could not check Quiver's search attributes in namespace ${namespace} on ${address} (${String(error)}). ` +
+        `If runs fail to upsert them, register them once:\n  ${commands.join('\n  ')}`,
+    );
+  } finally {
+    await connection.close();
+  }
+}

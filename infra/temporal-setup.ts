@@ -1,0 +1,61 @@
+import { Connection } from '@temporalio/client';
+import { QUIVER_SEARCH_ATTRIBUTES, type SearchAttributeTypeName } from './search-attributes';
+
+type AddRequest = Parameters<Connection['operatorService']['addSearchAttributes']>[0];
+type IndexedValueType = NonNullable<AddRequest['searchAttributes']>[string];
+
+/** Temporal's `IndexedValueType` enum numbers, by the type names the CLI uses. */
+const INDEXED_VALUE_TYPES: Record<SearchAttributeTypeName, IndexedValueType> = {
+  Keyword: 2 as IndexedValueType,
+  Int: 3 as IndexedValueType,
+};
+
+/** Opens a client connection, giving up after `timeoutMs` (no retries). */
+export async function connectTemporal(address: string, timeoutMs = 5_000): Promise<Connection> {
+  return Connection.connect({ address, connectTimeout: timeoutMs });
+}
+
+/**
+ * Registers `namespace` when the server does not know it (a dev server Quiver did not start), and
+ * waits until it answers. Production clusters should have it registered by their operators.
+ */
+export async function ensureNamespace(connection: Connection, namespace: string, timeoutMs = 30_000) {
+  if (await describes(connection, namespace)) return false;
+  await connection.workflowService
+    .registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: 3 * 24 * 3600 } })
+    .catch((error: unknown) => {
+      if (!/already exists/i.test(String(error))) throw error;
+    });
+  const deadline = Date.now() + timeoutMs;
+  while (!(await describes(connection, namespace))) {
+    if (Date.now() > deadline)
+      throw new Error(`Namespace ${namespace} was registered but never became ready`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return true;
+}
+
+async function describes(connection: Connection, namespace: string): Promise<boolean> {
+  try {
+    await connection.workflowService.describeNamespace({ namespace });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Adds whichever of {@link QUIVER_SEARCH_ATTRIBUTES} `namespace` lacks and returns their names.
+ * Needed even on a dev server Quiver starts: `start-dev` registers attributes only when it creates
+ * the namespace, so a database file from an older Quiver would miss newer ones.
+ */
+export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
+  const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+  const missing = Object.entries(QUIVER_SEARCH_ATTRIBUTES).filter(([name]) => !customAttributes?.[name]);
+  if (missing.length === 0) return [];
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(missing.map(([name, type]) => [name, INDEXED_VALUE_TYPES[type]])),
+  });
+  return missing.map(([name]) => name);
+}

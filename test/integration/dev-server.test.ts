@@ -1,0 +1,124 @@
+import { execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { TemporalServerError } from '../../core/errors';
+import { startDevServer } from '../../infra/dev-server';
+import { findFreePorts, isTemporalReachable, parseAddress } from '../../infra/ports';
+import { QUIVER_SEARCH_ATTRIBUTES } from '../../infra/search-attributes';
+import { ensureTemporalCli } from '../../infra/temporal-cli';
+import { connectTestTemporal } from '../helpers/temporal';
+
+const execFileAsync = promisify(execFile);
+
+// Temporal's IndexedValueType numbers for the types Quiver uses.
+const INDEXED_VALUE_TYPE = { Keyword: 2, Int: 3 } as const;
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('the test run’s Temporal dev server', () => {
+  let connection: Connection;
+  beforeAll(async () => {
+    connection = await connectTestTemporal();
+  });
+  afterAll(async () => {
+    await connection?.close();
+  });
+
+  it('answers on the provided address, also exported as TEMPORAL_ADDRESS', async () => {
+    const address = inject('temporalAddress');
+    expect(process.env.TEMPORAL_ADDRESS).toBe(address);
+    expect(await isTemporalReachable(address)).toBe(true);
+    const { namespaceInfo } = await connection.workflowService.describeNamespace({ namespace: 'default' });
+    expect(namespaceInfo?.name).toBe('default');
+    expect(inject('temporalUiUrl')).toMatch(/^http:\/\/localhost:\d+$/);
+  });
+
+  it('has every Quiver search attribute registered with its type', async () => {
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({
+      namespace: 'default',
+    });
+    for (const [name, type] of Object.entries(QUIVER_SEARCH_ATTRIBUTES)) {
+      expect(customAttributes?.[name], name).toBe(INDEXED_VALUE_TYPE[type]);
+    }
+  });
+});
+
+describe('startDevServer', () => {
+  let home: string;
+  beforeAll(async () => {
+    home = await fs.mkdtemp(path.join(os.tmpdir(), 'quiver-dev-server-test-'));
+  });
+  afterAll(async () => {
+    await fs.rm(home, { recursive: true, force: true });
+  });
+
+  it('refuses an occupied frontend port, naming the port and QUIVER_TEMPORAL_PORT', async () => {
+    const { port } = parseAddress(inject('temporalAddress'));
+    const [uiPort] = await findFreePorts(1);
+    const attempt = startDevServer({ home, port, uiPort, dbFile: ':memory:', log: () => {} });
+    await expect(attempt).rejects.toBeInstanceOf(TemporalServerError);
+    await expect(attempt).rejects.toThrow(new RegExp(`Port ${port} .*QUIVER_TEMPORAL_PORT`));
+  });
+
+  it('refuses an occupied UI port, naming the port and QUIVER_UI_PORT', async () => {
+    const uiPort = Number(new URL(inject('temporalUiUrl')).port);
+    const [port] = await findFreePorts(1);
+    const attempt = startDevServer({ home, port, uiPort, dbFile: ':memory:', log: () => {} });
+    await expect(attempt).rejects.toThrow(new RegExp(`Port ${uiPort} .*QUIVER_UI_PORT`));
+  });
+
+  it('starts a server with its database under home, and stop() leaves no process behind', async () => {
+    const [port, uiPort] = await findFreePorts(2);
+    const messages: string[] = [];
+    const server = await startDevServer({
+      home,
+      port,
+      uiPort,
+      namespace: 'quiver-test',
+      log: (m) => messages.push(m),
+    });
+    try {
+      expect(server.address).toBe(`127.0.0.1:${port}`);
+      expect(isRunning(server.pid)).toBe(true);
+      expect(messages.join('\n')).toMatch(/ready at 127\.0\.0\.1:\d+/);
+      await expect(fs.stat(path.join(home, 'temporal.db'))).resolves.toBeTruthy();
+    } finally {
+      await server.stop();
+    }
+    expect(isRunning(server.pid)).toBe(false);
+    expect(await isTemporalReachable(server.address, 500)).toBe(false);
+    await server.stop(); // idempotent
+  });
+});
+
+describe('ensureTemporalCli', () => {
+  it('returns the same runnable binary every time, instantly once found', async () => {
+    const first = await ensureTemporalCli(() => {});
+    await expect(fs.access(first, fs.constants.X_OK)).resolves.toBeUndefined();
+    const started = performance.now();
+    const second = await ensureTemporalCli(() => {});
+    expect(second).toBe(first);
+    expect(performance.now() - started).toBeLessThan(100);
+  });
+
+  it('lets a fresh process find the same binary without installing again', async () => {
+    const first = await ensureTemporalCli(() => {});
+    const started = performance.now();
+    const { stdout } = await execFileAsync(process.execPath, ['-r', 'tsx/cjs', 'infra/install-temporal.ts'], {
+      timeout: 30_000,
+    });
+    expect(stdout.trim()).toBe(first);
+    expect(performance.now() - started).toBeLessThan(15_000);
+  });
+});

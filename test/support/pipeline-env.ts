@@ -1,0 +1,45 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { inject } from 'vitest';
+import { QuiverClient } from '../../client/api';
+import { loadConfig, type QuiverConfig } from '../../core/config';
+import { loadSpecFile } from '../../core/spec/load';
+import type { PipelineSpec } from '../../core/spec/schema';
+import { createWorkers, type RunningWorkers } from '../../worker/workers';
+
+export const REPO = path.resolve(__dirname, '..', '..');
+export const IRIS_SPEC = path.join(REPO, 'pipelines', 'iris.yaml');
+
+/** A private Quiver world on the shared dev server: own home, own task queues, real workers. */
+export interface PipelineEnv {
+  config: QuiverConfig;
+  client: QuiverClient;
+  workers: RunningWorkers;
+  address: string;
+  spec(overrides?: string[], file?: string): PipelineSpec;
+  close(): Promise<void>;
+}
+
+export async function startPipelineEnv(name: string): Promise<PipelineEnv> {
+  const address = inject('temporalAddress');
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), `quiver-${name}-`));
+  const config = loadConfig({ ...process.env, QUIVER_HOME: home, QUIVER_STORE: '', QUIVER_QUEUE_PREFIX: `${name}-${process.pid}-` }, { temporalAddress: address });
+  config.store = `file://${path.join(home, 'checkpoints')}`;
+  const workers = await createWorkers({ config, address, queues: ['cpu', 'gpu'] });
+  const running = workers.run();
+  const client = await QuiverClient.connect({ address, namespace: config.namespace, uiUrl: inject('temporalUiUrl'), taskQueues: config.taskQueues });
+  return {
+    config,
+    client,
+    workers,
+    address,
+    spec: (overrides = [], file = IRIS_SPEC) => loadSpecFile(file, overrides).spec,
+    async close() {
+      await client.close();
+      await workers.shutdown();
+      await running;
+      fs.rmSync(home, { recursive: true, force: true });
+    },
+  };
+}

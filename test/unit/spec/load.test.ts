@@ -1,0 +1,78 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SpecError } from '../../../core/errors';
+import { applyOverrides, loadSpecFile, validateSpec } from '../../../core/spec/load';
+
+const IRIS = path.resolve(__dirname, '../../../pipelines/iris.yaml');
+
+function specError(fn: () => unknown): SpecError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(SpecError);
+    return error as SpecError;
+  }
+  throw new Error('expected a SpecError');
+}
+
+function writeSpec(text: string): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-spec-')), 'spec.yaml');
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+describe('pipeline spec', () => {
+  it('loads the shipped iris spec with defaults filled in and the source resolved next to the spec', () => {
+    const { spec } = loadSpecFile(IRIS);
+    expect(spec.name).toBe('iris');
+    expect(spec.source.uri).toBe(path.resolve(path.dirname(IRIS), '../data/iris.csv'));
+    expect(fs.existsSync(spec.source.uri)).toBe(true);
+    expect(spec.train.epochs).toBe(60);
+    expect(spec.train.retry.maximumAttempts).toBe(2);
+    expect(spec.deploy.alias).toBe('production');
+  });
+
+  it('names the field path and reason of every error', () => {
+    const error = specError(() =>
+      validateSpec({ name: 'x', source: { uri: 'a.csv' }, target: {}, train: { epochs: 'many', hiddenUnits: [16, -1] } }),
+    );
+    const paths = error.issues.map((i) => i.path);
+    expect(paths).toEqual(expect.arrayContaining(['target.column', 'train.epochs', 'train.hiddenUnits[1]']));
+    expect(error.issues.find((i) => i.path === 'target.column')?.message).toBe('is required');
+    expect(error.message).toContain('train.epochs: expected number, received string');
+  });
+
+  it('rejects unknown fields, naming them', () => {
+    const error = specError(() => validateSpec({ name: 'x', source: { uri: 'a.csv' }, target: { column: 'y' }, trian: {} }));
+    expect(error.issues).toEqual([{ path: '(root)', message: "unknown field(s) 'trian'" }]);
+  });
+
+  it('rejects bad durations and split fractions', () => {
+    const error = specError(() =>
+      validateSpec({ name: 'x', source: { uri: 'a.csv' }, target: { column: 'y' }, split: { holdout: 1.5 }, train: { timeout: 'soon' } }),
+    );
+    expect(error.issues.map((i) => i.path).sort()).toEqual(['split.holdout', 'train.timeout']);
+    expect(error.issues.find((i) => i.path === 'train.timeout')?.message).toContain('duration');
+  });
+
+  it('applies --set overrides as typed YAML values at any depth', () => {
+    const { spec } = loadSpecFile(IRIS, ['train.epochs=5', 'train.hiddenUnits=[8, 4]', 'validate.min.accuracy=0.5', 'deploy.alias=staging']);
+    expect(spec.train.epochs).toBe(5);
+    expect(spec.train.hiddenUnits).toEqual([8, 4]);
+    expect(spec.validate.min.accuracy).toBe(0.5);
+    expect(spec.deploy.alias).toBe('staging');
+  });
+
+  it('validates overrides like the file itself', () => {
+    const error = specError(() => loadSpecFile(IRIS, ['train.epochs=-3']));
+    expect(error.issues[0].path).toBe('train.epochs');
+    expect(specError(() => applyOverrides({}, ['noequals'])).message).toContain('expected key.path=value');
+  });
+
+  it('reports YAML syntax errors and unreadable files as spec errors', () => {
+    expect(specError(() => loadSpecFile(writeSpec('name: [unclosed\n'))).message).toContain('invalid YAML');
+    expect(specError(() => loadSpecFile('/nonexistent/spec.yaml')).message).toContain('cannot read spec');
+  });
+});
