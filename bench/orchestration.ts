@@ -44,8 +44,8 @@ export async function run(): Promise<BenchResult[]> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-bench-orch-'));
   const [port, uiPort] = await findFreePorts(2);
   const server = await startDevServer({ home, port, uiPort, dbFile: ':memory:', log: () => undefined });
-  const config = loadConfig({ ...process.env, QUIVER_HOME: home, QUIVER_QUEUE_PREFIX: 'bench-' }, { temporalAddress: server.address });
-  config.store = `file://${path.join(home, 'checkpoints')}`;
+  const { QUIVER_STORE: _store, ...inherited } = process.env;
+  const config = loadConfig({ ...inherited, QUIVER_HOME: home, QUIVER_QUEUE_PREFIX: 'bench-' }, { temporalAddress: server.address });
   const spec = tinySpec(home);
   const workers = await createWorkers({ config, address: server.address, queues: ['cpu', 'gpu'] });
   const running = workers.run();

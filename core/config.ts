@@ -22,7 +22,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const home = path.resolve(overrides.home ?? env.QUIVER_HOME ?? '.quiver');
   const config: QuiverConfig = {
     home,
-    store: env.QUIVER_STORE ?? `file://${path.join(home, 'checkpoints')}`,
+    store: env.QUIVER_STORE || `file://${path.join(home, 'checkpoints')}`,
     temporalAddress: env.TEMPORAL_ADDRESS || undefined,
     namespace: env.TEMPORAL_NAMESPACE ?? 'default',
     devServerPort: Number(env.QUIVER_TEMPORAL_PORT ?? 7233),

@@ -171,11 +171,16 @@ class RunningServer implements DevServer {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       if (this.exit) return;
+      // Hold the event loop open until the server is gone, or Node could exit mid-stop.
+      this.child.ref();
       this.signal('SIGTERM');
-      const timer = new Promise<'timeout'>((resolve) =>
-        setTimeout(resolve, STOP_GRACE_MS, 'timeout').unref(),
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>(
+        (resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS, 'timeout')),
       );
-      if ((await Promise.race([this.exited, timer])) === 'timeout') {
+      const outcome = await Promise.race([this.exited, timeout]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') {
         this.signal('SIGKILL');
         await this.exited;
       }

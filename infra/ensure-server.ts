@@ -70,8 +70,9 @@ async function prepare(address: string, namespace: string, log: Log, local: bool
     );
   }
   try {
-    if (local && (await ensureNamespace(connection, namespace))) log(`Registered namespace ${namespace}`);
-    const added = await ensureSearchAttributes(connection, namespace);
+    const registered = local && (await ensureNamespace(connection, namespace));
+    if (registered) log(`Registered namespace ${namespace}`);
+    const added = await ensureSearchAttributes(connection, namespace, registered ? 30_000 : 0);
     if (added.length) log(`Registered search attributes ${added.join(', ')} in namespace ${namespace}`);
   } catch (error) {
     // Clusters may forbid operator calls: say what an operator has to run instead of failing here.

@@ -1,23 +1,24 @@
+import type { SearchAttributeType } from '@temporalio/common';
+import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
+
+/** The type names `temporal` CLI flags take (`--search-attribute Name=Keyword`, `--type Int`). */
+const CLI_TYPE_NAMES = {
+  TEXT: 'Text',
+  KEYWORD: 'Keyword',
+  INT: 'Int',
+  DOUBLE: 'Double',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+  KEYWORD_LIST: 'KeywordList',
+} as const satisfies Record<SearchAttributeType, string>;
+
+export type SearchAttributeTypeName = (typeof CLI_TYPE_NAMES)[SearchAttributeType];
+
 /**
- * Quiver's custom Temporal search attributes: name → Temporal index type.
- *
- * Workflow code upserts these, the dev server registers them at launch and the deployment registers
- * them on a cluster, so the names live in one place. No imports: workflow code may bundle this file.
+ * Quiver's custom search attributes as name → CLI type name, e.g. `QuiverModelVersion: 'Int'`.
+ * Derived from the typed keys in core/search-attributes.ts that the workflow upserts, so the dev
+ * server and the cluster setup register exactly what the workflow writes.
  */
-export const QUIVER_SEARCH_ATTRIBUTES = {
-  /** Pipeline name from the spec (e.g. `iris`). */
-  QuiverPipeline: 'Keyword',
-  /** Run status: running, paused, completed, failed, cancelled. */
-  QuiverStatus: 'Keyword',
-  /** The step the run is currently executing (or paused on). */
-  QuiverStep: 'Keyword',
-  /** SHA-256 of the ingested dataset checkpoint. */
-  QuiverDatasetSha: 'Keyword',
-  /** Registry version of the model the run produced. */
-  QuiverModelVersion: 'Int',
-} as const;
-
-export type QuiverSearchAttributeName = keyof typeof QUIVER_SEARCH_ATTRIBUTES;
-
-/** Type names accepted by `temporal server start-dev --search-attribute` and `operator search-attribute create`. */
-export type SearchAttributeTypeName = (typeof QUIVER_SEARCH_ATTRIBUTES)[QuiverSearchAttributeName];
+export const QUIVER_SEARCH_ATTRIBUTES: Readonly<Record<string, SearchAttributeTypeName>> = Object.fromEntries(
+  Object.values(SEARCH_ATTRIBUTES).map((key) => [key.name, CLI_TYPE_NAMES[key.type]]),
+);

@@ -269,7 +269,9 @@ async function runGoInstall(
 
 function isChecksumDbError(output: string): boolean {
   // A SECURITY ERROR is a real checksum mismatch: never bypass that one.
-  return !/SECURITY ERROR/.test(output) && /sum\.golang\.org|checksum database|GOSUMDB/i.test(output);
+  return (
+    !/SECURITY ERROR/.test(output) && /sum\.golang\.|checksum database|GOSUMDB|verifying module/i.test(output)
+  );
 }
 
 function goInstallError(output: string): TemporalServerError {
@@ -317,9 +319,13 @@ async function downloadRelease(dir: string, log: Log): Promise<void> {
     await fs.chmod(binary, 0o755);
   } catch (error) {
     if (error instanceof TemporalServerError) throw error;
-    throw new TemporalServerError(`Could not download the Temporal CLI release. ${INSTALL_HINT}`, {
-      cause: error,
-    });
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new TemporalServerError(
+      `Could not download the Temporal CLI release (${reason}). ${INSTALL_HINT}`,
+      {
+        cause: error,
+      },
+    );
   } finally {
     await fs.rm(staging, { recursive: true, force: true });
   }

@@ -55,7 +55,8 @@ async function activate(name: string): Promise<void> {
   } catch (err) {
     throw new Skip(`tf.setBackend('${name}') threw: ${firstLine(String((err as Error).message ?? err))}`);
   }
-  if (!ok || tf.getBackend() !== name) throw new Skip(`tf.setBackend('${name}') did not initialise the backend`);
+  if (!ok || tf.getBackend() !== name)
+    throw new Skip(`tf.setBackend('${name}') did not initialise the backend`);
   await tf.ready();
 }
 
@@ -79,13 +80,19 @@ const loaders: Record<BackendName, Loader> = {
       if (dawn.globals) Object.assign(globalThis, dawn.globals);
       const gpu = dawn.create([]);
       if (g.navigator) Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
-      else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+      else
+        Object.defineProperty(globalThis, 'navigator', {
+          value: { gpu },
+          configurable: true,
+          writable: true,
+        });
     }
     const gpu = g.navigator!.gpu as { requestAdapter: (o?: object) => Promise<GpuAdapterLike | null> };
     const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter) throw new Skip('Dawn found no WebGPU adapter (no Vulkan/Metal/D3D12 driver?)');
     const info = adapter.info ?? (await adapter.requestAdapterInfo?.()) ?? {};
-    const label = [info.vendor, info.device || info.description].filter(Boolean).join(' ') || 'unknown adapter';
+    const label =
+      [info.vendor, info.device || info.description].filter(Boolean).join(' ') || 'unknown adapter';
     if ((info.architecture === 'software' || adapter.isFallbackAdapter) && !forced) {
       // llvmpipe trains correctly but slower than wasm: only use it when asked for by name.
       throw new Skip(`only a software WebGPU adapter (${label}); slower than the CPU backends`);
@@ -138,12 +145,16 @@ function smokeTest(): void {
   });
   const expected = [7, 11, 9, 13];
   if (!expected.every((v, i) => Math.abs(values[i] - v) < 1e-4)) {
-    throw new Skip(`smoke test computed [${Array.from(values).join(', ')}], expected [${expected.join(', ')}]`);
+    throw new Skip(
+      `smoke test computed [${Array.from(values).join(', ')}], expected [${expected.join(', ')}]`,
+    );
   }
 }
 
 const memo = new Map<string, Promise<BackendInfo>>();
 const loggedSkips = new Set<string>();
+/** The backend the last `initBackend` call activated. */
+let current: BackendInfo | undefined;
 
 function parseRequest(preferred: string | undefined): BackendName | 'auto' {
   const fromEnv = process.env[BACKEND_ENV]?.trim();
@@ -163,7 +174,8 @@ async function select(request: BackendName | 'auto'): Promise<BackendInfo> {
       smokeTest();
       return { backend, device, fellBackFrom };
     } catch (err) {
-      const reason = err instanceof Skip ? err.message : `failed: ${firstLine(String((err as Error)?.message ?? err))}`;
+      const reason =
+        err instanceof Skip ? err.message : `failed: ${firstLine(String((err as Error)?.message ?? err))}`;
       if (request !== 'auto') {
         throw new BackendUnavailableError(`TensorFlow.js backend "${backend}" is unavailable: ${reason}`, {
           cause: err,
@@ -199,6 +211,19 @@ export async function initBackend(preferred?: string): Promise<BackendInfo> {
   const info = await pending;
   // Another request may have switched the global backend since; switch back (cheap when unchanged).
   if (tf.getBackend() !== tfBackendName(info.backend)) await tf.setBackend(tfBackendName(info.backend));
+  current = info;
+  return copy(info);
+}
+
+/**
+ * The backend already in use if `initBackend` ran in this process, else `initBackend()`: for code
+ * that only needs *a* backend (loading a model to predict) and must not switch a forced one.
+ */
+export async function ensureBackend(): Promise<BackendInfo> {
+  return current && tf.getBackend() === tfBackendName(current.backend) ? copy(current) : initBackend();
+}
+
+function copy(info: BackendInfo): BackendInfo {
   return { ...info, fellBackFrom: info.fellBackFrom.map((f) => ({ ...f })) };
 }
 

@@ -1,7 +1,7 @@
 import * as arrow from 'apache-arrow';
 import * as tf from '@tensorflow/tfjs';
 import { DataError } from '../errors';
-import { initBackend } from './backend';
+import { ensureBackend } from './backend';
 import type { Preprocessing } from './preprocess';
 
 /** One epoch of training: mean training loss and accuracy over the epoch's batches. */
@@ -108,7 +108,9 @@ function tensorTable(rows: TensorRow[], metadata: Map<string, string>): arrow.Ta
 /** Float32 copy of a tensor's values (int32 optimizer counters fit exactly below 2^24). */
 function valuesOf(tensor: tf.Tensor): Float32Array {
   const data = tensor.dataSync();
-  return data instanceof Float32Array ? Float32Array.from(data) : Float32Array.from(data as ArrayLike<number>);
+  return data instanceof Float32Array
+    ? Float32Array.from(data)
+    : Float32Array.from(data as ArrayLike<number>);
 }
 
 /**
@@ -124,7 +126,13 @@ export function modelToArrow(
 ): arrow.Table {
   const rows: TensorRow[] = model.weights.map((w) => {
     const tensor = w.read();
-    return { name: w.originalName, role: ROLE_WEIGHT, dtype: w.dtype, shape: [...tensor.shape], values: valuesOf(tensor) };
+    return {
+      name: w.originalName,
+      role: ROLE_WEIGHT,
+      dtype: w.dtype,
+      shape: [...tensor.shape],
+      values: valuesOf(tensor),
+    };
   });
   if (optimizer) {
     // Adam's own names carry process-unique suffixes (dense_1/kernel_3/m); name them after the weights.
@@ -157,20 +165,23 @@ export function modelToArrow(
   if (epoch !== undefined) metadata.set(MODEL_KEYS.epoch, String(epoch));
   if (history !== undefined) metadata.set(MODEL_KEYS.history, JSON.stringify(history));
   for (const [key, value] of Object.entries(extra)) {
-    if (value !== undefined) metadata.set(`quiver.model.${key}`, typeof value === 'string' ? value : JSON.stringify(value));
+    if (value !== undefined)
+      metadata.set(`quiver.model.${key}`, typeof value === 'string' ? value : JSON.stringify(value));
   }
   return tensorTable(rows, metadata);
 }
 
 function requireMeta(table: arrow.Table, key: string): string {
   const value = table.schema.metadata.get(key);
-  if (value === undefined) throw new DataError(`not a Quiver model checkpoint: schema metadata "${key}" is missing`);
+  if (value === undefined)
+    throw new DataError(`not a Quiver model checkpoint: schema metadata "${key}" is missing`);
   return value;
 }
 
 function readRows(table: arrow.Table): TensorRow[] {
   for (const name of ['name', 'dtype', 'shape', 'values']) {
-    if (!table.getChild(name)) throw new DataError(`not a Quiver model checkpoint: column "${name}" is missing`);
+    if (!table.getChild(name))
+      throw new DataError(`not a Quiver model checkpoint: column "${name}" is missing`);
   }
   const names = table.getChild('name')!;
   const roles = table.getChild('role');
@@ -184,7 +195,9 @@ function readRows(table: arrow.Table): TensorRow[] {
     const data = v ? Float32Array.from(v.toArray() as ArrayLike<number>) : new Float32Array(0);
     const size = shape.reduce((a, b) => a * b, 1);
     if (data.length !== size) {
-      throw new DataError(`model tensor "${String(names.get(i))}" has ${data.length} values for shape [${shape}]`);
+      throw new DataError(
+        `model tensor "${String(names.get(i))}" has ${data.length} values for shape [${shape}]`,
+      );
     }
     rows.push({
       name: String(names.get(i)),
@@ -215,7 +228,12 @@ export function readModelTable(table: arrow.Table): Omit<DecodedModel, 'model'> 
   }
   const optimizer = rows
     .filter((r) => r.role === ROLE_OPTIMIZER)
-    .map((r) => ({ name: r.name, dtype: r.dtype === 'int32' ? ('int32' as const) : ('float32' as const), shape: r.shape, values: r.values }));
+    .map((r) => ({
+      name: r.name,
+      dtype: r.dtype === 'int32' ? ('int32' as const) : ('float32' as const),
+      shape: r.shape,
+      values: r.values,
+    }));
   return {
     topology,
     preprocessing,
@@ -236,13 +254,17 @@ export function readModelTable(table: arrow.Table): Omit<DecodedModel, 'model'> 
 export function setModelWeights(model: tf.LayersModel, weights: TensorRow[]): void {
   const byName = new Map(weights.map((w) => [w.name, w]));
   if (byName.size !== model.weights.length) {
-    throw new DataError(`checkpoint has ${byName.size} weight tensors, the model has ${model.weights.length}`);
+    throw new DataError(
+      `checkpoint has ${byName.size} weight tensors, the model has ${model.weights.length}`,
+    );
   }
   const tensors = model.weights.map((w) => {
     const row = byName.get(w.originalName);
     if (!row) throw new DataError(`checkpoint has no weight "${w.originalName}"`);
     if (row.shape.length !== w.shape.length || row.shape.some((d, i) => d !== w.shape[i])) {
-      throw new DataError(`weight "${w.originalName}" has shape [${row.shape}] in the checkpoint, [${w.shape}] in the model`);
+      throw new DataError(
+        `weight "${w.originalName}" has shape [${row.shape}] in the checkpoint, [${w.shape}] in the model`,
+      );
     }
     return tf.tensor(row.values, row.shape, 'float32');
   });
@@ -256,7 +278,7 @@ export function setModelWeights(model: tf.LayersModel, weights: TensorRow[]): vo
 /** Rebuilds the model from its checkpoint table; predictions match the model that was written. */
 export async function modelFromArrow(table: arrow.Table): Promise<DecodedModel> {
   const decoded = readModelTable(table);
-  await initBackend();
+  await ensureBackend();
   const { topology, weights, ...rest } = decoded;
   let model: tf.LayersModel;
   try {

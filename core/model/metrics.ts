@@ -21,7 +21,8 @@ export function argmaxRows(probs: Float32Array, numClasses: number): Int32Array 
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     let best = 0;
-    for (let k = 1; k < numClasses; k++) if (probs[i * numClasses + k] > probs[i * numClasses + best]) best = k;
+    for (let k = 1; k < numClasses; k++)
+      if (probs[i * numClasses + k] > probs[i * numClasses + best]) best = k;
     out[i] = best;
   }
   return out;
@@ -36,7 +37,9 @@ export function classificationMetrics(
   const n = yTrue.length;
   if (n === 0) throw new DataError('cannot compute metrics on zero rows');
   if (probs.length !== n * numClasses) {
-    throw new DataError(`expected ${n * numClasses} probabilities (${n} rows × ${numClasses}), got ${probs.length}`);
+    throw new DataError(
+      `expected ${n * numClasses} probabilities (${n} rows × ${numClasses}), got ${probs.length}`,
+    );
   }
   const predicted = argmaxRows(probs, numClasses);
 
@@ -47,7 +50,8 @@ export function classificationMetrics(
   const predictedCount = new Float64Array(numClasses);
   for (let i = 0; i < n; i++) {
     const y = yTrue[i];
-    if (!(y >= 0 && y < numClasses)) throw new DataError(`label ${y} at row ${i} is outside 0..${numClasses - 1}`);
+    if (!(y >= 0 && y < numClasses))
+      throw new DataError(`label ${y} at row ${i} is outside 0..${numClasses - 1}`);
     const p = predicted[i];
     support[y]++;
     predictedCount[p]++;
@@ -68,7 +72,11 @@ export function classificationMetrics(
     f1Sum += (2 * tp[k]) / (predictedCount[k] + support[k]);
   }
 
-  const metrics: ClassificationMetrics = { accuracy: correct / n, macroF1: f1Sum / present, logLoss: logLoss / n };
+  const metrics: ClassificationMetrics = {
+    accuracy: correct / n,
+    macroF1: f1Sum / present,
+    logLoss: logLoss / n,
+  };
   if (numClasses === 2) {
     const scores = new Float64Array(n);
     for (let i = 0; i < n; i++) scores[i] = probs[i * 2 + 1];
@@ -87,7 +95,7 @@ export function rocAuc(yTrue: ArrayLike<number>, scores: ArrayLike<number>): num
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
   let positives = 0;
   let positiveRankSum = 0;
-  for (let start = 0; start < n; ) {
+  for (let start = 0; start < n;) {
     let end = start;
     while (end + 1 < n && scores[order[end + 1]] === scores[order[start]]) end++;
     const averageRank = (start + end) / 2 + 1;
@@ -105,9 +113,15 @@ export function rocAuc(yTrue: ArrayLike<number>, scores: ArrayLike<number>): num
 }
 
 /** Class probabilities for `features` (row-major, `width` per row), as a flat Float32Array. */
-export function predictProbabilities(model: tf.LayersModel, features: Float32Array, width: number): Float32Array {
+export function predictProbabilities(
+  model: tf.LayersModel,
+  features: Float32Array,
+  width: number,
+): Float32Array {
   if (width <= 0 || features.length % width !== 0) {
-    throw new DataError(`feature buffer of ${features.length} values is not a whole number of rows of width ${width}`);
+    throw new DataError(
+      `feature buffer of ${features.length} values is not a whole number of rows of width ${width}`,
+    );
   }
   const rows = features.length / width;
   const out = tf.tidy(() => {

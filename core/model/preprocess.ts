@@ -65,7 +65,12 @@ function isNumericType(type: arrow.DataType): boolean {
 function numberAt(col: Column, row: number): number | null {
   const value: unknown = col.get(row);
   if (value === null || value === undefined) return null;
-  const n = typeof value === 'bigint' ? Number(value) : typeof value === 'boolean' ? Number(value) : (value as number);
+  const n =
+    typeof value === 'bigint'
+      ? Number(value)
+      : typeof value === 'boolean'
+        ? Number(value)
+        : (value as number);
   return Number.isFinite(n) ? n : null;
 }
 
@@ -99,7 +104,11 @@ function allRows(table: arrow.Table): Int32Array {
  * Rows whose label is not null (among `rows`, default all). Rows with a null label cannot be trained
  * or scored, so the training core drops them *before* splitting; `encodeLabels` rejects them.
  */
-export function labeledRows(table: arrow.Table, target: string, rows: Int32Array = allRows(table)): Int32Array {
+export function labeledRows(
+  table: arrow.Table,
+  target: string,
+  rows: Int32Array = allRows(table),
+): Int32Array {
   const col = column(table, target);
   return rows.filter((row) => labelAt(col, row) !== null);
 }
@@ -154,7 +163,14 @@ export function fitPreprocessing(
       }
       const std = Math.sqrt(squares / count);
       const dtype = arrow.DataType.isBool(col.type) ? 'boolean' : 'number';
-      const transform: NumericFeature = { name, kind: 'numeric', dtype, mean, std: std > 0 ? std : 1, offset };
+      const transform: NumericFeature = {
+        name,
+        kind: 'numeric',
+        dtype,
+        mean,
+        std: std > 0 ? std : 1,
+        offset,
+      };
       offset += 1;
       return transform;
     }
@@ -164,11 +180,18 @@ export function fitPreprocessing(
         const v = stringAt(col, row);
         if (v !== null) categories.add(v);
       }
-      const transform: CategoricalFeature = { name, kind: 'categorical', categories: [...categories].sort(), offset };
+      const transform: CategoricalFeature = {
+        name,
+        kind: 'categorical',
+        categories: [...categories].sort(),
+        offset,
+      };
       offset += categories.size;
       return transform;
     }
-    throw new DataError(`feature "${name}" has type ${String(col.type)}; expected numbers, booleans or strings`);
+    throw new DataError(
+      `feature "${name}" has type ${String(col.type)}; expected numbers, booleans or strings`,
+    );
   });
 
   const classSet = new Set<string>();
@@ -177,7 +200,9 @@ export function fitPreprocessing(
     if (label !== null) classSet.add(label);
   }
   if (classSet.size < 2) {
-    throw new DataError(`target "${target}" has ${classSet.size} class(es) in the training rows; need at least 2`);
+    throw new DataError(
+      `target "${target}" has ${classSet.size} class(es) in the training rows; need at least 2`,
+    );
   }
   const classes = [...classSet].sort(labelType === 'number' ? (a, b) => Number(a) - Number(b) : undefined);
 
@@ -227,7 +252,8 @@ export function encodeLabels(table: arrow.Table, prep: Preprocessing, rows: Int3
 /** The label for a class id, in the target column's own type. */
 export function decodeLabel(prep: Preprocessing, classIndex: number): string | number | boolean {
   const label = prep.classes[classIndex];
-  if (label === undefined) throw new DataError(`class index ${classIndex} out of range (${prep.classes.length})`);
+  if (label === undefined)
+    throw new DataError(`class index ${classIndex} out of range (${prep.classes.length})`);
   if (prep.labelType === 'number') return Number(label);
   if (prep.labelType === 'boolean') return label === 'true';
   return label;
@@ -259,12 +285,16 @@ export function transformInstances(records: Record<string, unknown>[], prep: Pre
         else if (typeof value === 'boolean' && feature.dtype === 'boolean') n = Number(value);
         else {
           const want = feature.dtype === 'boolean' ? 'a boolean' : 'a finite number';
-          throw new DataError(`instance ${i}: feature "${feature.name}" must be ${want}, got ${JSON.stringify(value)}`);
+          throw new DataError(
+            `instance ${i}: feature "${feature.name}" must be ${want}, got ${JSON.stringify(value)}`,
+          );
         }
         out[i * width + feature.offset] = (n - feature.mean) / feature.std;
       } else {
         if (typeof value !== 'string') {
-          throw new DataError(`instance ${i}: feature "${feature.name}" must be a string, got ${JSON.stringify(value)}`);
+          throw new DataError(
+            `instance ${i}: feature "${feature.name}" must be a string, got ${JSON.stringify(value)}`,
+          );
         }
         const k = indexes[f]!.get(value);
         if (k !== undefined) out[i * width + feature.offset + k] = 1;

@@ -86,7 +86,12 @@ export function splitRows(rowCount: number, holdout: number, seed: number, strat
   return { train, holdout: held };
 }
 
-function splitStratified(strata: Int32Array, holdoutCount: number, seed: number, isHoldout: Uint8Array): void {
+function splitStratified(
+  strata: Int32Array,
+  holdoutCount: number,
+  seed: number,
+  isHoldout: Uint8Array,
+): void {
   const groups = new Map<number, number[]>();
   strata.forEach((stratum, row) => {
     const rows = groups.get(stratum);

@@ -132,13 +132,20 @@ export function buildClassifier(inputWidth: number, numClasses: number, params: 
 function validateParams(params: TrainParams): void {
   const bad = (what: string) => new DataError(`train params: ${what}`);
   if (!Number.isInteger(params.epochs) || params.epochs < 1) throw bad(`epochs must be a positive integer`);
-  if (!Number.isInteger(params.batchSize) || params.batchSize < 1) throw bad(`batchSize must be a positive integer`);
+  if (!Number.isInteger(params.batchSize) || params.batchSize < 1)
+    throw bad(`batchSize must be a positive integer`);
   if (!(params.learningRate > 0)) throw bad(`learningRate must be positive`);
-  if (params.hiddenUnits.some((u) => !Number.isInteger(u) || u < 1)) throw bad(`hiddenUnits must be positive integers`);
+  if (params.hiddenUnits.some((u) => !Number.isInteger(u) || u < 1))
+    throw bad(`hiddenUnits must be positive integers`);
 }
 
 /** Copies the rows of `x`/`y` in `order` into fresh buffers: one epoch's shuffled training set. */
-function permute(x: Float32Array, y: Int32Array, width: number, order: Int32Array): [Float32Array, Float32Array] {
+function permute(
+  x: Float32Array,
+  y: Int32Array,
+  width: number,
+  order: Int32Array,
+): [Float32Array, Float32Array] {
   const xs = new Float32Array(x.length);
   const ys = new Float32Array(y.length);
   for (let i = 0; i < order.length; i++) {
@@ -179,7 +186,12 @@ export async function trainClassifier(args: TrainArgs): Promise<TrainedModel> {
     const started = performance.now();
     for (let epoch = resumedFromEpoch + 1; epoch <= params.epochs; epoch++) {
       args.signal?.throwIfAborted();
-      const [xs, ys] = permute(x, y, width, seededPermutation(trainRows.length, deriveSeed(params.seed, epoch)));
+      const [xs, ys] = permute(
+        x,
+        y,
+        width,
+        seededPermutation(trainRows.length, deriveSeed(params.seed, epoch)),
+      );
       const xt = tf.tensor2d(xs, [trainRows.length, width]);
       const yt = tf.tensor1d(ys);
       let result: tf.History;
@@ -200,7 +212,9 @@ export async function trainClassifier(args: TrainArgs): Promise<TrainedModel> {
         accuracy: Number((result.history.acc ?? result.history.accuracy)[0]),
       };
       if (!Number.isFinite(stats.loss)) {
-        throw new QuiverError(`training diverged at epoch ${epoch} (loss ${stats.loss}); try a lower learningRate`);
+        throw new QuiverError(
+          `training diverged at epoch ${epoch} (loss ${stats.loss}); try a lower learningRate`,
+        );
       }
       history.push(stats);
       if (args.onEpoch) {
@@ -240,7 +254,11 @@ export async function trainClassifier(args: TrainArgs): Promise<TrainedModel> {
  * The event with `model` and `checkpoint` non-enumerable: passing the event straight to a heartbeat
  * (JSON) sends only `{ epoch, loss, accuracy }`.
  */
-function epochEvent(stats: EpochStats, model: tf.LayersModel, checkpoint: () => Promise<arrow.Table>): EpochEvent {
+function epochEvent(
+  stats: EpochStats,
+  model: tf.LayersModel,
+  checkpoint: () => Promise<arrow.Table>,
+): EpochEvent {
   const event = { ...stats } as EpochEvent;
   Object.defineProperty(event, 'model', { value: model, enumerable: false });
   Object.defineProperty(event, 'checkpoint', { value: checkpoint, enumerable: false });
@@ -260,11 +278,16 @@ async function restore(
     throw new DataError('resumeFrom is a final model, not an epoch checkpoint (no epoch/history metadata)');
   }
   if (JSON.stringify(saved.preprocessing) !== JSON.stringify(preprocessing)) {
-    throw new DataError('resumeFrom was trained on different data or features: its preprocessing does not match');
+    throw new DataError(
+      'resumeFrom was trained on different data or features: its preprocessing does not match',
+    );
   }
   setModelWeights(model, saved.weights);
   if (saved.optimizer) {
-    const tensors = saved.optimizer.map((t) => ({ name: t.name, tensor: tf.tensor(t.values, t.shape, t.dtype) }));
+    const tensors = saved.optimizer.map((t) => ({
+      name: t.name,
+      tensor: tf.tensor(t.values, t.shape, t.dtype),
+    }));
     try {
       await optimizer.setWeights(tensors);
     } finally {

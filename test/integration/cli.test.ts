@@ -11,8 +11,8 @@ import { IRIS_SPEC } from '../support/pipeline-env';
 /** The CLI as a user runs it: separate worker processes, `run`, `status`, `checkpoints`. */
 describe('quiver CLI against a real dev server', () => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-cli-'));
-  const env = { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), QUIVER_HOME: home, QUIVER_QUEUE_PREFIX: `cli-${process.pid}-`, QUIVER_STORE: '' };
-  delete env.QUIVER_STORE;
+  const { QUIVER_STORE: _store, ...inherited } = process.env;
+  const env = { ...inherited, TEMPORAL_ADDRESS: inject('temporalAddress'), QUIVER_HOME: home, QUIVER_QUEUE_PREFIX: `cli-${process.pid}-` };
   const workers: ChildProcess[] = [];
   let runId = '';
 

@@ -14,8 +14,14 @@ import { connectTestTemporal } from '../helpers/temporal';
 
 const execFileAsync = promisify(execFile);
 
-// Temporal's IndexedValueType numbers for the types Quiver uses.
-const INDEXED_VALUE_TYPE = { Keyword: 2, Int: 3 } as const;
+// The search attributes the product spec names, with Temporal's IndexedValueType numbers (2 Keyword, 3 Int).
+const EXPECTED_SEARCH_ATTRIBUTES = {
+  QuiverPipeline: 2,
+  QuiverStatus: 2,
+  QuiverStep: 2,
+  QuiverDatasetSha: 2,
+  QuiverModelVersion: 3,
+};
 
 function isRunning(pid: number): boolean {
   try {
@@ -48,9 +54,12 @@ describe('the test run’s Temporal dev server', () => {
     const { customAttributes } = await connection.operatorService.listSearchAttributes({
       namespace: 'default',
     });
-    for (const [name, type] of Object.entries(QUIVER_SEARCH_ATTRIBUTES)) {
-      expect(customAttributes?.[name], name).toBe(INDEXED_VALUE_TYPE[type]);
+    for (const [name, type] of Object.entries(EXPECTED_SEARCH_ATTRIBUTES)) {
+      expect(customAttributes?.[name], name).toBe(type);
     }
+    expect(Object.keys(QUIVER_SEARCH_ATTRIBUTES).sort()).toEqual(
+      Object.keys(EXPECTED_SEARCH_ATTRIBUTES).sort(),
+    );
   });
 });
 

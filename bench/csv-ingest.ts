@@ -1,0 +1,118 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { readCsv } from '../core/csv';
+import type { BenchResult } from './result';
+
+const TARGET_BYTES = Number(process.env.QUIVER_BENCH_CSV_BYTES ?? 200e6);
+const RUNS = 3;
+const TARGET_MBPS = 100;
+const NUMERIC = 10;
+const CITIES = ['Lisbon', 'Oslo', '"New York, NY"', 'Tokyo', 'Nairobi', 'Lima', 'Perth', 'Quebec'];
+const GRADES = ['low', 'medium', 'high', 'very high', ''];
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * Writes a deterministic CSV of about TARGET_BYTES: 10 numeric columns (integers, decimals, negatives,
+ * exponents, a few nulls) and 2 categorical ones (one with quoted commas, one with nulls).
+ */
+async function generate(file: string): Promise<{ bytes: number; rows: number }> {
+  const handle = await fs.open(file, 'w');
+  try {
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 0x100000000;
+    const header = [...Array.from({ length: NUMERIC }, (_, i) => `x${i}`), 'city', 'grade'].join(',');
+    let bytes = 0;
+    let rows = 0;
+    let lines = [header];
+    while (bytes < TARGET_BYTES) {
+      const fields: string[] = [];
+      for (let c = 0; c < NUMERIC; c++) fields.push(numberText(c, random()));
+      fields.push(CITIES[Math.floor(random() * CITIES.length)], GRADES[Math.floor(random() * GRADES.length)]);
+      const line = fields.join(',');
+      lines.push(line);
+      bytes += line.length + 1;
+      rows++;
+      if (lines.length === 10_000) {
+        await handle.write(`${lines.join('\n')}\n`);
+        lines = [];
+      }
+    }
+    if (lines.length) await handle.write(`${lines.join('\n')}\n`);
+    return { bytes: (await handle.stat()).size, rows };
+  } finally {
+    await handle.close();
+  }
+}
+
+function numberText(column: number, r: number): string {
+  if (r < 0.01) return ''; // null
+  switch (column % 4) {
+    case 0:
+      return String(Math.floor(r * 100_000));
+    case 1:
+      return (r * 200 - 100).toFixed(4);
+    case 2:
+      return (r * 1e6).toExponential(3);
+    default:
+      return String(r);
+  }
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await fn();
+  return (performance.now() - started) / 1000;
+}
+
+/** End-to-end CSV ingest (file → Arrow table) against plain readFile of the same file. */
+export async function run(): Promise<BenchResult[]> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'quiver-bench-csv-'));
+  try {
+    const file = path.join(dir, 'data.csv');
+    const { bytes, rows } = await generate(file);
+    const ingest: number[] = [];
+    const readFile: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      readFile.push(await timed(() => fs.readFile(file)));
+      ingest.push(
+        await timed(async () => {
+          const table = await readCsv(file);
+          if (table.numRows !== rows) throw new Error(`read ${table.numRows} rows, wrote ${rows}`);
+        }),
+      );
+    }
+    const mb = bytes / 1e6;
+    const value = mb / median(ingest);
+    const baseline = mb / median(readFile);
+    return [
+      {
+        name: 'csv ingest (readCsv, file → Arrow)',
+        value,
+        unit: 'MB/s',
+        baseline,
+        ratio: value / baseline,
+        target: `≥ ${TARGET_MBPS} MB/s`,
+        pass: value >= TARGET_MBPS,
+        note: `${mb.toFixed(0)} MB, ${rows} rows × ${NUMERIC + 2} columns, median of ${RUNS}; baseline = plain readFile (ratio for context)`,
+      },
+    ];
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  run().then(
+    (results) => console.table(results),
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,255 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as arrow from 'apache-arrow';
+import { CheckpointIntegrityError, CheckpointNotFoundError, DataError, QuiverError } from '../errors';
+import { lineageFromMetadata, lineageToMetadata } from './lineage';
+import type { CheckpointRef, Lineage } from './types';
+
+/** Content-addressed, verified Arrow checkpoints: what every step reads and writes. */
+export interface CheckpointStore {
+  /** The store's root directory. */
+  readonly root: string;
+  /** Writes `table` as an Arrow IPC file with `lineage` in its schema metadata; atomic and idempotent. */
+  write(table: arrow.Table, lineage: Lineage): Promise<CheckpointRef>;
+  /** Reads a checkpoint; its bytes are checked against `ref.sha256` before anything is decoded. */
+  read(ref: CheckpointRef): Promise<arrow.Table>;
+  /** The lineage in a checkpoint's schema metadata (verified like `read`). */
+  readLineage(ref: CheckpointRef): Promise<Lineage>;
+  /** Resolves when the checkpoint's bytes match `ref.sha256`; throws CheckpointIntegrityError otherwise. */
+  verify(ref: CheckpointRef): Promise<void>;
+  exists(ref: CheckpointRef): Promise<boolean>;
+  /** Local file of a checkpoint: the ref's own `file://` URI, else its content address in this store. */
+  path(ref: CheckpointRef): string;
+}
+
+/**
+ * Bytes read (or hashed) per step. Each read runs on libuv's thread pool while this thread hashes
+ * the segment before it, so verifying costs (almost) no time beyond the read itself.
+ */
+const SEGMENT_BYTES = 8 << 20;
+/** Bytes hashed between turns of the event loop while a write is in flight. */
+const HASH_STEP_BYTES = 32 << 20;
+
+/** Opens the store at a `file://` URI or a plain directory path (created on first write). */
+export function openStore(uri: string): CheckpointStore {
+  return new FileCheckpointStore(storeRoot(uri));
+}
+
+function storeRoot(uri: string): string {
+  if (uri.startsWith('s3://')) {
+    throw new QuiverError(
+      `s3:// checkpoint stores are not implemented yet (${uri}): use a file:// URI or a local path`,
+    );
+  }
+  if (uri.startsWith('file://')) return fileURLToPath(uri);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) throw new QuiverError(`unsupported checkpoint store URI: ${uri}`);
+  return path.resolve(uri);
+}
+
+/** Where a checkpoint with this SHA-256 lives under `root`: `<root>/<sha[0..2]>/<sha>.arrow`. */
+export function contentPath(root: string, sha256: string): string {
+  return path.join(root, sha256.slice(0, 2), `${sha256}.arrow`);
+}
+
+class FileCheckpointStore implements CheckpointStore {
+  constructor(readonly root: string) {}
+
+  async write(table: arrow.Table, lineage: Lineage): Promise<CheckpointRef> {
+    const chunks = await ipcChunks(withLineage(table, lineage));
+    await fs.mkdir(this.root, { recursive: true });
+    const temp = path.join(this.root, `.tmp-${process.pid}-${randomUUID()}.arrow`);
+    try {
+      const { sha256, bytes } = await writeHashed(temp, chunks);
+      const file = contentPath(this.root, sha256);
+      const createdShard = await fs.mkdir(path.dirname(file), { recursive: true });
+      // Same bytes, same name: renaming over an existing copy is the idempotent rewrite.
+      await fs.rename(temp, file);
+      await fsyncDir(path.dirname(file));
+      if (createdShard) await fsyncDir(this.root);
+      return { uri: pathToFileURL(file).href, sha256, rows: table.numRows, bytes };
+    } catch (error) {
+      await fs.rm(temp, { force: true });
+      throw error;
+    }
+  }
+
+  async read(ref: CheckpointRef): Promise<arrow.Table> {
+    return decode(ref, await this.readVerified(ref));
+  }
+
+  async readLineage(ref: CheckpointRef): Promise<Lineage> {
+    const bytes = await this.readVerified(ref);
+    return lineageFromMetadata(decode(ref, bytes).schema.metadata, ref.uri);
+  }
+
+  async verify(ref: CheckpointRef): Promise<void> {
+    await this.hashChecked(ref, false);
+  }
+
+  async exists(ref: CheckpointRef): Promise<boolean> {
+    return fs.stat(this.path(ref)).then(
+      (stat) => stat.isFile(),
+      () => false,
+    );
+  }
+
+  path(ref: CheckpointRef): string {
+    return ref.uri?.startsWith('file://') ? fileURLToPath(ref.uri) : contentPath(this.root, ref.sha256);
+  }
+
+  private async readVerified(ref: CheckpointRef): Promise<Buffer> {
+    return (await this.hashChecked(ref, true)) as Buffer;
+  }
+
+  /** Hashes the checkpoint's file (keeping its bytes when asked) and throws unless it matches the ref. */
+  private async hashChecked(ref: CheckpointRef, keep: boolean): Promise<Buffer | undefined> {
+    const file = this.path(ref);
+    const handle = await fs.open(file, 'r').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT')
+        throw new CheckpointNotFoundError(`checkpoint not found: ${ref.uri} (${file})`);
+      throw error;
+    });
+    try {
+      const { sha256, data } = await readHashed(handle, (await handle.stat()).size, keep, ref);
+      if (sha256 !== ref.sha256) {
+        throw new CheckpointIntegrityError(
+          `checkpoint ${ref.uri} is corrupt: expected sha256 ${ref.sha256}, file has ${sha256}`,
+        );
+      }
+      return data;
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
+function withLineage(table: arrow.Table, lineage: Lineage): arrow.Table {
+  const { fields, metadata, dictionaries } = table.schema;
+  return new arrow.Table(
+    new arrow.Schema(fields, lineageToMetadata(lineage, metadata), dictionaries),
+    table.batches,
+  );
+}
+
+/** The IPC file's bytes as the writer produced them: views of the table's own buffers, no joined copy. */
+async function ipcChunks(table: arrow.Table): Promise<Uint8Array[]> {
+  let writer: arrow.RecordBatchFileWriter;
+  try {
+    writer = arrow.RecordBatchFileWriter.writeAll(table);
+  } catch (cause) {
+    if (!/replacement dictionaries/.test(String(cause))) throw cause;
+    throw new DataError(
+      'cannot write a checkpoint whose record batches carry different dictionaries for one column ' +
+        '(an Arrow IPC file holds one dictionary per column): give every batch the same dictionary',
+      { cause },
+    );
+  }
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of writer) chunks.push(chunk);
+  return chunks;
+}
+
+/**
+ * Writes the chunks to a new file and fsyncs it. The thread pool copies them to the page cache and
+ * flushes them to disk while this thread hashes the same bytes, so SHA-256 adds little to the write.
+ */
+async function writeHashed(file: string, chunks: Uint8Array[]): Promise<{ sha256: string; bytes: number }> {
+  const handle = await fs.open(file, 'wx');
+  const flushed = writeFully(handle, chunks).then(async (bytes) => {
+    await handle.datasync();
+    return bytes;
+  });
+  try {
+    const sha256 = await sha256Of(chunks);
+    const bytes = await flushed;
+    await handle.sync();
+    return { sha256, bytes };
+  } finally {
+    await flushed.catch(() => undefined);
+    await handle.close();
+  }
+}
+
+async function sha256Of(chunks: Uint8Array[]): Promise<string> {
+  const hash = createHash('sha256');
+  let sinceYield = 0;
+  for (const chunk of chunks) {
+    for (let offset = 0; offset < chunk.byteLength; offset += HASH_STEP_BYTES) {
+      const piece = chunk.subarray(offset, offset + HASH_STEP_BYTES);
+      hash.update(piece);
+      sinceYield += piece.byteLength;
+      if (sinceYield >= HASH_STEP_BYTES) {
+        sinceYield = 0;
+        await new Promise(setImmediate); // lets the write's completion start the flush meanwhile
+      }
+    }
+  }
+  return hash.digest('hex');
+}
+
+async function writeFully(handle: FileHandle, pieces: Uint8Array[]): Promise<number> {
+  const total = pieces.reduce((sum, piece) => sum + piece.byteLength, 0);
+  const { bytesWritten } = await handle.writev(pieces);
+  // A short write is rare on local files; finish it with plain writes.
+  const rest = bytesWritten < total ? Buffer.concat(pieces).subarray(bytesWritten) : Buffer.alloc(0);
+  for (let offset = 0; offset < rest.length;) offset += (await handle.write(rest, offset)).bytesWritten;
+  return total;
+}
+
+/**
+ * Reads `size` bytes, hashing each segment while the next one is read. With `keep`, the bytes land
+ * in one buffer of their own (offset 0, so Arrow can view them without copying); otherwise two
+ * scratch segments take turns.
+ */
+async function readHashed(
+  handle: FileHandle,
+  size: number,
+  keep: boolean,
+  ref: CheckpointRef,
+): Promise<{ sha256: string; data?: Buffer }> {
+  const data = keep ? Buffer.allocUnsafeSlow(size) : undefined;
+  const scratch = keep ? [] : [0, 1].map(() => Buffer.allocUnsafe(Math.min(SEGMENT_BYTES, size)));
+  const region = (index: number, start: number) => {
+    const length = Math.min(SEGMENT_BYTES, size - start);
+    return data ? data.subarray(start, start + length) : scratch[index % 2].subarray(0, length);
+  };
+  const hash = createHash('sha256');
+  let pending = size > 0 ? readFully(handle, region(0, 0), 0, ref) : undefined;
+  for (let index = 0, start = 0; pending; index++) {
+    const current = await pending;
+    start += current.length;
+    pending = start < size ? readFully(handle, region(index + 1, start), start, ref) : undefined;
+    hash.update(current);
+  }
+  return { sha256: hash.digest('hex'), data };
+}
+
+async function readFully(handle: FileHandle, target: Buffer, position: number, ref: CheckpointRef) {
+  for (let filled = 0; filled < target.length;) {
+    const { bytesRead } = await handle.read(target, filled, target.length - filled, position + filled);
+    if (bytesRead === 0)
+      throw new CheckpointIntegrityError(`checkpoint ${ref.uri} was truncated while being read`);
+    filled += bytesRead;
+  }
+  return target;
+}
+
+function decode(ref: CheckpointRef, bytes: Buffer): arrow.Table {
+  try {
+    return arrow.tableFromIPC(bytes);
+  } catch (cause) {
+    throw new CheckpointIntegrityError(`checkpoint ${ref.uri} is not a readable Arrow IPC file`, { cause });
+  }
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

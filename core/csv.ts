@@ -1,0 +1,486 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as arrow from 'apache-arrow';
+import { DataError, SpecError } from './errors';
+
+/**
+ * CSV (RFC 4180) to Arrow with per-column type inference: a column whose non-null values all read
+ * as finite decimal numbers becomes Float64, any other column dictionary-encoded Utf8. An unquoted
+ * empty field is null; blank lines are skipped. Errors name the physical line (the header is line 1).
+ *
+ * Hand-written over the raw bytes, without a string per field, because ingest must sustain
+ * ≥ 100 MB/s (see bench/csv-ingest.ts).
+ */
+export interface CsvOptions {
+  /** One ASCII character; `,` unless given. */
+  delimiter?: string;
+  /** Named in error messages (readCsv passes the file path). */
+  source?: string;
+}
+
+/** Reads a CSV file (plain path or `file://` URI) into an Arrow table. */
+export async function readCsv(pathOrFileUri: string, options: CsvOptions = {}): Promise<arrow.Table> {
+  const file = pathOrFileUri.startsWith('file://')
+    ? fileURLToPath(pathOrFileUri)
+    : path.resolve(pathOrFileUri);
+  const bytes = await fs.readFile(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') throw new DataError(`CSV file not found: ${file}`, { cause: error });
+    throw error;
+  });
+  return parseCsv(bytes, { ...options, source: options.source ?? file });
+}
+
+/** Parses CSV text or bytes (UTF-8, optional BOM) into an Arrow table. */
+export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arrow.Table {
+  const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+  const delimiter = delimiterByte(options.delimiter ?? ',');
+  const capacity = estimateRows(bytes);
+  let forcedStrings = new Set<number>();
+  for (;;) {
+    const scanner = new Scanner(bytes, delimiter, options.source);
+    const names = readHeader(scanner);
+    const columns = names.map((_, i) => new ColumnBuilder(capacity, forcedStrings.has(i)));
+    const rows = readRows(scanner, columns);
+    // A column that turned out to hold text after numbers were already stored is read again as text.
+    const retyped = columns.flatMap((column, i) => (column.lostText ? [i] : []));
+    if (retyped.length === 0) return toTable(names, columns, rows);
+    forcedStrings = new Set([...forcedStrings, ...retyped]);
+  }
+}
+
+const QUOTE = 0x22;
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const TAB = 0x09;
+
+function delimiterByte(delimiter: string): number {
+  const code = delimiter.charCodeAt(0);
+  if (delimiter.length !== 1 || code > 0x7f || code === QUOTE || code === LF || code === CR) {
+    throw new SpecError(
+      `CSV delimiter must be one ASCII character other than a quote or line break, got ${JSON.stringify(delimiter)}`,
+    );
+  }
+  return code;
+}
+
+/** How the last field ended. */
+const enum End {
+  Field,
+  Row,
+  File,
+}
+
+/** Splits the bytes into fields, counting physical lines; `start`/`end` bound the last field's content. */
+class Scanner {
+  pos = 0;
+  line = 1;
+  start = 0;
+  end = 0;
+  quoted = false;
+  /** Doubled quotes inside the last (quoted) field, which must be unescaped before use. */
+  escapes = 0;
+  /** The last field's number when nextNumber() could read it as one; NaN otherwise. */
+  value = NaN;
+  /** 1 for the bytes that end an unquoted field's run: delimiter, quote, CR, LF. */
+  private readonly special = new Uint8Array(256);
+
+  constructor(
+    readonly bytes: Buffer,
+    private readonly delimiter: number,
+    private readonly source: string | undefined,
+  ) {
+    if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) this.pos = 3;
+    for (const c of [delimiter, QUOTE, CR, LF]) this.special[c] = 1;
+  }
+
+  /** A DataError naming the source and, when given, the physical line. */
+  error(line: number | undefined, reason: string): DataError {
+    const where = [this.source, line === undefined ? undefined : `line ${line}`].filter(Boolean);
+    return new DataError([...where, reason].join(': '));
+  }
+
+  /** Skips blank lines; false at the end of the input. */
+  nextRow(): boolean {
+    const { bytes } = this;
+    while (this.pos < bytes.length && (bytes[this.pos] === LF || bytes[this.pos] === CR)) {
+      this.pos = this.lineEnd(this.pos);
+    }
+    return this.pos < bytes.length;
+  }
+
+  next(): End {
+    const { bytes, special } = this;
+    const n = bytes.length;
+    let i = this.pos;
+    this.value = NaN;
+    if (bytes[i] === QUOTE) return this.nextQuoted(i);
+    this.quoted = false;
+    this.start = i;
+    while (i < n && special[bytes[i]] === 0) i++;
+    return this.endField(i);
+  }
+
+  /** Like next(), reading a plain number on the way (one pass over its bytes) into `value`. */
+  nextNumber(): End {
+    const { bytes } = this;
+    const start = this.pos;
+    const value = parseNumber(bytes, start, bytes.length);
+    const stop = bytes[numberEnd];
+    if (value !== value || (numberEnd < bytes.length && (this.special[stop] === 0 || stop === QUOTE)))
+      return this.next();
+    this.value = value;
+    this.quoted = false;
+    this.start = start;
+    return this.endField(numberEnd);
+  }
+
+  /** Ends an unquoted field at `i`: a delimiter, a line break or the end of the input. */
+  private endField(i: number): End {
+    const { bytes } = this;
+    this.end = i;
+    if (i >= bytes.length) {
+      this.pos = i;
+      return End.File;
+    }
+    if (bytes[i] === this.delimiter) {
+      this.pos = i + 1;
+      return End.Field;
+    }
+    if (bytes[i] === QUOTE) throw this.error(this.line, 'unexpected quote inside an unquoted field');
+    this.pos = this.lineEnd(i);
+    return End.Row;
+  }
+
+  private nextQuoted(open: number): End {
+    const { bytes } = this;
+    const n = bytes.length;
+    const line = this.line;
+    this.quoted = true;
+    this.escapes = 0;
+    this.start = open + 1;
+    let i = open + 1;
+    for (;;) {
+      if (i >= n) throw this.error(line, 'unterminated quoted field');
+      const c = bytes[i];
+      if (c === QUOTE) {
+        if (bytes[i + 1] !== QUOTE) break;
+        this.escapes++;
+        i += 2;
+      } else {
+        if (c === LF || (c === CR && bytes[i + 1] !== LF)) this.line++;
+        i++;
+      }
+    }
+    this.end = i;
+    return this.afterClosingQuote(i + 1);
+  }
+
+  private afterClosingQuote(i: number): End {
+    const c = this.bytes[i];
+    if (i >= this.bytes.length) {
+      this.pos = i;
+      return End.File;
+    }
+    if (c === this.delimiter) {
+      this.pos = i + 1;
+      return End.Field;
+    }
+    if (c === LF || c === CR) {
+      this.pos = this.lineEnd(i);
+      return End.Row;
+    }
+    throw this.error(
+      this.line,
+      `unexpected character ${JSON.stringify(String.fromCharCode(c))} after a closing quote`,
+    );
+  }
+
+  /** Position after the line break at `i` (CRLF, LF or a lone CR), counting the line. */
+  private lineEnd(i: number): number {
+    this.line++;
+    return this.bytes[i] === CR && this.bytes[i + 1] === LF ? i + 2 : i + 1;
+  }
+
+  /** The last field's content as bytes, with doubled quotes undone. */
+  content(): Buffer {
+    const raw = this.bytes.subarray(this.start, this.end);
+    if (this.escapes === 0) return raw;
+    const out = Buffer.allocUnsafe(raw.length - this.escapes);
+    let o = 0;
+    for (let i = 0; i < raw.length; i++) {
+      out[o++] = raw[i];
+      if (raw[i] === QUOTE) i++;
+    }
+    return out;
+  }
+}
+
+function readHeader(scanner: Scanner): string[] {
+  if (!scanner.nextRow()) throw scanner.error(1, 'the file is empty: a header row is required');
+  const line = scanner.line;
+  const names: string[] = [];
+  let end: End;
+  do {
+    end = scanner.next();
+    names.push(scanner.content().toString('utf8'));
+  } while (end === End.Field);
+  const seen = new Set<string>();
+  names.forEach((name, i) => {
+    if (name.trim() === '') throw scanner.error(line, `column ${i + 1} has an empty header name`);
+    if (seen.has(name)) throw scanner.error(line, `duplicate header name ${JSON.stringify(name)}`);
+    seen.add(name);
+  });
+  return names;
+}
+
+/** Reads every data row into the column builders; returns the row count. */
+function readRows(scanner: Scanner, columns: ColumnBuilder[]): number {
+  const width = columns.length;
+  let rows = 0;
+  while (scanner.nextRow()) {
+    const line = scanner.line;
+    if (rows === columns[0].capacity) for (const column of columns) column.grow();
+    let fields = 0;
+    let end: End;
+    do {
+      const column = fields < width ? columns[fields] : undefined;
+      end = column?.numbers ? scanner.nextNumber() : scanner.next();
+      column?.push(scanner, rows);
+      fields++;
+    } while (end === End.Field);
+    if (fields !== width) throw scanner.error(line, `expected ${width} fields, found ${fields}`);
+    rows++;
+  }
+  if (rows === 0) throw scanner.error(undefined, 'no data rows after the header');
+  return rows;
+}
+
+/** Rows can be no more than line breaks + 1; memchr-speed counting saves regrowing the columns. */
+function estimateRows(bytes: Buffer): number {
+  let count = 1;
+  for (let i = bytes.indexOf(LF); i >= 0; i = bytes.indexOf(LF, i + 1)) count++;
+  return count;
+}
+
+/** One column's values: numbers while every value reads as one, dictionary codes from then on. */
+class ColumnBuilder {
+  numbers: Float64Array | null;
+  codes: Int32Array | null = null;
+  /** Validity bitmap, all set until a null clears a bit: nulls are the rare case. */
+  validity: Uint8Array;
+  nulls = 0;
+  /** Numbers were stored before the first text value: their text is gone, so the parse reruns. */
+  lostText = false;
+  readonly dictionary = new ByteDictionary();
+
+  constructor(
+    public capacity: number,
+    text: boolean,
+  ) {
+    this.numbers = text ? null : new Float64Array(capacity);
+    if (text) this.codes = new Int32Array(capacity);
+    this.validity = new Uint8Array((capacity + 7) >> 3).fill(0xff);
+  }
+
+  grow(): void {
+    this.capacity *= 2;
+    this.numbers = this.numbers && grown(this.numbers, new Float64Array(this.capacity));
+    this.codes = this.codes && grown(this.codes, new Int32Array(this.capacity));
+    this.validity = grown(this.validity, new Uint8Array((this.capacity + 7) >> 3).fill(0xff));
+  }
+
+  push(scanner: Scanner, row: number): void {
+    if (this.numbers && scanner.value === scanner.value) {
+      this.numbers[row] = scanner.value;
+    } else if (!scanner.quoted && scanner.start === scanner.end) {
+      this.validity[row >> 3] &= ~(1 << (row & 7));
+      this.nulls++;
+    } else {
+      this.pushSlow(scanner, row);
+    }
+  }
+
+  /** Text, quoted fields, and numbers that nextNumber() did not take. */
+  private pushSlow(scanner: Scanner, row: number): void {
+    const { bytes, start, end } = scanner.quoted && scanner.escapes ? contentOf(scanner) : scanner;
+    if (this.numbers) {
+      const value = parseNumber(bytes, start, end);
+      if (value === value && numberEnd === end) {
+        this.numbers[row] = value;
+        return;
+      }
+      this.toText(row);
+    }
+    this.codes![row] = this.dictionary.intern(bytes, start, end);
+  }
+
+  private toText(row: number): void {
+    this.lostText = row > this.nulls; // some values before this one were numbers
+    this.numbers = null;
+    this.codes = new Int32Array(this.capacity);
+  }
+
+  toData(rows: number): arrow.Data {
+    const nullCount = this.nulls;
+    const nullBitmap = nullCount > 0 ? this.validity.subarray(0, (rows + 7) >> 3) : undefined;
+    if (this.numbers) {
+      return arrow.makeData({
+        type: new arrow.Float64(),
+        length: rows,
+        nullCount,
+        nullBitmap,
+        data: this.numbers.subarray(0, rows),
+      });
+    }
+    const dictionary = arrow.vectorFromArray(this.dictionary.values(), new arrow.Utf8());
+    const type = new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32());
+    return arrow.makeData({
+      type,
+      length: rows,
+      nullCount,
+      nullBitmap,
+      data: this.codes!.subarray(0, rows),
+      dictionary,
+    });
+  }
+}
+
+function contentOf(scanner: Scanner): { bytes: Buffer; start: number; end: number } {
+  const bytes = scanner.content();
+  return { bytes, start: 0, end: bytes.length };
+}
+
+function grown<T extends Float64Array | Int32Array | Uint8Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
+
+function toTable(names: string[], columns: ColumnBuilder[], rows: number): arrow.Table {
+  const data = columns.map((column) => column.toData(rows));
+  const fields = names.map((name, i) => new arrow.Field(name, data[i].type, true));
+  const schema = new arrow.Schema(fields);
+  const struct = arrow.makeData({
+    type: new arrow.Struct(fields),
+    length: rows,
+    nullCount: 0,
+    children: data,
+  });
+  return new arrow.Table(schema, [new arrow.RecordBatch(schema, struct)]);
+}
+
+/** Distinct byte strings of one column, interned to dense codes without decoding each field. */
+class ByteDictionary {
+  private arena = Buffer.allocUnsafe(1024);
+  private used = 0;
+  private offsets: number[] = [0];
+  private hashes: number[] = [];
+  /** Open addressing: entry index + 1, 0 when empty. */
+  private slots = new Int32Array(64);
+
+  intern(bytes: Buffer, start: number, end: number): number {
+    let hash = 0x811c9dc5; // FNV-1a
+    for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
+    const mask = this.slots.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const entry = this.slots[slot] - 1;
+      if (entry < 0) return this.insert(bytes, start, end, hash, slot);
+      if (this.hashes[entry] === hash && this.equals(entry, bytes, start, end)) return entry;
+    }
+  }
+
+  values(): string[] {
+    return this.hashes.map((_, i) => this.arena.toString('utf8', this.offsets[i], this.offsets[i + 1]));
+  }
+
+  private equals(entry: number, bytes: Buffer, start: number, end: number): boolean {
+    const from = this.offsets[entry];
+    if (this.offsets[entry + 1] - from !== end - start) return false;
+    for (let i = start, j = from; i < end; i++, j++) if (bytes[i] !== this.arena[j]) return false;
+    return true;
+  }
+
+  private insert(bytes: Buffer, start: number, end: number, hash: number, slot: number): number {
+    const entry = this.hashes.length;
+    if (this.used + (end - start) > this.arena.length) {
+      this.arena = grown(
+        this.arena,
+        Buffer.allocUnsafe(Math.max(this.arena.length * 2, this.used + end - start)),
+      );
+    }
+    bytes.copy(this.arena, this.used, start, end);
+    this.used += end - start;
+    this.offsets.push(this.used);
+    this.hashes.push(hash);
+    this.slots[slot] = entry + 1;
+    if (this.hashes.length * 2 > this.slots.length) this.rehash();
+    return entry;
+  }
+
+  private rehash(): void {
+    this.slots = new Int32Array(this.slots.length * 2);
+    const mask = this.slots.length - 1;
+    this.hashes.forEach((hash, entry) => {
+      let slot = hash & mask;
+      while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+      this.slots[slot] = entry + 1;
+    });
+  }
+}
+
+const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+/** Below this, mantissa * 10 + 9 stays under 2^53: every digit so far is exact. */
+const EXACT_MANTISSA_LIMIT = 900719925474099;
+/** Where the last parseNumber() stopped (after trailing blanks): read right after the call. */
+let numberEnd = 0;
+
+/**
+ * Reads a finite decimal number (`-1.5`, `3`, `.5`, `2e-3`, blanks around it) from `start`, stopping
+ * at the first byte that cannot continue it (position in `numberEnd`); NaN when there is none, or
+ * for hex, `NaN` and `Infinity`. Mantissas below 2^53 are exact (times or divided by an exact power
+ * of ten rounds once, as Number() does); longer ones go through Number().
+ */
+function parseNumber(bytes: Buffer, start: number, limit: number): number {
+  let i = start;
+  while (i < limit && (bytes[i] === SPACE || bytes[i] === TAB)) i++;
+  const first = i;
+  const negative = bytes[i] === 0x2d;
+  if (i < limit && (negative || bytes[i] === 0x2b)) i++;
+  let mantissa = 0;
+  let digits = 0;
+  let scale = 0;
+  let exact = true;
+  for (let d = bytes[i] - 0x30; i < limit && d >= 0 && d <= 9; d = bytes[++i] - 0x30, digits++) {
+    if (mantissa < EXACT_MANTISSA_LIMIT) mantissa = mantissa * 10 + d;
+    else exact = false;
+  }
+  if (i < limit && bytes[i] === 0x2e) {
+    for (let d = bytes[++i] - 0x30; i < limit && d >= 0 && d <= 9; d = bytes[++i] - 0x30, digits++, scale++) {
+      if (mantissa < EXACT_MANTISSA_LIMIT) mantissa = mantissa * 10 + d;
+      else exact = false;
+    }
+  }
+  if (digits === 0) return NaN;
+  let exponent = 0;
+  if (i < limit && (bytes[i] | 0x20) === 0x65) {
+    const expNegative = bytes[++i] === 0x2d;
+    if (i < limit && (expNegative || bytes[i] === 0x2b)) i++;
+    const expStart = i;
+    for (let d = bytes[i] - 0x30; i < limit && d >= 0 && d <= 9; d = bytes[++i] - 0x30) {
+      exponent = Math.min(exponent * 10 + d, 100_000);
+    }
+    if (i === expStart) return NaN;
+    if (expNegative) exponent = -exponent;
+  }
+  const last = i;
+  while (i < limit && (bytes[i] === SPACE || bytes[i] === TAB)) i++;
+  numberEnd = i;
+  const power = exponent - scale;
+  if (!exact || power < -22 || power > 22) {
+    const value = Number(bytes.toString('latin1', first, last));
+    return Number.isFinite(value) ? value : NaN;
+  }
+  const value = power >= 0 ? mantissa * POW10[power] : mantissa / POW10[-power];
+  return negative ? -value : value;
+}
