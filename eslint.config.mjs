@@ -3,7 +3,21 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 // Node built-ins that workflow code must never import: it runs in Temporal's deterministic sandbox.
-const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'http', 'https', 'net', 'crypto', 'worker_threads', 'process', 'stream', 'timers', 'util'];
+const nodeBuiltins = [
+  'fs',
+  'path',
+  'os',
+  'child_process',
+  'http',
+  'https',
+  'net',
+  'crypto',
+  'worker_threads',
+  'process',
+  'stream',
+  'timers',
+  'util',
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', '.quiver/**', 'dist/**', 'test-results/**', 'bin/**', 'infra/**/*.js'] },
@@ -24,11 +38,19 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: nodeBuiltins.flatMap((name) => [name, `node:${name}`]).map((name) => ({
-            name,
-            message: 'Workflow code is deterministic: do I/O in an activity.',
-          })),
-          patterns: [{ group: ['../activities/*', '../worker/*', '../client/*', '../infra/*'], allowTypeImports: true, message: 'Workflows import activities as types only.' }],
+          paths: nodeBuiltins
+            .flatMap((name) => [name, `node:${name}`])
+            .map((name) => ({
+              name,
+              message: 'Workflow code is deterministic: do I/O in an activity.',
+            })),
+          patterns: [
+            {
+              group: ['../activities/*', '../worker/*', '../client/*', '../infra/*'],
+              allowTypeImports: true,
+              message: 'Workflows import activities as types only.',
+            },
+          ],
         },
       ],
     },

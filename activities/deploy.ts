@@ -11,7 +11,8 @@ export async function deploy(input: StepInput, config: QuiverConfig): Promise<St
   return runStepActivity('deploy', { name, alias }, input, config, async (ctx) => {
     const metricsTable = await ctx.read('metrics');
     const metrics: Record<string, number> = {};
-    for (const row of metricsTable.toArray() as { metric: string; value: number }[]) metrics[row.metric] = row.value;
+    for (const row of metricsTable.toArray() as { metric: string; value: number }[])
+      metrics[row.metric] = row.value;
     const registry = ModelRegistry.at(config.home);
     const version = await registry.register({
       name,
@@ -33,6 +34,9 @@ export async function deploy(input: StepInput, config: QuiverConfig): Promise<St
         deployed_at: utf8([move.at]),
       }),
     );
-    return { primary: 'deployment', summary: { model: name, version: version.version, alias, previousVersion: move.previous } };
+    return {
+      primary: 'deployment',
+      summary: { model: name, version: version.version, alias, previousVersion: move.previous },
+    };
   });
 }

@@ -19,19 +19,40 @@ export function runSanityChecks(table: Table, spec: PipelineSpec): CheckResult[]
 
   for (const column of new Set([...spec.sanity.requiredColumns, label])) {
     const present = columns.has(column);
-    results.push({ check: column === label ? 'label_present' : 'required_column', column, passed: present, observed: present ? 'present' : 'missing', expected: 'present' });
+    results.push({
+      check: column === label ? 'label_present' : 'required_column',
+      column,
+      passed: present,
+      observed: present ? 'present' : 'missing',
+      expected: 'present',
+    });
   }
-  results.push({ check: 'min_rows', column: '*', passed: table.numRows >= spec.sanity.minRows, observed: String(table.numRows), expected: `>= ${spec.sanity.minRows}` });
+  results.push({
+    check: 'min_rows',
+    column: '*',
+    passed: table.numRows >= spec.sanity.minRows,
+    observed: String(table.numRows),
+    expected: `>= ${spec.sanity.minRows}`,
+  });
 
   for (const column of columns) {
     const stats = columnStats(table, column);
     const limit = column === label ? 0 : (spec.sanity.nullFractions[column] ?? spec.sanity.maxNullFraction);
     const fraction = stats.rows === 0 ? 0 : stats.nulls / stats.rows;
-    results.push({ check: 'null_fraction', column, passed: fraction <= limit, observed: fraction.toFixed(4), expected: `<= ${limit}` });
+    results.push({
+      check: 'null_fraction',
+      column,
+      passed: fraction <= limit,
+      observed: fraction.toFixed(4),
+      expected: `<= ${limit}`,
+    });
 
     const range = spec.sanity.ranges[column];
     if (range) {
-      const inRange = stats.kind === 'numeric' && (range.min === undefined || (stats.min ?? range.min) >= range.min) && (range.max === undefined || (stats.max ?? range.max) <= range.max);
+      const inRange =
+        stats.kind === 'numeric' &&
+        (range.min === undefined || (stats.min ?? range.min) >= range.min) &&
+        (range.max === undefined || (stats.max ?? range.max) <= range.max);
       results.push({
         check: 'numeric_range',
         column,
@@ -47,13 +68,25 @@ export function runSanityChecks(table: Table, spec: PipelineSpec): CheckResult[]
         check: 'allowed_categories',
         column,
         passed: stats.kind === 'categorical' && unexpected.length === 0,
-        observed: stats.kind !== 'categorical' ? 'not categorical' : unexpected.length ? `unexpected: ${unexpected.join(', ')}` : stats.categories.join(', '),
+        observed:
+          stats.kind !== 'categorical'
+            ? 'not categorical'
+            : unexpected.length
+              ? `unexpected: ${unexpected.join(', ')}`
+              : stats.categories.join(', '),
         expected: allowed.join(', '),
       });
     }
   }
   for (const column of [...Object.keys(spec.sanity.ranges), ...Object.keys(spec.sanity.categories)]) {
-    if (!columns.has(column)) results.push({ check: 'configured_column', column, passed: false, observed: 'missing', expected: 'present' });
+    if (!columns.has(column))
+      results.push({
+        check: 'configured_column',
+        column,
+        passed: false,
+        observed: 'missing',
+        expected: 'present',
+      });
   }
   return results;
 }

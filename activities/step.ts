@@ -37,7 +37,9 @@ const codeVersions = new Map<string, string>();
 export function stepCodeVersion(step: StepName): string {
   let version = codeVersions.get(step);
   if (!version) {
-    const file = [`${step}.ts`, `${step}.js`].map((f) => path.join(__dirname, f)).find((f) => fs.existsSync(f));
+    const file = [`${step}.ts`, `${step}.js`]
+      .map((f) => path.join(__dirname, f))
+      .find((f) => fs.existsSync(f));
     version = file ? sha256(fs.readFileSync(file)).slice(0, 12) : 'unknown';
     codeVersions.set(step, version);
   }

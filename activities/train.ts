@@ -11,7 +11,8 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
   const target = spec.target.column;
   return runStepActivity('train', { ...params, split: spec.split, target }, input, config, async (ctx) => {
     const table = await ctx.read('data');
-    const features = params.features ?? table.schema.fields.map((f) => f.name).filter((name) => name !== target);
+    const features =
+      params.features ?? table.schema.fields.map((f) => f.name).filter((name) => name !== target);
     const trained = await trainClassifier({
       table,
       features,
@@ -21,7 +22,13 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
       onEpoch: (epoch) => heartbeat(epoch),
     });
     try {
-      await ctx.write('model', modelToArrow(trained.model, trained.preprocessing, { backend: trained.backend, device: trained.device }));
+      await ctx.write(
+        'model',
+        modelToArrow(trained.model, trained.preprocessing, {
+          backend: trained.backend,
+          device: trained.device,
+        }),
+      );
       await ctx.write('history', historyToArrow(trained.history));
     } finally {
       trained.model.dispose();

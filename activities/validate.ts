@@ -12,7 +12,12 @@ type MetricName = 'accuracy' | 'macroF1' | 'logLoss' | 'auc';
 /** Scores the model on the holdout rows; writes the metrics, then fails if a threshold is missed. */
 export async function validate(input: StepInput, config: QuiverConfig): Promise<StepResult> {
   const { spec } = input;
-  const params = { min: spec.validate.min, max: spec.validate.max, split: spec.split, target: spec.target.column };
+  const params = {
+    min: spec.validate.min,
+    max: spec.validate.max,
+    split: spec.split,
+    target: spec.target.column,
+  };
   return runStepActivity('validate', params, input, config, async (ctx) => {
     const table = await ctx.read('data');
     const { model, preprocessing } = await modelFromArrow(await ctx.read('model'));
@@ -48,7 +53,8 @@ export function thresholdMisses(
   }
   for (const [name, threshold] of Object.entries(max) as [MetricName, number | undefined][]) {
     const value = metrics[name];
-    if (threshold !== undefined && value !== undefined && value > threshold) misses.push(`${name} ${value.toFixed(4)} > max ${threshold}`);
+    if (threshold !== undefined && value !== undefined && value > threshold)
+      misses.push(`${name} ${value.toFixed(4)} > max ${threshold}`);
   }
   return misses;
 }

@@ -17,7 +17,9 @@ async function main(): Promise<void> {
   }
   console.log('\n| benchmark | value | baseline | ratio | target | pass |\n|---|---|---|---|---|---|');
   for (const r of results) {
-    console.log(`| ${r.name} | ${r.value.toFixed(1)} ${r.unit} | ${r.baseline.toFixed(1)} ${r.unit} | ${r.ratio.toFixed(2)} | ${r.target} | ${r.pass ? 'yes' : 'NO'} |`);
+    console.log(
+      `| ${r.name} | ${r.value.toFixed(1)} ${r.unit} | ${r.baseline.toFixed(1)} ${r.unit} | ${r.ratio.toFixed(2)} | ${r.target} | ${r.pass ? 'yes' : 'NO'} |`,
+    );
     if (r.note) console.log(`|   ${r.note} | | | | | |`);
   }
 }

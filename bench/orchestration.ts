@@ -45,11 +45,19 @@ export async function run(): Promise<BenchResult[]> {
   const [port, uiPort] = await findFreePorts(2);
   const server = await startDevServer({ home, port, uiPort, dbFile: ':memory:', log: () => undefined });
   const { QUIVER_STORE: _store, ...inherited } = process.env;
-  const config = loadConfig({ ...inherited, QUIVER_HOME: home, QUIVER_QUEUE_PREFIX: 'bench-' }, { temporalAddress: server.address });
+  const config = loadConfig(
+    { ...inherited, QUIVER_HOME: home, QUIVER_QUEUE_PREFIX: 'bench-' },
+    { temporalAddress: server.address },
+  );
   const spec = tinySpec(home);
   const workers = await createWorkers({ config, address: server.address, queues: ['cpu', 'gpu'] });
   const running = workers.run();
-  const client = await QuiverClient.connect({ address: server.address, namespace: 'default', uiUrl: server.uiUrl, taskQueues: config.taskQueues });
+  const client = await QuiverClient.connect({
+    address: server.address,
+    namespace: 'default',
+    uiUrl: server.uiUrl,
+    taskQueues: config.taskQueues,
+  });
   try {
     const activities = createActivities(config);
     const inProcess: number[] = [];
@@ -89,7 +97,11 @@ export async function run(): Promise<BenchResult[]> {
   }
 }
 
-async function runInProcess(activities: ReturnType<typeof createActivities>, spec: ReturnType<typeof tinySpec>, runId: string): Promise<void> {
+async function runInProcess(
+  activities: ReturnType<typeof createActivities>,
+  spec: ReturnType<typeof tinySpec>,
+  runId: string,
+): Promise<void> {
   const run = { runId, pipeline: spec.name };
   const call = (step: (typeof STEP_NAMES)[number], inputs: Record<string, CheckpointRef>) => {
     const input: StepInput = { run, spec, inputs };

@@ -50,7 +50,11 @@ export class QuiverClient {
         { key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' },
       ],
       staticSummary: `${spec.name}: ${spec.source.uri.split('/').pop()} → ${spec.target.column}`,
-      staticDetails: [`pipeline: ${spec.name}`, `source: ${spec.source.uri}`, overrides.length ? `overrides: ${overrides.join(', ')}` : 'overrides: none'].join('\n'),
+      staticDetails: [
+        `pipeline: ${spec.name}`,
+        `source: ${spec.source.uri}`,
+        overrides.length ? `overrides: ${overrides.join(', ')}` : 'overrides: none',
+      ].join('\n'),
     });
     return runId;
   }
@@ -70,7 +74,8 @@ export class QuiverClient {
       throw error;
     }
     const status = description.status.name as RunStatus | 'CONTINUED_AS_NEW' | 'UNSPECIFIED';
-    const progress = status === 'RUNNING' ? await handle.query(progressQuery) : await this.closedProgress(runId);
+    const progress =
+      status === 'RUNNING' ? await handle.query(progressQuery) : await this.closedProgress(runId);
     return {
       ...progress,
       status: progress.status === 'RUNNING' && status !== 'RUNNING' ? (status as RunStatus) : progress.status,

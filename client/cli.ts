@@ -9,7 +9,10 @@ export function buildProgram(): Command {
   const program = new Command('quiver')
     .description('Durable ML pipelines on Temporal with Arrow checkpoints')
     .option('--json', 'machine-readable output')
-    .option('--address <host:port>', 'Temporal frontend (default: TEMPORAL_ADDRESS, else the embedded dev server)')
+    .option(
+      '--address <host:port>',
+      'Temporal frontend (default: TEMPORAL_ADDRESS, else the embedded dev server)',
+    )
     .option('--namespace <ns>', 'Temporal namespace (default: TEMPORAL_NAMESPACE or "default")')
     .option('--home <dir>', 'state directory (default: QUIVER_HOME or .quiver)')
     .showHelpAfterError();
@@ -24,7 +27,10 @@ async function main(): Promise<void> {
     await buildProgram().parseAsync(process.argv);
   } catch (error) {
     if (error instanceof CommanderError) process.exit(error.exitCode);
-    const message = error instanceof SpecError || error instanceof QuiverError ? error.message : ((error as Error).stack ?? String(error));
+    const message =
+      error instanceof SpecError || error instanceof QuiverError
+        ? error.message
+        : ((error as Error).stack ?? String(error));
     process.stderr.write(`quiver: ${message}\n`);
     process.exitCode = error instanceof SpecError ? 2 : 1;
   }

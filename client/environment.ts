@@ -27,7 +27,11 @@ export interface Environment {
 }
 
 export function configFrom(flags: GlobalFlags): QuiverConfig {
-  return loadConfig(process.env, { home: flags.home, namespace: flags.namespace, temporalAddress: flags.address });
+  return loadConfig(process.env, {
+    home: flags.home,
+    namespace: flags.namespace,
+    temporalAddress: flags.address,
+  });
 }
 
 /**
@@ -49,12 +53,21 @@ export async function openEnvironment(
     address = config.temporalAddress ?? `127.0.0.1:${config.devServerPort}`;
     uiUrl = process.env.TEMPORAL_UI_URL || `http://127.0.0.1:${config.uiPort}`;
     if (!(await isTemporalReachable(address))) {
-      throw new QuiverError(`no Temporal server answers at ${address}: start one with \`npx quiver up\` or set TEMPORAL_ADDRESS`);
+      throw new QuiverError(
+        `no Temporal server answers at ${address}: start one with \`npx quiver up\` or set TEMPORAL_ADDRESS`,
+      );
     }
   }
-  const workers = options.queues?.length ? await createWorkers({ config, address, queues: options.queues }) : undefined;
+  const workers = options.queues?.length
+    ? await createWorkers({ config, address, queues: options.queues })
+    : undefined;
   const running = workers?.run();
-  const client = await QuiverClient.connect({ address, namespace: config.namespace, uiUrl, taskQueues: config.taskQueues });
+  const client = await QuiverClient.connect({
+    address,
+    namespace: config.namespace,
+    uiUrl,
+    taskQueues: config.taskQueues,
+  });
   let closed = false;
   return {
     config,

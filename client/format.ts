@@ -4,7 +4,14 @@ import type { RunView } from './api';
 /** Aligns rows of cells into columns for the terminal. */
 export function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function formatBytes(bytes: number): string {
@@ -41,7 +48,8 @@ export function formatRun(view: RunView): string {
     ]);
   }
   const lines = [`run ${view.runId}  pipeline ${view.pipeline}  status ${view.status}`, table(rows)];
-  if (view.model) lines.push(`model ${view.model.name} version ${view.model.version} → alias ${view.model.alias}`);
+  if (view.model)
+    lines.push(`model ${view.model.name} version ${view.model.version} → alias ${view.model.alias}`);
   if (view.error) lines.push(`error: ${view.error}`);
   lines.push(`Temporal UI: ${view.uiUrl}`);
   return lines.join('\n');

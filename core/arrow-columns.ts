@@ -17,7 +17,15 @@ export function columnStats(table: Table, name: string): ColumnStats {
   if (!vector) throw new Error(`no column ${name}`);
   const rows = vector.length;
   const numeric = DataType.isFloat(vector.type) || DataType.isInt(vector.type);
-  const stats: ColumnStats = { name, kind: numeric ? 'numeric' : 'categorical', rows, nulls: vector.nullCount, min: null, max: null, categories: [] };
+  const stats: ColumnStats = {
+    name,
+    kind: numeric ? 'numeric' : 'categorical',
+    rows,
+    nulls: vector.nullCount,
+    min: null,
+    max: null,
+    categories: [],
+  };
   if (numeric) {
     let min = Infinity;
     let max = -Infinity;
@@ -43,7 +51,10 @@ function distinctStrings(vector: Vector): Set<string> {
   return seen;
 }
 
-type ColumnValues = { type: 'utf8'; values: (string | null)[] } | { type: 'float64'; values: (number | null)[] } | { type: 'bool'; values: boolean[] };
+type ColumnValues =
+  | { type: 'utf8'; values: (string | null)[] }
+  | { type: 'float64'; values: (number | null)[] }
+  | { type: 'bool'; values: boolean[] };
 
 /** Builds a small Arrow table from plain columns with explicit types (reports, records). */
 export function tableFromColumns(columns: Record<string, ColumnValues>): Table {

@@ -38,14 +38,18 @@ export class ModelRegistry {
   async register(entry: Omit<ModelVersion, 'version' | 'createdAt'>): Promise<ModelVersion> {
     const dir = path.join(this.root, entry.name, 'versions');
     await fs.mkdir(dir, { recursive: true });
-    const existing = (await this.versions(entry.name)).find((v) => v.runId === entry.runId && v.model.sha256 === entry.model.sha256);
+    const existing = (await this.versions(entry.name)).find(
+      (v) => v.runId === entry.runId && v.model.sha256 === entry.model.sha256,
+    );
     if (existing) return existing;
     for (;;) {
       const version = (await this.latestVersion(entry.name)) + 1;
       const record: ModelVersion = { ...entry, version, createdAt: new Date().toISOString() };
       try {
         // 'wx' fails if the file exists: two deployers racing for a number cannot overwrite each other.
-        await fs.writeFile(path.join(dir, `${version}.json`), JSON.stringify(record, null, 2), { flag: 'wx' });
+        await fs.writeFile(path.join(dir, `${version}.json`), JSON.stringify(record, null, 2), {
+          flag: 'wx',
+        });
         return record;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -57,7 +61,9 @@ export class ModelRegistry {
     const dir = path.join(this.root, name, 'versions');
     const files = await fs.readdir(dir).catch(() => [] as string[]);
     const records = await Promise.all(
-      files.filter((f) => f.endsWith('.json')).map(async (f) => JSON.parse(await fs.readFile(path.join(dir, f), 'utf8')) as ModelVersion),
+      files
+        .filter((f) => f.endsWith('.json'))
+        .map(async (f) => JSON.parse(await fs.readFile(path.join(dir, f), 'utf8')) as ModelVersion),
     );
     return records.sort((a, b) => a.version - b.version);
   }
@@ -68,7 +74,10 @@ export class ModelRegistry {
 
   async aliases(name: string): Promise<Record<string, number>> {
     try {
-      return JSON.parse(await fs.readFile(path.join(this.root, name, 'aliases.json'), 'utf8')) as Record<string, number>;
+      return JSON.parse(await fs.readFile(path.join(this.root, name, 'aliases.json'), 'utf8')) as Record<
+        string,
+        number
+      >;
     } catch {
       return {};
     }
@@ -88,7 +97,13 @@ export class ModelRegistry {
     }
     const dir = path.join(this.root, name);
     const aliases = await this.aliases(name);
-    const move: AliasMove = { alias, version, previous: aliases[alias] ?? null, at: new Date().toISOString(), reason };
+    const move: AliasMove = {
+      alias,
+      version,
+      previous: aliases[alias] ?? null,
+      at: new Date().toISOString(),
+      reason,
+    };
     const tmp = path.join(dir, `.aliases.${process.pid}.${Date.now()}.tmp`);
     await fs.writeFile(tmp, JSON.stringify({ ...aliases, [alias]: version }, null, 2));
     await fs.rename(tmp, path.join(dir, 'aliases.json'));

@@ -8,6 +8,8 @@ const marker = path.join(root, 'node_modules', '.package-lock.json');
 const lock = path.join(root, 'package-lock.json');
 const stale = !fs.existsSync(marker) || fs.statSync(marker).mtimeMs < fs.statSync(lock).mtimeMs;
 if (stale) {
-  process.stderr.write('[quiver] installing npm packages (npm ci)…\n');
-  execSync('npm ci --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
+  process.stderr.write('[quiver] installing npm packages (versions pinned by package-lock.json)…\n');
+  // Not `npm ci`: the registry mirror lacks some other platforms' optional builds (@swc/core-darwin-*),
+  // which npm ci demands in the lock; `npm install --no-save` installs the locked versions all the same.
+  execSync('npm install --no-save --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
 }

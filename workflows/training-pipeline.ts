@@ -68,7 +68,11 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
     const state = progress.steps.find((s) => s.name === name)!;
     const settings = stepSettings[name];
     const queue = name === 'train' ? queues.gpu : queues.cpu;
-    const options = { ...activityOptions(name, settings.timeout, settings.retry), taskQueue: queue, summary: stepSummary(name) };
+    const options = {
+      ...activityOptions(name, settings.timeout, settings.retry),
+      taskQueue: queue,
+      summary: stepSummary(name),
+    };
     const activity = proxyActivities<Activities>(options)[name];
     state.status = 'running';
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.step, value: name }]);
@@ -178,7 +182,9 @@ function emptyStep(name: StepName): StepState {
 }
 
 /** What the failing activity reported about itself (attempt, checkpoints written), if it got that far. */
-function failureDetails(error: unknown): { attempt: number; outputs: Record<string, CheckpointRef> } | undefined {
+function failureDetails(
+  error: unknown,
+): { attempt: number; outputs: Record<string, CheckpointRef> } | undefined {
   const cause = error instanceof ActivityFailure ? error.cause : undefined;
   const detail = cause instanceof ApplicationFailure ? cause.details?.[0] : undefined;
   return detail && typeof (detail as { attempt?: unknown }).attempt === 'number'
@@ -187,7 +193,11 @@ function failureDetails(error: unknown): { attempt: number; outputs: Record<stri
 }
 
 function isNonRetryable(error: unknown): boolean {
-  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.nonRetryable === true;
+  return (
+    error instanceof ActivityFailure &&
+    error.cause instanceof ApplicationFailure &&
+    error.cause.nonRetryable === true
+  );
 }
 
 function describeFailure(error: unknown): string {

@@ -16,24 +16,42 @@ import { emit } from '../output';
  */
 export function resolveCheckpoint(storeUri: string, text: string): CheckpointRef {
   const sha = /^file:\/\//.test(text) ? path.basename(fileURLToPath(text), '.arrow') : text.toLowerCase();
-  if (!/^[0-9a-f]{8,64}$/.test(sha)) throw new CheckpointNotFoundError(`not a checkpoint reference: ${text} (give a sha256, a prefix of 8+ hex digits, or a file:// URI)`);
+  if (!/^[0-9a-f]{8,64}$/.test(sha))
+    throw new CheckpointNotFoundError(
+      `not a checkpoint reference: ${text} (give a sha256, a prefix of 8+ hex digits, or a file:// URI)`,
+    );
   const root = fileURLToPath(storeUri.startsWith('file://') ? storeUri : `file://${path.resolve(storeUri)}`);
   const dir = path.join(root, sha.slice(0, 2));
-  const matches = (fs.existsSync(dir) ? fs.readdirSync(dir) : []).filter((f) => f.startsWith(sha) && f.endsWith('.arrow'));
+  const matches = (fs.existsSync(dir) ? fs.readdirSync(dir) : []).filter(
+    (f) => f.startsWith(sha) && f.endsWith('.arrow'),
+  );
   if (matches.length === 0) throw new CheckpointNotFoundError(`no checkpoint ${text} in ${storeUri}`);
-  if (matches.length > 1) throw new CheckpointNotFoundError(`checkpoint prefix ${text} is ambiguous (${matches.length} matches)`);
+  if (matches.length > 1)
+    throw new CheckpointNotFoundError(`checkpoint prefix ${text} is ambiguous (${matches.length} matches)`);
   const file = path.join(dir, matches[0]);
-  return { uri: `file://${file}`, sha256: path.basename(file, '.arrow'), rows: -1, bytes: fs.statSync(file).size };
+  return {
+    uri: `file://${file}`,
+    sha256: path.basename(file, '.arrow'),
+    rows: -1,
+    bytes: fs.statSync(file).size,
+  };
 }
 
 function rowsOf(data: Table, head: number): Record<string, unknown>[] {
-  return data.slice(0, head).toArray().map((row: { toJSON(): Record<string, unknown> }) => row.toJSON());
+  return data
+    .slice(0, head)
+    .toArray()
+    .map((row: { toJSON(): Record<string, unknown> }) => row.toJSON());
 }
 
 function cell(value: unknown): string {
   if (value === null || value === undefined) return '∅';
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toPrecision(6);
-  if (typeof value === 'object' && 'length' in (value as object)) return `[${Array.from(value as ArrayLike<unknown>).slice(0, 4).map(cell).join(', ')}${(value as ArrayLike<unknown>).length > 4 ? ', …' : ''}]`;
+  if (typeof value === 'object' && 'length' in (value as object))
+    return `[${Array.from(value as ArrayLike<unknown>)
+      .slice(0, 4)
+      .map(cell)
+      .join(', ')}${(value as ArrayLike<unknown>).length > 4 ? ', …' : ''}]`;
   const text = String(value);
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }
@@ -66,9 +84,21 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
       const env = await openEnvironment(flags, { embedded: false });
       try {
         const view = await env.client.status(runId);
-        const list = view.steps.flatMap((step) => Object.entries(step.outputs).map(([output, ref]) => ({ step: step.name, output, ...ref })));
+        const list = view.steps.flatMap((step) =>
+          Object.entries(step.outputs).map(([output, ref]) => ({ step: step.name, output, ...ref })),
+        );
         emit(flags, list, (items) =>
-          table([['STEP', 'OUTPUT', 'SHA256', 'ROWS', 'SIZE', 'URI'], ...items.map((c) => [c.step, c.output, c.sha256.slice(0, 16), String(c.rows), formatBytes(c.bytes), c.uri])]),
+          table([
+            ['STEP', 'OUTPUT', 'SHA256', 'ROWS', 'SIZE', 'URI'],
+            ...items.map((c) => [
+              c.step,
+              c.output,
+              c.sha256.slice(0, 16),
+              String(c.rows),
+              formatBytes(c.bytes),
+              c.uri,
+            ]),
+          ]),
         );
       } finally {
         await env.close();
@@ -115,8 +145,26 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
       const ext = path.extname(file).toLowerCase();
       if (ext === '.arrow' || ext === '.feather') fs.writeFileSync(file, tableToIPC(data, 'file'));
       else if (ext === '.csv') fs.writeFileSync(file, toCsv(data));
-      else if (ext === '.jsonl' || ext === '.json') fs.writeFileSync(file, rowsOf(data, data.numRows).map((r) => JSON.stringify(r, (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : typeof v === 'bigint' ? Number(v) : v))).join('\n') + '\n');
+      else if (ext === '.jsonl' || ext === '.json')
+        fs.writeFileSync(
+          file,
+          rowsOf(data, data.numRows)
+            .map((r) =>
+              JSON.stringify(r, (_k, v: unknown) =>
+                ArrayBuffer.isView(v)
+                  ? Array.from(v as unknown as ArrayLike<number>)
+                  : typeof v === 'bigint'
+                    ? Number(v)
+                    : v,
+              ),
+            )
+            .join('\n') + '\n',
+        );
       else throw new Error(`unsupported export format ${ext || '(none)'}: use .arrow, .csv or .jsonl`);
-      emit(flags, { file: path.resolve(file), rows: data.numRows, sha256: ref.sha256 }, (r) => `exported ${r.rows} rows of ${r.sha256.slice(0, 12)} to ${r.file}`);
+      emit(
+        flags,
+        { file: path.resolve(file), rows: data.numRows, sha256: ref.sha256 },
+        (r) => `exported ${r.rows} rows of ${r.sha256.slice(0, 12)} to ${r.file}`,
+      );
     });
 }

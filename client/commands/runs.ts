@@ -19,13 +19,20 @@ function stepPrinter(): (view: RunView) => void {
       printed.add(key);
       if (step.status === 'running') info(`  … ${step.name} running`);
       else if (step.status === 'completed')
-        info(`  ✓ ${step.name.padEnd(8)} ${formatDuration(step.durationMs).padStart(9)}  ${shortRef(step.checkpoint)}  ${formatSummary(step.summary)}`);
+        info(
+          `  ✓ ${step.name.padEnd(8)} ${formatDuration(step.durationMs).padStart(9)}  ${shortRef(step.checkpoint)}  ${formatSummary(step.summary)}`,
+        );
       else info(`  ✗ ${step.name.padEnd(8)} ${step.error ?? 'failed'}`);
     }
   };
 }
 
-async function runAndWait(env: Environment, flags: GlobalFlags, specFile: string, overrides: string[]): Promise<RunView> {
+async function runAndWait(
+  env: Environment,
+  flags: GlobalFlags,
+  specFile: string,
+  overrides: string[],
+): Promise<RunView> {
   const { spec } = loadSpecFile(specFile, overrides);
   const runId = await env.client.start(spec, overrides);
   info(`run ${runId} started (pipeline ${spec.name})`);
@@ -38,9 +45,15 @@ async function runAndWait(env: Environment, flags: GlobalFlags, specFile: string
 export function registerRunCommands(program: Command, flagsOf: (cmd: Command) => GlobalFlags): void {
   program
     .command('demo')
-    .description('start the embedded Temporal server and workers, run pipelines/iris.yaml end to end, keep the UI up')
+    .description(
+      'start the embedded Temporal server and workers, run pipelines/iris.yaml end to end, keep the UI up',
+    )
     .option('--exit', 'exit when the run ends instead of keeping the Temporal UI up')
-    .option('--spec <file>', 'pipeline spec to run', path.join(__dirname, '..', '..', 'pipelines', 'iris.yaml'))
+    .option(
+      '--spec <file>',
+      'pipeline spec to run',
+      path.join(__dirname, '..', '..', 'pipelines', 'iris.yaml'),
+    )
     .action(async (options: { exit?: boolean; spec: string }, cmd: Command) => {
       const flags = flagsOf(cmd);
       const env = await openEnvironment(flags, { embedded: true, queues: ['cpu', 'gpu'], log: info });
@@ -62,7 +75,9 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
     .description('start the embedded Temporal dev server (UI on 8233) and CPU + GPU workers, until Ctrl-C')
     .action(async (_options: unknown, cmd: Command) => {
       const env = await openEnvironment(flagsOf(cmd), { embedded: true, queues: ['cpu', 'gpu'], log: info });
-      info(`Temporal server ${env.address} · UI ${env.uiUrl} · workers on quiver-cpu and quiver-gpu. Ctrl-C stops.`);
+      info(
+        `Temporal server ${env.address} · UI ${env.uiUrl} · workers on quiver-cpu and quiver-gpu. Ctrl-C stops.`,
+      );
       try {
         await holdOpenUntilSignal();
       } finally {
@@ -75,9 +90,12 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
     .description('run a worker against TEMPORAL_ADDRESS')
     .option('--queue <queue>', 'cpu or gpu', 'cpu')
     .action(async (options: { queue: string }, cmd: Command) => {
-      if (options.queue !== 'cpu' && options.queue !== 'gpu') throw new Error(`--queue must be cpu or gpu, not ${options.queue}`);
+      if (options.queue !== 'cpu' && options.queue !== 'gpu')
+        throw new Error(`--queue must be cpu or gpu, not ${options.queue}`);
       const env = await openEnvironment(flagsOf(cmd), { embedded: false, queues: [options.queue] });
-      info(`worker on quiver-${options.queue} connected to ${env.address}. Ctrl-C stops after in-flight tasks.`);
+      info(
+        `worker on quiver-${options.queue} connected to ${env.address}. Ctrl-C stops after in-flight tasks.`,
+      );
       try {
         await Promise.race([holdOpenUntilSignal(), env.workers?.run()]);
       } finally {
@@ -100,7 +118,11 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
           process.exitCode = view.status === 'COMPLETED' ? 0 : 1;
         } else {
           const runId = await env.client.start(spec, options.set);
-          emit(flags, { runId, uiUrl: env.client.uiUrl(runId) }, (r) => `${r.runId}\nTemporal UI: ${r.uiUrl}`);
+          emit(
+            flags,
+            { runId, uiUrl: env.client.uiUrl(runId) },
+            (r) => `${r.runId}\nTemporal UI: ${r.uiUrl}`,
+          );
         }
       } finally {
         await env.close();

@@ -24,7 +24,9 @@ export function loadSpecFile(file: string, overrides: string[] = []): LoadedSpec
   const document = YAML.parseDocument(text, { prettyErrors: true });
   if (document.errors.length > 0) {
     const first = document.errors[0];
-    throw new SpecError(`${file}: invalid YAML: ${first.message}`, [{ path: '(yaml)', message: first.message }]);
+    throw new SpecError(`${file}: invalid YAML: ${first.message}`, [
+      { path: '(yaml)', message: first.message },
+    ]);
   }
   const raw = document.toJS() as unknown;
   const spec = validateSpec(applyOverrides(raw, overrides), file);
@@ -53,9 +55,15 @@ export function applyOverrides(raw: unknown, overrides: string[]): unknown {
   const root = (isRecord(raw) ? structuredClone(raw) : {}) as Record<string, unknown>;
   for (const override of overrides) {
     const eq = override.indexOf('=');
-    if (eq <= 0) throw new SpecError(`--set ${override}: expected key.path=value`, [{ path: override, message: 'expected key.path=value' }]);
+    if (eq <= 0)
+      throw new SpecError(`--set ${override}: expected key.path=value`, [
+        { path: override, message: 'expected key.path=value' },
+      ]);
     const keyPath = override.slice(0, eq).trim().split('.');
-    if (keyPath.some((k) => k === '')) throw new SpecError(`--set ${override}: empty key in path`, [{ path: override, message: 'empty key in path' }]);
+    if (keyPath.some((k) => k === ''))
+      throw new SpecError(`--set ${override}: empty key in path`, [
+        { path: override, message: 'empty key in path' },
+      ]);
     const value = YAML.parse(override.slice(eq + 1)) as unknown;
     let node = root;
     for (const key of keyPath.slice(0, -1)) {
@@ -74,11 +82,14 @@ function resolveSourceUri(uri: string, baseDir: string): string {
 
 function formatPath(parts: PropertyKey[]): string {
   if (parts.length === 0) return '(root)';
-  return parts.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
+  return parts
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
+    .join('');
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown field(s) ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+  if (issue.code === 'unrecognized_keys')
+    return `unknown field(s) ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
   if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) return 'is required';
   return issue.message.replace(/^Invalid input: /, '');
 }

@@ -11,7 +11,9 @@ const retrySchema = z
   .strict();
 
 /** Duration strings as Temporal accepts them: `500ms`, `30s`, `10m`, `2h`, `7d`. */
-const duration = z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'must be a duration such as 30s, 10m or 2h');
+const duration = z
+  .string()
+  .regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'must be a duration such as 30s, 10m or 2h');
 
 const stepOptions = {
   retry: retrySchema.prefault({}),
@@ -25,7 +27,9 @@ const rangeSchema = z
 
 export const pipelineSpecSchema = z
   .object({
-    name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'must be letters, digits, - or _ (it names runs and models)'),
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]*$/i, 'must be letters, digits, - or _ (it names runs and models)'),
     source: z
       .object({
         /** Local path (relative to the spec file) or `file://` URI of a CSV with a header row. */
@@ -97,8 +101,14 @@ export const pipelineSpecSchema = z
     deploy: z
       .object({
         /** Registry model name; default: the pipeline name. */
-        model: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i).optional(),
-        alias: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i).default('production'),
+        model: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9_-]*$/i)
+          .optional(),
+        alias: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9_-]*$/i)
+          .default('production'),
         ...stepOptions,
       })
       .strict()

@@ -12,7 +12,12 @@ import { IRIS_SPEC } from '../support/pipeline-env';
 describe('quiver CLI against a real dev server', () => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-cli-'));
   const { QUIVER_STORE: _store, ...inherited } = process.env;
-  const env = { ...inherited, TEMPORAL_ADDRESS: inject('temporalAddress'), QUIVER_HOME: home, QUIVER_QUEUE_PREFIX: `cli-${process.pid}-` };
+  const env = {
+    ...inherited,
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    QUIVER_HOME: home,
+    QUIVER_QUEUE_PREFIX: `cli-${process.pid}-`,
+  };
   const workers: ChildProcess[] = [];
   let runId = '';
 
@@ -41,7 +46,12 @@ describe('quiver CLI against a real dev server', () => {
 
     const status = await quiver(['status', runId, '--json'], env);
     const view = JSON.parse(status.stdout) as RunView;
-    expect(view).toMatchObject({ runId, pipeline: 'iris', status: 'COMPLETED', model: { name: 'iris', alias: 'production' } });
+    expect(view).toMatchObject({
+      runId,
+      pipeline: 'iris',
+      status: 'COMPLETED',
+      model: { name: 'iris', alias: 'production' },
+    });
     expect(view.uiUrl).toMatch(/^http:\/\/.*\/namespaces\/default\/workflows\//);
     for (const step of view.steps) {
       expect(step).toMatchObject({ status: 'completed', attempts: 1, reusedFrom: null });
@@ -54,9 +64,20 @@ describe('quiver CLI against a real dev server', () => {
   });
 
   it('lists, shows and exports checkpoints', async () => {
-    const ls = JSON.parse((await quiver(['checkpoints', 'ls', runId, '--json'], env)).stdout) as { step: string; output: string; sha256: string }[];
+    const ls = JSON.parse((await quiver(['checkpoints', 'ls', runId, '--json'], env)).stdout) as {
+      step: string;
+      output: string;
+      sha256: string;
+    }[];
     expect(ls.map((c) => `${c.step}/${c.output}`).sort()).toEqual(
-      ['ingest/data', 'sanity/report', 'train/history', 'train/model', 'validate/metrics', 'deploy/deployment'].sort(),
+      [
+        'ingest/data',
+        'sanity/report',
+        'train/history',
+        'train/model',
+        'validate/metrics',
+        'deploy/deployment',
+      ].sort(),
     );
     const data = ls.find((c) => c.output === 'data')!;
 
@@ -72,7 +93,9 @@ describe('quiver CLI against a real dev server', () => {
     expect(tableFromIPC(fs.readFileSync(out)).numRows).toBe(150);
     const csv = path.join(home, 'data.csv');
     await quiver(['checkpoints', 'export', data.sha256, csv], env);
-    expect(fs.readFileSync(csv, 'utf8').split('\n')[0]).toBe('sepal_length,sepal_width,petal_length,petal_width,species');
+    expect(fs.readFileSync(csv, 'utf8').split('\n')[0]).toBe(
+      'sepal_length,sepal_width,petal_length,petal_width,species',
+    );
   });
 
   it('says which checkpoint is unknown', async () => {

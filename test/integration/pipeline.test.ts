@@ -86,13 +86,21 @@ describe('the iris pipeline on a real Temporal dev server', () => {
 
   it('answers the progress query with every step', async () => {
     const progress = await env.client.temporal.workflow.getHandle(view.runId).query(progressQuery);
-    expect(progress.steps.map((s) => s.status)).toEqual(['completed', 'completed', 'completed', 'completed', 'completed']);
+    expect(progress.steps.map((s) => s.status)).toEqual([
+      'completed',
+      'completed',
+      'completed',
+      'completed',
+      'completed',
+    ]);
   });
 });
 
 describe('failures', () => {
   it('a sanity failure stops the run before training and names the failed checks', async () => {
-    const runId = await env.client.start(env.spec(['sanity.ranges.sepal_length.max=5', 'sanity.minRows=1000']));
+    const runId = await env.client.start(
+      env.spec(['sanity.ranges.sepal_length.max=5', 'sanity.minRows=1000']),
+    );
     const view = await env.client.wait(runId);
     closedRuns.push(runId);
     expect(view.status).toBe('FAILED');
@@ -122,11 +130,17 @@ describe('failures', () => {
   });
 
   it('a validation gate miss fails validate non-retryably and deploys nothing', async () => {
-    const view = await env.client.wait(await env.client.start(env.spec(['train.epochs=1', 'train.hiddenUnits=[2]', 'validate.min.accuracy=0.99'])));
+    const view = await env.client.wait(
+      await env.client.start(
+        env.spec(['train.epochs=1', 'train.hiddenUnits=[2]', 'validate.min.accuracy=0.99']),
+      ),
+    );
     expect(view.status).toBe('FAILED');
     const validate = view.steps[3];
     expect(validate).toMatchObject({ status: 'failed', attempts: 1 });
-    expect(validate.error).toMatch(/ValidationGateError: validation gate failed: accuracy 0\.\d+ < min 0\.99/);
+    expect(validate.error).toMatch(
+      /ValidationGateError: validation gate failed: accuracy 0\.\d+ < min 0\.99/,
+    );
     expect(view.steps[4].status).toBe('pending');
     expect(view.model).toBeNull();
   });
@@ -135,9 +149,17 @@ describe('failures', () => {
 describe('determinism', () => {
   it('closed runs (completed and failed) replay from their histories without nondeterminism', async () => {
     expect(closedRuns.length).toBeGreaterThan(0);
-    const histories = closedRuns.map((workflowId) => ({ workflowId, history: env.client.temporal.workflow.getHandle(workflowId).fetchHistory() }));
-    const resolved = await Promise.all(histories.map(async (h) => ({ workflowId: h.workflowId, history: await h.history })));
-    const results = Worker.runReplayHistories({ workflowsPath: require.resolve('../../workflows') }, resolved);
+    const histories = closedRuns.map((workflowId) => ({
+      workflowId,
+      history: env.client.temporal.workflow.getHandle(workflowId).fetchHistory(),
+    }));
+    const resolved = await Promise.all(
+      histories.map(async (h) => ({ workflowId: h.workflowId, history: await h.history })),
+    );
+    const results = Worker.runReplayHistories(
+      { workflowsPath: require.resolve('../../workflows') },
+      resolved,
+    );
     let replayed = 0;
     for await (const result of results) {
       expect(result.error, String(result.error)).toBeUndefined();

@@ -29,7 +29,11 @@ export function quiver(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_0
 }
 
 /** Starts a long-running `quiver` command (a worker) and resolves once it prints `readyText`. */
-export function startQuiver(args: string[], env: NodeJS.ProcessEnv, readyText: string): Promise<ChildProcess> {
+export function startQuiver(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  readyText: string,
+): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [QUIVER_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

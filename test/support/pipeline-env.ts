@@ -25,10 +25,18 @@ export async function startPipelineEnv(name: string): Promise<PipelineEnv> {
   const address = inject('temporalAddress');
   const home = fs.mkdtempSync(path.join(os.tmpdir(), `quiver-${name}-`));
   const { QUIVER_STORE: _store, ...inherited } = process.env;
-  const config = loadConfig({ ...inherited, QUIVER_HOME: home, QUIVER_QUEUE_PREFIX: `${name}-${process.pid}-` }, { temporalAddress: address });
+  const config = loadConfig(
+    { ...inherited, QUIVER_HOME: home, QUIVER_QUEUE_PREFIX: `${name}-${process.pid}-` },
+    { temporalAddress: address },
+  );
   const workers = await createWorkers({ config, address, queues: ['cpu', 'gpu'] });
   const running = workers.run();
-  const client = await QuiverClient.connect({ address, namespace: config.namespace, uiUrl: inject('temporalUiUrl'), taskQueues: config.taskQueues });
+  const client = await QuiverClient.connect({
+    address,
+    namespace: config.namespace,
+    uiUrl: inject('temporalUiUrl'),
+    taskQueues: config.taskQueues,
+  });
   return {
     config,
     client,

@@ -36,7 +36,12 @@ describe('pipeline spec', () => {
 
   it('names the field path and reason of every error', () => {
     const error = specError(() =>
-      validateSpec({ name: 'x', source: { uri: 'a.csv' }, target: {}, train: { epochs: 'many', hiddenUnits: [16, -1] } }),
+      validateSpec({
+        name: 'x',
+        source: { uri: 'a.csv' },
+        target: {},
+        train: { epochs: 'many', hiddenUnits: [16, -1] },
+      }),
     );
     const paths = error.issues.map((i) => i.path);
     expect(paths).toEqual(expect.arrayContaining(['target.column', 'train.epochs', 'train.hiddenUnits[1]']));
@@ -45,20 +50,33 @@ describe('pipeline spec', () => {
   });
 
   it('rejects unknown fields, naming them', () => {
-    const error = specError(() => validateSpec({ name: 'x', source: { uri: 'a.csv' }, target: { column: 'y' }, trian: {} }));
+    const error = specError(() =>
+      validateSpec({ name: 'x', source: { uri: 'a.csv' }, target: { column: 'y' }, trian: {} }),
+    );
     expect(error.issues).toEqual([{ path: '(root)', message: "unknown field(s) 'trian'" }]);
   });
 
   it('rejects bad durations and split fractions', () => {
     const error = specError(() =>
-      validateSpec({ name: 'x', source: { uri: 'a.csv' }, target: { column: 'y' }, split: { holdout: 1.5 }, train: { timeout: 'soon' } }),
+      validateSpec({
+        name: 'x',
+        source: { uri: 'a.csv' },
+        target: { column: 'y' },
+        split: { holdout: 1.5 },
+        train: { timeout: 'soon' },
+      }),
     );
     expect(error.issues.map((i) => i.path).sort()).toEqual(['split.holdout', 'train.timeout']);
     expect(error.issues.find((i) => i.path === 'train.timeout')?.message).toContain('duration');
   });
 
   it('applies --set overrides as typed YAML values at any depth', () => {
-    const { spec } = loadSpecFile(IRIS, ['train.epochs=5', 'train.hiddenUnits=[8, 4]', 'validate.min.accuracy=0.5', 'deploy.alias=staging']);
+    const { spec } = loadSpecFile(IRIS, [
+      'train.epochs=5',
+      'train.hiddenUnits=[8, 4]',
+      'validate.min.accuracy=0.5',
+      'deploy.alias=staging',
+    ]);
     expect(spec.train.epochs).toBe(5);
     expect(spec.train.hiddenUnits).toEqual([8, 4]);
     expect(spec.validate.min.accuracy).toBe(0.5);
