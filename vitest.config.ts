@@ -8,5 +8,7 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 180_000,
+    // Expected failures (bad CSV, failed gates) would otherwise fill the log with SDK warnings.
+    env: { QUIVER_LOG_LEVEL: 'ERROR' },
   },
 });

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import {
   bundleWorkflowCode,
   NativeConnection,
@@ -26,12 +28,18 @@ export interface RunningWorkers {
   shutdown(): Promise<void>;
 }
 
+/** The workflows entry, as TypeScript source (tsx, vitest) or compiled JavaScript. */
+export function workflowsPath(): string {
+  const base = path.resolve(__dirname, '..', 'workflows', 'index');
+  return fs.existsSync(`${base}.ts`) ? `${base}.ts` : `${base}.js`;
+}
+
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /** Bundles the workflow code once per process (webpack takes seconds; several workers share it). */
 function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({
-    workflowsPath: require.resolve('../workflows'),
+    workflowsPath: workflowsPath(),
     logger: quietBundlerLogger,
   });
   return bundle;

@@ -9,6 +9,8 @@ import { openStore } from '../../core/checkpoint/store';
 import { LINEAGE_KEYS } from '../../core/checkpoint/types';
 import { ModelRegistry } from '../../core/registry';
 import { progressQuery } from '../../workflows';
+import { workflowsPath } from '../../worker/workers';
+import { workflowsPath } from '../../worker/workers';
 import { startPipelineEnv, type PipelineEnv } from '../support/pipeline-env';
 
 let env: PipelineEnv;
@@ -65,7 +67,9 @@ describe('the iris pipeline on a real Temporal dev server', () => {
 
   it('writes one readable Arrow checkpoint per step, carrying lineage in the schema metadata', async () => {
     const store = openStore(env.config.store);
-    const data = view.steps[0].checkpoint!;
+    const shaOf = (output: string) => view.steps.flatMap((s) => Object.entries(s.outputs)).find(([name]) => name === output)![1].sha256;
+    // Each step's lineage names exactly the checkpoints it read.
+    const expectedInputs: Record<string, string[]> = { ingest: [], sanity: ['data'], train: ['data'], validate: ['data', 'model'], deploy: ['metrics', 'model'] };
     for (const step of view.steps) {
       const ref = step.checkpoint!;
       expect(ref.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -78,7 +82,7 @@ describe('the iris pipeline on a real Temporal dev server', () => {
       expect(meta.get(LINEAGE_KEYS.step)).toBe(step.name);
       expect(meta.get(LINEAGE_KEYS.stepCodeVersion)).toBe(step.stepCodeVersion);
       const lineage = await store.readLineage(ref);
-      if (step.name !== 'ingest') expect(lineage.inputs).toContain(data.sha256);
+      expect(lineage.inputs).toEqual(expectedInputs[step.name].map((name) => shaOf(name)));
     }
     expect(view.steps[0].checkpoint!.rows).toBe(150);
     expect(Object.keys(view.steps[2].outputs).sort()).toEqual(['history', 'model']);
@@ -157,7 +161,7 @@ describe('determinism', () => {
       histories.map(async (h) => ({ workflowId: h.workflowId, history: await h.history })),
     );
     const results = Worker.runReplayHistories(
-      { workflowsPath: require.resolve('../../workflows') },
+      { workflowsPath: workflowsPath() },
       resolved,
     );
     let replayed = 0;
