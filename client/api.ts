@@ -85,19 +85,37 @@ export class QuiverClient {
     };
   }
 
-  /** Waits for a run to close, calling `onProgress` whenever its progress changes. */
+  /**
+   * Waits for a run to close. The close itself is awaited through the workflow's result (no polling);
+   * `onProgress`, when given, is fed by a `progress` query every `pollMs` while the run is open.
+   */
   async wait(runId: string, onProgress?: (view: RunView) => void, pollMs = 500): Promise<RunView> {
-    let last = '';
-    for (;;) {
-      const view = await this.status(runId);
-      const fingerprint = JSON.stringify(view.steps.map((s) => [s.status, s.attempts]));
-      if (fingerprint !== last) {
-        last = fingerprint;
-        onProgress?.(view);
+    const closed = this.temporal.workflow
+      .getHandle(runId)
+      .result()
+      .then(
+        () => undefined,
+        () => undefined, // a failed run is reported through status() below, like a completed one
+      );
+    if (onProgress) {
+      let last = '';
+      let done = false;
+      void closed.then(() => (done = true));
+      while (!done) {
+        const view = await this.status(runId);
+        const fingerprint = JSON.stringify(view.steps.map((s) => [s.status, s.attempts]));
+        if (fingerprint !== last) {
+          last = fingerprint;
+          onProgress(view);
+        }
+        if (view.status !== 'RUNNING') break;
+        await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, pollMs))]);
       }
-      if (view.status !== 'RUNNING') return view;
-      await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
+    await closed;
+    const view = await this.status(runId);
+    onProgress?.(view);
+    return view;
   }
 
   private async closedProgress(runId: string): Promise<RunProgress> {

@@ -58,6 +58,13 @@ export function formatRun(view: RunView): string {
 export function formatSummary(summary: Record<string, unknown>): string {
   return Object.entries(summary)
     .filter(([, v]) => v !== null && v !== undefined)
-    .map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : String(v)}`)
+    .map(([k, v]) => `${k}=${formatValue(v)}`)
     .join(' ');
+}
+
+/** Four decimals for fractions; hashes cut to 12 digits, as everywhere else in the CLI. */
+function formatValue(value: unknown): string {
+  if (typeof value === 'number' && !Number.isInteger(value)) return value.toFixed(4);
+  if (typeof value === 'string' && /^[0-9a-f]{64}$/.test(value)) return value.slice(0, 12);
+  return String(value);
 }

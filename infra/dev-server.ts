@@ -63,6 +63,17 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     '127.0.0.1',
   ];
   args.push('--log-level', 'warn');
+  // Tuned for one host running short steps back to back. The transfer queue's default poll rate (20/s)
+  // throttles every task dispatch to ~40 ms once its burst is spent: it quadrupled per-step overhead.
+  // One task-queue partition avoids forwarding between partitions; eager execution skips a dispatch.
+  const dynamicConfig = {
+    'history.transferProcessorMaxPollRPS': 1000,
+    'matching.numTaskqueueReadPartitions': 1,
+    'matching.numTaskqueueWritePartitions': 1,
+    'system.enableActivityEagerExecution': true,
+  };
+  for (const [key, value] of Object.entries(dynamicConfig))
+    args.push('--dynamic-config-value', `${key}=${value}`);
   if (dbFile !== ':memory:') args.push('--db-filename', dbFile);
   if (namespace !== 'default') args.push('--namespace', namespace);
   for (const [name, type] of Object.entries(QUIVER_SEARCH_ATTRIBUTES))

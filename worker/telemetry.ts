@@ -9,5 +9,11 @@ export function installRuntime(
   if (installed) return;
   installed = true;
   // Quiver's CLI owns SIGINT/SIGTERM so it can stop the dev server it started after the workers drain.
-  Runtime.install({ logger: new DefaultLogger(level), shutdownSignals: [] });
+  const base = new DefaultLogger(level);
+  // The GPU queue has no workflows by design; the SDK's warning about it would only alarm users.
+  const logger = new DefaultLogger(level, (entry) => {
+    if (!entry.message.startsWith('No workflows registered'))
+      base.log(entry.level, entry.message, entry.meta);
+  });
+  Runtime.install({ logger, shutdownSignals: [] });
 }

@@ -10,7 +10,6 @@ import { LINEAGE_KEYS } from '../../core/checkpoint/types';
 import { ModelRegistry } from '../../core/registry';
 import { progressQuery } from '../../workflows';
 import { workflowsPath } from '../../worker/workers';
-import { workflowsPath } from '../../worker/workers';
 import { startPipelineEnv, type PipelineEnv } from '../support/pipeline-env';
 
 let env: PipelineEnv;
@@ -67,9 +66,16 @@ describe('the iris pipeline on a real Temporal dev server', () => {
 
   it('writes one readable Arrow checkpoint per step, carrying lineage in the schema metadata', async () => {
     const store = openStore(env.config.store);
-    const shaOf = (output: string) => view.steps.flatMap((s) => Object.entries(s.outputs)).find(([name]) => name === output)![1].sha256;
+    const shaOf = (output: string) =>
+      view.steps.flatMap((s) => Object.entries(s.outputs)).find(([name]) => name === output)![1].sha256;
     // Each step's lineage names exactly the checkpoints it read.
-    const expectedInputs: Record<string, string[]> = { ingest: [], sanity: ['data'], train: ['data'], validate: ['data', 'model'], deploy: ['metrics', 'model'] };
+    const expectedInputs: Record<string, string[]> = {
+      ingest: [],
+      sanity: ['data'],
+      train: ['data'],
+      validate: ['data', 'model'],
+      deploy: ['metrics', 'model'],
+    };
     for (const step of view.steps) {
       const ref = step.checkpoint!;
       expect(ref.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -160,10 +166,7 @@ describe('determinism', () => {
     const resolved = await Promise.all(
       histories.map(async (h) => ({ workflowId: h.workflowId, history: await h.history })),
     );
-    const results = Worker.runReplayHistories(
-      { workflowsPath: workflowsPath() },
-      resolved,
-    );
+    const results = Worker.runReplayHistories({ workflowsPath: workflowsPath() }, resolved);
     let replayed = 0;
     for await (const result of results) {
       expect(result.error, String(result.error)).toBeUndefined();
