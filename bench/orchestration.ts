@@ -12,7 +12,8 @@ import { findFreePorts } from '../infra/ports';
 import { createWorkers } from '../worker/workers';
 import type { BenchResult } from './result';
 
-const RUNS = Number(process.env.QUIVER_BENCH_RUNS ?? 15);
+const RUNS = Number(process.env.QUIVER_BENCH_RUNS ?? 20);
+const WARMUPS = 3;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -62,8 +63,8 @@ export async function run(): Promise<BenchResult[]> {
     const activities = createActivities(config);
     const inProcess: number[] = [];
     const orchestrated: number[] = [];
-    // One warm-up of each path: webpack bundle, TF.js backend, JIT.
-    for (let i = -1; i < RUNS; i++) {
+    // Three warm-ups of each path first: webpack bundle, TF.js backend, JIT, the server's caches.
+    for (let i = -WARMUPS; i < RUNS; i++) {
       const t0 = performance.now();
       await runInProcess(activities, spec, `inproc-${i}`);
       const t1 = performance.now();

@@ -75,7 +75,6 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
     };
     const activity = proxyActivities<Activities>(options)[name];
     state.status = 'running';
-    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.step, value: name }]);
     const startedAt = Date.now();
     try {
       const stepInput: StepInput = { run: { runId: progress.runId, pipeline: spec.name }, spec, inputs };
@@ -132,9 +131,11 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
       version: Number(deploy.summary.version),
       alias: String(deploy.summary.alias),
     };
-    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.modelVersion, value: progress.model.version }]);
     progress.status = 'COMPLETED';
-    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: progress.status }]);
+    upsertSearchAttributes([
+      { key: SEARCH_ATTRIBUTES.modelVersion, value: progress.model.version },
+      { key: SEARCH_ATTRIBUTES.status, value: progress.status },
+    ]);
     return progress;
   } catch (error) {
     progress.status = 'FAILED';

@@ -15,7 +15,13 @@ function registry() {
 describe('model registry', () => {
   it('numbers versions, and a retried deploy of the same run gets its existing version', async () => {
     const { registry: r } = registry();
-    const entry = { name: 'iris', model: ref('a'.repeat(64)), metrics: { accuracy: 0.9 }, runId: 'run-1', pipeline: 'iris' };
+    const entry = {
+      name: 'iris',
+      model: ref('a'.repeat(64)),
+      metrics: { accuracy: 0.9 },
+      runId: 'run-1',
+      pipeline: 'iris',
+    };
     const v1 = await r.register(entry);
     const again = await r.register(entry);
     const v2 = await r.register({ ...entry, runId: 'run-2', model: ref('b'.repeat(64)) });
@@ -25,7 +31,13 @@ describe('model registry', () => {
 
   it('never rewrites a version file, even when two registrations race', async () => {
     const { registry: r } = registry();
-    const entries = ['x', 'y', 'z', 'w'].map((s, i) => ({ name: 'm', model: ref(s.repeat(64)), metrics: {}, runId: `run-${i}`, pipeline: 'p' }));
+    const entries = ['x', 'y', 'z', 'w'].map((s, i) => ({
+      name: 'm',
+      model: ref(s.repeat(64)),
+      metrics: {},
+      runId: `run-${i}`,
+      pipeline: 'p',
+    }));
     const versions = await Promise.all(entries.map((e) => r.register(e)));
     expect(versions.map((v) => v.version).sort()).toEqual([1, 2, 3, 4]);
     expect(new Set((await r.versions('m')).map((v) => v.model.sha256)).size).toBe(4);
@@ -33,11 +45,21 @@ describe('model registry', () => {
 
   it('moves aliases atomically and keeps their history', async () => {
     const { home, registry: r } = registry();
-    for (const run of ['r1', 'r2']) await r.register({ name: 'm', model: ref(run.padEnd(64, '0')), metrics: {}, runId: run, pipeline: 'p' });
+    for (const run of ['r1', 'r2'])
+      await r.register({
+        name: 'm',
+        model: ref(run.padEnd(64, '0')),
+        metrics: {},
+        runId: run,
+        pipeline: 'p',
+      });
     expect(await r.setAlias('m', 'production', 1, 'first')).toMatchObject({ previous: null, version: 1 });
     expect(await r.setAlias('m', 'production', 2, 'second')).toMatchObject({ previous: 1, version: 2 });
     expect((await r.resolve('m', 'production')).runId).toBe('r2');
-    const history = fs.readFileSync(path.join(home, 'registry', 'm', 'alias-history.jsonl'), 'utf8').trim().split('\n');
+    const history = fs
+      .readFileSync(path.join(home, 'registry', 'm', 'alias-history.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
     expect(history.map((line) => (JSON.parse(line) as { version: number }).version)).toEqual([1, 2]);
     expect(fs.readdirSync(path.join(home, 'registry', 'm')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
