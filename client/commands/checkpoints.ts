@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { tableToIPC, type Table } from 'apache-arrow';
-import { openStore, type CheckpointStore } from '../../core/checkpoint/store';
+import { contentPath, openStore, type CheckpointStore } from '../../core/checkpoint/store';
 import type { CheckpointRef } from '../../core/checkpoint/types';
+import { lineageFromMetadata } from '../../core/checkpoint/lineage';
 import { CheckpointNotFoundError } from '../../core/errors';
 import { configFrom, openEnvironment, type GlobalFlags } from '../environment';
 import { formatBytes, table } from '../format';
@@ -14,23 +15,22 @@ import { emit } from '../output';
  * Resolves what a user typed into a reference: a full SHA-256, a unique prefix of one (8+ hex
  * characters), or a `file://` URI. Reads verify the hash, so a guessed reference is never trusted.
  */
-export function resolveCheckpoint(storeUri: string, text: string): CheckpointRef {
+export function resolveCheckpoint(store: CheckpointStore, text: string): CheckpointRef {
   const sha = /^file:\/\//.test(text) ? path.basename(fileURLToPath(text), '.arrow') : text.toLowerCase();
   if (!/^[0-9a-f]{8,64}$/.test(sha))
     throw new CheckpointNotFoundError(
       `not a checkpoint reference: ${text} (give a sha256, a prefix of 8+ hex digits, or a file:// URI)`,
     );
-  const root = fileURLToPath(storeUri.startsWith('file://') ? storeUri : `file://${path.resolve(storeUri)}`);
-  const dir = path.join(root, sha.slice(0, 2));
+  const dir = path.dirname(contentPath(store.root, sha));
   const matches = (fs.existsSync(dir) ? fs.readdirSync(dir) : []).filter(
     (f) => f.startsWith(sha) && f.endsWith('.arrow'),
   );
-  if (matches.length === 0) throw new CheckpointNotFoundError(`no checkpoint ${text} in ${storeUri}`);
+  if (matches.length === 0) throw new CheckpointNotFoundError(`no checkpoint ${text} in ${store.root}`);
   if (matches.length > 1)
     throw new CheckpointNotFoundError(`checkpoint prefix ${text} is ambiguous (${matches.length} matches)`);
   const file = path.join(dir, matches[0]);
   return {
-    uri: `file://${file}`,
+    uri: pathToFileURL(file).href,
     sha256: path.basename(file, '.arrow'),
     rows: -1,
     bytes: fs.statSync(file).size,
@@ -68,9 +68,10 @@ function toCsv(data: Table): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** One verified read; the lineage comes from the decoded schema, so the file is read once. */
 async function readVerified(store: CheckpointStore, ref: CheckpointRef) {
   const data = await store.read(ref);
-  return { data, lineage: await store.readLineage(ref) };
+  return { data, lineage: lineageFromMetadata(data.schema.metadata, ref.uri) };
 }
 
 export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Command) => GlobalFlags): void {
@@ -112,7 +113,7 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
     .action(async (text: string, options: { head: string }, cmd: Command) => {
       const flags = flagsOf(cmd);
       const store = openStore(configFrom(flags).store);
-      const ref = resolveCheckpoint(configFrom(flags).store, text);
+      const ref = resolveCheckpoint(store, text);
       const { data, lineage } = await readVerified(store, ref);
       const head = Number(options.head);
       const result = {
@@ -140,7 +141,7 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
     .action(async (text: string, file: string, _options: unknown, cmd: Command) => {
       const flags = flagsOf(cmd);
       const store = openStore(configFrom(flags).store);
-      const ref = resolveCheckpoint(configFrom(flags).store, text);
+      const ref = resolveCheckpoint(store, text);
       const { data } = await readVerified(store, ref);
       const ext = path.extname(file).toLowerCase();
       if (ext === '.arrow' || ext === '.feather') fs.writeFileSync(file, tableToIPC(data, 'file'));
