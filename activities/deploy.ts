@@ -8,7 +8,7 @@ import { runStepActivity } from './step';
 export async function deploy(input: StepInput, config: QuiverConfig): Promise<StepResult> {
   const name = input.spec.deploy.model ?? input.spec.name;
   const { alias } = input.spec.deploy;
-  return runStepActivity('deploy', { name, alias }, input, config, async (ctx) => {
+  return runStepActivity('deploy', input, config, async (ctx) => {
     const metricsTable = await ctx.read('metrics');
     const metrics: Record<string, number> = {};
     for (const row of metricsTable.toArray() as { metric: string; value: number }[])

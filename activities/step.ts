@@ -7,7 +7,9 @@ import { openStore, type CheckpointStore } from '../core/checkpoint/store';
 import type { CheckpointRef } from '../core/checkpoint/types';
 import type { QuiverConfig } from '../core/config';
 import { NON_RETRYABLE_ERROR_TYPES } from '../core/errors';
-import { sha256, stableHash } from '../core/hash';
+import { codeVersion } from '../core/code-version';
+import { stableHash } from '../core/hash';
+import { stepParams } from '../core/step-params';
 import type { StepInput, StepName, StepResult } from '../core/run-types';
 
 /** What a step body gets: its input, the store, and a writer that stamps lineage on every checkpoint. */
@@ -32,7 +34,7 @@ export interface StepBodyResult {
   summary: StepResult['summary'];
 }
 
-/** Hash of the step module's own source: changes whenever the step's code changes. */
+/** Hash of the step module and everything it imports from the project: changes whenever its code does. */
 const codeVersions = new Map<string, string>();
 export function stepCodeVersion(step: StepName): string {
   let version = codeVersions.get(step);
@@ -40,10 +42,22 @@ export function stepCodeVersion(step: StepName): string {
     const file = [`${step}.ts`, `${step}.js`]
       .map((f) => path.join(__dirname, f))
       .find((f) => fs.existsSync(f));
-    version = file ? sha256(fs.readFileSync(file)).slice(0, 12) : 'unknown';
+    version = file ? codeVersion(file) : 'unknown';
     codeVersions.set(step, version);
   }
   return version;
+}
+
+/** A step's cache key: what must match for its checkpoints to be reused by a resumed run. */
+export function cacheKey(step: StepName, version: string, params: unknown, inputs: string[]): string {
+  return stableHash({ step, version, params, inputs });
+}
+
+/** Input hashes in a stable order (by input name), as lineage and cache keys record them. */
+export function inputHashes(inputs: Record<string, CheckpointRef>): string[] {
+  return Object.keys(inputs)
+    .sort()
+    .map((name) => inputs[name].sha256);
 }
 
 /**
@@ -52,19 +66,18 @@ export function stepCodeVersion(step: StepName): string {
  */
 export async function runStepActivity(
   step: StepName,
-  params: unknown,
   input: StepInput,
   config: QuiverConfig,
   body: (ctx: StepContext) => Promise<StepBodyResult>,
+  extraParams: Record<string, unknown> = {},
 ): Promise<StepResult> {
+  const params = { ...stepParams(step, input.spec), ...extraParams };
   const started = performance.now();
   const attempt = activityAttempt();
   const store = openStore(config.store);
   const version = stepCodeVersion(step);
   const paramsHash = stableHash(params);
-  const inputHashes = Object.keys(input.inputs)
-    .sort()
-    .map((name) => input.inputs[name].sha256);
+  const inputs = inputHashes(input.inputs);
   const outputs: Record<string, CheckpointRef> = {};
   const ctx: StepContext = {
     input,
@@ -83,7 +96,7 @@ export async function runStepActivity(
         output,
         stepCodeVersion: version,
         paramsHash,
-        inputs: inputHashes,
+        inputs,
         createdAt: new Date().toISOString(),
       });
       outputs[output] = ref;
@@ -99,8 +112,9 @@ export async function runStepActivity(
       attempt,
       durationMs: Math.round(performance.now() - started),
       stepCodeVersion: version,
+      params,
       paramsHash,
-      cacheKey: stableHash({ step, version, params, inputs: inputHashes }),
+      cacheKey: cacheKey(step, version, params, inputs),
     };
   } catch (error) {
     throw toFailure(error, { attempt, outputs });

@@ -7,9 +7,9 @@ import { heartbeat, runStepActivity } from './step';
 /** Fits the spec's MLP on the training split; writes the model (weights + preprocessing) and its history. */
 export async function train(input: StepInput, config: QuiverConfig): Promise<StepResult> {
   const { spec } = input;
-  const { retry: _retry, timeout: _timeout, ...params } = spec.train;
+  const params = spec.train;
   const target = spec.target.column;
-  return runStepActivity('train', { ...params, split: spec.split, target }, input, config, async (ctx) => {
+  return runStepActivity('train', input, config, async (ctx) => {
     const table = await ctx.read('data');
     const features =
       params.features ?? table.schema.fields.map((f) => f.name).filter((name) => name !== target);

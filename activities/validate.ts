@@ -12,13 +12,7 @@ type MetricName = 'accuracy' | 'macroF1' | 'logLoss' | 'auc';
 /** Scores the model on the holdout rows; writes the metrics, then fails if a threshold is missed. */
 export async function validate(input: StepInput, config: QuiverConfig): Promise<StepResult> {
   const { spec } = input;
-  const params = {
-    min: spec.validate.min,
-    max: spec.validate.max,
-    split: spec.split,
-    target: spec.target.column,
-  };
-  return runStepActivity('validate', params, input, config, async (ctx) => {
+  return runStepActivity('validate', input, config, async (ctx) => {
     const table = await ctx.read('data');
     const { model, preprocessing } = await modelFromArrow(await ctx.read('model'));
     let metrics: Partial<Record<MetricName, number>>;

@@ -58,6 +58,7 @@ export async function run(): Promise<BenchResult[]> {
     namespace: 'default',
     uiUrl: server.uiUrl,
     taskQueues: config.taskQueues,
+    store: config.store,
   });
   try {
     const activities = createActivities(config);

@@ -1,10 +1,24 @@
-import { Client, Connection, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import type { PipelineInput, RunProgress, RunStatus } from '../core/run-types';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { stepCodeVersion } from '../activities/step';
+import { openStore } from '../core/checkpoint/store';
+import { CheckpointNotFoundError, QuiverError, SpecError } from '../core/errors';
+import { planRun, type Plan } from '../core/plan';
+import {
+  PROGRESS_MEMO_KEY,
+  STEP_NAMES,
+  type PipelineInput,
+  type RunProgress,
+  type RunStatus,
+  type StepName,
+  type StepResult,
+  type StepState,
+} from '../core/run-types';
 import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
+import { sourceSha256 } from '../core/source';
+import { applyOverrides, validateSpec } from '../core/spec/load';
 import type { PipelineSpec } from '../core/spec/schema';
-import { progressQuery, trainingPipeline } from '../workflows';
-import { QuiverError } from '../core/errors';
+import { stepParams } from '../core/step-params';
+import { progressQuery, retrySignal, trainingPipeline } from '../workflows';
 
 /** A run as `status` reports it: the workflow's progress plus where to look at it. */
 export interface RunView extends RunProgress {
@@ -19,6 +33,8 @@ export interface QuiverClientOptions {
   /** Base URL of the Temporal Web UI, for links. */
   uiUrl: string;
   taskQueues: { cpu: string; gpu: string };
+  /** Checkpoint store URI, for verifying checkpoints while planning. */
+  store: string;
 }
 
 /** Typed client for Quiver runs, on top of the Temporal client; the CLI is a thin shell over it. */
@@ -39,8 +55,13 @@ export class QuiverClient {
   }
 
   /** Starts a run of `spec`; returns its run id (the Temporal workflow id). */
-  async start(spec: PipelineSpec, overrides: string[] = [], runId = newRunId(spec.name)): Promise<string> {
-    const input: PipelineInput = { spec, overrides, taskQueues: this.options.taskQueues };
+  async start(
+    spec: PipelineSpec,
+    overrides: string[] = [],
+    runId = newRunId(spec.name),
+    extra: Pick<PipelineInput, 'reuse' | 'resumedFrom'> = {},
+  ): Promise<string> {
+    const input: PipelineInput = { spec, overrides, taskQueues: this.options.taskQueues, ...extra };
     await this.temporal.workflow.start(trainingPipeline, {
       taskQueue: this.options.taskQueues.cpu,
       workflowId: runId,
@@ -75,7 +96,9 @@ export class QuiverClient {
     }
     const status = description.status.name as RunStatus | 'CONTINUED_AS_NEW' | 'UNSPECIFIED';
     const progress =
-      status === 'RUNNING' ? await handle.query(progressQuery) : await this.closedProgress(runId);
+      status === 'RUNNING'
+        ? await handle.query(progressQuery)
+        : await this.closedProgress(runId, description.memo);
     return {
       ...progress,
       status: progress.status === 'RUNNING' && status !== 'RUNNING' ? (status as RunStatus) : progress.status,
@@ -103,12 +126,12 @@ export class QuiverClient {
       void closed.then(() => (done = true));
       while (!done) {
         const view = await this.status(runId);
-        const fingerprint = JSON.stringify(view.steps.map((s) => [s.status, s.attempts]));
+        const fingerprint = JSON.stringify([view.status, view.steps.map((s) => [s.status, s.attempts])]);
         if (fingerprint !== last) {
           last = fingerprint;
           onProgress(view);
         }
-        if (view.status !== 'RUNNING') break;
+        if (view.status !== 'RUNNING' && view.status !== 'PAUSED') break;
         await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, pollMs))]);
       }
     }
@@ -118,18 +141,101 @@ export class QuiverClient {
     return view;
   }
 
-  private async closedProgress(runId: string): Promise<RunProgress> {
-    const handle = this.temporal.workflow.getHandle<typeof trainingPipeline>(runId);
-    try {
-      return await handle.result();
-    } catch (error) {
-      // A failed pipeline carries its final progress as failure details (see the workflow).
-      const cause = error instanceof WorkflowFailedError ? error.cause : undefined;
-      if (cause instanceof ApplicationFailure && cause.details?.[0]) return cause.details[0] as RunProgress;
-      // Cancelled or terminated runs have no result: ask the workflow itself (needs a worker).
-      return await handle.query(progressQuery);
-    }
+  private async closedProgress(
+    runId: string,
+    memo: Record<string, unknown> | undefined,
+  ): Promise<RunProgress> {
+    const recorded = memo?.[PROGRESS_MEMO_KEY] as RunProgress | undefined;
+    if (recorded) return recorded;
+    // Terminated runs never wrote their memo: ask the workflow itself (replayed by a worker).
+    return await this.temporal.workflow.getHandle(runId).query(progressQuery);
   }
+
+  /**
+   * Plans a resume (every step whose cache key still matches and whose checkpoints verify is reused)
+   * or, with `from`, a replay (steps before `from` pinned to RUN's checkpoints). Starts nothing.
+   */
+  async plan(runId: string, options: { from?: StepName; overrides?: string[] } = {}): Promise<PlannedRun> {
+    const source = await this.status(runId);
+    if (source.status === 'RUNNING' || source.status === 'PAUSED') {
+      throw new QuiverError(
+        `run ${runId} is still ${source.status.toLowerCase()}: cancel it or wait for it first`,
+      );
+    }
+    if (options.from && !STEP_NAMES.includes(options.from)) {
+      throw new SpecError(`--from must be one of ${STEP_NAMES.join(', ')}, not ${options.from}`);
+    }
+    const spec = options.overrides?.length
+      ? validateSpec(applyOverrides(source.spec, options.overrides))
+      : source.spec;
+    const results: Partial<Record<StepName, StepResult>> = {};
+    for (const step of source.steps) {
+      const result = stepResultOf(step);
+      if (result) results[step.name] = result;
+    }
+    const current = {} as Record<StepName, { codeVersion: string; params: Record<string, unknown> }>;
+    for (const name of STEP_NAMES)
+      current[name] = { codeVersion: stepCodeVersion(name), params: stepParams(name, spec) };
+    current.ingest.params.sourceSha256 = await sourceSha256(spec.source.uri).catch(() => '(unreadable)');
+    const store = openStore(this.options.store);
+    const plan = await planRun({
+      source,
+      results,
+      current,
+      from: options.from,
+      health: (ref) =>
+        store.verify(ref).then(
+          () => 'ok' as const,
+          (error: unknown) =>
+            error instanceof CheckpointNotFoundError ? ('missing' as const) : ('corrupt' as const),
+        ),
+    });
+    return { sourceRun: runId, spec, overrides: options.overrides ?? [], ...plan };
+  }
+
+  /** Starts the run a plan describes, linked to its source run. */
+  async startPlanned(plan: PlannedRun): Promise<string> {
+    return this.start(plan.spec, plan.overrides, newRunId(plan.spec.name), {
+      reuse: plan.reuse,
+      resumedFrom: plan.sourceRun,
+    });
+  }
+
+  /** `quiver retry RUN`: a paused run re-executes the step it stopped on. */
+  async retry(runId: string): Promise<void> {
+    const view = await this.status(runId);
+    if (view.status !== 'PAUSED')
+      throw new QuiverError(`run ${runId} is ${view.status}, not PAUSED: nothing to retry`);
+    await this.temporal.workflow.getHandle(runId).signal(retrySignal);
+  }
+
+  /** `quiver cancel RUN`: cancels the run; checkpoints written so far stay, and `resume` can pick them up. */
+  async cancel(runId: string): Promise<void> {
+    await this.temporal.workflow.getHandle(runId).cancel();
+  }
+}
+
+/** A plan plus what starting it needs. */
+export interface PlannedRun extends Plan {
+  sourceRun: string;
+  spec: PipelineSpec;
+  overrides: string[];
+}
+
+/** The result a completed step returned, rebuilt from its recorded state. */
+function stepResultOf(step: StepState): StepResult | null {
+  if (step.status !== 'completed' || !step.params || !step.cacheKey || !step.stepCodeVersion) return null;
+  return {
+    outputs: step.outputs,
+    primary: step.primary ?? Object.keys(step.outputs)[0],
+    summary: step.summary,
+    attempt: step.attempts,
+    durationMs: step.durationMs ?? 0,
+    stepCodeVersion: step.stepCodeVersion,
+    params: step.params,
+    paramsHash: step.paramsHash ?? '',
+    cacheKey: step.cacheKey,
+  };
 }
 
 /** Readable, sortable, unique: `quiver-iris-20261123-101500-x7k2`. */

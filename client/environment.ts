@@ -67,6 +67,7 @@ export async function openEnvironment(
     namespace: config.namespace,
     uiUrl,
     taskQueues: config.taskQueues,
+    store: config.store,
   });
   let closed = false;
   return {

@@ -1,5 +1,6 @@
 import type { CheckpointRef } from '../core/checkpoint/types';
 import type { RunView } from './api';
+import type { PlannedStep } from '../core/plan';
 
 /** Aligns rows of cells into columns for the terminal. */
 export function table(rows: string[][]): string {
@@ -36,18 +37,21 @@ export function shortRef(ref: CheckpointRef | null): string {
 
 /** The human view of `status`: one line per step, then the model and the UI link. */
 export function formatRun(view: RunView): string {
-  const rows = [['STEP', 'STATUS', 'ATTEMPTS', 'DURATION', 'CHECKPOINT', 'SUMMARY']];
+  const rows = [['STEP', 'STATUS', 'ATTEMPTS', 'DURATION', 'CHECKPOINT', 'CODE', 'SUMMARY']];
   for (const step of view.steps) {
     rows.push([
       step.name,
-      step.status,
+      step.reusedFrom ? `reused from ${step.reusedFrom}` : step.status,
       String(step.attempts),
       formatDuration(step.durationMs),
       shortRef(step.checkpoint),
+      step.stepCodeVersion ?? '-',
       step.error ?? formatSummary(step.summary),
     ]);
   }
-  const lines = [`run ${view.runId}  pipeline ${view.pipeline}  status ${view.status}`, table(rows)];
+  const header = `run ${view.runId}  pipeline ${view.pipeline}  status ${view.status}`;
+  const lines = [view.resumedFrom ? `${header}  (resumed from ${view.resumedFrom})` : header, table(rows)];
+  if (view.status === 'PAUSED') lines.push(`paused: fix the cause, then \`npx quiver retry ${view.runId}\``);
   if (view.model)
     lines.push(`model ${view.model.name} version ${view.model.version} → alias ${view.model.alias}`);
   if (view.error) lines.push(`error: ${view.error}`);
@@ -67,4 +71,13 @@ function formatValue(value: unknown): string {
   if (typeof value === 'number' && !Number.isInteger(value)) return value.toFixed(4);
   if (typeof value === 'string' && /^[0-9a-f]{64}$/.test(value)) return value.slice(0, 12);
   return String(value);
+}
+
+/** The plan of a resume or replay: one line per step, `reuse` or `run`, and why. */
+export function formatPlan(plan: { sourceRun: string; overrides: string[]; steps: PlannedStep[] }): string {
+  const title = `plan from ${plan.sourceRun}${plan.overrides.length ? ` with ${plan.overrides.join(' ')}` : ''}`;
+  return [
+    title,
+    table([['STEP', 'ACTION', 'WHY'], ...plan.steps.map((s) => [s.name, s.action, s.reason])]),
+  ].join('\n');
 }

@@ -28,12 +28,15 @@ export interface StepResult {
   attempt: number;
   durationMs: number;
   stepCodeVersion: string;
+  /** The resolved parameters the step read (see core/step-params.ts), for plans that explain themselves. */
+  params: Record<string, unknown>;
   paramsHash: string;
   cacheKey: string;
 }
 
-export type StepStatus = 'pending' | 'running' | 'completed' | 'failed';
-export type RunStatus = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELED' | 'TERMINATED' | 'TIMED_OUT';
+export type StepStatus = 'pending' | 'running' | 'completed' | 'failed' | 'paused';
+export type RunStatus =
+  'RUNNING' | 'PAUSED' | 'COMPLETED' | 'FAILED' | 'CANCELED' | 'TERMINATED' | 'TIMED_OUT';
 
 export interface StepState {
   name: StepName;
@@ -45,6 +48,10 @@ export interface StepState {
   outputs: Record<string, CheckpointRef>;
   summary: StepResult['summary'];
   stepCodeVersion: string | null;
+  /** Resolved params the step read, and the name of the output `checkpoint` points at. */
+  params: Record<string, unknown> | null;
+  paramsHash: string | null;
+  primary: string | null;
   cacheKey: string | null;
   reusedFrom: string | null;
   error: string | null;
@@ -61,6 +68,10 @@ export interface RunProgress {
   runId: string;
   pipeline: string;
   status: RunStatus;
+  /** The run this one resumed or replayed, if any. */
+  resumedFrom: string | null;
+  /** The validated spec the run executes (what `resume` and `replay` start from). */
+  spec: PipelineSpec;
   steps: StepState[];
   model: DeployedModel | null;
   error: string | null;
@@ -73,4 +84,16 @@ export interface PipelineInput {
   overrides?: string[];
   /** Task queues to schedule steps on; default `quiver-cpu` / `quiver-gpu`. */
   taskQueues?: { cpu: string; gpu: string };
+  /** Steps whose checkpoints an earlier run already made and the plan reuses, by step. */
+  reuse?: Partial<Record<StepName, ReusedStep>>;
+  resumedFrom?: string;
 }
+
+/** A step taken over from an earlier run: its result, checkpoints included, and where it came from. */
+export interface ReusedStep {
+  fromRun: string;
+  result: StepResult;
+}
+
+/** Memo key under which a closed run keeps its final progress, readable without a worker. */
+export const PROGRESS_MEMO_KEY = 'quiverProgress';

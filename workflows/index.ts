@@ -1,1 +1,1 @@
-export { trainingPipeline, progressQuery } from './training-pipeline';
+export { trainingPipeline, progressQuery, retrySignal } from './training-pipeline';

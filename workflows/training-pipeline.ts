@@ -1,13 +1,19 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
+  condition,
   defineQuery,
+  defineSignal,
+  isCancellation,
   proxyActivities,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
 import type { createActivities } from '../activities';
 import { NON_RETRYABLE_ERROR_TYPES } from '../core/errors';
 import { TASK_QUEUES } from '../core/queues';
@@ -15,6 +21,7 @@ import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import type { CheckpointRef } from '../core/checkpoint/types';
 import type { RetrySpec } from '../core/spec/schema';
 import {
+  PROGRESS_MEMO_KEY,
   STEP_NAMES,
   type PipelineInput,
   type RunProgress,
@@ -38,6 +45,9 @@ const DEFAULT_TIMEOUTS: Record<StepName, string> = {
   deploy: '5m',
 };
 
+/** `quiver retry RUN`: re-execute the step a paused run stopped on. */
+export const retrySignal = defineSignal('retry');
+
 /** ingest → sanity → train → validate → deploy, passing checkpoint references only. */
 export async function trainingPipeline(input: PipelineInput): Promise<RunProgress> {
   const { spec } = input;
@@ -46,17 +56,28 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
     runId: workflowInfo().workflowId,
     pipeline: spec.name,
     status: 'RUNNING',
+    resumedFrom: input.resumedFrom ?? null,
+    spec,
     steps: STEP_NAMES.map(emptyStep),
     model: null,
     error: null,
   };
+  let retryRequested = false;
   setHandler(progressQuery, () => progress);
-  upsertSearchAttributes([
-    { key: SEARCH_ATTRIBUTES.pipeline, value: spec.name },
-    { key: SEARCH_ATTRIBUTES.status, value: progress.status },
-  ]);
+  setHandler(retrySignal, () => {
+    retryRequested = true;
+  });
+  setStatus('RUNNING', spec.name);
 
-  const stepSettings: Record<StepName, { timeout?: string; retry: RetrySpec }> = {
+  function setStatus(status: RunProgress['status'], pipeline?: string): void {
+    progress.status = status;
+    upsertSearchAttributes([
+      ...(pipeline ? [{ key: SEARCH_ATTRIBUTES.pipeline, value: pipeline }] : []),
+      { key: SEARCH_ATTRIBUTES.status, value: status },
+    ]);
+  }
+
+  const stepSettings: Record<StepName, StepRunSettings> = {
     ingest: spec.source,
     sanity: spec.sanity,
     train: spec.train,
@@ -66,38 +87,55 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
 
   async function runStep(name: StepName, inputs: Record<string, CheckpointRef>): Promise<StepResult> {
     const state = progress.steps.find((s) => s.name === name)!;
+    const reused = input.reuse?.[name];
+    if (reused) {
+      completeStep(state, reused.result, null);
+      Object.assign(state, { attempts: 0, reusedFrom: reused.fromRun });
+      return reused.result;
+    }
     const settings = stepSettings[name];
-    const queue = name === 'train' ? queues.gpu : queues.cpu;
     const options = {
-      ...activityOptions(name, settings.timeout, settings.retry),
-      taskQueue: queue,
+      ...activityOptions(name, settings),
+      taskQueue: name === 'train' ? queues.gpu : queues.cpu,
       summary: stepSummary(name),
     };
     const activity = proxyActivities<Activities>(options)[name];
-    state.status = 'running';
-    const startedAt = Date.now();
-    try {
-      const stepInput: StepInput = { run: { runId: progress.runId, pipeline: spec.name }, spec, inputs };
-      const result = await activity(stepInput);
-      Object.assign(state, {
-        status: 'completed',
-        attempts: result.attempt,
-        durationMs: Date.now() - startedAt,
-        checkpoint: result.outputs[result.primary] ?? null,
-        outputs: result.outputs,
-        summary: result.summary,
-        stepCodeVersion: result.stepCodeVersion,
-        cacheKey: result.cacheKey,
-      } satisfies Partial<StepState>);
-      return result;
-    } catch (error) {
-      state.status = 'failed';
-      state.durationMs = Date.now() - startedAt;
-      const details = failureDetails(error);
-      state.attempts = details?.attempt ?? (isNonRetryable(error) ? 1 : settings.retry.maximumAttempts);
-      state.outputs = details?.outputs ?? {};
-      state.error = describeFailure(error);
-      throw error;
+    const stepInput: StepInput = { run: { runId: progress.runId, pipeline: spec.name }, spec, inputs };
+    let attemptsBefore = 0;
+    for (;;) {
+      state.status = 'running';
+      state.error = null;
+      const startedAt = Date.now();
+      try {
+        const result = await activity(stepInput);
+        completeStep(state, result, Date.now() - startedAt);
+        state.attempts += attemptsBefore;
+        return result;
+      } catch (error) {
+        const details = failureDetails(error);
+        state.durationMs = Date.now() - startedAt;
+        attemptsBefore += details?.attempt ?? (isNonRetryable(error) ? 1 : settings.retry.maximumAttempts);
+        state.attempts = attemptsBefore;
+        state.outputs = details?.outputs ?? {};
+        state.error = describeFailure(error);
+        if (isNonRetryable(error) || isCancellation(error)) {
+          state.status = 'failed';
+          throw error;
+        }
+        // Retries exhausted on an error that may pass (a full disk, a flaky service): pause, don't fail.
+        state.status = 'paused';
+        setStatus('PAUSED');
+        retryRequested = false;
+        const resumed = await condition(() => retryRequested, settings.pauseTimeout as Duration);
+        if (!resumed) {
+          state.status = 'failed';
+          throw ApplicationFailure.nonRetryable(
+            `${state.error} (paused ${settings.pauseTimeout} with no retry)`,
+            'PauseTimedOut',
+          );
+        }
+        setStatus('RUNNING');
+      }
     }
   }
 
@@ -131,36 +169,62 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
       version: Number(deploy.summary.version),
       alias: String(deploy.summary.alias),
     };
-    progress.status = 'COMPLETED';
-    upsertSearchAttributes([
-      { key: SEARCH_ATTRIBUTES.modelVersion, value: progress.model.version },
-      { key: SEARCH_ATTRIBUTES.status, value: progress.status },
-    ]);
+    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.modelVersion, value: progress.model.version }]);
+    setStatus('COMPLETED');
+    upsertMemo({ [PROGRESS_MEMO_KEY]: progress });
     return progress;
   } catch (error) {
-    progress.status = 'FAILED';
     progress.error = describeFailure(error);
-    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: progress.status }]);
-    // The final progress rides along as failure details so `status` works without a worker.
-    throw ApplicationFailure.create({
-      message: progress.error,
-      type: 'PipelineFailed',
-      nonRetryable: true,
-      details: [progress],
-    });
+    if (isCancellation(error)) {
+      // Cancelled: record why, keep every checkpoint written so far, and let Temporal mark it CANCELED.
+      await CancellationScope.nonCancellable(async () => {
+        setStatus('CANCELED');
+        upsertMemo({ [PROGRESS_MEMO_KEY]: progress });
+      });
+      throw error;
+    }
+    setStatus('FAILED');
+    upsertMemo({ [PROGRESS_MEMO_KEY]: progress });
+    throw ApplicationFailure.create({ message: progress.error, type: 'PipelineFailed', nonRetryable: true });
   }
 }
 
-function activityOptions(step: StepName, timeout: string | undefined, retry: RetrySpec): ActivityOptions {
+/** The spec fields every step section carries that shape how it runs. */
+interface StepRunSettings {
+  timeout?: string;
+  pauseTimeout: string;
+  heartbeatTimeout?: string;
+  retry: RetrySpec;
+}
+
+function completeStep(state: StepState, result: StepResult, durationMs: number | null): void {
+  Object.assign(state, {
+    status: 'completed',
+    attempts: result.attempt,
+    durationMs,
+    checkpoint: result.outputs[result.primary] ?? null,
+    outputs: result.outputs,
+    summary: result.summary,
+    stepCodeVersion: result.stepCodeVersion,
+    params: result.params,
+    paramsHash: result.paramsHash,
+    primary: result.primary,
+    cacheKey: result.cacheKey,
+    error: null,
+  } satisfies Partial<StepState>);
+}
+
+function activityOptions(step: StepName, settings: StepRunSettings): ActivityOptions {
+  const { retry } = settings;
   return {
-    startToCloseTimeout: (timeout ?? DEFAULT_TIMEOUTS[step]) as ActivityOptions['startToCloseTimeout'],
-    // Training heartbeats every epoch; a silent worker (crashed, killed) is noticed within a minute.
-    heartbeatTimeout: step === 'train' ? '1m' : undefined,
+    startToCloseTimeout: (settings.timeout ?? DEFAULT_TIMEOUTS[step]) as Duration,
+    // Training heartbeats every epoch; a silent worker (crashed, killed) is noticed within this time.
+    heartbeatTimeout: step === 'train' ? (settings.heartbeatTimeout as Duration) : undefined,
     retry: {
       maximumAttempts: retry.maximumAttempts,
-      initialInterval: retry.initialInterval as ActivityOptions['startToCloseTimeout'],
+      initialInterval: retry.initialInterval as Duration,
       backoffCoefficient: retry.backoffCoefficient,
-      maximumInterval: retry.maximumInterval as ActivityOptions['startToCloseTimeout'],
+      maximumInterval: retry.maximumInterval as Duration,
       nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES],
     },
   };
@@ -176,6 +240,9 @@ function emptyStep(name: StepName): StepState {
     outputs: {},
     summary: {},
     stepCodeVersion: null,
+    params: null,
+    paramsHash: null,
+    primary: null,
     cacheKey: null,
     reusedFrom: null,
     error: null,

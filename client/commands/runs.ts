@@ -3,14 +3,15 @@ import type { Command } from 'commander';
 import { loadSpecFile } from '../../core/spec/load';
 import type { RunView } from '../api';
 import { openEnvironment, type Environment, type GlobalFlags } from '../environment';
-import { formatDuration, formatRun, formatSummary, shortRef } from '../format';
+import { formatDuration, formatPlan, formatRun, formatSummary, shortRef } from '../format';
+import type { StepName } from '../../core/run-types';
 import { emit, info } from '../output';
 import { holdOpenUntilSignal } from '../signals';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** Prints each step as it completes, then the final view. */
-function stepPrinter(): (view: RunView) => void {
+function stepPrinter(runId: string): (view: RunView) => void {
   const printed = new Set<string>();
   return (view) => {
     for (const step of view.steps) {
@@ -18,6 +19,12 @@ function stepPrinter(): (view: RunView) => void {
       if (step.status === 'pending' || printed.has(key)) continue;
       printed.add(key);
       if (step.status === 'running') info(`  … ${step.name} running`);
+      else if (step.status === 'paused')
+        info(
+          `  ‖ ${step.name.padEnd(8)} paused after ${step.attempts} attempt(s): ${step.error}\n    fix the cause, then: npx quiver retry ${runId}`,
+        );
+      else if (step.reusedFrom)
+        info(`  ↺ ${step.name.padEnd(8)} reused from ${step.reusedFrom}  ${shortRef(step.checkpoint)}`);
       else if (step.status === 'completed')
         info(
           `  ✓ ${step.name.padEnd(8)} ${formatDuration(step.durationMs).padStart(9)}  ${shortRef(step.checkpoint)}  ${formatSummary(step.summary)}`,
@@ -34,12 +41,53 @@ async function runAndWait(
   overrides: string[],
 ): Promise<RunView> {
   const { spec } = loadSpecFile(specFile, overrides);
-  const runId = await env.client.start(spec, overrides);
-  info(`run ${runId} started (pipeline ${spec.name})`);
+  return waitFor(env, flags, await env.client.start(spec, overrides), spec.name);
+}
+
+async function waitFor(
+  env: Environment,
+  flags: GlobalFlags,
+  runId: string,
+  pipeline: string,
+): Promise<RunView> {
+  info(`run ${runId} started (pipeline ${pipeline})`);
   info(`Temporal UI: ${env.client.uiUrl(runId)}`);
-  const view = await env.client.wait(runId, flags.json ? undefined : stepPrinter());
+  const view = await env.client.wait(runId, flags.json ? undefined : stepPrinter(runId));
   emit(flags, view, formatRun);
   return view;
+}
+
+/** `resume` and `replay`: print the plan, and unless `--plan`, start it (and wait with `--wait`). */
+async function planAndStart(
+  cmd: Command,
+  flagsOf: (cmd: Command) => GlobalFlags,
+  runId: string,
+  options: { plan?: boolean; wait?: boolean; from?: string; set?: string[] },
+): Promise<void> {
+  const flags = flagsOf(cmd);
+  const env = await openEnvironment(flags, { embedded: false });
+  try {
+    const plan = await env.client.plan(runId, {
+      from: options.from as StepName | undefined,
+      overrides: options.set,
+    });
+    const printable = { sourceRun: plan.sourceRun, overrides: plan.overrides, steps: plan.steps };
+    if (options.plan) return emit(flags, printable, formatPlan);
+    if (!flags.json) info(formatPlan(printable));
+    const newRun = await env.client.startPlanned(plan);
+    if (options.wait) {
+      const view = await waitFor(env, flags, newRun, plan.spec.name);
+      process.exitCode = view.status === 'COMPLETED' ? 0 : 1;
+    } else {
+      emit(
+        flags,
+        { runId: newRun, resumedFrom: runId, uiUrl: env.client.uiUrl(newRun) },
+        (r) => `${r.runId}\nTemporal UI: ${r.uiUrl}`,
+      );
+    }
+  } finally {
+    await env.close();
+  }
 }
 
 export function registerRunCommands(program: Command, flagsOf: (cmd: Command) => GlobalFlags): void {
@@ -128,6 +176,51 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
         await env.close();
       }
     });
+
+  program
+    .command('resume <run>')
+    .description(
+      'new run that reuses every step of RUN whose cache key still matches and whose checkpoints verify',
+    )
+    .option('--plan', 'print what would be reused or recomputed, and why; start nothing')
+    .option('--wait', 'wait for the new run to finish')
+    .action((runId: string, options: { plan?: boolean; wait?: boolean }, cmd: Command) =>
+      planAndStart(cmd, flagsOf, runId, options),
+    );
+
+  program
+    .command('replay <run>')
+    .description("new run from STEP with new params; upstream steps pinned to RUN's checkpoints by hash")
+    .requiredOption('--from <step>', 'first step to recompute: ingest, sanity, train, validate or deploy')
+    .option('--set <key=value>', 'override a spec field (repeatable)', collect, [])
+    .option('--plan', 'print the plan; start nothing')
+    .option('--wait', 'wait for the new run to finish')
+    .action(
+      (
+        runId: string,
+        options: { from: string; set: string[]; plan?: boolean; wait?: boolean },
+        cmd: Command,
+      ) => planAndStart(cmd, flagsOf, runId, options),
+    );
+
+  for (const [name, description] of [
+    ['retry', 'a paused run re-executes the step it stopped on, in the same run'],
+    ['cancel', 'cancel a run; its checkpoints stay, and `resume` continues from them'],
+  ] as const) {
+    program
+      .command(`${name} <run>`)
+      .description(description)
+      .action(async (runId: string, _options: unknown, cmd: Command) => {
+        const flags = flagsOf(cmd);
+        const env = await openEnvironment(flags, { embedded: false });
+        try {
+          await (name === 'retry' ? env.client.retry(runId) : env.client.cancel(runId));
+          emit(flags, { runId, requested: name }, () => `${name} requested for ${runId}`);
+        } finally {
+          await env.close();
+        }
+      });
+  }
 
   program
     .command('status <run>')

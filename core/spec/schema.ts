@@ -17,7 +17,10 @@ const duration = z
 
 const stepOptions = {
   retry: retrySchema.prefault({}),
+  /** Start-to-close timeout of one attempt. */
   timeout: duration.optional(),
+  /** How long a run paused on this step (retries exhausted) waits for `quiver retry` before failing. */
+  pauseTimeout: duration.default('7d'),
 };
 
 const rangeSchema = z
@@ -75,6 +78,8 @@ export const pipelineSpecSchema = z
         batchSize: z.number().int().min(1).default(16),
         learningRate: z.number().gt(0).default(0.01),
         seed: z.number().int().default(42),
+        /** A training attempt that stops heartbeating this long is presumed dead and retried. */
+        heartbeatTimeout: duration.default('1m'),
         ...stepOptions,
       })
       .strict()

@@ -36,6 +36,7 @@ export async function startPipelineEnv(name: string): Promise<PipelineEnv> {
     namespace: config.namespace,
     uiUrl: inject('temporalUiUrl'),
     taskQueues: config.taskQueues,
+    store: config.store,
   });
   return {
     config,

@@ -1,0 +1,112 @@
+import type { CheckpointRef } from './checkpoint/types';
+import { stableStringify } from './hash';
+import { STEP_NAMES, type ReusedStep, type RunProgress, type StepName, type StepResult } from './run-types';
+
+/** What a resume or replay will do with one step, and why, in words. */
+export interface PlannedStep {
+  name: StepName;
+  action: 'reuse' | 'run';
+  reason: string;
+  /** For `reuse`: the run whose checkpoints are taken over. */
+  fromRun?: string;
+}
+
+export type CheckpointHealth = 'ok' | 'missing' | 'corrupt';
+
+/** What the planner needs to know about the world, gathered by the caller (I/O stays out of here). */
+export interface PlanInputs {
+  source: RunProgress;
+  /** The source run's step results (from its history), by step; only completed steps have one. */
+  results: Partial<Record<StepName, StepResult>>;
+  /** The current code version and resolved params of each step under the new spec. */
+  current: Record<StepName, { codeVersion: string; params: Record<string, unknown> }>;
+  /** `replay --from STEP`: steps before it are pinned to the source run; it and later ones run. */
+  from?: StepName;
+  health(ref: CheckpointRef): Promise<CheckpointHealth>;
+}
+
+export interface Plan {
+  steps: PlannedStep[];
+  /** The steps to take over, as the workflow's `reuse` input wants them. */
+  reuse: Partial<Record<StepName, ReusedStep>>;
+}
+
+/**
+ * Decides step by step what can be reused. A step is reused only when it completed in the source run,
+ * its code version and params are unchanged (so its cache key still matches, since its inputs are
+ * reused too), and every checkpoint it wrote still verifies; from the first step that runs, every
+ * later step runs as well, because its input will be new.
+ */
+export async function planRun(inputs: PlanInputs): Promise<Plan> {
+  const steps: PlannedStep[] = [];
+  const reuse: Plan['reuse'] = {};
+  let upstreamRuns: StepName | undefined;
+  const fromIndex = inputs.from ? STEP_NAMES.indexOf(inputs.from) : STEP_NAMES.length;
+  for (const [index, name] of STEP_NAMES.entries()) {
+    const previous = inputs.results[name];
+    const pinned = index < fromIndex && inputs.from !== undefined;
+    let reason: string | undefined;
+    if (index >= fromIndex) reason = `replay from ${inputs.from}`;
+    else if (upstreamRuns) reason = `input changed: ${upstreamRuns} output`;
+    else if (!previous) reason = `not completed in ${inputs.source.runId}`;
+    else if (!pinned && previous.stepCodeVersion !== inputs.current[name].codeVersion)
+      reason = `code changed: ${previous.stepCodeVersion} → ${inputs.current[name].codeVersion}`;
+    else if (!pinned) {
+      const changes = diffParams(previous.params, inputs.current[name].params);
+      if (changes.length > 0)
+        reason = `${name === 'ingest' && changes.some(isSourceChange) ? 'input changed: source file; ' : ''}params changed: ${changes.join(', ')}`;
+    }
+    if (!reason && previous) reason = await checkpointProblem(previous, inputs.health);
+    if (reason) {
+      steps.push({ name, action: 'run', reason });
+      upstreamRuns ??= name;
+      continue;
+    }
+    const fromRun = inputs.source.steps.find((s) => s.name === name)?.reusedFrom ?? inputs.source.runId;
+    steps.push({
+      name,
+      action: 'reuse',
+      reason: pinned ? `pinned to ${fromRun}` : 'cache key matches',
+      fromRun,
+    });
+    reuse[name] = { fromRun, result: previous! };
+  }
+  return { steps, reuse };
+}
+
+function isSourceChange(change: string): boolean {
+  return change.startsWith('sourceSha256');
+}
+
+async function checkpointProblem(
+  result: StepResult,
+  health: PlanInputs['health'],
+): Promise<string | undefined> {
+  for (const [output, ref] of Object.entries(result.outputs)) {
+    const state = await health(ref);
+    if (state === 'missing') return `checkpoint missing: ${output} (${ref.sha256.slice(0, 12)})`;
+    if (state === 'corrupt')
+      return `checkpoint corrupt (sha256 mismatch): ${output} (${ref.sha256.slice(0, 12)})`;
+  }
+  return undefined;
+}
+
+/** Leaf-level differences as "train.epochs 50 → 100"; long values (hashes) are shortened. */
+export function diffParams(before: unknown, after: unknown, prefix = ''): string[] {
+  if (isRecord(before) && isRecord(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    return keys.flatMap((key) => diffParams(before[key], after[key], prefix ? `${prefix}.${key}` : key));
+  }
+  if (stableStringify(before) === stableStringify(after)) return [];
+  return [`${prefix} ${show(before)} → ${show(after)}`];
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return '(unset)';
+  const text = typeof value === 'string' ? value : stableStringify(value);
+  return /^[0-9a-f]{64}$/.test(text) ? text.slice(0, 12) : text;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
