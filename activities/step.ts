@@ -143,6 +143,15 @@ function activityAttempt(): number {
   }
 }
 
+/** The activity's cancellation signal (cancelled run, timed-out attempt); undefined when run in-process. */
+export function cancellationSignal(): AbortSignal | undefined {
+  try {
+    return Context.current().cancellationSignal;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Heartbeats when running as a Temporal activity; a no-op when a step runs in-process. */
 export function heartbeat(details?: unknown): void {
   try {

@@ -2,7 +2,7 @@ import type { QuiverConfig } from '../core/config';
 import { historyToArrow, modelToArrow } from '../core/model/codec';
 import { trainClassifier } from '../core/model/train';
 import type { StepInput, StepResult } from '../core/run-types';
-import { heartbeat, runStepActivity } from './step';
+import { cancellationSignal, heartbeat, runStepActivity } from './step';
 
 /** Fits the spec's MLP on the training split; writes the model (weights + preprocessing) and its history. */
 export async function train(input: StepInput, config: QuiverConfig): Promise<StepResult> {
@@ -20,6 +20,7 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
       split: spec.split,
       params,
       onEpoch: (epoch) => heartbeat(epoch),
+      signal: cancellationSignal(),
     });
     try {
       await ctx.write(

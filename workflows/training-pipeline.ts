@@ -114,7 +114,9 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
       } catch (error) {
         const details = failureDetails(error);
         state.durationMs = Date.now() - startedAt;
-        attemptsBefore += details?.attempt ?? (isNonRetryable(error) ? 1 : settings.retry.maximumAttempts);
+        attemptsBefore +=
+          details?.attempt ??
+          (isCancellation(error) ? 0 : isNonRetryable(error) ? 1 : settings.retry.maximumAttempts);
         state.attempts = attemptsBefore;
         state.outputs = details?.outputs ?? {};
         state.error = describeFailure(error);

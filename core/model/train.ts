@@ -227,6 +227,8 @@ export async function trainClassifier(args: TrainArgs): Promise<TrainedModel> {
           );
         await args.onEpoch(epochEvent(stats, model, checkpoint));
       }
+      // A macrotask turn per epoch: heartbeats, cancellation and this process's workflow tasks get served.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     const trainMs = performance.now() - started;
     ok = true;

@@ -1,0 +1,208 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunView } from '../../client/api';
+import { openStore } from '../../core/checkpoint/store';
+import { CheckpointIntegrityError } from '../../core/errors';
+import type { PlannedStep } from '../../core/plan';
+import { REPO, startPipelineEnv, type PipelineEnv } from '../support/pipeline-env';
+
+let env: PipelineEnv;
+let dataFile: string;
+let source: RunView;
+
+/** Each test gets its own completed source run on its own copy of the data. */
+async function completedRun(overrides: string[] = []): Promise<RunView> {
+  const view = await env.client.wait(
+    await env.client.start(env.spec([`source.uri=${dataFile}`, ...overrides])),
+  );
+  expect(view.status, view.error ?? '').toBe('COMPLETED');
+  return view;
+}
+
+const actions = (steps: PlannedStep[]) => steps.map((s) => `${s.name}:${s.action}`);
+const fileOf = (uri: string) => uri.replace(/^file:\/\//, '');
+
+beforeAll(async () => {
+  env = await startPipelineEnv('resume');
+  dataFile = path.join(env.config.home, 'iris.csv');
+  fs.copyFileSync(path.join(REPO, 'data', 'iris.csv'), dataFile);
+  source = await completedRun(['train.epochs=30']);
+});
+afterAll(async () => {
+  await env?.close();
+});
+
+describe('resume', () => {
+  it('plans to reuse every step of a completed run, and the resumed run recomputes nothing', async () => {
+    const plan = await env.client.plan(source.runId);
+    expect(plan.steps.map((s) => [s.name, s.action, s.reason])).toEqual(
+      ['ingest', 'sanity', 'train', 'validate', 'deploy'].map((n) => [n, 'reuse', 'cache key matches']),
+    );
+    const resumed = await env.client.wait(await env.client.startPlanned(plan));
+    expect(resumed.status).toBe('COMPLETED');
+    expect(resumed.resumedFrom).toBe(source.runId);
+    for (const [i, step] of resumed.steps.entries()) {
+      expect(step).toMatchObject({ status: 'completed', attempts: 0, reusedFrom: source.runId });
+      expect(step.checkpoint).toEqual(source.steps[i].checkpoint); // same bytes, nothing copied
+    }
+    expect(resumed.model).toEqual(source.model); // no new registry version
+  });
+
+  it('recomputes from the step whose params changed, and says which', async () => {
+    const plan = await env.client.plan(source.runId, { overrides: ['train.epochs=31'] });
+    expect(actions(plan.steps)).toEqual([
+      'ingest:reuse',
+      'sanity:reuse',
+      'train:run',
+      'validate:run',
+      'deploy:run',
+    ]);
+    expect(plan.steps[2].reason).toBe('params changed: train.epochs 30 → 31');
+    expect(plan.steps[3].reason).toBe('input changed: train output');
+    const resumed = await env.client.wait(await env.client.startPlanned(plan));
+    expect(resumed.status).toBe('COMPLETED');
+    expect(resumed.steps.map((s) => s.attempts)).toEqual([0, 0, 1, 1, 1]);
+    expect(resumed.steps[2].checkpoint!.sha256).not.toBe(source.steps[2].checkpoint!.sha256);
+    expect(resumed.model!.version).toBeGreaterThan(source.model!.version);
+  });
+
+  it('reports a corrupt or missing checkpoint, and recomputes instead of reading it', async () => {
+    const run = await completedRun(['train.epochs=20']);
+    const report = fileOf(run.steps[1].checkpoint!.uri);
+    const bytes = fs.readFileSync(report);
+    bytes[bytes.length >> 1] ^= 0xff;
+    fs.writeFileSync(report, bytes);
+    fs.rmSync(fileOf(run.steps[3].checkpoint!.uri));
+
+    const plan = await env.client.plan(run.runId);
+    expect(actions(plan.steps)).toEqual([
+      'ingest:reuse',
+      'sanity:run',
+      'train:run',
+      'validate:run',
+      'deploy:run',
+    ]);
+    expect(plan.steps[1].reason).toMatch(/^checkpoint corrupt \(sha256 mismatch\): report/);
+    await expect(openStore(env.config.store).read(run.steps[1].checkpoint!)).rejects.toBeInstanceOf(
+      CheckpointIntegrityError,
+    );
+    const resumed = await env.client.wait(await env.client.startPlanned(plan));
+    expect(resumed.status).toBe('COMPLETED');
+    expect(resumed.steps.map((s) => s.reusedFrom)).toEqual([run.runId, null, null, null, null]);
+    await openStore(env.config.store).verify(resumed.steps[1].checkpoint!);
+  });
+
+  it('notices a changed source file', async () => {
+    const file = path.join(env.config.home, 'edited.csv');
+    fs.copyFileSync(dataFile, file);
+    const run = await env.client.wait(
+      await env.client.start(env.spec([`source.uri=${file}`, 'train.epochs=10'])),
+    );
+    fs.appendFileSync(file, '5.0,3.4,1.5,0.2,setosa\n');
+    const plan = await env.client.plan(run.runId);
+    expect(plan.steps[0].action).toBe('run');
+    expect(plan.steps[0].reason).toMatch(
+      /^input changed: source file; params changed: sourceSha256 [0-9a-f]{12} → [0-9a-f]{12}$/,
+    );
+  });
+});
+
+describe('replay', () => {
+  it('recomputes from a step with new params, upstream pinned even when the source changed on disk', async () => {
+    const file = path.join(env.config.home, 'pinned.csv');
+    fs.copyFileSync(dataFile, file);
+    const run = await env.client.wait(
+      await env.client.start(env.spec([`source.uri=${file}`, 'train.epochs=10'])),
+    );
+    fs.writeFileSync(file, 'garbage\n');
+    const plan = await env.client.plan(run.runId, { from: 'train', overrides: ['train.epochs=25'] });
+    expect(plan.steps.map((s) => [s.name, s.action, s.reason])).toEqual([
+      ['ingest', 'reuse', `pinned to ${run.runId}`],
+      ['sanity', 'reuse', `pinned to ${run.runId}`],
+      ['train', 'run', 'replay from train'],
+      ['validate', 'run', 'replay from train'],
+      ['deploy', 'run', 'replay from train'],
+    ]);
+    const replayed = await env.client.wait(await env.client.startPlanned(plan));
+    expect(replayed.status, replayed.error ?? '').toBe('COMPLETED');
+    expect(replayed.steps[0].checkpoint).toEqual(run.steps[0].checkpoint);
+    expect(replayed.steps[2].summary.epochs).toBe(25);
+    expect(replayed.spec.train.epochs).toBe(25);
+  });
+
+  it('refuses an unknown step', async () => {
+    await expect(env.client.plan(source.runId, { from: 'polish' as never })).rejects.toThrow(
+      /--from must be one of/,
+    );
+  });
+});
+
+describe('retry in place and cancel', () => {
+  it('pauses on a step that exhausted retryable attempts, and `retry` finishes the same run', async () => {
+    // A file where the registry needs a folder: deploy fails with a plain (retryable) error until fixed.
+    const blocker = path.join(env.config.home, 'registry', 'blocked');
+    fs.mkdirSync(path.dirname(blocker), { recursive: true });
+    fs.writeFileSync(blocker, 'not a folder');
+    const runId = await env.client.start(
+      env.spec([
+        `source.uri=${dataFile}`,
+        'train.epochs=5',
+        'validate.min={}',
+        'deploy.model=blocked',
+        'deploy.retry={maximumAttempts: 2, initialInterval: 100ms}',
+      ]),
+    );
+    let view = await env.client.status(runId);
+    for (let i = 0; i < 200 && view.status !== 'PAUSED'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      view = await env.client.status(runId);
+    }
+    expect(view.status).toBe('PAUSED');
+    expect(view.steps[4]).toMatchObject({ status: 'paused', attempts: 2 });
+    expect(view.steps[4].error).toMatch(/EEXIST|ENOTDIR|not a directory|file already exists/);
+    expect(view.steps.slice(0, 4).map((s) => s.status)).toEqual([
+      'completed',
+      'completed',
+      'completed',
+      'completed',
+    ]);
+
+    fs.rmSync(blocker);
+    await env.client.retry(runId);
+    view = await env.client.wait(runId);
+    expect(view.status).toBe('COMPLETED');
+    expect(view.runId).toBe(runId);
+    expect(view.steps.map((s) => s.attempts)).toEqual([1, 1, 1, 1, 3]);
+    expect(view.model).toMatchObject({ name: 'blocked', version: 1 });
+  });
+
+  it('retry refuses a run that is not paused', async () => {
+    await expect(env.client.retry(source.runId)).rejects.toThrow(/is COMPLETED, not PAUSED/);
+  });
+
+  it('cancel stops a run cleanly; resume continues from its checkpoints', async () => {
+    const runId = await env.client.start(
+      env.spec([`source.uri=${dataFile}`, 'train.epochs=400', 'train.heartbeatTimeout=5s']),
+    );
+    let view = await env.client.status(runId);
+    for (let i = 0; i < 300 && view.steps[2].status !== 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      view = await env.client.status(runId);
+    }
+    await env.client.cancel(runId);
+    view = await env.client.wait(runId);
+    expect(view.status).toBe('CANCELED');
+    expect(view.steps.map((s) => s.status).slice(0, 2)).toEqual(['completed', 'completed']);
+    for (const step of view.steps.slice(0, 2)) await openStore(env.config.store).verify(step.checkpoint!);
+    const plan = await env.client.plan(runId, { overrides: ['train.epochs=5'] });
+    expect(actions(plan.steps)).toEqual([
+      'ingest:reuse',
+      'sanity:reuse',
+      'train:run',
+      'validate:run',
+      'deploy:run',
+    ]);
+    expect(plan.steps[2].reason).toBe(`not completed in ${runId}`);
+  });
+});
