@@ -182,7 +182,12 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
     .description(
       'new run that reuses every step of RUN whose cache key still matches and whose checkpoints verify',
     )
-    .option('--set <key=value>', 'change a spec field; steps that read it (and later ones) recompute', collect, [])
+    .option(
+      '--set <key=value>',
+      'change a spec field; steps that read it (and later ones) recompute',
+      collect,
+      [],
+    )
     .option('--plan', 'print what would be reused or recomputed, and why; start nothing')
     .option('--wait', 'wait for the new run to finish')
     .action((runId: string, options: { set: string[]; plan?: boolean; wait?: boolean }, cmd: Command) =>
