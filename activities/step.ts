@@ -21,6 +21,8 @@ export interface StepContext {
   read(name: string): Promise<Table>;
   /** Writes one named output of this step as a checkpoint. */
   write(output: string, table: Table): Promise<CheckpointRef>;
+  /** Writes an intermediate checkpoint (an epoch's state) with lineage, not listed among the outputs. */
+  writeIntermediate(output: string, table: Table): Promise<CheckpointRef>;
 }
 
 /** Rides on a failed step's error: its attempt, and checkpoints it wrote before failing (e.g. the sanity report). */
@@ -88,8 +90,8 @@ export async function runStepActivity(
       if (!ref) throw new Error(`step ${step} has no input named ${name}`);
       return store.read(ref);
     },
-    write: async (output, table) => {
-      const ref = await store.write(table, {
+    writeIntermediate: (output, table) =>
+      store.write(table, {
         pipeline: input.run.pipeline,
         runId: input.run.runId,
         step,
@@ -98,7 +100,9 @@ export async function runStepActivity(
         paramsHash,
         inputs,
         createdAt: new Date().toISOString(),
-      });
+      }),
+    write: async (output, table) => {
+      const ref = await ctx.writeIntermediate(output, table);
       outputs[output] = ref;
       return ref;
     },
@@ -147,6 +151,15 @@ function activityAttempt(): number {
 export function cancellationSignal(): AbortSignal | undefined {
   try {
     return Context.current().cancellationSignal;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What this activity's previous attempt last heartbeated, if it was retried; undefined otherwise. */
+export function lastHeartbeatDetails<T>(): T | undefined {
+  try {
+    return Context.current().info.heartbeatDetails as T | undefined;
   } catch {
     return undefined;
   }

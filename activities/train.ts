@@ -1,8 +1,25 @@
+import { msToNumber, type Duration } from '@temporalio/common';
+import type { CheckpointRef } from '../core/checkpoint/types';
 import type { QuiverConfig } from '../core/config';
 import { historyToArrow, modelToArrow } from '../core/model/codec';
-import { trainClassifier } from '../core/model/train';
+import { trainClassifier, type EpochEvent } from '../core/model/train';
 import type { StepInput, StepResult } from '../core/run-types';
-import { cancellationSignal, heartbeat, runStepActivity } from './step';
+import {
+  cancellationSignal,
+  heartbeat,
+  lastHeartbeatDetails,
+  runStepActivity,
+  type StepContext,
+} from './step';
+
+/** What training heartbeats after every epoch; a retried attempt resumes from `checkpoint`. */
+export interface TrainHeartbeat {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  /** The latest epoch checkpoint (weights + optimizer state), if one was saved yet. */
+  checkpoint: CheckpointRef | null;
+}
 
 /** Fits the spec's MLP on the training split; writes the model (weights + preprocessing) and its history. */
 export async function train(input: StepInput, config: QuiverConfig): Promise<StepResult> {
@@ -13,13 +30,17 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
     const table = await ctx.read('data');
     const features =
       params.features ?? table.schema.fields.map((f) => f.name).filter((name) => name !== target);
+    const previous = lastHeartbeatDetails<TrainHeartbeat>();
+    // The checkpoint is verified on read, so a damaged one fails loudly instead of seeding training.
+    const resumeFrom = previous?.checkpoint ? await ctx.store.read(previous.checkpoint) : undefined;
     const trained = await trainClassifier({
       table,
       features,
       target,
       split: spec.split,
       params,
-      onEpoch: (epoch) => heartbeat(epoch),
+      resumeFrom,
+      onEpoch: epochCheckpointer(ctx, msToNumber(params.checkpointEvery as Duration), previous?.checkpoint ?? null),
       signal: cancellationSignal(),
     });
     try {
@@ -41,10 +62,30 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
         backend: trained.backend,
         device: trained.device,
         epochs: trained.history.length,
+        resumedFromEpoch: trained.resumedFromEpoch,
         trainRows: trained.trainRows,
         loss: last?.loss ?? null,
         accuracy: last?.accuracy ?? null,
       },
     };
   });
+}
+
+/** Saves an epoch checkpoint at most every `intervalMs`, and heartbeats the latest after every epoch. */
+function epochCheckpointer(ctx: StepContext, intervalMs: number, initial: CheckpointRef | null) {
+  let checkpoint = initial;
+  let savedAt = performance.now();
+  return async (event: EpochEvent) => {
+    if (performance.now() - savedAt >= intervalMs) {
+      checkpoint = await ctx.writeIntermediate(`epoch-${event.epoch}`, await event.checkpoint());
+      savedAt = performance.now();
+    }
+    const details: TrainHeartbeat = {
+      epoch: event.epoch,
+      loss: event.loss,
+      accuracy: event.accuracy,
+      checkpoint,
+    };
+    heartbeat(details);
+  };
 }

@@ -3,7 +3,14 @@ import type { PipelineSpec } from './spec/schema';
 
 /** Spec fields that steer how a step runs (retries, timeouts), never what it computes. */
 function withoutRunOptions<T extends Record<string, unknown>>(section: T) {
-  const { retry: _r, timeout: _t, pauseTimeout: _p, heartbeatTimeout: _h, ...params } = section;
+  const {
+    retry: _r,
+    timeout: _t,
+    pauseTimeout: _p,
+    heartbeatTimeout: _h,
+    checkpointEvery: _c,
+    ...params
+  } = section;
   return params;
 }
 

@@ -80,6 +80,8 @@ export const pipelineSpecSchema = z
         seed: z.number().int().default(42),
         /** A training attempt that stops heartbeating this long is presumed dead and retried. */
         heartbeatTimeout: duration.default('1m'),
+        /** Save weights + optimizer state at most this often (`0s`: every epoch); a retry resumes there. */
+        checkpointEvery: duration.default('10s'),
         ...stepOptions,
       })
       .strict()
