@@ -6,7 +6,7 @@ import vm from 'node:vm';
 import * as arrow from 'apache-arrow';
 import { openStore } from '../core/checkpoint/store';
 import type { Lineage } from '../core/checkpoint/types';
-import type { BenchResult } from './result';
+import { runStandalone, type BenchResult } from './result';
 
 const ROWS = Number(process.env.QUIVER_BENCH_CHECKPOINT_ROWS ?? 5_000_000);
 const COLUMNS = 10;
@@ -132,12 +132,4 @@ export async function run(): Promise<BenchResult[]> {
   }
 }
 
-if (require.main === module) {
-  run().then(
-    (results) => console.table(results),
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runStandalone(run);

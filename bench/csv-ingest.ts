@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readCsv } from '../core/csv';
-import type { BenchResult } from './result';
+import { runStandalone, type BenchResult } from './result';
 
 const TARGET_BYTES = Number(process.env.QUIVER_BENCH_CSV_BYTES ?? 200e6);
 const RUNS = 3;
@@ -107,12 +107,4 @@ export async function run(): Promise<BenchResult[]> {
   }
 }
 
-if (require.main === module) {
-  run().then(
-    (results) => console.table(results),
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runStandalone(run);

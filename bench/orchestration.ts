@@ -10,7 +10,7 @@ import { validateSpec } from '../core/spec/load';
 import { startDevServer } from '../infra/dev-server';
 import { findFreePorts } from '../infra/ports';
 import { createWorkers } from '../worker/workers';
-import type { BenchResult } from './result';
+import { runStandalone, type BenchResult } from './result';
 
 const RUNS = Number(process.env.QUIVER_BENCH_RUNS ?? 20);
 const WARMUPS = 3;
@@ -116,6 +116,4 @@ async function runInProcess(
   await call('deploy', { model, metrics });
 }
 
-if (require.main === module) {
-  void run().then((results) => console.table(results));
-}
+if (require.main === module) runStandalone(run);

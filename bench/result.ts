@@ -11,3 +11,14 @@ export interface BenchResult {
   pass: boolean;
   note?: string;
 }
+
+/** Lets a bench module run alone (`npx tsx bench/x.ts`): prints its results, exits non-zero on error. */
+export function runStandalone(run: () => Promise<BenchResult[]>): void {
+  run().then(
+    (results) => console.table(results),
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}
