@@ -50,7 +50,8 @@ export function startQuiver(
 /** Sends SIGTERM and waits for the process to exit. */
 export function stopProcess(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve(child.exitCode);
+    // A process killed by a signal has a signalCode and no exitCode: it is gone all the same.
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
     child.once('exit', (code) => resolve(code));
     child.kill('SIGTERM');
   });
