@@ -5,6 +5,7 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   orchestration: () => import('./orchestration'),
   checkpoint: () => import('./checkpoint'),
   'csv-ingest': () => import('./csv-ingest'),
+  resume: () => import('./resume'),
 };
 
 async function main(): Promise<void> {

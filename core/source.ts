@@ -12,7 +12,9 @@ export function sourcePath(uri: string): string {
 export async function sourceSha256(uri: string): Promise<string> {
   const hash = createHash('sha256');
   try {
-    for await (const chunk of createReadStream(sourcePath(uri))) hash.update(chunk as Buffer);
+    // 1 MiB reads: hashing a large source in 64 KiB pieces took twice as long.
+    for await (const chunk of createReadStream(sourcePath(uri), { highWaterMark: 1 << 20 }))
+      hash.update(chunk as Buffer);
   } catch (error) {
     throw new DataError(`cannot read source ${uri}: ${(error as Error).message}`);
   }

@@ -7,6 +7,7 @@ import { contentPath, openStore, type CheckpointStore } from '../../core/checkpo
 import type { CheckpointRef } from '../../core/checkpoint/types';
 import { lineageFromMetadata } from '../../core/checkpoint/lineage';
 import { CheckpointNotFoundError } from '../../core/errors';
+import { checkpointGc, formatGcReport } from '../checkpoint-gc';
 import { configFrom, openEnvironment, type GlobalFlags } from '../environment';
 import { formatBytes, table } from '../format';
 import { emit } from '../output';
@@ -133,6 +134,29 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
           table([names, ...r.rows.map((row) => names.map((n) => cell(row[n])))]),
         ].join('\n');
       });
+    });
+
+  checkpoints
+    .command('gc')
+    .description(
+      'remove checkpoints no run, open or closed, and no registered model version references ' +
+        '(refuses if an open run cannot be asked)',
+    )
+    .option(
+      '--older-than <duration>',
+      'only files older than this (a run started moments ago may not be listed yet); 0s for all',
+      '1h',
+    )
+    .option('--dry-run', 'list what would be removed, remove nothing')
+    .action(async (options: { olderThan: string; dryRun?: boolean }, cmd: Command) => {
+      const flags = flagsOf(cmd);
+      const env = await openEnvironment(flags, { embedded: false });
+      try {
+        const report = await checkpointGc(env.client, env.config, options);
+        emit(flags, report, formatGcReport);
+      } finally {
+        await env.close();
+      }
     });
 
   checkpoints
