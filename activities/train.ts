@@ -40,7 +40,11 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
       split: spec.split,
       params,
       resumeFrom,
-      onEpoch: epochCheckpointer(ctx, msToNumber(params.checkpointEvery as Duration), previous?.checkpoint ?? null),
+      onEpoch: epochCheckpointer(
+        ctx,
+        msToNumber(params.checkpointEvery as Duration),
+        previous?.checkpoint ?? null,
+      ),
       signal: cancellationSignal(),
     });
     try {
