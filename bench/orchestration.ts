@@ -1,15 +1,11 @@
+import { startBenchStack } from './stack';
+import { newRunId } from '../client/api';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { createActivities } from '../activities';
-import { QuiverClient, newRunId } from '../client/api';
-import { loadConfig } from '../core/config';
 import type { CheckpointRef } from '../core/checkpoint/types';
 import { STEP_NAMES, type StepInput } from '../core/run-types';
 import { validateSpec } from '../core/spec/load';
-import { startDevServer } from '../infra/dev-server';
-import { findFreePorts } from '../infra/ports';
-import { createWorkers } from '../worker/workers';
 import { runStandalone, type BenchResult } from './result';
 
 const RUNS = Number(process.env.QUIVER_BENCH_RUNS ?? 20);
@@ -42,24 +38,8 @@ function tinySpec(dir: string) {
  * activities called in-process, median over RUNS runs each, on a fresh dev server.
  */
 export async function run(): Promise<BenchResult[]> {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-bench-orch-'));
-  const [port, uiPort] = await findFreePorts(2);
-  const server = await startDevServer({ home, port, uiPort, dbFile: ':memory:', log: () => undefined });
-  const { QUIVER_STORE: _store, ...inherited } = process.env;
-  const config = loadConfig(
-    { ...inherited, QUIVER_HOME: home, QUIVER_QUEUE_PREFIX: 'bench-' },
-    { temporalAddress: server.address },
-  );
+  const { home, config, client, close } = await startBenchStack('orch');
   const spec = tinySpec(home);
-  const workers = await createWorkers({ config, address: server.address, queues: ['cpu', 'gpu'] });
-  const running = workers.run();
-  const client = await QuiverClient.connect({
-    address: server.address,
-    namespace: 'default',
-    uiUrl: server.uiUrl,
-    taskQueues: config.taskQueues,
-    store: config.store,
-  });
   try {
     const activities = createActivities(config);
     const inProcess: number[] = [];
@@ -91,11 +71,7 @@ export async function run(): Promise<BenchResult[]> {
       },
     ];
   } finally {
-    await client.close();
-    await workers.shutdown();
-    await running;
-    await server.stop();
-    fs.rmSync(home, { recursive: true, force: true });
+    await close();
   }
 }
 

@@ -1,16 +1,12 @@
+import { startBenchStack } from './stack';
+import { newRunId } from '../client/api';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { QuiverClient, newRunId } from '../client/api';
 import { openStore } from '../core/checkpoint/store';
-import { loadConfig } from '../core/config';
 import type { RunProgress } from '../core/run-types';
 import { sourceSha256 } from '../core/source';
 import { validateSpec } from '../core/spec/load';
 import type { PipelineSpec } from '../core/spec/schema';
-import { startDevServer } from '../infra/dev-server';
-import { findFreePorts } from '../infra/ports';
-import { createWorkers } from '../worker/workers';
 import { runStandalone, type BenchResult } from './result';
 
 const RUNS = Number(process.env.QUIVER_BENCH_RUNS_RESUME ?? 5);
@@ -75,23 +71,7 @@ function storeUsage(root: string): { files: number; bytes: number } {
  * with the plan made beforehand (no verification inside the timing).
  */
 export async function run(): Promise<BenchResult[]> {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-bench-resume-'));
-  const [port, uiPort] = await findFreePorts(2);
-  const server = await startDevServer({ home, port, uiPort, dbFile: ':memory:', log: () => undefined });
-  const { QUIVER_STORE: _store, ...inherited } = process.env;
-  const config = loadConfig(
-    { ...inherited, QUIVER_HOME: home, QUIVER_QUEUE_PREFIX: 'bench-resume-' },
-    { temporalAddress: server.address },
-  );
-  const workers = await createWorkers({ config, address: server.address, queues: ['cpu', 'gpu'] });
-  const running = workers.run();
-  const client = await QuiverClient.connect({
-    address: server.address,
-    namespace: 'default',
-    uiUrl: server.uiUrl,
-    taskQueues: config.taskQueues,
-    store: config.store,
-  });
+  const { home, config, client, close } = await startBenchStack('resume');
   const store = openStore(config.store);
   try {
     const sources = {} as Record<Size, { runId: string; csv: string; progress: RunProgress }>;
@@ -209,11 +189,7 @@ export async function run(): Promise<BenchResult[]> {
       },
     ];
   } finally {
-    await client.close();
-    await workers.shutdown();
-    await running;
-    await server.stop();
-    fs.rmSync(home, { recursive: true, force: true });
+    await close();
   }
 }
 

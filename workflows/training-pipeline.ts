@@ -67,14 +67,12 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
   setHandler(retrySignal, () => {
     retryRequested = true;
   });
-  setStatus('RUNNING', spec.name);
+  // QuiverPipeline and QuiverStatus=RUNNING are set by whoever starts the run (client.start), which
+  // saves a visibility write per run on the hot path.
 
-  function setStatus(status: RunProgress['status'], pipeline?: string): void {
+  function setStatus(status: RunProgress['status']): void {
     progress.status = status;
-    upsertSearchAttributes([
-      ...(pipeline ? [{ key: SEARCH_ATTRIBUTES.pipeline, value: pipeline }] : []),
-      { key: SEARCH_ATTRIBUTES.status, value: status },
-    ]);
+    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: status }]);
   }
 
   const stepSettings: Record<StepName, StepRunSettings> = {

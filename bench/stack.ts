@@ -1,0 +1,48 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { QuiverClient } from '../client/api';
+import { loadConfig, type QuiverConfig } from '../core/config';
+import { startDevServer } from '../infra/dev-server';
+import { findFreePorts } from '../infra/ports';
+import { createWorkers } from '../worker/workers';
+
+/** What a benchmark runs against: its own in-memory dev server, in-process workers, a client. */
+export interface BenchStack {
+  home: string;
+  config: QuiverConfig;
+  client: QuiverClient;
+  close(): Promise<void>;
+}
+
+export async function startBenchStack(name: string): Promise<BenchStack> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), `quiver-bench-${name}-`));
+  const [port, uiPort] = await findFreePorts(2);
+  const server = await startDevServer({ home, port, uiPort, dbFile: ':memory:', log: () => undefined });
+  const { QUIVER_STORE: _store, ...inherited } = process.env;
+  const config = loadConfig(
+    { ...inherited, QUIVER_HOME: home, QUIVER_QUEUE_PREFIX: `bench-${name}-` },
+    { temporalAddress: server.address },
+  );
+  const workers = await createWorkers({ config, address: server.address, queues: ['cpu', 'gpu'] });
+  const running = workers.run();
+  const client = await QuiverClient.connect({
+    address: server.address,
+    namespace: 'default',
+    uiUrl: server.uiUrl,
+    taskQueues: config.taskQueues,
+    store: config.store,
+  });
+  return {
+    home,
+    config,
+    client,
+    async close() {
+      await client.close();
+      await workers.shutdown();
+      await running;
+      await server.stop();
+      fs.rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
