@@ -205,4 +205,46 @@ describe('retry in place and cancel', () => {
     ]);
     expect(plan.steps[2].reason).toBe(`not completed in ${runId}`);
   });
+
+  it('a paused run that gets no retry fails after its pauseTimeout', async () => {
+    const blocker = path.join(env.config.home, 'registry', 'stuck');
+    fs.mkdirSync(path.dirname(blocker), { recursive: true });
+    fs.writeFileSync(blocker, 'not a folder');
+    const runId = await env.client.start(
+      env.spec([
+        `source.uri=${dataFile}`,
+        'train.epochs=5',
+        'validate.min={}',
+        'deploy.model=stuck',
+        'deploy.retry={maximumAttempts: 1}',
+        'deploy.pauseTimeout=2s',
+      ]),
+    );
+    const view = await env.client.wait(runId);
+    expect(view.status).toBe('FAILED');
+    expect(view.steps[4]).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(view.error).toContain('paused 2s with no retry');
+  });
+
+  it('a terminated run resumes from the checkpoints it had written', async () => {
+    const runId = await env.client.start(env.spec([`source.uri=${dataFile}`, 'train.epochs=400']));
+    let view = await env.client.status(runId);
+    for (let i = 0; i < 300 && view.steps[2].status !== 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      view = await env.client.status(runId);
+    }
+    await env.client.temporal.workflow.getHandle(runId).terminate('test');
+    view = await env.client.status(runId);
+    expect(view.status).toBe('TERMINATED');
+    const plan = await env.client.plan(runId, { overrides: ['train.epochs=5', 'validate.min={}'] });
+    expect(actions(plan.steps)).toEqual([
+      'ingest:reuse',
+      'sanity:reuse',
+      'train:run',
+      'validate:run',
+      'deploy:run',
+    ]);
+    const resumed = await env.client.wait(await env.client.startPlanned(plan));
+    expect(resumed.status).toBe('COMPLETED');
+  });
 });
