@@ -87,3 +87,17 @@ export async function openEnvironment(
     },
   };
 }
+
+/** Opens an environment, runs `body` with it, and always closes it (workers, then any server it started). */
+export async function withEnvironment<T>(
+  flags: GlobalFlags,
+  options: Parameters<typeof openEnvironment>[1],
+  body: (env: Environment) => Promise<T>,
+): Promise<T> {
+  const env = await openEnvironment(flags, options);
+  try {
+    return await body(env);
+  } finally {
+    await env.close();
+  }
+}

@@ -8,7 +8,7 @@ import type { CheckpointRef } from '../../core/checkpoint/types';
 import { lineageFromMetadata } from '../../core/checkpoint/lineage';
 import { CheckpointNotFoundError } from '../../core/errors';
 import { checkpointGc, formatGcReport } from '../checkpoint-gc';
-import { configFrom, openEnvironment, type GlobalFlags } from '../environment';
+import { configFrom, withEnvironment, type GlobalFlags } from '../environment';
 import { formatBytes, table } from '../format';
 import { emit } from '../output';
 
@@ -83,8 +83,7 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
     .description("list a run's checkpoints, step by step")
     .action(async (runId: string, _options: unknown, cmd: Command) => {
       const flags = flagsOf(cmd);
-      const env = await openEnvironment(flags, { embedded: false });
-      try {
+      await withEnvironment(flags, { embedded: false }, async (env) => {
         const view = await env.client.status(runId);
         const list = view.steps.flatMap((step) =>
           Object.entries(step.outputs).map(([output, ref]) => ({ step: step.name, output, ...ref })),
@@ -102,9 +101,7 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
             ]),
           ]),
         );
-      } finally {
-        await env.close();
-      }
+      });
     });
 
   checkpoints
@@ -150,13 +147,10 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
     .option('--dry-run', 'list what would be removed, remove nothing')
     .action(async (options: { olderThan: string; dryRun?: boolean }, cmd: Command) => {
       const flags = flagsOf(cmd);
-      const env = await openEnvironment(flags, { embedded: false });
-      try {
+      await withEnvironment(flags, { embedded: false }, async (env) => {
         const report = await checkpointGc(env.client, env.config, options);
         emit(flags, report, formatGcReport);
-      } finally {
-        await env.close();
-      }
+      });
     });
 
   checkpoints

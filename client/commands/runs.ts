@@ -1,8 +1,9 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadSpecFile } from '../../core/spec/load';
+import type { PipelineSpec } from '../../core/spec/schema';
 import type { RunView } from '../api';
-import { openEnvironment, type Environment, type GlobalFlags } from '../environment';
+import { withEnvironment, type Environment, type GlobalFlags } from '../environment';
 import { formatDuration, formatPlan, formatRun, formatSummary, shortRef } from '../format';
 import type { StepName } from '../../core/run-types';
 import { emit, info } from '../output';
@@ -37,10 +38,9 @@ function stepPrinter(runId: string): (view: RunView) => void {
 async function runAndWait(
   env: Environment,
   flags: GlobalFlags,
-  specFile: string,
+  spec: PipelineSpec,
   overrides: string[],
 ): Promise<RunView> {
-  const { spec } = loadSpecFile(specFile, overrides);
   return waitFor(env, flags, await env.client.start(spec, overrides), spec.name);
 }
 
@@ -65,8 +65,7 @@ async function planAndStart(
   options: { plan?: boolean; wait?: boolean; from?: string; set?: string[] },
 ): Promise<void> {
   const flags = flagsOf(cmd);
-  const env = await openEnvironment(flags, { embedded: false });
-  try {
+  await withEnvironment(flags, { embedded: false }, async (env) => {
     const plan = await env.client.plan(runId, {
       from: options.from as StepName | undefined,
       overrides: options.set,
@@ -85,9 +84,7 @@ async function planAndStart(
         (r) => `${r.runId}\nTemporal UI: ${r.uiUrl}`,
       );
     }
-  } finally {
-    await env.close();
-  }
+  });
 }
 
 export function registerRunCommands(program: Command, flagsOf: (cmd: Command) => GlobalFlags): void {
@@ -104,33 +101,31 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
     )
     .action(async (options: { exit?: boolean; spec: string }, cmd: Command) => {
       const flags = flagsOf(cmd);
-      const env = await openEnvironment(flags, { embedded: true, queues: ['cpu', 'gpu'], log: info });
-      try {
+      await withEnvironment(flags, { embedded: true, queues: ['cpu', 'gpu'], log: info }, async (env) => {
         info(`Temporal server ${env.address} · UI ${env.uiUrl} · workers on quiver-cpu and quiver-gpu`);
-        const view = await runAndWait(env, flags, options.spec, []);
+        const view = await runAndWait(env, flags, loadSpecFile(options.spec).spec, []);
         process.exitCode = view.status === 'COMPLETED' ? 0 : 1;
         if (!options.exit) {
           info(`\nThe Temporal UI stays up at ${env.uiUrl} — press Ctrl-C to stop.`);
           await holdOpenUntilSignal();
         }
-      } finally {
-        await env.close();
-      }
+      });
     });
 
   program
     .command('up')
     .description('start the embedded Temporal dev server (UI on 8233) and CPU + GPU workers, until Ctrl-C')
     .action(async (_options: unknown, cmd: Command) => {
-      const env = await openEnvironment(flagsOf(cmd), { embedded: true, queues: ['cpu', 'gpu'], log: info });
-      info(
-        `Temporal server ${env.address} · UI ${env.uiUrl} · workers on quiver-cpu and quiver-gpu. Ctrl-C stops.`,
+      await withEnvironment(
+        flagsOf(cmd),
+        { embedded: true, queues: ['cpu', 'gpu'], log: info },
+        async (env) => {
+          info(
+            `Temporal server ${env.address} · UI ${env.uiUrl} · workers on quiver-cpu and quiver-gpu. Ctrl-C stops.`,
+          );
+          await holdOpenUntilSignal();
+        },
       );
-      try {
-        await holdOpenUntilSignal();
-      } finally {
-        await env.close();
-      }
     });
 
   program
@@ -140,15 +135,12 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
     .action(async (options: { queue: string }, cmd: Command) => {
       if (options.queue !== 'cpu' && options.queue !== 'gpu')
         throw new Error(`--queue must be cpu or gpu, not ${options.queue}`);
-      const env = await openEnvironment(flagsOf(cmd), { embedded: false, queues: [options.queue] });
-      info(
-        `worker on quiver-${options.queue} connected to ${env.address}. Ctrl-C stops after in-flight tasks.`,
-      );
-      try {
+      await withEnvironment(flagsOf(cmd), { embedded: false, queues: [options.queue] }, async (env) => {
+        info(
+          `worker on quiver-${options.queue} connected to ${env.address}. Ctrl-C stops after in-flight tasks.`,
+        );
         await Promise.race([holdOpenUntilSignal(), env.workers?.run()]);
-      } finally {
-        await env.close();
-      }
+      });
     });
 
   program
@@ -159,10 +151,9 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
     .action(async (specFile: string, options: { set: string[]; wait?: boolean }, cmd: Command) => {
       const flags = flagsOf(cmd);
       const { spec } = loadSpecFile(specFile, options.set); // invalid specs fail before anything starts
-      const env = await openEnvironment(flags, { embedded: false });
-      try {
+      await withEnvironment(flags, { embedded: false }, async (env) => {
         if (options.wait) {
-          const view = await runAndWait(env, flags, specFile, options.set);
+          const view = await runAndWait(env, flags, spec, options.set);
           process.exitCode = view.status === 'COMPLETED' ? 0 : 1;
         } else {
           const runId = await env.client.start(spec, options.set);
@@ -172,9 +163,7 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
             (r) => `${r.runId}\nTemporal UI: ${r.uiUrl}`,
           );
         }
-      } finally {
-        await env.close();
-      }
+      });
     });
 
   program
@@ -218,13 +207,10 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
       .description(description)
       .action(async (runId: string, _options: unknown, cmd: Command) => {
         const flags = flagsOf(cmd);
-        const env = await openEnvironment(flags, { embedded: false });
-        try {
+        await withEnvironment(flags, { embedded: false }, async (env) => {
           await (name === 'retry' ? env.client.retry(runId) : env.client.cancel(runId));
           emit(flags, { runId, requested: name }, () => `${name} requested for ${runId}`);
-        } finally {
-          await env.close();
-        }
+        });
       });
   }
 
@@ -233,11 +219,8 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
     .description('steps with status, attempts, duration, checkpoint, metrics and the UI link')
     .action(async (runId: string, _options: unknown, cmd: Command) => {
       const flags = flagsOf(cmd);
-      const env = await openEnvironment(flags, { embedded: false });
-      try {
+      await withEnvironment(flags, { embedded: false }, async (env) => {
         emit(flags, await env.client.status(runId), formatRun);
-      } finally {
-        await env.close();
-      }
+      });
     });
 }

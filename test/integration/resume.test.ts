@@ -23,6 +23,24 @@ async function completedRun(overrides: string[] = []): Promise<RunView> {
 const actions = (steps: PlannedStep[]) => steps.map((s) => `${s.name}:${s.action}`);
 const fileOf = (uri: string) => uri.replace(/^file:\/\//, '');
 
+/** Polls `status` until `done` holds (or about 20 s pass) and returns the last view. */
+async function statusWhen(runId: string, done: (view: RunView) => boolean): Promise<RunView> {
+  let view = await env.client.status(runId);
+  for (let i = 0; i < 200 && !done(view); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    view = await env.client.status(runId);
+  }
+  return view;
+}
+
+/** Puts a file where the registry needs model `name`'s folder: deploy fails (retryably) until removed. */
+function blockRegistry(name: string): string {
+  const blocker = path.join(env.config.home, 'registry', name);
+  fs.mkdirSync(path.dirname(blocker), { recursive: true });
+  fs.writeFileSync(blocker, 'not a folder');
+  return blocker;
+}
+
 beforeAll(async () => {
   env = await startPipelineEnv('resume');
   dataFile = path.join(env.config.home, 'iris.csv');
@@ -140,10 +158,7 @@ describe('replay', () => {
 
 describe('retry in place and cancel', () => {
   it('pauses on a step that exhausted retryable attempts, and `retry` finishes the same run', async () => {
-    // A file where the registry needs a folder: deploy fails with a plain (retryable) error until fixed.
-    const blocker = path.join(env.config.home, 'registry', 'blocked');
-    fs.mkdirSync(path.dirname(blocker), { recursive: true });
-    fs.writeFileSync(blocker, 'not a folder');
+    const blocker = blockRegistry('blocked');
     const runId = await env.client.start(
       env.spec([
         `source.uri=${dataFile}`,
@@ -153,11 +168,7 @@ describe('retry in place and cancel', () => {
         'deploy.retry={maximumAttempts: 2, initialInterval: 100ms}',
       ]),
     );
-    let view = await env.client.status(runId);
-    for (let i = 0; i < 200 && view.status !== 'PAUSED'; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      view = await env.client.status(runId);
-    }
+    let view = await statusWhen(runId, (v) => v.status === 'PAUSED');
     expect(view.status).toBe('PAUSED');
     expect(view.steps[4]).toMatchObject({ status: 'paused', attempts: 2 });
     expect(view.steps[4].error).toMatch(/EEXIST|ENOTDIR|not a directory|file already exists/);
@@ -185,11 +196,7 @@ describe('retry in place and cancel', () => {
     const runId = await env.client.start(
       env.spec([`source.uri=${dataFile}`, 'train.epochs=400', 'train.heartbeatTimeout=5s']),
     );
-    let view = await env.client.status(runId);
-    for (let i = 0; i < 300 && view.steps[2].status !== 'running'; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      view = await env.client.status(runId);
-    }
+    let view = await statusWhen(runId, (v) => v.steps[2].status === 'running');
     await env.client.cancel(runId);
     view = await env.client.wait(runId);
     expect(view.status).toBe('CANCELED');
@@ -207,9 +214,7 @@ describe('retry in place and cancel', () => {
   });
 
   it('a paused run that gets no retry fails after its pauseTimeout', async () => {
-    const blocker = path.join(env.config.home, 'registry', 'stuck');
-    fs.mkdirSync(path.dirname(blocker), { recursive: true });
-    fs.writeFileSync(blocker, 'not a folder');
+    blockRegistry('stuck');
     const runId = await env.client.start(
       env.spec([
         `source.uri=${dataFile}`,
@@ -228,11 +233,7 @@ describe('retry in place and cancel', () => {
 
   it('a terminated run resumes from the checkpoints it had written', async () => {
     const runId = await env.client.start(env.spec([`source.uri=${dataFile}`, 'train.epochs=400']));
-    let view = await env.client.status(runId);
-    for (let i = 0; i < 300 && view.steps[2].status !== 'running'; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      view = await env.client.status(runId);
-    }
+    let view = await statusWhen(runId, (v) => v.steps[2].status === 'running');
     await env.client.temporal.workflow.getHandle(runId).terminate('test');
     view = await env.client.status(runId);
     expect(view.status).toBe('TERMINATED');
