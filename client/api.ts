@@ -19,6 +19,8 @@ import { applyOverrides, validateSpec } from '../core/spec/load';
 import type { PipelineSpec } from '../core/spec/schema';
 import { stepParams } from '../core/step-params';
 import { progressQuery, retrySignal, trainingPipeline } from '../workflows';
+import { progressFromHistory } from './history-progress';
+import { payloadDecoder } from './payloads';
 
 /** A run as `status` reports it: the workflow's progress plus where to look at it. */
 export interface RunView extends RunProgress {
@@ -98,7 +100,7 @@ export class QuiverClient {
     const progress =
       status === 'RUNNING'
         ? await handle.query(progressQuery)
-        : await this.closedProgress(runId, description.memo);
+        : await this.closedProgress(runId, description.memo, status as RunStatus);
     return {
       ...progress,
       status: progress.status === 'RUNNING' && status !== 'RUNNING' ? (status as RunStatus) : progress.status,
@@ -144,18 +146,23 @@ export class QuiverClient {
   private async closedProgress(
     runId: string,
     memo: Record<string, unknown> | undefined,
+    status: RunStatus,
   ): Promise<RunProgress> {
     const recorded = memo?.[PROGRESS_MEMO_KEY] as RunProgress | undefined;
     if (recorded) return recorded;
-    // Terminated runs never wrote their memo: ask the workflow itself (replayed by a worker).
-    return await this.temporal.workflow.getHandle(runId).query(progressQuery);
+    // Terminated runs never wrote their memo: rebuild their progress from the history (no worker needed).
+    const history = await this.temporal.workflow.getHandle(runId).fetchHistory();
+    return progressFromHistory(runId, history, payloadDecoder(this.temporal), status);
   }
 
   /**
    * Plans a resume (every step whose cache key still matches and whose checkpoints verify is reused)
    * or, with `from`, a replay (steps before `from` pinned to RUN's checkpoints). Starts nothing.
    */
-  async plan(runId: string, options: { from?: StepName; overrides?: string[] } = {}): Promise<PlannedRun> {
+  async plan(
+    runId: string,
+    options: { from?: StepName; overrides?: string[]; verify?: boolean } = {},
+  ): Promise<PlannedRun> {
     const source = await this.status(runId);
     if (source.status === 'RUNNING' || source.status === 'PAUSED') {
       throw new QuiverError(
@@ -176,15 +183,20 @@ export class QuiverClient {
     const current = {} as Record<StepName, { codeVersion: string; params: Record<string, unknown> }>;
     for (const name of STEP_NAMES)
       current[name] = { codeVersion: stepCodeVersion(name), params: stepParams(name, spec) };
-    current.ingest.params.sourceSha256 = await sourceSha256(spec.source.uri).catch(() => '(unreadable)');
     const store = openStore(this.options.store);
+    // Files unchanged since they were hashed are trusted (DigestCache) unless `verify` asks for a rehash.
+    const trustCached = !options.verify;
+    current.ingest.params.sourceSha256 = await sourceSha256(spec.source.uri, {
+      digests: store.digests,
+      trustCached,
+    }).catch(() => '(unreadable)');
     const plan = await planRun({
       source,
       results,
       current,
       from: options.from,
       health: (ref) =>
-        store.verify(ref).then(
+        store.verify(ref, { trustDigestCache: trustCached }).then(
           () => 'ok' as const,
           (error: unknown) =>
             error instanceof CheckpointNotFoundError ? ('missing' as const) : ('corrupt' as const),

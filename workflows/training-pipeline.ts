@@ -197,7 +197,7 @@ interface StepRunSettings {
   retry: RetrySpec;
 }
 
-function completeStep(state: StepState, result: StepResult, durationMs: number | null): void {
+export function completeStep(state: StepState, result: StepResult, durationMs: number | null): void {
   Object.assign(state, {
     status: 'completed',
     attempts: result.attempt,
@@ -230,7 +230,7 @@ function activityOptions(step: StepName, settings: StepRunSettings): ActivityOpt
   };
 }
 
-function emptyStep(name: StepName): StepState {
+export function emptyStep(name: StepName): StepState {
   return {
     name,
     status: 'pending',

@@ -62,13 +62,14 @@ async function planAndStart(
   cmd: Command,
   flagsOf: (cmd: Command) => GlobalFlags,
   runId: string,
-  options: { plan?: boolean; wait?: boolean; from?: string; set?: string[] },
+  options: { plan?: boolean; wait?: boolean; from?: string; set?: string[]; verify?: boolean },
 ): Promise<void> {
   const flags = flagsOf(cmd);
   await withEnvironment(flags, { embedded: false }, async (env) => {
     const plan = await env.client.plan(runId, {
       from: options.from as StepName | undefined,
       overrides: options.set,
+      verify: options.verify,
     });
     const printable = { sourceRun: plan.sourceRun, overrides: plan.overrides, steps: plan.steps };
     if (options.plan) return emit(flags, printable, formatPlan);
@@ -178,9 +179,14 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
       [],
     )
     .option('--plan', 'print what would be reused or recomputed, and why; start nothing')
+    .option('--verify', 'rehash every checkpoint to reuse, even files unchanged since they were last hashed')
     .option('--wait', 'wait for the new run to finish')
-    .action((runId: string, options: { set: string[]; plan?: boolean; wait?: boolean }, cmd: Command) =>
-      planAndStart(cmd, flagsOf, runId, options),
+    .action(
+      (
+        runId: string,
+        options: { set: string[]; plan?: boolean; wait?: boolean; verify?: boolean },
+        cmd: Command,
+      ) => planAndStart(cmd, flagsOf, runId, options),
     );
 
   program
@@ -189,11 +195,12 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
     .requiredOption('--from <step>', 'first step to recompute: ingest, sanity, train, validate or deploy')
     .option('--set <key=value>', 'override a spec field (repeatable)', collect, [])
     .option('--plan', 'print the plan; start nothing')
+    .option('--verify', 'rehash every checkpoint to reuse, even files unchanged since they were last hashed')
     .option('--wait', 'wait for the new run to finish')
     .action(
       (
         runId: string,
-        options: { from: string; set: string[]; plan?: boolean; wait?: boolean },
+        options: { from: string; set: string[]; plan?: boolean; wait?: boolean; verify?: boolean },
         cmd: Command,
       ) => planAndStart(cmd, flagsOf, runId, options),
     );
