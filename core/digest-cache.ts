@@ -49,6 +49,11 @@ export class DigestCache {
     }
   }
 
+  /** Drops the record of a removed file, so records do not outlive the files they describe. */
+  async forget(file: string): Promise<void> {
+    await fs.rm(this.recordPath(path.resolve(file)), { force: true });
+  }
+
   private recordPath(absolute: string): string {
     return path.join(this.dir, `${createHash('sha256').update(absolute).digest('hex')}.json`);
   }

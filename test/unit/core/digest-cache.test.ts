@@ -52,5 +52,8 @@ describe('DigestCache', () => {
     expect(await cache.get(file)).toBeNull();
     fs.rmSync(file);
     expect(await cache.get(file)).toBeNull();
+    const records = path.join(dir, 'cache-c');
+    await cache.forget(file);
+    expect(fs.readdirSync(records)).toEqual([]);
   });
 });
