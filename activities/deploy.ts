@@ -18,6 +18,7 @@ export async function deploy(input: StepInput, config: QuiverConfig): Promise<St
       name,
       model: ctx.input.inputs.model,
       metrics,
+      reference: ctx.input.inputs.profile ?? null,
       runId: input.run.runId,
       pipeline: input.run.pipeline,
     });

@@ -9,6 +9,8 @@ export interface ModelVersion {
   version: number;
   model: CheckpointRef;
   metrics: Record<string, number>;
+  /** The training data's profile (the sanity step's `profile`): the drift reference of later runs. */
+  reference?: CheckpointRef | null;
   runId: string;
   pipeline: string;
   createdAt: string;
