@@ -131,9 +131,11 @@ function numericRange(values: Float64Array, valid: Uint8Array | null): { min: nu
 /** Rounds a bound outwards to 6 significant digits, so the pinned file stays readable. */
 function roundOut(value: number, direction: 1 | -1): number {
   if (value === 0 || !Number.isFinite(value)) return value;
-  const scale = 10 ** (Math.floor(Math.log10(Math.abs(value))) - 5);
-  const rounded = (direction > 0 ? Math.ceil(value / scale) : Math.floor(value / scale)) * scale;
-  return Number(rounded.toPrecision(12)); // drops the float noise of the multiplication
+  const exact = Number(value.toPrecision(12)); // 3 + 0.2 is 3.2000000000000006: no reason to round up
+  const rounded = Number(exact.toPrecision(6));
+  if (direction * (rounded - exact) >= 0) return rounded;
+  const step = 10 ** (Math.floor(Math.log10(Math.abs(exact))) - 5);
+  return Number((rounded + direction * step).toPrecision(6));
 }
 
 function byCodeUnit(a: string, b: string): number {
