@@ -1,4 +1,5 @@
 import type { Table } from 'apache-arrow';
+import type { ColumnStats } from '../core/arrow-columns';
 import type { CheckResult } from './sanity-checks';
 import { runSanityChecks } from './sanity-checks';
 import type { PipelineSpec } from '../core/spec/schema';
@@ -63,7 +64,9 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   const clean = outcome.keep && !flagsFailed ? filterRows(table, views, outcome.keep) : null;
   const keep = flagsFailed ? null : outcome.keep;
 
-  const columnChecks = runSanityChecks(clean ?? table, spec);
+  const profile = profileColumns(views, spec.sanity.drift.bins, keep);
+  const stats = new Map(profile.map((p) => [p.name, statsFromProfile(p)]));
+  const columnChecks = runSanityChecks(clean ?? table, spec, (column) => stats.get(column)!);
   const drift =
     'skipped' in input.reference
       ? null
@@ -79,7 +82,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     failed,
     flags: flagsToArrow(flags, outcome, views, columns, label, failed.length > 0),
     clean,
-    profile: profileToArrow(profileColumns(views, spec.sanity.drift.bins, keep)),
+    profile: profileToArrow(profile),
     drift: driftToArrow(drift ?? { skipped: (input.reference as { skipped: string }).skipped }),
     inferred,
     summary: {
@@ -105,4 +108,19 @@ function driftCheck(d: FeatureDrift): CheckResult {
     observed: d.value === null ? d.note : `${d.metric} ${d.value.toFixed(4)}`,
     expected: d.threshold === null ? '' : `<= ${d.threshold}`,
   };
+}
+
+/** The column statistics the spec's column checks read, from the profile of the same rows. */
+function statsFromProfile(p: FeatureProfile): ColumnStats {
+  return p.kind === 'numeric'
+    ? { name: p.name, kind: 'numeric', rows: p.rows, nulls: p.nulls, min: p.min, max: p.max, categories: [] }
+    : {
+        name: p.name,
+        kind: 'categorical',
+        rows: p.rows,
+        nulls: p.nulls,
+        min: null,
+        max: null,
+        categories: p.categories,
+      };
 }

@@ -11,19 +11,21 @@ export function duplicateRows(views: ColumnView[], rows: number): Map<number, nu
   const hashes = rowHashes(views, rows);
   let capacity = 16;
   while (capacity < rows * 2) capacity *= 2;
-  const slots = new Int32Array(capacity).fill(-1);
+  // Slot k holds [row, hash] at 2k, 2k+1: one cache line answers most probes.
+  const slots = new Int32Array(capacity * 2).fill(-1);
   const mask = capacity - 1;
   const duplicates = new Map<number, number>();
   for (let row = 0; row < rows; row++) {
     const hash = hashes[row];
     let slot = hash & mask;
     for (;;) {
-      const other = slots[slot];
+      const other = slots[2 * slot];
       if (other === -1) {
-        slots[slot] = row;
+        slots[2 * slot] = row;
+        slots[2 * slot + 1] = hash;
         break;
       }
-      if (hashes[other] === hash && rowsEqual(views, other, row)) {
+      if (slots[2 * slot + 1] === hash && rowsEqual(views, other, row)) {
         duplicates.set(row, other);
         break;
       }
@@ -35,17 +37,17 @@ export function duplicateRows(views: ColumnView[], rows: number): Map<number, nu
 
 function rowHashes(views: ColumnView[], rows: number): Int32Array {
   const hashes = new Int32Array(rows);
-  const scratch = new Float64Array(1);
-  const bits = new Int32Array(scratch.buffer);
   for (const view of views) {
     if (view.kind === 'numeric') {
       const { values, valid } = view;
+      // The doubles' own bits, two 32-bit words per value (Arrow buffers are 8-byte aligned).
+      const words = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
       for (let i = 0; i < rows; i++) {
-        let h = NULL_HASH;
-        if (valid === null || valid[i] === 1) {
-          scratch[0] = values[i] + 0; // -0 and 0 hash alike, as they compare equal
-          h = Math.imul(bits[0], 0x85ebca6b) ^ Math.imul(bits[1], 0xc2b2ae35);
-        }
+        const lo = words[2 * i];
+        let hi = words[2 * i + 1];
+        if (lo === 0 && hi === -0x80000000) hi = 0; // -0 hashes as 0, as they compare equal
+        const present = valid === null || valid[i] === 1;
+        const h = present ? Math.imul(lo, 0x85ebca6b) ^ Math.imul(hi, 0xc2b2ae35) : NULL_HASH;
         hashes[i] = mix(hashes[i], h);
       }
     } else {

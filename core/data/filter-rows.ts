@@ -21,17 +21,32 @@ export function filterRows(table: arrow.Table, views: ColumnView[], keep: Uint8A
   return new arrow.Table(columns);
 }
 
+/** Calls `copy(start, end, at)` for each run of kept rows: few drops mean few, long runs. */
+function forEachKeptRun(keep: Uint8Array, copy: (start: number, end: number, at: number) => void): void {
+  let at = 0;
+  for (let i = 0; i < keep.length; ) {
+    while (i < keep.length && keep[i] === 0) i++;
+    const start = i;
+    while (i < keep.length && keep[i] === 1) i++;
+    if (i > start) copy(start, i, at);
+    at += i - start;
+  }
+}
+
 function numericColumn(view: Extract<ColumnView, { kind: 'numeric' }>, keep: Uint8Array, kept: number) {
   const values = new Float64Array(kept);
-  const validity = view.valid ? new Uint8Array((kept + 7) >> 3) : undefined;
+  const valid = view.valid;
+  if (!valid) {
+    forEachKeptRun(keep, (start, end, at) => values.set(view.values.subarray(start, end), at));
+    return arrow.makeVector(values);
+  }
+  const validity = new Uint8Array((kept + 7) >> 3);
   let nulls = 0;
   for (let i = 0, j = 0; i < keep.length; i++) {
     if (keep[i] === 0) continue;
     values[j] = view.values[i];
-    if (validity) {
-      if (view.valid![i] === 1) validity[j >> 3] |= 1 << (j & 7);
-      else nulls++;
-    }
+    if (valid[i] === 1) validity[j >> 3] |= 1 << (j & 7);
+    else nulls++;
     j++;
   }
   return arrow.makeVector(
@@ -46,16 +61,21 @@ function dictionaryColumn(
   type: arrow.Dictionary,
 ) {
   const codes = new Int32Array(kept);
-  const validity = view.nulls > 0 ? new Uint8Array((kept + 7) >> 3) : undefined;
+  let validity: Uint8Array | undefined;
   let nulls = 0;
-  for (let i = 0, j = 0; i < keep.length; i++) {
-    if (keep[i] === 0) continue;
-    const code = view.codes[i];
-    if (code >= 0) {
-      codes[j] = code;
-      if (validity) validity[j >> 3] |= 1 << (j & 7);
-    } else nulls++;
-    j++;
+  if (view.nulls === 0) {
+    forEachKeptRun(keep, (start, end, at) => codes.set(view.codes.subarray(start, end), at));
+  } else {
+    validity = new Uint8Array((kept + 7) >> 3);
+    for (let i = 0, j = 0; i < keep.length; i++) {
+      if (keep[i] === 0) continue;
+      const code = view.codes[i];
+      if (code >= 0) {
+        codes[j] = code;
+        validity[j >> 3] |= 1 << (j & 7);
+      } else nulls++;
+      j++;
+    }
   }
   const dictionary = arrow.vectorFromArray(view.dictionary, new arrow.Utf8());
   const dictType = new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32(), type.id, type.isOrdered);

@@ -101,27 +101,53 @@ function quantileEdges(
   return edges;
 }
 
-/** Non-null values (of the kept rows) per bin of `edges`. */
+/** Cells of the lookup grid that maps a value to its bin without a search. */
+const GRID = 1024;
+
+/**
+ * Non-null values (of the kept rows) per bin of `edges`. A grid over [first edge, last edge] answers
+ * most values with one lookup; only values in a cell that an edge falls into need a binary search.
+ */
 export function binCounts(
   view: Extract<ColumnView, { kind: 'numeric' }>,
   edges: number[],
   keep: Uint8Array | null,
 ): number[] {
-  const counts = new Float64Array(edges.length + 1);
+  const n = edges.length;
+  const counts = new Float64Array(n + 1);
   const bounds = Float64Array.from(edges);
+  const lo = n ? bounds[0] : 0;
+  const hi = n ? bounds[n - 1] : 0;
+  const scale = hi > lo ? GRID / (hi - lo) : 0;
+  const cell = (v: number) => Math.min(GRID - 1, Math.max(0, Math.floor((v - lo) * scale)));
+  // cellBin[g]: the bin of every value in cell g (edges in lower cells), or -1 where an edge lies in it.
+  const cellBin = new Int32Array(GRID);
+  for (const edge of bounds) for (let g = cell(edge) + 1; g < GRID; g++) cellBin[g]++;
+  for (const edge of bounds) cellBin[cell(edge)] = -1;
   const { values, valid } = view;
   for (let i = 0; i < values.length; i++) {
     if ((keep !== null && keep[i] === 0) || (valid !== null && valid[i] === 0)) continue;
     const v = values[i];
-    // Binary search for the number of edges <= v.
-    let lo = 0;
-    let hi = bounds.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (bounds[mid] <= v) lo = mid + 1;
-      else hi = mid;
+    let bin: number;
+    if (n === 0 || v < lo) bin = 0;
+    else if (v >= hi) bin = n;
+    else {
+      let g = ((v - lo) * scale) | 0;
+      if (g > GRID - 1) g = GRID - 1;
+      bin = cellBin[g];
+      if (bin < 0) {
+        // Binary search for the number of edges <= v.
+        let a = 0;
+        let b = n;
+        while (a < b) {
+          const mid = (a + b) >> 1;
+          if (bounds[mid] <= v) a = mid + 1;
+          else b = mid;
+        }
+        bin = a;
+      }
     }
-    counts[lo]++;
+    counts[bin]++;
   }
   return Array.from(counts);
 }

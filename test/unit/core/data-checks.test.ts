@@ -1,12 +1,12 @@
 import * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../core/csv';
-import { columnViews } from '../../../core/data/column-views';
+import { columnViews, type ColumnView } from '../../../core/data/column-views';
 import { applyOverrides, checkColumns, inferSchema } from '../../../core/data/data-schema';
 import { computeDrift, psi } from '../../../core/data/drift';
 import { duplicateRows } from '../../../core/data/duplicates';
 import { filterRows } from '../../../core/data/filter-rows';
-import { profileColumns, profileFromArrow, profileToArrow } from '../../../core/data/profile';
+import { binCounts, profileColumns, profileFromArrow, profileToArrow } from '../../../core/data/profile';
 import { applyPolicies, flagRows, flagsToArrow } from '../../../core/data/row-flags';
 import { rowFlagsSpec } from '../../../core/spec/data-checks-schema';
 
@@ -198,5 +198,22 @@ describe('profile and drift', () => {
     expect(psi([50, 50], [60, 40])).toBeCloseTo(0.1 * Math.log(1.2 / 1) * 1 + 0.1 * Math.log(1.25), 1);
     expect(psi([50, 50], [100, 0])).toBeGreaterThan(psi([50, 50], [90, 10]));
     expect(Number.isFinite(psi([100, 0], [0, 100]))).toBe(true);
+  });
+});
+
+describe('bin counts', () => {
+  it('match a plain count against the edges, values on and between edges included', () => {
+    const values: number[] = [];
+    for (let i = 0; i < 3000; i++) values.push(((i * 37) % 1000) / 7 - 20, i % 50, -1e9, 1e9);
+    const view = columnViews(csv(`v\n${values.join('\n')}\n`))[0] as Extract<ColumnView, { kind: 'numeric' }>;
+    const edges = [0, 0.5, 3, 3.0000001, 17, 49, 100];
+    const expected = new Array(edges.length + 1).fill(0);
+    for (const v of values) expected[edges.filter((e) => e <= v).length]++;
+    expect(binCounts(view, edges, null)).toEqual(expected);
+    expect(binCounts(view, [], null)).toEqual([values.length]);
+    expect(binCounts(view, [5], null)).toEqual([
+      values.filter((v) => v < 5).length,
+      values.filter((v) => v >= 5).length,
+    ]);
   });
 });
