@@ -59,6 +59,13 @@ function numericView(vector: arrow.Vector, name: string): NumericView {
 }
 
 function dictionaryView(vector: arrow.Vector, name: string): CategoricalView {
+  const only = vector.data.length === 1 ? vector.data[0] : undefined;
+  // One chunk, Int32 indices, no nulls, distinct dictionary words: its indices are the codes, no copy.
+  if (only && only.nullCount === 0 && only.values instanceof Int32Array) {
+    const dictionary = Array.from({ length: only.dictionary!.length }, (_, k) => String(only.dictionary!.get(k)));
+    if (new Set(dictionary).size === dictionary.length)
+      return { name, kind: 'categorical', type: 'string', codes: only.values.subarray(0, only.length), dictionary, nulls: 0 };
+  }
   const codes = new Int32Array(vector.length);
   const dictionary: string[] = [];
   const ids = new Map<string, number>();

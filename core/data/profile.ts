@@ -84,18 +84,30 @@ function quantileEdges(
   present: number,
 ): number[] {
   if (present === 0) return [];
-  const stride = Math.max(1, Math.floor(present / EDGE_SAMPLE));
-  const sample = new Float64Array(Math.ceil(present / stride));
+  // Every stride-th row (present and kept ones only): O(sample), not a pass over the column.
+  const rows = view.values.length;
+  const stride = Math.max(1, Math.floor(rows / EDGE_SAMPLE));
+  const sample = new Float64Array(Math.ceil(rows / stride));
   let taken = 0;
-  let seen = 0;
-  for (let i = 0; i < view.values.length && taken < sample.length; i++) {
+  for (let i = 0; i < rows; i += stride) {
     if ((keep !== null && keep[i] === 0) || (view.valid !== null && view.valid[i] === 0)) continue;
-    if (seen++ % stride === 0) sample[taken++] = view.values[i];
+    sample[taken++] = view.values[i];
   }
-  const sorted = sample.subarray(0, taken).sort();
+  if (taken === 0) {
+    // Too sparse for the stride (almost all null or dropped): take every present value.
+    const all = new Float64Array(present);
+    for (let i = 0; i < rows; i++)
+      if ((keep === null || keep[i] === 1) && (view.valid === null || view.valid[i] === 1)) all[taken++] = view.values[i];
+    return edgesOf(all.sort(), bins);
+  }
+  return edgesOf(sample.subarray(0, taken).sort(), bins);
+}
+
+/** Distinct quantiles at 1/bins … (bins-1)/bins of sorted values, above the minimum. */
+function edgesOf(sorted: Float64Array, bins: number): number[] {
   const edges: number[] = [];
   for (let k = 1; k < bins; k++) {
-    const edge = sorted[Math.floor((k / bins) * (taken - 1))];
+    const edge = sorted[Math.floor((k / bins) * (sorted.length - 1))];
     if (edge > sorted[0] && (edges.length === 0 || edge > edges[edges.length - 1])) edges.push(edge);
   }
   return edges;

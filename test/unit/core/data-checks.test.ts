@@ -25,6 +25,13 @@ describe('column views', () => {
     ).toEqual(['b', null, 'a', 'a', 'b']);
     expect([x.nulls, c.nulls]).toEqual([2, 1]);
   });
+
+  it('views one sliced chunk without copying it, from the slice offset', () => {
+    const table = csv('x,c\n1,a\n2,b\n3,c\n4,a\n').slice(1, 3);
+    const [x, c] = columnViews(table);
+    expect(x.kind === 'numeric' && Array.from(x.values)).toEqual([2, 3]);
+    expect(c.kind === 'categorical' && Array.from(c.codes).map((k) => c.dictionary[k])).toEqual(['b', 'c']);
+  });
 });
 
 describe('data schema', () => {
