@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { DataError } from '../errors';
+import { DataError, QuiverError } from '../errors';
 import type { DataSchema } from './data-schema';
 
 /** Where a pipeline's pinned data schema lives: `<home>/schemas/<pipeline>.json`. */
 export function schemaPath(home: string, pipeline: string): string {
+  // Same rule as a spec's `name`: a typed name can never reach outside the schemas folder.
+  if (!/^[a-z0-9][a-z0-9_-]*$/i.test(pipeline))
+    throw new QuiverError(`not a pipeline name: ${pipeline} (letters, digits, - or _)`);
   return path.join(home, 'schemas', `${pipeline}.json`);
 }
 

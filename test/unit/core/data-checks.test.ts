@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../core/csv';
@@ -6,6 +9,7 @@ import { applyOverrides, checkColumns, inferSchema } from '../../../core/data/da
 import { computeDrift, psi } from '../../../core/data/drift';
 import { duplicateRows } from '../../../core/data/duplicates';
 import { filterRows } from '../../../core/data/filter-rows';
+import { pinSchema, readPinnedSchema, resetSchema, schemaPath } from '../../../core/data/schema-store';
 import { binCounts, profileColumns, profileFromArrow, profileToArrow } from '../../../core/data/profile';
 import { applyPolicies, flagRows, flagsToArrow } from '../../../core/data/row-flags';
 import { rowFlagsSpec } from '../../../core/spec/data-checks-schema';
@@ -222,5 +226,32 @@ describe('bin counts', () => {
       values.filter((v) => v < 5).length,
       values.filter((v) => v >= 5).length,
     ]);
+  });
+});
+
+describe('schema store', () => {
+  it('pins once (a second pin keeps the first), reads it back, resets it, and refuses odd names', async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-schema-'));
+    try {
+      const first = inferSchema(columnViews(csv('x\n1\n2\n')), 0, origin);
+      const second = inferSchema(columnViews(csv('x\n5\n9\n')), 0, origin);
+      expect(await readPinnedSchema(home, 't')).toBeNull();
+      expect((await pinSchema(home, first)).pinned).toBe(true);
+      const again = await pinSchema(home, second);
+      expect(again.pinned).toBe(false);
+      expect(again.schema.columns.x).toEqual(first.columns.x);
+      expect((await readPinnedSchema(home, 't'))?.columns.x).toEqual({
+        type: 'number',
+        nullable: false,
+        min: 1,
+        max: 2,
+      });
+      expect(fs.readdirSync(path.dirname(schemaPath(home, 't')))).toEqual(['t.json']); // no temp files left
+      expect(await resetSchema(home, 't')).toBe(true);
+      expect(await resetSchema(home, 't')).toBe(false);
+      expect(() => schemaPath(home, '../etc/passwd')).toThrow('not a pipeline name');
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
   });
 });
