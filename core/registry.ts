@@ -9,11 +9,11 @@ export interface ModelVersion {
   version: number;
   model: CheckpointRef;
   metrics: Record<string, number>;
-  /** The training data's profile (the sanity step's `profile`): the drift reference of later runs. */
-  reference?: CheckpointRef | null;
   runId: string;
   pipeline: string;
   createdAt: string;
+  /** The sanity step's data profile of the run that trained it: the drift reference. */
+  reference?: CheckpointRef | null;
 }
 
 /** One alias move, kept so rollbacks know the previous version. */
