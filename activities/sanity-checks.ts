@@ -1,5 +1,5 @@
 import type { Table } from 'apache-arrow';
-import { columnStats } from '../core/arrow-columns';
+import { columnStats, type ColumnStats } from '../core/arrow-columns';
 import type { PipelineSpec } from '../core/spec/schema';
 
 /** One row of the sanity report. */
@@ -11,8 +11,15 @@ export interface CheckResult {
   expected: string;
 }
 
-/** Evaluates every check the spec asks for; pure, so it can be unit-tested on small tables. */
-export function runSanityChecks(table: Table, spec: PipelineSpec): CheckResult[] {
+/**
+ * Evaluates every check the spec asks for; pure, so it can be unit-tested on small tables.
+ * `statsOf` lets a caller that has already profiled the columns skip a second pass over them.
+ */
+export function runSanityChecks(
+  table: Table,
+  spec: PipelineSpec,
+  statsOf: (column: string) => ColumnStats = (column) => columnStats(table, column),
+): CheckResult[] {
   const results: CheckResult[] = [];
   const columns = new Set(table.schema.fields.map((f) => f.name));
   const label = spec.target.column;
@@ -36,7 +43,7 @@ export function runSanityChecks(table: Table, spec: PipelineSpec): CheckResult[]
   });
 
   for (const column of columns) {
-    const stats = columnStats(table, column);
+    const stats = statsOf(column);
     const limit = column === label ? 0 : (spec.sanity.nullFractions[column] ?? spec.sanity.maxNullFraction);
     const fraction = stats.rows === 0 ? 0 : stats.nulls / stats.rows;
     results.push({

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { QuiverError, SpecError } from '../core/errors';
 import { registerCheckpointCommands } from './commands/checkpoints';
 import { registerRunCommands } from './commands/runs';
+import { registerSchemaCommands } from './commands/schema';
 import type { GlobalFlags } from './environment';
 
 /** Builds the `quiver` command tree; exported so tests can drive it without a subprocess. */
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   const flagsOf = (cmd: Command) => cmd.optsWithGlobals<GlobalFlags>();
   registerRunCommands(program, flagsOf);
   registerCheckpointCommands(program, flagsOf);
+  registerSchemaCommands(program, flagsOf);
   return program;
 }
 

@@ -12,6 +12,8 @@ export interface ModelVersion {
   runId: string;
   pipeline: string;
   createdAt: string;
+  /** The sanity step's data profile of the run that trained it: the drift reference. */
+  reference?: CheckpointRef | null;
 }
 
 /** One alias move, kept so rollbacks know the previous version. */

@@ -159,11 +159,17 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
     const ingest = await runStep('ingest', {});
     const data = ingest.outputs.data;
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.datasetSha, value: data.sha256 }]);
-    await runStep('sanity', { data });
-    const train = await runStep('train', { data });
+    const sanity = await runStep('sanity', { data });
+    // Training and validation read the cleaned rows when sanity dropped some.
+    const trainingData = sanity.outputs.clean ?? data;
+    const train = await runStep('train', { data: trainingData });
     const model = train.outputs.model;
-    const validate = await runStep('validate', { data, model });
-    const deploy = await runStep('deploy', { model, metrics: validate.outputs.metrics });
+    const validate = await runStep('validate', { data: trainingData, model });
+    const deploy = await runStep('deploy', {
+      model,
+      metrics: validate.outputs.metrics,
+      profile: sanity.outputs.profile,
+    });
     progress.model = {
       name: String(deploy.summary.model),
       version: Number(deploy.summary.version),

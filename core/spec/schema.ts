@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dataSchemaSpec, driftSpec, rowFlagsSpec } from './data-checks-schema';
 
 /** Temporal retry policy knobs a spec may set for a step. */
 const retrySchema = z
@@ -65,6 +66,12 @@ export const pipelineSpecSchema = z
         nullFractions: z.record(z.string(), z.number().min(0).max(1)).default({}),
         ranges: z.record(z.string(), rangeSchema).default({}),
         categories: z.record(z.string(), z.array(z.string()).min(1)).default({}),
+        /** The pinned data schema's tolerance and per-column overrides. */
+        schema: dataSchemaSpec,
+        /** Row-level flag policies per check: fail, drop (up to a fraction) or keep. */
+        flags: rowFlagsSpec,
+        /** Drift against the production model's training-data profile. */
+        drift: driftSpec,
         ...stepOptions,
       })
       .strict()

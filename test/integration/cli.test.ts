@@ -73,6 +73,9 @@ describe('quiver CLI against a real dev server', () => {
       [
         'ingest/data',
         'sanity/report',
+        'sanity/flags',
+        'sanity/drift',
+        'sanity/profile',
         'train/history',
         'train/model',
         'validate/metrics',

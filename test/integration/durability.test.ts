@@ -141,10 +141,13 @@ describe('a worker killed with SIGKILL mid-training', () => {
     expect(view.model).toMatchObject({ name: 'iris', alias: 'production' });
     // Ingest and sanity wrote their checkpoints once: nothing re-ran them after the crash.
     const storeDir = openStore(config.store).root;
-    expect(checkpointFilesByStep(storeDir)).toMatchObject({ ingest: 1, sanity: 1 });
+    expect(checkpointFilesByStep(storeDir)).toMatchObject({ ingest: 1, sanity: 4 });
     expect(await verifyAll(config.store, checkpointsOf(view))).toEqual([
       'deploy/deployment',
       'ingest/data',
+      'sanity/drift',
+      'sanity/flags',
+      'sanity/profile',
       'sanity/report',
       'train/history',
       'train/model',
@@ -272,7 +275,13 @@ describe('a full disk during training', () => {
     expect(train.error).toMatch(/^step train failed: .*ENOSPC: no space left on device/);
     expect([validate.checkpoint, deploy.checkpoint]).toEqual([null, null]);
     // Earlier checkpoints are intact; the failed write left nothing behind (no temp file, no half model).
-    expect(await verifyAll(config.store, checkpointsOf(paused))).toEqual(['ingest/data', 'sanity/report']);
+    expect(await verifyAll(config.store, checkpointsOf(paused))).toEqual([
+      'ingest/data',
+      'sanity/drift',
+      'sanity/flags',
+      'sanity/profile',
+      'sanity/report',
+    ]);
     expectStoreToHoldExactly([ingest.outputs, sanity.outputs]);
 
     // The operator frees space and retries the same run.

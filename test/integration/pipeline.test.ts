@@ -74,7 +74,7 @@ describe('the iris pipeline on a real Temporal dev server', () => {
       sanity: ['data'],
       train: ['data'],
       validate: ['data', 'model'],
-      deploy: ['metrics', 'model'],
+      deploy: ['metrics', 'model', 'profile'],
     };
     for (const step of view.steps) {
       const ref = step.checkpoint!;

@@ -1,0 +1,126 @@
+import type { Table } from 'apache-arrow';
+import type { ColumnStats } from '../core/arrow-columns';
+import type { CheckResult } from './sanity-checks';
+import { runSanityChecks } from './sanity-checks';
+import type { PipelineSpec } from '../core/spec/schema';
+import { columnViews } from '../core/data/column-views';
+import { applyOverrides, checkColumns, inferSchema, type DataSchema } from '../core/data/data-schema';
+import { computeDrift, driftToArrow, type FeatureDrift } from '../core/data/drift';
+import { filterRows } from '../core/data/filter-rows';
+import { profileColumns, profileToArrow, type FeatureProfile } from '../core/data/profile';
+import { applyPolicies, describeDecision, flagRows, flagsToArrow } from '../core/data/row-flags';
+
+/** What the data checks need besides the data: the pinned schema and the drift reference, if any. */
+export interface DataCheckInput {
+  table: Table;
+  spec: PipelineSpec;
+  /** The pipeline's pinned schema; null before its first passing run. */
+  pinned: DataSchema | null;
+  /** The production model's training-data profile, or why there is none. */
+  reference: { profile: FeatureProfile[]; version: number } | { skipped: string };
+  /** Where an inferred schema comes from (recorded in it when pinned). */
+  origin: DataSchema['inferredFrom'];
+}
+
+/** Everything the sanity step writes and decides; tables are written as checkpoints by the activity. */
+export interface DataCheckOutcome {
+  /** Every check, passed or not: column checks, schema checks, row-flag policies, drift (when it fails runs). */
+  report: CheckResult[];
+  failed: CheckResult[];
+  flags: Table;
+  /** The rows training reads, when some were dropped; null when the data is used as it is. */
+  clean: Table | null;
+  profile: Table;
+  drift: Table;
+  /** A schema inferred from this data, to pin if the run passes and none is pinned yet. */
+  inferred: DataSchema | null;
+  summary: Record<string, string | number | boolean | null>;
+}
+
+/**
+ * The sanity step's decisions, without I/O: schema checks against the pinned (or freshly inferred)
+ * schema with the spec's overrides, row-level flags and their policies, the spec's column checks on
+ * the rows that remain, the profile of those rows, and drift against the production reference.
+ */
+export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
+  const { table, spec } = input;
+  const label = spec.target.column;
+  const views = columnViews(table);
+  const inferred = input.pinned
+    ? null
+    : inferSchema(views, spec.sanity.schema.tolerance, { pipeline: spec.name, inferredFrom: input.origin });
+  const columns = applyOverrides((input.pinned ?? inferred)!, spec.sanity.schema.columns);
+
+  const schemaChecks = checkColumns(views, columns);
+  const flags = flagRows(views, columns, label);
+  const outcome = applyPolicies(flags, spec.sanity.flags);
+  const flagChecks: CheckResult[] = outcome.decisions.map((d) => ({
+    check: 'row_flags',
+    column: d.check,
+    passed: d.passed,
+    ...describeDecision(d),
+  }));
+  const flagsFailed = outcome.decisions.some((d) => !d.passed);
+  const clean = outcome.keep && !flagsFailed ? filterRows(table, views, outcome.keep) : null;
+  const keep = flagsFailed ? null : outcome.keep;
+
+  const profile = profileColumns(views, spec.sanity.drift.bins, keep);
+  const stats = new Map(profile.map((p) => [p.name, statsFromProfile(p)]));
+  const columnChecks = runSanityChecks(clean ?? table, spec, (column) => stats.get(column)!);
+  const drift =
+    'skipped' in input.reference
+      ? null
+      : computeDrift(input.reference.profile, views, keep, spec.sanity.drift);
+  const driftChecks: CheckResult[] =
+    drift && spec.sanity.drift.onBreach === 'fail' ? drift.map(driftCheck) : [];
+
+  const report = [...schemaChecks, ...columnChecks, ...flagChecks, ...driftChecks];
+  const failed = report.filter((r) => !r.passed);
+  const breaches = drift?.filter((d) => d.breached) ?? [];
+  return {
+    report,
+    failed,
+    flags: flagsToArrow(flags, outcome, views, columns, label, failed.length > 0),
+    clean,
+    profile: profileToArrow(profile),
+    drift: driftToArrow(drift ?? { skipped: (input.reference as { skipped: string }).skipped }),
+    inferred,
+    summary: {
+      checks: report.length,
+      failed: failed.length,
+      flaggedRows: flags.mask.reduce((n, bits) => n + (bits ? 1 : 0), 0),
+      droppedRows: clean ? outcome.dropped : 0,
+      schema: input.pinned ? 'pinned' : 'inferred',
+      drift: drift
+        ? breaches.length
+          ? `${breaches.length} feature(s) drifted: ${breaches.map((b) => b.feature).join(', ')}`
+          : `none vs version ${(input.reference as { version: number }).version}`
+        : `skipped (${(input.reference as { skipped: string }).skipped})`,
+    },
+  };
+}
+
+function driftCheck(d: FeatureDrift): CheckResult {
+  return {
+    check: 'drift',
+    column: d.feature,
+    passed: !d.breached,
+    observed: d.value === null ? d.note : `${d.metric} ${d.value.toFixed(4)}`,
+    expected: d.threshold === null ? '' : `<= ${d.threshold}`,
+  };
+}
+
+/** The column statistics the spec's column checks read, from the profile of the same rows. */
+function statsFromProfile(p: FeatureProfile): ColumnStats {
+  return p.kind === 'numeric'
+    ? { name: p.name, kind: 'numeric', rows: p.rows, nulls: p.nulls, min: p.min, max: p.max, categories: [] }
+    : {
+        name: p.name,
+        kind: 'categorical',
+        rows: p.rows,
+        nulls: p.nulls,
+        min: null,
+        max: null,
+        categories: p.categories,
+      };
+}

@@ -1,0 +1,57 @@
+import type { Command } from 'commander';
+import type { DataSchema } from '../../core/data/data-schema';
+import { readPinnedSchema, resetSchema, schemaPath } from '../../core/data/schema-store';
+import { QuiverError } from '../../core/errors';
+import { configFrom, type GlobalFlags } from '../environment';
+import { table } from '../format';
+import { emit } from '../output';
+
+/** `quiver schema show|reset PIPELINE`: the data schema a pipeline's runs are checked against. */
+export function registerSchemaCommands(program: Command, flagsOf: (cmd: Command) => GlobalFlags): void {
+  const schema = program
+    .command('schema')
+    .description("a pipeline's pinned data schema (pinned by its first run whose sanity step passes)");
+
+  schema
+    .command('show <pipeline>')
+    .description('the pinned schema: each column with its type, nullability, categories or range')
+    .action(async (pipeline: string, _options: unknown, cmd: Command) => {
+      const flags = flagsOf(cmd);
+      const home = configFrom(flags).home;
+      const pinned = await readPinnedSchema(home, pipeline);
+      if (!pinned)
+        throw new QuiverError(
+          `no pinned schema for pipeline ${pipeline} in ${home} (the first run whose sanity step passes pins one)`,
+        );
+      emit(flags, pinned, (s) => formatSchema(s, schemaPath(home, pipeline)));
+    });
+
+  schema
+    .command('reset <pipeline>')
+    .description('forget the pinned schema; the next passing run infers and pins a new one')
+    .action(async (pipeline: string, _options: unknown, cmd: Command) => {
+      const flags = flagsOf(cmd);
+      const home = configFrom(flags).home;
+      const removed = await resetSchema(home, pipeline);
+      emit(flags, { pipeline, removed }, (r) =>
+        r.removed
+          ? `schema of ${pipeline} reset: the next passing run pins a new one`
+          : `pipeline ${pipeline} had no pinned schema`,
+      );
+    });
+}
+
+function formatSchema(schema: DataSchema, file: string): string {
+  const rows = Object.entries(schema.columns).map(([name, c]) => [
+    name,
+    c.type,
+    c.nullable ? 'yes' : 'no',
+    c.type === 'number' ? `[${c.min ?? '-inf'}, ${c.max ?? 'inf'}]` : (c.categories ?? []).join(', '),
+  ]);
+  return [
+    `schema of ${schema.pipeline} (${file})`,
+    `inferred from run ${schema.inferredFrom.runId} (${schema.inferredFrom.rows} rows, data ${schema.inferredFrom.dataSha256.slice(0, 12)}) at ${schema.inferredAt}, range tolerance ${schema.tolerance}`,
+    '',
+    table([['COLUMN', 'TYPE', 'NULLABLE', 'RANGE / CATEGORIES'], ...rows]),
+  ].join('\n');
+}

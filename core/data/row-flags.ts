@@ -1,0 +1,205 @@
+import * as arrow from 'apache-arrow';
+import type { RowFlagCheck, RowFlagsSpec } from '../spec/data-checks-schema';
+import { cellText, type ColumnView } from './column-views';
+import type { SchemaColumn } from './data-schema';
+import { duplicateRows } from './duplicates';
+
+/** The row-level checks, in report order, and the bit each sets in a row's flag mask. */
+export const ROW_FLAG_CHECKS: readonly RowFlagCheck[] = [
+  'missingLabel',
+  'nullForbidden',
+  'outOfRange',
+  'unseenCategory',
+  'duplicate',
+];
+const BIT: Record<RowFlagCheck, number> = {
+  missingLabel: 1,
+  nullForbidden: 2,
+  outOfRange: 4,
+  unseenCategory: 8,
+  duplicate: 16,
+};
+
+/** Which rows each check flagged: one bit mask per row, and for duplicates the row each one repeats. */
+export interface RowFlags {
+  rows: number;
+  mask: Uint8Array;
+  counts: Record<RowFlagCheck, number>;
+  /** Duplicate row → the first row it copies. */
+  duplicateOf: Map<number, number>;
+}
+
+/** What the policy of one check decided. */
+export interface FlagDecision {
+  check: RowFlagCheck;
+  policy: 'fail' | 'drop' | 'keep';
+  flagged: number;
+  fraction: number;
+  maxFraction: number;
+  /** False when the check fails the run: a flagged row under `fail`, or too many under `drop`. */
+  passed: boolean;
+}
+
+/** The outcome of every policy: decisions, and the rows training keeps (null when none is dropped). */
+export interface FlagOutcome {
+  decisions: FlagDecision[];
+  keep: Uint8Array | null;
+  dropped: number;
+}
+
+/**
+ * Flags suspicious rows against the schema: a null label, a null where the schema forbids it, a number
+ * out of range, a category the schema has not seen, an exact copy of an earlier row. Columns whose
+ * type differs from the schema are left to the column-level type check.
+ */
+export function flagRows(views: ColumnView[], columns: Record<string, SchemaColumn>, label: string): RowFlags {
+  const rows = views[0]?.kind === 'numeric' ? views[0].values.length : (views[0]?.codes.length ?? 0);
+  const mask = new Uint8Array(rows);
+  for (const view of views) {
+    const column = columns[view.name];
+    if (view.name === label) {
+      markNulls(view, mask, BIT.missingLabel);
+    } else if (column && column.type === view.type && !column.nullable) {
+      markNulls(view, mask, BIT.nullForbidden);
+    }
+    if (!column || column.type !== view.type) continue;
+    if (view.kind === 'numeric') markOutOfRange(view.values, view.valid, column, mask);
+    else if (column.categories) markUnseen(view, new Set(column.categories), mask);
+  }
+  const duplicateOf = duplicateRows(views, rows);
+  for (const row of duplicateOf.keys()) mask[row] |= BIT.duplicate;
+  const counts = Object.fromEntries(ROW_FLAG_CHECKS.map((c) => [c, 0])) as Record<RowFlagCheck, number>;
+  for (let i = 0; i < rows; i++) {
+    const bits = mask[i];
+    if (bits === 0) continue;
+    for (const check of ROW_FLAG_CHECKS) if (bits & BIT[check]) counts[check]++;
+  }
+  return { rows, mask, counts, duplicateOf };
+}
+
+/** Applies each check's policy: `fail` on any flag, `drop` up to `maxFraction` of the rows, `keep`. */
+export function applyPolicies(flags: RowFlags, policies: RowFlagsSpec): FlagOutcome {
+  const decisions = ROW_FLAG_CHECKS.map((check): FlagDecision => {
+    const { policy, maxFraction } = policies[check];
+    const flagged = flags.counts[check];
+    const fraction = flags.rows === 0 ? 0 : flagged / flags.rows;
+    const passed = policy === 'keep' || (policy === 'fail' ? flagged === 0 : fraction <= maxFraction);
+    return { check, policy, flagged, fraction, maxFraction, passed };
+  });
+  let dropBits = 0;
+  for (const d of decisions) if (d.policy === 'drop' && d.flagged > 0) dropBits |= BIT[d.check];
+  if (dropBits === 0) return { decisions, keep: null, dropped: 0 };
+  const keep = new Uint8Array(flags.rows);
+  let dropped = 0;
+  for (let i = 0; i < flags.rows; i++) {
+    if (flags.mask[i] & dropBits) dropped++;
+    else keep[i] = 1;
+  }
+  return { decisions, keep, dropped };
+}
+
+/** The report row of one decision: "3 rows (2.0%)" against what its policy allows. */
+export function describeDecision(d: FlagDecision): { observed: string; expected: string } {
+  const observed = `${d.flagged} row(s) (${(d.fraction * 100).toFixed(2)}%)`;
+  const expected =
+    d.policy === 'fail'
+      ? 'none (policy fail)'
+      : d.policy === 'drop'
+        ? `<= ${(d.maxFraction * 100).toFixed(2)}% dropped (policy drop)`
+        : 'any (policy keep)';
+  return { observed, expected };
+}
+
+/**
+ * The flags checkpoint: one row per flagged input row with its index (0-based, in the ingested
+ * data), the checks that flagged it, the reasons in words, and what became of it.
+ */
+export function flagsToArrow(
+  flags: RowFlags,
+  outcome: FlagOutcome,
+  views: ColumnView[],
+  columns: Record<string, SchemaColumn>,
+  label: string,
+  failed: boolean,
+): arrow.Table {
+  const rowIndex: number[] = [];
+  const checks: string[] = [];
+  const reasons: string[] = [];
+  const actions: string[] = [];
+  for (let i = 0; i < flags.rows; i++) {
+    const bits = flags.mask[i];
+    if (bits === 0) continue;
+    rowIndex.push(i);
+    checks.push(ROW_FLAG_CHECKS.filter((c) => bits & BIT[c]).join(','));
+    reasons.push(rowReasons(i, bits, flags, views, columns, label).join('; '));
+    actions.push(failed ? 'run failed' : outcome.keep && outcome.keep[i] === 0 ? 'dropped' : 'kept');
+  }
+  return new arrow.Table({
+    row: arrow.makeVector(Int32Array.from(rowIndex)),
+    checks: arrow.vectorFromArray(checks, new arrow.Utf8()),
+    reason: arrow.vectorFromArray(reasons, new arrow.Utf8()),
+    action: arrow.vectorFromArray(actions, new arrow.Utf8()),
+  });
+}
+
+function rowReasons(
+  row: number,
+  bits: number,
+  flags: RowFlags,
+  views: ColumnView[],
+  columns: Record<string, SchemaColumn>,
+  label: string,
+): string[] {
+  const reasons: string[] = [];
+  for (const view of views) {
+    const column = columns[view.name];
+    const text = cellText(view, row);
+    if (view.name === label && bits & BIT.missingLabel && text === 'null') reasons.push(`label ${label} is null`);
+    if (!column || column.type !== view.type) continue;
+    if (text === 'null') {
+      if (view.name !== label && !column.nullable && bits & BIT.nullForbidden)
+        reasons.push(`${view.name} is null (not nullable)`);
+      continue;
+    }
+    if (view.kind === 'numeric' && bits & BIT.outOfRange) {
+      const v = view.values[row];
+      if (column.min !== undefined && v < column.min) reasons.push(`${view.name} ${v} < min ${column.min}`);
+      if (column.max !== undefined && v > column.max) reasons.push(`${view.name} ${v} > max ${column.max}`);
+    } else if (view.kind === 'categorical' && bits & BIT.unseenCategory && column.categories) {
+      if (!column.categories.includes(text)) reasons.push(`${view.name} "${text}" is not a known category`);
+    }
+  }
+  if (bits & BIT.duplicate) reasons.push(`duplicate of row ${flags.duplicateOf.get(row)}`);
+  return reasons;
+}
+
+function markNulls(view: ColumnView, mask: Uint8Array, bit: number): void {
+  if (view.nulls === 0) return;
+  if (view.kind === 'numeric') {
+    const valid = view.valid!;
+    for (let i = 0; i < valid.length; i++) if (valid[i] === 0) mask[i] |= bit;
+  } else {
+    const codes = view.codes;
+    for (let i = 0; i < codes.length; i++) if (codes[i] < 0) mask[i] |= bit;
+  }
+}
+
+function markOutOfRange(values: Float64Array, valid: Uint8Array | null, column: SchemaColumn, mask: Uint8Array) {
+  const min = column.min ?? -Infinity;
+  const max = column.max ?? Infinity;
+  if (min === -Infinity && max === Infinity) return;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if ((v < min || v > max) && (valid === null || valid[i] === 1)) mask[i] |= BIT.outOfRange;
+  }
+}
+
+function markUnseen(view: Extract<ColumnView, { kind: 'categorical' }>, allowed: Set<string>, mask: Uint8Array) {
+  const unseen = view.dictionary.map((text) => !allowed.has(text));
+  if (!unseen.includes(true)) return;
+  const codes = view.codes;
+  for (let i = 0; i < codes.length; i++) {
+    const code = codes[i];
+    if (code >= 0 && unseen[code]) mask[i] |= BIT.unseenCategory;
+  }
+}
