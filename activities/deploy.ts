@@ -20,6 +20,7 @@ export async function deploy(input: StepInput, config: QuiverConfig): Promise<St
       metrics,
       runId: input.run.runId,
       pipeline: input.run.pipeline,
+      reference: ctx.input.inputs.profile ?? null,
     });
     const move = await registry.setAlias(name, alias, version.version, `deployed by run ${input.run.runId}`);
     await ctx.write(
