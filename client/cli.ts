@@ -2,6 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { QuiverError, SpecError } from '../core/errors';
 import { registerCheckpointCommands } from './commands/checkpoints';
 import { registerRunCommands } from './commands/runs';
+import { registerApprovalCommands } from './commands/approval';
+import { registerModelCommands } from './commands/models';
+import { registerServeCommand } from './commands/serve';
 import type { GlobalFlags } from './environment';
 
 /** Builds the `quiver` command tree; exported so tests can drive it without a subprocess. */
@@ -19,6 +22,9 @@ export function buildProgram(): Command {
   const flagsOf = (cmd: Command) => cmd.optsWithGlobals<GlobalFlags>();
   registerRunCommands(program, flagsOf);
   registerCheckpointCommands(program, flagsOf);
+  registerApprovalCommands(program, flagsOf);
+  registerModelCommands(program, flagsOf);
+  registerServeCommand(program, flagsOf);
   return program;
 }
 
