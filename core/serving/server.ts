@@ -90,9 +90,9 @@ export async function buildModelServer(options: ServeOptions): Promise<ModelServ
     };
   });
 
-  // `::` is Fastify's literal colon: the route is /v1/models/NAME:predict.
+  // The route is /v1/models/NAME:predict: `::` is a literal colon, the regex keeps it out of the name.
   app.post<{ Params: { name: string }; Querystring: { alias?: string } }>(
-    '/v1/models/:name::predict',
+    '/v1/models/:name(^[^:/]+)::predict',
     async (request, reply) => {
       const started = performance.now();
       const { name } = request.params;
