@@ -48,10 +48,12 @@ export class PredictionLog {
   private writing: Promise<void> = Promise.resolve();
   /** Rows written to files so far. */
   written = 0;
+  /** The last background write failure, if any (reported by `/readyz`). */
+  lastError: string | null = null;
 
   constructor(options: PredictionLogOptions) {
     this.options = { ...DEFAULTS, ...options };
-    this.timer = setInterval(() => void this.flush(), this.options.flushIntervalMs);
+    this.timer = setInterval(() => void this.flushQuietly(), this.options.flushIntervalMs);
     this.timer.unref();
   }
 
@@ -64,17 +66,28 @@ export class PredictionLog {
       this.buffers.set(key, buffer);
     }
     buffer.rows.push(entry);
-    if (buffer.rows.length >= this.options.maxRowsPerFile) void this.flush();
+    if (buffer.rows.length >= this.options.maxRowsPerFile) void this.flushQuietly();
+  }
+
+  /** A background flush: a failed write (full disk) costs those log rows, never the serving process. */
+  private async flushQuietly(): Promise<void> {
+    try {
+      await this.flush();
+    } catch (error) {
+      this.lastError = (error as Error).message;
+    }
   }
 
   /** Writes every waiting prediction to new files; resolves once they are on disk. */
   flush(): Promise<void> {
     const buffers = [...this.buffers.values()].filter((b) => b.rows.length > 0);
     this.buffers.clear();
-    this.writing = this.writing.then(async () => {
+    const done = this.writing.then(async () => {
       for (const buffer of buffers) await this.writeFile(buffer);
     });
-    return this.writing;
+    // The chain goes on after a failed write; the caller of this flush still sees the failure.
+    this.writing = done.catch(() => undefined);
+    return done;
   }
 
   /** Flushes and stops the timer. */

@@ -64,7 +64,9 @@ export async function buildModelServer(options: ServeOptions): Promise<ModelServ
   app.get('/healthz', () => ({ status: 'ok' }));
   app.get('/readyz', (_request, reply) => {
     const errors = Object.fromEntries(slots.errors);
-    void reply.code(slots.ready ? 200 : 503).send({ ready: slots.ready, errors });
+    void reply
+      .code(slots.ready ? 200 : 503)
+      .send({ ready: slots.ready, errors, predictionLogError: log.lastError });
   });
   app.get('/metrics', async (_request, reply) => {
     void reply.header('content-type', metrics.registry.contentType);
