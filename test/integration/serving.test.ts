@@ -36,13 +36,28 @@ afterAll(async () => {
   if (home) fs.rmSync(home, { recursive: true, force: true });
 });
 
-async function predict(body: unknown, model = 'iris', query = ''): Promise<{ status: number; json: any }> {
+/** The JSON the server answers: a prediction, or an error naming the field. */
+interface PredictReply {
+  model: string;
+  alias: string;
+  version: number;
+  predictions: string[];
+  probabilities: Record<string, number>[];
+  error?: string;
+  field?: string;
+}
+
+async function predict(
+  body: unknown,
+  model = 'iris',
+  query = '',
+): Promise<{ status: number; json: PredictReply }> {
   const response = await fetch(`${base}/v1/models/${model}:predict${query}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-  return { status: response.status, json: await response.json() };
+  return { status: response.status, json: (await response.json()) as PredictReply };
 }
 
 describe('quiver serve over real HTTP', () => {
@@ -54,7 +69,7 @@ describe('quiver serve over real HTTP', () => {
     expect(json.probabilities).toHaveLength(2);
     for (const row of json.probabilities) {
       expect(Object.keys(row).sort()).toEqual(['setosa', 'versicolor', 'virginica']);
-      const total = Object.values(row as Record<string, number>).reduce((a, b) => a + b, 0);
+      const total = Object.values(row).reduce((a, b) => a + b, 0);
       expect(total).toBeCloseTo(1, 4);
     }
     expect(json.probabilities[0].setosa).toBeGreaterThan(0.5);
