@@ -37,6 +37,9 @@ export interface ModelServer {
 
 const DEFAULTS = { reloadIntervalMs: 500, defaultAlias: 'production' };
 
+/** Registry model names (as the spec allows them); anything else is not a model, never a path. */
+const MODEL_NAME = /^[a-z0-9][a-z0-9_-]*$/i;
+
 /**
  * The prediction server: `POST /v1/models/NAME:predict`, `GET /v1/models/NAME`, `/healthz`, `/readyz`,
  * `/metrics`. Every alias of every registry model is served (`?alias=`; default `production`) and
@@ -75,7 +78,7 @@ export async function buildModelServer(options: ServeOptions): Promise<ModelServ
 
   app.get<{ Params: { name: string } }>('/v1/models/:name', async (request, reply) => {
     const { name } = request.params;
-    const versions = await registry.versions(name);
+    const versions = MODEL_NAME.test(name) ? await registry.versions(name) : [];
     if (versions.length === 0)
       return reply.code(404).send({ error: `model "${name}" is not in the registry`, field: 'name' });
     return {

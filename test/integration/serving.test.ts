@@ -105,6 +105,7 @@ describe('quiver serve over real HTTP', () => {
     expect(unknown.json.error).toContain('tulips');
     expect((await predict({ instances: [SETOSA] }, 'iris', '?alias=nope')).status).toBe(404);
     expect((await fetch(`${base}/v1/models/tulips`)).status).toBe(404);
+    expect((await fetch(`${base}/v1/models/..%2F..%2Fregistry`)).status).toBe(404);
   });
 
   it('answers health, readiness and Prometheus metrics', async () => {
