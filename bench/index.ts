@@ -7,6 +7,7 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   'csv-ingest': () => import('./csv-ingest'),
   resume: () => import('./resume'),
   sanity: () => import('./sanity'),
+  serving: () => import('./serving'),
 };
 
 async function main(): Promise<void> {

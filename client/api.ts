@@ -21,6 +21,7 @@ import { stepParams } from '../core/step-params';
 import { progressQuery, retrySignal, trainingPipeline } from '../workflows';
 import { progressFromHistory } from './history-progress';
 import { payloadDecoder } from './payloads';
+import { approveSignal, rejectSignal, type ApprovalSignalArgs } from '../workflows/approval';
 
 /** A run as `status` reports it: the workflow's progress plus where to look at it. */
 export interface RunView extends RunProgress {
@@ -133,7 +134,7 @@ export class QuiverClient {
           last = fingerprint;
           onProgress(view);
         }
-        if (view.status !== 'RUNNING' && view.status !== 'PAUSED') break;
+        if (!['RUNNING', 'PAUSED', 'WAITING_APPROVAL'].includes(view.status)) break;
         await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, pollMs))]);
       }
     }
@@ -219,6 +220,27 @@ export class QuiverClient {
     if (view.status !== 'PAUSED')
       throw new QuiverError(`run ${runId} is ${view.status}, not PAUSED: nothing to retry`);
     await this.temporal.workflow.getHandle(runId).signal(retrySignal);
+  }
+
+  /** `quiver approve RUN`: a run waiting for approval deploys. */
+  async approve(runId: string, by: string | null = null): Promise<void> {
+    await this.signalWaitingRun(runId, approveSignal, { by });
+  }
+
+  /** `quiver reject RUN --reason …`: a run waiting for approval fails with the reason; nothing is deployed. */
+  async reject(runId: string, reason: string, by: string | null = null): Promise<void> {
+    await this.signalWaitingRun(runId, rejectSignal, { by, reason });
+  }
+
+  private async signalWaitingRun(
+    runId: string,
+    signal: typeof approveSignal,
+    args: ApprovalSignalArgs,
+  ): Promise<void> {
+    const view = await this.status(runId);
+    if (view.status !== 'WAITING_APPROVAL')
+      throw new QuiverError(`run ${runId} is ${view.status}, not WAITING_APPROVAL: nothing to decide`);
+    await this.temporal.workflow.getHandle(runId).signal(signal, args);
   }
 
   /** `quiver cancel RUN`: cancels the run; checkpoints written so far stay, and `resume` can pick them up. */

@@ -3,6 +3,9 @@ import { QuiverError, SpecError } from '../core/errors';
 import { registerCheckpointCommands } from './commands/checkpoints';
 import { registerRunCommands } from './commands/runs';
 import { registerSchemaCommands } from './commands/schema';
+import { registerApprovalCommands } from './commands/approval';
+import { registerModelCommands } from './commands/models';
+import { registerServeCommand } from './commands/serve';
 import type { GlobalFlags } from './environment';
 
 /** Builds the `quiver` command tree; exported so tests can drive it without a subprocess. */
@@ -21,6 +24,9 @@ export function buildProgram(): Command {
   registerRunCommands(program, flagsOf);
   registerCheckpointCommands(program, flagsOf);
   registerSchemaCommands(program, flagsOf);
+  registerApprovalCommands(program, flagsOf);
+  registerModelCommands(program, flagsOf);
+  registerServeCommand(program, flagsOf);
   return program;
 }
 

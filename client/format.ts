@@ -52,6 +52,10 @@ export function formatRun(view: RunView): string {
   const header = `run ${view.runId}  pipeline ${view.pipeline}  status ${view.status}`;
   const lines = [view.resumedFrom ? `${header}  (resumed from ${view.resumedFrom})` : header, table(rows)];
   if (view.status === 'PAUSED') lines.push(`paused: fix the cause, then \`npx quiver retry ${view.runId}\``);
+  if (view.status === 'WAITING_APPROVAL')
+    lines.push(
+      `waiting for approval: \`npx quiver approve ${view.runId}\` or \`npx quiver reject ${view.runId} --reason …\``,
+    );
   if (view.model)
     lines.push(`model ${view.model.name} version ${view.model.version} → alias ${view.model.alias}`);
   if (view.error) lines.push(`error: ${view.error}`);

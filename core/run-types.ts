@@ -36,7 +36,14 @@ export interface StepResult {
 
 export type StepStatus = 'pending' | 'running' | 'completed' | 'failed' | 'paused';
 export type RunStatus =
-  'RUNNING' | 'PAUSED' | 'COMPLETED' | 'FAILED' | 'CANCELED' | 'TERMINATED' | 'TIMED_OUT';
+  | 'RUNNING'
+  | 'PAUSED'
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'CANCELED'
+  | 'TERMINATED'
+  | 'TIMED_OUT'
+  | 'WAITING_APPROVAL';
 
 export interface StepState {
   name: StepName;
@@ -75,6 +82,16 @@ export interface RunProgress {
   steps: StepState[];
   model: DeployedModel | null;
   error: string | null;
+  /** The human decision on deployment, when the spec asks for one (`deploy.requireApproval`). */
+  approval?: ApprovalDecision | null;
+}
+
+/** `quiver approve RUN` / `quiver reject RUN --reason …`, as the run recorded it. */
+export interface ApprovalDecision {
+  decision: 'approved' | 'rejected' | 'timed_out';
+  by: string | null;
+  reason: string | null;
+  at: string;
 }
 
 /** Input of the `trainingPipeline` workflow. */

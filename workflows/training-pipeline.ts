@@ -30,6 +30,7 @@ import {
   type StepResult,
   type StepState,
 } from '../core/run-types';
+import { approvalGate } from './approval';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -67,6 +68,7 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
   setHandler(retrySignal, () => {
     retryRequested = true;
   });
+  const approval = approvalGate();
   // QuiverPipeline and QuiverStatus=RUNNING are set by whoever starts the run (client.start), which
   // saves a visibility write per run on the hot path.
 
@@ -165,6 +167,8 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
     const train = await runStep('train', { data: trainingData });
     const model = train.outputs.model;
     const validate = await runStep('validate', { data: trainingData, model });
+    if (spec.deploy.requireApproval && !input.reuse?.deploy)
+      await approval.await(spec.deploy.approvalTimeout, setStatus, (d) => (progress.approval = d));
     const deploy = await runStep('deploy', {
       model,
       metrics: validate.outputs.metrics,

@@ -14,7 +14,14 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 /** Prints each step as it completes, then the final view. */
 function stepPrinter(runId: string): (view: RunView) => void {
   const printed = new Set<string>();
+  let askedApproval = false;
   return (view) => {
+    if (view.status === 'WAITING_APPROVAL' && !askedApproval) {
+      askedApproval = true;
+      info(
+        `  ? waiting for approval: npx quiver approve ${runId}  (or: npx quiver reject ${runId} --reason …)`,
+      );
+    }
     for (const step of view.steps) {
       const key = `${step.name}:${step.status}`;
       if (step.status === 'pending' || printed.has(key)) continue;

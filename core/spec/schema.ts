@@ -29,6 +29,16 @@ const rangeSchema = z
   .strict()
   .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, 'min must not exceed max');
 
+/** A validation slice: the holdout rows grouped by the value of one column, each with its minimums. */
+const sliceSchema = z
+  .object({
+    column: z.string().min(1),
+    min: z.record(z.string(), z.number()).default({}),
+    /** Slices with fewer holdout rows are reported but not gated (too few rows to judge). */
+    minRows: z.number().int().min(1).default(1),
+  })
+  .strict();
+
 export const pipelineSpecSchema = z
   .object({
     name: z
@@ -108,6 +118,10 @@ export const pipelineSpecSchema = z
           .object({ logLoss: z.number().min(0).optional() })
           .strict()
           .default({}),
+        /** Champion/challenger: how much worse than the production model a candidate may be, per metric. */
+        maxRegression: z.record(z.string(), z.number().min(0)).default({}),
+        /** Per-slice metrics (one slice per value of `column`) and their minimums. */
+        slices: z.array(sliceSchema).default([]),
         ...stepOptions,
       })
       .strict()
@@ -123,6 +137,10 @@ export const pipelineSpecSchema = z
           .string()
           .regex(/^[a-z0-9][a-z0-9_-]*$/i)
           .default('production'),
+        /** Wait for `quiver approve RUN` (or `reject`) before moving the alias. */
+        requireApproval: z.boolean().default(false),
+        /** How long a run waits for approval before failing. */
+        approvalTimeout: duration.default('7d'),
         ...stepOptions,
       })
       .strict()
@@ -135,3 +153,4 @@ export type PipelineSpecInput = z.input<typeof pipelineSpecSchema>;
 /** A validated spec with every default filled in: what runs receive. */
 export type PipelineSpec = z.output<typeof pipelineSpecSchema>;
 export type RetrySpec = z.output<typeof retrySchema>;
+export type SliceSpec = z.output<typeof sliceSchema>;
