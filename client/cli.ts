@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { QuiverError, SpecError } from '../core/errors';
 import { registerCheckpointCommands } from './commands/checkpoints';
 import { registerRunCommands } from './commands/runs';
+import { registerScheduleCommands } from './commands/schedule';
+import { registerRunsInspectCommands } from './commands/runs-inspect';
 import type { GlobalFlags } from './environment';
 
 /** Builds the `quiver` command tree; exported so tests can drive it without a subprocess. */
@@ -15,10 +17,16 @@ export function buildProgram(): Command {
     )
     .option('--namespace <ns>', 'Temporal namespace (default: TEMPORAL_NAMESPACE or "default")')
     .option('--home <dir>', 'state directory (default: QUIVER_HOME or .quiver)')
+    .option(
+      '--metrics-port <port>',
+      "workers' Prometheus endpoint (default: QUIVER_METRICS_PORT; unset: none)",
+    )
     .showHelpAfterError();
   const flagsOf = (cmd: Command) => cmd.optsWithGlobals<GlobalFlags>();
   registerRunCommands(program, flagsOf);
   registerCheckpointCommands(program, flagsOf);
+  registerScheduleCommands(program, flagsOf);
+  registerRunsInspectCommands(program, flagsOf);
   return program;
 }
 
