@@ -12,7 +12,6 @@ import {
 import { msToNumber, type Duration } from '@temporalio/common';
 import { QuiverError, SpecError } from '../core/errors';
 import type { PipelineInput } from '../core/run-types';
-import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import { applyOverrides, validateSpec } from '../core/spec/load';
 import type { PipelineSpec } from '../core/spec/schema';
 import { trainingPipeline } from '../workflows';
