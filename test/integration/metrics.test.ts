@@ -56,7 +56,7 @@ describe('worker metrics', () => {
 
   it('quiver worker --metrics-port serves the endpoint; a bad port is refused', async () => {
     const [flagPort] = await findFreePorts(1);
-    const cliEnv = {
+    const cliEnv: NodeJS.ProcessEnv = {
       ...process.env,
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       QUIVER_HOME: env.config.home,

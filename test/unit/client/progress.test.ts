@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunView } from '../../../client/api';
-import { plainProgress, progressBar, renderProgress } from '../../../client/progress';
+import { plainProgress, progressBar, progressReporter, renderProgress } from '../../../client/progress';
 import { STEP_NAMES, type StepState } from '../../../core/run-types';
 import { renderCurrentDetails } from '../../../workflows/current-details';
 
@@ -131,5 +131,41 @@ describe('current details for the Temporal UI', () => {
     expect(renderCurrentDetails(view)).toContain('- ✗ train · failed · attempt 3 · step train failed: boom');
     view.model = { name: 'iris', version: 4, alias: 'production' };
     expect(renderCurrentDetails(view)).toContain('model iris v4 → production');
+  });
+});
+
+describe('choosing the display', () => {
+  /** A stream that records what is written, with or without a terminal behind it. */
+  function recordingStream(isTTY: boolean) {
+    const chunks: string[] = [];
+    const stream = {
+      isTTY,
+      columns: 120,
+      rows: 40,
+      write: (chunk: string) => chunks.push(String(chunk)) > 0,
+      on: () => stream,
+      off: () => stream,
+      once: () => stream,
+      removeListener: () => stream,
+    };
+    return { stream: stream as unknown as NodeJS.WriteStream, output: () => chunks.join('') };
+  }
+
+  it('redraws in place on a terminal', async () => {
+    const { stream, output } = recordingStream(true);
+    const reporter = await progressReporter('quiver-iris-1', stream);
+    reporter.update(trainingView());
+    reporter.update(trainingView());
+    reporter.done();
+    expect(output()).toContain('quiver-iris-1 · iris · RUNNING');
+    expect(output()).toContain('\u001b['); // cursor movement: the second frame replaces the first
+  });
+
+  it('writes plain lines to a pipe', async () => {
+    const { stream, output } = recordingStream(false);
+    const reporter = await progressReporter('quiver-iris-1', stream);
+    reporter.update(trainingView());
+    expect(output()).not.toContain('\u001b[');
+    expect(output().split('\n')[0]).toMatch(/^ {2}↺ ingest +reused from quiver-iris-0/);
   });
 });
