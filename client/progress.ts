@@ -99,7 +99,11 @@ export async function liveProgress(stream: NodeJS.WriteStream): Promise<Progress
   const draw = createLogUpdate(stream);
   return {
     update: (view) => draw(renderProgress(view)),
-    done: () => draw.done(),
+    // The final report follows and repeats every step: the live frame gives way to it.
+    done: () => {
+      draw.clear();
+      draw.done();
+    },
   };
 }
 
@@ -108,5 +112,8 @@ export async function progressReporter(
   runId: string,
   stream: NodeJS.WriteStream = process.stderr,
 ): Promise<ProgressReporter> {
-  return stream.isTTY ? liveProgress(stream) : plainProgress(runId, (line) => stream.write(`${line}\n`));
+  // A terminal that reports no size (some CI pseudo-terminals) cannot be redrawn in place.
+  return stream.isTTY && (stream.rows ?? 0) > 0
+    ? liveProgress(stream)
+    : plainProgress(runId, (line) => stream.write(`${line}\n`));
 }

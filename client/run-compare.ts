@@ -23,6 +23,11 @@ export interface CheckpointComparison {
   sha256: (string | null)[];
   /** True when every run has the same checkpoint (same SHA-256): nothing else to look at. */
   identical: boolean;
+  /**
+   * Different files whose schema, row counts and column statistics all match: typically the same
+   * data written by another run (lineage metadata differs, so the SHA-256 does too).
+   */
+  sameStatistics: boolean;
   rows: (number | null)[];
   /** Columns each run has that the first run lacks, and the reverse; type changes by column. */
   schema: {
@@ -130,6 +135,7 @@ async function compareOutput(
     output,
     sha256,
     identical,
+    sameStatistics: identical,
     rows: refs.map((r) => r?.rows ?? null),
     schema: { added: refs.map(() => []), removed: refs.map(() => []), typeChanged: [] },
     columns: [],
@@ -163,6 +169,13 @@ async function compareOutput(
     if (new Set(summaries.map((s) => JSON.stringify(s))).size > 1)
       comparison.columns.push({ column, summaries });
   }
+  comparison.sameStatistics =
+    loaded.every((t) => t !== null) &&
+    new Set(comparison.rows).size === 1 &&
+    comparison.schema.added.every((c) => c.length === 0) &&
+    comparison.schema.removed.every((c) => c.length === 0) &&
+    comparison.schema.typeChanged.length === 0 &&
+    comparison.columns.length === 0;
   return comparison;
 }
 

@@ -334,7 +334,7 @@ function formatCalendar(calendar: CalendarSpecDescription): string {
   ].join(' ');
 }
 
-function formatMs(ms: number): string {
+export function formatMs(ms: number): string {
   const units: [string, number][] = [
     ['d', 86_400_000],
     ['h', 3_600_000],

@@ -67,7 +67,12 @@ export function formatComparison(comparison: RunComparison): string {
       checkpointLines.push(`  ${name}: same (${c.sha256[0]?.slice(0, 12)})`);
       continue;
     }
-    checkpointLines.push(`  ${name}: differs (${c.sha256.map((s) => s?.slice(0, 12) ?? '-').join(' vs ')})`);
+    const hashes = c.sha256.map((s) => s?.slice(0, 12) ?? '-').join(' vs ');
+    if (c.sameStatistics) {
+      checkpointLines.push(`  ${name}: same schema, rows and column statistics; other lineage (${hashes})`);
+      continue;
+    }
+    checkpointLines.push(`  ${name}: differs (${hashes})`);
     checkpointLines.push(`    rows: ${c.rows.map(cell).join(' vs ')}`);
     c.schema.added.forEach((cols, i) => {
       if (cols.length)

@@ -5,6 +5,7 @@ import { withEnvironment, type Environment, type GlobalFlags } from '../environm
 import { table } from '../format';
 import { emit } from '../output';
 import {
+  formatMs,
   OVERLAP_POLICIES,
   QuiverSchedules,
   scheduleSpec,
@@ -52,7 +53,7 @@ export function formatScheduleView(view: ScheduleView): string {
   const lines = [
     `schedule ${view.scheduleId}  pipeline ${view.pipeline}  ${view.paused ? 'PAUSED' : 'active'}`,
     `  spec      ${view.specFile ?? '(inline)'}${view.overrides.length ? ` with ${view.overrides.join(' ')}` : ''}`,
-    `  when      ${when}${view.jitterMs ? ` (jitter ${view.jitterMs} ms)` : ''}`,
+    `  when      ${when}${view.jitterMs ? ` (jitter ${formatMs(view.jitterMs)})` : ''}`,
     `  overlap   ${view.overlap}${view.pauseOnFailure ? ', pauses on failure' : ''}`,
     `  runs      ${view.actionsTaken} started${view.runningRuns.length ? `, running: ${view.runningRuns.join(', ')}` : ''}`,
   ];

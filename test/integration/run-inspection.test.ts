@@ -173,6 +173,11 @@ describe('run inspection against a real dev server', () => {
     const self = await compareRuns([small, small], openStore(env.config.store));
     expect(self.params).toEqual([]);
     expect(self.checkpoints.every((c) => c.identical)).toBe(true);
+    expect(data.sameStatistics).toBe(false);
+    // Same data, another run: the files differ (lineage), their contents' statistics do not.
+    const rerun = await compareRuns([small, failed], openStore(env.config.store));
+    const rerunData = rerun.checkpoints.find((c) => c.step === 'ingest' && c.output === 'data')!;
+    expect(rerunData).toMatchObject({ identical: false, sameStatistics: true, columns: [] });
 
     const cli = await quiver(['runs', 'compare', small.runId, wide.runId], cliEnv);
     expect(cli.code, cli.stderr).toBe(0);
