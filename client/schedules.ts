@@ -1,4 +1,5 @@
 import {
+  ScheduleAlreadyRunning,
   ScheduleNotFoundError,
   ScheduleOverlapPolicy,
   type CalendarSpecDescription,
@@ -96,9 +97,11 @@ export interface ScheduleListEntry {
 const SCHEDULE_MEMO_KEY = 'quiverSchedule';
 interface ScheduleMemo {
   pipeline: string;
-  specFile: string | null;
   overrides: string[];
 }
+
+/** Memo key on each scheduled run (and so on the schedule's action) naming the spec file it came from. */
+const SPEC_FILE_MEMO_KEY = 'quiverSpecFile';
 
 /**
  * Quiver's retraining schedules, on Temporal Schedules: every action starts the `trainingPipeline`
@@ -112,22 +115,27 @@ export class QuiverSchedules {
   ) {}
 
   async create(options: ScheduleCreateOptions): Promise<string> {
-    const handle = await this.temporal.schedule.create({
-      scheduleId: options.scheduleId,
-      spec: scheduleSpec(options),
-      action: this.action(options.scheduleId, options.spec, options.overrides),
-      policies: {
-        overlap: OVERLAP_POLICIES[options.overlap ?? 'skip'],
-        pauseOnFailure: options.pauseOnFailure ?? false,
-      },
-      memo: {
-        [SCHEDULE_MEMO_KEY]: {
-          pipeline: options.spec.name,
-          specFile: options.specFile ?? null,
-          overrides: options.overrides,
-        } satisfies ScheduleMemo,
-      },
-    });
+    const handle = await this.temporal.schedule
+      .create({
+        scheduleId: options.scheduleId,
+        spec: scheduleSpec(options),
+        action: this.action(options.scheduleId, options.spec, options.overrides, options.specFile),
+        policies: {
+          overlap: OVERLAP_POLICIES[options.overlap ?? 'skip'],
+          pauseOnFailure: options.pauseOnFailure ?? false,
+        },
+        memo: {
+          [SCHEDULE_MEMO_KEY]: {
+            pipeline: options.spec.name,
+            overrides: options.overrides,
+          } satisfies ScheduleMemo,
+        },
+      })
+      .catch((error: unknown) => {
+        if (error instanceof ScheduleAlreadyRunning)
+          throw new QuiverError(`schedule ${options.scheduleId} already exists: update or delete it`);
+        throw error;
+      });
     return handle.scheduleId;
   }
 
@@ -149,7 +157,6 @@ export class QuiverSchedules {
 
   async describe(scheduleId: string): Promise<ScheduleView> {
     const description = await this.describeRaw(scheduleId);
-    const memo = description.memo?.[SCHEDULE_MEMO_KEY] as ScheduleMemo | undefined;
     const input = scheduledInput(description);
     const recentRuns = await Promise.all(
       description.info.recentActions.map(async (action) => ({
@@ -161,7 +168,7 @@ export class QuiverSchedules {
     return {
       scheduleId,
       pipeline: input.spec.name,
-      specFile: memo?.specFile ?? null,
+      specFile: (description.action.memo?.[SPEC_FILE_MEMO_KEY] as string | undefined) ?? null,
       overrides: input.overrides ?? [],
       calendars: (description.spec.calendars ?? []).map(formatCalendar),
       every: (description.spec.intervals ?? []).map((i) => formatMs(msToNumber(i.every))),
@@ -194,7 +201,14 @@ export class QuiverSchedules {
         ...previous.spec,
         ...(changes.jitter ? { jitter: changes.jitter as Duration } : {}),
       },
-      action: this.action(scheduleId, spec, overrides),
+      action: this.action(
+        scheduleId,
+        spec,
+        overrides,
+        changes.spec
+          ? changes.specFile
+          : ((previous.action.memo?.[SPEC_FILE_MEMO_KEY] as string | undefined) ?? undefined),
+      ),
       policies: {
         ...previous.policies,
         ...(changes.overlap ? { overlap: OVERLAP_POLICIES[changes.overlap] } : {}),
@@ -258,6 +272,7 @@ export class QuiverSchedules {
     scheduleId: string,
     spec: PipelineSpec,
     overrides: string[],
+    specFile: string | undefined,
   ): ScheduleOptionsStartWorkflowAction<typeof trainingPipeline> {
     const input: PipelineInput = { spec, overrides, taskQueues: this.taskQueues };
     return {
@@ -265,6 +280,7 @@ export class QuiverSchedules {
       workflowType: trainingPipeline,
       workflowId: `quiver-${spec.name}-${scheduleId}`,
       ...pipelineStartOptions(input, this.taskQueues.cpu),
+      ...(specFile ? { memo: { [SPEC_FILE_MEMO_KEY]: specFile } } : {}),
     };
   }
 }

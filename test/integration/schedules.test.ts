@@ -112,6 +112,9 @@ describe('quiver schedule against a real dev server', () => {
     // Intervals are aligned to the epoch: every next fire time is a UTC midnight.
     expect(view.nextRuns.length).toBeGreaterThan(0);
     for (const next of view.nextRuns) expect(next).toMatch(/T00:00:00\.000Z$/);
+    await expect(
+      schedules.create({ scheduleId, spec: env.spec(), overrides: [], every: '1d' }),
+    ).rejects.toThrow(`schedule ${scheduleId} already exists`);
   });
 
   it('trigger starts a normal Quiver run, linked to its schedule, whose outcome describe reports', async () => {
@@ -186,6 +189,7 @@ describe('quiver schedule against a real dev server', () => {
     });
     const updated = await schedules.describe(scheduleId);
     expect(updated).toMatchObject({
+      specFile: IRIS_SPEC,
       overrides: [...OVERRIDES, 'train.epochs=7'],
       calendars: ['30 2 * * *'],
       every: [],
