@@ -13,7 +13,6 @@ import {
   type StepResult,
   type StepState,
 } from '../core/run-types';
-import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import { sourceSha256 } from '../core/source';
 import { applyOverrides, validateSpec } from '../core/spec/load';
 import type { PipelineSpec } from '../core/spec/schema';
@@ -22,6 +21,7 @@ import { progressQuery, retrySignal, trainingPipeline } from '../workflows';
 import { progressFromHistory } from './history-progress';
 import { payloadDecoder } from './payloads';
 import { approveSignal, rejectSignal, type ApprovalSignalArgs } from '../workflows/approval';
+import { pipelineStartOptions } from './run-start';
 
 /** A run as `status` reports it: the workflow's progress plus where to look at it. */
 export interface RunView extends RunProgress {
@@ -66,19 +66,8 @@ export class QuiverClient {
   ): Promise<string> {
     const input: PipelineInput = { spec, overrides, taskQueues: this.options.taskQueues, ...extra };
     await this.temporal.workflow.start(trainingPipeline, {
-      taskQueue: this.options.taskQueues.cpu,
+      ...pipelineStartOptions(input, this.options.taskQueues.cpu),
       workflowId: runId,
-      args: [input],
-      typedSearchAttributes: [
-        { key: SEARCH_ATTRIBUTES.pipeline, value: spec.name },
-        { key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' },
-      ],
-      staticSummary: `${spec.name}: ${spec.source.uri.split('/').pop()} → ${spec.target.column}`,
-      staticDetails: [
-        `pipeline: ${spec.name}`,
-        `source: ${spec.source.uri}`,
-        overrides.length ? `overrides: ${overrides.join(', ')}` : 'overrides: none',
-      ].join('\n'),
     });
     return runId;
   }
@@ -129,7 +118,10 @@ export class QuiverClient {
       void closed.then(() => (done = true));
       while (!done) {
         const view = await this.status(runId);
-        const fingerprint = JSON.stringify([view.status, view.steps.map((s) => [s.status, s.attempts])]);
+        const fingerprint = JSON.stringify([
+          view.status,
+          view.steps.map((s) => [s.status, s.attempts, s.live?.epoch]),
+        ]);
         if (fingerprint !== last) {
           last = fingerprint;
           onProgress(view);

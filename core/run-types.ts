@@ -62,6 +62,16 @@ export interface StepState {
   cacheKey: string | null;
   reusedFrom: string | null;
   error: string | null;
+  /** Live training progress while the step runs (set by the train step's reporting; optional). */
+  live?: LiveTraining | null;
+}
+
+/** How far a running training is: shown in the UI's current details and the terminal's progress. */
+export interface LiveTraining {
+  epoch: number;
+  epochs: number;
+  loss: number | null;
+  etaMs: number | null;
 }
 
 export interface DeployedModel {

@@ -55,7 +55,7 @@ const quietBundlerLogger = {
 };
 
 export async function createWorkers(options: WorkerOptions): Promise<RunningWorkers> {
-  installRuntime();
+  installRuntime(undefined, options.config.metricsPort);
   const connection = await NativeConnection.connect({ address: options.address });
   const activities = createActivities(options.config);
   const workers = await Promise.all(

@@ -7,17 +7,19 @@ import {
   defineSignal,
   isCancellation,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import type { Duration } from '@temporalio/common';
+import type { Duration, SearchAttributeUpdatePair } from '@temporalio/common';
 import type { createActivities } from '../activities';
 import { NON_RETRYABLE_ERROR_TYPES } from '../core/errors';
 import { TASK_QUEUES } from '../core/queues';
 import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
+import { renderCurrentDetails } from './current-details';
 import type { CheckpointRef } from '../core/checkpoint/types';
 import type { RetrySpec } from '../core/spec/schema';
 import {
@@ -74,8 +76,28 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
 
   function setStatus(status: RunProgress['status']): void {
     progress.status = status;
-    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: status }]);
+    showAttributes([{ key: SEARCH_ATTRIBUTES.status, value: status }]);
+    showProgress();
   }
+
+  // Search attribute updates wait for the next upsert (a step start or a status change), so each
+  // step costs at most one visibility write. The starter already set QuiverStep=ingest.
+  const pendingAttributes: SearchAttributeUpdatePair[] = [];
+  let shownStep: StepName = 'ingest';
+  function showAttributes(pairs: SearchAttributeUpdatePair[]): void {
+    const all = [...pendingAttributes.splice(0), ...pairs];
+    if (all.length) upsertSearchAttributes(all);
+  }
+  function showStep(name: StepName): void {
+    if (name === shownStep) return showAttributes([]);
+    shownStep = name;
+    showAttributes([{ key: SEARCH_ATTRIBUTES.step, value: name }]);
+  }
+  /** The UI's "current details": free for the server (read through the metadata query). */
+  function showProgress(): void {
+    setCurrentDetails(renderCurrentDetails(progress));
+  }
+  showProgress();
 
   const stepSettings: Record<StepName, StepRunSettings> = {
     ingest: spec.source,
@@ -91,6 +113,7 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
     if (reused) {
       completeStep(state, reused.result, null);
       Object.assign(state, { attempts: 0, reusedFrom: reused.fromRun });
+      showProgress();
       return reused.result;
     }
     const settings = stepSettings[name];
@@ -102,14 +125,17 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
     const activity = proxyActivities<Activities>(options)[name];
     const stepInput: StepInput = { run: { runId: progress.runId, pipeline: spec.name }, spec, inputs };
     let attemptsBefore = 0;
+    showStep(name);
     for (;;) {
       state.status = 'running';
       state.error = null;
+      showProgress();
       const startedAt = Date.now();
       try {
         const result = await activity(stepInput);
         completeStep(state, result, Date.now() - startedAt);
         state.attempts += attemptsBefore;
+        showProgress();
         return result;
       } catch (error) {
         const details = failureDetails(error);
@@ -122,6 +148,7 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
         state.error = describeFailure(error);
         if (isNonRetryable(error) || isCancellation(error)) {
           state.status = 'failed';
+          showProgress();
           throw error;
         }
         // Retries exhausted on an error that may pass (a full disk, a flaky service): pause, don't fail.
@@ -160,7 +187,7 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
   try {
     const ingest = await runStep('ingest', {});
     const data = ingest.outputs.data;
-    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.datasetSha, value: data.sha256 }]);
+    pendingAttributes.push({ key: SEARCH_ATTRIBUTES.datasetSha, value: data.sha256 });
     const sanity = await runStep('sanity', { data });
     // Training and validation read the cleaned rows when sanity dropped some.
     const trainingData = sanity.outputs.clean ?? data;
@@ -179,7 +206,7 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
       version: Number(deploy.summary.version),
       alias: String(deploy.summary.alias),
     };
-    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.modelVersion, value: progress.model.version }]);
+    pendingAttributes.push({ key: SEARCH_ATTRIBUTES.modelVersion, value: progress.model.version });
     setStatus('COMPLETED');
     upsertMemo({ [PROGRESS_MEMO_KEY]: progress });
     return progress;

@@ -4,43 +4,13 @@ import { loadSpecFile } from '../../core/spec/load';
 import type { PipelineSpec } from '../../core/spec/schema';
 import type { RunView } from '../api';
 import { withEnvironment, type Environment, type GlobalFlags } from '../environment';
-import { formatDuration, formatPlan, formatRun, formatSummary, shortRef } from '../format';
+import { formatPlan, formatRun } from '../format';
+import { progressReporter } from '../progress';
 import type { StepName } from '../../core/run-types';
 import { emit, info } from '../output';
 import { holdOpenUntilSignal } from '../signals';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
-
-/** Prints each step as it completes, then the final view. */
-function stepPrinter(runId: string): (view: RunView) => void {
-  const printed = new Set<string>();
-  let askedApproval = false;
-  return (view) => {
-    if (view.status === 'WAITING_APPROVAL' && !askedApproval) {
-      askedApproval = true;
-      info(
-        `  ? waiting for approval: npx quiver approve ${runId}  (or: npx quiver reject ${runId} --reason …)`,
-      );
-    }
-    for (const step of view.steps) {
-      const key = `${step.name}:${step.status}`;
-      if (step.status === 'pending' || printed.has(key)) continue;
-      printed.add(key);
-      if (step.status === 'running') info(`  … ${step.name} running`);
-      else if (step.status === 'paused')
-        info(
-          `  ‖ ${step.name.padEnd(8)} paused after ${step.attempts} attempt(s): ${step.error}\n    fix the cause, then: npx quiver retry ${runId}`,
-        );
-      else if (step.reusedFrom)
-        info(`  ↺ ${step.name.padEnd(8)} reused from ${step.reusedFrom}  ${shortRef(step.checkpoint)}`);
-      else if (step.status === 'completed')
-        info(
-          `  ✓ ${step.name.padEnd(8)} ${formatDuration(step.durationMs).padStart(9)}  ${shortRef(step.checkpoint)}  ${formatSummary(step.summary)}`,
-        );
-      else info(`  ✗ ${step.name.padEnd(8)} ${step.error ?? 'failed'}`);
-    }
-  };
-}
 
 async function runAndWait(
   env: Environment,
@@ -59,7 +29,9 @@ async function waitFor(
 ): Promise<RunView> {
   info(`run ${runId} started (pipeline ${pipeline})`);
   info(`Temporal UI: ${env.client.uiUrl(runId)}`);
-  const view = await env.client.wait(runId, flags.json ? undefined : stepPrinter(runId));
+  const progress = flags.json ? undefined : await progressReporter(runId);
+  const view = await env.client.wait(runId, progress?.update);
+  progress?.done();
   emit(flags, view, formatRun);
   return view;
 }
