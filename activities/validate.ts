@@ -3,11 +3,12 @@ import { ValidationGateError } from '../core/errors';
 import { modelFromArrow } from '../core/model/codec';
 import { classificationMetrics, metricsToArrow, predictProbabilities } from '../core/model/metrics';
 import { encodeLabels, transformFeatures } from '../core/model/preprocess';
+import { evaluateRegressor } from '../core/model/regression-metrics';
 import { holdoutRows } from '../core/model/train';
 import type { StepInput, StepResult } from '../core/run-types';
 import { runStepActivity } from './step';
 
-type MetricName = 'accuracy' | 'macroF1' | 'logLoss' | 'auc';
+type MetricName = 'accuracy' | 'macroF1' | 'logLoss' | 'auc' | 'rmse' | 'mae' | 'r2';
 
 /** Scores the model on the holdout rows; writes the metrics, then fails if a threshold is missed. */
 export async function validate(input: StepInput, config: QuiverConfig): Promise<StepResult> {
@@ -17,11 +18,15 @@ export async function validate(input: StepInput, config: QuiverConfig): Promise<
     const { model, preprocessing } = await modelFromArrow(await ctx.read('model'));
     let metrics: Partial<Record<MetricName, number>>;
     try {
-      const rows = holdoutRows(table, spec.target.column, spec.split);
-      const labels = encodeLabels(table, preprocessing, rows);
-      const features = transformFeatures(table, preprocessing, rows);
-      const probabilities = predictProbabilities(model, features, preprocessing.inputWidth);
-      metrics = classificationMetrics(labels, probabilities, preprocessing.classes.length);
+      const task = preprocessing.task ?? 'classification';
+      const rows = holdoutRows(table, spec.target.column, spec.split, task);
+      if (task === 'regression') metrics = { ...evaluateRegressor(model, preprocessing, table, rows) };
+      else {
+        const labels = encodeLabels(table, preprocessing, rows);
+        const features = transformFeatures(table, preprocessing, rows);
+        const probabilities = predictProbabilities(model, features, preprocessing.inputWidth);
+        metrics = classificationMetrics(labels, probabilities, preprocessing.classes.length);
+      }
     } finally {
       model.dispose();
     }

@@ -19,6 +19,8 @@ import { applyOverrides, validateSpec } from '../core/spec/load';
 import type { PipelineSpec } from '../core/spec/schema';
 import { stepParams } from '../core/step-params';
 import { progressQuery, retrySignal, trainingPipeline } from '../workflows';
+import type { CheckpointRef } from '../core/checkpoint/types';
+import { trainingResumePoint, withLatestHeartbeat } from './live-training';
 
 /** A run as `status` reports it: the workflow's progress plus where to look at it. */
 export interface RunView extends RunProgress {
@@ -59,7 +61,7 @@ export class QuiverClient {
     spec: PipelineSpec,
     overrides: string[] = [],
     runId = newRunId(spec.name),
-    extra: Pick<PipelineInput, 'reuse' | 'resumedFrom'> = {},
+    extra: Pick<PipelineInput, 'reuse' | 'resumedFrom' | 'resumeTraining'> = {},
   ): Promise<string> {
     const input: PipelineInput = { spec, overrides, taskQueues: this.options.taskQueues, ...extra };
     await this.temporal.workflow.start(trainingPipeline, {
@@ -97,7 +99,11 @@ export class QuiverClient {
     const status = description.status.name as RunStatus | 'CONTINUED_AS_NEW' | 'UNSPECIFIED';
     const progress =
       status === 'RUNNING'
-        ? await handle.query(progressQuery)
+        ? await withLatestHeartbeat(
+            this.temporal,
+            await handle.query(progressQuery),
+            description.raw.pendingActivities,
+          )
         : await this.closedProgress(runId, description.memo);
     return {
       ...progress,
@@ -190,7 +196,15 @@ export class QuiverClient {
             error instanceof CheckpointNotFoundError ? ('missing' as const) : ('corrupt' as const),
         ),
     });
-    return { sourceRun: runId, spec, overrides: options.overrides ?? [], ...plan };
+    // An unfinished training continues from its last epoch checkpoint, if that still verifies.
+    const resumePoint = options.from ? null : trainingResumePoint(source, plan, spec);
+    let resumeTraining: CheckpointRef | undefined;
+    if (resumePoint && (await store.verify(resumePoint.checkpoint).then(() => true, () => false))) {
+      resumeTraining = resumePoint.checkpoint;
+      const train = plan.steps.find((s) => s.name === 'train')!;
+      train.reason += `; continues from its epoch ${resumePoint.epoch} checkpoint`;
+    }
+    return { sourceRun: runId, spec, overrides: options.overrides ?? [], ...plan, resumeTraining };
   }
 
   /** Starts the run a plan describes, linked to its source run. */
@@ -198,6 +212,7 @@ export class QuiverClient {
     return this.start(plan.spec, plan.overrides, newRunId(plan.spec.name), {
       reuse: plan.reuse,
       resumedFrom: plan.sourceRun,
+      resumeTraining: plan.resumeTraining,
     });
   }
 
@@ -220,6 +235,8 @@ export interface PlannedRun extends Plan {
   sourceRun: string;
   spec: PipelineSpec;
   overrides: string[];
+  /** Epoch checkpoint an unfinished training of the source run continues from. */
+  resumeTraining?: CheckpointRef;
 }
 
 /** The result a completed step returned, rebuilt from its recorded state. */

@@ -7,6 +7,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { initBackend, type BackendInfo } from '../core/model/backend';
 import type { QuiverConfig } from '../core/config';
 import type { QueueName } from '../core/queues';
 import { installRuntime } from './telemetry';
@@ -24,6 +25,8 @@ const DEFAULT_CONCURRENCY: Record<QueueName, number> = { cpu: 4, gpu: 1 };
 /** Workers for the requested queues, sharing one connection; `run()` resolves once all have shut down. */
 export interface RunningWorkers {
   workers: Worker[];
+  /** The training backend a GPU-queue worker chose at start (undefined without one). */
+  backend?: BackendInfo;
   run(): Promise<void>;
   shutdown(): Promise<void>;
 }
@@ -56,6 +59,8 @@ const quietBundlerLogger = {
 
 export async function createWorkers(options: WorkerOptions): Promise<RunningWorkers> {
   installRuntime();
+  // A GPU worker picks its backend up front: its start line names it, and a refused one stops it here.
+  const backend = options.queues.includes('gpu') ? await initBackend() : undefined;
   const connection = await NativeConnection.connect({ address: options.address });
   const activities = createActivities(options.config);
   const workers = await Promise.all(
@@ -74,6 +79,7 @@ export async function createWorkers(options: WorkerOptions): Promise<RunningWork
   let running: Promise<void> | undefined;
   return {
     workers,
+    backend,
     run() {
       running ??= Promise.all(workers.map((w) => w.run())).then(() => connection.close());
       return running;

@@ -8,6 +8,7 @@ import { formatDuration, formatPlan, formatRun, formatSummary, shortRef } from '
 import type { StepName } from '../../core/run-types';
 import { emit, info } from '../output';
 import { holdOpenUntilSignal } from '../signals';
+import { ACCEPT_SOFTWARE_GPU_ENV, describeBackend } from '../../core/model/backend';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -132,12 +133,15 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
     .command('worker')
     .description('run a worker against TEMPORAL_ADDRESS')
     .option('--queue <queue>', 'cpu or gpu', 'cpu')
-    .action(async (options: { queue: string }, cmd: Command) => {
+    .option('--accept-software-gpu', `train on a software WebGPU adapter (llvmpipe); as ${ACCEPT_SOFTWARE_GPU_ENV}=1`)
+    .action(async (options: { queue: string; acceptSoftwareGpu?: boolean }, cmd: Command) => {
       if (options.queue !== 'cpu' && options.queue !== 'gpu')
         throw new Error(`--queue must be cpu or gpu, not ${options.queue}`);
+      if (options.acceptSoftwareGpu) process.env[ACCEPT_SOFTWARE_GPU_ENV] = '1';
       await withEnvironment(flagsOf(cmd), { embedded: false, queues: [options.queue] }, async (env) => {
+        const backend = env.workers?.backend;
         info(
-          `worker on quiver-${options.queue} connected to ${env.address}. Ctrl-C stops after in-flight tasks.`,
+          `worker on quiver-${options.queue} connected to ${env.address}${backend ? `; training on ${describeBackend(backend)}` : ''}. Ctrl-C stops after in-flight tasks.`,
         );
         await Promise.race([holdOpenUntilSignal(), env.workers?.run()]);
       });
