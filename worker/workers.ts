@@ -73,6 +73,11 @@ export async function createWorkers(options: WorkerOptions): Promise<RunningWork
         ...(queue === 'cpu' ? { workflowBundle: await workflowBundle() } : {}),
         activities,
         maxConcurrentActivityTaskExecutions: options.concurrency?.[queue] ?? DEFAULT_CONCURRENCY[queue],
+        // Training's heartbeat carries its epoch checkpoint and brings back cancellation: send it within a
+        // second, not the SDK's 0.8 × heartbeatTimeout (48 s at the default 1m), so a retry or a cancel
+        // never works from a stale epoch.
+        maxHeartbeatThrottleInterval: '1s',
+        defaultHeartbeatThrottleInterval: '1s',
       }),
     ),
   );

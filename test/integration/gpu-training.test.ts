@@ -135,13 +135,15 @@ describe('a GPU worker killed with SIGKILL mid-training', () => {
       (view) => (stepOf(view, 'train').live?.checkpointEpoch ?? 0) >= 5,
       60_000,
     );
+    // Past the heartbeat throttle (1 s), so the server holds a heartbeat naming a checkpoint.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
     await killHard(gpu.child);
     await world.startGpuWorker();
     const view = await waitForRunStatus(world.client, runId, SETTLED, 100_000);
     expect(view.status, view.error ?? '').toBe('COMPLETED');
     const train = stepOf(view, 'train');
     expect(train.attempts).toBe(2);
-    expect(train.summary.resumedFromEpoch).toBeGreaterThan(0);
+    expect(train.summary.resumedFromEpoch, JSON.stringify(train)).toBeGreaterThan(0);
     expect(train.summary.epochs).toBe(300);
     expect(Math.abs(validatedAccuracy(view) - validatedAccuracy(straight))).toBeLessThanOrEqual(0.02);
   }, 120_000);
