@@ -244,7 +244,7 @@ export async function trainClassifier(args: TrainArgs): Promise<TrainedModel> {
   const validation = validationRows
     ? {
         x: tf.tensor2d(transformFeatures(table, preprocessing, validationRows), [validationRows.length, width]),
-        y: tf.tensor1d(encode(validationRows)),
+        y: tf.tensor1d(Float32Array.from(encode(validationRows))), // losses want float labels
       }
     : undefined;
 
