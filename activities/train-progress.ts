@@ -20,8 +20,10 @@ export interface TrainHeartbeat {
   batch?: { done: number; of: number };
 }
 
-/** The workflow hears from training at most this often, plus once per saved epoch checkpoint. */
+/** The workflow hears from training every few seconds, and within a second of a saved epoch checkpoint. */
 const SIGNAL_EVERY_MS = 5_000;
+/** Floor between two signals even when checkpoints are saved every epoch: bounds the run's history. */
+const MIN_SIGNAL_GAP_MS = 1_000;
 
 export interface ReporterOptions {
   epochs: number;
@@ -107,7 +109,7 @@ export class TrainingReporter {
 
   private maybeSignal(force: boolean): void {
     const now = performance.now();
-    if (!force && now - this.signalledAt < SIGNAL_EVERY_MS) return;
+    if (now - this.signalledAt < (force ? MIN_SIGNAL_GAP_MS : SIGNAL_EVERY_MS)) return;
     this.signalledAt = now;
     const live: TrainingLive = {
       epoch: this.last.epoch,

@@ -6,6 +6,7 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   checkpoint: () => import('./checkpoint'),
   'csv-ingest': () => import('./csv-ingest'),
   resume: () => import('./resume'),
+  training: () => import('./training'),
 };
 
 async function main(): Promise<void> {

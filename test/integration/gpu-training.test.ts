@@ -165,7 +165,7 @@ describe('cancel, resume, timeouts and long epochs', () => {
   }
 
   it('cancel stops training, the run records its last epoch checkpoint, and resume continues from it', async () => {
-    const overrides = ['train.epochs=500', 'train.checkpointEvery=0s'];
+    const overrides = ['train.epochs=300', 'train.checkpointEvery=0s'];
     const runId = await world.startRun(overrides);
     await pollUntil(
       'a few epoch checkpoints',
@@ -195,7 +195,7 @@ describe('cancel, resume, timeouts and long epochs', () => {
     expect(resumed.status, resumed.error ?? '').toBe('COMPLETED');
     expect(stepOf(resumed, 'train').summary).toMatchObject({
       resumedFromEpoch: live.checkpointEpoch,
-      epochs: 500,
+      epochs: 300,
     });
     expect(resumed.steps.map((s) => [s.name, s.reusedFrom])).toEqual([
       ['ingest', runId],
@@ -247,6 +247,31 @@ describe('cancel, resume, timeouts and long epochs', () => {
     expect(stepOf(view, 'train').attempts).toBe(1);
     expect(stepOf(view, 'train').durationMs).toBeGreaterThan(4_000);
     expect(stepOf(view, 'train').summary).toMatchObject({ task: 'classification', epochs: 2 });
+    // A binary target: validate reports AUC beside accuracy.
+    expect(stepOf(view, 'validate').summary.auc).toBeGreaterThan(0.9);
+  }, 120_000);
+
+  it('a regression target trains with early stopping and validates with RMSE, MAE and R²', async () => {
+    const runId = await world.startRun(
+      [
+        'train.epochs=300',
+        'train.earlyStopping={patience: 3, minDelta: 0.001}',
+        'validate.min={r2: 0.8}',
+        'validate.max={rmse: 10}',
+      ],
+      writeRegressionSpec(world.config.home),
+    );
+    const view = await waitForRunStatus(world.client, runId, SETTLED, 110_000);
+    expect(view.status, view.error ?? '').toBe('COMPLETED');
+    const train = stepOf(view, 'train').summary;
+    expect(train).toMatchObject({ task: 'regression', accuracy: null });
+    expect(train.stoppedEarlyAt).toBe(train.epochs);
+    expect(Number(train.epochs)).toBeLessThan(300);
+    expect(typeof train.valLoss).toBe('number');
+    const metrics = stepOf(view, 'validate').summary;
+    expect(Object.keys(metrics).sort()).toEqual(['mae', 'r2', 'rmse']);
+    expect(Number(metrics.r2)).toBeGreaterThan(0.8);
+    expect(Number(metrics.mae)).toBeLessThanOrEqual(Number(metrics.rmse));
   }, 120_000);
 });
 
@@ -275,6 +300,32 @@ function writeLongEpochSpec(dir: string): string {
       'sanity: { minRows: 100 }',
       'train: { hiddenUnits: [8], learningRate: 0.01, seed: 3 }',
       'validate: { min: { accuracy: 0.8 } }',
+    ].join('\n'),
+  );
+  return spec;
+}
+
+/** A regression task: price = 50 + 40·a − 25·b + 10·c (+ a little noise). Returns the spec file's path. */
+function writeRegressionSpec(dir: string): string {
+  let seed = 13;
+  const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const lines = ['a,b,c,price'];
+  for (let i = 0; i < 800; i++) {
+    const [a, b, c, noise] = [random(), random(), random(), random() - 0.5];
+    lines.push(
+      `${a.toFixed(4)},${b.toFixed(4)},${c.toFixed(4)},${(50 + 40 * a - 25 * b + 10 * c + noise).toFixed(3)}`,
+    );
+  }
+  fs.writeFileSync(path.join(dir, 'prices.csv'), lines.join('\n') + '\n');
+  const spec = path.join(dir, 'prices.yaml');
+  fs.writeFileSync(
+    spec,
+    [
+      'name: prices',
+      'source: { uri: prices.csv }',
+      'target: { column: price }',
+      'sanity: { minRows: 100 }',
+      'train: { hiddenUnits: [16], batchSize: 32, learningRate: 0.01, seed: 3 }',
     ].join('\n'),
   );
   return spec;
