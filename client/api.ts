@@ -199,7 +199,12 @@ export class QuiverClient {
     // An unfinished training continues from its last epoch checkpoint, if that still verifies.
     const resumePoint = options.from ? null : trainingResumePoint(source, plan, spec);
     let resumeTraining: CheckpointRef | undefined;
-    if (resumePoint && (await store.verify(resumePoint.checkpoint).then(() => true, () => false))) {
+    const verifies = (ref: CheckpointRef) =>
+      store.verify(ref).then(
+        () => true,
+        () => false,
+      );
+    if (resumePoint && (await verifies(resumePoint.checkpoint))) {
       resumeTraining = resumePoint.checkpoint;
       const train = plan.steps.find((s) => s.name === 'train')!;
       train.reason += `; continues from its epoch ${resumePoint.epoch} checkpoint`;

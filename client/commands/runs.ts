@@ -133,7 +133,10 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
     .command('worker')
     .description('run a worker against TEMPORAL_ADDRESS')
     .option('--queue <queue>', 'cpu or gpu', 'cpu')
-    .option('--accept-software-gpu', `train on a software WebGPU adapter (llvmpipe); as ${ACCEPT_SOFTWARE_GPU_ENV}=1`)
+    .option(
+      '--accept-software-gpu',
+      `train on a software WebGPU adapter (llvmpipe); as ${ACCEPT_SOFTWARE_GPU_ENV}=1`,
+    )
     .action(async (options: { queue: string; acceptSoftwareGpu?: boolean }, cmd: Command) => {
       if (options.queue !== 'cpu' && options.queue !== 'gpu')
         throw new Error(`--queue must be cpu or gpu, not ${options.queue}`);

@@ -32,7 +32,11 @@ export function regressionMetrics(yTrue: ArrayLike<number>, yPred: ArrayLike<num
 }
 
 /** Predictions of a regressor for `rows`, in the target's own units (the model predicts it scaled). */
-export function predictValues(model: tf.LayersModel, prep: Preprocessing, features: Float32Array): Float64Array {
+export function predictValues(
+  model: tf.LayersModel,
+  prep: Preprocessing,
+  features: Float32Array,
+): Float64Array {
   const rows = features.length / prep.inputWidth;
   const scaled = tf.tidy(() => {
     const x = tf.tensor2d(features, [rows, prep.inputWidth]);

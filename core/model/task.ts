@@ -21,7 +21,9 @@ export function resolveTask(
   const numeric = arrow.DataType.isInt(col.type) || arrow.DataType.isFloat(col.type);
   if (declared === 'regression') {
     if (!numeric)
-      throw new DataError(`target.task: regression needs a numeric target; "${target}" is ${String(col.type)}`);
+      throw new DataError(
+        `target.task: regression needs a numeric target; "${target}" is ${String(col.type)}`,
+      );
     return 'regression';
   }
   if (declared === 'classification' || !numeric) return 'classification';

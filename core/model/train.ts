@@ -226,7 +226,9 @@ export async function trainClassifier(args: TrainArgs): Promise<TrainedModel> {
   const { fitRows, validationRows } = carveValidation(rowSplit.trainRows, split.seed, args.earlyStopping);
   const preprocessing = fitPreprocessing(table, features, target, fitRows, task);
   const encode = (rows: Int32Array) =>
-    task === 'regression' ? encodeTargets(table, preprocessing, rows) : encodeLabels(table, preprocessing, rows);
+    task === 'regression'
+      ? encodeTargets(table, preprocessing, rows)
+      : encodeLabels(table, preprocessing, rows);
   const x = transformFeatures(table, preprocessing, fitRows);
   const y = encode(fitRows);
   const width = preprocessing.inputWidth;
@@ -243,7 +245,10 @@ export async function trainClassifier(args: TrainArgs): Promise<TrainedModel> {
   );
   const validation = validationRows
     ? {
-        x: tf.tensor2d(transformFeatures(table, preprocessing, validationRows), [validationRows.length, width]),
+        x: tf.tensor2d(transformFeatures(table, preprocessing, validationRows), [
+          validationRows.length,
+          width,
+        ]),
         y: tf.tensor1d(Float32Array.from(encode(validationRows))), // losses want float labels
       }
     : undefined;
@@ -263,7 +268,12 @@ export async function trainClassifier(args: TrainArgs): Promise<TrainedModel> {
         break;
       }
       args.signal?.throwIfAborted();
-      const [xs, ys] = permute(x, y, width, seededPermutation(fitRows.length, deriveSeed(params.seed, epoch)));
+      const [xs, ys] = permute(
+        x,
+        y,
+        width,
+        seededPermutation(fitRows.length, deriveSeed(params.seed, epoch)),
+      );
       const xt = tf.tensor2d(xs, [fitRows.length, width]);
       const yt = tf.tensor1d(ys);
       let result: tf.History;
