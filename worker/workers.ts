@@ -22,6 +22,12 @@ export interface WorkerOptions {
 
 const DEFAULT_CONCURRENCY: Record<QueueName, number> = { cpu: 4, gpu: 1 };
 
+/** `QUIVER_GPU_CONCURRENCY` (or `worker --concurrency`): trainings one GPU worker runs at once. */
+function gpuConcurrency(): number | undefined {
+  const value = Number(process.env.QUIVER_GPU_CONCURRENCY);
+  return Number.isInteger(value) && value >= 1 ? value : undefined;
+}
+
 /** Workers for the requested queues, sharing one connection; `run()` resolves once all have shut down. */
 export interface RunningWorkers {
   workers: Worker[];
@@ -72,7 +78,10 @@ export async function createWorkers(options: WorkerOptions): Promise<RunningWork
         // Only the CPU queue hosts workflows; the GPU queue is for training alone.
         ...(queue === 'cpu' ? { workflowBundle: await workflowBundle() } : {}),
         activities,
-        maxConcurrentActivityTaskExecutions: options.concurrency?.[queue] ?? DEFAULT_CONCURRENCY[queue],
+        maxConcurrentActivityTaskExecutions:
+          options.concurrency?.[queue] ??
+          (queue === 'gpu' ? gpuConcurrency() : undefined) ??
+          DEFAULT_CONCURRENCY[queue],
         // Training's heartbeat carries its epoch checkpoint and brings back cancellation: send it within a
         // second, not the SDK's 0.8 × heartbeatTimeout (48 s at the default 1m), so a retry or a cancel
         // never works from a stale epoch.

@@ -12,6 +12,9 @@ import { ACCEPT_SOFTWARE_GPU_ENV, describeBackend } from '../../core/model/backe
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
+/** `quiver worker` options. */
+type WorkerFlags = { queue: string; acceptSoftwareGpu?: boolean; concurrency?: string };
+
 /** Prints each step as it completes, then the final view. */
 function stepPrinter(runId: string): (view: RunView) => void {
   const printed = new Set<string>();
@@ -137,10 +140,16 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
       '--accept-software-gpu',
       `train on a software WebGPU adapter (llvmpipe); as ${ACCEPT_SOFTWARE_GPU_ENV}=1`,
     )
-    .action(async (options: { queue: string; acceptSoftwareGpu?: boolean }, cmd: Command) => {
+    .option('--concurrency <n>', 'trainings a GPU worker runs at once (QUIVER_GPU_CONCURRENCY; default 1)')
+    .action(async (options: WorkerFlags, cmd: Command) => {
       if (options.queue !== 'cpu' && options.queue !== 'gpu')
         throw new Error(`--queue must be cpu or gpu, not ${options.queue}`);
       if (options.acceptSoftwareGpu) process.env[ACCEPT_SOFTWARE_GPU_ENV] = '1';
+      if (options.concurrency !== undefined) {
+        if (!/^[1-9]\d*$/.test(options.concurrency))
+          throw new Error(`--concurrency must be a positive integer, not ${options.concurrency}`);
+        process.env.QUIVER_GPU_CONCURRENCY = options.concurrency;
+      }
       await withEnvironment(flagsOf(cmd), { embedded: false, queues: [options.queue] }, async (env) => {
         const backend = env.workers?.backend;
         info(
