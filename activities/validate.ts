@@ -1,7 +1,7 @@
 import type { Table } from 'apache-arrow';
 import type { QuiverConfig } from '../core/config';
 import { ValidationGateError } from '../core/errors';
-import { modelFromArrow } from '../core/model/codec';
+import { modelFromArrow, readModelTable } from '../core/model/codec';
 import { metricsToArrow } from '../core/model/metrics';
 import { holdoutRows } from '../core/model/train';
 import { ModelRegistry } from '../core/registry';
@@ -21,9 +21,12 @@ export async function validate(input: StepInput, config: QuiverConfig): Promise<
   const { spec } = input;
   return runStepActivity('validate', input, config, async (ctx) => {
     const table = await ctx.read('data');
-    const rows = holdoutRows(table, spec.target.column, spec.split);
+    const candidateModel = await ctx.read('model');
+    // The task the candidate was trained for decides which rows form the holdout (stratified or not).
+    const { task } = readModelTable(candidateModel).preprocessing;
+    const rows = holdoutRows(table, spec.target.column, spec.split, task ?? 'classification');
     const slices = sliceRows(table, rows, spec.validate.slices);
-    const candidate = await scoreCheckpoint('candidate', null, await ctx.read('model'), table, rows, slices);
+    const candidate = await scoreCheckpoint('candidate', null, candidateModel, table, rows, slices);
     const { champion, championError } = await scoreChampion(ctx, config, table, rows, slices);
     const report: ValidationReport = { candidate, champion, championError };
 

@@ -8,6 +8,7 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   resume: () => import('./resume'),
   sanity: () => import('./sanity'),
   serving: () => import('./serving'),
+  training: () => import('./training'),
 };
 
 async function main(): Promise<void> {

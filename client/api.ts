@@ -22,6 +22,8 @@ import { progressFromHistory } from './history-progress';
 import { payloadDecoder } from './payloads';
 import { approveSignal, rejectSignal, type ApprovalSignalArgs } from '../workflows/approval';
 import { pipelineStartOptions } from './run-start';
+import type { CheckpointRef } from '../core/checkpoint/types';
+import { trainingResumePoint, withLatestHeartbeat } from './live-training';
 
 /** A run as `status` reports it: the workflow's progress plus where to look at it. */
 export interface RunView extends RunProgress {
@@ -62,7 +64,7 @@ export class QuiverClient {
     spec: PipelineSpec,
     overrides: string[] = [],
     runId = newRunId(spec.name),
-    extra: Pick<PipelineInput, 'reuse' | 'resumedFrom'> = {},
+    extra: Pick<PipelineInput, 'reuse' | 'resumedFrom' | 'resumeTraining'> = {},
   ): Promise<string> {
     const input: PipelineInput = { spec, overrides, taskQueues: this.options.taskQueues, ...extra };
     await this.temporal.workflow.start(trainingPipeline, {
@@ -89,7 +91,11 @@ export class QuiverClient {
     const status = description.status.name as RunStatus | 'CONTINUED_AS_NEW' | 'UNSPECIFIED';
     const progress =
       status === 'RUNNING'
-        ? await handle.query(progressQuery)
+        ? await withLatestHeartbeat(
+            this.temporal,
+            await handle.query(progressQuery),
+            description.raw.pendingActivities,
+          )
         : await this.closedProgress(runId, description.memo, status as RunStatus);
     return {
       ...progress,
@@ -195,7 +201,20 @@ export class QuiverClient {
             error instanceof CheckpointNotFoundError ? ('missing' as const) : ('corrupt' as const),
         ),
     });
-    return { sourceRun: runId, spec, overrides: options.overrides ?? [], ...plan };
+    // An unfinished training continues from its last epoch checkpoint, if that still verifies.
+    const resumePoint = options.from ? null : trainingResumePoint(source, plan, spec);
+    let resumeTraining: CheckpointRef | undefined;
+    const verifies = (ref: CheckpointRef) =>
+      store.verify(ref).then(
+        () => true,
+        () => false,
+      );
+    if (resumePoint && (await verifies(resumePoint.checkpoint))) {
+      resumeTraining = resumePoint.checkpoint;
+      const train = plan.steps.find((s) => s.name === 'train')!;
+      train.reason += `; continues from its epoch ${resumePoint.epoch} checkpoint`;
+    }
+    return { sourceRun: runId, spec, overrides: options.overrides ?? [], ...plan, resumeTraining };
   }
 
   /** Starts the run a plan describes, linked to its source run. */
@@ -203,6 +222,7 @@ export class QuiverClient {
     return this.start(plan.spec, plan.overrides, newRunId(plan.spec.name), {
       reuse: plan.reuse,
       resumedFrom: plan.sourceRun,
+      resumeTraining: plan.resumeTraining,
     });
   }
 
@@ -246,6 +266,8 @@ export interface PlannedRun extends Plan {
   sourceRun: string;
   spec: PipelineSpec;
   overrides: string[];
+  /** Epoch checkpoint an unfinished training of the source run continues from. */
+  resumeTraining?: CheckpointRef;
 }
 
 /** The result a completed step returned, rebuilt from its recorded state. */

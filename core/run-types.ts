@@ -1,5 +1,6 @@
 import type { CheckpointRef } from './checkpoint/types';
 import type { PipelineSpec } from './spec/schema';
+import type { TrainingLive, TrainRouting } from './training-progress';
 
 /** The five steps, in pipeline order. */
 export const STEP_NAMES = ['ingest', 'sanity', 'train', 'validate', 'deploy'] as const;
@@ -17,6 +18,8 @@ export interface StepInput {
   spec: PipelineSpec;
   /** Upstream checkpoints by name (`data`, `model`, ...). */
   inputs: Record<string, CheckpointRef>;
+  /** Train only: an epoch checkpoint to continue from (a cancelled run's, or the GPU attempt's before a fallback). */
+  resumeTraining?: CheckpointRef | null;
 }
 
 /** What every step activity returns: references and a small summary, never data. */
@@ -62,16 +65,10 @@ export interface StepState {
   cacheKey: string | null;
   reusedFrom: string | null;
   error: string | null;
-  /** Live training progress while the step runs (set by the train step's reporting; optional). */
-  live?: LiveTraining | null;
-}
-
-/** How far a running training is: shown in the UI's current details and the terminal's progress. */
-export interface LiveTraining {
-  epoch: number;
-  epochs: number;
-  loss: number | null;
-  etaMs: number | null;
+  /** Train only: epoch, loss, ETA and the latest epoch checkpoint while training runs (kept after it stops). */
+  live?: TrainingLive | null;
+  /** Train only: the queue training was sent to, and why it fell back to the CPU queue. */
+  routing?: TrainRouting | null;
 }
 
 export interface DeployedModel {
@@ -114,6 +111,8 @@ export interface PipelineInput {
   /** Steps whose checkpoints an earlier run already made and the plan reuses, by step. */
   reuse?: Partial<Record<StepName, ReusedStep>>;
   resumedFrom?: string;
+  /** Epoch checkpoint of the source run's unfinished training: `resume` continues training from it. */
+  resumeTraining?: CheckpointRef;
 }
 
 /** A step taken over from an earlier run: its result, checkpoints included, and where it came from. */

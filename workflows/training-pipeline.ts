@@ -33,6 +33,8 @@ import {
   type StepState,
 } from '../core/run-types';
 import { approvalGate } from './approval';
+import { TRAIN_PROGRESS_SIGNAL, type TrainingLive } from '../core/training-progress';
+import { isNoGpuWorker, routedTraining } from './train-routing';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -50,6 +52,9 @@ const DEFAULT_TIMEOUTS: Record<StepName, string> = {
 
 /** `quiver retry RUN`: re-execute the step a paused run stopped on. */
 export const retrySignal = defineSignal('retry');
+
+/** The train activity's progress: epoch, loss, ETA and its latest epoch checkpoint (see TrainingReporter). */
+export const trainProgressSignal = defineSignal<[TrainingLive]>(TRAIN_PROGRESS_SIGNAL);
 
 /** ingest → sanity → train → validate → deploy, passing checkpoint references only. */
 export async function trainingPipeline(input: PipelineInput): Promise<RunProgress> {
@@ -71,6 +76,11 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
     retryRequested = true;
   });
   const approval = approvalGate();
+  setHandler(trainProgressSignal, (live) => {
+    const train = progress.steps.find((s) => s.name === 'train')!;
+    // A signal still in flight when the step ended must not overwrite what the result recorded.
+    if (train.status === 'running') train.live = live;
+  });
   // QuiverPipeline and QuiverStatus=RUNNING are set by whoever starts the run (client.start), which
   // saves a visibility write per run on the hot path.
 
@@ -122,7 +132,10 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
       taskQueue: name === 'train' ? queues.gpu : queues.cpu,
       summary: stepSummary(name),
     };
-    const activity = proxyActivities<Activities>(options)[name];
+    const activity =
+      name === 'train'
+        ? routedTraining(options, queues, spec.train, state, input.resumeTraining)
+        : proxyActivities<Activities>(options)[name];
     const stepInput: StepInput = { run: { runId: progress.runId, pipeline: spec.name }, spec, inputs };
     let attemptsBefore = 0;
     showStep(name);
@@ -142,11 +155,15 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
         state.durationMs = Date.now() - startedAt;
         attemptsBefore +=
           details?.attempt ??
-          (isCancellation(error) ? 0 : isNonRetryable(error) ? 1 : settings.retry.maximumAttempts);
+          (isCancellation(error) || isNoGpuWorker(error)
+            ? 0
+            : isNonRetryable(error)
+              ? 1
+              : settings.retry.maximumAttempts);
         state.attempts = attemptsBefore;
         state.outputs = details?.outputs ?? {};
         state.error = describeFailure(error);
-        if (isNonRetryable(error) || isCancellation(error)) {
+        if (isNonRetryable(error) || isCancellation(error) || isNoGpuWorker(error)) {
           state.status = 'failed';
           showProgress();
           throw error;

@@ -9,8 +9,12 @@ import { progressReporter } from '../progress';
 import type { StepName } from '../../core/run-types';
 import { emit, info } from '../output';
 import { holdOpenUntilSignal } from '../signals';
+import { ACCEPT_SOFTWARE_GPU_ENV, describeBackend } from '../../core/model/backend';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** `quiver worker` options. */
+type WorkerFlags = { queue: string; acceptSoftwareGpu?: boolean; concurrency?: string };
 
 async function runAndWait(
   env: Environment,
@@ -112,12 +116,24 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
     .command('worker')
     .description('run a worker against TEMPORAL_ADDRESS')
     .option('--queue <queue>', 'cpu or gpu', 'cpu')
-    .action(async (options: { queue: string }, cmd: Command) => {
+    .option(
+      '--accept-software-gpu',
+      `train on a software WebGPU adapter (llvmpipe); as ${ACCEPT_SOFTWARE_GPU_ENV}=1`,
+    )
+    .option('--concurrency <n>', 'trainings a GPU worker runs at once (QUIVER_GPU_CONCURRENCY; default 1)')
+    .action(async (options: WorkerFlags, cmd: Command) => {
       if (options.queue !== 'cpu' && options.queue !== 'gpu')
         throw new Error(`--queue must be cpu or gpu, not ${options.queue}`);
+      if (options.acceptSoftwareGpu) process.env[ACCEPT_SOFTWARE_GPU_ENV] = '1';
+      if (options.concurrency !== undefined) {
+        if (!/^[1-9]\d*$/.test(options.concurrency))
+          throw new Error(`--concurrency must be a positive integer, not ${options.concurrency}`);
+        process.env.QUIVER_GPU_CONCURRENCY = options.concurrency;
+      }
       await withEnvironment(flagsOf(cmd), { embedded: false, queues: [options.queue] }, async (env) => {
+        const backend = env.workers?.backend;
         info(
-          `worker on quiver-${options.queue} connected to ${env.address}. Ctrl-C stops after in-flight tasks.`,
+          `worker on quiver-${options.queue} connected to ${env.address}${backend ? `; training on ${describeBackend(backend)}` : ''}. Ctrl-C stops after in-flight tasks.`,
         );
         await Promise.race([holdOpenUntilSignal(), env.workers?.run()]);
       });

@@ -56,7 +56,8 @@ export const pipelineSpecSchema = z
     target: z
       .object({
         column: z.string().min(1),
-        task: z.literal('classification').default('classification'),
+        /** `auto`: strings/booleans and small integer label sets classify, other numbers regress. */
+        task: z.enum(['auto', 'classification', 'regression']).default('auto'),
       })
       .strict(),
     split: z
@@ -99,6 +100,21 @@ export const pipelineSpecSchema = z
         heartbeatTimeout: duration.default('1m'),
         /** Save weights + optimizer state at most this often (`0s`: every epoch); a retry resumes there. */
         checkpointEvery: duration.default('10s'),
+        /** How long training waits for a GPU worker before it falls back to the CPU queue. */
+        gpuWait: duration.default('10m'),
+        /** Fail instead of falling back when no GPU worker picks training up within `gpuWait`. */
+        requireGpu: z.boolean().default(false),
+        /** Stop when `monitor` on a validation split of the training rows stops improving. */
+        earlyStopping: z
+          .object({
+            patience: z.number().int().min(1),
+            monitor: z.enum(['val_loss', 'val_accuracy']).default('val_loss'),
+            /** Fraction of the training rows held out to monitor (never trained on). */
+            validationFraction: z.number().gt(0).lt(1).default(0.1),
+            minDelta: z.number().min(0).default(0),
+          })
+          .strict()
+          .optional(),
         ...stepOptions,
       })
       .strict()
@@ -111,11 +127,18 @@ export const pipelineSpecSchema = z
             accuracy: z.number().min(0).max(1).optional(),
             macroF1: z.number().min(0).max(1).optional(),
             auc: z.number().min(0).max(1).optional(),
+            /** Regression: coefficient of determination. */
+            r2: z.number().max(1).optional(),
           })
           .strict()
           .default({}),
         max: z
-          .object({ logLoss: z.number().min(0).optional() })
+          .object({
+            logLoss: z.number().min(0).optional(),
+            /** Regression errors, in the target's units. */
+            rmse: z.number().min(0).optional(),
+            mae: z.number().min(0).optional(),
+          })
           .strict()
           .default({}),
         /** Champion/challenger: how much worse than the production model a candidate may be, per metric. */

@@ -3,6 +3,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { DataError } from '../errors';
 import { classificationMetrics, predictProbabilities } from '../model/metrics';
 import { encodeLabels, transformFeatures, type Preprocessing } from '../model/preprocess';
+import { evaluateRegressor } from '../model/regression-metrics';
 import type { SliceSpec } from '../spec/schema';
 import type { Metrics, ModelEvaluation, SliceMetrics } from './gate';
 
@@ -55,6 +56,21 @@ export function evaluateModel(
   rows: Int32Array,
   slices: SliceRows[],
 ): ModelEvaluation {
+  if (preprocessing.task === 'regression') {
+    const score = (subset: Int32Array) => ({ ...evaluateRegressor(model, preprocessing, table, subset) });
+    return {
+      role,
+      version,
+      rows: rows.length,
+      overall: score(rows),
+      slices: slices.map((slice) => ({
+        column: slice.column,
+        value: slice.value,
+        rows: slice.positions.length,
+        metrics: score(Int32Array.from(slice.positions, (p) => rows[p])),
+      })),
+    };
+  }
   const classes = preprocessing.classes.length;
   const labels = encodeLabels(table, preprocessing, rows);
   const probabilities = predictProbabilities(

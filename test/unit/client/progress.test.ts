@@ -3,6 +3,7 @@ import type { RunView } from '../../../client/api';
 import { plainProgress, progressBar, progressReporter, renderProgress } from '../../../client/progress';
 import { STEP_NAMES, type StepState } from '../../../core/run-types';
 import { renderCurrentDetails } from '../../../workflows/current-details';
+import type { TrainingLive } from '../../../core/training-progress';
 
 function step(name: StepState['name'], patch: Partial<StepState> = {}): StepState {
   return {
@@ -27,6 +28,23 @@ function step(name: StepState['name'], patch: Partial<StepState> = {}): StepStat
 const ref = { uri: 'file:///x', sha256: 'ab'.repeat(32), rows: 150, bytes: 2048 };
 
 /** A run in training: ingest reused, sanity done, train at epoch 30 of 60. */
+/** Live training progress as the train activity reports it. */
+function live(epoch: number, epochs: number, loss: number, etaMs: number): TrainingLive {
+  return {
+    epoch,
+    epochs,
+    loss,
+    accuracy: null,
+    etaMs,
+    checkpoint: null,
+    checkpointEpoch: null,
+    backend: 'wasm',
+    device: 'cpu',
+    attempt: 1,
+    updatedAt: '2026-11-23T00:00:00.000Z',
+  };
+}
+
 function trainingView(): RunView {
   return {
     runId: 'quiver-iris-1',
@@ -49,7 +67,7 @@ function trainingView(): RunView {
         return step('train', {
           status: 'running',
           attempts: 1,
-          live: { epoch: 30, epochs: 60, loss: 0.42, etaMs: 2500 },
+          live: live(30, 60, 0.42, 2500),
         });
       return s;
     }),
@@ -87,9 +105,9 @@ describe('terminal progress', () => {
     reporter.update(view);
     reporter.update(view); // unchanged: nothing new
     const train = view.steps[2];
-    train.live = { epoch: 31, epochs: 60, loss: 0.41, etaMs: 2400 }; // same decile: nothing new
+    train.live = live(31, 60, 0.41, 2400); // same decile: nothing new
     reporter.update(view);
-    train.live = { epoch: 36, epochs: 60, loss: 0.3, etaMs: 2000 };
+    train.live = live(36, 60, 0.3, 2000);
     reporter.update(view);
     Object.assign(train, { status: 'completed', durationMs: 1200, checkpoint: ref, live: null });
     reporter.update(view);
