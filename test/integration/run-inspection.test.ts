@@ -56,7 +56,13 @@ describe('run inspection against a real dev server', () => {
     const widened = path.join(env.config.home, 'iris-wide.csv');
     fs.writeFileSync(widened, lines.map((line, i) => `${line},${i === 0 ? 'batch' : '1'}`).join('\n') + '\n');
     small = await runToEnd([...common, 'train.epochs=5']);
-    wide = await runToEnd([...common, 'train.epochs=8', `source.uri=${widened}`]);
+    // The first run pinned the schema; the new column is declared, as a user adding one would.
+    wide = await runToEnd([
+      ...common,
+      'train.epochs=8',
+      `source.uri=${widened}`,
+      'sanity.schema.columns.batch={type: number}',
+    ]);
     failed = await runToEnd([...common, 'sanity.minRows=1000']);
   });
   afterAll(async () => {
@@ -145,8 +151,12 @@ describe('run inspection against a real dev server', () => {
 
   it('runs compare shows differing params, metrics, durations and what changed in each checkpoint', async () => {
     const comparison = await compareRuns([small, wide], openStore(env.config.store));
-    expect(comparison.params.map((p) => p.path)).toEqual(['source.uri', 'train.epochs']);
-    expect(comparison.params[1].values).toEqual([5, 8]);
+    expect(comparison.params.map((p) => p.path)).toEqual([
+      'sanity.schema.columns.batch.type',
+      'source.uri',
+      'train.epochs',
+    ]);
+    expect(comparison.params[2].values).toEqual([5, 8]);
     expect(comparison.metrics.find((m) => m.name === 'train.epochs')?.values).toEqual([5, 8]);
     expect(comparison.metrics.find((m) => m.name === 'ingest.columns')?.values).toEqual([5, 6]);
     expect(comparison.durations.map((d) => d.step)).toEqual([

@@ -111,12 +111,13 @@ export async function verifyAll(storeUri: string, refs: Map<string, CheckpointRe
   return [...refs.keys()].sort();
 }
 
-/** Every file under `dir`, relative to it. */
+/** Every file under a store's `dir`, relative to it; the digest cache's records (`.digests/`) aside. */
 export function filesUnder(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   return (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[])
     .filter((entry) => entry.isFile())
     .map((entry) => path.relative(dir, path.join(entry.parentPath ?? entry.path, entry.name)))
+    .filter((file) => !file.startsWith(`.digests${path.sep}`))
     .sort();
 }
 
