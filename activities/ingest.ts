@@ -1,3 +1,4 @@
+import { openStore } from '../core/checkpoint/store';
 import { readCsv } from '../core/csv';
 import { sourceSha256 } from '../core/source';
 import type { QuiverConfig } from '../core/config';
@@ -8,7 +9,9 @@ import { runStepActivity } from './step';
 export async function ingest(input: StepInput, config: QuiverConfig): Promise<StepResult> {
   const { source } = input.spec;
   // The file's own hash joins the cache key: a resumed run never reuses data read from an older file.
-  const extraParams = { sourceSha256: await sourceSha256(source.uri) };
+  const extraParams = {
+    sourceSha256: await sourceSha256(source.uri, { digests: openStore(config.store).digests }),
+  };
   return runStepActivity(
     'ingest',
     input,

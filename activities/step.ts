@@ -10,6 +10,7 @@ import { NON_RETRYABLE_ERROR_TYPES } from '../core/errors';
 import { codeVersion } from '../core/code-version';
 import { stableHash } from '../core/hash';
 import { stepParams } from '../core/step-params';
+import { recordStepMetrics } from './metrics';
 import type { StepInput, StepName, StepResult } from '../core/run-types';
 
 /** What a step body gets: its input, the store, and a writer that stamps lineage on every checkpoint. */
@@ -109,7 +110,7 @@ export async function runStepActivity(
   };
   try {
     const { primary, summary } = await body(ctx);
-    return {
+    const result: StepResult = {
       outputs,
       primary,
       summary,
@@ -120,6 +121,8 @@ export async function runStepActivity(
       paramsHash,
       cacheKey: cacheKey(step, version, params, inputs),
     };
+    recordStepMetrics(step, result);
+    return result;
   } catch (error) {
     throw toFailure(error, { attempt, outputs });
   }

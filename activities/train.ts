@@ -1,25 +1,14 @@
 import { msToNumber, type Duration } from '@temporalio/common';
 import type { CheckpointRef } from '../core/checkpoint/types';
 import type { QuiverConfig } from '../core/config';
-import { historyToArrow, modelToArrow } from '../core/model/codec';
+import { initBackend } from '../core/model/backend';
+import { historyToArrow, modelToArrowAsync, readModelTable } from '../core/model/codec';
 import { trainClassifier, type EpochEvent } from '../core/model/train';
 import type { StepInput, StepResult } from '../core/run-types';
-import {
-  cancellationSignal,
-  heartbeat,
-  lastHeartbeatDetails,
-  runStepActivity,
-  type StepContext,
-} from './step';
+import { lastHeartbeatDetails, runStepActivity, type StepContext } from './step';
+import { attemptSignal, TrainingReporter, type TrainHeartbeat } from './train-progress';
 
-/** What training heartbeats after every epoch; a retried attempt resumes from `checkpoint`. */
-export interface TrainHeartbeat {
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  /** The latest epoch checkpoint (weights + optimizer state), if one was saved yet. */
-  checkpoint: CheckpointRef | null;
-}
+export type { TrainHeartbeat } from './train-progress';
 
 /** Fits the spec's MLP on the training split; writes the model (weights + preprocessing) and its history. */
 export async function train(input: StepInput, config: QuiverConfig): Promise<StepResult> {
@@ -30,27 +19,42 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
     const table = await ctx.read('data');
     const features =
       params.features ?? table.schema.fields.map((f) => f.name).filter((name) => name !== target);
+    // A retried attempt continues from its predecessor's heartbeat; a resumed run or a fallback to the
+    // CPU queue from the checkpoint the workflow recorded.
     const previous = lastHeartbeatDetails<TrainHeartbeat>();
+    const from = previous?.checkpoint ?? input.resumeTraining ?? null;
     // The checkpoint is verified on read, so a damaged one fails loudly instead of seeding training.
-    const resumeFrom = previous?.checkpoint ? await ctx.store.read(previous.checkpoint) : undefined;
-    const trained = await trainClassifier({
-      table,
-      features,
-      target,
-      split: spec.split,
-      params,
-      resumeFrom,
-      onEpoch: epochCheckpointer(
-        ctx,
-        msToNumber(params.checkpointEvery as Duration),
-        previous?.checkpoint ?? null,
-      ),
-      signal: cancellationSignal(),
+    const resumeFrom = from ? await ctx.store.read(from) : undefined;
+    const { backend, device } = await initBackend();
+    const reporter = new TrainingReporter({
+      epochs: params.epochs,
+      backend,
+      device,
+      startEpoch: resumeFrom ? (readModelTable(resumeFrom).epoch ?? 0) : 0,
+      checkpoint: from,
     });
+    let trained;
+    try {
+      trained = await trainClassifier({
+        table,
+        features,
+        target,
+        split: spec.split,
+        params,
+        task: spec.target.task,
+        earlyStopping: params.earlyStopping,
+        resumeFrom,
+        onEpoch: epochCheckpointer(ctx, msToNumber(params.checkpointEvery as Duration), reporter),
+        onProgress: (progress) => reporter.batchDone(progress),
+        signal: attemptSignal(),
+      });
+    } finally {
+      await reporter.flush();
+    }
     try {
       await ctx.write(
         'model',
-        modelToArrow(trained.model, trained.preprocessing, {
+        await modelToArrowAsync(trained.model, trained.preprocessing, {
           backend: trained.backend,
           device: trained.device,
         }),
@@ -63,33 +67,30 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
     return {
       primary: 'model',
       summary: {
+        task: trained.task,
         backend: trained.backend,
         device: trained.device,
         epochs: trained.history.length,
         resumedFromEpoch: trained.resumedFromEpoch,
+        ...(trained.stoppedEarlyAt !== null ? { stoppedEarlyAt: trained.stoppedEarlyAt } : {}),
         trainRows: trained.trainRows,
         loss: last?.loss ?? null,
         accuracy: last?.accuracy ?? null,
+        ...(last?.valLoss !== undefined ? { valLoss: last.valLoss } : {}),
       },
     };
   });
 }
 
-/** Saves an epoch checkpoint at most every `intervalMs`, and heartbeats the latest after every epoch. */
-function epochCheckpointer(ctx: StepContext, intervalMs: number, initial: CheckpointRef | null) {
-  let checkpoint = initial;
+/** Saves an epoch checkpoint at most every `intervalMs`, and reports every epoch (heartbeat, signal). */
+function epochCheckpointer(ctx: StepContext, intervalMs: number, reporter: TrainingReporter) {
   let savedAt = performance.now();
   return async (event: EpochEvent) => {
+    let saved: CheckpointRef | null = null;
     if (performance.now() - savedAt >= intervalMs) {
-      checkpoint = await ctx.writeIntermediate(`epoch-${event.epoch}`, await event.checkpoint());
+      saved = await ctx.writeIntermediate(`epoch-${event.epoch}`, await event.checkpoint());
       savedAt = performance.now();
     }
-    const details: TrainHeartbeat = {
-      epoch: event.epoch,
-      loss: event.loss,
-      accuracy: event.accuracy,
-      checkpoint,
-    };
-    heartbeat(details);
+    reporter.epochDone(event, saved);
   };
 }

@@ -1,54 +1,85 @@
+import type { Table } from 'apache-arrow';
 import type { QuiverConfig } from '../core/config';
 import { ValidationGateError } from '../core/errors';
-import { modelFromArrow } from '../core/model/codec';
-import { classificationMetrics, metricsToArrow, predictProbabilities } from '../core/model/metrics';
-import { encodeLabels, transformFeatures } from '../core/model/preprocess';
+import { modelFromArrow, readModelTable } from '../core/model/codec';
+import { metricsToArrow } from '../core/model/metrics';
 import { holdoutRows } from '../core/model/train';
+import { ModelRegistry } from '../core/registry';
 import type { StepInput, StepResult } from '../core/run-types';
+import { evaluateModel, sliceRows, type SliceRows } from '../core/validation/evaluate';
+import { gateMisses, type ModelEvaluation, type ValidationReport } from '../core/validation/gate';
+import { reportToArrow } from '../core/validation/report-table';
+import type { StepContext } from './step';
 import { runStepActivity } from './step';
 
-type MetricName = 'accuracy' | 'macroF1' | 'logLoss' | 'auc';
-
-/** Scores the model on the holdout rows; writes the metrics, then fails if a threshold is missed. */
+/**
+ * Champion/challenger validation: scores the candidate and the model the deploy alias points at on
+ * the same holdout rows, overall and per slice; writes `metrics` (the candidate's) and `report`
+ * (both models, every slice), then fails if the gate is not passed.
+ */
 export async function validate(input: StepInput, config: QuiverConfig): Promise<StepResult> {
   const { spec } = input;
   return runStepActivity('validate', input, config, async (ctx) => {
     const table = await ctx.read('data');
-    const { model, preprocessing } = await modelFromArrow(await ctx.read('model'));
-    let metrics: Partial<Record<MetricName, number>>;
-    try {
-      const rows = holdoutRows(table, spec.target.column, spec.split);
-      const labels = encodeLabels(table, preprocessing, rows);
-      const features = transformFeatures(table, preprocessing, rows);
-      const probabilities = predictProbabilities(model, features, preprocessing.inputWidth);
-      metrics = classificationMetrics(labels, probabilities, preprocessing.classes.length);
-    } finally {
-      model.dispose();
-    }
-    await ctx.write('metrics', metricsToArrow(metrics as Record<string, number>));
-    const misses = thresholdMisses(metrics, spec.validate.min, spec.validate.max);
+    const candidateModel = await ctx.read('model');
+    // The task the candidate was trained for decides which rows form the holdout (stratified or not).
+    const { task } = readModelTable(candidateModel).preprocessing;
+    const rows = holdoutRows(table, spec.target.column, spec.split, task ?? 'classification');
+    const slices = sliceRows(table, rows, spec.validate.slices);
+    const candidate = await scoreCheckpoint('candidate', null, candidateModel, table, rows, slices);
+    const { champion, championError } = await scoreChampion(ctx, config, table, rows, slices);
+    const report: ValidationReport = { candidate, champion, championError };
+
+    await ctx.write('metrics', metricsToArrow(candidate.overall));
+    await ctx.write('report', reportToArrow(report));
+    const misses = gateMisses(report, spec.validate);
     if (misses.length > 0) throw new ValidationGateError(`validation gate failed: ${misses.join('; ')}`);
-    return { primary: 'metrics', summary: { ...(metrics as Record<string, number>) } };
+    const summary: StepResult['summary'] = { ...candidate.overall };
+    if (champion) {
+      summary.championVersion = champion.version;
+      for (const [name, value] of Object.entries(champion.overall)) summary[`champion.${name}`] = value;
+    }
+    if (championError) summary.championError = championError;
+    if (slices.length > 0) summary.slices = slices.length;
+    return { primary: 'metrics', summary };
   });
 }
 
-/** Every metric that missed its threshold, as "accuracy 0.81 < min 0.9". */
-export function thresholdMisses(
-  metrics: Partial<Record<MetricName, number>>,
-  min: Partial<Record<MetricName, number>>,
-  max: Partial<Record<MetricName, number>>,
-): string[] {
-  const misses: string[] = [];
-  for (const [name, threshold] of Object.entries(min) as [MetricName, number | undefined][]) {
-    const value = metrics[name];
-    if (threshold === undefined) continue;
-    if (value === undefined) misses.push(`${name} not computed (threshold min ${threshold})`);
-    else if (value < threshold) misses.push(`${name} ${value.toFixed(4)} < min ${threshold}`);
+async function scoreCheckpoint(
+  role: ModelEvaluation['role'],
+  version: number | null,
+  checkpoint: Table,
+  table: Table,
+  rows: Int32Array,
+  slices: SliceRows[],
+): Promise<ModelEvaluation> {
+  const { model, preprocessing } = await modelFromArrow(checkpoint);
+  try {
+    return evaluateModel(role, version, model, preprocessing, table, rows, slices);
+  } finally {
+    model.dispose();
   }
-  for (const [name, threshold] of Object.entries(max) as [MetricName, number | undefined][]) {
-    const value = metrics[name];
-    if (threshold !== undefined && value !== undefined && value > threshold)
-      misses.push(`${name} ${value.toFixed(4)} > max ${threshold}`);
+}
+
+/** The production model scored on the same rows; a champion that cannot be scored is reported, not fatal. */
+async function scoreChampion(
+  ctx: StepContext,
+  config: QuiverConfig,
+  table: Table,
+  rows: Int32Array,
+  slices: SliceRows[],
+): Promise<{ champion: ModelEvaluation | null; championError: string | null }> {
+  const { spec } = ctx.input;
+  const current = await ModelRegistry.at(config.home).lookup(
+    spec.deploy.model ?? spec.name,
+    spec.deploy.alias,
+  );
+  if (!current) return { champion: null, championError: null };
+  try {
+    const checkpoint = await ctx.store.read(current.model);
+    const champion = await scoreCheckpoint('champion', current.version, checkpoint, table, rows, slices);
+    return { champion, championError: null };
+  } catch (error) {
+    return { champion: null, championError: `v${current.version}: ${(error as Error).message}` };
   }
-  return misses;
 }

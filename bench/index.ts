@@ -7,6 +7,8 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   'csv-ingest': () => import('./csv-ingest'),
   resume: () => import('./resume'),
   sanity: () => import('./sanity'),
+  serving: () => import('./serving'),
+  training: () => import('./training'),
 };
 
 async function main(): Promise<void> {

@@ -13,12 +13,17 @@ import {
   type StepResult,
   type StepState,
 } from '../core/run-types';
-import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import { sourceSha256 } from '../core/source';
 import { applyOverrides, validateSpec } from '../core/spec/load';
 import type { PipelineSpec } from '../core/spec/schema';
 import { stepParams } from '../core/step-params';
 import { progressQuery, retrySignal, trainingPipeline } from '../workflows';
+import { progressFromHistory } from './history-progress';
+import { payloadDecoder } from './payloads';
+import { approveSignal, rejectSignal, type ApprovalSignalArgs } from '../workflows/approval';
+import { pipelineStartOptions } from './run-start';
+import type { CheckpointRef } from '../core/checkpoint/types';
+import { trainingResumePoint, withLatestHeartbeat } from './live-training';
 
 /** A run as `status` reports it: the workflow's progress plus where to look at it. */
 export interface RunView extends RunProgress {
@@ -59,23 +64,12 @@ export class QuiverClient {
     spec: PipelineSpec,
     overrides: string[] = [],
     runId = newRunId(spec.name),
-    extra: Pick<PipelineInput, 'reuse' | 'resumedFrom'> = {},
+    extra: Pick<PipelineInput, 'reuse' | 'resumedFrom' | 'resumeTraining'> = {},
   ): Promise<string> {
     const input: PipelineInput = { spec, overrides, taskQueues: this.options.taskQueues, ...extra };
     await this.temporal.workflow.start(trainingPipeline, {
-      taskQueue: this.options.taskQueues.cpu,
+      ...pipelineStartOptions(input, this.options.taskQueues.cpu),
       workflowId: runId,
-      args: [input],
-      typedSearchAttributes: [
-        { key: SEARCH_ATTRIBUTES.pipeline, value: spec.name },
-        { key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' },
-      ],
-      staticSummary: `${spec.name}: ${spec.source.uri.split('/').pop()} → ${spec.target.column}`,
-      staticDetails: [
-        `pipeline: ${spec.name}`,
-        `source: ${spec.source.uri}`,
-        overrides.length ? `overrides: ${overrides.join(', ')}` : 'overrides: none',
-      ].join('\n'),
     });
     return runId;
   }
@@ -97,8 +91,12 @@ export class QuiverClient {
     const status = description.status.name as RunStatus | 'CONTINUED_AS_NEW' | 'UNSPECIFIED';
     const progress =
       status === 'RUNNING'
-        ? await handle.query(progressQuery)
-        : await this.closedProgress(runId, description.memo);
+        ? await withLatestHeartbeat(
+            this.temporal,
+            await handle.query(progressQuery),
+            description.raw.pendingActivities,
+          )
+        : await this.closedProgress(runId, description.memo, status as RunStatus);
     return {
       ...progress,
       status: progress.status === 'RUNNING' && status !== 'RUNNING' ? (status as RunStatus) : progress.status,
@@ -126,12 +124,15 @@ export class QuiverClient {
       void closed.then(() => (done = true));
       while (!done) {
         const view = await this.status(runId);
-        const fingerprint = JSON.stringify([view.status, view.steps.map((s) => [s.status, s.attempts])]);
+        const fingerprint = JSON.stringify([
+          view.status,
+          view.steps.map((s) => [s.status, s.attempts, s.live?.epoch]),
+        ]);
         if (fingerprint !== last) {
           last = fingerprint;
           onProgress(view);
         }
-        if (view.status !== 'RUNNING' && view.status !== 'PAUSED') break;
+        if (!['RUNNING', 'PAUSED', 'WAITING_APPROVAL'].includes(view.status)) break;
         await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, pollMs))]);
       }
     }
@@ -144,18 +145,23 @@ export class QuiverClient {
   private async closedProgress(
     runId: string,
     memo: Record<string, unknown> | undefined,
+    status: RunStatus,
   ): Promise<RunProgress> {
     const recorded = memo?.[PROGRESS_MEMO_KEY] as RunProgress | undefined;
     if (recorded) return recorded;
-    // Terminated runs never wrote their memo: ask the workflow itself (replayed by a worker).
-    return await this.temporal.workflow.getHandle(runId).query(progressQuery);
+    // Terminated runs never wrote their memo: rebuild their progress from the history (no worker needed).
+    const history = await this.temporal.workflow.getHandle(runId).fetchHistory();
+    return progressFromHistory(runId, history, payloadDecoder(this.temporal), status);
   }
 
   /**
    * Plans a resume (every step whose cache key still matches and whose checkpoints verify is reused)
    * or, with `from`, a replay (steps before `from` pinned to RUN's checkpoints). Starts nothing.
    */
-  async plan(runId: string, options: { from?: StepName; overrides?: string[] } = {}): Promise<PlannedRun> {
+  async plan(
+    runId: string,
+    options: { from?: StepName; overrides?: string[]; verify?: boolean } = {},
+  ): Promise<PlannedRun> {
     const source = await this.status(runId);
     if (source.status === 'RUNNING' || source.status === 'PAUSED') {
       throw new QuiverError(
@@ -176,21 +182,39 @@ export class QuiverClient {
     const current = {} as Record<StepName, { codeVersion: string; params: Record<string, unknown> }>;
     for (const name of STEP_NAMES)
       current[name] = { codeVersion: stepCodeVersion(name), params: stepParams(name, spec) };
-    current.ingest.params.sourceSha256 = await sourceSha256(spec.source.uri).catch(() => '(unreadable)');
     const store = openStore(this.options.store);
+    // Files unchanged since they were hashed are trusted (DigestCache) unless `verify` asks for a rehash.
+    const trustCached = !options.verify;
+    current.ingest.params.sourceSha256 = await sourceSha256(spec.source.uri, {
+      digests: store.digests,
+      trustCached,
+    }).catch(() => '(unreadable)');
     const plan = await planRun({
       source,
       results,
       current,
       from: options.from,
       health: (ref) =>
-        store.verify(ref).then(
+        store.verify(ref, { trustDigestCache: trustCached }).then(
           () => 'ok' as const,
           (error: unknown) =>
             error instanceof CheckpointNotFoundError ? ('missing' as const) : ('corrupt' as const),
         ),
     });
-    return { sourceRun: runId, spec, overrides: options.overrides ?? [], ...plan };
+    // An unfinished training continues from its last epoch checkpoint, if that still verifies.
+    const resumePoint = options.from ? null : trainingResumePoint(source, plan, spec);
+    let resumeTraining: CheckpointRef | undefined;
+    const verifies = (ref: CheckpointRef) =>
+      store.verify(ref).then(
+        () => true,
+        () => false,
+      );
+    if (resumePoint && (await verifies(resumePoint.checkpoint))) {
+      resumeTraining = resumePoint.checkpoint;
+      const train = plan.steps.find((s) => s.name === 'train')!;
+      train.reason += `; continues from its epoch ${resumePoint.epoch} checkpoint`;
+    }
+    return { sourceRun: runId, spec, overrides: options.overrides ?? [], ...plan, resumeTraining };
   }
 
   /** Starts the run a plan describes, linked to its source run. */
@@ -198,6 +222,7 @@ export class QuiverClient {
     return this.start(plan.spec, plan.overrides, newRunId(plan.spec.name), {
       reuse: plan.reuse,
       resumedFrom: plan.sourceRun,
+      resumeTraining: plan.resumeTraining,
     });
   }
 
@@ -207,6 +232,27 @@ export class QuiverClient {
     if (view.status !== 'PAUSED')
       throw new QuiverError(`run ${runId} is ${view.status}, not PAUSED: nothing to retry`);
     await this.temporal.workflow.getHandle(runId).signal(retrySignal);
+  }
+
+  /** `quiver approve RUN`: a run waiting for approval deploys. */
+  async approve(runId: string, by: string | null = null): Promise<void> {
+    await this.signalWaitingRun(runId, approveSignal, { by });
+  }
+
+  /** `quiver reject RUN --reason …`: a run waiting for approval fails with the reason; nothing is deployed. */
+  async reject(runId: string, reason: string, by: string | null = null): Promise<void> {
+    await this.signalWaitingRun(runId, rejectSignal, { by, reason });
+  }
+
+  private async signalWaitingRun(
+    runId: string,
+    signal: typeof approveSignal,
+    args: ApprovalSignalArgs,
+  ): Promise<void> {
+    const view = await this.status(runId);
+    if (view.status !== 'WAITING_APPROVAL')
+      throw new QuiverError(`run ${runId} is ${view.status}, not WAITING_APPROVAL: nothing to decide`);
+    await this.temporal.workflow.getHandle(runId).signal(signal, args);
   }
 
   /** `quiver cancel RUN`: cancels the run; checkpoints written so far stay, and `resume` can pick them up. */
@@ -220,6 +266,8 @@ export interface PlannedRun extends Plan {
   sourceRun: string;
   spec: PipelineSpec;
   overrides: string[];
+  /** Epoch checkpoint an unfinished training of the source run continues from. */
+  resumeTraining?: CheckpointRef;
 }
 
 /** The result a completed step returned, rebuilt from its recorded state. */

@@ -5,6 +5,7 @@ import type { ModelRegistry } from '../core/registry';
 import { PROGRESS_MEMO_KEY } from '../core/run-types';
 import { progressQuery } from '../workflows';
 import type { QuiverClient } from './api';
+import { payloadDecoder } from './payloads';
 
 /** Every checkpoint something still needs, and where the answer came from. */
 export interface CheckpointReferences {
@@ -82,10 +83,14 @@ export async function collectCheckpointReferences(
 
 /** Reads what one run references, from wherever its state lives. */
 class RunReader {
+  private readonly decode: (payload: Payload) => Promise<unknown>;
+
   constructor(
     private readonly client: QuiverClient,
     private readonly queryTimeoutMs: number,
-  ) {}
+  ) {
+    this.decode = payloadDecoder(client.temporal);
+  }
 
   async refsOf(info: WorkflowExecutionInfo): Promise<{ open: boolean; refs: unknown[] }> {
     const handle = this.client.temporal.workflow.getHandle(info.workflowId, info.runId);
@@ -137,13 +142,6 @@ class RunReader {
     };
     visit(value);
     return Promise.all(found.map((p) => this.decode(p)));
-  }
-
-  private async decode(payload: Payload): Promise<unknown> {
-    const { payloadCodecs, payloadConverter } = this.client.temporal.workflow.options.loadedDataConverter;
-    let decoded = payload;
-    for (const codec of [...payloadCodecs].reverse()) [decoded] = await codec.decode([decoded]);
-    return payloadConverter.fromPayload(decoded);
   }
 }
 

@@ -3,6 +3,11 @@ import { QuiverError, SpecError } from '../core/errors';
 import { registerCheckpointCommands } from './commands/checkpoints';
 import { registerRunCommands } from './commands/runs';
 import { registerSchemaCommands } from './commands/schema';
+import { registerApprovalCommands } from './commands/approval';
+import { registerModelCommands } from './commands/models';
+import { registerServeCommand } from './commands/serve';
+import { registerScheduleCommands } from './commands/schedule';
+import { registerRunsInspectCommands } from './commands/runs-inspect';
 import type { GlobalFlags } from './environment';
 
 /** Builds the `quiver` command tree; exported so tests can drive it without a subprocess. */
@@ -16,11 +21,20 @@ export function buildProgram(): Command {
     )
     .option('--namespace <ns>', 'Temporal namespace (default: TEMPORAL_NAMESPACE or "default")')
     .option('--home <dir>', 'state directory (default: QUIVER_HOME or .quiver)')
+    .option(
+      '--metrics-port <port>',
+      "workers' Prometheus endpoint (default: QUIVER_METRICS_PORT; unset: none)",
+    )
     .showHelpAfterError();
   const flagsOf = (cmd: Command) => cmd.optsWithGlobals<GlobalFlags>();
   registerRunCommands(program, flagsOf);
   registerCheckpointCommands(program, flagsOf);
   registerSchemaCommands(program, flagsOf);
+  registerApprovalCommands(program, flagsOf);
+  registerModelCommands(program, flagsOf);
+  registerServeCommand(program, flagsOf);
+  registerScheduleCommands(program, flagsOf);
+  registerRunsInspectCommands(program, flagsOf);
   return program;
 }
 

@@ -1,4 +1,4 @@
-import { loadConfig, type QuiverConfig } from '../core/config';
+import { loadConfig, metricsPortOf, type QuiverConfig } from '../core/config';
 import { QuiverError } from '../core/errors';
 import { ensureTemporal } from '../infra/ensure-server';
 import { isTemporalReachable } from '../infra/ports';
@@ -13,6 +13,8 @@ export interface GlobalFlags {
   address?: string;
   namespace?: string;
   home?: string;
+  /** `--metrics-port`: workers this process runs expose Prometheus metrics there. */
+  metricsPort?: string;
 }
 
 /** What a command talks to: a client, and whatever this process started (server, workers). */
@@ -31,6 +33,7 @@ export function configFrom(flags: GlobalFlags): QuiverConfig {
     home: flags.home,
     namespace: flags.namespace,
     temporalAddress: flags.address,
+    metricsPort: metricsPortOf(flags.metricsPort, '--metrics-port'),
   });
 }
 

@@ -51,7 +51,12 @@ export function formatRun(view: RunView): string {
   }
   const header = `run ${view.runId}  pipeline ${view.pipeline}  status ${view.status}`;
   const lines = [view.resumedFrom ? `${header}  (resumed from ${view.resumedFrom})` : header, table(rows)];
+  lines.push(...formatTraining(view));
   if (view.status === 'PAUSED') lines.push(`paused: fix the cause, then \`npx quiver retry ${view.runId}\``);
+  if (view.status === 'WAITING_APPROVAL')
+    lines.push(
+      `waiting for approval: \`npx quiver approve ${view.runId}\` or \`npx quiver reject ${view.runId} --reason …\``,
+    );
   if (view.model)
     lines.push(`model ${view.model.name} version ${view.model.version} → alias ${view.model.alias}`);
   if (view.error) lines.push(`error: ${view.error}`);
@@ -80,4 +85,29 @@ export function formatPlan(plan: { sourceRun: string; overrides: string[]; steps
     title,
     table([['STEP', 'ACTION', 'WHY'], ...plan.steps.map((s) => [s.name, s.action, s.reason])]),
   ].join('\n');
+}
+
+/** Where training runs and how far it is: `training: epoch 12/60 · loss 0.4312 · ETA 1m 20s · webgpu · …`. */
+export function formatTraining(view: RunView): string[] {
+  const train = view.steps.find((s) => s.name === 'train');
+  const lines: string[] = [];
+  if (train?.routing?.reason) lines.push(`train: ${train.routing.reason}`);
+  const live = train?.live;
+  if (train?.status === 'running' && live) {
+    const eta = live.etaMs === null ? '' : ` · ETA ${formatEta(live.etaMs)}`;
+    const loss = live.loss === null ? '' : ` · loss ${live.loss.toFixed(4)}`;
+    lines.push(
+      `training: epoch ${live.epoch}/${live.epochs}${loss}${eta} · ${live.backend} · ${live.device} · attempt ${live.attempt}`,
+    );
+  }
+  if (train?.status !== 'completed' && live?.checkpoint)
+    lines.push(`last epoch checkpoint: epoch ${live.checkpointEpoch} ${shortRef(live.checkpoint)}`);
+  return lines;
+}
+
+function formatEta(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}m ${s % 60}s` : `${Math.floor(m / 60)}h ${m % 60}m`;
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { QuiverError } from './errors';
 import { TASK_QUEUES } from './queues';
 
 /** Runtime configuration, read from the environment; CLI flags override individual fields. */
@@ -15,6 +16,8 @@ export interface QuiverConfig {
   uiPort: number;
   /** Task queue names; `QUIVER_QUEUE_PREFIX` isolates deployments (or test suites) sharing a cluster. */
   taskQueues: { cpu: string; gpu: string };
+  /** Port of the workers' Prometheus endpoint (`QUIVER_METRICS_PORT`); unset: no endpoint. */
+  metricsPort?: number;
 }
 
 /** Fills every configuration field from the environment, with defaults in this one place. */
@@ -31,6 +34,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       cpu: `${env.QUIVER_QUEUE_PREFIX ?? ''}${TASK_QUEUES.cpu}`,
       gpu: `${env.QUIVER_QUEUE_PREFIX ?? ''}${TASK_QUEUES.gpu}`,
     },
+    metricsPort: metricsPortOf(env.QUIVER_METRICS_PORT),
     ...stripUndefined(overrides),
   };
   return config;
@@ -38,4 +42,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** A TCP port from the environment or a flag; anything else is a configuration error naming it. */
+export function metricsPortOf(value: string | undefined, name = 'QUIVER_METRICS_PORT'): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new QuiverError(`${name} must be a TCP port (1-65535), not ${value}`);
+  return port;
 }

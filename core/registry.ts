@@ -23,7 +23,14 @@ export interface AliasMove {
   previous: number | null;
   at: string;
   reason: string;
+  /** What moved it: a deploy, `models promote`, or `models rollback` (absent in older histories). */
+  kind?: AliasMoveKind;
 }
+
+export type AliasMoveKind = 'deploy' | 'promote' | 'rollback';
+
+/** How long an alias lock may be held before another mover presumes its holder died. */
+const STALE_LOCK_MS = 10_000;
 
 /**
  * A file-backed model registry under `<home>/registry/<model>/`: numbered version files created
@@ -86,35 +93,150 @@ export class ModelRegistry {
   }
 
   async resolve(name: string, alias: string): Promise<ModelVersion> {
-    const version = (await this.aliases(name))[alias];
-    const record = (await this.versions(name)).find((v) => v.version === version);
+    const record = await this.lookup(name, alias);
     if (!record) throw new ModelNotFoundError(`model ${name} has no alias ${alias}`);
     return record;
   }
 
-  /** Points `alias` at `version` atomically (temp file + rename) and appends the move to the history. */
-  async setAlias(name: string, alias: string, version: number, reason: string): Promise<AliasMove> {
-    if (!(await this.versions(name)).some((v) => v.version === version)) {
+  /** The version `alias` points at, or null when the model or the alias does not exist. */
+  async lookup(name: string, alias: string): Promise<ModelVersion | null> {
+    const version = (await this.aliases(name))[alias];
+    return version === undefined ? null : this.version(name, version);
+  }
+
+  /** One version's record, or null when it does not exist. */
+  async version(name: string, version: number): Promise<ModelVersion | null> {
+    try {
+      const file = path.join(this.root, name, 'versions', `${version}.json`);
+      return JSON.parse(await fs.readFile(file, 'utf8')) as ModelVersion;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Points `alias` at `version` atomically (temp file + rename) and appends the move to the history.
+   * Moves of one model's aliases are serialised by a lock, so two movers never lose each other's move.
+   */
+  async setAlias(
+    name: string,
+    alias: string,
+    version: number,
+    reason: string,
+    kind: AliasMoveKind = 'deploy',
+  ): Promise<AliasMove> {
+    if (!(await this.version(name, version))) {
       throw new ModelNotFoundError(`model ${name} has no version ${version}`);
     }
+    return this.withAliasLock(name, async () => {
+      const aliases = await this.aliases(name);
+      return this.writeMove(name, aliases, {
+        alias,
+        version,
+        previous: aliases[alias] ?? null,
+        at: new Date().toISOString(),
+        reason,
+        kind,
+      });
+    });
+  }
+
+  /** `quiver models promote`: points `alias` at an existing version. */
+  async promote(name: string, version: number, alias: string, reason = 'promoted'): Promise<AliasMove> {
+    return this.setAlias(name, alias, version, reason, 'promote');
+  }
+
+  /**
+   * `quiver models rollback`: points `alias` back at the version it had before its current one.
+   * Rollbacks undo moves in order, so rolling back twice goes back two versions.
+   */
+  async rollback(name: string, alias: string, reason = 'rolled back'): Promise<AliasMove> {
+    return this.withAliasLock(name, async () => {
+      const aliases = await this.aliases(name);
+      if (aliases[alias] === undefined) throw new ModelNotFoundError(`model ${name} has no alias ${alias}`);
+      const stack = aliasStack(await this.history(name, alias));
+      const target = stack.length >= 2 ? stack[stack.length - 2] : undefined;
+      if (target === undefined) {
+        throw new ModelNotFoundError(
+          `alias ${alias} of model ${name} has no earlier version to roll back to (history: ${stack.join(' → ') || 'empty'})`,
+        );
+      }
+      return this.writeMove(name, aliases, {
+        alias,
+        version: target,
+        previous: aliases[alias],
+        at: new Date().toISOString(),
+        reason,
+        kind: 'rollback',
+      });
+    });
+  }
+
+  /** Every alias move of a model (or of one alias), oldest first. */
+  async history(name: string, alias?: string): Promise<AliasMove[]> {
+    const text = await fs.readFile(path.join(this.root, name, 'alias-history.jsonl'), 'utf8').catch(() => '');
+    const moves = text
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as AliasMove);
+    return alias === undefined ? moves : moves.filter((m) => m.alias === alias);
+  }
+
+  /** Writes the new aliases file by rename, then records the move; call under the alias lock. */
+  private async writeMove(
+    name: string,
+    aliases: Record<string, number>,
+    move: AliasMove,
+  ): Promise<AliasMove> {
     const dir = path.join(this.root, name);
-    const aliases = await this.aliases(name);
-    const move: AliasMove = {
-      alias,
-      version,
-      previous: aliases[alias] ?? null,
-      at: new Date().toISOString(),
-      reason,
-    };
-    const tmp = path.join(dir, `.aliases.${process.pid}.${Date.now()}.tmp`);
-    await fs.writeFile(tmp, JSON.stringify({ ...aliases, [alias]: version }, null, 2));
+    const tmp = path.join(
+      dir,
+      `.aliases.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}.tmp`,
+    );
+    await fs.writeFile(tmp, JSON.stringify({ ...aliases, [move.alias]: move.version }, null, 2));
     await fs.rename(tmp, path.join(dir, 'aliases.json'));
     await fs.appendFile(path.join(dir, 'alias-history.jsonl'), `${JSON.stringify(move)}\n`);
     return move;
+  }
+
+  /** Runs `body` holding the model's alias lock (an exclusively created directory). */
+  private async withAliasLock<T>(name: string, body: () => Promise<T>): Promise<T> {
+    const lock = path.join(this.root, name, '.aliases.lock');
+    await fs.mkdir(path.dirname(lock), { recursive: true });
+    for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
+      try {
+        await fs.mkdir(lock);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const stat = await fs.stat(lock).catch(() => null);
+        if (stat && Date.now() - stat.mtimeMs > STALE_LOCK_MS)
+          await fs.rm(lock, { recursive: true, force: true });
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+    try {
+      return await body();
+    } finally {
+      await fs.rm(lock, { recursive: true, force: true });
+    }
   }
 
   private async latestVersion(name: string): Promise<number> {
     const files = await fs.readdir(path.join(this.root, name, 'versions')).catch(() => [] as string[]);
     return files.reduce((max, f) => Math.max(max, Number.parseInt(f, 10) || 0), 0);
   }
+}
+
+/** The versions an alias stood on, replaying its history: a move pushes, a rollback pops. */
+export function aliasStack(moves: AliasMove[]): number[] {
+  const stack: number[] = [];
+  for (const move of moves) {
+    if (move.kind === 'rollback') {
+      stack.pop();
+      if (stack[stack.length - 1] !== move.version) stack.push(move.version);
+    } else if (stack[stack.length - 1] !== move.version) stack.push(move.version);
+  }
+  return stack;
 }

@@ -1,5 +1,6 @@
 import type { CheckpointRef } from './checkpoint/types';
 import type { PipelineSpec } from './spec/schema';
+import type { TrainingLive, TrainRouting } from './training-progress';
 
 /** The five steps, in pipeline order. */
 export const STEP_NAMES = ['ingest', 'sanity', 'train', 'validate', 'deploy'] as const;
@@ -17,6 +18,8 @@ export interface StepInput {
   spec: PipelineSpec;
   /** Upstream checkpoints by name (`data`, `model`, ...). */
   inputs: Record<string, CheckpointRef>;
+  /** Train only: an epoch checkpoint to continue from (a cancelled run's, or the GPU attempt's before a fallback). */
+  resumeTraining?: CheckpointRef | null;
 }
 
 /** What every step activity returns: references and a small summary, never data. */
@@ -36,7 +39,14 @@ export interface StepResult {
 
 export type StepStatus = 'pending' | 'running' | 'completed' | 'failed' | 'paused';
 export type RunStatus =
-  'RUNNING' | 'PAUSED' | 'COMPLETED' | 'FAILED' | 'CANCELED' | 'TERMINATED' | 'TIMED_OUT';
+  | 'RUNNING'
+  | 'PAUSED'
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'CANCELED'
+  | 'TERMINATED'
+  | 'TIMED_OUT'
+  | 'WAITING_APPROVAL';
 
 export interface StepState {
   name: StepName;
@@ -55,6 +65,10 @@ export interface StepState {
   cacheKey: string | null;
   reusedFrom: string | null;
   error: string | null;
+  /** Train only: epoch, loss, ETA and the latest epoch checkpoint while training runs (kept after it stops). */
+  live?: TrainingLive | null;
+  /** Train only: the queue training was sent to, and why it fell back to the CPU queue. */
+  routing?: TrainRouting | null;
 }
 
 export interface DeployedModel {
@@ -75,6 +89,16 @@ export interface RunProgress {
   steps: StepState[];
   model: DeployedModel | null;
   error: string | null;
+  /** The human decision on deployment, when the spec asks for one (`deploy.requireApproval`). */
+  approval?: ApprovalDecision | null;
+}
+
+/** `quiver approve RUN` / `quiver reject RUN --reason …`, as the run recorded it. */
+export interface ApprovalDecision {
+  decision: 'approved' | 'rejected' | 'timed_out';
+  by: string | null;
+  reason: string | null;
+  at: string;
 }
 
 /** Input of the `trainingPipeline` workflow. */
@@ -87,6 +111,8 @@ export interface PipelineInput {
   /** Steps whose checkpoints an earlier run already made and the plan reuses, by step. */
   reuse?: Partial<Record<StepName, ReusedStep>>;
   resumedFrom?: string;
+  /** Epoch checkpoint of the source run's unfinished training: `resume` continues training from it. */
+  resumeTraining?: CheckpointRef;
 }
 
 /** A step taken over from an earlier run: its result, checkpoints included, and where it came from. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { DigestCache } from './digest-cache';
 import { DataError } from './errors';
 
 /** Local path of a source URI (a plain path or `file://`). */
@@ -8,15 +9,28 @@ export function sourcePath(uri: string): string {
   return uri.startsWith('file://') ? fileURLToPath(uri) : uri;
 }
 
-/** SHA-256 of a source file's bytes: part of ingest's cache key, so edited data is never reused. */
-export async function sourceSha256(uri: string): Promise<string> {
+/**
+ * SHA-256 of a source file's bytes: part of ingest's cache key, so edited data is never reused.
+ * The digest is recorded in `digests`; with `trustCached`, a file unchanged since it was last hashed
+ * is not read again (plans); ingest, which reads the file anyway, always hashes it.
+ */
+export async function sourceSha256(
+  uri: string,
+  options: { digests?: DigestCache; trustCached?: boolean } = {},
+): Promise<string> {
+  const { digests, trustCached = false } = options;
+  const file = sourcePath(uri);
+  const cached = trustCached ? await digests?.get(file) : null;
+  if (cached) return cached;
   const hash = createHash('sha256');
   try {
     // 1 MiB reads: hashing a large source in 64 KiB pieces took twice as long.
-    for await (const chunk of createReadStream(sourcePath(uri), { highWaterMark: 1 << 20 }))
+    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }))
       hash.update(chunk as Buffer);
   } catch (error) {
     throw new DataError(`cannot read source ${uri}: ${(error as Error).message}`);
   }
-  return hash.digest('hex');
+  const sha256 = hash.digest('hex');
+  await digests?.record(file, sha256);
+  return sha256;
 }

@@ -9,6 +9,8 @@ function withoutRunOptions<T extends Record<string, unknown>>(section: T) {
     pauseTimeout: _p,
     heartbeatTimeout: _h,
     checkpointEvery: _c,
+    gpuWait: _g,
+    requireGpu: _rg,
     ...params
   } = section;
   return params;

@@ -1,10 +1,14 @@
-import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type LogLevel, type TelemetryOptions } from '@temporalio/worker';
 
 let installed = false;
 
-/** Installs the Temporal runtime once per process, with quiet logs unless QUIVER_LOG_LEVEL asks for more. */
+/**
+ * Installs the Temporal runtime once per process, with quiet logs unless QUIVER_LOG_LEVEL asks for
+ * more, and a Prometheus endpoint when `metricsPort` is given.
+ */
 export function installRuntime(
   level: LogLevel = (process.env.QUIVER_LOG_LEVEL as LogLevel | undefined) ?? 'WARN',
+  metricsPort?: number,
 ): void {
   if (installed) return;
   installed = true;
@@ -15,5 +19,14 @@ export function installRuntime(
     if (!entry.message.startsWith('No workflows registered'))
       base.log(entry.level, entry.message, entry.meta);
   });
-  Runtime.install({ logger, shutdownSignals: [] });
+  Runtime.install({ logger, shutdownSignals: [], telemetryOptions: metricsTelemetry(metricsPort) });
+}
+
+/**
+ * Prometheus on `0.0.0.0:PORT/metrics` when a port is configured: Temporal's worker metrics and
+ * Quiver's own (activities/metrics.ts), which go through the same runtime meter.
+ */
+export function metricsTelemetry(port: number | undefined): TelemetryOptions | undefined {
+  if (port === undefined) return undefined;
+  return { metrics: { prometheus: { bindAddress: `0.0.0.0:${port}` } } };
 }

@@ -7,6 +7,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { initBackend, type BackendInfo } from '../core/model/backend';
 import type { QuiverConfig } from '../core/config';
 import type { QueueName } from '../core/queues';
 import { installRuntime } from './telemetry';
@@ -21,9 +22,17 @@ export interface WorkerOptions {
 
 const DEFAULT_CONCURRENCY: Record<QueueName, number> = { cpu: 4, gpu: 1 };
 
+/** `QUIVER_GPU_CONCURRENCY` (or `worker --concurrency`): trainings one GPU worker runs at once. */
+function gpuConcurrency(): number | undefined {
+  const value = Number(process.env.QUIVER_GPU_CONCURRENCY);
+  return Number.isInteger(value) && value >= 1 ? value : undefined;
+}
+
 /** Workers for the requested queues, sharing one connection; `run()` resolves once all have shut down. */
 export interface RunningWorkers {
   workers: Worker[];
+  /** The training backend a GPU-queue worker chose at start (undefined without one). */
+  backend?: BackendInfo;
   run(): Promise<void>;
   shutdown(): Promise<void>;
 }
@@ -55,7 +64,9 @@ const quietBundlerLogger = {
 };
 
 export async function createWorkers(options: WorkerOptions): Promise<RunningWorkers> {
-  installRuntime();
+  installRuntime(undefined, options.config.metricsPort);
+  // A GPU worker picks its backend up front: its start line names it, and a refused one stops it here.
+  const backend = options.queues.includes('gpu') ? await initBackend() : undefined;
   const connection = await NativeConnection.connect({ address: options.address });
   const activities = createActivities(options.config);
   const workers = await Promise.all(
@@ -67,13 +78,22 @@ export async function createWorkers(options: WorkerOptions): Promise<RunningWork
         // Only the CPU queue hosts workflows; the GPU queue is for training alone.
         ...(queue === 'cpu' ? { workflowBundle: await workflowBundle() } : {}),
         activities,
-        maxConcurrentActivityTaskExecutions: options.concurrency?.[queue] ?? DEFAULT_CONCURRENCY[queue],
+        maxConcurrentActivityTaskExecutions:
+          options.concurrency?.[queue] ??
+          (queue === 'gpu' ? gpuConcurrency() : undefined) ??
+          DEFAULT_CONCURRENCY[queue],
+        // Training's heartbeat carries its epoch checkpoint and brings back cancellation: send it within a
+        // second, not the SDK's 0.8 × heartbeatTimeout (48 s at the default 1m), so a retry or a cancel
+        // never works from a stale epoch.
+        maxHeartbeatThrottleInterval: '1s',
+        defaultHeartbeatThrottleInterval: '1s',
       }),
     ),
   );
   let running: Promise<void> | undefined;
   return {
     workers,
+    backend,
     run() {
       running ??= Promise.all(workers.map((w) => w.run())).then(() => connection.close());
       return running;

@@ -7,17 +7,19 @@ import {
   defineSignal,
   isCancellation,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import type { Duration } from '@temporalio/common';
+import type { Duration, SearchAttributeUpdatePair } from '@temporalio/common';
 import type { createActivities } from '../activities';
 import { NON_RETRYABLE_ERROR_TYPES } from '../core/errors';
 import { TASK_QUEUES } from '../core/queues';
 import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
+import { renderCurrentDetails } from './current-details';
 import type { CheckpointRef } from '../core/checkpoint/types';
 import type { RetrySpec } from '../core/spec/schema';
 import {
@@ -30,6 +32,9 @@ import {
   type StepResult,
   type StepState,
 } from '../core/run-types';
+import { approvalGate } from './approval';
+import { TRAIN_PROGRESS_SIGNAL, type TrainingLive } from '../core/training-progress';
+import { isNoGpuWorker, routedTraining } from './train-routing';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -47,6 +52,9 @@ const DEFAULT_TIMEOUTS: Record<StepName, string> = {
 
 /** `quiver retry RUN`: re-execute the step a paused run stopped on. */
 export const retrySignal = defineSignal('retry');
+
+/** The train activity's progress: epoch, loss, ETA and its latest epoch checkpoint (see TrainingReporter). */
+export const trainProgressSignal = defineSignal<[TrainingLive]>(TRAIN_PROGRESS_SIGNAL);
 
 /** ingest → sanity → train → validate → deploy, passing checkpoint references only. */
 export async function trainingPipeline(input: PipelineInput): Promise<RunProgress> {
@@ -67,13 +75,39 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
   setHandler(retrySignal, () => {
     retryRequested = true;
   });
+  const approval = approvalGate();
+  setHandler(trainProgressSignal, (live) => {
+    const train = progress.steps.find((s) => s.name === 'train')!;
+    // A signal still in flight when the step ended must not overwrite what the result recorded.
+    if (train.status === 'running') train.live = live;
+  });
   // QuiverPipeline and QuiverStatus=RUNNING are set by whoever starts the run (client.start), which
   // saves a visibility write per run on the hot path.
 
   function setStatus(status: RunProgress['status']): void {
     progress.status = status;
-    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: status }]);
+    showAttributes([{ key: SEARCH_ATTRIBUTES.status, value: status }]);
+    showProgress();
   }
+
+  // Search attribute updates wait for the next upsert (a step start or a status change), so each
+  // step costs at most one visibility write. The starter already set QuiverStep=ingest.
+  const pendingAttributes: SearchAttributeUpdatePair[] = [];
+  let shownStep: StepName = 'ingest';
+  function showAttributes(pairs: SearchAttributeUpdatePair[]): void {
+    const all = [...pendingAttributes.splice(0), ...pairs];
+    if (all.length) upsertSearchAttributes(all);
+  }
+  function showStep(name: StepName): void {
+    if (name === shownStep) return showAttributes([]);
+    shownStep = name;
+    showAttributes([{ key: SEARCH_ATTRIBUTES.step, value: name }]);
+  }
+  /** The UI's "current details": free for the server (read through the metadata query). */
+  function showProgress(): void {
+    setCurrentDetails(renderCurrentDetails(progress));
+  }
+  showProgress();
 
   const stepSettings: Record<StepName, StepRunSettings> = {
     ingest: spec.source,
@@ -89,6 +123,7 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
     if (reused) {
       completeStep(state, reused.result, null);
       Object.assign(state, { attempts: 0, reusedFrom: reused.fromRun });
+      showProgress();
       return reused.result;
     }
     const settings = stepSettings[name];
@@ -97,29 +132,40 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
       taskQueue: name === 'train' ? queues.gpu : queues.cpu,
       summary: stepSummary(name),
     };
-    const activity = proxyActivities<Activities>(options)[name];
+    const activity =
+      name === 'train'
+        ? routedTraining(options, queues, spec.train, state, input.resumeTraining)
+        : proxyActivities<Activities>(options)[name];
     const stepInput: StepInput = { run: { runId: progress.runId, pipeline: spec.name }, spec, inputs };
     let attemptsBefore = 0;
+    showStep(name);
     for (;;) {
       state.status = 'running';
       state.error = null;
+      showProgress();
       const startedAt = Date.now();
       try {
         const result = await activity(stepInput);
         completeStep(state, result, Date.now() - startedAt);
         state.attempts += attemptsBefore;
+        showProgress();
         return result;
       } catch (error) {
         const details = failureDetails(error);
         state.durationMs = Date.now() - startedAt;
         attemptsBefore +=
           details?.attempt ??
-          (isCancellation(error) ? 0 : isNonRetryable(error) ? 1 : settings.retry.maximumAttempts);
+          (isCancellation(error) || isNoGpuWorker(error)
+            ? 0
+            : isNonRetryable(error)
+              ? 1
+              : settings.retry.maximumAttempts);
         state.attempts = attemptsBefore;
         state.outputs = details?.outputs ?? {};
         state.error = describeFailure(error);
-        if (isNonRetryable(error) || isCancellation(error)) {
+        if (isNonRetryable(error) || isCancellation(error) || isNoGpuWorker(error)) {
           state.status = 'failed';
+          showProgress();
           throw error;
         }
         // Retries exhausted on an error that may pass (a full disk, a flaky service): pause, don't fail.
@@ -158,13 +204,15 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
   try {
     const ingest = await runStep('ingest', {});
     const data = ingest.outputs.data;
-    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.datasetSha, value: data.sha256 }]);
+    pendingAttributes.push({ key: SEARCH_ATTRIBUTES.datasetSha, value: data.sha256 });
     const sanity = await runStep('sanity', { data });
     // Training and validation read the cleaned rows when sanity dropped some.
     const trainingData = sanity.outputs.clean ?? data;
     const train = await runStep('train', { data: trainingData });
     const model = train.outputs.model;
     const validate = await runStep('validate', { data: trainingData, model });
+    if (spec.deploy.requireApproval && !input.reuse?.deploy)
+      await approval.await(spec.deploy.approvalTimeout, setStatus, (d) => (progress.approval = d));
     const deploy = await runStep('deploy', {
       model,
       metrics: validate.outputs.metrics,
@@ -175,7 +223,7 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
       version: Number(deploy.summary.version),
       alias: String(deploy.summary.alias),
     };
-    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.modelVersion, value: progress.model.version }]);
+    pendingAttributes.push({ key: SEARCH_ATTRIBUTES.modelVersion, value: progress.model.version });
     setStatus('COMPLETED');
     upsertMemo({ [PROGRESS_MEMO_KEY]: progress });
     return progress;
@@ -203,7 +251,7 @@ interface StepRunSettings {
   retry: RetrySpec;
 }
 
-function completeStep(state: StepState, result: StepResult, durationMs: number | null): void {
+export function completeStep(state: StepState, result: StepResult, durationMs: number | null): void {
   Object.assign(state, {
     status: 'completed',
     attempts: result.attempt,
@@ -236,7 +284,7 @@ function activityOptions(step: StepName, settings: StepRunSettings): ActivityOpt
   };
 }
 
-function emptyStep(name: StepName): StepState {
+export function emptyStep(name: StepName): StepState {
   return {
     name,
     status: 'pending',

@@ -4,36 +4,17 @@ import { loadSpecFile } from '../../core/spec/load';
 import type { PipelineSpec } from '../../core/spec/schema';
 import type { RunView } from '../api';
 import { withEnvironment, type Environment, type GlobalFlags } from '../environment';
-import { formatDuration, formatPlan, formatRun, formatSummary, shortRef } from '../format';
+import { formatPlan, formatRun } from '../format';
+import { progressReporter } from '../progress';
 import type { StepName } from '../../core/run-types';
 import { emit, info } from '../output';
 import { holdOpenUntilSignal } from '../signals';
+import { ACCEPT_SOFTWARE_GPU_ENV, describeBackend } from '../../core/model/backend';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-/** Prints each step as it completes, then the final view. */
-function stepPrinter(runId: string): (view: RunView) => void {
-  const printed = new Set<string>();
-  return (view) => {
-    for (const step of view.steps) {
-      const key = `${step.name}:${step.status}`;
-      if (step.status === 'pending' || printed.has(key)) continue;
-      printed.add(key);
-      if (step.status === 'running') info(`  … ${step.name} running`);
-      else if (step.status === 'paused')
-        info(
-          `  ‖ ${step.name.padEnd(8)} paused after ${step.attempts} attempt(s): ${step.error}\n    fix the cause, then: npx quiver retry ${runId}`,
-        );
-      else if (step.reusedFrom)
-        info(`  ↺ ${step.name.padEnd(8)} reused from ${step.reusedFrom}  ${shortRef(step.checkpoint)}`);
-      else if (step.status === 'completed')
-        info(
-          `  ✓ ${step.name.padEnd(8)} ${formatDuration(step.durationMs).padStart(9)}  ${shortRef(step.checkpoint)}  ${formatSummary(step.summary)}`,
-        );
-      else info(`  ✗ ${step.name.padEnd(8)} ${step.error ?? 'failed'}`);
-    }
-  };
-}
+/** `quiver worker` options. */
+type WorkerFlags = { queue: string; acceptSoftwareGpu?: boolean; concurrency?: string };
 
 async function runAndWait(
   env: Environment,
@@ -52,7 +33,9 @@ async function waitFor(
 ): Promise<RunView> {
   info(`run ${runId} started (pipeline ${pipeline})`);
   info(`Temporal UI: ${env.client.uiUrl(runId)}`);
-  const view = await env.client.wait(runId, flags.json ? undefined : stepPrinter(runId));
+  const progress = flags.json ? undefined : await progressReporter(runId);
+  const view = await env.client.wait(runId, progress?.update);
+  progress?.done();
   emit(flags, view, formatRun);
   return view;
 }
@@ -62,13 +45,14 @@ async function planAndStart(
   cmd: Command,
   flagsOf: (cmd: Command) => GlobalFlags,
   runId: string,
-  options: { plan?: boolean; wait?: boolean; from?: string; set?: string[] },
+  options: { plan?: boolean; wait?: boolean; from?: string; set?: string[]; verify?: boolean },
 ): Promise<void> {
   const flags = flagsOf(cmd);
   await withEnvironment(flags, { embedded: false }, async (env) => {
     const plan = await env.client.plan(runId, {
       from: options.from as StepName | undefined,
       overrides: options.set,
+      verify: options.verify,
     });
     const printable = { sourceRun: plan.sourceRun, overrides: plan.overrides, steps: plan.steps };
     if (options.plan) return emit(flags, printable, formatPlan);
@@ -132,12 +116,24 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
     .command('worker')
     .description('run a worker against TEMPORAL_ADDRESS')
     .option('--queue <queue>', 'cpu or gpu', 'cpu')
-    .action(async (options: { queue: string }, cmd: Command) => {
+    .option(
+      '--accept-software-gpu',
+      `train on a software WebGPU adapter (llvmpipe); as ${ACCEPT_SOFTWARE_GPU_ENV}=1`,
+    )
+    .option('--concurrency <n>', 'trainings a GPU worker runs at once (QUIVER_GPU_CONCURRENCY; default 1)')
+    .action(async (options: WorkerFlags, cmd: Command) => {
       if (options.queue !== 'cpu' && options.queue !== 'gpu')
         throw new Error(`--queue must be cpu or gpu, not ${options.queue}`);
+      if (options.acceptSoftwareGpu) process.env[ACCEPT_SOFTWARE_GPU_ENV] = '1';
+      if (options.concurrency !== undefined) {
+        if (!/^[1-9]\d*$/.test(options.concurrency))
+          throw new Error(`--concurrency must be a positive integer, not ${options.concurrency}`);
+        process.env.QUIVER_GPU_CONCURRENCY = options.concurrency;
+      }
       await withEnvironment(flagsOf(cmd), { embedded: false, queues: [options.queue] }, async (env) => {
+        const backend = env.workers?.backend;
         info(
-          `worker on quiver-${options.queue} connected to ${env.address}. Ctrl-C stops after in-flight tasks.`,
+          `worker on quiver-${options.queue} connected to ${env.address}${backend ? `; training on ${describeBackend(backend)}` : ''}. Ctrl-C stops after in-flight tasks.`,
         );
         await Promise.race([holdOpenUntilSignal(), env.workers?.run()]);
       });
@@ -178,9 +174,14 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
       [],
     )
     .option('--plan', 'print what would be reused or recomputed, and why; start nothing')
+    .option('--verify', 'rehash every checkpoint to reuse, even files unchanged since they were last hashed')
     .option('--wait', 'wait for the new run to finish')
-    .action((runId: string, options: { set: string[]; plan?: boolean; wait?: boolean }, cmd: Command) =>
-      planAndStart(cmd, flagsOf, runId, options),
+    .action(
+      (
+        runId: string,
+        options: { set: string[]; plan?: boolean; wait?: boolean; verify?: boolean },
+        cmd: Command,
+      ) => planAndStart(cmd, flagsOf, runId, options),
     );
 
   program
@@ -189,11 +190,12 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
     .requiredOption('--from <step>', 'first step to recompute: ingest, sanity, train, validate or deploy')
     .option('--set <key=value>', 'override a spec field (repeatable)', collect, [])
     .option('--plan', 'print the plan; start nothing')
+    .option('--verify', 'rehash every checkpoint to reuse, even files unchanged since they were last hashed')
     .option('--wait', 'wait for the new run to finish')
     .action(
       (
         runId: string,
-        options: { from: string; set: string[]; plan?: boolean; wait?: boolean },
+        options: { from: string; set: string[]; plan?: boolean; wait?: boolean; verify?: boolean },
         cmd: Command,
       ) => planAndStart(cmd, flagsOf, runId, options),
     );

@@ -77,6 +77,7 @@ export async function collectGarbage(
       if (kind === 'checkpoint') result.keptRecent++; // rewritten while we looked: it is fresh now
       return;
     }
+    if (!dryRun && kind === 'checkpoint') await store.digests.forget(file);
     result.removed.push({ kind, sha256, bytes: stat.size, path: file, modifiedAt: stat.mtime.toISOString() });
     result.bytesFreed += stat.size;
   };

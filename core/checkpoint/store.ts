@@ -4,6 +4,7 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as arrow from 'apache-arrow';
+import { DigestCache } from '../digest-cache';
 import { CheckpointIntegrityError, CheckpointNotFoundError, DataError, QuiverError } from '../errors';
 import { lineageFromMetadata, lineageToMetadata } from './lineage';
 import type { CheckpointRef, Lineage } from './types';
@@ -18,8 +19,13 @@ export interface CheckpointStore {
   read(ref: CheckpointRef): Promise<arrow.Table>;
   /** The lineage in a checkpoint's schema metadata (verified like `read`). */
   readLineage(ref: CheckpointRef): Promise<Lineage>;
-  /** Resolves when the checkpoint's bytes match `ref.sha256`; throws CheckpointIntegrityError otherwise. */
-  verify(ref: CheckpointRef): Promise<void>;
+  /**
+   * Resolves when the checkpoint's bytes match `ref.sha256`; throws CheckpointIntegrityError otherwise.
+   * With `trustDigestCache`, a file unchanged since it was last hashed (see DigestCache) is not rehashed.
+   */
+  verify(ref: CheckpointRef, options?: { trustDigestCache?: boolean }): Promise<void>;
+  /** Digests of files hashed through this store (checkpoints, and sources hashed for cache keys). */
+  readonly digests: DigestCache;
   exists(ref: CheckpointRef): Promise<boolean>;
   /** Local file of a checkpoint: the ref's own `file://` URI, else its content address in this store. */
   path(ref: CheckpointRef): string;
@@ -55,7 +61,11 @@ export function contentPath(root: string, sha256: string): string {
 }
 
 class FileCheckpointStore implements CheckpointStore {
-  constructor(readonly root: string) {}
+  readonly digests: DigestCache;
+
+  constructor(readonly root: string) {
+    this.digests = new DigestCache(path.join(root, '.digests'));
+  }
 
   async write(table: arrow.Table, lineage: Lineage): Promise<CheckpointRef> {
     const chunks = await ipcChunks(withLineage(table, lineage));
@@ -69,6 +79,7 @@ class FileCheckpointStore implements CheckpointStore {
       await fs.rename(temp, file);
       await fsyncDir(path.dirname(file));
       if (createdShard) await fsyncDir(this.root);
+      await this.digests.record(file, sha256);
       return { uri: pathToFileURL(file).href, sha256, rows: table.numRows, bytes };
     } catch (error) {
       await fs.rm(temp, { force: true });
@@ -85,7 +96,8 @@ class FileCheckpointStore implements CheckpointStore {
     return lineageFromMetadata(decode(ref, bytes).schema.metadata, ref.uri);
   }
 
-  async verify(ref: CheckpointRef): Promise<void> {
+  async verify(ref: CheckpointRef, options: { trustDigestCache?: boolean } = {}): Promise<void> {
+    if (options.trustDigestCache && (await this.digests.get(this.path(ref))) === ref.sha256) return;
     await this.hashChecked(ref, false);
   }
 
@@ -119,6 +131,7 @@ class FileCheckpointStore implements CheckpointStore {
           `checkpoint ${ref.uri} is corrupt: expected sha256 ${ref.sha256}, file has ${sha256}`,
         );
       }
+      await this.digests.record(file, sha256);
       return data;
     } finally {
       await handle.close();

@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { QuiverError } from '../errors';
@@ -21,6 +23,19 @@ export class BackendUnavailableError extends QuiverError {}
 /** Environment variable that forces one backend (`auto` or unset walks the ladder). */
 export const BACKEND_ENV = 'QUIVER_TF_BACKEND';
 
+/** Set to `1` to train on a software WebGPU adapter (lavapipe/llvmpipe), which is refused otherwise. */
+export const ACCEPT_SOFTWARE_GPU_ENV = 'QUIVER_ACCEPT_SOFTWARE_GPU';
+
+function softwareGpuAccepted(): boolean {
+  return ['1', 'true', 'yes'].includes((process.env[ACCEPT_SOFTWARE_GPU_ENV] ?? '').trim().toLowerCase());
+}
+
+/** Dawn's Vulkan loader wants a private runtime directory; give it one when the session has none. */
+function ensureRuntimeDir(): void {
+  if (process.env.XDG_RUNTIME_DIR) return;
+  process.env.XDG_RUNTIME_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-xdg-'));
+}
+
 let log: (message: string) => void = (message) => console.warn(`[quiver] ${message}`);
 
 /** Routes backend messages (skipped backends) somewhere else, e.g. an activity logger. */
@@ -28,7 +43,7 @@ export function setBackendLogger(logger: (message: string) => void): void {
   log = logger;
 }
 
-type Loader = (forced: boolean) => Promise<string>;
+type Loader = () => Promise<string>;
 
 /** Thrown by a loader to skip a backend; `message` is the reason recorded in `fellBackFrom`. */
 class Skip extends Error {}
@@ -73,7 +88,8 @@ const loaders: Record<BackendName, Loader> = {
     return 'gpu (cuda, libtensorflow)';
   },
 
-  webgpu: async (forced) => {
+  webgpu: async () => {
+    ensureRuntimeDir();
     const dawn = requireOptional('webgpu') as { create: (flags: string[]) => unknown; globals?: object };
     const g = globalThis as unknown as { navigator?: { gpu?: unknown } };
     if (!g.navigator?.gpu) {
@@ -93,13 +109,16 @@ const loaders: Record<BackendName, Loader> = {
     const info = adapter.info ?? (await adapter.requestAdapterInfo?.()) ?? {};
     const label =
       [info.vendor, info.device || info.description].filter(Boolean).join(' ') || 'unknown adapter';
-    if ((info.architecture === 'software' || adapter.isFallbackAdapter) && !forced) {
-      // llvmpipe trains correctly but slower than wasm: only use it when asked for by name.
-      throw new Skip(`only a software WebGPU adapter (${label}); slower than the CPU backends`);
+    const software = info.architecture === 'software' || adapter.isFallbackAdapter === true;
+    if (software && !softwareGpuAccepted()) {
+      // llvmpipe trains correctly but far slower than wasm: a GPU worker must not pretend it is a GPU.
+      throw new Skip(
+        `only a software WebGPU adapter (${label}); set ${ACCEPT_SOFTWARE_GPU_ENV}=1 (worker --accept-software-gpu) to train on it`,
+      );
     }
     requireOptional('@tensorflow/tfjs-backend-webgpu');
     await activate('webgpu');
-    return `gpu (webgpu, ${label}${info.architecture ? `, ${info.architecture}` : ''})`;
+    return software ? `${label} (software)` : `${label} (${info.architecture || 'gpu'})`;
   },
 
   'tfjs-node': async () => {
@@ -134,15 +153,17 @@ const loaders: Record<BackendName, Loader> = {
 };
 
 /** One gradient step's worth of ops, checked against the closed form: a backend that loads but computes garbage is skipped. */
-function smokeTest(): void {
-  const values = tf.tidy(() => {
+async function smokeTest(): Promise<void> {
+  const grad = tf.tidy(() => {
     const a = tf.tensor2d([
       [1, 2],
       [3, 4],
     ]);
-    const grad = tf.grad((x: tf.Tensor) => tf.sum(tf.relu(tf.matMul(x as tf.Tensor2D, x as tf.Tensor2D))))(a);
-    return grad.dataSync();
+    return tf.grad((x: tf.Tensor) => tf.sum(tf.relu(tf.matMul(x as tf.Tensor2D, x as tf.Tensor2D))))(a);
   });
+  // Asynchronous read: WebGPU in Node has no synchronous download path (it needs OffscreenCanvas).
+  const values = await grad.data();
+  grad.dispose();
   const expected = [7, 11, 9, 13];
   if (!expected.every((v, i) => Math.abs(values[i] - v) < 1e-4)) {
     throw new Skip(
@@ -170,8 +191,8 @@ async function select(request: BackendName | 'auto'): Promise<BackendInfo> {
   const fellBackFrom: BackendInfo['fellBackFrom'] = [];
   for (const backend of candidates) {
     try {
-      const device = await loaders[backend](request !== 'auto');
-      smokeTest();
+      const device = await loaders[backend]();
+      await smokeTest();
       return { backend, device, fellBackFrom };
     } catch (err) {
       const reason =
@@ -225,6 +246,12 @@ export async function ensureBackend(): Promise<BackendInfo> {
 
 function copy(info: BackendInfo): BackendInfo {
   return { ...info, fellBackFrom: info.fellBackFrom.map((f) => ({ ...f })) };
+}
+
+/** One line for a worker's start message, e.g. `webgpu · mesa llvmpipe (software)`. */
+export function describeBackend(info: BackendInfo): string {
+  const skipped = info.fellBackFrom.map((f) => `${f.backend}: ${f.reason}`);
+  return `${info.backend} · ${info.device}${skipped.length ? ` (skipped ${skipped.join('; ')})` : ''}`;
 }
 
 function tfBackendName(backend: BackendName): string {

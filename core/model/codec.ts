@@ -8,7 +8,11 @@ import type { Preprocessing } from './preprocess';
 export interface EpochStats {
   epoch: number;
   loss: number;
-  accuracy: number;
+  /** Null for regression, which has no accuracy. */
+  accuracy: number | null;
+  /** Loss and accuracy on the early-stopping validation rows, when early stopping is on. */
+  valLoss?: number;
+  valAccuracy?: number;
 }
 
 /** Schema-metadata keys of a model checkpoint (beside the lineage keys the store adds). */
@@ -275,6 +279,23 @@ export function setModelWeights(model: tf.LayersModel, weights: TensorRow[]): vo
   }
 }
 
+/**
+ * modelToArrow after downloading every tensor asynchronously: WebGPU in Node has no synchronous
+ * read, and a downloaded tensor keeps its values cached for the synchronous encoder.
+ */
+export async function modelToArrowAsync(
+  model: tf.LayersModel,
+  preprocessing: Preprocessing,
+  info: ModelInfo,
+  optimizer?: { name: string; tensor: tf.Tensor }[],
+): Promise<arrow.Table> {
+  await Promise.all([
+    ...model.weights.map((w) => w.read().data()),
+    ...(optimizer ?? []).map((o) => o.tensor.data()),
+  ]);
+  return modelToArrow(model, preprocessing, info, optimizer);
+}
+
 /** Rebuilds the model from its checkpoint table; predictions match the model that was written. */
 export async function modelFromArrow(table: arrow.Table): Promise<DecodedModel> {
   const decoded = readModelTable(table);
@@ -302,7 +323,13 @@ export function historyToArrow(history: EpochStats[]): arrow.Table {
   return new arrow.Table({
     epoch: arrow.vectorFromArray(Int32Array.from(history, (h) => h.epoch)),
     loss: arrow.vectorFromArray(Float64Array.from(history, (h) => h.loss)),
-    accuracy: arrow.vectorFromArray(Float64Array.from(history, (h) => h.accuracy)),
+    accuracy: arrow.vectorFromArray(Float64Array.from(history, (h) => h.accuracy ?? NaN)),
+    ...(history.some((h) => h.valLoss !== undefined)
+      ? {
+          val_loss: arrow.vectorFromArray(Float64Array.from(history, (h) => h.valLoss ?? NaN)),
+          val_accuracy: arrow.vectorFromArray(Float64Array.from(history, (h) => h.valAccuracy ?? NaN)),
+        }
+      : {}),
   });
 }
 
@@ -315,6 +342,6 @@ export function historyFromArrow(table: arrow.Table): EpochStats[] {
   return Array.from({ length: table.numRows }, (_, i) => ({
     epoch: Number(epoch.get(i)),
     loss: Number(loss.get(i)),
-    accuracy: Number(accuracy.get(i)),
+    accuracy: Number.isNaN(Number(accuracy.get(i))) ? null : Number(accuracy.get(i)),
   }));
 }

@@ -39,6 +39,10 @@ export interface Preprocessing {
   features: FeatureTransform[];
   /** Width of one transformed row. */
   inputWidth: number;
+  /** Absent in models written before regression existed: they classify. */
+  task?: 'classification' | 'regression';
+  /** Regression only: the model predicts `(y - mean) / std`; `classes` is empty. */
+  targetScaling?: { mean: number; std: number };
 }
 
 type Column = arrow.Vector;
@@ -136,6 +140,7 @@ export function fitPreprocessing(
   features: string[],
   target: string,
   rows: Int32Array,
+  task: 'classification' | 'regression' = 'classification',
 ): Preprocessing {
   resolveFeatures(table, target, features);
   const targetCol = column(table, target);
@@ -194,6 +199,11 @@ export function fitPreprocessing(
     );
   });
 
+  if (task === 'regression') {
+    const targetScaling = fitTargetScaling(targetCol, target, rows);
+    const base = { version: 1 as const, target, labelType, classes: [], features: transforms };
+    return { ...base, inputWidth: offset, task, targetScaling };
+  }
   const classSet = new Set<string>();
   for (const row of rows) {
     const label = labelAt(targetCol, row);
@@ -301,5 +311,43 @@ export function transformInstances(records: Record<string, unknown>[], prep: Pre
       }
     });
   });
+  return out;
+}
+
+/** Mean and population std of a numeric target over the training rows (std 1 when constant). */
+function fitTargetScaling(col: Column, target: string, rows: Int32Array): { mean: number; std: number } {
+  if (!isNumericType(col.type)) {
+    throw new DataError(`target "${target}" has type ${String(col.type)}; regression needs numbers`);
+  }
+  let count = 0;
+  let sum = 0;
+  for (const row of rows) {
+    const v = numberAt(col, row);
+    if (v !== null) {
+      count++;
+      sum += v;
+    }
+  }
+  if (count === 0) throw new DataError(`target "${target}" has no numeric values in the training rows`);
+  const mean = sum / count;
+  let squares = 0;
+  for (const row of rows) {
+    const v = numberAt(col, row);
+    if (v !== null) squares += (v - mean) * (v - mean);
+  }
+  const std = Math.sqrt(squares / count);
+  return { mean, std: std > 0 ? std : 1 };
+}
+
+/** Regression targets for `rows`, scaled as the model predicts them. Throws DataError on a null target. */
+export function encodeTargets(table: arrow.Table, prep: Preprocessing, rows: Int32Array): Float32Array {
+  const col = column(table, prep.target);
+  const { mean, std } = prep.targetScaling ?? { mean: 0, std: 1 };
+  const out = new Float32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const v = numberAt(col, rows[i]);
+    if (v === null) throw new DataError(`row ${rows[i]}: target "${prep.target}" is null or not finite`);
+    out[i] = (v - mean) / std;
+  }
   return out;
 }

@@ -29,6 +29,16 @@ const rangeSchema = z
   .strict()
   .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, 'min must not exceed max');
 
+/** A validation slice: the holdout rows grouped by the value of one column, each with its minimums. */
+const sliceSchema = z
+  .object({
+    column: z.string().min(1),
+    min: z.record(z.string(), z.number()).default({}),
+    /** Slices with fewer holdout rows are reported but not gated (too few rows to judge). */
+    minRows: z.number().int().min(1).default(1),
+  })
+  .strict();
+
 export const pipelineSpecSchema = z
   .object({
     name: z
@@ -46,7 +56,8 @@ export const pipelineSpecSchema = z
     target: z
       .object({
         column: z.string().min(1),
-        task: z.literal('classification').default('classification'),
+        /** `auto`: strings/booleans and small integer label sets classify, other numbers regress. */
+        task: z.enum(['auto', 'classification', 'regression']).default('auto'),
       })
       .strict(),
     split: z
@@ -89,6 +100,21 @@ export const pipelineSpecSchema = z
         heartbeatTimeout: duration.default('1m'),
         /** Save weights + optimizer state at most this often (`0s`: every epoch); a retry resumes there. */
         checkpointEvery: duration.default('10s'),
+        /** How long training waits for a GPU worker before it falls back to the CPU queue. */
+        gpuWait: duration.default('10m'),
+        /** Fail instead of falling back when no GPU worker picks training up within `gpuWait`. */
+        requireGpu: z.boolean().default(false),
+        /** Stop when `monitor` on a validation split of the training rows stops improving. */
+        earlyStopping: z
+          .object({
+            patience: z.number().int().min(1),
+            monitor: z.enum(['val_loss', 'val_accuracy']).default('val_loss'),
+            /** Fraction of the training rows held out to monitor (never trained on). */
+            validationFraction: z.number().gt(0).lt(1).default(0.1),
+            minDelta: z.number().min(0).default(0),
+          })
+          .strict()
+          .optional(),
         ...stepOptions,
       })
       .strict()
@@ -101,13 +127,24 @@ export const pipelineSpecSchema = z
             accuracy: z.number().min(0).max(1).optional(),
             macroF1: z.number().min(0).max(1).optional(),
             auc: z.number().min(0).max(1).optional(),
+            /** Regression: coefficient of determination. */
+            r2: z.number().max(1).optional(),
           })
           .strict()
           .default({}),
         max: z
-          .object({ logLoss: z.number().min(0).optional() })
+          .object({
+            logLoss: z.number().min(0).optional(),
+            /** Regression errors, in the target's units. */
+            rmse: z.number().min(0).optional(),
+            mae: z.number().min(0).optional(),
+          })
           .strict()
           .default({}),
+        /** Champion/challenger: how much worse than the production model a candidate may be, per metric. */
+        maxRegression: z.record(z.string(), z.number().min(0)).default({}),
+        /** Per-slice metrics (one slice per value of `column`) and their minimums. */
+        slices: z.array(sliceSchema).default([]),
         ...stepOptions,
       })
       .strict()
@@ -123,6 +160,10 @@ export const pipelineSpecSchema = z
           .string()
           .regex(/^[a-z0-9][a-z0-9_-]*$/i)
           .default('production'),
+        /** Wait for `quiver approve RUN` (or `reject`) before moving the alias. */
+        requireApproval: z.boolean().default(false),
+        /** How long a run waits for approval before failing. */
+        approvalTimeout: duration.default('7d'),
         ...stepOptions,
       })
       .strict()
@@ -135,3 +176,4 @@ export type PipelineSpecInput = z.input<typeof pipelineSpecSchema>;
 /** A validated spec with every default filled in: what runs receive. */
 export type PipelineSpec = z.output<typeof pipelineSpecSchema>;
 export type RetrySpec = z.output<typeof retrySchema>;
+export type SliceSpec = z.output<typeof sliceSchema>;

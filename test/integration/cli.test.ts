@@ -79,6 +79,7 @@ describe('quiver CLI against a real dev server', () => {
         'train/history',
         'train/model',
         'validate/metrics',
+        'validate/report',
         'deploy/deployment',
       ].sort(),
     );

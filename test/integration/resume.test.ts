@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunView } from '../../client/api';
+import { QuiverClient, type RunView } from '../../client/api';
 import { openStore } from '../../core/checkpoint/store';
 import { CheckpointIntegrityError } from '../../core/errors';
 import type { PlannedStep } from '../../core/plan';
@@ -87,6 +87,10 @@ describe('resume', () => {
 
   it('reports a corrupt or missing checkpoint, and recomputes instead of reading it', async () => {
     const run = await completedRun(['train.epochs=20']);
+    // A first plan, once the files have settled, records their digests; the corruption below must
+    // still be caught by the plan that trusts them (the rewrite changes the file's ctime).
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(actions((await env.client.plan(run.runId)).steps).every((a) => a.endsWith(':reuse'))).toBe(true);
     const report = fileOf(run.steps[1].checkpoint!.uri);
     const bytes = fs.readFileSync(report);
     bytes[bytes.length >> 1] ^= 0xff;
@@ -102,6 +106,8 @@ describe('resume', () => {
       'deploy:run',
     ]);
     expect(plan.steps[1].reason).toMatch(/^checkpoint corrupt \(sha256 mismatch\): report/);
+    const rehashed = await env.client.plan(run.runId, { verify: true });
+    expect(rehashed.steps).toEqual(plan.steps);
     await expect(openStore(env.config.store).read(run.steps[1].checkpoint!)).rejects.toBeInstanceOf(
       CheckpointIntegrityError,
     );
@@ -237,6 +243,16 @@ describe('retry in place and cancel', () => {
     await env.client.temporal.workflow.getHandle(runId).terminate('test');
     view = await env.client.status(runId);
     expect(view.status).toBe('TERMINATED');
+    // Rebuilt from the history: the training attempt was cut off with the run.
+    expect(view.steps.map((s) => s.status)).toEqual([
+      'completed',
+      'completed',
+      'failed',
+      'pending',
+      'pending',
+    ]);
+    expect(view.steps[2]).toMatchObject({ status: 'failed', error: 'terminated: test' });
+    expect(view.error).toBe('terminated: test');
     const plan = await env.client.plan(runId, { overrides: ['train.epochs=5', 'validate.min={}'] });
     expect(actions(plan.steps)).toEqual([
       'ingest:reuse',
@@ -247,5 +263,26 @@ describe('retry in place and cancel', () => {
     ]);
     const resumed = await env.client.wait(await env.client.startPlanned(plan));
     expect(resumed.status).toBe('COMPLETED');
+  });
+
+  it('status of a terminated run needs no worker: it is read from the history', async () => {
+    // A run on task queues no worker polls: nothing could answer a progress query.
+    const stranded = await QuiverClient.connect({
+      address: env.address,
+      namespace: env.config.namespace,
+      uiUrl: 'http://localhost',
+      taskQueues: { cpu: `nobody-${process.pid}-cpu`, gpu: `nobody-${process.pid}-gpu` },
+      store: env.config.store,
+    });
+    try {
+      const runId = await stranded.start(env.spec([`source.uri=${dataFile}`]));
+      await stranded.temporal.workflow.getHandle(runId).terminate('operator stop');
+      const view = await stranded.status(runId);
+      expect(view).toMatchObject({ runId, status: 'TERMINATED', error: 'terminated: operator stop' });
+      expect(view.spec.source.uri).toBe(dataFile);
+      expect(view.steps.every((s) => s.status === 'pending')).toBe(true);
+    } finally {
+      await stranded.close();
+    }
   });
 });

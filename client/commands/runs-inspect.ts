@@ -1,0 +1,132 @@
+import type { Command } from 'commander';
+import { openStore } from '../../core/checkpoint/store';
+import { SpecError } from '../../core/errors';
+import { withEnvironment, type GlobalFlags } from '../environment';
+import { formatDuration, table } from '../format';
+import { emit } from '../output';
+import { compareRuns, type ColumnSummary, type RunComparison } from '../run-compare';
+import { listRuns, type RunListEntry } from '../run-list';
+
+export function formatRunList(entries: RunListEntry[]): string {
+  if (entries.length === 0) return 'no runs';
+  return table([
+    ['RUN', 'PIPELINE', 'STATUS', 'STEP', 'STARTED', 'DURATION', 'MODEL', 'SCHEDULE'],
+    ...entries.map((e) => [
+      e.runId,
+      e.pipeline ?? '-',
+      e.status,
+      e.step ?? '-',
+      e.startedAt.replace('T', ' ').slice(0, 19),
+      formatDuration(e.durationMs),
+      e.modelVersion === null ? '-' : `v${e.modelVersion}`,
+      e.schedule ?? '-',
+    ]),
+  ]);
+}
+
+function cell(value: unknown): string {
+  if (value === null || value === undefined) return '-';
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(4);
+  if (typeof value === 'string') return /^[0-9a-f]{64}$/.test(value) ? value.slice(0, 12) : value;
+  return JSON.stringify(value);
+}
+
+function describeSummary(summary: ColumnSummary | null): string {
+  if (!summary) return 'absent';
+  const parts = [`nulls ${summary.nulls}`];
+  if (summary.mean !== undefined)
+    parts.push(`min ${cell(summary.min)} max ${cell(summary.max)} mean ${cell(summary.mean)}`);
+  if (summary.distinct !== undefined) parts.push(`distinct ${summary.distinct}`);
+  return parts.join(', ');
+}
+
+/** Params, metrics and durations as tables with one column per run; then each checkpoint's verdict. */
+export function formatComparison(comparison: RunComparison): string {
+  const header = ['', ...comparison.runs.map((r) => r.runId)];
+  const sections = [
+    table([header, ['status', ...comparison.runs.map((r) => r.status)]]),
+    comparison.params.length
+      ? table([
+          ['PARAM', ...header.slice(1)],
+          ...comparison.params.map((p) => [p.path, ...p.values.map(cell)]),
+        ])
+      : 'PARAM  (no differences)',
+    table([
+      ['METRIC', ...header.slice(1)],
+      ...comparison.metrics.map((m) => [m.name, ...m.values.map(cell)]),
+    ]),
+    table([
+      ['DURATION', ...header.slice(1)],
+      ...comparison.durations.map((d) => [d.step, ...d.values.map(formatDuration)]),
+    ]),
+  ];
+  const checkpointLines = ['CHECKPOINT'];
+  for (const c of comparison.checkpoints) {
+    const name = `${c.step}.${c.output}`;
+    if (c.identical) {
+      checkpointLines.push(`  ${name}: same (${c.sha256[0]?.slice(0, 12)})`);
+      continue;
+    }
+    const hashes = c.sha256.map((s) => s?.slice(0, 12) ?? '-').join(' vs ');
+    if (c.sameStatistics) {
+      checkpointLines.push(`  ${name}: same schema, rows and column statistics; other lineage (${hashes})`);
+      continue;
+    }
+    checkpointLines.push(`  ${name}: differs (${hashes})`);
+    checkpointLines.push(`    rows: ${c.rows.map(cell).join(' vs ')}`);
+    c.schema.added.forEach((cols, i) => {
+      if (cols.length)
+        checkpointLines.push(`    ${comparison.runs[i].runId} adds columns: ${cols.join(', ')}`);
+    });
+    c.schema.removed.forEach((cols, i) => {
+      if (cols.length)
+        checkpointLines.push(`    ${comparison.runs[i].runId} lacks columns: ${cols.join(', ')}`);
+    });
+    for (const t of c.schema.typeChanged)
+      checkpointLines.push(`    ${t.column}: type ${t.types.map(cell).join(' vs ')}`);
+    for (const col of c.columns)
+      checkpointLines.push(`    ${col.column}: ${col.summaries.map(describeSummary).join(' | ')}`);
+  }
+  return [...sections, checkpointLines.join('\n')].join('\n\n');
+}
+
+/** `quiver runs ls` and `quiver runs compare`. */
+export function registerRunsInspectCommands(program: Command, flagsOf: (cmd: Command) => GlobalFlags): void {
+  const runs = program.command('runs').description('list and compare runs');
+
+  runs
+    .command('ls')
+    .description("runs from Temporal's visibility store, newest first")
+    .option('--pipeline <name>', 'only runs of this pipeline')
+    .option('--status <status>', 'RUNNING, PAUSED, COMPLETED, FAILED, CANCELED, TERMINATED or TIMED_OUT')
+    .option('--schedule <id>', 'only runs this schedule started')
+    .option('--limit <n>', 'at most N runs', '20')
+    .action(
+      async (
+        options: { pipeline?: string; status?: string; schedule?: string; limit: string },
+        cmd: Command,
+      ) => {
+        const flags = flagsOf(cmd);
+        const limit = Number(options.limit);
+        if (!Number.isInteger(limit) || limit < 1)
+          throw new SpecError(`--limit must be a positive integer, not ${options.limit}`, [
+            { path: '--limit', message: 'expected a positive integer' },
+          ]);
+        await withEnvironment(flags, { embedded: false }, async (env) => {
+          emit(flags, await listRuns(env.client.temporal, { ...options, limit }), formatRunList);
+        });
+      },
+    );
+
+  runs
+    .command('compare <runs...>')
+    .description('params, metrics, step durations and checkpoint differences of two or more runs')
+    .action(async (runIds: string[], _options: unknown, cmd: Command) => {
+      const flags = flagsOf(cmd);
+      if (runIds.length < 2) throw new SpecError('runs compare needs at least two runs');
+      await withEnvironment(flags, { embedded: false }, async (env) => {
+        const views = await Promise.all(runIds.map((id) => env.client.status(id)));
+        emit(flags, await compareRuns(views, openStore(env.config.store)), formatComparison);
+      });
+    });
+}

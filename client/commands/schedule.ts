@@ -1,0 +1,214 @@
+import type { Command } from 'commander';
+import { SpecError } from '../../core/errors';
+import { loadSpecFile } from '../../core/spec/load';
+import { withEnvironment, type Environment, type GlobalFlags } from '../environment';
+import { table } from '../format';
+import { emit } from '../output';
+import {
+  formatMs,
+  OVERLAP_POLICIES,
+  QuiverSchedules,
+  scheduleSpec,
+  type OverlapName,
+  type ScheduleListEntry,
+  type ScheduleView,
+} from '../schedules';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+interface TimingFlags {
+  cron?: string;
+  every?: string;
+  jitter?: string;
+  overlap?: string;
+  pauseOnFailure?: boolean;
+  set: string[];
+}
+
+function overlapOf(value: string | undefined): OverlapName | undefined {
+  if (value === undefined) return undefined;
+  if (!(value in OVERLAP_POLICIES))
+    throw new SpecError(
+      `--overlap must be one of ${Object.keys(OVERLAP_POLICIES).join(', ')}, not ${value}`,
+      [{ path: '--overlap', message: `unknown policy ${value}` }],
+    );
+  return value as OverlapName;
+}
+
+function parseTime(flag: string, text: string): Date {
+  const time = new Date(text);
+  if (Number.isNaN(time.getTime()))
+    throw new SpecError(`${flag} ${text}: expected a time such as 2026-11-20T00:00:00Z`, [
+      { path: flag, message: 'expected an ISO 8601 time' },
+    ]);
+  return time;
+}
+
+function schedulesOf(env: Environment): QuiverSchedules {
+  return new QuiverSchedules(env.client.temporal, env.config.taskQueues);
+}
+
+export function formatScheduleView(view: ScheduleView): string {
+  const when = [...view.calendars.map((c) => `cron ${c}`), ...view.every.map((e) => `every ${e}`)].join(', ');
+  const lines = [
+    `schedule ${view.scheduleId}  pipeline ${view.pipeline}  ${view.paused ? 'PAUSED' : 'active'}`,
+    `  spec      ${view.specFile ?? '(inline)'}${view.overrides.length ? ` with ${view.overrides.join(' ')}` : ''}`,
+    `  when      ${when}${view.jitterMs ? ` (jitter ${formatMs(view.jitterMs)})` : ''}`,
+    `  overlap   ${view.overlap}${view.pauseOnFailure ? ', pauses on failure' : ''}`,
+    `  runs      ${view.actionsTaken} started${view.runningRuns.length ? `, running: ${view.runningRuns.join(', ')}` : ''}`,
+  ];
+  if (view.note) lines.push(`  note      ${view.note}`);
+  lines.push(`  next      ${view.nextRuns.slice(0, 5).join(', ') || '-'}`);
+  if (view.recentRuns.length)
+    lines.push(
+      '',
+      table([
+        ['RECENT RUN', 'SCHEDULED AT', 'OUTCOME'],
+        ...view.recentRuns.map((r) => [r.runId, r.scheduledAt, r.status]),
+      ]),
+    );
+  return lines.join('\n');
+}
+
+function formatScheduleList(entries: ScheduleListEntry[]): string {
+  if (entries.length === 0) return 'no schedules';
+  return table([
+    ['SCHEDULE', 'PIPELINE', 'STATE', 'NEXT RUN', 'LAST RUN'],
+    ...entries.map((e) => [
+      e.scheduleId,
+      e.pipeline ?? '-',
+      e.paused ? 'paused' : 'active',
+      e.nextRun ?? '-',
+      e.lastRun ?? '-',
+    ]),
+  ]);
+}
+
+/** `quiver schedule …`: Temporal Schedules that start normal Quiver runs. */
+export function registerScheduleCommands(program: Command, flagsOf: (cmd: Command) => GlobalFlags): void {
+  const schedule = program
+    .command('schedule')
+    .description('retrain on a schedule (Temporal Schedules): create, list, describe, pause, trigger, …');
+
+  const withTiming = (cmd: Command) =>
+    cmd
+      .option('--cron <expr>', 'cron expression, e.g. "0 3 * * *" (03:00 UTC every day)')
+      .option('--every <duration>', 'interval, e.g. 6h or 1d')
+      .option('--set <key=value>', 'override a spec field (repeatable)', collect, [])
+      .option('--overlap <policy>', `when a run is still going: ${Object.keys(OVERLAP_POLICIES).join('|')}`)
+      .option('--pause-on-failure', 'pause the schedule when a scheduled run fails')
+      .option('--jitter <duration>', 'start each run up to this much later, at random');
+
+  withTiming(
+    schedule
+      .command('create <id>')
+      .description('create a schedule; the spec and overrides are validated now, not at the first run')
+      .requiredOption('--spec <file>', 'pipeline spec to run'),
+  ).action(async (scheduleId: string, options: TimingFlags & { spec: string }, cmd: Command) => {
+    const flags = flagsOf(cmd);
+    // Everything the user typed is checked before Temporal is contacted: a bad spec exits 2.
+    const { spec, file } = loadSpecFile(options.spec, options.set);
+    scheduleSpec(options);
+    const overlap = overlapOf(options.overlap);
+    await withEnvironment(flags, { embedded: false }, async (env) => {
+      await schedulesOf(env).create({
+        scheduleId,
+        spec,
+        specFile: file,
+        overrides: options.set,
+        cron: options.cron,
+        every: options.every,
+        jitter: options.jitter,
+        overlap,
+        pauseOnFailure: options.pauseOnFailure,
+      });
+      emit(flags, await schedulesOf(env).describe(scheduleId), formatScheduleView);
+    });
+  });
+
+  withTiming(
+    schedule
+      .command('update <id>')
+      .description('change a schedule (spec, --set, timing, policies); validated before anything changes')
+      .option('--spec <file>', 'replace the pipeline spec'),
+  ).action(async (scheduleId: string, options: TimingFlags & { spec?: string }, cmd: Command) => {
+    const flags = flagsOf(cmd);
+    const loaded = options.spec ? loadSpecFile(options.spec) : undefined;
+    if (options.cron || options.every) scheduleSpec(options);
+    const overlap = overlapOf(options.overlap);
+    await withEnvironment(flags, { embedded: false }, async (env) => {
+      await schedulesOf(env).update(scheduleId, {
+        spec: loaded?.spec,
+        specFile: loaded?.file,
+        overrides: options.set,
+        cron: options.cron,
+        every: options.every,
+        jitter: options.jitter,
+        overlap,
+        pauseOnFailure: options.pauseOnFailure,
+      });
+      emit(flags, await schedulesOf(env).describe(scheduleId), formatScheduleView);
+    });
+  });
+
+  schedule
+    .command('list')
+    .description("Quiver's schedules with their state and next run")
+    .action(async (_options: unknown, cmd: Command) => {
+      const flags = flagsOf(cmd);
+      await withEnvironment(flags, { embedded: false }, async (env) => {
+        emit(flags, await schedulesOf(env).list(), formatScheduleList);
+      });
+    });
+
+  schedule
+    .command('describe <id>')
+    .description('spec, timing, policies, next fire times, and recent runs with their outcome')
+    .action(async (scheduleId: string, _options: unknown, cmd: Command) => {
+      const flags = flagsOf(cmd);
+      await withEnvironment(flags, { embedded: false }, async (env) => {
+        emit(flags, await schedulesOf(env).describe(scheduleId), formatScheduleView);
+      });
+    });
+
+  for (const [name, description] of [
+    ['pause', 'stop starting runs until unpaused'],
+    ['unpause', 'start runs again'],
+    ['trigger', 'start a run now'],
+    ['delete', 'delete the schedule; the runs it started stay'],
+  ] as const) {
+    schedule
+      .command(`${name} <id>`)
+      .description(description)
+      .action(async (scheduleId: string, _options: unknown, cmd: Command) => {
+        const flags = flagsOf(cmd);
+        await withEnvironment(flags, { embedded: false }, async (env) => {
+          await schedulesOf(env)[name](scheduleId);
+          emit(flags, { scheduleId, done: name }, () => `${name}: ${scheduleId}`);
+        });
+      });
+  }
+
+  schedule
+    .command('backfill <id>')
+    .description('take the actions the schedule would have taken between --from and --to')
+    .requiredOption('--from <time>', 'start of the range (ISO 8601)')
+    .requiredOption('--to <time>', 'end of the range (ISO 8601)')
+    .option('--overlap <policy>', 'overlap policy for the backfilled runs', 'allow-all')
+    .action(
+      async (scheduleId: string, options: { from: string; to: string; overlap: string }, cmd: Command) => {
+        const flags = flagsOf(cmd);
+        const from = parseTime('--from', options.from);
+        const to = parseTime('--to', options.to);
+        const overlap = overlapOf(options.overlap);
+        await withEnvironment(flags, { embedded: false }, async (env) => {
+          await schedulesOf(env).backfill(scheduleId, from, to, overlap);
+          emit(
+            flags,
+            { scheduleId, from: from.toISOString(), to: to.toISOString() },
+            (r) => `backfill requested: ${r.scheduleId} from ${r.from} to ${r.to}`,
+          );
+        });
+      },
+    );
+}

@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { QuiverError } from '../../core/errors';
+import { buildModelServer } from '../../core/serving/server';
+import { configFrom, type GlobalFlags } from '../environment';
+import { emit, info } from '../output';
+import { holdOpenUntilSignal } from '../signals';
+
+/** `quiver serve [--port N]`: every registry model's aliases over HTTP until Ctrl-C. */
+export function registerServeCommand(program: Command, flagsOf: (cmd: Command) => GlobalFlags): void {
+  program
+    .command('serve')
+    .description(
+      'HTTP predictions for every model alias (hot-reloads alias moves, logs predictions as Arrow)',
+    )
+    .option('--port <n>', 'port to listen on', '8080')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--reload-interval <ms>', 'how often the registry aliases are re-read', '500')
+    .action(async (options: { port: string; host: string; reloadInterval: string }, cmd: Command) => {
+      const flags = flagsOf(cmd);
+      const port = Number(options.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new QuiverError(`--port must be 0..65535, not ${options.port}`);
+      const config = configFrom(flags);
+      const server = await buildModelServer({
+        home: config.home,
+        store: config.store,
+        reloadIntervalMs: Number(options.reloadInterval),
+      });
+      const url = await server.app.listen({ port, host: options.host });
+      const models = server.slots
+        .servedModels()
+        .map((m) => `${m} ${JSON.stringify(server.slots.servedAliases(m))}`);
+      emit(
+        flags,
+        { url, models },
+        () =>
+          `serving on ${url}\n${models.map((m) => `  ${m}`).join('\n') || '  (no models yet: waiting for the registry)'}`,
+      );
+      info(`POST ${url}/v1/models/NAME:predict  {"instances":[{…}]}   Ctrl-C to stop`);
+      await holdOpenUntilSignal();
+      await server.close();
+    });
+}

@@ -1,0 +1,110 @@
+import type { Payload } from '@temporalio/common';
+import type { History } from '@temporalio/common/lib/proto-utils';
+import {
+  STEP_NAMES,
+  type PipelineInput,
+  type RunProgress,
+  type RunStatus,
+  type StepName,
+  type StepResult,
+} from '../core/run-types';
+import { completeStep, emptyStep } from '../workflows/training-pipeline';
+
+type HistoryEvent = NonNullable<History['events']>[number];
+
+/**
+ * A run's progress rebuilt from its event history, for runs that closed without recording it in
+ * their memo (terminated ones): the input (spec, reused steps), then each step activity's attempts,
+ * result or failure. Needs no worker, unlike the `progress` query.
+ */
+export async function progressFromHistory(
+  runId: string,
+  history: History,
+  decode: (payload: Payload) => Promise<unknown>,
+  status: RunStatus,
+): Promise<RunProgress> {
+  const events = history.events ?? [];
+  const started = events.find((e) => e.workflowExecutionStartedEventAttributes);
+  const inputPayload = started?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  if (!inputPayload) throw new Error(`run ${runId} has no recorded input in its history`);
+  const input = (await decode(inputPayload as Payload)) as PipelineInput;
+  const progress: RunProgress = {
+    runId,
+    pipeline: input.spec.name,
+    status,
+    resumedFrom: input.resumedFrom ?? null,
+    spec: input.spec,
+    steps: STEP_NAMES.map(emptyStep),
+    model: null,
+    error: null,
+  };
+  const stateOf = (name: StepName) => progress.steps.find((s) => s.name === name)!;
+  for (const [name, reused] of Object.entries(input.reuse ?? {})) {
+    const state = stateOf(name as StepName);
+    completeStep(state, reused.result, null);
+    Object.assign(state, { attempts: 0, reusedFrom: reused.fromRun });
+  }
+
+  // A paused step retried by signal is scheduled again; its attempts add up, as the workflow counts them.
+  const scheduled = new Map<string, { step: StepName; at: number; attemptsBefore: number }>();
+  for (const event of events) {
+    const id = String(event.eventId);
+    const scheduledAttributes = event.activityTaskScheduledEventAttributes;
+    if (scheduledAttributes) {
+      const step = scheduledAttributes.activityType?.name as StepName;
+      if (STEP_NAMES.includes(step)) {
+        const state = stateOf(step);
+        scheduled.set(id, { step, at: timeOf(event), attemptsBefore: state.attempts });
+        Object.assign(state, { status: 'running', error: null });
+      }
+      continue;
+    }
+    const closing =
+      event.activityTaskStartedEventAttributes ??
+      event.activityTaskCompletedEventAttributes ??
+      event.activityTaskFailedEventAttributes ??
+      event.activityTaskTimedOutEventAttributes ??
+      event.activityTaskCanceledEventAttributes;
+    const activity = closing && scheduled.get(String(closing.scheduledEventId));
+    if (!activity) continue;
+    const state = stateOf(activity.step);
+    const durationMs = timeOf(event) - activity.at;
+    if (event.activityTaskStartedEventAttributes) {
+      state.attempts = activity.attemptsBefore + (event.activityTaskStartedEventAttributes.attempt ?? 1);
+    } else if (event.activityTaskCompletedEventAttributes) {
+      const payload = event.activityTaskCompletedEventAttributes.result?.payloads?.[0];
+      const result = (await decode(payload as Payload)) as StepResult;
+      completeStep(state, result, durationMs);
+      state.attempts += activity.attemptsBefore;
+    } else {
+      const failure =
+        event.activityTaskFailedEventAttributes?.failure ??
+        event.activityTaskTimedOutEventAttributes?.failure;
+      Object.assign(state, {
+        status: 'failed',
+        durationMs,
+        error: failure?.message ?? 'cancelled',
+      });
+    }
+  }
+
+  const terminated = events.find(
+    (e) => e.workflowExecutionTerminatedEventAttributes,
+  )?.workflowExecutionTerminatedEventAttributes;
+  const reason = terminated ? `terminated${terminated.reason ? `: ${terminated.reason}` : ''}` : null;
+  for (const state of progress.steps) {
+    if (state.status !== 'running') continue;
+    // Cut off with the run. (An attempt still in flight has no started event in history yet, so its
+    // attempt number is unknown and stays as the workflow last counted it.)
+    state.status = 'failed';
+    state.error = reason ?? `run ${status.toLowerCase()}`;
+  }
+  progress.error = reason;
+  return progress;
+}
+
+function timeOf(event: HistoryEvent): number {
+  const time = event.eventTime;
+  if (!time) return 0;
+  return Number(time.seconds ?? 0) * 1000 + Math.round((time.nanos ?? 0) / 1e6);
+}

@@ -1,0 +1,95 @@
+import {
+  defineSearchAttributeKey,
+  SearchAttributeType,
+  type TypedSearchAttributes,
+} from '@temporalio/common';
+import type { Client } from '@temporalio/client';
+import { SpecError } from '../core/errors';
+import type { RunStatus } from '../core/run-types';
+import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
+
+/** Temporal sets this on every workflow a schedule starts. */
+const SCHEDULED_BY = defineSearchAttributeKey('TemporalScheduledById', SearchAttributeType.KEYWORD);
+
+const RUN_STATUSES: readonly RunStatus[] = [
+  'RUNNING',
+  'PAUSED',
+  'COMPLETED',
+  'FAILED',
+  'CANCELED',
+  'TERMINATED',
+  'TIMED_OUT',
+];
+
+/** Filters of `quiver runs ls`; all optional, combined with AND. */
+export interface RunFilter {
+  pipeline?: string;
+  status?: string;
+  schedule?: string;
+  /** At most this many runs, newest first (default 20). */
+  limit?: number;
+}
+
+/** One run as Temporal's visibility store knows it: no worker or query needed. */
+export interface RunListEntry {
+  runId: string;
+  pipeline: string | null;
+  status: string;
+  step: string | null;
+  datasetSha: string | null;
+  modelVersion: number | null;
+  schedule: string | null;
+  startedAt: string;
+  closedAt: string | null;
+  durationMs: number | null;
+}
+
+/** Quotes a value for a visibility query: `"iris"`, with quotes and backslashes escaped. */
+function quote(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** The visibility query for a filter, e.g. `WorkflowType = "trainingPipeline" AND QuiverPipeline = "iris"`. */
+export function runListQuery(filter: RunFilter): string {
+  const clauses = ['WorkflowType = "trainingPipeline"'];
+  if (filter.pipeline) clauses.push(`${SEARCH_ATTRIBUTES.pipeline.name} = ${quote(filter.pipeline)}`);
+  if (filter.status) {
+    const status = filter.status.toUpperCase();
+    if (!RUN_STATUSES.includes(status as RunStatus))
+      throw new SpecError(`--status must be one of ${RUN_STATUSES.join(', ')}, not ${filter.status}`, [
+        { path: '--status', message: `unknown status ${filter.status}` },
+      ]);
+    clauses.push(`${SEARCH_ATTRIBUTES.status.name} = ${quote(status)}`);
+  }
+  if (filter.schedule) clauses.push(`${SCHEDULED_BY.name} = ${quote(filter.schedule)}`);
+  return clauses.join(' AND ');
+}
+
+/** `quiver runs ls`: runs matching `filter`, newest first, from Temporal's visibility store. */
+export async function listRuns(temporal: Client, filter: RunFilter = {}): Promise<RunListEntry[]> {
+  const limit = filter.limit ?? 20;
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new SpecError(`--limit must be a positive integer, not ${filter.limit}`, [
+      { path: '--limit', message: 'expected a positive integer' },
+    ]);
+  const entries: RunListEntry[] = [];
+  for await (const info of temporal.workflow.list({ query: runListQuery(filter), pageSize: 100 })) {
+    const attributes: TypedSearchAttributes = info.typedSearchAttributes;
+    const quiverStatus = attributes.get(SEARCH_ATTRIBUTES.status);
+    const closedAt = info.closeTime ?? null;
+    entries.push({
+      runId: info.workflowId,
+      pipeline: attributes.get(SEARCH_ATTRIBUTES.pipeline) ?? null,
+      // A terminated or timed-out run never wrote its final QuiverStatus: Temporal's own status wins then.
+      status: quiverStatus && !(quiverStatus === 'RUNNING' && closedAt) ? quiverStatus : info.status.name,
+      step: attributes.get(SEARCH_ATTRIBUTES.step) ?? null,
+      datasetSha: attributes.get(SEARCH_ATTRIBUTES.datasetSha) ?? null,
+      modelVersion: attributes.get(SEARCH_ATTRIBUTES.modelVersion) ?? null,
+      schedule: attributes.get(SCHEDULED_BY) ?? null,
+      startedAt: info.startTime.toISOString(),
+      closedAt: closedAt?.toISOString() ?? null,
+      durationMs: closedAt ? closedAt.getTime() - info.startTime.getTime() : null,
+    });
+  }
+  return entries.sort((a, b) => b.startedAt.localeCompare(a.startedAt)).slice(0, limit);
+}

@@ -1,0 +1,135 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { tableToIPC } from 'apache-arrow';
+import { float64, tableFromColumns, utf8 } from '../arrow-columns';
+import type { Preprocessing } from '../model/preprocess';
+
+/** One logged prediction: the instance as sent, what the model answered, and which model answered. */
+export interface LoggedPrediction {
+  time: string;
+  model: string;
+  alias: string;
+  version: number;
+  instance: Record<string, unknown>;
+  prediction: string;
+  probability: number;
+}
+
+export interface PredictionLogOptions {
+  /** Directory of the log: `<QUIVER_HOME>/predictions`; one subdirectory per model. */
+  dir: string;
+  /** A file is written at least this often while predictions come in. */
+  flushIntervalMs?: number;
+  /** …and whenever this many predictions of one model version are waiting. */
+  maxRowsPerFile?: number;
+  /** Files kept per model; the oldest are deleted beyond it. */
+  maxFilesPerModel?: number;
+}
+
+const DEFAULTS = { flushIntervalMs: 5_000, maxRowsPerFile: 100_000, maxFilesPerModel: 1_000 };
+
+interface Buffer {
+  model: string;
+  version: number;
+  prep: Preprocessing;
+  rows: LoggedPrediction[];
+}
+
+/**
+ * Logs every prediction to Arrow IPC files under `<dir>/<model>/`, one column per feature (typed as
+ * the model's preprocessing reads it) so a file reads like training data (a drift reference). Files
+ * rotate by time and size, are written atomically (temp + rename), and the oldest are pruned.
+ */
+export class PredictionLog {
+  private readonly options: Required<PredictionLogOptions>;
+  private readonly buffers = new Map<string, Buffer>();
+  private readonly timer: NodeJS.Timeout;
+  private sequence = 0;
+  private writing: Promise<void> = Promise.resolve();
+  /** Rows written to files so far. */
+  written = 0;
+  /** The last background write failure, if any (reported by `/readyz`). */
+  lastError: string | null = null;
+
+  constructor(options: PredictionLogOptions) {
+    this.options = { ...DEFAULTS, ...options };
+    this.timer = setInterval(() => void this.flushQuietly(), this.options.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Queues one prediction; it reaches a file at the next flush. */
+  append(prep: Preprocessing, entry: LoggedPrediction): void {
+    const key = `${entry.model}@${entry.version}`;
+    let buffer = this.buffers.get(key);
+    if (!buffer) {
+      buffer = { model: entry.model, version: entry.version, prep, rows: [] };
+      this.buffers.set(key, buffer);
+    }
+    buffer.rows.push(entry);
+    if (buffer.rows.length >= this.options.maxRowsPerFile) void this.flushQuietly();
+  }
+
+  /** A background flush: a failed write (full disk) costs those log rows, never the serving process. */
+  private async flushQuietly(): Promise<void> {
+    try {
+      await this.flush();
+    } catch (error) {
+      this.lastError = (error as Error).message;
+    }
+  }
+
+  /** Writes every waiting prediction to new files; resolves once they are on disk. */
+  flush(): Promise<void> {
+    const buffers = [...this.buffers.values()].filter((b) => b.rows.length > 0);
+    this.buffers.clear();
+    const done = this.writing.then(async () => {
+      for (const buffer of buffers) await this.writeFile(buffer);
+    });
+    // The chain goes on after a failed write; the caller of this flush still sees the failure.
+    this.writing = done.catch(() => undefined);
+    return done;
+  }
+
+  /** Flushes and stops the timer. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+
+  private async writeFile(buffer: Buffer): Promise<void> {
+    const dir = path.join(this.options.dir, buffer.model);
+    await fs.mkdir(dir, { recursive: true });
+    const stamp = new Date().toISOString().replace(/[-:.]/g, '');
+    const file = path.join(
+      dir,
+      `${stamp}-${String(this.sequence++).padStart(6, '0')}-v${buffer.version}.arrow`,
+    );
+    const tmp = `${file}.tmp`;
+    await fs.writeFile(tmp, tableToIPC(predictionTable(buffer), 'file'));
+    await fs.rename(tmp, file);
+    this.written += buffer.rows.length;
+    const files = (await fs.readdir(dir)).filter((f) => f.endsWith('.arrow')).sort();
+    for (const old of files.slice(0, Math.max(0, files.length - this.options.maxFilesPerModel)))
+      await fs.rm(path.join(dir, old), { force: true });
+  }
+}
+
+/** Feature columns first (as in training data), then `prediction`, `probability` and who answered. */
+function predictionTable(buffer: Buffer) {
+  const { rows, prep } = buffer;
+  const columns: Parameters<typeof tableFromColumns>[0] = {};
+  for (const feature of prep.features) {
+    const values = rows.map((r) => r.instance[feature.name]);
+    columns[feature.name] =
+      feature.kind === 'categorical'
+        ? utf8(values.map((v) => (typeof v === 'string' ? v : null)))
+        : float64(values.map((v) => (typeof v === 'number' || typeof v === 'boolean' ? Number(v) : null)));
+  }
+  columns.prediction = utf8(rows.map((r) => r.prediction));
+  columns.probability = float64(rows.map((r) => r.probability));
+  columns.model = utf8(rows.map((r) => r.model));
+  columns.alias = utf8(rows.map((r) => r.alias));
+  columns.version = float64(rows.map((r) => r.version));
+  columns.time = utf8(rows.map((r) => r.time));
+  return tableFromColumns(columns);
+}

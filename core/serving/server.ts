@@ -1,0 +1,161 @@
+import path from 'node:path';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { openStore } from '../checkpoint/store';
+import { argmaxRows } from '../model/metrics';
+import { decodeLabel } from '../model/preprocess';
+import { ModelRegistry } from '../registry';
+import { servingMetrics } from './metrics';
+import { ModelSlots, ModelUnavailableError } from './model-slots';
+import { PredictionLog } from './prediction-log';
+import { BadRequestError, parsePredictBody } from './request';
+
+export interface ServeOptions {
+  /** QUIVER_HOME: the registry and the prediction log live under it. */
+  home: string;
+  /** Checkpoint store URI the registry's model references point into. */
+  store: string;
+  /** How often the registry's aliases are re-read (hot reload). */
+  reloadIntervalMs?: number;
+  /** Alias served when a request names none. */
+  defaultAlias?: string;
+  /** Prediction log rotation; `dir` defaults to `<home>/predictions`. */
+  predictionLog?: {
+    dir?: string;
+    flushIntervalMs?: number;
+    maxRowsPerFile?: number;
+    maxFilesPerModel?: number;
+  };
+}
+
+/** A built (not yet listening) server and what it owns. */
+export interface ModelServer {
+  app: FastifyInstance;
+  slots: ModelSlots;
+  log: PredictionLog;
+  close(): Promise<void>;
+}
+
+const DEFAULTS = { reloadIntervalMs: 500, defaultAlias: 'production' };
+
+/** Registry model names (as the spec allows them); anything else is not a model, never a path. */
+const MODEL_NAME = /^[a-z0-9][a-z0-9_-]*$/i;
+
+/**
+ * The prediction server: `POST /v1/models/NAME:predict`, `GET /v1/models/NAME`, `/healthz`, `/readyz`,
+ * `/metrics`. Every alias of every registry model is served (`?alias=`; default `production`) and
+ * reloaded when it moves; every prediction is logged as Arrow under `<home>/predictions`.
+ */
+export async function buildModelServer(options: ServeOptions): Promise<ModelServer> {
+  const settings = { ...DEFAULTS, ...options };
+  const registry = ModelRegistry.at(settings.home);
+  const slots = new ModelSlots(registry, openStore(settings.store));
+  const metrics = servingMetrics();
+  const log = new PredictionLog({ dir: path.join(settings.home, 'predictions'), ...settings.predictionLog });
+  slots.onSwitch = ({ model, alias, version }) => metrics.servedVersion.set({ model, alias }, version);
+  slots.onBatch = (rows) => metrics.batchRows.observe(rows);
+
+  const app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024 });
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    // Fastify's own 4xx (malformed or empty JSON, wrong content type) name the body as the field.
+    const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
+    void reply.code(status).send({
+      error: status === 400 ? `body: ${error.message}` : error.message,
+      field: status === 400 ? 'body' : undefined,
+    });
+  });
+
+  app.get('/healthz', () => ({ status: 'ok' }));
+  app.get('/readyz', (_request, reply) => {
+    const errors = Object.fromEntries(slots.errors);
+    void reply
+      .code(slots.ready ? 200 : 503)
+      .send({ ready: slots.ready, errors, predictionLogError: log.lastError });
+  });
+  app.get('/metrics', async (_request, reply) => {
+    void reply.header('content-type', metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+
+  app.get<{ Params: { name: string } }>('/v1/models/:name', async (request, reply) => {
+    const { name } = request.params;
+    const versions = MODEL_NAME.test(name) ? await registry.versions(name) : [];
+    if (versions.length === 0)
+      return reply.code(404).send({ error: `model "${name}" is not in the registry`, field: 'name' });
+    return {
+      name,
+      aliases: await registry.aliases(name),
+      served: slots.servedAliases(name) ?? {},
+      versions: versions.map(({ version, createdAt, runId, metrics: m, model }) => ({
+        version,
+        createdAt,
+        runId,
+        metrics: m,
+        sha256: model.sha256,
+      })),
+    };
+  });
+
+  // The route is /v1/models/NAME:predict: `::` is a literal colon, the regex keeps it out of the name.
+  app.post<{ Params: { name: string }; Querystring: { alias?: string } }>(
+    '/v1/models/:name(^[^:/]+)::predict',
+    async (request, reply) => {
+      const started = performance.now();
+      const { name } = request.params;
+      const alias = request.query.alias ?? settings.defaultAlias;
+      let loaded;
+      try {
+        loaded = slots.acquire(name, alias);
+      } catch (error) {
+        if (!(error instanceof ModelUnavailableError)) throw error;
+        metrics.requests.inc({ model: name, alias, version: '', status: 404 });
+        return reply.code(404).send({ error: error.message, field: 'name' });
+      }
+      const version = loaded.record.version;
+      try {
+        const prep = loaded.preprocessing;
+        const { instances, features } = parsePredictBody(request.body, prep);
+        const probabilities = await loaded.batcher.run(features, instances.length);
+        const classes = prep.classes.length;
+        const best = argmaxRows(probabilities, classes);
+        const labels = Array.from(best, (k) => decodeLabel(prep, k));
+        const time = new Date().toISOString();
+        const perInstance = instances.map((instance, i) => {
+          const row: Record<string, number> = {};
+          for (let k = 0; k < classes; k++) row[prep.classes[k]] = probabilities[i * classes + k];
+          log.append(prep, {
+            time,
+            model: name,
+            alias,
+            version,
+            instance,
+            prediction: String(labels[i]),
+            probability: probabilities[i * classes + best[i]],
+          });
+          return row;
+        });
+        metrics.requests.inc({ model: name, alias, version, status: 200 });
+        metrics.predictions.inc({ model: name, version }, instances.length);
+        metrics.latency.observe({ model: name }, (performance.now() - started) / 1000);
+        return { model: name, alias, version, predictions: labels, probabilities: perInstance };
+      } catch (error) {
+        if (!(error instanceof BadRequestError)) throw error;
+        metrics.requests.inc({ model: name, alias, version, status: 400 });
+        return reply.code(400).send({ error: error.message, field: error.field });
+      } finally {
+        loaded.release();
+      }
+    },
+  );
+
+  await slots.start(settings.reloadIntervalMs);
+  return {
+    app,
+    slots,
+    log,
+    async close() {
+      await app.close();
+      await slots.stop();
+      await log.close();
+    },
+  };
+}

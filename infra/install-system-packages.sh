@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Debian packages the test suite needs beyond Node and Go: Chromium (the Temporal UI browser test) and
+# Mesa's software Vulkan driver (the WebGPU training test). Dawn rejects bookworm's Mesa 22.x, so the
+# Vulkan driver comes from bookworm-backports (25.x). Idempotent; needs root (CI and our machines are).
+set -euo pipefail
+have_vulkan_driver() { ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1 &&
+  dpkg --compare-versions "$(dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null || echo 0)" ge 25; }
+if command -v chromium >/dev/null && have_vulkan_driver; then exit 0; fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-system-packages: not root; install chromium, libvulkan1 and mesa-vulkan-drivers (>= 25) yourself" >&2
+  exit 0
+fi
+. /etc/os-release
+export DEBIAN_FRONTEND=noninteractive
+if [ "${VERSION_CODENAME:-}" = bookworm ] && [ ! -f /etc/apt/sources.list.d/bookworm-backports.sources ]; then
+  printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+    >/etc/apt/sources.list.d/bookworm-backports.sources
+fi
+apt-get update -q
+apt-get install -y -q --no-install-recommends chromium libvulkan1 fonts-dejavu-core
+if [ "${VERSION_CODENAME:-}" = bookworm ]; then
+  apt-get install -y -q --no-install-recommends -t bookworm-backports mesa-vulkan-drivers
+else
+  apt-get install -y -q --no-install-recommends mesa-vulkan-drivers
+fi

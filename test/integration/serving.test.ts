@@ -1,0 +1,176 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ModelRegistry } from '../../core/registry';
+import { buildModelServer, type ModelServer } from '../../core/serving/server';
+import { deployIrisInProcess, tempHome } from '../support/in-process-models';
+
+const SETOSA = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
+const VIRGINICA = { sepal_length: 7.7, sepal_width: 2.8, petal_length: 6.7, petal_width: 2.0 };
+
+let home: string;
+let server: ModelServer;
+let base: string;
+let registry: ModelRegistry;
+
+beforeAll(async () => {
+  const temp = tempHome('serving');
+  home = temp.home;
+  // Two real versions of iris: v1 and v2 (a different seed), production on v1.
+  await deployIrisInProcess(temp.config, 'serve-run-1');
+  await deployIrisInProcess(temp.config, 'serve-run-2', ['train.seed=7']);
+  registry = ModelRegistry.at(home);
+  await registry.promote('iris', 1, 'production');
+  server = await buildModelServer({
+    home,
+    store: temp.config.store,
+    reloadIntervalMs: 50,
+    predictionLog: { flushIntervalMs: 200 },
+  });
+  base = await server.app.listen({ port: 0, host: '127.0.0.1' });
+});
+
+afterAll(async () => {
+  await server?.close();
+  if (home) fs.rmSync(home, { recursive: true, force: true });
+});
+
+/** The JSON the server answers: a prediction, or an error naming the field. */
+interface PredictReply {
+  model: string;
+  alias: string;
+  version: number;
+  predictions: string[];
+  probabilities: Record<string, number>[];
+  error?: string;
+  field?: string;
+}
+
+async function predict(
+  body: unknown,
+  model = 'iris',
+  query = '',
+): Promise<{ status: number; json: PredictReply }> {
+  const response = await fetch(`${base}/v1/models/${model}:predict${query}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, json: (await response.json()) as PredictReply };
+}
+
+describe('quiver serve over real HTTP', () => {
+  it('answers predictions with class probabilities and the serving version', async () => {
+    const { status, json } = await predict({ instances: [SETOSA, VIRGINICA] });
+    expect(status).toBe(200);
+    expect(json).toMatchObject({ model: 'iris', alias: 'production', version: 1 });
+    expect(json.predictions).toEqual(['setosa', 'virginica']);
+    expect(json.probabilities).toHaveLength(2);
+    for (const row of json.probabilities) {
+      expect(Object.keys(row).sort()).toEqual(['setosa', 'versicolor', 'virginica']);
+      const total = Object.values(row).reduce((a, b) => a + b, 0);
+      expect(total).toBeCloseTo(1, 4);
+    }
+    expect(json.probabilities[0].setosa).toBeGreaterThan(0.5);
+  });
+
+  it('serves any alias by ?alias= and lists versions and aliases', async () => {
+    await registry.promote('iris', 2, 'staging');
+    await server.slots.refresh();
+    const staged = await predict({ instances: [SETOSA] }, 'iris', '?alias=staging');
+    expect(staged.status).toBe(200);
+    expect(staged.json.version).toBe(2);
+    const info = await (await fetch(`${base}/v1/models/iris`)).json();
+    expect(info.aliases).toEqual({ production: 1, staging: 2 });
+    expect(info.versions.map((v: { version: number }) => v.version)).toEqual([1, 2]);
+    expect(info.versions[0].metrics.accuracy).toBeGreaterThan(0.8);
+  });
+
+  it('refuses bad requests with 400 naming the field, unknown models with 404', async () => {
+    const malformed = await predict('{"instances": [');
+    expect(malformed.status).toBe(400);
+    expect(malformed.json.field).toBe('body');
+    expect((await predict({})).json).toMatchObject({ field: 'instances', error: 'instances: missing' });
+    expect((await predict({ instances: {} })).status).toBe(400);
+    const { petal_width: _omitted, ...missing } = SETOSA;
+    const noFeature = await predict({ instances: [SETOSA, missing] });
+    expect(noFeature.status).toBe(400);
+    expect(noFeature.json.field).toBe('instances[1].petal_width');
+    const mistyped = await predict({ instances: [{ ...SETOSA, sepal_length: 'long' }] });
+    expect(mistyped.status).toBe(400);
+    expect(mistyped.json.error).toBe('instances[0].sepal_length: expected a finite number, got "long"');
+    const unknown = await predict({ instances: [SETOSA] }, 'tulips');
+    expect(unknown.status).toBe(404);
+    expect(unknown.json.error).toContain('tulips');
+    expect((await predict({ instances: [SETOSA] }, 'iris', '?alias=nope')).status).toBe(404);
+    expect((await fetch(`${base}/v1/models/tulips`)).status).toBe(404);
+    expect((await fetch(`${base}/v1/models/..%2F..%2Fregistry`)).status).toBe(404);
+  });
+
+  it('answers health, readiness and Prometheus metrics', async () => {
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ ready: true, errors: {} });
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(
+      /quiver_serving_requests_total\{model="iris",alias="production",version="1",status="200"\} \d+/,
+    );
+    expect(metrics).toMatch(/quiver_serving_requests_total\{[^}]*status="400"\} [1-9]/);
+    expect(metrics).toContain('quiver_serving_model_version{model="iris",alias="production"} 1');
+    expect(metrics).toContain('quiver_serving_batch_rows_bucket');
+  });
+
+  it('switches versions under load on an alias move without a failed request', async () => {
+    const seen: number[] = [];
+    const failures: string[] = [];
+    let stop = false;
+    let moved = false;
+    const client = async () => {
+      while (!stop) {
+        const { status, json } = await predict({ instances: [SETOSA] });
+        if (status !== 200) failures.push(`${status} ${JSON.stringify(json)}`);
+        else seen.push(json.version);
+      }
+    };
+    const clients = Array.from({ length: 16 }, client);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await registry.promote('iris', 2, 'production', 'load test');
+    moved = true;
+    // Keep the load on until the server has served v2 for a while.
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && seen.filter((v) => v === 2).length < 200)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    stop = true;
+    await Promise.all(clients);
+    expect(moved).toBe(true);
+    expect(failures).toEqual([]);
+    expect(seen.length).toBeGreaterThan(200);
+    const firstV2 = seen.indexOf(2);
+    expect(seen.slice(0, firstV2).every((v) => v === 1)).toBe(true);
+    expect(firstV2).toBeGreaterThan(0);
+    // After the switch no request is answered by the old version again.
+    expect(seen.slice(firstV2 + 16).every((v) => v === 2)).toBe(true);
+  });
+
+  it('logs every prediction to Arrow files under QUIVER_HOME, readable like training data', async () => {
+    await server.log.flush();
+    const dir = path.join(home, 'predictions', 'iris');
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.arrow'));
+    expect(files.length).toBeGreaterThan(0);
+    const tables = files.map((f) => tableFromIPC(fs.readFileSync(path.join(dir, f))));
+    const rows = tables.reduce((n, t) => n + t.numRows, 0);
+    expect(rows).toBe(server.log.written);
+    const names = tables[0].schema.fields.map((f) => f.name);
+    expect(names).toEqual(
+      expect.arrayContaining(['sepal_length', 'petal_width', 'prediction', 'probability', 'version', 'time']),
+    );
+    const versions = new Set(
+      tables.flatMap((t) => Array.from(t.getChild('version')!.toArray() as Float64Array)),
+    );
+    expect([...versions].sort()).toEqual([1, 2]);
+    const first = tables.find((t) => t.getChild('prediction')!.get(0) === 'setosa')!;
+    expect(first.getChild('sepal_length')!.get(0)).toBe(5.1);
+  });
+});

@@ -1,0 +1,78 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  proxyActivities,
+  TimeoutFailure,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
+import type { createActivities } from '../activities';
+import type { CheckpointRef } from '../core/checkpoint/types';
+import type { StepInput, StepResult, StepState } from '../core/run-types';
+import { NO_GPU_WORKER } from '../core/training-progress';
+
+type Activities = ReturnType<typeof createActivities>;
+
+/** The spec fields that steer where training runs. */
+export interface TrainPlacement {
+  gpuWait: string;
+  requireGpu: boolean;
+}
+
+/**
+ * The train activity, routed: scheduled on the GPU queue with `gpuWait` as its schedule-to-start
+ * timeout; if no GPU worker picks it up in time it runs on the CPU queue (recorded in
+ * `state.routing`), or, with `requireGpu`, fails with NoGpuWorker. Every call continues from the
+ * latest epoch checkpoint the run knows of (its own training's, else the resumed run's).
+ */
+export function routedTraining(
+  options: ActivityOptions,
+  queues: { cpu: string; gpu: string },
+  placement: TrainPlacement,
+  state: StepState,
+  resumedRunCheckpoint: CheckpointRef | undefined,
+): (input: StepInput) => Promise<StepResult> {
+  const onGpu = proxyActivities<Activities>({
+    ...options,
+    taskQueue: queues.gpu,
+    scheduleToStartTimeout: placement.gpuWait as Duration,
+  }).train;
+  const onCpu = proxyActivities<Activities>({ ...options, taskQueue: queues.cpu }).train;
+  const resumable = (input: StepInput): StepInput => ({
+    ...input,
+    resumeTraining: state.live?.checkpoint ?? resumedRunCheckpoint ?? null,
+  });
+  return async (input) => {
+    if (state.routing?.queue !== 'cpu') {
+      state.routing = { queue: 'gpu', reason: null };
+      try {
+        return await onGpu(resumable(input));
+      } catch (error) {
+        if (!isScheduleToStartTimeout(error)) throw error;
+        const waited = `no GPU worker started training on ${queues.gpu} within train.gpuWait (${placement.gpuWait})`;
+        if (placement.requireGpu) {
+          throw ApplicationFailure.create({
+            message: `${waited}, and train.requireGpu is set`,
+            type: NO_GPU_WORKER,
+            nonRetryable: true,
+          });
+        }
+        state.routing = { queue: 'cpu', reason: `${waited}: fell back to ${queues.cpu}` };
+      }
+    }
+    return onCpu(resumable(input));
+  };
+}
+
+function isScheduleToStartTimeout(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = (e as Error).cause) {
+    if (e instanceof TimeoutFailure) return e.timeoutType === 'SCHEDULE_TO_START';
+    if (!(e instanceof ActivityFailure)) return false;
+  }
+  return false;
+}
+
+/** The failure routedTraining throws when a GPU was required and none came. */
+export function isNoGpuWorker(error: unknown): boolean {
+  return error instanceof ApplicationFailure && error.type === NO_GPU_WORKER;
+}
