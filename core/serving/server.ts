@@ -107,7 +107,8 @@ export async function buildModelServer(options: ServeOptions): Promise<ModelServ
         loaded = slots.acquire(name, alias);
       } catch (error) {
         if (!(error instanceof ModelUnavailableError)) throw error;
-        metrics.requests.inc({ model: name, alias, version: '', status: 404 });
+        // Not the requested names: labels from arbitrary URLs would grow the metric without bound.
+        metrics.requests.inc({ model: '(unknown)', alias: '(unknown)', version: '', status: 404 });
         return reply.code(404).send({ error: error.message, field: 'name' });
       }
       const version = loaded.record.version;
