@@ -57,6 +57,10 @@ export function formatRun(view: RunView): string {
     lines.push(
       `waiting for approval: \`npx quiver approve ${view.runId}\` or \`npx quiver reject ${view.runId} --reason …\``,
     );
+  if (view.approval) {
+    const { decision, by, reason, at } = view.approval;
+    lines.push(`approval: ${decision}${by ? ` by ${by}` : ''} at ${at}${reason ? `: ${reason}` : ''}`);
+  }
   if (view.model)
     lines.push(`model ${view.model.name} version ${view.model.version} → alias ${view.model.alias}`);
   if (view.error) lines.push(`error: ${view.error}`);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildProgram } from '../../client/cli';
+import { formatRun } from '../../client/format';
 import { openStore } from '../../core/checkpoint/store';
 import { ModelRegistry } from '../../core/registry';
 import { SEARCH_ATTRIBUTES } from '../../core/search-attributes';
@@ -99,6 +100,7 @@ describe('deployment approval', () => {
     expect(done.status).toBe('FAILED');
     expect(done.error).toBe('deployment rejected by bob: holdout too small');
     expect(done.approval).toMatchObject({ decision: 'rejected', by: 'bob', reason: 'holdout too small' });
+    expect(formatRun(done)).toMatch(/^approval: rejected by bob at \S+: holdout too small$/m);
     expect(stepOf(done, 'deploy').status).toBe('pending');
     expect((await registry.versions('iris')).map((v) => v.version)).toEqual([1, 2]);
     await expect(env.client.approve(runId)).rejects.toThrow(/is FAILED, not WAITING_APPROVAL/);

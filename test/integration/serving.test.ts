@@ -120,6 +120,9 @@ describe('quiver serve over real HTTP', () => {
     expect(metrics).toMatch(/quiver_serving_requests_total\{[^}]*status="400"\} [1-9]/);
     expect(metrics).toContain('quiver_serving_model_version{model="iris",alias="production"} 1');
     expect(metrics).toContain('quiver_serving_batch_rows_bucket');
+    // Unknown names from URLs are not labels (they would grow the metric without bound).
+    expect(metrics).not.toContain('tulips');
+    expect(metrics).toMatch(/quiver_serving_requests_total\{model="\(unknown\)",[^}]*status="404"\} [1-9]/);
   });
 
   it('switches versions under load on an alias move without a failed request', async () => {
