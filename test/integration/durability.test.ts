@@ -253,7 +253,12 @@ describe('a full disk during training', () => {
   }
 
   it('pauses the run on train with ENOSPC, keeps earlier checkpoints, and `retry` finishes it', async () => {
-    const runId = await startRun(client!, ['train.epochs=300', 'train.retry.maximumAttempts=1']);
+    // No epoch checkpoints (a loaded machine takes over 10 s): the store must hold exactly the outputs.
+    const runId = await startRun(client!, [
+      'train.epochs=300',
+      'train.retry.maximumAttempts=1',
+      'train.checkpointEvery=1h',
+    ]);
     await waitForTrainingMidway(client!, runId, 60_000);
     // Ingest and sanity have written their checkpoints; now the disk fills up under the training.
     const filler = disk!.fill();
