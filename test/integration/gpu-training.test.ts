@@ -176,8 +176,10 @@ describe('cancel, resume, timeouts and long epochs', () => {
     await world.client.cancel(runId);
     const canceled = await waitForRunStatus(world.client, runId, SETTLED, 30_000);
     expect(canceled.status).toBe('CANCELED');
+    // What the run recorded (by signal, at most a second behind the heartbeat's latest epoch).
     const live = stepOf(canceled, 'train').live!;
-    expect(live.checkpointEpoch).toBeGreaterThanOrEqual(10);
+    expect(live.checkpointEpoch).toBeGreaterThan(0);
+    expect(live.checkpoint).not.toBeNull();
     expect(formatRun(canceled)).toContain(`last epoch checkpoint: epoch ${live.checkpointEpoch}`);
     // The attempt really stopped: no epoch checkpoint appears after the cancellation settled.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
