@@ -5,7 +5,7 @@ import { initBackend } from '../core/model/backend';
 import { historyToArrow, modelToArrowAsync, readModelTable } from '../core/model/codec';
 import { trainClassifier, type EpochEvent } from '../core/model/train';
 import type { StepInput, StepResult } from '../core/run-types';
-import { lastHeartbeatDetails, runStepActivity, type StepContext } from './step';
+import { heartbeat, lastHeartbeatDetails, runStepActivity, type StepContext } from './step';
 import { attemptSignal, TrainingReporter, type TrainHeartbeat } from './train-progress';
 
 export type { TrainHeartbeat } from './train-progress';
@@ -16,12 +16,15 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
   const params = spec.train;
   const target = spec.target.column;
   return runStepActivity('train', input, config, async (ctx) => {
+    // Alive from the start (reading data and a checkpoint can outlast a short heartbeatTimeout),
+    // repeating the predecessor's details so the checkpoint a retry needs is never dropped.
+    const previous = lastHeartbeatDetails<TrainHeartbeat>();
+    heartbeat(previous);
     const table = await ctx.read('data');
     const features =
       params.features ?? table.schema.fields.map((f) => f.name).filter((name) => name !== target);
     // A retried attempt continues from its predecessor's heartbeat; a resumed run or a fallback to the
     // CPU queue from the checkpoint the workflow recorded.
-    const previous = lastHeartbeatDetails<TrainHeartbeat>();
     const from = previous?.checkpoint ?? input.resumeTraining ?? null;
     // The checkpoint is verified on read, so a damaged one fails loudly instead of seeding training.
     const resumeFrom = from ? await ctx.store.read(from) : undefined;
@@ -33,6 +36,7 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
       startEpoch: resumeFrom ? (readModelTable(resumeFrom).epoch ?? 0) : 0,
       checkpoint: from,
     });
+    heartbeat(reporter.details);
     let trained;
     try {
       trained = await trainClassifier({

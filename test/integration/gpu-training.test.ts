@@ -176,8 +176,10 @@ describe('cancel, resume, timeouts and long epochs', () => {
     await world.client.cancel(runId);
     const canceled = await waitForRunStatus(world.client, runId, SETTLED, 30_000);
     expect(canceled.status).toBe('CANCELED');
+    // What the run recorded (by signal, at most a second behind the heartbeat's latest epoch).
     const live = stepOf(canceled, 'train').live!;
-    expect(live.checkpointEpoch).toBeGreaterThanOrEqual(10);
+    expect(live.checkpointEpoch).toBeGreaterThan(0);
+    expect(live.checkpoint).not.toBeNull();
     expect(formatRun(canceled)).toContain(`last epoch checkpoint: epoch ${live.checkpointEpoch}`);
     // The attempt really stopped: no epoch checkpoint appears after the cancellation settled.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -225,7 +227,8 @@ describe('cancel, resume, timeouts and long epochs', () => {
 
   it('heartbeats and live progress keep coming while one epoch runs longer than the heartbeat timeout', async () => {
     const runId = await world.startRun(
-      ['train.epochs=2', 'train.heartbeatTimeout=2s', 'train.batchSize=4'],
+      // One epoch of 3200 single-row batches: several seconds, however idle the machine.
+      ['train.epochs=1', 'train.heartbeatTimeout=2s', 'train.batchSize=1'],
       longCsv,
     );
     // Inside the first epoch: the heartbeat reports batches, and status an ETA, before any epoch ends.
@@ -233,20 +236,20 @@ describe('cancel, resume, timeouts and long epochs', () => {
       'a mid-epoch heartbeat',
       () => world.client.status(runId),
       (view) => {
-        const live = stepOf(view, 'train').live;
-        return live?.epoch === 0 && live.etaMs !== null;
+        const train = stepOf(view, 'train');
+        return train.status === 'running' && train.live?.epoch === 0 && train.live.etaMs !== null;
       },
       60_000,
       200,
     );
-    expect(stepOf(midEpoch, 'train').live).toMatchObject({ epoch: 0, epochs: 2 });
-    expect(formatRun(midEpoch)).toMatch(/training: epoch 0\/2 · ETA \d+/);
+    expect(stepOf(midEpoch, 'train').live).toMatchObject({ epoch: 0, epochs: 1 });
+    expect(formatRun(midEpoch)).toMatch(/training: epoch 0\/1 · ETA \d+/);
     const view = await waitForRunStatus(world.client, runId, SETTLED, 110_000);
     expect(view.status, view.error ?? '').toBe('COMPLETED');
-    // One attempt: the heartbeat never lapsed, though each epoch took longer than its 2 s timeout.
+    // One attempt: the heartbeat never lapsed, though the epoch took longer than its 2 s timeout.
     expect(stepOf(view, 'train').attempts).toBe(1);
-    expect(stepOf(view, 'train').durationMs).toBeGreaterThan(4_000);
-    expect(stepOf(view, 'train').summary).toMatchObject({ task: 'classification', epochs: 2 });
+    expect(stepOf(view, 'train').durationMs).toBeGreaterThan(3_000);
+    expect(stepOf(view, 'train').summary).toMatchObject({ task: 'classification', epochs: 1 });
     // A binary target: validate reports AUC beside accuracy.
     expect(stepOf(view, 'validate').summary.auc).toBeGreaterThan(0.9);
   }, 120_000);

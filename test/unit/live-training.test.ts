@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import type { RunView } from '../../client/api';
+import { formatTraining } from '../../client/format';
+import { trainingResumePoint } from '../../client/live-training';
+import type { CheckpointRef } from '../../core/checkpoint/types';
+import type { Plan } from '../../core/plan';
+import { STEP_NAMES, type StepState } from '../../core/run-types';
+import { validateSpec } from '../../core/spec/load';
+
+const spec = validateSpec({ name: 'iris', source: { uri: 'iris.csv' }, target: { column: 'species' } });
+const checkpoint: CheckpointRef = { uri: 'file:///x', sha256: 'ab'.repeat(32), rows: 12, bytes: 4096 };
+
+function view(train: Partial<StepState>): RunView {
+  const steps = STEP_NAMES.map(
+    (name) =>
+      ({ name, status: name === 'ingest' || name === 'sanity' ? 'completed' : 'pending' }) as StepState,
+  );
+  Object.assign(steps[2], train);
+  return { runId: 'r1', spec, steps, status: 'CANCELED' } as RunView;
+}
+
+const live = {
+  epoch: 12,
+  epochs: 60,
+  loss: 0.43125,
+  accuracy: 0.9,
+  etaMs: 80_000,
+  checkpoint,
+  checkpointEpoch: 10,
+  backend: 'webgpu',
+  device: 'llvmpipe (software)',
+  attempt: 1,
+  updatedAt: '2026-01-01T00:00:00.000Z',
+};
+
+const reuseDataSteps: Plan = {
+  steps: STEP_NAMES.map((name) => ({
+    name,
+    action: name === 'ingest' || name === 'sanity' ? 'reuse' : 'run',
+    reason: '',
+  })),
+  reuse: {},
+};
+
+describe('trainingResumePoint', () => {
+  it("continues an unfinished training from the run's recorded epoch checkpoint", () => {
+    expect(trainingResumePoint(view({ status: 'failed', live }), reuseDataSteps, spec)).toEqual({
+      checkpoint,
+      epoch: 10,
+    });
+  });
+
+  it('starts over when the data is recomputed, the train params changed, or nothing was saved', () => {
+    const source = view({ status: 'failed', live });
+    const newData: Plan = {
+      ...reuseDataSteps,
+      steps: reuseDataSteps.steps.map((s) => ({ ...s, action: 'run' })),
+    };
+    expect(trainingResumePoint(source, newData, spec)).toBeNull();
+    const otherParams = validateSpec({ ...spec, train: { ...spec.train, hiddenUnits: [8] } });
+    expect(trainingResumePoint(source, reuseDataSteps, otherParams)).toBeNull();
+    const unsaved = view({ status: 'failed', live: { ...live, checkpoint: null, checkpointEpoch: null } });
+    expect(trainingResumePoint(unsaved, reuseDataSteps, spec)).toBeNull();
+    expect(trainingResumePoint(view({ status: 'completed', live }), reuseDataSteps, spec)).toBeNull();
+  });
+});
+
+describe('formatTraining', () => {
+  it('shows epoch, loss, ETA, backend and device while training runs, and the fallback reason', () => {
+    const lines = formatTraining(
+      view({
+        status: 'running',
+        live,
+        routing: { queue: 'cpu', reason: 'no GPU worker …: fell back to quiver-cpu' },
+      }),
+    );
+    expect(lines).toEqual([
+      'train: no GPU worker …: fell back to quiver-cpu',
+      'training: epoch 12/60 · loss 0.4313 · ETA 1m 20s · webgpu · llvmpipe (software) · attempt 1',
+      `last epoch checkpoint: epoch 10 ${'ab'.repeat(6)} (12 rows, 4.0 KiB)`,
+    ]);
+    expect(formatTraining(view({ status: 'completed', live }))).toEqual([]);
+  });
+});
