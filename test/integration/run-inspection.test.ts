@@ -103,6 +103,12 @@ describe('run inspection against a real dev server', () => {
       'deploy · alias production',
     ]);
 
+    // One visibility write per step past ingest (dataset and model ride along), one for the final status.
+    const upserts = (history.events ?? []).filter(
+      (event) => event.upsertWorkflowSearchAttributesEventAttributes,
+    );
+    expect(upserts).toHaveLength(5);
+
     const metadata = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
     expect(metadata.currentDetails.split('\n').slice(0, 3)).toEqual([
       `**${pipeline}** · COMPLETED`,
