@@ -6,6 +6,7 @@ import {
   defineQuery,
   defineSignal,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -82,11 +83,18 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
   // step costs at most one visibility write. The starter already set QuiverStep=ingest.
   const pendingAttributes: SearchAttributeUpdatePair[] = [];
   let shownStep: StepName = 'ingest';
+  // Runs started by older workers replay their own commands: no step upserts, attributes at once.
+  const keepsStepCurrent = patched('quiver-step-search-attribute');
+  function deferAttribute(pair: SearchAttributeUpdatePair): void {
+    if (keepsStepCurrent) pendingAttributes.push(pair);
+    else upsertSearchAttributes([pair]);
+  }
   function showAttributes(pairs: SearchAttributeUpdatePair[]): void {
     const all = [...pendingAttributes.splice(0), ...pairs];
     if (all.length) upsertSearchAttributes(all);
   }
   function showStep(name: StepName): void {
+    if (!keepsStepCurrent) return;
     if (name === shownStep) return showAttributes([]);
     shownStep = name;
     showAttributes([{ key: SEARCH_ATTRIBUTES.step, value: name }]);
@@ -185,7 +193,7 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
   try {
     const ingest = await runStep('ingest', {});
     const data = ingest.outputs.data;
-    pendingAttributes.push({ key: SEARCH_ATTRIBUTES.datasetSha, value: data.sha256 });
+    deferAttribute({ key: SEARCH_ATTRIBUTES.datasetSha, value: data.sha256 });
     await runStep('sanity', { data });
     const train = await runStep('train', { data });
     const model = train.outputs.model;
@@ -196,7 +204,7 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
       version: Number(deploy.summary.version),
       alias: String(deploy.summary.alias),
     };
-    pendingAttributes.push({ key: SEARCH_ATTRIBUTES.modelVersion, value: progress.model.version });
+    deferAttribute({ key: SEARCH_ATTRIBUTES.modelVersion, value: progress.model.version });
     setStatus('COMPLETED');
     upsertMemo({ [PROGRESS_MEMO_KEY]: progress });
     return progress;
