@@ -6,6 +6,7 @@ import {
   defineQuery,
   defineSignal,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -79,7 +80,9 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
   setHandler(trainProgressSignal, (live) => {
     const train = progress.steps.find((s) => s.name === 'train')!;
     // A signal still in flight when the step ended must not overwrite what the result recorded.
-    if (train.status === 'running') train.live = live;
+    if (train.status !== 'running') return;
+    train.live = live;
+    showProgress();
   });
   // QuiverPipeline and QuiverStatus=RUNNING are set by whoever starts the run (client.start), which
   // saves a visibility write per run on the hot path.
@@ -94,11 +97,18 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
   // step costs at most one visibility write. The starter already set QuiverStep=ingest.
   const pendingAttributes: SearchAttributeUpdatePair[] = [];
   let shownStep: StepName = 'ingest';
+  // Runs started by older workers replay their own commands: no step upserts, attributes at once.
+  const keepsStepCurrent = patched('quiver-step-search-attribute');
+  function deferAttribute(pair: SearchAttributeUpdatePair): void {
+    if (keepsStepCurrent) pendingAttributes.push(pair);
+    else upsertSearchAttributes([pair]);
+  }
   function showAttributes(pairs: SearchAttributeUpdatePair[]): void {
     const all = [...pendingAttributes.splice(0), ...pairs];
     if (all.length) upsertSearchAttributes(all);
   }
   function showStep(name: StepName): void {
+    if (!keepsStepCurrent) return;
     if (name === shownStep) return showAttributes([]);
     shownStep = name;
     showAttributes([{ key: SEARCH_ATTRIBUTES.step, value: name }]);
@@ -204,7 +214,7 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
   try {
     const ingest = await runStep('ingest', {});
     const data = ingest.outputs.data;
-    pendingAttributes.push({ key: SEARCH_ATTRIBUTES.datasetSha, value: data.sha256 });
+    deferAttribute({ key: SEARCH_ATTRIBUTES.datasetSha, value: data.sha256 });
     const sanity = await runStep('sanity', { data });
     // Training and validation read the cleaned rows when sanity dropped some.
     const trainingData = sanity.outputs.clean ?? data;
@@ -223,7 +233,7 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
       version: Number(deploy.summary.version),
       alias: String(deploy.summary.alias),
     };
-    pendingAttributes.push({ key: SEARCH_ATTRIBUTES.modelVersion, value: progress.model.version });
+    deferAttribute({ key: SEARCH_ATTRIBUTES.modelVersion, value: progress.model.version });
     setStatus('COMPLETED');
     upsertMemo({ [PROGRESS_MEMO_KEY]: progress });
     return progress;

@@ -34,8 +34,12 @@ async function waitFor(
   info(`run ${runId} started (pipeline ${pipeline})`);
   info(`Temporal UI: ${env.client.uiUrl(runId)}`);
   const progress = flags.json ? undefined : await progressReporter(runId);
-  const view = await env.client.wait(runId, progress?.update);
-  progress?.done();
+  let view: RunView;
+  try {
+    view = await env.client.wait(runId, progress?.update);
+  } finally {
+    progress?.done(); // give the terminal back (cursor shown) even when waiting fails
+  }
   emit(flags, view, formatRun);
   return view;
 }

@@ -109,6 +109,21 @@ describe('run inspection against a real dev server', () => {
       'deploy · alias production',
     ]);
 
+    // One visibility write per step past ingest (dataset and model ride along), one for the final
+    // status, and the TemporalChangeVersion the SDK writes with the patch marker (see the workflow).
+    const upserted = (history.events ?? [])
+      .map((event) => event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields)
+      .filter((fields) => fields)
+      .map((fields) => Object.keys(fields!).sort().join(','));
+    expect(upserted).toEqual([
+      'TemporalChangeVersion',
+      'QuiverDatasetSha,QuiverStep',
+      'QuiverStep',
+      'QuiverStep',
+      'QuiverStep',
+      'QuiverModelVersion,QuiverStatus',
+    ]);
+
     const metadata = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
     expect(metadata.currentDetails.split('\n').slice(0, 3)).toEqual([
       `**${pipeline}** · COMPLETED`,

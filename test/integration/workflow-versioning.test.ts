@@ -1,0 +1,31 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+import { workflowsPath } from '../../worker/workers';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures');
+
+/**
+ * Runs started by an older worker must replay on the current code: a paused run can wait days for
+ * `quiver retry`, and workers are upgraded meanwhile. The fixture is a completed iris run recorded
+ * with the workflow as it was before QuiverStep was kept current (commit 9ee66af).
+ */
+describe('workflow versioning', () => {
+  it('replays a history recorded before the per-step QuiverStep upserts (patched)', async () => {
+    const json = JSON.parse(
+      fs.readFileSync(path.join(FIXTURES, 'history-before-step-attribute.json'), 'utf8'),
+    );
+    const history = temporal.api.history.v1.History.fromObject(json);
+    const upserts = history.events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes);
+    expect(upserts).toHaveLength(3); // dataset, model version, status: the old command sequence
+    await expect(
+      Worker.runReplayHistory(
+        { workflowsPath: workflowsPath() },
+        history,
+        'quiver-iris-before-step-attribute',
+      ),
+    ).resolves.toBeUndefined();
+  });
+});
