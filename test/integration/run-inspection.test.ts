@@ -8,21 +8,8 @@ import { listRuns, type RunListEntry } from '../../client/run-list';
 import { openStore } from '../../core/checkpoint/store';
 import { SEARCH_ATTRIBUTES } from '../../core/search-attributes';
 import { quiver } from '../support/cli';
+import { eventually } from '../support/eventually';
 import { IRIS_SPEC, REPO, startPipelineEnv, type PipelineEnv } from '../support/pipeline-env';
-
-async function eventually<T>(
-  probe: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 /** Search attributes, summaries and current details in Temporal; `runs ls` and `runs compare`. */
 describe('run inspection against a real dev server', () => {

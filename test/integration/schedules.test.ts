@@ -4,24 +4,10 @@ import { listRuns } from '../../client/run-list';
 import { QuiverSchedules, type ScheduleView } from '../../client/schedules';
 import { SEARCH_ATTRIBUTES } from '../../core/search-attributes';
 import { quiver } from '../support/cli';
+import { eventually } from '../support/eventually';
 import { IRIS_SPEC, startPipelineEnv, type PipelineEnv } from '../support/pipeline-env';
 
 const SCHEDULED_BY = defineSearchAttributeKey('TemporalScheduledById', SearchAttributeType.KEYWORD);
-
-/** Polls `probe` until it returns a value (visibility and schedules are eventually consistent). */
-async function eventually<T>(
-  probe: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 /** Temporal Schedules that start normal Quiver runs, through the CLI and the typed API. */
 describe('quiver schedule against a real dev server', () => {

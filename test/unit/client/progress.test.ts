@@ -3,26 +3,11 @@ import type { RunView } from '../../../client/api';
 import { plainProgress, progressBar, progressReporter, renderProgress } from '../../../client/progress';
 import { STEP_NAMES, type StepState } from '../../../core/run-types';
 import { renderCurrentDetails } from '../../../workflows/current-details';
+import { emptyStep } from '../../../workflows/training-pipeline';
 import type { TrainingLive } from '../../../core/training-progress';
 
 function step(name: StepState['name'], patch: Partial<StepState> = {}): StepState {
-  return {
-    name,
-    status: 'pending',
-    attempts: 0,
-    durationMs: null,
-    checkpoint: null,
-    outputs: {},
-    summary: {},
-    stepCodeVersion: null,
-    params: null,
-    paramsHash: null,
-    primary: null,
-    cacheKey: null,
-    reusedFrom: null,
-    error: null,
-    ...patch,
-  };
+  return { ...emptyStep(name), ...patch };
 }
 
 const ref = { uri: 'file:///x', sha256: 'ab'.repeat(32), rows: 150, bytes: 2048 };
