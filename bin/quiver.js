@@ -1,4 +1,4 @@
 #!/usr/bin/env node
 // Runs the TypeScript CLI through tsx so `npx quiver` works from a clean checkout with no build step.
 require('tsx/cjs');
-require('../client/cli.ts');
+void require('../client/cli.ts').main();

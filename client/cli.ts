@@ -38,7 +38,8 @@ export function buildProgram(): Command {
   return program;
 }
 
-async function main(): Promise<void> {
+/** Runs the CLI on `process.argv`; errors become a message and an exit code. */
+export async function main(): Promise<void> {
   try {
     await buildProgram().parseAsync(process.argv);
   } catch (error) {
@@ -52,4 +53,5 @@ async function main(): Promise<void> {
   }
 }
 
-if (require.main === module || process.argv[1]?.endsWith('quiver.js')) void main();
+// `tsx client/cli.ts …`; bin/quiver.js calls main() itself (npx runs it through a link of another name).
+if (require.main === module) void main();
