@@ -150,30 +150,16 @@ export function fitPreprocessing(
   const transforms = features.map((name): FeatureTransform => {
     const col = column(table, name);
     if (isNumericType(col.type) || arrow.DataType.isBool(col.type)) {
-      let count = 0;
-      let sum = 0;
-      for (const row of rows) {
-        const v = numberAt(col, row);
-        if (v !== null) {
-          count++;
-          sum += v;
-        }
-      }
-      if (count === 0) throw new DataError(`feature "${name}" has no non-null values in the training rows`);
-      const mean = sum / count;
-      let squares = 0;
-      for (const row of rows) {
-        const v = numberAt(col, row);
-        if (v !== null) squares += (v - mean) * (v - mean);
-      }
-      const std = Math.sqrt(squares / count);
+      const scaling = standardScaling(col, rows);
+      if (!scaling) throw new DataError(`feature "${name}" has no non-null values in the training rows`);
+      const { mean, std } = scaling;
       const dtype = arrow.DataType.isBool(col.type) ? 'boolean' : 'number';
       const transform: NumericFeature = {
         name,
         kind: 'numeric',
         dtype,
         mean,
-        std: std > 0 ? std : 1,
+        std,
         offset,
       };
       offset += 1;
@@ -319,6 +305,13 @@ function fitTargetScaling(col: Column, target: string, rows: Int32Array): { mean
   if (!isNumericType(col.type)) {
     throw new DataError(`target "${target}" has type ${String(col.type)}; regression needs numbers`);
   }
+  const scaling = standardScaling(col, rows);
+  if (!scaling) throw new DataError(`target "${target}" has no numeric values in the training rows`);
+  return scaling;
+}
+
+/** Mean and standard deviation (1 when constant) of the non-null values at `rows`; null if there are none. */
+function standardScaling(col: Column, rows: Int32Array): { mean: number; std: number } | null {
   let count = 0;
   let sum = 0;
   for (const row of rows) {
@@ -328,7 +321,7 @@ function fitTargetScaling(col: Column, target: string, rows: Int32Array): { mean
       sum += v;
     }
   }
-  if (count === 0) throw new DataError(`target "${target}" has no numeric values in the training rows`);
+  if (count === 0) return null;
   const mean = sum / count;
   let squares = 0;
   for (const row of rows) {
