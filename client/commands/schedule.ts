@@ -25,6 +25,18 @@ interface TimingFlags {
   set: string[];
 }
 
+/** The flags `create` and `update` share, as the schedules API takes them. */
+function timingChanges(options: TimingFlags, overlap: OverlapName | undefined) {
+  return {
+    overrides: options.set,
+    cron: options.cron,
+    every: options.every,
+    jitter: options.jitter,
+    overlap,
+    pauseOnFailure: options.pauseOnFailure,
+  };
+}
+
 function overlapOf(value: string | undefined): OverlapName | undefined {
   if (value === undefined) return undefined;
   if (!(value in OVERLAP_POLICIES))
@@ -115,12 +127,7 @@ export function registerScheduleCommands(program: Command, flagsOf: (cmd: Comman
         scheduleId,
         spec,
         specFile: file,
-        overrides: options.set,
-        cron: options.cron,
-        every: options.every,
-        jitter: options.jitter,
-        overlap,
-        pauseOnFailure: options.pauseOnFailure,
+        ...timingChanges(options, overlap),
       });
       emit(flags, await schedulesOf(env).describe(scheduleId), formatScheduleView);
     });
@@ -140,12 +147,7 @@ export function registerScheduleCommands(program: Command, flagsOf: (cmd: Comman
       await schedulesOf(env).update(scheduleId, {
         spec: loaded?.spec,
         specFile: loaded?.file,
-        overrides: options.set,
-        cron: options.cron,
-        every: options.every,
-        jitter: options.jitter,
-        overlap,
-        pauseOnFailure: options.pauseOnFailure,
+        ...timingChanges(options, overlap),
       });
       emit(flags, await schedulesOf(env).describe(scheduleId), formatScheduleView);
     });

@@ -27,7 +27,7 @@ import {
   waitForTrainingMidway,
   type Tmpfs,
 } from '../support/durability';
-import { IRIS_SPEC } from '../support/pipeline-env';
+import { connectTestClient, IRIS_SPEC } from '../support/pipeline-env';
 
 /** Statuses a run ends in (or stops in, for PAUSED): waiting for COMPLETED alone would hide a failure. */
 const SETTLED = ['COMPLETED', 'FAILED', 'CANCELED', 'TERMINATED', 'TIMED_OUT', 'PAUSED'];
@@ -36,16 +36,6 @@ const SETTLED = ['COMPLETED', 'FAILED', 'CANCELED', 'TERMINATED', 'TIMED_OUT', '
 function baseEnv(): NodeJS.ProcessEnv {
   const { QUIVER_STORE: _store, ...inherited } = process.env;
   return inherited;
-}
-
-function connectClient(config: QuiverConfig, address: string, uiUrl: string): Promise<QuiverClient> {
-  return QuiverClient.connect({
-    address,
-    namespace: config.namespace,
-    uiUrl,
-    taskQueues: config.taskQueues,
-    store: config.store,
-  });
 }
 
 function startRun(client: QuiverClient, overrides: string[]): Promise<string> {
@@ -94,7 +84,7 @@ describe('a worker killed with SIGKILL mid-training', () => {
     );
 
   beforeAll(async () => {
-    client = await connectClient(config, inject('temporalAddress'), inject('temporalUiUrl'));
+    client = await connectTestClient(config);
   });
   afterAll(async () => {
     await Promise.all(processes.map((child) => stopWithin(child)));
@@ -177,7 +167,7 @@ describe('the Temporal dev server stopped and restarted mid-run', () => {
     );
     workers = await createWorkers({ config, address: server.address, queues: ['cpu', 'gpu'] });
     workers.run().catch((error: unknown) => (workerFailure = error));
-    client = await connectClient(config, server.address, server.uiUrl);
+    client = await connectTestClient(config, server.address, server.uiUrl);
   });
   afterAll(async () => {
     await client?.close().catch(() => undefined);
@@ -238,7 +228,7 @@ describe('a full disk during training', () => {
     );
     workers = await createWorkers({ config, address, queues: ['cpu', 'gpu'] });
     void workers.run();
-    client = await connectClient(config, address, inject('temporalUiUrl'));
+    client = await connectTestClient(config, address);
   });
   afterAll(async () => {
     await client?.close();

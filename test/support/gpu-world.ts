@@ -9,7 +9,7 @@ import { loadSpecFile } from '../../core/spec/load';
 import { createWorkers, type RunningWorkers } from '../../worker/workers';
 import { QUIVER_BIN } from './cli';
 import { stopWithin } from './durability';
-import { IRIS_SPEC } from './pipeline-env';
+import { connectTestClient, IRIS_SPEC } from './pipeline-env';
 
 /**
  * A private world for GPU-queue tests: its own home and task queues, a CPU worker in this process
@@ -43,13 +43,7 @@ export async function startGpuWorld(name: string): Promise<GpuWorld> {
   const config = loadConfig(env);
   const workers: RunningWorkers = await createWorkers({ config, address, queues: ['cpu'] });
   const running = workers.run();
-  const client = await QuiverClient.connect({
-    address,
-    namespace: config.namespace,
-    uiUrl: inject('temporalUiUrl'),
-    taskQueues: config.taskQueues,
-    store: config.store,
-  });
+  const client = await connectTestClient(config, address);
   const children: ChildProcess[] = [];
   return {
     config,

@@ -31,13 +31,7 @@ export async function startPipelineEnv(name: string): Promise<PipelineEnv> {
   );
   const workers = await createWorkers({ config, address, queues: ['cpu', 'gpu'] });
   const running = workers.run();
-  const client = await QuiverClient.connect({
-    address,
-    namespace: config.namespace,
-    uiUrl: inject('temporalUiUrl'),
-    taskQueues: config.taskQueues,
-    store: config.store,
-  });
+  const client = await connectTestClient(config, address);
   return {
     config,
     client,
@@ -51,4 +45,19 @@ export async function startPipelineEnv(name: string): Promise<PipelineEnv> {
       fs.rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+/** A client for `config`'s task queues and store on the test run's dev server (or the one given). */
+export function connectTestClient(
+  config: QuiverConfig,
+  address: string = inject('temporalAddress'),
+  uiUrl: string = inject('temporalUiUrl'),
+): Promise<QuiverClient> {
+  return QuiverClient.connect({
+    address,
+    namespace: config.namespace,
+    uiUrl,
+    taskQueues: config.taskQueues,
+    store: config.store,
+  });
 }
