@@ -1,1 +1,2 @@
 export { trainingPipeline, progressQuery, retrySignal } from './training-pipeline';
+export { codeVersionsWorkflow } from './code-versions';
