@@ -208,28 +208,32 @@ export class QuiverSchedules {
     const overrides = [...(changes.spec ? [] : (current.overrides ?? [])), ...extra];
     const timing = changes.cron || changes.every ? scheduleSpec(changes) : undefined;
     if (!timing && changes.timezone) checkTimezone(changes.timezone);
-    await this.temporal.schedule.getHandle(scheduleId).update((previous) => ({
-      ...previous,
-      spec: timing ?? {
-        ...previous.spec,
-        ...(changes.jitter ? { jitter: changes.jitter as Duration } : {}),
-        ...(changes.timezone ? { timezone: changes.timezone } : {}),
-      },
-      action: this.action(
-        scheduleId,
-        spec,
-        overrides,
-        (timing ?? previous.spec).timezone ?? changes.timezone,
-        changes.spec
-          ? changes.specFile
-          : ((previous.action.memo?.[SPEC_FILE_MEMO_KEY] as string | undefined) ?? undefined),
-      ),
-      policies: {
-        ...previous.policies,
-        ...(changes.overlap ? { overlap: OVERLAP_POLICIES[changes.overlap] } : {}),
-        ...(changes.pauseOnFailure !== undefined ? { pauseOnFailure: changes.pauseOnFailure } : {}),
-      },
-    }));
+    await this.temporal.schedule.getHandle(scheduleId).update((previous) => {
+      // A new cron keeps the schedule's zone unless --timezone (or CRON_TZ=) changes it.
+      const timezone = timing?.timezone ?? changes.timezone ?? previous.spec.timezone;
+      return {
+        ...previous,
+        spec: {
+          ...(timing ?? previous.spec),
+          ...(changes.jitter ? { jitter: changes.jitter as Duration } : {}),
+          ...(timezone ? { timezone } : {}),
+        },
+        action: this.action(
+          scheduleId,
+          spec,
+          overrides,
+          timezone,
+          changes.spec
+            ? changes.specFile
+            : ((previous.action.memo?.[SPEC_FILE_MEMO_KEY] as string | undefined) ?? undefined),
+        ),
+        policies: {
+          ...previous.policies,
+          ...(changes.overlap ? { overlap: OVERLAP_POLICIES[changes.overlap] } : {}),
+          ...(changes.pauseOnFailure !== undefined ? { pauseOnFailure: changes.pauseOnFailure } : {}),
+        },
+      };
+    });
   }
 
   async pause(scheduleId: string, note = 'paused with quiver schedule pause'): Promise<void> {
