@@ -9,6 +9,7 @@ import { registerServeCommand } from './commands/serve';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerRunsInspectCommands } from './commands/runs-inspect';
 import { registerReportCommands } from './commands/report';
+import { registerMonitorCommands } from './commands/monitor';
 import type { GlobalFlags } from './environment';
 
 /** Builds the `quiver` command tree; exported so tests can drive it without a subprocess. */
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerScheduleCommands(program, flagsOf);
   registerRunsInspectCommands(program, flagsOf);
   registerReportCommands(program, flagsOf);
+  registerMonitorCommands(program, flagsOf);
   return program;
 }
 
