@@ -124,6 +124,20 @@ export function registerReportCommands(program: Command, flagsOf: (cmd: Command)
     });
 }
 
+/** A version's card as HTML, for `quiver serve`; null when the registry has no such version. */
+export async function renderedCard(
+  flags: GlobalFlags,
+  name: string,
+  versionNumber: number,
+): Promise<string | null> {
+  const config = configFrom(flags);
+  const registry = ModelRegistry.at(config.home);
+  const version = await registry.version(name, versionNumber);
+  if (!version) return null;
+  const run = await runOrNull(flags, version.runId);
+  return renderHtml(await buildModelCard(version, registry, openStore(config.store), run));
+}
+
 function parseVersion(text: string): number {
   const version = Number(text);
   if (!Number.isInteger(version) || version < 1)

@@ -20,6 +20,11 @@ export interface ServeOptions {
   reloadIntervalMs?: number;
   /** Alias served when a request names none. */
   defaultAlias?: string;
+  /**
+   * Renders a registry version's model card as HTML (`GET /models/NAME/versions/N/card`); null when
+   * the version does not exist. Given by the CLI, which can read the version's run from Temporal.
+   */
+  cardFor?: (name: string, version: number) => Promise<string | null>;
   /** Prediction log rotation; `dir` defaults to `<home>/predictions`. */
   predictionLog?: {
     dir?: string;
@@ -164,6 +169,22 @@ export async function buildModelServer(options: ServeOptions): Promise<ModelServ
       } finally {
         loaded.release();
       }
+    },
+  );
+
+  app.get<{ Params: { name: string; version: string } }>(
+    '/models/:name/versions/:version/card',
+    async (request, reply) => {
+      const { name } = request.params;
+      const version = Number(request.params.version);
+      if (!MODEL_NAME.test(name) || !Number.isInteger(version) || version < 1)
+        return reply
+          .code(404)
+          .send({ error: `no version ${request.params.version} of model "${name}"`, field: 'name' });
+      const html = settings.cardFor ? await settings.cardFor(name, version) : null;
+      if (html === null)
+        return reply.code(404).send({ error: `no card for ${name} version ${version}`, field: 'version' });
+      return reply.type('text/html; charset=utf-8').send(html);
     },
   );
 

@@ -133,6 +133,16 @@ describe('monitoring served models', () => {
     expect(await bad.json()).toMatchObject({ field: 'feedback[0].label' });
   });
 
+  it('serves the model card of a registry version as HTML, and 404 for a missing one', async () => {
+    const card = await fetch(`${base}/models/iris/versions/2/card`);
+    expect(card.status).toBe(200);
+    expect(card.headers.get('content-type')).toContain('text/html');
+    const html = await card.text();
+    expect(html).toContain('Model card: iris version 2');
+    expect(html).toContain('<section id="drift">');
+    expect((await fetch(`${base}/models/iris/versions/99/card`)).status).toBe(404);
+  });
+
   it('a shifted feature in served traffic raises the alert, sets the Prometheus gauge and starts a retraining run', async () => {
     for (let r = 0; r < 3; r++) await predict(Array.from({ length: 50 }, (_, i) => instance(r * 50 + i, 6)));
     await eventually(async () => (loggedRows() >= 151 ? true : undefined), 'the prediction log');
