@@ -3,6 +3,7 @@ import type { AliasMoveRequest } from '../core/deployment';
 import { codeVersions } from './code-versions';
 import { deploy, moveAlias } from './deploy';
 import { ingest } from './ingest';
+import { monitorTraffic, type MonitorInput } from './monitor';
 import { sanity } from './sanity';
 import { stepActivity } from './step';
 import { train } from './train';
@@ -22,6 +23,7 @@ export function createActivities(config: QuiverConfig) {
     moveAlias: (request: AliasMoveRequest) => moveAlias(request, config),
     /** Every step's code version as this worker runs it (for plans). */
     codeVersions: async () => versions,
+    monitorTraffic: (input: MonitorInput) => monitorTraffic(input, config),
   };
 }
 
