@@ -1,10 +1,15 @@
 import type { QuiverConfig } from '../core/config';
 import { float64, tableFromColumns, utf8 } from '../core/arrow-columns';
+import type { AliasMoveRequest, AliasMoveResult } from '../core/deployment';
 import { ModelRegistry } from '../core/registry';
 import type { StepInput, StepResult } from '../core/run-types';
 import { runStepActivity } from './step';
 
-/** Registers the validated model as a new immutable version and moves the alias to it. */
+/**
+ * Registers the validated model as a new immutable version (harmless: nothing serves it yet). Run by a
+ * workflow (`deferAliasMove`), it stops there and the workflow moves the alias with {@link moveAlias}
+ * only while the run is live; called in-process, it moves the alias itself.
+ */
 export async function deploy(input: StepInput, config: QuiverConfig): Promise<StepResult> {
   const name = input.spec.deploy.model ?? input.spec.name;
   const { alias } = input.spec.deploy;
@@ -13,6 +18,7 @@ export async function deploy(input: StepInput, config: QuiverConfig): Promise<St
     const metrics: Record<string, number> = {};
     for (const row of metricsTable.toArray() as { metric: string; value: number }[])
       metrics[row.metric] = row.value;
+    await testDelay();
     const registry = ModelRegistry.at(config.home);
     const version = await registry.register({
       name,
@@ -21,23 +27,101 @@ export async function deploy(input: StepInput, config: QuiverConfig): Promise<St
       runId: input.run.runId,
       pipeline: input.run.pipeline,
       reference: ctx.input.inputs.profile ?? null,
+      firedAt: input.run.fire?.at ?? null,
     });
-    const move = await registry.setAlias(name, alias, version.version, `deployed by run ${input.run.runId}`);
     await ctx.write(
       'deployment',
       tableFromColumns({
         model: utf8([name]),
         version: float64([version.version]),
         alias: utf8([alias]),
-        previous_version: float64([move.previous]),
         model_sha256: utf8([version.model.sha256]),
         run_id: utf8([input.run.runId]),
-        deployed_at: utf8([move.at]),
+        registered_at: utf8([version.createdAt]),
       }),
     );
-    return {
-      primary: 'deployment',
-      summary: { model: name, version: version.version, alias, previousVersion: move.previous },
-    };
+    const summary: StepResult['summary'] = { model: name, version: version.version, alias };
+    if (!input.deferAliasMove) {
+      const move = await moveAlias(
+        {
+          model: name,
+          alias,
+          version: version.version,
+          runId: input.run.runId,
+          firedAt: input.run.fire?.at ?? null,
+          move: true,
+        },
+        config,
+      );
+      Object.assign(summary, { moved: move.moved, previousVersion: move.previous });
+    }
+    return { primary: 'deployment', summary };
   });
+}
+
+/**
+ * Points the alias at the run's version unless it stands on a version from a later fire time (a
+ * backfill's deploys are ordered by fire time, never by finish time). The check and the move are two
+ * registry calls; if a later-fired version took the alias in between, the move sees it as `previous`
+ * and puts it back, so the alias settles on the latest fire time either way.
+ */
+export async function moveAlias(request: AliasMoveRequest, config: QuiverConfig): Promise<AliasMoveResult> {
+  const { model, alias, version, firedAt } = request;
+  const registry = ModelRegistry.at(config.home);
+  const current = await registry.lookup(model, alias);
+  const currentVersion = current?.version ?? null;
+  if (!request.move)
+    return {
+      moved: false,
+      aliasVersion: currentVersion,
+      previous: currentVersion,
+      note: `reused deploy: nothing registered or moved; ${alias} is on version ${currentVersion ?? 'none'}`,
+    };
+  if (currentVersion === version)
+    return {
+      moved: true,
+      aliasVersion: version,
+      previous: version,
+      note: `${alias} already on version ${version}`,
+    };
+  if (isLater(current?.firedAt, firedAt))
+    return {
+      moved: false,
+      aliasVersion: currentVersion,
+      previous: currentVersion,
+      note: `${alias} stays on version ${currentVersion}: it fired at ${current!.firedAt}, after this run (${firedAt})`,
+    };
+  const move = await registry.setAlias(model, alias, version, `deployed by run ${request.runId}`);
+  const replaced = move.previous === null ? null : await registry.version(model, move.previous);
+  if (move.previous !== null && isLater(replaced?.firedAt, firedAt)) {
+    await registry.setAlias(
+      model,
+      alias,
+      move.previous,
+      `restored: version ${move.previous} fired after run ${request.runId}`,
+    );
+    return {
+      moved: false,
+      aliasVersion: move.previous,
+      previous: move.previous,
+      note: `${alias} stays on version ${move.previous}: it fired at ${replaced!.firedAt}, after this run (${firedAt})`,
+    };
+  }
+  return {
+    moved: true,
+    aliasVersion: version,
+    previous: move.previous,
+    note: `${alias} moved ${move.previous ?? 'none'} → ${version}`,
+  };
+}
+
+/** Whether `other` is a fire time strictly after `mine` (unknown times never block a move). */
+function isLater(other: string | null | undefined, mine: string | null): boolean {
+  return Boolean(other && mine && Date.parse(other) > Date.parse(mine));
+}
+
+/** Test hook: `QUIVER_TEST_DEPLOY_DELAY_MS` makes registration slow (and deaf to cancellation). */
+async function testDelay(): Promise<void> {
+  const ms = Number(process.env.QUIVER_TEST_DEPLOY_DELAY_MS ?? 0);
+  if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,20 +1,28 @@
 import type { QuiverConfig } from '../core/config';
-import type { StepInput } from '../core/run-types';
-import { deploy } from './deploy';
+import type { AliasMoveRequest } from '../core/deployment';
+import { codeVersions } from './code-versions';
+import { deploy, moveAlias } from './deploy';
 import { ingest } from './ingest';
 import { monitorTraffic, type MonitorInput } from './monitor';
 import { sanity } from './sanity';
+import { stepActivity } from './step';
 import { train } from './train';
 import { validate } from './validate';
 
 /** The five step activities bound to one configuration; workers register these, tests call them in-process. */
 export function createActivities(config: QuiverConfig) {
+  // Versions are fixed when the worker loads its code: an edit on disk it has not loaded changes nothing.
+  const versions = codeVersions();
   return {
-    ingest: (input: StepInput) => ingest(input, config),
-    sanity: (input: StepInput) => sanity(input, config),
-    train: (input: StepInput) => train(input, config),
-    validate: (input: StepInput) => validate(input, config),
-    deploy: (input: StepInput) => deploy(input, config),
+    ingest: stepActivity('ingest', config, ingest),
+    sanity: stepActivity('sanity', config, sanity),
+    train: stepActivity('train', config, train),
+    validate: stepActivity('validate', config, validate),
+    deploy: stepActivity('deploy', config, deploy),
+    /** The alias move the workflow runs after `deploy` registered the version, only while the run is live. */
+    moveAlias: (request: AliasMoveRequest) => moveAlias(request, config),
+    /** Every step's code version as this worker runs it (for plans). */
+    codeVersions: async () => versions,
     monitorTraffic: (input: MonitorInput) => monitorTraffic(input, config),
   };
 }

@@ -1,14 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure, TemporalFailure } from '@temporalio/common';
 import type { Table } from 'apache-arrow';
 import { openStore, type CheckpointStore } from '../core/checkpoint/store';
 import type { CheckpointRef } from '../core/checkpoint/types';
 import type { QuiverConfig } from '../core/config';
-import { NON_RETRYABLE_ERROR_TYPES } from '../core/errors';
+import { isNonRetryableErrorType } from '../core/errors';
 import { codeVersion } from '../core/code-version';
 import { stableHash } from '../core/hash';
+import { compactLargeValues } from '../core/payload-limits';
+import { loadSpecCheckpoint } from '../core/spec-claim-check';
+import { renderTemplates } from '../core/spec-templates';
+import type { PipelineSpec } from '../core/spec/schema';
 import { stepParams } from '../core/step-params';
 import { recordCheckpointBytes, recordStepMetrics } from './metrics';
 import type { StepInput, StepName, StepResult } from '../core/run-types';
@@ -24,6 +28,10 @@ export interface StepContext {
   write(output: string, table: Table): Promise<CheckpointRef>;
   /** Writes an intermediate checkpoint (an epoch's state) with lineage, not listed among the outputs. */
   writeIntermediate(output: string, table: Table): Promise<CheckpointRef>;
+  /** Aborted when the attempt is cancelled (cancelled run, lost worker) or its start-to-close time passes. */
+  signal: AbortSignal;
+  /** Throws the cancellation if the attempt was stopped: long loops call it so a stopped attempt stops. */
+  throwIfCancelled(): void;
 }
 
 /** Rides on a failed step's error: its attempt, and checkpoints it wrote before failing (e.g. the sanity report). */
@@ -82,10 +90,13 @@ export async function runStepActivity(
   const paramsHash = stableHash(params);
   const inputs = inputHashes(input.inputs);
   const outputs: Record<string, CheckpointRef> = {};
+  const signal = attemptSignal() ?? new AbortController().signal;
   const ctx: StepContext = {
     input,
     config,
     store,
+    signal,
+    throwIfCancelled: () => signal.throwIfAborted(),
     read: async (name) => {
       const ref = input.inputs[name];
       if (!ref) throw new Error(`step ${step} has no input named ${name}`);
@@ -120,7 +131,8 @@ export async function runStepActivity(
       attempt,
       durationMs: Math.round(performance.now() - started),
       stepCodeVersion: version,
-      params,
+      // Large values (a 5 MB category list) travel as their digest: the key still covers them in full.
+      params: compactLargeValues(params),
       paramsHash,
       cacheKey: cacheKey(step, version, params, inputs),
     };
@@ -131,17 +143,88 @@ export async function runStepActivity(
   }
 }
 
-/** Keeps the error's class name as the failure type, so the retry policy can recognise it. */
-function toFailure(error: unknown, details: FailureDetails): ApplicationFailure {
-  if (error instanceof ApplicationFailure) return error;
+/**
+ * Keeps the error's class name as the failure type and marks it non-retryable when that type is in
+ * NON_RETRYABLE_ERROR_TYPES, so the server and the workflow read one classification. A stopped
+ * attempt's own abort becomes the activity's cancellation.
+ */
+function toFailure(error: unknown, details: FailureDetails): Error {
+  if (error instanceof TemporalFailure) return error;
+  const stopped = attemptSignal();
+  if (stopped?.aborted) {
+    const reason: unknown = stopped.reason;
+    return reason instanceof Error ? reason : new CancelledFailure(String(reason));
+  }
   const err = error instanceof Error ? error : new Error(String(error));
   return ApplicationFailure.create({
     message: err.message,
     type: err.name,
-    nonRetryable: (NON_RETRYABLE_ERROR_TYPES as readonly string[]).includes(err.name),
+    nonRetryable: isNonRetryableErrorType(err.name),
     details: [details],
     cause: err,
   });
+}
+
+/** Heartbeat period of every step but training (which heartbeats every epoch itself); the SDK throttles. */
+const LIVENESS_HEARTBEAT_MS = 1000;
+const fullSpecs = new Map<string, Promise<PipelineSpec>>();
+
+/**
+ * Wraps a step activity with what every step needs before and around its body: the full spec read
+ * once per checkpoint when it travelled as a reference, fire-time templates rendered, a heartbeat
+ * every second (so a dead worker is noticed within the spec's heartbeatTimeout, and a cancel reaches
+ * the attempt), and one classification of every error it raises, wherever in the step.
+ */
+export function stepActivity(
+  step: StepName,
+  config: QuiverConfig,
+  body: (input: StepInput, config: QuiverConfig) => Promise<StepResult>,
+): (input: StepInput) => Promise<StepResult> {
+  return async (input) => {
+    const liveness = step === 'train' ? undefined : setInterval(() => heartbeat(), LIVENESS_HEARTBEAT_MS);
+    liveness?.unref();
+    try {
+      heartbeat();
+      return await body(await resolveStepInput(input, config), config);
+    } catch (error) {
+      throw toFailure(error, { attempt: activityAttempt(), outputs: {} });
+    } finally {
+      clearInterval(liveness);
+    }
+  };
+}
+
+/** The step input with the full spec (claim check resolved, cached by content address) and templates rendered. */
+export async function resolveStepInput(input: StepInput, config: QuiverConfig): Promise<StepInput> {
+  let spec = input.spec;
+  if (input.specRef) {
+    const ref = input.specRef;
+    let loaded = fullSpecs.get(ref.sha256);
+    if (!loaded) {
+      loaded = loadSpecCheckpoint(openStore(config.store), ref);
+      fullSpecs.set(ref.sha256, loaded);
+      loaded.catch(() => fullSpecs.delete(ref.sha256));
+    }
+    spec = await loaded;
+  }
+  if (input.run.fire) spec = renderTemplates(spec, input.run.fire);
+  return spec === input.spec ? input : { ...input, spec };
+}
+
+/**
+ * The attempt's stop signal: its cancellation (cancelled run, or a timeout the worker heard of) or its
+ * start-to-close deadline passing here, whichever comes first; undefined when run in-process.
+ */
+function attemptSignal(): AbortSignal | undefined {
+  let context: Context;
+  try {
+    context = Context.current();
+  } catch {
+    return undefined;
+  }
+  const { startToCloseTimeoutMs } = context.info;
+  if (!(startToCloseTimeoutMs > 0)) return context.cancellationSignal;
+  return AbortSignal.any([context.cancellationSignal, AbortSignal.timeout(startToCloseTimeoutMs)]);
 }
 
 /** The attempt number when running inside Temporal; 1 when called in-process (exploration, benchmarks). */
@@ -155,11 +238,7 @@ function activityAttempt(): number {
 
 /** The activity's cancellation signal (cancelled run, timed-out attempt); undefined when run in-process. */
 export function cancellationSignal(): AbortSignal | undefined {
-  try {
-    return Context.current().cancellationSignal;
-  } catch {
-    return undefined;
-  }
+  return attemptSignal();
 }
 
 /** What this activity's previous attempt last heartbeated, if it was retried; undefined otherwise. */

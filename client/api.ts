@@ -1,5 +1,4 @@
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { stepCodeVersion } from '../activities/step';
 import { openStore } from '../core/checkpoint/store';
 import { CheckpointNotFoundError, QuiverError, SpecError } from '../core/errors';
 import { planRun, type Plan } from '../core/plan';
@@ -17,7 +16,9 @@ import { sourceSha256 } from '../core/source';
 import { applyOverrides, validateSpec } from '../core/spec/load';
 import type { PipelineSpec } from '../core/spec/schema';
 import { stepParams } from '../core/step-params';
-import { progressQuery, retrySignal, trainingPipeline } from '../workflows';
+import { codeVersionsWorkflow, progressQuery, retrySignal, trainingPipeline } from '../workflows';
+import { assertWithinPayloadLimit } from '../core/payload-limits';
+import { loadSpecCheckpoint, specPayload } from '../core/spec-claim-check';
 import { progressFromHistory } from './history-progress';
 import { payloadDecoder } from './payloads';
 import { approveSignal, rejectSignal, type ApprovalSignalArgs } from '../workflows/approval';
@@ -64,9 +65,12 @@ export class QuiverClient {
     spec: PipelineSpec,
     overrides: string[] = [],
     runId = newRunId(spec.name),
-    extra: Pick<PipelineInput, 'reuse' | 'resumedFrom' | 'resumeTraining'> = {},
+    extra: Pick<PipelineInput, 'reuse' | 'resumedFrom' | 'resumeTraining' | 'fire' | 'timeZone'> = {},
   ): Promise<string> {
-    const input: PipelineInput = { spec, overrides, taskQueues: this.options.taskQueues, ...extra };
+    // Claim check: a large spec travels as a checkpoint reference; what would still be too large is refused now.
+    const payload = await specPayload(openStore(this.options.store), spec, runId);
+    const input: PipelineInput = { overrides, taskQueues: this.options.taskQueues, ...extra, ...payload };
+    assertWithinPayloadLimit('the run input (spec, overrides, reused steps)', input);
     await this.temporal.workflow.start(trainingPipeline, {
       ...pipelineStartOptions(input, this.options.taskQueues.cpu),
       workflowId: runId,
@@ -171,18 +175,21 @@ export class QuiverClient {
     if (options.from && !STEP_NAMES.includes(options.from)) {
       throw new SpecError(`--from must be one of ${STEP_NAMES.join(', ')}, not ${options.from}`);
     }
+    const store = openStore(this.options.store);
+    // A spec that travelled by reference is read back in full: the run's copy is compact.
+    const sourceSpec = source.specRef ? await loadSpecCheckpoint(store, source.specRef) : source.spec;
     const spec = options.overrides?.length
-      ? validateSpec(applyOverrides(source.spec, options.overrides))
-      : source.spec;
+      ? validateSpec(applyOverrides(sourceSpec, options.overrides))
+      : sourceSpec;
     const results: Partial<Record<StepName, StepResult>> = {};
     for (const step of source.steps) {
       const result = stepResultOf(step);
       if (result) results[step.name] = result;
     }
+    const versions = await this.codeVersions();
     const current = {} as Record<StepName, { codeVersion: string; params: Record<string, unknown> }>;
     for (const name of STEP_NAMES)
-      current[name] = { codeVersion: stepCodeVersion(name), params: stepParams(name, spec) };
-    const store = openStore(this.options.store);
+      current[name] = { codeVersion: versions[name], params: stepParams(name, spec) };
     // Files unchanged since they were hashed are trusted (DigestCache) unless `verify` asks for a rehash.
     const trustCached = !options.verify;
     current.ingest.params.sourceSha256 = await sourceSha256(spec.source.uri, {
@@ -215,6 +222,24 @@ export class QuiverClient {
       train.reason += `; continues from its epoch ${resumePoint.epoch} checkpoint`;
     }
     return { sourceRun: runId, spec, overrides: options.overrides ?? [], ...plan, resumeTraining };
+  }
+
+  /**
+   * Every step's code version as a worker on the CPU queue runs it: the one authority that plans and
+   * runs share (the CLI's own files may differ from what the workers loaded).
+   */
+  async codeVersions(): Promise<Record<StepName, string>> {
+    try {
+      return await this.temporal.workflow.execute(codeVersionsWorkflow, {
+        taskQueue: this.options.taskQueues.cpu,
+        workflowId: `quiver-code-versions-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`,
+        workflowExecutionTimeout: '30s',
+      });
+    } catch (error) {
+      throw new QuiverError(
+        `no worker on ${this.options.taskQueues.cpu} told its code versions (${(error as Error).message}): start one with \`quiver worker\``,
+      );
+    }
   }
 
   /** Starts the run a plan describes, linked to its source run. */
@@ -255,9 +280,37 @@ export class QuiverClient {
     await this.temporal.workflow.getHandle(runId).signal(signal, args);
   }
 
-  /** `quiver cancel RUN`: cancels the run; checkpoints written so far stay, and `resume` can pick them up. */
+  /**
+   * `quiver cancel RUN`: cancels the run; checkpoints written so far stay, and `resume` can pick them up.
+   * A run that already closed cannot be cancelled: throws {@link RunClosedError} naming its status.
+   */
   async cancel(runId: string): Promise<void> {
-    await this.temporal.workflow.getHandle(runId).cancel();
+    const handle = this.temporal.workflow.getHandle(runId);
+    let status: string;
+    try {
+      status = (await handle.describe()).status.name;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw new QuiverError(`no run ${runId}`);
+      throw error;
+    }
+    if (status !== 'RUNNING') {
+      const view = await this.status(runId).catch(() => null);
+      throw new RunClosedError(
+        `run ${runId} already closed as ${view?.status ?? status}: nothing to cancel`,
+        view?.status ?? status,
+      );
+    }
+    await handle.cancel();
+  }
+}
+
+/** `cancel` of a run that has already closed; `status` is how it closed. */
+export class RunClosedError extends QuiverError {
+  constructor(
+    message: string,
+    readonly status: string,
+  ) {
+    super(message);
   }
 }
 

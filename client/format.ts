@@ -1,6 +1,7 @@
 import type { CheckpointRef } from '../core/checkpoint/types';
 import type { RunView } from './api';
 import type { PlannedStep } from '../core/plan';
+import type { DeployedModel } from '../core/run-types';
 
 /** Aligns rows of cells into columns for the terminal. */
 export function table(rows: string[][]): string {
@@ -61,8 +62,7 @@ export function formatRun(view: RunView): string {
     const { decision, by, reason, at } = view.approval;
     lines.push(`approval: ${decision}${by ? ` by ${by}` : ''} at ${at}${reason ? `: ${reason}` : ''}`);
   }
-  if (view.model)
-    lines.push(`model ${view.model.name} version ${view.model.version} → alias ${view.model.alias}`);
+  if (view.model) lines.push(deploymentLine(view.model));
   if (view.error) lines.push(`error: ${view.error}`);
   lines.push(`Temporal UI: ${view.uiUrl}`);
   return lines.join('\n');
@@ -114,4 +114,14 @@ function formatEta(ms: number): string {
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
   return m < 60 ? `${m}m ${s % 60}s` : `${Math.floor(m / 60)}h ${m % 60}m`;
+}
+
+/** What the run did to the registry, truthfully: moved the alias, registered only, or reused a deploy. */
+export function deploymentLine(model: DeployedModel): string {
+  const { name, version, alias } = model;
+  if (model.reusedFrom)
+    return `model ${name} version ${version} reused from ${model.reusedFrom} (this run deployed nothing); alias ${alias} is on version ${model.aliasVersion ?? 'none'}`;
+  if (model.moved === false)
+    return `model ${name} version ${version} registered, alias ${alias} not moved: ${model.note ?? ''}`;
+  return `model ${name} version ${version} → alias ${alias}`;
 }

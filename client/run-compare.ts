@@ -2,6 +2,7 @@ import { DataType, type Table, type Vector } from 'apache-arrow';
 import type { CheckpointStore } from '../core/checkpoint/store';
 import type { CheckpointRef } from '../core/checkpoint/types';
 import { STEP_NAMES, type StepName } from '../core/run-types';
+import { sha256 } from '../core/hash';
 import type { RunView } from './api';
 
 /** Summary statistics of one checkpoint column, enough to see whether two runs' data differ. */
@@ -14,7 +15,17 @@ export interface ColumnSummary {
   mean?: number | null;
   /** String and dictionary columns only. */
   distinct?: number;
+  /**
+   * String and dictionary columns: rows per value (`{setosa: 50, …}`), so a renamed or shifted
+   * category shows even when the distinct count stays; above {@link MAX_LISTED_VALUES} values only
+   * `valueCountsSha256` (a digest of every count) is kept.
+   */
+  valueCounts?: Record<string, number>;
+  valueCountsSha256?: string;
 }
+
+/** Distinct values up to which a column's value counts are listed in full. */
+export const MAX_LISTED_VALUES = 50;
 
 /** One step output across the compared runs: references, row counts, schema and column statistics. */
 export interface CheckpointComparison {
@@ -179,7 +190,7 @@ async function compareOutput(
   return comparison;
 }
 
-/** Nulls for every column; min/max/mean for numbers; distinct values for strings. */
+/** Nulls for every column; min/max/mean for numbers; distinct values and their counts for strings. */
 export function summarizeColumn(vector: Vector): ColumnSummary {
   const summary: ColumnSummary = { type: String(vector.type), nulls: vector.nullCount };
   if (DataType.isFloat(vector.type) || DataType.isInt(vector.type)) {
@@ -198,12 +209,15 @@ export function summarizeColumn(vector: Vector): ColumnSummary {
     }
     Object.assign(summary, count ? { min, max, mean: sum / count } : { min: null, max: null, mean: null });
   } else if (DataType.isUtf8(vector.type) || DataType.isDictionary(vector.type)) {
-    const distinct = new Set<unknown>();
+    const counts = new Map<string, number>();
     for (let i = 0; i < vector.length; i++) {
       const value = vector.get(i) as unknown;
-      if (value !== null) distinct.add(value);
+      if (value !== null) counts.set(String(value), (counts.get(String(value)) ?? 0) + 1);
     }
-    summary.distinct = distinct.size;
+    summary.distinct = counts.size;
+    const sorted = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (counts.size <= MAX_LISTED_VALUES) summary.valueCounts = Object.fromEntries(sorted);
+    else summary.valueCountsSha256 = sha256(JSON.stringify(sorted)).slice(0, 16);
   }
   return summary;
 }

@@ -14,6 +14,7 @@ const SCHEDULED_BY = defineSearchAttributeKey('TemporalScheduledById', SearchAtt
 const RUN_STATUSES: readonly RunStatus[] = [
   'RUNNING',
   'PAUSED',
+  'WAITING_APPROVAL',
   'COMPLETED',
   'FAILED',
   'CANCELED',
@@ -49,6 +50,32 @@ function quote(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
+/** Quiver's states of an open run: recorded by the workflow, true only while Temporal says Running. */
+const OPEN_STATES: readonly string[] = ['RUNNING', 'PAUSED', 'WAITING_APPROVAL'];
+
+/** Temporal's execution status (visibility's `ExecutionStatus`) behind each closed Quiver status. */
+const EXECUTION_STATUS: Partial<Record<RunStatus, string>> = {
+  COMPLETED: 'Completed',
+  FAILED: 'Failed',
+  CANCELED: 'Canceled',
+  TERMINATED: 'Terminated',
+  TIMED_OUT: 'TimedOut',
+};
+
+/**
+ * One status filter: open states need Quiver's status and a running execution (a terminated run keeps
+ * the QuiverStatus it had); closed ones match Temporal's execution status, which is always recorded,
+ * or Quiver's own (a failed run's QuiverStatus is FAILED even while its workflow task retries).
+ */
+function statusClause(status: RunStatus): string {
+  const quiver = `${SEARCH_ATTRIBUTES.status.name} = ${quote(status)}`;
+  if (OPEN_STATES.includes(status)) return `${quiver} AND ExecutionStatus = "Running"`;
+  const execution = `ExecutionStatus = ${quote(EXECUTION_STATUS[status]!)}`;
+  return status === 'TERMINATED' || status === 'TIMED_OUT'
+    ? execution
+    : `(${execution} OR (${quiver} AND ExecutionStatus != "Running"))`;
+}
+
 /** The visibility query for a filter, e.g. `WorkflowType = "trainingPipeline" AND QuiverPipeline = "iris"`. */
 export function runListQuery(filter: RunFilter): string {
   const clauses = ['WorkflowType = "trainingPipeline"'];
@@ -59,7 +86,7 @@ export function runListQuery(filter: RunFilter): string {
       throw new SpecError(`--status must be one of ${RUN_STATUSES.join(', ')}, not ${filter.status}`, [
         { path: '--status', message: `unknown status ${filter.status}` },
       ]);
-    clauses.push(`${SEARCH_ATTRIBUTES.status.name} = ${quote(status)}`);
+    clauses.push(statusClause(status as RunStatus));
   }
   if (filter.schedule) clauses.push(`${SCHEDULED_BY.name} = ${quote(filter.schedule)}`);
   return clauses.join(' AND ');
@@ -81,7 +108,8 @@ export async function listRuns(temporal: Client, filter: RunFilter = {}): Promis
       runId: info.workflowId,
       pipeline: attributes.get(SEARCH_ATTRIBUTES.pipeline) ?? null,
       // A terminated or timed-out run never wrote its final QuiverStatus: Temporal's own status wins then.
-      status: quiverStatus && !(quiverStatus === 'RUNNING' && closedAt) ? quiverStatus : info.status.name,
+      status:
+        quiverStatus && !(OPEN_STATES.includes(quiverStatus) && closedAt) ? quiverStatus : info.status.name,
       step: attributes.get(SEARCH_ATTRIBUTES.step) ?? null,
       datasetSha: attributes.get(SEARCH_ATTRIBUTES.datasetSha) ?? null,
       modelVersion: attributes.get(SEARCH_ATTRIBUTES.modelVersion) ?? null,

@@ -10,8 +10,9 @@ import {
   type ScheduleSpec,
   type WorkflowExecutionStatusName,
 } from '@temporalio/client';
-import { msToNumber, type Duration } from '@temporalio/common';
+import { msNumberToTs, msToNumber, tsToDate, type Duration } from '@temporalio/common';
 import { QuiverError, SpecError } from '../core/errors';
+import { assertWithinPayloadLimit } from '../core/payload-limits';
 import type { PipelineInput } from '../core/run-types';
 import { applyOverrides, validateSpec } from '../core/spec/load';
 import type { PipelineSpec } from '../core/spec/schema';
@@ -33,6 +34,8 @@ export interface ScheduleTiming {
   cron?: string;
   every?: string;
   jitter?: string;
+  /** IANA time zone the cron is read in (`Europe/Paris`); UTC when absent. */
+  timezone?: string;
 }
 
 /** What `schedule create` needs: a validated spec (overrides already applied) and when to run it. */
@@ -72,6 +75,8 @@ export interface ScheduleView {
   overrides: string[];
   /** Cron expressions as the server keeps them: calendars, shown cron-like (`0 3 * * *`). */
   calendars: string[];
+  /** IANA zone the calendars are read in; null for UTC. */
+  timezone: string | null;
   every: string[];
   jitterMs: number | null;
   overlap: string;
@@ -119,7 +124,13 @@ export class QuiverSchedules {
       .create({
         scheduleId: options.scheduleId,
         spec: scheduleSpec(options),
-        action: this.action(options.scheduleId, options.spec, options.overrides, options.specFile),
+        action: this.action(
+          options.scheduleId,
+          options.spec,
+          options.overrides,
+          scheduleSpec(options).timezone,
+          options.specFile,
+        ),
         policies: {
           overlap: OVERLAP_POLICIES[options.overlap ?? 'skip'],
           pauseOnFailure: options.pauseOnFailure ?? false,
@@ -171,6 +182,7 @@ export class QuiverSchedules {
       specFile: (description.action.memo?.[SPEC_FILE_MEMO_KEY] as string | undefined) ?? null,
       overrides: input.overrides ?? [],
       calendars: (description.spec.calendars ?? []).map(formatCalendar),
+      timezone: description.spec.timezone || null,
       every: (description.spec.intervals ?? []).map((i) => formatMs(msToNumber(i.every))),
       jitterMs: description.spec.jitter ?? null,
       overlap: overlapName(description.policies.overlap),
@@ -195,26 +207,33 @@ export class QuiverSchedules {
     const spec = extra.length ? validateSpec(applyOverrides(base, extra), 'spec with --set') : base;
     const overrides = [...(changes.spec ? [] : (current.overrides ?? [])), ...extra];
     const timing = changes.cron || changes.every ? scheduleSpec(changes) : undefined;
-    await this.temporal.schedule.getHandle(scheduleId).update((previous) => ({
-      ...previous,
-      spec: timing ?? {
-        ...previous.spec,
-        ...(changes.jitter ? { jitter: changes.jitter as Duration } : {}),
-      },
-      action: this.action(
-        scheduleId,
-        spec,
-        overrides,
-        changes.spec
-          ? changes.specFile
-          : ((previous.action.memo?.[SPEC_FILE_MEMO_KEY] as string | undefined) ?? undefined),
-      ),
-      policies: {
-        ...previous.policies,
-        ...(changes.overlap ? { overlap: OVERLAP_POLICIES[changes.overlap] } : {}),
-        ...(changes.pauseOnFailure !== undefined ? { pauseOnFailure: changes.pauseOnFailure } : {}),
-      },
-    }));
+    if (!timing && changes.timezone) checkTimezone(changes.timezone);
+    await this.temporal.schedule.getHandle(scheduleId).update((previous) => {
+      // A new cron keeps the schedule's zone unless --timezone (or CRON_TZ=) changes it.
+      const timezone = timing?.timezone ?? changes.timezone ?? previous.spec.timezone;
+      return {
+        ...previous,
+        spec: {
+          ...(timing ?? previous.spec),
+          ...(changes.jitter ? { jitter: changes.jitter as Duration } : {}),
+          ...(timezone ? { timezone } : {}),
+        },
+        action: this.action(
+          scheduleId,
+          spec,
+          overrides,
+          timezone,
+          changes.spec
+            ? changes.specFile
+            : ((previous.action.memo?.[SPEC_FILE_MEMO_KEY] as string | undefined) ?? undefined),
+        ),
+        policies: {
+          ...previous.policies,
+          ...(changes.overlap ? { overlap: OVERLAP_POLICIES[changes.overlap] } : {}),
+          ...(changes.pauseOnFailure !== undefined ? { pauseOnFailure: changes.pauseOnFailure } : {}),
+        },
+      };
+    });
   }
 
   async pause(scheduleId: string, note = 'paused with quiver schedule pause'): Promise<void> {
@@ -230,15 +249,43 @@ export class QuiverSchedules {
     await this.handle(scheduleId).trigger(ScheduleOverlapPolicy.ALLOW_ALL);
   }
 
-  /** Takes every action the schedule would have taken between `from` and `to`, as if it had been running. */
-  async backfill(
-    scheduleId: string,
-    from: Date,
-    to: Date,
-    overlap: OverlapName = 'allow-all',
-  ): Promise<void> {
+  /**
+   * Starts one run for every time the schedule would have fired between `from` and `to` (as the server
+   * computes them, time zone included) and returns them. Each run carries its fire time (`{{date}}` in
+   * the spec is that day) and a run id of its own, unique per backfill even when a day is backfilled
+   * twice; they run side by side, and their deploys move the alias in fire-time order, never in the
+   * order they finish.
+   */
+  async backfill(scheduleId: string, from: Date, to: Date): Promise<BackfilledRun[]> {
     if (!(from < to)) throw new SpecError(`backfill: --from (${from.toISOString()}) must be before --to`);
-    await this.handle(scheduleId).backfill({ start: from, end: to, overlap: OVERLAP_POLICIES[overlap] });
+    const description = await this.describeRaw(scheduleId);
+    const input = scheduledInput(description);
+    const matching = await this.temporal.workflowService.listScheduleMatchingTimes({
+      namespace: this.temporal.options.namespace,
+      scheduleId,
+      startTime: msNumberToTs(from.getTime()),
+      endTime: msNumberToTs(to.getTime()),
+    });
+    const fires = (matching.startTime ?? []).map((t) => tsToDate(t));
+    const specFile = description.action.memo?.[SPEC_FILE_MEMO_KEY] as string | undefined;
+    const runs: BackfilledRun[] = [];
+    for (const fire of fires) {
+      const runId = backfillRunId(input.spec.name, scheduleId, fire);
+      const runInput: PipelineInput = {
+        ...input,
+        fire: { at: fire.toISOString(), timeZone: description.spec.timezone || null },
+      };
+      await this.temporal.workflow.start(trainingPipeline, {
+        ...pipelineStartOptions(runInput, this.taskQueues.cpu),
+        workflowId: runId,
+        memo: {
+          [BACKFILL_MEMO_KEY]: { scheduleId, firedAt: fire.toISOString() },
+          ...(specFile ? { [SPEC_FILE_MEMO_KEY]: specFile } : {}),
+        },
+      });
+      runs.push({ runId, scheduledAt: fire.toISOString() });
+    }
+    return runs;
   }
 
   /** Deletes the schedule; the runs it started stay. */
@@ -267,14 +314,25 @@ export class QuiverSchedules {
     }
   }
 
-  /** The schedule's action: a normal Quiver run (Temporal appends the fire time to the workflow id). */
+  /**
+   * The schedule's action: a normal Quiver run. Temporal appends the fire time to the workflow id (so
+   * each fire has its own run id) and sets `TemporalScheduledStartTime`, which the run renders
+   * `{{date}}` from, in `timeZone`.
+   */
   private action(
     scheduleId: string,
     spec: PipelineSpec,
     overrides: string[],
+    timeZone: string | undefined,
     specFile: string | undefined,
   ): ScheduleOptionsStartWorkflowAction<typeof trainingPipeline> {
-    const input: PipelineInput = { spec, overrides, taskQueues: this.taskQueues };
+    const input: PipelineInput = {
+      spec,
+      overrides,
+      taskQueues: this.taskQueues,
+      ...(timeZone ? { timeZone } : {}),
+    };
+    assertWithinPayloadLimit('the scheduled run input (spec, overrides)', input);
     return {
       type: 'startWorkflow',
       workflowType: trainingPipeline,
@@ -292,7 +350,12 @@ function scheduledInput(description: ScheduleDescription): PipelineInput {
   return input;
 }
 
-/** `--cron` or `--every` (exactly one) and `--jitter`, as a Temporal schedule spec. */
+/**
+ * `--cron` or `--every` (exactly one), `--jitter` and `--timezone`, as a Temporal schedule spec.
+ * Cron is the standard Unix dialect: five fields (minute hour day-of-month month day-of-week) or a
+ * macro (`@daily`); a seconds field (Quartz/Spring's six or seven fields) is refused, not misread. A
+ * `CRON_TZ=`/`TZ=` prefix is taken as `--timezone`, so `describe` shows it.
+ */
 export function scheduleSpec(timing: ScheduleTiming): ScheduleSpec {
   if (Boolean(timing.cron) === Boolean(timing.every))
     throw new SpecError('schedule: give exactly one of --cron EXPR or --every DURATION', [
@@ -300,16 +363,80 @@ export function scheduleSpec(timing: ScheduleTiming): ScheduleSpec {
     ]);
   if (timing.every) checkDuration('--every', timing.every);
   if (timing.jitter) checkDuration('--jitter', timing.jitter);
-  if (timing.cron && timing.cron.trim().split(/\s+/).length < 5 && !timing.cron.startsWith('@'))
-    throw new SpecError(
-      `--cron ${timing.cron}: expected 5 fields (minute hour day month weekday) or @daily`,
-      [{ path: '--cron', message: 'expected 5 fields' }],
-    );
+  let { cron, timezone } = timing;
+  const prefixed = cron?.trim().match(/^(?:CRON_TZ|TZ)=(\S+)\s+(.*)$/);
+  if (prefixed) {
+    if (timezone && timezone !== prefixed[1])
+      throw new SpecError(`--cron names zone ${prefixed[1]} but --timezone is ${timezone}: give one`, [
+        { path: '--timezone', message: 'conflicts with the CRON_TZ= prefix of --cron' },
+      ]);
+    timezone = prefixed[1];
+    cron = prefixed[2];
+  }
+  if (cron) checkCron(cron);
+  if (timezone) checkTimezone(timezone);
   return {
-    ...(timing.cron ? { cronExpressions: [timing.cron] } : {}),
+    ...(cron ? { cronExpressions: [cron.trim()] } : {}),
     ...(timing.every ? { intervals: [{ every: timing.every as Duration }] } : {}),
     ...(timing.jitter ? { jitter: timing.jitter as Duration } : {}),
+    ...(timezone ? { timezone } : {}),
   };
+}
+
+const CRON_MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
+const CRON_FIELDS = ['minute', 'hour', 'day-of-month', 'month', 'day-of-week'];
+const CRON_FIELD = /^[0-9A-Za-z*?/,-]+$/;
+
+/** Five standard fields or a macro; anything else exits 2 naming `--cron` and what was wrong. */
+function checkCron(cron: string): void {
+  const fields = cron.trim().split(/\s+/);
+  const fail = (why: string) => new SpecError(`--cron '${cron}': ${why}`, [{ path: '--cron', message: why }]);
+  if (fields[0].startsWith('@')) {
+    if (fields.length !== 1 || !CRON_MACROS.includes(fields[0]))
+      throw fail(`unknown macro; use one of ${CRON_MACROS.join(', ')}`);
+    return;
+  }
+  if (fields.length === 6 || fields.length === 7)
+    throw fail(
+      `${fields.length} fields given; Quiver reads standard 5-field cron (${CRON_FIELDS.join(' ')}), with no seconds or year field: '${fields.slice(1, 6).join(' ')}' may be what you mean`,
+    );
+  if (fields.length !== 5)
+    throw fail(
+      `expected 5 fields (${CRON_FIELDS.join(' ')}) or a macro such as @daily, got ${fields.length}`,
+    );
+  fields.forEach((field, i) => {
+    if (!CRON_FIELD.test(field)) throw fail(`${CRON_FIELDS[i]} field '${field}' is not a cron field`);
+  });
+}
+
+/** An IANA zone name the runtime knows (`Europe/Paris`, `UTC`); exits 2 naming `--timezone` otherwise. */
+export function checkTimezone(zone: string): void {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+  } catch {
+    throw new SpecError(
+      `--timezone '${zone}': not an IANA time zone (e.g. Europe/Paris, America/New_York, UTC)`,
+      [{ path: '--timezone', message: `unknown time zone '${zone}'` }],
+    );
+  }
+}
+
+/** A run a backfill started, and the fire time it stands for. */
+export interface BackfilledRun {
+  runId: string;
+  scheduledAt: string;
+}
+
+/** Memo key on a backfilled run: the schedule and fire time it was started for. */
+const BACKFILL_MEMO_KEY = 'quiverBackfill';
+
+/** `quiver-iris-nightly-20261120T030000Z-x7k2`: the fire time, plus a suffix so a re-fire is a new run. */
+export function backfillRunId(pipeline: string, scheduleId: string, fire: Date): string {
+  const stamp = fire
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return `quiver-${pipeline}-${scheduleId}-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
 }
 
 function checkDuration(flag: string, value: string): void {

@@ -54,3 +54,10 @@ export const NON_RETRYABLE_ERROR_TYPES = [
   'CheckpointIntegrityError',
   'CheckpointNotFoundError',
 ] as const;
+
+/** Whether a failure of this type must fail the run, never be retried or pause it (workflow and activities agree). */
+export function isNonRetryableErrorType(type: string | null | undefined): boolean {
+  return (
+    type !== null && type !== undefined && (NON_RETRYABLE_ERROR_TYPES as readonly string[]).includes(type)
+  );
+}

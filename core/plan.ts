@@ -1,5 +1,6 @@
 import type { CheckpointRef } from './checkpoint/types';
 import { stableStringify } from './hash';
+import { compactLargeValues } from './payload-limits';
 import { STEP_NAMES, type ReusedStep, type RunProgress, type StepName, type StepResult } from './run-types';
 
 /** What a resume or replay will do with one step, and why, in words. */
@@ -52,7 +53,8 @@ export async function planRun(inputs: PlanInputs): Promise<Plan> {
     else if (!pinned && previous.stepCodeVersion !== inputs.current[name].codeVersion)
       reason = `code changed: ${previous.stepCodeVersion} → ${inputs.current[name].codeVersion}`;
     else if (!pinned) {
-      const changes = diffParams(previous.params, inputs.current[name].params);
+      // Runs record large values (a 5 MB category list) by digest: compare like with like.
+      const changes = diffParams(previous.params, compactLargeValues(inputs.current[name].params));
       if (changes.length > 0)
         reason = `${name === 'ingest' && changes.some(isSourceChange) ? 'input changed: source file; ' : ''}params changed: ${changes.join(', ')}`;
     }

@@ -14,6 +14,8 @@ export interface ModelVersion {
   createdAt: string;
   /** The sanity step's data profile of the run that trained it: the drift reference. */
   reference?: CheckpointRef | null;
+  /** When the run that trained it fired (a schedule's fire time, else its start): orders deploys. */
+  firedAt?: string | null;
 }
 
 /** One alias move, kept so rollbacks know the previous version. */

@@ -1,5 +1,6 @@
 import type { CheckpointRef } from './checkpoint/types';
 import type { PipelineSpec } from './spec/schema';
+import type { FireTime } from './spec-templates';
 import type { TrainingLive, TrainRouting } from './training-progress';
 
 /** The five steps, in pipeline order. */
@@ -10,6 +11,8 @@ export type StepName = (typeof STEP_NAMES)[number];
 export interface RunContext {
   runId: string;
   pipeline: string;
+  /** When the run fired (a schedule's fire time, else its start) and the zone `{{date}}` is read in. */
+  fire?: FireTime | null;
 }
 
 /** What every step activity receives: small JSON only (claim check). */
@@ -20,6 +23,10 @@ export interface StepInput {
   inputs: Record<string, CheckpointRef>;
   /** Train only: an epoch checkpoint to continue from (a cancelled run's, or the GPU attempt's before a fallback). */
   resumeTraining?: CheckpointRef | null;
+  /** The full spec when it was too large to travel inline (claim check); `spec` is then a compact copy. */
+  specRef?: CheckpointRef | null;
+  /** Deploy only: register the version and leave the alias move to the workflow (it moves only while live). */
+  deferAliasMove?: boolean;
 }
 
 /** What every step activity returns: references and a small summary, never data. */
@@ -75,6 +82,14 @@ export interface DeployedModel {
   name: string;
   version: number;
   alias: string;
+  /** Whether this run moved the alias to `version` (false: kept on a version from a later fire time). */
+  moved?: boolean;
+  /** Taken over from an earlier run by resume: nothing was registered or moved by this run. */
+  reusedFrom?: string | null;
+  /** The version the alias pointed at when the run recorded this (differs from `version` if not moved). */
+  aliasVersion?: number | null;
+  /** Why the alias was or was not moved, in words. */
+  note?: string | null;
 }
 
 /** The answer to the `progress` query and the workflow's result. */
@@ -91,6 +106,10 @@ export interface RunProgress {
   error: string | null;
   /** The human decision on deployment, when the spec asks for one (`deploy.requireApproval`). */
   approval?: ApprovalDecision | null;
+  /** The full spec's checkpoint when it was too large to travel inline; `spec` is then a compact copy. */
+  specRef?: CheckpointRef | null;
+  /** When the run fired: a schedule's fire time (backfills included), else its start time. */
+  fire?: FireTime | null;
 }
 
 /** `quiver approve RUN` / `quiver reject RUN --reason …`, as the run recorded it. */
@@ -113,6 +132,12 @@ export interface PipelineInput {
   resumedFrom?: string;
   /** Epoch checkpoint of the source run's unfinished training: `resume` continues training from it. */
   resumeTraining?: CheckpointRef;
+  /** The full spec's checkpoint when it was too large to travel inline (claim check). */
+  specRef?: CheckpointRef;
+  /** The fire time of a backfilled run (scheduled runs read theirs from Temporal's search attribute). */
+  fire?: FireTime;
+  /** IANA zone of the schedule that starts the run: `{{date}}` is its fire time's date there. */
+  timeZone?: string | null;
 }
 
 /** A step taken over from an earlier run: its result, checkpoints included, and where it came from. */

@@ -16,18 +16,22 @@ export function sourcePath(uri: string): string {
  */
 export async function sourceSha256(
   uri: string,
-  options: { digests?: DigestCache; trustCached?: boolean } = {},
+  options: { digests?: DigestCache; trustCached?: boolean; signal?: AbortSignal } = {},
 ): Promise<string> {
-  const { digests, trustCached = false } = options;
+  const { digests, trustCached = false, signal } = options;
   const file = sourcePath(uri);
   const cached = trustCached ? await digests?.get(file) : null;
   if (cached) return cached;
   const hash = createHash('sha256');
   try {
     // 1 MiB reads: hashing a large source in 64 KiB pieces took twice as long.
-    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }))
+    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+      // A cancelled or timed-out attempt stops here (an endless source such as /dev/zero included).
+      signal?.throwIfAborted();
       hash.update(chunk as Buffer);
+    }
   } catch (error) {
+    if (signal?.aborted) throw error;
     throw new DataError(`cannot read source ${uri}: ${(error as Error).message}`);
   }
   const sha256 = hash.digest('hex');

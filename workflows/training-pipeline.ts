@@ -17,7 +17,7 @@ import {
 } from '@temporalio/workflow';
 import type { Duration, SearchAttributeUpdatePair } from '@temporalio/common';
 import type { createActivities } from '../activities';
-import { NON_RETRYABLE_ERROR_TYPES } from '../core/errors';
+import { isNonRetryableErrorType, NON_RETRYABLE_ERROR_TYPES } from '../core/errors';
 import { TASK_QUEUES } from '../core/queues';
 import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import { renderCurrentDetails } from './current-details';
@@ -36,6 +36,8 @@ import {
 import { approvalGate } from './approval';
 import { TRAIN_PROGRESS_SIGNAL, type TrainingLive } from '../core/training-progress';
 import { isNoGpuWorker, routedTraining } from './train-routing';
+import { settleDeployment } from './deploy-step';
+import { fireTimeOf, runSpec } from './run-fire';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -59,7 +61,8 @@ export const trainProgressSignal = defineSignal<[TrainingLive]>(TRAIN_PROGRESS_S
 
 /** ingest → sanity → train → validate → deploy, passing checkpoint references only. */
 export async function trainingPipeline(input: PipelineInput): Promise<RunProgress> {
-  const { spec } = input;
+  const fire = fireTimeOf(input);
+  const spec = runSpec(input, fire);
   const queues = input.taskQueues ?? TASK_QUEUES;
   const progress: RunProgress = {
     runId: workflowInfo().workflowId,
@@ -70,6 +73,8 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
     steps: STEP_NAMES.map(emptyStep),
     model: null,
     error: null,
+    specRef: input.specRef ?? null,
+    fire,
   };
   let retryRequested = false;
   setHandler(progressQuery, () => progress);
@@ -113,6 +118,8 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
     shownStep = name;
     showAttributes([{ key: SEARCH_ATTRIBUTES.step, value: name }]);
   }
+  // Runs started before the deploy split let the deploy activity move the alias itself.
+  const workflowMovesAlias = patched('quiver-alias-move-while-live');
   /** The UI's "current details": free for the server (read through the metadata query). */
   function showProgress(): void {
     setCurrentDetails(renderCurrentDetails(progress));
@@ -146,7 +153,13 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
       name === 'train'
         ? routedTraining(options, queues, spec.train, state, input.resumeTraining)
         : proxyActivities<Activities>(options)[name];
-    const stepInput: StepInput = { run: { runId: progress.runId, pipeline: spec.name }, spec, inputs };
+    const stepInput: StepInput = {
+      run: { runId: progress.runId, pipeline: spec.name, fire },
+      spec,
+      inputs,
+      ...(input.specRef ? { specRef: input.specRef } : {}),
+      ...(name === 'deploy' && workflowMovesAlias ? { deferAliasMove: true } : {}),
+    };
     let attemptsBefore = 0;
     showStep(name);
     for (;;) {
@@ -228,11 +241,23 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
       metrics: validate.outputs.metrics,
       profile: sanity.outputs.profile,
     });
-    progress.model = {
-      name: String(deploy.summary.model),
-      version: Number(deploy.summary.version),
-      alias: String(deploy.summary.alias),
-    };
+    progress.model = workflowMovesAlias
+      ? await settleDeployment(
+          {
+            ...activityOptions('deploy', spec.deploy),
+            taskQueue: queues.cpu,
+            summary: `deploy · alias ${spec.deploy.alias}`,
+          },
+          deploy,
+          progress.steps.find((s) => s.name === 'deploy')!,
+          { alias: spec.deploy.alias, runId: progress.runId, firedAt: fire.at },
+          input.reuse?.deploy?.fromRun ?? null,
+        )
+      : {
+          name: String(deploy.summary.model),
+          version: Number(deploy.summary.version),
+          alias: String(deploy.summary.alias),
+        };
     deferAttribute({ key: SEARCH_ATTRIBUTES.modelVersion, value: progress.model.version });
     setStatus('COMPLETED');
     upsertMemo({ [PROGRESS_MEMO_KEY]: progress });
@@ -282,8 +307,9 @@ function activityOptions(step: StepName, settings: StepRunSettings): ActivityOpt
   const { retry } = settings;
   return {
     startToCloseTimeout: (settings.timeout ?? DEFAULT_TIMEOUTS[step]) as Duration,
-    // Training heartbeats every epoch; a silent worker (crashed, killed) is noticed within this time.
-    heartbeatTimeout: step === 'train' ? (settings.heartbeatTimeout as Duration) : undefined,
+    // Every step heartbeats (training every epoch, the others every second through the step wrapper):
+    // a silent worker (crashed, killed) is noticed within this time, and a cancel reaches the attempt.
+    heartbeatTimeout: settings.heartbeatTimeout as Duration | undefined,
     retry: {
       maximumAttempts: retry.maximumAttempts,
       initialInterval: retry.initialInterval as Duration,
@@ -324,11 +350,12 @@ function failureDetails(
     : undefined;
 }
 
+/** Non-retryable by its flag or by its type: one classification (NON_RETRYABLE_ERROR_TYPES), wherever raised. */
 function isNonRetryable(error: unknown): boolean {
   return (
     error instanceof ActivityFailure &&
     error.cause instanceof ApplicationFailure &&
-    error.cause.nonRetryable === true
+    (error.cause.nonRetryable === true || isNonRetryableErrorType(error.cause.type))
   );
 }
 

@@ -37,6 +37,13 @@ function describeSummary(summary: ColumnSummary | null): string {
   if (summary.mean !== undefined)
     parts.push(`min ${cell(summary.min)} max ${cell(summary.max)} mean ${cell(summary.mean)}`);
   if (summary.distinct !== undefined) parts.push(`distinct ${summary.distinct}`);
+  if (summary.valueCounts)
+    parts.push(
+      Object.entries(summary.valueCounts)
+        .map(([value, n]) => `'${value}' ${n}`)
+        .join(' '),
+    );
+  else if (summary.valueCountsSha256) parts.push(`counts ${summary.valueCountsSha256}`);
   return parts.join(', ');
 }
 

@@ -8,7 +8,9 @@ import {
   formatMs,
   OVERLAP_POLICIES,
   QuiverSchedules,
+  checkTimezone,
   scheduleSpec,
+  type BackfilledRun,
   type OverlapName,
   type ScheduleListEntry,
   type ScheduleView,
@@ -20,6 +22,7 @@ interface TimingFlags {
   cron?: string;
   every?: string;
   jitter?: string;
+  timezone?: string;
   overlap?: string;
   pauseOnFailure?: boolean;
   set: string[];
@@ -32,6 +35,7 @@ function timingChanges(options: TimingFlags, overlap: OverlapName | undefined) {
     cron: options.cron,
     every: options.every,
     jitter: options.jitter,
+    timezone: options.timezone,
     overlap,
     pauseOnFailure: options.pauseOnFailure,
   };
@@ -61,7 +65,10 @@ function schedulesOf(env: Environment): QuiverSchedules {
 }
 
 export function formatScheduleView(view: ScheduleView): string {
-  const when = [...view.calendars.map((c) => `cron ${c}`), ...view.every.map((e) => `every ${e}`)].join(', ');
+  const when = [
+    ...view.calendars.map((c) => `cron ${c}${view.timezone ? ` (${view.timezone})` : ' (UTC)'}`),
+    ...view.every.map((e) => `every ${e}`),
+  ].join(', ');
   const lines = [
     `schedule ${view.scheduleId}  pipeline ${view.pipeline}  ${view.paused ? 'PAUSED' : 'active'}`,
     `  spec      ${view.specFile ?? '(inline)'}${view.overrides.length ? ` with ${view.overrides.join(' ')}` : ''}`,
@@ -109,7 +116,8 @@ export function registerScheduleCommands(program: Command, flagsOf: (cmd: Comman
       .option('--set <key=value>', 'override a spec field (repeatable)', collect, [])
       .option('--overlap <policy>', `when a run is still going: ${Object.keys(OVERLAP_POLICIES).join('|')}`)
       .option('--pause-on-failure', 'pause the schedule when a scheduled run fails')
-      .option('--jitter <duration>', 'start each run up to this much later, at random');
+      .option('--jitter <duration>', 'start each run up to this much later, at random')
+      .option('--timezone <zone>', 'IANA time zone the cron is read in, e.g. Europe/Paris (default UTC)');
 
   withTiming(
     schedule
@@ -142,6 +150,7 @@ export function registerScheduleCommands(program: Command, flagsOf: (cmd: Comman
     const flags = flagsOf(cmd);
     const loaded = options.spec ? loadSpecFile(options.spec) : undefined;
     if (options.cron || options.every) scheduleSpec(options);
+    else if (options.timezone) checkTimezone(options.timezone);
     const overlap = overlapOf(options.overlap);
     await withEnvironment(flags, { embedded: false }, async (env) => {
       await schedulesOf(env).update(scheduleId, {
@@ -193,24 +202,32 @@ export function registerScheduleCommands(program: Command, flagsOf: (cmd: Comman
 
   schedule
     .command('backfill <id>')
-    .description('take the actions the schedule would have taken between --from and --to')
+    .description(
+      'start one run per fire time between --from and --to (each renders {{date}} for its day); deploys follow fire-time order',
+    )
     .requiredOption('--from <time>', 'start of the range (ISO 8601)')
     .requiredOption('--to <time>', 'end of the range (ISO 8601)')
-    .option('--overlap <policy>', 'overlap policy for the backfilled runs', 'allow-all')
-    .action(
-      async (scheduleId: string, options: { from: string; to: string; overlap: string }, cmd: Command) => {
-        const flags = flagsOf(cmd);
-        const from = parseTime('--from', options.from);
-        const to = parseTime('--to', options.to);
-        const overlap = overlapOf(options.overlap);
-        await withEnvironment(flags, { embedded: false }, async (env) => {
-          await schedulesOf(env).backfill(scheduleId, from, to, overlap);
-          emit(
-            flags,
-            { scheduleId, from: from.toISOString(), to: to.toISOString() },
-            (r) => `backfill requested: ${r.scheduleId} from ${r.from} to ${r.to}`,
-          );
-        });
-      },
-    );
+    .action(async (scheduleId: string, options: { from: string; to: string }, cmd: Command) => {
+      const flags = flagsOf(cmd);
+      const from = parseTime('--from', options.from);
+      const to = parseTime('--to', options.to);
+      await withEnvironment(flags, { embedded: false }, async (env) => {
+        const runs = await schedulesOf(env).backfill(scheduleId, from, to);
+        emit(flags, { scheduleId, from: from.toISOString(), to: to.toISOString(), runs }, formatBackfill);
+      });
+    });
+}
+
+function formatBackfill(result: {
+  scheduleId: string;
+  from: string;
+  to: string;
+  runs: BackfilledRun[];
+}): string {
+  if (result.runs.length === 0)
+    return `backfill ${result.scheduleId}: no fire time between ${result.from} and ${result.to}`;
+  return [
+    `backfill ${result.scheduleId}: started ${result.runs.length} run(s)`,
+    table([['RUN', 'FIRE TIME'], ...result.runs.map((r) => [r.runId, r.scheduledAt])]),
+  ].join('\n');
 }

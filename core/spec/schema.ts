@@ -22,6 +22,11 @@ const stepOptions = {
   timeout: duration.optional(),
   /** How long a run paused on this step (retries exhausted) waits for `quiver retry` before failing. */
   pauseTimeout: duration.default('7d'),
+  /**
+   * An attempt that stops heartbeating this long is presumed dead (its worker crashed or was killed)
+   * and retried; every step heartbeats, training every epoch and the others every second.
+   */
+  heartbeatTimeout: duration.default('30s'),
 };
 
 const rangeSchema = z
@@ -96,8 +101,6 @@ export const pipelineSpecSchema = z
         batchSize: z.number().int().min(1).default(16),
         learningRate: z.number().gt(0).default(0.01),
         seed: z.number().int().default(42),
-        /** A training attempt that stops heartbeating this long is presumed dead and retried. */
-        heartbeatTimeout: duration.default('1m'),
         /** Save weights + optimizer state at most this often (`0s`: every epoch); a retry resumes there. */
         checkpointEvery: duration.default('10s'),
         /** How long training waits for a GPU worker before it falls back to the CPU queue. */
@@ -116,6 +119,8 @@ export const pipelineSpecSchema = z
           .strict()
           .optional(),
         ...stepOptions,
+        /** Training heartbeats every epoch, and an epoch may be long: a minute before it is presumed dead. */
+        heartbeatTimeout: duration.default('1m'),
       })
       .strict()
       .prefault({}),

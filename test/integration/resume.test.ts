@@ -64,7 +64,15 @@ describe('resume', () => {
       expect(step).toMatchObject({ status: 'completed', attempts: 0, reusedFrom: source.runId });
       expect(step.checkpoint).toEqual(source.steps[i].checkpoint); // same bytes, nothing copied
     }
-    expect(resumed.model).toEqual(source.model); // no new registry version
+    // No new registry version, and the run says it deployed nothing: the deploy was reused.
+    expect(resumed.model).toMatchObject({
+      name: source.model!.name,
+      version: source.model!.version,
+      alias: source.model!.alias,
+      reusedFrom: source.runId,
+      moved: false,
+      aliasVersion: source.model!.version,
+    });
   });
 
   it('recomputes from the step whose params changed, and says which', async () => {

@@ -147,20 +147,22 @@ describe('quiver schedule against a real dev server', () => {
     expect((await schedules.describe(scheduleId)).paused).toBe(false);
   });
 
-  it('backfills the runs a past range would have started', async () => {
+  it('backfills the runs a past range would have started, and names them', async () => {
     // Daily at UTC midnight: 2026-01-01 and 2026-01-02 fall in the range.
-    await schedules.backfill(scheduleId, new Date('2025-12-31T12:00:00Z'), new Date('2026-01-02T12:00:00Z'));
-    const backfilled = await eventually(async () => {
-      const runs = (await schedules.describe(scheduleId)).recentRuns.filter((r) =>
-        r.scheduledAt.startsWith('2026-01-0'),
-      );
-      return runs.length >= 2 ? runs : undefined;
-    }, 'two backfilled runs');
-    expect(backfilled.map((r) => r.scheduledAt).sort()).toEqual([
+    const backfilled = await schedules.backfill(
+      scheduleId,
+      new Date('2025-12-31T12:00:00Z'),
+      new Date('2026-01-02T12:00:00Z'),
+    );
+    expect(backfilled.map((r) => r.scheduledAt)).toEqual([
       '2026-01-01T00:00:00.000Z',
       '2026-01-02T00:00:00.000Z',
     ]);
-    for (const run of backfilled) expect((await env.client.wait(run.runId)).status).toBe('COMPLETED');
+    for (const run of backfilled) {
+      const view = await env.client.wait(run.runId);
+      expect(view.status).toBe('COMPLETED');
+      expect(view.fire?.at).toBe(run.scheduledAt);
+    }
   });
 
   it('update validates --set before changing anything, then applies the new timing and params', async () => {

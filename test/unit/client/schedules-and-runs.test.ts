@@ -21,7 +21,25 @@ describe('schedule timing', () => {
     expect(() => scheduleSpec({ cron: '0 3 * * *', every: '1h' })).toThrow(/exactly one of --cron/);
     expect(() => scheduleSpec({ every: 'often' })).toThrow(/--every often: expected a duration/);
     expect(() => scheduleSpec({ every: '1h', jitter: 'x' })).toThrow(/--jitter x/);
-    expect(() => scheduleSpec({ cron: '3 *' })).toThrow(/--cron 3 \*: expected 5 fields/);
+    expect(() => scheduleSpec({ cron: '3 *' })).toThrow(/--cron '3 \*': expected 5 fields/);
+    expect(() => scheduleSpec({ cron: '0 0 9 * * *' })).toThrow(
+      /--cron '0 0 9 \* \* \*': 6 fields given; Quiver reads standard 5-field cron .* '0 9 \* \* \*' may be what you mean/,
+    );
+    expect(() => scheduleSpec({ cron: '@sometimes' })).toThrow(/unknown macro/);
+    expect(() => scheduleSpec({ cron: '0 9 * * *', timezone: 'Mars/Olympus' })).toThrow(
+      /--timezone 'Mars\/Olympus': not an IANA time zone/,
+    );
+  });
+
+  it('takes a zone from --timezone or a CRON_TZ= prefix, so describe can show it', () => {
+    expect(scheduleSpec({ cron: '0 9 * * *', timezone: 'Europe/Paris' })).toEqual({
+      cronExpressions: ['0 9 * * *'],
+      timezone: 'Europe/Paris',
+    });
+    expect(scheduleSpec({ cron: 'CRON_TZ=America/New_York 0 9 * * 1-5' })).toEqual({
+      cronExpressions: ['0 9 * * 1-5'],
+      timezone: 'America/New_York',
+    });
   });
 });
 
@@ -29,7 +47,16 @@ describe('runs ls query', () => {
   it('combines filters on Quiver search attributes and the schedule id', () => {
     expect(runListQuery({})).toBe('WorkflowType = "trainingPipeline"');
     expect(runListQuery({ pipeline: 'iris', status: 'completed', schedule: 'nightly' })).toBe(
-      'WorkflowType = "trainingPipeline" AND QuiverPipeline = "iris" AND QuiverStatus = "COMPLETED" AND TemporalScheduledById = "nightly"',
+      'WorkflowType = "trainingPipeline" AND QuiverPipeline = "iris" AND (ExecutionStatus = "Completed" OR (QuiverStatus = "COMPLETED" AND ExecutionStatus != "Running")) AND TemporalScheduledById = "nightly"',
+    );
+  });
+
+  it('filters open states by a running execution, and terminated runs by Temporal’s status alone', () => {
+    expect(runListQuery({ status: 'running' })).toBe(
+      'WorkflowType = "trainingPipeline" AND QuiverStatus = "RUNNING" AND ExecutionStatus = "Running"',
+    );
+    expect(runListQuery({ status: 'terminated' })).toBe(
+      'WorkflowType = "trainingPipeline" AND ExecutionStatus = "Terminated"',
     );
   });
 
@@ -52,7 +79,21 @@ describe('checkpoint column summaries', () => {
       max: 6,
       mean: 3,
     });
-    expect(summarizeColumn(table.getChild('s')!)).toEqual({ type: 'Utf8', nulls: 1, distinct: 2 });
+    expect(summarizeColumn(table.getChild('s')!)).toEqual({
+      type: 'Utf8',
+      nulls: 1,
+      distinct: 2,
+      valueCounts: { a: 2, b: 1 },
+    });
+  });
+
+  it('notices a renamed category even when the distinct count stays (setosa → Setosa)', () => {
+    const species = (names: string[]) => new Table({ s: vectorFromArray(names, new Utf8()) }).getChild('s')!;
+    const before = summarizeColumn(species(['setosa', 'setosa', 'versicolor', 'virginica']));
+    const after = summarizeColumn(species(['Setosa', 'Setosa', 'versicolor', 'virginica']));
+    expect(before.distinct).toBe(after.distinct);
+    expect(after).not.toEqual(before);
+    expect(after.valueCounts).toEqual({ Setosa: 2, versicolor: 1, virginica: 1 });
   });
 });
 

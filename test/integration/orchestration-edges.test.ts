@@ -1,0 +1,225 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { RunClosedError } from '../../client/api';
+import { deploymentLine } from '../../client/format';
+import { listRuns } from '../../client/run-list';
+import { QuiverSchedules } from '../../client/schedules';
+import { TEMPORAL_PAYLOAD_LIMIT_BYTES } from '../../core/payload-limits';
+import { ModelRegistry } from '../../core/registry';
+import { quiver } from '../support/cli';
+import { eventually } from '../support/eventually';
+import { IRIS_SPEC, REPO, startPipelineEnv, type PipelineEnv } from '../support/pipeline-env';
+
+/** Cancellation, payload limits, code-version authority, fire times and truthful reports, on a real dev server. */
+describe('orchestration at the edges', () => {
+  let env: PipelineEnv;
+  let cliEnv: NodeJS.ProcessEnv;
+  const tag = `e${process.pid}`;
+  const FAST = ['train.epochs=3', 'validate.min.accuracy=0'];
+
+  beforeAll(async () => {
+    env = await startPipelineEnv('edges');
+    cliEnv = {
+      ...process.env,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      QUIVER_HOME: env.config.home,
+      QUIVER_QUEUE_PREFIX: env.config.taskQueues.cpu.replace(/quiver-cpu$/, ''),
+    };
+  });
+  afterAll(async () => {
+    delete process.env.QUIVER_TEST_DEPLOY_DELAY_MS;
+    await env.close();
+  });
+
+  it('a run cancelled during a slow deploy never moves the alias, even when registration finishes later', async () => {
+    const model = `cancel${tag}`;
+    process.env.QUIVER_TEST_DEPLOY_DELAY_MS = '3000';
+    try {
+      const runId = await env.client.start(env.spec([...FAST, `deploy.model=${model}`]));
+      await eventually(async () => {
+        const view = await env.client.status(runId);
+        return view.steps.find((s) => s.name === 'deploy')?.status === 'running' ? view : undefined;
+      }, 'deploy running');
+      await env.client.cancel(runId);
+      const closed = await env.client.wait(runId);
+      expect(closed.status).toBe('CANCELED');
+      expect(closed.model).toBeNull();
+      // The slow registration, deaf to the cancel, completes; the alias still never moves.
+      const registry = ModelRegistry.at(env.config.home);
+      await eventually(
+        async () => ((await registry.versions(model)).length === 1 ? true : undefined),
+        'registered',
+      );
+      expect(await registry.aliases(model)).toEqual({});
+      expect(await registry.history(model)).toEqual([]);
+      await expect(env.client.cancel(runId)).rejects.toThrow(/already closed as CANCELED/);
+    } finally {
+      delete process.env.QUIVER_TEST_DEPLOY_DELAY_MS;
+    }
+  });
+
+  it('a missing file, a directory or an http:// source fails the run at once (one attempt), never pauses it', async () => {
+    const sources = [
+      path.join(REPO, 'data', 'no-such-file.csv'),
+      path.join(REPO, 'data'),
+      'http://example.com/iris.csv',
+    ];
+    const runs = await Promise.all(
+      sources.map((uri) => env.client.start(env.spec([...FAST, `source.uri=${uri}`]))),
+    );
+    for (const runId of runs) {
+      const view = await env.client.wait(runId);
+      expect(view.status).toBe('FAILED');
+      const ingest = view.steps.find((s) => s.name === 'ingest')!;
+      expect(ingest).toMatchObject({ status: 'failed', attempts: 1 });
+      expect(ingest.error).toMatch(/DataError/);
+    }
+  });
+
+  it('a 5 MB spec travels by reference: the run completes, status reads it, resume reuses every step; the reused deploy says so', async () => {
+    const model = `big${tag}`;
+    const spec = env.spec([...FAST, `deploy.model=${model}`]);
+    const filler = Array.from({ length: 170_000 }, (_, i) => `category-value-${String(i).padStart(12, '0')}`);
+    spec.sanity.categories = { species: ['setosa', 'versicolor', 'virginica', ...filler] };
+    expect(JSON.stringify(spec).length).toBeGreaterThan(5_000_000);
+    const runId = await env.client.start(spec);
+    const view = await env.client.wait(runId);
+    expect(view.status, view.error ?? '').toBe('COMPLETED');
+    expect(view.specRef?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(String(view.spec.sanity.categories.species)).toMatch(/^<large: 5\.\d MB, sha256 [0-9a-f]{12}>$/);
+    expect(view.model).toMatchObject({ name: model, version: 1, moved: true, aliasVersion: 1 });
+
+    // One authority for code versions: the plan asks the worker, and agrees with what the run recorded.
+    const versions = await env.client.codeVersions();
+    for (const step of view.steps) expect(step.stepCodeVersion).toBe(versions[step.name]);
+
+    // Production moves elsewhere; a resume that reuses the deploy must not claim it deployed.
+    const registry = ModelRegistry.at(env.config.home);
+    const other = await registry.register({
+      name: model,
+      model: view.steps.find((s) => s.name === 'train')!.checkpoint!,
+      metrics: {},
+      runId: 'elsewhere',
+      pipeline: view.pipeline,
+    });
+    await registry.promote(model, other.version, 'production');
+    const plan = await env.client.plan(runId);
+    expect(plan.steps.map((s) => s.action)).toEqual(['reuse', 'reuse', 'reuse', 'reuse', 'reuse']);
+    expect(plan.spec.sanity.categories.species).toHaveLength(filler.length + 3);
+    const resumed = await env.client.wait(await env.client.startPlanned(plan));
+    expect(resumed.status).toBe('COMPLETED');
+    expect(resumed.model).toMatchObject({ version: 1, reusedFrom: runId, aliasVersion: other.version });
+    expect(deploymentLine(resumed.model!)).toContain(`alias production is on version ${other.version}`);
+    expect((await registry.aliases(model)).production).toBe(other.version);
+  });
+
+  it('refuses a run whose input would exceed Temporal’s payload limit before it starts, naming size and limit', async () => {
+    const huge = `note=${'x'.repeat(TEMPORAL_PAYLOAD_LIMIT_BYTES)}`;
+    await expect(env.client.start(env.spec(FAST), [huge])).rejects.toThrow(
+      /run input .* is 2\.0 MiB \(\d+ bytes\), over Temporal's payload limit of 2\.0 MiB \(2097152 bytes\)/,
+    );
+  });
+
+  it('cancel of a closed run exits non-zero naming its status; runs ls --status running leaves terminated runs out', async () => {
+    const runId = await env.client.start(env.spec([...FAST, 'train.epochs=2000']));
+    await env.client.temporal.workflow.getHandle(runId).terminate('test');
+    const cancelled = await quiver(['cancel', runId], cliEnv);
+    expect(cancelled.code).not.toBe(0);
+    expect(cancelled.stderr).toContain(`run ${runId} already closed as TERMINATED`);
+    await expect(env.client.cancel(runId)).rejects.toBeInstanceOf(RunClosedError);
+    const terminated = await eventually(async () => {
+      const runs = await listRuns(env.client.temporal, { status: 'terminated', limit: 100 });
+      return runs.some((r) => r.runId === runId) ? runs : undefined;
+    }, 'terminated run listed');
+    expect(terminated.find((r) => r.runId === runId)?.status).toBe('TERMINATED');
+    const running = await listRuns(env.client.temporal, { status: 'running', limit: 100 });
+    expect(running.map((r) => r.runId)).not.toContain(runId);
+  });
+
+  it('backfill: each fire time reaches its run ({{date}} in the zone), ids are unique per re-fire, the alias follows fire time', async () => {
+    const model = `fill${tag}`;
+    const dataDir = fs.mkdtempSync(path.join(env.config.home, 'days-'));
+    const lines = fs
+      .readFileSync(path.join(REPO, 'data', 'iris.csv'), 'utf8')
+      .trim()
+      .split('\n');
+    // Paris midnight on Jan 1 and Jan 2 is 23:00 UTC the day before: {{date}} must read Paris' date.
+    fs.writeFileSync(path.join(dataDir, 'iris-2026-01-01.csv'), `${lines.join('\n')}\n`);
+    fs.writeFileSync(
+      path.join(dataDir, 'iris-2026-01-02.csv'),
+      `${lines.filter((_, i) => i % 3 !== 1).join('\n')}\n`,
+    );
+    const schedules = new QuiverSchedules(env.client.temporal, env.config.taskQueues);
+    const scheduleId = `days-${tag}`;
+    await schedules.create({
+      scheduleId,
+      spec: env.spec(
+        [...FAST, `deploy.model=${model}`, `source.uri=${dataDir}/iris-{{date}}.csv`],
+        IRIS_SPEC,
+      ),
+      overrides: [],
+      cron: '0 0 * * *',
+      timezone: 'Europe/Paris',
+    });
+    try {
+      expect((await schedules.describe(scheduleId)).timezone).toBe('Europe/Paris');
+      const runs = await schedules.backfill(
+        scheduleId,
+        new Date('2025-12-31T12:00:00Z'),
+        new Date('2026-01-02T12:00:00Z'),
+      );
+      expect(runs.map((r) => r.scheduledAt)).toEqual([
+        '2025-12-31T23:00:00.000Z',
+        '2026-01-01T23:00:00.000Z',
+      ]);
+      const again = await schedules.backfill(
+        scheduleId,
+        new Date('2026-01-01T12:00:00Z'),
+        new Date('2026-01-02T12:00:00Z'),
+      );
+      expect(again).toHaveLength(1);
+      expect(new Set([...runs, ...again].map((r) => r.runId)).size).toBe(3);
+      const views = await Promise.all([...runs, ...again].map((r) => env.client.wait(r.runId)));
+      for (const view of views) expect(view.status, view.error ?? '').toBe('COMPLETED');
+      expect(views[0].spec.source.uri).toBe(`${dataDir}/iris-2026-01-01.csv`);
+      expect(views[1].spec.source.uri).toBe(`${dataDir}/iris-2026-01-02.csv`);
+      expect(views[0].fire).toEqual({ at: '2025-12-31T23:00:00.000Z', timeZone: 'Europe/Paris' });
+      expect(views[0].steps[0].summary.rows).toBe(150);
+      expect(views[1].steps[0].summary.rows).toBe(100);
+      // Whatever order they finished in, production ends on a version of the latest fire time.
+      const registry = ModelRegistry.at(env.config.home);
+      const production = await registry.resolve(model, 'production');
+      expect(production.firedAt).toBe('2026-01-01T23:00:00.000Z');
+      for (const view of views)
+        if (!view.model!.moved) expect(view.model!.note).toMatch(/stays on version \d+: it fired at/);
+    } finally {
+      await schedules.delete(scheduleId);
+    }
+  });
+
+  it('schedule flags: a bad --timezone or a 6-field cron exits 2 naming the flag', async () => {
+    const badZone = await quiver(
+      [
+        'schedule',
+        'create',
+        `tz-${tag}`,
+        '--spec',
+        IRIS_SPEC,
+        '--cron',
+        '0 9 * * *',
+        '--timezone',
+        'Mars/Olympus',
+      ],
+      cliEnv,
+    );
+    expect(badZone.code).toBe(2);
+    expect(badZone.stderr).toContain("--timezone 'Mars/Olympus': not an IANA time zone");
+    const sixFields = await quiver(
+      ['schedule', 'create', `tz-${tag}`, '--spec', IRIS_SPEC, '--cron', '0 0 9 * * *'],
+      cliEnv,
+    );
+    expect(sixFields.code).toBe(2);
+    expect(sixFields.stderr).toContain("--cron '0 0 9 * * *': 6 fields given");
+  });
+});
