@@ -8,6 +8,7 @@ import { registerModelCommands } from './commands/models';
 import { registerServeCommand } from './commands/serve';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerRunsInspectCommands } from './commands/runs-inspect';
+import { registerStepCommands } from './commands/step';
 import type { GlobalFlags } from './environment';
 
 /** Builds the `quiver` command tree; exported so tests can drive it without a subprocess. */
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerServeCommand(program, flagsOf);
   registerScheduleCommands(program, flagsOf);
   registerRunsInspectCommands(program, flagsOf);
+  registerStepCommands(program, flagsOf);
   return program;
 }
 
