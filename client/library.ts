@@ -145,6 +145,9 @@ export class Run {
   }
 }
 
+/** No Temporal server answers at the configured address. */
+export class TemporalUnreachableError extends QuiverError {}
+
 /** The library's entry point: `quiver` is one built from the environment. */
 export class Quiver {
   private configured?: QuiverConfig;
@@ -174,7 +177,7 @@ export class Quiver {
   }
 
   /**
-   * A run by id, or `'latest'` of `options.pipeline` (optionally of a `status`). A local run, or a
+   * A run by id, or `'latest'` of `options.pipeline` (optionally of a `status`; see `latest`). A local run, or a
    * closed run this machine has read before, is read from its record with no server; any other
    * needs Temporal (no worker).
    */
@@ -234,14 +237,27 @@ export class Quiver {
     return new Run(this.store, await runLocal(loaded, { config: this.config, overrides: options.set }));
   }
 
+  /**
+   * The newest run of a pipeline among Temporal's (when a server answers) and this machine's
+   * recorded ones (local runs, runs read before), so `'latest'` also works offline.
+   */
   private async latest(options: { pipeline?: string; status?: string }): Promise<Run> {
-    if (!options.pipeline) throw new QuiverError("run('latest') needs { pipeline }");
-    const [entry] = await this.runs({ pipeline: options.pipeline, status: options.status, limit: 1 });
-    if (!entry)
-      throw new QuiverError(
-        `no ${options.status ? `${options.status.toLowerCase()} ` : ''}run of pipeline ${options.pipeline}`,
-      );
-    return this.run(entry.runId);
+    const { pipeline, status } = options;
+    if (!pipeline) throw new QuiverError("run('latest') needs { pipeline }");
+    const listed = await this.runs({ pipeline, status, limit: 1 }).catch((error: unknown) => {
+      if (error instanceof TemporalUnreachableError) return [];
+      throw error;
+    });
+    const recorded = (await RunRecords.at(this.config.home).list()).filter(
+      (v) => v.pipeline === pipeline && (!status || v.status === status.toUpperCase()),
+    );
+    const candidates = [
+      ...listed.map((e) => ({ runId: e.runId, startedAt: e.startedAt })),
+      ...recorded.map((v) => ({ runId: v.runId, startedAt: v.startedAt ?? '' })),
+    ].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+    if (candidates.length === 0)
+      throw new QuiverError(`no ${status ? `${status.toLowerCase()} ` : ''}run of pipeline ${pipeline}`);
+    return this.run(candidates[0].runId);
   }
 
   /** Connects for one call and closes again, so a script's process is never held open by Temporal. */
@@ -249,7 +265,7 @@ export class Quiver {
     const { config } = this;
     const address = config.temporalAddress ?? `127.0.0.1:${config.devServerPort}`;
     if (!(await isTemporalReachable(address)))
-      throw new QuiverError(
+      throw new TemporalUnreachableError(
         `no Temporal server answers at ${address}: listing runs and reading runs this machine has not ` +
           'seen need one (`npx quiver up`, or set TEMPORAL_ADDRESS); checkpoints, models, local runs and ' +
           'runs read before work without it',
