@@ -1,4 +1,7 @@
+import { QuiverError } from '../../core/errors';
 import type { PipelineSpec } from '../../core/spec/schema';
+import type { RunView } from '../api';
+import { RunRecords } from '../run-records';
 import { configFrom, withEnvironment, type GlobalFlags } from '../environment';
 import { formatPlan, formatRun } from '../format';
 import { runLocal } from '../local-run';
@@ -60,4 +63,12 @@ export async function reuseAndStart(
       );
     }
   });
+}
+
+/** `quiver status local-…`: a local run is read from its record, with no Temporal server. */
+export async function localRunStatus(flags: GlobalFlags, runId: string): Promise<RunView> {
+  const { home } = configFrom(flags);
+  const view = await RunRecords.at(home).load(runId);
+  if (!view) throw new QuiverError(`no local run ${runId} under ${home}`);
+  return view;
 }

@@ -10,7 +10,8 @@ import type { StepName } from '../../core/run-types';
 import { emit, info } from '../output';
 import { holdOpenUntilSignal } from '../signals';
 import { ACCEPT_SOFTWARE_GPU_ENV, describeBackend } from '../../core/model/backend';
-import { reuseAndStart, runLocalCommand, type RunFlags } from './run-local';
+import { isLocalRunId } from '../run-records';
+import { localRunStatus, reuseAndStart, runLocalCommand, type RunFlags } from './run-local';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -230,6 +231,7 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
     .description('steps with status, attempts, duration, checkpoint, metrics and the UI link')
     .action(async (runId: string, _options: unknown, cmd: Command) => {
       const flags = flagsOf(cmd);
+      if (isLocalRunId(runId)) return emit(flags, await localRunStatus(flags, runId), formatRun);
       await withEnvironment(flags, { embedded: false }, async (env) => {
         emit(flags, await env.client.status(runId), formatRun);
       });
