@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Table } from 'apache-arrow';
+import { DataError } from '../core/errors';
 import { modelFromArrow } from '../core/model/codec';
 import type { Preprocessing } from '../core/model/preprocess';
 
@@ -51,7 +52,13 @@ export async function exportLayersModel(
   dir: string,
   source: Record<string, unknown>,
 ): Promise<ModelExport> {
-  const { model, preprocessing } = await modelFromArrow(checkpoint);
+  const { model, preprocessing, extra } = await modelFromArrow(checkpoint);
+  if (extra.features !== undefined) {
+    model.dispose();
+    throw new DataError(
+      'this model carries a fitted features stage (quiver.model.features), which preprocessing.json cannot describe yet',
+    );
+  }
   await fs.mkdir(dir, { recursive: true });
   let bytes = 0;
   try {

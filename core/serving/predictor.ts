@@ -1,5 +1,6 @@
 import type { Table } from 'apache-arrow';
 import type * as tf from '@tensorflow/tfjs';
+import { DataError } from '../errors';
 import { modelFromArrow } from '../model/codec';
 import { argmaxRows } from '../model/metrics';
 import { decodeLabel, type Preprocessing } from '../model/preprocess';
@@ -29,7 +30,14 @@ export class Predictor {
 
   /** Builds the model in a checkpoint table (a train step's `model` output or a registry version's). */
   static async fromCheckpoint(table: Table): Promise<Predictor> {
-    const { model, preprocessing } = await modelFromArrow(table);
+    const { model, preprocessing, extra } = await modelFromArrow(table);
+    if (extra.features !== undefined) {
+      // Rows must pass the model's fitted features stage first; predicting without it would be wrong.
+      model.dispose();
+      throw new DataError(
+        'this model carries a fitted features stage (quiver.model.features), which the predictor does not apply yet',
+      );
+    }
     return new Predictor(model, preprocessing);
   }
 

@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Schema, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunView } from '../../client/api';
+import { buildProgram } from '../../client/cli';
 import { Quiver } from '../../client/library';
 import { LINEAGE_KEYS } from '../../core/checkpoint/types';
 import { buildModelServer, type ModelServer } from '../../core/serving/server';
@@ -34,6 +35,23 @@ function cliEnv(offline: boolean): NodeJS.ProcessEnv {
     QUIVER_QUEUE_PREFIX: env.config.taskQueues.cpu.replace(/quiver-cpu$/, ''),
     TEMPORAL_ADDRESS: offline ? '127.0.0.1:1' : env.address,
   };
+}
+
+/** `quiver ARGS` in this process (commands that need no server); returns what it printed. */
+async function inProcess(...args: string[]): Promise<string> {
+  let out = '';
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  try {
+    await buildProgram()
+      .exitOverride()
+      .parseAsync(['node', 'quiver', '--home', env.config.home, ...args]);
+  } finally {
+    write.mockRestore();
+  }
+  return out;
 }
 
 /** A checkpoint's bytes with the lineage keys (run id, time, …) taken out of its schema metadata. */
@@ -88,6 +106,9 @@ describe('library API against the dev server', () => {
     const checkpoint = await library.checkpoint(ingest.checkpoint!.sha256.slice(0, 10));
     expect(checkpoint.path).toBe(file);
     expect(checkpoint.lineage).toMatchObject({ runId: durable.runId, step: 'ingest', output: 'data' });
+    expect((await inProcess('checkpoints', 'path', ingest.checkpoint!.sha256.slice(0, 12))).trim()).toBe(
+      file,
+    );
   });
 
   it('predicts with run.model() exactly what the server answers', async () => {
@@ -140,9 +161,10 @@ describe('quiver step run', () => {
 describe('quiver run --local, then --reuse-from', () => {
   it('runs every step in-process, and a durable run reuses all of them', async () => {
     const sets = SPEC_SETS.flatMap((s) => ['--set', s]);
-    const local = await cli(['run', IRIS_SPEC, '--local', ...sets, '--json'], cliEnv(true));
-    expect(local.code, local.stderr).toBe(0);
-    const localRun = JSON.parse(local.stdout) as RunView;
+    // In this process: a local run touches no Temporal server, so none is configured for it.
+    const localRun = JSON.parse(
+      await inProcess('--address', '127.0.0.1:1', 'run', IRIS_SPEC, '--local', ...sets, '--json'),
+    ) as RunView;
     expect(localRun.runId).toMatch(/^local-iris-explore-/);
     expect(localRun.status).toBe('COMPLETED');
     expect(localRun.steps.map((s) => [s.name, s.status, s.attempts])).toEqual(
@@ -169,8 +191,8 @@ describe('quiver run --local, then --reuse-from', () => {
 describe('quiver models export', () => {
   it('writes TensorFlow.js layers files that load with tf.loadLayersModel and predict what serving does', async () => {
     const dir = path.join(env.config.home, 'export');
-    const result = await cli(['models', 'export', `${PIPELINE}@production`, dir, '--json'], cliEnv(true));
-    expect(result.code, result.stderr).toBe(0);
+    const result = JSON.parse(await inProcess('models', 'export', `${PIPELINE}@production`, dir, '--json'));
+    expect(result).toMatchObject({ model: PIPELINE, task: 'classification', weights: 6 });
     const modelJson = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as tf.io.ModelJSON;
     const weights = fs.readFileSync(path.join(dir, modelJson.weightsManifest[0].paths[0]));
     const model = await tf.loadLayersModel({
