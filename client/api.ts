@@ -25,6 +25,7 @@ import { approveSignal, rejectSignal, type ApprovalSignalArgs } from '../workflo
 import { pipelineStartOptions } from './run-start';
 import type { CheckpointRef } from '../core/checkpoint/types';
 import { trainingResumePoint, withLatestHeartbeat } from './live-training';
+import { isLocalRunId, RunRecords } from './run-records';
 
 /** A run as `status` reports it: the workflow's progress plus where to look at it. */
 export interface RunView extends RunProgress {
@@ -41,6 +42,8 @@ export interface QuiverClientOptions {
   taskQueues: { cpu: string; gpu: string };
   /** Checkpoint store URI, for verifying checkpoints while planning. */
   store: string;
+  /** QUIVER_HOME: where local runs are recorded and closed runs remembered (see RunRecords). */
+  home?: string;
 }
 
 /** Typed client for Quiver runs, on top of the Temporal client; the CLI is a thin shell over it. */
@@ -84,6 +87,7 @@ export class QuiverClient {
 
   /** Current state of a run: live from the workflow while it runs, from its result or failure once closed. */
   async status(runId: string): Promise<RunView> {
+    if (isLocalRunId(runId)) return this.localStatus(runId);
     const handle = this.temporal.workflow.getHandle(runId);
     let description;
     try {
@@ -101,13 +105,27 @@ export class QuiverClient {
             description.raw.pendingActivities,
           )
         : await this.closedProgress(runId, description.memo, status as RunStatus);
-    return {
+    const view: RunView = {
       ...progress,
       status: progress.status === 'RUNNING' && status !== 'RUNNING' ? (status as RunStatus) : progress.status,
       uiUrl: this.uiUrl(runId),
       startedAt: description.startTime.toISOString(),
       closedAt: description.closeTime?.toISOString() ?? null,
     };
+    // A closed run never changes: remember it, so exploring it later needs no server.
+    if (view.closedAt && this.options.home)
+      await RunRecords.at(this.options.home)
+        .save(view)
+        .catch(() => undefined);
+    return view;
+  }
+
+  /** A run made in-process (`run --local`, `step run`) lives in the run records, not in Temporal. */
+  private async localStatus(runId: string): Promise<RunView> {
+    const view = this.options.home ? await RunRecords.at(this.options.home).load(runId) : null;
+    if (!view)
+      throw new QuiverError(`no local run ${runId} under ${this.options.home ?? '(no QUIVER_HOME)'}`);
+    return view;
   }
 
   /**
@@ -161,10 +179,11 @@ export class QuiverClient {
   /**
    * Plans a resume (every step whose cache key still matches and whose checkpoints verify is reused)
    * or, with `from`, a replay (steps before `from` pinned to RUN's checkpoints). Starts nothing.
+   * With `spec`, that spec (already overridden and validated) is planned instead of RUN's own.
    */
   async plan(
     runId: string,
-    options: { from?: StepName; overrides?: string[]; verify?: boolean } = {},
+    options: { from?: StepName; overrides?: string[]; verify?: boolean; spec?: PipelineSpec } = {},
   ): Promise<PlannedRun> {
     const source = await this.status(runId);
     if (source.status === 'RUNNING' || source.status === 'PAUSED') {
@@ -178,9 +197,10 @@ export class QuiverClient {
     const store = openStore(this.options.store);
     // A spec that travelled by reference is read back in full: the run's copy is compact.
     const sourceSpec = source.specRef ? await loadSpecCheckpoint(store, source.specRef) : source.spec;
-    const spec = options.overrides?.length
-      ? validateSpec(applyOverrides(sourceSpec, options.overrides))
-      : sourceSpec;
+    // `run SPEC --reuse-from RUN` plans the spec it was given; resume and replay start from RUN's.
+    const spec =
+      options.spec ??
+      (options.overrides?.length ? validateSpec(applyOverrides(sourceSpec, options.overrides)) : sourceSpec);
     const results: Partial<Record<StepName, StepResult>> = {};
     for (const step of source.steps) {
       const result = stepResultOf(step);

@@ -10,6 +10,7 @@ import { registerScheduleCommands } from './commands/schedule';
 import { registerRunsInspectCommands } from './commands/runs-inspect';
 import { registerReportCommands } from './commands/report';
 import { registerMonitorCommands } from './commands/monitor';
+import { registerStepCommands } from './commands/step';
 import type { GlobalFlags } from './environment';
 
 /** Builds the `quiver` command tree; exported so tests can drive it without a subprocess. */
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerRunsInspectCommands(program, flagsOf);
   registerReportCommands(program, flagsOf);
   registerMonitorCommands(program, flagsOf);
+  registerStepCommands(program, flagsOf);
   return program;
 }
 

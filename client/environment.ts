@@ -71,6 +71,7 @@ export async function openEnvironment(
     uiUrl,
     taskQueues: config.taskQueues,
     store: config.store,
+    home: config.home,
   });
   let closed = false;
   return {

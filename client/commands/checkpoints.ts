@@ -38,14 +38,16 @@ export function resolveCheckpoint(store: CheckpointStore, text: string): Checkpo
   };
 }
 
-function rowsOf(data: Table, head: number): Record<string, unknown>[] {
+/** The first `head` rows as plain objects. */
+export function rowsOf(data: Table, head: number): Record<string, unknown>[] {
   return data
     .slice(0, head)
     .toArray()
     .map((row: { toJSON(): Record<string, unknown> }) => row.toJSON());
 }
 
-function cell(value: unknown): string {
+/** One value as a short table cell (lists show their first four items). */
+export function cell(value: unknown): string {
   if (value === null || value === undefined) return '∅';
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toPrecision(6);
   if (typeof value === 'object' && 'length' in (value as object))
@@ -131,6 +133,17 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
           table([names, ...r.rows.map((row) => names.map((n) => cell(row[n])))]),
         ].join('\n');
       });
+    });
+
+  checkpoints
+    .command('path <ref>')
+    .description('print the local file of a checkpoint (verified), for pyarrow, DuckDB or Polars')
+    .action(async (text: string, _options: unknown, cmd: Command) => {
+      const flags = flagsOf(cmd);
+      const store = openStore(configFrom(flags).store);
+      const ref = resolveCheckpoint(store, text);
+      await store.verify(ref);
+      emit(flags, { ...ref, path: store.path(ref) }, (r) => r.path);
     });
 
   checkpoints

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { QuiverError } from '../../core/errors';
 import { ModelRegistry, type AliasMove } from '../../core/registry';
+import { openStore } from '../../core/checkpoint/store';
 import { configFrom, type GlobalFlags } from '../environment';
+import { exportLayersModel } from '../model-export';
 import { table } from '../format';
 import { emit } from '../output';
 
@@ -92,6 +94,36 @@ export function registerModelCommands(program: Command, flagsOf: (cmd: Command) 
       const flags = flagsOf(cmd);
       const move = await registryOf(flags).rollback(name, options.alias, options.reason);
       emit(flags, { name, ...move }, () => formatMove(name, move));
+    });
+
+  models
+    .command('export <model> <dir>')
+    .description(
+      'write NAME[@VERSION|@ALIAS] (default @production) as TensorFlow.js layers files (model.json + ' +
+        'weights) and its fitted preprocessing as preprocessing.json',
+    )
+    .action(async (spec: string, dir: string, _options: unknown, cmd: Command) => {
+      const flags = flagsOf(cmd);
+      const config = configFrom(flags);
+      const [name, at = 'production'] = spec.split('@');
+      const registry = ModelRegistry.at(config.home);
+      const record = /^\d+$/.test(at)
+        ? await registry.version(name, parseVersion(at))
+        : await registry.resolve(name, at);
+      if (!record) throw new QuiverError(`model ${name} has no version ${at}`);
+      const checkpoint = await openStore(config.store).read(record.model);
+      const result = await exportLayersModel(checkpoint, dir, {
+        model: name,
+        version: record.version,
+        sha256: record.model.sha256,
+        runId: record.runId,
+      });
+      emit(
+        flags,
+        { model: name, version: record.version, ...result },
+        (r) =>
+          `exported ${r.model} version ${r.version} (${r.task}, ${r.weights} weight tensors, ${r.bytes} bytes) to ${r.dir}: ${r.files.join(', ')}`,
+      );
     });
 
   models

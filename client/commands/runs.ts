@@ -10,6 +10,8 @@ import type { StepName } from '../../core/run-types';
 import { emit, info } from '../output';
 import { holdOpenUntilSignal } from '../signals';
 import { ACCEPT_SOFTWARE_GPU_ENV, describeBackend } from '../../core/model/backend';
+import { isLocalRunId } from '../run-records';
+import { localRunStatus, reuseAndStart, runLocalCommand, type RunFlags } from './run-local';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -25,7 +27,7 @@ async function runAndWait(
   return waitFor(env, flags, await env.client.start(spec, overrides), spec.name);
 }
 
-async function waitFor(
+export async function waitFor(
   env: Environment,
   flags: GlobalFlags,
   runId: string,
@@ -148,9 +150,13 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
     .description('start a pipeline run; prints its run id')
     .option('--set <key=value>', 'override a spec field (repeatable)', collect, [])
     .option('--wait', 'wait for the run to finish, printing each step')
-    .action(async (specFile: string, options: { set: string[]; wait?: boolean }, cmd: Command) => {
+    .option('--local', 'run every step in this process, no Temporal server (run id local-…)')
+    .option('--reuse-from <run>', 'reuse every step of RUN (e.g. a local-… run) whose cache key matches')
+    .action(async (specFile: string, options: RunFlags, cmd: Command) => {
       const flags = flagsOf(cmd);
       const { spec } = loadSpecFile(specFile, options.set); // invalid specs fail before anything starts
+      if (options.local) return runLocalCommand(flags, spec, options);
+      if (options.reuseFrom) return reuseAndStart(flags, spec, options.reuseFrom, options);
       await withEnvironment(flags, { embedded: false }, async (env) => {
         if (options.wait) {
           const view = await runAndWait(env, flags, spec, options.set);
@@ -225,6 +231,7 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
     .description('steps with status, attempts, duration, checkpoint, metrics and the UI link')
     .action(async (runId: string, _options: unknown, cmd: Command) => {
       const flags = flagsOf(cmd);
+      if (isLocalRunId(runId)) return emit(flags, await localRunStatus(flags, runId), formatRun);
       await withEnvironment(flags, { embedded: false }, async (env) => {
         emit(flags, await env.client.status(runId), formatRun);
       });

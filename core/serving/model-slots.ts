@@ -9,7 +9,7 @@ import { PredictionBatcher } from './batcher';
  * Class probabilities for `rows` rows: `apply` in inference mode skips `predict`'s batch slicing and
  * checks, about a third of a small model's per-call cost (serving calls it once per batch).
  */
-function forwardPass(
+export function forwardPass(
   model: tf.LayersModel,
   features: Float32Array,
   rows: number,

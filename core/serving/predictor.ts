@@ -1,0 +1,80 @@
+import type { Table } from 'apache-arrow';
+import type * as tf from '@tensorflow/tfjs';
+import { DataError } from '../errors';
+import { modelFromArrow } from '../model/codec';
+import { argmaxRows } from '../model/metrics';
+import { decodeLabel, type Preprocessing } from '../model/preprocess';
+import { forwardPass } from './model-slots';
+import { parsePredictBody } from './request';
+
+/** Predictions for a batch of rows, shaped like the server's `:predict` reply. */
+export interface Predictions {
+  /** One label per row, in the target column's own type (a number for regression). */
+  predictions: (string | number | boolean)[];
+  /** Classification: one `{class: probability}` per row; regression: empty objects. */
+  probabilities: Record<string, number>[];
+}
+
+/**
+ * A model checkpoint loaded for prediction in this process, with exactly the serving path's steps:
+ * the same decoding (`modelFromArrow`), the same request checks and preprocessing
+ * (`parsePredictBody`: named-field errors, nulls imputed as in training) and the same forward pass
+ * (`forwardPass`), so `predict(rows)` equals what `quiver serve` answers for those rows.
+ */
+export class Predictor {
+  private constructor(
+    private readonly model: tf.LayersModel,
+    /** The fitted preprocessing the model carries (features, scaling, categories, classes). */
+    readonly preprocessing: Preprocessing,
+  ) {}
+
+  /** Builds the model in a checkpoint table (a train step's `model` output or a registry version's). */
+  static async fromCheckpoint(table: Table): Promise<Predictor> {
+    const { model, preprocessing, extra } = await modelFromArrow(table);
+    if (extra.features !== undefined) {
+      // Rows must pass the model's fitted features stage first; predicting without it would be wrong.
+      model.dispose();
+      throw new DataError(
+        'this model carries a fitted features stage (quiver.model.features), which the predictor does not apply yet',
+      );
+    }
+    return new Predictor(model, preprocessing);
+  }
+
+  /** Feature names a row must carry (`null` is a missing value). */
+  get features(): string[] {
+    return this.preprocessing.features.map((f) => f.name);
+  }
+
+  /**
+   * Predicts `rows` (objects of feature values, extra keys ignored). Throws the server's
+   * BadRequestError naming the field (`instances[2].sepal_length: missing`) on a bad row.
+   */
+  async predict(rows: Record<string, unknown>[]): Promise<Predictions> {
+    const prep = this.preprocessing;
+    const { instances, features } = parsePredictBody({ instances: rows }, prep);
+    const out = forwardPass(this.model, features, instances.length, prep.inputWidth);
+    if (prep.task === 'regression') {
+      const { mean, std } = prep.targetScaling ?? { mean: 0, std: 1 };
+      return {
+        predictions: Array.from(out, (y) => y * std + mean),
+        probabilities: instances.map(() => ({})),
+      };
+    }
+    const classes = prep.classes.length;
+    const best = argmaxRows(out, classes);
+    return {
+      predictions: Array.from(best, (k) => decodeLabel(prep, k)),
+      probabilities: instances.map((_, i) => {
+        const row: Record<string, number> = {};
+        for (let k = 0; k < classes; k++) row[prep.classes[k]] = out[i * classes + k];
+        return row;
+      }),
+    };
+  }
+
+  /** Frees the model's tensors. */
+  dispose(): void {
+    this.model.dispose();
+  }
+}
