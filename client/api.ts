@@ -1,4 +1,5 @@
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, type Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { connectClient } from '../infra/temporal-connection';
 import { stepCodeVersion } from '../activities/step';
 import { openStore } from '../core/checkpoint/store';
 import { CheckpointNotFoundError, QuiverError, SpecError } from '../core/errors';
@@ -51,7 +52,7 @@ export class QuiverClient {
   ) {}
 
   static async connect(options: QuiverClientOptions): Promise<QuiverClient> {
-    const connection = await Connection.connect({ address: options.address });
+    const connection = await connectClient({ address: options.address });
     return new QuiverClient(new Client({ connection, namespace: options.namespace }), connection, options);
   }
 
