@@ -13,6 +13,14 @@ import { ACCEPT_SOFTWARE_GPU_ENV, describeBackend } from '../../core/model/backe
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
+/**
+ * `status`'s exit code: 0 for a completed run or one still open (running, paused, waiting for
+ * approval), 1 for one that ended without completing (failed, cancelled, terminated, timed out).
+ */
+export function statusExitCode(status: RunView['status']): number {
+  return ['COMPLETED', 'RUNNING', 'PAUSED', 'WAITING_APPROVAL'].includes(status) ? 0 : 1;
+}
+
 /** `quiver worker` options. */
 type WorkerFlags = { queue: string; acceptSoftwareGpu?: boolean; concurrency?: string };
 
@@ -226,7 +234,9 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
     .action(async (runId: string, _options: unknown, cmd: Command) => {
       const flags = flagsOf(cmd);
       await withEnvironment(flags, { embedded: false }, async (env) => {
-        emit(flags, await env.client.status(runId), formatRun);
+        const view = await env.client.status(runId);
+        emit(flags, view, formatRun);
+        process.exitCode = statusExitCode(view.status);
       });
     });
 }
