@@ -12,6 +12,7 @@ import { loadSpecFile } from '../../core/spec/load';
 import { filesUnder, killHard, pollUntil, stepOf, stepRows, waitForRunStatus } from '../support/durability';
 import { startGpuWorld, type GpuWorld } from '../support/gpu-world';
 import { IRIS_SPEC, REPO } from '../support/pipeline-env';
+import { requireSystemNeed } from '../support/system-packages';
 
 const SETTLED = ['COMPLETED', 'FAILED', 'CANCELED', 'TERMINATED', 'TIMED_OUT', 'PAUSED'];
 
@@ -23,6 +24,7 @@ function validatedAccuracy(view: Awaited<ReturnType<GpuWorld['client']['status']
 describe('training on a GPU-queue worker with WebGPU (lavapipe software adapter)', () => {
   let world: GpuWorld;
   beforeAll(async () => {
+    requireSystemNeed('vulkan');
     world = await startGpuWorld('gpu-webgpu');
   });
   afterAll(() => world?.close());
