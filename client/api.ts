@@ -41,8 +41,13 @@ export interface RunView extends RunProgress {
   workerWarnings?: string[];
 }
 
-/** How long `status` waits for a worker to answer the progress query before reading the history. */
-const QUERY_DEADLINE_MS = 1_000;
+/** How long `status` asks the server which task queues have pollers. */
+const POLLERS_DEADLINE_MS = 1_000;
+/**
+ * How long `status` waits for a polling worker to answer the progress query before reading the
+ * history instead (a worker that polls answers in milliseconds unless its machine is overloaded).
+ */
+const QUERY_DEADLINE_MS = 5_000;
 /** Describe and history reads are the server's alone: a server that does not answer in this is down. */
 const SERVER_DEADLINE_MS = 10_000;
 
@@ -93,9 +98,9 @@ export class QuiverClient {
   }
 
   /**
-   * Current state of a run, within about a second whatever the workers do: live from the workflow when
-   * its worker answers the `progress` query within {@link QUERY_DEADLINE_MS}, else rebuilt from the
-   * event history (no worker needed); closed runs from their memo. An open run names the task queues
+   * Current state of a run, never waiting on an absent worker: live from the workflow when a worker
+   * polls its queue and answers the `progress` query (within {@link QUERY_DEADLINE_MS}), else rebuilt
+   * from the event history at once (no worker needed); closed runs from their memo. An open run names the task queues
    * no worker polls (`workerWarnings`).
    *
    * @throws QuiverError when the run does not exist or the server does not answer (never a raw gRPC error).
@@ -120,12 +125,22 @@ export class QuiverClient {
     let progressFrom: RunView['progressFrom'];
     let workerWarnings: string[] | undefined;
     if (status === 'RUNNING') {
-      const [pollers, queried] = await Promise.all([
-        queuePollers(this.connection, this.options.namespace, this.options.taskQueues, QUERY_DEADLINE_MS),
-        this.connection
-          .withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(progressQuery))
-          .catch(() => undefined),
-      ]);
+      const pollers = await queuePollers(
+        this.connection,
+        this.options.namespace,
+        this.options.taskQueues,
+        POLLERS_DEADLINE_MS,
+      );
+      const workflowQueue = pollers.find(
+        (q) => q.kind === 'workflow' && q.taskQueue === this.options.taskQueues.cpu,
+      );
+      // Nobody polls the workflow queue: a query would wait for a worker that is not there.
+      const queried =
+        workflowQueue?.pollers === 0
+          ? undefined
+          : await this.connection
+              .withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(progressQuery))
+              .catch(() => undefined);
       progressFrom = queried ? 'query' : 'history';
       const base = queried ?? (await this.historyProgress(runId, 'RUNNING'));
       progress = await withLatestHeartbeat(this.temporal, base, description.raw.pendingActivities);
