@@ -55,7 +55,8 @@ export async function openEnvironment(
     ({ address, uiUrl, server } = await ensureTemporal(config, log));
   } else {
     address = config.temporalAddress ?? `127.0.0.1:${config.devServerPort}`;
-    uiUrl = process.env.TEMPORAL_UI_URL || `http://127.0.0.1:${config.uiPort}`;
+    // `localhost`, as `demo` and `up` print it: one link form for the same UI.
+    uiUrl = process.env.TEMPORAL_UI_URL || `http://localhost:${config.uiPort}`;
     if (!(await isTemporalReachable(address))) {
       throw new QuiverError(
         `no Temporal server answers at ${address}: start one with \`npx quiver up\` or set TEMPORAL_ADDRESS`,

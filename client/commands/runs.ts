@@ -145,7 +145,7 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
       await withEnvironment(flagsOf(cmd), { embedded: false, queues: [options.queue] }, async (env) => {
         const backend = env.workers?.backend;
         info(
-          `worker on quiver-${options.queue} connected to ${env.address}${backend ? `; training on ${describeBackend(backend)}` : ''}. Ctrl-C stops after in-flight tasks.`,
+          `worker on ${env.config.taskQueues[options.queue as 'cpu' | 'gpu']} connected to ${env.address}${backend ? `; training on ${describeBackend(backend)}` : ''}. Ctrl-C stops after in-flight tasks.`,
         );
         await Promise.race([holdOpenUntilSignal(), env.workers?.run()]);
       });

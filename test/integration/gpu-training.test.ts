@@ -38,7 +38,7 @@ describe('training on a GPU-queue worker with WebGPU (lavapipe software adapter)
   it('routes train to the GPU worker, which trains on WebGPU to the accuracy of the CPU backend', async () => {
     const { output } = await world.startGpuWorker({ QUIVER_TF_BACKEND: 'webgpu' }, ['--accept-software-gpu']);
     // The start line names the backend and the device.
-    expect(output()).toMatch(/worker on quiver-gpu .*; training on webgpu · .*llvmpipe.* \(software\)/);
+    expect(output()).toMatch(/worker on \S*quiver-gpu .*; training on webgpu · .*llvmpipe.* \(software\)/);
 
     const overrides = ['train.epochs=12', 'train.learningRate=0.03'];
     const runId = await world.startRun(overrides);
