@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { CheckpointRef } from '../core/checkpoint/types';
-import type { BatchProgress, EpochEvent } from '../core/model/train';
+import type { EpochStats } from '../core/model/codec';
+import type { BatchProgress } from '../core/model/train';
 import { TRAIN_PROGRESS_SIGNAL, type TrainingLive } from '../core/training-progress';
 
 /** What training heartbeats; a retried attempt resumes from `checkpoint`, `status` shows the rest. */
@@ -59,7 +60,7 @@ export class TrainingReporter {
   }
 
   /** After an epoch; `saved` is the epoch checkpoint written for it, if one was. */
-  epochDone(event: EpochEvent, saved: CheckpointRef | null): void {
+  epochDone(event: EpochStats, saved: CheckpointRef | null): void {
     const { epoch, loss, accuracy, valLoss, valAccuracy } = event;
     const metrics: TrainHeartbeat['metrics'] = { loss, accuracy };
     if (valLoss !== undefined) metrics.valLoss = valLoss;

@@ -1,12 +1,13 @@
 import { msToNumber, type Duration } from '@temporalio/common';
 import type { CheckpointRef } from '../core/checkpoint/types';
 import type { QuiverConfig } from '../core/config';
-import { initBackend } from '../core/model/backend';
+import { initBackend, type BackendName } from '../core/model/backend';
 import { historyToArrow, modelToArrowAsync, readModelTable } from '../core/model/codec';
-import { trainClassifier, type EpochEvent } from '../core/model/train';
+import { trainClassifier, type TrainArgs } from '../core/model/train';
 import type { StepInput, StepResult } from '../core/run-types';
 import { heartbeat, lastHeartbeatDetails, runStepActivity, type StepContext } from './step';
 import { attemptSignal, TrainingReporter, type TrainHeartbeat } from './train-progress';
+import { trainOffThread, trainsOffThread, type ThreadEpochEvent } from './train-off-thread';
 
 export type { TrainHeartbeat } from './train-progress';
 
@@ -39,7 +40,7 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
     heartbeat(reporter.details);
     let trained;
     try {
-      trained = await trainClassifier({
+      trained = await trainModelTable(backend, {
         table,
         features,
         target,
@@ -55,18 +56,8 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
     } finally {
       await reporter.flush();
     }
-    try {
-      await ctx.write(
-        'model',
-        await modelToArrowAsync(trained.model, trained.preprocessing, {
-          backend: trained.backend,
-          device: trained.device,
-        }),
-      );
-      await ctx.write('history', historyToArrow(trained.history));
-    } finally {
-      trained.model.dispose();
-    }
+    await ctx.write('model', trained.modelTable);
+    await ctx.write('history', historyToArrow(trained.history));
     const last = trained.history[trained.history.length - 1];
     return {
       primary: 'model',
@@ -86,10 +77,28 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
   });
 }
 
+/**
+ * Trains off the worker's event loop when the backend is CPU-bound (see trainsOffThread), in-process
+ * otherwise; either way returns the model as its Arrow table.
+ */
+async function trainModelTable(
+  backend: BackendName,
+  args: Omit<TrainArgs, 'onEpoch'> & { onEpoch: (event: ThreadEpochEvent) => Promise<void> },
+) {
+  if (trainsOffThread(backend)) return trainOffThread({ ...args, backend });
+  const { model, ...trained } = await trainClassifier(args);
+  try {
+    const info = { backend: trained.backend, device: trained.device };
+    return { ...trained, modelTable: await modelToArrowAsync(model, trained.preprocessing, info) };
+  } finally {
+    model.dispose();
+  }
+}
+
 /** Saves an epoch checkpoint at most every `intervalMs`, and reports every epoch (heartbeat, signal). */
 function epochCheckpointer(ctx: StepContext, intervalMs: number, reporter: TrainingReporter) {
   let savedAt = performance.now();
-  return async (event: EpochEvent) => {
+  return async (event: ThreadEpochEvent) => {
     let saved: CheckpointRef | null = null;
     if (performance.now() - savedAt >= intervalMs) {
       saved = await ctx.writeIntermediate(`epoch-${event.epoch}`, await event.checkpoint());

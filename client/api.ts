@@ -1,4 +1,5 @@
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, type Connection, ServiceError, WorkflowNotFoundError } from '@temporalio/client';
+import { connectClient } from '../infra/temporal-connection';
 import { openStore } from '../core/checkpoint/store';
 import { CheckpointNotFoundError, QuiverError, SpecError } from '../core/errors';
 import { planRun, type Plan } from '../core/plan';
@@ -24,7 +25,8 @@ import { payloadDecoder } from './payloads';
 import { approveSignal, rejectSignal, type ApprovalSignalArgs } from '../workflows/approval';
 import { pipelineStartOptions } from './run-start';
 import type { CheckpointRef } from '../core/checkpoint/types';
-import { trainingResumePoint, withLatestHeartbeat } from './live-training';
+import { settleClosedProgress, trainingResumePoint, withLatestHeartbeat } from './live-training';
+import { missingWorkerNotes, queuePollers } from './run-health';
 import { isLocalRunId, RunRecords } from './run-records';
 
 /** A run as `status` reports it: the workflow's progress plus where to look at it. */
@@ -32,7 +34,24 @@ export interface RunView extends RunProgress {
   uiUrl: string;
   startedAt: string | null;
   closedAt: string | null;
+  /**
+   * Where the steps' state came from: the running workflow (`query`), its event history when no
+   * worker answered within a second (`history`), or the memo a closed run recorded (`memo`).
+   */
+  progressFrom?: 'query' | 'history' | 'memo';
+  /** An open run's task queues that no worker polls, each with the command that starts one. */
+  workerWarnings?: string[];
 }
+
+/** How long `status` asks the server which task queues have pollers. */
+const POLLERS_DEADLINE_MS = 1_000;
+/**
+ * How long `status` waits for a polling worker to answer the progress query before reading the
+ * history instead (a worker that polls answers in milliseconds unless its machine is overloaded).
+ */
+const QUERY_DEADLINE_MS = 5_000;
+/** Describe and history reads are the server's alone: a server that does not answer in this is down. */
+const SERVER_DEADLINE_MS = 10_000;
 
 export interface QuiverClientOptions {
   address: string;
@@ -55,7 +74,7 @@ export class QuiverClient {
   ) {}
 
   static async connect(options: QuiverClientOptions): Promise<QuiverClient> {
-    const connection = await Connection.connect({ address: options.address });
+    const connection = await connectClient({ address: options.address });
     return new QuiverClient(new Client({ connection, namespace: options.namespace }), connection, options);
   }
 
@@ -85,32 +104,72 @@ export class QuiverClient {
     return `${this.options.uiUrl}/namespaces/${encodeURIComponent(this.options.namespace)}/workflows/${encodeURIComponent(runId)}`;
   }
 
-  /** Current state of a run: live from the workflow while it runs, from its result or failure once closed. */
+  /**
+   * Current state of a run, never waiting on an absent worker: live from the workflow when a worker
+   * polls its queue and answers the `progress` query (within {@link QUERY_DEADLINE_MS}), else rebuilt
+   * from the event history at once (no worker needed); closed runs from their memo. An open run names the task queues
+   * no worker polls (`workerWarnings`).
+   *
+   * @throws QuiverError when the run does not exist or the server does not answer (never a raw gRPC error).
+   */
   async status(runId: string): Promise<RunView> {
     if (isLocalRunId(runId)) return this.localStatus(runId);
-    const handle = this.temporal.workflow.getHandle(runId);
-    let description;
     try {
-      description = await handle.describe();
+      return await this.statusOf(runId);
     } catch (error) {
+      if (error instanceof QuiverError) throw error;
       if (error instanceof WorkflowNotFoundError) throw new QuiverError(`no run ${runId}`);
-      throw error;
+      throw serverError(`read the status of ${runId}`, this.options.address, error);
     }
+  }
+
+  private async statusOf(runId: string): Promise<RunView> {
+    const handle = this.temporal.workflow.getHandle(runId);
+    const description = await this.connection.withDeadline(Date.now() + SERVER_DEADLINE_MS, () =>
+      handle.describe(),
+    );
     const status = description.status.name as RunStatus | 'CONTINUED_AS_NEW' | 'UNSPECIFIED';
-    const progress =
-      status === 'RUNNING'
-        ? await withLatestHeartbeat(
-            this.temporal,
-            await handle.query(progressQuery),
-            description.raw.pendingActivities,
-          )
-        : await this.closedProgress(runId, description.memo, status as RunStatus);
+    let progress: RunProgress;
+    let progressFrom: RunView['progressFrom'];
+    let workerWarnings: string[] | undefined;
+    if (status === 'RUNNING') {
+      const pollers = await queuePollers(
+        this.connection,
+        this.options.namespace,
+        this.options.taskQueues,
+        POLLERS_DEADLINE_MS,
+      );
+      const workflowQueue = pollers.find(
+        (q) => q.kind === 'workflow' && q.taskQueue === this.options.taskQueues.cpu,
+      );
+      // Nobody polls the workflow queue: a query would wait for a worker that is not there.
+      const queried =
+        workflowQueue?.pollers === 0
+          ? undefined
+          : await this.connection
+              .withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(progressQuery))
+              .catch(() => undefined);
+      progressFrom = queried ? 'query' : 'history';
+      const base = queried ?? (await this.historyProgress(runId, 'RUNNING'));
+      progress = await withLatestHeartbeat(this.temporal, base, description.raw.pendingActivities);
+      workerWarnings = missingWorkerNotes(pollers, this.options.taskQueues);
+    } else {
+      const recorded = description.memo?.[PROGRESS_MEMO_KEY] as RunProgress | undefined;
+      progressFrom = recorded ? 'memo' : 'history';
+      progress = settleClosedProgress(
+        recorded ?? (await this.historyProgress(runId, status as RunStatus)),
+        status as RunStatus,
+        description.closeTime?.toISOString() ?? null,
+      );
+    }
     const view: RunView = {
       ...progress,
       status: progress.status === 'RUNNING' && status !== 'RUNNING' ? (status as RunStatus) : progress.status,
       uiUrl: this.uiUrl(runId),
       startedAt: description.startTime.toISOString(),
       closedAt: description.closeTime?.toISOString() ?? null,
+      progressFrom,
+      ...(workerWarnings?.length ? { workerWarnings } : {}),
     };
     // A closed run never changes: remember it, so exploring it later needs no server.
     if (view.closedAt && this.options.home)
@@ -164,15 +223,11 @@ export class QuiverClient {
     return view;
   }
 
-  private async closedProgress(
-    runId: string,
-    memo: Record<string, unknown> | undefined,
-    status: RunStatus,
-  ): Promise<RunProgress> {
-    const recorded = memo?.[PROGRESS_MEMO_KEY] as RunProgress | undefined;
-    if (recorded) return recorded;
-    // Terminated runs never wrote their memo: rebuild their progress from the history (no worker needed).
-    const history = await this.temporal.workflow.getHandle(runId).fetchHistory();
+  /** Progress rebuilt from the event history: terminated runs, and open runs whose worker is away. */
+  private async historyProgress(runId: string, status: RunStatus): Promise<RunProgress> {
+    const history = await this.connection.withDeadline(Date.now() + SERVER_DEADLINE_MS, () =>
+      this.temporal.workflow.getHandle(runId).fetchHistory(),
+    );
     return progressFromHistory(runId, history, payloadDecoder(this.temporal), status);
   }
 
@@ -363,4 +418,19 @@ function stepResultOf(step: StepState): StepResult | null {
 export function newRunId(pipeline: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `quiver-${pipeline}-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** A gRPC failure as one sentence naming the server and what to do; never a stack trace. */
+function serverError(what: string, address: string, error: unknown): QuiverError {
+  const detail =
+    error instanceof ServiceError
+      ? ((error.cause as { details?: string } | undefined)?.details ?? error.message)
+      : error instanceof Error
+        ? error.message
+        : String(error);
+  return new QuiverError(
+    `could not ${what}: the Temporal server at ${address} did not answer (${detail}). ` +
+      'Is it running? `npx quiver up` starts one.',
+    { cause: error },
+  );
 }

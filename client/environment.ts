@@ -2,7 +2,8 @@ import { loadConfig, metricsPortOf, type QuiverConfig } from '../core/config';
 import { QuiverError } from '../core/errors';
 import { ensureTemporal } from '../infra/ensure-server';
 import { isTemporalReachable } from '../infra/ports';
-import type { DevServer } from '../infra/dev-server';
+import { signalExitCode, type DevServer } from '../infra/dev-server';
+import { STOP_SIGNALS, stopWhenParentDies } from '../infra/lifecycle';
 import { createWorkers, type RunningWorkers } from '../worker/workers';
 import type { QueueName } from '../core/queues';
 import { QuiverClient } from './api';
@@ -54,7 +55,8 @@ export async function openEnvironment(
     ({ address, uiUrl, server } = await ensureTemporal(config, log));
   } else {
     address = config.temporalAddress ?? `127.0.0.1:${config.devServerPort}`;
-    uiUrl = process.env.TEMPORAL_UI_URL || `http://127.0.0.1:${config.uiPort}`;
+    // `localhost`, as `demo` and `up` print it: one link form for the same UI.
+    uiUrl = process.env.TEMPORAL_UI_URL || `http://localhost:${config.uiPort}`;
     if (!(await isTemporalReachable(address))) {
       throw new QuiverError(
         `no Temporal server answers at ${address}: start one with \`npx quiver up\` or set TEMPORAL_ADDRESS`,
@@ -73,23 +75,43 @@ export async function openEnvironment(
     store: config.store,
     home: config.home,
   });
-  let closed = false;
-  return {
+  let closing: Promise<void> | undefined;
+  const environment: Environment = {
     config,
     client,
     address,
     uiUrl,
     server,
     workers,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await client.close();
-      await workers?.shutdown();
-      await running;
-      await server?.stop();
+    close() {
+      // Workers first (in-flight steps end or are cancelled), then the client, then the server they used.
+      closing ??= (async () => {
+        await workers?.shutdown();
+        await running;
+        await client.close();
+        await server?.stop();
+      })();
+      return closing;
     },
   };
+  if (workers || server) stopOnSignals(environment);
+  return environment;
+}
+
+/**
+ * A process that runs workers or a server stops them on SIGINT, SIGTERM and SIGHUP, and when its
+ * parent dies, then exits as the signal would have it (128 + n). A second signal exits at once (the
+ * server's exit hook and watchdog still stop it).
+ */
+function stopOnSignals(environment: Environment): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(signalExitCode(signal));
+    stopping = true;
+    void environment.close().finally(() => process.exit(signalExitCode(signal)));
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  stopWhenParentDies();
 }
 
 /** Opens an environment, runs `body` with it, and always closes it (workers, then any server it started). */

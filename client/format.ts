@@ -53,6 +53,7 @@ export function formatRun(view: RunView): string {
   const header = `run ${view.runId}  pipeline ${view.pipeline}  status ${view.status}`;
   const lines = [view.resumedFrom ? `${header}  (resumed from ${view.resumedFrom})` : header, table(rows)];
   lines.push(...formatTraining(view));
+  for (const warning of view.workerWarnings ?? []) lines.push(`warning: ${warning}`);
   if (view.status === 'PAUSED') lines.push(`paused: fix the cause, then \`npx quiver retry ${view.runId}\``);
   if (view.status === 'WAITING_APPROVAL')
     lines.push(
@@ -98,7 +99,13 @@ export function formatTraining(view: RunView): string[] {
   if (train?.routing?.reason) lines.push(`train: ${train.routing.reason}`);
   const live = train?.live;
   if (train?.status === 'running' && live) {
-    const eta = live.etaMs === null ? '' : ` · ETA ${formatEta(live.etaMs)}`;
+    // With no worker on a queue the run needs, an ETA would be a guess about a training that is not running.
+    const stalled = (view.workerWarnings?.length ?? 0) > 0;
+    const eta = stalled
+      ? ' · stalled (see warning)'
+      : live.etaMs === null
+        ? ''
+        : ` · ETA ${formatEta(live.etaMs)}`;
     const loss = live.loss === null ? '' : ` · loss ${live.loss.toFixed(4)}`;
     lines.push(
       `training: epoch ${live.epoch}/${live.epochs}${loss}${eta} · ${live.backend} · ${live.device} · attempt ${live.attempt}`,

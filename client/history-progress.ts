@@ -93,7 +93,8 @@ export async function progressFromHistory(
   )?.workflowExecutionTerminatedEventAttributes;
   const reason = terminated ? `terminated${terminated.reason ? `: ${terminated.reason}` : ''}` : null;
   for (const state of progress.steps) {
-    if (state.status !== 'running') continue;
+    // An open run's running step is still running (its worker may just be away).
+    if (state.status !== 'running' || status === 'RUNNING') continue;
     // Cut off with the run. (An attempt still in flight has no started event in history yet, so its
     // attempt number is unknown and stays as the workflow last counted it.)
     state.status = 'failed';

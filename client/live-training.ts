@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import type { CheckpointRef } from '../core/checkpoint/types';
-import type { RunProgress, StepState } from '../core/run-types';
+import type { RunProgress, RunStatus, StepState } from '../core/run-types';
 import type { TrainingLive } from '../core/training-progress';
 import type { Plan } from '../core/plan';
 import { stableStringify } from '../core/hash';
@@ -69,4 +69,33 @@ export function trainingResumePoint(
   if (stableStringify(stepParams('train', spec)) !== stableStringify(stepParams('train', source.spec)))
     return null;
   return { checkpoint, epoch: train.live?.checkpointEpoch ?? 0 };
+}
+
+/**
+ * A closed run's steps as they ended: live training state is history once a run closes (a completed
+ * train keeps none; an unfinished one keeps its epoch checkpoint for `resume` but no ETA), and in a
+ * cancelled run the step that was running (or failed by the cancellation) says `cancelled` and when.
+ */
+export function settleClosedProgress(
+  progress: RunProgress,
+  status: RunStatus,
+  closedAt: string | null,
+): RunProgress {
+  const steps = progress.steps.map((step): StepState => {
+    let settled = step;
+    if (step.live) {
+      if (step.status === 'completed') {
+        settled = { ...step };
+        delete settled.live;
+      } else settled = { ...step, live: { ...step.live, etaMs: null } };
+    }
+    const cancelledHere =
+      status === 'CANCELED' &&
+      (step.status === 'running' ||
+        (step.status === 'failed' && (!step.error?.trim() || /failed:\s*$|cancel/i.test(step.error))));
+    if (cancelledHere)
+      settled = { ...settled, status: 'cancelled', error: `cancelled${closedAt ? ` at ${closedAt}` : ''}` };
+    return settled;
+  });
+  return { ...progress, steps };
 }

@@ -16,6 +16,7 @@ const ICONS: Record<StepState['status'], string> = {
   completed: '✓',
   failed: '✗',
   paused: '‖',
+  cancelled: '⊘',
 };
 
 /** Width of the epoch bar in the live display. */
@@ -57,6 +58,8 @@ function stepDetail(step: StepState): string {
       return `paused after ${step.attempts} attempt(s): ${step.error}`;
     case 'failed':
       return step.error ?? 'failed';
+    case 'cancelled':
+      return step.error ?? 'cancelled';
   }
 }
 
@@ -95,7 +98,7 @@ export function plainProgress(runId: string, write: (line: string) => void): Pro
         else if (step.reusedFrom)
           write(`  ↺ ${step.name.padEnd(8)} reused from ${step.reusedFrom}  ${shortRef(step.checkpoint)}`);
         else if (step.status === 'completed') write(`  ✓ ${step.name.padEnd(8)} ${stepDetail(step)}`);
-        else write(`  ✗ ${step.name.padEnd(8)} ${step.error ?? 'failed'}`);
+        else write(`  ✗ ${step.name.padEnd(8)} ${step.error ?? step.status}`);
       }
     },
     done() {},

@@ -44,7 +44,7 @@ export interface StepResult {
   cacheKey: string;
 }
 
-export type StepStatus = 'pending' | 'running' | 'completed' | 'failed' | 'paused';
+export type StepStatus = 'pending' | 'running' | 'completed' | 'failed' | 'paused' | 'cancelled';
 export type RunStatus =
   | 'RUNNING'
   | 'PAUSED'

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { closeSync, openSync, promises as fs, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { TemporalServerError } from '../core/errors';
 import { isPortFree, isTemporalReachable } from './ports';
 import { QUIVER_SEARCH_ATTRIBUTES } from './search-attributes';
+import { STOP_SIGNALS } from './lifecycle';
 import { ensureTemporalCli, type Log } from './temporal-cli';
 import { connectTemporal, ensureSearchAttributes } from './temporal-setup';
 
@@ -30,6 +31,8 @@ export interface DevServer {
   address: string;
   uiUrl: string;
   pid: number;
+  /** The server's own log (stdout and stderr): `<home>/temporal-server.log`. */
+  logFile: string;
   /** SIGTERM to the server's process group, SIGKILL after 10 s; resolves once it is gone. Idempotent. */
   stop(): Promise<void>;
 }
@@ -80,8 +83,17 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     args.push('--search-attribute', `${name}=${type}`);
 
   const started = Date.now();
-  const child = spawn(cli, args, { cwd: home, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const server = new RunningServer(child, `127.0.0.1:${port}`, `http://localhost:${uiPort}`);
+  // Logs go to a file, not a pipe: a server whose parent died must not die of SIGPIPE at its next line.
+  const logFile = path.join(home, 'temporal-server.log');
+  const logFd = openSync(logFile, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(cli, args, { cwd: home, detached: true, stdio: ['ignore', logFd, logFd] });
+  } finally {
+    closeSync(logFd);
+  }
+  const server = new RunningServer(child, `127.0.0.1:${port}`, `http://localhost:${uiPort}`, logFile);
+  if (child.pid) stopWithParent(child.pid, process.pid);
   try {
     await server.waitUntilReady(namespace, readyTimeoutMs);
   } catch (error) {
@@ -103,6 +115,7 @@ async function assertPortFree(port: number, role: string, variable: string): Pro
 class RunningServer implements DevServer {
   readonly pid: number;
   private output = '';
+  private readonly logStart: number;
   private exit?: { code: number | null; signal: NodeJS.Signals | null };
   private readonly exited: Promise<void>;
   private stopping?: Promise<void>;
@@ -111,7 +124,9 @@ class RunningServer implements DevServer {
     private readonly child: ChildProcess,
     readonly address: string,
     readonly uiUrl: string,
+    readonly logFile: string,
   ) {
+    this.logStart = fileSize(logFile);
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.exit = { code, signal };
@@ -126,14 +141,8 @@ class RunningServer implements DevServer {
       });
     });
     this.pid = child.pid ?? -1;
-    // Keep only the tail: enough to explain a failed start without growing for days.
-    const keep = (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-16_000));
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    // Neither the child nor its pipes keep Quiver alive; the exit hook stops the server when Quiver ends.
+    // The child does not keep Quiver alive; the exit hook stops the server when Quiver ends.
     child.unref();
-    for (const stream of [child.stdout, child.stderr])
-      (stream as unknown as { unref?: () => void })?.unref?.();
     if (child.pid) running.add(this);
     installExitHooks();
   }
@@ -174,9 +183,10 @@ class RunningServer implements DevServer {
     }
   }
 
-  /** Last lines the server printed, for error messages. */
+  /** Last lines the server printed since this start (from its log file), for error messages. */
   tail(lines = 30): string {
-    return this.output.trim().split('\n').slice(-lines).join('\n') || '(no output)';
+    const output = `${readTail(this.logFile, this.logStart, 16_000)}${this.output}`;
+    return output.trim().split('\n').slice(-lines).join('\n') || '(no output)';
   }
 
   stop(): Promise<void> {
@@ -230,10 +240,10 @@ function installExitHooks(): void {
   process.on('exit', () => {
     for (const server of running) server.signal('SIGTERM');
   });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  for (const signal of STOP_SIGNALS) {
     process.on(signal, () => {
       if (process.listenerCount(signal) > 1) return;
-      const code = signal === 'SIGINT' ? 130 : 143;
+      const code = signalExitCode(signal);
       if (signalled) {
         for (const server of running) server.signal('SIGKILL');
         process.exit(code);
@@ -242,4 +252,61 @@ function installExitHooks(): void {
       void Promise.allSettled([...running].map((server) => server.stop())).then(() => process.exit(code));
     });
   }
+}
+
+/** 128 + the signal's number, as a shell reports a process ended by it. */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + ({ SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as Record<string, number>)[signal]!;
+}
+
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** Up to `max` bytes at the end of `file`, from no earlier than `from`. */
+function readTail(file: string, from: number, max: number): string {
+  try {
+    const size = statSync(file).size;
+    const start = Math.max(from, size - max);
+    const buffer = Buffer.alloc(Math.max(0, size - start));
+    const fd = openSync(file, 'r');
+    try {
+      readSync(fd, buffer, 0, buffer.length, start);
+    } finally {
+      closeSync(fd);
+    }
+    return buffer.toString();
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * A detached watchdog (a shell loop, one `sleep 1` a second) that stops the server's process group
+ * when the Quiver process that started it is gone, however it ended (even SIGKILL, which runs no
+ * exit hook), and ends itself when the server ends. SIGTERM first, SIGKILL 10 s later.
+ */
+function stopWithParent(serverPid: number, parentPid: number): void {
+  if (process.platform === 'win32') return;
+  const script = [
+    'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done',
+    'kill -0 "$2" 2>/dev/null || exit 0',
+    'kill -TERM -"$2" 2>/dev/null',
+    'i=0; while kill -0 "$2" 2>/dev/null && [ $i -lt 10 ]; do sleep 1; i=$((i+1)); done',
+    'kill -KILL -"$2" 2>/dev/null; exit 0',
+  ].join('\n');
+  const watchdog = spawn(
+    'sh',
+    ['-c', script, 'quiver-server-watchdog', String(parentPid), String(serverPid)],
+    {
+      detached: true,
+      stdio: 'ignore',
+    },
+  );
+  watchdog.on('error', () => undefined); // no sh: the exit hooks still stop the server on a normal exit
+  watchdog.unref();
 }

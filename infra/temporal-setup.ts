@@ -1,5 +1,6 @@
-import { Connection } from '@temporalio/client';
+import type { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
+import { connectClient } from './temporal-connection';
 import { QUIVER_SEARCH_ATTRIBUTES, type SearchAttributeTypeName } from './search-attributes';
 
 type AddRequest = Parameters<Connection['operatorService']['addSearchAttributes']>[0];
@@ -18,7 +19,7 @@ const INDEXED_VALUE_TYPES: Record<SearchAttributeTypeName, IndexedValueType> = {
 
 /** Opens a client connection, giving up after `timeoutMs` (no retries). */
 export async function connectTemporal(address: string, timeoutMs = 5_000): Promise<Connection> {
-  return Connection.connect({ address, connectTimeout: timeoutMs });
+  return connectClient({ address, connectTimeout: timeoutMs });
 }
 
 /**

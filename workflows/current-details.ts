@@ -6,6 +6,7 @@ const STATUS_ICONS: Record<StepState['status'], string> = {
   completed: '✓',
   failed: '✗',
   paused: '‖',
+  cancelled: '⊘',
 };
 
 /**

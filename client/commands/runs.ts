@@ -15,6 +15,14 @@ import { localRunStatus, reuseAndStart, runLocalCommand, type RunFlags } from '.
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
+/**
+ * `status`'s exit code: 0 for a completed run or one still open (running, paused, waiting for
+ * approval), 1 for one that ended without completing (failed, cancelled, terminated, timed out).
+ */
+export function statusExitCode(status: RunView['status']): number {
+  return ['COMPLETED', 'RUNNING', 'PAUSED', 'WAITING_APPROVAL'].includes(status) ? 0 : 1;
+}
+
 /** `quiver worker` options. */
 type WorkerFlags = { queue: string; acceptSoftwareGpu?: boolean; concurrency?: string };
 
@@ -139,7 +147,7 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
       await withEnvironment(flagsOf(cmd), { embedded: false, queues: [options.queue] }, async (env) => {
         const backend = env.workers?.backend;
         info(
-          `worker on quiver-${options.queue} connected to ${env.address}${backend ? `; training on ${describeBackend(backend)}` : ''}. Ctrl-C stops after in-flight tasks.`,
+          `worker on ${env.config.taskQueues[options.queue as 'cpu' | 'gpu']} connected to ${env.address}${backend ? `; training on ${describeBackend(backend)}` : ''}. Ctrl-C stops after in-flight tasks.`,
         );
         await Promise.race([holdOpenUntilSignal(), env.workers?.run()]);
       });
@@ -233,7 +241,9 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
       const flags = flagsOf(cmd);
       if (isLocalRunId(runId)) return emit(flags, await localRunStatus(flags, runId), formatRun);
       await withEnvironment(flags, { embedded: false }, async (env) => {
-        emit(flags, await env.client.status(runId), formatRun);
+        const view = await env.client.status(runId);
+        emit(flags, view, formatRun);
+        process.exitCode = statusExitCode(view.status);
       });
     });
 }

@@ -1,4 +1,5 @@
-import { Connection } from '@temporalio/client';
+import type { Connection } from '@temporalio/client';
+import { connectClient } from '../../infra/temporal-connection';
 import { inject } from 'vitest';
 
 /** Address of the dev server that test/global-setup.ts started for this run. */
@@ -8,5 +9,5 @@ export function testTemporalAddress(): string {
 
 /** A client connection to the run's dev server; close it in `afterAll`. */
 export async function connectTestTemporal(): Promise<Connection> {
-  return Connection.connect({ address: testTemporalAddress() });
+  return connectClient({ address: testTemporalAddress() });
 }

@@ -12,6 +12,7 @@ import { loadSpecFile } from '../../core/spec/load';
 import { filesUnder, killHard, pollUntil, stepOf, stepRows, waitForRunStatus } from '../support/durability';
 import { startGpuWorld, type GpuWorld } from '../support/gpu-world';
 import { IRIS_SPEC, REPO } from '../support/pipeline-env';
+import { requireSystemNeed } from '../support/system-packages';
 
 const SETTLED = ['COMPLETED', 'FAILED', 'CANCELED', 'TERMINATED', 'TIMED_OUT', 'PAUSED'];
 
@@ -23,6 +24,7 @@ function validatedAccuracy(view: Awaited<ReturnType<GpuWorld['client']['status']
 describe('training on a GPU-queue worker with WebGPU (lavapipe software adapter)', () => {
   let world: GpuWorld;
   beforeAll(async () => {
+    requireSystemNeed('vulkan');
     world = await startGpuWorld('gpu-webgpu');
   });
   afterAll(() => world?.close());
@@ -36,7 +38,7 @@ describe('training on a GPU-queue worker with WebGPU (lavapipe software adapter)
   it('routes train to the GPU worker, which trains on WebGPU to the accuracy of the CPU backend', async () => {
     const { output } = await world.startGpuWorker({ QUIVER_TF_BACKEND: 'webgpu' }, ['--accept-software-gpu']);
     // The start line names the backend and the device.
-    expect(output()).toMatch(/worker on quiver-gpu .*; training on webgpu · .*llvmpipe.* \(software\)/);
+    expect(output()).toMatch(/worker on \S*quiver-gpu .*; training on webgpu · .*llvmpipe.* \(software\)/);
 
     const overrides = ['train.epochs=12', 'train.learningRate=0.03'];
     const runId = await world.startRun(overrides);

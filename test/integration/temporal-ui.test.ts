@@ -3,9 +3,10 @@ import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { REPO, startPipelineEnv, type PipelineEnv } from '../support/pipeline-env';
+import { chromiumPath, requireSystemNeed } from '../support/system-packages';
 
 /** Debian's Chromium: playwright-core drives it, nothing is downloaded. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = chromiumPath();
 const ARTIFACTS = path.join(REPO, 'test-results');
 
 /** A real browser on the dev server's Web UI: find a run by its pipeline, open it, read its steps. */
@@ -16,6 +17,7 @@ describe('the Temporal Web UI in Chromium', () => {
   let runId = '';
 
   beforeAll(async () => {
+    requireSystemNeed('chromium');
     env = await startPipelineEnv('ui');
     const overrides = [`name=${pipeline}`, 'train.epochs=5', 'validate.min.accuracy=0'];
     const view = await env.client.wait(await env.client.start(env.spec(overrides), overrides));

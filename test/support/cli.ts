@@ -3,6 +3,26 @@ import path from 'node:path';
 
 export const QUIVER_BIN = path.resolve(__dirname, '..', '..', 'bin', 'quiver.js');
 
+/** Every child a test spawned and that has not exited: killed when the test process ends, however. */
+const children = new Set<ChildProcess>();
+let exitHook = false;
+
+/**
+ * Registers `child` for cleanup the moment it is spawned, so a test that times out or throws never
+ * leaves a `quiver worker` behind (they also stop by themselves when their parent dies).
+ */
+export function trackChild<T extends ChildProcess>(child: T): T {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  if (!exitHook) {
+    exitHook = true;
+    process.once('exit', () => {
+      for (const running of children) running.kill('SIGKILL');
+    });
+  }
+  return child;
+}
+
 export interface CliResult {
   code: number | null;
   stdout: string;
@@ -12,7 +32,9 @@ export interface CliResult {
 /** Runs `quiver ARGS` as a user would, in a child process, and collects its output. */
 export function quiver(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [QUIVER_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = trackChild(
+      spawn(process.execPath, [QUIVER_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -35,7 +57,9 @@ export function startQuiver(
   readyText: string,
 ): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [QUIVER_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = trackChild(
+      spawn(process.execPath, [QUIVER_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
     let output = '';
     const onData = (d: Buffer) => {
       output += d.toString();

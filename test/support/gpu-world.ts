@@ -7,7 +7,7 @@ import { QuiverClient } from '../../client/api';
 import { loadConfig, type QuiverConfig } from '../../core/config';
 import { loadSpecFile } from '../../core/spec/load';
 import { createWorkers, type RunningWorkers } from '../../worker/workers';
-import { QUIVER_BIN } from './cli';
+import { trackChild, QUIVER_BIN } from './cli';
 import { stopWithin } from './durability';
 import { connectTestClient, IRIS_SPEC } from './pipeline-env';
 
@@ -74,7 +74,9 @@ function startWorker(
   env: NodeJS.ProcessEnv,
 ): Promise<{ child: ChildProcess; output: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [QUIVER_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = trackChild(
+      spawn(process.execPath, [QUIVER_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
     let output = '';
     let started = false;
     const onData = (d: Buffer) => {

@@ -1,0 +1,68 @@
+import type { Connection } from '@temporalio/client';
+
+/** Whether any worker polls one task queue for one kind of task, as the server reports it. */
+export interface QueuePollers {
+  taskQueue: string;
+  /** `workflow`: workflow tasks (and queries); `activity`: steps (`train` on the GPU queue). */
+  kind: 'workflow' | 'activity';
+  /** Workers that polled in the last minute or so (Temporal's own bookkeeping). */
+  pollers: number;
+}
+
+/** Task-queue types in Temporal's API (`TaskQueueType`). */
+const TASK_QUEUE_TYPE = { workflow: 1, activity: 2 } as const;
+
+/**
+ * Pollers of the queues a run needs: the CPU queue's workflow and activity tasks, the GPU queue's
+ * activities. A queue the server could not describe within `timeoutMs` is left out (unknown, not empty).
+ */
+export async function queuePollers(
+  connection: Connection,
+  namespace: string,
+  taskQueues: { cpu: string; gpu: string },
+  timeoutMs = 1_000,
+): Promise<QueuePollers[]> {
+  const wanted: Array<Omit<QueuePollers, 'pollers'>> = [
+    { taskQueue: taskQueues.cpu, kind: 'workflow' },
+    { taskQueue: taskQueues.cpu, kind: 'activity' },
+    { taskQueue: taskQueues.gpu, kind: 'activity' },
+  ];
+  const described = await Promise.all(
+    wanted.map(async (queue) => {
+      try {
+        const response = await connection.withDeadline(Date.now() + timeoutMs, () =>
+          connection.workflowService.describeTaskQueue({
+            namespace,
+            taskQueue: { name: queue.taskQueue, kind: 1 },
+            taskQueueType: TASK_QUEUE_TYPE[queue.kind],
+          }),
+        );
+        return { ...queue, pollers: response.pollers?.length ?? 0 };
+      } catch {
+        return undefined;
+      }
+    }),
+  );
+  return described.filter((queue): queue is QueuePollers => queue !== undefined);
+}
+
+/** `quiver-gpu (training)`, `quiver-cpu (workflow tasks)`: how status names a queue nobody polls. */
+export function describeQueue(queue: Omit<QueuePollers, 'pollers'>): string {
+  return `${queue.taskQueue} (${queue.kind === 'workflow' ? 'workflow tasks' : 'steps'})`;
+}
+
+/**
+ * Lines that explain a stalled open run: which queue has no worker and the command that starts one.
+ * Empty when every queue has a poller.
+ */
+export function missingWorkerNotes(
+  pollers: QueuePollers[],
+  taskQueues: { cpu: string; gpu: string },
+): string[] {
+  return pollers
+    .filter((queue) => queue.pollers === 0)
+    .map((queue) => {
+      const which = queue.taskQueue === taskQueues.gpu ? 'gpu' : 'cpu';
+      return `no worker polls ${describeQueue(queue)}: start one with \`npx quiver worker --queue ${which}\` (or \`npx quiver up\`)`;
+    });
+}
