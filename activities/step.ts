@@ -10,6 +10,9 @@ import { NON_RETRYABLE_ERROR_TYPES } from '../core/errors';
 import { codeVersion } from '../core/code-version';
 import { stableHash } from '../core/hash';
 import { stepParams } from '../core/step-params';
+import { stepModules } from '../core/step-modules';
+import type { PipelineSpec } from '../core/spec/schema';
+import { userModulesVersion } from '../core/user-module';
 import { recordStepMetrics } from './metrics';
 import type { StepInput, StepName, StepResult } from '../core/run-types';
 
@@ -51,6 +54,17 @@ export function stepCodeVersion(step: StepName): string {
   return version;
 }
 
+/**
+ * The code version of a step as `spec` runs it: the step module's, joined by the code version of the user
+ * modules it runs (`train.model: { module }`) as `step+modules`, so `--plan` reads "code changed" when
+ * either is edited.
+ */
+export function stepCodeVersionFor(step: StepName, spec: PipelineSpec): string {
+  const modules = stepModules(step, spec);
+  const base = stepCodeVersion(step);
+  return modules.length === 0 ? base : `${base}+${userModulesVersion(modules)}`;
+}
+
 /** A step's cache key: what must match for its checkpoints to be reused by a resumed run. */
 export function cacheKey(step: StepName, version: string, params: unknown, inputs: string[]): string {
   return stableHash({ step, version, params, inputs });
@@ -78,7 +92,7 @@ export async function runStepActivity(
   const started = performance.now();
   const attempt = activityAttempt();
   const store = openStore(config.store);
-  const version = stepCodeVersion(step);
+  const version = stepCodeVersionFor(step, input.spec);
   const paramsHash = stableHash(params);
   const inputs = inputHashes(input.inputs);
   const outputs: Record<string, CheckpointRef> = {};

@@ -1,5 +1,5 @@
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { stepCodeVersion } from '../activities/step';
+import { stepCodeVersionFor } from '../activities/step';
 import { openStore } from '../core/checkpoint/store';
 import { CheckpointNotFoundError, QuiverError, SpecError } from '../core/errors';
 import { planRun, type Plan } from '../core/plan';
@@ -181,7 +181,7 @@ export class QuiverClient {
     }
     const current = {} as Record<StepName, { codeVersion: string; params: Record<string, unknown> }>;
     for (const name of STEP_NAMES)
-      current[name] = { codeVersion: stepCodeVersion(name), params: stepParams(name, spec) };
+      current[name] = { codeVersion: stepCodeVersionFor(name, spec), params: stepParams(name, spec) };
     const store = openStore(this.options.store);
     // Files unchanged since they were hashed are trusted (DigestCache) unless `verify` asks for a rehash.
     const trustCached = !options.verify;

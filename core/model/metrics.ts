@@ -1,6 +1,7 @@
 import * as arrow from 'apache-arrow';
 import * as tf from '@tensorflow/tfjs';
 import { DataError } from '../errors';
+import { assertFinitePredictions } from './numeric-safety';
 import { encodeLabels, transformFeatures, type Preprocessing } from './preprocess';
 
 export interface ClassificationMetrics {
@@ -112,7 +113,10 @@ export function rocAuc(yTrue: ArrayLike<number>, scores: ArrayLike<number>): num
   return (positiveRankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
 }
 
-/** Class probabilities for `features` (row-major, `width` per row), as a flat Float32Array. */
+/**
+ * Class probabilities for `features` (row-major, `width` per row), as a flat Float32Array. Throws
+ * NonFiniteValueError when a probability is NaN or infinite (a broken model never passes validation).
+ */
 export function predictProbabilities(
   model: tf.LayersModel,
   features: Float32Array,
@@ -129,6 +133,7 @@ export function predictProbabilities(
     const y = model.predict(x, { batchSize: 1024 }) as tf.Tensor;
     return y.dataSync();
   });
+  assertFinitePredictions(out, out.length / rows, 'validation');
   return out instanceof Float32Array ? out : Float32Array.from(out as ArrayLike<number>);
 }
 

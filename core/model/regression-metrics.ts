@@ -1,6 +1,7 @@
 import type * as arrow from 'apache-arrow';
 import * as tf from '@tensorflow/tfjs';
 import { DataError } from '../errors';
+import { assertFinitePredictions } from './numeric-safety';
 import { transformFeatures, type Preprocessing } from './preprocess';
 
 export interface RegressionMetrics {
@@ -60,5 +61,7 @@ export function evaluateRegressor(
     if (!Number.isFinite(v)) throw new DataError(`row ${row}: target "${prep.target}" is null or not finite`);
     return v;
   });
-  return regressionMetrics(yTrue, predictValues(model, prep, transformFeatures(table, prep, rows)));
+  const predicted = predictValues(model, prep, transformFeatures(table, prep, rows));
+  assertFinitePredictions(predicted, 1, 'validation');
+  return regressionMetrics(yTrue, predicted);
 }
