@@ -345,7 +345,11 @@ function epochBatches(
       const rows = Int32Array.from(slice, (i) => fitRows[i]);
       const x = source.batch(rows);
       assertFiniteBatch(x, rows, source);
-      yield { xs: tf.tensor2d(x, [rows.length, source.width]), ys: tf.tensor1d(encodeTarget(rows)) };
+      // Targets as a column [rows, 1]: fitDataset does not expand 1-D targets as fit does (MSE would broadcast).
+      yield {
+        xs: tf.tensor2d(x, [rows.length, source.width]),
+        ys: tf.tensor2d(encodeTarget(rows), [rows.length, 1]),
+      };
     }
   });
 }
@@ -421,7 +425,7 @@ async function evaluateValidation(
   for (let start = 0; start < rows.length; start += EVAL_CHUNK) {
     const chunk = rows.subarray(start, Math.min(start + EVAL_CHUNK, rows.length));
     const x = tf.tensor2d(source.batch(chunk), [chunk.length, source.width]);
-    const y = tf.tensor1d(encodeTarget(chunk));
+    const y = tf.tensor2d(encodeTarget(chunk), [chunk.length, 1]);
     const scalars = [model.evaluate(x, y, { batchSize: 1024 })].flat() as tf.Scalar[];
     try {
       const values = await Promise.all(scalars.map(async (t) => (await t.data())[0]));

@@ -54,10 +54,10 @@ function checkShape(file: string, model: tf.LayersModel, context: ModelBuildCont
   const output = model.outputs[0].shape;
   if (input.length !== 2 || input[1] !== context.inputWidth)
     throw fail(
-      `the input shape is [${input.join(', ')}]; the data gives rows of width ${context.inputWidth}`,
+      `the input shape is [${input.map(String).join(', ')}]; the data gives rows of width ${context.inputWidth}`,
     );
   if (output.length !== 2 || output[1] !== context.outputs)
     throw fail(
-      `the output shape is [${output.join(', ')}]; the ${context.task} task needs [null, ${context.outputs}]`,
+      `the output shape is [${output.map(String).join(', ')}]; the ${context.task} task needs [null, ${context.outputs}]`,
     );
 }
