@@ -10,6 +10,7 @@ import { NON_RETRYABLE_ERROR_TYPES } from '../core/errors';
 import { codeVersion } from '../core/code-version';
 import { stableHash } from '../core/hash';
 import { stepParams } from '../core/step-params';
+import { asResourceError } from '../core/model/numeric-safety';
 import { stepModules } from '../core/step-modules';
 import type { PipelineSpec } from '../core/spec/schema';
 import { userModulesVersion } from '../core/user-module';
@@ -138,7 +139,8 @@ export async function runStepActivity(
     recordStepMetrics(step, result);
     return result;
   } catch (error) {
-    throw toFailure(error, { attempt, outputs });
+    // An allocation failure would fail again on retry: it becomes a non-retryable ResourceLimitError.
+    throw toFailure(asResourceError(error), { attempt, outputs });
   }
 }
 

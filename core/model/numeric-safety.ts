@@ -107,12 +107,15 @@ const RESOURCE_PATTERNS = [
  */
 export function asResourceError(
   error: unknown,
-  context: { rows: number; width: number; batchSize: number },
+  context?: { rows: number; width: number; batchSize: number },
 ): unknown {
   const message = String((error as Error)?.message ?? error);
-  if (!RESOURCE_PATTERNS.some((p) => p.test(message))) return error;
+  if (error instanceof ResourceLimitError || !RESOURCE_PATTERNS.some((p) => p.test(message))) return error;
+  const where = context
+    ? `training ran out of memory (${message.split('\n')[0]}) with ${context.rows} rows × ${context.width} encoded inputs, batch size ${context.batchSize}`
+    : `out of memory (${message.split('\n')[0]})`;
   return new ResourceLimitError(
-    `training ran out of memory (${message.split('\n')[0]}) with ${context.rows} rows × ${context.width} encoded inputs, batch size ${context.batchSize}: drop id-like columns or encode high-cardinality ones with hashing (features: encode), lower train.batchSize, or give the worker more memory`,
+    `${where}: drop id-like columns or encode high-cardinality ones with hashing (features: encode), lower train.batchSize, or give the worker more memory`,
     { cause: error },
   );
 }
