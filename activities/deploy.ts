@@ -1,6 +1,8 @@
 import type { QuiverConfig } from '../core/config';
 import { float64, tableFromColumns, utf8 } from '../core/arrow-columns';
 import type { AliasMoveRequest, AliasMoveResult } from '../core/deployment';
+import { readModelTable } from '../core/model/codec';
+import { assertFiniteTensors } from '../core/model/numeric-safety';
 import { ModelRegistry } from '../core/registry';
 import type { StepInput, StepResult } from '../core/run-types';
 import { runStepActivity } from './step';
@@ -18,6 +20,8 @@ export async function deploy(input: StepInput, config: QuiverConfig): Promise<St
     const metrics: Record<string, number> = {};
     for (const row of metricsTable.toArray() as { metric: string; value: number }[])
       metrics[row.metric] = row.value;
+    // Last gate before the registry: a model with NaN/Infinity weights is never registered or served.
+    assertFiniteTensors(readModelTable(await ctx.read('model')).weights, 'deploy');
     await testDelay();
     const registry = ModelRegistry.at(config.home);
     const version = await registry.register({

@@ -1,4 +1,5 @@
 import type { QuiverConfig } from '../core/config';
+import type { StepName } from '../core/run-types';
 import type { AliasMoveRequest } from '../core/deployment';
 import { codeVersions } from './code-versions';
 import { deploy, moveAlias } from './deploy';
@@ -11,8 +12,9 @@ import { validate } from './validate';
 
 /** The five step activities bound to one configuration; workers register these, tests call them in-process. */
 export function createActivities(config: QuiverConfig) {
-  // Versions are fixed when the worker loads its code: an edit on disk it has not loaded changes nothing.
-  const versions = codeVersions();
+  // Step versions are fixed when the worker loads its code (an edit it has not loaded changes nothing);
+  // user modules are read at each run, so they are hashed per plan.
+  codeVersions();
   return {
     ingest: stepActivity('ingest', config, ingest),
     sanity: stepActivity('sanity', config, sanity),
@@ -22,7 +24,7 @@ export function createActivities(config: QuiverConfig) {
     /** The alias move the workflow runs after `deploy` registered the version, only while the run is live. */
     moveAlias: (request: AliasMoveRequest) => moveAlias(request, config),
     /** Every step's code version as this worker runs it (for plans). */
-    codeVersions: async () => versions,
+    codeVersions: async (modules: Partial<Record<StepName, string[]>> = {}) => codeVersions(modules),
     monitorTraffic: (input: MonitorInput) => monitorTraffic(input, config),
   };
 }

@@ -14,6 +14,9 @@ import { loadSpecCheckpoint } from '../core/spec-claim-check';
 import { renderTemplates } from '../core/spec-templates';
 import type { PipelineSpec } from '../core/spec/schema';
 import { stepParams } from '../core/step-params';
+import { asResourceError } from '../core/model/numeric-safety';
+import { stepModules } from '../core/step-modules';
+import { userModulesVersion } from '../core/user-module';
 import { recordCheckpointBytes, recordStepMetrics } from './metrics';
 import type { StepInput, StepName, StepResult } from '../core/run-types';
 
@@ -59,6 +62,21 @@ export function stepCodeVersion(step: StepName): string {
   return version;
 }
 
+/**
+ * The code version of a step as `spec` runs it: the step module's, joined by the code version of the user
+ * modules it runs (`train.model: { module }`) as `step+modules`, so `--plan` reads "code changed" when
+ * either is edited.
+ */
+export function stepCodeVersionFor(step: StepName, spec: PipelineSpec): string {
+  return stepCodeVersionWith(step, stepModules(step, spec));
+}
+
+/** A step's code version joined by that of the user `modules` it runs (absolute paths). */
+export function stepCodeVersionWith(step: StepName, modules: string[]): string {
+  const base = stepCodeVersion(step);
+  return modules.length === 0 ? base : `${base}+${userModulesVersion(modules)}`;
+}
+
 /** A step's cache key: what must match for its checkpoints to be reused by a resumed run. */
 export function cacheKey(step: StepName, version: string, params: unknown, inputs: string[]): string {
   return stableHash({ step, version, params, inputs });
@@ -86,7 +104,7 @@ export async function runStepActivity(
   const started = performance.now();
   const attempt = activityAttempt();
   const store = openStore(config.store);
-  const version = stepCodeVersion(step);
+  const version = stepCodeVersionFor(step, input.spec);
   const paramsHash = stableHash(params);
   const inputs = inputHashes(input.inputs);
   const outputs: Record<string, CheckpointRef> = {};
@@ -139,7 +157,8 @@ export async function runStepActivity(
     recordStepMetrics(step, result);
     return result;
   } catch (error) {
-    throw toFailure(error, { attempt, outputs });
+    // An allocation failure would fail again on retry: it becomes a non-retryable ResourceLimitError.
+    throw toFailure(asResourceError(error), { attempt, outputs });
   }
 }
 

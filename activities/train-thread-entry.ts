@@ -1,7 +1,7 @@
 // The training thread: runs trainClassifier for train-off-thread.ts and talks to it by messages.
 import { parentPort } from 'node:worker_threads';
 import { tableFromIPC, tableToIPC } from 'apache-arrow';
-import { modelToArrowAsync } from '../core/model/codec';
+import { ARCHITECTURE_KEY, modelToArrowAsync } from '../core/model/codec';
 import { trainClassifier, type EpochEvent } from '../core/model/train';
 import type { FromThread, ToThread } from './train-off-thread';
 
@@ -44,6 +44,7 @@ async function run(start: Extract<ToThread, { kind: 'start' }>): Promise<void> {
       const modelTable = await modelToArrowAsync(model, rest.preprocessing, {
         backend: rest.backend,
         device: rest.device,
+        [ARCHITECTURE_KEY]: rest.architecture,
       });
       const modelIpc = tableToIPC(modelTable, 'file');
       send({ kind: 'done', trained: rest, modelIpc }, [modelIpc.buffer as ArrayBuffer]);

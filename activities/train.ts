@@ -2,7 +2,8 @@ import { msToNumber, type Duration } from '@temporalio/common';
 import type { CheckpointRef } from '../core/checkpoint/types';
 import type { QuiverConfig } from '../core/config';
 import { initBackend, type BackendName } from '../core/model/backend';
-import { historyToArrow, modelToArrowAsync, readModelTable } from '../core/model/codec';
+import { ARCHITECTURE_KEY, historyToArrow, modelToArrowAsync, readModelTable } from '../core/model/codec';
+import { modelArchitecture } from '../core/model/models';
 import { trainClassifier, type TrainArgs } from '../core/model/train';
 import type { StepInput, StepResult } from '../core/run-types';
 import { heartbeat, lastHeartbeatDetails, runStepActivity, type StepContext } from './step';
@@ -11,7 +12,7 @@ import { trainOffThread, trainsOffThread, type ThreadEpochEvent } from './train-
 
 export type { TrainHeartbeat } from './train-progress';
 
-/** Fits the spec's MLP on the training split; writes the model (weights + preprocessing) and its history. */
+/** Fits the spec's model (`train.model`) on the training split; writes the model (weights + preprocessing) and its history. */
 export async function train(input: StepInput, config: QuiverConfig): Promise<StepResult> {
   const { spec } = input;
   const params = spec.train;
@@ -28,7 +29,13 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
     // CPU queue from the checkpoint the workflow recorded.
     const from = previous?.checkpoint ?? input.resumeTraining ?? null;
     // The checkpoint is verified on read, so a damaged one fails loudly instead of seeding training.
-    const resumeFrom = from ? await ctx.store.read(from) : undefined;
+    let resumeFrom = from ? await ctx.store.read(from) : undefined;
+    // An epoch checkpoint of another model (a model module edited since) cannot continue: start afresh.
+    if (
+      resumeFrom &&
+      (readModelTable(resumeFrom).extra[ARCHITECTURE_KEY] ?? 'mlp') !== modelArchitecture(params.model)
+    )
+      resumeFrom = undefined;
     const { backend, device } = await initBackend();
     const reporter = new TrainingReporter({
       epochs: params.epochs,
@@ -63,6 +70,7 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
       primary: 'model',
       summary: {
         task: trained.task,
+        model: trained.architecture,
         backend: trained.backend,
         device: trained.device,
         epochs: trained.history.length,
@@ -88,7 +96,7 @@ async function trainModelTable(
   if (trainsOffThread(backend)) return trainOffThread({ ...args, backend });
   const { model, ...trained } = await trainClassifier(args);
   try {
-    const info = { backend: trained.backend, device: trained.device };
+    const info = { backend: trained.backend, device: trained.device, [ARCHITECTURE_KEY]: trained.architecture };
     return { ...trained, modelTable: await modelToArrowAsync(model, trained.preprocessing, info) };
   } finally {
     model.dispose();

@@ -1,5 +1,6 @@
 import { Client, type Connection, ServiceError, WorkflowNotFoundError } from '@temporalio/client';
 import { connectClient } from '../infra/temporal-connection';
+import { stepModules } from '../core/step-modules';
 import { openStore } from '../core/checkpoint/store';
 import { CheckpointNotFoundError, QuiverError, SpecError } from '../core/errors';
 import { planRun, type Plan } from '../core/plan';
@@ -261,7 +262,9 @@ export class QuiverClient {
       const result = stepResultOf(step);
       if (result) results[step.name] = result;
     }
-    const versions = await this.codeVersions();
+    const versions = await this.codeVersions(
+      Object.fromEntries(STEP_NAMES.map((step) => [step, stepModules(step, spec)])),
+    );
     const current = {} as Record<StepName, { codeVersion: string; params: Record<string, unknown> }>;
     for (const name of STEP_NAMES)
       current[name] = { codeVersion: versions[name], params: stepParams(name, spec) };
@@ -303,9 +306,10 @@ export class QuiverClient {
    * Every step's code version as a worker on the CPU queue runs it: the one authority that plans and
    * runs share (the CLI's own files may differ from what the workers loaded).
    */
-  async codeVersions(): Promise<Record<StepName, string>> {
+  async codeVersions(modules: Partial<Record<StepName, string[]>> = {}): Promise<Record<StepName, string>> {
     try {
       return await this.temporal.workflow.execute(codeVersionsWorkflow, {
+        args: [modules],
         taskQueue: this.options.taskQueues.cpu,
         workflowId: `quiver-code-versions-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`,
         workflowExecutionTimeout: '30s',

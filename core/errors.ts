@@ -42,6 +42,15 @@ export class ModelNotFoundError extends QuiverError {}
 /** The Temporal CLI could not be found, installed or started. */
 export class TemporalServerError extends QuiverError {}
 
+/** A value, statistic, loss, weight or prediction is NaN or infinite; names the column or epoch. */
+export class NonFiniteValueError extends QuiverError {}
+
+/** A step ran out of memory or hit an allocation limit; the message says what to change. */
+export class ResourceLimitError extends QuiverError {}
+
+/** User code (a model or transform module) is missing, does not export the right shape, or threw. */
+export class UserCodeError extends QuiverError {}
+
 /**
  * Error type names that Temporal must never retry: bad data and bad specs will fail the same way
  * again. Declared once here and used by every activity retry policy.
@@ -53,6 +62,9 @@ export const NON_RETRYABLE_ERROR_TYPES = [
   'ValidationGateError',
   'CheckpointIntegrityError',
   'CheckpointNotFoundError',
+  'NonFiniteValueError',
+  'ResourceLimitError',
+  'UserCodeError',
 ] as const;
 
 /** Whether a failure of this type must fail the run, never be retried or pause it (workflow and activities agree). */

@@ -2,6 +2,7 @@ import * as arrow from 'apache-arrow';
 import * as tf from '@tensorflow/tfjs';
 import { DataError } from '../errors';
 import { ensureBackend } from './backend';
+import { assertFiniteTensors } from './numeric-safety';
 import type { Preprocessing } from './preprocess';
 
 /** One epoch of training: mean training loss and accuracy over the epoch's batches. */
@@ -25,6 +26,9 @@ export const MODEL_KEYS = {
   epoch: 'quiver.model.epoch',
   history: 'quiver.model.history',
 } as const;
+
+/** ModelInfo key (stored as `quiver.model.architecture`) naming what built the model (see modelArchitecture). */
+export const ARCHITECTURE_KEY = 'architecture';
 
 /** Written to `quiver.model.format`; bump when the table layout changes. */
 export const MODEL_FORMAT = 'quiver-tfjs-layers/1';
@@ -252,27 +256,31 @@ export function readModelTable(table: arrow.Table): Omit<DecodedModel, 'model'> 
 }
 
 /**
- * Loads `weights` into `model`, matched by weight name (`hidden_1/kernel`), checking shapes.
+ * Loads `weights` into `model`, matched by weight name (`hidden_1/kernel`), checking shapes. A model
+ * whose layers were named automatically (a user module's `dense_Dense3`: the counter differs per
+ * process) is matched by position instead, when every name misses but counts and shapes agree.
  * Throws DataError when the checkpoint does not fit the model.
  */
 export function setModelWeights(model: tf.LayersModel, weights: TensorRow[]): void {
   const byName = new Map(weights.map((w) => [w.name, w]));
-  if (byName.size !== model.weights.length) {
+  if (weights.length !== model.weights.length) {
     throw new DataError(
-      `checkpoint has ${byName.size} weight tensors, the model has ${model.weights.length}`,
+      `checkpoint has ${weights.length} weight tensors, the model has ${model.weights.length}`,
     );
   }
-  const tensors = model.weights.map((w) => {
-    const row = byName.get(w.originalName);
-    if (!row) throw new DataError(`checkpoint has no weight "${w.originalName}"`);
-    if (row.shape.length !== w.shape.length || row.shape.some((d, i) => d !== w.shape[i])) {
-      throw new DataError(
-        `weight "${w.originalName}" has shape [${row.shape}] in the checkpoint, [${w.shape}] in the model`,
-      );
-    }
-    return tf.tensor(row.values, row.shape, 'float32');
-  });
+  const byPosition = model.weights.every((w) => !byName.has(w.originalName));
+  const tensors: tf.Tensor[] = [];
   try {
+    model.weights.forEach((w, i) => {
+      const row = byPosition ? weights[i] : byName.get(w.originalName);
+      if (!row) throw new DataError(`checkpoint has no weight "${w.originalName}"`);
+      if (row.shape.length !== w.shape.length || row.shape.some((d, k) => d !== w.shape[k])) {
+        throw new DataError(
+          `weight "${w.originalName}" has shape [${row.shape}] in the checkpoint (as "${row.name}"), [${w.shape}] in the model`,
+        );
+      }
+      tensors.push(tf.tensor(row.values, row.shape, 'float32'));
+    });
     model.setWeights(tensors);
   } finally {
     tf.dispose(tensors);
@@ -301,6 +309,8 @@ export async function modelFromArrow(table: arrow.Table): Promise<DecodedModel> 
   const decoded = readModelTable(table);
   await ensureBackend();
   const { topology, weights, ...rest } = decoded;
+  // A model with NaN weights answers nonsense for every input: it is never validated, deployed or served.
+  assertFiniteTensors(weights, 'model checkpoint');
   let model: tf.LayersModel;
   try {
     model = await tf.models.modelFromJSON({ modelTopology: topology } as ModelJSONInput);

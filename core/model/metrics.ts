@@ -1,7 +1,9 @@
 import * as arrow from 'apache-arrow';
 import * as tf from '@tensorflow/tfjs';
 import { DataError } from '../errors';
-import { encodeLabels, transformFeatures, type Preprocessing } from './preprocess';
+import { assertFinitePredictions } from './numeric-safety';
+import { preprocessedSource } from './batches';
+import { encodeLabels, type Preprocessing } from './preprocess';
 
 export interface ClassificationMetrics {
   accuracy: number;
@@ -112,7 +114,10 @@ export function rocAuc(yTrue: ArrayLike<number>, scores: ArrayLike<number>): num
   return (positiveRankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
 }
 
-/** Class probabilities for `features` (row-major, `width` per row), as a flat Float32Array. */
+/**
+ * Class probabilities for `features` (row-major, `width` per row), as a flat Float32Array. Throws
+ * NonFiniteValueError when a probability is NaN or infinite (a broken model never passes validation).
+ */
 export function predictProbabilities(
   model: tf.LayersModel,
   features: Float32Array,
@@ -129,7 +134,32 @@ export function predictProbabilities(
     const y = model.predict(x, { batchSize: 1024 }) as tf.Tensor;
     return y.dataSync();
   });
+  assertFinitePredictions(out, out.length / rows, 'prediction');
   return out instanceof Float32Array ? out : Float32Array.from(out as ArrayLike<number>);
+}
+
+/** Rows encoded and predicted at a time by predictTableRows. */
+const PREDICT_CHUNK = 4096;
+
+/**
+ * Model outputs (`outputs` per row, row-major) for `rows` of `table`, encoded and predicted a chunk at a
+ * time, so memory stays one chunk of encoded inputs however wide the encoding (validation of a
+ * 5,000-category column). Throws NonFiniteValueError on a non-finite output.
+ */
+export function predictTableRows(
+  model: tf.LayersModel,
+  preprocessing: Preprocessing,
+  table: arrow.Table,
+  rows: Int32Array,
+  outputs: number,
+): Float32Array {
+  const source = preprocessedSource(table, preprocessing);
+  const out = new Float32Array(rows.length * outputs);
+  for (let start = 0; start < rows.length; start += PREDICT_CHUNK) {
+    const chunk = rows.subarray(start, Math.min(start + PREDICT_CHUNK, rows.length));
+    out.set(predictProbabilities(model, source.batch(chunk), source.width), start * outputs);
+  }
+  return out;
 }
 
 /** Predicts `rows` of `table` and scores them against their labels: what the validate step runs. */
@@ -139,10 +169,10 @@ export function evaluateClassifier(
   table: arrow.Table,
   rows: Int32Array,
 ): ClassificationMetrics {
-  const x = transformFeatures(table, preprocessing, rows);
   const y = encodeLabels(table, preprocessing, rows);
-  const probs = predictProbabilities(model, x, preprocessing.inputWidth);
-  return classificationMetrics(y, probs, preprocessing.classes.length);
+  const classes = preprocessing.classes.length;
+  const probs = predictTableRows(model, preprocessing, table, rows, classes);
+  return classificationMetrics(y, probs, classes);
 }
 
 /** Metrics as an Arrow table: `metric` (Utf8), `value` (Float64); undefined values are left out. */

@@ -1,7 +1,8 @@
 import type * as arrow from 'apache-arrow';
 import * as tf from '@tensorflow/tfjs';
 import { DataError } from '../errors';
-import { transformFeatures, type Preprocessing } from './preprocess';
+import { predictTableRows } from './metrics';
+import type { Preprocessing } from './preprocess';
 
 export interface RegressionMetrics {
   /** Root mean squared error, in the target's own units. */
@@ -60,5 +61,11 @@ export function evaluateRegressor(
     if (!Number.isFinite(v)) throw new DataError(`row ${row}: target "${prep.target}" is null or not finite`);
     return v;
   });
-  return regressionMetrics(yTrue, predictValues(model, prep, transformFeatures(table, prep, rows)));
+  // Chunked (bounded memory); predictTableRows fails on a non-finite prediction.
+  const { mean, std } = prep.targetScaling ?? { mean: 0, std: 1 };
+  const scaled = predictTableRows(model, prep, table, rows, 1);
+  return regressionMetrics(
+    yTrue,
+    Float64Array.from(scaled, (v) => v * std + mean),
+  );
 }

@@ -1,9 +1,25 @@
 import * as arrow from 'apache-arrow';
 import * as tf from '@tensorflow/tfjs';
-import { DataError, QuiverError } from '../errors';
+import { DataError, NonFiniteValueError, SpecError } from '../errors';
+import type { ModelChoice } from '../spec/schema';
 import { initBackend, type BackendName } from './backend';
-import { modelToArrowAsync, readModelTable, setModelWeights, type EpochStats } from './codec';
+import { assertFiniteBatch, preprocessedSource, type FeatureSource } from './batches';
+import {
+  ARCHITECTURE_KEY,
+  modelToArrowAsync,
+  readModelTable,
+  setModelWeights,
+  type EpochStats,
+} from './codec';
 import { shouldStopEarly, type EarlyStoppingParams } from './early-stopping';
+import { buildModel, modelArchitecture } from './models';
+import { BUILTIN_MODELS } from './models/builtins';
+import {
+  asResourceError,
+  assertFiniteColumns,
+  assertFiniteScaling,
+  assertFiniteWeights,
+} from './numeric-safety';
 import { resolveTask, type TrainTask } from './task';
 import {
   encodeLabels,
@@ -11,7 +27,6 @@ import {
   fitPreprocessing,
   labeledRows,
   resolveFeatures,
-  transformFeatures,
   type Preprocessing,
 } from './preprocess';
 import { deriveSeed, seededPermutation, splitRows } from './split';
@@ -27,6 +42,10 @@ export interface TrainParams {
   batchSize: number;
   learningRate: number;
   seed: number;
+  /** `train.model`: a built-in (default `mlp`) or `{ module }` (absolute path) building a layers model. */
+  model?: ModelChoice;
+  /** `train.classWeights`: `balanced` (n / (classes × count)) or a weight per class label (default 1). */
+  classWeights?: 'balanced' | Record<string, number>;
 }
 
 /** What `onProgress` receives while an epoch runs: how far into it training is. */
@@ -92,6 +111,8 @@ export interface TrainedModel {
   stoppedEarlyAt: number | null;
   /** Wall time of the epochs run by this call, in milliseconds. */
   trainMs: number;
+  /** `mlp`, `logistic`, `linear` or `module:<code version>` (see modelArchitecture). */
+  architecture: string;
 }
 
 export interface DatasetSplit {
@@ -147,41 +168,23 @@ export function holdoutRows(
   return splitDataset(table, target, split, task).holdoutRows;
 }
 
-/**
- * The MLP: dense ReLU hidden layers and a softmax output, with fixed layer names (so weight names
- * are stable across processes) and glorot-uniform kernels seeded per layer from `seed`.
- */
+/** The MLP classifier (softmax output) with fixed layer names and seeded kernels. */
 export function buildClassifier(inputWidth: number, numClasses: number, params: TrainParams): tf.Sequential {
-  return buildMlp(inputWidth, numClasses, 'softmax', params);
+  return BUILTIN_MODELS.mlp({
+    ...buildContext(params),
+    inputWidth,
+    outputs: numClasses,
+    task: 'classification',
+  });
 }
 
 /** The same MLP with one linear output: a regressor of the scaled target. */
 export function buildRegressor(inputWidth: number, params: TrainParams): tf.Sequential {
-  return buildMlp(inputWidth, 1, 'linear', params);
+  return BUILTIN_MODELS.mlp({ ...buildContext(params), inputWidth, outputs: 1, task: 'regression' });
 }
 
-function buildMlp(
-  inputWidth: number,
-  outputs: number,
-  outputActivation: 'softmax' | 'linear',
-  params: TrainParams,
-): tf.Sequential {
-  const model = tf.sequential({ name: 'quiver_mlp' });
-  const sizes = [...params.hiddenUnits, outputs];
-  sizes.forEach((units, i) => {
-    const last = i === sizes.length - 1;
-    model.add(
-      tf.layers.dense({
-        name: last ? 'output' : `hidden_${i + 1}`,
-        units,
-        activation: last ? outputActivation : 'relu',
-        kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(params.seed, i) }),
-        biasInitializer: 'zeros',
-        ...(i === 0 ? { inputShape: [inputWidth] } : {}),
-      }),
-    );
-  });
-  return model;
+function buildContext(params: TrainParams) {
+  return { seed: params.seed, hiddenUnits: params.hiddenUnits, tf };
 }
 
 function validateParams(params: TrainParams): void {
@@ -192,23 +195,6 @@ function validateParams(params: TrainParams): void {
   if (!(params.learningRate > 0)) throw bad(`learningRate must be positive`);
   if (params.hiddenUnits.some((u) => !Number.isInteger(u) || u < 1))
     throw bad(`hiddenUnits must be positive integers`);
-}
-
-/** Copies the rows of `x`/`y` in `order` into fresh buffers: one epoch's shuffled training set. */
-function permute(
-  x: Float32Array,
-  y: Int32Array | Float32Array,
-  width: number,
-  order: Int32Array,
-): [Float32Array, Float32Array] {
-  const xs = new Float32Array(x.length);
-  const ys = new Float32Array(y.length);
-  for (let i = 0; i < order.length; i++) {
-    const src = order[i];
-    xs.set(x.subarray(src * width, (src + 1) * width), i * width);
-    ys[i] = y[src];
-  }
-  return [xs, ys];
 }
 
 /**
@@ -224,39 +210,39 @@ export async function trainClassifier(args: TrainArgs): Promise<TrainedModel> {
   const task = resolveTask(table, target, args.task ?? 'auto');
   const rowSplit = splitDataset(table, target, split, task);
   const { fitRows, validationRows } = carveValidation(rowSplit.trainRows, split.seed, args.earlyStopping);
+  assertFiniteColumns(table, features, fitRows, 'feature');
+  assertFiniteColumns(table, [target], rowSplit.trainRows, 'target');
   const preprocessing = fitPreprocessing(table, features, target, fitRows, task);
-  const encode = (rows: Int32Array) =>
+  assertFiniteScaling(preprocessing, table, fitRows);
+  // The one place training reads inputs: switch to featureColumnsSource for a features stage's output.
+  const source: FeatureSource = preprocessedSource(table, preprocessing);
+  const encodeTarget = (rows: Int32Array) =>
     task === 'regression'
       ? encodeTargets(table, preprocessing, rows)
-      : encodeLabels(table, preprocessing, rows);
-  const x = transformFeatures(table, preprocessing, fitRows);
-  const y = encode(fitRows);
-  const width = preprocessing.inputWidth;
+      : Float32Array.from(encodeLabels(table, preprocessing, rows)); // losses want float labels
+  const width = source.width;
+  const choice = params.model ?? 'mlp';
+  const architecture = modelArchitecture(choice);
+  const classWeight = classWeights(params.classWeights, preprocessing, task, () => encodeTarget(fitRows));
 
-  const model =
-    task === 'regression'
-      ? buildRegressor(width, params)
-      : buildClassifier(width, preprocessing.classes.length, params);
+  const model = await buildModel(choice, {
+    inputWidth: width,
+    outputs: task === 'regression' ? 1 : preprocessing.classes.length,
+    task,
+    seed: params.seed,
+    hiddenUnits: params.hiddenUnits,
+  });
   const optimizer = tf.train.adam(params.learningRate);
-  model.compile(
-    task === 'regression'
-      ? { optimizer, loss: 'meanSquaredError' }
-      : { optimizer, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] },
-  );
-  const validation = validationRows
-    ? {
-        x: tf.tensor2d(transformFeatures(table, preprocessing, validationRows), [
-          validationRows.length,
-          width,
-        ]),
-        y: tf.tensor1d(Float32Array.from(encode(validationRows))), // losses want float labels
-      }
-    : undefined;
-
   const history: EpochStats[] = [];
   let ok = false;
   try {
-    if (args.resumeFrom) await restore(args.resumeFrom, model, optimizer, preprocessing, history);
+    model.compile(
+      task === 'regression'
+        ? { optimizer, loss: 'meanSquaredError' }
+        : { optimizer, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] },
+    );
+    if (args.resumeFrom)
+      await restore(args.resumeFrom, model, optimizer, preprocessing, architecture, history);
     const resumedFromEpoch = history.length;
     let stoppedEarlyAt: number | null = null;
     const batches = Math.ceil(fitRows.length / params.batchSize);
@@ -268,27 +254,17 @@ export async function trainClassifier(args: TrainArgs): Promise<TrainedModel> {
         break;
       }
       args.signal?.throwIfAborted();
-      const [xs, ys] = permute(
-        x,
-        y,
-        width,
-        seededPermutation(fitRows.length, deriveSeed(params.seed, epoch)),
-      );
-      const xt = tf.tensor2d(xs, [fitRows.length, width]);
-      const yt = tf.tensor1d(ys);
-      let result: tf.History;
-      try {
-        result = await model.fit(xt, yt, {
+      const order = seededPermutation(fitRows.length, deriveSeed(params.seed, epoch));
+      const result = await model.fitDataset(
+        epochBatches(source, encodeTarget, fitRows, order, params.batchSize),
+        {
           epochs: 1,
-          batchSize: params.batchSize,
-          shuffle: false,
+          batchesPerEpoch: batches,
           verbose: 0,
-          yieldEvery: 'never',
+          ...(classWeight ? { classWeight } : {}),
           callbacks: [new WithinEpoch(model, epoch, batches, args)],
-        });
-      } finally {
-        tf.dispose([xt, yt]);
-      }
+        },
+      );
       // A cancelled or timed-out attempt stopped fit after a batch: it ends here, its epoch unsaved.
       args.signal?.throwIfAborted();
       const accuracy = result.history.acc ?? result.history.accuracy;
@@ -298,18 +274,26 @@ export async function trainClassifier(args: TrainArgs): Promise<TrainedModel> {
         accuracy: accuracy ? Number(accuracy[0]) : null,
       };
       if (!Number.isFinite(stats.loss)) {
-        throw new QuiverError(
-          `training diverged at epoch ${epoch} (loss ${stats.loss}); try a lower learningRate`,
+        throw new NonFiniteValueError(
+          `epoch ${epoch}: the training loss is ${stats.loss}: training diverged; lower train.learningRate or scale the inputs`,
         );
       }
-      if (validation) Object.assign(stats, await evaluateValidation(model, validation, task));
+      await assertFiniteWeights(model, `after epoch ${epoch}`);
+      if (validationRows)
+        Object.assign(stats, await evaluateValidation(model, source, encodeTarget, validationRows, task));
       history.push(stats);
       if (args.onEpoch) {
         const checkpoint = async () =>
           modelToArrowAsync(
             model,
             preprocessing,
-            { backend, device, epoch, history: history.map((h) => ({ ...h })) },
+            {
+              backend,
+              device,
+              epoch,
+              history: history.map((h) => ({ ...h })),
+              [ARCHITECTURE_KEY]: architecture,
+            },
             await optimizer.getWeights(),
           );
         await args.onEpoch(epochEvent(stats, model, checkpoint));
@@ -333,13 +317,71 @@ export async function trainClassifier(args: TrainArgs): Promise<TrainedModel> {
       trainMs,
       task,
       stoppedEarlyAt,
+      architecture,
     };
+  } catch (error) {
+    throw asResourceError(error, { rows: fitRows.length, width, batchSize: params.batchSize });
   } finally {
     // The returned model is for inference: the optimizer state is only needed inside the loop.
     optimizer.dispose();
-    if (validation) tf.dispose([validation.x, validation.y]);
     if (!ok) model.dispose();
   }
+}
+
+/**
+ * One epoch's batches, encoded as they are fed (never the whole matrix): rows in the seeded `order`,
+ * `batchSize` at a time, each checked for non-finite inputs. fitDataset disposes each batch's tensors.
+ */
+function epochBatches(
+  source: FeatureSource,
+  encodeTarget: (rows: Int32Array) => Float32Array,
+  fitRows: Int32Array,
+  order: Int32Array,
+  batchSize: number,
+): tf.data.Dataset<tf.TensorContainer> {
+  return tf.data.generator(function* () {
+    for (let start = 0; start < order.length; start += batchSize) {
+      const slice = order.subarray(start, Math.min(start + batchSize, order.length));
+      const rows = Int32Array.from(slice, (i) => fitRows[i]);
+      const x = source.batch(rows);
+      assertFiniteBatch(x, rows, source);
+      // Targets as a column [rows, 1]: fitDataset does not expand 1-D targets as fit does (MSE would broadcast).
+      yield {
+        xs: tf.tensor2d(x, [rows.length, source.width]),
+        ys: tf.tensor2d(encodeTarget(rows), [rows.length, 1]),
+      };
+    }
+  });
+}
+
+/**
+ * `train.classWeights` as tf.js wants it (class index → weight): `balanced` weighs each class by
+ * n / (classes × count), as scikit-learn's `class_weight='balanced'`; a map names labels (others 1).
+ */
+export function classWeights(
+  spec: TrainParams['classWeights'],
+  prep: Preprocessing,
+  task: TrainTask,
+  labels: () => Float32Array,
+): Record<number, number> | undefined {
+  if (spec === undefined) return undefined;
+  if (task !== 'classification')
+    throw new SpecError('train.classWeights: class weights need a classification target');
+  const classes = prep.classes.length;
+  if (spec === 'balanced') {
+    const ys = labels();
+    const counts = new Float64Array(classes);
+    for (const y of ys) counts[y]++;
+    return Object.fromEntries(
+      Array.from(counts, (count, k) => [k, count > 0 ? ys.length / (classes * count) : 1]),
+    );
+  }
+  const unknown = Object.keys(spec).filter((label) => !prep.classes.includes(label));
+  if (unknown.length > 0)
+    throw new SpecError(
+      `train.classWeights: unknown class label(s) ${unknown.map((l) => `'${l}'`).join(', ')} (classes: ${prep.classes.map((c) => `'${c}'`).join(', ')})`,
+    );
+  return Object.fromEntries(prep.classes.map((label, k) => [k, spec[label] ?? 1]));
 }
 
 /** Early stopping monitors rows carved (seeded) out of the training rows; without it all rows train. */
@@ -365,19 +407,35 @@ function carveValidation(
 /** Seed stream of the early-stopping validation split (distinct from layer and epoch streams). */
 const VALIDATION_STREAM = 7919;
 
-/** Validation loss (and accuracy for classification), read asynchronously (WebGPU has no sync read). */
+/** Rows per evaluation chunk of the early-stopping validation rows (bounded memory). */
+const EVAL_CHUNK = 4096;
+
+/**
+ * Validation loss (and accuracy for classification), evaluated chunk by chunk and averaged by rows;
+ * read asynchronously (WebGPU has no sync read).
+ */
 async function evaluateValidation(
   model: tf.LayersModel,
-  validation: { x: tf.Tensor; y: tf.Tensor },
+  source: FeatureSource,
+  encodeTarget: (rows: Int32Array) => Float32Array,
+  rows: Int32Array,
   task: TrainTask,
 ): Promise<Pick<EpochStats, 'valLoss' | 'valAccuracy'>> {
-  const scalars = [model.evaluate(validation.x, validation.y, { batchSize: 1024 })].flat() as tf.Scalar[];
-  try {
-    const values = await Promise.all(scalars.map(async (t) => (await t.data())[0]));
-    return task === 'regression' ? { valLoss: values[0] } : { valLoss: values[0], valAccuracy: values[1] };
-  } finally {
-    tf.dispose(scalars);
+  const sums = [0, 0];
+  for (let start = 0; start < rows.length; start += EVAL_CHUNK) {
+    const chunk = rows.subarray(start, Math.min(start + EVAL_CHUNK, rows.length));
+    const x = tf.tensor2d(source.batch(chunk), [chunk.length, source.width]);
+    const y = tf.tensor2d(encodeTarget(chunk), [chunk.length, 1]);
+    const scalars = [model.evaluate(x, y, { batchSize: 1024 })].flat() as tf.Scalar[];
+    try {
+      const values = await Promise.all(scalars.map(async (t) => (await t.data())[0]));
+      values.forEach((v, i) => (sums[i] += v * chunk.length));
+    } finally {
+      tf.dispose([x, y, ...scalars]);
+    }
   }
+  const valLoss = sums[0] / rows.length;
+  return task === 'regression' ? { valLoss } : { valLoss, valAccuracy: sums[1] / rows.length };
 }
 
 /**
@@ -435,11 +493,19 @@ async function restore(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
   preprocessing: Preprocessing,
+  architecture: string,
   history: EpochStats[],
 ): Promise<void> {
   const saved = readModelTable(checkpoint);
   if (saved.epoch === undefined || saved.history === undefined) {
     throw new DataError('resumeFrom is a final model, not an epoch checkpoint (no epoch/history metadata)');
+  }
+  // Checkpoints from before train.model existed are MLPs.
+  const savedArchitecture = saved.extra[ARCHITECTURE_KEY] ?? 'mlp';
+  if (savedArchitecture !== architecture) {
+    throw new DataError(
+      `resumeFrom holds a ${savedArchitecture} model; this training builds ${architecture}`,
+    );
   }
   if (JSON.stringify(saved.preprocessing) !== JSON.stringify(preprocessing)) {
     throw new DataError(

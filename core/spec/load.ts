@@ -4,6 +4,7 @@ import YAML from 'yaml';
 import type { z } from 'zod';
 import { SpecError } from '../errors';
 import { pipelineSpecSchema, type PipelineSpec } from './schema';
+import { fieldsAt, unknownFieldMessage } from './suggest';
 
 /** A validated spec plus where it came from, so relative data paths resolve against the spec file. */
 export interface LoadedSpec {
@@ -31,6 +32,9 @@ export function loadSpecFile(file: string, overrides: string[] = []): LoadedSpec
   const raw = document.toJS() as unknown;
   const spec = validateSpec(applyOverrides(raw, overrides), file);
   spec.source.uri = resolveSourceUri(spec.source.uri, path.dirname(absolute));
+  // A model module is found from the spec's folder, like the source file.
+  if (typeof spec.train.model === 'object')
+    spec.train.model = { module: path.resolve(path.dirname(absolute), spec.train.model.module) };
   return { spec, file: absolute };
 }
 
@@ -38,10 +42,15 @@ export function loadSpecFile(file: string, overrides: string[] = []): LoadedSpec
 export function validateSpec(raw: unknown, origin = 'spec'): PipelineSpec {
   const result = pipelineSpecSchema.safeParse(raw);
   if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => ({
-    path: formatPath(issue.path),
-    message: describeIssue(issue),
-  }));
+  const issues = result.error.issues.flatMap((issue) =>
+    // One issue per unknown field, each with its own path and nearest valid field.
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({
+          path: formatPath([...issue.path, key]),
+          message: unknownFieldMessage(key, fieldsAt(pipelineSpecSchema, issue.path)),
+        }))
+      : [{ path: formatPath(issue.path), message: describeIssue(issue) }],
+  );
   const lines = issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n');
   throw new SpecError(`${origin} is invalid:\n${lines}`, issues);
 }

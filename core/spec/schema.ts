@@ -44,6 +44,12 @@ const sliceSchema = z
   })
   .strict();
 
+/** `train.model`: a built-in model, or a TypeScript module (path relative to the spec file) that builds one. */
+const modelChoice = z.union(
+  [z.enum(['mlp', 'logistic', 'linear']), z.object({ module: z.string().min(1) }).strict()],
+  { error: "must be 'mlp', 'logistic', 'linear' or { module: ./path/to/model.ts }" },
+);
+
 export const pipelineSpecSchema = z
   .object({
     name: z
@@ -94,8 +100,15 @@ export const pipelineSpecSchema = z
       .prefault({}),
     train: z
       .object({
-        /** Feature columns; default: every column except the target. */
+        /**
+         * Feature columns to train on (a keep-list); default: every column except the target. To drop a
+         * column instead, list the others here or use the `features` stage's `drop` transform.
+         */
         features: z.array(z.string()).optional(),
+        /** `mlp` (default), `logistic`, `linear`, or `{ module: path }` building a tf.js layers model. */
+        model: modelChoice.default('mlp'),
+        /** Classification only: `balanced` (n / (classes × count)) or a weight per class label. */
+        classWeights: z.union([z.literal('balanced'), z.record(z.string(), z.number().gt(0))]).optional(),
         hiddenUnits: z.array(z.number().int().min(1)).default([16, 16]),
         epochs: z.number().int().min(1).max(10_000).default(50),
         batchSize: z.number().int().min(1).default(16),
@@ -192,3 +205,4 @@ export type PipelineSpecInput = z.input<typeof pipelineSpecSchema>;
 export type PipelineSpec = z.output<typeof pipelineSpecSchema>;
 export type RetrySpec = z.output<typeof retrySchema>;
 export type SliceSpec = z.output<typeof sliceSchema>;
+export type ModelChoice = z.output<typeof modelChoice>;

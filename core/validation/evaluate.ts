@@ -1,8 +1,8 @@
 import type * as arrow from 'apache-arrow';
 import type * as tf from '@tensorflow/tfjs';
 import { DataError } from '../errors';
-import { classificationMetrics, predictProbabilities } from '../model/metrics';
-import { encodeLabels, transformFeatures, type Preprocessing } from '../model/preprocess';
+import { classificationMetrics, predictTableRows } from '../model/metrics';
+import { encodeLabels, type Preprocessing } from '../model/preprocess';
 import { evaluateRegressor } from '../model/regression-metrics';
 import type { SliceSpec } from '../spec/schema';
 import type { Metrics, ModelEvaluation, SliceMetrics } from './gate';
@@ -73,11 +73,8 @@ export function evaluateModel(
   }
   const classes = preprocessing.classes.length;
   const labels = encodeLabels(table, preprocessing, rows);
-  const probabilities = predictProbabilities(
-    model,
-    transformFeatures(table, preprocessing, rows),
-    preprocessing.inputWidth,
-  );
+  // Encoded and predicted in chunks: a wide encoding never materialises for the whole holdout.
+  const probabilities = predictTableRows(model, preprocessing, table, rows, classes);
   const scored: SliceMetrics[] = slices.map((slice) => {
     const sliceLabels = Int32Array.from(slice.positions, (p) => labels[p]);
     const sliceProbabilities = new Float32Array(slice.positions.length * classes);

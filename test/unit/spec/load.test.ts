@@ -49,11 +49,65 @@ describe('pipeline spec', () => {
     expect(error.message).toContain('train.epochs: expected number, received string');
   });
 
-  it('rejects unknown fields, naming them', () => {
+  it('rejects unknown fields, naming them and the nearest valid field', () => {
     const error = specError(() =>
       validateSpec({ name: 'x', source: { uri: 'a.csv' }, target: { column: 'y' }, trian: {} }),
     );
-    expect(error.issues).toEqual([{ path: '(root)', message: "unknown field(s) 'trian'" }]);
+    expect(error.issues).toEqual([{ path: 'trian', message: "unknown field; did you mean 'train'?" }]);
+  });
+
+  it('answers a guessed drop field with the keep-list and the features stage', () => {
+    const error = specError(() =>
+      validateSpec({
+        name: 'x',
+        source: { uri: 'a.csv' },
+        target: { column: 'y' },
+        train: { exclude: ['id'], hiddenUnit: [4] },
+      }),
+    );
+    expect(error.issues).toEqual([
+      {
+        path: 'train.exclude',
+        message:
+          "unknown field; did you mean 'features' (the columns to keep)? To drop a column use the features stage: features: [{ drop: [column] }].",
+      },
+      { path: 'train.hiddenUnit', message: "unknown field; did you mean 'hiddenUnits'?" },
+    ]);
+    expect(error.message).toContain('train.exclude: unknown field');
+    const model = specError(() =>
+      validateSpec({ name: 'x', source: { uri: 'a.csv' }, target: { column: 'y' }, train: { model: 'svm' } }),
+    );
+    expect(model.issues).toEqual([
+      {
+        path: 'train.model',
+        message: "must be 'mlp', 'logistic', 'linear' or { module: ./path/to/model.ts }",
+      },
+    ]);
+  });
+
+  it('lists the valid fields when no name is close', () => {
+    const error = specError(() =>
+      validateSpec({ name: 'x', source: { uri: 'a.csv' }, target: { column: 'y' }, split: { zzzzzz: 1 } }),
+    );
+    expect(error.issues).toEqual([
+      { path: 'split.zzzzzz', message: 'unknown field; valid fields: holdout, seed' },
+    ]);
+  });
+
+  it('resolves a model module next to the spec file and accepts built-in models and class weights', () => {
+    const file = writeSpec(
+      'name: m\nsource: { uri: data.csv }\ntarget: { column: y }\ntrain: { model: { module: ./models/net.ts }, classWeights: balanced }\n',
+    );
+    const { spec } = loadSpecFile(file);
+    expect(spec.train.model).toEqual({ module: path.join(path.dirname(file), 'models', 'net.ts') });
+    expect(spec.train.classWeights).toBe('balanced');
+    expect(loadSpecFile(IRIS).spec.train.model).toBe('mlp');
+    expect(
+      loadSpecFile(IRIS, ['train.model=logistic', 'train.classWeights={setosa: 2}']).spec.train,
+    ).toMatchObject({
+      model: 'logistic',
+      classWeights: { setosa: 2 },
+    });
   });
 
   it('rejects bad durations and split fractions', () => {
