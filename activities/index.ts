@@ -1,16 +1,18 @@
 import type { QuiverConfig } from '../core/config';
 import type { StepInput } from '../core/run-types';
 import { deploy } from './deploy';
+import { features } from './features';
 import { ingest } from './ingest';
 import { sanity } from './sanity';
 import { train } from './train';
 import { validate } from './validate';
 
-/** The five step activities bound to one configuration; workers register these, tests call them in-process. */
+/** The step activities bound to one configuration; workers register these, tests call them in-process. */
 export function createActivities(config: QuiverConfig) {
   return {
     ingest: (input: StepInput) => ingest(input, config),
     sanity: (input: StepInput) => sanity(input, config),
+    features: (input: StepInput) => features(input, config),
     train: (input: StepInput) => train(input, config),
     validate: (input: StepInput) => validate(input, config),
     deploy: (input: StepInput) => deploy(input, config),

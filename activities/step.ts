@@ -24,6 +24,8 @@ export interface StepContext {
   write(output: string, table: Table): Promise<CheckpointRef>;
   /** Writes an intermediate checkpoint (an epoch's state) with lineage, not listed among the outputs. */
   writeIntermediate(output: string, table: Table): Promise<CheckpointRef>;
+  /** Lists an existing checkpoint (an input passed through, a reused one) as an output of this step. */
+  adopt(output: string, ref: CheckpointRef): void;
 }
 
 /** Rides on a failed step's error: its attempt, and checkpoints it wrote before failing (e.g. the sanity report). */
@@ -35,6 +37,7 @@ export interface FailureDetails {
 export interface StepBodyResult {
   primary: string;
   summary: StepResult['summary'];
+  transforms?: StepResult['transforms'];
 }
 
 /** Hash of the step module and everything it imports from the project: changes whenever its code does. */
@@ -107,10 +110,14 @@ export async function runStepActivity(
       outputs[output] = ref;
       return ref;
     },
+    adopt: (output, ref) => {
+      outputs[output] = ref;
+    },
   };
   try {
-    const { primary, summary } = await body(ctx);
+    const { primary, summary, transforms } = await body(ctx);
     const result: StepResult = {
+      ...(transforms ? { transforms } : {}),
       outputs,
       primary,
       summary,

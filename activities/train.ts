@@ -2,7 +2,8 @@ import { msToNumber, type Duration } from '@temporalio/common';
 import type { CheckpointRef } from '../core/checkpoint/types';
 import type { QuiverConfig } from '../core/config';
 import { initBackend } from '../core/model/backend';
-import { historyToArrow, modelToArrowAsync, readModelTable } from '../core/model/codec';
+import { fittedFromArrow } from '../core/features/fitted-table';
+import { historyToArrow, MODEL_FEATURES_KEY, modelToArrowAsync, readModelTable } from '../core/model/codec';
 import { trainClassifier, type EpochEvent } from '../core/model/train';
 import type { StepInput, StepResult } from '../core/run-types';
 import { heartbeat, lastHeartbeatDetails, runStepActivity, type StepContext } from './step';
@@ -21,6 +22,8 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
     const previous = lastHeartbeatDetails<TrainHeartbeat>();
     heartbeat(previous);
     const table = await ctx.read('data');
+    // The features stage's fitted transforms travel with the model, so validate and serve re-apply them.
+    const fitted = input.inputs.transforms ? fittedFromArrow(await ctx.read('transforms')) : null;
     const features =
       params.features ?? table.schema.fields.map((f) => f.name).filter((name) => name !== target);
     // A retried attempt continues from its predecessor's heartbeat; a resumed run or a fallback to the
@@ -61,6 +64,7 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
         await modelToArrowAsync(trained.model, trained.preprocessing, {
           backend: trained.backend,
           device: trained.device,
+          ...(fitted ? { [MODEL_FEATURES_KEY]: fitted } : {}),
         }),
       );
       await ctx.write('history', historyToArrow(trained.history));

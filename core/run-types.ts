@@ -2,8 +2,8 @@ import type { CheckpointRef } from './checkpoint/types';
 import type { PipelineSpec } from './spec/schema';
 import type { TrainingLive, TrainRouting } from './training-progress';
 
-/** The five steps, in pipeline order. */
-export const STEP_NAMES = ['ingest', 'sanity', 'train', 'validate', 'deploy'] as const;
+/** The steps, in pipeline order (`features` passes data through when the spec has no `features:`). */
+export const STEP_NAMES = ['ingest', 'sanity', 'features', 'train', 'validate', 'deploy'] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
 /** Who a step's checkpoints belong to. */
@@ -20,6 +20,26 @@ export interface StepInput {
   inputs: Record<string, CheckpointRef>;
   /** Train only: an epoch checkpoint to continue from (a cancelled run's, or the GPU attempt's before a fallback). */
   resumeTraining?: CheckpointRef | null;
+  /** Features only: the source run's transforms; each one whose cache key still matches is reused. */
+  priorTransforms?: TransformRun[] | null;
+}
+
+/** One transform of the features stage as a run did it: shown by status, plans and compare. */
+export interface TransformRun {
+  index: number;
+  /** `derive`, or the module's file name. */
+  name: string;
+  kind: string;
+  codeVersion: string;
+  cacheKey: string;
+  /** The transform's output table (all rows), a checkpoint of its own. */
+  output: CheckpointRef;
+  /** Fitted state (JSON), so a later run reusing the transform need not refit it. */
+  state: unknown;
+  reused: boolean;
+  durationMs: number;
+  /** Feature columns after it (target excluded). */
+  columns: number;
 }
 
 /** What every step activity returns: references and a small summary, never data. */
@@ -35,6 +55,8 @@ export interface StepResult {
   params: Record<string, unknown>;
   paramsHash: string;
   cacheKey: string;
+  /** Features only: each transform's code version, cache key and checkpoint. */
+  transforms?: TransformRun[];
 }
 
 export type StepStatus = 'pending' | 'running' | 'completed' | 'failed' | 'paused';
@@ -69,6 +91,8 @@ export interface StepState {
   live?: TrainingLive | null;
   /** Train only: the queue training was sent to, and why it fell back to the CPU queue. */
   routing?: TrainRouting | null;
+  /** Features only: each transform as the run did it. */
+  transforms?: TransformRun[];
 }
 
 export interface DeployedModel {
@@ -113,6 +137,8 @@ export interface PipelineInput {
   resumedFrom?: string;
   /** Epoch checkpoint of the source run's unfinished training: `resume` continues training from it. */
   resumeTraining?: CheckpointRef;
+  /** The source run's transforms, for a features step that runs again (reused where keys match). */
+  priorTransforms?: TransformRun[];
 }
 
 /** A step taken over from an earlier run: its result, checkpoints included, and where it came from. */

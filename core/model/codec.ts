@@ -2,6 +2,7 @@ import * as arrow from 'apache-arrow';
 import * as tf from '@tensorflow/tfjs';
 import { DataError } from '../errors';
 import { ensureBackend } from './backend';
+import type { FittedFeatures } from '../features/types';
 import type { Preprocessing } from './preprocess';
 
 /** One epoch of training: mean training loss and accuracy over the epoch's batches. */
@@ -344,4 +345,17 @@ export function historyFromArrow(table: arrow.Table): EpochStats[] {
     loss: Number(loss.get(i)),
     accuracy: Number.isNaN(Number(accuracy.get(i))) ? null : Number(accuracy.get(i)),
   }));
+}
+
+/**
+ * `ModelInfo` key (stored as `quiver.model.features`) of the fitted features stage a model was trained
+ * behind. Models trained without a `features:` section have none: their raw columns go straight to
+ * the model's own input encoding, as they always did.
+ */
+export const MODEL_FEATURES_KEY = 'features';
+
+/** The fitted features stage stored with a model (see MODEL_FEATURES_KEY), or null. */
+export function modelFeatures(decoded: { extra: Record<string, string> }): FittedFeatures | null {
+  const text = decoded.extra[MODEL_FEATURES_KEY];
+  return text === undefined ? null : (JSON.parse(text) as FittedFeatures);
 }

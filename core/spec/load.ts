@@ -3,6 +3,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import { SpecError } from '../errors';
+import { resolveTransformModules } from '../features/modules';
 import { pipelineSpecSchema, type PipelineSpec } from './schema';
 
 /** A validated spec plus where it came from, so relative data paths resolve against the spec file. */
@@ -31,6 +32,7 @@ export function loadSpecFile(file: string, overrides: string[] = []): LoadedSpec
   const raw = document.toJS() as unknown;
   const spec = validateSpec(applyOverrides(raw, overrides), file);
   spec.source.uri = resolveSourceUri(spec.source.uri, path.dirname(absolute));
+  resolveTransformModules(spec.features, path.dirname(absolute));
   return { spec, file: absolute };
 }
 
