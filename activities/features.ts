@@ -36,7 +36,8 @@ export async function features(input: StepInput, config: QuiverConfig): Promise<
       const splitSummary = { task, trainRows: split.trainRows.length, holdoutRows: split.holdoutRows.length };
       if (specs.length === 0) {
         ctx.adopt('data', data);
-        return { primary: 'data', summary: { transforms: 0, ...splitSummary } };
+        // Nothing written but the split: it is the step's own checkpoint (`data` is the input, passed on).
+        return { primary: 'split', summary: { transforms: 0, ...splitSummary } };
       }
       const priorByIndex = new Map((input.priorTransforms ?? []).map((t) => [t.index, t]));
       const runs: TransformRun[] = [];

@@ -2,7 +2,10 @@ import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { stepCodeVersion } from '../activities/step';
 import { openStore } from '../core/checkpoint/store';
 import { CheckpointNotFoundError, QuiverError, SpecError } from '../core/errors';
-import { planRun, type Plan } from '../core/plan';
+import { transformCodeVersions } from '../core/features/pipeline';
+import { transformName } from '../core/features/spec';
+import type { TransformSpec } from '../core/features/types';
+import { planRun, type CurrentTransform, type Plan } from '../core/plan';
 import {
   PROGRESS_MEMO_KEY,
   STEP_NAMES,
@@ -64,7 +67,7 @@ export class QuiverClient {
     spec: PipelineSpec,
     overrides: string[] = [],
     runId = newRunId(spec.name),
-    extra: Pick<PipelineInput, 'reuse' | 'resumedFrom' | 'resumeTraining'> = {},
+    extra: Pick<PipelineInput, 'reuse' | 'resumedFrom' | 'resumeTraining' | 'priorTransforms'> = {},
   ): Promise<string> {
     const input: PipelineInput = { spec, overrides, taskQueues: this.options.taskQueues, ...extra };
     await this.temporal.workflow.start(trainingPipeline, {
@@ -189,10 +192,15 @@ export class QuiverClient {
       digests: store.digests,
       trustCached,
     }).catch(() => '(unreadable)');
+    if (spec.features?.length)
+      current.features.params.transformCodeVersions = currentTransforms(spec.features).map(
+        (t) => t.codeVersion,
+      );
     const plan = await planRun({
       source,
       results,
       current,
+      transforms: spec.features?.length ? currentTransforms(spec.features) : undefined,
       from: options.from,
       health: (ref) =>
         store.verify(ref, { trustDigestCache: trustCached }).then(
@@ -223,6 +231,7 @@ export class QuiverClient {
       reuse: plan.reuse,
       resumedFrom: plan.sourceRun,
       resumeTraining: plan.resumeTraining,
+      ...(plan.priorTransforms ? { priorTransforms: plan.priorTransforms } : {}),
     });
   }
 
@@ -283,7 +292,21 @@ function stepResultOf(step: StepState): StepResult | null {
     params: step.params,
     paramsHash: step.paramsHash ?? '',
     cacheKey: step.cacheKey,
+    ...(step.transforms ? { transforms: step.transforms } : {}),
   };
+}
+
+/** The spec's transforms with their code versions now; a module that is gone reads `(missing)`. */
+function currentTransforms(specs: TransformSpec[]): CurrentTransform[] {
+  return specs.map((spec) => {
+    let codeVersion: string;
+    try {
+      codeVersion = transformCodeVersions([spec])[0];
+    } catch {
+      codeVersion = '(missing)';
+    }
+    return { ...spec, name: transformName(spec), codeVersion };
+  });
 }
 
 /** Readable, sortable, unique: `quiver-iris-20261123-101500-x7k2`. */

@@ -101,7 +101,12 @@ export const deriveTransform = stateless<Record<string, string>>((table, express
       const value: unknown = evaluate(row);
       const n = typeof value === 'boolean' ? Number(value) : value;
       if (typeof n !== 'number' || !Number.isFinite(n)) {
-        const shown = value instanceof Error ? value.message : JSON.stringify(value);
+        const shown =
+          value instanceof Error
+            ? value.message
+            : typeof value === 'number'
+              ? String(value)
+              : JSON.stringify(value);
         throw new FeatureTransformError(
           `derive '${name}': "${expression}" gives ${shown} at row ${i} (${inputs.map(([c]) => `${c}=${row[c]}`).join(', ')}); values must be finite numbers`,
         );

@@ -46,7 +46,7 @@ describe('worker metrics', () => {
     ).toBeGreaterThanOrEqual(1);
     expect(text).toMatch(/^temporal_activity_execution_latency_bucket\{/m);
     // Quiver's: a duration histogram per step, checkpoint bytes per output, training throughput.
-    for (const step of ['ingest', 'sanity', 'train', 'validate', 'deploy'])
+    for (const step of ['ingest', 'sanity', 'features', 'train', 'validate', 'deploy'])
       expect(sample(text, 'quiver_step_duration_count', [`step="${step}"`])).toBe(1);
     expect(sample(text, 'quiver_checkpoint_bytes', ['step="ingest"', 'output="data"'])).toBe(ingest.bytes);
     const samplesPerSecond = sample(text, 'quiver_training_samples_per_second', ['step="train"']);
