@@ -120,45 +120,48 @@ export const deriveTransform = stateless<Record<string, string>>((table, express
 });
 
 /** Applies `fn` to each listed numeric column, in place; a non-finite result names the row. */
-function mapNumeric(what: string, fn: (v: number) => number) {
-  return stateless<Columns & Record<string, unknown>>((table, params, target) => {
-    const replace = new Map<string, arrow.Vector>();
-    for (const name of params.columns) {
-      const vector = requireColumn(table, name, what);
-      notTarget(name, target, what);
-      if (!isNumericType(vector.type))
-        throw new FeatureTransformError(`${what}: column '${name}' is ${String(vector.type)}, not numeric`);
-      const values = numbersOf(vector);
-      for (let i = 0; i < values.length; i++) {
-        if (Number.isNaN(values[i])) continue;
-        const out = fn.call(params, values[i]);
-        if (!Number.isFinite(out))
-          throw new FeatureTransformError(`${what}: column '${name}' row ${i}: ${values[i]} gives ${out}`);
-        values[i] = out;
-      }
-      replace.set(name, float64Vector(values));
+function mapNumeric(
+  table: arrow.Table,
+  columns: string[],
+  target: string,
+  what: string,
+  fn: (v: number) => number,
+): arrow.Table {
+  const replace = new Map<string, arrow.Vector>();
+  for (const name of columns) {
+    const vector = requireColumn(table, name, what);
+    notTarget(name, target, what);
+    if (!isNumericType(vector.type))
+      throw new FeatureTransformError(`${what}: column '${name}' is ${String(vector.type)}, not numeric`);
+    const values = numbersOf(vector);
+    for (let i = 0; i < values.length; i++) {
+      if (Number.isNaN(values[i])) continue;
+      const out = fn(values[i]);
+      if (!Number.isFinite(out))
+        throw new FeatureTransformError(`${what}: column '${name}' row ${i}: ${values[i]} gives ${out}`);
+      values[i] = out;
     }
-    return withColumns(table, { replace });
-  });
+    replace.set(name, float64Vector(values));
+  }
+  return withColumns(table, { replace });
 }
 
-export const log1pTransform = mapNumeric('log1p', Math.log1p);
+export const log1pTransform = stateless<Columns>((table, { columns }, target) =>
+  mapNumeric(table, columns, target, 'log1p', Math.log1p),
+);
 
-export const clipTransform = stateless<Columns & { min?: number; max?: number }>(
-  (table, params, target) =>
-    mapNumeric('clip', (v) => Math.min(params.max ?? Infinity, Math.max(params.min ?? -Infinity, v))).apply(
-      table,
-      params,
-      { target },
-    ) as arrow.Table,
+export const clipTransform = stateless<Columns & { min?: number; max?: number }>((table, params, target) =>
+  mapNumeric(table, params.columns, target, 'clip', (v) =>
+    Math.min(params.max ?? Infinity, Math.max(params.min ?? -Infinity, v)),
+  ),
 );
 
 /** Bucket index = how many boundaries are ≤ the value (numpy `digitize`, right=False): 0..boundaries. */
 export const bucketizeTransform = stateless<{ column: string; boundaries: number[] }>(
   (table, params, target) =>
-    mapNumeric('bucketize', (v) => {
+    mapNumeric(table, [params.column], target, 'bucketize', (v) => {
       let bucket = 0;
       while (bucket < params.boundaries.length && params.boundaries[bucket] <= v) bucket++;
       return bucket;
-    }).apply(table, { columns: [params.column] }, { target }) as arrow.Table,
+    }),
 );

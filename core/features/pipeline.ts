@@ -133,7 +133,7 @@ export async function fitFeatures(
     } else {
       const transform = transformFor(spec, label, versions[index]);
       const state = await guard(label, spec, 'fit', () =>
-        transform.fit(table, spec.params, { trainRows: args.trainRows, target, task: args.task }),
+        transform.fit(table, spec.params, { trainRows: args.trainRows, target, task: args.task, arrow }),
       );
       fitted = {
         ...base,
@@ -222,7 +222,9 @@ async function applyChecked(
   target: string,
 ): Promise<arrow.Table> {
   const label = transformLabel(fitted.index, fitted.name);
-  const out = await guard(label, spec, 'apply', () => transform.apply(table, fitted.state, { target }));
+  const out = await guard(label, spec, 'apply', () =>
+    transform.apply(table, fitted.state, { target, arrow }),
+  );
   const fail = (reason: string) =>
     new FeatureTransformError(
       `${spec.module ? `${label} (${spec.modulePath ?? spec.module})` : label}: ${reason}`,

@@ -11,6 +11,8 @@ export interface FitContext {
   /** The target column's name: transforms must keep it unchanged. */
   target: string;
   task: TrainTask;
+  /** Quiver's apache-arrow module: build result tables with it (one Arrow instance, no dual-package mix-ups). */
+  arrow: typeof arrow;
 }
 
 /**
@@ -26,6 +28,8 @@ export interface Transform<P = Record<string, unknown>, S = JsonValue> {
 /** What `apply` may need besides its state. */
 export interface ApplyContext {
   target: string;
+  /** Quiver's apache-arrow module, as in FitContext. */
+  arrow: typeof arrow;
 }
 
 /** One item of the spec's `features:` list, normalised: a built-in by name, or a module. */
