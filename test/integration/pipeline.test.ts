@@ -73,6 +73,7 @@ describe('the iris pipeline on a real Temporal dev server', () => {
     const expectedInputs: Record<string, string[]> = {
       ingest: [],
       sanity: ['data'],
+      features: ['data'],
       train: ['data'],
       validate: ['data', 'model'],
       deploy: ['metrics', 'model', 'profile'],

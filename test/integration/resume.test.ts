@@ -72,6 +72,7 @@ describe('resume', () => {
     expect(actions(plan.steps)).toEqual([
       'ingest:reuse',
       'sanity:reuse',
+      'features:reuse',
       'train:run',
       'validate:run',
       'deploy:run',
@@ -80,7 +81,7 @@ describe('resume', () => {
     expect(plan.steps[4].reason).toBe('input changed: train output');
     const resumed = await env.client.wait(await env.client.startPlanned(plan));
     expect(resumed.status).toBe('COMPLETED');
-    expect(resumed.steps.map((s) => s.attempts)).toEqual([0, 0, 1, 1, 1]);
+    expect(resumed.steps.map((s) => s.attempts)).toEqual([0, 0, 0, 1, 1, 1]);
     expect(resumed.steps[3].checkpoint!.sha256).not.toBe(source.steps[3].checkpoint!.sha256);
     expect(resumed.model!.version).toBeGreaterThan(source.model!.version);
   });
@@ -101,6 +102,7 @@ describe('resume', () => {
     expect(actions(plan.steps)).toEqual([
       'ingest:reuse',
       'sanity:run',
+      'features:run',
       'train:run',
       'validate:run',
       'deploy:run',
@@ -113,7 +115,7 @@ describe('resume', () => {
     );
     const resumed = await env.client.wait(await env.client.startPlanned(plan));
     expect(resumed.status).toBe('COMPLETED');
-    expect(resumed.steps.map((s) => s.reusedFrom)).toEqual([run.runId, null, null, null, null]);
+    expect(resumed.steps.map((s) => s.reusedFrom)).toEqual([run.runId, null, null, null, null, null]);
     await openStore(env.config.store).verify(resumed.steps[1].checkpoint!);
   });
 
@@ -144,6 +146,7 @@ describe('replay', () => {
     expect(plan.steps.map((s) => [s.name, s.action, s.reason])).toEqual([
       ['ingest', 'reuse', `pinned to ${run.runId}`],
       ['sanity', 'reuse', `pinned to ${run.runId}`],
+      ['features', 'reuse', `pinned to ${run.runId}`],
       ['train', 'run', 'replay from train'],
       ['validate', 'run', 'replay from train'],
       ['deploy', 'run', 'replay from train'],
@@ -190,7 +193,7 @@ describe('retry in place and cancel', () => {
     view = await env.client.wait(runId);
     expect(view.status).toBe('COMPLETED');
     expect(view.runId).toBe(runId);
-    expect(view.steps.map((s) => s.attempts)).toEqual([1, 1, 1, 1, 3]);
+    expect(view.steps.map((s) => s.attempts)).toEqual([1, 1, 1, 1, 1, 3]);
     expect(view.model).toMatchObject({ name: 'blocked', version: 1 });
   });
 
@@ -212,6 +215,7 @@ describe('retry in place and cancel', () => {
     expect(actions(plan.steps)).toEqual([
       'ingest:reuse',
       'sanity:reuse',
+      'features:reuse',
       'train:run',
       'validate:run',
       'deploy:run',
@@ -247,6 +251,7 @@ describe('retry in place and cancel', () => {
     expect(view.steps.map((s) => s.status)).toEqual([
       'completed',
       'completed',
+      'completed',
       'failed',
       'pending',
       'pending',
@@ -257,6 +262,7 @@ describe('retry in place and cancel', () => {
     expect(actions(plan.steps)).toEqual([
       'ingest:reuse',
       'sanity:reuse',
+      'features:reuse',
       'train:run',
       'validate:run',
       'deploy:run',
