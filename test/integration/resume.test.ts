@@ -55,7 +55,11 @@ describe('resume', () => {
   it('plans to reuse every step of a completed run, and the resumed run recomputes nothing', async () => {
     const plan = await env.client.plan(source.runId);
     expect(plan.steps.map((s) => [s.name, s.action, s.reason])).toEqual(
-      ['ingest', 'sanity', 'features', 'train', 'validate', 'deploy'].map((n) => [n, 'reuse', 'cache key matches']),
+      ['ingest', 'sanity', 'features', 'train', 'validate', 'deploy'].map((n) => [
+        n,
+        'reuse',
+        'cache key matches',
+      ]),
     );
     const resumed = await env.client.wait(await env.client.startPlanned(plan));
     expect(resumed.status).toBe('COMPLETED');
