@@ -3,6 +3,7 @@ import type { StepName } from '../core/run-types';
 import type { AliasMoveRequest } from '../core/deployment';
 import { codeVersions } from './code-versions';
 import { deploy, moveAlias } from './deploy';
+import { features } from './features';
 import { ingest } from './ingest';
 import { monitorTraffic, type MonitorInput } from './monitor';
 import { sanity } from './sanity';
@@ -10,7 +11,7 @@ import { stepActivity } from './step';
 import { train } from './train';
 import { validate } from './validate';
 
-/** The five step activities bound to one configuration; workers register these, tests call them in-process. */
+/** The step activities bound to one configuration; workers register these, tests call them in-process. */
 export function createActivities(config: QuiverConfig) {
   // Step versions are fixed when the worker loads its code (an edit it has not loaded changes nothing);
   // user modules are read at each run, so they are hashed per plan.
@@ -18,6 +19,7 @@ export function createActivities(config: QuiverConfig) {
   return {
     ingest: stepActivity('ingest', config, ingest),
     sanity: stepActivity('sanity', config, sanity),
+    features: stepActivity('features', config, features),
     train: stepActivity('train', config, train),
     validate: stepActivity('validate', config, validate),
     deploy: stepActivity('deploy', config, deploy),

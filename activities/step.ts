@@ -35,6 +35,8 @@ export interface StepContext {
   signal: AbortSignal;
   /** Throws the cancellation if the attempt was stopped: long loops call it so a stopped attempt stops. */
   throwIfCancelled(): void;
+  /** Lists an existing checkpoint (an input passed through, a reused one) as an output of this step. */
+  adopt(output: string, ref: CheckpointRef): void;
 }
 
 /** Rides on a failed step's error: its attempt, and checkpoints it wrote before failing (e.g. the sanity report). */
@@ -46,6 +48,7 @@ export interface FailureDetails {
 export interface StepBodyResult {
   primary: string;
   summary: StepResult['summary'];
+  transforms?: StepResult['transforms'];
 }
 
 /** Hash of the step module and everything it imports from the project: changes whenever its code does. */
@@ -139,10 +142,14 @@ export async function runStepActivity(
       outputs[output] = ref;
       return ref;
     },
+    adopt: (output, ref) => {
+      outputs[output] = ref;
+    },
   };
   try {
-    const { primary, summary } = await body(ctx);
+    const { primary, summary, transforms } = await body(ctx);
     const result: StepResult = {
+      ...(transforms ? { transforms } : {}),
       outputs,
       primary,
       summary,

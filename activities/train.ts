@@ -2,7 +2,15 @@ import { msToNumber, type Duration } from '@temporalio/common';
 import type { CheckpointRef } from '../core/checkpoint/types';
 import type { QuiverConfig } from '../core/config';
 import { initBackend, type BackendName } from '../core/model/backend';
-import { ARCHITECTURE_KEY, historyToArrow, modelToArrowAsync, readModelTable } from '../core/model/codec';
+import { fittedFromArrow } from '../core/features/fitted-table';
+import {
+  ARCHITECTURE_KEY,
+  historyToArrow,
+  MODEL_FEATURES_KEY,
+  modelToArrowAsync,
+  readModelTable,
+  withModelInfo,
+} from '../core/model/codec';
 import { modelArchitecture } from '../core/model/models';
 import { trainClassifier, type TrainArgs } from '../core/model/train';
 import type { StepInput, StepResult } from '../core/run-types';
@@ -23,6 +31,8 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
     const previous = lastHeartbeatDetails<TrainHeartbeat>();
     heartbeat(previous);
     const table = await ctx.read('data');
+    // The features stage's fitted transforms travel with the model, so validate and serve re-apply them.
+    const fitted = input.inputs.transforms ? fittedFromArrow(await ctx.read('transforms')) : null;
     const features =
       params.features ?? table.schema.fields.map((f) => f.name).filter((name) => name !== target);
     // A retried attempt continues from its predecessor's heartbeat; a resumed run or a fallback to the
@@ -63,7 +73,8 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
     } finally {
       await reporter.flush();
     }
-    await ctx.write('model', trained.modelTable);
+    // The fitted features stage joins the model's metadata, so validate and serve re-apply it.
+    await ctx.write('model', fitted ? withModelInfo(trained.modelTable, { [MODEL_FEATURES_KEY]: fitted }) : trained.modelTable);
     await ctx.write('history', historyToArrow(trained.history));
     const last = trained.history[trained.history.length - 1];
     return {

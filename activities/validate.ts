@@ -1,7 +1,8 @@
 import type { Table } from 'apache-arrow';
 import type { QuiverConfig } from '../core/config';
 import { ValidationGateError } from '../core/errors';
-import { modelFromArrow, readModelTable } from '../core/model/codec';
+import { applyFeatures } from '../core/features/pipeline';
+import { modelFeatures, modelFromArrow, readModelTable } from '../core/model/codec';
 import { metricsToArrow } from '../core/model/metrics';
 import { holdoutRows } from '../core/model/train';
 import { ModelRegistry } from '../core/registry';
@@ -53,9 +54,13 @@ async function scoreCheckpoint(
   rows: Int32Array,
   slices: SliceRows[],
 ): Promise<ModelEvaluation> {
-  const { model, preprocessing } = await modelFromArrow(checkpoint);
+  const decoded = await modelFromArrow(checkpoint);
+  const { model, preprocessing } = decoded;
   try {
-    return evaluateModel(role, version, model, preprocessing, table, rows, slices);
+    // Raw rows in, the model's own fitted transforms applied: exactly what serving will do.
+    const fitted = modelFeatures(decoded);
+    const inputs = fitted ? await applyFeatures(table, fitted) : table;
+    return evaluateModel(role, version, model, preprocessing, inputs, rows, slices);
   } finally {
     model.dispose();
   }

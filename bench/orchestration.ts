@@ -87,6 +87,7 @@ async function runInProcess(
   };
   const data = (await call('ingest', {})).outputs.data;
   await call('sanity', { data });
+  await call('features', { data });
   const model = (await call('train', { data })).outputs.model;
   const metrics = (await call('validate', { data, model })).outputs.metrics;
   await call('deploy', { model, metrics });

@@ -3,7 +3,10 @@ import { connectClient } from '../infra/temporal-connection';
 import { stepModules } from '../core/step-modules';
 import { openStore } from '../core/checkpoint/store';
 import { CheckpointNotFoundError, QuiverError, SpecError } from '../core/errors';
-import { planRun, type Plan } from '../core/plan';
+import { transformCodeVersions } from '../core/features/pipeline';
+import { transformName } from '../core/features/spec';
+import type { TransformSpec } from '../core/features/types';
+import { planRun, type CurrentTransform, type Plan } from '../core/plan';
 import {
   PROGRESS_MEMO_KEY,
   STEP_NAMES,
@@ -88,7 +91,10 @@ export class QuiverClient {
     spec: PipelineSpec,
     overrides: string[] = [],
     runId = newRunId(spec.name),
-    extra: Pick<PipelineInput, 'reuse' | 'resumedFrom' | 'resumeTraining' | 'fire' | 'timeZone'> = {},
+    extra: Pick<
+      PipelineInput,
+      'reuse' | 'resumedFrom' | 'resumeTraining' | 'fire' | 'timeZone' | 'priorTransforms'
+    > = {},
   ): Promise<string> {
     // Claim check: a large spec travels as a checkpoint reference; what would still be too large is refused now.
     const payload = await specPayload(openStore(this.options.store), spec, runId);
@@ -274,10 +280,15 @@ export class QuiverClient {
       digests: store.digests,
       trustCached,
     }).catch(() => '(unreadable)');
+    if (spec.features?.length)
+      current.features.params.transformCodeVersions = currentTransforms(spec.features).map(
+        (t) => t.codeVersion,
+      );
     const plan = await planRun({
       source,
       results,
       current,
+      transforms: spec.features?.length ? currentTransforms(spec.features) : undefined,
       from: options.from,
       health: (ref) =>
         store.verify(ref, { trustDigestCache: trustCached }).then(
@@ -327,6 +338,7 @@ export class QuiverClient {
       reuse: plan.reuse,
       resumedFrom: plan.sourceRun,
       resumeTraining: plan.resumeTraining,
+      ...(plan.priorTransforms ? { priorTransforms: plan.priorTransforms } : {}),
     });
   }
 
@@ -415,7 +427,21 @@ function stepResultOf(step: StepState): StepResult | null {
     params: step.params,
     paramsHash: step.paramsHash ?? '',
     cacheKey: step.cacheKey,
+    ...(step.transforms ? { transforms: step.transforms } : {}),
   };
+}
+
+/** The spec's transforms with their code versions now; a module that is gone reads `(missing)`. */
+function currentTransforms(specs: TransformSpec[]): CurrentTransform[] {
+  return specs.map((spec) => {
+    let codeVersion: string;
+    try {
+      codeVersion = transformCodeVersions([spec])[0];
+    } catch {
+      codeVersion = '(missing)';
+    }
+    return { ...spec, name: transformName(spec), codeVersion };
+  });
 }
 
 /** Readable, sortable, unique: `quiver-iris-20261123-101500-x7k2`. */

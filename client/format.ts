@@ -49,6 +49,17 @@ export function formatRun(view: RunView): string {
       step.stepCodeVersion ?? '-',
       step.error ?? formatSummary(step.summary),
     ]);
+    // Each transform of the features stage: its own checkpoint, code version and cache reuse.
+    for (const t of step.transforms ?? [])
+      rows.push([
+        `  features[${t.index}] ${t.name}`,
+        t.reused ? 'reused' : 'completed',
+        '',
+        formatDuration(t.durationMs),
+        shortRef(t.output),
+        t.codeVersion,
+        `columns=${t.columns} key=${t.cacheKey.slice(0, 12)}`,
+      ]);
   }
   const header = `run ${view.runId}  pipeline ${view.pipeline}  status ${view.status}`;
   const lines = [view.resumedFrom ? `${header}  (resumed from ${view.resumedFrom})` : header, table(rows)];
@@ -88,7 +99,14 @@ export function formatPlan(plan: { sourceRun: string; overrides: string[]; steps
   const title = `plan from ${plan.sourceRun}${plan.overrides.length ? ` with ${plan.overrides.join(' ')}` : ''}`;
   return [
     title,
-    table([['STEP', 'ACTION', 'WHY'], ...plan.steps.map((s) => [s.name, s.action, s.reason])]),
+    table([
+      ['STEP', 'ACTION', 'WHY'],
+      // A features stage that runs lists its transforms below it, each reused by cache key or run.
+      ...plan.steps.flatMap((s) => [
+        [s.name, s.action, s.reason],
+        ...(s.transforms ?? []).map((t) => [`  ${t.label}`, t.action, t.reason]),
+      ]),
+    ]),
   ].join('\n');
 }
 

@@ -104,8 +104,17 @@ function metricsOf(views: RunView[]): RunComparison['metrics'] {
   const values = new Map<string, RunComparison['metrics'][number]['values']>();
   views.forEach((view, i) => {
     for (const step of view.steps) {
-      for (const [key, value] of Object.entries(step.summary)) {
-        const name = `${step.name}.${key}`;
+      // Each transform of the features stage compares as its own unit: code, cache key, reuse, time.
+      const transforms = (step.transforms ?? []).flatMap((t) =>
+        Object.entries({
+          code: t.codeVersion,
+          cacheKey: t.cacheKey.slice(0, 12),
+          reused: t.reused,
+          ms: t.durationMs,
+        }).map(([key, value]) => [`[${t.index}] ${t.name}.${key}`, value] as const),
+      );
+      for (const [key, value] of [...Object.entries(step.summary), ...transforms]) {
+        const name = key.startsWith('[') ? `${step.name}${key}` : `${step.name}.${key}`;
         if (!values.has(name)) {
           names.push(name);
           values.set(

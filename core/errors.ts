@@ -39,6 +39,13 @@ export class CheckpointNotFoundError extends QuiverError {}
 /** A model or alias asked of the registry does not exist. */
 export class ModelNotFoundError extends QuiverError {}
 
+/**
+ * A features-stage transform (built-in or user module) is misdeclared or misbehaved: unknown transform
+ * or column, missing module or wrong exports, a throw, a non-Arrow result, a dropped target,
+ * non-finite values. The message names the transform (`features[2] derive`), its module and the reason.
+ */
+export class FeatureTransformError extends QuiverError {}
+
 /** The Temporal CLI could not be found, installed or started. */
 export class TemporalServerError extends QuiverError {}
 
@@ -65,6 +72,7 @@ export const NON_RETRYABLE_ERROR_TYPES = [
   'NonFiniteValueError',
   'ResourceLimitError',
   'UserCodeError',
+  'FeatureTransformError',
 ] as const;
 
 /** Whether a failure of this type must fail the run, never be retried or pause it (workflow and activities agree). */

@@ -37,7 +37,12 @@ function trainingData(outputs: StepOutputs, step: StepName): CheckpointRef {
 export const STEP_INPUTS: Record<StepName, (outputs: StepOutputs) => Record<string, CheckpointRef>> = {
   ingest: () => ({}),
   sanity: (o) => ({ data: need(o, 'sanity', 'ingest', 'data') }),
-  train: (o) => ({ data: trainingData(o, 'train') }),
+  features: (o) => ({ data: trainingData(o, 'features') }),
+  // Training reads the features stage's output and its fitted transforms (runs without the stage: the data).
+  train: (o) => ({
+    data: o.features?.data ?? trainingData(o, 'train'),
+    ...(o.features?.transforms ? { transforms: o.features.transforms } : {}),
+  }),
   validate: (o) => ({ data: trainingData(o, 'validate'), model: need(o, 'validate', 'train', 'model') }),
   deploy: (o) => ({
     model: need(o, 'deploy', 'train', 'model'),

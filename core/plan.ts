@@ -1,7 +1,15 @@
 import type { CheckpointRef } from './checkpoint/types';
 import { stableStringify } from './hash';
 import { compactLargeValues } from './payload-limits';
-import { STEP_NAMES, type ReusedStep, type RunProgress, type StepName, type StepResult } from './run-types';
+import type { TransformSpec } from './features/types';
+import {
+  STEP_NAMES,
+  type ReusedStep,
+  type RunProgress,
+  type StepName,
+  type StepResult,
+  type TransformRun,
+} from './run-types';
 
 /** What a resume or replay will do with one step, and why, in words. */
 export interface PlannedStep {
@@ -10,6 +18,22 @@ export interface PlannedStep {
   reason: string;
   /** For `reuse`: the run whose checkpoints are taken over. */
   fromRun?: string;
+  /** Features only: what happens to each transform inside the stage. */
+  transforms?: PlannedTransform[];
+}
+
+/** One transform of a features stage that runs: reused by cache key, or run, and why. */
+export interface PlannedTransform {
+  /** `features[2] derive`. */
+  label: string;
+  action: 'reuse' | 'run';
+  reason: string;
+}
+
+/** A transform of the new spec with its current code version (built-ins share one; modules hash theirs). */
+export interface CurrentTransform extends TransformSpec {
+  name: string;
+  codeVersion: string;
 }
 
 export type CheckpointHealth = 'ok' | 'missing' | 'corrupt';
@@ -24,12 +48,16 @@ export interface PlanInputs {
   /** `replay --from STEP`: steps before it are pinned to the source run; it and later ones run. */
   from?: StepName;
   health(ref: CheckpointRef): Promise<CheckpointHealth>;
+  /** The new spec's transforms (the features stage), with their code versions. */
+  transforms?: CurrentTransform[];
 }
 
 export interface Plan {
   steps: PlannedStep[];
   /** The steps to take over, as the workflow's `reuse` input wants them. */
   reuse: Partial<Record<StepName, ReusedStep>>;
+  /** The source run's transforms, for a features stage that runs again (each reused if its key matches). */
+  priorTransforms?: TransformRun[];
 }
 
 /**
@@ -41,6 +69,7 @@ export interface Plan {
 export async function planRun(inputs: PlanInputs): Promise<Plan> {
   const steps: PlannedStep[] = [];
   const reuse: Plan['reuse'] = {};
+  let priorTransforms: TransformRun[] | undefined;
   let upstreamRuns: StepName | undefined;
   const fromIndex = inputs.from ? STEP_NAMES.indexOf(inputs.from) : STEP_NAMES.length;
   for (const [index, name] of STEP_NAMES.entries()) {
@@ -59,6 +88,18 @@ export async function planRun(inputs: PlanInputs): Promise<Plan> {
         reason = `${name === 'ingest' && changes.some(isSourceChange) ? 'input changed: source file; ' : ''}params changed: ${changes.join(', ')}`;
     }
     if (!reason && previous) reason = await checkpointProblem(previous, inputs.health);
+    if (reason && name === 'features' && inputs.transforms?.length) {
+      const upstream = index >= fromIndex ? reason : upstreamRuns ? reason : undefined;
+      const transforms = planTransforms(previous, inputs.transforms, upstream);
+      const first = transforms.find((t) => t.action === 'run');
+      // Name the transform that changed, not the stage: `features[2] derive: code changed a → b`.
+      if (!upstream && first && !first.reason.startsWith('input changed'))
+        reason = `${first.label}: ${first.reason}`;
+      steps.push({ name, action: 'run', reason, transforms });
+      if (!upstream && previous?.transforms) priorTransforms = previous.transforms;
+      upstreamRuns ??= name;
+      continue;
+    }
     if (reason) {
       steps.push({ name, action: 'run', reason });
       upstreamRuns ??= name;
@@ -73,7 +114,41 @@ export async function planRun(inputs: PlanInputs): Promise<Plan> {
     });
     reuse[name] = { fromRun, result: previous! };
   }
-  return { steps, reuse };
+  return { steps, reuse, ...(priorTransforms ? { priorTransforms } : {}) };
+}
+
+/**
+ * Transform by transform: reused while its kind, code version and params match the source run's
+ * (its cache key then matches, its input being the reused one before it); from the first change on,
+ * every later transform runs, since its input changes. `upstream` is why all of them run.
+ */
+export function planTransforms(
+  previous: StepResult | undefined,
+  current: CurrentTransform[],
+  upstream: string | undefined,
+): PlannedTransform[] {
+  const before = previous?.transforms ?? [];
+  const beforeSpecs = (previous?.params.features as TransformSpec[] | null | undefined) ?? [];
+  let changed: string | undefined = upstream;
+  return current.map((transform, index) => {
+    const label = `features[${index}] ${transform.name}`;
+    if (changed) return { label, action: 'run', reason: changed };
+    const prior = before.find((t) => t.index === index);
+    const priorSpec = beforeSpecs[index];
+    let reason: string | undefined;
+    if (!prior || !priorSpec) reason = 'new transform';
+    else if (prior.name !== transform.name || prior.kind !== transform.kind)
+      reason = `transform changed: ${prior.name} → ${transform.name}`;
+    else if (prior.codeVersion !== transform.codeVersion)
+      reason = `code changed: ${prior.codeVersion} → ${transform.codeVersion}`;
+    else {
+      const changes = diffParams(priorSpec.params, transform.params, 'params');
+      if (changes.length > 0) reason = `params changed: ${changes.join(', ')}`;
+    }
+    if (!reason) return { label, action: 'reuse', reason: 'cache key matches' };
+    changed = `input changed: ${label} output`;
+    return { label, action: 'run', reason };
+  });
 }
 
 function isSourceChange(change: string): boolean {

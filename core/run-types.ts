@@ -3,8 +3,8 @@ import type { PipelineSpec } from './spec/schema';
 import type { FireTime } from './spec-templates';
 import type { TrainingLive, TrainRouting } from './training-progress';
 
-/** The five steps, in pipeline order. */
-export const STEP_NAMES = ['ingest', 'sanity', 'train', 'validate', 'deploy'] as const;
+/** The steps, in pipeline order (`features` passes data through when the spec has no `features:`). */
+export const STEP_NAMES = ['ingest', 'sanity', 'features', 'train', 'validate', 'deploy'] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
 /** Who a step's checkpoints belong to. */
@@ -27,6 +27,26 @@ export interface StepInput {
   specRef?: CheckpointRef | null;
   /** Deploy only: register the version and leave the alias move to the workflow (it moves only while live). */
   deferAliasMove?: boolean;
+  /** Features only: the source run's transforms; each one whose cache key still matches is reused. */
+  priorTransforms?: TransformRun[] | null;
+}
+
+/** One transform of the features stage as a run did it: shown by status, plans and compare. */
+export interface TransformRun {
+  index: number;
+  /** `derive`, or the module's file name. */
+  name: string;
+  kind: string;
+  codeVersion: string;
+  cacheKey: string;
+  /** The transform's output table (all rows), a checkpoint of its own. */
+  output: CheckpointRef;
+  /** Fitted state (JSON), so a later run reusing the transform need not refit it. */
+  state: unknown;
+  reused: boolean;
+  durationMs: number;
+  /** Feature columns after it (target excluded). */
+  columns: number;
 }
 
 /** What every step activity returns: references and a small summary, never data. */
@@ -42,6 +62,8 @@ export interface StepResult {
   params: Record<string, unknown>;
   paramsHash: string;
   cacheKey: string;
+  /** Features only: each transform's code version, cache key and checkpoint. */
+  transforms?: TransformRun[];
 }
 
 export type StepStatus = 'pending' | 'running' | 'completed' | 'failed' | 'paused' | 'cancelled';
@@ -76,6 +98,8 @@ export interface StepState {
   live?: TrainingLive | null;
   /** Train only: the queue training was sent to, and why it fell back to the CPU queue. */
   routing?: TrainRouting | null;
+  /** Features only: each transform as the run did it. */
+  transforms?: TransformRun[];
 }
 
 export interface DeployedModel {
@@ -138,6 +162,8 @@ export interface PipelineInput {
   fire?: FireTime;
   /** IANA zone of the schedule that starts the run: `{{date}}` is its fire time's date there. */
   timeZone?: string | null;
+  /** The source run's transforms, for a features step that runs again (reused where keys match). */
+  priorTransforms?: TransformRun[];
 }
 
 /** A step taken over from an earlier run: its result, checkpoints included, and where it came from. */

@@ -28,6 +28,8 @@ export function stepParams(step: StepName, spec: PipelineSpec): Record<string, u
       };
     case 'sanity':
       return { sanity: withoutRunOptions(spec.sanity), target: spec.target };
+    case 'features':
+      return { features: spec.features ?? null, split: spec.split, target: spec.target };
     case 'train':
       return { train: withoutRunOptions(spec.train), split: spec.split, target: spec.target };
     case 'validate':

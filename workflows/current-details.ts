@@ -16,7 +16,14 @@ const STATUS_ICONS: Record<StepState['status'], string> = {
  */
 export function renderCurrentDetails(progress: RunProgress): string {
   const lines = [`**${progress.pipeline}** · ${progress.status}`, ''];
-  for (const step of progress.steps) lines.push(`- ${STATUS_ICONS[step.status]} ${describeStep(step)}`);
+  for (const step of progress.steps) {
+    lines.push(`- ${STATUS_ICONS[step.status]} ${describeStep(step)}`);
+    // The features stage's transforms, each a cache-keyed unit of its own.
+    for (const t of step.transforms ?? [])
+      lines.push(
+        `  - features[${t.index}] ${t.name} · ${t.reused ? 'reused' : `${t.durationMs} ms`} · code ${t.codeVersion}`,
+      );
+  }
   if (progress.model)
     lines.push('', `model ${progress.model.name} v${progress.model.version} → ${progress.model.alias}`);
   if (progress.error) lines.push('', `error: ${progress.error}`);

@@ -48,6 +48,7 @@ export const progressQuery = defineQuery<RunProgress>('progress');
 const DEFAULT_TIMEOUTS: Record<StepName, string> = {
   ingest: '10m',
   sanity: '10m',
+  features: '30m',
   train: '2h',
   validate: '10m',
   deploy: '5m',
@@ -129,6 +130,7 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
   const stepSettings: Record<StepName, StepRunSettings> = {
     ingest: spec.source,
     sanity: spec.sanity,
+    features: FEATURES_RUN_SETTINGS,
     train: spec.train,
     validate: spec.validate,
     deploy: spec.deploy,
@@ -160,6 +162,7 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
       ...(input.specRef ? { specRef: input.specRef } : {}),
       ...(name === 'deploy' && workflowMovesAlias ? { deferAliasMove: true } : {}),
     };
+    if (name === 'features' && input.priorTransforms) stepInput.priorTransforms = input.priorTransforms;
     let attemptsBefore = 0;
     showStep(name);
     for (;;) {
@@ -215,6 +218,8 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
         return `ingest · ${spec.source.uri.split('/').pop()}`;
       case 'sanity':
         return `sanity · min ${spec.sanity.minRows} rows`;
+      case 'features':
+        return `features · ${spec.features?.map((t) => t.module ?? t.kind).join(' → ') || 'split only'}`;
       case 'train':
         return `train · ${spec.train.epochs} epochs · hidden ${spec.train.hiddenUnits.join('-')}`;
       case 'validate':
@@ -230,10 +235,15 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
     deferAttribute({ key: SEARCH_ATTRIBUTES.datasetSha, value: data.sha256 });
     const sanity = await runStep('sanity', { data });
     // Training and validation read the cleaned rows when sanity dropped some.
-    const trainingData = sanity.outputs.clean ?? data;
-    const train = await runStep('train', { data: trainingData });
+    const cleanData = sanity.outputs.clean ?? data;
+    // Runs started before the features stage existed replay without it.
+    const features = patched('quiver-features-stage') ? await runStep('features', { data: cleanData }) : null;
+    const fitted = features?.outputs.transforms;
+    const trainingData = features?.outputs.data ?? cleanData;
+    const train = await runStep('train', { data: trainingData, ...(fitted ? { transforms: fitted } : {}) });
     const model = train.outputs.model;
-    const validate = await runStep('validate', { data: trainingData, model });
+    // Validation applies the model's fitted transforms to the raw rows, as serving does.
+    const validate = await runStep('validate', { data: cleanData, model });
     if (spec.deploy.requireApproval && !input.reuse?.deploy)
       await approval.await(spec.deploy.approvalTimeout, setStatus, (d) => (progress.approval = d));
     const deploy = await runStep('deploy', {
@@ -278,6 +288,12 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
   }
 }
 
+/** The features stage's retry and pause settings (the `features:` list has no section for them). */
+const FEATURES_RUN_SETTINGS: StepRunSettings = {
+  pauseTimeout: '7d',
+  retry: { maximumAttempts: 3, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+};
+
 /** The spec fields every step section carries that shape how it runs. */
 interface StepRunSettings {
   timeout?: string;
@@ -300,6 +316,7 @@ export function completeStep(state: StepState, result: StepResult, durationMs: n
     primary: result.primary,
     cacheKey: result.cacheKey,
     error: null,
+    ...(result.transforms ? { transforms: result.transforms } : {}),
   } satisfies Partial<StepState>);
 }
 

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { DataError } from '../errors';
 import { ensureBackend } from './backend';
 import { assertFiniteTensors } from './numeric-safety';
+import type { FittedFeatures } from '../features/types';
 import type { Preprocessing } from './preprocess';
 
 /** One epoch of training: mean training loss and accuracy over the epoch's batches. */
@@ -354,4 +355,33 @@ export function historyFromArrow(table: arrow.Table): EpochStats[] {
     loss: Number(loss.get(i)),
     accuracy: Number.isNaN(Number(accuracy.get(i))) ? null : Number(accuracy.get(i)),
   }));
+}
+
+/**
+ * `ModelInfo` key (stored as `quiver.model.features`) of the fitted features stage a model was trained
+ * behind. Models trained without a `features:` section have none: their raw columns go straight to
+ * the model's own input encoding, as they always did.
+ */
+export const MODEL_FEATURES_KEY = 'features';
+
+/** The fitted features stage stored with a model (see MODEL_FEATURES_KEY), or null. */
+export function modelFeatures(decoded: { extra: Record<string, string> }): FittedFeatures | null {
+  const text = decoded.extra[MODEL_FEATURES_KEY];
+  return text === undefined ? null : (JSON.parse(text) as FittedFeatures);
+}
+
+/**
+ * `table` (a model checkpoint) with more `info` entries in its schema metadata, written as
+ * modelToArrow writes them (`quiver.model.<key>`): for what is known only after training, such as
+ * the fitted features stage, when the model was encoded elsewhere (the training thread).
+ */
+export function withModelInfo(table: arrow.Table, info: Record<string, unknown>): arrow.Table {
+  const metadata = new Map(table.schema.metadata);
+  for (const [key, value] of Object.entries(info))
+    metadata.set(`quiver.model.${key}`, typeof value === 'string' ? value : JSON.stringify(value));
+  const schema = new arrow.Schema(table.schema.fields, metadata);
+  return new arrow.Table(
+    schema,
+    table.batches.map((batch) => new arrow.RecordBatch(schema, batch.data)),
+  );
 }

@@ -1,3 +1,4 @@
+import * as arrow from 'apache-arrow';
 import { DataError } from '../errors';
 
 /** Train and holdout row indices, each sorted ascending. */
@@ -135,4 +136,16 @@ function splitStratified(
     shuffleInPlace(rows, mulberry32(deriveSeed(seed, q.key)));
     for (let i = 0; i < q.take; i++) isHoldout[rows[i]] = 1;
   }
+}
+
+/** The split as a checkpoint: `row` (Int32, ascending within each set) and `set` (`train` | `holdout`). */
+export function splitToArrow(train: Int32Array, holdout: Int32Array): arrow.Table {
+  const rows = new Int32Array(train.length + holdout.length);
+  rows.set(train);
+  rows.set(holdout, train.length);
+  const sets = [...Array.from(train, () => 'train'), ...Array.from(holdout, () => 'holdout')];
+  return new arrow.Table({
+    row: arrow.vectorFromArray(rows),
+    set: arrow.vectorFromArray(sets, new arrow.Utf8()),
+  });
 }

@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CheckpointStore } from '../checkpoint/store';
-import { modelFromArrow } from '../model/codec';
+import type { FittedFeatures } from '../features/types';
+import { modelFeatures, modelFromArrow } from '../model/codec';
 import type { Preprocessing } from '../model/preprocess';
 import type { ModelRegistry, ModelVersion } from '../registry';
 import { PredictionBatcher } from './batcher';
+import { rawInputPreprocessing } from './raw-input';
 
 /**
  * Class probabilities for `rows` rows: `apply` in inference mode skips `predict`'s batch slicing and
@@ -26,12 +28,17 @@ export class LoadedModel {
   readonly batcher: PredictionBatcher;
   private inFlight = 0;
   private retired = false;
+  /** The raw columns requests carry when the model has fitted transforms (else its own features). */
+  readonly requestPreprocessing: Preprocessing;
 
   constructor(
     readonly record: ModelVersion,
     readonly preprocessing: Preprocessing,
     private readonly model: tf.LayersModel,
+    /** The features stage fitted with the model: requests carry raw columns, served through it. */
+    readonly features: FittedFeatures | null = null,
   ) {
+    this.requestPreprocessing = features ? rawInputPreprocessing(features, preprocessing) : preprocessing;
     this.batcher = new PredictionBatcher(
       (features, rows) => forwardPass(model, features, rows, preprocessing.inputWidth),
       preprocessing.inputWidth,
@@ -182,7 +189,7 @@ export class ModelSlots {
     const record = await this.registry.version(model, version);
     if (!record) throw new ModelUnavailableError(`model ${model} has no version ${version}`);
     const decoded = await modelFromArrow(await this.store.read(record.model));
-    const loaded = new LoadedModel(record, decoded.preprocessing, decoded.model);
+    const loaded = new LoadedModel(record, decoded.preprocessing, decoded.model, modelFeatures(decoded));
     loaded.batcher.onBatch = (rows, requests) => this.onBatch(rows, requests);
     return loaded;
   }

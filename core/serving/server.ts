@@ -9,6 +9,7 @@ import { servingMetrics } from './metrics';
 import { ModelSlots, ModelUnavailableError } from './model-slots';
 import { FeedbackLog, parseFeedbackBody } from './feedback-log';
 import { PredictionLog } from './prediction-log';
+import { parseRawPredictBody } from './raw-input';
 import { BadRequestError, parsePredictBody } from './request';
 
 export interface ServeOptions {
@@ -136,7 +137,9 @@ export async function buildModelServer(options: ServeOptions): Promise<ModelServ
       const version = loaded.record.version;
       try {
         const prep = loaded.preprocessing;
-        const { instances, features } = parsePredictBody(request.body, prep);
+        const { instances, features } = loaded.features
+          ? await parseRawPredictBody(request.body, loaded.features, loaded.requestPreprocessing, prep)
+          : parsePredictBody(request.body, prep);
         const probabilities = await loaded.batcher.run(features, instances.length);
         const classes = prep.classes.length;
         const best = argmaxRows(probabilities, classes);
@@ -146,7 +149,7 @@ export async function buildModelServer(options: ServeOptions): Promise<ModelServ
         const perInstance = instances.map((instance, i) => {
           const row: Record<string, number> = {};
           for (let k = 0; k < classes; k++) row[prep.classes[k]] = probabilities[i * classes + k];
-          log.append(prep, {
+          log.append(loaded.requestPreprocessing, {
             time,
             model: name,
             alias,

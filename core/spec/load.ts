@@ -3,6 +3,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import { SpecError } from '../errors';
+import { resolveTransformModules } from '../features/modules';
 import { pipelineSpecSchema, type PipelineSpec } from './schema';
 import { fieldsAt, unknownFieldMessage } from './suggest';
 
@@ -35,6 +36,7 @@ export function loadSpecFile(file: string, overrides: string[] = []): LoadedSpec
   // A model module is found from the spec's folder, like the source file.
   if (typeof spec.train.model === 'object')
     spec.train.model = { module: path.resolve(path.dirname(absolute), spec.train.model.module) };
+  resolveTransformModules(spec.features, path.dirname(absolute));
   return { spec, file: absolute };
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dataSchemaSpec, driftSpec, rowFlagsSpec } from './data-checks-schema';
+import { featuresSchema } from '../features/spec';
 
 /** Temporal retry policy knobs a spec may set for a step. */
 const retrySchema = z
@@ -98,6 +99,8 @@ export const pipelineSpecSchema = z
       })
       .strict()
       .prefault({}),
+    /** Transforms between sanity and train, fitted on the training rows (see core/features). */
+    features: featuresSchema.optional(),
     train: z
       .object({
         /**

@@ -20,7 +20,7 @@ describe('quiver demo --exit', () => {
     const result = await quiver(['demo', '--exit'], env, 180_000);
     expect(result.code, result.stderr).toBe(0);
     const output = result.stdout + result.stderr;
-    for (const step of ['ingest', 'sanity', 'train', 'validate', 'deploy'])
+    for (const step of ['ingest', 'sanity', 'features', 'train', 'validate', 'deploy'])
       expect(output).toMatch(new RegExp(`✓ ${step}\\s`));
     expect(output).toContain('model iris version 1 → alias production');
     expect(output).toMatch(

@@ -104,9 +104,10 @@ describe('a worker killed with SIGKILL mid-training', () => {
     const midway = await waitForTrainingMidway(client, runId, 60_000);
     expect(midway.attempt).toBe(1);
     const before = await client.status(runId);
-    expect(stepRows(before).slice(0, 3)).toEqual([
+    expect(stepRows(before).slice(0, 4)).toEqual([
       ['ingest', 'completed', 1],
       ['sanity', 'completed', 1],
+      ['features', 'completed', 1],
       ['train', 'running', 0],
     ]);
     await new Promise((resolve) => setTimeout(resolve, 2_500)); // past the first epoch checkpoints
@@ -121,6 +122,7 @@ describe('a worker killed with SIGKILL mid-training', () => {
     expect(stepRows(view)).toEqual([
       ['ingest', 'completed', 1],
       ['sanity', 'completed', 1],
+      ['features', 'completed', 1],
       ['train', 'completed', 2], // the killed attempt timed out on its heartbeat; the second finished
       ['validate', 'completed', 1],
       ['deploy', 'completed', 1],
@@ -134,6 +136,8 @@ describe('a worker killed with SIGKILL mid-training', () => {
     expect(checkpointFilesByStep(storeDir)).toMatchObject({ ingest: 1, sanity: 4 });
     expect(await verifyAll(config.store, checkpointsOf(view))).toEqual([
       'deploy/deployment',
+      'features/data',
+      'features/split',
       'ingest/data',
       'sanity/drift',
       'sanity/flags',
@@ -196,6 +200,7 @@ describe('the Temporal dev server stopped and restarted mid-run', () => {
     expect(stepRows(view), `server was down ${downMs} ms`).toEqual([
       ['ingest', 'completed', 1],
       ['sanity', 'completed', 1],
+      ['features', 'completed', 1],
       ['train', 'completed', 1],
       ['validate', 'completed', 1],
       ['deploy', 'completed', 1],
@@ -239,10 +244,14 @@ describe('a full disk during training', () => {
 
   /** The store holds exactly these checkpoints, each at its content address: no temp or partial files. */
   function expectStoreToHoldExactly(refs: RunView['steps'][number]['outputs'][]): void {
-    const expected = refs
-      .flatMap((outputs) => Object.values(outputs))
-      .map((ref) => path.relative(storeDir, contentPath(storeDir, ref.sha256)))
-      .sort();
+    // The features step passes its input on as its own `data` output: one file, listed twice.
+    const expected = [
+      ...new Set(
+        refs
+          .flatMap((outputs) => Object.values(outputs))
+          .map((ref) => path.relative(storeDir, contentPath(storeDir, ref.sha256))),
+      ),
+    ].sort();
     expect(filesUnder(storeDir)).toEqual(expected);
   }
 
@@ -260,10 +269,11 @@ describe('a full disk during training', () => {
 
     const paused = await waitForRunStatus(client!, runId, SETTLED, 60_000);
     expect(paused.status, paused.error ?? '').toBe('PAUSED');
-    const [ingest, sanity, train, validate, deploy] = paused.steps;
+    const [ingest, sanity, features, train, validate, deploy] = paused.steps;
     expect(stepRows(paused)).toEqual([
       ['ingest', 'completed', 1],
       ['sanity', 'completed', 1],
+      ['features', 'completed', 1],
       ['train', 'paused', 1],
       ['validate', 'pending', 0],
       ['deploy', 'pending', 0],
@@ -272,13 +282,15 @@ describe('a full disk during training', () => {
     expect([validate.checkpoint, deploy.checkpoint]).toEqual([null, null]);
     // Earlier checkpoints are intact; the failed write left nothing behind (no temp file, no half model).
     expect(await verifyAll(config.store, checkpointsOf(paused))).toEqual([
+      'features/data',
+      'features/split',
       'ingest/data',
       'sanity/drift',
       'sanity/flags',
       'sanity/profile',
       'sanity/report',
     ]);
-    expectStoreToHoldExactly([ingest.outputs, sanity.outputs]);
+    expectStoreToHoldExactly([ingest.outputs, sanity.outputs, features.outputs]);
 
     // The operator frees space and retries the same run.
     fs.rmSync(filler);
@@ -288,6 +300,7 @@ describe('a full disk during training', () => {
     expect(stepRows(done)).toEqual([
       ['ingest', 'completed', 1],
       ['sanity', 'completed', 1],
+      ['features', 'completed', 1],
       ['train', 'completed', 2],
       ['validate', 'completed', 1],
       ['deploy', 'completed', 1],

@@ -174,11 +174,11 @@ describe('quiver checkpoints gc', () => {
   it('keeps the checkpoints of a terminated run (no memo) from its history', async () => {
     const runId = await env.client.start(env.spec(['train.epochs=500', 'train.heartbeatTimeout=5s']));
     let view = await env.client.status(runId);
-    for (let i = 0; i < 300 && view.steps[2].status !== 'running'; i++) {
+    for (let i = 0; i < 300 && view.steps[3].status !== 'running'; i++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       view = await env.client.status(runId);
     }
-    expect(view.steps[2].status).toBe('running');
+    expect(view.steps[3].status).toBe('running');
     await env.client.temporal.workflow.getHandle(runId).terminate('gc test');
     await listedClosed(runId);
     const written = refsOf(view);

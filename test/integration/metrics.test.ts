@@ -47,7 +47,7 @@ describe('worker metrics', () => {
     ).toBeGreaterThanOrEqual(1);
     expect(text).toMatch(/^temporal_activity_execution_latency_bucket\{/m);
     // Quiver's: a duration histogram per step in seconds, checkpoint bytes per output, training throughput.
-    for (const step of ['ingest', 'sanity', 'train', 'validate', 'deploy'])
+    for (const step of ['ingest', 'sanity', 'features', 'train', 'validate', 'deploy'])
       expect(sample(text, 'quiver_step_duration_seconds_count', [`step="${step}"`])).toBe(1);
     // Buckets reach hours: a long training lands in a finite bucket, not only in +Inf.
     expect(sample(text, 'quiver_step_duration_seconds_bucket', ['step="train"', 'le="28800"'])).toBe(1);

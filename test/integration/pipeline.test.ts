@@ -36,11 +36,12 @@ describe('the iris pipeline on a real Temporal dev server', () => {
     closedRuns.push(runId);
   });
 
-  it('completes all five steps in order, once each', () => {
+  it('completes all six steps in order, once each', () => {
     expect(view.status, view.error ?? '').toBe('COMPLETED');
     expect(view.steps.map((s) => [s.name, s.status, s.attempts])).toEqual([
       ['ingest', 'completed', 1],
       ['sanity', 'completed', 1],
+      ['features', 'completed', 1],
       ['train', 'completed', 1],
       ['validate', 'completed', 1],
       ['deploy', 'completed', 1],
@@ -72,6 +73,7 @@ describe('the iris pipeline on a real Temporal dev server', () => {
     const expectedInputs: Record<string, string[]> = {
       ingest: [],
       sanity: ['data'],
+      features: ['data'],
       train: ['data'],
       validate: ['data', 'model'],
       deploy: ['metrics', 'model', 'profile'],
@@ -91,12 +93,13 @@ describe('the iris pipeline on a real Temporal dev server', () => {
       expect(lineage.inputs).toEqual(expectedInputs[step.name].map((name) => shaOf(name)));
     }
     expect(view.steps[0].checkpoint!.rows).toBe(150);
-    expect(Object.keys(view.steps[2].outputs).sort()).toEqual(['history', 'model']);
+    expect(Object.keys(view.steps[3].outputs).sort()).toEqual(['history', 'model']);
   });
 
   it('answers the progress query with every step', async () => {
     const progress = await env.client.temporal.workflow.getHandle(view.runId).query(progressQuery);
     expect(progress.steps.map((s) => s.status)).toEqual([
+      'completed',
       'completed',
       'completed',
       'completed',
@@ -146,12 +149,12 @@ describe('failures', () => {
       ),
     );
     expect(view.status).toBe('FAILED');
-    const validate = view.steps[3];
+    const validate = view.steps[4];
     expect(validate).toMatchObject({ status: 'failed', attempts: 1 });
     expect(validate.error).toMatch(
       /ValidationGateError: validation gate failed: accuracy 0\.\d+ < min 0\.99/,
     );
-    expect(view.steps[4].status).toBe('pending');
+    expect(view.steps[5].status).toBe('pending');
     expect(view.model).toBeNull();
   });
 });

@@ -55,7 +55,11 @@ describe('resume', () => {
   it('plans to reuse every step of a completed run, and the resumed run recomputes nothing', async () => {
     const plan = await env.client.plan(source.runId);
     expect(plan.steps.map((s) => [s.name, s.action, s.reason])).toEqual(
-      ['ingest', 'sanity', 'train', 'validate', 'deploy'].map((n) => [n, 'reuse', 'cache key matches']),
+      ['ingest', 'sanity', 'features', 'train', 'validate', 'deploy'].map((n) => [
+        n,
+        'reuse',
+        'cache key matches',
+      ]),
     );
     const resumed = await env.client.wait(await env.client.startPlanned(plan));
     expect(resumed.status).toBe('COMPLETED');
@@ -80,16 +84,17 @@ describe('resume', () => {
     expect(actions(plan.steps)).toEqual([
       'ingest:reuse',
       'sanity:reuse',
+      'features:reuse',
       'train:run',
       'validate:run',
       'deploy:run',
     ]);
-    expect(plan.steps[2].reason).toBe('params changed: train.epochs 30 → 31');
-    expect(plan.steps[3].reason).toBe('input changed: train output');
+    expect(plan.steps[3].reason).toBe('params changed: train.epochs 30 → 31');
+    expect(plan.steps[4].reason).toBe('input changed: train output');
     const resumed = await env.client.wait(await env.client.startPlanned(plan));
     expect(resumed.status).toBe('COMPLETED');
-    expect(resumed.steps.map((s) => s.attempts)).toEqual([0, 0, 1, 1, 1]);
-    expect(resumed.steps[2].checkpoint!.sha256).not.toBe(source.steps[2].checkpoint!.sha256);
+    expect(resumed.steps.map((s) => s.attempts)).toEqual([0, 0, 0, 1, 1, 1]);
+    expect(resumed.steps[3].checkpoint!.sha256).not.toBe(source.steps[3].checkpoint!.sha256);
     expect(resumed.model!.version).toBeGreaterThan(source.model!.version);
   });
 
@@ -103,12 +108,13 @@ describe('resume', () => {
     const bytes = fs.readFileSync(report);
     bytes[bytes.length >> 1] ^= 0xff;
     fs.writeFileSync(report, bytes);
-    fs.rmSync(fileOf(run.steps[3].checkpoint!.uri));
+    fs.rmSync(fileOf(run.steps[4].checkpoint!.uri));
 
     const plan = await env.client.plan(run.runId);
     expect(actions(plan.steps)).toEqual([
       'ingest:reuse',
       'sanity:run',
+      'features:run',
       'train:run',
       'validate:run',
       'deploy:run',
@@ -121,7 +127,7 @@ describe('resume', () => {
     );
     const resumed = await env.client.wait(await env.client.startPlanned(plan));
     expect(resumed.status).toBe('COMPLETED');
-    expect(resumed.steps.map((s) => s.reusedFrom)).toEqual([run.runId, null, null, null, null]);
+    expect(resumed.steps.map((s) => s.reusedFrom)).toEqual([run.runId, null, null, null, null, null]);
     await openStore(env.config.store).verify(resumed.steps[1].checkpoint!);
   });
 
@@ -152,6 +158,7 @@ describe('replay', () => {
     expect(plan.steps.map((s) => [s.name, s.action, s.reason])).toEqual([
       ['ingest', 'reuse', `pinned to ${run.runId}`],
       ['sanity', 'reuse', `pinned to ${run.runId}`],
+      ['features', 'reuse', `pinned to ${run.runId}`],
       ['train', 'run', 'replay from train'],
       ['validate', 'run', 'replay from train'],
       ['deploy', 'run', 'replay from train'],
@@ -159,7 +166,7 @@ describe('replay', () => {
     const replayed = await env.client.wait(await env.client.startPlanned(plan));
     expect(replayed.status, replayed.error ?? '').toBe('COMPLETED');
     expect(replayed.steps[0].checkpoint).toEqual(run.steps[0].checkpoint);
-    expect(replayed.steps[2].summary.epochs).toBe(25);
+    expect(replayed.steps[3].summary.epochs).toBe(25);
     expect(replayed.spec.train.epochs).toBe(25);
   });
 
@@ -184,8 +191,8 @@ describe('retry in place and cancel', () => {
     );
     let view = await statusWhen(runId, (v) => v.status === 'PAUSED');
     expect(view.status).toBe('PAUSED');
-    expect(view.steps[4]).toMatchObject({ status: 'paused', attempts: 2 });
-    expect(view.steps[4].error).toMatch(/EEXIST|ENOTDIR|not a directory|file already exists/);
+    expect(view.steps[5]).toMatchObject({ status: 'paused', attempts: 2 });
+    expect(view.steps[5].error).toMatch(/EEXIST|ENOTDIR|not a directory|file already exists/);
     expect(view.steps.slice(0, 4).map((s) => s.status)).toEqual([
       'completed',
       'completed',
@@ -198,7 +205,7 @@ describe('retry in place and cancel', () => {
     view = await env.client.wait(runId);
     expect(view.status).toBe('COMPLETED');
     expect(view.runId).toBe(runId);
-    expect(view.steps.map((s) => s.attempts)).toEqual([1, 1, 1, 1, 3]);
+    expect(view.steps.map((s) => s.attempts)).toEqual([1, 1, 1, 1, 1, 3]);
     expect(view.model).toMatchObject({ name: 'blocked', version: 1 });
   });
 
@@ -210,7 +217,7 @@ describe('retry in place and cancel', () => {
     const runId = await env.client.start(
       env.spec([`source.uri=${dataFile}`, 'train.epochs=400', 'train.heartbeatTimeout=5s']),
     );
-    let view = await statusWhen(runId, (v) => v.steps[2].status === 'running');
+    let view = await statusWhen(runId, (v) => v.steps[3].status === 'running');
     await env.client.cancel(runId);
     view = await env.client.wait(runId);
     expect(view.status).toBe('CANCELED');
@@ -220,11 +227,12 @@ describe('retry in place and cancel', () => {
     expect(actions(plan.steps)).toEqual([
       'ingest:reuse',
       'sanity:reuse',
+      'features:reuse',
       'train:run',
       'validate:run',
       'deploy:run',
     ]);
-    expect(plan.steps[2].reason).toBe(`not completed in ${runId}`);
+    expect(plan.steps[3].reason).toBe(`not completed in ${runId}`);
   });
 
   it('a paused run that gets no retry fails after its pauseTimeout', async () => {
@@ -241,13 +249,13 @@ describe('retry in place and cancel', () => {
     );
     const view = await env.client.wait(runId);
     expect(view.status).toBe('FAILED');
-    expect(view.steps[4]).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(view.steps[5]).toMatchObject({ status: 'failed', attempts: 1 });
     expect(view.error).toContain('paused 2s with no retry');
   });
 
   it('a terminated run resumes from the checkpoints it had written', async () => {
     const runId = await env.client.start(env.spec([`source.uri=${dataFile}`, 'train.epochs=400']));
-    let view = await statusWhen(runId, (v) => v.steps[2].status === 'running');
+    let view = await statusWhen(runId, (v) => v.steps[3].status === 'running');
     await env.client.temporal.workflow.getHandle(runId).terminate('test');
     view = await env.client.status(runId);
     expect(view.status).toBe('TERMINATED');
@@ -255,16 +263,18 @@ describe('retry in place and cancel', () => {
     expect(view.steps.map((s) => s.status)).toEqual([
       'completed',
       'completed',
+      'completed',
       'failed',
       'pending',
       'pending',
     ]);
-    expect(view.steps[2]).toMatchObject({ status: 'failed', error: 'terminated: test' });
+    expect(view.steps[3]).toMatchObject({ status: 'failed', error: 'terminated: test' });
     expect(view.error).toBe('terminated: test');
     const plan = await env.client.plan(runId, { overrides: ['train.epochs=5', 'validate.min={}'] });
     expect(actions(plan.steps)).toEqual([
       'ingest:reuse',
       'sanity:reuse',
+      'features:reuse',
       'train:run',
       'validate:run',
       'deploy:run',

@@ -216,7 +216,7 @@ describe('run inspection against a real dev server', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).not.toContain('\u001b['); // no cursor movement or colours in a pipe
     const lines = result.stderr.split('\n');
-    for (const step of ['ingest', 'sanity', 'train', 'validate', 'deploy'])
+    for (const step of ['ingest', 'sanity', 'features', 'train', 'validate', 'deploy'])
       expect(lines.filter((l) => new RegExp(`^  ✓ ${step} +\\d`).test(l))).toHaveLength(1);
     expect(result.stdout).toContain('status COMPLETED');
   });

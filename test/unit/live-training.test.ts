@@ -15,7 +15,7 @@ function view(train: Partial<StepState>): RunView {
     (name) =>
       ({ name, status: name === 'ingest' || name === 'sanity' ? 'completed' : 'pending' }) as StepState,
   );
-  Object.assign(steps[2], train);
+  Object.assign(steps[3], train);
   return { runId: 'r1', spec, steps, status: 'CANCELED' } as RunView;
 }
 

@@ -74,13 +74,14 @@ describe('terminal progress', () => {
   it('renders one line per step with the live epoch of training (TTY display)', () => {
     const lines = renderProgress(trainingView()).split('\n');
     expect(lines[0]).toBe('quiver-iris-1 · iris · RUNNING');
-    expect(lines).toHaveLength(6);
+    expect(lines).toHaveLength(7);
     expect(lines[1]).toContain('✓ ingest   reused from quiver-iris-0');
     expect(lines[2]).toMatch(/✓ sanity +65 ms +abababababab \(150 rows, 2\.0 KiB\) +checks=16/);
-    expect(lines[3]).toBe(
+    expect(lines[3]).toBe('  ○ features');
+    expect(lines[4]).toBe(
       `  ▶ train    [${'█'.repeat(10)}${'░'.repeat(10)}] epoch 30/60 · loss 0.4200 · eta 3s`,
     );
-    expect(lines[4]).toBe('  ○ validate');
+    expect(lines[5]).toBe('  ○ validate');
   });
 
   it('prints plain lines once per step event, and training every 10% of its epochs', () => {
@@ -89,7 +90,7 @@ describe('terminal progress', () => {
     const view = trainingView();
     reporter.update(view);
     reporter.update(view); // unchanged: nothing new
-    const train = view.steps[2];
+    const train = view.steps[3];
     train.live = live(31, 60, 0.41, 2400); // same decile: nothing new
     reporter.update(view);
     train.live = live(36, 60, 0.3, 2000);
@@ -116,6 +117,7 @@ describe('current details for the Temporal UI', () => {
       '',
       '- ✓ ingest · reused from quiver-iris-0',
       '- ✓ sanity · completed · 65 ms',
+      '- ○ features',
       '- ▶ train · running · epoch 30/60 · loss 0.4200 · eta 3s',
       '- ○ validate',
       '- ○ deploy',
@@ -124,7 +126,7 @@ describe('current details for the Temporal UI', () => {
 
   it('names the error of a failed step and the deployed model', () => {
     const view = trainingView();
-    Object.assign(view.steps[2], {
+    Object.assign(view.steps[3], {
       status: 'failed',
       attempts: 3,
       error: 'step train failed: boom',

@@ -1,0 +1,331 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import * as arrow from 'apache-arrow';
+import { codeVersion } from '../code-version';
+import { FeatureTransformError } from '../errors';
+import { stableHash } from '../hash';
+import type { TrainTask } from '../model/task';
+import { BUILTIN_TRANSFORMS } from './builtins';
+import {
+  columnNames,
+  float64Vector,
+  isNumericType,
+  isStringType,
+  numbersOf,
+  stringsOf,
+  tableOf,
+} from './columns';
+import { loadTransformModule, moduleCodeVersion } from './modules';
+import type { BuiltinName } from './spec';
+import { transformName } from './spec';
+import {
+  transformLabel,
+  type FittedFeatures,
+  type FittedTransform,
+  type InputColumn,
+  type JsonValue,
+  type Transform,
+  type TransformSpec,
+} from './types';
+
+let builtinVersion: string | undefined;
+
+/** Version of the built-in transforms' code (core/features/builtins.ts and what it imports). */
+export function builtinCodeVersion(): string {
+  if (!builtinVersion) {
+    const file = ['builtins.ts', 'builtins.js']
+      .map((f) => path.join(__dirname, f))
+      .find((f) => fs.existsSync(f));
+    builtinVersion = file ? codeVersion(file) : 'unknown';
+  }
+  return builtinVersion;
+}
+
+/** The code version of each transform of a spec, in order: built-ins share one, modules hash their own. */
+export function transformCodeVersions(specs: TransformSpec[]): string[] {
+  return specs.map((spec, i) =>
+    spec.module ? moduleCodeVersion(spec, transformLabel(i, transformName(spec))) : builtinCodeVersion(),
+  );
+}
+
+/** A transform's cache key: what must match for its checkpoint to be reused. */
+export function transformCacheKey(
+  index: number,
+  spec: TransformSpec,
+  version: string,
+  input: string,
+): string {
+  return stableHash({
+    index,
+    kind: spec.kind,
+    module: spec.module ?? null,
+    params: spec.params,
+    version,
+    input,
+  });
+}
+
+/** A transform run by an earlier run that may be reused when its cache key matches. */
+export interface PriorTransform {
+  cacheKey: string;
+  state: JsonValue;
+  output: { sha256: string };
+}
+
+/** How a fit went, per transform: for status, plans and the UI. */
+export interface TransformOutcome {
+  fitted: FittedTransform;
+  table: arrow.Table;
+  reused: boolean;
+  durationMs: number;
+}
+
+export interface FitFeaturesArgs {
+  table: arrow.Table;
+  specs: TransformSpec[];
+  target: string;
+  task: TrainTask;
+  trainRows: Int32Array;
+  /** Hash of the stage's input checkpoint: the first transform's cache key depends on it. */
+  inputSha256: string;
+  /** Transforms of an earlier run, by index; one whose cache key matches is loaded instead of fitted. */
+  prior?: (PriorTransform | undefined)[];
+  /** Reads a prior transform's output table (a checkpoint); null when it is gone. */
+  loadPrior?: (prior: PriorTransform) => Promise<arrow.Table | null>;
+  /** Called after each transform (checkpointing, heartbeats). */
+  onTransform?: (outcome: TransformOutcome) => Promise<void>;
+}
+
+/**
+ * Fits every transform on the training rows and applies it to all rows, in order, checking each
+ * result (an Arrow table, same rows, target unchanged, finite numbers). Ends with the numeric
+ * feature table training reads and the fitted state that travels with the model.
+ */
+export async function fitFeatures(
+  args: FitFeaturesArgs,
+): Promise<{ fitted: FittedFeatures; output: arrow.Table }> {
+  const { specs, target } = args;
+  const inputs = inputColumns(args.table, target);
+  const versions = transformCodeVersions(specs);
+  let table = args.table;
+  let previousKey = args.inputSha256;
+  const transforms: FittedTransform[] = [];
+  for (const [index, spec] of specs.entries()) {
+    const started = performance.now();
+    const name = transformName(spec);
+    const label = transformLabel(index, name);
+    const cacheKey = transformCacheKey(index, spec, versions[index], previousKey);
+    previousKey = cacheKey;
+    const base = {
+      index,
+      name,
+      kind: spec.kind,
+      params: spec.params,
+      codeVersion: versions[index],
+      cacheKey,
+    };
+    const prior = args.prior?.[index];
+    const reusedTable = prior?.cacheKey === cacheKey ? await args.loadPrior?.(prior) : null;
+    let fitted: FittedTransform;
+    if (reusedTable) {
+      table = reusedTable;
+      fitted = { ...base, ...(spec.modulePath ? { modulePath: spec.modulePath } : {}), state: prior!.state };
+    } else {
+      const transform = transformFor(spec, label, versions[index]);
+      const state = await guard(label, spec, 'fit', () =>
+        transform.fit(table, spec.params, { trainRows: args.trainRows, target, task: args.task, arrow }),
+      );
+      fitted = {
+        ...base,
+        ...(spec.modulePath ? { modulePath: spec.modulePath } : {}),
+        state: asJson(state, label),
+      };
+      table = await applyChecked(transform, table, fitted, spec, target);
+    }
+    transforms.push(fitted);
+    await args.onTransform?.({
+      fitted,
+      table,
+      reused: Boolean(reusedTable),
+      durationMs: performance.now() - started,
+    });
+  }
+  const output = finalFeatures(table, target);
+  const features = columnNames(output).filter((n) => n !== target);
+  return { fitted: { version: 1, target, inputs, transforms, features }, output };
+}
+
+/**
+ * Applies a fitted stage to raw rows (validation's holdout, a serving request): the same transforms
+ * with the same state, then the same numeric feature columns training saw.
+ */
+export async function applyFeatures(table: arrow.Table, fitted: FittedFeatures): Promise<arrow.Table> {
+  let current = table;
+  for (const transform of fitted.transforms) {
+    const label = transformLabel(transform.index, transform.name);
+    const spec: TransformSpec = {
+      kind: transform.kind,
+      params: transform.params,
+      ...(transform.modulePath ? { module: transform.name, modulePath: transform.modulePath } : {}),
+    };
+    if (spec.module) {
+      // Fitted state only means what the code that fitted it meant: refuse an edited module.
+      const now = moduleCodeVersion(spec, label);
+      if (now !== transform.codeVersion)
+        throw new FeatureTransformError(
+          `${label}: module ${transform.modulePath} changed since the model was trained (code ${transform.codeVersion} → ${now}); retrain`,
+        );
+    }
+    current = await applyChecked(
+      transformFor(spec, label, transform.codeVersion),
+      current,
+      transform,
+      spec,
+      fitted.target,
+    );
+  }
+  const output = finalFeatures(current, fitted.target, fitted.features);
+  return output;
+}
+
+function transformFor(spec: TransformSpec, label: string, version: string): Transform {
+  if (spec.module) return loadTransformModule(spec, label, version);
+  const builtin = BUILTIN_TRANSFORMS[spec.kind as BuiltinName] as Transform | undefined;
+  if (!builtin) throw new FeatureTransformError(`${label}: unknown transform '${spec.kind}'`);
+  return builtin;
+}
+
+/** Runs user (or built-in) code, turning whatever it throws into an error naming the transform. */
+async function guard<T>(
+  label: string,
+  spec: TransformSpec,
+  phase: 'fit' | 'apply',
+  run: () => T | Promise<T>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const where = spec.module ? `${label} (${spec.modulePath ?? spec.module})` : label;
+    const reason = (error as Error)?.message ?? String(error);
+    throw new FeatureTransformError(
+      error instanceof FeatureTransformError ? `${where}: ${reason}` : `${where}: ${phase} threw: ${reason}`,
+      { cause: error },
+    );
+  }
+}
+
+async function applyChecked(
+  transform: Transform,
+  table: arrow.Table,
+  fitted: FittedTransform,
+  spec: TransformSpec,
+  target: string,
+): Promise<arrow.Table> {
+  const label = transformLabel(fitted.index, fitted.name);
+  const out = await guard(label, spec, 'apply', () =>
+    transform.apply(table, fitted.state, { target, arrow }),
+  );
+  const fail = (reason: string) =>
+    new FeatureTransformError(
+      `${spec.module ? `${label} (${spec.modulePath ?? spec.module})` : label}: ${reason}`,
+    );
+  if (!isTable(out)) throw fail(`apply returned ${describe(out)}, not an Arrow Table`);
+  if (out.numRows !== table.numRows)
+    throw fail(`apply returned ${out.numRows} rows for ${table.numRows}; transforms keep every row`);
+  const before = table.getChild(target);
+  const after = out.getChild(target);
+  if (before && !after) throw fail(`apply dropped the target column '${target}'`);
+  if (before && after) {
+    const a = stringsOf(before);
+    const b = stringsOf(after);
+    const row = a.findIndex((v, i) => v !== b[i]);
+    if (row >= 0)
+      throw fail(`apply changed the target column '${target}' (row ${row}: '${a[row]}' → '${b[row]}')`);
+  }
+  for (const field of out.schema.fields) {
+    if (field.name === target || !arrow.DataType.isFloat(field.type)) continue;
+    const values = out.getChild(field.name)!;
+    for (let i = 0; i < values.length; i++) {
+      const v = values.get(i) as number | null;
+      if (v !== null && !Number.isFinite(v))
+        throw fail(`column '${field.name}' row ${i} is ${v}; values must be finite`);
+    }
+  }
+  return out;
+}
+
+/** The stage's output: every feature column as Float64 without missing values, then the target. */
+function finalFeatures(table: arrow.Table, target: string, expected?: string[]): arrow.Table {
+  const features = expected ?? columnNames(table).filter((n) => n !== target);
+  const columns: [string, arrow.Vector][] = [];
+  for (const name of features) {
+    const vector = table.getChild(name);
+    if (!vector)
+      throw new FeatureTransformError(
+        `features: the transforms gave no column '${name}', which the model was trained on (columns: ${columnNames(table).join(', ')})`,
+      );
+    if (!isNumericType(vector.type)) {
+      const hint = isStringType(vector.type) ? ': add an encode transform' : '';
+      throw new FeatureTransformError(
+        `features: column '${name}' is ${String(vector.type)} after the last transform; the model needs numbers${hint}`,
+      );
+    }
+    const values = numbersOf(vector);
+    const missing = values.filter(Number.isNaN).length;
+    if (missing > 0)
+      throw new FeatureTransformError(
+        `features: column '${name}' has ${missing} missing value(s) after the last transform: add an impute transform`,
+      );
+    columns.push([name, float64Vector(values)]);
+  }
+  if (columns.length === 0)
+    throw new FeatureTransformError('features: the transforms left no feature columns');
+  const targetColumn = table.getChild(target);
+  if (targetColumn) columns.push([target, targetColumn]);
+  return tableOf(columns);
+}
+
+/** The raw columns (all but the target) and their kinds: what a serving request must carry. */
+function inputColumns(table: arrow.Table, target: string): InputColumn[] {
+  return table.schema.fields
+    .filter((f) => f.name !== target)
+    .map((f) => ({
+      name: f.name,
+      type: arrow.DataType.isBool(f.type) ? 'boolean' : isNumericType(f.type) ? 'number' : 'string',
+    }));
+}
+
+/** A table from this process's Arrow or another copy of apache-arrow (a user's own dependency). */
+function isTable(value: unknown): value is arrow.Table {
+  if (value instanceof arrow.Table) return true;
+  const t = value as arrow.Table | null;
+  return (
+    typeof t === 'object' &&
+    t !== null &&
+    typeof t.getChild === 'function' &&
+    typeof t.numRows === 'number' &&
+    Boolean(t.schema)
+  );
+}
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object'
+    ? `an object (${value.constructor?.name ?? 'Object'})`
+    : `a ${typeof value}`;
+}
+
+/** State must survive JSON (it is stored in checkpoints and the model): refuse what would not. */
+function asJson(state: unknown, label: string): JsonValue {
+  if (state === undefined) return null;
+  let text: string;
+  try {
+    text = JSON.stringify(state);
+  } catch (error) {
+    throw new FeatureTransformError(
+      `${label}: fit returned state that is not JSON-serialisable: ${(error as Error).message}`,
+    );
+  }
+  return JSON.parse(text) as JsonValue;
+}

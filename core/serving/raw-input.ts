@@ -1,0 +1,55 @@
+import * as arrow from 'apache-arrow';
+import { FeatureTransformError } from '../errors';
+import { applyFeatures } from '../features/pipeline';
+import type { FittedFeatures } from '../features/types';
+import { transformFeatures, type FeatureTransform, type Preprocessing } from '../model/preprocess';
+import { BadRequestError, parsePredictBody } from './request';
+
+/**
+ * The raw columns a model behind a features stage takes, shaped as a Preprocessing so the request
+ * checks and the prediction log treat them like any model's features (numbers, booleans, strings).
+ */
+export function rawInputPreprocessing(fitted: FittedFeatures, prep: Preprocessing): Preprocessing {
+  const features = fitted.inputs.map((column): FeatureTransform =>
+    column.type === 'string'
+      ? { name: column.name, kind: 'categorical', categories: [], offset: 0 }
+      : { name: column.name, kind: 'numeric', dtype: column.type, mean: 0, std: 1, offset: 0 },
+  );
+  return { ...prep, features, inputWidth: 0 };
+}
+
+/**
+ * A predict body for a model with fitted transforms: every raw column checked (named on refusal),
+ * the rows turned into an Arrow table, the model's fitted transforms applied exactly as in training
+ * and validation, then the model's input encoding. A transform refusing a row's values answers 400.
+ */
+export async function parseRawPredictBody(
+  body: unknown,
+  fitted: FittedFeatures,
+  rawPrep: Preprocessing,
+  prep: Preprocessing,
+): Promise<{ instances: Record<string, unknown>[]; features: Float32Array }> {
+  const { instances } = parsePredictBody(body, rawPrep);
+  const columns: Record<string, arrow.Vector> = {};
+  for (const column of fitted.inputs) {
+    const values = instances.map((instance) => instance[column.name] ?? null);
+    columns[column.name] =
+      column.type === 'string'
+        ? arrow.vectorFromArray(values as (string | null)[], new arrow.Utf8())
+        : column.type === 'boolean'
+          ? arrow.vectorFromArray(
+              values.map((v) => (v === null ? null : Boolean(v))),
+              new arrow.Bool(),
+            )
+          : arrow.vectorFromArray(values as (number | null)[], new arrow.Float64());
+  }
+  let table: arrow.Table;
+  try {
+    table = await applyFeatures(new arrow.Table(columns), fitted);
+  } catch (error) {
+    if (error instanceof FeatureTransformError) throw new BadRequestError('instances', error.message);
+    throw error;
+  }
+  const rows = Int32Array.from({ length: instances.length }, (_, i) => i);
+  return { instances, features: transformFeatures(table, prep, rows) };
+}
