@@ -168,7 +168,7 @@ describe('quiver run --local, then --reuse-from', () => {
     expect(localRun.runId).toMatch(/^local-iris-explore-/);
     expect(localRun.status).toBe('COMPLETED');
     expect(localRun.steps.map((s) => [s.name, s.status, s.attempts])).toEqual(
-      ['ingest', 'sanity', 'train', 'validate', 'deploy'].map((n) => [n, 'completed', 1]),
+      ['ingest', 'sanity', 'features', 'train', 'validate', 'deploy'].map((n) => [n, 'completed', 1]),
     );
 
     const promoted = await cli(
