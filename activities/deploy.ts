@@ -13,7 +13,7 @@ export async function deploy(input: StepInput, config: QuiverConfig): Promise<St
     const metrics: Record<string, number> = {};
     for (const row of metricsTable.toArray() as { metric: string; value: number }[])
       metrics[row.metric] = row.value;
-    const registry = ModelRegistry.at(config.home);
+    const registry = ModelRegistry.at(config);
     const version = await registry.register({
       name,
       model: ctx.input.inputs.model,

@@ -39,6 +39,15 @@ export class CheckpointNotFoundError extends QuiverError {}
 /** A model or alias asked of the registry does not exist. */
 export class ModelNotFoundError extends QuiverError {}
 
+/**
+ * Shared state (registry, pinned schema, …) exists but cannot be read or parsed. Never taken as
+ * empty: acting on a guess would drop what others wrote. The message names the object.
+ */
+export class StoreStateError extends QuiverError {}
+
+/** The store cannot be used at all (missing bucket, refused credentials, no server); names its URI. */
+export class StoreUnavailableError extends QuiverError {}
+
 /** The Temporal CLI could not be found, installed or started. */
 export class TemporalServerError extends QuiverError {}
 
@@ -53,4 +62,5 @@ export const NON_RETRYABLE_ERROR_TYPES = [
   'ValidationGateError',
   'CheckpointIntegrityError',
   'CheckpointNotFoundError',
+  'StoreStateError',
 ] as const;

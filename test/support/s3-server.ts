@@ -1,0 +1,52 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { startSeaweed, type SeaweedServer } from '../../infra/seaweedfs';
+
+/** A real S3 server (SeaweedFS) for one test file, with a bucket and the AWS environment that reaches it. */
+export interface S3TestServer {
+  server: SeaweedServer;
+  bucket: string;
+  /** AWS_* variables for processes that talk to it (endpoint, region, any credentials: it is anonymous). */
+  env: Record<string, string>;
+  /** `s3://<bucket>/<prefix>`: a fresh store URI per call. */
+  storeUri(prefix: string): string;
+  /** Creates another bucket. */
+  createBucket(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts SeaweedFS on free loopback ports (20–25 s on a busy machine: start it once per file, in
+ * beforeAll), creates a bucket, and points this process's AWS environment at it.
+ */
+export async function startS3TestServer(name: string): Promise<S3TestServer> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `quiver-s3-${name}-`));
+  const server = await startSeaweed({ dir });
+  const env = {
+    AWS_ENDPOINT_URL: server.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'quiver-test',
+    AWS_SECRET_ACCESS_KEY: 'quiver-test-secret',
+  };
+  Object.assign(process.env, env);
+  const client = new S3Client({ endpoint: server.endpoint, region: 'us-east-1', forcePathStyle: true });
+  const createBucket = async (bucket: string) => {
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  };
+  const bucket = `quiver-${name}`.toLowerCase().replace(/[^a-z0-9-]/g, '-');
+  await createBucket(bucket);
+  return {
+    server,
+    bucket,
+    env,
+    storeUri: (prefix) => `s3://${bucket}/${prefix}`,
+    createBucket,
+    async close() {
+      client.destroy();
+      await server.stop(3_000);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
