@@ -43,6 +43,8 @@ export interface SeaweedOptions {
   logFile?: string;
   /** Ports to use (master, volume, filer, s3); free ones are picked when omitted. */
   ports?: [number, number, number, number];
+  /** The one identity S3 accepts (all actions); without it the S3 API is anonymous. */
+  credentials?: { accessKey: string; secretKey: string };
 }
 
 /**
@@ -70,6 +72,16 @@ export async function startSeaweed(options: SeaweedOptions): Promise<SeaweedServ
     '-s3.port.iceberg=0',
     '-s3.port.lance=0',
   ];
+  if (options.credentials) {
+    const config = path.join(options.dir, 's3-identities.json');
+    const identity = {
+      name: 'quiver',
+      credentials: [options.credentials],
+      actions: ['Admin', 'Read', 'Write', 'List', 'Tagging'],
+    };
+    await fs.writeFile(config, JSON.stringify({ identities: [identity] }), { mode: 0o600 });
+    args.push(`-s3.config=${config}`);
+  }
   const child = spawn(weed, args, { detached: true, stdio: ['ignore', log.fd, log.fd] });
   await log.close();
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -8,6 +8,13 @@ import { lineageFromMetadata } from './lineage';
 import type { CheckpointStore, StoredCheckpoint } from './store';
 import type { CheckpointRef, Lineage } from './types';
 
+/**
+ * A write that finds its object already there re-uploads it when it is older than this, so garbage
+ * collection (which spares objects younger than its `olderThan`, an hour by default) cannot delete
+ * an object a new run has just started to reference.
+ */
+export const S3_REUSE_REFRESH_MS = 10 * 60 * 1000;
+
 /** Key of a checkpoint under an S3 store's prefix: `checkpoints/<sha[0..2]>/<sha>.arrow`. */
 export function checkpointKey(sha256: string): string {
   return `checkpoints/${sha256.slice(0, 2)}/${sha256}.arrow`;
@@ -36,7 +43,8 @@ export class S3CheckpointStore implements CheckpointStore {
     const key = checkpointKey(sha256);
     const existing = await this.objects.head(key);
     // A same-sized object under this name was written from these bytes (reads verify it anyway).
-    if (existing?.bytes !== bytes) await this.objects.putStream(key, chunks);
+    const fresh = existing && Date.now() - existing.modifiedAt.getTime() < S3_REUSE_REFRESH_MS;
+    if (existing?.bytes !== bytes || !fresh) await this.objects.putStream(key, chunks);
     return { uri: this.objects.uriOf(key), sha256, rows: table.numRows, bytes };
   }
 
@@ -69,6 +77,11 @@ export class S3CheckpointStore implements CheckpointStore {
         found.push({ sha256: match[2], bytes: item.bytes, modifiedAt: item.modifiedAt });
     }
     return found;
+  }
+
+  /** The URI of a checkpoint's object. */
+  uriOf(sha256: string): string {
+    return this.objects.uriOf(checkpointKey(sha256));
   }
 
   /** Removes one checkpoint object (garbage collection). */

@@ -6,7 +6,12 @@ import { checkpointKey, type S3CheckpointStore } from '../../core/checkpoint/s3-
 import type { Lineage } from '../../core/checkpoint/types';
 import { CheckpointIntegrityError } from '../../core/errors';
 import { PreconditionFailedError, S3ObjectStore, StoreUnavailableError } from '../../core/object-store';
-import { startS3TestServer, type S3TestServer } from '../support/s3-server';
+import { collectGarbage } from '../../core/checkpoint/gc';
+import { pinSchema, readPinnedSchema } from '../../core/data/schema-store';
+import type { DataSchema } from '../../core/data/data-schema';
+import { StoreStateError } from '../../core/errors';
+import { ModelRegistry } from '../../core/registry';
+import { startS3TestServer, testS3Client, type S3TestServer } from '../support/s3-server';
 
 let s3: S3TestServer;
 
@@ -62,7 +67,7 @@ describe('s3:// checkpoint store on a real S3 server', () => {
     const ref = await store.write(sampleTable(100), lineage);
     const other = await openStore(s3.storeUri('other')).write(sampleTable(101), lineage);
     const bytes = await openStore(s3.storeUri('other')).readBytes(other);
-    const client = new S3Client({ endpoint: s3.server.endpoint, region: 'us-east-1', forcePathStyle: true });
+    const client = testS3Client(s3.server.endpoint);
     await client.send(
       new PutObjectCommand({ Bucket: s3.bucket, Key: `b/${checkpointKey(ref.sha256)}`, Body: bytes }),
     );
@@ -70,7 +75,6 @@ describe('s3:// checkpoint store on a real S3 server', () => {
     const refused = await store.read(ref).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(CheckpointIntegrityError);
     expect(String(refused)).toContain(`s3://${s3.bucket}/b/${checkpointKey(ref.sha256)}`);
-    // A rewrite of the real bytes repairs it only when the size differs; a same-sized forgery stays refused.
     await expect(store.verify(ref)).rejects.toThrow(/corrupt/);
   });
 
@@ -95,5 +99,80 @@ describe('s3:// checkpoint store on a real S3 server', () => {
     const error = await missing.check().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreUnavailableError);
     expect(String(error)).toMatch(/s3:\/\/no-such-bucket-here\/x.*does not exist/);
+  });
+});
+
+describe('shared state in an s3:// store', () => {
+  const where = (prefix: string) => ({ home: '/nonexistent-home', store: s3.storeUri(prefix) });
+  const entry = (run: string) => ({
+    name: 'iris',
+    model: { uri: '', sha256: run.padEnd(64, '0'), rows: 1, bytes: 1 },
+    metrics: {},
+    runId: run,
+    pipeline: 'iris',
+  });
+
+  it('races 10 alias moves from 10 registry clients and loses none; versions never repeat', async () => {
+    const registry = ModelRegistry.at(where('race'));
+    const versions = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => ModelRegistry.at(where('race')).register(entry(`r${i}`))),
+    );
+    expect(versions.map((v) => v.version).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    await Promise.all(
+      versions.map((v, i) => ModelRegistry.at(where('race')).setAlias('iris', `a${i}`, v.version, 'race')),
+    );
+    const aliases = await registry.aliases('iris');
+    expect(Object.keys(aliases).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `a${i}`).sort());
+    expect(await registry.history('iris')).toHaveLength(10);
+    expect(await registry.models()).toEqual(['iris']);
+  });
+
+  it('names the object when the alias state is truncated, and never takes it as empty', async () => {
+    const registry = ModelRegistry.at(where('broken'));
+    await registry.register(entry('b1'));
+    await registry.setAlias('iris', 'production', 1, 'x');
+    const client = testS3Client(s3.server.endpoint);
+    await client.send(
+      new PutObjectCommand({ Bucket: s3.bucket, Key: 'broken/registry/iris/aliases.json', Body: '{"alias' }),
+    );
+    client.destroy();
+    const error = await registry.aliases('iris').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreStateError);
+    expect(String(error)).toContain(`s3://${s3.bucket}/broken/registry/iris/aliases.json`);
+    await expect(registry.setAlias('iris', 'staging', 1, 'y')).rejects.toThrow(StoreStateError);
+  });
+
+  it('pins a schema once across racing pinners', async () => {
+    const schema = (tag: string) => ({ pipeline: 'iris', tag, columns: {} }) as unknown as DataSchema;
+    const results = await Promise.all(['a', 'b', 'c'].map((tag) => pinSchema(where('schemas'), schema(tag))));
+    expect(results.filter((r) => r.pinned)).toHaveLength(1);
+    const pinned = (await readPinnedSchema(where('schemas'), 'iris')) as unknown as { tag: string };
+    expect(results.every((r) => (r.schema as unknown as { tag: string }).tag === pinned.tag)).toBe(true);
+  });
+
+  it('collects unreferenced checkpoint objects older than the cutoff', async () => {
+    const store = openStore(s3.storeUri('gc'));
+    const kept = await store.write(sampleTable(10), lineage);
+    const dropped = await store.write(sampleTable(11), lineage);
+    const dry = await collectGarbage(store, new Set([kept.sha256]), { olderThanMs: 0, dryRun: true });
+    expect(dry.removed.map((r) => r.sha256)).toEqual([dropped.sha256]);
+    const young = await collectGarbage(store, new Set([kept.sha256]));
+    expect(young).toMatchObject({ removed: [], keptRecent: 1, keptReferenced: 1 });
+    const done = await collectGarbage(store, new Set([kept.sha256]), { olderThanMs: 0 });
+    expect(done.removed[0].path).toBe(`s3://${s3.bucket}/gc/${checkpointKey(dropped.sha256)}`);
+    expect((await store.list()).map((c) => c.sha256)).toEqual([kept.sha256]);
+  });
+
+  it('names the store URI when the credentials are refused', async () => {
+    const client = new S3Client({
+      endpoint: s3.server.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'quiver-test', secretAccessKey: 'wrong-secret' },
+    });
+    const error = await new S3ObjectStore(s3.storeUri('x'), client).check().catch((e: unknown) => e);
+    client.destroy();
+    expect(error).toBeInstanceOf(StoreUnavailableError);
+    expect(String(error)).toContain(`store s3://${s3.bucket}/x: access denied`);
   });
 });

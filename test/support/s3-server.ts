@@ -4,11 +4,21 @@ import path from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { startSeaweed, type SeaweedServer } from '../../infra/seaweedfs';
 
+/** A plain SDK client for the test server (with the test credentials), for tampering with objects. */
+export function testS3Client(endpoint: string): S3Client {
+  return new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'quiver-test', secretAccessKey: 'quiver-test-secret' },
+  });
+}
+
 /** A real S3 server (SeaweedFS) for one test file, with a bucket and the AWS environment that reaches it. */
 export interface S3TestServer {
   server: SeaweedServer;
   bucket: string;
-  /** AWS_* variables for processes that talk to it (endpoint, region, any credentials: it is anonymous). */
+  /** AWS_* variables for processes that talk to it (endpoint, region, the one identity it accepts). */
   env: Record<string, string>;
   /** `s3://<bucket>/<prefix>`: a fresh store URI per call. */
   storeUri(prefix: string): string;
@@ -23,15 +33,16 @@ export interface S3TestServer {
  */
 export async function startS3TestServer(name: string): Promise<S3TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `quiver-s3-${name}-`));
-  const server = await startSeaweed({ dir });
+  const credentials = { accessKey: 'quiver-test', secretKey: 'quiver-test-secret' };
+  const server = await startSeaweed({ dir, credentials });
   const env = {
     AWS_ENDPOINT_URL: server.endpoint,
     AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'quiver-test',
-    AWS_SECRET_ACCESS_KEY: 'quiver-test-secret',
+    AWS_ACCESS_KEY_ID: credentials.accessKey,
+    AWS_SECRET_ACCESS_KEY: credentials.secretKey,
   };
   Object.assign(process.env, env);
-  const client = new S3Client({ endpoint: server.endpoint, region: 'us-east-1', forcePathStyle: true });
+  const client = testS3Client(server.endpoint);
   const createBucket = async (bucket: string) => {
     await client.send(new CreateBucketCommand({ Bucket: bucket }));
   };
