@@ -7,6 +7,7 @@ import { openStore, type CheckpointStore } from '../core/checkpoint/store';
 import type { CheckpointRef } from '../core/checkpoint/types';
 import type { QuiverConfig } from '../core/config';
 import { NON_RETRYABLE_ERROR_TYPES } from '../core/errors';
+import { refuseOtherStore } from '../core/object-store/index';
 import { codeVersion } from '../core/code-version';
 import { stableHash } from '../core/hash';
 import { stepParams } from '../core/step-params';
@@ -77,7 +78,7 @@ export async function runStepActivity(
   const params = { ...stepParams(step, input.spec), ...extraParams };
   const started = performance.now();
   const attempt = activityAttempt();
-  const store = openStore(config.store);
+  const store = openStore(config.store, { home: config.home });
   const version = stepCodeVersion(step);
   const paramsHash = stableHash(params);
   const inputs = inputHashes(input.inputs);
@@ -109,6 +110,7 @@ export async function runStepActivity(
     },
   };
   try {
+    refuseOtherStore(input.run.store, config.store);
     const { primary, summary } = await body(ctx);
     const result: StepResult = {
       outputs,

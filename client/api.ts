@@ -1,6 +1,7 @@
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { stepCodeVersion } from '../activities/step';
 import { openStore } from '../core/checkpoint/store';
+import { checkStore } from '../core/object-store/index';
 import { CheckpointNotFoundError, QuiverError, SpecError } from '../core/errors';
 import { planRun, type Plan } from '../core/plan';
 import {
@@ -66,12 +67,30 @@ export class QuiverClient {
     runId = newRunId(spec.name),
     extra: Pick<PipelineInput, 'reuse' | 'resumedFrom' | 'resumeTraining'> = {},
   ): Promise<string> {
-    const input: PipelineInput = { spec, overrides, taskQueues: this.options.taskQueues, ...extra };
+    const input: PipelineInput = {
+      spec,
+      overrides,
+      taskQueues: this.options.taskQueues,
+      store: this.options.store,
+      ...extra,
+    };
+    await this.checkStore();
     await this.temporal.workflow.start(trainingPipeline, {
       ...pipelineStartOptions(input, this.options.taskQueues.cpu),
       workflowId: runId,
     });
     return runId;
+  }
+
+  private storeChecked: Promise<void> | undefined;
+
+  /** Fails before a run starts when the store cannot be used (missing bucket, refused credentials). */
+  private checkStore(): Promise<void> {
+    this.storeChecked ??= checkStore(this.options.store).catch((error: unknown) => {
+      this.storeChecked = undefined;
+      throw error;
+    });
+    return this.storeChecked;
   }
 
   uiUrl(runId: string): string {

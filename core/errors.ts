@@ -48,6 +48,9 @@ export class StoreStateError extends QuiverError {}
 /** The store cannot be used at all (missing bucket, refused credentials, no server); names its URI. */
 export class StoreUnavailableError extends QuiverError {}
 
+/** A run's client and a worker use different stores: checkpoints written by one are invisible to the other. */
+export class StoreMismatchError extends QuiverError {}
+
 /** The Temporal CLI could not be found, installed or started. */
 export class TemporalServerError extends QuiverError {}
 
@@ -63,4 +66,5 @@ export const NON_RETRYABLE_ERROR_TYPES = [
   'CheckpointIntegrityError',
   'CheckpointNotFoundError',
   'StoreStateError',
+  'StoreMismatchError',
 ] as const;

@@ -10,6 +10,8 @@ export type StepName = (typeof STEP_NAMES)[number];
 export interface RunContext {
   runId: string;
   pipeline: string;
+  /** QUIVER_STORE of the client that started the run: a worker with another store refuses the step. */
+  store?: string;
 }
 
 /** What every step activity receives: small JSON only (claim check). */
@@ -113,6 +115,8 @@ export interface PipelineInput {
   resumedFrom?: string;
   /** Epoch checkpoint of the source run's unfinished training: `resume` continues training from it. */
   resumeTraining?: CheckpointRef;
+  /** The starting client's QUIVER_STORE (see RunContext.store). */
+  store?: string;
 }
 
 /** A step taken over from an earlier run: its result, checkpoints included, and where it came from. */

@@ -146,7 +146,11 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
       name === 'train'
         ? routedTraining(options, queues, spec.train, state, input.resumeTraining)
         : proxyActivities<Activities>(options)[name];
-    const stepInput: StepInput = { run: { runId: progress.runId, pipeline: spec.name }, spec, inputs };
+    const stepInput: StepInput = {
+      run: { runId: progress.runId, pipeline: spec.name, store: input.store },
+      spec,
+      inputs,
+    };
     let attemptsBefore = 0;
     showStep(name);
     for (;;) {

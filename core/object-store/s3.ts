@@ -45,6 +45,8 @@ const clients = new Map<string, S3Client>();
 
 /** One client per configuration and process: its connection pool is shared by every store object. */
 export function s3Client(env: NodeJS.ProcessEnv = process.env): S3Client {
+  // Node 20 is supported by this release of the SDK; its notice about future releases is noise in CLI output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const config = s3ClientConfig(env);
   const key = JSON.stringify([config, env.AWS_ACCESS_KEY_ID, env.AWS_PROFILE]);
   let client = clients.get(key);
