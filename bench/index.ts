@@ -9,6 +9,7 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   sanity: () => import('./sanity'),
   serving: () => import('./serving'),
   training: () => import('./training'),
+  store: () => import('./store'),
 };
 
 async function main(): Promise<void> {

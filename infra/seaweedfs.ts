@@ -29,6 +29,8 @@ export interface SeaweedServer {
   /** `http://127.0.0.1:PORT`: what AWS_ENDPOINT_URL is set to. */
   endpoint: string;
   s3Port: number;
+  /** master, volume, filer, s3: give them to startSeaweed again to restart it where it was. */
+  ports: [number, number, number, number];
   pid: number;
   /** Stops it (SIGTERM to its process group, SIGKILL after `graceMs`) and resolves once it exited. */
   stop(graceMs?: number): Promise<void>;
@@ -88,6 +90,7 @@ export async function startSeaweed(options: SeaweedOptions): Promise<SeaweedServ
   const server: SeaweedServer = {
     endpoint: `http://127.0.0.1:${s3}`,
     s3Port: s3,
+    ports: [master, volume, filer, s3],
     pid: child.pid!,
     stop: (graceMs = 5_000) => stopGroup(child, exited, graceMs),
   };

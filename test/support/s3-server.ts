@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startSeaweed, type SeaweedServer } from '../../infra/seaweedfs';
 
 /** A plain SDK client for the test server (with the test credentials), for tampering with objects. */
@@ -24,6 +24,9 @@ export interface S3TestServer {
   storeUri(prefix: string): string;
   /** Creates another bucket. */
   createBucket(name: string): Promise<void>;
+  /** Stops the server (a store outage); `start()` brings it back on the same ports and data. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -34,7 +37,7 @@ export interface S3TestServer {
 export async function startS3TestServer(name: string): Promise<S3TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `quiver-s3-${name}-`));
   const credentials = { accessKey: 'quiver-test', secretKey: 'quiver-test-secret' };
-  const server = await startSeaweed({ dir, credentials });
+  let server = await startSeaweed({ dir, credentials });
   const env = {
     AWS_ENDPOINT_URL: server.endpoint,
     AWS_REGION: 'us-east-1',
@@ -49,11 +52,31 @@ export async function startS3TestServer(name: string): Promise<S3TestServer> {
   const bucket = `quiver-${name}`.toLowerCase().replace(/[^a-z0-9-]/g, '-');
   await createBucket(bucket);
   return {
-    server,
+    get server() {
+      return server;
+    },
     bucket,
     env,
     storeUri: (prefix) => `s3://${bucket}/${prefix}`,
     createBucket,
+    stop: () => server.stop(3_000),
+    async start() {
+      server = await startSeaweed({ dir, credentials, ports: server.ports });
+      // The S3 port answers before the volume server has re-registered: wait until a write lands.
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const probe = testS3Client(server.endpoint);
+        const written = await probe
+          .send(new PutObjectCommand({ Bucket: bucket, Key: '.probe', Body: 'ok' }))
+          .then(
+            () => true,
+            () => Date.now() > deadline,
+          );
+        probe.destroy();
+        if (written) return;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    },
     async close() {
       client.destroy();
       await server.stop(3_000);
