@@ -8,6 +8,8 @@ import { registerModelCommands } from './commands/models';
 import { registerServeCommand } from './commands/serve';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerRunsInspectCommands } from './commands/runs-inspect';
+import { registerReportCommands } from './commands/report';
+import { registerMonitorCommands } from './commands/monitor';
 import type { GlobalFlags } from './environment';
 
 /** Builds the `quiver` command tree; exported so tests can drive it without a subprocess. */
@@ -35,6 +37,8 @@ export function buildProgram(): Command {
   registerServeCommand(program, flagsOf);
   registerScheduleCommands(program, flagsOf);
   registerRunsInspectCommands(program, flagsOf);
+  registerReportCommands(program, flagsOf);
+  registerMonitorCommands(program, flagsOf);
   return program;
 }
 
