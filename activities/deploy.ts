@@ -23,7 +23,7 @@ export async function deploy(input: StepInput, config: QuiverConfig): Promise<St
     // Last gate before the registry: a model with NaN/Infinity weights is never registered or served.
     assertFiniteTensors(readModelTable(await ctx.read('model')).weights, 'deploy');
     await testDelay();
-    const registry = ModelRegistry.at(config.home);
+    const registry = ModelRegistry.at(config);
     const version = await registry.register({
       name,
       model: ctx.input.inputs.model,

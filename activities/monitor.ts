@@ -47,7 +47,7 @@ const DRIFT_GAUGE = 'quiver_serving_feature_drift';
  */
 export async function monitorTraffic(input: MonitorInput, config: QuiverConfig): Promise<MonitorResult> {
   const { config: monitor } = input;
-  const registry = ModelRegistry.at(config.home);
+  const registry = ModelRegistry.at(config);
   const store = openStore(config.store);
   const positionFile = path.join(config.home, 'monitors', `${monitor.id}.json`);
   const position = await readPosition(positionFile);

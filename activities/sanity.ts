@@ -24,8 +24,8 @@ export async function sanity(input: StepInput, config: QuiverConfig): Promise<St
     const data = input.inputs.data;
     const [table, pinned, reference] = await Promise.all([
       ctx.read('data'),
-      readPinnedSchema(config.home, spec.name),
-      productionReference(config.home, ctx.store, spec),
+      readPinnedSchema(config, spec.name),
+      productionReference(config, ctx.store, spec),
     ]);
     const outcome = runDataChecks({
       table,
@@ -47,7 +47,7 @@ export async function sanity(input: StepInput, config: QuiverConfig): Promise<St
     if (outcome.clean) await ctx.write('clean', outcome.clean);
     const summary = { ...outcome.summary };
     if (outcome.inferred) {
-      const { pinned: pinnedNow } = await pinSchema(config.home, outcome.inferred);
+      const { pinned: pinnedNow } = await pinSchema(config, outcome.inferred);
       summary.schema = pinnedNow ? 'inferred and pinned' : 'inferred (pinned meanwhile by another run)';
     }
     return { primary: 'report', summary };
@@ -66,7 +66,7 @@ function reportTable(results: CheckResult[]) {
 
 /** The training-data profile of the model the spec's drift alias points at, or why there is none. */
 async function productionReference(
-  home: string,
+  config: QuiverConfig,
   store: CheckpointStore,
   spec: PipelineSpec,
 ): Promise<DataCheckInput['reference']> {
@@ -74,7 +74,7 @@ async function productionReference(
   const { alias } = spec.sanity.drift;
   let version;
   try {
-    version = await ModelRegistry.at(home).resolve(model, alias);
+    version = await ModelRegistry.at(config).resolve(model, alias);
   } catch (error) {
     if (error instanceof ModelNotFoundError) return { skipped: `no ${alias} model ${model}` };
     throw error;

@@ -7,6 +7,7 @@ import { openStore, type CheckpointStore } from '../core/checkpoint/store';
 import type { CheckpointRef } from '../core/checkpoint/types';
 import type { QuiverConfig } from '../core/config';
 import { isNonRetryableErrorType } from '../core/errors';
+import { refuseOtherStore } from '../core/object-store/index';
 import { codeVersion } from '../core/code-version';
 import { stableHash } from '../core/hash';
 import { compactLargeValues } from '../core/payload-limits';
@@ -106,7 +107,7 @@ export async function runStepActivity(
   const params = { ...stepParams(step, input.spec), ...extraParams };
   const started = performance.now();
   const attempt = activityAttempt();
-  const store = openStore(config.store);
+  const store = openStore(config.store, { home: config.home });
   const version = stepCodeVersionFor(step, input.spec);
   const paramsHash = stableHash(params);
   const inputs = inputHashes(input.inputs);
@@ -147,6 +148,7 @@ export async function runStepActivity(
     },
   };
   try {
+    refuseOtherStore(input.run.store, config.store);
     const { primary, summary, transforms } = await body(ctx);
     const result: StepResult = {
       ...(transforms ? { transforms } : {}),

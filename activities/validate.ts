@@ -75,10 +75,7 @@ async function scoreChampion(
   slices: SliceRows[],
 ): Promise<{ champion: ModelEvaluation | null; championError: string | null }> {
   const { spec } = ctx.input;
-  const current = await ModelRegistry.at(config.home).lookup(
-    spec.deploy.model ?? spec.name,
-    spec.deploy.alias,
-  );
+  const current = await ModelRegistry.at(config).lookup(spec.deploy.model ?? spec.name, spec.deploy.alias);
   if (!current) return { champion: null, championError: null };
   try {
     const checkpoint = await ctx.store.read(current.model);

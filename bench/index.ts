@@ -10,6 +10,7 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   serving: () => import('./serving'),
   training: () => import('./training'),
   'training-memory': () => import('./training-memory'),
+  store: () => import('./store'),
 };
 
 async function main(): Promise<void> {

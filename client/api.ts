@@ -2,6 +2,7 @@ import { Client, type Connection, ServiceError, WorkflowNotFoundError } from '@t
 import { connectClient } from '../infra/temporal-connection';
 import { stepModules } from '../core/step-modules';
 import { openStore } from '../core/checkpoint/store';
+import { checkStore } from '../core/object-store/index';
 import { CheckpointNotFoundError, QuiverError, SpecError } from '../core/errors';
 import { transformCodeVersions } from '../core/features/pipeline';
 import { transformName } from '../core/features/spec';
@@ -96,15 +97,33 @@ export class QuiverClient {
       'reuse' | 'resumedFrom' | 'resumeTraining' | 'fire' | 'timeZone' | 'priorTransforms'
     > = {},
   ): Promise<string> {
+    await this.checkStore();
     // Claim check: a large spec travels as a checkpoint reference; what would still be too large is refused now.
     const payload = await specPayload(openStore(this.options.store), spec, runId);
-    const input: PipelineInput = { overrides, taskQueues: this.options.taskQueues, ...extra, ...payload };
+    const input: PipelineInput = {
+      overrides,
+      taskQueues: this.options.taskQueues,
+      store: this.options.store,
+      ...extra,
+      ...payload,
+    };
     assertWithinPayloadLimit('the run input (spec, overrides, reused steps)', input);
     await this.temporal.workflow.start(trainingPipeline, {
       ...pipelineStartOptions(input, this.options.taskQueues.cpu),
       workflowId: runId,
     });
     return runId;
+  }
+
+  private storeChecked: Promise<void> | undefined;
+
+  /** Fails before a run starts when the store cannot be used (missing bucket, refused credentials). */
+  private checkStore(): Promise<void> {
+    this.storeChecked ??= checkStore(this.options.store).catch((error: unknown) => {
+      this.storeChecked = undefined;
+      throw error;
+    });
+    return this.storeChecked;
   }
 
   uiUrl(runId: string): string {

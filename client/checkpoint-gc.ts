@@ -30,7 +30,7 @@ export async function checkpointGc(
   options: GcCommandOptions = {},
 ): Promise<GcReport> {
   const olderThanMs = parseAge(options.olderThan ?? '1h');
-  const { keep, ...references } = await collectCheckpointReferences(client, ModelRegistry.at(config.home), {
+  const { keep, ...references } = await collectCheckpointReferences(client, ModelRegistry.at(config), {
     queryTimeoutMs: options.queryTimeoutMs,
   });
   const store = openStore(config.store);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as arrow from 'apache-arrow';
 import { DataError, SpecError } from './errors';
+import { readSourceBytes } from './object-store/uri-io';
 
 /**
  * CSV (RFC 4180) to Arrow with per-column type inference: a column whose non-null values all read
@@ -19,8 +20,13 @@ export interface CsvOptions {
   source?: string;
 }
 
-/** Reads a CSV file (plain path or `file://` URI) into an Arrow table. */
+/** Reads a CSV file (plain path, `file://` or `s3://` URI) into an Arrow table. */
 export async function readCsv(pathOrFileUri: string, options: CsvOptions = {}): Promise<arrow.Table> {
+  if (pathOrFileUri.startsWith('s3://'))
+    return parseCsv(await readSourceBytes(pathOrFileUri), {
+      ...options,
+      source: options.source ?? pathOrFileUri,
+    });
   const file = pathOrFileUri.startsWith('file://')
     ? fileURLToPath(pathOrFileUri)
     : path.resolve(pathOrFileUri);

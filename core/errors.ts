@@ -46,6 +46,18 @@ export class ModelNotFoundError extends QuiverError {}
  */
 export class FeatureTransformError extends QuiverError {}
 
+/**
+ * Shared state (registry, pinned schema, …) exists but cannot be read or parsed. Never taken as
+ * empty: acting on a guess would drop what others wrote. The message names the object.
+ */
+export class StoreStateError extends QuiverError {}
+
+/** The store cannot be used at all (missing bucket, refused credentials, no server); names its URI. */
+export class StoreUnavailableError extends QuiverError {}
+
+/** A run's client and a worker use different stores: checkpoints written by one are invisible to the other. */
+export class StoreMismatchError extends QuiverError {}
+
 /** The Temporal CLI could not be found, installed or started. */
 export class TemporalServerError extends QuiverError {}
 
@@ -73,6 +85,8 @@ export const NON_RETRYABLE_ERROR_TYPES = [
   'ResourceLimitError',
   'UserCodeError',
   'FeatureTransformError',
+  'StoreStateError',
+  'StoreMismatchError',
 ] as const;
 
 /** Whether a failure of this type must fail the run, never be retried or pause it (workflow and activities agree). */

@@ -1,7 +1,8 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { CheckpointRef } from './checkpoint/types';
-import { ModelNotFoundError } from './errors';
+import { ModelNotFoundError, StoreStateError } from './errors';
+import { FileObjectStore } from './object-store/file';
+import { stateStore } from './object-store/index';
+import { PreconditionFailedError, parseState, type ObjectStore } from './object-store/types';
 
 /** One immutable registered model version. */
 export interface ModelVersion {
@@ -31,67 +32,92 @@ export interface AliasMove {
 
 export type AliasMoveKind = 'deploy' | 'promote' | 'rollback';
 
-/** How long an alias lock may be held before another mover presumes its holder died. */
-const STALE_LOCK_MS = 10_000;
+/**
+ * A model's mutable state, one object (`<model>/aliases.json`) replaced only by compare-and-swap:
+ * where each alias points, every move (for rollbacks), and the highest version number ever handed
+ * out (so a deleted version file never gets its number reused).
+ */
+interface AliasState {
+  aliases: Record<string, number>;
+  history: AliasMove[];
+  lastVersion: number;
+}
+
+/** Compare-and-swap attempts before a mover gives up (each loser waits a little, jittered). */
+const MAX_SWAPS = 200;
 
 /**
- * A file-backed model registry under `<home>/registry/<model>/`: numbered version files created
- * exclusively (never rewritten), and an aliases file replaced by rename so readers never see a mix.
+ * The model registry, kept in an object store so every host sees one registry: under
+ * `<QUIVER_HOME>/registry/` with a `file://` store, under `s3://bucket/prefix/registry/` with an S3 store.
+ * Version objects `<model>/versions/<n>.json` are created exclusively (`If-None-Match: *`) and never
+ * rewritten; the model's alias state is replaced by compare-and-swap on its ETag (`If-Match`), retried
+ * on conflict, so concurrent movers on any hosts never lose each other's move. State that cannot be
+ * read or parsed is a StoreStateError naming the object, never taken as empty.
  */
 export class ModelRegistry {
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly objects: ObjectStore,
+    private readonly prefix = 'registry',
+  ) {}
 
-  static at(home: string): ModelRegistry {
-    return new ModelRegistry(path.join(home, 'registry'));
+  /**
+   * The registry of a Quiver installation: from a configuration (its store decides where shared state
+   * lives) or, as before, from a QUIVER_HOME directory (the `file://` layout).
+   */
+  static at(where: string | { home: string; store: string }): ModelRegistry {
+    return new ModelRegistry(typeof where === 'string' ? new FileObjectStore(where) : stateStore(where));
+  }
+
+  /** Where the registry lives, for messages. */
+  get uri(): string {
+    return this.objects.uriOf(this.prefix);
   }
 
   /** Registers a new version; a retry of the same run returns the version it already created. */
   async register(entry: Omit<ModelVersion, 'version' | 'createdAt'>): Promise<ModelVersion> {
-    const dir = path.join(this.root, entry.name, 'versions');
-    await fs.mkdir(dir, { recursive: true });
     const existing = (await this.versions(entry.name)).find(
       (v) => v.runId === entry.runId && v.model.sha256 === entry.model.sha256,
     );
     if (existing) return existing;
     for (;;) {
-      const version = (await this.latestVersion(entry.name)) + 1;
+      // The number is taken in the alias state first: even a deleted version file keeps its number.
+      const listed = await this.listedVersions(entry.name);
+      const version = await this.update(entry.name, listed.length > 0, (state) => {
+        state.lastVersion = Math.max(state.lastVersion, ...listed) + 1;
+        return state.lastVersion;
+      });
       const record: ModelVersion = { ...entry, version, createdAt: new Date().toISOString() };
       try {
-        // 'wx' fails if the file exists: two deployers racing for a number cannot overwrite each other.
-        await fs.writeFile(path.join(dir, `${version}.json`), JSON.stringify(record, null, 2), {
-          flag: 'wx',
+        await this.objects.put(this.versionKey(entry.name, version), JSON.stringify(record, null, 2), {
+          ifNoneMatch: '*',
         });
         return record;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        if (!(error instanceof PreconditionFailedError)) throw error;
       }
     }
   }
 
+  /** Every version of a model, oldest first; an unreadable version object is a StoreStateError naming it. */
   async versions(name: string): Promise<ModelVersion[]> {
-    const dir = path.join(this.root, name, 'versions');
-    const files = await fs.readdir(dir).catch(() => [] as string[]);
-    const records = await Promise.all(
-      files
-        .filter((f) => f.endsWith('.json'))
-        .map(async (f) => JSON.parse(await fs.readFile(path.join(dir, f), 'utf8')) as ModelVersion),
-    );
-    return records.sort((a, b) => a.version - b.version);
+    const numbers = await this.listedVersions(name);
+    const records = await Promise.all(numbers.map((n) => this.version(name, n)));
+    return records.filter((r): r is ModelVersion => r !== null).sort((a, b) => a.version - b.version);
   }
 
+  /** Names of the models in the registry. */
   async models(): Promise<string[]> {
-    return (await fs.readdir(this.root).catch(() => [] as string[])).sort();
+    const names = new Set<string>();
+    for (const { key } of await this.objects.list(`${this.prefix}/`)) {
+      const [name, file] = key.slice(this.prefix.length + 1).split('/');
+      if (file === 'versions' || file === 'aliases.json') names.add(name);
+    }
+    return [...names].sort();
   }
 
+  /** Where each alias of `name` points; `{}` for a model without state; StoreStateError when unreadable. */
   async aliases(name: string): Promise<Record<string, number>> {
-    try {
-      return JSON.parse(await fs.readFile(path.join(this.root, name, 'aliases.json'), 'utf8')) as Record<
-        string,
-        number
-      >;
-    } catch {
-      return {};
-    }
+    return (await this.readState(name, await this.hasVersions(name))).state.aliases;
   }
 
   async resolve(name: string, alias: string): Promise<ModelVersion> {
@@ -103,24 +129,27 @@ export class ModelRegistry {
   /** The version `alias` points at, or null when the model or the alias does not exist. */
   async lookup(name: string, alias: string): Promise<ModelVersion | null> {
     const version = (await this.aliases(name))[alias];
-    return version === undefined ? null : this.version(name, version);
+    if (version === undefined) return null;
+    const record = await this.version(name, version);
+    if (!record)
+      throw new StoreStateError(
+        `alias ${alias} of model ${name} points at version ${version}, whose object ${this.objects.uriOf(this.versionKey(name, version))} is missing`,
+      );
+    return record;
   }
 
   /** One version's record, or null when it does not exist. */
   async version(name: string, version: number): Promise<ModelVersion | null> {
-    try {
-      const file = path.join(this.root, name, 'versions', `${version}.json`);
-      return JSON.parse(await fs.readFile(file, 'utf8')) as ModelVersion;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw error;
-    }
+    const key = this.versionKey(name, version);
+    const object = await this.objects.get(key);
+    if (!object) return null;
+    const record = parseState<ModelVersion>(object.body, `registry version ${this.objects.uriOf(key)}`);
+    if (typeof record?.version !== 'number' || typeof record.model?.sha256 !== 'string')
+      throw new StoreStateError(`registry version ${this.objects.uriOf(key)} is not a model version record`);
+    return record;
   }
 
-  /**
-   * Points `alias` at `version` atomically (temp file + rename) and appends the move to the history.
-   * Moves of one model's aliases are serialised by a lock, so two movers never lose each other's move.
-   */
+  /** Points `alias` at `version` and records the move: one compare-and-swap of the model's state. */
   async setAlias(
     name: string,
     alias: string,
@@ -131,17 +160,9 @@ export class ModelRegistry {
     if (!(await this.version(name, version))) {
       throw new ModelNotFoundError(`model ${name} has no version ${version}`);
     }
-    return this.withAliasLock(name, async () => {
-      const aliases = await this.aliases(name);
-      return this.writeMove(name, aliases, {
-        alias,
-        version,
-        previous: aliases[alias] ?? null,
-        at: new Date().toISOString(),
-        reason,
-        kind,
-      });
-    });
+    return this.update(name, true, (state) =>
+      move(state, { alias, version, previous: state.aliases[alias] ?? null, at: now(), reason, kind }),
+    );
   }
 
   /** `quiver models promote`: points `alias` at an existing version. */
@@ -154,81 +175,139 @@ export class ModelRegistry {
    * Rollbacks undo moves in order, so rolling back twice goes back two versions.
    */
   async rollback(name: string, alias: string, reason = 'rolled back'): Promise<AliasMove> {
-    return this.withAliasLock(name, async () => {
-      const aliases = await this.aliases(name);
-      if (aliases[alias] === undefined) throw new ModelNotFoundError(`model ${name} has no alias ${alias}`);
-      const stack = aliasStack(await this.history(name, alias));
+    return this.update(name, true, (state) => {
+      const current = state.aliases[alias];
+      if (current === undefined) throw new ModelNotFoundError(`model ${name} has no alias ${alias}`);
+      const stack = aliasStack(state.history.filter((m) => m.alias === alias));
       const target = stack.length >= 2 ? stack[stack.length - 2] : undefined;
       if (target === undefined) {
         throw new ModelNotFoundError(
           `alias ${alias} of model ${name} has no earlier version to roll back to (history: ${stack.join(' → ') || 'empty'})`,
         );
       }
-      return this.writeMove(name, aliases, {
-        alias,
-        version: target,
-        previous: aliases[alias],
-        at: new Date().toISOString(),
-        reason,
-        kind: 'rollback',
-      });
+      return move(state, { alias, version: target, previous: current, at: now(), reason, kind: 'rollback' });
     });
   }
 
   /** Every alias move of a model (or of one alias), oldest first. */
   async history(name: string, alias?: string): Promise<AliasMove[]> {
-    const text = await fs.readFile(path.join(this.root, name, 'alias-history.jsonl'), 'utf8').catch(() => '');
-    const moves = text
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) => JSON.parse(line) as AliasMove);
+    const moves = (await this.readState(name, await this.hasVersions(name))).state.history;
     return alias === undefined ? moves : moves.filter((m) => m.alias === alias);
   }
 
-  /** Writes the new aliases file by rename, then records the move; call under the alias lock. */
-  private async writeMove(
-    name: string,
-    aliases: Record<string, number>,
-    move: AliasMove,
-  ): Promise<AliasMove> {
-    const dir = path.join(this.root, name);
-    const tmp = path.join(
-      dir,
-      `.aliases.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}.tmp`,
-    );
-    await fs.writeFile(tmp, JSON.stringify({ ...aliases, [move.alias]: move.version }, null, 2));
-    await fs.rename(tmp, path.join(dir, 'aliases.json'));
-    await fs.appendFile(path.join(dir, 'alias-history.jsonl'), `${JSON.stringify(move)}\n`);
-    return move;
-  }
-
-  /** Runs `body` holding the model's alias lock (an exclusively created directory). */
-  private async withAliasLock<T>(name: string, body: () => Promise<T>): Promise<T> {
-    const lock = path.join(this.root, name, '.aliases.lock');
-    await fs.mkdir(path.dirname(lock), { recursive: true });
-    for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
+  /**
+   * Applies `change` to the model's state and writes it back if nobody changed it meanwhile
+   * (`If-Match` on its ETag; `If-None-Match: *` when creating it); re-reads and re-applies on conflict.
+   */
+  private async update<T>(name: string, mustExist: boolean, change: (state: AliasState) => T): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const { state, etag } = await this.readState(name, mustExist);
+      const result = change(state);
       try {
-        await fs.mkdir(lock);
-        break;
+        await this.objects.put(
+          this.stateKey(name),
+          `${JSON.stringify(state, null, 2)}\n`,
+          etag === null ? { ifNoneMatch: '*' } : { ifMatch: etag },
+        );
+        return result;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const stat = await fs.stat(lock).catch(() => null);
-        if (stat && Date.now() - stat.mtimeMs > STALE_LOCK_MS)
-          await fs.rm(lock, { recursive: true, force: true });
-        await new Promise((resolve) => setTimeout(resolve, wait));
+        if (!(error instanceof PreconditionFailedError) || attempt >= MAX_SWAPS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 5 * attempt)));
       }
     }
-    try {
-      return await body();
-    } finally {
-      await fs.rm(lock, { recursive: true, force: true });
-    }
   }
 
-  private async latestVersion(name: string): Promise<number> {
-    const files = await fs.readdir(path.join(this.root, name, 'versions')).catch(() => [] as string[]);
-    return files.reduce((max, f) => Math.max(max, Number.parseInt(f, 10) || 0), 0);
+  /**
+   * The model's state and its ETag (null when there is none yet). `expected`: the model has versions,
+   * so a missing state object was deleted, which is an error rather than "no aliases".
+   */
+  private async readState(
+    name: string,
+    expected: boolean,
+  ): Promise<{ state: AliasState; etag: string | null }> {
+    const key = this.stateKey(name);
+    const where = this.objects.uriOf(key);
+    const object = await this.objects.get(key);
+    if (!object) {
+      if (expected)
+        throw new StoreStateError(
+          `registry state ${where} is missing although model ${name} has versions: restore it ` +
+            `(its aliases and the last version number are kept there); it is never taken as empty`,
+        );
+      return { state: { aliases: {}, history: [], lastVersion: 0 }, etag: null };
+    }
+    const parsed = parseState<unknown>(object.body, `registry state ${where}`);
+    return { state: await this.normalise(name, parsed, where), etag: object.etag };
   }
+
+  /** The state in its current shape; a `{alias: version}` file of older releases is read with its history. */
+  private async normalise(name: string, parsed: unknown, where: string): Promise<AliasState> {
+    const isVersionMap = (value: unknown): value is Record<string, number> =>
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value) &&
+      Object.values(value).every((v) => Number.isInteger(v));
+    if (isVersionMap(parsed)) {
+      return { aliases: parsed, history: await this.legacyHistory(name), lastVersion: 0 };
+    }
+    const state = parsed as Partial<AliasState> | null;
+    if (
+      !state ||
+      !isVersionMap(state.aliases) ||
+      !Array.isArray(state.history) ||
+      !Number.isInteger(state.lastVersion)
+    )
+      throw new StoreStateError(
+        `registry state ${where} is not an alias state ({aliases, history, lastVersion})`,
+      );
+    return state as AliasState;
+  }
+
+  /** Alias moves that older releases appended to `alias-history.jsonl`. */
+  private async legacyHistory(name: string): Promise<AliasMove[]> {
+    const key = `${this.prefix}/${name}/alias-history.jsonl`;
+    const object = await this.objects.get(key);
+    if (!object) return [];
+    return object.body
+      .toString()
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line, i) => parseState<AliasMove>(line, `line ${i + 1} of ${this.objects.uriOf(key)}`));
+  }
+
+  private async hasVersions(name: string): Promise<boolean> {
+    return (await this.listedVersions(name)).length > 0;
+  }
+
+  /** Version numbers that have an object, ascending. */
+  private async listedVersions(name: string): Promise<number[]> {
+    const dir = `${this.prefix}/${name}/versions/`;
+    return (await this.objects.list(dir))
+      .map(({ key }) => /^(\d+)\.json$/.exec(key.slice(dir.length))?.[1])
+      .filter((n): n is string => n !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+  }
+
+  private versionKey(name: string, version: number): string {
+    return `${this.prefix}/${name}/versions/${version}.json`;
+  }
+
+  private stateKey(name: string): string {
+    return `${this.prefix}/${name}/aliases.json`;
+  }
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+/** Applies one alias move to the state and returns it. */
+function move(state: AliasState, entry: AliasMove): AliasMove {
+  state.aliases[entry.alias] = entry.version;
+  state.history.push(entry);
+  state.lastVersion = Math.max(state.lastVersion, entry.version);
+  return entry;
 }
 
 /** The versions an alias stood on, replaying its history: a move pushes, a rollback pops. */

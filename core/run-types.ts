@@ -13,6 +13,8 @@ export interface RunContext {
   pipeline: string;
   /** When the run fired (a schedule's fire time, else its start) and the zone `{{date}}` is read in. */
   fire?: FireTime | null;
+  /** QUIVER_STORE of the client that started the run: a worker with another store refuses the step. */
+  store?: string;
 }
 
 /** What every step activity receives: small JSON only (claim check). */
@@ -164,6 +166,8 @@ export interface PipelineInput {
   timeZone?: string | null;
   /** The source run's transforms, for a features step that runs again (reused where keys match). */
   priorTransforms?: TransformRun[];
+  /** The starting client's QUIVER_STORE (see RunContext.store). */
+  store?: string;
 }
 
 /** A step taken over from an earlier run: its result, checkpoints included, and where it came from. */

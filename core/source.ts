@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DigestCache } from './digest-cache';
 import { DataError } from './errors';
+import { openSourceStream } from './object-store/uri-io';
 
 /** Local path of a source URI (a plain path or `file://`). */
 export function sourcePath(uri: string): string {
@@ -19,6 +20,7 @@ export async function sourceSha256(
   options: { digests?: DigestCache; trustCached?: boolean; signal?: AbortSignal } = {},
 ): Promise<string> {
   const { digests, trustCached = false, signal } = options;
+  if (uri.startsWith('s3://')) return hashStream(uri, () => openSourceStream(uri));
   const file = sourcePath(uri);
   const cached = trustCached ? await digests?.get(file) : null;
   if (cached) return cached;
@@ -37,4 +39,16 @@ export async function sourceSha256(
   const sha256 = hash.digest('hex');
   await digests?.record(file, sha256);
   return sha256;
+}
+
+/** SHA-256 of a remote source's bytes (no digest cache: only local files have an identity to trust). */
+async function hashStream(uri: string, open: () => Promise<AsyncIterable<unknown>>): Promise<string> {
+  const hash = createHash('sha256');
+  try {
+    for await (const chunk of await open()) hash.update(chunk as Buffer);
+  } catch (error) {
+    if (error instanceof DataError) throw error;
+    throw new DataError(`cannot read source ${uri}: ${(error as Error).message}`, { cause: error });
+  }
+  return hash.digest('hex');
 }

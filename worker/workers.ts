@@ -9,6 +9,7 @@ import {
 import { createActivities } from '../activities';
 import { initBackend, type BackendInfo } from '../core/model/backend';
 import type { QuiverConfig } from '../core/config';
+import { checkStore } from '../core/object-store/index';
 import type { QueueName } from '../core/queues';
 import { installRuntime } from './telemetry';
 
@@ -64,6 +65,8 @@ const quietBundlerLogger = {
 };
 
 export async function createWorkers(options: WorkerOptions): Promise<RunningWorkers> {
+  // A worker that cannot use its store (missing bucket, refused credentials) stops here, naming it.
+  await checkStore(options.config.store);
   installRuntime(undefined, options.config.metricsPort);
   // A GPU worker picks its backend up front: its start line names it, and a refused one stops it here.
   const backend = options.queues.includes('gpu') ? await initBackend() : undefined;

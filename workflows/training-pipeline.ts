@@ -156,7 +156,7 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
         ? routedTraining(options, queues, spec.train, state, input.resumeTraining)
         : proxyActivities<Activities>(options)[name];
     const stepInput: StepInput = {
-      run: { runId: progress.runId, pipeline: spec.name, fire },
+      run: { runId: progress.runId, pipeline: spec.name, fire, store: input.store },
       spec,
       inputs,
       ...(input.specRef ? { specRef: input.specRef } : {}),

@@ -8,7 +8,7 @@ import { table } from '../format';
 import { emit } from '../output';
 
 function registryOf(flags: GlobalFlags): ModelRegistry {
-  return ModelRegistry.at(configFrom(flags).home);
+  return ModelRegistry.at(configFrom(flags));
 }
 
 function formatMove(name: string, move: AliasMove): string {

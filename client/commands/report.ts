@@ -84,7 +84,7 @@ export function registerReportCommands(program: Command, flagsOf: (cmd: Command)
       ) => {
         const flags = flagsOf(cmd);
         const config = configFrom(flags);
-        const registry = ModelRegistry.at(config.home);
+        const registry = ModelRegistry.at(config);
         const version = versionText
           ? await registry.version(name, parseVersion(versionText))
           : await registry.resolve(name, options.alias);
@@ -131,7 +131,7 @@ export async function renderedCard(
   versionNumber: number,
 ): Promise<string | null> {
   const config = configFrom(flags);
-  const registry = ModelRegistry.at(config.home);
+  const registry = ModelRegistry.at(config);
   const version = await registry.version(name, versionNumber);
   if (!version) return null;
   const run = await runOrNull(flags, version.runId);

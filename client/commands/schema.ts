@@ -17,11 +17,11 @@ export function registerSchemaCommands(program: Command, flagsOf: (cmd: Command)
     .description('the pinned schema: each column with its type, nullability, categories or range')
     .action(async (pipeline: string, _options: unknown, cmd: Command) => {
       const flags = flagsOf(cmd);
-      const home = configFrom(flags).home;
+      const home = configFrom(flags);
       const pinned = await readPinnedSchema(home, pipeline);
       if (!pinned)
         throw new QuiverError(
-          `no pinned schema for pipeline ${pipeline} in ${home} (the first run whose sanity step passes pins one)`,
+          `no pinned schema for pipeline ${pipeline} at ${schemaPath(home, pipeline)} (the first run whose sanity step passes pins one)`,
         );
       emit(flags, pinned, (s) => formatSchema(s, schemaPath(home, pipeline)));
     });
@@ -31,7 +31,7 @@ export function registerSchemaCommands(program: Command, flagsOf: (cmd: Command)
     .description('forget the pinned schema; the next passing run infers and pins a new one')
     .action(async (pipeline: string, _options: unknown, cmd: Command) => {
       const flags = flagsOf(cmd);
-      const home = configFrom(flags).home;
+      const home = configFrom(flags);
       const removed = await resetSchema(home, pipeline);
       emit(flags, { pipeline, removed }, (r) =>
         r.removed

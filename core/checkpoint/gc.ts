@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import { QuiverError } from '../errors';
+import type { S3CheckpointStore } from './s3-store';
 import type { CheckpointStore } from './store';
 
 /** Files younger than this are never collected unless the caller asks for less (`--older-than`). */
@@ -70,6 +71,7 @@ export async function collectGarbage(
   const now = options.now ?? Date.now();
   const dryRun = options.dryRun ?? false;
   const result: GcResult = { removed: [], kept: 0, keptReferenced: 0, keptRecent: 0, bytesFreed: 0, dryRun };
+  if (store.kind === 's3') return collectObjects(store as S3CheckpointStore, keep, olderThanMs, now, result);
   const root = store.root;
 
   const remove = async (kind: RemovedFile['kind'], file: string, stat: Stats, sha256: string | null) => {
@@ -104,6 +106,37 @@ export async function collectGarbage(
   }
   result.kept = result.keptReferenced + result.keptRecent;
   result.removed.sort((a, b) => a.path.localeCompare(b.path));
+  return result;
+}
+
+/**
+ * The S3 store's collection: objects under `checkpoints/` older than `olderThanMs` (by LastModified)
+ * and unreferenced are deleted. A writer that finds its object already there re-uploads it when it is
+ * older than S3_REUSE_REFRESH_MS (see s3-store.ts), so an object being reused is never old enough here.
+ */
+async function collectObjects(
+  store: S3CheckpointStore,
+  keep: Set<string>,
+  olderThanMs: number,
+  now: number,
+  result: GcResult,
+): Promise<GcResult> {
+  for (const checkpoint of await store.list()) {
+    if (keep.has(checkpoint.sha256)) result.keptReferenced++;
+    else if (now - checkpoint.modifiedAt.getTime() < olderThanMs) result.keptRecent++;
+    else {
+      if (!result.dryRun) await store.remove(checkpoint.sha256);
+      result.removed.push({
+        kind: 'checkpoint',
+        sha256: checkpoint.sha256,
+        bytes: checkpoint.bytes,
+        path: store.uriOf(checkpoint.sha256),
+        modifiedAt: checkpoint.modifiedAt.toISOString(),
+      });
+      result.bytesFreed += checkpoint.bytes;
+    }
+  }
+  result.kept = result.keptReferenced + result.keptRecent;
   return result;
 }
 

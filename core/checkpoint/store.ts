@@ -3,15 +3,28 @@ import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import * as arrow from 'apache-arrow';
+import type * as arrow from 'apache-arrow';
 import { DigestCache } from '../digest-cache';
-import { CheckpointIntegrityError, CheckpointNotFoundError, DataError, QuiverError } from '../errors';
-import { lineageFromMetadata, lineageToMetadata } from './lineage';
+import { CheckpointIntegrityError, CheckpointNotFoundError, QuiverError } from '../errors';
+import { fileModeOf, fsyncDir } from '../object-store/file';
+import { S3ObjectStore } from '../object-store/s3';
+import { decode, ipcChunks, sha256Of, withLineage } from './encoding';
+import { lineageFromMetadata } from './lineage';
+import { S3CheckpointStore } from './s3-store';
 import type { CheckpointRef, Lineage } from './types';
+
+/** One checkpoint found in a store's listing. */
+export interface StoredCheckpoint {
+  sha256: string;
+  bytes: number;
+  modifiedAt: Date;
+}
 
 /** Content-addressed, verified Arrow checkpoints: what every step reads and writes. */
 export interface CheckpointStore {
-  /** The store's root directory. */
+  /** `file`: a directory on this host; `s3`: a bucket prefix shared by hosts. */
+  readonly kind: 'file' | 's3';
+  /** The store's root: a directory path (`file`), or its `s3://bucket/prefix` URI. */
   readonly root: string;
   /** Writes `table` as an Arrow IPC file with `lineage` in its schema metadata; atomic and idempotent. */
   write(table: arrow.Table, lineage: Lineage): Promise<CheckpointRef>;
@@ -24,11 +37,26 @@ export interface CheckpointStore {
    * With `trustDigestCache`, a file unchanged since it was last hashed (see DigestCache) is not rehashed.
    */
   verify(ref: CheckpointRef, options?: { trustDigestCache?: boolean }): Promise<void>;
-  /** Digests of files hashed through this store (checkpoints, and sources hashed for cache keys). */
+  /** Digests of local files hashed on this host (checkpoints, and sources hashed for cache keys). */
   readonly digests: DigestCache;
   exists(ref: CheckpointRef): Promise<boolean>;
-  /** Local file of a checkpoint: the ref's own `file://` URI, else its content address in this store. */
+  /**
+   * Local file of a checkpoint: the ref's own `file://` URI, else its content address in this store.
+   * An `s3` store has no local files: it throws.
+   */
   path(ref: CheckpointRef): string;
+  /** Every checkpoint whose SHA-256 starts with `prefix` (all of them for ''). */
+  list(prefix?: string): Promise<StoredCheckpoint[]>;
+  /** The raw, verified bytes of a checkpoint (for export). */
+  readBytes(ref: CheckpointRef): Promise<Buffer>;
+}
+
+/** Options of {@link openStore}. */
+export interface StoreOptions {
+  /** Host-local state directory (QUIVER_HOME): an `s3` store keeps its digest cache there. */
+  home?: string;
+  /** Mode of checkpoint files (`file` stores); default owner-only 0600, or `QUIVER_FILE_MODE`. */
+  fileMode?: number;
 }
 
 /**
@@ -36,22 +64,24 @@ export interface CheckpointStore {
  * the segment before it, so verifying costs (almost) no time beyond the read itself.
  */
 const SEGMENT_BYTES = 8 << 20;
-/** Bytes hashed between turns of the event loop while a write is in flight. */
-const HASH_STEP_BYTES = 32 << 20;
 
-/** Opens the store at a `file://` URI or a plain directory path (created on first write). */
-export function openStore(uri: string): CheckpointStore {
-  return new FileCheckpointStore(storeRoot(uri));
+/**
+ * Opens the store at a `file://` URI, a plain directory path (created on first write), or an
+ * `s3://bucket/prefix` URI (checkpoints under `prefix/checkpoints/`; see core/object-store/s3.ts for
+ * the AWS settings it reads).
+ */
+export function openStore(uri: string, options: StoreOptions = {}): CheckpointStore {
+  if (uri.startsWith('s3://')) {
+    const home = path.resolve(options.home ?? process.env.QUIVER_HOME ?? '.quiver');
+    return new S3CheckpointStore(new S3ObjectStore(uri), new DigestCache(path.join(home, 'digests')));
+  }
+  return new FileCheckpointStore(storeRoot(uri), options.fileMode ?? fileModeOf());
 }
 
 function storeRoot(uri: string): string {
-  if (uri.startsWith('s3://')) {
-    throw new QuiverError(
-      `s3:// checkpoint stores are not implemented yet (${uri}): use a file:// URI or a local path`,
-    );
-  }
   if (uri.startsWith('file://')) return fileURLToPath(uri);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) throw new QuiverError(`unsupported checkpoint store URI: ${uri}`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri))
+    throw new QuiverError(`unsupported checkpoint store URI: ${uri} (use file://, s3:// or a path)`);
   return path.resolve(uri);
 }
 
@@ -61,9 +91,13 @@ export function contentPath(root: string, sha256: string): string {
 }
 
 class FileCheckpointStore implements CheckpointStore {
+  readonly kind = 'file';
   readonly digests: DigestCache;
 
-  constructor(readonly root: string) {
+  constructor(
+    readonly root: string,
+    private readonly fileMode: number,
+  ) {
     this.digests = new DigestCache(path.join(root, '.digests'));
   }
 
@@ -72,7 +106,7 @@ class FileCheckpointStore implements CheckpointStore {
     await fs.mkdir(this.root, { recursive: true });
     const temp = path.join(this.root, `.tmp-${process.pid}-${randomUUID()}.arrow`);
     try {
-      const { sha256, bytes } = await writeHashed(temp, chunks);
+      const { sha256, bytes } = await writeHashed(temp, chunks, this.fileMode);
       const file = contentPath(this.root, sha256);
       const createdShard = await fs.mkdir(path.dirname(file), { recursive: true });
       // Same bytes, same name: renaming over an existing copy is the idempotent rewrite.
@@ -112,6 +146,26 @@ class FileCheckpointStore implements CheckpointStore {
     return ref.uri?.startsWith('file://') ? fileURLToPath(ref.uri) : contentPath(this.root, ref.sha256);
   }
 
+  async list(prefix = ''): Promise<StoredCheckpoint[]> {
+    const shards = prefix.length >= 2 ? [prefix.slice(0, 2)] : await fs.readdir(this.root).catch(() => []);
+    const found: StoredCheckpoint[] = [];
+    for (const shard of shards.filter(
+      (name) => /^[0-9a-f]{2}$/.test(name) && name.startsWith(prefix.slice(0, 2)),
+    )) {
+      for (const name of await fs.readdir(path.join(this.root, shard)).catch(() => [] as string[])) {
+        const sha256 = /^([0-9a-f]{64})\.arrow$/.exec(name)?.[1];
+        if (!sha256?.startsWith(prefix)) continue;
+        const stat = await fs.stat(path.join(this.root, shard, name)).catch(() => null);
+        if (stat?.isFile()) found.push({ sha256, bytes: stat.size, modifiedAt: stat.mtime });
+      }
+    }
+    return found.sort((a, b) => a.sha256.localeCompare(b.sha256));
+  }
+
+  readBytes(ref: CheckpointRef): Promise<Buffer> {
+    return this.readVerified(ref);
+  }
+
   private async readVerified(ref: CheckpointRef): Promise<Buffer> {
     return (await this.hashChecked(ref, true)) as Buffer;
   }
@@ -139,38 +193,16 @@ class FileCheckpointStore implements CheckpointStore {
   }
 }
 
-function withLineage(table: arrow.Table, lineage: Lineage): arrow.Table {
-  const { fields, metadata, dictionaries } = table.schema;
-  return new arrow.Table(
-    new arrow.Schema(fields, lineageToMetadata(lineage, metadata), dictionaries),
-    table.batches,
-  );
-}
-
-/** The IPC file's bytes as the writer produced them: views of the table's own buffers, no joined copy. */
-async function ipcChunks(table: arrow.Table): Promise<Uint8Array[]> {
-  let writer: arrow.RecordBatchFileWriter;
-  try {
-    writer = arrow.RecordBatchFileWriter.writeAll(table);
-  } catch (cause) {
-    if (!/replacement dictionaries/.test(String(cause))) throw cause;
-    throw new DataError(
-      'cannot write a checkpoint whose record batches carry different dictionaries for one column ' +
-        '(an Arrow IPC file holds one dictionary per column): give every batch the same dictionary',
-      { cause },
-    );
-  }
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of writer) chunks.push(chunk);
-  return chunks;
-}
-
 /**
  * Writes the chunks to a new file and fsyncs it. The thread pool copies them to the page cache and
  * flushes them to disk while this thread hashes the same bytes, so SHA-256 adds little to the write.
  */
-async function writeHashed(file: string, chunks: Uint8Array[]): Promise<{ sha256: string; bytes: number }> {
-  const handle = await fs.open(file, 'wx');
+async function writeHashed(
+  file: string,
+  chunks: Uint8Array[],
+  mode: number,
+): Promise<{ sha256: string; bytes: number }> {
+  const handle = await fs.open(file, 'wx', mode);
   const flushed = writeFully(handle, chunks).then(async (bytes) => {
     await handle.datasync();
     return bytes;
@@ -184,23 +216,6 @@ async function writeHashed(file: string, chunks: Uint8Array[]): Promise<{ sha256
     await flushed.catch(() => undefined);
     await handle.close();
   }
-}
-
-async function sha256Of(chunks: Uint8Array[]): Promise<string> {
-  const hash = createHash('sha256');
-  let sinceYield = 0;
-  for (const chunk of chunks) {
-    for (let offset = 0; offset < chunk.byteLength; offset += HASH_STEP_BYTES) {
-      const piece = chunk.subarray(offset, offset + HASH_STEP_BYTES);
-      hash.update(piece);
-      sinceYield += piece.byteLength;
-      if (sinceYield >= HASH_STEP_BYTES) {
-        sinceYield = 0;
-        await new Promise(setImmediate); // lets the write's completion start the flush meanwhile
-      }
-    }
-  }
-  return hash.digest('hex');
 }
 
 async function writeFully(handle: FileHandle, pieces: Uint8Array[]): Promise<number> {
@@ -248,21 +263,4 @@ async function readFully(handle: FileHandle, target: Buffer, position: number, r
     filled += bytesRead;
   }
   return target;
-}
-
-function decode(ref: CheckpointRef, bytes: Buffer): arrow.Table {
-  try {
-    return arrow.tableFromIPC(bytes);
-  } catch (cause) {
-    throw new CheckpointIntegrityError(`checkpoint ${ref.uri} is not a readable Arrow IPC file`, { cause });
-  }
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }

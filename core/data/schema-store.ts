@@ -1,70 +1,71 @@
-import { randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { DataError, QuiverError } from '../errors';
+import { FileObjectStore } from '../object-store/file';
+import { stateStore } from '../object-store/index';
+import { PreconditionFailedError, type ObjectStore } from '../object-store/types';
 import type { DataSchema } from './data-schema';
 
-/** Where a pipeline's pinned data schema lives: `<home>/schemas/<pipeline>.json`. */
-export function schemaPath(home: string, pipeline: string): string {
+/** Where pinned schemas live: a QUIVER_HOME (file layout) or a configuration (its store decides). */
+export type SchemaStoreLocation = string | { home: string; store: string };
+
+function objectsOf(where: SchemaStoreLocation): ObjectStore {
+  return typeof where === 'string' ? new FileObjectStore(path.resolve(where)) : stateStore(where);
+}
+
+function schemaKey(pipeline: string): string {
   // Same rule as a spec's `name`: a typed name can never reach outside the schemas folder.
   if (!/^[a-z0-9][a-z0-9_-]*$/i.test(pipeline))
     throw new QuiverError(`not a pipeline name: ${pipeline} (letters, digits, - or _)`);
-  return path.join(home, 'schemas', `${pipeline}.json`);
+  return `schemas/${pipeline}.json`;
+}
+
+/** Where a pipeline's pinned data schema lives, as a path (`<home>/schemas/<pipeline>.json`) or `s3://` URI. */
+export function schemaPath(where: SchemaStoreLocation, pipeline: string): string {
+  const key = schemaKey(pipeline);
+  const objects = objectsOf(where);
+  return objects instanceof FileObjectStore ? objects.file(key) : objects.uriOf(key);
 }
 
 /** The pinned schema of a pipeline, or null before its first passing run (or after a reset). */
-export async function readPinnedSchema(home: string, pipeline: string): Promise<DataSchema | null> {
-  const file = schemaPath(home, pipeline);
-  let text: string;
+export async function readPinnedSchema(where: SchemaStoreLocation, pipeline: string): Promise<DataSchema | null> {
+  const key = schemaKey(pipeline);
+  const objects = objectsOf(where);
+  const object = await objects.get(key);
+  if (!object) return null;
   try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-  try {
-    return JSON.parse(text) as DataSchema;
+    return JSON.parse(object.body.toString()) as DataSchema;
   } catch (cause) {
-    throw new DataError(`pinned schema ${file} is not valid JSON: fix it or run \`quiver schema reset ${pipeline}\``, {
-      cause,
-    });
+    throw new DataError(
+      `pinned schema ${schemaPath(where, pipeline)} is not valid JSON: fix it or run \`quiver schema reset ${pipeline}\``,
+      { cause },
+    );
   }
 }
 
 /**
- * Pins a schema unless one is pinned already: written to a temp file, fsynced, then hard-linked to its
- * name, which fails if the name exists, so two runs racing to pin cannot overwrite each other.
+ * Pins a schema unless one is pinned already: created exclusively (`If-None-Match: *`; a hard link
+ * on disk), so two runs racing to pin cannot overwrite each other, on one host or many.
  * Returns the schema that is pinned now (the one given, or the earlier one).
  */
-export async function pinSchema(home: string, schema: DataSchema): Promise<{ schema: DataSchema; pinned: boolean }> {
-  const file = schemaPath(home, schema.pipeline);
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.${randomUUID()}.tmp`;
-  const handle = await fs.open(temp, 'wx');
+export async function pinSchema(
+  where: SchemaStoreLocation,
+  schema: DataSchema,
+): Promise<{ schema: DataSchema; pinned: boolean }> {
+  const key = schemaKey(schema.pipeline);
   try {
-    await handle.writeFile(`${JSON.stringify(schema, null, 2)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.link(temp, file);
+    await objectsOf(where).put(key, `${JSON.stringify(schema, null, 2)}\n`, { ifNoneMatch: '*' });
     return { schema, pinned: true };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return { schema: (await readPinnedSchema(home, schema.pipeline)) ?? schema, pinned: false };
-  } finally {
-    await fs.rm(temp, { force: true });
+    if (!(error instanceof PreconditionFailedError)) throw error;
+    return { schema: (await readPinnedSchema(where, schema.pipeline)) ?? schema, pinned: false };
   }
 }
 
 /** Forgets the pinned schema; the next passing run pins a new one. Returns whether there was one. */
-export async function resetSchema(home: string, pipeline: string): Promise<boolean> {
-  try {
-    await fs.rm(schemaPath(home, pipeline));
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw error;
-  }
+export async function resetSchema(where: SchemaStoreLocation, pipeline: string): Promise<boolean> {
+  const key = schemaKey(pipeline);
+  const objects = objectsOf(where);
+  if (!(await objects.get(key))) return false;
+  await objects.delete(key);
+  return true;
 }

@@ -93,6 +93,11 @@ export class ModelSlots {
   private refreshing: Promise<void> | undefined;
   /** Load failures of the last refresh, by `model@alias`; `/readyz` reports them. */
   readonly errors = new Map<string, string>();
+  /**
+   * Registry state the last refresh could not read or parse, by object (`registry`, or a model name):
+   * the slots keep what they served before, and `/readyz` names what is broken.
+   */
+  readonly stateErrors = new Map<string, string>();
   ready = false;
   onSwitch: (event: SlotEvent) => void = () => undefined;
   /** Called after every model call with its rows and the requests it answered. */
@@ -150,9 +155,28 @@ export class ModelSlots {
   }
 
   private async refreshOnce(): Promise<void> {
+    let models: string[];
+    try {
+      models = await this.registry.models();
+      this.stateErrors.delete('registry');
+    } catch (error) {
+      // Nothing known about any model: keep every slot as it is until the registry reads again.
+      this.stateErrors.set('registry', (error as Error).message);
+      return;
+    }
     const wanted = new Set<string>();
-    for (const model of await this.registry.models()) {
-      const aliases = await this.registry.aliases(model);
+    for (const model of models) {
+      let aliases: Record<string, number>;
+      try {
+        aliases = await this.registry.aliases(model);
+        this.stateErrors.delete(model);
+      } catch (error) {
+        // Unreadable alias state is never "no aliases": the model's slots keep their last good versions.
+        this.stateErrors.set(model, (error as Error).message);
+        for (const loaded of this.slots.get(model)?.values() ?? [])
+          wanted.add(`${model}@${loaded.record.version}`);
+        continue;
+      }
       let slot = this.slots.get(model);
       for (const [alias, version] of Object.entries(aliases)) {
         const key = `${model}@${version}`;
@@ -176,6 +200,14 @@ export class ModelSlots {
       for (const alias of [...(slot?.keys() ?? [])]) {
         if (!(alias in aliases)) slot!.delete(alias);
       }
+    }
+    for (const [model, slot] of this.slots) {
+      // A model that vanished from a listing that did read is no longer served.
+      if (!models.includes(model)) {
+        this.slots.delete(model);
+        continue;
+      }
+      for (const loaded of slot.values()) wanted.add(`${model}@${loaded.record.version}`);
     }
     for (const [key, loaded] of this.loaded) {
       if (!wanted.has(key)) {

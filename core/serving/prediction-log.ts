@@ -1,7 +1,7 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { Float64, Table, Utf8, makeData, makeVector, tableToIPC, type Vector } from 'apache-arrow';
 import type { Preprocessing } from '../model/preprocess';
+import { FileObjectStore } from '../object-store/file';
+import type { ObjectStore } from '../object-store/types';
 
 /** One logged prediction: the instance as sent, what the model answered, and which model answered. */
 export interface LoggedPrediction {
@@ -17,8 +17,12 @@ export interface LoggedPrediction {
 }
 
 export interface PredictionLogOptions {
-  /** Directory of the log: `<QUIVER_HOME>/predictions`; one subdirectory per model. */
-  dir: string;
+  /** Directory of the log (one subdirectory per model); or give `objects` and `prefix`. */
+  dir?: string;
+  /** The shared-state store to log into (`s3://…/predictions/<model>/` with an S3 store). */
+  objects?: ObjectStore;
+  /** Key prefix under `objects`; default `predictions`. */
+  prefix?: string;
   /** A file is written at least this often while predictions come in. */
   flushIntervalMs?: number;
   /** …and whenever this many predictions of one model version are waiting. */
@@ -28,7 +32,12 @@ export interface PredictionLogOptions {
 }
 
 // Frequent small flushes: each one encodes on the serving event loop, so small ones keep latency flat.
-const DEFAULTS = { flushIntervalMs: 1_000, maxRowsPerFile: 50_000, maxFilesPerModel: 5_000 };
+const DEFAULTS = {
+  flushIntervalMs: 1_000,
+  maxRowsPerFile: 50_000,
+  maxFilesPerModel: 5_000,
+  prefix: 'predictions',
+};
 
 interface Buffer {
   model: string;
@@ -38,12 +47,15 @@ interface Buffer {
 }
 
 /**
- * Logs every prediction to Arrow IPC files under `<dir>/<model>/`, one column per feature (typed as
- * the model's preprocessing reads it) so a file reads like training data (a drift reference). Files
- * rotate by time and size, are written atomically (temp + rename), and the oldest are pruned.
+ * Logs every prediction to Arrow IPC files under `<dir>/<model>/` (or `<prefix>/<model>/` of a store),
+ * one column per feature (typed as the model's preprocessing reads it) so a file reads like training
+ * data (a drift reference). Files rotate by time and size, are written atomically (temp + rename on
+ * disk, one PUT on S3), and the oldest are pruned.
  */
 export class PredictionLog {
-  private readonly options: Required<PredictionLogOptions>;
+  private readonly options: Required<Omit<PredictionLogOptions, 'dir' | 'objects'>>;
+  private readonly objects: ObjectStore;
+  private readonly prefix: string;
   private readonly buffers = new Map<string, Buffer>();
   private readonly timer: NodeJS.Timeout;
   private sequence = 0;
@@ -54,7 +66,12 @@ export class PredictionLog {
   lastError: string | null = null;
 
   constructor(options: PredictionLogOptions) {
-    this.options = { ...DEFAULTS, ...options };
+    const { dir, objects, ...rest } = options;
+    this.options = { ...DEFAULTS, ...rest };
+    if (!dir && !objects) throw new Error('PredictionLog needs a dir or an object store');
+    this.objects = dir ? new FileObjectStore(dir) : objects!;
+    // A directory of its own holds model folders at its top; a shared store keeps them under a prefix.
+    this.prefix = dir ? '' : `${this.options.prefix}/`;
     this.timer = setInterval(() => void this.flushQuietly(), this.options.flushIntervalMs);
     this.timer.unref();
   }
@@ -99,20 +116,14 @@ export class PredictionLog {
   }
 
   private async writeFile(buffer: Buffer): Promise<void> {
-    const dir = path.join(this.options.dir, buffer.model);
-    await fs.mkdir(dir, { recursive: true });
+    const dir = `${this.prefix}${buffer.model}/`;
     const stamp = new Date().toISOString().replace(/[-:.]/g, '');
-    const file = path.join(
-      dir,
-      `${stamp}-${String(this.sequence++).padStart(6, '0')}-v${buffer.version}.arrow`,
-    );
-    const tmp = `${file}.tmp`;
-    await fs.writeFile(tmp, tableToIPC(predictionTable(buffer), 'file'));
-    await fs.rename(tmp, file);
+    const name = `${stamp}-${String(this.sequence++).padStart(6, '0')}-v${buffer.version}.arrow`;
+    await this.objects.put(`${dir}${name}`, Buffer.from(tableToIPC(predictionTable(buffer), 'file')));
     this.written += buffer.rows.length;
-    const files = (await fs.readdir(dir)).filter((f) => f.endsWith('.arrow')).sort();
+    const files = (await this.objects.list(dir)).filter((f) => f.key.endsWith('.arrow'));
     for (const old of files.slice(0, Math.max(0, files.length - this.options.maxFilesPerModel)))
-      await fs.rm(path.join(dir, old), { force: true });
+      await this.objects.delete(old.key);
   }
 }
 

@@ -4,6 +4,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { openStore } from '../checkpoint/store';
 import { argmaxRows } from '../model/metrics';
 import { decodeLabel } from '../model/preprocess';
+import { stateStore } from '../object-store/index';
 import { ModelRegistry } from '../registry';
 import { servingMetrics } from './metrics';
 import { ModelSlots, ModelUnavailableError } from './model-slots';
@@ -13,9 +14,9 @@ import { parseRawPredictBody } from './raw-input';
 import { BadRequestError, parsePredictBody } from './request';
 
 export interface ServeOptions {
-  /** QUIVER_HOME: the registry and the prediction log live under it. */
+  /** QUIVER_HOME: the registry and the prediction log live under it with a `file://` store. */
   home: string;
-  /** Checkpoint store URI the registry's model references point into. */
+  /** Store URI: with `s3://`, the registry and the prediction log live in it (shared by hosts). */
   store: string;
   /** How often the registry's aliases are re-read (hot reload). */
   reloadIntervalMs?: number;
@@ -26,7 +27,7 @@ export interface ServeOptions {
    * the version does not exist. Given by the CLI, which can read the version's run from Temporal.
    */
   cardFor?: (name: string, version: number) => Promise<string | null>;
-  /** Prediction log rotation; `dir` defaults to `<home>/predictions`. */
+  /** Prediction log rotation; `dir` defaults to `<home>/predictions` (or the S3 store's `predictions/`). */
   predictionLog?: {
     dir?: string;
     flushIntervalMs?: number;
@@ -68,10 +69,12 @@ const MODEL_NAME = /^[a-z0-9][a-z0-9_-]*$/i;
  */
 export async function buildModelServer(options: ServeOptions): Promise<ModelServer> {
   const settings = { ...DEFAULTS, ...options };
-  const registry = ModelRegistry.at(settings.home);
-  const slots = new ModelSlots(registry, openStore(settings.store));
+  const where = { home: settings.home, store: settings.store };
+  const registry = ModelRegistry.at(where);
+  const slots = new ModelSlots(registry, openStore(settings.store, { home: settings.home }));
   const metrics = servingMetrics();
-  const log = new PredictionLog({ dir: path.join(settings.home, 'predictions'), ...settings.predictionLog });
+  const log = new PredictionLog({ objects: stateStore(where), ...settings.predictionLog });
+  // Feedback labels stay under QUIVER_HOME for now (not yet moved into the shared store).
   const feedback = new FeedbackLog(path.join(settings.home, 'feedback'));
   slots.onSwitch = ({ model, alias, version }) => metrics.servedVersion.set({ model, alias }, version);
   slots.onBatch = (rows) => metrics.batchRows.observe(rows);
@@ -89,9 +92,17 @@ export async function buildModelServer(options: ServeOptions): Promise<ModelServ
   app.get('/healthz', () => ({ status: 'ok' }));
   app.get('/readyz', (_request, reply) => {
     const errors = Object.fromEntries(slots.errors);
-    void reply
-      .code(slots.ready ? 200 : 503)
-      .send({ ready: slots.ready, errors, predictionLogError: log.lastError });
+    const stateErrors = Object.fromEntries(slots.stateErrors);
+    // Unreadable registry state with nothing served is not ready; with last good versions served, degraded.
+    const serving = slots.servedModels().length > 0;
+    const ready = slots.ready && (serving || slots.stateErrors.size === 0);
+    void reply.code(ready ? 200 : 503).send({
+      ready,
+      degraded: slots.stateErrors.size > 0,
+      errors,
+      stateErrors,
+      predictionLogError: log.lastError,
+    });
   });
   app.get('/metrics', async (_request, reply) => {
     void reply.header('content-type', metrics.registry.contentType);

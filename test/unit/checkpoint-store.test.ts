@@ -172,11 +172,19 @@ describe('checkpoint store', () => {
     expect((await store.read(bare)).numRows).toBe(4);
   });
 
-  it('opens a plain path as well as a file:// URI, and refuses s3:// for now', async () => {
+  it('opens a plain path, a file:// URI and an s3:// URI, and refuses other schemes', async () => {
     const ref = await openStore(root).write(sampleTable(), lineage);
     expect((await store.read(ref)).numRows).toBe(4);
-    expect(() => openStore('s3://bucket/checkpoints')).toThrow(QuiverError);
-    expect(() => openStore('s3://bucket/checkpoints')).toThrow(/s3.*not implemented/);
+    expect(openStore('s3://bucket/checkpoints').kind).toBe('s3');
+    expect(() => openStore('gs://bucket/checkpoints')).toThrow(QuiverError);
+  });
+
+  it('creates checkpoint files owner-only unless QUIVER_FILE_MODE says otherwise', async () => {
+    const ref = await store.write(sampleTable(), lineage);
+    expect((await fs.stat(store.path(ref))).mode & 0o777).toBe(0o600);
+    const shared = openStore(path.join(root, 'shared'), { fileMode: 0o640 });
+    const other = await shared.write(sampleTable(), { ...lineage, runId: 'other' });
+    expect((await fs.stat(shared.path(other))).mode & 0o777).toBe(0o640);
   });
 });
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ModelNotFoundError } from '../../../core/errors';
+import { ModelNotFoundError, StoreStateError } from '../../../core/errors';
 import { ModelRegistry } from '../../../core/registry';
 
 const ref = (sha: string) => ({ uri: `file:///x/${sha}.arrow`, sha256: sha, rows: 6, bytes: 100 });
@@ -56,17 +56,94 @@ describe('model registry', () => {
     expect(await r.setAlias('m', 'production', 1, 'first')).toMatchObject({ previous: null, version: 1 });
     expect(await r.setAlias('m', 'production', 2, 'second')).toMatchObject({ previous: 1, version: 2 });
     expect((await r.resolve('m', 'production')).runId).toBe('r2');
-    const history = fs
-      .readFileSync(path.join(home, 'registry', 'm', 'alias-history.jsonl'), 'utf8')
-      .trim()
-      .split('\n');
-    expect(history.map((line) => (JSON.parse(line) as { version: number }).version)).toEqual([1, 2]);
-    expect(fs.readdirSync(path.join(home, 'registry', 'm')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect((await r.history('m')).map((move) => move.version)).toEqual([1, 2]);
+    expect(fs.readdirSync(path.join(home, 'registry', 'm')).filter((f) => f.startsWith('.'))).toEqual([]);
+    expect(fs.statSync(path.join(home, 'registry', 'm', 'aliases.json')).mode & 0o777).toBe(0o600);
   });
 
   it('refuses unknown versions and aliases with a named error', async () => {
     const { registry: r } = registry();
     await expect(r.setAlias('m', 'production', 3, 'x')).rejects.toBeInstanceOf(ModelNotFoundError);
     await expect(r.resolve('m', 'staging')).rejects.toThrow('model m has no alias staging');
+  });
+});
+
+describe('model registry state that cannot be read', () => {
+  const entry = (run: string) => ({
+    name: 'm',
+    model: ref(run.padEnd(64, '0')),
+    metrics: {},
+    runId: run,
+    pipeline: 'p',
+  });
+
+  it('a truncated aliases.json is an error naming it, and no move drops the other aliases', async () => {
+    const { home, registry: r } = registry();
+    await r.register(entry('a1'));
+    await r.register(entry('a2'));
+    await r.setAlias('m', 'staging', 1, 'x');
+    await r.setAlias('m', 'production', 2, 'x');
+    const file = path.join(home, 'registry', 'm', 'aliases.json');
+    const whole = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, whole.slice(0, 20));
+    await expect(r.aliases('m')).rejects.toThrow(StoreStateError);
+    await expect(r.setAlias('m', 'production', 1, 'y')).rejects.toThrow(file);
+    await expect(r.resolve('m', 'production')).rejects.toThrow(/cannot be parsed/);
+    fs.writeFileSync(file, whole);
+    await r.setAlias('m', 'production', 1, 'y');
+    expect(await r.aliases('m')).toEqual({ staging: 1, production: 1 });
+  });
+
+  it('a deleted aliases.json is an error, not "no aliases"', async () => {
+    const { home, registry: r } = registry();
+    await r.register(entry('b1'));
+    await r.setAlias('m', 'production', 1, 'x');
+    fs.rmSync(path.join(home, 'registry', 'm', 'aliases.json'));
+    await expect(r.lookup('m', 'production')).rejects.toThrow(/is missing although model m has versions/);
+    await expect(r.register(entry('b2'))).rejects.toThrow(StoreStateError);
+  });
+
+  it('never reuses the number of a deleted newest version', async () => {
+    const { home, registry: r } = registry();
+    await r.register(entry('c1'));
+    await r.register(entry('c2'));
+    fs.rmSync(path.join(home, 'registry', 'm', 'versions', '2.json'));
+    expect((await r.register(entry('c3'))).version).toBe(3);
+  });
+
+  it('a truncated version file names itself in the error', async () => {
+    const { home, registry: r } = registry();
+    await r.register(entry('d1'));
+    const file = path.join(home, 'registry', 'm', 'versions', '1.json');
+    fs.writeFileSync(file, '{"name": "m", "vers');
+    await expect(r.register(entry('d2'))).rejects.toThrow(file);
+  });
+
+  it('reads the older {alias: version} file and its alias-history.jsonl', async () => {
+    const { home, registry: r } = registry();
+    await r.register(entry('e1'));
+    await r.register(entry('e2'));
+    const dir = path.join(home, 'registry', 'm');
+    fs.writeFileSync(path.join(dir, 'aliases.json'), JSON.stringify({ production: 2 }));
+    const moves = [1, 2].map((version, i) => ({
+      alias: 'production',
+      version,
+      previous: i ? 1 : null,
+      at: 't',
+      reason: 'r',
+    }));
+    fs.writeFileSync(path.join(dir, 'alias-history.jsonl'), moves.map((m) => JSON.stringify(m)).join('\n'));
+    expect((await r.resolve('m', 'production')).version).toBe(2);
+    expect((await r.rollback('m', 'production')).version).toBe(1);
+    expect((await r.register(entry('e3'))).version).toBe(3);
+  });
+
+  it('loses none of 10 concurrent alias moves', async () => {
+    const { registry: r } = registry();
+    for (let i = 1; i <= 10; i++) await r.register(entry(`f${i}`));
+    await Promise.all(Array.from({ length: 10 }, (_, i) => r.setAlias('m', `alias-${i}`, i + 1, 'race')));
+    const aliases = await r.aliases('m');
+    expect(Object.keys(aliases)).toHaveLength(10);
+    expect((await r.history('m')).length).toBe(10);
   });
 });

@@ -1,0 +1,238 @@
+import { Readable } from 'node:stream';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { QuiverError, StoreStateError, StoreUnavailableError } from '../errors';
+import { PreconditionFailedError, type ListedObject, type ObjectStore, type PutConditions } from './types';
+
+/** Bucket and key prefix of an `s3://bucket/prefix` URI (the prefix without slashes at its ends). */
+export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
+  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
+  if (!match || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(match[1]))
+    throw new QuiverError(`not an S3 URI: '${uri}' (expected s3://bucket/prefix)`);
+  return { bucket: match[1], prefix: match[2].replace(/^\/+|\/+$/g, '') };
+}
+
+/**
+ * The S3 client's settings from the standard AWS environment: `AWS_REGION` / `AWS_DEFAULT_REGION`
+ * (else the profile's region, else us-east-1), `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL` for
+ * S3-compatible servers (path-style addressing then, unless `QUIVER_S3_PATH_STYLE=0`), and
+ * credentials through the SDK's default chain (environment, `AWS_PROFILE`, SSO, instance roles).
+ */
+export function s3ClientConfig(env: NodeJS.ProcessEnv = process.env): S3ClientConfig {
+  const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined;
+  const pathStyle = env.QUIVER_S3_PATH_STYLE;
+  return {
+    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || (env.AWS_PROFILE ? undefined : 'us-east-1'),
+    endpoint,
+    forcePathStyle: pathStyle === undefined || pathStyle === '' ? endpoint !== undefined : pathStyle !== '0',
+    // Quiver checks SHA-256 itself; the SDK's extra CRC trailers are not understood by every server.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  };
+}
+
+const clients = new Map<string, S3Client>();
+
+/** One client per configuration and process: its connection pool is shared by every store object. */
+export function s3Client(env: NodeJS.ProcessEnv = process.env): S3Client {
+  // Node 20 is supported by this release of the SDK; its notice about future releases is noise in CLI output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const config = s3ClientConfig(env);
+  const key = JSON.stringify([config, env.AWS_ACCESS_KEY_ID, env.AWS_PROFILE]);
+  let client = clients.get(key);
+  if (!client) clients.set(key, (client = new S3Client(config)));
+  return client;
+}
+
+/** Objects under `s3://bucket/prefix/`, with S3's own conditional writes (`If-None-Match`, `If-Match`). */
+export class S3ObjectStore implements ObjectStore {
+  readonly bucket: string;
+  readonly prefix: string;
+
+  constructor(
+    readonly uri: string,
+    readonly client: S3Client = s3Client(),
+  ) {
+    ({ bucket: this.bucket, prefix: this.prefix } = parseS3Uri(uri));
+    this.uri = `s3://${this.bucket}${this.prefix ? `/${this.prefix}` : ''}`;
+  }
+
+  uriOf(key: string): string {
+    return `s3://${this.bucket}/${this.keyOf(key)}`;
+  }
+
+  /** The bucket key of a store key. */
+  keyOf(key: string): string {
+    return this.prefix ? `${this.prefix}/${key}` : key;
+  }
+
+  async get(key: string) {
+    try {
+      const reply = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key) }),
+      );
+      const body = Buffer.from(await reply.Body!.transformToByteArray());
+      return { body, etag: reply.ETag ?? '' };
+    } catch (error) {
+      if (isS3Error(error, 'NoSuchKey', 404)) return null;
+      throw this.failure(error, key, 'read');
+    }
+  }
+
+  async put(key: string, body: Buffer | string, conditions: PutConditions = {}) {
+    try {
+      const reply = await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.keyOf(key),
+          Body: typeof body === 'string' ? Buffer.from(body) : body,
+          IfNoneMatch: conditions.ifNoneMatch,
+          IfMatch: conditions.ifMatch,
+        }),
+      );
+      return { etag: reply.ETag ?? '' };
+    } catch (error) {
+      if (isS3Error(error, 'PreconditionFailed', 412) || isS3Error(error, 'ConditionalRequestConflict', 409))
+        throw new PreconditionFailedError(
+          `${this.uriOf(key)} ${conditions.ifNoneMatch ? 'exists already' : 'changed since it was read'}`,
+        );
+      throw this.failure(error, key, 'write');
+    }
+  }
+
+  /**
+   * Uploads `chunks` as one object by multipart upload (8 MiB parts, 4 in flight), so a large
+   * checkpoint never has to be joined into one buffer.
+   */
+  async putStream(key: string, chunks: Iterable<Uint8Array>): Promise<void> {
+    try {
+      const upload = new Upload({
+        client: this.client,
+        params: { Bucket: this.bucket, Key: this.keyOf(key), Body: Readable.from(chunks) },
+        partSize: 8 << 20,
+        queueSize: 4,
+      });
+      await upload.done();
+    } catch (error) {
+      throw this.failure(error, key, 'write');
+    }
+  }
+
+  /** The object's size, or null when it does not exist. */
+  async head(key: string): Promise<{ bytes: number; modifiedAt: Date } | null> {
+    try {
+      const reply = await this.client.send(
+        new HeadObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key) }),
+      );
+      return { bytes: reply.ContentLength ?? 0, modifiedAt: reply.LastModified ?? new Date(0) };
+    } catch (error) {
+      if (isS3Error(error, 'NotFound', 404) || isS3Error(error, 'NoSuchKey', 404)) return null;
+      throw this.failure(error, key, 'read');
+    }
+  }
+
+  /** A stream of the object's bytes and its length, or null when it does not exist. */
+  async getStream(key: string): Promise<{ body: AsyncIterable<Uint8Array>; bytes: number } | null> {
+    try {
+      const reply = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key) }),
+      );
+      return { body: reply.Body as AsyncIterable<Uint8Array>, bytes: reply.ContentLength ?? 0 };
+    } catch (error) {
+      if (isS3Error(error, 'NoSuchKey', 404)) return null;
+      throw this.failure(error, key, 'read');
+    }
+  }
+
+  async list(prefix: string): Promise<ListedObject[]> {
+    const listed: ListedObject[] = [];
+    const root = this.prefix ? `${this.prefix}/` : '';
+    let token: string | undefined;
+    do {
+      let reply;
+      try {
+        reply = await this.client.send(
+          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: root + prefix, ContinuationToken: token }),
+        );
+      } catch (error) {
+        throw this.failure(error, prefix, 'list');
+      }
+      for (const item of reply.Contents ?? []) {
+        if (!item.Key) continue;
+        listed.push({
+          key: item.Key.slice(root.length),
+          bytes: item.Size ?? 0,
+          modifiedAt: item.LastModified ?? new Date(0),
+        });
+      }
+      token = reply.IsTruncated ? reply.NextContinuationToken : undefined;
+    } while (token);
+    return listed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key) }));
+    } catch (error) {
+      if (!isS3Error(error, 'NoSuchKey', 404)) throw this.failure(error, key, 'delete');
+    }
+  }
+
+  /**
+   * Fails with StoreUnavailableError naming the store unless its bucket exists and the credentials
+   * may read it: what `quiver run` checks before it starts a run.
+   */
+  async check(): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix, MaxKeys: 1 }),
+      );
+    } catch (error) {
+      throw this.failure(error, '', 'open');
+    }
+  }
+
+  /** An SDK error as a Quiver error naming the object and, where known, what to do about it. */
+  private failure(error: unknown, key: string, action: string): Error {
+    const where = key ? this.uriOf(key) : this.uri;
+    const status = (error as S3ServiceException).$metadata?.httpStatusCode;
+    const name = (error as Error).name;
+    if (name === 'NoSuchBucket' || (action === 'open' && status === 404))
+      return new StoreUnavailableError(`store ${this.uri}: bucket '${this.bucket}' does not exist`, {
+        cause: error,
+      });
+    if (
+      status === 403 ||
+      /InvalidAccessKeyId|SignatureDoesNotMatch|AccessDenied|CredentialsProviderError/.test(name)
+    )
+      return new StoreUnavailableError(
+        `store ${this.uri}: access denied (${name}) to ${action} ${where}: check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE`,
+        { cause: error },
+      );
+    if (error instanceof S3ServiceException && (status ?? 500) < 500)
+      return new StoreStateError(`cannot ${action} ${where}: ${name} (HTTP ${status}): ${error.message}`, {
+        cause: error,
+      });
+    // Network failures stay retryable: the server may be back by the next attempt.
+    return new StoreUnavailableError(`cannot ${action} ${where}: ${(error as Error).message || name}`, {
+      cause: error,
+    });
+  }
+}
+
+function isS3Error(error: unknown, name: string, status: number): boolean {
+  return (
+    (error as Error)?.name === name || (error as S3ServiceException)?.$metadata?.httpStatusCode === status
+  );
+}
