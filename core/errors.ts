@@ -42,6 +42,9 @@ export class ModelNotFoundError extends QuiverError {}
 /** The Temporal CLI could not be found, installed or started. */
 export class TemporalServerError extends QuiverError {}
 
+/** No Temporal frontend answers at the configured address (the CLI exits 3). */
+export class TemporalUnreachableError extends QuiverError {}
+
 /**
  * Error type names that Temporal must never retry: bad data and bad specs will fail the same way
  * again. Declared once here and used by every activity retry policy.

@@ -1,18 +1,18 @@
 import type { Command } from 'commander';
 import { SpecError } from '../../core/errors';
-import { loadSpecFile } from '../../core/spec/load';
 import { withEnvironment, type Environment, type GlobalFlags } from '../environment';
 import { table } from '../format';
 import { emit } from '../output';
-import {
-  formatMs,
-  OVERLAP_POLICIES,
-  QuiverSchedules,
-  scheduleSpec,
-  type OverlapName,
-  type ScheduleListEntry,
-  type ScheduleView,
-} from '../schedules';
+import type * as SchedulesModule from '../schedules';
+import type { OverlapName, QuiverSchedules, ScheduleListEntry, ScheduleView } from '../schedules';
+
+/** `--overlap` values, as `OVERLAP_POLICIES` names them (a unit test keeps the two equal). */
+export const OVERLAP_NAMES = ['skip', 'buffer-one', 'buffer-all', 'cancel-other', 'allow-all'] as const;
+
+// The schedules module loads the Temporal client (slow): each action loads it before use, so that
+// `--help` stays fast; the helpers below run only after that.
+let S: typeof SchedulesModule;
+const loadSchedules = () => (S ??= require('../schedules') as typeof SchedulesModule);
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -39,11 +39,10 @@ function timingChanges(options: TimingFlags, overlap: OverlapName | undefined) {
 
 function overlapOf(value: string | undefined): OverlapName | undefined {
   if (value === undefined) return undefined;
-  if (!(value in OVERLAP_POLICIES))
-    throw new SpecError(
-      `--overlap must be one of ${Object.keys(OVERLAP_POLICIES).join(', ')}, not ${value}`,
-      [{ path: '--overlap', message: `unknown policy ${value}` }],
-    );
+  if (!(OVERLAP_NAMES as readonly string[]).includes(value))
+    throw new SpecError(`--overlap must be one of ${OVERLAP_NAMES.join(', ')}, not ${value}`, [
+      { path: '--overlap', message: `unknown policy ${value}` },
+    ]);
   return value as OverlapName;
 }
 
@@ -57,7 +56,7 @@ function parseTime(flag: string, text: string): Date {
 }
 
 function schedulesOf(env: Environment): QuiverSchedules {
-  return new QuiverSchedules(env.client.temporal, env.config.taskQueues);
+  return new S.QuiverSchedules(env.client.temporal, env.config.taskQueues);
 }
 
 export function formatScheduleView(view: ScheduleView): string {
@@ -65,7 +64,7 @@ export function formatScheduleView(view: ScheduleView): string {
   const lines = [
     `schedule ${view.scheduleId}  pipeline ${view.pipeline}  ${view.paused ? 'PAUSED' : 'active'}`,
     `  spec      ${view.specFile ?? '(inline)'}${view.overrides.length ? ` with ${view.overrides.join(' ')}` : ''}`,
-    `  when      ${when}${view.jitterMs ? ` (jitter ${formatMs(view.jitterMs)})` : ''}`,
+    `  when      ${when}${view.jitterMs ? ` (jitter ${S.formatMs(view.jitterMs)})` : ''}`,
     `  overlap   ${view.overlap}${view.pauseOnFailure ? ', pauses on failure' : ''}`,
     `  runs      ${view.actionsTaken} started${view.runningRuns.length ? `, running: ${view.runningRuns.join(', ')}` : ''}`,
   ];
@@ -107,7 +106,7 @@ export function registerScheduleCommands(program: Command, flagsOf: (cmd: Comman
       .option('--cron <expr>', 'cron expression, e.g. "0 3 * * *" (03:00 UTC every day)')
       .option('--every <duration>', 'interval, e.g. 6h or 1d')
       .option('--set <key=value>', 'override a spec field (repeatable)', collect, [])
-      .option('--overlap <policy>', `when a run is still going: ${Object.keys(OVERLAP_POLICIES).join('|')}`)
+      .option('--overlap <policy>', `when a run is still going: ${OVERLAP_NAMES.join('|')}`)
       .option('--pause-on-failure', 'pause the schedule when a scheduled run fails')
       .option('--jitter <duration>', 'start each run up to this much later, at random');
 
@@ -118,9 +117,11 @@ export function registerScheduleCommands(program: Command, flagsOf: (cmd: Comman
       .requiredOption('--spec <file>', 'pipeline spec to run'),
   ).action(async (scheduleId: string, options: TimingFlags & { spec: string }, cmd: Command) => {
     const flags = flagsOf(cmd);
+    loadSchedules();
+    const { loadSpecFile } = require('../../core/spec/load') as typeof import('../../core/spec/load');
     // Everything the user typed is checked before Temporal is contacted: a bad spec exits 2.
     const { spec, file } = loadSpecFile(options.spec, options.set);
-    scheduleSpec(options);
+    S.scheduleSpec(options);
     const overlap = overlapOf(options.overlap);
     await withEnvironment(flags, { embedded: false }, async (env) => {
       await schedulesOf(env).create({
@@ -140,8 +141,10 @@ export function registerScheduleCommands(program: Command, flagsOf: (cmd: Comman
       .option('--spec <file>', 'replace the pipeline spec'),
   ).action(async (scheduleId: string, options: TimingFlags & { spec?: string }, cmd: Command) => {
     const flags = flagsOf(cmd);
+    loadSchedules();
+    const { loadSpecFile } = require('../../core/spec/load') as typeof import('../../core/spec/load');
     const loaded = options.spec ? loadSpecFile(options.spec) : undefined;
-    if (options.cron || options.every) scheduleSpec(options);
+    if (options.cron || options.every) S.scheduleSpec(options);
     const overlap = overlapOf(options.overlap);
     await withEnvironment(flags, { embedded: false }, async (env) => {
       await schedulesOf(env).update(scheduleId, {
@@ -158,6 +161,7 @@ export function registerScheduleCommands(program: Command, flagsOf: (cmd: Comman
     .description("Quiver's schedules with their state and next run")
     .action(async (_options: unknown, cmd: Command) => {
       const flags = flagsOf(cmd);
+      loadSchedules();
       await withEnvironment(flags, { embedded: false }, async (env) => {
         emit(flags, await schedulesOf(env).list(), formatScheduleList);
       });
@@ -168,6 +172,7 @@ export function registerScheduleCommands(program: Command, flagsOf: (cmd: Comman
     .description('spec, timing, policies, next fire times, and recent runs with their outcome')
     .action(async (scheduleId: string, _options: unknown, cmd: Command) => {
       const flags = flagsOf(cmd);
+      loadSchedules();
       await withEnvironment(flags, { embedded: false }, async (env) => {
         emit(flags, await schedulesOf(env).describe(scheduleId), formatScheduleView);
       });
@@ -184,6 +189,7 @@ export function registerScheduleCommands(program: Command, flagsOf: (cmd: Comman
       .description(description)
       .action(async (scheduleId: string, _options: unknown, cmd: Command) => {
         const flags = flagsOf(cmd);
+        loadSchedules();
         await withEnvironment(flags, { embedded: false }, async (env) => {
           await schedulesOf(env)[name](scheduleId);
           emit(flags, { scheduleId, done: name }, () => `${name}: ${scheduleId}`);
@@ -200,6 +206,7 @@ export function registerScheduleCommands(program: Command, flagsOf: (cmd: Comman
     .action(
       async (scheduleId: string, options: { from: string; to: string; overlap: string }, cmd: Command) => {
         const flags = flagsOf(cmd);
+        loadSchedules();
         const from = parseTime('--from', options.from);
         const to = parseTime('--to', options.to);
         const overlap = overlapOf(options.overlap);
