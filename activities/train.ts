@@ -37,24 +37,19 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
       checkpoint: from,
     });
     heartbeat(reporter.details);
-    let trained;
-    try {
-      trained = await trainClassifier({
-        table,
-        features,
-        target,
-        split: spec.split,
-        params,
-        task: spec.target.task,
-        earlyStopping: params.earlyStopping,
-        resumeFrom,
-        onEpoch: epochCheckpointer(ctx, msToNumber(params.checkpointEvery as Duration), reporter),
-        onProgress: (progress) => reporter.batchDone(progress),
-        signal: attemptSignal(),
-      });
-    } finally {
-      await reporter.flush();
-    }
+    const trained = await trainClassifier({
+      table,
+      features,
+      target,
+      split: spec.split,
+      params,
+      task: spec.target.task,
+      earlyStopping: params.earlyStopping,
+      resumeFrom,
+      onEpoch: epochCheckpointer(ctx, msToNumber(params.checkpointEvery as Duration), reporter),
+      onProgress: (progress) => reporter.batchDone(progress),
+      signal: attemptSignal(),
+    });
     try {
       await ctx.write(
         'model',

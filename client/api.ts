@@ -23,7 +23,7 @@ import { payloadDecoder } from './payloads';
 import { approveSignal, rejectSignal, type ApprovalSignalArgs } from '../workflows/approval';
 import { pipelineStartOptions } from './run-start';
 import type { CheckpointRef } from '../core/checkpoint/types';
-import { trainingResumePoint, withLatestHeartbeat } from './live-training';
+import { recordLatestTraining, trainingResumePoint, withLatestHeartbeat } from './live-training';
 
 /** A run as `status` reports it: the workflow's progress plus where to look at it. */
 export interface RunView extends RunProgress {
@@ -257,6 +257,7 @@ export class QuiverClient {
 
   /** `quiver cancel RUN`: cancels the run; checkpoints written so far stay, and `resume` can pick them up. */
   async cancel(runId: string): Promise<void> {
+    await recordLatestTraining(this.temporal, runId); // the last epoch checkpoint, for `resume`
     await this.temporal.workflow.getHandle(runId).cancel();
   }
 }
