@@ -2,6 +2,7 @@ import type { QuiverConfig } from '../core/config';
 import type { StepInput } from '../core/run-types';
 import { deploy } from './deploy';
 import { ingest } from './ingest';
+import { monitorTraffic, type MonitorInput } from './monitor';
 import { sanity } from './sanity';
 import { train } from './train';
 import { validate } from './validate';
@@ -14,6 +15,7 @@ export function createActivities(config: QuiverConfig) {
     train: (input: StepInput) => train(input, config),
     validate: (input: StepInput) => validate(input, config),
     deploy: (input: StepInput) => deploy(input, config),
+    monitorTraffic: (input: MonitorInput) => monitorTraffic(input, config),
   };
 }
 

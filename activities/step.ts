@@ -10,7 +10,7 @@ import { NON_RETRYABLE_ERROR_TYPES } from '../core/errors';
 import { codeVersion } from '../core/code-version';
 import { stableHash } from '../core/hash';
 import { stepParams } from '../core/step-params';
-import { recordStepMetrics } from './metrics';
+import { recordCheckpointBytes, recordStepMetrics } from './metrics';
 import type { StepInput, StepName, StepResult } from '../core/run-types';
 
 /** What a step body gets: its input, the store, and a writer that stamps lineage on every checkpoint. */
@@ -91,8 +91,8 @@ export async function runStepActivity(
       if (!ref) throw new Error(`step ${step} has no input named ${name}`);
       return store.read(ref);
     },
-    writeIntermediate: (output, table) =>
-      store.write(table, {
+    writeIntermediate: async (output, table) => {
+      const ref = await store.write(table, {
         pipeline: input.run.pipeline,
         runId: input.run.runId,
         step,
@@ -101,7 +101,10 @@ export async function runStepActivity(
         paramsHash,
         inputs,
         createdAt: new Date().toISOString(),
-      }),
+      });
+      recordCheckpointBytes(step, output, ref.bytes);
+      return ref;
+    },
     write: async (output, table) => {
       const ref = await ctx.writeIntermediate(output, table);
       outputs[output] = ref;

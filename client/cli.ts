@@ -10,6 +10,8 @@ import { registerModelCommands } from './commands/models';
 import { registerServeCommand } from './commands/serve';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerRunsInspectCommands } from './commands/runs-inspect';
+import { registerReportCommands } from './commands/report';
+import { registerMonitorCommands } from './commands/monitor';
 import type { GlobalFlags } from './environment';
 import { EXIT_CODES, errorReport, exitCodeOf } from './exit-codes';
 import { emitError } from './output';
@@ -59,6 +61,8 @@ export function buildProgram(): Command {
   registerServeCommand(program, flagsOf);
   registerScheduleCommands(program, flagsOf);
   registerRunsInspectCommands(program, flagsOf);
+  registerReportCommands(program, flagsOf);
+  registerMonitorCommands(program, flagsOf);
   return program;
 }
 

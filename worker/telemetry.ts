@@ -1,4 +1,5 @@
 import { DefaultLogger, Runtime, type LogLevel, type TelemetryOptions } from '@temporalio/worker';
+import { METRIC_NAMES, STEP_DURATION_BUCKETS_SECONDS } from '../activities/metrics';
 
 let installed = false;
 
@@ -23,10 +24,24 @@ export function installRuntime(
 }
 
 /**
- * Prometheus on `0.0.0.0:PORT/metrics` when a port is configured: Temporal's worker metrics and
- * Quiver's own (activities/metrics.ts), which go through the same runtime meter.
+ * Prometheus on `HOST:PORT/metrics` when a port is configured (host: `QUIVER_METRICS_HOST`, default
+ * 127.0.0.1 so a worker never exposes metrics beyond its machine unless asked): Temporal's worker
+ * metrics and Quiver's own (activities/metrics.ts), which go through the same runtime meter. Names
+ * follow Prometheus conventions: counters end in `_total`, durations are in seconds.
  */
-export function metricsTelemetry(port: number | undefined): TelemetryOptions | undefined {
+export function metricsTelemetry(
+  port: number | undefined,
+  host: string = process.env.QUIVER_METRICS_HOST || '127.0.0.1',
+): TelemetryOptions | undefined {
   if (port === undefined) return undefined;
-  return { metrics: { prometheus: { bindAddress: `0.0.0.0:${port}` } } };
+  return {
+    metrics: {
+      prometheus: {
+        bindAddress: `${host.includes(':') ? `[${host}]` : host}:${port}`,
+        countersTotalSuffix: true,
+        useSecondsForDurations: true,
+        histogramBucketOverrides: { [METRIC_NAMES.stepDuration]: STEP_DURATION_BUCKETS_SECONDS },
+      },
+    },
+  };
 }

@@ -3,6 +3,7 @@ import { QuiverError } from '../../core/errors';
 import { configFrom, type GlobalFlags } from '../environment';
 import { emit, info } from '../output';
 import { holdOpenUntilSignal } from '../signals';
+import { renderedCard } from './report';
 
 /** `quiver serve [--port N]`: every registry model's aliases over HTTP until Ctrl-C. */
 export function registerServeCommand(program: Command, flagsOf: (cmd: Command) => GlobalFlags): void {
@@ -26,6 +27,7 @@ export function registerServeCommand(program: Command, flagsOf: (cmd: Command) =
         home: config.home,
         store: config.store,
         reloadIntervalMs: Number(options.reloadInterval),
+        cardFor: (name, version) => renderedCard(flags, name, version),
       });
       const url = await server.app.listen({ port, host: options.host });
       const models = server.slots

@@ -12,6 +12,8 @@ export interface LoggedPrediction {
   instance: Record<string, unknown>;
   prediction: string;
   probability: number;
+  /** `<request uuid>/<instance index>`: what `:feedback` names to label this prediction. */
+  requestId: string;
 }
 
 export interface PredictionLogOptions {
@@ -133,6 +135,7 @@ function predictionTable(buffer: Buffer): Table {
   columns.alias = utf8Vector(rows.map((r) => r.alias));
   columns.version = float64Vector(rows.map((r) => r.version));
   columns.time = utf8Vector(rows.map((r) => r.time));
+  columns.request_id = utf8Vector(rows.map((r) => r.requestId));
   return new Table(columns);
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { openStore } from '../checkpoint/store';
@@ -6,6 +7,7 @@ import { decodeLabel } from '../model/preprocess';
 import { ModelRegistry } from '../registry';
 import { servingMetrics } from './metrics';
 import { ModelSlots, ModelUnavailableError } from './model-slots';
+import { FeedbackLog, parseFeedbackBody } from './feedback-log';
 import { PredictionLog } from './prediction-log';
 import { BadRequestError, parsePredictBody } from './request';
 
@@ -18,6 +20,11 @@ export interface ServeOptions {
   reloadIntervalMs?: number;
   /** Alias served when a request names none. */
   defaultAlias?: string;
+  /**
+   * Renders a registry version's model card as HTML (`GET /models/NAME/versions/N/card`); null when
+   * the version does not exist. Given by the CLI, which can read the version's run from Temporal.
+   */
+  cardFor?: (name: string, version: number) => Promise<string | null>;
   /** Prediction log rotation; `dir` defaults to `<home>/predictions`. */
   predictionLog?: {
     dir?: string;
@@ -44,6 +51,7 @@ const PREDICTION_REPLY = {
     model: { type: 'string' },
     alias: { type: 'string' },
     version: { type: 'integer' },
+    requestId: { type: 'string' },
     predictions: { type: 'array', items: { type: ['string', 'number', 'boolean'] } },
     probabilities: { type: 'array', items: { type: 'object', additionalProperties: { type: 'number' } } },
   },
@@ -63,6 +71,7 @@ export async function buildModelServer(options: ServeOptions): Promise<ModelServ
   const slots = new ModelSlots(registry, openStore(settings.store));
   const metrics = servingMetrics();
   const log = new PredictionLog({ dir: path.join(settings.home, 'predictions'), ...settings.predictionLog });
+  const feedback = new FeedbackLog(path.join(settings.home, 'feedback'));
   slots.onSwitch = ({ model, alias, version }) => metrics.servedVersion.set({ model, alias }, version);
   slots.onBatch = (rows) => metrics.batchRows.observe(rows);
 
@@ -133,6 +142,7 @@ export async function buildModelServer(options: ServeOptions): Promise<ModelServ
         const best = argmaxRows(probabilities, classes);
         const labels = Array.from(best, (k) => decodeLabel(prep, k));
         const time = new Date().toISOString();
+        const requestId = randomUUID();
         const perInstance = instances.map((instance, i) => {
           const row: Record<string, number> = {};
           for (let k = 0; k < classes; k++) row[prep.classes[k]] = probabilities[i * classes + k];
@@ -144,13 +154,14 @@ export async function buildModelServer(options: ServeOptions): Promise<ModelServ
             instance,
             prediction: String(labels[i]),
             probability: probabilities[i * classes + best[i]],
+            requestId: `${requestId}/${i}`,
           });
           return row;
         });
         metrics.requests.inc({ model: name, alias, version, status: 200 });
         metrics.predictions.inc({ model: name, version }, instances.length);
         metrics.latency.observe({ model: name }, (performance.now() - started) / 1000);
-        return { model: name, alias, version, predictions: labels, probabilities: perInstance };
+        return { model: name, alias, version, requestId, predictions: labels, probabilities: perInstance };
       } catch (error) {
         if (!(error instanceof BadRequestError)) throw error;
         metrics.requests.inc({ model: name, alias, version, status: 400 });
@@ -160,6 +171,37 @@ export async function buildModelServer(options: ServeOptions): Promise<ModelServ
       }
     },
   );
+
+  app.get<{ Params: { name: string; version: string } }>(
+    '/models/:name/versions/:version/card',
+    async (request, reply) => {
+      const { name } = request.params;
+      const version = Number(request.params.version);
+      if (!MODEL_NAME.test(name) || !Number.isInteger(version) || version < 1)
+        return reply
+          .code(404)
+          .send({ error: `no version ${request.params.version} of model "${name}"`, field: 'name' });
+      const html = settings.cardFor ? await settings.cardFor(name, version) : null;
+      if (html === null)
+        return reply.code(404).send({ error: `no card for ${name} version ${version}`, field: 'version' });
+      return reply.type('text/html; charset=utf-8').send(html);
+    },
+  );
+
+  // Ground truth for earlier predictions, by the requestId a prediction returned; the monitor joins them.
+  app.post<{ Params: { name: string } }>('/v1/models/:name(^[^:/]+)::feedback', async (request, reply) => {
+    const { name } = request.params;
+    if (!MODEL_NAME.test(name) || (await registry.versions(name)).length === 0)
+      return reply.code(404).send({ error: `model "${name}" is not in the registry`, field: 'name' });
+    try {
+      const entries = parseFeedbackBody(request.body);
+      await feedback.append(name, entries);
+      return { model: name, accepted: entries.length };
+    } catch (error) {
+      if (!(error instanceof BadRequestError)) throw error;
+      return reply.code(400).send({ error: error.message, field: error.field });
+    }
+  });
 
   await slots.start(settings.reloadIntervalMs);
   return {

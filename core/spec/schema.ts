@@ -164,6 +164,16 @@ export const pipelineSpecSchema = z
         requireApproval: z.boolean().default(false),
         /** How long a run waits for approval before failing. */
         approvalTimeout: duration.default('7d'),
+        /** Words for the model card (`quiver models card`): who owns the model and what it is for. */
+        card: z
+          .object({
+            owner: z.string().optional(),
+            intendedUse: z.string().optional(),
+            description: z.string().optional(),
+            limitations: z.string().optional(),
+          })
+          .strict()
+          .optional(),
         ...stepOptions,
       })
       .strict()

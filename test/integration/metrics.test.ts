@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { findFreePorts } from '../../infra/ports';
+import { metricsTelemetry } from '../../worker/telemetry';
 import { quiver, startQuiver, stopProcess } from '../support/cli';
 import { startPipelineEnv, type PipelineEnv } from '../support/pipeline-env';
 
@@ -32,7 +33,7 @@ describe('worker metrics', () => {
 
   it('serves Temporal and Quiver metrics on QUIVER_METRICS_PORT', async () => {
     expect(env.config.metricsPort).toBe(port);
-    const overrides = ['train.epochs=5', 'validate.min.accuracy=0'];
+    const overrides = ['train.epochs=5', 'validate.min.accuracy=0', 'train.checkpointEvery=0s'];
     const view = await env.client.wait(await env.client.start(env.spec(overrides), overrides));
     expect(view.status).toBe('COMPLETED');
     const ingest = view.steps[0].checkpoint!;
@@ -42,16 +43,32 @@ describe('worker metrics', () => {
     const text = await response.text();
     // Temporal's own: workflow completions and activity latencies on this suite's queues.
     expect(
-      sample(text, 'temporal_workflow_completed', [`task_queue="${env.config.taskQueues.cpu}"`]),
+      sample(text, 'temporal_workflow_completed_total', [`task_queue="${env.config.taskQueues.cpu}"`]),
     ).toBeGreaterThanOrEqual(1);
     expect(text).toMatch(/^temporal_activity_execution_latency_bucket\{/m);
-    // Quiver's: a duration histogram per step, checkpoint bytes per output, training throughput.
+    // Quiver's: a duration histogram per step in seconds, checkpoint bytes per output, training throughput.
     for (const step of ['ingest', 'sanity', 'train', 'validate', 'deploy'])
-      expect(sample(text, 'quiver_step_duration_count', [`step="${step}"`])).toBe(1);
-    expect(sample(text, 'quiver_checkpoint_bytes', ['step="ingest"', 'output="data"'])).toBe(ingest.bytes);
+      expect(sample(text, 'quiver_step_duration_seconds_count', [`step="${step}"`])).toBe(1);
+    // Buckets reach hours: a long training lands in a finite bucket, not only in +Inf.
+    expect(sample(text, 'quiver_step_duration_seconds_bucket', ['step="train"', 'le="28800"'])).toBe(1);
+    expect(sample(text, 'quiver_checkpoint_bytes_total', ['step="ingest"', 'output="data"'])).toBe(
+      ingest.bytes,
+    );
+    // Epoch checkpoints count too, under one label value.
+    expect(
+      sample(text, 'quiver_checkpoint_bytes_total', ['step="train"', 'output="epoch_checkpoint"']),
+    ).toBeGreaterThan(0);
+    // Loopback only unless QUIVER_METRICS_HOST says otherwise.
+    expect(metricsTelemetry(port)?.metrics).toMatchObject({
+      prometheus: { bindAddress: `127.0.0.1:${port}` },
+    });
     const samplesPerSecond = sample(text, 'quiver_training_samples_per_second', ['step="train"']);
     expect(samplesPerSecond).toBeGreaterThan(0);
     expect(text).toMatch(/activity_type="train"/);
+    // Every Quiver label is snake_case (the SDK's activity meter would add taskQueue/activityType).
+    const quiverLines = text.split('\n').filter((line) => line.startsWith('quiver_'));
+    expect(quiverLines.length).toBeGreaterThan(0);
+    for (const line of quiverLines) expect(line, line).not.toMatch(/[a-z][A-Z]\w*="/);
   });
 
   it('quiver worker --metrics-port serves the endpoint; a bad port is refused', async () => {

@@ -28,9 +28,10 @@ export async function deployIrisInProcess(
   const run = { runId, pipeline: spec.name };
   const input = (inputs: StepInput['inputs']): StepInput => ({ run, spec, inputs });
   const data = (await steps.ingest(input({}))).outputs.data;
-  await steps.sanity(input({ data }));
+  // The sanity profile rides along, as in a real run: it is the version's drift reference.
+  const profile = (await steps.sanity(input({ data }))).outputs.profile;
   const model = (await steps.train(input({ data }))).outputs.model;
   const metrics = (await steps.validate(input({ data, model }))).outputs.metrics;
-  const deployed = await steps.deploy(input({ model, metrics }));
+  const deployed = await steps.deploy(input({ model, metrics, profile }));
   return Number(deployed.summary.version);
 }

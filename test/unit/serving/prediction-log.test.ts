@@ -26,6 +26,7 @@ const entry = (i: number, version = 1) => ({
   instance: { bill_length_mm: i % 2 ? null : 39.5 + i, island: i % 3 ? 'Dréam' : null, extra: 'ignored' },
   prediction: 'Adelie',
   probability: 0.75,
+  requestId: `req-${i}/0`,
 });
 
 describe('the prediction log', () => {
@@ -48,6 +49,7 @@ describe('the prediction log', () => {
       'alias:Utf8',
       'version:Float64',
       'time:Utf8',
+      'request_id:Utf8',
     ]);
     expect(table.toArray().map((r) => [r.bill_length_mm, r.island])).toEqual([
       [39.5, null],

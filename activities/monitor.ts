@@ -1,0 +1,309 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { Context } from '@temporalio/activity';
+import { Runtime } from '@temporalio/worker';
+import * as arrow from 'apache-arrow';
+import { openStore } from '../core/checkpoint/store';
+import type { QuiverConfig } from '../core/config';
+import { columnView, type ColumnView } from '../core/data/column-views';
+import { computeDrift, driftToArrow } from '../core/data/drift';
+import { profileFromArrow } from '../core/data/profile';
+import { stableHash } from '../core/hash';
+import { breachedBounds, liveQuality, type LabelledPrediction } from '../core/monitoring/live-quality';
+import type { MonitorConfig, MonitorResult } from '../core/monitoring/monitor-config';
+import { ModelRegistry } from '../core/registry';
+import type { Feedback } from '../core/serving/feedback-log';
+
+/** Input of one monitor run: the monitor's configuration (from its schedule). */
+export interface MonitorInput {
+  config: MonitorConfig;
+}
+
+/**
+ * What a monitor has consumed so far, kept at `<home>/monitors/<id>.json` and replaced by rename only
+ * after a run's report is written: a run killed before that point is repeated whole by its retry, so
+ * no file or label is counted twice and none is skipped.
+ */
+interface MonitorPosition {
+  /** Prediction-log files already read (names are unique and never rewritten). */
+  files: string[];
+  /** Bytes of the feedback log already joined. */
+  feedbackOffset: number;
+  /** Labelled predictions so far for the version they were served by (reset when the alias moves). */
+  labelled: LabelledPrediction[];
+  version: number | null;
+}
+
+const EMPTY_POSITION: MonitorPosition = { files: [], feedbackOffset: 0, labelled: [], version: null };
+
+/** Prometheus gauge of each feature's drift in served traffic, on the worker's metrics endpoint. */
+const DRIFT_GAUGE = 'quiver_serving_feature_drift';
+
+/**
+ * One monitor run: reads the prediction log written since the last run, measures each feature's
+ * drift against the served version's training profile (sanity's PSI / L-infinity code), joins new
+ * feedback labels for live quality, rolls the alias back when a live metric falls below its bound,
+ * writes a drift report checkpoint, posts the webhook, and checkpoints its position.
+ */
+export async function monitorTraffic(input: MonitorInput, config: QuiverConfig): Promise<MonitorResult> {
+  const { config: monitor } = input;
+  const registry = ModelRegistry.at(config.home);
+  const store = openStore(config.store);
+  const positionFile = path.join(config.home, 'monitors', `${monitor.id}.json`);
+  const position = await readPosition(positionFile);
+  const served = await registry.resolve(monitor.model, monitor.alias);
+  const result: MonitorResult = {
+    monitorId: monitor.id,
+    model: monitor.model,
+    alias: monitor.alias,
+    version: served.version,
+    files: 0,
+    rows: 0,
+    drift: [],
+    breached: [],
+    skipped: null,
+    quality: null,
+    report: null,
+    rolledBack: null,
+    retrain: null,
+    webhook: null,
+    at: new Date().toISOString(),
+  };
+  heartbeat();
+
+  // Traffic: the files not read before, rows the served version answered.
+  const logDir = path.join(config.home, 'predictions', monitor.model);
+  const seen = new Set(position.files);
+  const present = (await listOrEmpty(logDir)).filter((f) => f.endsWith('.arrow')).sort();
+  const fresh = present.filter((f) => !seen.has(f));
+  const tables = await Promise.all(
+    fresh.map(async (f) => arrow.tableFromIPC(await fs.readFile(path.join(logDir, f)))),
+  );
+  result.files = fresh.length;
+  const traffic = tables.filter((t) => t.numRows > 0);
+  heartbeat();
+  const reference = served.reference ? profileFromArrow(await store.read(served.reference)) : null;
+  if (!reference) result.skipped = `version ${served.version} has no training profile to compare with`;
+  const views = trafficViews(traffic, reference?.map((p) => p.name) ?? []);
+  const keep = servedBy(traffic, served.version);
+  result.rows = keep.reduce((n, k) => n + k, 0);
+  if (reference && !result.skipped) {
+    if (result.rows < monitor.minRows)
+      result.skipped = `${result.rows} new row(s) served by version ${served.version}; drift needs at least ${monitor.minRows}`;
+    else {
+      const present = new Set(views.map((v) => v.name));
+      const features = reference.filter((p) => present.has(p.name));
+      result.drift = computeDrift(features, views, keep, { psi: monitor.psi, linf: monitor.linf });
+      result.breached = result.drift.filter((d) => d.breached).map((d) => d.feature);
+      recordDrift(monitor.model, served.version, result.drift);
+    }
+  }
+
+  // Live quality: labels that arrived since the last run, joined to predictions by request id.
+  const sameVersion = position.version === served.version;
+  const labelled = sameVersion ? [...position.labelled] : [];
+  const { entries, offset } = await readFeedback(
+    path.join(config.home, 'feedback', `${monitor.model}.jsonl`),
+    position.feedbackOffset,
+  );
+  if (entries.length) {
+    const predictions = await predictionIndex(logDir, present, served.version);
+    for (const e of entries) {
+      const p = predictions.get(`${e.requestId}/${e.index}`);
+      if (p) labelled.push({ ...p, label: String(e.label) });
+    }
+  }
+  if (labelled.length) {
+    result.quality = liveQuality(labelled, inferTask(labelled));
+    const below =
+      monitor.rollbackBelow && labelled.length >= monitor.minFeedback
+        ? breachedBounds(result.quality, monitor.rollbackBelow)
+        : [];
+    if (below.length) {
+      const reason = `monitor ${monitor.id}: live ${below.join(', ')} on ${labelled.length} labelled predictions`;
+      const move = await registry.rollback(monitor.model, monitor.alias, reason);
+      result.rolledBack = { from: served.version, to: move.version, reason };
+    }
+  }
+
+  const report = driftToArrow(
+    result.drift.length ? result.drift : { skipped: result.skipped ?? 'no traffic' },
+  );
+  const info = activityInfo();
+  result.report = await store.write(report, {
+    pipeline: `monitor:${monitor.model}`,
+    runId: info?.workflowExecution?.workflowId ?? `local-${monitor.id}`,
+    step: 'monitor',
+    output: 'drift',
+    stepCodeVersion: 'monitor',
+    paramsHash: stableHash(monitor),
+    inputs: [],
+    createdAt: result.at,
+  });
+  if (monitor.webhook && (result.breached.length || result.rolledBack))
+    result.webhook = await postWebhook(monitor.webhook, result);
+  crashPointForTests();
+  await writePosition(positionFile, {
+    // Files pruned from the log need not be remembered.
+    files: [...position.files.filter((f) => present.includes(f)), ...fresh],
+    feedbackOffset: offset,
+    labelled: result.rolledBack ? [] : labelled,
+    version: result.rolledBack ? result.rolledBack.to : served.version,
+  });
+  return result;
+}
+
+/** Feature columns of the traffic, concatenated across files; a feature absent from a file is null there. */
+function trafficViews(tables: arrow.Table[], features: string[]): ColumnView[] {
+  const views: ColumnView[] = [];
+  for (const name of features) {
+    const chunks = tables.map((t) => t.getChild(name));
+    if (chunks.some((c) => !c)) continue;
+    const vector = chunks.length ? (chunks as arrow.Vector[]).reduce((a, b) => a.concat(b)) : undefined;
+    if (vector) views.push(columnView(vector, name));
+  }
+  return views;
+}
+
+/** 1 for each traffic row the given version answered (the log also holds other versions' rows). */
+function servedBy(tables: arrow.Table[], version: number): Uint8Array {
+  const rows = tables.reduce((n, t) => n + t.numRows, 0);
+  const keep = new Uint8Array(rows);
+  let at = 0;
+  for (const t of tables) {
+    const versions = t.getChild('version');
+    for (let i = 0; i < t.numRows; i++) keep[at + i] = Number(versions?.get(i)) === version ? 1 : 0;
+    at += t.numRows;
+  }
+  return keep;
+}
+
+/** request id → prediction and categorical inputs, over every log file of the version still present. */
+async function predictionIndex(dir: string, files: string[], version: number) {
+  const index = new Map<string, Omit<LabelledPrediction, 'label'>>();
+  for (const f of files.filter((name) => name.endsWith(`-v${version}.arrow`))) {
+    const table = arrow.tableFromIPC(await fs.readFile(path.join(dir, f)));
+    const ids = table.getChild('request_id');
+    const predictions = table.getChild('prediction');
+    if (!ids || !predictions) continue;
+    const categorical = table.schema.fields
+      .filter(
+        (field) =>
+          arrow.DataType.isUtf8(field.type) &&
+          !['prediction', 'model', 'alias', 'time', 'request_id'].includes(field.name),
+      )
+      .map((field) => field.name);
+    for (let i = 0; i < table.numRows; i++) {
+      const categories: Record<string, string | null> = {};
+      for (const c of categorical) categories[c] = (table.getChild(c)!.get(i) as string | null) ?? null;
+      index.set(String(ids.get(i)), { prediction: String(predictions.get(i)), categories });
+    }
+  }
+  return index;
+}
+
+/** Feedback lines from a byte offset; a torn last line (a writer mid-append) waits for the next run. */
+async function readFeedback(file: string, offset: number): Promise<{ entries: Feedback[]; offset: number }> {
+  let text: Buffer;
+  try {
+    text = await fs.readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], offset };
+    throw error;
+  }
+  const end = text.lastIndexOf(0x0a) + 1;
+  if (end <= offset) return { entries: [], offset };
+  const lines = text.subarray(offset, end).toString('utf8').split('\n').filter(Boolean);
+  return { entries: lines.map((l) => JSON.parse(l) as Feedback), offset: end };
+}
+
+/** Regression when every label and prediction is a number and there are many distinct labels. */
+function inferTask(rows: LabelledPrediction[]): 'classification' | 'regression' {
+  const numeric = rows.every(
+    (r) => r.label.trim() !== '' && Number.isFinite(Number(r.label)) && Number.isFinite(Number(r.prediction)),
+  );
+  return numeric && new Set(rows.map((r) => r.label)).size > 20 ? 'regression' : 'classification';
+}
+
+function recordDrift(model: string, version: number, drift: MonitorResult['drift']): void {
+  if (!activityInfo()) return;
+  const gauge = Runtime.instance().metricMeter.createGauge(
+    DRIFT_GAUGE,
+    'float',
+    '1',
+    'Drift of a feature in served traffic against the training profile (PSI or L-infinity)',
+  );
+  for (const d of drift)
+    if (d.value !== null)
+      gauge.set(d.value, { model, version: String(version), feature: d.feature, metric: d.metric });
+}
+
+async function postWebhook(url: string, result: MonitorResult): Promise<string> {
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: result.rolledBack ? 'rollback' : 'drift', ...result }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    return response.ok ? 'sent' : `failed: HTTP ${response.status}`;
+  } catch (error) {
+    return `failed: ${(error as Error).message}`;
+  }
+}
+
+async function readPosition(file: string): Promise<MonitorPosition> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY_POSITION;
+    throw error;
+  }
+  try {
+    return JSON.parse(text) as MonitorPosition;
+  } catch (cause) {
+    // Never start over silently: that would count every logged prediction again.
+    throw new Error(`monitor position ${file} is not JSON; fix or delete it to start over`, { cause });
+  }
+}
+
+async function writePosition(file: string, position: MonitorPosition): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  const handle = await fs.open(tmp, 'w', 0o600);
+  try {
+    await handle.writeFile(JSON.stringify(position));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.rename(tmp, file);
+}
+
+async function listOrEmpty(dir: string): Promise<string[]> {
+  try {
+    return await fs.readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+function activityInfo() {
+  try {
+    return Context.current().info;
+  } catch {
+    return null;
+  }
+}
+
+function heartbeat(): void {
+  if (activityInfo()) Context.current().heartbeat();
+}
+
+/** `QUIVER_TEST_MONITOR_CRASH=1` dies between the report and the position (the durability test). */
+function crashPointForTests(): void {
+  if (process.env.QUIVER_TEST_MONITOR_CRASH === '1')
+    throw new Error('simulated crash before the position was saved');
+}
