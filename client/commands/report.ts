@@ -2,16 +2,19 @@ import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { openStore } from '../../core/checkpoint/store';
 import { QuiverError } from '../../core/errors';
 import { ModelRegistry } from '../../core/registry';
-import { renderHtml, renderMarkdown, type ReportDocument } from '../../core/report/document';
+import type { ReportDocument } from '../../core/report/document';
 import type { RunView } from '../api';
 import { configFrom, withEnvironment, type GlobalFlags } from '../environment';
-import { buildModelCard } from '../model-card';
 import { emit } from '../output';
 import { RunJournal } from '../run-notes';
-import { buildRunReport } from '../run-report';
+
+// Loaded on first use, so that `quiver --help` loads none of Arrow, the report renderer or plots.
+const store = () => require('../../core/checkpoint/store') as typeof import('../../core/checkpoint/store');
+const documents = () => require('../../core/report/document') as typeof import('../../core/report/document');
+const cards = () => require('../model-card') as typeof import('../model-card');
+const reports = () => require('../run-report') as typeof import('../run-report');
 
 /** The files a report or card was written to. */
 interface WrittenReport {
@@ -24,8 +27,8 @@ export async function writeReport(doc: ReportDocument, base: string): Promise<Wr
   await fs.mkdir(path.dirname(base), { recursive: true });
   const html = `${base}.html`;
   const markdown = `${base}.md`;
-  await fs.writeFile(html, renderHtml(doc));
-  await fs.writeFile(markdown, renderMarkdown(doc));
+  await fs.writeFile(html, documents().renderHtml(doc));
+  await fs.writeFile(markdown, documents().renderMarkdown(doc));
   return { html, markdown };
 }
 
@@ -61,7 +64,7 @@ export function registerReportCommands(program: Command, flagsOf: (cmd: Command)
       await withEnvironment(flags, { embedded: false }, async (env) => {
         const view = await env.client.status(runId);
         const notes = await RunJournal.at(env.config.home).list(runId);
-        const doc = await buildRunReport(view, openStore(env.config.store), notes);
+        const doc = await reports().buildRunReport(view, store().openStore(env.config.store), notes);
         const base = options.out ?? path.join(env.config.home, 'reports', encodeURIComponent(runId));
         const written = await writeReport(doc, path.resolve(base));
         if (options.open) openInBrowser(written.html);
@@ -90,7 +93,7 @@ export function registerReportCommands(program: Command, flagsOf: (cmd: Command)
           : await registry.resolve(name, options.alias);
         if (!version) throw new QuiverError(`no version ${versionText} of model ${name}`);
         const run = await runOrNull(flags, version.runId);
-        const doc = await buildModelCard(version, registry, openStore(config.store), run);
+        const doc = await cards().buildModelCard(version, registry, store().openStore(config.store), run);
         const base = options.out ?? path.join(config.home, 'cards', name, String(version.version));
         const written = await writeReport(doc, path.resolve(base));
         if (options.open) openInBrowser(written.html);
@@ -135,7 +138,9 @@ export async function renderedCard(
   const version = await registry.version(name, versionNumber);
   if (!version) return null;
   const run = await runOrNull(flags, version.runId);
-  return renderHtml(await buildModelCard(version, registry, openStore(config.store), run));
+  return documents().renderHtml(
+    await cards().buildModelCard(version, registry, store().openStore(config.store), run),
+  );
 }
 
 function parseVersion(text: string): number {
