@@ -1,4 +1,6 @@
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { stepCodeVersion } from '../activities/step';
+import { openStore } from '../core/checkpoint/store';
 import { CheckpointNotFoundError, QuiverError, SpecError } from '../core/errors';
 import { planRun, type Plan } from '../core/plan';
 import {
@@ -12,9 +14,11 @@ import {
   type StepState,
 } from '../core/run-types';
 import { sourceSha256 } from '../core/source';
+import { applyOverrides, validateSpec } from '../core/spec/load';
 import type { PipelineSpec } from '../core/spec/schema';
 import { stepParams } from '../core/step-params';
 import { progressQuery, retrySignal, trainingPipeline } from '../workflows';
+import { progressFromHistory } from './history-progress';
 import { payloadDecoder } from './payloads';
 import { approveSignal, rejectSignal, type ApprovalSignalArgs } from '../workflows/approval';
 import { pipelineStartOptions } from './run-start';
@@ -147,7 +151,6 @@ export class QuiverClient {
     if (recorded) return recorded;
     // Terminated runs never wrote their memo: rebuild their progress from the history (no worker needed).
     const history = await this.temporal.workflow.getHandle(runId).fetchHistory();
-    const { progressFromHistory } = require('./history-progress') as typeof import('./history-progress');
     return progressFromHistory(runId, history, payloadDecoder(this.temporal), status);
   }
 
@@ -168,11 +171,6 @@ export class QuiverClient {
     if (options.from && !STEP_NAMES.includes(options.from)) {
       throw new SpecError(`--from must be one of ${STEP_NAMES.join(', ')}, not ${options.from}`);
     }
-    // Loaded here, not at the top: `status` and `runs ls` must not pay for Arrow, YAML and zod at start-up.
-    const { applyOverrides, validateSpec } =
-      require('../core/spec/load') as typeof import('../core/spec/load');
-    const { openStore } = require('../core/checkpoint/store') as typeof import('../core/checkpoint/store');
-    const { stepCodeVersion } = require('../activities/step') as typeof import('../activities/step');
     const spec = options.overrides?.length
       ? validateSpec(applyOverrides(source.spec, options.overrides))
       : source.spec;

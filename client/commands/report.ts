@@ -4,15 +4,14 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { QuiverError } from '../../core/errors';
 import { ModelRegistry } from '../../core/registry';
-import type { ReportDocument } from '../../core/report/document';
+import { renderHtml, renderMarkdown, type ReportDocument } from '../../core/report/document';
 import type { RunView } from '../api';
 import { configFrom, withEnvironment, type GlobalFlags } from '../environment';
 import { emit } from '../output';
 import { RunJournal } from '../run-notes';
 
-// Loaded on first use, so that `quiver --help` loads none of Arrow, the report renderer or plots.
+// Loaded on first use, so that `quiver --help` loads none of Arrow or the report builders.
 const store = () => require('../../core/checkpoint/store') as typeof import('../../core/checkpoint/store');
-const documents = () => require('../../core/report/document') as typeof import('../../core/report/document');
 const cards = () => require('../model-card') as typeof import('../model-card');
 const reports = () => require('../run-report') as typeof import('../run-report');
 
@@ -27,8 +26,8 @@ export async function writeReport(doc: ReportDocument, base: string): Promise<Wr
   await fs.mkdir(path.dirname(base), { recursive: true });
   const html = `${base}.html`;
   const markdown = `${base}.md`;
-  await fs.writeFile(html, documents().renderHtml(doc));
-  await fs.writeFile(markdown, documents().renderMarkdown(doc));
+  await fs.writeFile(html, renderHtml(doc));
+  await fs.writeFile(markdown, renderMarkdown(doc));
   return { html, markdown };
 }
 
@@ -138,9 +137,7 @@ export async function renderedCard(
   const version = await registry.version(name, versionNumber);
   if (!version) return null;
   const run = await runOrNull(flags, version.runId);
-  return documents().renderHtml(
-    await cards().buildModelCard(version, registry, store().openStore(config.store), run),
-  );
+  return renderHtml(await cards().buildModelCard(version, registry, store().openStore(config.store), run));
 }
 
 function parseVersion(text: string): number {
