@@ -2,9 +2,12 @@ import { Context } from '@temporalio/activity';
 import type { CheckpointRef } from '../core/checkpoint/types';
 import type { EpochStats } from '../core/model/codec';
 import type { BatchProgress } from '../core/model/train';
-import { TRAIN_PROGRESS_SIGNAL, type TrainingLive } from '../core/training-progress';
 
-/** What training heartbeats; a retried attempt resumes from `checkpoint`, `status` shows the rest. */
+/**
+ * What training heartbeats; a retried attempt resumes from `checkpoint`, `status` shows the rest.
+ * Heartbeats are training's only progress report: they live in the server's pending-activity state,
+ * not in the run's event history, so a run's history stays the same size however long training lasts.
+ */
 export interface TrainHeartbeat {
   /** Epochs completed. */
   epoch: number;
@@ -19,12 +22,10 @@ export interface TrainHeartbeat {
   etaMs: number | null;
   /** Mid-epoch heartbeats: batches of the running epoch done, and in all. */
   batch?: { done: number; of: number };
+  /** Backend and device training runs on (absent in heartbeats of older workers). */
+  backend?: string;
+  device?: string;
 }
-
-/** The workflow hears from training every few seconds, and within a second of a saved epoch checkpoint. */
-const SIGNAL_EVERY_MS = 5_000;
-/** Floor between two signals even when checkpoints are saved every epoch: bounds the run's history. */
-const MIN_SIGNAL_GAP_MS = 1_000;
 
 export interface ReporterOptions {
   epochs: number;
@@ -33,20 +34,24 @@ export interface ReporterOptions {
   /** Epoch the attempt starts after, and the checkpoint it resumed from. */
   startEpoch: number;
   checkpoint: CheckpointRef | null;
+  /** Clock for the ETA, in ms (default `performance.now`); tests simulate long trainings with it. */
+  now?: () => number;
 }
 
 /**
- * Turns training progress into heartbeats (every epoch, and mid-epoch for long ones) and into
- * `trainProgress` signals to the run's workflow, which records epoch, loss, ETA and the latest epoch
- * checkpoint in its progress: so `status`, the UI, a cancelled run's memo and `resume` all know them.
+ * Turns training progress into heartbeats (every epoch, and mid-epoch for long ones): `status` and
+ * `--wait` read the latest one from the pending activity, a retried attempt resumes from its
+ * checkpoint, and `quiver cancel` records it in the run before cancelling (see client/live-training).
+ * Nothing here writes to the run's history: the SDK throttles heartbeats, and the server keeps only the last.
  */
 export class TrainingReporter {
-  private readonly started = performance.now();
+  private readonly now: () => number;
+  private readonly started: number;
   private last: TrainHeartbeat;
-  private signalledAt = -Infinity;
-  private signals: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: ReporterOptions) {
+    this.now = options.now ?? (() => performance.now());
+    this.started = this.now();
     this.last = {
       epoch: options.startEpoch,
       epochs: options.epochs,
@@ -56,6 +61,8 @@ export class TrainingReporter {
       checkpoint: options.checkpoint,
       checkpointEpoch: options.checkpoint ? options.startEpoch : null,
       etaMs: null,
+      backend: options.backend,
+      device: options.device,
     };
   }
 
@@ -76,7 +83,6 @@ export class TrainingReporter {
     };
     delete this.last.batch;
     heartbeat(this.last);
-    this.maybeSignal(saved !== null);
   }
 
   /** Inside a long epoch: keeps the heartbeat alive and the ETA moving. */
@@ -88,7 +94,6 @@ export class TrainingReporter {
       batch: { done: progress.batch, of: progress.batches },
     };
     heartbeat(this.last);
-    this.maybeSignal(false);
   }
 
   /** The last heartbeat's details. */
@@ -96,37 +101,11 @@ export class TrainingReporter {
     return this.last;
   }
 
-  /** Waits (briefly) for signals in flight, so none outlives the attempt. */
-  async flush(timeoutMs = 2_000): Promise<void> {
-    await Promise.race([this.signals, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
-  }
-
   private eta(epochsDone: number): number | null {
     const ran = epochsDone - this.options.startEpoch;
     if (ran <= 0) return null;
-    const perEpoch = (performance.now() - this.started) / ran;
+    const perEpoch = (this.now() - this.started) / ran;
     return Math.max(0, Math.round(perEpoch * (this.options.epochs - epochsDone)));
-  }
-
-  private maybeSignal(force: boolean): void {
-    const now = performance.now();
-    if (now - this.signalledAt < (force ? MIN_SIGNAL_GAP_MS : SIGNAL_EVERY_MS)) return;
-    this.signalledAt = now;
-    const live: TrainingLive = {
-      epoch: this.last.epoch,
-      epochs: this.last.epochs,
-      loss: this.last.loss,
-      accuracy: this.last.accuracy,
-      etaMs: this.last.etaMs,
-      checkpoint: this.last.checkpoint,
-      checkpointEpoch: this.last.checkpointEpoch,
-      backend: this.options.backend,
-      device: this.options.device,
-      attempt: attempt(),
-      updatedAt: new Date().toISOString(),
-    };
-    // One signal at a time, in order; a closed run (or no Temporal at all) just drops them.
-    this.signals = this.signals.then(() => signalWorkflow(live)).catch(() => undefined);
   }
 }
 
@@ -136,28 +115,6 @@ function heartbeat(details: TrainHeartbeat): void {
   } catch {
     // Not inside an activity (in-process exploration): nothing to report to.
   }
-}
-
-function attempt(): number {
-  try {
-    return Context.current().info.attempt;
-  } catch {
-    return 1;
-  }
-}
-
-async function signalWorkflow(live: TrainingLive): Promise<void> {
-  let context: Context;
-  try {
-    context = Context.current();
-  } catch {
-    return;
-  }
-  const workflowId = context.info.workflowExecution?.workflowId;
-  if (!workflowId) return;
-  await context.client.workflow
-    .getHandle(workflowId, context.info.workflowExecution?.runId)
-    .signal(TRAIN_PROGRESS_SIGNAL, live);
 }
 
 /**

@@ -55,9 +55,7 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
       checkpoint: from,
     });
     heartbeat(reporter.details);
-    let trained;
-    try {
-      trained = await trainModelTable(backend, {
+    const trained = await trainModelTable(backend, {
         table,
         features,
         target,
@@ -70,9 +68,6 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
         onProgress: (progress) => reporter.batchDone(progress),
         signal: attemptSignal(),
       });
-    } finally {
-      await reporter.flush();
-    }
     // The fitted features stage joins the model's metadata, so validate and serve re-apply it.
     await ctx.write('model', fitted ? withModelInfo(trained.modelTable, { [MODEL_FEATURES_KEY]: fitted }) : trained.modelTable);
     await ctx.write('history', historyToArrow(trained.history));

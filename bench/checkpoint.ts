@@ -7,6 +7,7 @@ import * as arrow from 'apache-arrow';
 import { openStore } from '../core/checkpoint/store';
 import type { Lineage } from '../core/checkpoint/types';
 import { runStandalone, type BenchResult } from './result';
+import { distinctRows, reportDistinct, seededRandom } from './random';
 
 const ROWS = Number(process.env.QUIVER_BENCH_CHECKPOINT_ROWS ?? 5_000_000);
 const COLUMNS = 10;
@@ -34,14 +35,11 @@ function median(values: number[]): number {
 
 /** ROWS × COLUMNS Float64 columns of deterministic pseudo-random values. */
 function makeTable(): arrow.Table {
-  let seed = 42;
+  const random = seededRandom(42);
   const columns: Record<string, arrow.Vector> = {};
   for (let c = 0; c < COLUMNS; c++) {
     const values = new Float64Array(ROWS);
-    for (let i = 0; i < ROWS; i++) {
-      seed = (seed * 1103515245 + 12345) >>> 0;
-      values[i] = seed / 0xffffffff;
-    }
+    for (let i = 0; i < ROWS; i++) values[i] = random();
     columns[`x${c}`] = arrow.makeVector(values);
   }
   return new arrow.Table(columns);
@@ -77,6 +75,7 @@ export async function run(): Promise<BenchResult[]> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'quiver-bench-checkpoint-'));
   try {
     const table = makeTable();
+    const distinct = reportDistinct('checkpoint data', table.numRows, distinctRows(table));
     const store = openStore(path.join(dir, 'store'));
     const plainFile = path.join(dir, 'plain.bin');
     const ref = await store.write(table, lineage);
@@ -113,7 +112,7 @@ export async function run(): Promise<BenchResult[]> {
         ratio: value / base,
         target: `ratio ≥ ${TARGET}`,
         pass: value / base >= TARGET,
-        note: `${ROWS} rows × ${COLUMNS} Float64 (${mb.toFixed(0)} MB), median of ${RUNS}; baseline = ${plain} of the same bytes`,
+        note: `${distinct}; ${ROWS} rows × ${COLUMNS} Float64 (${mb.toFixed(0)} MB), median of ${RUNS}; baseline = ${plain} of the same bytes`,
       };
     };
     const total = (a: number[], b: number[]) => a.map((t, i) => t + b[i]);

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { readCsv } from '../core/csv';
 import { runStandalone, type BenchResult } from './result';
+import { hashString, reportDistinct, seededRandom } from './random';
 
 const TARGET_BYTES = Number(process.env.QUIVER_BENCH_CSV_BYTES ?? 200e6);
 const RUNS = 3;
@@ -21,11 +22,11 @@ function median(values: number[]): number {
  * Writes a deterministic CSV of about TARGET_BYTES: 10 numeric columns (integers, decimals, negatives,
  * exponents, a few nulls) and 2 categorical ones (one with quoted commas, one with nulls).
  */
-async function generate(file: string): Promise<{ bytes: number; rows: number }> {
+async function generate(file: string): Promise<{ bytes: number; rows: number; distinct: number }> {
   const handle = await fs.open(file, 'w');
   try {
-    let seed = 7;
-    const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 0x100000000;
+    const random = seededRandom(7);
+    const lineHashes = new Set<number>();
     const header = [...Array.from({ length: NUMERIC }, (_, i) => `x${i}`), 'city', 'grade'].join(',');
     let bytes = 0;
     let rows = 0;
@@ -36,6 +37,7 @@ async function generate(file: string): Promise<{ bytes: number; rows: number }> 
       fields.push(CITIES[Math.floor(random() * CITIES.length)], GRADES[Math.floor(random() * GRADES.length)]);
       const line = fields.join(',');
       lines.push(line);
+      lineHashes.add(hashString(line));
       bytes += line.length + 1;
       rows++;
       if (lines.length === 10_000) {
@@ -44,7 +46,7 @@ async function generate(file: string): Promise<{ bytes: number; rows: number }> 
       }
     }
     if (lines.length) await handle.write(`${lines.join('\n')}\n`);
-    return { bytes: (await handle.stat()).size, rows };
+    return { bytes: (await handle.stat()).size, rows, distinct: lineHashes.size };
   } finally {
     await handle.close();
   }
@@ -75,7 +77,8 @@ export async function run(): Promise<BenchResult[]> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'quiver-bench-csv-'));
   try {
     const file = path.join(dir, 'data.csv');
-    const { bytes, rows } = await generate(file);
+    const { bytes, rows, distinct } = await generate(file);
+    const distinctNote = reportDistinct('CSV rows', rows, distinct);
     const ingest: number[] = [];
     const readFile: number[] = [];
     for (let i = 0; i < RUNS; i++) {
@@ -99,7 +102,7 @@ export async function run(): Promise<BenchResult[]> {
         ratio: value / baseline,
         target: `≥ ${TARGET_MBPS} MB/s`,
         pass: value >= TARGET_MBPS,
-        note: `${mb.toFixed(0)} MB, ${rows} rows × ${NUMERIC + 2} columns, median of ${RUNS}; baseline = plain readFile (ratio for context)`,
+        note: `${distinctNote}; ${mb.toFixed(0)} MB, ${rows} rows × ${NUMERIC + 2} columns, median of ${RUNS}; baseline = plain readFile (ratio for context)`,
       },
     ];
   } finally {

@@ -1,7 +1,9 @@
+import os from 'node:os';
 import type { BenchResult } from './result';
 
 /** Every benchmark, in the order the README lists them. Each module measures its own baseline in the same run. */
 const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> = {
+  cli: () => import('./cli'),
   orchestration: () => import('./orchestration'),
   checkpoint: () => import('./checkpoint'),
   'csv-ingest': () => import('./csv-ingest'),
@@ -13,13 +15,23 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   store: () => import('./store'),
 };
 
+/** The machine's 1-minute load average and cores: figures on a shared machine are read against it. */
+function loadAverage(): string {
+  return `load average ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} cores`;
+}
+
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
   const results: BenchResult[] = [];
   for (const [name, load] of Object.entries(SUITES)) {
     if (only.length && !only.includes(name)) continue;
-    process.stderr.write(`running ${name}…\n`);
-    results.push(...(await (await load()).run()));
+    process.stderr.write(`running ${name}… (${loadAverage()})\n`);
+    const before = loadAverage();
+    for (const result of await (await load()).run())
+      results.push({
+        ...result,
+        note: [result.note, `${before} → ${loadAverage()}`].filter(Boolean).join('; '),
+      });
   }
   console.log('\n| benchmark | value | baseline | ratio | target | pass |\n|---|---|---|---|---|---|');
   for (const r of results) {

@@ -1,15 +1,25 @@
-import { startBenchStack } from './stack';
-import { newRunId } from '../client/api';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { newRunId } from '../client/api';
 import { createActivities } from '../activities';
 import type { CheckpointRef } from '../core/checkpoint/types';
 import { STEP_NAMES, type StepInput } from '../core/run-types';
 import { validateSpec } from '../core/spec/load';
+import * as bareActivities from './bare-activities';
 import { runStandalone, type BenchResult } from './result';
+import { startBenchStack } from './stack';
+import { fiveActivities, fiveLocalActivities } from './workflows/bare';
 
 const RUNS = Number(process.env.QUIVER_BENCH_RUNS ?? 20);
 const WARMUPS = 3;
+const STEPS = STEP_NAMES.length;
+/** Quiver's per-step overhead may be at most this multiple of bare Temporal's one-activity-per-step floor. */
+const FLOOR_RATIO_TARGET = 1.3;
+/** Python with `dagster` installed (e.g. a venv: `python3 -m venv /tmp/dagster && /tmp/dagster/bin/pip install dagster`). */
+const DAGSTER_PYTHON = process.env.QUIVER_BENCH_DAGSTER_PYTHON ?? 'python3';
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -33,44 +43,148 @@ function tinySpec(dir: string) {
   });
 }
 
+/** A run's history in the figures the overhead comes from: events, workflow tasks, bytes. */
+async function historyShape(client: Client, workflowId: string) {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const events = history.events ?? [];
+  return {
+    events: events.length,
+    workflowTasks: events.filter((e) => e.workflowTaskCompletedEventAttributes).length,
+    kb: JSON.stringify(history).length / 1024,
+  };
+}
+
+/** Dagster's in-process executor on five no-op ops (bench/dagster_overhead.py), or why it was not measured. */
+function dagsterPerStep(): { perStepMs: number; version: string } | { skipped: string } {
+  const script = path.join(__dirname, 'dagster_overhead.py');
+  const result = spawnSync(DAGSTER_PYTHON, [script, String(RUNS)], { encoding: 'utf8', timeout: 600_000 });
+  if (result.status !== 0) {
+    const why = result.error?.message ?? result.stderr.trim().split('\n').pop() ?? `exit ${result.status}`;
+    return {
+      skipped: `Dagster not measured with ${DAGSTER_PYTHON}: ${why} (set QUIVER_BENCH_DAGSTER_PYTHON)`,
+    };
+  }
+  const line = JSON.parse(result.stdout.trim().split('\n').pop()!) as {
+    per_step_ms: number;
+    dagster: string;
+  };
+  return { perStepMs: line.per_step_ms, version: line.dagster };
+}
+
 /**
- * Per-step orchestration overhead: the five-step pipeline through Temporal versus the same five
- * activities called in-process, median over RUNS runs each, on a fresh dev server.
+ * Per-step orchestration overhead on `quiver up`'s server configuration (a SQLite file, the same
+ * flags): the five-step pipeline through Temporal minus the same five activities called in-process,
+ * against two floors measured interleaved with it on the same server (a bare workflow of five no-op
+ * activities, and of five no-op local activities), and Dagster's in-process executor.
  */
 export async function run(): Promise<BenchResult[]> {
-  const { home, config, client, close } = await startBenchStack('orch');
+  const { home, address, config, client, close } = await startBenchStack('orch', { sqliteFile: true });
   const spec = tinySpec(home);
+  const bareQueue = `bench-bare-${process.pid}`;
+  const connection = await NativeConnection.connect({ address });
+  // The floor is Temporal as it comes: SDK defaults for the worker.
+  const bare = await Worker.create({
+    connection,
+    taskQueue: bareQueue,
+    workflowsPath: require.resolve('./workflows/bare'),
+    activities: bareActivities,
+  });
+  const bareRunning = bare.run();
   try {
     const activities = createActivities(config);
-    const inProcess: number[] = [];
-    const orchestrated: number[] = [];
-    // Three warm-ups of each path first: webpack bundle, TF.js backend, JIT, the server's caches.
+    const times = {
+      inProcess: [] as number[],
+      quiver: [] as number[],
+      bare: [] as number[],
+      local: [] as number[],
+    };
+    const timed = async (into: number[], i: number, fn: () => Promise<unknown>) => {
+      const started = performance.now();
+      await fn();
+      if (i >= 0) into.push(performance.now() - started);
+    };
+    let lastQuiver = '';
+    let lastBare = '';
+    // Warm-ups of each path first (webpack bundles, TF.js backend, JIT, the server's caches), then
+    // the four measurements interleaved, so load changes on this shared machine touch each alike.
     for (let i = -WARMUPS; i < RUNS; i++) {
-      const t0 = performance.now();
-      await runInProcess(activities, spec, `inproc-${i}`);
-      const t1 = performance.now();
-      const runId = await client.start(spec, [], newRunId('tiny'));
-      await client.temporal.workflow.getHandle(runId).result(); // throws if the run failed
-      const t2 = performance.now();
-      if (i >= 0) {
-        inProcess.push(t1 - t0);
-        orchestrated.push(t2 - t1);
-      }
+      await timed(times.inProcess, i, () => runInProcess(activities, spec, `inproc-${i}`));
+      await timed(times.quiver, i, async () => {
+        lastQuiver = await client.start(spec, [], newRunId('tiny'));
+        await client.temporal.workflow.getHandle(lastQuiver).result(); // throws if the run failed
+      });
+      lastBare = `bare-${process.pid}-${i}`;
+      await timed(times.bare, i, () =>
+        client.temporal.workflow.execute(fiveActivities, { taskQueue: bareQueue, workflowId: lastBare }),
+      );
+      await timed(times.local, i, () =>
+        client.temporal.workflow.execute(fiveLocalActivities, {
+          taskQueue: bareQueue,
+          workflowId: `bare-local-${process.pid}-${i}`,
+        }),
+      );
     }
-    const perStep = (median(orchestrated) - median(inProcess)) / STEP_NAMES.length;
-    return [
+    const quiverShape = await historyShape(client.temporal, lastQuiver);
+    const bareShape = await historyShape(client.temporal, lastBare);
+    const perStep = (median(times.quiver) - median(times.inProcess)) / STEPS;
+    const bareStep = median(times.bare) / STEPS;
+    const localStep = median(times.local) / STEPS;
+    const dagster = dagsterPerStep();
+    const shapes =
+      `history: Quiver ${quiverShape.events} events, ${quiverShape.workflowTasks} workflow tasks, ${quiverShape.kb.toFixed(1)} KB; ` +
+      `bare ${bareShape.events} events, ${bareShape.workflowTasks} workflow tasks, ${bareShape.kb.toFixed(1)} KB`;
+    const common = `median of ${RUNS} interleaved runs each on a SQLite-file dev server (quiver up's flags)`;
+    const results: BenchResult[] = [
       {
-        name: 'orchestration overhead per step (median)',
+        name: 'orchestration overhead per step vs bare Temporal (5 no-op activities)',
         value: perStep,
         unit: 'ms',
-        baseline: median(inProcess) / STEP_NAMES.length,
-        ratio: median(orchestrated) / median(inProcess),
-        target: '≤ 20 ms per step',
-        pass: perStep <= 20,
-        note: `pipeline median ${median(orchestrated).toFixed(1)} ms through Temporal (start → result) vs ${median(inProcess).toFixed(1)} ms in-process, ${RUNS} runs; ratio = Temporal/in-process`,
+        baseline: bareStep,
+        ratio: perStep / bareStep,
+        target: `≤ ${FLOOR_RATIO_TARGET}× the bare floor`,
+        pass: perStep / bareStep <= FLOOR_RATIO_TARGET,
+        note: `Quiver run ${median(times.quiver).toFixed(1)} ms − steps in-process ${median(times.inProcess).toFixed(1)} ms, over ${STEPS} steps; ${common}; ${shapes}`,
+      },
+      {
+        name: 'orchestration overhead per step vs bare Temporal (5 no-op local activities)',
+        value: perStep,
+        unit: 'ms',
+        baseline: localStep,
+        ratio: perStep / localStep,
+        target: 'context: the floor of one workflow task for every step',
+        pass: true,
+        note: common,
       },
     ];
+    if ('skipped' in dagster) {
+      process.stderr.write(`${dagster.skipped}\n`);
+      results.push({
+        name: 'orchestration overhead per step vs Dagster in-process executor',
+        value: perStep,
+        unit: 'ms',
+        baseline: Number.NaN,
+        ratio: Number.NaN,
+        target: 'below Dagster',
+        pass: false,
+        note: dagster.skipped,
+      });
+    } else {
+      results.push({
+        name: `orchestration overhead per step vs Dagster ${dagster.version} in-process executor (5 no-op ops)`,
+        value: perStep,
+        unit: 'ms',
+        baseline: dagster.perStepMs,
+        ratio: perStep / dagster.perStepMs,
+        target: 'below Dagster (ratio < 1)',
+        pass: perStep < dagster.perStepMs,
+        note: `Dagster: median of ${RUNS} execute_in_process runs after 3 warm-ups, one ephemeral instance, run after the Temporal runs (bench/dagster_overhead.py)`,
+      });
+    }
+    return results;
   } finally {
+    bare.shutdown();
+    await bareRunning;
+    await connection.close();
     await close();
   }
 }

@@ -8,6 +8,7 @@ import { sourceSha256 } from '../core/source';
 import { validateSpec } from '../core/spec/load';
 import type { PipelineSpec } from '../core/spec/schema';
 import { runStandalone, type BenchResult } from './result';
+import { hashString, reportDistinct, seededRandom } from './random';
 
 const RUNS = Number(process.env.QUIVER_BENCH_RUNS_RESUME ?? 5);
 const SIZES = { tiny: 10, '100k': 100_000, '1M': 1_000_000 } as const;
@@ -22,16 +23,18 @@ function median(values: number[]): number {
 }
 
 /** `rows` rows of four numeric features and a three-class label that depends on them. */
-function writeCsv(file: string, rows: number): void {
+function writeCsv(file: string, rows: number): number {
   const fd = fs.openSync(file, 'w');
-  let seed = 7;
-  const next = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 0xffffffff;
+  const next = seededRandom(7);
+  const distinct = new Set<number>();
   const labels = ['alpha', 'beta', 'gamma'];
   let chunk = 'f0,f1,f2,f3,label\n';
   for (let i = 0; i < rows; i++) {
     const x = [next(), next(), next(), next()].map((v) => v * 10);
     const label = labels[rows < 100 ? i % 3 : Math.min(2, Math.floor((x[0] + x[1]) / 6.67))];
-    chunk += `${x.map((v) => v.toFixed(3)).join(',')},${label}\n`;
+    const line = `${x.map((v) => v.toFixed(3)).join(',')},${label}`;
+    distinct.add(hashString(line));
+    chunk += `${line}\n`;
     if (chunk.length > 1 << 20) {
       fs.writeSync(fd, chunk);
       chunk = '';
@@ -39,6 +42,7 @@ function writeCsv(file: string, rows: number): void {
   }
   fs.writeSync(fd, chunk);
   fs.closeSync(fd);
+  return distinct.size;
 }
 
 /** One epoch of a small MLP with large batches: training is not what this measures. */
@@ -80,7 +84,7 @@ export async function run(): Promise<BenchResult[]> {
     const sources = {} as Record<Size, { runId: string; csv: string; progress: RunProgress }>;
     for (const size of Object.keys(SIZES) as Size[]) {
       const csv = path.join(home, `${size}.csv`);
-      writeCsv(csv, SIZES[size]);
+      reportDistinct(`resume data, ${size}`, SIZES[size], writeCsv(csv, SIZES[size]));
       const runId = await client.start(specFor(size, csv));
       const progress = (await client.temporal.workflow.getHandle(runId).result()) as RunProgress;
       sources[size] = { runId, csv, progress };

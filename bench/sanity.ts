@@ -10,6 +10,7 @@ import { ModelRegistry } from '../core/registry';
 import type { StepInput } from '../core/run-types';
 import { validateSpec } from '../core/spec/load';
 import { runStandalone, type BenchResult } from './result';
+import { distinctRows, reportDistinct, seededRandom } from './random';
 
 const ROWS = Number(process.env.QUIVER_BENCH_SANITY_ROWS ?? 1_000_000);
 const RUNS = 3;
@@ -31,8 +32,7 @@ function median(values: number[]): number {
  * x1 far out of range.
  */
 function dataset(seed: number, shift: number, outliers: number): arrow.Table {
-  let state = seed;
-  const random = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 0x100000000;
+  const random = seededRandom(seed);
   const columns: Record<string, arrow.Vector> = {};
   for (let c = 0; c < NUMERIC; c++) {
     const values = new Float64Array(ROWS);
@@ -126,7 +126,9 @@ export async function run(): Promise<BenchResult[]> {
     });
 
     // The reference run: pins the schema and profiles the training data, which a registered model keeps.
-    const referenceRef = await write(dataset(1, 0, 0), 'reference');
+    const referenceData = dataset(1, 0, 0);
+    reportDistinct('sanity reference data', referenceData.numRows, distinctRows(referenceData));
+    const referenceRef = await write(referenceData, 'reference');
     const reference = await sanity(input('reference', referenceRef), config);
     const registry = ModelRegistry.at(home);
     const version = await registry.register({
@@ -139,7 +141,9 @@ export async function run(): Promise<BenchResult[]> {
     });
     await registry.setAlias(spec.name, 'production', version.version, 'bench');
 
-    const currentRef = await write(dataset(2, 3, OUTLIERS), 'current');
+    const current = dataset(2, 3, OUTLIERS);
+    const distinctNote = reportDistinct('sanity data', current.numRows, distinctRows(current));
+    const currentRef = await write(current, 'current');
     const checks: number[] = [];
     const baseline: number[] = [];
     let summary: Record<string, unknown> = {};
@@ -165,7 +169,7 @@ export async function run(): Promise<BenchResult[]> {
         target: `≤ ${TARGET_MS} ms`,
         pass: value <= TARGET_MS,
         note:
-          `median of ${RUNS}; schema + row flags (${OUTLIERS} dropped) + column checks + profile + drift (${String(summary.drift)}), ` +
+          `${distinctNote}; median of ${RUNS}; schema + row flags (${OUTLIERS} dropped) + column checks + profile + drift (${String(summary.drift)}), ` +
           `all checkpoints written; baseline = verified read + one plain pass over every column`,
       },
     ];

@@ -7,18 +7,33 @@ import { startDevServer } from '../infra/dev-server';
 import { findFreePorts } from '../infra/ports';
 import { createWorkers } from '../worker/workers';
 
-/** What a benchmark runs against: its own in-memory dev server, in-process workers, a client. */
+/** What a benchmark runs against: its own dev server, in-process workers, a client. */
 export interface BenchStack {
   home: string;
+  /** The dev server's frontend address. */
+  address: string;
   config: QuiverConfig;
   client: QuiverClient;
   close(): Promise<void>;
 }
 
-export async function startBenchStack(name: string): Promise<BenchStack> {
+/**
+ * Starts a bench's stack. `sqliteFile` runs the server as `quiver up` does (a SQLite file under the
+ * home, same flags): what users get, and 1.3-1.6× slower for short steps than the in-memory default.
+ */
+export async function startBenchStack(
+  name: string,
+  options: { sqliteFile?: boolean } = {},
+): Promise<BenchStack> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), `quiver-bench-${name}-`));
   const [port, uiPort] = await findFreePorts(2);
-  const server = await startDevServer({ home, port, uiPort, dbFile: ':memory:', log: () => undefined });
+  const server = await startDevServer({
+    home,
+    port,
+    uiPort,
+    ...(options.sqliteFile ? {} : { dbFile: ':memory:' }),
+    log: () => undefined,
+  });
   const { QUIVER_STORE: _store, ...inherited } = process.env;
   const config = loadConfig(
     { ...inherited, QUIVER_HOME: home, QUIVER_QUEUE_PREFIX: `bench-${name}-` },
@@ -35,6 +50,7 @@ export async function startBenchStack(name: string): Promise<BenchStack> {
   });
   return {
     home,
+    address: server.address,
     config,
     client,
     async close() {

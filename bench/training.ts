@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { fitPreprocessing, encodeLabels, transformFeatures } from '../core/model/preprocess';
 import { buildClassifier, trainClassifier, type TrainArgs } from '../core/model/train';
 import { runStandalone, type BenchResult } from './result';
+import { distinctRows, reportDistinct, seededRandom } from './random';
 
 const ROWS = Number(process.env.QUIVER_BENCH_TRAIN_ROWS ?? 100_000);
 const FEATURES = 20;
@@ -22,11 +23,10 @@ const TARGET_OVERHEAD = 0.05;
 
 /** ROWS × FEATURES uniform features; the label is whether the first half outweighs the second. */
 function syntheticTable(): arrow.Table {
-  let seed = 42;
+  const random = seededRandom(42);
   const columns: Record<string, arrow.Vector> = {};
   const data = Array.from({ length: FEATURES }, () => new Float64Array(ROWS));
-  for (const column of data)
-    for (let i = 0; i < ROWS; i++) column[i] = (seed = (seed * 16807) % 2147483647) / 2147483647;
+  for (const column of data) for (let i = 0; i < ROWS; i++) column[i] = random();
   data.forEach((column, f) => (columns[`x${f}`] = arrow.makeVector(column)));
   const label = Array.from({ length: ROWS }, (_, i) => {
     let score = 0;
@@ -125,6 +125,7 @@ export async function run(): Promise<BenchResult[]> {
   // Measure a software WebGPU adapter too (labelled as such): it is what CI exercises.
   process.env[ACCEPT_SOFTWARE_GPU_ENV] ??= '1';
   const table = syntheticTable();
+  const distinctNote = reportDistinct('training data', table.numRows, distinctRows(table));
   const all = Int32Array.from({ length: ROWS }, (_, i) => i);
   const features = table.schema.fields.map((f) => f.name).filter((name) => name !== 'label');
   const prep = fitPreprocessing(table, features, 'label', all);
@@ -166,7 +167,7 @@ export async function run(): Promise<BenchResult[]> {
     ratio: (trainMs + checkpointMs) / trainMs,
     target: `overhead ≤ ${TARGET_OVERHEAD * 100}%`,
     pass: checkpointMs / trainMs <= TARGET_OVERHEAD,
-    note: `checkpoints ${checkpointMs.toFixed(1)} ms = ${((checkpointMs / trainMs) * 100).toFixed(2)}% of training; skipped backends: ${skipped.join('; ') || 'none'}`,
+    note: `${distinctNote}; checkpoints ${checkpointMs.toFixed(1)} ms = ${((checkpointMs / trainMs) * 100).toFixed(2)}% of training; skipped backends: ${skipped.join('; ') || 'none'}`,
   });
   return results;
 }

@@ -30,7 +30,12 @@ import { payloadDecoder } from './payloads';
 import { approveSignal, rejectSignal, type ApprovalSignalArgs } from '../workflows/approval';
 import { pipelineStartOptions } from './run-start';
 import type { CheckpointRef } from '../core/checkpoint/types';
-import { settleClosedProgress, trainingResumePoint, withLatestHeartbeat } from './live-training';
+import {
+  recordLatestTraining,
+  settleClosedProgress,
+  trainingResumePoint,
+  withLatestHeartbeat,
+} from './live-training';
 import { missingWorkerNotes, queuePollers } from './run-health';
 import { isLocalRunId, RunRecords } from './run-records';
 
@@ -410,6 +415,7 @@ export class QuiverClient {
         view?.status ?? status,
       );
     }
+    await recordLatestTraining(this.temporal, runId); // the last epoch checkpoint, for `resume`
     await handle.cancel();
   }
 }

@@ -1,5 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { QuiverError, SpecError } from '../core/errors';
+import { QuiverError } from '../core/errors';
 import { registerCheckpointCommands } from './commands/checkpoints';
 import { registerRunCommands } from './commands/runs';
 import { registerSchemaCommands } from './commands/schema';
@@ -12,12 +14,26 @@ import { registerReportCommands } from './commands/report';
 import { registerMonitorCommands } from './commands/monitor';
 import { registerStepCommands } from './commands/step';
 import type { GlobalFlags } from './environment';
+import { EXIT_CODES, errorReport, exitCodeOf } from './exit-codes';
+import { emitError } from './output';
+
+// Command modules import their heavy dependencies (Temporal, TensorFlow.js, Arrow, fastify) inside their
+// actions, so `--help` and `--version` load commander and little else: keep their headers light.
+
+/** Quiver's version, from package.json. */
+export function quiverVersion(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
 
 /** Builds the `quiver` command tree; exported so tests can drive it without a subprocess. */
 export function buildProgram(): Command {
   const program = new Command('quiver')
     .description('Durable ML pipelines on Temporal with Arrow checkpoints')
-    .option('--json', 'machine-readable output')
+    .version(quiverVersion(), '-V, --version', "print Quiver's version")
+    .option('--json', 'machine-readable output (errors too: {"error":{"type","message","field"}})')
     .option(
       '--address <host:port>',
       'Temporal frontend (default: TEMPORAL_ADDRESS, else the embedded dev server)',
@@ -28,7 +44,15 @@ export function buildProgram(): Command {
       '--metrics-port <port>',
       "workers' Prometheus endpoint (default: QUIVER_METRICS_PORT; unset: none)",
     )
-    .showHelpAfterError();
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 ok · 1 run failed (or another error) · 2 bad input · 3 cannot reach Temporal',
+    );
+  // Set before the commands are added: subcommands copy these settings when they are created.
+  const json = process.argv.includes('--json');
+  program.exitOverride();
+  if (json) program.configureOutput({ outputError: () => undefined });
+  else program.showHelpAfterError();
   const flagsOf = (cmd: Command) => cmd.optsWithGlobals<GlobalFlags>();
   registerRunCommands(program, flagsOf);
   registerCheckpointCommands(program, flagsOf);
@@ -44,18 +68,35 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Runs the CLI on `process.argv`; errors become a message and an exit code. */
-export async function main(): Promise<void> {
+/** Usage errors commander reports (unknown option, missing argument…), and their exit code. */
+function usageExit(error: CommanderError): number {
+  // Help and version "errors" are commander's way of stopping after printing them: exit 0.
+  if (error.exitCode === 0) return EXIT_CODES.ok;
+  return EXIT_CODES.badInput;
+}
+
+/** Runs the CLI on `process.argv`; errors become a message (JSON with `--json`) and an exit code. */
+export async function main(argv: string[] = process.argv): Promise<void> {
+  const json = argv.includes('--json');
   try {
-    await buildProgram().parseAsync(process.argv);
+    await buildProgram().parseAsync(argv);
   } catch (error) {
-    if (error instanceof CommanderError) process.exit(error.exitCode);
-    const message =
-      error instanceof SpecError || error instanceof QuiverError
-        ? error.message
-        : ((error as Error).stack ?? String(error));
-    process.stderr.write(`quiver: ${message}\n`);
-    process.exitCode = error instanceof SpecError ? 2 : 1;
+    if (error instanceof CommanderError) {
+      const code = usageExit(error);
+      if (json && code !== EXIT_CODES.ok)
+        emitError(true, {
+          type: 'UsageError',
+          message: error.message.replace(/^error: /, ''),
+          field: null,
+        });
+      process.exitCode = code;
+      return;
+    }
+    const report = errorReport(error);
+    // Quiver's own errors carry a message for users; anything else is a bug, shown with its stack.
+    if (!json && !(error instanceof QuiverError)) report.message = (error as Error).stack ?? String(error);
+    emitError(json, report);
+    process.exitCode = exitCodeOf(error);
   }
 }
 

@@ -1,12 +1,11 @@
 import { loadConfig, metricsPortOf, type QuiverConfig } from '../core/config';
-import { QuiverError } from '../core/errors';
-import { ensureTemporal } from '../infra/ensure-server';
+import { TemporalUnreachableError } from '../core/errors';
 import { isTemporalReachable } from '../infra/ports';
-import { signalExitCode, type DevServer } from '../infra/dev-server';
-import { STOP_SIGNALS, stopWhenParentDies } from '../infra/lifecycle';
-import { createWorkers, type RunningWorkers } from '../worker/workers';
+import type { DevServer } from '../infra/dev-server';
+import { signalExitCode, STOP_SIGNALS, stopWhenParentDies } from '../infra/lifecycle';
+import type { RunningWorkers } from '../worker/workers';
 import type { QueueName } from '../core/queues';
-import { QuiverClient } from './api';
+import type { QuiverClient } from './api';
 
 /** Flags every command shares; each overrides its environment variable. */
 export interface GlobalFlags {
@@ -52,21 +51,28 @@ export async function openEnvironment(
   let uiUrl: string;
   let server: DevServer | undefined;
   if (options.embedded) {
+    // Loaded on demand: commands that need no server or workers must not pay for them at start-up.
+    const { ensureTemporal } = require('../infra/ensure-server') as typeof import('../infra/ensure-server');
     ({ address, uiUrl, server } = await ensureTemporal(config, log));
   } else {
     address = config.temporalAddress ?? `127.0.0.1:${config.devServerPort}`;
     // `localhost`, as `demo` and `up` print it: one link form for the same UI.
     uiUrl = process.env.TEMPORAL_UI_URL || `http://localhost:${config.uiPort}`;
     if (!(await isTemporalReachable(address))) {
-      throw new QuiverError(
+      throw new TemporalUnreachableError(
         `no Temporal server answers at ${address}: start one with \`npx quiver up\` or set TEMPORAL_ADDRESS`,
       );
     }
   }
   const workers = options.queues?.length
-    ? await createWorkers({ config, address, queues: options.queues })
+    ? await (require('../worker/workers') as typeof import('../worker/workers')).createWorkers({
+        config,
+        address,
+        queues: options.queues,
+      })
     : undefined;
   const running = workers?.run();
+  const { QuiverClient } = require('./api') as typeof import('./api');
   const client = await QuiverClient.connect({
     address,
     namespace: config.namespace,

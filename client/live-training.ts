@@ -2,42 +2,50 @@ import type { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import type { CheckpointRef } from '../core/checkpoint/types';
 import type { RunProgress, RunStatus, StepState } from '../core/run-types';
-import type { TrainingLive } from '../core/training-progress';
+import { TRAIN_PROGRESS_SIGNAL, type TrainingLive } from '../core/training-progress';
 import type { Plan } from '../core/plan';
 import { stableStringify } from '../core/hash';
 import type { PipelineSpec } from '../core/spec/schema';
 import { stepParams } from '../core/step-params';
 import type { TrainHeartbeat } from '../activities/train-progress';
 
+type Timestamp = { seconds?: unknown; nanos?: number | null } | null | undefined;
+
 type PendingActivity = {
   activityType?: { name?: string | null } | null;
   attempt?: number | null;
   heartbeatDetails?: { payloads?: Payload[] | null } | null;
+  lastHeartbeatTime?: Timestamp;
 };
 
 /**
- * Freshens the train step's `live` from its attempt's latest heartbeat (sent every epoch and every
- * second inside long ones), which is newer than what the workflow last heard by signal.
+ * The training in flight as its attempt's latest heartbeat (sent every epoch and every second inside
+ * long ones) describes it; null when no train attempt has heartbeated. Training reports progress
+ * only this way, so the run's history does not grow with training time.
  */
-export async function withLatestHeartbeat(
+export async function heartbeatLive(
   client: Client,
-  progress: RunProgress,
   pendingActivities: PendingActivity[] | null | undefined,
-): Promise<RunProgress> {
-  const train = progress.steps.find((s) => s.name === 'train');
+  known?: TrainingLive,
+): Promise<TrainingLive | null> {
   const pending = (pendingActivities ?? []).find((a) => a.activityType?.name === 'train');
   const payload = pending?.heartbeatDetails?.payloads?.[0];
-  if (!train || train.status !== 'running' || !payload) return progress;
+  if (!payload) return null;
   const { payloadCodecs, payloadConverter } = client.workflow.options.loadedDataConverter;
   let decoded = payload;
   for (const codec of [...payloadCodecs].reverse()) [decoded] = await codec.decode([decoded]);
   const beat = payloadConverter.fromPayload<TrainHeartbeat>(decoded);
-  if (!beat || typeof beat.epoch !== 'number') return progress;
-  const known = train.live;
-  const live: TrainingLive = {
-    backend: known?.backend ?? 'unknown',
-    device: known?.device ?? 'unknown',
-    updatedAt: known?.updatedAt ?? new Date().toISOString(),
+  if (!beat || typeof beat.epoch !== 'number') return null;
+  const beatAt = pending?.lastHeartbeatTime?.seconds;
+  return {
+    backend: beat.backend ?? known?.backend ?? 'unknown',
+    device: beat.device ?? known?.device ?? 'unknown',
+    updatedAt:
+      beatAt !== undefined && beatAt !== null
+        ? new Date(
+            Number(beatAt) * 1000 + Math.round((pending?.lastHeartbeatTime?.nanos ?? 0) / 1e6),
+          ).toISOString()
+        : (known?.updatedAt ?? new Date().toISOString()),
     epoch: beat.epoch,
     epochs: beat.epochs,
     loss: beat.loss,
@@ -47,8 +55,33 @@ export async function withLatestHeartbeat(
     checkpointEpoch: beat.checkpointEpoch ?? known?.checkpointEpoch ?? null,
     attempt: pending?.attempt ?? known?.attempt ?? 1,
   };
+}
+
+/** Sets the train step's `live` from its attempt's latest heartbeat, while training runs. */
+export async function withLatestHeartbeat(
+  client: Client,
+  progress: RunProgress,
+  pendingActivities: PendingActivity[] | null | undefined,
+): Promise<RunProgress> {
+  const train = progress.steps.find((s) => s.name === 'train');
+  if (!train || train.status !== 'running') return progress;
+  const live = await heartbeatLive(client, pendingActivities, train.live ?? undefined);
+  if (!live) return progress;
   const steps = progress.steps.map((s): StepState => (s === train ? { ...s, live } : s));
   return { ...progress, steps };
+}
+
+/**
+ * Before `quiver cancel`: hands the run its training's latest heartbeat (one `trainProgress` signal),
+ * so the cancelled run records its last epoch checkpoint and `resume` continues from it. One event
+ * per cancel, where training used to signal every few seconds.
+ */
+export async function recordLatestTraining(client: Client, runId: string): Promise<void> {
+  const handle = client.workflow.getHandle(runId);
+  const description = await handle.describe();
+  if (description.status.name !== 'RUNNING') return;
+  const live = await heartbeatLive(client, description.raw.pendingActivities);
+  if (live) await handle.signal(TRAIN_PROGRESS_SIGNAL, live);
 }
 
 /**

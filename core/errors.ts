@@ -70,6 +70,9 @@ export class ResourceLimitError extends QuiverError {}
 /** User code (a model or transform module) is missing, does not export the right shape, or threw. */
 export class UserCodeError extends QuiverError {}
 
+/** No Temporal frontend answers at the configured address (the CLI exits 3). */
+export class TemporalUnreachableError extends QuiverError {}
+
 /**
  * Error type names that Temporal must never retry: bad data and bad specs will fail the same way
  * again. Declared once here and used by every activity retry policy.

@@ -1,9 +1,9 @@
 import type { CheckpointRef } from './checkpoint/types';
 
 /**
- * Live state of a training in flight, as the train step's `live` field in RunProgress: fed by the
- * train activity (a `trainProgress` signal after every saved epoch checkpoint and at most every few
- * seconds otherwise), freshened by `status` from the attempt's latest heartbeat.
+ * Live state of a training in flight, as the train step's `live` field in RunProgress: read by
+ * `status` from the train attempt's latest heartbeat (never written to the run's history), and
+ * recorded in the run once, by a `trainProgress` signal, when `quiver cancel` stops it.
  */
 export interface TrainingLive {
   /** Epochs completed so far, and planned in all. */
@@ -25,7 +25,7 @@ export interface TrainingLive {
   updatedAt: string;
 }
 
-/** Signal name the train activity reports its progress under. */
+/** Signal name under which `quiver cancel` hands a run its training's last heartbeat. */
 export const TRAIN_PROGRESS_SIGNAL = 'trainProgress';
 
 /** Which queue trained, and why it is not the GPU queue when it is not. */

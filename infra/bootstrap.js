@@ -13,3 +13,11 @@ if (stale) {
   // which npm ci demands in the lock; `npm install --no-save` installs the locked versions all the same.
   execSync('npm install --no-save --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
 }
+
+// The compiled CLI (dist/quiver.cjs): rebuilt when a source file it bundles changed.
+require('./build-cli')
+  .buildCli()
+  .then(
+    (built) => built && process.stderr.write('[quiver] compiled the CLI into dist/quiver.cjs\n'),
+    (error) => process.stderr.write(`[quiver] CLI build failed, running from source: ${error.message}\n`),
+  );

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { TemporalServerError } from '../core/errors';
 import { isPortFree, isTemporalReachable } from './ports';
 import { QUIVER_SEARCH_ATTRIBUTES } from './search-attributes';
-import { STOP_SIGNALS } from './lifecycle';
+import { signalExitCode, STOP_SIGNALS } from './lifecycle';
 import { ensureTemporalCli, type Log } from './temporal-cli';
 import { connectTemporal, ensureSearchAttributes } from './temporal-setup';
 
@@ -254,10 +254,6 @@ function installExitHooks(): void {
   }
 }
 
-/** 128 + the signal's number, as a shell reports a process ended by it. */
-export function signalExitCode(signal: NodeJS.Signals): number {
-  return 128 + ({ SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as Record<string, number>)[signal]!;
-}
 
 function fileSize(file: string): number {
   try {

@@ -22,3 +22,8 @@ export function stopWhenParentDies(intervalMs = 1_000, env: NodeJS.ProcessEnv = 
   }, intervalMs);
   watching.unref();
 }
+
+/** 128 + the signal's number, as a shell reports a process ended by it. */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + ({ SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as Record<string, number>)[signal]!;
+}

@@ -21,7 +21,12 @@ export interface WorkerOptions {
   concurrency?: Partial<Record<QueueName, number>>;
 }
 
-const DEFAULT_CONCURRENCY: Record<QueueName, number> = { cpu: 4, gpu: 1 };
+// The CPU queue's slots outnumber its activity pollers (each poller holds a slot while it waits), so
+// a workflow task that schedules the next step always finds a free slot for eager dispatch: with 4
+// slots and the SDK's 5 pollers it never did, and each step waited 7-15 ms in the task queue.
+const DEFAULT_CONCURRENCY: Record<QueueName, number> = { cpu: 8, gpu: 1 };
+/** Activity pollers per queue: fewer than the CPU queue's slots (see DEFAULT_CONCURRENCY). */
+const ACTIVITY_POLLERS = 2;
 
 /** `QUIVER_GPU_CONCURRENCY` (or `worker --concurrency`): trainings one GPU worker runs at once. */
 function gpuConcurrency(): number | undefined {
@@ -88,6 +93,7 @@ export async function createWorkers(options: WorkerOptions): Promise<RunningWork
         // Training's heartbeat carries its epoch checkpoint and brings back cancellation: send it within a
         // second, not the SDK's 0.8 × heartbeatTimeout (48 s at the default 1m), so a retry or a cancel
         // never works from a stale epoch.
+        maxConcurrentActivityTaskPolls: ACTIVITY_POLLERS,
         maxHeartbeatThrottleInterval: '1s',
         defaultHeartbeatThrottleInterval: '1s',
       }),

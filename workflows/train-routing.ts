@@ -38,9 +38,11 @@ export function routedTraining(
     scheduleToStartTimeout: placement.gpuWait as Duration,
   }).train;
   const onCpu = proxyActivities<Activities>({ ...options, taskQueue: queues.cpu }).train;
+  // A GPU attempt that trained, then lost its worker, left its epoch checkpoint in its last heartbeat.
+  let gpuCheckpoint: CheckpointRef | null = null;
   const resumable = (input: StepInput): StepInput => ({
     ...input,
-    resumeTraining: state.live?.checkpoint ?? resumedRunCheckpoint ?? null,
+    resumeTraining: state.live?.checkpoint ?? gpuCheckpoint ?? resumedRunCheckpoint ?? null,
   });
   return async (input) => {
     if (state.routing?.queue !== 'cpu') {
@@ -49,6 +51,7 @@ export function routedTraining(
         return await onGpu(resumable(input));
       } catch (error) {
         if (!isScheduleToStartTimeout(error)) throw error;
+        gpuCheckpoint = lastHeartbeatCheckpoint(error);
         const waited = `no GPU worker started training on ${queues.gpu} within train.gpuWait (${placement.gpuWait})`;
         if (placement.requireGpu) {
           throw ApplicationFailure.create({
@@ -70,6 +73,14 @@ function isScheduleToStartTimeout(error: unknown): boolean {
     if (!(e instanceof ActivityFailure)) return false;
   }
   return false;
+}
+
+/** The epoch checkpoint in a timed-out train activity's last heartbeat (see TrainHeartbeat), if any. */
+function lastHeartbeatCheckpoint(error: unknown): CheckpointRef | null {
+  const timeout = error instanceof ActivityFailure ? error.cause : undefined;
+  const beat = timeout instanceof TimeoutFailure ? timeout.lastHeartbeatDetails : undefined;
+  const checkpoint = (beat as { checkpoint?: CheckpointRef | null } | undefined)?.checkpoint;
+  return checkpoint ?? null;
 }
 
 /** The failure routedTraining throws when a GPU was required and none came. */

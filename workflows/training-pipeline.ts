@@ -57,7 +57,11 @@ const DEFAULT_TIMEOUTS: Record<StepName, string> = {
 /** `quiver retry RUN`: re-execute the step a paused run stopped on. */
 export const retrySignal = defineSignal('retry');
 
-/** The train activity's progress: epoch, loss, ETA and its latest epoch checkpoint (see TrainingReporter). */
+/**
+ * Training's last heartbeat (epoch, loss, latest epoch checkpoint), sent once by `quiver cancel` so a
+ * cancelled run records where `resume` continues. Training itself only heartbeats: no periodic signal
+ * grows the history (see TrainingReporter).
+ */
 export const trainProgressSignal = defineSignal<[TrainingLive]>(TRAIN_PROGRESS_SIGNAL);
 
 /** ingest → sanity → train → validate → deploy, passing checkpoint references only. */

@@ -2,12 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
-import { tableToIPC, type Table } from 'apache-arrow';
-import { contentPath, openStore, type CheckpointStore } from '../../core/checkpoint/store';
+import type { Table } from 'apache-arrow';
+import type { CheckpointStore } from '../../core/checkpoint/store';
 import type { CheckpointRef } from '../../core/checkpoint/types';
 import { lineageFromMetadata } from '../../core/checkpoint/lineage';
 import { CheckpointNotFoundError } from '../../core/errors';
-import { checkpointGc, formatGcReport } from '../checkpoint-gc';
 import { configFrom, withEnvironment, type GlobalFlags } from '../environment';
 import { formatBytes, table } from '../format';
 import { emit } from '../output';
@@ -17,6 +16,8 @@ import { emit } from '../output';
  * characters), or a `file://` URI. Reads verify the hash, so a guessed reference is never trusted.
  */
 export function resolveCheckpoint(store: CheckpointStore, text: string): CheckpointRef {
+  const { contentPath } =
+    require('../../core/checkpoint/store') as typeof import('../../core/checkpoint/store'); // Arrow: loaded on demand
   const sha = /^file:\/\//.test(text) ? path.basename(fileURLToPath(text), '.arrow') : text.toLowerCase();
   if (!/^[0-9a-f]{8,64}$/.test(sha))
     throw new CheckpointNotFoundError(
@@ -112,6 +113,8 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
     .option('--head <n>', 'rows to show', '10')
     .action(async (text: string, options: { head: string }, cmd: Command) => {
       const flags = flagsOf(cmd);
+      const { openStore } =
+        require('../../core/checkpoint/store') as typeof import('../../core/checkpoint/store');
       const store = openStore(configFrom(flags).store);
       const ref = resolveCheckpoint(store, text);
       const { data, lineage } = await readVerified(store, ref);
@@ -140,6 +143,8 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
     .description('print the local file of a checkpoint (verified), for pyarrow, DuckDB or Polars')
     .action(async (text: string, _options: unknown, cmd: Command) => {
       const flags = flagsOf(cmd);
+      const { openStore } =
+        require('../../core/checkpoint/store') as typeof import('../../core/checkpoint/store');
       const store = openStore(configFrom(flags).store);
       const ref = resolveCheckpoint(store, text);
       await store.verify(ref);
@@ -161,6 +166,8 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
     .action(async (options: { olderThan: string; dryRun?: boolean }, cmd: Command) => {
       const flags = flagsOf(cmd);
       await withEnvironment(flags, { embedded: false }, async (env) => {
+        const { checkpointGc, formatGcReport } =
+          require('../checkpoint-gc') as typeof import('../checkpoint-gc');
         const report = await checkpointGc(env.client, env.config, options);
         emit(flags, report, formatGcReport);
       });
@@ -171,10 +178,13 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
     .description('export a verified checkpoint as .arrow, .csv or .jsonl (by the file extension)')
     .action(async (text: string, file: string, _options: unknown, cmd: Command) => {
       const flags = flagsOf(cmd);
+      const { openStore } =
+        require('../../core/checkpoint/store') as typeof import('../../core/checkpoint/store');
       const store = openStore(configFrom(flags).store);
       const ref = resolveCheckpoint(store, text);
       const { data } = await readVerified(store, ref);
       const ext = path.extname(file).toLowerCase();
+      const { tableToIPC } = require('apache-arrow') as typeof import('apache-arrow');
       if (ext === '.arrow' || ext === '.feather') fs.writeFileSync(file, tableToIPC(data, 'file'));
       else if (ext === '.csv') fs.writeFileSync(file, toCsv(data));
       else if (ext === '.jsonl' || ext === '.json')

@@ -2,12 +2,15 @@ import type { Command } from 'commander';
 import { QuiverError, SpecError } from '../../core/errors';
 import type { MonitorConfig, OnDrift } from '../../core/monitoring/monitor-config';
 import type { PipelineInput } from '../../core/run-types';
-import { loadSpecFile } from '../../core/spec/load';
 import type { PipelineSpec } from '../../core/spec/schema';
 import { withEnvironment, type Environment, type GlobalFlags } from '../environment';
 import { table } from '../format';
-import { monitorId, parseBounds, QuiverMonitors, type MonitorRunView } from '../monitors';
+import type { MonitorRunView, QuiverMonitors } from '../monitors';
 import { emit } from '../output';
+
+// Loaded on first use, so that `quiver --help` loads neither the Temporal client nor YAML and zod.
+const specs = () => require('../../core/spec/load') as typeof import('../../core/spec/load');
+const monitorsModule = () => require('../monitors') as typeof import('../monitors');
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -29,7 +32,7 @@ interface CreateFlags {
 }
 
 function monitors(env: Environment): QuiverMonitors {
-  return new QuiverMonitors(env.client.temporal, env.config.taskQueues);
+  return new (monitorsModule().QuiverMonitors)(env.client.temporal, env.config.taskQueues);
 }
 
 function positive(flag: string, text: string, integer = false): number {
@@ -44,7 +47,7 @@ function positive(flag: string, text: string, integer = false): number {
 /** The spec a retraining runs: a spec file (with `--set`, and `--retrain-source` as its source) or a schedule's. */
 async function retrainSpec(env: Environment, flags: CreateFlags): Promise<PipelineSpec | undefined> {
   const overrides = [...flags.set, ...(flags.retrainSource ? [`source.uri=${flags.retrainSource}`] : [])];
-  if (flags.retrainSpec) return loadSpecFile(flags.retrainSpec, overrides).spec;
+  if (flags.retrainSpec) return specs().loadSpecFile(flags.retrainSpec, overrides).spec;
   if (!flags.schedule) return undefined;
   const description = await env.client.temporal.schedule.getHandle(flags.schedule).describe();
   const input =
@@ -134,7 +137,7 @@ export function registerMonitorCommands(program: Command, flagsOf: (cmd: Command
             { path: '--retrain-spec', message: 'required with --on-drift retrain' },
           ]);
         const config: MonitorConfig = {
-          id: flags.id ?? monitorId(model, flags.alias),
+          id: flags.id ?? monitorsModule().monitorId(model, flags.alias),
           model,
           alias: flags.alias,
           onDrift: flags.onDrift as OnDrift,
@@ -145,7 +148,7 @@ export function registerMonitorCommands(program: Command, flagsOf: (cmd: Command
           ...(spec ? { retrainSpec: spec } : {}),
           ...(flags.schedule ? { retrainSchedule: flags.schedule } : {}),
           ...(flags.rollbackBelow
-            ? { rollbackBelow: parseBounds(flags.rollbackBelow, '--rollback-below') }
+            ? { rollbackBelow: monitorsModule().parseBounds(flags.rollbackBelow, '--rollback-below') }
             : {}),
           ...(flags.webhook ? { webhook: flags.webhook } : {}),
         };

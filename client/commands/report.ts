@@ -2,16 +2,18 @@ import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { openStore } from '../../core/checkpoint/store';
 import { QuiverError } from '../../core/errors';
 import { ModelRegistry } from '../../core/registry';
 import { renderHtml, renderMarkdown, type ReportDocument } from '../../core/report/document';
 import type { RunView } from '../api';
 import { configFrom, withEnvironment, type GlobalFlags } from '../environment';
-import { buildModelCard } from '../model-card';
 import { emit } from '../output';
 import { RunJournal } from '../run-notes';
-import { buildRunReport } from '../run-report';
+
+// Loaded on first use, so that `quiver --help` loads none of Arrow or the report builders.
+const store = () => require('../../core/checkpoint/store') as typeof import('../../core/checkpoint/store');
+const cards = () => require('../model-card') as typeof import('../model-card');
+const reports = () => require('../run-report') as typeof import('../run-report');
 
 /** The files a report or card was written to. */
 interface WrittenReport {
@@ -61,7 +63,7 @@ export function registerReportCommands(program: Command, flagsOf: (cmd: Command)
       await withEnvironment(flags, { embedded: false }, async (env) => {
         const view = await env.client.status(runId);
         const notes = await RunJournal.at(env.config.home).list(runId);
-        const doc = await buildRunReport(view, openStore(env.config.store), notes);
+        const doc = await reports().buildRunReport(view, store().openStore(env.config.store), notes);
         const base = options.out ?? path.join(env.config.home, 'reports', encodeURIComponent(runId));
         const written = await writeReport(doc, path.resolve(base));
         if (options.open) openInBrowser(written.html);
@@ -90,7 +92,7 @@ export function registerReportCommands(program: Command, flagsOf: (cmd: Command)
           : await registry.resolve(name, options.alias);
         if (!version) throw new QuiverError(`no version ${versionText} of model ${name}`);
         const run = await runOrNull(flags, version.runId);
-        const doc = await buildModelCard(version, registry, openStore(config.store), run);
+        const doc = await cards().buildModelCard(version, registry, store().openStore(config.store), run);
         const base = options.out ?? path.join(config.home, 'cards', name, String(version.version));
         const written = await writeReport(doc, path.resolve(base));
         if (options.open) openInBrowser(written.html);
@@ -135,7 +137,7 @@ export async function renderedCard(
   const version = await registry.version(name, versionNumber);
   if (!version) return null;
   const run = await runOrNull(flags, version.runId);
-  return renderHtml(await buildModelCard(version, registry, openStore(config.store), run));
+  return renderHtml(await cards().buildModelCard(version, registry, store().openStore(config.store), run));
 }
 
 function parseVersion(text: string): number {

@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
-import { openStore } from '../../core/checkpoint/store';
 import { SpecError } from '../../core/errors';
 import { withEnvironment, type GlobalFlags } from '../environment';
 import { formatDuration, table } from '../format';
 import { emit } from '../output';
-import { compareRuns, type ColumnSummary, type RunComparison } from '../run-compare';
-import { listRuns, type RunListEntry } from '../run-list';
+import type { ColumnSummary, RunComparison } from '../run-compare';
+import type { RunListEntry } from '../run-list';
 
 export function formatRunList(entries: RunListEntry[]): string {
   if (entries.length === 0) return 'no runs';
@@ -119,6 +118,7 @@ export function registerRunsInspectCommands(program: Command, flagsOf: (cmd: Com
           throw new SpecError(`--limit must be a positive integer, not ${options.limit}`, [
             { path: '--limit', message: 'expected a positive integer' },
           ]);
+        const { listRuns } = require('../run-list') as typeof import('../run-list');
         await withEnvironment(flags, { embedded: false }, async (env) => {
           emit(flags, await listRuns(env.client.temporal, { ...options, limit }), formatRunList);
         });
@@ -132,6 +132,9 @@ export function registerRunsInspectCommands(program: Command, flagsOf: (cmd: Com
       const flags = flagsOf(cmd);
       if (runIds.length < 2) throw new SpecError('runs compare needs at least two runs');
       await withEnvironment(flags, { embedded: false }, async (env) => {
+        const { openStore } =
+          require('../../core/checkpoint/store') as typeof import('../../core/checkpoint/store');
+        const { compareRuns } = require('../run-compare') as typeof import('../run-compare');
         const views = await Promise.all(runIds.map((id) => env.client.status(id)));
         emit(flags, await compareRuns(views, openStore(env.config.store)), formatComparison);
       });

@@ -1,17 +1,19 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadSpecFile } from '../../core/spec/load';
 import type { PipelineSpec } from '../../core/spec/schema';
 import type { RunView } from '../api';
 import { withEnvironment, type Environment, type GlobalFlags } from '../environment';
 import { formatPlan, formatRun } from '../format';
-import { progressReporter } from '../progress';
 import type { StepName } from '../../core/run-types';
 import { emit, info } from '../output';
 import { holdOpenUntilSignal } from '../signals';
-import { ACCEPT_SOFTWARE_GPU_ENV, describeBackend } from '../../core/model/backend';
+// Actions import what they run when they run (`require` inside the action): `--help` and quick commands
+// must not load TensorFlow.js, Arrow, YAML or the Temporal worker. Keep heavy imports out of this header.
 import { isLocalRunId } from '../run-records';
-import { localRunStatus, reuseAndStart, runLocalCommand, type RunFlags } from './run-local';
+import type { RunFlags } from './run-local';
+
+/** `run --local` and `--reuse-from` run activities in-process: loaded only by those actions. */
+const runLocal = () => require('./run-local') as typeof import('./run-local');
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -43,6 +45,7 @@ export async function waitFor(
 ): Promise<RunView> {
   info(`run ${runId} started (pipeline ${pipeline})`);
   info(`Temporal UI: ${env.client.uiUrl(runId)}`);
+  const { progressReporter } = require('../progress') as typeof import('../progress');
   const progress = flags.json ? undefined : await progressReporter(runId);
   let view: RunView;
   try {
@@ -99,6 +102,7 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
     )
     .action(async (options: { exit?: boolean; spec: string }, cmd: Command) => {
       const flags = flagsOf(cmd);
+      const { loadSpecFile } = require('../../core/spec/load') as typeof import('../../core/spec/load');
       await withEnvironment(flags, { embedded: true, queues: ['cpu', 'gpu'], log: info }, async (env) => {
         info(`Temporal server ${env.address} · UI ${env.uiUrl} · workers on quiver-cpu and quiver-gpu`);
         const view = await runAndWait(env, flags, loadSpecFile(options.spec).spec, []);
@@ -132,12 +136,14 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
     .option('--queue <queue>', 'cpu or gpu', 'cpu')
     .option(
       '--accept-software-gpu',
-      `train on a software WebGPU adapter (llvmpipe); as ${ACCEPT_SOFTWARE_GPU_ENV}=1`,
+      'train on a software WebGPU adapter (llvmpipe); as QUIVER_ACCEPT_SOFTWARE_GPU=1',
     )
     .option('--concurrency <n>', 'trainings a GPU worker runs at once (QUIVER_GPU_CONCURRENCY; default 1)')
     .action(async (options: WorkerFlags, cmd: Command) => {
       if (options.queue !== 'cpu' && options.queue !== 'gpu')
         throw new Error(`--queue must be cpu or gpu, not ${options.queue}`);
+      const { ACCEPT_SOFTWARE_GPU_ENV, describeBackend } =
+        require('../../core/model/backend') as typeof import('../../core/model/backend');
       if (options.acceptSoftwareGpu) process.env[ACCEPT_SOFTWARE_GPU_ENV] = '1';
       if (options.concurrency !== undefined) {
         if (!/^[1-9]\d*$/.test(options.concurrency))
@@ -162,9 +168,10 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
     .option('--reuse-from <run>', 'reuse every step of RUN (e.g. a local-… run) whose cache key matches')
     .action(async (specFile: string, options: RunFlags, cmd: Command) => {
       const flags = flagsOf(cmd);
+      const { loadSpecFile } = require('../../core/spec/load') as typeof import('../../core/spec/load');
       const { spec } = loadSpecFile(specFile, options.set); // invalid specs fail before anything starts
-      if (options.local) return runLocalCommand(flags, spec, options);
-      if (options.reuseFrom) return reuseAndStart(flags, spec, options.reuseFrom, options);
+      if (options.local) return runLocal().runLocalCommand(flags, spec, options);
+      if (options.reuseFrom) return runLocal().reuseAndStart(flags, spec, options.reuseFrom, options);
       await withEnvironment(flags, { embedded: false }, async (env) => {
         if (options.wait) {
           const view = await runAndWait(env, flags, spec, options.set);
@@ -239,7 +246,7 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
     .description('steps with status, attempts, duration, checkpoint, metrics and the UI link')
     .action(async (runId: string, _options: unknown, cmd: Command) => {
       const flags = flagsOf(cmd);
-      if (isLocalRunId(runId)) return emit(flags, await localRunStatus(flags, runId), formatRun);
+      if (isLocalRunId(runId)) return emit(flags, await runLocal().localRunStatus(flags, runId), formatRun);
       await withEnvironment(flags, { embedded: false }, async (env) => {
         const view = await env.client.status(runId);
         emit(flags, view, formatRun);

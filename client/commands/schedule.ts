@@ -4,17 +4,16 @@ import { loadSpecFile } from '../../core/spec/load';
 import { withEnvironment, type Environment, type GlobalFlags } from '../environment';
 import { table } from '../format';
 import { emit } from '../output';
-import {
-  formatMs,
-  OVERLAP_POLICIES,
-  QuiverSchedules,
-  checkTimezone,
-  scheduleSpec,
-  type BackfilledRun,
-  type OverlapName,
-  type ScheduleListEntry,
-  type ScheduleView,
-} from '../schedules';
+import type * as SchedulesModule from '../schedules';
+import type { BackfilledRun, OverlapName, QuiverSchedules, ScheduleListEntry, ScheduleView } from '../schedules';
+
+/** `--overlap` values, as `OVERLAP_POLICIES` names them (a unit test keeps the two equal). */
+export const OVERLAP_NAMES = ['skip', 'buffer-one', 'buffer-all', 'cancel-other', 'allow-all'] as const;
+
+// The schedules module loads the Temporal client (slow): each action loads it before use, so that
+// `--help` stays fast; the helpers below run only after that.
+let S: typeof SchedulesModule;
+const loadSchedules = () => (S ??= require('../schedules') as typeof SchedulesModule);
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -43,11 +42,10 @@ function timingChanges(options: TimingFlags, overlap: OverlapName | undefined) {
 
 function overlapOf(value: string | undefined): OverlapName | undefined {
   if (value === undefined) return undefined;
-  if (!(value in OVERLAP_POLICIES))
-    throw new SpecError(
-      `--overlap must be one of ${Object.keys(OVERLAP_POLICIES).join(', ')}, not ${value}`,
-      [{ path: '--overlap', message: `unknown policy ${value}` }],
-    );
+  if (!(OVERLAP_NAMES as readonly string[]).includes(value))
+    throw new SpecError(`--overlap must be one of ${OVERLAP_NAMES.join(', ')}, not ${value}`, [
+      { path: '--overlap', message: `unknown policy ${value}` },
+    ]);
   return value as OverlapName;
 }
 
@@ -61,7 +59,7 @@ function parseTime(flag: string, text: string): Date {
 }
 
 function schedulesOf(env: Environment): QuiverSchedules {
-  return new QuiverSchedules(env.client.temporal, env.config.taskQueues);
+  return new (loadSchedules().QuiverSchedules)(env.client.temporal, env.config.taskQueues);
 }
 
 export function formatScheduleView(view: ScheduleView): string {
@@ -72,7 +70,7 @@ export function formatScheduleView(view: ScheduleView): string {
   const lines = [
     `schedule ${view.scheduleId}  pipeline ${view.pipeline}  ${view.paused ? 'PAUSED' : 'active'}`,
     `  spec      ${view.specFile ?? '(inline)'}${view.overrides.length ? ` with ${view.overrides.join(' ')}` : ''}`,
-    `  when      ${when}${view.jitterMs ? ` (jitter ${formatMs(view.jitterMs)})` : ''}`,
+    `  when      ${when}${view.jitterMs ? ` (jitter ${S.formatMs(view.jitterMs)})` : ''}`,
     `  overlap   ${view.overlap}${view.pauseOnFailure ? ', pauses on failure' : ''}`,
     `  runs      ${view.actionsTaken} started${view.runningRuns.length ? `, running: ${view.runningRuns.join(', ')}` : ''}`,
   ];
@@ -114,7 +112,7 @@ export function registerScheduleCommands(program: Command, flagsOf: (cmd: Comman
       .option('--cron <expr>', 'cron expression, e.g. "0 3 * * *" (03:00 UTC every day)')
       .option('--every <duration>', 'interval, e.g. 6h or 1d')
       .option('--set <key=value>', 'override a spec field (repeatable)', collect, [])
-      .option('--overlap <policy>', `when a run is still going: ${Object.keys(OVERLAP_POLICIES).join('|')}`)
+      .option('--overlap <policy>', `when a run is still going: ${OVERLAP_NAMES.join('|')}`)
       .option('--pause-on-failure', 'pause the schedule when a scheduled run fails')
       .option('--jitter <duration>', 'start each run up to this much later, at random')
       .option('--timezone <zone>', 'IANA time zone the cron is read in, e.g. Europe/Paris (default UTC)');
@@ -128,7 +126,7 @@ export function registerScheduleCommands(program: Command, flagsOf: (cmd: Comman
     const flags = flagsOf(cmd);
     // Everything the user typed is checked before Temporal is contacted: a bad spec exits 2.
     const { spec, file } = loadSpecFile(options.spec, options.set);
-    scheduleSpec(options);
+    loadSchedules().scheduleSpec(options);
     const overlap = overlapOf(options.overlap);
     await withEnvironment(flags, { embedded: false }, async (env) => {
       await schedulesOf(env).create({
@@ -149,8 +147,8 @@ export function registerScheduleCommands(program: Command, flagsOf: (cmd: Comman
   ).action(async (scheduleId: string, options: TimingFlags & { spec?: string }, cmd: Command) => {
     const flags = flagsOf(cmd);
     const loaded = options.spec ? loadSpecFile(options.spec) : undefined;
-    if (options.cron || options.every) scheduleSpec(options);
-    else if (options.timezone) checkTimezone(options.timezone);
+    if (options.cron || options.every) loadSchedules().scheduleSpec(options);
+    else if (options.timezone) loadSchedules().checkTimezone(options.timezone);
     const overlap = overlapOf(options.overlap);
     await withEnvironment(flags, { embedded: false }, async (env) => {
       await schedulesOf(env).update(scheduleId, {

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { QuiverError } from '../../core/errors';
-import { buildModelServer } from '../../core/serving/server';
 import { configFrom, type GlobalFlags } from '../environment';
 import { emit, info } from '../output';
 import { holdOpenUntilSignal } from '../signals';
@@ -22,6 +21,8 @@ export function registerServeCommand(program: Command, flagsOf: (cmd: Command) =
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new QuiverError(`--port must be 0..65535, not ${options.port}`);
       const config = configFrom(flags);
+      const { buildModelServer } =
+        require('../../core/serving/server') as typeof import('../../core/serving/server'); // fastify, TensorFlow.js
       const server = await buildModelServer({
         home: config.home,
         store: config.store,

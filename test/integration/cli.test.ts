@@ -104,7 +104,7 @@ describe('quiver CLI against a real dev server', () => {
 
   it('says which checkpoint is unknown', async () => {
     const result = await quiver(['checkpoints', 'show', 'deadbeefdeadbeef'], env);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2); // bad input
     expect(result.stderr).toContain('no checkpoint deadbeefdeadbeef');
   });
 });

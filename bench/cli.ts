@@ -1,0 +1,101 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { newRunId } from '../client/api';
+import { validateSpec } from '../core/spec/load';
+import { runStandalone, type BenchResult } from './result';
+import { startBenchStack } from './stack';
+
+const RUNS = Number(process.env.QUIVER_BENCH_CLI_RUNS ?? 10);
+const BIN = path.resolve(__dirname, '..', 'bin', 'quiver.js');
+/** Start-up targets: `--help`/`--version` within 3× node's own start (0.15 s idle); client commands 0.5 s. */
+const NODE_RATIO_TARGET = 3;
+const CLIENT_TARGET_MS = 500;
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain CommonJS build script
+const { buildCli } = require('../infra/build-cli') as { buildCli(): Promise<boolean> };
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Median wall time of `node ARGS` in ms, each a fresh process, as a user's shell starts it. */
+function wall(args: string[], env: NodeJS.ProcessEnv = process.env, runs = RUNS): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    const result = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+    times.push(performance.now() - started);
+    if (result.status !== 0)
+      throw new Error(`node ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+  }
+  return median(times);
+}
+
+/**
+ * CLI start-up: `quiver --help` and `--version` against `node -e 0` measured in the same run, and
+ * `quiver status RUN` / `quiver runs ls` against a running server (SQLite file, as `quiver up`).
+ */
+export async function run(): Promise<BenchResult[]> {
+  await buildCli(); // what `npm test`, `npm run demo` and `npm run build` leave in dist/
+  const node = wall(['-e', '0']);
+  const help = wall([BIN, '--help']);
+  const version = wall([BIN, '--version']);
+  const fromSource = wall([BIN, '--help'], { ...process.env, QUIVER_FROM_SOURCE: '1' }, 3);
+  const stack = await startBenchStack('cli', { sqliteFile: true });
+  let status: number;
+  let runsLs: number;
+  try {
+    const csv = path.join(stack.home, 'tiny.csv');
+    fs.writeFileSync(csv, `x,label\n${Array.from({ length: 12 }, (_, i) => `${i},${i % 2}`).join('\n')}\n`);
+    const spec = validateSpec({
+      name: 'tiny',
+      source: { uri: csv },
+      target: { column: 'label' },
+      train: { epochs: 1, hiddenUnits: [2] },
+    });
+    const runId = await stack.client.start(spec, [], newRunId('tiny'));
+    await stack.client.temporal.workflow.getHandle(runId).result();
+    const env = { ...process.env, QUIVER_HOME: stack.home, TEMPORAL_ADDRESS: stack.address };
+    status = wall([BIN, 'status', runId], env);
+    runsLs = wall([BIN, 'runs', 'ls'], env);
+  } finally {
+    await stack.close();
+  }
+  const startup = (name: string, ms: number): BenchResult => ({
+    name: `quiver ${name} start-up (wall)`,
+    value: ms,
+    unit: 'ms',
+    baseline: node,
+    ratio: ms / node,
+    target: `≤ ${NODE_RATIO_TARGET}× node -e 0 (≤ 150 ms idle)`,
+    pass: ms / node <= NODE_RATIO_TARGET,
+    note: `median of ${RUNS} fresh processes; compiled CLI (dist/quiver.cjs)`,
+  });
+  const client = (name: string, ms: number): BenchResult => ({
+    name: `quiver ${name} against a running server (wall)`,
+    value: ms,
+    unit: 'ms',
+    baseline: node,
+    ratio: ms / node,
+    target: `≤ ${CLIENT_TARGET_MS} ms`,
+    pass: ms <= CLIENT_TARGET_MS,
+    note: `median of ${RUNS}; connect, ask Temporal, print`,
+  });
+  return [
+    startup('--help', help),
+    startup('--version', version),
+    {
+      ...startup('--help from source (tsx, QUIVER_FROM_SOURCE=1)', fromSource),
+      target: 'context: what every call cost before the compiled CLI',
+      pass: true,
+      note: 'median of 3',
+    },
+    client('status RUN', status),
+    client('runs ls', runsLs),
+  ];
+}
+
+if (require.main === module) runStandalone(run);

@@ -1,0 +1,59 @@
+import {
+  CheckpointNotFoundError,
+  DataError,
+  ModelNotFoundError,
+  SpecError,
+  TemporalUnreachableError,
+} from '../core/errors';
+
+/** The CLI's exit codes (documented in the README). */
+export const EXIT_CODES = {
+  /** The command did what it was asked (a waited-for run completed). */
+  ok: 0,
+  /** A run failed or was cancelled, or the command failed for any other reason. */
+  failed: 1,
+  /** Bad input: an invalid spec, flag, argument, checkpoint reference or model name. */
+  badInput: 2,
+  /** No Temporal frontend answers at the configured address. */
+  unreachable: 3,
+} as const;
+
+/** An error as `--json` prints it: `{"error": {type, message, field}}`. */
+export interface ErrorReport {
+  type: string;
+  message: string;
+  /** The field, flag or argument at fault, where known (a spec path such as `train.epochs`, `--limit`). */
+  field: string | null;
+}
+
+const BAD_INPUT: readonly (abstract new (...args: never[]) => Error)[] = [
+  SpecError,
+  DataError,
+  CheckpointNotFoundError,
+  ModelNotFoundError,
+];
+
+/** True for gRPC "unavailable" (code 14) failures: the server went away or never answered. */
+function isUnavailable(error: unknown): boolean {
+  for (
+    let e = error as { code?: unknown; name?: unknown; cause?: unknown } | undefined;
+    e;
+    e = e.cause as typeof e
+  )
+    if (e.code === 14 || e.name === 'TransportError') return true;
+  return false;
+}
+
+/** The exit code for an error a command threw. */
+export function exitCodeOf(error: unknown): number {
+  if (error instanceof TemporalUnreachableError || isUnavailable(error)) return EXIT_CODES.unreachable;
+  if (BAD_INPUT.some((type) => error instanceof type)) return EXIT_CODES.badInput;
+  return EXIT_CODES.failed;
+}
+
+/** The report `--json` prints for an error; `field` comes from a spec error's first issue. */
+export function errorReport(error: unknown): ErrorReport {
+  if (!(error instanceof Error)) return { type: 'Error', message: String(error), field: null };
+  const field = error instanceof SpecError ? (error.issues[0]?.path ?? null) : null;
+  return { type: error.name, message: error.message, field: field || null };
+}

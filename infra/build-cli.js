@@ -1,0 +1,60 @@
+// Compiles the CLI into one CommonJS file (dist/quiver.cjs) with esbuild, so that `quiver --help`,
+// `status` and `runs ls` start in milliseconds instead of compiling TypeScript through tsx at each call.
+// Run by `npm run build` and by infra/bootstrap.js (`npm test`, `npm run demo`); skips a current bundle.
+const fs = require('node:fs');
+const path = require('node:path');
+const { root, bundleFile, manifestFile, bundleIsCurrent } = require('./cli-bundle');
+
+// Project code keeps finding its own files: each `__dirname` becomes the directory of the *source*
+// file, resolved against the repository at run time (step sources are hashed for code versions).
+const sourceDirname = {
+  name: 'source-dirname',
+  setup(build) {
+    build.onLoad({ filter: /\.ts$/ }, async (args) => {
+      if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+      const relativeDir = path.relative(root, path.dirname(args.path)).split(path.sep).join('/');
+      const text = await fs.promises.readFile(args.path, 'utf8');
+      return {
+        contents: text.replace(
+          /\b__dirname\b/g,
+          `require('node:path').join(__quiverRoot, ${JSON.stringify(relativeDir)})`,
+        ),
+        loader: 'ts',
+      };
+    });
+  },
+};
+
+async function buildCli({ force = false } = {}) {
+  if (!force && bundleIsCurrent()) return false;
+  const esbuild = require('esbuild');
+  const result = await esbuild.build({
+    entryPoints: [path.join(root, 'client', 'cli.ts')],
+    outfile: bundleFile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    packages: 'external', // npm packages load from node_modules, when a command needs them
+    sourcemap: 'linked',
+    metafile: true,
+    logLevel: 'warning',
+    banner: { js: "const __quiverRoot = require('node:path').resolve(__dirname, '..');" },
+    plugins: [sourceDirname],
+  });
+  const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('node_modules/'));
+  fs.writeFileSync(manifestFile, `${JSON.stringify(inputs, null, 1)}\n`);
+  return true;
+}
+
+module.exports = { buildCli };
+
+if (require.main === module) {
+  buildCli({ force: process.argv.includes('--force') }).then(
+    (built) => process.stderr.write(built ? `[quiver] built ${path.relative(root, bundleFile)}\n` : ''),
+    (error) => {
+      process.stderr.write(`[quiver] CLI build failed: ${error.message}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,80 @@
+// The compiled CLI: where its bundle lives, which commands it serves, and whether it is current.
+// Plain CommonJS with no dependencies: bin/quiver.js reads it at every start, before anything else.
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const bundleFile = path.join(root, 'dist', 'quiver.cjs');
+const manifestFile = path.join(root, 'dist', 'quiver.inputs.json');
+
+// Commands the bundle serves: client-side ones that start no worker and load no user code. The rest
+// (demo, up, worker, serve, step, run --local, models export, and any command added later) run from
+// source through tsx, where workers bundle workflows and hash step sources, and user modules load.
+const BUNDLED_COMMANDS = new Set([
+  'status',
+  'runs',
+  'run',
+  'resume',
+  'replay',
+  'retry',
+  'cancel',
+  'approve',
+  'reject',
+  'checkpoints',
+  'schema',
+  'schedule',
+  'models',
+  'help',
+]);
+/** Flags of a bundled command that make it load user code or start work in-process. */
+const SOURCE_FLAGS = new Set(['--local']);
+const SOURCE_SUBCOMMANDS = new Set(['models export']);
+/** Global options that take a value (so the value is not mistaken for the command). */
+const VALUE_OPTIONS = new Set(['--address', '--namespace', '--home', '--metrics-port']);
+
+/** The command words of `argv` (after node and the script), skipping global options and their values. */
+function commandWords(args) {
+  const words = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') break;
+    if (arg.startsWith('-')) {
+      if (VALUE_OPTIONS.has(arg) && words.length === 0) i++;
+      continue;
+    }
+    words.push(arg);
+    if (words.length === 2) break;
+  }
+  return words;
+}
+
+/** True when the bundle may serve `args` (no command at all means help or version). */
+function bundleServes(args) {
+  const [command, sub] = commandWords(args);
+  if (command === undefined) return true;
+  if (!BUNDLED_COMMANDS.has(command)) return false;
+  if (args.some((a) => SOURCE_FLAGS.has(a))) return false;
+  return !SOURCE_SUBCOMMANDS.has(`${command} ${sub}`);
+}
+
+/** True when the bundle exists and no source file it was built from changed since. */
+function bundleIsCurrent() {
+  let built;
+  let inputs;
+  try {
+    built = fs.statSync(bundleFile).mtimeMs;
+    inputs = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+  } catch {
+    return false;
+  }
+  for (const input of inputs) {
+    try {
+      if (fs.statSync(path.join(root, input)).mtimeMs > built) return false;
+    } catch {
+      return false; // a source file it was built from is gone
+    }
+  }
+  return true;
+}
+
+module.exports = { root, bundleFile, manifestFile, bundleServes, bundleIsCurrent, commandWords };

@@ -1,0 +1,128 @@
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TrainingReporter } from '../../activities/train-progress';
+import { pipelineStartOptions } from '../../client/run-start';
+import type { CheckpointRef } from '../../core/checkpoint/types';
+import type { EpochEvent } from '../../core/model/train';
+import type { StepInput, StepName, StepResult } from '../../core/run-types';
+import { validateSpec } from '../../core/spec/load';
+import { trainingPipeline } from '../../workflows';
+import { workflowsPath } from '../../worker/workers';
+import { testTemporalAddress } from '../helpers/temporal';
+
+// The real pipeline workflow on the real dev server, with stand-in step activities: training is
+// simulated (a fake clock, an epoch every 5 s, an epoch checkpoint every epoch) so that 24 hours of
+// it take a second. What is under test is the run's history, which must not grow with training time.
+const SIMULATED_EPOCH_MS = 5_000;
+const DAY_MS = 24 * 3600 * 1000;
+const queue = `bounded-history-${process.pid}`;
+const ref = (name: string): CheckpointRef => ({
+  uri: `file:///dev/null#${name}`,
+  sha256: name
+    .padEnd(64, '0')
+    .slice(0, 64)
+    .replace(/[^0-9a-f]/g, 'a'),
+  rows: 1,
+  bytes: 1,
+});
+
+function result(step: StepName, outputs: Record<string, CheckpointRef>, summary: StepResult['summary'] = {}) {
+  return {
+    outputs,
+    primary: Object.keys(outputs)[0] ?? 'none',
+    summary,
+    attempt: 1,
+    durationMs: 0,
+    stepCodeVersion: 'fake',
+    params: {},
+    paramsHash: 'fake',
+    cacheKey: `fake-${step}`,
+  } satisfies StepResult;
+}
+
+/** A training of `simulatedMs` that reports like the real one: every epoch, with a saved checkpoint. */
+function simulatedTraining(simulatedMs: number) {
+  return async (_input: StepInput): Promise<StepResult> => {
+    const epochs = Math.max(1, Math.round(simulatedMs / SIMULATED_EPOCH_MS));
+    let clock = 0;
+    const reporter = new TrainingReporter({
+      epochs,
+      backend: 'simulated',
+      device: 'none',
+      startEpoch: 0,
+      checkpoint: null,
+      now: () => clock,
+    });
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      clock += SIMULATED_EPOCH_MS;
+      // The reporter reads the epoch's statistics only, never its model or checkpoint builder.
+      const event = { epoch, loss: 1 / epoch, accuracy: 0.5 } as EpochEvent;
+      reporter.epochDone(event, ref(`epoch${epoch}`));
+      if (epoch % 2000 === 0) await new Promise((resolve) => setImmediate(resolve)); // let heartbeats out
+    }
+    return result('train', { model: ref('model') }, { epochs });
+  };
+}
+
+describe('a run’s event history', () => {
+  let connection: Connection;
+  let client: Client;
+  let workerConnection: NativeConnection;
+  let worker: Worker;
+  let running: Promise<void>;
+  let simulatedMs = 0;
+
+  beforeAll(async () => {
+    workerConnection = await NativeConnection.connect({ address: testTemporalAddress() });
+    worker = await Worker.create({
+      connection: workerConnection,
+      taskQueue: queue,
+      workflowsPath: workflowsPath(),
+      activities: {
+        ingest: async () => result('ingest', { data: ref('data') }),
+        sanity: async () => result('sanity', { profile: ref('profile') }),
+        train: (input: StepInput) => simulatedTraining(simulatedMs)(input),
+        validate: async () => result('validate', { metrics: ref('metrics') }),
+        deploy: async () =>
+          result('deploy', { model: ref('model') }, { model: 'm', version: 1, alias: 'production' }),
+      },
+      maxHeartbeatThrottleInterval: '1s',
+      defaultHeartbeatThrottleInterval: '1s',
+    });
+    running = worker.run();
+    connection = await Connection.connect({ address: testTemporalAddress() });
+    client = new Client({ connection });
+  }, 120_000);
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await workerConnection?.close();
+    await connection?.close();
+  });
+
+  async function eventsOfRun(trainingMs: number): Promise<number> {
+    simulatedMs = trainingMs;
+    const spec = validateSpec({ name: 'bounded', source: { uri: 'x.csv' }, target: { column: 'y' } });
+    const workflowId = `bounded-${trainingMs}-${Date.now()}`;
+    const handle = await client.workflow.start(trainingPipeline, {
+      ...pipelineStartOptions({ spec, taskQueues: { cpu: queue, gpu: queue } }, queue),
+      workflowId,
+    });
+    await handle.result();
+    const history = await handle.fetchHistory();
+    return history.events?.length ?? 0;
+  }
+
+  it('holds as many events after 24 simulated hours of training as after one epoch', async () => {
+    const short = await eventsOfRun(SIMULATED_EPOCH_MS);
+    const day = await eventsOfRun(DAY_MS);
+    console.log(
+      `history events: ${short} after one epoch, ${day} after 24 h (${DAY_MS / SIMULATED_EPOCH_MS} epochs)`,
+    );
+    expect(day).toBe(short);
+    // Far below Temporal's 10,240-event warning: the bound is the run's steps, not its duration.
+    expect(day).toBeLessThanOrEqual(60);
+  }, 180_000);
+});

@@ -1,0 +1,104 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { QUIVER_BIN } from '../../support/cli';
+import { OVERLAP_NAMES } from '../../../client/commands/schedule';
+import { OVERLAP_POLICIES } from '../../../client/schedules';
+import { EXIT_CODES } from '../../../client/exit-codes';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain CommonJS build scripts
+const bundle = require('../../../infra/cli-bundle') as {
+  bundleServes(args: string[]): boolean;
+  bundleIsCurrent(): boolean;
+  commandWords(args: string[]): string[];
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain CommonJS build scripts
+const { buildCli } = require('../../../infra/build-cli') as { buildCli(): Promise<boolean> };
+
+const TRACE = path.resolve(__dirname, '..', '..', 'support', 'module-trace.cjs');
+const HEAVY = ['@temporalio/', '@tensorflow/', 'apache-arrow', 'fastify', 'yaml', 'zod', 'tsx'];
+const VERSION = (require('../../../package.json') as { version: string }).version; // eslint-disable-line @typescript-eslint/no-require-imports
+
+/** Runs `quiver ARGS`, returning its exit code, output and the npm packages it loaded. */
+function quiver(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync(process.execPath, ['-r', TRACE, QUIVER_BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
+  const line = /\[loaded-packages\] (.*)\n/.exec(result.stderr)?.[1] ?? '';
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr, packages: line.split(',') };
+}
+
+describe('the compiled CLI', () => {
+  beforeAll(async () => {
+    await buildCli();
+  }, 60_000);
+
+  it('is current after a build, and serves client-side commands only', () => {
+    expect(bundle.bundleIsCurrent()).toBe(true);
+    expect(bundle.commandWords(['--address', 'h:1', 'status', 'r1', '--json'])).toEqual(['status', 'r1']);
+    for (const args of [[], ['--help'], ['--version'], ['status', 'r1'], ['runs', 'ls'], ['run', 'x.yaml']])
+      expect(bundle.bundleServes(args), args.join(' ')).toBe(true);
+    for (const args of [
+      ['up'],
+      ['demo'],
+      ['worker'],
+      ['serve'],
+      ['run', 'x.yaml', '--local'],
+      ['models', 'export', 'm'],
+    ])
+      expect(bundle.bundleServes(args), args.join(' ')).toBe(false);
+  });
+
+  it.each([['--help'], ['--version']])(
+    'answers %s loading no Temporal, TensorFlow.js, Arrow or fastify',
+    (flag) => {
+      const result = quiver([flag]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain(flag === '--help' ? 'Exit codes' : VERSION);
+      expect(result.packages.filter((p) => HEAVY.some((h) => p.startsWith(h)))).toEqual([]);
+    },
+  );
+
+  it('answers --help from source too (tsx), loading none of the heavy packages but tsx', () => {
+    const result = quiver(['--help'], { QUIVER_FROM_SOURCE: '1' });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.packages.filter((p) => HEAVY.some((h) => p.startsWith(h)) && p !== 'tsx')).toEqual([]);
+  });
+});
+
+describe('CLI errors and exit codes', () => {
+  it('prints bad input as JSON with the field, exit 2', () => {
+    const result = quiver(['--json', 'runs', 'ls', '--limit', '0']);
+    expect(result.code).toBe(EXIT_CODES.badInput);
+    expect(JSON.parse(result.stdout)).toEqual({
+      error: { type: 'SpecError', message: '--limit must be a positive integer, not 0', field: '--limit' },
+    });
+  });
+
+  it('prints usage errors as JSON, exit 2', () => {
+    const result = quiver(['--json', 'frobnicate']);
+    expect(result.code).toBe(EXIT_CODES.badInput);
+    expect(JSON.parse(result.stdout).error).toMatchObject({ type: 'UsageError', field: null });
+    expect(JSON.parse(result.stdout).error.message).toContain("unknown command 'frobnicate'");
+  });
+
+  it('exits 3 when no Temporal server answers', () => {
+    const result = quiver(['--json', '--address', '127.0.0.1:1', 'status', 'some-run']);
+    expect(result.code).toBe(EXIT_CODES.unreachable);
+    expect(JSON.parse(result.stdout).error.type).toBe('TemporalUnreachableError');
+  });
+
+  it('says the same in words without --json, on stderr', () => {
+    const result = quiver(['--address', '127.0.0.1:1', 'runs', 'ls']);
+    expect(result.code).toBe(EXIT_CODES.unreachable);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('quiver: no Temporal server answers at 127.0.0.1:1');
+  });
+});
+
+describe('schedule --overlap names', () => {
+  it('match the policies the schedules module maps', () => {
+    expect([...OVERLAP_NAMES].sort()).toEqual(Object.keys(OVERLAP_POLICIES).sort());
+  });
+});
