@@ -8,7 +8,7 @@ import type { CheckpointRef } from '../core/checkpoint/types';
 import type { QuiverConfig } from '../core/config';
 import { NON_RETRYABLE_ERROR_TYPES } from '../core/errors';
 import { codeVersion } from '../core/code-version';
-import { stableHash } from '../core/hash';
+import { stableHash, stableStringify } from '../core/hash';
 import { stepParams } from '../core/step-params';
 import { recordStepMetrics } from './metrics';
 import type { StepInput, StepName, StepResult } from '../core/run-types';
@@ -99,6 +99,7 @@ export async function runStepActivity(
         output,
         stepCodeVersion: version,
         paramsHash,
+        params: stableStringify(params),
         inputs,
         createdAt: new Date().toISOString(),
       }),

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DigestCache } from './digest-cache';
 import { DataError } from './errors';
@@ -33,4 +33,20 @@ export async function sourceSha256(
   const sha256 = hash.digest('hex');
   await digests?.record(file, sha256);
   return sha256;
+}
+
+/**
+ * The bytes of a source URI (a plain path or `file://`): the one place sources are read, so another
+ * scheme (`s3://`) joins here. A missing file is a DataError naming it.
+ */
+export async function readSourceBytes(uri: string): Promise<Buffer> {
+  const file = sourcePath(uri);
+  try {
+    return await fs.readFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new DataError(`source file not found: ${file}`, { cause: error });
+    if (code === 'EISDIR') throw new DataError(`source ${file} is a directory, not a file`, { cause: error });
+    throw error;
+  }
 }
