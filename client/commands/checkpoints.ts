@@ -7,6 +7,8 @@ import { contentPath, openStore, type CheckpointStore } from '../../core/checkpo
 import type { CheckpointRef } from '../../core/checkpoint/types';
 import { lineageFromMetadata } from '../../core/checkpoint/lineage';
 import { CheckpointNotFoundError } from '../../core/errors';
+import { tableToCsv } from '../../core/sources/csv-writer';
+import { toParquet } from '../../core/sources/parquet';
 import { checkpointGc, formatGcReport } from '../checkpoint-gc';
 import { configFrom, withEnvironment, type GlobalFlags } from '../environment';
 import { formatBytes, table } from '../format';
@@ -55,18 +57,6 @@ function cell(value: unknown): string {
       .join(', ')}${(value as ArrayLike<unknown>).length > 4 ? ', …' : ''}]`;
   const text = String(value);
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
-}
-
-function toCsv(data: Table): string {
-  const names = data.schema.fields.map((f) => f.name);
-  const quote = (v: unknown) => {
-    if (v === null || v === undefined) return '';
-    const s = typeof v === 'object' ? JSON.stringify(Array.from(v as ArrayLike<unknown>)) : String(v);
-    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  const lines = [names.join(',')];
-  for (const row of data) lines.push(names.map((n) => quote((row as Record<string, unknown>)[n])).join(','));
-  return `${lines.join('\n')}\n`;
 }
 
 /** One verified read; the lineage comes from the decoded schema, so the file is read once. */
@@ -155,7 +145,7 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
 
   checkpoints
     .command('export <ref> <file>')
-    .description('export a verified checkpoint as .arrow, .csv or .jsonl (by the file extension)')
+    .description('export a verified checkpoint as .arrow, .parquet, .csv or .jsonl (by the file extension)')
     .action(async (text: string, file: string, _options: unknown, cmd: Command) => {
       const flags = flagsOf(cmd);
       const store = openStore(configFrom(flags).store);
@@ -163,7 +153,8 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
       const { data } = await readVerified(store, ref);
       const ext = path.extname(file).toLowerCase();
       if (ext === '.arrow' || ext === '.feather') fs.writeFileSync(file, tableToIPC(data, 'file'));
-      else if (ext === '.csv') fs.writeFileSync(file, toCsv(data));
+      else if (ext === '.parquet') fs.writeFileSync(file, toParquet(data));
+      else if (ext === '.csv') fs.writeFileSync(file, tableToCsv(data));
       else if (ext === '.jsonl' || ext === '.json')
         fs.writeFileSync(
           file,
@@ -179,7 +170,8 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
             )
             .join('\n') + '\n',
         );
-      else throw new Error(`unsupported export format ${ext || '(none)'}: use .arrow, .csv or .jsonl`);
+      else
+        throw new Error(`unsupported export format ${ext || '(none)'}: use .arrow, .parquet, .csv or .jsonl`);
       emit(
         flags,
         { file: path.resolve(file), rows: data.numRows, sha256: ref.sha256 },
