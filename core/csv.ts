@@ -98,7 +98,10 @@ export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arro
       );
       const rows = readRows(scanner, columns);
       // A column that turned out to hold text after numbers were already stored is read again as text.
-      const retyped = columns.flatMap((column, i) => (column.lostText ? [i] : []));
+      // So is a column of quoted empty fields only: they are empty strings, there being no number.
+      const retyped = columns.flatMap((column, i) =>
+        column.lostText || column.onlyQuotedEmpties() ? [i] : [],
+      );
       if (retyped.length === 0) return toTable(names, columns, rows);
       for (const i of retyped) forcedStrings.set(i, columns[i].textReason);
     }
@@ -394,6 +397,7 @@ class ColumnBuilder {
   fieldMetadata: Map<string, string> | null = null;
   /** Values stored as numbers (or quoted empties stored as nulls) that text would spell otherwise. */
   private stored = 0;
+  private quotedEmpties = 0;
   readonly dictionary = new ByteDictionary();
 
   constructor(
@@ -426,6 +430,11 @@ class ColumnBuilder {
     }
   }
 
+  /** Numeric so far, yet it holds no number: only nulls, some of them quoted empty fields. */
+  onlyQuotedEmpties(): boolean {
+    return this.numbers !== null && this.quotedEmpties > 0 && this.stored === this.quotedEmpties;
+  }
+
   private setNull(row: number): void {
     this.validity[row >> 3] &= ~(1 << (row & 7));
     this.nulls++;
@@ -444,6 +453,7 @@ class ColumnBuilder {
       if (start === end || this.rules.isNullToken(bytes, start, end)) return this.setNull(row);
     } else if (start === end && this.numbers) {
       this.stored++; // a quoted empty field: no number, so null, unless the column turns out text
+      this.quotedEmpties++;
       return this.setNull(row);
     }
     if (this.numbers) {
