@@ -84,7 +84,8 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   const cardinalityChecks = cardinality
     .filter((c) => c.column !== label && !columns[c.column]?.ignore)
     .map((c): CheckResult => {
-      const accepted = columns[c.column]?.categories === 'any';
+      // Only the spec accepts an id-like column: the pinned `any` was inferred, not chosen.
+      const accepted = overrides[c.column]?.categories === 'any';
       return {
         check: 'cardinality',
         column: c.column,
