@@ -8,7 +8,16 @@ import { applyOverrides, checkColumns, inferSchema, type DataSchema } from '../c
 import { computeDrift, driftToArrow, type FeatureDrift } from '../core/data/drift';
 import { filterRows } from '../core/data/filter-rows';
 import { profileColumns, profileToArrow, type FeatureProfile } from '../core/data/profile';
-import { applyPolicies, describeDecision, flagRows, flagsToArrow } from '../core/data/row-flags';
+import {
+  applyPolicies,
+  describeDecision,
+  flagExamples,
+  flagRows,
+  flagsToArrow,
+} from '../core/data/row-flags';
+import { idLikeHint, stringCardinality } from '../core/data/cardinality';
+import { describeTokens, findNumericTokens } from '../core/data/numeric-tokens';
+import { LOGICAL_TYPE_KEY, TEXT_REASON_KEY } from '../core/sources/text-types';
 
 /** What the data checks need besides the data: the pinned schema and the drift reference, if any. */
 export interface DataCheckInput {
@@ -46,20 +55,62 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   const { table, spec } = input;
   const label = spec.target.column;
   const views = columnViews(table);
+  const overrides = spec.sanity.schema.columns;
+  const notes = columnNotes(table);
+  const cardinality = stringCardinality(views, spec.sanity.cardinality);
+  // Id-like and free-text columns never have their categories pinned: next month's ids are all new.
+  const unpinned = new Set(cardinality.filter((c) => c.idLike).map((c) => c.column));
   const inferred = input.pinned
     ? null
-    : inferSchema(views, spec.sanity.schema.tolerance, { pipeline: spec.name, inferredFrom: input.origin });
-  const columns = applyOverrides((input.pinned ?? inferred)!, spec.sanity.schema.columns);
+    : inferSchema(
+        views,
+        spec.sanity.schema.tolerance,
+        { pipeline: spec.name, inferredFrom: input.origin },
+        { notes: new Map([...notes].map(([name, n]) => [name, n.note])), unpinned },
+      );
+  const columns = applyOverrides((input.pinned ?? inferred)!, overrides);
 
   const schemaChecks = checkColumns(views, columns);
+  const tokenChecks = findNumericTokens(
+    views.filter((v) => !columns[v.name]?.ignore),
+    new Map([...notes].filter(([, n]) => n.keptAsText).map(([name, n]) => [name, n.note])),
+  ).map((t): CheckResult => ({
+    check: 'numeric_tokens',
+    column: t.column,
+    passed: false,
+    observed: `${(t.numericShare * 100).toFixed(1)}% numbers; not numbers: ${describeTokens(t)}`,
+    expected: `numbers only: ${t.hint}`,
+  }));
+  const cardinalityChecks = cardinality
+    .filter((c) => c.column !== label && !columns[c.column]?.ignore)
+    .map((c): CheckResult => {
+      // Only the spec accepts an id-like column: the pinned `any` was inferred, not chosen.
+      const accepted = overrides[c.column]?.categories === 'any';
+      return {
+        check: 'cardinality',
+        column: c.column,
+        passed: !c.idLike || accepted,
+        observed: `${c.distinct} distinct in ${c.rows} rows (${(c.share * 100).toFixed(1)}%)${c.idLike ? ', id-like' : ''}`,
+        expected: c.idLike
+          ? accepted
+            ? 'any (categories: any)'
+            : idLikeHint(c)
+          : `<= ${spec.sanity.cardinality.maxCategories} distinct and share <= ${spec.sanity.cardinality.maxShare}`,
+      };
+    });
   const flags = flagRows(views, columns, label);
   const outcome = applyPolicies(flags, spec.sanity.flags);
-  const flagChecks: CheckResult[] = outcome.decisions.map((d) => ({
-    check: 'row_flags',
-    column: d.check,
-    passed: d.passed,
-    ...describeDecision(d),
-  }));
+  const flagChecks: CheckResult[] = outcome.decisions.map((d) => {
+    const { observed, expected } = describeDecision(d);
+    const examples = d.flagged > 0 ? flagExamples(d.check, flags, views, columns, label) : [];
+    return {
+      check: 'row_flags',
+      column: d.check,
+      passed: d.passed,
+      observed: examples.length ? `${observed}, e.g. ${examples.join(' | ')}` : observed,
+      expected,
+    };
+  });
   const flagsFailed = outcome.decisions.some((d) => !d.passed);
   const clean = outcome.keep && !flagsFailed ? filterRows(table, views, outcome.keep) : null;
   const keep = flagsFailed ? null : outcome.keep;
@@ -74,7 +125,14 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   const driftChecks: CheckResult[] =
     drift && spec.sanity.drift.onBreach === 'fail' ? drift.map(driftCheck) : [];
 
-  const report = [...schemaChecks, ...columnChecks, ...flagChecks, ...driftChecks];
+  const report = [
+    ...schemaChecks,
+    ...tokenChecks,
+    ...cardinalityChecks,
+    ...columnChecks,
+    ...flagChecks,
+    ...driftChecks,
+  ];
   const failed = report.filter((r) => !r.passed);
   const breaches = drift?.filter((d) => d.breached) ?? [];
   return {
@@ -91,13 +149,33 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
       flaggedRows: flags.mask.reduce((n, bits) => n + (bits ? 1 : 0), 0),
       droppedRows: clean ? outcome.dropped : 0,
       schema: input.pinned ? 'pinned' : 'inferred',
+      distinct: cardinality.map((c) => `${c.column} ${c.distinct}`).join(', ') || null,
       drift: drift
         ? breaches.length
-          ? `${breaches.length} feature(s) drifted: ${breaches.map((b) => b.feature).join(', ')}`
+          ? `${breaches.length} feature(s) drifted: ${breaches.map(describeBreach).join(', ')}`
           : `none vs version ${(input.reference as { version: number }).version}`
         : `skipped (${(input.reference as { skipped: string }).skipped})`,
     },
   };
+}
+
+/** `x (psi 0.4123 > 0.2)`: a drifted feature with its measure, as the summary lists it. */
+function describeBreach(d: FeatureDrift): string {
+  return d.value === null
+    ? `${d.feature} (${d.note})`
+    : `${d.feature} (${d.metric} ${d.value.toFixed(4)} > ${d.threshold})`;
+}
+
+/** Per column, what ingest's field metadata says: a timestamp, or why number-like values are text. */
+function columnNotes(table: Table): Map<string, { note: string; keptAsText: boolean }> {
+  const notes = new Map<string, { note: string; keptAsText: boolean }>();
+  for (const field of table.schema.fields) {
+    const reason = field.metadata.get(TEXT_REASON_KEY);
+    if (reason) notes.set(field.name, { note: reason, keptAsText: true });
+    else if (field.metadata.get(LOGICAL_TYPE_KEY) === 'timestamp')
+      notes.set(field.name, { note: 'timestamp (ms since 1970-01-01 UTC)', keptAsText: false });
+  }
+  return notes;
 }
 
 function driftCheck(d: FeatureDrift): CheckResult {

@@ -1,33 +1,69 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as arrow from 'apache-arrow';
 import { openStore } from '../core/checkpoint/store';
-import { readCsv } from '../core/csv';
+import { SOURCE_LINEAGE_KEYS } from '../core/checkpoint/types';
 import { sourceSha256 } from '../core/source';
+import { readSourceTable, sourceFormat } from '../core/sources';
 import type { QuiverConfig } from '../core/config';
 import type { StepInput, StepResult } from '../core/run-types';
 import { cancellationSignal, runStepActivity } from './step';
 
-/** Reads the spec's CSV source into an Arrow checkpoint (`data`). */
+/**
+ * Reads the spec's source (CSV, Parquet, Arrow IPC or JSON Lines) into an Arrow checkpoint (`data`)
+ * whose metadata names the raw file: its URI, SHA-256 and size. The summary's `datasetSha256` is
+ * that file's SHA-256, so the same data gives the same value in every run.
+ */
 export async function ingest(input: StepInput, config: QuiverConfig): Promise<StepResult> {
   const { source } = input.spec;
   // The file's own hash joins the cache key: a resumed run never reuses data read from an older file.
-  const extraParams = {
-    sourceSha256: await sourceSha256(source.uri, {
-      digests: openStore(config.store).digests,
-      signal: cancellationSignal(),
-    }),
-  };
+  const sha256 = await sourceSha256(source.uri, {
+    digests: openStore(config.store).digests,
+    signal: cancellationSignal(),
+  });
   return runStepActivity(
     'ingest',
     input,
     config,
     async (ctx) => {
       ctx.throwIfCancelled();
-      const table = await readCsv(source.uri, { delimiter: source.delimiter });
-      const ref = await ctx.write('data', table);
+      const { uri, format: _format, retry: _r, timeout: _t, pauseTimeout: _p, heartbeatTimeout: _h, ...options } = source;
+      const format = sourceFormat(uri, source.format);
+      const read = await readSourceTable(uri, { ...options, format });
+      const { bytes } = read;
+      const table = withSourceLineage(read.table, { uri: absoluteUri(uri), sha256, bytes, format });
+      await ctx.write('data', table);
       return {
         primary: 'data',
-        summary: { rows: table.numRows, columns: table.numCols, datasetSha256: ref.sha256 },
+        summary: {
+          rows: table.numRows,
+          columns: table.numCols,
+          format,
+          sourceBytes: bytes,
+          datasetSha256: sha256,
+        },
       };
     },
-    extraParams,
+    { sourceSha256: sha256 },
   );
+}
+
+/** The table with the source's identity in its schema metadata (kept under the step's lineage). */
+function withSourceLineage(
+  table: arrow.Table,
+  source: { uri: string; sha256: string; bytes: number; format: string },
+): arrow.Table {
+  const metadata = new Map(table.schema.metadata);
+  for (const [field, key] of Object.entries(SOURCE_LINEAGE_KEYS))
+    metadata.set(key, String(source[field as keyof typeof source]));
+  const schema = new arrow.Schema(table.schema.fields, metadata);
+  return new arrow.Table(
+    schema,
+    table.batches.map((batch) => new arrow.RecordBatch(schema, batch.data)),
+  );
+}
+
+/** A plain path as a `file://` URI; URIs as they are. */
+function absoluteUri(uri: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(uri) ? uri : pathToFileURL(path.resolve(uri)).href;
 }

@@ -1,5 +1,7 @@
 import type { Table } from 'apache-arrow';
 import { columnStats, type ColumnStats } from '../core/arrow-columns';
+import { missingColumn } from '../core/data/data-schema';
+import { quoteList } from '../core/quote';
 import type { PipelineSpec } from '../core/spec/schema';
 
 /** One row of the sanity report. */
@@ -30,7 +32,7 @@ export function runSanityChecks(
       check: column === label ? 'label_present' : 'required_column',
       column,
       passed: present,
-      observed: present ? 'present' : 'missing',
+      observed: present ? 'present' : missingColumn(column, [...columns]),
       expected: 'present',
     });
   }
@@ -79,9 +81,9 @@ export function runSanityChecks(
           stats.kind !== 'categorical'
             ? 'not categorical'
             : unexpected.length
-              ? `unexpected: ${unexpected.join(', ')}`
-              : stats.categories.join(', '),
-        expected: allowed.join(', '),
+              ? `unexpected: ${quoteList(unexpected)}`
+              : quoteList(stats.categories),
+        expected: quoteList(allowed, 20),
       });
     }
   }
@@ -91,7 +93,7 @@ export function runSanityChecks(
         check: 'configured_column',
         column,
         passed: false,
-        observed: 'missing',
+        observed: missingColumn(column, [...columns]),
         expected: 'present',
       });
   }

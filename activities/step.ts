@@ -9,7 +9,7 @@ import type { QuiverConfig } from '../core/config';
 import { isNonRetryableErrorType } from '../core/errors';
 import { refuseOtherStore } from '../core/object-store/index';
 import { codeVersion } from '../core/code-version';
-import { stableHash } from '../core/hash';
+import { stableHash, stableStringify } from '../core/hash';
 import { compactLargeValues } from '../core/payload-limits';
 import { loadSpecCheckpoint } from '../core/spec-claim-check';
 import { renderTemplates } from '../core/spec-templates';
@@ -132,6 +132,7 @@ export async function runStepActivity(
         output,
         stepCodeVersion: version,
         paramsHash,
+        params: stableStringify(params),
         inputs,
         createdAt: new Date().toISOString(),
       });

@@ -3,12 +3,21 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as arrow from 'apache-arrow';
 import { DataError, SpecError } from './errors';
-import { readSourceBytes } from './object-store/uri-io';
+import { readSourceBytes } from './source';
+import { quote } from './quote';
+import { decodeToUtf8, type TextEncoding } from './sources/encoding';
+import { inferTextColumn, TEXT_REASON_KEY } from './sources/text-types';
 
 /**
  * CSV (RFC 4180) to Arrow with per-column type inference: a column whose non-null values all read
- * as finite decimal numbers becomes Float64, any other column dictionary-encoded Utf8. An unquoted
- * empty field is null; blank lines are skipped. Errors name the physical line (the header is line 1).
+ * as finite decimal numbers becomes Float64; one of `true`/`false` only, Bool; one of ISO-8601 dates
+ * only, Float64 milliseconds since the epoch (field metadata `quiver.logical_type = timestamp`);
+ * any other column dictionary-encoded Utf8. Codes with leading zeros (`00123`) and integers beyond
+ * 2^53 stay exact, as text (field metadata `quiver.text_reason` says why).
+ *
+ * Nulls: an empty field, and an unquoted field equal to one of `nullValues` (a quoted one is that
+ * text). In a numeric column a quoted empty field is null too; in a text column it is `''`.
+ * Blank lines are skipped. Errors name the physical line (the header is line 1).
  *
  * Hand-written over the raw bytes, without a string per field, because ingest must sustain
  * ≥ 100 MB/s (see bench/csv-ingest.ts).
@@ -18,7 +27,45 @@ export interface CsvOptions {
   delimiter?: string;
   /** Named in error messages (readCsv passes the file path). */
   source?: string;
+  /** Unquoted fields read as null; DEFAULT_NULL_VALUES unless given. */
+  nullValues?: readonly string[];
+  /** Strip blanks around unquoted fields and header names (default true): `'red '` is `'red'`. */
+  trim?: boolean;
+  /** Decimal separator, `.` (default) or `,` (then quote numbers in a `,`-separated file). */
+  decimal?: '.' | ',';
+  /** Digit-group separator inside numbers (`,` reads `"7,900"` as 7900); none by default. */
+  thousands?: ',' | '.' | ' ' | "'" | '_';
+  /** Text encoding; UTF-8 (decoded fatally) unless given or a byte order mark says otherwise. */
+  encoding?: TextEncoding;
 }
+
+/**
+ * Null tokens by default: pandas' `na_values` (Arrow's are a subset) plus `-` and `?`, which
+ * survey and UCI exports write for "unknown". `Infinity`/`inf` are not among them: a numeric
+ * column holding them becomes text, which sanity then fails by name (see core/data/numeric-tokens.ts).
+ */
+export const DEFAULT_NULL_VALUES: readonly string[] = [
+  'NA',
+  'N/A',
+  'n/a',
+  'NaN',
+  'nan',
+  '-NaN',
+  '-nan',
+  'null',
+  'NULL',
+  'None',
+  '<NA>',
+  '#N/A',
+  '#N/A N/A',
+  '#NA',
+  '-1.#IND',
+  '-1.#QNAN',
+  '1.#IND',
+  '1.#QNAN',
+  '-',
+  '?',
+];
 
 /** Reads a CSV file (plain path, `file://` or `s3://` URI) into an Arrow table. */
 export async function readCsv(pathOrFileUri: string, options: CsvOptions = {}): Promise<arrow.Table> {
@@ -37,21 +84,85 @@ export async function readCsv(pathOrFileUri: string, options: CsvOptions = {}): 
   return parseCsv(bytes, { ...options, source: options.source ?? file });
 }
 
-/** Parses CSV text or bytes (UTF-8, optional BOM) into an Arrow table. */
+/** Parses CSV text or bytes (any of the supported encodings) into an Arrow table. */
 export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arrow.Table {
-  const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+  const raw = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+  const bytes = decodeToUtf8(raw, options.encoding, options.source);
   const delimiter = delimiterByte(options.delimiter ?? ',');
+  const format = numberFormat(options);
+  const fields = new FieldRules(options.nullValues ?? DEFAULT_NULL_VALUES, options.trim ?? true);
   const capacity = estimateRows(bytes);
-  let forcedStrings = new Set<number>();
-  for (;;) {
-    const scanner = new Scanner(bytes, delimiter, options.source);
-    const names = readHeader(scanner);
-    const columns = names.map((_, i) => new ColumnBuilder(capacity, forcedStrings.has(i)));
-    const rows = readRows(scanner, columns);
-    // A column that turned out to hold text after numbers were already stored is read again as text.
-    const retyped = columns.flatMap((column, i) => (column.lostText ? [i] : []));
-    if (retyped.length === 0) return toTable(names, columns, rows);
-    forcedStrings = new Set([...forcedStrings, ...retyped]);
+  const forcedStrings = new Map<number, string | null>();
+  decimalByte = format.decimal;
+  thousandsByte = format.thousands;
+  try {
+    for (;;) {
+      const scanner = new Scanner(bytes, delimiter, options.source);
+      const names = readHeader(scanner, fields.trim);
+      const columns = names.map(
+        (_, i) => new ColumnBuilder(capacity, forcedStrings.has(i), fields, forcedStrings.get(i) ?? null),
+      );
+      const rows = readRows(scanner, columns);
+      // A column that turned out to hold text after numbers were already stored is read again as text.
+      // So is a column of quoted empty fields only: they are empty strings, there being no number.
+      const retyped = columns.flatMap((column, i) =>
+        column.lostText || column.onlyQuotedEmpties() ? [i] : [],
+      );
+      if (retyped.length === 0) return toTable(names, columns, rows);
+      for (const i of retyped) forcedStrings.set(i, columns[i].textReason);
+    }
+  } finally {
+    decimalByte = 0x2e;
+    thousandsByte = -1;
+  }
+}
+
+/** The decimal and digit-group bytes. */
+function numberFormat(options: CsvOptions): { decimal: number; thousands: number } {
+  const decimal = (options.decimal ?? '.').charCodeAt(0);
+  const thousands = options.thousands === undefined ? -1 : options.thousands.charCodeAt(0);
+  if (decimal !== 0x2e && decimal !== 0x2c)
+    throw new SpecError(`source.decimal must be '.' or ',', got ${JSON.stringify(options.decimal)}`);
+  if (thousands === decimal)
+    throw new SpecError(`source.thousands and source.decimal are both ${JSON.stringify(options.decimal)}`);
+  // A decimal comma in a `,`-separated file is allowed: such numbers are quoted (`"3,14"`), as RFC 4180 asks.
+  return { decimal, thousands };
+}
+
+/** How a field's bytes become a null: blanks trimmed, empty or a null token. */
+class FieldRules {
+  /** Byte strings of the tokens, bucketed by length for a cheap miss. */
+  private readonly byLength = new Map<number, Buffer[]>();
+  private readonly firstBytes = new Uint8Array(256);
+  private readonly longest: number;
+
+  constructor(
+    tokens: readonly string[],
+    readonly trim: boolean,
+  ) {
+    let longest = 0;
+    for (const token of tokens) {
+      const bytes = Buffer.from(token, 'utf8');
+      if (bytes.length === 0) continue; // an empty field is null anyway
+      longest = Math.max(longest, bytes.length);
+      this.firstBytes[bytes[0]] = 1;
+      const bucket = this.byLength.get(bytes.length) ?? [];
+      bucket.push(bytes);
+      this.byLength.set(bytes.length, bucket);
+    }
+    this.longest = longest;
+  }
+
+  isNullToken(bytes: Buffer, start: number, end: number): boolean {
+    const length = end - start;
+    if (length === 0 || length > this.longest || this.firstBytes[bytes[start]] === 0) return false;
+    const bucket = this.byLength.get(length);
+    if (!bucket) return false;
+    outer: for (const token of bucket) {
+      for (let k = 0; k < length; k++) if (token[k] !== bytes[start + k]) continue outer;
+      return true;
+    }
+    return false;
   }
 }
 
@@ -97,7 +208,6 @@ class Scanner {
     private readonly delimiter: number,
     private readonly source: string | undefined,
   ) {
-    if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) this.pos = 3;
     for (const c of [delimiter, QUOTE, CR, LF]) this.special[c] = 1;
   }
 
@@ -134,7 +244,11 @@ class Scanner {
     const start = this.pos;
     const value = parseNumber(bytes, start, bytes.length);
     const stop = bytes[numberEnd];
-    if (value !== value || (numberEnd < bytes.length && (this.special[stop] === 0 || stop === QUOTE)))
+    if (
+      value !== value ||
+      numberShape !== PLAIN ||
+      (numberEnd < bytes.length && (this.special[stop] === 0 || stop === QUOTE))
+    )
       return this.next();
     this.value = value;
     this.quoted = false;
@@ -223,19 +337,25 @@ class Scanner {
   }
 }
 
-function readHeader(scanner: Scanner): string[] {
+function readHeader(scanner: Scanner, trim: boolean): string[] {
   if (!scanner.nextRow()) throw scanner.error(1, 'the file is empty: a header row is required');
   const line = scanner.line;
   const names: string[] = [];
   let end: End;
   do {
     end = scanner.next();
-    names.push(scanner.content().toString('utf8'));
+    const name = scanner.content().toString('utf8');
+    names.push(trim && !scanner.quoted ? name.trim() : name);
   } while (end === End.Field);
   const seen = new Set<string>();
   names.forEach((name, i) => {
     if (name.trim() === '') throw scanner.error(line, `column ${i + 1} has an empty header name`);
-    if (seen.has(name)) throw scanner.error(line, `duplicate header name ${JSON.stringify(name)}`);
+    if (name.includes('\0'))
+      throw scanner.error(
+        line,
+        `header name ${quote(name)} holds NUL bytes: set source.encoding (utf-16le?)`,
+      );
+    if (seen.has(name)) throw scanner.error(line, `duplicate header name ${quote(name)}`);
     seen.add(name);
   });
   return names;
@@ -279,11 +399,19 @@ class ColumnBuilder {
   nulls = 0;
   /** Numbers were stored before the first text value: their text is gone, so the parse reruns. */
   lostText = false;
+  /** Metadata of the Arrow field (a timestamp's logical type, why a number-like column is text). */
+  fieldMetadata: Map<string, string> | null = null;
+  /** Values stored as numbers (or quoted empties stored as nulls) that text would spell otherwise. */
+  private stored = 0;
+  private quotedEmpties = 0;
   readonly dictionary = new ByteDictionary();
 
   constructor(
     public capacity: number,
     text: boolean,
+    private readonly rules: FieldRules,
+    /** Why a number-looking column is text (`leading zeros ('007')`), recorded in its field metadata. */
+    public textReason: string | null,
   ) {
     this.numbers = text ? null : new Float64Array(capacity);
     if (text) this.codes = new Int32Array(capacity);
@@ -300,30 +428,56 @@ class ColumnBuilder {
   push(scanner: Scanner, row: number): void {
     if (this.numbers && scanner.value === scanner.value) {
       this.numbers[row] = scanner.value;
+      this.stored++;
     } else if (!scanner.quoted && scanner.start === scanner.end) {
-      this.validity[row >> 3] &= ~(1 << (row & 7));
-      this.nulls++;
+      this.setNull(row);
     } else {
       this.pushSlow(scanner, row);
     }
   }
 
-  /** Text, quoted fields, and numbers that nextNumber() did not take. */
+  /** Numeric so far, yet it holds no number: only nulls, some of them quoted empty fields. */
+  onlyQuotedEmpties(): boolean {
+    return this.numbers !== null && this.quotedEmpties > 0 && this.stored === this.quotedEmpties;
+  }
+
+  private setNull(row: number): void {
+    this.validity[row >> 3] &= ~(1 << (row & 7));
+    this.nulls++;
+  }
+
+  /** Text, quoted fields, null tokens, and numbers that nextNumber() did not take. */
   private pushSlow(scanner: Scanner, row: number): void {
-    const { bytes, start, end } = scanner.quoted && scanner.escapes ? contentOf(scanner) : scanner;
+    const field = scanner.quoted && scanner.escapes ? contentOf(scanner) : scanner;
+    const { bytes } = field;
+    let { start, end } = field;
+    if (!scanner.quoted) {
+      if (this.rules.trim) {
+        while (start < end && (bytes[start] === SPACE || bytes[start] === TAB)) start++;
+        while (end > start && (bytes[end - 1] === SPACE || bytes[end - 1] === TAB)) end--;
+      }
+      if (start === end || this.rules.isNullToken(bytes, start, end)) return this.setNull(row);
+    } else if (start === end && this.numbers) {
+      this.stored++; // a quoted empty field: no number, so null, unless the column turns out text
+      this.quotedEmpties++;
+      return this.setNull(row);
+    }
     if (this.numbers) {
       const value = parseNumber(bytes, start, end);
-      if (value === value && numberEnd === end) {
+      if (value === value && numberEnd === end && numberShape === PLAIN) {
         this.numbers[row] = value;
+        this.stored++;
         return;
       }
-      this.toText(row);
+      if (value === value && numberEnd === end)
+        this.textReason = `${numberShape === LEADING_ZERO ? 'codes with leading zeros' : 'integers beyond 2^53'} (${quote(bytes.toString('utf8', start, end))}) kept exact as text`;
+      this.toText();
     }
     this.codes![row] = this.dictionary.intern(bytes, start, end);
   }
 
-  private toText(row: number): void {
-    this.lostText = row > this.nulls; // some values before this one were numbers
+  private toText(): void {
+    this.lostText = this.stored > 0; // some values before this one were stored as numbers
     this.numbers = null;
     this.codes = new Int32Array(this.capacity);
   }
@@ -340,7 +494,13 @@ class ColumnBuilder {
         data: this.numbers.subarray(0, rows),
       });
     }
-    const dictionary = arrow.vectorFromArray(this.dictionary.values(), new arrow.Utf8());
+    const words = this.dictionary.values();
+    const typed = inferTextColumn(words, this.codes!.subarray(0, rows), nullBitmap, nullCount);
+    if (typed) {
+      this.fieldMetadata = typed.metadata ?? null;
+      return typed.data;
+    }
+    const dictionary = arrow.vectorFromArray(words, new arrow.Utf8());
     const type = new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32());
     return arrow.makeData({
       type,
@@ -365,7 +525,11 @@ function grown<T extends Float64Array | Int32Array | Uint8Array>(from: T, to: T)
 
 function toTable(names: string[], columns: ColumnBuilder[], rows: number): arrow.Table {
   const data = columns.map((column) => column.toData(rows));
-  const fields = names.map((name, i) => new arrow.Field(name, data[i].type, true));
+  const fields = names.map((name, i) => {
+    const { textReason, fieldMetadata, numbers } = columns[i];
+    const reason = textReason && numbers === null ? new Map([[TEXT_REASON_KEY, textReason]]) : undefined;
+    return new arrow.Field(name, data[i].type, true, fieldMetadata ?? reason);
+  });
   const schema = new arrow.Schema(fields);
   const struct = arrow.makeData({
     type: new arrow.Struct(fields),
@@ -440,12 +604,22 @@ const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 const EXACT_MANTISSA_LIMIT = 900719925474099;
 /** Where the last parseNumber() stopped (after trailing blanks): read right after the call. */
 let numberEnd = 0;
+/** What the last parseNumber() read: a plain number, or one that must stay text to stay exact. */
+let numberShape = 0;
+const PLAIN = 0;
+const LEADING_ZERO = 1;
+const BIG_INTEGER = 2;
+/** The decimal separator and digit-group byte (-1: none) of the parse in progress. */
+let decimalByte = 0x2e;
+let thousandsByte = -1;
+const TWO_TO_53 = 2n ** 53n;
 
 /**
  * Reads a finite decimal number (`-1.5`, `3`, `.5`, `2e-3`, blanks around it) from `start`, stopping
  * at the first byte that cannot continue it (position in `numberEnd`); NaN when there is none, or
  * for hex, `NaN` and `Infinity`. Mantissas below 2^53 are exact (times or divided by an exact power
- * of ten rounds once, as Number() does); longer ones go through Number().
+ * of ten rounds once, as Number() does); longer ones go through Number(). `numberShape` flags a
+ * code with leading zeros (`007`) and an integer beyond 2^53, which a float would change.
  */
 function parseNumber(bytes: Buffer, start: number, limit: number): number {
   let i = start;
@@ -453,15 +627,25 @@ function parseNumber(bytes: Buffer, start: number, limit: number): number {
   const first = i;
   const negative = bytes[i] === 0x2d;
   if (i < limit && (negative || bytes[i] === 0x2b)) i++;
+  const integerStart = i;
   let mantissa = 0;
   let digits = 0;
   let scale = 0;
   let exact = true;
-  for (let d = bytes[i] - 0x30; i < limit && d >= 0 && d <= 9; d = bytes[++i] - 0x30, digits++) {
-    if (mantissa < EXACT_MANTISSA_LIMIT) mantissa = mantissa * 10 + d;
-    else exact = false;
+  let plainText = decimalByte === 0x2e;
+  for (; i < limit; i++) {
+    const d = bytes[i] - 0x30;
+    if (d >= 0 && d <= 9) {
+      if (mantissa < EXACT_MANTISSA_LIMIT) mantissa = mantissa * 10 + d;
+      else exact = false;
+      digits++;
+    } else if (bytes[i] === thousandsByte && digits > 0 && isDigit(bytes[i + 1]) && i + 1 < limit) {
+      plainText = false;
+    } else break;
   }
-  if (i < limit && bytes[i] === 0x2e) {
+  const integerDigits = digits;
+  numberShape = integerDigits > 1 && bytes[integerStart] === 0x30 ? LEADING_ZERO : PLAIN;
+  if (i < limit && bytes[i] === decimalByte) {
     for (let d = bytes[++i] - 0x30; i < limit && d >= 0 && d <= 9; d = bytes[++i] - 0x30, digits++, scale++) {
       if (mantissa < EXACT_MANTISSA_LIMIT) mantissa = mantissa * 10 + d;
       else exact = false;
@@ -469,7 +653,9 @@ function parseNumber(bytes: Buffer, start: number, limit: number): number {
   }
   if (digits === 0) return NaN;
   let exponent = 0;
+  let hasExponent = false;
   if (i < limit && (bytes[i] | 0x20) === 0x65) {
+    hasExponent = true;
     const expNegative = bytes[++i] === 0x2d;
     if (i < limit && (expNegative || bytes[i] === 0x2b)) i++;
     const expStart = i;
@@ -484,9 +670,31 @@ function parseNumber(bytes: Buffer, start: number, limit: number): number {
   numberEnd = i;
   const power = exponent - scale;
   if (!exact || power < -22 || power > 22) {
-    const value = Number(bytes.toString('latin1', first, last));
+    const text = numberText(bytes, first, last, plainText);
+    if (!exact && scale === 0 && !hasExponent && digits === integerDigits) {
+      const big = BigInt(text);
+      if ((big < 0n ? -big : big) > TWO_TO_53) numberShape = BIG_INTEGER;
+    }
+    const value = Number(text);
     return Number.isFinite(value) ? value : NaN;
   }
   const value = power >= 0 ? mantissa * POW10[power] : mantissa / POW10[-power];
   return negative ? -value : value;
+}
+
+function isDigit(byte: number | undefined): boolean {
+  return byte !== undefined && byte >= 0x30 && byte <= 0x39;
+}
+
+/** A number's text as Number() reads it: digit groups removed, the decimal separator a point. */
+function numberText(bytes: Buffer, first: number, last: number, plain: boolean): string {
+  const text = bytes.toString('latin1', first, last);
+  if (plain) return text;
+  let out = '';
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c === thousandsByte) continue;
+    out += c === decimalByte ? '.' : text[k];
+  }
+  return out;
 }

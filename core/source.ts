@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DigestCache } from './digest-cache';
 import { DataError } from './errors';
-import { openSourceStream } from './object-store/uri-io';
+import { openSourceStream, readSourceBytes as readObjectBytes } from './object-store/uri-io';
 
 /** Local path of a source URI (a plain path or `file://`). */
 export function sourcePath(uri: string): string {
@@ -51,4 +51,21 @@ async function hashStream(uri: string, open: () => Promise<AsyncIterable<unknown
     throw new DataError(`cannot read source ${uri}: ${(error as Error).message}`, { cause: error });
   }
   return hash.digest('hex');
+}
+
+/**
+ * The bytes of a source URI (a plain path, `file://` or `s3://`): the one place sources are read, so another
+ * scheme (`s3://`) joins here. A missing file is a DataError naming it.
+ */
+export async function readSourceBytes(uri: string): Promise<Buffer> {
+  if (uri.startsWith('s3://')) return readObjectBytes(uri);
+  const file = sourcePath(uri);
+  try {
+    return await fs.readFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new DataError(`source file not found: ${file}`, { cause: error });
+    if (code === 'EISDIR') throw new DataError(`source ${file} is a directory, not a file`, { cause: error });
+    throw error;
+  }
 }

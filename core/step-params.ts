@@ -24,7 +24,7 @@ export function stepParams(step: StepName, spec: PipelineSpec): Record<string, u
   switch (step) {
     case 'ingest':
       return {
-        source: { uri: spec.source.uri, format: spec.source.format, delimiter: spec.source.delimiter },
+        source: withoutRunOptions(spec.source),
       };
     case 'sanity':
       return { sanity: withoutRunOptions(spec.sanity), target: spec.target };

@@ -60,18 +60,6 @@ export function cell(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }
 
-function toCsv(data: Table): string {
-  const names = data.schema.fields.map((f) => f.name);
-  const quote = (v: unknown) => {
-    if (v === null || v === undefined) return '';
-    const s = typeof v === 'object' ? JSON.stringify(Array.from(v as ArrayLike<unknown>)) : String(v);
-    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  const lines = [names.join(',')];
-  for (const row of data) lines.push(names.map((n) => quote((row as Record<string, unknown>)[n])).join(','));
-  return `${lines.join('\n')}\n`;
-}
-
 /** One verified read; the lineage comes from the decoded schema, so the file is read once. */
 async function readVerified(store: CheckpointStore, ref: CheckpointRef) {
   const data = await store.read(ref);
@@ -175,7 +163,7 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
 
   checkpoints
     .command('export <ref> <file>')
-    .description('export a verified checkpoint as .arrow, .csv or .jsonl (by the file extension)')
+    .description('export a verified checkpoint as .arrow, .parquet, .csv or .jsonl (by the file extension)')
     .action(async (text: string, file: string, _options: unknown, cmd: Command) => {
       const flags = flagsOf(cmd);
       const { openStore } =
@@ -185,8 +173,11 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
       const { data } = await readVerified(store, ref);
       const ext = path.extname(file).toLowerCase();
       const { tableToIPC } = require('apache-arrow') as typeof import('apache-arrow');
+      const { toParquet } = require('../../core/sources/parquet') as typeof import('../../core/sources/parquet');
+      const { tableToCsv } = require('../../core/sources/csv-writer') as typeof import('../../core/sources/csv-writer');
       if (ext === '.arrow' || ext === '.feather') fs.writeFileSync(file, tableToIPC(data, 'file'));
-      else if (ext === '.csv') fs.writeFileSync(file, toCsv(data));
+      else if (ext === '.parquet') fs.writeFileSync(file, toParquet(data));
+      else if (ext === '.csv') fs.writeFileSync(file, tableToCsv(data));
       else if (ext === '.jsonl' || ext === '.json')
         fs.writeFileSync(
           file,
@@ -202,7 +193,8 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
             )
             .join('\n') + '\n',
         );
-      else throw new Error(`unsupported export format ${ext || '(none)'}: use .arrow, .csv or .jsonl`);
+      else
+        throw new Error(`unsupported export format ${ext || '(none)'}: use .arrow, .parquet, .csv or .jsonl`);
       emit(
         flags,
         { file: path.resolve(file), rows: data.numRows, sha256: ref.sha256 },

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import type { DataSchema } from '../../core/data/data-schema';
+import type { DataSchema, SchemaColumn } from '../../core/data/data-schema';
+import { quote } from '../../core/quote';
 import { readPinnedSchema, resetSchema, schemaPath } from '../../core/data/schema-store';
 import { QuiverError } from '../../core/errors';
 import { configFrom, type GlobalFlags } from '../environment';
@@ -46,12 +47,23 @@ function formatSchema(schema: DataSchema, file: string): string {
     name,
     c.type,
     c.nullable ? 'yes' : 'no',
-    c.type === 'number' ? `[${c.min ?? '-inf'}, ${c.max ?? 'inf'}]` : (c.categories ?? []).join(', '),
+    c.type === 'number' ? `[${c.min ?? '-inf'}, ${c.max ?? 'inf'}]` : categoriesText(c),
+    c.note ?? '',
   ]);
   return [
     `schema of ${schema.pipeline} (${file})`,
     `inferred from run ${schema.inferredFrom.runId} (${schema.inferredFrom.rows} rows, data ${schema.inferredFrom.dataSha256.slice(0, 12)}) at ${schema.inferredAt}, range tolerance ${schema.tolerance}`,
     '',
-    table([['COLUMN', 'TYPE', 'NULLABLE', 'RANGE / CATEGORIES'], ...rows]),
+    table([['COLUMN', 'TYPE', 'NULLABLE', 'RANGE / CATEGORIES', 'NOTE'], ...rows]),
   ].join('\n');
 }
+
+/** A column's categories, quoted, at most CATEGORIES_SHOWN of them (`--json` has them all). */
+function categoriesText(c: SchemaColumn): string {
+  if (c.categories === 'any') return `any (${c.distinct ?? '?'} distinct seen, not pinned)`;
+  const categories = c.categories ?? [];
+  const shown = categories.slice(0, CATEGORIES_SHOWN).map(quote).join(', ');
+  return categories.length > CATEGORIES_SHOWN ? `${shown}, … (${categories.length} in all)` : shown;
+}
+
+const CATEGORIES_SHOWN = 12;

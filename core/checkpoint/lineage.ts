@@ -1,5 +1,5 @@
 import { DataError } from '../errors';
-import { LINEAGE_KEYS, type Lineage } from './types';
+import { LINEAGE_KEYS, LINEAGE_PARAMS_KEY, type Lineage } from './types';
 
 /** Lineage as Arrow schema metadata, merged over `base` (a table's own metadata is kept). */
 export function lineageToMetadata(lineage: Lineage, base?: ReadonlyMap<string, string>): Map<string, string> {
@@ -8,6 +8,7 @@ export function lineageToMetadata(lineage: Lineage, base?: ReadonlyMap<string, s
     const value = lineage[field];
     metadata.set(key, Array.isArray(value) ? JSON.stringify(value) : String(value));
   }
+  if (lineage.params !== undefined) metadata.set(LINEAGE_PARAMS_KEY, lineage.params);
   return metadata;
 }
 
@@ -17,7 +18,9 @@ export function lineageFromMetadata(metadata: ReadonlyMap<string, string>, sourc
   if (missing.length > 0)
     throw new DataError(`${source} carries no Quiver lineage (missing ${missing.join(', ')})`);
   const get = (key: string) => metadata.get(key) as string;
+  const params = metadata.get(LINEAGE_PARAMS_KEY);
   return {
+    ...(params === undefined ? {} : { params }),
     pipeline: get(LINEAGE_KEYS.pipeline),
     runId: get(LINEAGE_KEYS.runId),
     step: get(LINEAGE_KEYS.step),

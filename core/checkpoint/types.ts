@@ -21,7 +21,19 @@ export interface Lineage {
   inputs: string[];
   /** ISO-8601 time the checkpoint was written. */
   createdAt: string;
+  /** The step's resolved params, as canonical JSON (keys sorted): what `paramsHash` hashes. */
+  params?: string;
 }
+
+/** Optional lineage keys: absent from checkpoints written before they existed. */
+export const LINEAGE_PARAMS_KEY = 'quiver.params';
+/** Ingest's checkpoint: where the raw data came from (`file://…`), its SHA-256 and size in bytes. */
+export const SOURCE_LINEAGE_KEYS = {
+  uri: 'quiver.source_uri',
+  sha256: 'quiver.source_sha256',
+  bytes: 'quiver.source_bytes',
+  format: 'quiver.source_format',
+} as const;
 
 /** Schema-metadata keys used for lineage (prefixed so other tools' metadata never collides). */
 export const LINEAGE_KEYS = {

@@ -1,15 +1,30 @@
 import type { SchemaColumnOverride } from '../spec/data-checks-schema';
+import { quote } from '../quote';
 import type { ColumnView } from './column-views';
 
 /** What a data schema knows about one column. */
 export interface SchemaColumn {
   type: 'number' | 'string' | 'boolean';
   nullable: boolean;
-  /** Allowed values of a string or boolean column. */
-  categories?: string[];
+  /** Allowed values of a string or boolean column; `any` for an id-like or free-text one (never pinned). */
+  categories?: string[] | 'any';
   /** Allowed range of a numeric column (the observed range widened by the tolerance). */
   min?: number;
   max?: number;
+  /** Distinct values of a string column in the data the schema was inferred from. */
+  distinct?: number;
+  /** How ingest read it, when not plainly: a timestamp, or why number-like values are text. */
+  note?: string;
+  /** Left out of every schema, row-flag and cardinality check (spec override `ignore: true`). */
+  ignore?: boolean;
+}
+
+/** How inference treats string columns: their notes, and which are too varied to pin categories of. */
+export interface InferenceHints {
+  /** Per column: `timestamp (…)` or why number-like values stayed text. */
+  notes?: Map<string, string>;
+  /** Columns whose categories are not pinned (id-like or free text): pinned as `categories: any`. */
+  unpinned?: Set<string>;
 }
 
 /** A pipeline's data schema: what later runs are checked against once it is pinned. */
@@ -40,10 +55,12 @@ export function inferSchema(
   views: ColumnView[],
   tolerance: number,
   origin: Pick<DataSchema, 'pipeline' | 'inferredFrom'>,
+  hints: InferenceHints = {},
 ): DataSchema {
   const columns: Record<string, SchemaColumn> = {};
   for (const view of views) {
     const nullable = view.nulls > 0;
+    const note = hints.notes?.get(view.name);
     if (view.kind === 'numeric') {
       const { min, max } = numericRange(view.values, view.valid);
       const column: SchemaColumn = { type: 'number', nullable };
@@ -53,12 +70,17 @@ export function inferSchema(
         column.min = roundOut(min - pad, -1);
         column.max = roundOut(max + pad, 1);
       }
+      if (note) column.note = note;
       columns[view.name] = column;
     } else {
       const seen = new Uint8Array(view.dictionary.length);
       for (let i = 0; i < view.codes.length; i++) if (view.codes[i] >= 0) seen[view.codes[i]] = 1;
-      const categories = view.dictionary.filter((_, id) => seen[id] === 1).sort(byCodeUnit);
-      columns[view.name] = { type: view.type, nullable, categories };
+      const observed = view.dictionary.filter((_, id) => seen[id] === 1);
+      const categories = hints.unpinned?.has(view.name) ? 'any' : observed.sort(byCodeUnit);
+      const column: SchemaColumn = { type: view.type, nullable, categories };
+      if (view.type === 'string') column.distinct = observed.length;
+      if (note) column.note = note;
+      columns[view.name] = column;
     }
   }
   return { version: 1, ...origin, inferredAt: new Date().toISOString(), tolerance, columns };
@@ -79,7 +101,10 @@ export function applyOverrides(
     if (merged.type !== 'number') {
       delete merged.min;
       delete merged.max;
-    } else delete merged.categories;
+    } else {
+      delete merged.categories;
+      delete merged.distinct;
+    }
     columns[name] = merged;
   }
   return columns;
@@ -89,17 +114,20 @@ export function applyOverrides(
 export function checkColumns(views: ColumnView[], columns: Record<string, SchemaColumn>): SchemaCheck[] {
   const checks: SchemaCheck[] = [];
   const present = new Map(views.map((v) => [v.name, v]));
+  const names = views.map((v) => v.name);
   for (const [name, column] of Object.entries(columns)) {
+    if (column.ignore) continue;
     const view = present.get(name);
     if (!view) {
-      checks.push({ check: 'schema_column', column: name, passed: false, observed: 'missing', expected: 'present' });
+      checks.push({ check: 'schema_column', column: name, passed: false, observed: missingColumn(name, names), expected: 'present' });
       continue;
     }
+    const passed = view.type === column.type;
     checks.push({
       check: 'schema_type',
       column: name,
-      passed: view.type === column.type,
-      observed: view.type,
+      passed,
+      observed: passed ? view.type : `${view.type}${misfitValues(view, column)}`,
       expected: column.type,
     });
   }
@@ -114,6 +142,49 @@ export function checkColumns(views: ColumnView[], columns: Record<string, Schema
       });
   }
   return checks;
+}
+
+/** `missing (columns: a, b, c; nearest 'label')`: what there is instead of a missing column. */
+export function missingColumn(name: string, names: string[]): string {
+  const nearest = nearestName(name, names);
+  const list = names.length > 12 ? `${names.slice(0, 12).join(', ')}, …` : names.join(', ');
+  return `missing (columns: ${list}${nearest === null ? '' : `; nearest ${quote(nearest)}`})`;
+}
+
+/** The name closest to `name` by edit distance (case and blanks ignored), if any is reasonably close. */
+export function nearestName(name: string, names: string[]): string | null {
+  const norm = (s: string) => s.trim().toLowerCase();
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const candidate of names) {
+    const d = editDistance(norm(name), norm(candidate));
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  const length = name.trim().length;
+  return best !== null && bestDistance < length && bestDistance <= Math.max(1, Math.ceil(length / 3)) ? best : null;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/** For a pinned numeric column read as text: the first values that are not numbers, with their rows. */
+function misfitValues(view: ColumnView, column: SchemaColumn): string {
+  if (column.type !== 'number' || view.kind !== 'categorical') return '';
+  const misfits: string[] = [];
+  const bad = view.dictionary.map((word) => !Number.isFinite(Number(word)) || word.trim() === '');
+  for (let i = 0; i < view.codes.length && misfits.length < 3; i++) {
+    const code = view.codes[i];
+    if (code >= 0 && bad[code]) misfits.push(`row ${i} ${quote(view.dictionary[code])}`);
+  }
+  return misfits.length ? ` (${misfits.join(', ')} not a number)` : '';
 }
 
 function numericRange(values: Float64Array, valid: Uint8Array | null): { min: number; max: number } {

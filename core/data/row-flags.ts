@@ -1,6 +1,7 @@
 import * as arrow from 'apache-arrow';
 import type { RowFlagCheck, RowFlagsSpec } from '../spec/data-checks-schema';
-import { cellText, type ColumnView } from './column-views';
+import { quote } from '../quote';
+import { cellText, isPresent, type ColumnView } from './column-views';
 import type { SchemaColumn } from './data-schema';
 import { duplicateRows } from './duplicates';
 
@@ -59,12 +60,12 @@ export function flagRows(views: ColumnView[], columns: Record<string, SchemaColu
     const column = columns[view.name];
     if (view.name === label) {
       markNulls(view, mask, BIT.missingLabel);
-    } else if (column && column.type === view.type && !column.nullable) {
+    } else if (column && !column.ignore && column.type === view.type && !column.nullable) {
       markNulls(view, mask, BIT.nullForbidden);
     }
-    if (!column || column.type !== view.type) continue;
+    if (!column || column.ignore || column.type !== view.type) continue;
     if (view.kind === 'numeric') markOutOfRange(view.values, view.valid, column, mask);
-    else if (column.categories) markUnseen(view, new Set(column.categories), mask);
+    else if (Array.isArray(column.categories)) markUnseen(view, new Set(column.categories), mask);
   }
   const duplicateOf = duplicateRows(views, rows);
   for (const row of duplicateOf.keys()) mask[row] |= BIT.duplicate;
@@ -153,23 +154,25 @@ function rowReasons(
   const reasons: string[] = [];
   for (const view of views) {
     const column = columns[view.name];
+    const present = isPresent(view, row);
     const text = cellText(view, row);
-    if (view.name === label && bits & BIT.missingLabel && text === 'null') reasons.push(`label ${label} is null`);
-    if (!column || column.type !== view.type) continue;
-    if (text === 'null') {
+    if (view.name === label && bits & BIT.missingLabel && !present) reasons.push(`row ${row}: label ${label} is null`);
+    if (!column || column.ignore || column.type !== view.type) continue;
+    if (!present) {
       if (view.name !== label && !column.nullable && bits & BIT.nullForbidden)
-        reasons.push(`${view.name} is null (not nullable)`);
+        reasons.push(`row ${row}: ${view.name} is null (not nullable)`);
       continue;
     }
     if (view.kind === 'numeric' && bits & BIT.outOfRange) {
       const v = view.values[row];
-      if (column.min !== undefined && v < column.min) reasons.push(`${view.name} ${v} < min ${column.min}`);
-      if (column.max !== undefined && v > column.max) reasons.push(`${view.name} ${v} > max ${column.max}`);
-    } else if (view.kind === 'categorical' && bits & BIT.unseenCategory && column.categories) {
-      if (!column.categories.includes(text)) reasons.push(`${view.name} "${text}" is not a known category`);
+      if (column.min !== undefined && v < column.min) reasons.push(`row ${row}: ${view.name} ${v} < min ${column.min}`);
+      if (column.max !== undefined && v > column.max) reasons.push(`row ${row}: ${view.name} ${v} > max ${column.max}`);
+    } else if (view.kind === 'categorical' && bits & BIT.unseenCategory && Array.isArray(column.categories)) {
+      if (!column.categories.includes(text))
+        reasons.push(`row ${row}: ${view.name} ${quote(text)} is not a known category`);
     }
   }
-  if (bits & BIT.duplicate) reasons.push(`duplicate of row ${flags.duplicateOf.get(row)}`);
+  if (bits & BIT.duplicate) reasons.push(`row ${row}: duplicate of row ${flags.duplicateOf.get(row)}`);
   return reasons;
 }
 
@@ -202,4 +205,26 @@ function markUnseen(view: Extract<ColumnView, { kind: 'categorical' }>, allowed:
     const code = codes[i];
     if (code >= 0 && unseen[code]) mask[i] |= BIT.unseenCategory;
   }
+}
+
+/**
+ * The first rows one check flagged, with their reasons (`row 7: color 'gren' is not a known
+ * category`), so a failed check shows the data, not only a count.
+ */
+export function flagExamples(
+  check: RowFlagCheck,
+  flags: RowFlags,
+  views: ColumnView[],
+  columns: Record<string, SchemaColumn>,
+  label: string,
+  limit = 3,
+): string[] {
+  const examples: string[] = [];
+  const bit = BIT[check];
+  for (let i = 0; i < flags.rows && examples.length < limit; i++) {
+    if ((flags.mask[i] & bit) === 0) continue;
+    const reasons = rowReasons(i, bit, flags, views, columns, label);
+    if (reasons.length) examples.push(reasons.join('; '));
+  }
+  return examples;
 }

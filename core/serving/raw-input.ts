@@ -28,8 +28,8 @@ export async function parseRawPredictBody(
   fitted: FittedFeatures,
   rawPrep: Preprocessing,
   prep: Preprocessing,
-): Promise<{ instances: Record<string, unknown>[]; features: Float32Array }> {
-  const { instances } = parsePredictBody(body, rawPrep);
+): Promise<ReturnType<typeof parsePredictBody>> {
+  const { instances, warnings } = parsePredictBody(body, rawPrep);
   const columns: Record<string, arrow.Vector> = {};
   for (const column of fitted.inputs) {
     const values = instances.map((instance) => instance[column.name] ?? null);
@@ -51,5 +51,5 @@ export async function parseRawPredictBody(
     throw error;
   }
   const rows = Int32Array.from({ length: instances.length }, (_, i) => i);
-  return { instances, features: transformFeatures(table, prep, rows) };
+  return { instances, features: transformFeatures(table, prep, rows), warnings };
 }

@@ -1,4 +1,16 @@
 import { transformInstances, type Preprocessing } from '../model/preprocess';
+import { quote } from '../quote';
+import { parseBooleanWord, parseIsoTimestamp } from '../sources/text-types';
+
+/** Largest magnitude a float32 model input holds: beyond it the input is Infinity. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** One instance's note that does not refuse it: a category training never saw (encoded as all zeros). */
+export interface InstanceWarning {
+  instance: number;
+  field: string;
+  warning: string;
+}
 
 /** A request the server refuses with 400; `field` is the JSON path of what is wrong. */
 export class BadRequestError extends Error {
@@ -21,7 +33,7 @@ export const MAX_INSTANCES = 10_000;
 export function parsePredictBody(
   body: unknown,
   prep: Preprocessing,
-): { instances: Record<string, unknown>[]; features: Float32Array } {
+): { instances: Record<string, unknown>[]; features: Float32Array; warnings: InstanceWarning[] } {
   if (body === null || typeof body !== 'object' || Array.isArray(body))
     throw new BadRequestError('body', 'expected a JSON object with "instances"');
   const instances = (body as { instances?: unknown }).instances;
@@ -30,10 +42,25 @@ export function parsePredictBody(
   if (instances.length === 0) throw new BadRequestError('instances', 'must not be empty');
   if (instances.length > MAX_INSTANCES)
     throw new BadRequestError('instances', `at most ${MAX_INSTANCES} per request, got ${instances.length}`);
-  instances.forEach((instance: unknown, i) => {
+  const warnings: InstanceWarning[] = [];
+  const known = new Map(
+    prep.features.flatMap((f) =>
+      f.kind === 'categorical' ? [[f.name, new Set(f.categories)] as const] : [],
+    ),
+  );
+  const records = instances.map((instance: unknown, i) => {
     if (instance === null || typeof instance !== 'object' || Array.isArray(instance))
       throw new BadRequestError(`instances[${i}]`, 'expected an object of feature values');
     const record = instance as Record<string, unknown>;
+    // Coerced values go into a copy: booleans and timestamps as training read them.
+    const parsed: Record<string, unknown> = { ...record };
+    for (const [key, value] of Object.entries(record))
+      // Nested values are never features, and a deep one would overflow the stack of whatever serialises it.
+      if (value !== null && typeof value === 'object')
+        throw new BadRequestError(
+          `instances[${i}].${key}`,
+          `expected a scalar value, got a nested ${Array.isArray(value) ? 'array' : 'object'}`,
+        );
     for (const feature of prep.features) {
       const field = `instances[${i}].${feature.name}`;
       if (!Object.prototype.hasOwnProperty.call(record, feature.name))
@@ -42,15 +69,58 @@ export function parsePredictBody(
       if (value === null) continue; // null is a missing value, imputed as in training
       if (feature.kind === 'categorical') {
         if (typeof value !== 'string')
-          throw new BadRequestError(field, `expected a string, got ${JSON.stringify(value)}`);
+          throw new BadRequestError(field, `expected a string, got ${shown(value)}`);
+        if (!known.get(feature.name)!.has(value))
+          warnings.push({
+            instance: i,
+            field,
+            warning: `unseen category ${quote(value)} (encoded as none of the known ones)`,
+          });
       } else if (feature.dtype === 'boolean') {
-        if (typeof value !== 'boolean' && !(typeof value === 'number' && Number.isFinite(value)))
-          throw new BadRequestError(field, `expected a boolean, got ${JSON.stringify(value)}`);
-      } else if (typeof value !== 'number' || !Number.isFinite(value)) {
-        throw new BadRequestError(field, `expected a finite number, got ${JSON.stringify(value)}`);
+        const word = typeof value === 'string' ? parseBooleanWord(value) : null;
+        if (word !== null) parsed[feature.name] = word;
+        else if (typeof value === 'number') parsed[feature.name] = finite(value, field);
+        else if (typeof value !== 'boolean')
+          throw new BadRequestError(field, `expected a boolean (true/false/True/False), got ${shown(value)}`);
+      } else if (typeof value === 'string') {
+        // A timestamp feature is Float64 ms since the epoch in training; an ISO-8601 string is read as one.
+        const time = parseIsoTimestamp(value.trim());
+        if (time === null)
+          throw new BadRequestError(
+            field,
+            `expected a finite number (or an ISO-8601 timestamp), got ${shown(value)}`,
+          );
+        parsed[feature.name] = time;
+      } else if (typeof value === 'number') {
+        finite(value, field);
+      } else {
+        throw new BadRequestError(field, `expected a finite number, got ${shown(value)}`);
       }
     }
+    return parsed;
   });
-  const records = instances as Record<string, unknown>[];
-  return { instances: records, features: transformInstances(records, prep) };
+  return { instances: records, features: transformInstances(records, prep), warnings };
+}
+
+/** A number the model can take: finite and inside float32's range (1e308 would be Infinity). */
+function finite(value: number, field: string): number {
+  if (!Number.isFinite(value) || Math.abs(value) > FLOAT32_MAX)
+    throw new BadRequestError(
+      field,
+      `not a finite number: ${String(value)} (model inputs are float32, |x| <= 3.4e38)`,
+    );
+  return value;
+}
+
+/** A JSON value as an error shows it; Infinity (a JSON `1e400`) stays Infinity, not `null`. */
+function shown(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return quote(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = typeof value; // too deeply nested to print
+  }
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -56,6 +56,13 @@ const PREDICTION_REPLY = {
     requestId: { type: 'string' },
     predictions: { type: 'array', items: { type: ['string', 'number', 'boolean'] } },
     probabilities: { type: 'array', items: { type: 'object', additionalProperties: { type: 'number' } } },
+    warnings: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { instance: { type: 'integer' }, field: { type: 'string' }, warning: { type: 'string' } },
+      },
+    },
   },
 } as const;
 
@@ -148,7 +155,7 @@ export async function buildModelServer(options: ServeOptions): Promise<ModelServ
       const version = loaded.record.version;
       try {
         const prep = loaded.preprocessing;
-        const { instances, features } = loaded.features
+        const { instances, features, warnings } = loaded.features
           ? await parseRawPredictBody(request.body, loaded.features, loaded.requestPreprocessing, prep)
           : parsePredictBody(request.body, prep);
         const probabilities = await loaded.batcher.run(features, instances.length);
@@ -175,7 +182,8 @@ export async function buildModelServer(options: ServeOptions): Promise<ModelServ
         metrics.requests.inc({ model: name, alias, version, status: 200 });
         metrics.predictions.inc({ model: name, version }, instances.length);
         metrics.latency.observe({ model: name }, (performance.now() - started) / 1000);
-        return { model: name, alias, version, requestId, predictions: labels, probabilities: perInstance };
+        const reply200 = { model: name, alias, version, requestId, predictions: labels, probabilities: perInstance };
+        return warnings.length ? { ...reply200, warnings } : reply200;
       } catch (error) {
         if (!(error instanceof BadRequestError)) throw error;
         metrics.requests.inc({ model: name, alias, version, status: 400 });

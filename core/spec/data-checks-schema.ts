@@ -10,9 +10,12 @@ export const schemaColumnOverride = z
   .object({
     type: z.enum(['number', 'string', 'boolean']).optional(),
     nullable: z.boolean().optional(),
-    categories: z.array(z.string()).min(1).optional(),
+    /** The allowed values, or `any`: any value passes (free text, ids; nothing is pinned). */
+    categories: z.union([z.array(z.string()).min(1), z.literal('any')]).optional(),
     min: z.number().optional(),
     max: z.number().optional(),
+    /** Leave the column out of every schema, row-flag and cardinality check. */
+    ignore: z.boolean().optional(),
   })
   .strict()
   .refine((c) => c.min === undefined || c.max === undefined || c.min <= c.max, 'min must not exceed max');
@@ -74,3 +77,22 @@ export type SchemaColumnOverride = z.output<typeof schemaColumnOverride>;
 export type RowFlagsSpec = z.output<typeof rowFlagsSpec>;
 export type RowFlagCheck = keyof RowFlagsSpec;
 export type DriftSpec = z.output<typeof driftSpec>;
+
+/**
+ * When a string column is id-like (a customer id, free text): too many distinct values to one-hot
+ * encode or to pin. Such a feature fails sanity unless its schema override says `categories: any`
+ * or `ignore: true`.
+ */
+export const cardinalitySpec = z
+  .object({
+    /** Distinct values / non-null rows above this is id-like (once there are `minDistinct` values). */
+    maxShare: z.number().gt(0).max(1).default(0.5),
+    /** More distinct values than this is id-like whatever the share (the features stage's `maxCategories`). */
+    maxCategories: z.number().int().min(2).default(1000),
+    /** Below this many distinct values a column is never id-like by share (small data sets). */
+    minDistinct: z.number().int().min(1).default(20),
+  })
+  .strict()
+  .prefault({});
+
+export type CardinalitySpec = z.output<typeof cardinalitySpec>;

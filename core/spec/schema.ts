@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { dataSchemaSpec, driftSpec, rowFlagsSpec } from './data-checks-schema';
+import { cardinalitySpec, dataSchemaSpec, driftSpec, rowFlagsSpec } from './data-checks-schema';
+import { sourceReadOptions } from './source-schema';
 import { featuresSchema } from '../features/spec';
 
 /** Temporal retry policy knobs a spec may set for a step. */
@@ -58,10 +59,9 @@ export const pipelineSpecSchema = z
       .regex(/^[a-z0-9][a-z0-9_-]*$/i, 'must be letters, digits, - or _ (it names runs and models)'),
     source: z
       .object({
-        /** Local path (relative to the spec file) or `file://` URI of a CSV with a header row. */
+        /** Local path (relative to the spec file) or `file://` URI of a CSV (header row), Parquet, Arrow or JSONL file. */
         uri: z.string().min(1),
-        format: z.literal('csv').default('csv'),
-        delimiter: z.string().length(1).default(','),
+        ...sourceReadOptions,
         ...stepOptions,
       })
       .strict(),
@@ -95,6 +95,8 @@ export const pipelineSpecSchema = z
         flags: rowFlagsSpec,
         /** Drift against the production model's training-data profile. */
         drift: driftSpec,
+        /** Id-like string columns (too many distinct values to one-hot encode) fail sanity. */
+        cardinality: cardinalitySpec,
         ...stepOptions,
       })
       .strict()

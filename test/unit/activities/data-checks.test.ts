@@ -97,7 +97,9 @@ describe('runDataChecks', () => {
     expect(failedNames(failing.report)).toEqual(['drift(x)', 'drift(color)']);
     const warning = runDataChecks({ table: shifted, spec: spec(), pinned: null, reference, origin });
     expect(warning.failed).toEqual([]);
-    expect(warning.summary.drift).toBe('2 feature(s) drifted: x, color');
+    expect(warning.summary.drift).toMatch(
+      /^2 feature\(s\) drifted: x \(psi \d+\.\d{4} > 0\.2\), color \(linf \d\.\d{4} > 0\.1\)$/,
+    );
     const unchanged = runDataChecks({ table: data, spec: spec(), pinned: null, reference, origin });
     expect(unchanged.summary.drift).toBe('none vs version 3');
   });

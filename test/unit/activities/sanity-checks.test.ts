@@ -47,7 +47,7 @@ describe('sanity checks', () => {
     );
     const range = results.find((r) => r.check === 'numeric_range')!;
     expect(range).toMatchObject({ observed: '[1, 40]', expected: '[0, 10]' });
-    expect(results.find((r) => r.check === 'allowed_categories')!.observed).toBe('unexpected: green');
+    expect(results.find((r) => r.check === 'allowed_categories')!.observed).toBe("unexpected: 'green'");
   });
 
   it('honours per-column null fractions and never tolerates null labels', () => {

@@ -47,8 +47,8 @@ describe('data schema', () => {
     const schema = inferSchema(columnViews(table), 0.1, origin);
     expect(schema.columns).toEqual({
       x: { type: 'number', nullable: true, min: 0.8, max: 3.2 },
-      c: { type: 'string', nullable: false, categories: ['a', 'b'] },
-      label: { type: 'string', nullable: false, categories: ['p', 'q'] },
+      c: { type: 'string', nullable: false, categories: ['a', 'b'], distinct: 2 },
+      label: { type: 'string', nullable: false, categories: ['p', 'q'], distinct: 2 },
     });
   });
 
@@ -69,8 +69,8 @@ describe('data schema', () => {
     const changed = csv('x,label,new\nten,p,1\n');
     const failed = checkColumns(columnViews(changed), pinned.columns).filter((c) => !c.passed);
     expect(failed.map((c) => `${c.check}(${c.column}) ${c.observed}`)).toEqual([
-      'schema_type(x) string',
-      'schema_column(c) missing',
+      "schema_type(x) string (row 0 'ten' not a number)",
+      'schema_column(c) missing (columns: x, label, new)',
       'schema_column(new) unexpected column (number)',
     ]);
   });
@@ -97,11 +97,11 @@ describe('row flags', () => {
     const outcome = applyPolicies(flags, rowFlagsSpec.parse({ duplicate: { policy: 'keep' } }));
     const rows = flagsToArrow(flags, outcome, views, columns, 'label', true).toArray();
     expect(rows.map((r) => [r.row, r.checks, r.reason])).toEqual([
-      [1, 'outOfRange', 'x 50 > max 10'],
-      [2, 'nullForbidden', 'x is null (not nullable)'],
-      [3, 'unseenCategory', 'c "zz" is not a known category'],
-      [4, 'duplicate', 'duplicate of row 0'],
-      [5, 'missingLabel', 'label label is null'],
+      [1, 'outOfRange', 'row 1: x 50 > max 10'],
+      [2, 'nullForbidden', 'row 2: x is null (not nullable)'],
+      [3, 'unseenCategory', "row 3: c 'zz' is not a known category"],
+      [4, 'duplicate', 'row 4: duplicate of row 0'],
+      [5, 'missingLabel', 'row 5: label label is null'],
     ]);
   });
 

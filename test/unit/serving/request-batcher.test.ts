@@ -50,7 +50,7 @@ describe('predict request bodies', () => {
       message: 'instances[0].size: missing',
     });
     expect(refusal({ instances: [{ size: '3', color: 'red' }] }).message).toBe(
-      'instances[0].size: expected a finite number, got "3"',
+      "instances[0].size: expected a finite number (or an ISO-8601 timestamp), got '3'",
     );
     expect(refusal({ instances: [{ size: 3, color: 1 }] }).field).toBe('instances[0].color');
   });
@@ -100,5 +100,62 @@ describe('prediction batching', () => {
     ]);
     expect(calls).toEqual([2, 2]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
+  });
+});
+
+describe('predict bodies: coherent with training', () => {
+  const withBool: Preprocessing = {
+    ...prep,
+    features: [
+      ...prep.features,
+      { name: 'member', kind: 'numeric', dtype: 'boolean', mean: 0.5, std: 0.5, offset: 3 },
+    ],
+    inputWidth: 4,
+  };
+  it('accepts true/false/True/False for a boolean feature and an ISO timestamp for a numeric one', () => {
+    for (const member of [true, 'True', 'false', 'FALSE']) {
+      const { instances } = parsePredictBody(
+        { instances: [{ size: '2024-01-01', color: 'red', member }] },
+        withBool,
+      );
+      expect(instances[0].size).toBe(Date.UTC(2024, 0, 1));
+      expect(typeof instances[0].member).toBe('boolean');
+    }
+  });
+  it('refuses numbers outside the float range as "not a finite number", and nested values with 400', () => {
+    for (const size of [Infinity, 1e308, -1e39]) {
+      const error = (() => {
+        try {
+          parsePredictBody({ instances: [{ size, color: 'red' }] }, prep);
+        } catch (e) {
+          return e as BadRequestError;
+        }
+      })();
+      expect(error).toBeInstanceOf(BadRequestError);
+      expect(error!.message).toContain(`not a finite number: ${size}`);
+    }
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(() => parsePredictBody({ instances: [{ size: 1, color: 'red', extra: deep }] }, prep)).toThrow(
+      BadRequestError,
+    );
+  });
+  it('reports an unseen category per instance in warnings', () => {
+    const { warnings } = parsePredictBody(
+      {
+        instances: [
+          { size: 1, color: 'red' },
+          { size: 1, color: 'gren' },
+        ],
+      },
+      prep,
+    );
+    expect(warnings).toEqual([
+      {
+        instance: 1,
+        field: 'instances[1].color',
+        warning: "unseen category 'gren' (encoded as none of the known ones)",
+      },
+    ]);
   });
 });

@@ -1,0 +1,79 @@
+import { quote } from '../quote';
+import type { ColumnView } from './column-views';
+
+/** A text column that is numeric except for a few values: what sanity reports about it. */
+export interface NumericTokens {
+  column: string;
+  /** Distinct non-numeric values, most frequent first. */
+  tokens: string[];
+  /** The first rows (0-based, as the flags checkpoint counts them) holding each token. */
+  rows: Map<string, number[]>;
+  /** Share of the non-null rows that read as numbers. */
+  numericShare: number;
+  /** What to set in the spec: `source.nullValues`, `source.thousands` or `source.decimal`. */
+  hint: string;
+}
+
+/** A column is "numeric with tokens" when at least this share of its non-null rows are numbers. */
+const NUMERIC_SHARE = 0.8;
+const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const GROUPED = /^[+-]?\d{1,3}([,.' ]\d{3})+([.,]\d+)?$/;
+const DECIMAL_COMMA = /^[+-]?\d*,\d+$/;
+const ROWS_SHOWN = 3;
+
+/**
+ * Text columns whose values are numbers except for a few tokens (`NA`, `Infinity`, `"7,900"`,
+ * `3,14`): ingest read them as text, which would one-hot a number per category. Columns kept as
+ * text on purpose (leading-zero codes, big integers: `textReason`) are not reported.
+ */
+export function findNumericTokens(views: ColumnView[], textReasons: Map<string, string>): NumericTokens[] {
+  const found: NumericTokens[] = [];
+  for (const view of views) {
+    if (view.kind !== 'categorical' || view.type !== 'string' || textReasons.has(view.name)) continue;
+    const numeric = view.dictionary.map((word) => PLAIN_NUMBER.test(word.trim()));
+    if (!numeric.includes(true) || !numeric.includes(false)) continue;
+    const counts = new Float64Array(view.dictionary.length);
+    let present = 0;
+    for (let i = 0; i < view.codes.length; i++) {
+      const code = view.codes[i];
+      if (code < 0) continue;
+      counts[code]++;
+      present++;
+    }
+    let numbers = 0;
+    numeric.forEach((isNumber, code) => {
+      if (isNumber) numbers += counts[code];
+    });
+    if (present === 0 || numbers / present < NUMERIC_SHARE) continue;
+    const tokenCodes = view.dictionary
+      .map((_, code) => code)
+      .filter((code) => !numeric[code] && counts[code] > 0)
+      .sort((a, b) => counts[b] - counts[a]);
+    const rows = new Map<string, number[]>(tokenCodes.map((code) => [view.dictionary[code], []]));
+    const wanted = new Map(tokenCodes.map((code) => [code, rows.get(view.dictionary[code])!]));
+    for (let i = 0; i < view.codes.length; i++) {
+      const list = wanted.get(view.codes[i]);
+      if (list && list.length < ROWS_SHOWN) list.push(i);
+    }
+    const tokens = tokenCodes.map((code) => view.dictionary[code]);
+    found.push({ column: view.name, tokens, rows, numericShare: numbers / present, hint: hintFor(tokens) });
+  }
+  return found;
+}
+
+function hintFor(tokens: string[]): string {
+  if (tokens.every((t) => GROUPED.test(t.trim())))
+    return "set source.thousands (e.g. ',') so digit groups read as numbers";
+  if (tokens.every((t) => DECIMAL_COMMA.test(t.trim()))) return "set source.decimal: ',' (decimal commas)";
+  return `add ${tokens.length === 1 ? 'it' : 'them'} to source.nullValues if ${tokens.length === 1 ? 'it means' : 'they mean'} "missing", or fix the rows`;
+}
+
+/** `'NA' (rows 3, 17), 'Infinity' (row 9)`: the tokens, quoted, with the first rows holding them. */
+export function describeTokens(t: NumericTokens, limit = 5): string {
+  const shown = t.tokens.slice(0, limit).map((token) => {
+    const rows = t.rows.get(token)!;
+    return `${quote(token)} (row${rows.length > 1 ? 's' : ''} ${rows.join(', ')})`;
+  });
+  const more = t.tokens.length > limit ? ` and ${t.tokens.length - limit} more` : '';
+  return shown.join(', ') + more;
+}

@@ -1,0 +1,156 @@
+import path from 'node:path';
+import * as arrow from 'apache-arrow';
+import { parseCsv, type CsvOptions } from '../csv';
+import { DataError, SpecError } from '../errors';
+import { readSourceBytes, sourcePath } from '../source';
+import { decodeToUtf8, type TextEncoding } from './encoding';
+import { parseJsonLines } from './jsonl';
+import { parseParquet } from './parquet';
+import { LOGICAL_TYPE_KEY } from './text-types';
+
+/** The source formats ingest reads. */
+export const SOURCE_FORMATS = ['csv', 'parquet', 'arrow', 'jsonl'] as const;
+export type SourceFormat = (typeof SOURCE_FORMATS)[number];
+
+/** How to read a source: the spec's `source` section, less its step options. */
+export interface SourceOptions extends Omit<CsvOptions, 'source' | 'encoding'> {
+  /** `auto` (default): from the extension (.csv/.tsv/.txt, .parquet, .arrow/.feather/.ipc, .jsonl/.ndjson). */
+  format?: SourceFormat | 'auto';
+  encoding?: TextEncoding;
+}
+
+const BY_EXTENSION: Record<string, SourceFormat> = {
+  '.csv': 'csv',
+  '.tsv': 'csv',
+  '.txt': 'csv',
+  '.parquet': 'parquet',
+  '.pq': 'parquet',
+  '.arrow': 'arrow',
+  '.feather': 'arrow',
+  '.ipc': 'arrow',
+  '.jsonl': 'jsonl',
+  '.ndjson': 'jsonl',
+};
+
+/** The format of a source: the one given, or the one its extension names. */
+export function sourceFormat(uri: string, format: SourceOptions['format'] = 'auto'): SourceFormat {
+  if (format !== 'auto') return format;
+  const ext = path.extname(sourcePath(uri)).toLowerCase();
+  const known = BY_EXTENSION[ext];
+  if (!known)
+    throw new SpecError(
+      `cannot tell the format of source ${uri} from its extension ${quoteExt(ext)}: ` +
+        `set source.format to one of ${SOURCE_FORMATS.join(', ')}`,
+    );
+  return known;
+}
+
+function quoteExt(ext: string): string {
+  return ext ? `'${ext}'` : '(none)';
+}
+
+/**
+ * Reads a source URI into an Arrow table: CSV and JSON Lines decoded as `encoding` says, Parquet and
+ * Arrow IPC (file or stream) as written. Columns of types the pipeline cannot read are refused by name.
+ */
+export async function readSource(uri: string, options: SourceOptions = {}): Promise<arrow.Table> {
+  return (await readSourceTable(uri, options)).table;
+}
+
+/** readSource, with the size of the source in bytes (ingest records it in lineage). */
+export async function readSourceTable(
+  uri: string,
+  options: SourceOptions = {},
+): Promise<{ table: arrow.Table; bytes: number }> {
+  const format = sourceFormat(uri, options.format);
+  const bytes = await readSourceBytes(uri);
+  return { table: parseSource(bytes, format, sourcePath(uri), options), bytes: bytes.length };
+}
+
+/** Parses a source's bytes in the given format; `name` is what errors call it. */
+export function parseSource(
+  bytes: Buffer,
+  format: SourceFormat,
+  name: string,
+  options: SourceOptions = {},
+): arrow.Table {
+  switch (format) {
+    case 'csv':
+      return parseCsv(bytes, { ...options, source: name });
+    case 'jsonl':
+      return parseJsonLines(decodeToUtf8(bytes, options.encoding, name).toString('utf8'), name);
+    case 'parquet':
+      return normalizeTable(parseParquet(bytes, name), name);
+    case 'arrow': {
+      let table: arrow.Table;
+      try {
+        table = arrow.tableFromIPC(bytes);
+      } catch (cause) {
+        throw new DataError(`${name}: not an Arrow IPC file or stream: ${String(cause)}`, { cause });
+      }
+      if (table.schema.fields.length === 0)
+        throw new DataError(`${name}: not an Arrow IPC file (no columns)`);
+      return normalizeTable(table, name);
+    }
+  }
+}
+
+/**
+ * Brings a typed table (Parquet, Arrow) to the types the pipeline reads: dates and timestamps become
+ * Float64 milliseconds since the epoch (as CSV's do); numbers, booleans and strings pass; other types
+ * (lists, structs, binary, decimals) are a DataError naming the column.
+ */
+export function normalizeTable(table: arrow.Table, source: string): arrow.Table {
+  if (table.numRows === 0) throw new DataError(`${source}: no rows`);
+  const children: arrow.Data[] = [];
+  const fields: arrow.Field[] = [];
+  for (const field of table.schema.fields) {
+    const vector = table.getChild(field.name)!;
+    const type = field.type as arrow.DataType;
+    if (arrow.DataType.isTimestamp(type) || arrow.DataType.isDate(type)) {
+      const ms = Array.from({ length: vector.length }, (_, i) => {
+        const v = vector.get(i) as unknown;
+        return v === null || v === undefined ? null : v instanceof Date ? v.getTime() : Number(v);
+      });
+      children.push(arrow.vectorFromArray(ms, new arrow.Float64()).data[0]);
+      fields.push(
+        new arrow.Field(field.name, new arrow.Float64(), true, new Map([[LOGICAL_TYPE_KEY, 'timestamp']])),
+      );
+      continue;
+    }
+    const readable =
+      arrow.DataType.isInt(type) ||
+      arrow.DataType.isFloat(type) ||
+      arrow.DataType.isBool(type) ||
+      arrow.DataType.isUtf8(type) ||
+      arrow.DataType.isLargeUtf8(type) ||
+      (arrow.DataType.isDictionary(type) &&
+        (arrow.DataType.isUtf8(type.dictionary) || arrow.DataType.isLargeUtf8(type.dictionary)));
+    if (!readable)
+      throw new DataError(
+        `${source}: column '${field.name}' has type ${String(type)}; the pipeline reads numbers, booleans, strings and timestamps (drop or convert it)`,
+      );
+    // One chunk per column, so all columns share one record batch.
+    const whole = vector.data.length === 1 ? vector : vectorConcat(vector);
+    children.push(whole.data[0]);
+    fields.push(field);
+  }
+  const schema = new arrow.Schema(fields, table.schema.metadata);
+  const struct = arrow.makeData({
+    type: new arrow.Struct(fields),
+    length: table.numRows,
+    nullCount: 0,
+    children,
+  });
+  return new arrow.Table(schema, [new arrow.RecordBatch(schema, struct)]);
+}
+
+/** A chunked vector as one chunk (Parquet row groups arrive as several). */
+function vectorConcat(vector: arrow.Vector): arrow.Vector {
+  const type = vector.type as arrow.DataType;
+  if (arrow.DataType.isDictionary(type)) {
+    const texts = Array.from({ length: vector.length }, (_, i) => vector.get(i) as string | null);
+    return arrow.vectorFromArray(texts, new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32()));
+  }
+  return arrow.vectorFromArray(vector.toArray() as unknown[], type) as arrow.Vector;
+}

@@ -1,0 +1,79 @@
+import * as arrow from 'apache-arrow';
+
+/** Field metadata key: why a column that looks numeric is text (`codes with leading zeros …`). */
+export const TEXT_REASON_KEY = 'quiver.text_reason';
+/** Field metadata key: the logical type of a physical column (`timestamp`: Float64 ms since epoch, UTC). */
+export const LOGICAL_TYPE_KEY = 'quiver.logical_type';
+
+const TRUE_WORDS = new Set(['true', 'True', 'TRUE']);
+const FALSE_WORDS = new Set(['false', 'False', 'FALSE']);
+/** ISO-8601 date or date-time (`T` or a space), optional fraction and zone. */
+const ISO_8601 =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * Milliseconds since 1970-01-01T00:00:00Z of an ISO-8601 date or date-time, or null when `text` is
+ * not one (or names no real day). A value without a zone is read as UTC, never as the host's time.
+ */
+export function parseIsoTimestamp(text: string): number | null {
+  const m = ISO_8601.exec(text);
+  if (!m) return null;
+  const [, y, mo, d, h = '00', mi = '00', s = '00', fraction = '', zone = 'Z'] = m;
+  const ms = fraction ? fraction.slice(0, 4).padEnd(4, '0') : '.000';
+  const offset = zone === 'Z' ? 'Z' : zone.includes(':') ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`;
+  const value = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}${ms}${offset}`);
+  if (!Number.isFinite(value)) return null;
+  // Date.parse rolls 2024-02-30 over to March: a day that does not exist is not a date.
+  const day = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
+  if (day.getUTCMonth() !== Number(mo) - 1 || day.getUTCDate() !== Number(d)) return null;
+  return value;
+}
+
+/** `true`/`True`/`TRUE` → true, the `false` spellings → false, anything else null. */
+export function parseBooleanWord(text: string): boolean | null {
+  return TRUE_WORDS.has(text) ? true : FALSE_WORDS.has(text) ? false : null;
+}
+
+/** A text column read as a richer type, with the field metadata that says so. */
+export interface TypedColumn {
+  data: arrow.Data;
+  metadata?: Map<string, string>;
+}
+
+/**
+ * Types a dictionary-coded text column from its distinct words: all boolean words → Bool; all
+ * ISO-8601 dates → Float64 ms since the epoch (so profiles, drift and scaling treat it as a number)
+ * with `quiver.logical_type = timestamp`; otherwise null (it stays text). Codes of null rows are ignored.
+ */
+export function inferTextColumn(
+  words: string[],
+  codes: Int32Array,
+  nullBitmap: Uint8Array | undefined,
+  nullCount: number,
+): TypedColumn | null {
+  if (words.length === 0) return null;
+  const rows = codes.length;
+  const booleans = words.map(parseBooleanWord);
+  if (booleans.every((b) => b !== null)) {
+    const bits = new Uint8Array((rows + 7) >> 3);
+    for (let i = 0; i < rows; i++)
+      if (booleans[codes[i]] === true && isValid(nullBitmap, i)) bits[i >> 3] |= 1 << (i & 7);
+    return {
+      data: arrow.makeData({ type: new arrow.Bool(), length: rows, nullCount, nullBitmap, data: bits }),
+    };
+  }
+  const times = words.map(parseIsoTimestamp);
+  if (times.every((t) => t !== null)) {
+    const values = new Float64Array(rows);
+    for (let i = 0; i < rows; i++) if (isValid(nullBitmap, i)) values[i] = times[codes[i]]!;
+    return {
+      data: arrow.makeData({ type: new arrow.Float64(), length: rows, nullCount, nullBitmap, data: values }),
+      metadata: new Map([[LOGICAL_TYPE_KEY, 'timestamp']]),
+    };
+  }
+  return null;
+}
+
+function isValid(bitmap: Uint8Array | undefined, i: number): boolean {
+  return bitmap === undefined || (bitmap[i >> 3] & (1 << (i & 7))) !== 0;
+}
