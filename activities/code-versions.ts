@@ -8,8 +8,7 @@ import { stepCodeVersionWith } from './step';
  * (absolute paths) each step of the planned spec runs, hashed as this worker sees them.
  */
 export function codeVersions(modules: Partial<Record<StepName, string[]>> = {}): Record<StepName, string> {
-  return Object.fromEntries(STEP_NAMES.map((step) => [step, stepCodeVersionWith(step, modules[step] ?? [])])) as Record<
-    StepName,
-    string
-  >;
+  return Object.fromEntries(
+    STEP_NAMES.map((step) => [step, stepCodeVersionWith(step, modules[step] ?? [])]),
+  ) as Record<StepName, string>;
 }

@@ -27,7 +27,15 @@ export async function ingest(input: StepInput, config: QuiverConfig): Promise<St
     config,
     async (ctx) => {
       ctx.throwIfCancelled();
-      const { uri, format: _format, retry: _r, timeout: _t, pauseTimeout: _p, heartbeatTimeout: _h, ...options } = source;
+      const {
+        uri,
+        format: _format,
+        retry: _r,
+        timeout: _t,
+        pauseTimeout: _p,
+        heartbeatTimeout: _h,
+        ...options
+      } = source;
       const format = sourceFormat(uri, source.format);
       const read = await readSourceTable(uri, { ...options, format });
       const { bytes } = read;

@@ -56,20 +56,23 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
     });
     heartbeat(reporter.details);
     const trained = await trainModelTable(backend, {
-        table,
-        features,
-        target,
-        split: spec.split,
-        params,
-        task: spec.target.task,
-        earlyStopping: params.earlyStopping,
-        resumeFrom,
-        onEpoch: epochCheckpointer(ctx, msToNumber(params.checkpointEvery as Duration), reporter),
-        onProgress: (progress) => reporter.batchDone(progress),
-        signal: attemptSignal(),
-      });
+      table,
+      features,
+      target,
+      split: spec.split,
+      params,
+      task: spec.target.task,
+      earlyStopping: params.earlyStopping,
+      resumeFrom,
+      onEpoch: epochCheckpointer(ctx, msToNumber(params.checkpointEvery as Duration), reporter),
+      onProgress: (progress) => reporter.batchDone(progress),
+      signal: attemptSignal(),
+    });
     // The fitted features stage joins the model's metadata, so validate and serve re-apply it.
-    await ctx.write('model', fitted ? withModelInfo(trained.modelTable, { [MODEL_FEATURES_KEY]: fitted }) : trained.modelTable);
+    await ctx.write(
+      'model',
+      fitted ? withModelInfo(trained.modelTable, { [MODEL_FEATURES_KEY]: fitted }) : trained.modelTable,
+    );
     await ctx.write('history', historyToArrow(trained.history));
     const last = trained.history[trained.history.length - 1];
     return {
@@ -102,7 +105,11 @@ async function trainModelTable(
   if (trainsOffThread(backend)) return trainOffThread({ ...args, backend });
   const { model, ...trained } = await trainClassifier(args);
   try {
-    const info = { backend: trained.backend, device: trained.device, [ARCHITECTURE_KEY]: trained.architecture };
+    const info = {
+      backend: trained.backend,
+      device: trained.device,
+      [ARCHITECTURE_KEY]: trained.architecture,
+    };
     return { ...trained, modelTable: await modelToArrowAsync(model, trained.preprocessing, info) };
   } finally {
     model.dispose();

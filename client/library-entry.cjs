@@ -1,8 +1,6 @@
 // `require('quiver')` / `import { quiver } from 'quiver'` from a checkout: tsx loads the TypeScript
 // library with no build step (as bin/quiver.js does for the CLI). Named exports are listed one by one
 // so Node's ESM loader can see them.
-/* global require, exports */
-/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS entry point, as bin/quiver.js */
 require('tsx/cjs');
 const library = require('./library.ts');
 

@@ -254,7 +254,6 @@ function installExitHooks(): void {
   }
 }
 
-
 function fileSize(file: string): number {
   try {
     return statSync(file).size;

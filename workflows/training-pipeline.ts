@@ -236,7 +236,10 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
   try {
     const ingest = await runStep('ingest', {});
     const data = ingest.outputs.data;
-    deferAttribute({ key: SEARCH_ATTRIBUTES.datasetSha, value: String(ingest.summary.datasetSha256 ?? data.sha256) });
+    deferAttribute({
+      key: SEARCH_ATTRIBUTES.datasetSha,
+      value: String(ingest.summary.datasetSha256 ?? data.sha256),
+    });
     const sanity = await runStep('sanity', { data });
     // Training and validation read the cleaned rows when sanity dropped some.
     const cleanData = sanity.outputs.clean ?? data;

@@ -173,8 +173,10 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
       const { data } = await readVerified(store, ref);
       const ext = path.extname(file).toLowerCase();
       const { tableToIPC } = require('apache-arrow') as typeof import('apache-arrow');
-      const { toParquet } = require('../../core/sources/parquet') as typeof import('../../core/sources/parquet');
-      const { tableToCsv } = require('../../core/sources/csv-writer') as typeof import('../../core/sources/csv-writer');
+      const { toParquet } =
+        require('../../core/sources/parquet') as typeof import('../../core/sources/parquet');
+      const { tableToCsv } =
+        require('../../core/sources/csv-writer') as typeof import('../../core/sources/csv-writer');
       if (ext === '.arrow' || ext === '.feather') fs.writeFileSync(file, tableToIPC(data, 'file'));
       else if (ext === '.parquet') fs.writeFileSync(file, toParquet(data));
       else if (ext === '.csv') fs.writeFileSync(file, tableToCsv(data));

@@ -5,7 +5,13 @@ import { withEnvironment, type Environment, type GlobalFlags } from '../environm
 import { table } from '../format';
 import { emit } from '../output';
 import type * as SchedulesModule from '../schedules';
-import type { BackfilledRun, OverlapName, QuiverSchedules, ScheduleListEntry, ScheduleView } from '../schedules';
+import type {
+  BackfilledRun,
+  OverlapName,
+  QuiverSchedules,
+  ScheduleListEntry,
+  ScheduleView,
+} from '../schedules';
 
 /** `--overlap` values, as `OVERLAP_POLICIES` names them (a unit test keeps the two equal). */
 export const OVERLAP_NAMES = ['skip', 'buffer-one', 'buffer-all', 'cancel-other', 'allow-all'] as const;

@@ -182,7 +182,14 @@ export async function buildModelServer(options: ServeOptions): Promise<ModelServ
         metrics.requests.inc({ model: name, alias, version, status: 200 });
         metrics.predictions.inc({ model: name, version }, instances.length);
         metrics.latency.observe({ model: name }, (performance.now() - started) / 1000);
-        const reply200 = { model: name, alias, version, requestId, predictions: labels, probabilities: perInstance };
+        const reply200 = {
+          model: name,
+          alias,
+          version,
+          requestId,
+          predictions: labels,
+          probabilities: perInstance,
+        };
         return warnings.length ? { ...reply200, warnings } : reply200;
       } catch (error) {
         if (!(error instanceof BadRequestError)) throw error;

@@ -149,9 +149,12 @@ describe('CSV round trip (property): a kept CSV writer and our reader agree', ()
           maxLength: 30,
         }),
         (records) => {
-          const csv = stringify([['n', 's'], ...records.map(([n, s]) => [n === null ? null : String(n), s])], {
-            quoted_string: true,
-          }).replace(/^"n","s"/, 'n,s');
+          const csv = stringify(
+            [['n', 's'], ...records.map(([n, s]) => [n === null ? null : String(n), s])],
+            {
+              quoted_string: true,
+            },
+          ).replace(/^"n","s"/, 'n,s');
           const back = rows(parseCsv(csv));
           // A quoted field is text as written; an unquoted empty is null (csv-stringify writes null so).
           expect(back.map((r) => r.s)).toEqual(records.map(([, s]) => s));
