@@ -1,10 +1,11 @@
 import type { Table } from 'apache-arrow';
 import type * as tf from '@tensorflow/tfjs';
-import { DataError } from '../errors';
-import { modelFromArrow } from '../model/codec';
+import type { FittedFeatures } from '../features/types';
+import { modelFeatures, modelFromArrow } from '../model/codec';
 import { argmaxRows } from '../model/metrics';
 import { decodeLabel, type Preprocessing } from '../model/preprocess';
 import { forwardPass } from './model-slots';
+import { parseRawPredictBody, rawInputPreprocessing } from './raw-input';
 import { parsePredictBody } from './request';
 
 /** Predictions for a batch of rows, shaped like the server's `:predict` reply. */
@@ -26,24 +27,20 @@ export class Predictor {
     private readonly model: tf.LayersModel,
     /** The fitted preprocessing the model carries (features, scaling, categories, classes). */
     readonly preprocessing: Preprocessing,
+    /** The features stage fitted with the model: rows carry raw columns and pass through it first. */
+    readonly fitted: FittedFeatures | null = null,
   ) {}
 
   /** Builds the model in a checkpoint table (a train step's `model` output or a registry version's). */
   static async fromCheckpoint(table: Table): Promise<Predictor> {
-    const { model, preprocessing, extra } = await modelFromArrow(table);
-    if (extra.features !== undefined) {
-      // Rows must pass the model's fitted features stage first; predicting without it would be wrong.
-      model.dispose();
-      throw new DataError(
-        'this model carries a fitted features stage (quiver.model.features), which the predictor does not apply yet',
-      );
-    }
-    return new Predictor(model, preprocessing);
+    const decoded = await modelFromArrow(table);
+    return new Predictor(decoded.model, decoded.preprocessing, modelFeatures(decoded));
   }
 
-  /** Feature names a row must carry (`null` is a missing value). */
+  /** Raw column names a row must carry (`null` is a missing value). */
   get features(): string[] {
-    return this.preprocessing.features.map((f) => f.name);
+    const prep = this.fitted ? rawInputPreprocessing(this.fitted, this.preprocessing) : this.preprocessing;
+    return prep.features.map((f) => f.name);
   }
 
   /**
@@ -52,7 +49,15 @@ export class Predictor {
    */
   async predict(rows: Record<string, unknown>[]): Promise<Predictions> {
     const prep = this.preprocessing;
-    const { instances, features } = parsePredictBody({ instances: rows }, prep);
+    // The same path as `quiver serve`: raw columns through the fitted features stage when there is one.
+    const { instances, features } = this.fitted
+      ? await parseRawPredictBody(
+          { instances: rows },
+          this.fitted,
+          rawInputPreprocessing(this.fitted, prep),
+          prep,
+        )
+      : parsePredictBody({ instances: rows }, prep);
     const out = forwardPass(this.model, features, instances.length, prep.inputWidth);
     if (prep.task === 'regression') {
       const { mean, std } = prep.targetScaling ?? { mean: 0, std: 1 };
