@@ -1,14 +1,16 @@
 import type { Command } from 'commander';
+// Heavy modules (registry and store: the AWS SDK; Arrow; TensorFlow.js) load inside actions, so
+// `quiver --help` stays fast (test/unit/client/cli-startup.test.ts).
 import { QuiverError } from '../../core/errors';
-import { ModelRegistry, type AliasMove } from '../../core/registry';
-import { openStore } from '../../core/checkpoint/store';
+import type { AliasMove, ModelRegistry } from '../../core/registry';
 import { configFrom, type GlobalFlags } from '../environment';
-import { exportLayersModel } from '../model-export';
 import { table } from '../format';
 import { emit } from '../output';
 
+const registryModule = () => require('../../core/registry') as typeof import('../../core/registry');
+
 function registryOf(flags: GlobalFlags): ModelRegistry {
-  return ModelRegistry.at(configFrom(flags));
+  return registryModule().ModelRegistry.at(configFrom(flags));
 }
 
 function formatMove(name: string, move: AliasMove): string {
@@ -106,7 +108,10 @@ export function registerModelCommands(program: Command, flagsOf: (cmd: Command) 
       const flags = flagsOf(cmd);
       const config = configFrom(flags);
       const [name, at = 'production'] = spec.split('@');
-      const registry = ModelRegistry.at(config.home);
+      const registry = registryModule().ModelRegistry.at(config);
+      const { openStore } =
+        require('../../core/checkpoint/store') as typeof import('../../core/checkpoint/store');
+      const { exportLayersModel } = require('../model-export') as typeof import('../model-export');
       const record = /^\d+$/.test(at)
         ? await registry.version(name, parseVersion(at))
         : await registry.resolve(name, at);

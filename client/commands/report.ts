@@ -3,7 +3,6 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { QuiverError } from '../../core/errors';
-import { ModelRegistry } from '../../core/registry';
 import { renderHtml, renderMarkdown, type ReportDocument } from '../../core/report/document';
 import type { RunView } from '../api';
 import { configFrom, withEnvironment, type GlobalFlags } from '../environment';
@@ -14,6 +13,7 @@ import { RunJournal } from '../run-notes';
 const store = () => require('../../core/checkpoint/store') as typeof import('../../core/checkpoint/store');
 const cards = () => require('../model-card') as typeof import('../model-card');
 const reports = () => require('../run-report') as typeof import('../run-report');
+const registries = () => require('../../core/registry') as typeof import('../../core/registry');
 
 /** The files a report or card was written to. */
 interface WrittenReport {
@@ -86,7 +86,7 @@ export function registerReportCommands(program: Command, flagsOf: (cmd: Command)
       ) => {
         const flags = flagsOf(cmd);
         const config = configFrom(flags);
-        const registry = ModelRegistry.at(config);
+        const registry = registries().ModelRegistry.at(config);
         const version = versionText
           ? await registry.version(name, parseVersion(versionText))
           : await registry.resolve(name, options.alias);
@@ -133,7 +133,7 @@ export async function renderedCard(
   versionNumber: number,
 ): Promise<string | null> {
   const config = configFrom(flags);
-  const registry = ModelRegistry.at(config);
+  const registry = registries().ModelRegistry.at(config);
   const version = await registry.version(name, versionNumber);
   if (!version) return null;
   const run = await runOrNull(flags, version.runId);

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { SpecError } from '../../core/errors';
-import { loadSpecFile } from '../../core/spec/load';
 import { withEnvironment, type Environment, type GlobalFlags } from '../environment';
 import { table } from '../format';
 import { emit } from '../output';
@@ -20,6 +19,9 @@ export const OVERLAP_NAMES = ['skip', 'buffer-one', 'buffer-all', 'cancel-other'
 // `--help` stays fast; the helpers below run only after that.
 let S: typeof SchedulesModule;
 const loadSchedules = () => (S ??= require('../schedules') as typeof SchedulesModule);
+// YAML and zod load with the spec, only when a command reads one.
+const loadSpecFile: typeof import('../../core/spec/load').loadSpecFile = (...args) =>
+  (require('../../core/spec/load') as typeof import('../../core/spec/load')).loadSpecFile(...args);
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 

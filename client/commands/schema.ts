@@ -1,11 +1,14 @@
 import type { Command } from 'commander';
 import type { DataSchema, SchemaColumn } from '../../core/data/data-schema';
 import { quote } from '../../core/quote';
-import { readPinnedSchema, resetSchema, schemaPath } from '../../core/data/schema-store';
 import { QuiverError } from '../../core/errors';
 import { configFrom, type GlobalFlags } from '../environment';
 import { table } from '../format';
 import { emit } from '../output';
+
+// The schema store reaches the object store (the AWS SDK): loaded by the actions, not by `--help`.
+const schemaStore = () =>
+  require('../../core/data/schema-store') as typeof import('../../core/data/schema-store');
 
 /** `quiver schema show|reset PIPELINE`: the data schema a pipeline's runs are checked against. */
 export function registerSchemaCommands(program: Command, flagsOf: (cmd: Command) => GlobalFlags): void {
@@ -19,12 +22,12 @@ export function registerSchemaCommands(program: Command, flagsOf: (cmd: Command)
     .action(async (pipeline: string, _options: unknown, cmd: Command) => {
       const flags = flagsOf(cmd);
       const home = configFrom(flags);
-      const pinned = await readPinnedSchema(home, pipeline);
+      const pinned = await schemaStore().readPinnedSchema(home, pipeline);
       if (!pinned)
         throw new QuiverError(
-          `no pinned schema for pipeline ${pipeline} at ${schemaPath(home, pipeline)} (the first run whose sanity step passes pins one)`,
+          `no pinned schema for pipeline ${pipeline} at ${schemaStore().schemaPath(home, pipeline)} (the first run whose sanity step passes pins one)`,
         );
-      emit(flags, pinned, (s) => formatSchema(s, schemaPath(home, pipeline)));
+      emit(flags, pinned, (s) => formatSchema(s, schemaStore().schemaPath(home, pipeline)));
     });
 
   schema
@@ -33,7 +36,7 @@ export function registerSchemaCommands(program: Command, flagsOf: (cmd: Command)
     .action(async (pipeline: string, _options: unknown, cmd: Command) => {
       const flags = flagsOf(cmd);
       const home = configFrom(flags);
-      const removed = await resetSchema(home, pipeline);
+      const removed = await schemaStore().resetSchema(home, pipeline);
       emit(flags, { pipeline, removed }, (r) =>
         r.removed
           ? `schema of ${pipeline} reset: the next passing run pins a new one`

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { openStore } from '../../core/checkpoint/store';
+// Heavy modules (registry and store: the AWS SDK; Arrow; TensorFlow.js) load inside actions, so
+// `quiver --help` stays fast (test/unit/client/cli-startup.test.ts).
 import { SpecError } from '../../core/errors';
 import type { StepName } from '../../core/run-types';
 import { configFrom, type GlobalFlags } from '../environment';
 import { formatDuration, formatSummary, shortRef, table } from '../format';
-import { Quiver } from '../library';
 import type { StepRunResult } from '../local-run-step';
 import { emit, info } from '../output';
 import { formatComparison } from './runs-inspect';
@@ -57,6 +57,7 @@ export function registerStepCommands(program: Command, flagsOf: (cmd: Command) =
         if (!Number.isInteger(head) || head < 0)
           throw new SpecError(`--head must be a whole number, not '${options.head}'`);
         const config = configFrom(flags);
+        const { Quiver } = require('../library') as typeof import('../library');
         const quiver = new Quiver({
           home: config.home,
           address: config.temporalAddress,
@@ -69,6 +70,8 @@ export function registerStepCommands(program: Command, flagsOf: (cmd: Command) =
           spec: options.spec,
         });
         const primary = result.step.checkpoint;
+        const { openStore } =
+          require('../../core/checkpoint/store') as typeof import('../../core/checkpoint/store');
         const rows = primary ? rowsOf(await openStore(config.store).read(primary), head) : [];
         emit(flags, { ...result, head: rows }, formatStepRun);
       },
