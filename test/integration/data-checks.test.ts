@@ -58,7 +58,7 @@ describe('data checks on a real dev server', () => {
     expect(pinned.inferredFrom.runId).toBe(first.runId);
     // Iris repeats one row: flagged as a duplicate, kept by the default policy.
     expect(await rowsOf(sanity.outputs.flags)).toEqual([
-      { row: 142, checks: 'duplicate', reason: 'duplicate of row 101', action: 'kept' },
+      { row: 142, checks: 'duplicate', reason: 'row 142: duplicate of row 101', action: 'kept' },
     ]);
     expect((await rowsOf(sanity.outputs.drift))[0].note).toBe('skipped: no production model iris');
     // Deploy records the profile as the model's drift reference.
@@ -78,7 +78,7 @@ describe('data checks on a real dev server', () => {
     expect(json.code, json.stderr).toBe(0);
     expect(JSON.parse(json.stdout).columns.petal_length.type).toBe('number');
     const text = await quiver(['schema', 'show', 'iris'], cliEnv);
-    expect(text.stdout).toMatch(/species\s+string\s+no\s+setosa, versicolor, virginica/);
+    expect(text.stdout).toMatch(/species\s+string\s+no\s+'setosa', 'versicolor', 'virginica'/);
   });
 
   it('the pinned schema catches a changed column type and fails sanity once', async () => {
@@ -88,12 +88,16 @@ describe('data checks on a real dev server', () => {
     const sanity = step(view, 'sanity');
     expect(sanity).toMatchObject({ status: 'failed', attempts: 1 });
     expect(sanity.error).toContain('SanityCheckError');
-    expect(sanity.error).toContain('schema_type(sepal_width): observed string, expected number');
+    expect(sanity.error).toContain(
+      "schema_type(sepal_width): observed string (row 7 'wide' not a number), expected number",
+    );
     expect(step(view, 'train').status).toBe('pending');
     const report = await rowsOf(sanity.outputs.report);
-    // The spec's own range check on that column fails too: it is no longer numeric.
+    // The numeric-with-tokens check names the odd token, and the spec's own range check on that
+    // column fails too: it is no longer numeric.
     expect(report.filter((r) => !r.passed).map((r) => `${r.check}(${r.column})`)).toEqual([
       'schema_type(sepal_width)',
+      'numeric_tokens(sepal_width)',
       'numeric_range(sepal_width)',
     ]);
   });
@@ -113,7 +117,7 @@ describe('data checks on a real dev server', () => {
         outliers.map((row) => ({
           row,
           checks: 'outOfRange',
-          reason: expect.stringMatching(/^petal_length 19 > max 7\.\d+$/),
+          reason: expect.stringMatching(new RegExp(`^row ${row}: petal_length 19 > max 7\\.\\d+$`)),
           action: 'dropped',
         })),
       );
@@ -134,8 +138,8 @@ describe('data checks on a real dev server', () => {
       ]);
       expect(view.status).toBe('FAILED');
       const sanity = step(view, 'sanity');
-      expect(sanity.error).toContain(
-        'row_flags(outOfRange): observed 3 row(s) (2.00%), expected <= 1.00% dropped',
+      expect(sanity.error).toMatch(
+        /row_flags\(outOfRange\): observed 3 row\(s\) \(2\.00%\), e\.g\. row 10: petal_length 19 > max 7\.\d+ \| row 60: petal_length 19 > max 7\.\d+ \| row 120: petal_length 19 > max 7\.\d+, expected <= 1\.00% dropped \(policy drop\)/,
       );
       expect(sanity.outputs.clean).toBeUndefined();
       const flags = await rowsOf(sanity.outputs.flags);
@@ -172,8 +176,8 @@ describe('data checks on a real dev server', () => {
       const view = await run([`source.uri=${shifted()}`, keepOutliers]);
       expect(view.status, view.error ?? '').toBe('COMPLETED');
       const production = await ModelRegistry.at(env.config.home).resolve('iris', 'production');
-      expect(step(view, 'sanity').summary.drift).toBe(
-        '4 feature(s) drifted: sepal_length, sepal_width, petal_length, petal_width',
+      expect(step(view, 'sanity').summary.drift).toMatch(
+        /^4 feature\(s\) drifted: sepal_length \(psi \d+\.\d{4} > 0\.2\), sepal_width \(psi \d+\.\d{4} > 0\.2\), petal_length \(psi \d+\.\d{4} > 0\.2\), petal_width \(psi \d+\.\d{4} > 0\.2\)$/,
       );
       expect(production.reference?.sha256).toBe(step(view, 'sanity').outputs.profile.sha256);
     });

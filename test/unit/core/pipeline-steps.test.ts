@@ -13,7 +13,7 @@ const ref = (name: string): CheckpointRef => ({
 describe('pipeline wiring', () => {
   it('declares the inputs of every step, in pipeline order', () => {
     expect(Object.keys(STEP_INPUTS)).toEqual([...STEP_NAMES]);
-    expect(stepsBefore('train')).toEqual(['ingest', 'sanity']);
+    expect(stepsBefore('train')).toEqual(['ingest', 'sanity', 'features']);
     expect(stepsBefore('ingest')).toEqual([]);
   });
 
