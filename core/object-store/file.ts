@@ -46,7 +46,8 @@ export class FileObjectStore implements ObjectStore {
     try {
       body = await fs.readFile(file);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      // ENOTDIR: a file stands where a folder of the key would be, so no such object can exist (as on S3).
+      if (isAbsent(error)) return null;
       throw new StoreStateError(`cannot read ${file}: ${(error as Error).message}`, { cause: error });
     }
     return { body, etag: etagOf(body) };
@@ -88,7 +89,8 @@ export class FileObjectStore implements ObjectStore {
     const base = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
     const start = path.join(this.root, base);
     const entries = await fs.readdir(start, { recursive: true, withFileTypes: true }).catch((error) => {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      // Nothing under a prefix whose folder is missing or is a file (S3 lists no keys there either).
+      if (isAbsent(error)) return [];
       throw error;
     });
     const listed: ListedObject[] = [];
@@ -134,6 +136,12 @@ export class FileObjectStore implements ObjectStore {
       await fs.rm(lock, { recursive: true, force: true });
     }
   }
+}
+
+/** Whether a read failed because the path does not exist, or a file stands where a folder of it would be. */
+function isAbsent(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
 function etagOf(bytes: Buffer): string {

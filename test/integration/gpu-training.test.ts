@@ -100,9 +100,10 @@ describe('no GPU worker running', () => {
     const runId = await world.startRun(['train.gpuWait=1s', 'train.requireGpu=true']);
     const view = await waitForRunStatus(world.client, runId, SETTLED, 60_000);
     expect(view.status).toBe('FAILED');
-    expect(stepRows(view).slice(0, 3)).toEqual([
+    expect(stepRows(view).slice(0, 4)).toEqual([
       ['ingest', 'completed', 1],
       ['sanity', 'completed', 1],
+      ['features', 'completed', 1],
       ['train', 'failed', 0],
     ]);
     expect(stepOf(view, 'train').error).toMatch(
@@ -112,6 +113,7 @@ describe('no GPU worker running', () => {
     const store = openStore(world.config.store);
     await store.verify(stepOf(view, 'ingest').checkpoint!);
     await store.verify(stepOf(view, 'sanity').checkpoint!);
+    await store.verify(stepOf(view, 'features').checkpoint!);
   });
 });
 
@@ -204,6 +206,7 @@ describe('cancel, resume, timeouts and long epochs', () => {
     expect(resumed.steps.map((s) => [s.name, s.reusedFrom])).toEqual([
       ['ingest', runId],
       ['sanity', runId],
+      ['features', runId],
       ['train', null],
       ['validate', null],
       ['deploy', null],
