@@ -38,7 +38,9 @@ describe('status with no worker on the run’s task queues', () => {
     const view = await client.status(runId);
     expect(view.status).toBe('RUNNING');
     expect(view.progressFrom).toBe('history');
-    expect(view.steps.map((s) => s.status)).toEqual(['pending', 'pending', 'pending', 'pending', 'pending']);
+    expect(view.steps.map((s) => [s.name, s.status])).toEqual(
+      ['ingest', 'sanity', 'features', 'train', 'validate', 'deploy'].map((name) => [name, 'pending']),
+    );
     expect(view.workerWarnings).toEqual([
       expect.stringContaining(`no worker polls ${config.taskQueues.cpu} (workflow tasks)`),
       expect.stringContaining(`no worker polls ${config.taskQueues.cpu} (steps)`),
