@@ -152,7 +152,14 @@ describe('quiver checkpoints gc', () => {
     for (const ref of [...refsOf(run), registryOnly]) await store.verify(ref);
     // The run can still be resumed with everything reused.
     const plan = await env.client.plan(run.runId);
-    expect(plan.steps.map((s) => s.action)).toEqual(['reuse', 'reuse', 'reuse', 'reuse', 'reuse']);
+    expect(plan.steps.map((s) => `${s.name}:${s.action}`)).toEqual([
+      'ingest:reuse',
+      'sanity:reuse',
+      'features:reuse',
+      'train:reuse',
+      'validate:reuse',
+      'deploy:reuse',
+    ]);
   });
 
   it('keeps a fresh orphan by default (--older-than 1h), and takes it once it is old enough', async () => {

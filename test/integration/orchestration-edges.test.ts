@@ -105,7 +105,14 @@ describe('orchestration at the edges', () => {
     });
     await registry.promote(model, other.version, 'production');
     const plan = await env.client.plan(runId);
-    expect(plan.steps.map((s) => s.action)).toEqual(['reuse', 'reuse', 'reuse', 'reuse', 'reuse']);
+    expect(plan.steps.map((s) => `${s.name}:${s.action}`)).toEqual([
+      'ingest:reuse',
+      'sanity:reuse',
+      'features:reuse',
+      'train:reuse',
+      'validate:reuse',
+      'deploy:reuse',
+    ]);
     expect(plan.spec.sanity.categories.species).toHaveLength(filler.length + 3);
     const resumed = await env.client.wait(await env.client.startPlanned(plan));
     expect(resumed.status).toBe('COMPLETED');

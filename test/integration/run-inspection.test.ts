@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
@@ -21,6 +22,10 @@ describe('run inspection against a real dev server', () => {
   let small: RunView;
   let wide: RunView;
   let failed: RunView;
+  // QuiverDatasetSha names the source file's bytes (ingest's datasetSha256), not the checkpoint's.
+  const irisSha = createHash('sha256')
+    .update(fs.readFileSync(path.join(REPO, 'data', 'iris.csv')))
+    .digest('hex');
 
   async function runToEnd(overrides: string[]): Promise<RunView> {
     const runId = await env.client.start(env.spec(overrides), overrides);
@@ -63,7 +68,8 @@ describe('run inspection against a real dev server', () => {
     expect(attributes.get(SEARCH_ATTRIBUTES.pipeline)).toBe(pipeline);
     expect(attributes.get(SEARCH_ATTRIBUTES.status)).toBe('COMPLETED');
     expect(attributes.get(SEARCH_ATTRIBUTES.step)).toBe('deploy');
-    expect(attributes.get(SEARCH_ATTRIBUTES.datasetSha)).toBe(small.steps[0].checkpoint!.sha256);
+    expect(small.steps[0].summary.datasetSha256).toBe(irisSha);
+    expect(attributes.get(SEARCH_ATTRIBUTES.datasetSha)).toBe(irisSha);
     expect(attributes.get(SEARCH_ATTRIBUTES.modelVersion)).toBe(small.model!.version);
     // A run that failed in sanity shows where it stopped.
     const stopped = (await env.client.temporal.workflow.getHandle(failed.runId).describe())
@@ -91,20 +97,28 @@ describe('run inspection against a real dev server', () => {
     expect(summaries).toEqual([
       'ingest · iris.csv',
       'sanity · min 100 rows',
+      'features · split only',
       'train · 5 epochs · hidden 16-16',
       'validate · accuracy',
+      // The deploy step registers the version; the workflow's moveAlias activity then moves the alias.
+      'deploy · alias production',
       'deploy · alias production',
     ]);
 
     // One visibility write per step past ingest (dataset and model ride along), one for the final
-    // status, and the TemporalChangeVersion the SDK writes with the patch marker (see the workflow).
+    // status, and the TemporalChangeVersion the SDK writes with each patch marker (see the workflow):
+    // quiver-step-search-attribute and quiver-alias-move-while-live at the start, and
+    // quiver-features-stage once sanity has passed.
     const upserted = (history.events ?? [])
       .map((event) => event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields)
       .filter((fields) => fields)
       .map((fields) => Object.keys(fields!).sort().join(','));
     expect(upserted).toEqual([
       'TemporalChangeVersion',
+      'TemporalChangeVersion',
       'QuiverDatasetSha,QuiverStep',
+      'TemporalChangeVersion',
+      'QuiverStep',
       'QuiverStep',
       'QuiverStep',
       'QuiverStep',
@@ -130,7 +144,7 @@ describe('run inspection against a real dev server', () => {
     expect(all[2]).toMatchObject({
       status: 'COMPLETED',
       step: 'deploy',
-      datasetSha: small.steps[0].checkpoint!.sha256,
+      datasetSha: irisSha,
       modelVersion: small.model!.version,
     });
     expect((await listRuns(env.client.temporal, { pipeline, status: 'failed' })).map((r) => r.runId)).toEqual(
@@ -164,6 +178,7 @@ describe('run inspection against a real dev server', () => {
     expect(comparison.durations.map((d) => d.step)).toEqual([
       'ingest',
       'sanity',
+      'features',
       'train',
       'validate',
       'deploy',
