@@ -3,7 +3,9 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrainingReporter } from '../../activities/train-progress';
 import { pipelineStartOptions } from '../../client/run-start';
+import type { QuiverActivities } from '../../activities';
 import type { CheckpointRef } from '../../core/checkpoint/types';
+import type { AliasMoveRequest, AliasMoveResult } from '../../core/deployment';
 import type { EpochEvent } from '../../core/model/train';
 import type { StepInput, StepName, StepResult } from '../../core/run-types';
 import { validateSpec } from '../../core/spec/load';
@@ -82,11 +84,20 @@ describe('a run’s event history', () => {
       activities: {
         ingest: async () => result('ingest', { data: ref('data') }),
         sanity: async () => result('sanity', { profile: ref('profile') }),
+        features: async () =>
+          result('features', { data: ref('features-data'), transforms: ref('transforms') }),
         train: (input: StepInput) => simulatedTraining(simulatedMs)(input),
         validate: async () => result('validate', { metrics: ref('metrics') }),
         deploy: async () =>
           result('deploy', { model: ref('model') }, { model: 'm', version: 1, alias: 'production' }),
-      },
+        // The deploy's second half: the workflow moves the alias once `deploy` registered the version.
+        moveAlias: async (request: AliasMoveRequest): Promise<AliasMoveResult> => ({
+          moved: request.move,
+          aliasVersion: request.version,
+          previous: null,
+          note: 'stand-in',
+        }),
+      } satisfies Pick<QuiverActivities, StepName | 'moveAlias'>,
       maxHeartbeatThrottleInterval: '1s',
       defaultHeartbeatThrottleInterval: '1s',
     });

@@ -27,7 +27,8 @@ describe('quiver CLI against a real dev server', () => {
   });
   afterAll(async () => {
     const codes = await Promise.all(workers.map(stopProcess));
-    expect(codes).toEqual([0, 0]); // workers drain and exit cleanly on SIGTERM
+    // Workers drain and exit on SIGTERM with 128 + 15 (README, "Stopping and crashes").
+    expect(codes).toEqual([143, 143]);
     fs.rmSync(home, { recursive: true, force: true });
   });
 
@@ -76,6 +77,10 @@ describe('quiver CLI against a real dev server', () => {
         'sanity/flags',
         'sanity/drift',
         'sanity/profile',
+        // The features stage: the train/holdout split; with no `features:` in iris.yaml, its `data` is
+        // ingest's checkpoint passed on.
+        'features/split',
+        'features/data',
         'train/history',
         'train/model',
         'validate/metrics',
@@ -83,7 +88,8 @@ describe('quiver CLI against a real dev server', () => {
         'deploy/deployment',
       ].sort(),
     );
-    const data = ls.find((c) => c.output === 'data')!;
+    const data = ls.find((c) => c.step === 'ingest' && c.output === 'data')!;
+    expect(ls.find((c) => c.step === 'features' && c.output === 'data')!.sha256).toBe(data.sha256);
 
     const show = await quiver(['checkpoints', 'show', data.sha256.slice(0, 12), '--head', '3'], env);
     expect(show.code, show.stderr).toBe(0);
