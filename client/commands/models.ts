@@ -1,14 +1,15 @@
 import type { Command } from 'commander';
 import { QuiverError } from '../../core/errors';
-import { ModelRegistry, type AliasMove } from '../../core/registry';
-import { openStore } from '../../core/checkpoint/store';
+import type { AliasMove, ModelRegistry } from '../../core/registry';
 import { configFrom, type GlobalFlags } from '../environment';
-import { exportLayersModel } from '../model-export';
 import { table } from '../format';
 import { emit } from '../output';
 
+// Loaded inside the actions, so that `quiver --help` loads no Arrow or TensorFlow.js.
+const registries = () => require('../../core/registry') as typeof import('../../core/registry');
+
 function registryOf(flags: GlobalFlags): ModelRegistry {
-  return ModelRegistry.at(configFrom(flags));
+  return registries().ModelRegistry.at(configFrom(flags));
 }
 
 function formatMove(name: string, move: AliasMove): string {
@@ -106,7 +107,10 @@ export function registerModelCommands(program: Command, flagsOf: (cmd: Command) 
       const flags = flagsOf(cmd);
       const config = configFrom(flags);
       const [name, at = 'production'] = spec.split('@');
-      const registry = ModelRegistry.at(config.home);
+      const { openStore } =
+        require('../../core/checkpoint/store') as typeof import('../../core/checkpoint/store'); // Arrow
+      const { exportLayersModel } = require('../model-export') as typeof import('../model-export'); // TensorFlow.js
+      const registry = registries().ModelRegistry.at(config.home);
       const record = /^\d+$/.test(at)
         ? await registry.version(name, parseVersion(at))
         : await registry.resolve(name, at);

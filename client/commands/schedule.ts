@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { SpecError } from '../../core/errors';
-import { loadSpecFile } from '../../core/spec/load';
 import { withEnvironment, type Environment, type GlobalFlags } from '../environment';
 import { table } from '../format';
 import { emit } from '../output';
@@ -20,6 +19,7 @@ export const OVERLAP_NAMES = ['skip', 'buffer-one', 'buffer-all', 'cancel-other'
 // `--help` stays fast; the helpers below run only after that.
 let S: typeof SchedulesModule;
 const loadSchedules = () => (S ??= require('../schedules') as typeof SchedulesModule);
+const specs = () => require('../../core/spec/load') as typeof import('../../core/spec/load'); // yaml, zod
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -131,7 +131,7 @@ export function registerScheduleCommands(program: Command, flagsOf: (cmd: Comman
   ).action(async (scheduleId: string, options: TimingFlags & { spec: string }, cmd: Command) => {
     const flags = flagsOf(cmd);
     // Everything the user typed is checked before Temporal is contacted: a bad spec exits 2.
-    const { spec, file } = loadSpecFile(options.spec, options.set);
+    const { spec, file } = specs().loadSpecFile(options.spec, options.set);
     loadSchedules().scheduleSpec(options);
     const overlap = overlapOf(options.overlap);
     await withEnvironment(flags, { embedded: false }, async (env) => {
@@ -152,7 +152,7 @@ export function registerScheduleCommands(program: Command, flagsOf: (cmd: Comman
       .option('--spec <file>', 'replace the pipeline spec'),
   ).action(async (scheduleId: string, options: TimingFlags & { spec?: string }, cmd: Command) => {
     const flags = flagsOf(cmd);
-    const loaded = options.spec ? loadSpecFile(options.spec) : undefined;
+    const loaded = options.spec ? specs().loadSpecFile(options.spec) : undefined;
     if (options.cron || options.every) loadSchedules().scheduleSpec(options);
     else if (options.timezone) loadSchedules().checkTimezone(options.timezone);
     const overlap = overlapOf(options.overlap);

@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
-import { openStore } from '../../core/checkpoint/store';
 import { SpecError } from '../../core/errors';
 import type { StepName } from '../../core/run-types';
 import { configFrom, type GlobalFlags } from '../environment';
 import { formatDuration, formatSummary, shortRef, table } from '../format';
-import { Quiver } from '../library';
 import type { StepRunResult } from '../local-run-step';
 import { emit, info } from '../output';
 import { formatComparison } from './runs-inspect';
@@ -57,6 +55,10 @@ export function registerStepCommands(program: Command, flagsOf: (cmd: Command) =
         if (!Number.isInteger(head) || head < 0)
           throw new SpecError(`--head must be a whole number, not '${options.head}'`);
         const config = configFrom(flags);
+        // Loaded here, so that `quiver --help` loads no Arrow, TensorFlow.js or Temporal.
+        const { Quiver } = require('../library') as typeof import('../library');
+        const { openStore } =
+          require('../../core/checkpoint/store') as typeof import('../../core/checkpoint/store');
         const quiver = new Quiver({
           home: config.home,
           address: config.temporalAddress,
