@@ -71,7 +71,7 @@ export async function deploy(input: StepInput, config: QuiverConfig): Promise<St
  */
 export async function moveAlias(request: AliasMoveRequest, config: QuiverConfig): Promise<AliasMoveResult> {
   const { model, alias, version, firedAt } = request;
-  const registry = ModelRegistry.at(config.home);
+  const registry = ModelRegistry.at(config);
   const current = await registry.lookup(model, alias);
   const currentVersion = current?.version ?? null;
   if (!request.move)

@@ -106,7 +106,7 @@ export function registerModelCommands(program: Command, flagsOf: (cmd: Command) 
       const flags = flagsOf(cmd);
       const config = configFrom(flags);
       const [name, at = 'production'] = spec.split('@');
-      const registry = ModelRegistry.at(config.home);
+      const registry = ModelRegistry.at(config);
       const record = /^\d+$/.test(at)
         ? await registry.version(name, parseVersion(at))
         : await registry.resolve(name, at);
