@@ -204,7 +204,7 @@ export class Quiver {
 
   /** A registered model (`alias` default `production`, or a `version`), as serving loads it. */
   async model(name: string, options: { alias?: string; version?: number } = {}): Promise<Predictor> {
-    const registry = ModelRegistry.at(this.config.home);
+    const registry = ModelRegistry.at(this.config);
     const record =
       options.version !== undefined
         ? await registry.version(name, options.version)

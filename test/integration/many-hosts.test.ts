@@ -15,7 +15,7 @@ import { connectTestClient, IRIS_SPEC, REPO } from '../support/pipeline-env';
 import { startS3TestServer, testS3Client, type S3TestServer } from '../support/s3-server';
 
 /**
- * Many hosts, simulated honestly: three CPU workers and a GPU worker as separate processes, each
+ * Many hosts, simulated honestly: two CPU workers and a GPU worker as separate processes, each
  * with its own QUIVER_HOME (no shared disk), the data set and every shared state in one S3 bucket.
  */
 const RUNS = 20;
@@ -56,7 +56,8 @@ beforeAll(async () => {
     QUIVER_GPU_CONCURRENCY: '4',
   };
   const started = await Promise.all([
-    ...['cpu1', 'cpu2', 'cpu3'].map((tag) => startWorker('cpu', newHome(tag))),
+    // Two CPU workers (one is killed mid-test, the other takes its tasks): fewer start-ups on a small CI.
+    ...['cpu1', 'cpu2'].map((tag) => startWorker('cpu', newHome(tag))),
     startWorker('gpu', newHome('gpu')),
   ]);
   workers.push(...started);
@@ -78,7 +79,8 @@ describe('many hosts sharing one S3 store', () => {
       'sanity.timeout=60s',
       'validate.timeout=60s',
       'deploy.timeout=60s',
-      'train.epochs=4',
+      // One epoch: the test proves distribution and shared state, not accuracy (lean on a 2-core CI).
+      'train.epochs=1',
       'validate.min.accuracy=0',
     ];
     const spec = loadSpecFile(IRIS_SPEC, overrides).spec;
@@ -97,7 +99,10 @@ describe('many hosts sharing one S3 store', () => {
     workers[0].kill('SIGKILL');
 
     const views = await Promise.all(runIds.map((id) => client.wait(id, undefined, 2_000)));
-    expect(views.map((v) => v.status)).toEqual(Array(RUNS).fill('COMPLETED'));
+    const failures = views
+      .filter((v) => v.status !== 'COMPLETED')
+      .map((v) => `${v.runId}: ${v.status} ${v.error}`);
+    expect(failures, failures.join('\n')).toEqual([]);
 
     // Every checkpoint of every step verifies against its content address, read from S3.
     const store = openStore(env.QUIVER_STORE!);
