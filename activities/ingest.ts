@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as arrow from 'apache-arrow';
+import { withSchemaMetadata } from '../core/arrow-columns';
 import { openStore } from '../core/checkpoint/store';
 import { SOURCE_LINEAGE_KEYS } from '../core/checkpoint/types';
 import { sourceSha256 } from '../core/source';
@@ -61,13 +62,12 @@ function withSourceLineage(
   table: arrow.Table,
   source: { uri: string; sha256: string; bytes: number; format: string },
 ): arrow.Table {
-  const metadata = new Map(table.schema.metadata);
-  for (const [field, key] of Object.entries(SOURCE_LINEAGE_KEYS))
-    metadata.set(key, String(source[field as keyof typeof source]));
-  const schema = new arrow.Schema(table.schema.fields, metadata);
-  return new arrow.Table(
-    schema,
-    table.batches.map((batch) => new arrow.RecordBatch(schema, batch.data)),
+  return withSchemaMetadata(
+    table,
+    Object.entries(SOURCE_LINEAGE_KEYS).map(([field, key]) => [
+      key,
+      String(source[field as keyof typeof source]),
+    ]),
   );
 }
 

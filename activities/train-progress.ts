@@ -116,20 +116,3 @@ function heartbeat(details: TrainHeartbeat): void {
     // Not inside an activity (in-process exploration): nothing to report to.
   }
 }
-
-/**
- * The attempt's own stop signal: the activity's cancellation (a cancelled run, or a timeout the
- * worker heard of) or its start-to-close deadline passing here, whichever comes first, so a
- * timed-out attempt stops training even when no heartbeat response tells it so.
- */
-export function attemptSignal(): AbortSignal | undefined {
-  let context: Context;
-  try {
-    context = Context.current();
-  } catch {
-    return undefined;
-  }
-  const { startToCloseTimeoutMs } = context.info;
-  if (!(startToCloseTimeoutMs > 0)) return context.cancellationSignal;
-  return AbortSignal.any([context.cancellationSignal, AbortSignal.timeout(startToCloseTimeoutMs)]);
-}

@@ -14,8 +14,14 @@ import {
 import { modelArchitecture } from '../core/model/models';
 import { trainClassifier, type TrainArgs } from '../core/model/train';
 import type { StepInput, StepResult } from '../core/run-types';
-import { heartbeat, lastHeartbeatDetails, runStepActivity, type StepContext } from './step';
-import { attemptSignal, TrainingReporter, type TrainHeartbeat } from './train-progress';
+import {
+  cancellationSignal,
+  heartbeat,
+  lastHeartbeatDetails,
+  runStepActivity,
+  type StepContext,
+} from './step';
+import { TrainingReporter, type TrainHeartbeat } from './train-progress';
 import { trainOffThread, trainsOffThread, type ThreadEpochEvent } from './train-off-thread';
 
 export type { TrainHeartbeat } from './train-progress';
@@ -66,7 +72,7 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
       resumeFrom,
       onEpoch: epochCheckpointer(ctx, msToNumber(params.checkpointEvery as Duration), reporter),
       onProgress: (progress) => reporter.batchDone(progress),
-      signal: attemptSignal(),
+      signal: cancellationSignal(),
     });
     // The fitted features stage joins the model's metadata, so validate and serve re-apply it.
     await ctx.write(

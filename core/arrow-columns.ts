@@ -1,4 +1,14 @@
-import { DataType, Table, Utf8, Bool, Float64, vectorFromArray, type Vector } from 'apache-arrow';
+import {
+  Bool,
+  DataType,
+  Float64,
+  RecordBatch,
+  Schema,
+  Table,
+  Utf8,
+  vectorFromArray,
+  type Vector,
+} from 'apache-arrow';
 
 /** Column statistics the sanity checks read: one pass over the column, nulls counted apart. */
 export interface ColumnStats {
@@ -69,3 +79,15 @@ export function tableFromColumns(columns: Record<string, ColumnValues>): Table {
 export const utf8 = (values: (string | null)[]): ColumnValues => ({ type: 'utf8', values });
 export const float64 = (values: (number | null)[]): ColumnValues => ({ type: 'float64', values });
 export const bool = (values: boolean[]): ColumnValues => ({ type: 'bool', values });
+
+/**
+ * `table` with `entries` added to its schema metadata (existing keys overwritten), sharing its column
+ * data: how a step stamps what it learns after a table was built (source identity, fitted state).
+ */
+export function withSchemaMetadata(table: Table, entries: Iterable<[string, string]>): Table {
+  const schema = new Schema(table.schema.fields, new Map([...table.schema.metadata, ...entries]));
+  return new Table(
+    schema,
+    table.batches.map((batch) => new RecordBatch(schema, batch.data)),
+  );
+}

@@ -1,6 +1,7 @@
 import * as arrow from 'apache-arrow';
 import * as tf from '@tensorflow/tfjs';
 import { DataError } from '../errors';
+import { withSchemaMetadata } from '../arrow-columns';
 import { ensureBackend } from './backend';
 import { assertFiniteTensors } from './numeric-safety';
 import type { FittedFeatures } from '../features/types';
@@ -376,12 +377,11 @@ export function modelFeatures(decoded: { extra: Record<string, string> }): Fitte
  * the fitted features stage, when the model was encoded elsewhere (the training thread).
  */
 export function withModelInfo(table: arrow.Table, info: Record<string, unknown>): arrow.Table {
-  const metadata = new Map(table.schema.metadata);
-  for (const [key, value] of Object.entries(info))
-    metadata.set(`quiver.model.${key}`, typeof value === 'string' ? value : JSON.stringify(value));
-  const schema = new arrow.Schema(table.schema.fields, metadata);
-  return new arrow.Table(
-    schema,
-    table.batches.map((batch) => new arrow.RecordBatch(schema, batch.data)),
+  return withSchemaMetadata(
+    table,
+    Object.entries(info).map(([key, value]) => [
+      `quiver.model.${key}`,
+      typeof value === 'string' ? value : JSON.stringify(value),
+    ]),
   );
 }
