@@ -28,9 +28,8 @@ export interface ServeOptions {
    * can read the version's run from Temporal.
    */
   cardFor?: (name: string, version: number) => Promise<string | null>;
-  /** Prediction log rotation; `dir` defaults to `<home>/predictions` (or the S3 store's `predictions/`). */
+  /** Prediction log rotation; the log is always the shared state's `predictions/`, where monitors read it. */
   predictionLog?: {
-    dir?: string;
     flushIntervalMs?: number;
     maxRowsPerFile?: number;
     maxFilesPerModel?: number;
