@@ -43,6 +43,11 @@ export async function run(): Promise<BenchResult[]> {
     uploader.destroy();
     const overrides = [
       `source.uri=s3://${s3.bucket}/data/iris.csv`,
+      // Room for a loaded machine, as the many-hosts test gives its steps.
+      'source.timeout=60s',
+      'sanity.timeout=60s',
+      'validate.timeout=60s',
+      'deploy.timeout=60s',
       // One epoch, as the many-hosts test: the bench measures distribution, not training.
       'train.epochs=1',
       'validate.min.accuracy=0',
