@@ -48,8 +48,22 @@ mkdir -p "$work/logs" "$work/home"
 step() { printf '== %s (%ss)\n' "$*" "$SECONDS"; }
 
 # Free loopback ports: PostgreSQL, then Temporal's frontend gRPC/HTTP, history, matching, worker, 4 membership.
+# All below 32768: Temporal's SQL schema keeps membership ports in a SMALLINT column.
 read -r pg_port fe_grpc fe_http hist_grpc match_grpc worker_grpc fe_mem hist_mem match_mem worker_mem < <(
-  npx --no-install tsx -e "import('./infra/ports').then(({ findFreePorts }) => findFreePorts(10)).then((p) => console.log(p.join(' ')))"
+  python3 - <<'PY'
+import random, socket
+ports = []
+while len(ports) < 10:
+    port = random.randrange(20000, 32000)
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+    if port not in ports:
+        ports.append(port)
+print(*ports)
+PY
 )
 
 step "PostgreSQL ($("$pg_bin/postgres" --version | awk '{print $3}')) on 127.0.0.1:$pg_port"
@@ -58,7 +72,7 @@ mkdir -p "$work/pg" "$work/pgsock"
 as_pg "$pg_bin/initdb" -D "$work/pg" -U "$pg_user" --auth=trust -E UTF8 >"$work/logs/initdb.log"
 as_pg "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/logs/postgresql.log" -w \
   -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $work/pgsock -c fsync=off" start >/dev/null
-as_pg psql -h 127.0.0.1 -p "$pg_port" -U "$pg_user" -d postgres -q \
+as_pg "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U "$pg_user" -d postgres -q \
   -c "CREATE ROLE temporal LOGIN CREATEDB PASSWORD 'temporal'"
 
 step "Temporal schema ($("$sql_bin" --version 2>/dev/null | tail -1 || echo sql tool))"
@@ -143,6 +157,12 @@ until "$temporal_cli" operator cluster health --address "$address" >/dev/null 2>
 done
 "$temporal_cli" operator namespace create -n default --retention 1d --address "$address" >/dev/null
 until "$temporal_cli" operator namespace describe -n default --address "$address" >/dev/null 2>&1; do sleep 1; done
+# Quiver's search attributes (infra/search-attributes.ts), as the compose file's temporal-setup job registers them.
+npx --no-install tsx -e "for (const [name, type] of Object.entries(require('./infra/search-attributes').QUIVER_SEARCH_ATTRIBUTES)) console.log(name, type)" |
+  while read -r name type; do
+    "$temporal_cli" operator search-attribute create -n default --name "$name" --type "$type" --address "$address" >/dev/null
+  done
+until [ "$("$temporal_cli" operator search-attribute list -n default --address "$address" | grep -c Quiver)" -ge 5 ]; do sleep 1; done
 
 export TEMPORAL_ADDRESS=$address TEMPORAL_NAMESPACE=default QUIVER_HOME=$work/home
 export QUIVER_QUEUE_PREFIX=e2e-pg-
@@ -162,11 +182,11 @@ for queue in cpu gpu; do
 done
 
 step "quiver run pipelines/iris.yaml --wait"
-node bin/quiver.js run pipelines/iris.yaml --set train.epochs=5 --wait 2>&1 | tee "$work/logs/run.log"
-run_id=$(grep -oE 'iris-[A-Za-z0-9-]+' "$work/logs/run.log" | head -1)
+node bin/quiver.js run pipelines/iris.yaml --wait 2>&1 | tee "$work/logs/run.log"
+run_id=$(grep -oE 'quiver-iris-[a-z0-9-]+' "$work/logs/run.log" | head -1)
 step "run $run_id: history in PostgreSQL"
-executions=$(as_pg psql -h 127.0.0.1 -p "$pg_port" -U "$pg_user" -d temporal -tA -c 'SELECT count(*) FROM executions')
-visible=$(as_pg psql -h 127.0.0.1 -p "$pg_port" -U "$pg_user" -d temporal_visibility -tA \
+executions=$(as_pg "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U "$pg_user" -d temporal -tA -c 'SELECT count(*) FROM executions')
+visible=$(as_pg "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U "$pg_user" -d temporal_visibility -tA \
   -c "SELECT count(*) FROM executions_visibility WHERE status = 2 AND workflow_type_name = 'trainingPipeline'")
 echo "temporal.executions rows: $executions; completed trainingPipeline runs in temporal_visibility: $visible"
 [ "$visible" -ge 1 ] || { echo "e2e-postgres: no completed run recorded in PostgreSQL" >&2; exit 1; }
