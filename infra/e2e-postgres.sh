@@ -183,7 +183,7 @@ done
 
 step "quiver run pipelines/iris.yaml --wait"
 node bin/quiver.js run pipelines/iris.yaml --wait 2>&1 | tee "$work/logs/run.log"
-run_id=$(grep -oE 'quiver-iris-[a-z0-9-]+' "$work/logs/run.log" | head -1)
+run_id=$(grep -m1 -oE 'quiver-iris-[a-z0-9-]+' "$work/logs/run.log" || true)
 step "run $run_id: history in PostgreSQL"
 executions=$(as_pg "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U "$pg_user" -d temporal -tA -c 'SELECT count(*) FROM executions')
 visible=$(as_pg "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U "$pg_user" -d temporal_visibility -tA \
