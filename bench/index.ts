@@ -13,6 +13,7 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   training: () => import('./training'),
   'training-memory': () => import('./training-memory'),
   store: () => import('./store'),
+  throughput: () => import('./throughput'),
 };
 
 /** The machine's 1-minute load average and cores: figures on a shared machine are read against it. */
