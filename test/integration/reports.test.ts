@@ -87,6 +87,7 @@ describe('run reports, model cards and the research journal', () => {
       'data',
       'training',
       'validation',
+      'errors',
       'deployment',
       'notes',
       'checkpoints',
@@ -102,6 +103,18 @@ describe('run reports, model cards and the research journal', () => {
     expect(training.plots![0].svg).toContain('loss');
     const checkpoints = doc.sections.find((s) => s.id === 'checkpoints')!.tables![0];
     expect(checkpoints.rows.map((r) => r[0])).toContain('train.history');
+    // validate's predictions checkpoint: the confusion matrix's cells add up to the holdout rows.
+    expect(checkpoints.rows.map((r) => r[0])).toContain('validate.predictions');
+    const holdoutRows = second.steps.find((s) => s.name === 'validate')!.outputs.predictions.rows;
+    const cellCounts = [
+      ...doc.sections
+        .find((s) => s.id === 'errors')!
+        .plots![0].svg.matchAll(
+          /aria-label="predicted: [^;]+; actual: [^;]+; count: (\d+)"[^>]*"rect mark"/g,
+        ),
+    ].map((m) => Number(m[1]));
+    expect(cellCounts.length).toBeGreaterThanOrEqual(3); // at least the three species' diagonal
+    expect(cellCounts.reduce((a, b) => a + b, 0)).toBe(holdoutRows);
 
     const written = await writeReport(doc, path.join(ARTIFACTS, 'run-report'));
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -115,6 +128,7 @@ describe('run reports, model cards and the research journal', () => {
         .locator('section#validation svg .mark-rect path, section#validation svg .mark-rect rect')
         .count(),
     ).toBeGreaterThan(0);
+    expect(await page.locator('section#errors svg .mark-rect path').count()).toBe(cellCounts.length);
     await page.screenshot({ path: path.join(ARTIFACTS, 'run-report.png'), fullPage: true });
     await page.close();
   });
@@ -137,6 +151,7 @@ describe('run reports, model cards and the research journal', () => {
     expect(Number(sepal[2])).toBeGreaterThan(0.5);
     expect(Number(petal[2])).toBeLessThan(0.1);
     expect(section('drift').plots!.length).toBeGreaterThan(0);
+    expect(section('errors').plots![0].svg).toContain('confusion matrix');
     expect(section('lineage').facts).toContainEqual(['run', second.runId]);
     expect(renderHtml(doc)).toContain('Model card: iris version 2');
 
@@ -145,6 +160,7 @@ describe('run reports, model cards and the research journal', () => {
     await page.goto(`file://${written.html}`);
     for (const s of doc.sections) expect(await page.locator(`section#${s.id}`).isVisible()).toBe(true);
     expect(await page.locator('section#drift svg').count()).toBe(section('drift').plots!.length);
+    expect(await page.locator('section#errors svg .mark-rect path').count()).toBeGreaterThanOrEqual(3);
     await page.screenshot({ path: path.join(ARTIFACTS, 'model-card.png'), fullPage: true });
     await page.close();
   });
