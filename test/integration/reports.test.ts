@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildProgram } from '../../client/cli';
 import { openStore } from '../../core/checkpoint/store';
 import { ModelRegistry } from '../../core/registry';
 import { renderHtml, renderMarkdown } from '../../core/report/document';
@@ -77,6 +78,56 @@ describe('run reports, model cards and the research journal', () => {
     expect(await journal.list(first.runId)).toEqual([]);
     const doc = await buildRunReport(second, openStore(env.config.store), notes);
     expect(renderMarkdown(doc)).toContain('| 2026-11-30T10:00:00.000Z | ana | tried sepal_length ×1.3 |');
+  });
+
+  /** Drives the CLI in-process against this file's home and dev server; returns what it printed. */
+  async function quiver(...args: string[]): Promise<string> {
+    let out = '';
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out += String(chunk);
+      return true;
+    });
+    try {
+      await buildProgram()
+        .exitOverride()
+        .parseAsync(['node', 'quiver', '--home', env.config.home, ...args]);
+    } finally {
+      write.mockRestore();
+    }
+    return out;
+  }
+
+  it('shows `runs note` notes in status, runs ls --notes and runs compare', async () => {
+    await quiver('runs', 'note', first.runId, 'baseline: 8 epochs', '--by', 'ana');
+    for (const text of ['one', 'two', 'three', 'four: sepal ×1.3 kept accuracy'])
+      await quiver('runs', 'note', second.runId, text, '--by', 'ben');
+
+    // The journal test above gave the second run two notes already: it has six now.
+    // status: the latest three notes under the steps; --json carries them all.
+    const status = await quiver('status', second.runId);
+    expect(status).toContain('notes (latest 3 of 6):');
+    expect(status).toMatch(/\n {2}\d{4}-\d\d-\d\d \d\d:\d\d {2}ben {2}four: sepal ×1\.3 kept accuracy/);
+    expect(status).not.toContain('ben  one');
+    const statusJson = JSON.parse(await quiver('--json', 'status', first.runId)) as {
+      notes: { text: string }[];
+    };
+    expect(statusJson.notes.map((n) => n.text)).toEqual(['baseline: 8 epochs']);
+
+    // runs ls --notes: a NOTES column with the count and the latest note; without --notes, no column.
+    const listed = await quiver('runs', 'ls', '--pipeline', first.pipeline, '--limit', '500', '--notes');
+    expect(listed.split('\n')[0]).toMatch(/NOTES$/);
+    expect(listed.split('\n').find((l) => l.startsWith(second.runId))).toContain('(6) four: sepal ×1.3');
+    expect(listed.split('\n').find((l) => l.startsWith(first.runId))).toMatch(/baseline: 8 epochs$/);
+    expect(
+      (await quiver('runs', 'ls', '--pipeline', first.pipeline, '--limit', '1')).split('\n')[0],
+    ).not.toContain('NOTES');
+
+    // runs compare: each run's notes after the checkpoints.
+    const compared = await quiver('runs', 'compare', first.runId, second.runId);
+    const notes = compared.slice(compared.indexOf('\nNOTES\n'));
+    expect(notes).toContain(`  ${first.runId}:\n    `);
+    expect(notes).toMatch(/ana {2}baseline: 8 epochs/);
+    expect(notes.match(/ {2}ben {2}/g)).toHaveLength(5); // with the journal test's two notes
   });
 
   it('writes a run report whose every section renders, with the loss curve and candidate-vs-champion plots', async () => {
