@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { Context } from '@temporalio/activity';
 import { Runtime } from '@temporalio/worker';
 import * as arrow from 'apache-arrow';
@@ -278,8 +279,16 @@ function heartbeat(): void {
   if (activityInfo()) Context.current().heartbeat();
 }
 
-/** `QUIVER_TEST_MONITOR_CRASH=1` dies between the report and the position (the durability test). */
+/**
+ * Between the report and the position, for the durability tests: `QUIVER_TEST_MONITOR_CRASH=1` throws;
+ * `=hold` says so on stderr and freezes the whole worker process (no heartbeats, nothing more written)
+ * until the test kills it, as a host that dies mid-run would.
+ */
 function crashPointForTests(): void {
   if (process.env.QUIVER_TEST_MONITOR_CRASH === '1')
     throw new Error('simulated crash before the position was saved');
+  if (process.env.QUIVER_TEST_MONITOR_CRASH === 'hold') {
+    writeSync(2, 'monitor: holding before the position is saved\n');
+    for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+  }
 }

@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { PipelineSpec } from '../../core/spec/schema';
 import type { RunView } from '../api';
-import { withEnvironment, type Environment, type GlobalFlags } from '../environment';
+import { configFrom, withEnvironment, type Environment, type GlobalFlags } from '../environment';
+import type { QuiverConfig } from '../../core/config';
 import { formatPlan, formatRun } from '../format';
 import type { StepName } from '../../core/run-types';
 import { emit, info } from '../output';
@@ -14,6 +15,9 @@ import type { RunFlags } from './run-local';
 
 /** `run --local` and `--reuse-from` run activities in-process: loaded only by those actions. */
 const runLocal = () => require('./run-local') as typeof import('./run-local');
+
+/** Notes of the research journal, shown by `status`. */
+const notesDisplay = () => require('../notes-display') as typeof import('../notes-display');
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -246,10 +250,18 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
     .description('steps with status, attempts, duration, checkpoint, metrics and the UI link')
     .action(async (runId: string, _options: unknown, cmd: Command) => {
       const flags = flagsOf(cmd);
-      if (isLocalRunId(runId)) return emit(flags, await runLocal().localRunStatus(flags, runId), formatRun);
+      // The run's research journal rides along: its latest notes under the steps, all of them in --json.
+      const withNotes = async (view: RunView, config: QuiverConfig) => {
+        const notes = (await notesDisplay().notesOf(config, [view.runId])).get(view.runId) ?? [];
+        emit(flags, { ...view, notes }, (v) =>
+          [formatRun(v), ...notesDisplay().formatLatestNotes(v.notes)].join('\n'),
+        );
+      };
+      if (isLocalRunId(runId))
+        return withNotes(await runLocal().localRunStatus(flags, runId), configFrom(flags));
       await withEnvironment(flags, { embedded: false }, async (env) => {
         const view = await env.client.status(runId);
-        emit(flags, view, formatRun);
+        await withNotes(view, env.config);
         process.exitCode = statusExitCode(view.status);
       });
     });
