@@ -6,6 +6,7 @@ import { readSourceBytes, sourcePath } from '../source';
 import { decodeToUtf8, type TextEncoding } from './encoding';
 import { parseJsonLines } from './jsonl';
 import { parseParquet } from './parquet';
+import { ROW_LINES_KEY } from './row-lines';
 import { LOGICAL_TYPE_KEY } from './text-types';
 
 /** The source formats ingest reads. */
@@ -135,7 +136,9 @@ export function normalizeTable(table: arrow.Table, source: string): arrow.Table 
     children.push(whole.data[0]);
     fields.push(field);
   }
-  const schema = new arrow.Schema(fields, table.schema.metadata);
+  // Row lines of the text file a table was once read from do not name this file's rows.
+  const metadata = new Map([...table.schema.metadata].filter(([key]) => key !== ROW_LINES_KEY));
+  const schema = new arrow.Schema(fields, metadata);
   const struct = arrow.makeData({
     type: new arrow.Struct(fields),
     length: table.numRows,
