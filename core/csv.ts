@@ -100,11 +100,15 @@ export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arro
     for (;;) {
       const scanner = new Scanner(bytes, delimiter, options.source);
       const names = readHeader(scanner, fields.trim);
+      const hint = delimiterHint(names, delimiter);
+      // One column whose name holds another separator: the file is not `,`-separated; say so now.
+      if (hint && names.length === 1)
+        throw scanner.error(1, `the header reads as one column ${quote(names[0])}: ${hint}`);
       const columns = names.map(
         (_, i) => new ColumnBuilder(capacity, forcedStrings.has(i), fields, forcedStrings.get(i) ?? null),
       );
       const lines = new RowLineRecorder();
-      const rows = readRows(scanner, columns, lines);
+      const rows = readRows(scanner, columns, lines, hint);
       // A column that turned out to hold text after numbers were already stored is read again as text.
       // So is a column of quoted empty fields only: they are empty strings, there being no number.
       const retyped = columns.flatMap((column, i) =>
@@ -364,7 +368,12 @@ function readHeader(scanner: Scanner, trim: boolean): string[] {
 }
 
 /** Reads every data row into the column builders, noting where each starts; returns the row count. */
-function readRows(scanner: Scanner, columns: ColumnBuilder[], lines: RowLineRecorder): number {
+function readRows(
+  scanner: Scanner,
+  columns: ColumnBuilder[],
+  lines: RowLineRecorder,
+  hint: string | null,
+): number {
   const width = columns.length;
   let rows = 0;
   while (scanner.nextRow()) {
@@ -379,11 +388,27 @@ function readRows(scanner: Scanner, columns: ColumnBuilder[], lines: RowLineReco
       column?.push(scanner, rows);
       fields++;
     } while (end === End.Field);
-    if (fields !== width) throw scanner.error(line, `expected ${width} fields, found ${fields}`);
+    if (fields !== width)
+      throw scanner.error(line, `expected ${width} fields, found ${fields}${hint ? `; ${hint}` : ''}`);
     rows++;
   }
   if (rows === 0) throw scanner.error(undefined, 'no data rows after the header');
   return rows;
+}
+
+/** Separators people use instead of the configured one, most common first. */
+const OTHER_DELIMITERS = [';', '\t', '|'];
+
+/**
+ * `the header contains ';' — set source.delimiter: ';'` when the header names hold another common
+ * separator (a `;`-separated export read as `,`); null when none does.
+ */
+function delimiterHint(names: string[], delimiter: number): string | null {
+  const header = names.join('');
+  const other = OTHER_DELIMITERS.find((d) => d.charCodeAt(0) !== delimiter && header.includes(d));
+  if (other === undefined) return null;
+  const shown = other === '\t' ? '"\\t"' : `'${other}'`;
+  return `the header contains ${shown} — set source.delimiter: ${shown}`;
 }
 
 /** Rows can be no more than line breaks + 1; memchr-speed counting saves regrowing the columns. */
