@@ -15,7 +15,7 @@ import {
   flagRows,
   flagsToArrow,
 } from '../core/data/row-flags';
-import { idLikeHint, stringCardinality } from '../core/data/cardinality';
+import { boundedByFeatures, idLikeHint, stringCardinality } from '../core/data/cardinality';
 import { describeTokens, findNumericTokens } from '../core/data/numeric-tokens';
 import { rowLocator } from '../core/sources/row-lines';
 import { LOGICAL_TYPE_KEY, TEXT_REASON_KEY } from '../core/sources/text-types';
@@ -89,15 +89,19 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     .map((c): CheckResult => {
       // Only the spec accepts an id-like column: the pinned `any` was inferred, not chosen.
       const accepted = overrides[c.column]?.categories === 'any';
+      // …or its features stage, by dropping the column or encoding it with a bounded width.
+      const bounded = c.idLike ? boundedByFeatures(c.column, spec.features, spec.train.features) : null;
       return {
         check: 'cardinality',
         column: c.column,
-        passed: !c.idLike || accepted,
+        passed: !c.idLike || accepted || bounded !== null,
         observed: `${c.distinct} distinct in ${c.rows} rows (${(c.share * 100).toFixed(1)}%)${c.idLike ? ', id-like' : ''}`,
         expected: c.idLike
           ? accepted
             ? 'any (categories: any)'
-            : idLikeHint(c)
+            : bounded !== null
+              ? `bounded: ${bounded}`
+              : idLikeHint(c)
           : `<= ${spec.sanity.cardinality.maxCategories} distinct and share <= ${spec.sanity.cardinality.maxShare}`,
       };
     });
