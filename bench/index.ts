@@ -7,6 +7,7 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   orchestration: () => import('./orchestration'),
   checkpoint: () => import('./checkpoint'),
   'csv-ingest': () => import('./csv-ingest'),
+  parquet: () => import('./parquet-ingest'),
   resume: () => import('./resume'),
   sanity: () => import('./sanity'),
   serving: () => import('./serving'),
