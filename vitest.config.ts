@@ -19,8 +19,10 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     // Lets the CLI's lazy `require`s of TypeScript modules work when a test drives it in-process.
     setupFiles: ['test/setup/tsx-require.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 180_000,
+    // Generous: tests wait on events (a run's state) with deadlines that stretch with the machine's load
+    // (test/support/patience.ts); these only catch a test that hangs.
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
     // Expected failures (bad CSV, failed gates) would otherwise fill the log with SDK warnings.
     env: { QUIVER_LOG_LEVEL: 'ERROR' },
   },
