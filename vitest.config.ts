@@ -1,12 +1,13 @@
+import os from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { LongestFirstSequencer } from './test/support/sequencer';
 
 /**
- * Test files run at once. Integration files mostly wait (on the dev server, on workers and their
- * training threads), so more files than cores keep the CPUs busy: vitest's default (cores − 1) ran one
- * file at a time on a 2-core machine. QUIVER_TEST_FORKS overrides it.
+ * Test files run at once: one per core. Integration files mostly wait (on the dev server, on workers
+ * and their training threads), so vitest's default (cores − 1) left a 2-core machine half idle, one
+ * file at a time; 3 at once overloaded a busy one (timeouts). QUIVER_TEST_FORKS overrides it.
  */
-const forks = Number(process.env.QUIVER_TEST_FORKS) || 3;
+const forks = Number(process.env.QUIVER_TEST_FORKS) || Math.max(2, os.availableParallelism());
 
 export default defineConfig({
   test: {
