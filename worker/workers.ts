@@ -4,6 +4,7 @@ import {
   bundleWorkflowCode,
   NativeConnection,
   Worker,
+  type WorkflowBundleOption,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { createActivities } from '../activities';
@@ -51,8 +52,14 @@ export function workflowsPath(): string {
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
-/** Bundles the workflow code once per process (webpack takes seconds; several workers share it). */
-function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+/**
+ * Bundles the workflow code once per process (webpack takes seconds of CPU; several workers share it),
+ * or uses the prebuilt bundle file `QUIVER_WORKFLOW_BUNDLE` names (`bundleWorkflowCode`'s `code`,
+ * written out): the test suite builds it once for all its processes.
+ */
+function workflowBundle(): Promise<WorkflowBundleOption> {
+  const prebuilt = process.env.QUIVER_WORKFLOW_BUNDLE?.trim();
+  if (prebuilt) return Promise.resolve({ codePath: prebuilt });
   bundle ??= bundleWorkflowCode({
     workflowsPath: workflowsPath(),
     logger: quietBundlerLogger,
