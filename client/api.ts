@@ -1,13 +1,9 @@
 import { Client, type Connection, ServiceError, WorkflowNotFoundError } from '@temporalio/client';
+import type { QueryDefinition } from '@temporalio/common';
 import { connectClient } from '../infra/temporal-connection';
-import { stepModules } from '../core/step-modules';
-import { openStore } from '../core/checkpoint/store';
-import { checkStore } from '../core/object-store/index';
 import { CheckpointNotFoundError, QuiverError, SpecError } from '../core/errors';
-import { transformCodeVersions } from '../core/features/pipeline';
-import { transformName } from '../core/features/spec';
 import type { TransformSpec } from '../core/features/types';
-import { planRun, type CurrentTransform, type Plan } from '../core/plan';
+import type { CurrentTransform, Plan } from '../core/plan';
 import {
   PROGRESS_MEMO_KEY,
   STEP_NAMES,
@@ -18,16 +14,10 @@ import {
   type StepResult,
   type StepState,
 } from '../core/run-types';
-import { sourceSha256 } from '../core/source';
-import { applyOverrides, validateSpec } from '../core/spec/load';
 import type { PipelineSpec } from '../core/spec/schema';
-import { stepParams } from '../core/step-params';
-import { codeVersionsWorkflow, progressQuery, retrySignal, trainingPipeline } from '../workflows';
 import { assertWithinPayloadLimit } from '../core/payload-limits';
-import { loadSpecCheckpoint, specPayload } from '../core/spec-claim-check';
-import { progressFromHistory } from './history-progress';
 import { payloadDecoder } from './payloads';
-import { approveSignal, rejectSignal, type ApprovalSignalArgs } from '../workflows/approval';
+import type { ApprovalSignalArgs } from '../workflows/approval';
 import { pipelineStartOptions } from './run-start';
 import type { CheckpointRef } from '../core/checkpoint/types';
 import {
@@ -38,6 +28,22 @@ import {
 } from './live-training';
 import { missingWorkerNotes, queuePollers } from './run-health';
 import { isLocalRunId, RunRecords } from './run-records';
+
+// `status` and `runs ls` load this module and must answer in well under half a second: what only
+// starting, planning or signalling runs needs (the workflow definitions with @temporalio/workflow, the
+// checkpoint store with Arrow and the S3 SDK, spec parsing with YAML and zod, user transforms through
+// tsx) is required inside the methods that use it.
+const workflows = () => require('../workflows') as typeof import('../workflows');
+const approval = () => require('../workflows/approval') as typeof import('../workflows/approval');
+const checkpointStore = () =>
+  require('../core/checkpoint/store') as typeof import('../core/checkpoint/store');
+const specClaimCheck = () => require('../core/spec-claim-check') as typeof import('../core/spec-claim-check');
+
+/**
+ * The workflow's `progress` query (workflows/training-pipeline.ts `progressQuery`), by name: the
+ * definition itself lives with the workflow code, which `status` does not load.
+ */
+export const PROGRESS_QUERY = { type: 'query', name: 'progress' } as QueryDefinition<RunProgress>;
 
 /** A run as `status` reports it: the workflow's progress plus where to look at it. */
 export interface RunView extends RunProgress {
@@ -104,7 +110,8 @@ export class QuiverClient {
   ): Promise<string> {
     await this.checkStore();
     // Claim check: a large spec travels as a checkpoint reference; what would still be too large is refused now.
-    const payload = await specPayload(openStore(this.options.store), spec, runId);
+    const { openStore } = checkpointStore();
+    const payload = await specClaimCheck().specPayload(openStore(this.options.store), spec, runId);
     const input: PipelineInput = {
       overrides,
       taskQueues: this.options.taskQueues,
@@ -113,7 +120,7 @@ export class QuiverClient {
       ...payload,
     };
     assertWithinPayloadLimit('the run input (spec, overrides, reused steps)', input);
-    await this.temporal.workflow.start(trainingPipeline, {
+    await this.temporal.workflow.start(workflows().trainingPipeline, {
       ...pipelineStartOptions(input, this.options.taskQueues.cpu),
       workflowId: runId,
     });
@@ -124,6 +131,8 @@ export class QuiverClient {
 
   /** Fails before a run starts when the store cannot be used (missing bucket, refused credentials). */
   private checkStore(): Promise<void> {
+    const { checkStore } =
+      require('../core/object-store/index') as typeof import('../core/object-store/index');
     this.storeChecked ??= checkStore(this.options.store).catch((error: unknown) => {
       this.storeChecked = undefined;
       throw error;
@@ -178,7 +187,7 @@ export class QuiverClient {
         workflowQueue?.pollers === 0
           ? undefined
           : await this.connection
-              .withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(progressQuery))
+              .withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(PROGRESS_QUERY))
               .catch(() => undefined);
       progressFrom = queried ? 'query' : 'history';
       const base = queried ?? (await this.historyProgress(runId, 'RUNNING'));
@@ -259,6 +268,7 @@ export class QuiverClient {
     const history = await this.connection.withDeadline(Date.now() + SERVER_DEADLINE_MS, () =>
       this.temporal.workflow.getHandle(runId).fetchHistory(),
     );
+    const { progressFromHistory } = require('./history-progress') as typeof import('./history-progress');
     return progressFromHistory(runId, history, payloadDecoder(this.temporal), status);
   }
 
@@ -280,9 +290,18 @@ export class QuiverClient {
     if (options.from && !STEP_NAMES.includes(options.from)) {
       throw new SpecError(`--from must be one of ${STEP_NAMES.join(', ')}, not ${options.from}`);
     }
+    const { openStore } = checkpointStore();
+    const { applyOverrides, validateSpec } =
+      require('../core/spec/load') as typeof import('../core/spec/load');
+    const { stepModules } = require('../core/step-modules') as typeof import('../core/step-modules');
+    const { stepParams } = require('../core/step-params') as typeof import('../core/step-params');
+    const { sourceSha256 } = require('../core/source') as typeof import('../core/source');
+    const { planRun } = require('../core/plan') as typeof import('../core/plan');
     const store = openStore(this.options.store);
     // A spec that travelled by reference is read back in full: the run's copy is compact.
-    const sourceSpec = source.specRef ? await loadSpecCheckpoint(store, source.specRef) : source.spec;
+    const sourceSpec = source.specRef
+      ? await specClaimCheck().loadSpecCheckpoint(store, source.specRef)
+      : source.spec;
     // `run SPEC --reuse-from RUN` plans the spec it was given; resume and replay start from RUN's.
     const spec =
       options.spec ??
@@ -343,7 +362,7 @@ export class QuiverClient {
    */
   async codeVersions(modules: Partial<Record<StepName, string[]>> = {}): Promise<Record<StepName, string>> {
     try {
-      return await this.temporal.workflow.execute(codeVersionsWorkflow, {
+      return await this.temporal.workflow.execute(workflows().codeVersionsWorkflow, {
         args: [modules],
         taskQueue: this.options.taskQueues.cpu,
         workflowId: `quiver-code-versions-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`,
@@ -371,22 +390,22 @@ export class QuiverClient {
     const view = await this.status(runId);
     if (view.status !== 'PAUSED')
       throw new QuiverError(`run ${runId} is ${view.status}, not PAUSED: nothing to retry`);
-    await this.temporal.workflow.getHandle(runId).signal(retrySignal);
+    await this.temporal.workflow.getHandle(runId).signal(workflows().retrySignal);
   }
 
   /** `quiver approve RUN`: a run waiting for approval deploys. */
   async approve(runId: string, by: string | null = null): Promise<void> {
-    await this.signalWaitingRun(runId, approveSignal, { by });
+    await this.signalWaitingRun(runId, approval().approveSignal, { by });
   }
 
   /** `quiver reject RUN --reason …`: a run waiting for approval fails with the reason; nothing is deployed. */
   async reject(runId: string, reason: string, by: string | null = null): Promise<void> {
-    await this.signalWaitingRun(runId, rejectSignal, { by, reason });
+    await this.signalWaitingRun(runId, approval().rejectSignal, { by, reason });
   }
 
   private async signalWaitingRun(
     runId: string,
-    signal: typeof approveSignal,
+    signal: ReturnType<typeof approval>['approveSignal'],
     args: ApprovalSignalArgs,
   ): Promise<void> {
     const view = await this.status(runId);
@@ -458,6 +477,9 @@ function stepResultOf(step: StepState): StepResult | null {
 
 /** The spec's transforms with their code versions now; a module that is gone reads `(missing)`. */
 function currentTransforms(specs: TransformSpec[]): CurrentTransform[] {
+  const { transformCodeVersions } =
+    require('../core/features/pipeline') as typeof import('../core/features/pipeline');
+  const { transformName } = require('../core/features/spec') as typeof import('../core/features/spec');
   return specs.map((spec) => {
     let codeVersion: string;
     try {
