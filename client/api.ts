@@ -1,6 +1,5 @@
-import { Client, type Connection, ServiceError, WorkflowNotFoundError } from '@temporalio/client';
+import type { Client, Connection } from '@temporalio/client';
 import type { QueryDefinition } from '@temporalio/common';
-import { connectClient } from '../infra/temporal-connection';
 import { CheckpointNotFoundError, QuiverError, SpecError } from '../core/errors';
 import type { TransformSpec } from '../core/features/types';
 import type { CurrentTransform, Plan } from '../core/plan';
@@ -27,12 +26,17 @@ import {
   withLatestHeartbeat,
 } from './live-training';
 import { missingWorkerNotes, queuePollers } from './run-health';
+import { listRunsWith, type RunFilter, type RunListEntry } from './run-list';
+import { GrpcCallError } from './grpc-unary';
+import { dateOf, decodePayload, executionStatus, isNotFound, TemporalReader } from './temporal-read';
 import { isLocalRunId, RunRecords } from './run-records';
 
-// `status` and `runs ls` load this module and must answer in well under half a second: what only
-// starting, planning or signalling runs needs (the workflow definitions with @temporalio/workflow, the
-// checkpoint store with Arrow and the S3 SDK, spec parsing with YAML and zod, user transforms through
-// tsx) is required inside the methods that use it.
+// `status` and `runs ls` load this module and must answer in well under half a second: they read
+// through TemporalReader (one HTTP/2 connection, a slice of the API schema), and what only starting,
+// planning or signalling runs needs (the Temporal client and its full schema, the workflow definitions
+// with @temporalio/workflow, the checkpoint store with Arrow and the S3 SDK, spec parsing with YAML and
+// zod, user transforms through tsx) is required inside the methods that use it.
+const temporalClient = () => require('@temporalio/client') as typeof import('@temporalio/client');
 const workflows = () => require('../workflows') as typeof import('../workflows');
 const approval = () => require('../workflows/approval') as typeof import('../workflows/approval');
 const checkpointStore = () =>
@@ -83,19 +87,45 @@ export interface QuiverClientOptions {
 
 /** Typed client for Quiver runs, on top of the Temporal client; the CLI is a thin shell over it. */
 export class QuiverClient {
-  private constructor(
-    readonly temporal: Client,
-    private readonly connection: Connection,
-    private readonly options: QuiverClientOptions,
-  ) {}
+  private client: Client | undefined;
+  private connection: Connection | undefined;
+  /** Describe, list, query and pollers: what `status` and `runs ls` ask, without the Temporal client. */
+  private readonly reader: TemporalReader;
 
+  private constructor(private readonly options: QuiverClientOptions) {
+    this.reader = new TemporalReader(options.address, options.namespace);
+  }
+
+  /** A client for the server at `options.address`; connections open at their first call. */
   static async connect(options: QuiverClientOptions): Promise<QuiverClient> {
-    const connection = await connectClient({ address: options.address });
-    return new QuiverClient(new Client({ connection, namespace: options.namespace }), connection, options);
+    return new QuiverClient(options);
+  }
+
+  /** The Temporal client (loaded and connected at first use: `status` and `runs ls` never need it). */
+  get temporal(): Client {
+    if (!this.client) {
+      const { Client, Connection } = temporalClient();
+      const { guardedConnectionOptions } =
+        require('../infra/temporal-connection') as typeof import('../infra/temporal-connection');
+      this.connection = Connection.lazy(guardedConnectionOptions({ address: this.options.address }));
+      this.client = new Client({ connection: this.connection, namespace: this.options.namespace });
+    }
+    return this.client;
   }
 
   async close(): Promise<void> {
-    await this.connection.close();
+    this.reader.close();
+    await this.connection?.close();
+  }
+
+  /** `quiver runs ls`: runs matching `filter`, newest first, from Temporal's visibility store. */
+  async list(filter: RunFilter = {}): Promise<RunListEntry[]> {
+    try {
+      return await listRunsWith((query) => this.reader.listAll(query, SERVER_DEADLINE_MS), filter);
+    } catch (error) {
+      if (error instanceof QuiverError) throw error;
+      throw serverError('list runs', this.options.address, error);
+    }
   }
 
   /** Starts a run of `spec`; returns its run id (the Temporal workflow id). */
@@ -158,24 +188,22 @@ export class QuiverClient {
       return await this.statusOf(runId);
     } catch (error) {
       if (error instanceof QuiverError) throw error;
-      if (error instanceof WorkflowNotFoundError) throw new QuiverError(`no run ${runId}`);
+      if (isNotFound(error)) throw new QuiverError(`no run ${runId}`);
       throw serverError(`read the status of ${runId}`, this.options.address, error);
     }
   }
 
   private async statusOf(runId: string): Promise<RunView> {
-    const handle = this.temporal.workflow.getHandle(runId);
-    const description = await this.connection.withDeadline(Date.now() + SERVER_DEADLINE_MS, () =>
-      handle.describe(),
-    );
-    const status = description.status.name as RunStatus | 'CONTINUED_AS_NEW' | 'UNSPECIFIED';
+    const description = await this.reader.describe(runId, SERVER_DEADLINE_MS);
+    const info = description.workflowExecutionInfo ?? {};
+    const status = executionStatus(info) as RunStatus | 'CONTINUED_AS_NEW' | 'UNSPECIFIED';
+    const closeTime = dateOf(info.closeTime);
     let progress: RunProgress;
     let progressFrom: RunView['progressFrom'];
     let workerWarnings: string[] | undefined;
     if (status === 'RUNNING') {
       const pollers = await queuePollers(
-        this.connection,
-        this.options.namespace,
+        (queue, type, deadlineMs) => this.reader.pollers(queue, type, deadlineMs),
         this.options.taskQueues,
         POLLERS_DEADLINE_MS,
       );
@@ -186,28 +214,28 @@ export class QuiverClient {
       const queried =
         workflowQueue?.pollers === 0
           ? undefined
-          : await this.connection
-              .withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(PROGRESS_QUERY))
-              .catch(() => undefined);
+          : ((await this.reader
+              .query(runId, PROGRESS_QUERY.name, QUERY_DEADLINE_MS)
+              .catch(() => undefined)) as RunProgress | undefined);
       progressFrom = queried ? 'query' : 'history';
       const base = queried ?? (await this.historyProgress(runId, 'RUNNING'));
-      progress = await withLatestHeartbeat(this.temporal, base, description.raw.pendingActivities);
+      progress = await withLatestHeartbeat(decodePayload, base, description.pendingActivities);
       workerWarnings = missingWorkerNotes(pollers, this.options.taskQueues);
     } else {
-      const recorded = description.memo?.[PROGRESS_MEMO_KEY] as RunProgress | undefined;
+      const recorded = decodePayload(info.memo?.fields?.[PROGRESS_MEMO_KEY]) as RunProgress | undefined;
       progressFrom = recorded ? 'memo' : 'history';
       progress = settleClosedProgress(
         recorded ?? (await this.historyProgress(runId, status as RunStatus)),
         status as RunStatus,
-        description.closeTime?.toISOString() ?? null,
+        closeTime?.toISOString() ?? null,
       );
     }
     const view: RunView = {
       ...progress,
       status: progress.status === 'RUNNING' && status !== 'RUNNING' ? (status as RunStatus) : progress.status,
       uiUrl: this.uiUrl(runId),
-      startedAt: description.startTime.toISOString(),
-      closedAt: description.closeTime?.toISOString() ?? null,
+      startedAt: dateOf(info.startTime)?.toISOString() ?? null,
+      closedAt: closeTime?.toISOString() ?? null,
       progressFrom,
       ...(workerWarnings?.length ? { workerWarnings } : {}),
     };
@@ -265,8 +293,9 @@ export class QuiverClient {
 
   /** Progress rebuilt from the event history: terminated runs, and open runs whose worker is away. */
   private async historyProgress(runId: string, status: RunStatus): Promise<RunProgress> {
-    const history = await this.connection.withDeadline(Date.now() + SERVER_DEADLINE_MS, () =>
-      this.temporal.workflow.getHandle(runId).fetchHistory(),
+    const temporal = this.temporal;
+    const history = await this.connection!.withDeadline(Date.now() + SERVER_DEADLINE_MS, () =>
+      temporal.workflow.getHandle(runId).fetchHistory(),
     );
     const { progressFromHistory } = require('./history-progress') as typeof import('./history-progress');
     return progressFromHistory(runId, history, payloadDecoder(this.temporal), status);
@@ -424,7 +453,7 @@ export class QuiverClient {
     try {
       status = (await handle.describe()).status.name;
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError) throw new QuiverError(`no run ${runId}`);
+      if (error instanceof temporalClient().WorkflowNotFoundError) throw new QuiverError(`no run ${runId}`);
       throw error;
     }
     if (status !== 'RUNNING') {
@@ -500,11 +529,13 @@ export function newRunId(pipeline: string, now = new Date()): string {
 /** A gRPC failure as one sentence naming the server and what to do; never a stack trace. */
 function serverError(what: string, address: string, error: unknown): QuiverError {
   const detail =
-    error instanceof ServiceError
-      ? ((error.cause as { details?: string } | undefined)?.details ?? error.message)
-      : error instanceof Error
-        ? error.message
-        : String(error);
+    error instanceof GrpcCallError
+      ? error.details
+      : error instanceof temporalClient().ServiceError
+        ? ((error.cause as { details?: string } | undefined)?.details ?? error.message)
+        : error instanceof Error
+          ? error.message
+          : String(error);
   return new QuiverError(
     `could not ${what}: the Temporal server at ${address} did not answer (${detail}). ` +
       'Is it running? `npx quiver up` starts one.',

@@ -118,9 +118,8 @@ export function registerRunsInspectCommands(program: Command, flagsOf: (cmd: Com
           throw new SpecError(`--limit must be a positive integer, not ${options.limit}`, [
             { path: '--limit', message: 'expected a positive integer' },
           ]);
-        const { listRuns } = require('../run-list') as typeof import('../run-list');
         await withEnvironment(flags, { embedded: false }, async (env) => {
-          emit(flags, await listRuns(env.client.temporal, { ...options, limit }), formatRunList);
+          emit(flags, await env.client.list({ ...options, limit }), formatRunList);
         });
       },
     );
