@@ -46,7 +46,8 @@ export function executionStatus(info: ExecutionInfo | undefined): string {
 /** A Timestamp as a Date; null when absent. */
 export function dateOf(timestamp: Timestamp | undefined): Date | null {
   if (!timestamp || timestamp.seconds === undefined) return null;
-  return new Date(timestamp.seconds * 1000 + Math.round((timestamp.nanos ?? 0) / 1e6));
+  // Whole milliseconds, truncated, as the Temporal client converts timestamps (tsToMs).
+  return new Date(timestamp.seconds * 1000 + Math.floor((timestamp.nanos ?? 0) / 1e6));
 }
 
 /**
