@@ -1,7 +1,9 @@
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROGRESS_QUERY } from '../../../client/api';
 import { GRPC_STATUS, GrpcCallError, UnaryChannel } from '../../../client/grpc-unary';
+import { progressQuery } from '../../../workflows/training-pipeline';
 import { dateOf, decodePayload, executionStatus, searchAttributeValue } from '../../../client/temporal-read';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain CommonJS, shared with the build
@@ -53,6 +55,10 @@ describe('decoding what Temporal returns', () => {
 });
 
 describe("the slice of Temporal's schema", () => {
+  it("asks the workflow's own progress query by name", () => {
+    expect(PROGRESS_QUERY).toMatchObject({ type: 'query', name: progressQuery.name });
+  });
+
   it('encodes requests and decodes responses byte for byte as @temporalio/proto does', () => {
     const slice = protobuf.Root.fromJSON({ nested: readProto.cutReadProto().nested } as never);
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the SDK's unpatched full schema
