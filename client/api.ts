@@ -37,6 +37,7 @@ import {
   withLatestHeartbeat,
 } from './live-training';
 import { missingWorkerNotes, queuePollers } from './run-health';
+import { NoWorkerError, requireCpuWorker } from './worker-check';
 import { isLocalRunId, RunRecords } from './run-records';
 
 /** A run as `status` reports it: the workflow's progress plus where to look at it. */
@@ -342,6 +343,8 @@ export class QuiverClient {
    * runs share (the CLI's own files may differ from what the workers loaded).
    */
   async codeVersions(modules: Partial<Record<StepName, string[]>> = {}): Promise<Record<StepName, string>> {
+    // No poller: say so now (exit 3) instead of waiting out the 30 s timeout below, kept as the backstop.
+    await requireCpuWorker(this.connection, this.options.namespace, this.options.taskQueues.cpu);
     try {
       return await this.temporal.workflow.execute(codeVersionsWorkflow, {
         args: [modules],
@@ -350,7 +353,7 @@ export class QuiverClient {
         workflowExecutionTimeout: '30s',
       });
     } catch (error) {
-      throw new QuiverError(
+      throw new NoWorkerError(
         `no worker on ${this.options.taskQueues.cpu} told its code versions (${(error as Error).message}): start one with \`quiver worker\``,
       );
     }

@@ -1,6 +1,8 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { RunClosedError } from '../../client/api';
 import { deploymentLine } from '../../client/format';
 import { listRuns } from '../../client/run-list';
@@ -57,6 +59,54 @@ describe('orchestration at the edges', () => {
     } finally {
       delete process.env.QUIVER_TEST_DEPLOY_DELAY_MS;
     }
+  });
+
+  it('a timed-out or cancelled ingest reading an endless source stops reading (the worker closes it); the worker serves the next run', async () => {
+    // A FIFO fed by `cat /dev/zero` never ends; when the attempt's reader closes it, cat dies of SIGPIPE:
+    // an event that proves the worker stopped the work, with no clock in the assertion.
+    const endless = (name: string) => {
+      const fifo = path.join(env.config.home, `${name}.csv`);
+      execFileSync('mkfifo', [fifo]);
+      const feeder = spawn('sh', ['-c', 'exec cat /dev/zero > "$0"', fifo], { stdio: 'ignore' });
+      const stopped = once(feeder, 'exit').then(([code, signal]) => ({ code, signal }) as unknown);
+      // Runs even when the test times out, so a feeder never outlives it.
+      onTestFinished(() => {
+        if (feeder.exitCode === null && feeder.signalCode === null) feeder.kill();
+      });
+      return { fifo, feeder, stopped };
+    };
+    const timedOut = endless('timed-out');
+    const cancelled = endless('cancelled');
+    const runId = await env.client.start(
+      env.spec([
+        ...FAST,
+        `source.uri=${timedOut.fifo}`,
+        'source.timeout=2s',
+        'source.retry.maximumAttempts=1',
+      ]),
+    );
+    const paused = await eventually(async () => {
+      const view = await env.client.status(runId);
+      return view.status === 'PAUSED' ? view : undefined;
+    }, 'the timed-out ingest to pause the run');
+    // Documented: retries exhausted on a retryable error (a timeout) pause the run for `quiver retry`.
+    expect(paused.steps[0]).toMatchObject({ name: 'ingest', status: 'paused', attempts: 1 });
+    expect(paused.steps[0].error).toMatch(/timeout/i);
+    expect(await timedOut.stopped).toEqual({ code: null, signal: 'SIGPIPE' });
+    await env.client.cancel(runId);
+    expect((await env.client.wait(runId)).status).toBe('CANCELED');
+
+    // A cancel reaches a running ingest through its heartbeat, and the attempt stops reading too.
+    const reading = await env.client.start(env.spec([...FAST, `source.uri=${cancelled.fifo}`]));
+    await eventually(async () => {
+      const view = await env.client.status(reading);
+      return view.steps[0].status === 'running' ? true : undefined;
+    }, 'ingest reading the endless source');
+    await env.client.cancel(reading);
+    expect((await env.client.wait(reading)).status).toBe('CANCELED');
+    expect(await cancelled.stopped).toEqual({ code: null, signal: 'SIGPIPE' });
+    const next = await env.client.wait(await env.client.start(env.spec(FAST)));
+    expect(next.status, next.error ?? '').toBe('COMPLETED');
   });
 
   it('a missing file, a directory or an http:// source fails the run at once (one attempt), never pauses it', async () => {
