@@ -10,7 +10,15 @@ import {
   type ScheduleSpec,
   type WorkflowExecutionStatusName,
 } from '@temporalio/client';
-import { msNumberToTs, msToNumber, tsToDate, type Duration } from '@temporalio/common';
+import {
+  defineSearchAttributeKey,
+  msNumberToTs,
+  msToNumber,
+  SearchAttributeType,
+  tsToDate,
+  type Duration,
+  type SearchAttributePair,
+} from '@temporalio/common';
 import { QuiverError, SpecError } from '../core/errors';
 import { assertWithinPayloadLimit } from '../core/payload-limits';
 import type { PipelineInput } from '../core/run-types';
@@ -275,8 +283,11 @@ export class QuiverSchedules {
         ...input,
         fire: { at: fire.toISOString(), timeZone: description.spec.timezone || null },
       };
+      const options = pipelineStartOptions(runInput, this.taskQueues.cpu);
       await this.temporal.workflow.start(trainingPipeline, {
-        ...pipelineStartOptions(runInput, this.taskQueues.cpu),
+        ...options,
+        // As the schedule's own fires carry them: the UI and `runs ls --schedule` find backfilled runs too.
+        typedSearchAttributes: [...options.typedSearchAttributes, ...scheduledAttributes(scheduleId, fire)],
         workflowId: runId,
         memo: {
           [BACKFILL_MEMO_KEY]: { scheduleId, firedAt: fire.toISOString() },
@@ -419,6 +430,21 @@ export function checkTimezone(zone: string): void {
       [{ path: '--timezone', message: `unknown time zone '${zone}'` }],
     );
   }
+}
+
+/** Set by Temporal on each run a schedule fires: its schedule and fire time. */
+const SCHEDULED_BY_ID = defineSearchAttributeKey('TemporalScheduledById', SearchAttributeType.KEYWORD);
+const SCHEDULED_START_TIME = defineSearchAttributeKey(
+  'TemporalScheduledStartTime',
+  SearchAttributeType.DATETIME,
+);
+
+/** The search attributes Temporal gives a scheduled fire, for a run a backfill starts itself. */
+function scheduledAttributes(scheduleId: string, fire: Date): SearchAttributePair[] {
+  return [
+    { key: SCHEDULED_BY_ID, value: scheduleId },
+    { key: SCHEDULED_START_TIME, value: fire },
+  ];
 }
 
 /** A run a backfill started, and the fire time it stands for. */

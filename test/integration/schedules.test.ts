@@ -8,6 +8,7 @@ import { eventually } from '../support/eventually';
 import { IRIS_SPEC, startPipelineEnv, type PipelineEnv } from '../support/pipeline-env';
 
 const SCHEDULED_BY = defineSearchAttributeKey('TemporalScheduledById', SearchAttributeType.KEYWORD);
+const SCHEDULED_AT = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 
 /** Temporal Schedules that start normal Quiver runs, through the CLI and the typed API. */
 describe('quiver schedule against a real dev server', () => {
@@ -162,7 +163,17 @@ describe('quiver schedule against a real dev server', () => {
       const view = await env.client.wait(run.runId);
       expect(view.status).toBe('COMPLETED');
       expect(view.fire?.at).toBe(run.scheduledAt);
+      // Marked like the schedule's own fires, so the UI's "scheduled by" filter finds them too.
+      const attributes = (await env.client.temporal.workflow.getHandle(run.runId).describe())
+        .typedSearchAttributes;
+      expect(attributes.get(SCHEDULED_BY)).toBe(scheduleId);
+      expect(attributes.get(SCHEDULED_AT)?.toISOString()).toBe(run.scheduledAt);
     }
+    const bySchedule = await eventually(async () => {
+      const runs = await listRuns(env.client.temporal, { schedule: scheduleId });
+      return backfilled.every((b) => runs.some((r) => r.runId === b.runId)) ? runs : undefined;
+    }, 'runs ls --schedule to list the backfilled runs');
+    expect(bySchedule.every((r) => r.schedule === scheduleId)).toBe(true);
   });
 
   it('update validates --set before changing anything, then applies the new timing and params', async () => {
