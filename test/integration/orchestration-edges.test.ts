@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } fro
 import { RunClosedError } from '../../client/api';
 import { deploymentLine } from '../../client/format';
 import { listRuns } from '../../client/run-list';
-import { QuiverSchedules } from '../../client/schedules';
+import { QuiverSchedules, scheduleCheckpointRefs } from '../../client/schedules';
 import { TEMPORAL_PAYLOAD_LIMIT_BYTES } from '../../core/payload-limits';
 import { ModelRegistry } from '../../core/registry';
 import { quiver } from '../support/cli';
@@ -169,6 +169,39 @@ describe('orchestration at the edges', () => {
     expect(resumed.model).toMatchObject({ version: 1, reusedFrom: runId, aliasVersion: other.version });
     expect(deploymentLine(resumed.model!)).toContain(`alias production is on version ${other.version}`);
     expect((await registry.aliases(model)).production).toBe(other.version);
+  });
+
+  it('a schedule with a 5 MB spec keeps it in the checkpoint store: update reads it back, a fire completes', async () => {
+    const spec = env.spec([...FAST, `deploy.model=bigsched${tag}`]);
+    const filler = Array.from({ length: 170_000 }, (_, i) => `category-value-${String(i).padStart(12, '0')}`);
+    spec.sanity.categories = { species: ['setosa', 'versicolor', 'virginica', ...filler] };
+    expect(JSON.stringify(spec).length).toBeGreaterThan(5_000_000);
+    const schedules = new QuiverSchedules(env.client.temporal, env.config.taskQueues, env.config.store);
+    const scheduleId = `big-${tag}`;
+    await schedules.create({ scheduleId, spec, overrides: [], every: '1d' });
+    try {
+      // A --set on the big spec: the full spec is read back from the store, overridden, stored again.
+      await schedules.update(scheduleId, { overrides: ['train.epochs=4'] });
+      expect((await schedules.describe(scheduleId)).overrides).toEqual(['train.epochs=4']);
+      await schedules.trigger(scheduleId);
+      const [fired] = await eventually(async () => {
+        const runs = (await schedules.describe(scheduleId)).recentRuns;
+        return runs.length ? runs : undefined;
+      }, 'the big schedule to fire');
+      const view = await env.client.wait(fired.runId);
+      expect(view.status, view.error ?? '').toBe('COMPLETED');
+      expect(view.specRef?.sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(view.spec.train.epochs).toBe(4);
+      expect(String(view.spec.sanity.categories.species)).toMatch(/^<large: 5\.\d MB, sha256 [0-9a-f]{12}>$/);
+      expect(view.steps.find((s) => s.name === 'sanity')?.status).toBe('completed');
+      // `checkpoints gc` keeps the stored spec while the schedule exists.
+      await eventually(async () => {
+        const refs = await scheduleCheckpointRefs(env.client.temporal);
+        return refs.some((r) => r.sha256 === view.specRef!.sha256) ? true : undefined;
+      }, 'the schedule’s spec among the references gc keeps');
+    } finally {
+      await schedules.delete(scheduleId);
+    }
   });
 
   it('refuses a run whose input would exceed Temporal’s payload limit before it starts, naming size and limit', async () => {
