@@ -150,11 +150,20 @@ describe('quiver schedule against a real dev server', () => {
 
   it('backfills the runs a past range would have started, and names them', async () => {
     // Daily at UTC midnight: 2026-01-01 and 2026-01-02 fall in the range.
-    const backfilled = await schedules.backfill(
-      scheduleId,
-      new Date('2025-12-31T12:00:00Z'),
-      new Date('2026-01-02T12:00:00Z'),
+    const printed = await quiver(
+      ['schedule', 'backfill', scheduleId, '--from', '2025-12-31T12:00:00Z', '--to', '2026-01-02T12:00:00Z'],
+      cliEnv,
     );
+    expect(printed.code, printed.stderr).toBe(0);
+    // The command names every run it started with its fire time, not only "backfill requested".
+    expect(printed.stdout).toContain(`backfill ${scheduleId}: started 2 run(s)`);
+    const backfilled = printed.stdout
+      .split('\n')
+      .filter((line) => line.startsWith(`quiver-${pipeline}-`))
+      .map((line) => {
+        const [runId, scheduledAt] = line.trim().split(/\s+/);
+        return { runId, scheduledAt };
+      });
     expect(backfilled.map((r) => r.scheduledAt)).toEqual([
       '2026-01-01T00:00:00.000Z',
       '2026-01-02T00:00:00.000Z',
