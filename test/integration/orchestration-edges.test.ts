@@ -169,6 +169,16 @@ describe('orchestration at the edges', () => {
     expect(resumed.model).toMatchObject({ version: 1, reusedFrom: runId, aliasVersion: other.version });
     expect(deploymentLine(resumed.model!)).toContain(`alias production is on version ${other.version}`);
     expect((await registry.aliases(model)).production).toBe(other.version);
+
+    // A terminated big-spec run (no memo written) is still readable from its history.
+    const stopped = await env.client.start(spec);
+    await env.client.temporal.workflow.getHandle(stopped).terminate('test: read a big run after termination');
+    const afterTermination = await env.client.status(stopped);
+    expect(afterTermination).toMatchObject({ status: 'TERMINATED', pipeline: view.pipeline });
+    expect(afterTermination.specRef?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // …and a resume of it plans the full spec, read back through the reference its history carries.
+    const replan = await env.client.plan(stopped);
+    expect(replan.spec.sanity.categories.species).toHaveLength(filler.length + 3);
   });
 
   it('a schedule with a 5 MB spec keeps it in the checkpoint store: update reads it back, a fire completes', async () => {
