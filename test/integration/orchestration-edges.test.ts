@@ -5,8 +5,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { RunClosedError } from '../../client/api';
 import { deploymentLine } from '../../client/format';
+import { formatComparison } from '../../client/commands/runs-inspect';
+import { compareRuns } from '../../client/run-compare';
 import { listRuns } from '../../client/run-list';
 import { QuiverSchedules, scheduleCheckpointRefs } from '../../client/schedules';
+import { openStore } from '../../core/checkpoint/store';
 import { TEMPORAL_PAYLOAD_LIMIT_BYTES } from '../../core/payload-limits';
 import { ModelRegistry } from '../../core/registry';
 import { quiver } from '../support/cli';
@@ -235,6 +238,28 @@ describe('orchestration at the edges', () => {
     expect(terminated.find((r) => r.runId === runId)?.status).toBe('TERMINATED');
     const running = await listRuns(env.client.temporal, { status: 'running', limit: 100 });
     expect(running.map((r) => r.runId)).not.toContain(runId);
+  });
+
+  it('runs compare notices 50 rows renamed setosa → Setosa (same distinct count, other value counts)', async () => {
+    const renamed = path.join(env.config.home, 'iris-renamed.csv');
+    fs.writeFileSync(
+      renamed,
+      fs.readFileSync(path.join(REPO, 'data', 'iris.csv'), 'utf8').replace(/,setosa$/gm, ',Setosa'),
+    );
+    // Only ingest's data is compared: both runs stop at sanity (too few rows), after ingest wrote it.
+    const stopAtSanity = [...FAST, 'sanity.minRows=100000'];
+    const [before, after] = await Promise.all(
+      [path.join(REPO, 'data', 'iris.csv'), renamed].map(async (uri) =>
+        env.client.wait(await env.client.start(env.spec([...stopAtSanity, `source.uri=${uri}`]))),
+      ),
+    );
+    const comparison = await compareRuns([before, after], openStore(env.config.store));
+    const data = comparison.checkpoints.find((c) => c.step === 'ingest' && c.output === 'data')!;
+    expect(data).toMatchObject({ sameStatistics: false, rows: [150, 150] });
+    const text = formatComparison(comparison);
+    expect(text).toContain('ingest.data: differs');
+    expect(text).not.toContain('ingest.data: same schema');
+    expect(text).toMatch(/species: .*'setosa' 50.* \| .*'Setosa' 50/);
   });
 
   it('backfill: each fire time reaches its run ({{date}} in the zone), ids are unique per re-fire, the alias follows fire time', async () => {
