@@ -29,6 +29,7 @@ import { missingWorkerNotes, queuePollers } from './run-health';
 import { listRunsWith, type RunFilter, type RunListEntry } from './run-list';
 import { GrpcCallError } from './grpc-unary';
 import { dateOf, decodePayload, executionStatus, isNotFound, TemporalReader } from './temporal-read';
+import { NoWorkerError, requireCpuWorker } from './worker-check';
 import { isLocalRunId, RunRecords } from './run-records';
 
 // `status` and `runs ls` load this module and must answer in well under half a second: they read
@@ -390,15 +391,18 @@ export class QuiverClient {
    * runs share (the CLI's own files may differ from what the workers loaded).
    */
   async codeVersions(modules: Partial<Record<StepName, string[]>> = {}): Promise<Record<StepName, string>> {
+    // No poller: say so now (exit 3) instead of waiting out the 30 s timeout below, kept as the backstop.
+    const temporal = this.temporal; // connects lazily: `this.connection` exists from here on
+    await requireCpuWorker(this.connection!, this.options.namespace, this.options.taskQueues.cpu);
     try {
-      return await this.temporal.workflow.execute(workflows().codeVersionsWorkflow, {
+      return await temporal.workflow.execute(workflows().codeVersionsWorkflow, {
         args: [modules],
         taskQueue: this.options.taskQueues.cpu,
         workflowId: `quiver-code-versions-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`,
         workflowExecutionTimeout: '30s',
       });
     } catch (error) {
-      throw new QuiverError(
+      throw new NoWorkerError(
         `no worker on ${this.options.taskQueues.cpu} told its code versions (${(error as Error).message}): start one with \`quiver worker\``,
       );
     }

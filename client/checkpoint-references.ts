@@ -6,6 +6,7 @@ import { PROGRESS_MEMO_KEY } from '../core/run-types';
 import { progressQuery } from '../workflows';
 import type { QuiverClient } from './api';
 import { payloadDecoder } from './payloads';
+import { scheduleCheckpointRefs } from './schedules';
 
 /** Every checkpoint something still needs, and where the answer came from. */
 export interface CheckpointReferences {
@@ -58,8 +59,9 @@ export async function collectCheckpointReferences(
   const add = (value: unknown) => collectRefs(value, references.keep);
   const reader = new RunReader(client, queryTimeoutMs);
 
-  // Schedules: their runs are ordinary trainingPipeline runs, so the listing below covers a
-  // schedule's last run too; add the schedules' own references here once schedules exist.
+  // Schedules: their runs are ordinary trainingPipeline runs, listed below; a schedule's own spec,
+  // when large, lives in the store (claim check) and is kept while the schedule exists.
+  add(await scheduleCheckpointRefs(client.temporal));
   const pending = new Set<Promise<void>>();
   for await (const info of client.temporal.workflow.list({ query: "WorkflowType = 'trainingPipeline'" })) {
     const task = reader.refsOf(info).then(({ open, refs }) => {

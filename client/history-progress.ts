@@ -37,6 +37,9 @@ export async function progressFromHistory(
     steps: STEP_NAMES.map(emptyStep),
     model: null,
     error: null,
+    // A large spec travelled by reference: resume and replay read it back in full from here.
+    specRef: input.specRef ?? null,
+    ...(input.fire ? { fire: input.fire } : {}),
   };
   const stateOf = (name: StepName) => progress.steps.find((s) => s.name === name)!;
   for (const [name, reused] of Object.entries(input.reuse ?? {})) {

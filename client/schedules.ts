@@ -10,9 +10,20 @@ import {
   type ScheduleSpec,
   type WorkflowExecutionStatusName,
 } from '@temporalio/client';
-import { msNumberToTs, msToNumber, tsToDate, type Duration } from '@temporalio/common';
+import {
+  defineSearchAttributeKey,
+  msNumberToTs,
+  msToNumber,
+  SearchAttributeType,
+  tsToDate,
+  type Duration,
+  type SearchAttributePair,
+} from '@temporalio/common';
 import { QuiverError, SpecError } from '../core/errors';
-import { assertWithinPayloadLimit } from '../core/payload-limits';
+import { openStore } from '../core/checkpoint/store';
+import type { CheckpointRef } from '../core/checkpoint/types';
+import { assertWithinPayloadLimit, INLINE_LIMIT_BYTES, jsonBytes } from '../core/payload-limits';
+import { loadSpecCheckpoint, specPayload, type SpecPayload } from '../core/spec-claim-check';
 import type { PipelineInput } from '../core/run-types';
 import { applyOverrides, validateSpec } from '../core/spec/load';
 import type { PipelineSpec } from '../core/spec/schema';
@@ -114,21 +125,28 @@ const SPEC_FILE_MEMO_KEY = 'quiverSpecFile';
  * is a normal run (Temporal adds `TemporalScheduledById` to find it by schedule).
  */
 export class QuiverSchedules {
+  /**
+   * `store` is the checkpoint store URI (QUIVER_STORE) a spec too large to travel inline is written to;
+   * without it, a schedule's spec must fit in Temporal's payload limit.
+   */
   constructor(
     private readonly temporal: Client,
     private readonly taskQueues: { cpu: string; gpu: string },
+    private readonly store?: string,
   ) {}
 
   async create(options: ScheduleCreateOptions): Promise<string> {
+    const timing = scheduleSpec(options);
+    const payload = await this.specPayload(options.scheduleId, options.spec);
     const handle = await this.temporal.schedule
       .create({
         scheduleId: options.scheduleId,
-        spec: scheduleSpec(options),
+        spec: timing,
         action: this.action(
           options.scheduleId,
-          options.spec,
+          payload,
           options.overrides,
-          scheduleSpec(options).timezone,
+          timing.timezone,
           options.specFile,
         ),
         policies: {
@@ -202,9 +220,17 @@ export class QuiverSchedules {
    */
   async update(scheduleId: string, changes: ScheduleUpdateOptions): Promise<void> {
     const current = scheduledInput(await this.describeRaw(scheduleId));
-    const base = changes.spec ?? current.spec;
     const extra = changes.overrides ?? [];
-    const spec = extra.length ? validateSpec(applyOverrides(base, extra), 'spec with --set') : base;
+    // Unchanged spec: the action keeps its payload (and claim check) as it is.
+    let payload: SpecPayload = {
+      spec: current.spec,
+      ...(current.specRef ? { specRef: current.specRef } : {}),
+    };
+    if (changes.spec || extra.length) {
+      const base = changes.spec ?? (await this.fullSpec(current));
+      const spec = extra.length ? validateSpec(applyOverrides(base, extra), 'spec with --set') : base;
+      payload = await this.specPayload(scheduleId, spec);
+    }
     const overrides = [...(changes.spec ? [] : (current.overrides ?? [])), ...extra];
     const timing = changes.cron || changes.every ? scheduleSpec(changes) : undefined;
     if (!timing && changes.timezone) checkTimezone(changes.timezone);
@@ -220,7 +246,7 @@ export class QuiverSchedules {
         },
         action: this.action(
           scheduleId,
-          spec,
+          payload,
           overrides,
           timezone,
           changes.spec
@@ -275,8 +301,11 @@ export class QuiverSchedules {
         ...input,
         fire: { at: fire.toISOString(), timeZone: description.spec.timezone || null },
       };
+      const options = pipelineStartOptions(runInput, this.taskQueues.cpu);
       await this.temporal.workflow.start(trainingPipeline, {
-        ...pipelineStartOptions(runInput, this.taskQueues.cpu),
+        ...options,
+        // As the schedule's own fires carry them: the UI and `runs ls --schedule` find backfilled runs too.
+        typedSearchAttributes: [...options.typedSearchAttributes, ...scheduledAttributes(scheduleId, fire)],
         workflowId: runId,
         memo: {
           [BACKFILL_MEMO_KEY]: { scheduleId, firedAt: fire.toISOString() },
@@ -315,32 +344,71 @@ export class QuiverSchedules {
   }
 
   /**
+   * The spec as the action carries it: inline when small, else written to the checkpoint store (the
+   * claim check runs use) and carried as its reference plus a compact copy.
+   */
+  private async specPayload(scheduleId: string, spec: PipelineSpec): Promise<SpecPayload> {
+    if (!this.store || jsonBytes(spec) <= INLINE_LIMIT_BYTES) return { spec };
+    return specPayload(openStore(this.store), spec, `schedule-${scheduleId}`);
+  }
+
+  /** The full spec a schedule runs, read back from the store when it travels by reference. */
+  private async fullSpec(input: PipelineInput): Promise<PipelineSpec> {
+    if (!input.specRef) return input.spec;
+    if (!this.store)
+      throw new QuiverError('this schedule keeps its spec in the checkpoint store: give QUIVER_STORE');
+    return loadSpecCheckpoint(openStore(this.store), input.specRef);
+  }
+
+  /**
    * The schedule's action: a normal Quiver run. Temporal appends the fire time to the workflow id (so
    * each fire has its own run id) and sets `TemporalScheduledStartTime`, which the run renders
    * `{{date}}` from, in `timeZone`.
    */
   private action(
     scheduleId: string,
-    spec: PipelineSpec,
+    payload: SpecPayload,
     overrides: string[],
     timeZone: string | undefined,
     specFile: string | undefined,
   ): ScheduleOptionsStartWorkflowAction<typeof trainingPipeline> {
     const input: PipelineInput = {
-      spec,
+      ...payload,
       overrides,
       taskQueues: this.taskQueues,
+      ...(this.store ? { store: this.store } : {}),
       ...(timeZone ? { timeZone } : {}),
     };
     assertWithinPayloadLimit('the scheduled run input (spec, overrides)', input);
     return {
       type: 'startWorkflow',
       workflowType: trainingPipeline,
-      workflowId: `quiver-${spec.name}-${scheduleId}`,
+      workflowId: `quiver-${payload.spec.name}-${scheduleId}`,
       ...pipelineStartOptions(input, this.taskQueues.cpu),
       ...(specFile ? { memo: { [SPEC_FILE_MEMO_KEY]: specFile } } : {}),
     };
   }
+}
+
+/**
+ * Every checkpoint reference Quiver's schedules carry (a large spec's claim check), so `checkpoints gc`
+ * keeps a schedule's spec for as long as the schedule exists. A schedule deleted meanwhile is skipped.
+ */
+export async function scheduleCheckpointRefs(temporal: Client): Promise<CheckpointRef[]> {
+  const refs: CheckpointRef[] = [];
+  for await (const summary of temporal.schedule.list()) {
+    if (!summary.memo?.[SCHEDULE_MEMO_KEY]) continue; // not a Quiver schedule
+    const description = await temporal.schedule
+      .getHandle(summary.scheduleId)
+      .describe()
+      .catch((error: unknown) => {
+        if (error instanceof ScheduleNotFoundError) return undefined;
+        throw error;
+      });
+    const specRef = description && (description.action.args?.[0] as PipelineInput | undefined)?.specRef;
+    if (specRef) refs.push(specRef);
+  }
+  return refs;
 }
 
 /** The pipeline input a schedule's action carries. */
@@ -419,6 +487,21 @@ export function checkTimezone(zone: string): void {
       [{ path: '--timezone', message: `unknown time zone '${zone}'` }],
     );
   }
+}
+
+/** Set by Temporal on each run a schedule fires: its schedule and fire time. */
+const SCHEDULED_BY_ID = defineSearchAttributeKey('TemporalScheduledById', SearchAttributeType.KEYWORD);
+const SCHEDULED_START_TIME = defineSearchAttributeKey(
+  'TemporalScheduledStartTime',
+  SearchAttributeType.DATETIME,
+);
+
+/** The search attributes Temporal gives a scheduled fire, for a run a backfill starts itself. */
+function scheduledAttributes(scheduleId: string, fire: Date): SearchAttributePair[] {
+  return [
+    { key: SCHEDULED_BY_ID, value: scheduleId },
+    { key: SCHEDULED_START_TIME, value: fire },
+  ];
 }
 
 /** A run a backfill started, and the fire time it stands for. */

@@ -67,7 +67,7 @@ function parseTime(flag: string, text: string): Date {
 }
 
 function schedulesOf(env: Environment): QuiverSchedules {
-  return new (loadSchedules().QuiverSchedules)(env.client.temporal, env.config.taskQueues);
+  return new (loadSchedules().QuiverSchedules)(env.client.temporal, env.config.taskQueues, env.config.store);
 }
 
 export function formatScheduleView(view: ScheduleView): string {

@@ -110,6 +110,10 @@ describe('a custom model module', () => {
     expect(retrained.summary?.model).not.toBe(step(first, 'train').summary?.model);
     expect(retrained.summary?.resumedFromEpoch).toBe(0); // never continues an epoch checkpoint of other code
     expect(resumed.model).toMatchObject({ name: 'wide-iris', version: 2 });
+    // One authority: the run recorded the version its plan showed, so the next plan sees no change.
+    expect(retrained.stepCodeVersion).toBe(train.reason.split(' → ')[1]);
+    const again = await env.client.plan(resumed.runId);
+    expect(again.steps.find((s) => s.name === 'train')).toMatchObject({ action: 'reuse' });
   });
 });
 

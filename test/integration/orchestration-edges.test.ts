@@ -1,10 +1,15 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { RunClosedError } from '../../client/api';
 import { deploymentLine } from '../../client/format';
+import { formatComparison } from '../../client/commands/runs-inspect';
+import { compareRuns } from '../../client/run-compare';
 import { listRuns } from '../../client/run-list';
-import { QuiverSchedules } from '../../client/schedules';
+import { QuiverSchedules, scheduleCheckpointRefs } from '../../client/schedules';
+import { openStore } from '../../core/checkpoint/store';
 import { TEMPORAL_PAYLOAD_LIMIT_BYTES } from '../../core/payload-limits';
 import { ModelRegistry } from '../../core/registry';
 import { quiver } from '../support/cli';
@@ -57,6 +62,54 @@ describe('orchestration at the edges', () => {
     } finally {
       delete process.env.QUIVER_TEST_DEPLOY_DELAY_MS;
     }
+  });
+
+  it('a timed-out or cancelled ingest reading an endless source stops reading (the worker closes it); the worker serves the next run', async () => {
+    // A FIFO fed by `cat /dev/zero` never ends; when the attempt's reader closes it, cat dies of SIGPIPE:
+    // an event that proves the worker stopped the work, with no clock in the assertion.
+    const endless = (name: string) => {
+      const fifo = path.join(env.config.home, `${name}.csv`);
+      execFileSync('mkfifo', [fifo]);
+      const feeder = spawn('sh', ['-c', 'exec cat /dev/zero > "$0"', fifo], { stdio: 'ignore' });
+      const stopped = once(feeder, 'exit').then(([code, signal]) => ({ code, signal }) as unknown);
+      // Runs even when the test times out, so a feeder never outlives it.
+      onTestFinished(() => {
+        if (feeder.exitCode === null && feeder.signalCode === null) feeder.kill();
+      });
+      return { fifo, feeder, stopped };
+    };
+    const timedOut = endless('timed-out');
+    const cancelled = endless('cancelled');
+    const runId = await env.client.start(
+      env.spec([
+        ...FAST,
+        `source.uri=${timedOut.fifo}`,
+        'source.timeout=2s',
+        'source.retry.maximumAttempts=1',
+      ]),
+    );
+    const paused = await eventually(async () => {
+      const view = await env.client.status(runId);
+      return view.status === 'PAUSED' ? view : undefined;
+    }, 'the timed-out ingest to pause the run');
+    // Documented: retries exhausted on a retryable error (a timeout) pause the run for `quiver retry`.
+    expect(paused.steps[0]).toMatchObject({ name: 'ingest', status: 'paused', attempts: 1 });
+    expect(paused.steps[0].error).toMatch(/timeout/i);
+    expect(await timedOut.stopped).toEqual({ code: null, signal: 'SIGPIPE' });
+    await env.client.cancel(runId);
+    expect((await env.client.wait(runId)).status).toBe('CANCELED');
+
+    // A cancel reaches a running ingest through its heartbeat, and the attempt stops reading too.
+    const reading = await env.client.start(env.spec([...FAST, `source.uri=${cancelled.fifo}`]));
+    await eventually(async () => {
+      const view = await env.client.status(reading);
+      return view.steps[0].status === 'running' ? true : undefined;
+    }, 'ingest reading the endless source');
+    await env.client.cancel(reading);
+    expect((await env.client.wait(reading)).status).toBe('CANCELED');
+    expect(await cancelled.stopped).toEqual({ code: null, signal: 'SIGPIPE' });
+    const next = await env.client.wait(await env.client.start(env.spec(FAST)));
+    expect(next.status, next.error ?? '').toBe('COMPLETED');
   });
 
   it('a missing file, a directory or an http:// source fails the run at once (one attempt), never pauses it', async () => {
@@ -119,6 +172,49 @@ describe('orchestration at the edges', () => {
     expect(resumed.model).toMatchObject({ version: 1, reusedFrom: runId, aliasVersion: other.version });
     expect(deploymentLine(resumed.model!)).toContain(`alias production is on version ${other.version}`);
     expect((await registry.aliases(model)).production).toBe(other.version);
+
+    // A terminated big-spec run (no memo written) is still readable from its history.
+    const stopped = await env.client.start(spec);
+    await env.client.temporal.workflow.getHandle(stopped).terminate('test: read a big run after termination');
+    const afterTermination = await env.client.status(stopped);
+    expect(afterTermination).toMatchObject({ status: 'TERMINATED', pipeline: view.pipeline });
+    expect(afterTermination.specRef?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // …and a resume of it plans the full spec, read back through the reference its history carries.
+    const replan = await env.client.plan(stopped);
+    expect(replan.spec.sanity.categories.species).toHaveLength(filler.length + 3);
+  });
+
+  it('a schedule with a 5 MB spec keeps it in the checkpoint store: update reads it back, a fire completes', async () => {
+    const spec = env.spec([...FAST, `deploy.model=bigsched${tag}`]);
+    const filler = Array.from({ length: 170_000 }, (_, i) => `category-value-${String(i).padStart(12, '0')}`);
+    spec.sanity.categories = { species: ['setosa', 'versicolor', 'virginica', ...filler] };
+    expect(JSON.stringify(spec).length).toBeGreaterThan(5_000_000);
+    const schedules = new QuiverSchedules(env.client.temporal, env.config.taskQueues, env.config.store);
+    const scheduleId = `big-${tag}`;
+    await schedules.create({ scheduleId, spec, overrides: [], every: '1d' });
+    try {
+      // A --set on the big spec: the full spec is read back from the store, overridden, stored again.
+      await schedules.update(scheduleId, { overrides: ['train.epochs=4'] });
+      expect((await schedules.describe(scheduleId)).overrides).toEqual(['train.epochs=4']);
+      await schedules.trigger(scheduleId);
+      const [fired] = await eventually(async () => {
+        const runs = (await schedules.describe(scheduleId)).recentRuns;
+        return runs.length ? runs : undefined;
+      }, 'the big schedule to fire');
+      const view = await env.client.wait(fired.runId);
+      expect(view.status, view.error ?? '').toBe('COMPLETED');
+      expect(view.specRef?.sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(view.spec.train.epochs).toBe(4);
+      expect(String(view.spec.sanity.categories.species)).toMatch(/^<large: 5\.\d MB, sha256 [0-9a-f]{12}>$/);
+      expect(view.steps.find((s) => s.name === 'sanity')?.status).toBe('completed');
+      // `checkpoints gc` keeps the stored spec while the schedule exists.
+      await eventually(async () => {
+        const refs = await scheduleCheckpointRefs(env.client.temporal);
+        return refs.some((r) => r.sha256 === view.specRef!.sha256) ? true : undefined;
+      }, 'the schedule’s spec among the references gc keeps');
+    } finally {
+      await schedules.delete(scheduleId);
+    }
   });
 
   it('refuses a run whose input would exceed Temporal’s payload limit before it starts, naming size and limit', async () => {
@@ -142,6 +238,28 @@ describe('orchestration at the edges', () => {
     expect(terminated.find((r) => r.runId === runId)?.status).toBe('TERMINATED');
     const running = await listRuns(env.client.temporal, { status: 'running', limit: 100 });
     expect(running.map((r) => r.runId)).not.toContain(runId);
+  });
+
+  it('runs compare notices 50 rows renamed setosa → Setosa (same distinct count, other value counts)', async () => {
+    const renamed = path.join(env.config.home, 'iris-renamed.csv');
+    fs.writeFileSync(
+      renamed,
+      fs.readFileSync(path.join(REPO, 'data', 'iris.csv'), 'utf8').replace(/,setosa$/gm, ',Setosa'),
+    );
+    // Only ingest's data is compared: both runs stop at sanity (too few rows), after ingest wrote it.
+    const stopAtSanity = [...FAST, 'sanity.minRows=100000'];
+    const [before, after] = await Promise.all(
+      [path.join(REPO, 'data', 'iris.csv'), renamed].map(async (uri) =>
+        env.client.wait(await env.client.start(env.spec([...stopAtSanity, `source.uri=${uri}`]))),
+      ),
+    );
+    const comparison = await compareRuns([before, after], openStore(env.config.store));
+    const data = comparison.checkpoints.find((c) => c.step === 'ingest' && c.output === 'data')!;
+    expect(data).toMatchObject({ sameStatistics: false, rows: [150, 150] });
+    const text = formatComparison(comparison);
+    expect(text).toContain('ingest.data: differs');
+    expect(text).not.toContain('ingest.data: same schema');
+    expect(text).toMatch(/species: .*'setosa' 50.* \| .*'Setosa' 50/);
   });
 
   it('backfill: each fire time reaches its run ({{date}} in the zone), ids are unique per re-fire, the alias follows fire time', async () => {

@@ -8,6 +8,7 @@ import { eventually } from '../support/eventually';
 import { IRIS_SPEC, startPipelineEnv, type PipelineEnv } from '../support/pipeline-env';
 
 const SCHEDULED_BY = defineSearchAttributeKey('TemporalScheduledById', SearchAttributeType.KEYWORD);
+const SCHEDULED_AT = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 
 /** Temporal Schedules that start normal Quiver runs, through the CLI and the typed API. */
 describe('quiver schedule against a real dev server', () => {
@@ -149,11 +150,20 @@ describe('quiver schedule against a real dev server', () => {
 
   it('backfills the runs a past range would have started, and names them', async () => {
     // Daily at UTC midnight: 2026-01-01 and 2026-01-02 fall in the range.
-    const backfilled = await schedules.backfill(
-      scheduleId,
-      new Date('2025-12-31T12:00:00Z'),
-      new Date('2026-01-02T12:00:00Z'),
+    const printed = await quiver(
+      ['schedule', 'backfill', scheduleId, '--from', '2025-12-31T12:00:00Z', '--to', '2026-01-02T12:00:00Z'],
+      cliEnv,
     );
+    expect(printed.code, printed.stderr).toBe(0);
+    // The command names every run it started with its fire time, not only "backfill requested".
+    expect(printed.stdout).toContain(`backfill ${scheduleId}: started 2 run(s)`);
+    const backfilled = printed.stdout
+      .split('\n')
+      .filter((line) => line.startsWith(`quiver-${pipeline}-`))
+      .map((line) => {
+        const [runId, scheduledAt] = line.trim().split(/\s+/);
+        return { runId, scheduledAt };
+      });
     expect(backfilled.map((r) => r.scheduledAt)).toEqual([
       '2026-01-01T00:00:00.000Z',
       '2026-01-02T00:00:00.000Z',
@@ -162,7 +172,17 @@ describe('quiver schedule against a real dev server', () => {
       const view = await env.client.wait(run.runId);
       expect(view.status).toBe('COMPLETED');
       expect(view.fire?.at).toBe(run.scheduledAt);
+      // Marked like the schedule's own fires, so the UI's "scheduled by" filter finds them too.
+      const attributes = (await env.client.temporal.workflow.getHandle(run.runId).describe())
+        .typedSearchAttributes;
+      expect(attributes.get(SCHEDULED_BY)).toBe(scheduleId);
+      expect(attributes.get(SCHEDULED_AT)?.toISOString()).toBe(run.scheduledAt);
     }
+    const bySchedule = await eventually(async () => {
+      const runs = await listRuns(env.client.temporal, { schedule: scheduleId });
+      return backfilled.every((b) => runs.some((r) => r.runId === b.runId)) ? runs : undefined;
+    }, 'runs ls --schedule to list the backfilled runs');
+    expect(bySchedule.every((r) => r.schedule === scheduleId)).toBe(true);
   });
 
   it('update validates --set before changing anything, then applies the new timing and params', async () => {
