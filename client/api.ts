@@ -151,10 +151,14 @@ export class QuiverClient {
       ...payload,
     };
     assertWithinPayloadLimit('the run input (spec, overrides, reused steps)', input);
-    await this.temporal.workflow.start(workflows().trainingPipeline, {
-      ...pipelineStartOptions(input, this.options.taskQueues.cpu),
-      workflowId: runId,
-    });
+    await this.temporal.workflow
+      .start(workflows().trainingPipeline, {
+        ...pipelineStartOptions(input, this.options.taskQueues.cpu),
+        workflowId: runId,
+      })
+      .catch((error: unknown) => {
+        throw unregisteredSearchAttributes(error, this.options.namespace) ?? error;
+      });
     return runId;
   }
 
@@ -528,6 +532,24 @@ function currentTransforms(specs: TransformSpec[]): CurrentTransform[] {
 export function newRunId(pipeline: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `quiver-${pipeline}-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/**
+ * A start refused because the cluster does not know Quiver's search attributes (a server Quiver did not
+ * start: `quiver up` and the dev server register them), as a {@link QuiverError} saying how to register
+ * them; `undefined` for any other failure. The SDK's own message is a bare "Failed to start Workflow".
+ */
+export function unregisteredSearchAttributes(error: unknown, namespace: string): QuiverError | undefined {
+  const detail = [error, (error as { cause?: unknown } | undefined)?.cause]
+    .map((e) => (e instanceof Error ? `${e.message} ${(e as { details?: string }).details ?? ''}` : ''))
+    .join(' ');
+  if (!/search attribute/i.test(detail)) return undefined;
+  return new QuiverError(
+    `the Temporal server refused the run: namespace '${namespace}' lacks Quiver's search attributes ` +
+      `(${detail.replace(/\s+/g, ' ').trim()}). Register them once per namespace with ` +
+      '`temporal operator search-attribute create` (names and types: README, "Running on a cluster")',
+    { cause: error },
+  );
 }
 
 /** A gRPC failure as one sentence naming the server and what to do; never a stack trace. */

@@ -92,7 +92,10 @@ beforeAll(async () => {
     QUIVER_HOME: env.config.home,
     QUIVER_QUEUE_PREFIX: `gc-cli-${process.pid}-`,
   };
-  run = await env.client.wait(await env.client.start(env.spec(['train.epochs=30'])));
+  // No intermediate epoch checkpoint (a slow machine trains past checkpointEvery): the kept set is exactly the run's.
+  run = await env.client.wait(
+    await env.client.start(env.spec(['train.epochs=30', 'train.checkpointEvery=1h'])),
+  );
   expect(run.status, run.error ?? '').toBe('COMPLETED');
   await listedClosed(run.runId);
   // A model version whose checkpoint no run lists: only the registry keeps it.
