@@ -3,7 +3,7 @@ import { connectClient } from '../infra/temporal-connection';
 import { stepModules } from '../core/step-modules';
 import { openStore } from '../core/checkpoint/store';
 import { checkStore } from '../core/object-store/index';
-import { CheckpointNotFoundError, QuiverError, SpecError } from '../core/errors';
+import { CheckpointNotFoundError, QuiverError, RunNotFoundError, SpecError } from '../core/errors';
 import { transformCodeVersions } from '../core/features/pipeline';
 import { transformName } from '../core/features/spec';
 import type { TransformSpec } from '../core/features/types';
@@ -149,7 +149,7 @@ export class QuiverClient {
       return await this.statusOf(runId);
     } catch (error) {
       if (error instanceof QuiverError) throw error;
-      if (error instanceof WorkflowNotFoundError) throw new QuiverError(`no run ${runId}`);
+      if (error instanceof WorkflowNotFoundError) throw new RunNotFoundError(`run '${runId}' not found`);
       throw serverError(`read the status of ${runId}`, this.options.address, error);
     }
   }
@@ -214,7 +214,9 @@ export class QuiverClient {
   private async localStatus(runId: string): Promise<RunView> {
     const view = this.options.home ? await RunRecords.at(this.options.home).load(runId) : null;
     if (!view)
-      throw new QuiverError(`no local run ${runId} under ${this.options.home ?? '(no QUIVER_HOME)'}`);
+      throw new RunNotFoundError(
+        `run '${runId}' not found: no local run record under ${this.options.home ?? '(no QUIVER_HOME)'}`,
+      );
     return view;
   }
 
@@ -405,7 +407,7 @@ export class QuiverClient {
     try {
       status = (await handle.describe()).status.name;
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError) throw new QuiverError(`no run ${runId}`);
+      if (error instanceof WorkflowNotFoundError) throw new RunNotFoundError(`run '${runId}' not found`);
       throw error;
     }
     if (status !== 'RUNNING') {

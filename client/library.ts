@@ -16,7 +16,7 @@ import { openStore, type CheckpointStore } from '../core/checkpoint/store';
 import { lineageFromMetadata } from '../core/checkpoint/lineage';
 import type { CheckpointRef, Lineage } from '../core/checkpoint/types';
 import { loadConfig, type QuiverConfig } from '../core/config';
-import { QuiverError } from '../core/errors';
+import { QuiverError, RunNotFoundError } from '../core/errors';
 import { ModelRegistry } from '../core/registry';
 import type { StepName, StepResult, StepState } from '../core/run-types';
 import { STEP_NAMES } from '../core/run-types';
@@ -185,7 +185,8 @@ export class Quiver {
     if (runId === 'latest') return this.latest(options);
     const recorded = await RunRecords.at(this.config.home).load(runId);
     if (recorded && (recorded.closedAt || isLocalRunId(runId))) return new Run(this.store, recorded);
-    if (isLocalRunId(runId)) throw new QuiverError(`no local run ${runId} under ${this.config.home}`);
+    if (isLocalRunId(runId))
+      throw new RunNotFoundError(`run '${runId}' not found: no local run record under ${this.config.home}`);
     return new Run(this.store, await this.withClient((client) => client.status(runId)));
   }
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { PipelineSpec } from '../../core/spec/schema';
 import type { RunView } from '../api';
-import { withEnvironment, type Environment, type GlobalFlags } from '../environment';
+import { configFrom, withEnvironment, type Environment, type GlobalFlags } from '../environment';
 import { formatPlan, formatRun } from '../format';
 import type { StepName } from '../../core/run-types';
 import { emit, info } from '../output';
@@ -10,6 +10,7 @@ import { holdOpenUntilSignal } from '../signals';
 // Actions import what they run when they run (`require` inside the action): `--help` and quick commands
 // must not load TensorFlow.js, Arrow, YAML or the Temporal worker. Keep heavy imports out of this header.
 import { isLocalRunId } from '../run-records';
+import { withTemporalFor } from '../local-run-views';
 import type { RunFlags } from './run-local';
 
 /** `run --local` and `--reuse-from` run activities in-process: loaded only by those actions. */
@@ -65,7 +66,8 @@ async function planAndStart(
   options: { plan?: boolean; wait?: boolean; from?: string; set?: string[]; verify?: boolean },
 ): Promise<void> {
   const flags = flagsOf(cmd);
-  await withEnvironment(flags, { embedded: false }, async (env) => {
+  const what = options.from ? 'replay' : 'resume';
+  await withTemporalFor(flags, runId, what, async (env) => {
     const plan = await env.client.plan(runId, {
       from: options.from as StepName | undefined,
       overrides: options.set,
@@ -170,7 +172,12 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
       const flags = flagsOf(cmd);
       const { loadSpecFile } = require('../../core/spec/load') as typeof import('../../core/spec/load');
       const { spec } = loadSpecFile(specFile, options.set); // invalid specs fail before anything starts
-      if (options.local) return runLocal().runLocalCommand(flags, spec, options);
+      if (options.local) {
+        // Before TensorFlow.js loads: an unusable home fails at once, naming the path.
+        const { ensureWritableHome } = require('../local-run-home') as typeof import('../local-run-home');
+        ensureWritableHome(configFrom(flags).home);
+        return runLocal().runLocalCommand(flags, spec, options);
+      }
       if (options.reuseFrom) return runLocal().reuseAndStart(flags, spec, options.reuseFrom, options);
       await withEnvironment(flags, { embedded: false }, async (env) => {
         if (options.wait) {
@@ -246,7 +253,12 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
     .description('steps with status, attempts, duration, checkpoint, metrics and the UI link')
     .action(async (runId: string, _options: unknown, cmd: Command) => {
       const flags = flagsOf(cmd);
-      if (isLocalRunId(runId)) return emit(flags, await runLocal().localRunStatus(flags, runId), formatRun);
+      if (isLocalRunId(runId)) {
+        const view = await runLocal().localRunStatus(flags, runId);
+        emit(flags, view, formatRun);
+        process.exitCode = statusExitCode(view.status);
+        return;
+      }
       await withEnvironment(flags, { embedded: false }, async (env) => {
         const view = await env.client.status(runId);
         emit(flags, view, formatRun);
