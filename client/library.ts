@@ -216,11 +216,12 @@ export class Quiver {
 
   /**
    * Runs one step's production code in this process on `from`'s input checkpoints (no server),
-   * writes its outputs with lineage run id `local-…`, and compares them with `from`'s own.
+   * writes its outputs with lineage run id `local-…`, and compares them with `from`'s own. Deploy
+   * (which registers a version and moves an alias) runs only with `allowDeploy: true`.
    */
   async runStep(
     step: StepName,
-    options: { from: string; set?: string[]; spec?: string },
+    options: { from: string; set?: string[]; spec?: string; allowDeploy?: boolean },
   ): Promise<StepRunResult> {
     const source = await this.run(options.from);
     return runStepFrom({
@@ -229,6 +230,7 @@ export class Quiver {
       source: source.view,
       overrides: options.set,
       specFile: options.spec,
+      allowDeploy: options.allowDeploy,
     });
   }
 

@@ -58,11 +58,20 @@ describe('CLI errors and exit codes, with no Temporal server', () => {
     outputs: { data: { uri: `file:///x/${sha}.arrow`, sha256: sha, rows: 150, bytes: 4096 } },
   };
   const storeVar = process.env.QUIVER_STORE;
+  // Every step before deploy completed: what `step run deploy --from` needs.
+  const validated: RunView = {
+    ...completed,
+    runId: 'local-iris-validated',
+    steps: completed.steps.map((step) =>
+      step.name === 'deploy' ? step : { ...step, status: 'completed', outputs: completed.steps[0].outputs },
+    ),
+  };
 
   beforeAll(async () => {
     delete process.env.QUIVER_STORE; // the store under `home`
     await RunRecords.at(home).save(failed);
     await RunRecords.at(home).save(completed);
+    await RunRecords.at(home).save(validated);
   });
   afterAll(() => {
     if (storeVar !== undefined) process.env.QUIVER_STORE = storeVar;
@@ -112,6 +121,15 @@ describe('CLI errors and exit codes, with no Temporal server', () => {
     expect(replay.stderr).toContain('replay of local run');
     const gc = await cli(home, 'checkpoints', 'gc', '--dry-run');
     expect(gc.code).toBe(3);
+  });
+
+  it('step run deploy refuses without --allow-deploy, saying what it would do', async () => {
+    const result = await cli(home, 'step', 'run', 'deploy', '--from', 'local-iris-validated');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      "step run deploy would register a new version of model 'iris' from local-iris-validated's trained model and move its alias 'production'",
+    );
+    expect(result.stderr).toContain('--allow-deploy');
   });
 
   it('a missing spec file is named, exit 2, with no ENOENT', async () => {
