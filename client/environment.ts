@@ -1,6 +1,6 @@
 import { loadConfig, metricsPortOf, type QuiverConfig } from '../core/config';
 import { TemporalUnreachableError } from '../core/errors';
-import { isTemporalReachable } from '../infra/ports';
+import { isTemporalReachable, temporalUiUrl } from '../infra/ports';
 import type { DevServer } from '../infra/dev-server';
 import { signalExitCode, STOP_SIGNALS, stopWhenParentDies } from '../infra/lifecycle';
 import type { RunningWorkers } from '../worker/workers';
@@ -56,8 +56,8 @@ export async function openEnvironment(
     ({ address, uiUrl, server } = await ensureTemporal(config, log));
   } else {
     address = config.temporalAddress ?? `127.0.0.1:${config.devServerPort}`;
-    // `localhost`, as `demo` and `up` print it: one link form for the same UI.
-    uiUrl = process.env.TEMPORAL_UI_URL || `http://localhost:${config.uiPort}`;
+    // The same link form `demo` and `up` print for this server (loopback written `localhost`).
+    uiUrl = temporalUiUrl(config.temporalAddress, config.uiPort);
     if (!(await isTemporalReachable(address))) {
       throw new TemporalUnreachableError(
         `no Temporal server answers at ${address}: start one with \`npx quiver up\` or set TEMPORAL_ADDRESS`,

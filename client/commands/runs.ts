@@ -144,7 +144,7 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
     .action(async (options: WorkerFlags, cmd: Command) => {
       if (options.queue !== 'cpu' && options.queue !== 'gpu')
         throw new Error(`--queue must be cpu or gpu, not ${options.queue}`);
-      const { ACCEPT_SOFTWARE_GPU_ENV, describeBackend } =
+      const { ACCEPT_SOFTWARE_GPU_ENV, backendDebugLogging, backendSummary, describeBackend } =
         require('../../core/model/backend') as typeof import('../../core/model/backend');
       if (options.acceptSoftwareGpu) process.env[ACCEPT_SOFTWARE_GPU_ENV] = '1';
       if (options.concurrency !== undefined) {
@@ -154,8 +154,10 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
       }
       await withEnvironment(flagsOf(cmd), { embedded: false, queues: [options.queue] }, async (env) => {
         const backend = env.workers?.backend;
+        // One quiet line (the queue as QUIVER_QUEUE_PREFIX names it); skipped backends with DEBUG only.
+        const describe = backendDebugLogging() ? describeBackend : backendSummary;
         info(
-          `worker on ${env.config.taskQueues[options.queue as 'cpu' | 'gpu']} connected to ${env.address}${backend ? `; training on ${describeBackend(backend)}` : ''}. Ctrl-C stops after in-flight tasks.`,
+          `worker on ${env.config.taskQueues[options.queue as 'cpu' | 'gpu']} connected to ${env.address}${backend ? `; training on ${describe(backend)}` : ''}. Ctrl-C stops after in-flight tasks.`,
         );
         await Promise.race([holdOpenUntilSignal(), env.workers?.run()]);
       });

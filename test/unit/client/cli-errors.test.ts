@@ -7,6 +7,8 @@ import type { RunView } from '../../../client/api';
 import { main } from '../../../client/cli';
 import { cell, exportFormatOf } from '../../../client/commands/checkpoints';
 import { ensureWritableHome } from '../../../client/local-run-home';
+import { missingVulkanDriver } from '../../../core/model/backend';
+import { temporalUiUrl } from '../../../infra/ports';
 import { newLocalView } from '../../../client/local-run';
 import { RunRecords } from '../../../client/run-records';
 import { loadSpecFile } from '../../../core/spec/load';
@@ -217,5 +219,36 @@ describe('a closed stdout pipe', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     expect(out).toBe('');
+  });
+});
+
+describe('quiet start-up', () => {
+  it('one Temporal UI link form: loopback is localhost, whatever printed it', () => {
+    const ui = process.env.TEMPORAL_UI_URL;
+    delete process.env.TEMPORAL_UI_URL;
+    try {
+      expect(temporalUiUrl('127.0.0.1:7233', 8233)).toBe('http://localhost:8233');
+      expect(temporalUiUrl(undefined, 8233)).toBe('http://localhost:8233');
+      expect(temporalUiUrl('temporal.internal:7233', 8080)).toBe('http://temporal.internal:8080');
+    } finally {
+      if (ui !== undefined) process.env.TEMPORAL_UI_URL = ui;
+    }
+  });
+
+  it('skips WebGPU before loading Dawn when no Vulkan driver manifest exists (Linux)', () => {
+    if (process.platform !== 'linux') return;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-icd-'));
+    const vars = { icd: process.env.VK_ICD_FILENAMES, driver: process.env.VK_DRIVER_FILES };
+    delete process.env.VK_ICD_FILENAMES;
+    delete process.env.VK_DRIVER_FILES;
+    try {
+      expect(missingVulkanDriver([dir, '/no/such/dir'])).toMatch(/^no Vulkan driver installed/);
+      fs.writeFileSync(path.join(dir, 'lvp_icd.x86_64.json'), '{}');
+      expect(missingVulkanDriver([dir])).toBeNull();
+    } finally {
+      if (vars.icd !== undefined) process.env.VK_ICD_FILENAMES = vars.icd;
+      if (vars.driver !== undefined) process.env.VK_DRIVER_FILES = vars.driver;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
