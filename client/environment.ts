@@ -51,6 +51,8 @@ export async function openEnvironment(
   let uiUrl: string;
   let server: DevServer | undefined;
   if (options.embedded) {
+    // The dev server's database and logs live under home: an unusable one fails now, naming the path.
+    (require('./local-run-home') as typeof import('./local-run-home')).ensureWritableHome(config.home);
     // Loaded on demand: commands that need no server or workers must not pay for them at start-up.
     const { ensureTemporal } = require('../infra/ensure-server') as typeof import('../infra/ensure-server');
     ({ address, uiUrl, server } = await ensureTemporal(config, log));
