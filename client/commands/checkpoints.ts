@@ -6,8 +6,8 @@ import type { Table } from 'apache-arrow';
 import type { CheckpointStore } from '../../core/checkpoint/store';
 import type { CheckpointRef } from '../../core/checkpoint/types';
 import { lineageFromMetadata } from '../../core/checkpoint/lineage';
-import { CheckpointNotFoundError, QuiverError, SpecError } from '../../core/errors';
-import { configFrom, withEnvironment, type GlobalFlags } from '../environment';
+import { CheckpointNotFoundError, QuiverError, SpecError, TemporalUnreachableError } from '../../core/errors';
+import { configFrom, openEnvironment, type Environment, type GlobalFlags } from '../environment';
 import { formatBytes, table } from '../format';
 import { readRunView } from '../local-run-views';
 import { emit } from '../output';
@@ -119,6 +119,15 @@ function encodeExport(data: Table, ext: (typeof EXPORT_EXTENSIONS)[number]): Uin
     .join('\n')}\n`;
 }
 
+/** Runs `body` and closes `env` whatever happens. */
+async function withOpened(env: Environment, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } finally {
+    await env.close();
+  }
+}
+
 /** One verified read; the lineage comes from the decoded schema, so the file is read once. */
 async function readVerified(store: CheckpointStore, ref: CheckpointRef) {
   const data = await store.read(ref);
@@ -211,7 +220,16 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
     .option('--dry-run', 'list what would be removed, remove nothing')
     .action(async (options: { olderThan: string; dryRun?: boolean }, cmd: Command) => {
       const flags = flagsOf(cmd);
-      await withEnvironment(flags, { embedded: false }, async (env) => {
+      // Deleting needs every run's references, durable ones included: no server, no gc (exit 3).
+      const env = await openEnvironment(flags, { embedded: false }).catch((error: unknown) => {
+        if (!(error instanceof TemporalUnreachableError)) throw error;
+        throw new TemporalUnreachableError(
+          `checkpoints gc must ask Temporal which checkpoints every run (open or closed) still references ` +
+            `before deleting anything, even when only local runs were made: ${error.message}`,
+          { cause: error },
+        );
+      });
+      await withOpened(env, async () => {
         const { checkpointGc, formatGcReport } =
           require('../checkpoint-gc') as typeof import('../checkpoint-gc');
         const report = await checkpointGc(env.client, env.config, options);

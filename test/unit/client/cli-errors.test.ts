@@ -123,6 +123,7 @@ describe('CLI errors and exit codes, with no Temporal server', () => {
     expect(replay.stderr).toContain('replay of local run');
     const gc = await cli(home, 'checkpoints', 'gc', '--dry-run');
     expect(gc.code).toBe(3);
+    expect(gc.stderr).toContain('checkpoints gc must ask Temporal which checkpoints every run');
   });
 
   it('step run deploy refuses without --allow-deploy, saying what it would do', async () => {
