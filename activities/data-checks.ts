@@ -15,8 +15,9 @@ import {
   flagRows,
   flagsToArrow,
 } from '../core/data/row-flags';
-import { idLikeHint, stringCardinality } from '../core/data/cardinality';
+import { boundedByFeatures, idLikeHint, stringCardinality } from '../core/data/cardinality';
 import { describeTokens, findNumericTokens } from '../core/data/numeric-tokens';
+import { rowLocator } from '../core/sources/row-lines';
 import { LOGICAL_TYPE_KEY, TEXT_REASON_KEY } from '../core/sources/text-types';
 
 /** What the data checks need besides the data: the pinned schema and the drift reference, if any. */
@@ -55,6 +56,8 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   const { table, spec } = input;
   const label = spec.target.column;
   const views = columnViews(table);
+  // Messages name a text source's file lines (`line 17`), a typed source's 0-based rows (`row 16`).
+  const locator = rowLocator(table);
   const overrides = spec.sanity.schema.columns;
   const notes = columnNotes(table);
   const cardinality = stringCardinality(views, spec.sanity.cardinality);
@@ -70,7 +73,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
       );
   const columns = applyOverrides((input.pinned ?? inferred)!, overrides);
 
-  const schemaChecks = checkColumns(views, columns);
+  const schemaChecks = checkColumns(views, columns, locator);
   const tokenChecks = findNumericTokens(
     views.filter((v) => !columns[v.name]?.ignore),
     new Map([...notes].filter(([, n]) => n.keptAsText).map(([name, n]) => [name, n.note])),
@@ -78,7 +81,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     check: 'numeric_tokens',
     column: t.column,
     passed: false,
-    observed: `${(t.numericShare * 100).toFixed(1)}% numbers; not numbers: ${describeTokens(t)}`,
+    observed: `${(t.numericShare * 100).toFixed(1)}% numbers; not numbers: ${describeTokens(t, 5, locator)}`,
     expected: `numbers only: ${t.hint}`,
   }));
   const cardinalityChecks = cardinality
@@ -86,15 +89,19 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     .map((c): CheckResult => {
       // Only the spec accepts an id-like column: the pinned `any` was inferred, not chosen.
       const accepted = overrides[c.column]?.categories === 'any';
+      // …or its features stage, by dropping the column or encoding it with a bounded width.
+      const bounded = c.idLike ? boundedByFeatures(c.column, spec.features, spec.train.features) : null;
       return {
         check: 'cardinality',
         column: c.column,
-        passed: !c.idLike || accepted,
+        passed: !c.idLike || accepted || bounded !== null,
         observed: `${c.distinct} distinct in ${c.rows} rows (${(c.share * 100).toFixed(1)}%)${c.idLike ? ', id-like' : ''}`,
         expected: c.idLike
           ? accepted
             ? 'any (categories: any)'
-            : idLikeHint(c)
+            : bounded !== null
+              ? `bounded: ${bounded}`
+              : idLikeHint(c)
           : `<= ${spec.sanity.cardinality.maxCategories} distinct and share <= ${spec.sanity.cardinality.maxShare}`,
       };
     });
@@ -102,7 +109,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   const outcome = applyPolicies(flags, spec.sanity.flags);
   const flagChecks: CheckResult[] = outcome.decisions.map((d) => {
     const { observed, expected } = describeDecision(d);
-    const examples = d.flagged > 0 ? flagExamples(d.check, flags, views, columns, label) : [];
+    const examples = d.flagged > 0 ? flagExamples(d.check, flags, views, columns, label, 3, locator) : [];
     return {
       check: 'row_flags',
       column: d.check,
@@ -138,7 +145,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   return {
     report,
     failed,
-    flags: flagsToArrow(flags, outcome, views, columns, label, failed.length > 0),
+    flags: flagsToArrow(flags, outcome, views, columns, label, failed.length > 0, locator),
     clean,
     profile: profileToArrow(profile),
     drift: driftToArrow(drift ?? { skipped: (input.reference as { skipped: string }).skipped }),

@@ -1,5 +1,5 @@
 import type { QuiverConfig } from '../core/config';
-import { float64, tableFromColumns, utf8 } from '../core/arrow-columns';
+import { int32, tableFromColumns, utf8 } from '../core/arrow-columns';
 import type { AliasMoveRequest, AliasMoveResult } from '../core/deployment';
 import { readModelTable } from '../core/model/codec';
 import { assertFiniteTensors } from '../core/model/numeric-safety';
@@ -37,7 +37,7 @@ export async function deploy(input: StepInput, config: QuiverConfig): Promise<St
       'deployment',
       tableFromColumns({
         model: utf8([name]),
-        version: float64([version.version]),
+        version: int32([version.version]),
         alias: utf8([alias]),
         model_sha256: utf8([version.model.sha256]),
         run_id: utf8([input.run.runId]),

@@ -1,5 +1,4 @@
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
+import { writeSync } from 'node:fs';
 import { Context } from '@temporalio/activity';
 import { Runtime } from '@temporalio/worker';
 import * as arrow from 'apache-arrow';
@@ -11,30 +10,24 @@ import { profileFromArrow } from '../core/data/profile';
 import { stableHash } from '../core/hash';
 import { breachedBounds, liveQuality, type LabelledPrediction } from '../core/monitoring/live-quality';
 import type { MonitorConfig, MonitorResult } from '../core/monitoring/monitor-config';
+import {
+  FEEDBACK_GRACE_MS,
+  MonitorPositions,
+  feedbackSeen,
+  nextFeedbackPosition,
+  type MonitorPosition,
+} from '../core/monitoring/monitor-position';
+import { stateStore } from '../core/object-store/index';
+import { timeKey } from '../core/object-store/time-key';
+import { StoreStateError } from '../core/errors';
+import type { ObjectStore } from '../core/object-store/types';
 import { ModelRegistry } from '../core/registry';
-import type { Feedback } from '../core/serving/feedback-log';
+import { FeedbackLog, type Feedback } from '../core/serving/feedback-log';
 
 /** Input of one monitor run: the monitor's configuration (from its schedule). */
 export interface MonitorInput {
   config: MonitorConfig;
 }
-
-/**
- * What a monitor has consumed so far, kept at `<home>/monitors/<id>.json` and replaced by rename only
- * after a run's report is written: a run killed before that point is repeated whole by its retry, so
- * no file or label is counted twice and none is skipped.
- */
-interface MonitorPosition {
-  /** Prediction-log files already read (names are unique and never rewritten). */
-  files: string[];
-  /** Bytes of the feedback log already joined. */
-  feedbackOffset: number;
-  /** Labelled predictions so far for the version they were served by (reset when the alias moves). */
-  labelled: LabelledPrediction[];
-  version: number | null;
-}
-
-const EMPTY_POSITION: MonitorPosition = { files: [], feedbackOffset: 0, labelled: [], version: null };
 
 /** Prometheus gauge of each feature's drift in served traffic, on the worker's metrics endpoint. */
 const DRIFT_GAUGE = 'quiver_serving_feature_drift';
@@ -49,8 +42,10 @@ export async function monitorTraffic(input: MonitorInput, config: QuiverConfig):
   const { config: monitor } = input;
   const registry = ModelRegistry.at(config);
   const store = openStore(config.store);
-  const positionFile = path.join(config.home, 'monitors', `${monitor.id}.json`);
-  const position = await readPosition(positionFile);
+  // Shared state (logs, labels, position) is where `serve` on any host writes it: the configured store.
+  const objects = stateStore(config);
+  const positions = new MonitorPositions(objects);
+  const { position, etag } = await positions.read(monitor.id);
   const served = await registry.resolve(monitor.model, monitor.alias);
   const result: MonitorResult = {
     monitorId: monitor.id,
@@ -72,13 +67,13 @@ export async function monitorTraffic(input: MonitorInput, config: QuiverConfig):
   heartbeat();
 
   // Traffic: the files not read before, rows the served version answered.
-  const logDir = path.join(config.home, 'predictions', monitor.model);
+  const logPrefix = `predictions/${monitor.model}/`;
   const seen = new Set(position.files);
-  const present = (await listOrEmpty(logDir)).filter((f) => f.endsWith('.arrow')).sort();
+  const present = (await objects.list(logPrefix))
+    .map((o) => o.key.slice(logPrefix.length))
+    .filter((f) => f.endsWith('.arrow') && !f.includes('/'));
   const fresh = present.filter((f) => !seen.has(f));
-  const tables = await Promise.all(
-    fresh.map(async (f) => arrow.tableFromIPC(await fs.readFile(path.join(logDir, f)))),
-  );
+  const tables = await Promise.all(fresh.map((f) => readLogFile(objects, logPrefix + f)));
   result.files = fresh.length;
   const traffic = tables.filter((t) => t.numRows > 0);
   heartbeat();
@@ -102,12 +97,11 @@ export async function monitorTraffic(input: MonitorInput, config: QuiverConfig):
   // Live quality: labels that arrived since the last run, joined to predictions by request id.
   const sameVersion = position.version === served.version;
   const labelled = sameVersion ? [...position.labelled] : [];
-  const { entries, offset } = await readFeedback(
-    path.join(config.home, 'feedback', `${monitor.model}.jsonl`),
-    position.feedbackOffset,
-  );
+  const feedback = new FeedbackLog(objects);
+  const { entries, joined } = await readFeedback(feedback, monitor.model, position);
+  heartbeat();
   if (entries.length) {
-    const predictions = await predictionIndex(logDir, present, served.version);
+    const predictions = await predictionIndex(objects, logPrefix, present, served.version);
     for (const e of entries) {
       const p = predictions.get(`${e.requestId}/${e.index}`);
       if (p) labelled.push({ ...p, label: String(e.label) });
@@ -143,13 +137,16 @@ export async function monitorTraffic(input: MonitorInput, config: QuiverConfig):
   if (monitor.webhook && (result.breached.length || result.rolledBack))
     result.webhook = await postWebhook(monitor.webhook, result);
   crashPointForTests();
-  await writePosition(positionFile, {
+  const listed = new Set(present);
+  const next: MonitorPosition = {
     // Files pruned from the log need not be remembered.
-    files: [...position.files.filter((f) => present.includes(f)), ...fresh],
-    feedbackOffset: offset,
+    files: [...position.files.filter((f) => listed.has(f)), ...fresh],
+    feedback: nextFeedbackPosition(position, joined, timeKey(new Date(Date.now() - FEEDBACK_GRACE_MS))),
     labelled: result.rolledBack ? [] : labelled,
     version: result.rolledBack ? result.rolledBack.to : served.version,
-  });
+  };
+  // Only now, after the report: compare-and-swap on the tag read at the start of this run.
+  await positions.write(monitor.id, next, etag);
   return result;
 }
 
@@ -178,11 +175,26 @@ function servedBy(tables: arrow.Table[], version: number): Uint8Array {
   return keep;
 }
 
+/** One prediction-log object as a table; one that vanished or does not decode is an error naming it. */
+async function readLogFile(objects: ObjectStore, key: string): Promise<arrow.Table> {
+  const object = await objects.get(key);
+  if (!object)
+    throw new StoreStateError(`prediction log ${objects.uriOf(key)} was listed but cannot be found`);
+  try {
+    return arrow.tableFromIPC(object.body);
+  } catch (cause) {
+    throw new StoreStateError(
+      `prediction log ${objects.uriOf(key)} is not Arrow IPC (${(cause as Error).message})`,
+      { cause },
+    );
+  }
+}
+
 /** request id → prediction and categorical inputs, over every log file of the version still present. */
-async function predictionIndex(dir: string, files: string[], version: number) {
+async function predictionIndex(objects: ObjectStore, prefix: string, files: string[], version: number) {
   const index = new Map<string, Omit<LabelledPrediction, 'label'>>();
   for (const f of files.filter((name) => name.endsWith(`-v${version}.arrow`))) {
-    const table = arrow.tableFromIPC(await fs.readFile(path.join(dir, f)));
+    const table = await readLogFile(objects, prefix + f);
     const ids = table.getChild('request_id');
     const predictions = table.getChild('prediction');
     if (!ids || !predictions) continue;
@@ -202,19 +214,22 @@ async function predictionIndex(dir: string, files: string[], version: number) {
   return index;
 }
 
-/** Feedback lines from a byte offset; a torn last line (a writer mid-append) waits for the next run. */
-async function readFeedback(file: string, offset: number): Promise<{ entries: Feedback[]; offset: number }> {
-  let text: Buffer;
-  try {
-    text = await fs.readFile(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], offset };
-    throw error;
-  }
-  const end = text.lastIndexOf(0x0a) + 1;
-  if (end <= offset) return { entries: [], offset };
-  const lines = text.subarray(offset, end).toString('utf8').split('\n').filter(Boolean);
-  return { entries: lines.map((l) => JSON.parse(l) as Feedback), offset: end };
+/**
+ * Labels of the feedback objects not joined before, oldest first, and the names of those objects
+ * (keys under `feedback/<model>/`) for the next position.
+ */
+async function readFeedback(
+  feedback: FeedbackLog,
+  model: string,
+  position: MonitorPosition,
+): Promise<{ entries: Feedback[]; joined: string[] }> {
+  const prefix = feedback.keyPrefix(model);
+  const seen = new Set(position.feedback.seen);
+  const fresh = (await feedback.list(model))
+    .map((o) => o.key)
+    .filter((key) => !feedbackSeen(position, key.slice(prefix.length), seen));
+  const read = await Promise.all(fresh.map((key) => feedback.read(key)));
+  return { entries: read.flat(), joined: fresh.map((key) => key.slice(prefix.length)) };
 }
 
 /** Regression when every label and prediction is a number and there are many distinct labels. */
@@ -252,44 +267,6 @@ async function postWebhook(url: string, result: MonitorResult): Promise<string> 
   }
 }
 
-async function readPosition(file: string): Promise<MonitorPosition> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY_POSITION;
-    throw error;
-  }
-  try {
-    return JSON.parse(text) as MonitorPosition;
-  } catch (cause) {
-    // Never start over silently: that would count every logged prediction again.
-    throw new Error(`monitor position ${file} is not JSON; fix or delete it to start over`, { cause });
-  }
-}
-
-async function writePosition(file: string, position: MonitorPosition): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  const handle = await fs.open(tmp, 'w', 0o600);
-  try {
-    await handle.writeFile(JSON.stringify(position));
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await fs.rename(tmp, file);
-}
-
-async function listOrEmpty(dir: string): Promise<string[]> {
-  try {
-    return await fs.readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-}
-
 function activityInfo() {
   try {
     return Context.current().info;
@@ -302,8 +279,16 @@ function heartbeat(): void {
   if (activityInfo()) Context.current().heartbeat();
 }
 
-/** `QUIVER_TEST_MONITOR_CRASH=1` dies between the report and the position (the durability test). */
+/**
+ * Between the report and the position, for the durability tests: `QUIVER_TEST_MONITOR_CRASH=1` throws;
+ * `=hold` says so on stderr and freezes the whole worker process (no heartbeats, nothing more written)
+ * until the test kills it, as a host that dies mid-run would.
+ */
 function crashPointForTests(): void {
   if (process.env.QUIVER_TEST_MONITOR_CRASH === '1')
     throw new Error('simulated crash before the position was saved');
+  if (process.env.QUIVER_TEST_MONITOR_CRASH === 'hold') {
+    writeSync(2, 'monitor: holding before the position is saved\n');
+    for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+  }
 }

@@ -8,6 +8,7 @@ import { holdoutRows } from '../core/model/train';
 import { ModelRegistry } from '../core/registry';
 import type { StepInput, StepResult } from '../core/run-types';
 import { evaluateModel, sliceRows, type SliceRows } from '../core/validation/evaluate';
+import { predictionsToArrow, type HoldoutPredictions } from '../core/validation/predictions';
 import { gateMisses, type ModelEvaluation, type ValidationReport } from '../core/validation/gate';
 import { reportToArrow } from '../core/validation/report-table';
 import type { StepContext } from './step';
@@ -15,8 +16,9 @@ import { runStepActivity } from './step';
 
 /**
  * Champion/challenger validation: scores the candidate and the model the deploy alias points at on
- * the same holdout rows, overall and per slice; writes `metrics` (the candidate's) and `report`
- * (both models, every slice), then fails if the gate is not passed.
+ * the same holdout rows, overall and per slice; writes `metrics` (the candidate's), `report` (both
+ * models, every slice) and `predictions` (the candidate's answer per holdout row), then fails if the
+ * gate is not passed.
  */
 export async function validate(input: StepInput, config: QuiverConfig): Promise<StepResult> {
   const { spec } = input;
@@ -27,12 +29,17 @@ export async function validate(input: StepInput, config: QuiverConfig): Promise<
     const { task } = readModelTable(candidateModel).preprocessing;
     const rows = holdoutRows(table, spec.target.column, spec.split, task ?? 'classification');
     const slices = sliceRows(table, rows, spec.validate.slices);
-    const candidate = await scoreCheckpoint('candidate', null, candidateModel, table, rows, slices);
+    const scored: { predictions?: HoldoutPredictions } = {};
+    const candidate = await scoreCheckpoint('candidate', null, candidateModel, table, rows, slices, (p) => {
+      scored.predictions = p;
+    });
     const { champion, championError } = await scoreChampion(ctx, config, table, rows, slices);
     const report: ValidationReport = { candidate, champion, championError };
 
     await ctx.write('metrics', metricsToArrow(candidate.overall));
     await ctx.write('report', reportToArrow(report));
+    // What the card's confusion matrix or residual plot is drawn from; written before the gate decides.
+    if (scored.predictions) await ctx.write('predictions', predictionsToArrow(scored.predictions));
     const misses = gateMisses(report, spec.validate);
     if (misses.length > 0) throw new ValidationGateError(`validation gate failed: ${misses.join('; ')}`);
     const summary: StepResult['summary'] = { ...candidate.overall };
@@ -53,6 +60,7 @@ async function scoreCheckpoint(
   table: Table,
   rows: Int32Array,
   slices: SliceRows[],
+  onPredictions?: (predictions: HoldoutPredictions) => void,
 ): Promise<ModelEvaluation> {
   const decoded = await modelFromArrow(checkpoint);
   const { model, preprocessing } = decoded;
@@ -60,7 +68,7 @@ async function scoreCheckpoint(
     // Raw rows in, the model's own fitted transforms applied: exactly what serving will do.
     const fitted = modelFeatures(decoded);
     const inputs = fitted ? await applyFeatures(table, fitted) : table;
-    return evaluateModel(role, version, model, preprocessing, inputs, rows, slices);
+    return evaluateModel(role, version, model, preprocessing, inputs, rows, slices, onPredictions);
   } finally {
     model.dispose();
   }

@@ -12,7 +12,7 @@ const NUMERIC = 10;
 const CITIES = ['Lisbon', 'Oslo', '"New York, NY"', 'Tokyo', 'Nairobi', 'Lima', 'Perth', 'Quebec'];
 const GRADES = ['low', 'medium', 'high', 'very high', ''];
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
@@ -22,7 +22,10 @@ function median(values: number[]): number {
  * Writes a deterministic CSV of about TARGET_BYTES: 10 numeric columns (integers, decimals, negatives,
  * exponents, a few nulls) and 2 categorical ones (one with quoted commas, one with nulls).
  */
-async function generate(file: string): Promise<{ bytes: number; rows: number; distinct: number }> {
+export async function generate(
+  file: string,
+  targetBytes = TARGET_BYTES,
+): Promise<{ bytes: number; rows: number; distinct: number }> {
   const handle = await fs.open(file, 'w');
   try {
     const random = seededRandom(7);
@@ -31,7 +34,7 @@ async function generate(file: string): Promise<{ bytes: number; rows: number; di
     let bytes = 0;
     let rows = 0;
     let lines = [header];
-    while (bytes < TARGET_BYTES) {
+    while (bytes < targetBytes) {
       const fields: string[] = [];
       for (let c = 0; c < NUMERIC; c++) fields.push(numberText(c, random()));
       fields.push(CITIES[Math.floor(random() * CITIES.length)], GRADES[Math.floor(random() * GRADES.length)]);
@@ -66,7 +69,7 @@ function numberText(column: number, r: number): string {
   }
 }
 
-async function timed(fn: () => Promise<unknown>): Promise<number> {
+export async function timed(fn: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
   await fn();
   return (performance.now() - started) / 1000;

@@ -7,12 +7,14 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   orchestration: () => import('./orchestration'),
   checkpoint: () => import('./checkpoint'),
   'csv-ingest': () => import('./csv-ingest'),
+  parquet: () => import('./parquet-ingest'),
   resume: () => import('./resume'),
   sanity: () => import('./sanity'),
   serving: () => import('./serving'),
   training: () => import('./training'),
   'training-memory': () => import('./training-memory'),
   store: () => import('./store'),
+  throughput: () => import('./throughput'),
 };
 
 /** The machine's 1-minute load average and cores: figures on a shared machine are read against it. */

@@ -51,9 +51,12 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 }
 
 /**
- * Checkpoint write (hash + multipart upload) and verified read on a real S3 server (SeaweedFS on
- * loopback) versus a plain PutObject / GetObject of the same bytes with the same SDK client, runs
- * interleaved. The 20-run throughput with 1 vs 3 CPU workers is not measured here yet.
+ * Checkpoint write (hash, then one PUT signed with that hash) and verified read (one GET, hashed as
+ * it streams) on a real S3 server (SeaweedFS on loopback) versus a plain PutObject / GetObject of
+ * the same bytes with the same SDK client, runs interleaved. The write is also measured through the
+ * multipart path (`QUIVER_S3_SINGLE_PUT_MAX_MB=0`: what every checkpoint took before, and what
+ * checkpoints over the threshold take). The 20-run throughput with 1 vs 3 CPU workers is
+ * `npm run bench -- throughput` (bench/throughput.ts).
  */
 export async function run(): Promise<BenchResult[]> {
   const s3 = await startS3TestServer('bench');
@@ -68,6 +71,7 @@ export async function run(): Promise<BenchResult[]> {
       plainPut: [] as number[],
       plainGet: [] as number[],
       write: [] as number[],
+      multipart: [] as number[],
       read: [] as number[],
     };
     const plain = async () => {
@@ -85,6 +89,15 @@ export async function run(): Promise<BenchResult[]> {
       await store.remove(ref.sha256); // so the write uploads instead of finding its object
       times.write.push(await timed(() => store.write(table, lineage)));
       times.read.push(await timed(() => store.read(ref)));
+      await store.remove(ref.sha256);
+      const threshold = process.env.QUIVER_S3_SINGLE_PUT_MAX_MB;
+      process.env.QUIVER_S3_SINGLE_PUT_MAX_MB = '0';
+      try {
+        times.multipart.push(await timed(() => store.write(table, lineage)));
+      } finally {
+        if (threshold === undefined) delete process.env.QUIVER_S3_SINGLE_PUT_MAX_MB;
+        else process.env.QUIVER_S3_SINGLE_PUT_MAX_MB = threshold;
+      }
     };
     for (let i = 0; i < RUNS; i++) {
       for (const side of i % 2 ? [checkpoint, plain] : [plain, checkpoint]) await side();
@@ -105,7 +118,18 @@ export async function run(): Promise<BenchResult[]> {
       };
     };
     return [
-      result('s3 checkpoint write', times.write, times.plainPut, 'PutObject'),
+      result(
+        's3 checkpoint write (one PUT signed with the content hash)',
+        times.write,
+        times.plainPut,
+        'PutObject',
+      ),
+      result(
+        's3 checkpoint write, multipart (8 MiB × 4; the path before)',
+        times.multipart,
+        times.plainPut,
+        'PutObject',
+      ),
       result('s3 checkpoint read (verified)', times.read, times.plainGet, 'GetObject'),
     ];
   } finally {

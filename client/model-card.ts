@@ -2,12 +2,12 @@ import type { CheckpointStore } from '../core/checkpoint/store';
 import { profileFromArrow, type FeatureProfile } from '../core/data/profile';
 import type { ModelRegistry, ModelVersion } from '../core/registry';
 import { compareProfiles, rebin as rebinCounts } from '../core/report/profile-compare';
-import { confusionMatrixChart, distributionChart, renderSvg, residualChart } from '../core/report/charts';
+import { distributionChart, renderSvg } from '../core/report/charts';
 import type { ReportDocument, ReportPlot, ReportSection } from '../core/report/document';
 import type { RunView } from './api';
 import { formatBytes } from './format';
 import { formatCell, tableRows } from './report-tables';
-import { learningCurve, StepOutputs } from './run-report';
+import { holdoutErrorsSection, learningCurve, StepOutputs } from './run-report';
 
 /** How many features get a distribution plot on a card (the table lists them all). */
 const PLOTTED_FEATURES = 6;
@@ -38,7 +38,7 @@ export async function buildModelCard(
     purposeSection(version, run, aliases),
     await metricsSection(version, reader),
     await trainingSection(reader),
-    await errorsSection(reader),
+    await holdoutErrorsSection(reader),
     dataSection(profile),
     featuresSection(run, profile),
     await driftSection(previous, profile, previousProfile),
@@ -125,39 +125,6 @@ async function trainingSection(reader: StepOutputs | null): Promise<ReportSectio
     title: 'Training curve',
     plots: [{ title: 'training curve', svg: await renderSvg(learningCurve(history)) }],
   };
-}
-
-/** Confusion matrix or residuals, from validate's `predictions` checkpoint (actual, predicted per holdout row). */
-async function errorsSection(reader: StepOutputs | null): Promise<ReportSection> {
-  const predictions = reader ? await reader.read('validate', 'predictions') : null;
-  const title = 'Errors on the holdout';
-  if (!predictions)
-    return { id: 'errors', title, paragraphs: ['validate recorded no predictions for this run'] };
-  const rows = tableRows(predictions);
-  const plots: ReportPlot[] = [];
-  if (rows.every((r) => typeof r.actual === 'number' && typeof r.predicted === 'number')) {
-    const points = rows.map((r) => ({
-      predicted: r.predicted as number,
-      residual: (r.actual as number) - (r.predicted as number),
-    }));
-    plots.push({
-      title: 'residuals (actual − predicted)',
-      svg: await renderSvg(residualChart('residuals', points)),
-    });
-  } else {
-    const counts = new Map<string, { actual: string; predicted: string; count: number }>();
-    for (const r of rows) {
-      const k = `${String(r.actual)}\u0000${String(r.predicted)}`;
-      const cell = counts.get(k) ?? { actual: String(r.actual), predicted: String(r.predicted), count: 0 };
-      cell.count++;
-      counts.set(k, cell);
-    }
-    plots.push({
-      title: 'confusion matrix (rows: actual, columns: predicted)',
-      svg: await renderSvg(confusionMatrixChart('confusion matrix', [...counts.values()])),
-    });
-  }
-  return { id: 'errors', title, plots };
 }
 
 function dataSection(profile: FeatureProfile[] | null): ReportSection {

@@ -1,7 +1,14 @@
 import type * as arrow from 'apache-arrow';
 import type { CheckpointStore } from '../core/checkpoint/store';
 import type { CheckpointRef } from '../core/checkpoint/types';
-import { barChart, lineChart, renderSvg, type ChartRow } from '../core/report/charts';
+import {
+  barChart,
+  confusionMatrixChart,
+  lineChart,
+  renderSvg,
+  residualChart,
+  type ChartRow,
+} from '../core/report/charts';
 import type { ReportDocument, ReportPlot, ReportSection, ReportTable } from '../core/report/document';
 import type { StepState } from '../core/run-types';
 import type { RunView } from './api';
@@ -12,7 +19,8 @@ import type { RunNote } from './run-notes';
 /**
  * Builds a run's report: overview, each step with its checkpoints and what was reused from where,
  * flagged rows and drift (with a plot), the training curve, validation metrics against the champion
- * (overall and per slice), deployment, and the run's journal notes. Reads checkpoints verified.
+ * (overall and per slice), the confusion matrix or residuals on the holdout, deployment, and the run's
+ * journal notes. Reads checkpoints verified.
  */
 export async function buildRunReport(
   view: RunView,
@@ -27,6 +35,7 @@ export async function buildRunReport(
     await dataSection(reader),
     await trainingSection(reader),
     await validationSection(reader),
+    await holdoutErrorsSection(reader),
     deploymentSection(view),
     notesSection(notes),
     checkpointsSection(view),
@@ -206,6 +215,57 @@ async function validationSection(reader: StepOutputs): Promise<ReportSection> {
     },
   ];
   return { id: 'validation', title: 'Validation', tables, plots };
+}
+
+/**
+ * The candidate's errors on the holdout, from validate's `predictions` checkpoint: a confusion matrix
+ * for classification (the checkpoint has a `probability` column), residuals against the prediction for
+ * regression. Shared by run reports and model cards.
+ */
+export async function holdoutErrorsSection(reader: StepOutputs | null): Promise<ReportSection> {
+  const predictions = reader ? await reader.read('validate', 'predictions') : null;
+  const title = 'Errors on the holdout';
+  if (!predictions)
+    return { id: 'errors', title, paragraphs: ['validate recorded no predictions in this run'] };
+  const rows = tableRows(predictions);
+  if (!predictions.getChild('probability')) {
+    const points = rows.map((r) => ({
+      predicted: r.predicted as number,
+      residual: (r.actual as number) - (r.predicted as number),
+    }));
+    return {
+      id: 'errors',
+      title,
+      paragraphs: [`${rows.length} holdout rows`],
+      plots: [
+        {
+          title: 'residuals (actual − predicted) against the prediction',
+          svg: await renderSvg(residualChart('residuals', points)),
+        },
+      ],
+    };
+  }
+  const cells = new Map<string, { actual: string; predicted: string; count: number }>();
+  let correct = 0;
+  for (const r of rows) {
+    const [actual, predicted] = [String(r.actual), String(r.predicted)];
+    if (actual === predicted) correct++;
+    const key = `${actual}\u0000${predicted}`;
+    const cell = cells.get(key) ?? { actual, predicted, count: 0 };
+    cell.count++;
+    cells.set(key, cell);
+  }
+  return {
+    id: 'errors',
+    title,
+    paragraphs: [`${correct} of ${rows.length} holdout rows predicted right`],
+    plots: [
+      {
+        title: 'confusion matrix (rows: actual class, columns: predicted class)',
+        svg: await renderSvg(confusionMatrixChart('confusion matrix', [...cells.values()])),
+      },
+    ],
+  };
 }
 
 function deploymentSection(view: RunView): ReportSection {

@@ -2,6 +2,7 @@ import {
   Bool,
   DataType,
   Float64,
+  Int32,
   RecordBatch,
   Schema,
   Table,
@@ -64,14 +65,21 @@ function distinctStrings(vector: Vector): Set<string> {
 type ColumnValues =
   | { type: 'utf8'; values: (string | null)[] }
   | { type: 'float64'; values: (number | null)[] }
+  | { type: 'int32'; values: (number | null)[] }
   | { type: 'bool'; values: boolean[] };
+
+const TYPES = {
+  utf8: () => new Utf8(),
+  float64: () => new Float64(),
+  int32: () => new Int32(),
+  bool: () => new Bool(),
+};
 
 /** Builds a small Arrow table from plain columns with explicit types (reports, records). */
 export function tableFromColumns(columns: Record<string, ColumnValues>): Table {
   const vectors: Record<string, Vector> = {};
   for (const [name, column] of Object.entries(columns)) {
-    const type = column.type === 'utf8' ? new Utf8() : column.type === 'float64' ? new Float64() : new Bool();
-    vectors[name] = vectorFromArray(column.values as never[], type);
+    vectors[name] = vectorFromArray(column.values as never[], TYPES[column.type]() as DataType);
   }
   return new Table(vectors);
 }
@@ -79,6 +87,8 @@ export function tableFromColumns(columns: Record<string, ColumnValues>): Table {
 export const utf8 = (values: (string | null)[]): ColumnValues => ({ type: 'utf8', values });
 export const float64 = (values: (number | null)[]): ColumnValues => ({ type: 'float64', values });
 export const bool = (values: boolean[]): ColumnValues => ({ type: 'bool', values });
+/** Counts, versions, row indices: written as integers, so a reader never sees `3.0` for a count. */
+export const int32 = (values: (number | null)[]): ColumnValues => ({ type: 'int32', values });
 
 /**
  * `table` with `entries` added to its schema metadata (existing keys overwritten), sharing its column

@@ -6,6 +6,7 @@ import { DataError, SpecError } from './errors';
 import { readSourceBytes } from './source';
 import { quote } from './quote';
 import { decodeToUtf8, type TextEncoding } from './sources/encoding';
+import { ROW_LINES_KEY, RowLineRecorder } from './sources/row-lines';
 import { inferTextColumn, TEXT_REASON_KEY } from './sources/text-types';
 
 /**
@@ -99,16 +100,21 @@ export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arro
     for (;;) {
       const scanner = new Scanner(bytes, delimiter, options.source);
       const names = readHeader(scanner, fields.trim);
+      const hint = delimiterHint(names, delimiter);
+      // One column whose name holds another separator: the file is not `,`-separated; say so now.
+      if (hint && names.length === 1)
+        throw scanner.error(1, `the header reads as one column ${quote(names[0])}: ${hint}`);
       const columns = names.map(
         (_, i) => new ColumnBuilder(capacity, forcedStrings.has(i), fields, forcedStrings.get(i) ?? null),
       );
-      const rows = readRows(scanner, columns);
+      const lines = new RowLineRecorder();
+      const rows = readRows(scanner, columns, lines, hint);
       // A column that turned out to hold text after numbers were already stored is read again as text.
       // So is a column of quoted empty fields only: they are empty strings, there being no number.
       const retyped = columns.flatMap((column, i) =>
         column.lostText || column.onlyQuotedEmpties() ? [i] : [],
       );
-      if (retyped.length === 0) return toTable(names, columns, rows);
+      if (retyped.length === 0) return toTable(names, columns, rows, lines);
       for (const i of retyped) forcedStrings.set(i, columns[i].textReason);
     }
   } finally {
@@ -361,12 +367,18 @@ function readHeader(scanner: Scanner, trim: boolean): string[] {
   return names;
 }
 
-/** Reads every data row into the column builders; returns the row count. */
-function readRows(scanner: Scanner, columns: ColumnBuilder[]): number {
+/** Reads every data row into the column builders, noting where each starts; returns the row count. */
+function readRows(
+  scanner: Scanner,
+  columns: ColumnBuilder[],
+  lines: RowLineRecorder,
+  hint: string | null,
+): number {
   const width = columns.length;
   let rows = 0;
   while (scanner.nextRow()) {
     const line = scanner.line;
+    lines.record(rows, line);
     if (rows === columns[0].capacity) for (const column of columns) column.grow();
     let fields = 0;
     let end: End;
@@ -376,11 +388,27 @@ function readRows(scanner: Scanner, columns: ColumnBuilder[]): number {
       column?.push(scanner, rows);
       fields++;
     } while (end === End.Field);
-    if (fields !== width) throw scanner.error(line, `expected ${width} fields, found ${fields}`);
+    if (fields !== width)
+      throw scanner.error(line, `expected ${width} fields, found ${fields}${hint ? `; ${hint}` : ''}`);
     rows++;
   }
   if (rows === 0) throw scanner.error(undefined, 'no data rows after the header');
   return rows;
+}
+
+/** Separators people use instead of the configured one, most common first. */
+const OTHER_DELIMITERS = [';', '\t', '|'];
+
+/**
+ * `the header contains ';' — set source.delimiter: ';'` when the header names hold another common
+ * separator (a `;`-separated export read as `,`); null when none does.
+ */
+function delimiterHint(names: string[], delimiter: number): string | null {
+  const header = names.join('');
+  const other = OTHER_DELIMITERS.find((d) => d.charCodeAt(0) !== delimiter && header.includes(d));
+  if (other === undefined) return null;
+  const shown = other === '\t' ? '"\\t"' : `'${other}'`;
+  return `the header contains ${shown} — set source.delimiter: ${shown}`;
 }
 
 /** Rows can be no more than line breaks + 1; memchr-speed counting saves regrowing the columns. */
@@ -523,14 +551,19 @@ function grown<T extends Float64Array | Int32Array | Uint8Array>(from: T, to: T)
   return to;
 }
 
-function toTable(names: string[], columns: ColumnBuilder[], rows: number): arrow.Table {
+function toTable(
+  names: string[],
+  columns: ColumnBuilder[],
+  rows: number,
+  lines: RowLineRecorder,
+): arrow.Table {
   const data = columns.map((column) => column.toData(rows));
   const fields = names.map((name, i) => {
     const { textReason, fieldMetadata, numbers } = columns[i];
     const reason = textReason && numbers === null ? new Map([[TEXT_REASON_KEY, textReason]]) : undefined;
     return new arrow.Field(name, data[i].type, true, fieldMetadata ?? reason);
   });
-  const schema = new arrow.Schema(fields);
+  const schema = new arrow.Schema(fields, new Map([[ROW_LINES_KEY, lines.toMetadata()]]));
   const struct = arrow.makeData({
     type: new arrow.Struct(fields),
     length: rows,

@@ -18,13 +18,16 @@ export function pipelineStartOptions(input: PipelineInput, taskQueue: string) {
       { key: SEARCH_ATTRIBUTES.step, value: 'ingest' },
     ],
     staticSummary: runSummary(spec, overrides),
+    // Markdown: one list item per fact (plain lines would run together into one paragraph).
     staticDetails: [
       `pipeline: ${spec.name}`,
       `source: ${spec.source.uri}`,
+      `target: ${spec.target.column}`,
       overrides.length ? `overrides: ${overrides.join(', ')}` : 'overrides: none',
       input.resumedFrom ? `resumed from: ${input.resumedFrom}` : null,
     ]
       .filter((line) => line !== null)
+      .map((line) => `- ${line}`)
       .join('\n'),
   };
 }

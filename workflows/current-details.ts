@@ -10,9 +10,10 @@ const STATUS_ICONS: Record<StepState['status'], string> = {
 };
 
 /**
- * The Markdown the Temporal UI shows as a run's "current details": the run's status and one line
- * per step, with live training progress when the train step reports it. Pure, so the workflow can
- * call it on every change and tests can check it without a server.
+ * The Markdown the Temporal UI shows as a run's "current details": the run's status and one list
+ * item per step, with live training progress when the train step reports it, then the deployed model
+ * or the error as paragraphs of their own. Pure, so the workflow can call it on every change and tests
+ * can check it without a server.
  */
 export function renderCurrentDetails(progress: RunProgress): string {
   const lines = [`**${progress.pipeline}** · ${progress.status}`, ''];
@@ -27,6 +28,8 @@ export function renderCurrentDetails(progress: RunProgress): string {
   if (progress.model)
     lines.push('', `model ${progress.model.name} v${progress.model.version} → ${progress.model.alias}`);
   if (progress.error) lines.push('', `error: ${progress.error}`);
+  // The UI's details panel clips the last line of its Markdown: a closing blank line keeps it visible.
+  lines.push('', '');
   return lines.join('\n');
 }
 
@@ -41,9 +44,12 @@ function describeStep(step: StepState): string {
   return parts.join(' · ');
 }
 
-/** "epoch 12/60 · loss 0.4210 · eta 3s" */
+/**
+ * "epoch 12 of 60 · loss 0.4210 · eta 3s". Not "12/60": the UI's font turns digits around a slash
+ * into a typographic fraction.
+ */
 export function describeLive(live: NonNullable<StepState['live']>): string {
-  const parts = [`epoch ${live.epoch}/${live.epochs}`];
+  const parts = [`epoch ${live.epoch} of ${live.epochs}`];
   if (live.loss !== null) parts.push(`loss ${live.loss.toFixed(4)}`);
   if (live.etaMs !== null) parts.push(`eta ${Math.ceil(live.etaMs / 1000)}s`);
   return parts.join(' · ');

@@ -6,6 +6,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
 import type { createActivities } from '../activities';
 import { NON_RETRYABLE_ERROR_TYPES } from '../core/errors';
 import type { MonitorConfig, MonitorResult } from '../core/monitoring/monitor-config';
@@ -20,6 +21,8 @@ type Activities = ReturnType<typeof createActivities>;
 export interface MonitorWorkflowInput {
   config: MonitorConfig;
   taskQueues: { cpu: string; gpu: string };
+  /** How long a silent monitor activity (its worker died) goes unnoticed before a retry; default 1m. */
+  heartbeatTimeout?: string;
 }
 
 /** Memo key of a monitor run's result, readable by `quiver monitor status` without a worker. */
@@ -37,7 +40,7 @@ export async function monitorModel(input: MonitorWorkflowInput): Promise<Monitor
   const { monitorTraffic } = proxyActivities<Activities>({
     taskQueue: input.taskQueues.cpu,
     startToCloseTimeout: '10m',
-    heartbeatTimeout: '1m',
+    heartbeatTimeout: (input.heartbeatTimeout ?? '1m') as Duration,
     retry: { maximumAttempts: 5, nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES] },
   });
   const result = await monitorTraffic({ config });

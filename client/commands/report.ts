@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { QuiverError } from '../../core/errors';
 import { renderHtml, renderMarkdown, type ReportDocument } from '../../core/report/document';
@@ -16,6 +17,8 @@ const store = () => require('../../core/checkpoint/store') as typeof import('../
 const cards = () => require('../model-card') as typeof import('../model-card');
 const reports = () => require('../run-report') as typeof import('../run-report');
 const registries = () => require('../../core/registry') as typeof import('../../core/registry');
+const cardStores = () =>
+  require('../../core/report/card-store') as typeof import('../../core/report/card-store');
 
 /** The files a report or card was written to. */
 interface WrittenReport {
@@ -65,7 +68,7 @@ export function registerReportCommands(program: Command, flagsOf: (cmd: Command)
       const config = configFrom(flags);
       // A local run, or a closed one read before, is reported from its record: no server needed.
       const view = await readRunView(flags, runId);
-      const notes = await RunJournal.at(config.home).list(runId);
+      const notes = await RunJournal.at(config).list(runId);
       const doc = await reports().buildRunReport(view, store().openStore(config.store), notes);
       const base = options.out ?? path.join(config.home, 'reports', encodeURIComponent(runId));
       const written = await writeReport(doc, path.resolve(base));
@@ -92,13 +95,24 @@ export function registerReportCommands(program: Command, flagsOf: (cmd: Command)
         const version = await versionNamed(registry, name, versionText, options.alias);
         const run = await runOrNull(flags, version.runId);
         const doc = await cards().buildModelCard(version, registry, store().openStore(config.store), run);
-        const base = options.out ?? path.join(config.home, 'cards', name, String(version.version));
-        const written = await writeReport(doc, path.resolve(base));
+        // The stored card is what `quiver serve` on any host answers; the local files are to open.
+        const stored = await cardStores()
+          .ModelCardStore.at(config)
+          .write(name, version.version, { html: renderHtml(doc), markdown: renderMarkdown(doc) });
+        // A file:// store keeps cards under QUIVER_HOME/cards already: those are the files to open.
+        const written =
+          options.out || stored.html.startsWith('s3://')
+            ? await writeReport(
+                doc,
+                path.resolve(options.out ?? path.join(config.home, 'cards', name, String(version.version))),
+              )
+            : { html: fileURLToPath(stored.html), markdown: fileURLToPath(stored.markdown) };
         if (options.open) openInBrowser(written.html);
         emit(
           flags,
-          written,
-          (w) => `card of ${name} version ${version.version}: ${w.html} (and ${path.basename(w.markdown)})`,
+          { ...written, stored },
+          (w) =>
+            `card of ${name} version ${version.version}: ${w.html} (and ${path.basename(w.markdown)}), stored at ${w.stored.html}`,
         );
       },
     );
@@ -110,7 +124,7 @@ export function registerReportCommands(program: Command, flagsOf: (cmd: Command)
     .option('--by <name>', 'author (default: QUIVER_USER or the OS user)')
     .action(async (runId: string, text: string, options: { by?: string }, cmd: Command) => {
       const flags = flagsOf(cmd);
-      const note = await RunJournal.at(configFrom(flags).home).add(runId, text, options.by);
+      const note = await RunJournal.at(configFrom(flags)).add(runId, text, options.by);
       emit(flags, note, (n) => `noted on ${n.runId} at ${n.at}`);
     });
   runs
@@ -118,7 +132,7 @@ export function registerReportCommands(program: Command, flagsOf: (cmd: Command)
     .description("a run's research journal, oldest first")
     .action(async (runId: string, _options: unknown, cmd: Command) => {
       const flags = flagsOf(cmd);
-      const notes = await RunJournal.at(configFrom(flags).home).list(runId);
+      const notes = await RunJournal.at(configFrom(flags)).list(runId);
       emit(flags, notes, (list) =>
         list.length ? list.map((n) => `${n.at}  ${n.by}  ${n.text}`).join('\n') : `no notes on ${runId}`,
       );

@@ -6,11 +6,27 @@ import { formatDuration, table } from '../format';
 import { emit } from '../output';
 import type { ColumnSummary, RunComparison } from '../run-compare';
 import type { RunListEntry } from '../run-list';
+import type { RunNote } from '../run-notes';
 
-export function formatRunList(entries: RunListEntry[]): string {
+/** The journal's readers, loaded by the actions that show notes (the journal's store stays off `--help`). */
+const notesDisplay = () => require('../notes-display') as typeof import('../notes-display');
+
+/** `runs ls`'s table; with `--notes` each entry carries its journal notes and a NOTES column shows the latest. */
+export function formatRunList(entries: (RunListEntry & { notes?: RunNote[] })[]): string {
   if (entries.length === 0) return 'no runs';
+  const withNotes = entries.some((e) => e.notes);
   return table([
-    ['RUN', 'PIPELINE', 'STATUS', 'STEP', 'STARTED', 'DURATION', 'MODEL', 'SCHEDULE'],
+    [
+      'RUN',
+      'PIPELINE',
+      'STATUS',
+      'STEP',
+      'STARTED',
+      'DURATION',
+      'MODEL',
+      'SCHEDULE',
+      ...(withNotes ? ['NOTES'] : []),
+    ],
     ...entries.map((e) => [
       e.runId,
       e.pipeline ?? '-',
@@ -20,6 +36,7 @@ export function formatRunList(entries: RunListEntry[]): string {
       formatDuration(e.durationMs),
       e.modelVersion === null ? '-' : `v${e.modelVersion}`,
       e.schedule ?? '-',
+      ...(withNotes ? [notesDisplay().notesCell(e.notes ?? [])] : []),
     ]),
   ]);
 }
@@ -47,8 +64,11 @@ function describeSummary(summary: ColumnSummary | null): string {
   return parts.join(', ');
 }
 
-/** Params, metrics and durations as tables with one column per run; then each checkpoint's verdict. */
-export function formatComparison(comparison: RunComparison): string {
+/**
+ * Params, metrics and durations as tables with one column per run; then each checkpoint's verdict;
+ * then each run's journal notes (what was tried), when `notes` are given.
+ */
+export function formatComparison(comparison: RunComparison & { notes?: Record<string, RunNote[]> }): string {
   const header = ['', ...comparison.runs.map((r) => r.runId)];
   const sections = [
     table([header, ['status', ...comparison.runs.map((r) => r.status)]]),
@@ -94,7 +114,17 @@ export function formatComparison(comparison: RunComparison): string {
     for (const col of c.columns)
       checkpointLines.push(`    ${col.column}: ${col.summaries.map(describeSummary).join(' | ')}`);
   }
-  return [...sections, checkpointLines.join('\n')].join('\n\n');
+  const noteLines = comparison.notes ? ['NOTES'] : [];
+  for (const run of comparison.notes ? comparison.runs : []) {
+    const notes = comparison.notes![run.runId] ?? [];
+    noteLines.push(
+      `  ${run.runId}:${notes.length ? '' : ' none'}`,
+      ...notes.map((n) => `    ${notesDisplay().noteLine(n)}`),
+    );
+  }
+  return [...sections, checkpointLines.join('\n'), ...(noteLines.length ? [noteLines.join('\n')] : [])].join(
+    '\n\n',
+  );
 }
 
 /** `quiver runs ls` and `quiver runs compare`. */
@@ -108,9 +138,10 @@ export function registerRunsInspectCommands(program: Command, flagsOf: (cmd: Com
     .option('--status <status>', 'RUNNING, PAUSED, COMPLETED, FAILED, CANCELED, TERMINATED or TIMED_OUT')
     .option('--schedule <id>', 'only runs this schedule started')
     .option('--limit <n>', 'at most N runs', '20')
+    .option('--notes', "add each run's journal notes (a NOTES column with the latest)")
     .action(
       async (
-        options: { pipeline?: string; status?: string; schedule?: string; limit: string },
+        options: { pipeline?: string; status?: string; schedule?: string; limit: string; notes?: boolean },
         cmd: Command,
       ) => {
         const flags = flagsOf(cmd);
@@ -121,22 +152,38 @@ export function registerRunsInspectCommands(program: Command, flagsOf: (cmd: Com
           ]);
         const { listRuns } = require('../run-list') as typeof import('../run-list');
         await withEnvironment(flags, { embedded: false }, async (env) => {
-          emit(flags, await listRuns(env.client.temporal, { ...options, limit }), formatRunList);
+          const entries = await listRuns(env.client.temporal, { ...options, limit });
+          if (!options.notes) return emit(flags, entries, formatRunList);
+          const notes = await notesDisplay().notesOf(
+            env.config,
+            entries.map((e) => e.runId),
+          );
+          emit(
+            flags,
+            entries.map((e) => ({ ...e, notes: notes.get(e.runId) ?? [] })),
+            formatRunList,
+          );
         });
       },
     );
 
   runs
     .command('compare <runs...>')
-    .description('params, metrics, step durations and checkpoint differences of two or more runs')
+    .description('params, metrics, step durations, checkpoint differences and notes of two or more runs')
     .action(async (runIds: string[], _options: unknown, cmd: Command) => {
       const flags = flagsOf(cmd);
       if (runIds.length < 2) throw new SpecError('runs compare needs at least two runs');
       const { openStore } =
         require('../../core/checkpoint/store') as typeof import('../../core/checkpoint/store');
       const { compareRuns } = require('../run-compare') as typeof import('../run-compare');
+      const config = configFrom(flags);
       // Local runs and closed runs read before come from their records: Temporal only for the rest.
       const views = await readRunViews(flags, runIds);
-      emit(flags, await compareRuns(views, openStore(configFrom(flags).store)), formatComparison);
+      const notes = await notesDisplay().notesOf(config, runIds);
+      emit(
+        flags,
+        { ...(await compareRuns(views, openStore(config.store))), notes: Object.fromEntries(notes) },
+        formatComparison,
+      );
     });
 }

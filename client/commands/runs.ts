@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { PipelineSpec } from '../../core/spec/schema';
 import type { RunView } from '../api';
 import { configFrom, withEnvironment, type Environment, type GlobalFlags } from '../environment';
+import type { QuiverConfig } from '../../core/config';
 import { formatPlan, formatRun } from '../format';
 import type { StepName } from '../../core/run-types';
 import { emit, info } from '../output';
@@ -15,6 +16,9 @@ import type { RunFlags } from './run-local';
 
 /** `run --local` and `--reuse-from` run activities in-process: loaded only by those actions. */
 const runLocal = () => require('./run-local') as typeof import('./run-local');
+
+/** Notes of the research journal, shown by `status`. */
+const notesDisplay = () => require('../notes-display') as typeof import('../notes-display');
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -255,15 +259,22 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
     .description('steps with status, attempts, duration, checkpoint, metrics and the UI link')
     .action(async (runId: string, _options: unknown, cmd: Command) => {
       const flags = flagsOf(cmd);
+      // The run's research journal rides along: its latest notes under the steps, all of them in --json.
+      const withNotes = async (view: RunView, config: QuiverConfig) => {
+        const notes = (await notesDisplay().notesOf(config, [view.runId])).get(view.runId) ?? [];
+        emit(flags, { ...view, notes }, (v) =>
+          [formatRun(v), ...notesDisplay().formatLatestNotes(v.notes)].join('\n'),
+        );
+      };
       if (isLocalRunId(runId)) {
         const view = await runLocal().localRunStatus(flags, runId);
-        emit(flags, view, formatRun);
+        await withNotes(view, configFrom(flags));
         process.exitCode = statusExitCode(view.status);
         return;
       }
       await withEnvironment(flags, { embedded: false }, async (env) => {
         const view = await env.client.status(runId);
-        emit(flags, view, formatRun);
+        await withNotes(view, env.config);
         process.exitCode = statusExitCode(view.status);
       });
     });

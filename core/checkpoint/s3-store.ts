@@ -22,8 +22,8 @@ export function checkpointKey(sha256: string): string {
 
 /**
  * Checkpoints as objects under `s3://bucket/prefix/checkpoints/`, named by their SHA-256: the bytes
- * are hashed first, then uploaded by multipart upload unless an object of that name and size is
- * there already (same name, same bytes: the write is idempotent). Reads hash every byte they decode.
+ * are hashed first, then uploaded (one PUT signed with that hash, or multipart when large) unless an
+ * object of that name and size is there already (same name, same bytes: the write is idempotent). Reads hash every byte they decode.
  */
 export class S3CheckpointStore implements CheckpointStore {
   readonly kind = 's3';
@@ -44,7 +44,7 @@ export class S3CheckpointStore implements CheckpointStore {
     const existing = await this.objects.head(key);
     // A same-sized object under this name was written from these bytes (reads verify it anyway).
     const fresh = existing && Date.now() - existing.modifiedAt.getTime() < S3_REUSE_REFRESH_MS;
-    if (existing?.bytes !== bytes || !fresh) await this.objects.putStream(key, chunks);
+    if (existing?.bytes !== bytes || !fresh) await this.objects.putStream(key, chunks, { sha256 });
     return { uri: this.objects.uriOf(key), sha256, rows: table.numRows, bytes };
   }
 

@@ -1,3 +1,4 @@
+import type { TransformSpec } from '../features/types';
 import type { CardinalitySpec } from '../spec/data-checks-schema';
 import type { ColumnView } from './column-views';
 
@@ -43,8 +44,37 @@ export function stringCardinality(views: ColumnView[], spec: CardinalitySpec): C
 /** What to do about an id-like column, in the features stage's terms. */
 export function idLikeHint(c: Cardinality): string {
   return (
-    `drop it (features: drop: [${c.column}]) or encode it with a bounded width ` +
-    `(encode: {method: hashing, buckets: N} or {method: onehot, maxCategories: K, other: true}), ` +
+    `drop it (features: [{ drop: [${c.column}] }]) or encode it with a bounded width ` +
+    `(features: [{ encode: { columns: [${c.column}], method: hashing, buckets: N } }], or method: onehot ` +
+    `with maxCategories: K, rarer values going to an 'other' column), ` +
     `or mark it sanity.schema.columns.${c.column}.categories: any`
   );
+}
+
+/**
+ * Why the spec's features stage makes an id-like column harmless, or null when it does not: the
+ * stage drops it (`drop`, or a `select` without it), or encodes it with a bounded width (`encode`
+ * by hashing, or one-hot with `maxCategories` and its `other` column). Follows `rename`s; a
+ * `train.features` keep-list without the column leaves it out of training too.
+ */
+export function boundedByFeatures(
+  column: string,
+  features: readonly TransformSpec[] | undefined,
+  trainFeatures?: readonly string[],
+): string | null {
+  let name = column;
+  for (const [i, t] of (features ?? []).entries()) {
+    const at = `features[${i}]`;
+    const listed = Array.isArray(t.params.columns) ? (t.params.columns as string[]) : undefined;
+    if (t.kind === 'drop' && listed?.includes(name)) return `dropped by ${at}`;
+    if (t.kind === 'select' && listed && !listed.includes(name)) return `left out by ${at} select`;
+    if (t.kind === 'rename' && typeof t.params[name] === 'string') name = t.params[name] as string;
+    if (t.kind === 'encode' && (listed === undefined || listed.includes(name))) {
+      if (t.params.method === 'hashing') return `hashed into ${String(t.params.buckets)} buckets by ${at}`;
+      if (t.params.method === 'onehot' && typeof t.params.maxCategories === 'number')
+        return `one-hot encoded by ${at} with at most ${t.params.maxCategories} columns (rarer values: other)`;
+    }
+  }
+  if (trainFeatures && !trainFeatures.includes(name)) return 'not among train.features';
+  return null;
 }

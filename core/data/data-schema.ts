@@ -1,6 +1,7 @@
 import type { SchemaColumnOverride } from '../spec/data-checks-schema';
 import { quote } from '../quote';
 import type { ColumnView } from './column-views';
+import { locatorFrom, type RowLocator } from '../sources/row-lines';
 
 /** What a data schema knows about one column. */
 export interface SchemaColumn {
@@ -111,7 +112,11 @@ export function applyOverrides(
 }
 
 /** Every schema column must be present with its type; a column the schema does not know is an anomaly. */
-export function checkColumns(views: ColumnView[], columns: Record<string, SchemaColumn>): SchemaCheck[] {
+export function checkColumns(
+  views: ColumnView[],
+  columns: Record<string, SchemaColumn>,
+  locator: RowLocator = locatorFrom(undefined),
+): SchemaCheck[] {
   const checks: SchemaCheck[] = [];
   const present = new Map(views.map((v) => [v.name, v]));
   const names = views.map((v) => v.name);
@@ -127,7 +132,7 @@ export function checkColumns(views: ColumnView[], columns: Record<string, Schema
       check: 'schema_type',
       column: name,
       passed,
-      observed: passed ? view.type : `${view.type}${misfitValues(view, column)}`,
+      observed: passed ? view.type : `${view.type}${misfitValues(view, column, locator)}`,
       expected: column.type,
     });
   }
@@ -175,16 +180,16 @@ function editDistance(a: string, b: string): number {
   return previous[b.length];
 }
 
-/** For a pinned numeric column read as text: the first values that are not numbers, with their rows. */
-function misfitValues(view: ColumnView, column: SchemaColumn): string {
+/** For a pinned numeric column read as text: the first values that are not numbers, with their lines. */
+function misfitValues(view: ColumnView, column: SchemaColumn, locator: RowLocator): string {
   if (column.type !== 'number' || view.kind !== 'categorical') return '';
   const misfits: string[] = [];
   const bad = view.dictionary.map((word) => !Number.isFinite(Number(word)) || word.trim() === '');
   for (let i = 0; i < view.codes.length && misfits.length < 3; i++) {
     const code = view.codes[i];
-    if (code >= 0 && bad[code]) misfits.push(`row ${i} ${quote(view.dictionary[code])}`);
+    if (code >= 0 && bad[code]) misfits.push(locator.cell(i, view.name, view.dictionary[code]));
   }
-  return misfits.length ? ` (${misfits.join(', ')} not a number)` : '';
+  return misfits.length ? ` (not a number: ${misfits.join('; ')})` : '';
 }
 
 function numericRange(values: Float64Array, valid: Uint8Array | null): { min: number; max: number } {

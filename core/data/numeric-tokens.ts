@@ -1,4 +1,5 @@
 import { quote } from '../quote';
+import { locatorFrom, type RowLocator } from '../sources/row-lines';
 import type { ColumnView } from './column-views';
 
 /** A text column that is numeric except for a few values: what sanity reports about it. */
@@ -68,12 +69,16 @@ function hintFor(tokens: string[]): string {
   return `add ${tokens.length === 1 ? 'it' : 'them'} to source.nullValues if ${tokens.length === 1 ? 'it means' : 'they mean'} "missing", or fix the rows`;
 }
 
-/** `'NA' (rows 3, 17), 'Infinity' (row 9)`: the tokens, quoted, with the first rows holding them. */
-export function describeTokens(t: NumericTokens, limit = 5): string {
-  const shown = t.tokens.slice(0, limit).map((token) => {
-    const rows = t.rows.get(token)!;
-    return `${quote(token)} (row${rows.length > 1 ? 's' : ''} ${rows.join(', ')})`;
-  });
+/**
+ * `'NA' (lines 4, 18), 'Infinity' (line 10)`: the tokens, quoted, with the first file lines (or,
+ * for a typed source, 0-based rows) holding them.
+ */
+export function describeTokens(
+  t: NumericTokens,
+  limit = 5,
+  locator: RowLocator = locatorFrom(undefined),
+): string {
+  const shown = t.tokens.slice(0, limit).map((token) => `${quote(token)} (${locator.list(t.rows.get(token)!)})`);
   const more = t.tokens.length > limit ? ` and ${t.tokens.length - limit} more` : '';
   return shown.join(', ') + more;
 }

@@ -235,6 +235,8 @@ export function profileToArrow(profiles: FeatureProfile[]): arrow.Table {
   }
   const f64 = (values: (number | null)[]) => arrow.vectorFromArray(values, new arrow.Float64());
   const text = (values: (string | null)[]) => arrow.vectorFromArray(values, new arrow.Utf8());
+  // Counts are integers: written as Int32 (rows per checkpoint stay far below 2^31).
+  const i32 = (values: number[]) => arrow.vectorFromArray(values, new arrow.Int32());
   return new arrow.Table({
     feature: text(rows.feature),
     kind: text(rows.kind),
@@ -242,9 +244,9 @@ export function profileToArrow(profiles: FeatureProfile[]): arrow.Table {
     lower: f64(rows.lower),
     upper: f64(rows.upper),
     category: text(rows.category),
-    count: f64(rows.count),
-    rows: f64(rows.rows),
-    nulls: f64(rows.nulls),
+    count: i32(rows.count),
+    rows: i32(rows.rows),
+    nulls: i32(rows.nulls),
     min: f64(rows.min),
     max: f64(rows.max),
     mean: f64(rows.mean),

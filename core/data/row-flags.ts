@@ -1,6 +1,6 @@
 import * as arrow from 'apache-arrow';
 import type { RowFlagCheck, RowFlagsSpec } from '../spec/data-checks-schema';
-import { quote } from '../quote';
+import { locatorFrom, type RowLocator } from '../sources/row-lines';
 import { cellText, isPresent, type ColumnView } from './column-views';
 import type { SchemaColumn } from './data-schema';
 import { duplicateRows } from './duplicates';
@@ -113,7 +113,8 @@ export function describeDecision(d: FlagDecision): { observed: string; expected:
 
 /**
  * The flags checkpoint: one row per flagged input row with its index (0-based, in the ingested
- * data), the checks that flagged it, the reasons in words, and what became of it.
+ * data), its file line (1-based, text sources only: column `line`), the checks that flagged it,
+ * the reasons in words, and what became of it.
  */
 export function flagsToArrow(
   flags: RowFlags,
@@ -122,6 +123,7 @@ export function flagsToArrow(
   columns: Record<string, SchemaColumn>,
   label: string,
   failed: boolean,
+  locator: RowLocator = locatorFrom(undefined),
 ): arrow.Table {
   const rowIndex: number[] = [];
   const checks: string[] = [];
@@ -132,15 +134,15 @@ export function flagsToArrow(
     if (bits === 0) continue;
     rowIndex.push(i);
     checks.push(ROW_FLAG_CHECKS.filter((c) => bits & BIT[c]).join(','));
-    reasons.push(rowReasons(i, bits, flags, views, columns, label).join('; '));
+    reasons.push(rowReasons(i, bits, flags, views, columns, label, locator).join('; '));
     actions.push(failed ? 'run failed' : outcome.keep && outcome.keep[i] === 0 ? 'dropped' : 'kept');
   }
-  return new arrow.Table({
-    row: arrow.makeVector(Int32Array.from(rowIndex)),
-    checks: arrow.vectorFromArray(checks, new arrow.Utf8()),
-    reason: arrow.vectorFromArray(reasons, new arrow.Utf8()),
-    action: arrow.vectorFromArray(actions, new arrow.Utf8()),
-  });
+  const vectors: Record<string, arrow.Vector> = { row: arrow.makeVector(Int32Array.from(rowIndex)) };
+  if (locator.lines) vectors.line = arrow.makeVector(Int32Array.from(rowIndex, (row) => locator.line(row)!));
+  vectors.checks = arrow.vectorFromArray(checks, new arrow.Utf8());
+  vectors.reason = arrow.vectorFromArray(reasons, new arrow.Utf8());
+  vectors.action = arrow.vectorFromArray(actions, new arrow.Utf8());
+  return new arrow.Table(vectors);
 }
 
 function rowReasons(
@@ -150,29 +152,34 @@ function rowReasons(
   views: ColumnView[],
   columns: Record<string, SchemaColumn>,
   label: string,
+  locator: RowLocator,
 ): string[] {
   const reasons: string[] = [];
   for (const view of views) {
     const column = columns[view.name];
     const present = isPresent(view, row);
     const text = cellText(view, row);
-    if (view.name === label && bits & BIT.missingLabel && !present) reasons.push(`row ${row}: label ${label} is null`);
+    if (view.name === label && bits & BIT.missingLabel && !present)
+      reasons.push(`${locator.cell(row, label, null)} (the label)`);
     if (!column || column.ignore || column.type !== view.type) continue;
     if (!present) {
       if (view.name !== label && !column.nullable && bits & BIT.nullForbidden)
-        reasons.push(`row ${row}: ${view.name} is null (not nullable)`);
+        reasons.push(`${locator.cell(row, view.name, null)} (not nullable)`);
       continue;
     }
     if (view.kind === 'numeric' && bits & BIT.outOfRange) {
       const v = view.values[row];
-      if (column.min !== undefined && v < column.min) reasons.push(`row ${row}: ${view.name} ${v} < min ${column.min}`);
-      if (column.max !== undefined && v > column.max) reasons.push(`row ${row}: ${view.name} ${v} > max ${column.max}`);
+      if (column.min !== undefined && v < column.min)
+        reasons.push(`${locator.cell(row, view.name, v)} < min ${column.min}`);
+      if (column.max !== undefined && v > column.max)
+        reasons.push(`${locator.cell(row, view.name, v)} > max ${column.max}`);
     } else if (view.kind === 'categorical' && bits & BIT.unseenCategory && Array.isArray(column.categories)) {
       if (!column.categories.includes(text))
-        reasons.push(`row ${row}: ${view.name} ${quote(text)} is not a known category`);
+        reasons.push(`${locator.cell(row, view.name, text)} is not a known category`);
     }
   }
-  if (bits & BIT.duplicate) reasons.push(`row ${row}: duplicate of row ${flags.duplicateOf.get(row)}`);
+  if (bits & BIT.duplicate)
+    reasons.push(`${locator.at(row)}: duplicate of ${locator.at(flags.duplicateOf.get(row)!)}`);
   return reasons;
 }
 
@@ -208,8 +215,8 @@ function markUnseen(view: Extract<ColumnView, { kind: 'categorical' }>, allowed:
 }
 
 /**
- * The first rows one check flagged, with their reasons (`row 7: color 'gren' is not a known
- * category`), so a failed check shows the data, not only a count.
+ * The first rows one check flagged, with their reasons (`line 8, column 'color': 'gren' is not a
+ * known category`), so a failed check shows the data, not only a count.
  */
 export function flagExamples(
   check: RowFlagCheck,
@@ -218,12 +225,13 @@ export function flagExamples(
   columns: Record<string, SchemaColumn>,
   label: string,
   limit = 3,
+  locator: RowLocator = locatorFrom(undefined),
 ): string[] {
   const examples: string[] = [];
   const bit = BIT[check];
   for (let i = 0; i < flags.rows && examples.length < limit; i++) {
     if ((flags.mask[i] & bit) === 0) continue;
-    const reasons = rowReasons(i, bit, flags, views, columns, label);
+    const reasons = rowReasons(i, bit, flags, views, columns, label, locator);
     if (reasons.length) examples.push(reasons.join('; '));
   }
   return examples;

@@ -47,16 +47,20 @@ export function predictValues(
   return Float64Array.from(scaled as ArrayLike<number>, (v) => v * std + mean);
 }
 
-/** Scores a regressor on `rows` of `table` against the target column: what validate runs for regression. */
-export function evaluateRegressor(
+/**
+ * True values and predictions of a regressor for `rows` of `table`, in the target's own units.
+ *
+ * @throws DataError when a row's target is null or not finite, or a prediction is not finite.
+ */
+export function regressionPredictions(
   model: tf.LayersModel,
   prep: Preprocessing,
   table: arrow.Table,
   rows: Int32Array,
-): RegressionMetrics {
+): { actual: Float64Array; predicted: Float64Array } {
   const target = table.getChild(prep.target);
   if (!target) throw new DataError(`target column "${prep.target}" not found`);
-  const yTrue = Float64Array.from(rows, (row) => {
+  const actual = Float64Array.from(rows, (row) => {
     const v = Number(target.get(row));
     if (!Number.isFinite(v)) throw new DataError(`row ${row}: target "${prep.target}" is null or not finite`);
     return v;
@@ -64,8 +68,16 @@ export function evaluateRegressor(
   // Chunked (bounded memory); predictTableRows fails on a non-finite prediction.
   const { mean, std } = prep.targetScaling ?? { mean: 0, std: 1 };
   const scaled = predictTableRows(model, prep, table, rows, 1);
-  return regressionMetrics(
-    yTrue,
-    Float64Array.from(scaled, (v) => v * std + mean),
-  );
+  return { actual, predicted: Float64Array.from(scaled, (v) => v * std + mean) };
+}
+
+/** Scores a regressor on `rows` of `table` against the target column: what validate runs for regression. */
+export function evaluateRegressor(
+  model: tf.LayersModel,
+  prep: Preprocessing,
+  table: arrow.Table,
+  rows: Int32Array,
+): RegressionMetrics {
+  const { actual, predicted } = regressionPredictions(model, prep, table, rows);
+  return regressionMetrics(actual, predicted);
 }

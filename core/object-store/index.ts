@@ -6,6 +6,7 @@ import { S3ObjectStore } from './s3';
 import type { ObjectStore } from './types';
 
 export * from './types';
+export { timeKey } from './time-key';
 export { FileObjectStore, fileModeOf, fsyncDir } from './file';
 export { S3ObjectStore, parseS3Uri, s3Client, s3ClientConfig } from './s3';
 

@@ -41,6 +41,19 @@ export function s3ClientConfig(env: NodeJS.ProcessEnv = process.env): S3ClientCo
   };
 }
 
+/**
+ * Largest checkpoint written by one signed PUT rather than by multipart upload, in bytes:
+ * `QUIVER_S3_SINGLE_PUT_MAX_MB` (default 1024; S3 allows up to 5 GiB). Over a slow or long link a
+ * lower value (e.g. 64) spreads large checkpoints over parallel part uploads.
+ */
+export function s3SinglePutMaxBytes(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.QUIVER_S3_SINGLE_PUT_MAX_MB;
+  const mb = raw === undefined || raw === '' ? 1024 : Number(raw);
+  if (!Number.isFinite(mb) || mb < 0 || mb > 5 * 1024)
+    throw new QuiverError(`QUIVER_S3_SINGLE_PUT_MAX_MB must be a number of MB from 0 to 5120, got '${raw}'`);
+  return mb * 1024 * 1024;
+}
+
 const clients = new Map<string, S3Client>();
 
 /** One client per configuration and process: its connection pool is shared by every store object. */
@@ -111,20 +124,64 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   /**
-   * Uploads `chunks` as one object by multipart upload (8 MiB parts, 4 in flight), so a large
-   * checkpoint never has to be joined into one buffer.
+   * Uploads `chunks` as one object without joining them into one buffer. When the caller knows the
+   * bytes' SHA-256 (a checkpoint's content address) and they are at most `singlePutMaxBytes`, one
+   * streamed PUT carries that hash as its signed `x-amz-content-sha256`: the SDK then hashes nothing
+   * again, and AWS S3 refuses the PUT unless the bytes it received have that hash (SeaweedFS does
+   * not check it; reads verify every byte either way). Larger (or unhashed)
+   * bodies go by multipart upload (8 MiB parts, 4 in flight), each part signed with its own hash.
    */
-  async putStream(key: string, chunks: Iterable<Uint8Array>): Promise<void> {
+  async putStream(
+    key: string,
+    chunks: readonly Uint8Array[],
+    options: { sha256?: string; singlePutMaxBytes?: number } = {},
+  ): Promise<void> {
+    const bytes = chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
+    const singlePutMax = options.singlePutMaxBytes ?? s3SinglePutMaxBytes();
     try {
-      const upload = new Upload({
-        client: this.client,
-        params: { Bucket: this.bucket, Key: this.keyOf(key), Body: Readable.from(chunks) },
-        partSize: 8 << 20,
-        queueSize: 4,
-      });
-      await upload.done();
+      if (options.sha256 && bytes <= singlePutMax) await this.putSigned(key, chunks, bytes, options.sha256);
+      else {
+        const upload = new Upload({
+          client: this.client,
+          params: { Bucket: this.bucket, Key: this.keyOf(key), Body: Readable.from(chunks) },
+          partSize: 8 << 20,
+          queueSize: 4,
+        });
+        await upload.done();
+      }
     } catch (error) {
-      throw this.failure(error, key, 'write');
+      throw error instanceof QuiverError ? error : this.failure(error, key, 'write');
+    }
+  }
+
+  /**
+   * One PutObject streaming `chunks`, signed with their known SHA-256. The SDK does not retry a
+   * streamed body (it cannot rewind it), so network failures and 5xx replies are retried here, twice.
+   */
+  private async putSigned(key: string, chunks: readonly Uint8Array[], bytes: number, sha256: string) {
+    for (let attempt = 1; ; attempt++) {
+      const command = new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: this.keyOf(key),
+        Body: Readable.from(chunks, { objectMode: false }),
+        ContentLength: bytes,
+      });
+      // SigV4 takes a present x-amz-content-sha256 as the payload's hash instead of hashing the body.
+      command.middlewareStack.add(
+        (next) => (args) => {
+          (args.request as { headers: Record<string, string> }).headers['x-amz-content-sha256'] = sha256;
+          return next(args);
+        },
+        { step: 'build', name: 'quiverContentSha256' },
+      );
+      try {
+        await this.client.send(command);
+        return;
+      } catch (error) {
+        const status = (error as S3ServiceException).$metadata?.httpStatusCode ?? 0;
+        if (attempt >= 3 || (status > 0 && status < 500)) throw this.failure(error, key, 'write');
+        await new Promise((resolve) => setTimeout(resolve, 200 * 4 ** (attempt - 1)));
+      }
     }
   }
 

@@ -1,5 +1,8 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { StoreStateError } from '../errors';
+import { stateStore } from '../object-store/index';
+import { timeKey } from '../object-store/time-key';
+import { parseState, type ListedObject, type ObjectStore } from '../object-store/types';
 import { BadRequestError } from './request';
 
 /** A ground-truth label for one earlier prediction, named by its request id and instance index. */
@@ -12,24 +15,65 @@ export interface Feedback {
   at: string;
 }
 
+/** One stored feedback object: the labels of one `:feedback` request. */
+interface FeedbackObject {
+  model: string;
+  feedback: Feedback[];
+}
+
 /**
- * Labels for served predictions, appended as JSON Lines to `<dir>/<model>.jsonl` (one write per
- * request with O_APPEND, so concurrent writers keep lines whole). The monitor reads it from a byte
- * offset it checkpoints, so every label is counted once.
+ * Labels for served predictions, in the shared-state store (`feedback/<model>/<time>-<uuid>.json`,
+ * under `QUIVER_HOME` with a `file://` store, under the bucket prefix with `s3://`). Each
+ * `:feedback` request is one object created with `If-None-Match: *`, never an append: S3 has no
+ * append, and separate objects mean concurrent servers on any hosts never lose each other's labels.
+ * Keys start with the UTC time of the write, so a listing is in arrival order; the monitor remembers
+ * the keys it has joined (see `core/monitoring/monitor-position.ts`), so every label counts once.
  */
 export class FeedbackLog {
-  constructor(private readonly dir: string) {}
+  constructor(
+    private readonly objects: ObjectStore,
+    private readonly prefix = 'feedback',
+  ) {}
 
-  file(model: string): string {
-    return path.join(this.dir, `${model}.jsonl`);
+  /** The feedback of an installation: in its store's shared state (see {@link stateStore}). */
+  static at(where: { home: string; store: string }): FeedbackLog {
+    return new FeedbackLog(stateStore(where));
   }
 
-  async append(model: string, entries: Feedback[]): Promise<void> {
-    if (entries.length === 0) return;
-    await fs.mkdir(this.dir, { recursive: true });
-    await fs.appendFile(this.file(model), entries.map((e) => JSON.stringify(e) + '\n').join(''), {
-      mode: 0o600,
-    });
+  /** Key prefix of a model's feedback objects (`feedback/<model>/`). */
+  keyPrefix(model: string): string {
+    return `${this.prefix}/${model}/`;
+  }
+
+  /** Stores one request's labels as one new object; returns its key (nothing is written for none). */
+  async append(model: string, entries: Feedback[], now = new Date()): Promise<string | null> {
+    if (entries.length === 0) return null;
+    const key = `${this.keyPrefix(model)}${timeKey(now)}-${randomUUID()}.json`;
+    const body: FeedbackObject = { model, feedback: entries };
+    await this.objects.put(key, JSON.stringify(body), { ifNoneMatch: '*' });
+    return key;
+  }
+
+  /** The model's feedback objects, oldest first. */
+  async list(model: string): Promise<ListedObject[]> {
+    return (await this.objects.list(this.keyPrefix(model))).filter((o) => o.key.endsWith('.json'));
+  }
+
+  /**
+   * The labels of one feedback object.
+   *
+   * @throws StoreStateError naming the object when it is gone, cannot be parsed, or holds no labels.
+   */
+  async read(key: string): Promise<Feedback[]> {
+    const where = `feedback object ${this.objects.uriOf(key)}`;
+    const object = await this.objects.get(key);
+    if (!object) throw new StoreStateError(`${where} was listed but cannot be found`);
+    const parsed = parseState<FeedbackObject>(object.body, where);
+    if (!Array.isArray(parsed?.feedback) || parsed.feedback.some((f) => typeof f?.requestId !== 'string'))
+      throw new StoreStateError(
+        `${where} is not a feedback object ({"model", "feedback": [{"requestId", …}]})`,
+      );
+    return parsed.feedback;
   }
 }
 

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { openStore } from '../checkpoint/store';
 import { argmaxRows } from '../model/metrics';
 import { decodeLabel } from '../model/preprocess';
 import { stateStore } from '../object-store/index';
 import { ModelRegistry } from '../registry';
+import { ModelCardStore } from '../report/card-store';
 import { servingMetrics } from './metrics';
 import { ModelSlots, ModelUnavailableError } from './model-slots';
 import { FeedbackLog, parseFeedbackBody } from './feedback-log';
@@ -14,22 +14,22 @@ import { parseRawPredictBody } from './raw-input';
 import { BadRequestError, parsePredictBody } from './request';
 
 export interface ServeOptions {
-  /** QUIVER_HOME: the registry and the prediction log live under it with a `file://` store. */
+  /** QUIVER_HOME: shared state (registry, prediction logs, feedback, cards) lives under it with a `file://` store. */
   home: string;
-  /** Store URI: with `s3://`, the registry and the prediction log live in it (shared by hosts). */
+  /** Store URI: with `s3://`, the registry, prediction logs, feedback and cards live in it (shared by hosts). */
   store: string;
   /** How often the registry's aliases are re-read (hot reload). */
   reloadIntervalMs?: number;
   /** Alias served when a request names none. */
   defaultAlias?: string;
   /**
-   * Renders a registry version's model card as HTML (`GET /models/NAME/versions/N/card`); null when
-   * the version does not exist. Given by the CLI, which can read the version's run from Temporal.
+   * Renders a registry version's model card as HTML (`GET /models/NAME/versions/N/card`) when none
+   * was stored (`cards/NAME/N.html`); null when the version does not exist. Given by the CLI, which
+   * can read the version's run from Temporal.
    */
   cardFor?: (name: string, version: number) => Promise<string | null>;
-  /** Prediction log rotation; `dir` defaults to `<home>/predictions` (or the S3 store's `predictions/`). */
+  /** Prediction log rotation; the log is always the shared state's `predictions/`, where monitors read it. */
   predictionLog?: {
-    dir?: string;
     flushIntervalMs?: number;
     maxRowsPerFile?: number;
     maxFilesPerModel?: number;
@@ -72,7 +72,8 @@ const MODEL_NAME = /^[a-z0-9][a-z0-9_-]*$/i;
 /**
  * The prediction server: `POST /v1/models/NAME:predict`, `GET /v1/models/NAME`, `/healthz`, `/readyz`,
  * `/metrics`. Every alias of every registry model is served (`?alias=`; default `production`) and
- * reloaded when it moves; every prediction is logged as Arrow under `<home>/predictions`.
+ * reloaded when it moves; every prediction is logged as Arrow under the shared state's `predictions/`
+ * and every feedback request stored under its `feedback/`.
  */
 export async function buildModelServer(options: ServeOptions): Promise<ModelServer> {
   const settings = { ...DEFAULTS, ...options };
@@ -80,9 +81,11 @@ export async function buildModelServer(options: ServeOptions): Promise<ModelServ
   const registry = ModelRegistry.at(where);
   const slots = new ModelSlots(registry, openStore(settings.store, { home: settings.home }));
   const metrics = servingMetrics();
-  const log = new PredictionLog({ objects: stateStore(where), ...settings.predictionLog });
-  // Feedback labels stay under QUIVER_HOME for now (not yet moved into the shared store).
-  const feedback = new FeedbackLog(path.join(settings.home, 'feedback'));
+  // Logs, labels and cards live in the shared-state store: a monitor or a server on any host sees them.
+  const objects = stateStore(where);
+  const log = new PredictionLog({ objects, ...settings.predictionLog });
+  const feedback = new FeedbackLog(objects);
+  const cards = new ModelCardStore(objects);
   slots.onSwitch = ({ model, alias, version }) => metrics.servedVersion.set({ model, alias }, version);
   slots.onBatch = (rows) => metrics.batchRows.observe(rows);
 
@@ -210,7 +213,10 @@ export async function buildModelServer(options: ServeOptions): Promise<ModelServ
         return reply
           .code(404)
           .send({ error: `no version ${request.params.version} of model "${name}"`, field: 'name' });
-      const html = settings.cardFor ? await settings.cardFor(name, version) : null;
+      // The card last written by `quiver models card` on any host; else one rendered now, when possible.
+      const html =
+        (await cards.read(name, version, 'html')) ??
+        (settings.cardFor ? await settings.cardFor(name, version) : null);
       if (html === null)
         return reply.code(404).send({ error: `no card for ${name} version ${version}`, field: 'version' });
       return reply.type('text/html; charset=utf-8').send(html);

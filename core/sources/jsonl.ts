@@ -1,6 +1,7 @@
 import * as arrow from 'apache-arrow';
 import { DataError } from '../errors';
 import { quote } from '../quote';
+import { ROW_LINES_KEY, RowLineRecorder } from './row-lines';
 import { inferTextColumn } from './text-types';
 
 /**
@@ -14,6 +15,7 @@ export function parseJsonLines(text: string, source = 'source'): arrow.Table {
   const columns = new Map<string, unknown[]>();
   let rows = 0;
   let line = 0;
+  const lines = new RowLineRecorder();
   for (const raw of text.split('\n')) {
     line++;
     const body = raw.trim();
@@ -35,6 +37,7 @@ export function parseJsonLines(text: string, source = 'source'): arrow.Table {
       if (!values) columns.set(key, (values = new Array<unknown>(rows).fill(null)));
       values[rows] = value;
     }
+    lines.record(rows, line);
     rows++;
     for (const values of columns.values()) if (values.length < rows) values.push(null);
   }
@@ -46,7 +49,7 @@ export function parseJsonLines(text: string, source = 'source'): arrow.Table {
     fields.push(new arrow.Field(name, vector.type, true, metadata));
     data.push(vector.data[0]);
   }
-  const schema = new arrow.Schema(fields);
+  const schema = new arrow.Schema(fields, new Map([[ROW_LINES_KEY, lines.toMetadata()]]));
   const struct = arrow.makeData({
     type: new arrow.Struct(fields),
     length: rows,

@@ -4,6 +4,7 @@ import YAML from 'yaml';
 import type { z } from 'zod';
 import { SpecError } from '../errors';
 import { resolveTransformModules } from '../features/modules';
+import { moduleFileIssues, preflightIssues, type SpecIssue } from './preflight';
 import { pipelineSpecSchema, type PipelineSpec } from './schema';
 import { fieldsAt, unknownFieldMessage } from './suggest';
 
@@ -40,13 +41,35 @@ export function loadSpecFile(file: string, overrides: string[] = []): LoadedSpec
   if (typeof spec.train.model === 'object')
     spec.train.model = { module: path.resolve(path.dirname(absolute), spec.train.model.module) };
   resolveTransformModules(spec.features, path.dirname(absolute));
+  // Module files exist only now that their paths are resolved: a missing one fails before the run starts.
+  const missing = moduleFileIssues(spec, { isFile });
+  if (missing.length > 0) throw invalid(file, missing);
   return { spec, file: absolute };
+}
+
+function isFile(file: string): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The SpecError listing every issue by field path. */
+function invalid(origin: string, issues: SpecIssue[]): SpecError {
+  const lines = issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n');
+  return new SpecError(`${origin} is invalid:\n${lines}`, issues);
 }
 
 /** Validates an already-parsed spec object; the error lists every failing field path and reason. */
 export function validateSpec(raw: unknown, origin = 'spec'): PipelineSpec {
   const result = pipelineSpecSchema.safeParse(raw);
-  if (result.success) return result.data;
+  if (result.success) {
+    // What would only fail at its step (a derive that does not parse, a transform on the target) fails now.
+    const issues = preflightIssues(result.data);
+    if (issues.length > 0) throw invalid(origin, issues);
+    return result.data;
+  }
   const issues = result.error.issues.flatMap((issue) =>
     // One issue per unknown field, each with its own path and nearest valid field.
     issue.code === 'unrecognized_keys'
@@ -56,8 +79,7 @@ export function validateSpec(raw: unknown, origin = 'spec'): PipelineSpec {
         }))
       : [{ path: formatPath(issue.path), message: describeIssue(issue) }],
   );
-  const lines = issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n');
-  throw new SpecError(`${origin} is invalid:\n${lines}`, issues);
+  throw invalid(origin, issues);
 }
 
 /**

@@ -12,6 +12,27 @@ const DROP_WORDS = new Set([
   'skip',
 ]);
 
+/** Names other readers give a field (pandas, Arrow, R), mapped to ours when edit distance cannot tell. */
+const SYNONYMS: Record<string, string> = {
+  separator: 'delimiter',
+  sep: 'delimiter',
+  delim: 'delimiter',
+  fieldseparator: 'delimiter',
+  navalues: 'nullValues',
+  na: 'nullValues',
+  nastrings: 'nullValues',
+  nulls: 'nullValues',
+  nullvalue: 'nullValues',
+  missingvalues: 'nullValues',
+  charset: 'encoding',
+  decimalseparator: 'decimal',
+  dec: 'decimal',
+  thousandsseparator: 'thousands',
+  stripwhitespace: 'trim',
+  skipinitialspace: 'trim',
+  label: 'column',
+};
+
 /** How to drop a column, shown whenever a user guessed a drop-like field name. */
 export const DROP_HINT = 'To drop a column use the features stage: features: [{ drop: [column] }].';
 
@@ -67,6 +88,8 @@ function distance(a: string, b: string): number {
 
 /** The valid field closest to `key` (few edits, or one name containing the other), if any is close. */
 export function nearestField(key: string, fields: string[]): string | undefined {
+  const synonym = SYNONYMS[key.toLowerCase().replace(/[_-]/g, '')];
+  if (synonym && fields.includes(synonym)) return synonym;
   let best: { field: string; score: number } | undefined;
   for (const field of fields) {
     const contains =

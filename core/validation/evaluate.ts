@@ -3,9 +3,10 @@ import type * as tf from '@tensorflow/tfjs';
 import { DataError } from '../errors';
 import { classificationMetrics, predictTableRows } from '../model/metrics';
 import { encodeLabels, type Preprocessing } from '../model/preprocess';
-import { evaluateRegressor } from '../model/regression-metrics';
+import { regressionMetrics, regressionPredictions } from '../model/regression-metrics';
 import type { SliceSpec } from '../spec/schema';
 import type { Metrics, ModelEvaluation, SliceMetrics } from './gate';
+import type { HoldoutPredictions } from './predictions';
 
 /** How a slice names rows whose column is null. */
 export const NULL_SLICE = '(null)';
@@ -46,6 +47,7 @@ export function sliceRows(table: arrow.Table, rows: Int32Array, slices: SliceSpe
 /**
  * Scores one model on the holdout `rows`, overall and per slice. The model's own preprocessing turns
  * the rows into inputs and labels, so a champion trained with other categories is scored fairly.
+ * `onPredictions` receives the predictions it scored (predicted once, shared by every slice).
  */
 export function evaluateModel(
   role: ModelEvaluation['role'],
@@ -55,19 +57,27 @@ export function evaluateModel(
   table: arrow.Table,
   rows: Int32Array,
   slices: SliceRows[],
+  onPredictions?: (predictions: HoldoutPredictions) => void,
 ): ModelEvaluation {
   if (preprocessing.task === 'regression') {
-    const score = (subset: Int32Array) => ({ ...evaluateRegressor(model, preprocessing, table, subset) });
+    const { actual, predicted } = regressionPredictions(model, preprocessing, table, rows);
+    onPredictions?.({ task: 'regression', rows, actual, predicted });
+    const score = (positions: Int32Array) => ({
+      ...regressionMetrics(
+        Float64Array.from(positions, (p) => actual[p]),
+        Float64Array.from(positions, (p) => predicted[p]),
+      ),
+    });
     return {
       role,
       version,
       rows: rows.length,
-      overall: score(rows),
+      overall: { ...regressionMetrics(actual, predicted) },
       slices: slices.map((slice) => ({
         column: slice.column,
         value: slice.value,
         rows: slice.positions.length,
-        metrics: score(Int32Array.from(slice.positions, (p) => rows[p])),
+        metrics: score(slice.positions),
       })),
     };
   }
@@ -75,6 +85,7 @@ export function evaluateModel(
   const labels = encodeLabels(table, preprocessing, rows);
   // Encoded and predicted in chunks: a wide encoding never materialises for the whole holdout.
   const probabilities = predictTableRows(model, preprocessing, table, rows, classes);
+  onPredictions?.({ task: 'classification', rows, classes: preprocessing.classes, labels, probabilities });
   const scored: SliceMetrics[] = slices.map((slice) => {
     const sliceLabels = Int32Array.from(slice.positions, (p) => labels[p]);
     const sliceProbabilities = new Float32Array(slice.positions.length * classes);

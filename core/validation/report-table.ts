@@ -1,4 +1,4 @@
-import { float64, tableFromColumns, utf8 } from '../arrow-columns';
+import { float64, int32, tableFromColumns, utf8 } from '../arrow-columns';
 import type { ValidationReport } from './gate';
 
 /**
@@ -36,10 +36,10 @@ export function reportToArrow(report: ValidationReport) {
   }
   return tableFromColumns({
     model: utf8(columns.model),
-    version: float64(columns.version),
+    version: int32(columns.version),
     slice_column: utf8(columns.slice_column),
     slice_value: utf8(columns.slice_value),
-    rows: float64(columns.rows),
+    rows: int32(columns.rows),
     metric: utf8(columns.metric),
     value: float64(columns.value),
   });

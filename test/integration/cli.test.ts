@@ -85,6 +85,7 @@ describe('quiver CLI against a real dev server', () => {
         'train/model',
         'validate/metrics',
         'validate/report',
+        'validate/predictions',
         'deploy/deployment',
       ].sort(),
     );

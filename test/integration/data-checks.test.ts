@@ -58,7 +58,7 @@ describe('data checks on a real dev server', () => {
     expect(pinned.inferredFrom.runId).toBe(first.runId);
     // Iris repeats one row: flagged as a duplicate, kept by the default policy.
     expect(await rowsOf(sanity.outputs.flags)).toEqual([
-      { row: 142, checks: 'duplicate', reason: 'row 142: duplicate of row 101', action: 'kept' },
+      { row: 142, line: 144, checks: 'duplicate', reason: 'line 144: duplicate of line 103', action: 'kept' },
     ]);
     expect((await rowsOf(sanity.outputs.drift))[0].note).toBe('skipped: no production model iris');
     // Deploy records the profile as the model's drift reference.
@@ -89,7 +89,7 @@ describe('data checks on a real dev server', () => {
     expect(sanity).toMatchObject({ status: 'failed', attempts: 1 });
     expect(sanity.error).toContain('SanityCheckError');
     expect(sanity.error).toContain(
-      "schema_type(sepal_width): observed string (row 7 'wide' not a number), expected number",
+      "schema_type(sepal_width): observed string (not a number: line 9, column 'sepal_width': 'wide'), expected number",
     );
     expect(step(view, 'train').status).toBe('pending');
     const report = await rowsOf(sanity.outputs.report);
@@ -116,8 +116,11 @@ describe('data checks on a real dev server', () => {
       expect(flags.filter((r) => r.action === 'dropped')).toEqual(
         outliers.map((row) => ({
           row,
+          line: row + 2,
           checks: 'outOfRange',
-          reason: expect.stringMatching(new RegExp(`^row ${row}: petal_length 19 > max 7\\.\\d+$`)),
+          reason: expect.stringMatching(
+            new RegExp(`^line ${row + 2}, column 'petal_length': 19 > max 7\\.\\d+$`),
+          ),
           action: 'dropped',
         })),
       );
@@ -139,7 +142,7 @@ describe('data checks on a real dev server', () => {
       expect(view.status).toBe('FAILED');
       const sanity = step(view, 'sanity');
       expect(sanity.error).toMatch(
-        /row_flags\(outOfRange\): observed 3 row\(s\) \(2\.00%\), e\.g\. row 10: petal_length 19 > max 7\.\d+ \| row 60: petal_length 19 > max 7\.\d+ \| row 120: petal_length 19 > max 7\.\d+, expected <= 1\.00% dropped \(policy drop\)/,
+        /row_flags\(outOfRange\): observed 3 row\(s\) \(2\.00%\), e\.g\. line 12, column 'petal_length': 19 > max 7\.\d+ \| line 62, column 'petal_length': 19 > max 7\.\d+ \| line 122, column 'petal_length': 19 > max 7\.\d+, expected <= 1\.00% dropped \(policy drop\)/,
       );
       expect(sanity.outputs.clean).toBeUndefined();
       const flags = await rowsOf(sanity.outputs.flags);

@@ -15,7 +15,7 @@ import { connectTestClient, IRIS_SPEC, REPO } from '../support/pipeline-env';
 import { startS3TestServer, testS3Client, type S3TestServer } from '../support/s3-server';
 
 /**
- * Many hosts, simulated honestly: two CPU workers and a GPU worker as separate processes, each
+ * Many hosts, simulated honestly: three CPU workers and a GPU worker as separate processes, each
  * with its own QUIVER_HOME (no shared disk), the data set and every shared state in one S3 bucket.
  */
 const RUNS = 20;
@@ -56,8 +56,8 @@ beforeAll(async () => {
     QUIVER_GPU_CONCURRENCY: '4',
   };
   const started = await Promise.all([
-    // Two CPU workers (one is killed mid-test, the other takes its tasks): fewer start-ups on a small CI.
-    ...['cpu1', 'cpu2'].map((tag) => startWorker('cpu', newHome(tag))),
+    // Three CPU workers (one is killed mid-test, the others take its tasks) and one GPU worker.
+    ...['cpu1', 'cpu2', 'cpu3'].map((tag) => startWorker('cpu', newHome(tag))),
     startWorker('gpu', newHome('gpu')),
   ]);
   workers.push(...started);

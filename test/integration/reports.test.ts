@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildProgram } from '../../client/cli';
 import { openStore } from '../../core/checkpoint/store';
 import { ModelRegistry } from '../../core/registry';
 import { renderHtml, renderMarkdown } from '../../core/report/document';
@@ -79,6 +80,56 @@ describe('run reports, model cards and the research journal', () => {
     expect(renderMarkdown(doc)).toContain('| 2026-11-30T10:00:00.000Z | ana | tried sepal_length ×1.3 |');
   });
 
+  /** Drives the CLI in-process against this file's home and dev server; returns what it printed. */
+  async function quiver(...args: string[]): Promise<string> {
+    let out = '';
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out += String(chunk);
+      return true;
+    });
+    try {
+      await buildProgram()
+        .exitOverride()
+        .parseAsync(['node', 'quiver', '--home', env.config.home, ...args]);
+    } finally {
+      write.mockRestore();
+    }
+    return out;
+  }
+
+  it('shows `runs note` notes in status, runs ls --notes and runs compare', async () => {
+    await quiver('runs', 'note', first.runId, 'baseline: 8 epochs', '--by', 'ana');
+    for (const text of ['one', 'two', 'three', 'four: sepal ×1.3 kept accuracy'])
+      await quiver('runs', 'note', second.runId, text, '--by', 'ben');
+
+    // The journal test above gave the second run two notes already: it has six now.
+    // status: the latest three notes under the steps; --json carries them all.
+    const status = await quiver('status', second.runId);
+    expect(status).toContain('notes (latest 3 of 6):');
+    expect(status).toMatch(/\n {2}\d{4}-\d\d-\d\d \d\d:\d\d {2}ben {2}four: sepal ×1\.3 kept accuracy/);
+    expect(status).not.toContain('ben  one');
+    const statusJson = JSON.parse(await quiver('--json', 'status', first.runId)) as {
+      notes: { text: string }[];
+    };
+    expect(statusJson.notes.map((n) => n.text)).toEqual(['baseline: 8 epochs']);
+
+    // runs ls --notes: a NOTES column with the count and the latest note; without --notes, no column.
+    const listed = await quiver('runs', 'ls', '--pipeline', first.pipeline, '--limit', '500', '--notes');
+    expect(listed.split('\n')[0]).toMatch(/NOTES$/);
+    expect(listed.split('\n').find((l) => l.startsWith(second.runId))).toContain('(6) four: sepal ×1.3');
+    expect(listed.split('\n').find((l) => l.startsWith(first.runId))).toMatch(/baseline: 8 epochs$/);
+    expect(
+      (await quiver('runs', 'ls', '--pipeline', first.pipeline, '--limit', '1')).split('\n')[0],
+    ).not.toContain('NOTES');
+
+    // runs compare: each run's notes after the checkpoints.
+    const compared = await quiver('runs', 'compare', first.runId, second.runId);
+    const notes = compared.slice(compared.indexOf('\nNOTES\n'));
+    expect(notes).toContain(`  ${first.runId}:\n    `);
+    expect(notes).toMatch(/ana {2}baseline: 8 epochs/);
+    expect(notes.match(/ {2}ben {2}/g)).toHaveLength(5); // with the journal test's two notes
+  });
+
   it('writes a run report whose every section renders, with the loss curve and candidate-vs-champion plots', async () => {
     const doc = await buildRunReport(second, openStore(env.config.store), []);
     expect(doc.sections.map((s) => s.id)).toEqual([
@@ -87,6 +138,7 @@ describe('run reports, model cards and the research journal', () => {
       'data',
       'training',
       'validation',
+      'errors',
       'deployment',
       'notes',
       'checkpoints',
@@ -102,6 +154,18 @@ describe('run reports, model cards and the research journal', () => {
     expect(training.plots![0].svg).toContain('loss');
     const checkpoints = doc.sections.find((s) => s.id === 'checkpoints')!.tables![0];
     expect(checkpoints.rows.map((r) => r[0])).toContain('train.history');
+    // validate's predictions checkpoint: the confusion matrix's cells add up to the holdout rows.
+    expect(checkpoints.rows.map((r) => r[0])).toContain('validate.predictions');
+    const holdoutRows = second.steps.find((s) => s.name === 'validate')!.outputs.predictions.rows;
+    const cellCounts = [
+      ...doc.sections
+        .find((s) => s.id === 'errors')!
+        .plots![0].svg.matchAll(
+          /aria-label="predicted: [^;]+; actual: [^;]+; count: (\d+)"[^>]*"rect mark"/g,
+        ),
+    ].map((m) => Number(m[1]));
+    expect(cellCounts.length).toBeGreaterThanOrEqual(3); // at least the three species' diagonal
+    expect(cellCounts.reduce((a, b) => a + b, 0)).toBe(holdoutRows);
 
     const written = await writeReport(doc, path.join(ARTIFACTS, 'run-report'));
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -115,6 +179,7 @@ describe('run reports, model cards and the research journal', () => {
         .locator('section#validation svg .mark-rect path, section#validation svg .mark-rect rect')
         .count(),
     ).toBeGreaterThan(0);
+    expect(await page.locator('section#errors svg .mark-rect path').count()).toBe(cellCounts.length);
     await page.screenshot({ path: path.join(ARTIFACTS, 'run-report.png'), fullPage: true });
     await page.close();
   });
@@ -137,6 +202,7 @@ describe('run reports, model cards and the research journal', () => {
     expect(Number(sepal[2])).toBeGreaterThan(0.5);
     expect(Number(petal[2])).toBeLessThan(0.1);
     expect(section('drift').plots!.length).toBeGreaterThan(0);
+    expect(section('errors').plots![0].svg).toContain('confusion matrix');
     expect(section('lineage').facts).toContainEqual(['run', second.runId]);
     expect(renderHtml(doc)).toContain('Model card: iris version 2');
 
@@ -145,6 +211,7 @@ describe('run reports, model cards and the research journal', () => {
     await page.goto(`file://${written.html}`);
     for (const s of doc.sections) expect(await page.locator(`section#${s.id}`).isVisible()).toBe(true);
     expect(await page.locator('section#drift svg').count()).toBe(section('drift').plots!.length);
+    expect(await page.locator('section#errors svg .mark-rect path').count()).toBeGreaterThanOrEqual(3);
     await page.screenshot({ path: path.join(ARTIFACTS, 'model-card.png'), fullPage: true });
     await page.close();
   });

@@ -45,7 +45,7 @@ describe('s3:// checkpoint store on a real S3 server', () => {
   it('writes under the content address, reads back verified, lists, and rewrites idempotently', async () => {
     const store = openStore(s3.storeUri('a')) as S3CheckpointStore;
     expect(store.kind).toBe('s3');
-    const table = sampleTable(200_000); // several multipart parts
+    const table = sampleTable(200_000); // one PUT signed with its content hash
     const ref = await store.write(table, lineage);
     expect(ref.uri).toBe(`s3://${s3.bucket}/a/${checkpointKey(ref.sha256)}`);
     expect(ref.rows).toBe(200_000);
@@ -60,6 +60,19 @@ describe('s3:// checkpoint store on a real S3 server', () => {
     expect(listed.map((c) => c.sha256)).toEqual([ref.sha256]);
     expect(listed[0].bytes).toBe(ref.bytes);
     expect(() => store.path(ref)).toThrow(/no local file/);
+  });
+
+  it('writes a checkpoint over QUIVER_S3_SINGLE_PUT_MAX_MB by multipart upload, read back verified', async () => {
+    const store = openStore(s3.storeUri('multipart')) as S3CheckpointStore;
+    process.env.QUIVER_S3_SINGLE_PUT_MAX_MB = '1';
+    try {
+      const ref = await store.write(sampleTable(1_200_000), lineage); // ~14 MB: two 8 MiB parts
+      expect(ref.bytes).toBeGreaterThan(8 << 20);
+      expect((await store.read(ref)).numRows).toBe(1_200_000);
+      expect((await store.list()).map((c) => [c.sha256, c.bytes])).toEqual([[ref.sha256, ref.bytes]]);
+    } finally {
+      delete process.env.QUIVER_S3_SINGLE_PUT_MAX_MB;
+    }
   });
 
   it('refuses an object overwritten with other bytes, naming it', async () => {

@@ -29,7 +29,7 @@ describe('sanity: data that would train a silently wrong model fails by name', (
     const outcome = check(`tenure,label\n${rows.join('\n')}\n`);
     const failed = outcome.failed.find((r) => r.check === 'numeric_tokens')!;
     expect(failed.column).toBe('tenure');
-    expect(failed.observed).toBe("85.0% numbers; not numbers: 'Infinity' (rows 3, 7), '7,900' (row 5)");
+    expect(failed.observed).toBe("85.0% numbers; not numbers: 'Infinity' (lines 5, 9), '7,900' (line 7)");
   });
 
   it('fails an id-like column with a hint, never pins its categories, and passes it with categories: any', () => {

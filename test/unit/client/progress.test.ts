@@ -79,7 +79,7 @@ describe('terminal progress', () => {
     expect(lines[2]).toMatch(/✓ sanity +65 ms +abababababab \(150 rows, 2\.0 KiB\) +checks=16/);
     expect(lines[3]).toBe('  ○ features');
     expect(lines[4]).toBe(
-      `  ▶ train    [${'█'.repeat(10)}${'░'.repeat(10)}] epoch 30/60 · loss 0.4200 · eta 3s`,
+      `  ▶ train    [${'█'.repeat(10)}${'░'.repeat(10)}] epoch 30 of 60 · loss 0.4200 · eta 3s`,
     );
     expect(lines[5]).toBe('  ○ validate');
   });
@@ -100,9 +100,9 @@ describe('terminal progress', () => {
     expect(lines).toEqual([
       `  ↺ ingest   reused from quiver-iris-0  abababababab (150 rows, 2.0 KiB)`,
       expect.stringMatching(/^ {2}✓ sanity +65 ms/),
-      '  … train    epoch 30/60 · loss 0.4200 · eta 3s',
+      '  … train    epoch 30 of 60 · loss 0.4200 · eta 3s',
       '  … train running',
-      '  … train    epoch 36/60 · loss 0.3000 · eta 2s',
+      '  … train    epoch 36 of 60 · loss 0.3000 · eta 2s',
       expect.stringMatching(/^ {2}✓ train +1\.20 s +abababababab/),
     ]);
   });
@@ -118,9 +118,12 @@ describe('current details for the Temporal UI', () => {
       '- ✓ ingest · reused from quiver-iris-0',
       '- ✓ sanity · completed · 65 ms',
       '- ○ features',
-      '- ▶ train · running · epoch 30/60 · loss 0.4200 · eta 3s',
+      '- ▶ train · running · epoch 30 of 60 · loss 0.4200 · eta 3s',
       '- ○ validate',
       '- ○ deploy',
+      // A closing blank line: the UI's details panel clips the last line of its Markdown.
+      '',
+      '',
     ]);
   });
 

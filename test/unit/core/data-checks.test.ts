@@ -69,7 +69,7 @@ describe('data schema', () => {
     const changed = csv('x,label,new\nten,p,1\n');
     const failed = checkColumns(columnViews(changed), pinned.columns).filter((c) => !c.passed);
     expect(failed.map((c) => `${c.check}(${c.column}) ${c.observed}`)).toEqual([
-      "schema_type(x) string (row 0 'ten' not a number)",
+      "schema_type(x) string (not a number: row 0, column 'x': 'ten')",
       'schema_column(c) missing (columns: x, label, new)',
       'schema_column(new) unexpected column (number)',
     ]);
@@ -97,11 +97,11 @@ describe('row flags', () => {
     const outcome = applyPolicies(flags, rowFlagsSpec.parse({ duplicate: { policy: 'keep' } }));
     const rows = flagsToArrow(flags, outcome, views, columns, 'label', true).toArray();
     expect(rows.map((r) => [r.row, r.checks, r.reason])).toEqual([
-      [1, 'outOfRange', 'row 1: x 50 > max 10'],
-      [2, 'nullForbidden', 'row 2: x is null (not nullable)'],
-      [3, 'unseenCategory', "row 3: c 'zz' is not a known category"],
+      [1, 'outOfRange', "row 1, column 'x': 50 > max 10"],
+      [2, 'nullForbidden', "row 2, column 'x': null (not nullable)"],
+      [3, 'unseenCategory', "row 3, column 'c': 'zz' is not a known category"],
       [4, 'duplicate', 'row 4: duplicate of row 0'],
-      [5, 'missingLabel', 'row 5: label label is null'],
+      [5, 'missingLabel', "row 5, column 'label': null (the label)"],
     ]);
   });
 

@@ -98,6 +98,9 @@ describe('pipeline spec', () => {
     const file = writeSpec(
       'name: m\nsource: { uri: data.csv }\ntarget: { column: y }\ntrain: { model: { module: ./models/net.ts }, classWeights: balanced }\n',
     );
+    // The module must exist when the spec loads (a missing one fails before the run starts).
+    fs.mkdirSync(path.join(path.dirname(file), 'models'));
+    fs.writeFileSync(path.join(path.dirname(file), 'models', 'net.ts'), 'export {};\n');
     const { spec } = loadSpecFile(file);
     expect(spec.train.model).toEqual({ module: path.join(path.dirname(file), 'models', 'net.ts') });
     expect(spec.train.classWeights).toBe('balanced');

@@ -1,0 +1,189 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunView } from '../../client/api';
+import { readPinnedSchema } from '../../core/data/schema-store';
+import { ModelRegistry } from '../../core/registry';
+import { validateSpec } from '../../core/spec/load';
+import { startPipelineEnv, type PipelineEnv } from '../support/pipeline-env';
+
+/**
+ * One whole pipeline (real dev server, real workers) per kind of messy data, all started at once:
+ * the kinds that are fine train and deploy; the rest fail at the first step that can tell, by name,
+ * and nothing of theirs reaches the registry.
+ */
+let env: PipelineEnv;
+const ROWS = 60;
+/** A learnable label: `yes` when x is in the upper half. */
+const xOf = (i: number) => (i * 7) % ROWS;
+const labelOf = (i: number) => (xOf(i) >= ROWS / 2 ? 'yes' : 'no');
+
+/** A CSV under the test's home; `row(i)` gives each data row's fields. */
+function csv(name: string, header: string[], row: (i: number) => string[], delimiter = ','): string {
+  const file = path.join(env.config.home, `${name}.csv`);
+  const lines = [header.join(delimiter), ...Array.from({ length: ROWS }, (_, i) => row(i).join(delimiter))];
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+/** A lean spec: few epochs, tiny net, no validation floor; `extra` merged on top. */
+function spec(name: string, uri: string, extra: Record<string, unknown> = {}) {
+  const { source, ...rest } = extra;
+  return validateSpec({
+    name,
+    source: { uri, ...(source as object) },
+    target: { column: 'label' },
+    sanity: { minRows: 10, maxNullFraction: 0.5 },
+    train: {
+      hiddenUnits: [4],
+      epochs: 2,
+      batchSize: 32,
+      checkpointEvery: '1h',
+      retry: { maximumAttempts: 3 },
+    },
+    ...rest,
+  });
+}
+
+const step = (view: RunView, name: string) => view.steps.find((s) => s.name === name)!;
+const registry = () => ModelRegistry.at(env.config);
+
+/** Rows holding a token in `tenure`: 0-based rows 5 and 17 (file lines 7 and 19). */
+const TOKEN_ROWS: Record<number, string> = { 5: 'unknown', 17: 'n.a.' };
+
+const cases: Record<string, () => ReturnType<typeof spec>> = {
+  // NA and ? are default null tokens; 'red ' is 'red' once trimmed (the default).
+  tokens: () =>
+    spec(
+      'bd-tokens',
+      csv('tokens', ['tenure', 'color', 'x', 'label'], (i) => [
+        i % 9 === 0 ? 'NA' : i % 11 === 0 ? '?' : String(i),
+        i % 2 ? 'red ' : i % 3 ? 'red' : 'blue',
+        String(xOf(i)),
+        labelOf(i),
+      ]),
+    ),
+  decimal: () =>
+    spec(
+      'bd-decimal',
+      csv('decimal', ['x', 'weight', 'label'], (i) => [`${xOf(i)},5`, `${i},25`, labelOf(i)], ';'),
+      { source: { delimiter: ';', decimal: ',' } },
+    ),
+  unknownTokens: () =>
+    spec(
+      'bd-unknown',
+      csv('unknown', ['tenure', 'x', 'label'], (i) => [
+        TOKEN_ROWS[i] ?? String(i),
+        String(xOf(i)),
+        labelOf(i),
+      ]),
+    ),
+  sentinel: () =>
+    spec(
+      'bd-sentinel',
+      csv('sentinel', ['reading', 'x', 'label'], (i) => [
+        i === 4 ? '1e308' : i === 9 ? '-1e308' : String(i / 10),
+        String(xOf(i)),
+        labelOf(i),
+      ]),
+    ),
+  idLike: () =>
+    spec(
+      'bd-idlike',
+      csv('idlike', ['customer', 'x', 'label'], (i) => [`c${1000 + i}`, String(xOf(i)), labelOf(i)]),
+    ),
+  latin1: () => {
+    const file = path.join(env.config.home, 'latin1.csv');
+    const lines = [
+      'city,x,label',
+      ...Array.from({ length: ROWS }, (_, i) => `${i === 3 ? 'Zürich' : 'Bern'},${xOf(i)},${labelOf(i)}`),
+    ];
+    fs.writeFileSync(file, Buffer.from(`${lines.join('\n')}\n`, 'latin1'));
+    return spec('bd-latin1', file);
+  },
+};
+const views: Record<string, RunView> = {};
+
+beforeAll(async () => {
+  env = await startPipelineEnv('bad-data');
+  // Every kind at once: the runs share one world and the workers, and the file waits once.
+  await Promise.all(
+    Object.entries(cases).map(async ([kind, make]) => {
+      views[kind] = await env.client.wait(await env.client.start(make()));
+    }),
+  );
+}, 300_000);
+
+afterAll(async () => {
+  await env?.close();
+});
+
+describe('the whole pipeline on messy data', () => {
+  it('numeric NA/? tokens are nulls and trimmed categories merge: trains, deploys, schema numeric', async () => {
+    const view = views.tokens;
+    expect(view.status, view.error ?? '').toBe('COMPLETED');
+    const schema = (await readPinnedSchema(env.config, 'bd-tokens'))!;
+    expect(schema.columns.tenure.type).toBe('number');
+    expect(schema.columns.tenure.nullable).toBe(true);
+    expect(schema.columns.color.categories).toEqual(['blue', 'red']);
+    expect((await registry().versions('bd-tokens')).map((v) => v.version)).toEqual([1]);
+    expect(await registry().aliases('bd-tokens')).toEqual({ production: 1 });
+  });
+
+  it("decimal commas read as numbers with source.decimal: ',' (and delimiter ';')", async () => {
+    const view = views.decimal;
+    expect(view.status, view.error ?? '').toBe('COMPLETED');
+    const schema = (await readPinnedSchema(env.config, 'bd-decimal'))!;
+    expect([schema.columns.x.type, schema.columns.weight.type]).toEqual(['number', 'number']);
+    expect(schema.columns.weight).toMatchObject({ min: expect.any(Number), max: expect.any(Number) });
+    expect(await registry().aliases('bd-decimal')).toEqual({ production: 1 });
+  });
+
+  it('a numeric column with a few unknown tokens fails sanity naming the column, tokens and lines', async () => {
+    const view = views.unknownTokens;
+    expect(view.status).toBe('FAILED');
+    const sanity = step(view, 'sanity');
+    expect(sanity).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(sanity.error).toContain(
+      "numeric_tokens(tenure): observed 96.7% numbers; not numbers: 'unknown' (line 7), 'n.a.' (line 19)",
+    );
+    expect(step(view, 'train').status).toBe('pending');
+    expect(await registry().versions('bd-unknown')).toEqual([]);
+  });
+
+  it('a ±1e308 sentinel column fails training non-retryably, naming the column, before deploy', async () => {
+    const view = views.sentinel;
+    expect(view.status).toBe('FAILED');
+    const train = step(view, 'train');
+    expect(train).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(train.error).toContain('NonFiniteValueError');
+    expect(train.error).toContain("'reading'");
+    expect(step(view, 'deploy').status).toBe('pending');
+    expect(await registry().versions('bd-sentinel')).toEqual([]);
+  });
+
+  it('an id-like column fails sanity with the drop/encode hint', async () => {
+    const view = views.idLike;
+    expect(view.status).toBe('FAILED');
+    const sanity = step(view, 'sanity');
+    expect(sanity).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(sanity.error).toContain(
+      'cardinality(customer): observed 60 distinct in 60 rows (100.0%), id-like',
+    );
+    expect(sanity.error).toContain('features: [{ drop: [customer] }]');
+    expect(await registry().versions('bd-idlike')).toEqual([]);
+  });
+
+  it('a Latin-1 file read as UTF-8 fails ingest naming the line and byte offset', async () => {
+    const view = views.latin1;
+    expect(view.status).toBe('FAILED');
+    const ingest = step(view, 'ingest');
+    expect(ingest).toMatchObject({ status: 'failed', attempts: 1 });
+    const bytes = fs.readFileSync(path.join(env.config.home, 'latin1.csv'));
+    // 'ü' is byte 0xfc in Latin-1: on line 5 (header, then rows 0–2, then row 3).
+    expect(ingest.error).toContain(`line 5, byte offset ${bytes.indexOf(0xfc)}: invalid UTF-8 byte 0xfc`);
+    expect(ingest.error).toContain('source.encoding');
+    expect(step(view, 'sanity').status).toBe('pending');
+    expect(await registry().versions('bd-latin1')).toEqual([]);
+  });
+});
