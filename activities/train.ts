@@ -31,11 +31,18 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
   const { spec } = input;
   const params = spec.train;
   const target = spec.target.column;
+  // Training heartbeats on its progress, but nothing reports while data loads, the backend starts or
+  // the training thread loads TF.js (seconds on a busy machine): the latest details repeat every
+  // second meanwhile, so heartbeatTimeout detects a dead worker rather than a slow start.
+  let latest: (() => TrainHeartbeat | undefined) | undefined;
+  const liveness = setInterval(() => latest && heartbeat(latest()), LIVENESS_HEARTBEAT_MS);
+  liveness.unref();
   return runStepActivity('train', input, config, async (ctx) => {
     // Alive from the start (reading data and a checkpoint can outlast a short heartbeatTimeout),
     // repeating the predecessor's details so the checkpoint a retry needs is never dropped.
     const previous = lastHeartbeatDetails<TrainHeartbeat>();
     heartbeat(previous);
+    latest = () => previous;
     const table = await ctx.read('data');
     // The features stage's fitted transforms travel with the model, so validate and serve re-apply them.
     const fitted = input.inputs.transforms ? fittedFromArrow(await ctx.read('transforms')) : null;
@@ -61,6 +68,7 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
       checkpoint: from,
     });
     heartbeat(reporter.details);
+    latest = () => reporter.details;
     const trained = await trainModelTable(backend, {
       table,
       features,
@@ -97,8 +105,11 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
         ...(last?.valLoss !== undefined ? { valLoss: last.valLoss } : {}),
       },
     };
-  });
+  }).finally(() => clearInterval(liveness));
 }
+
+/** How often training's latest heartbeat repeats while nothing new is reported; the SDK throttles. */
+const LIVENESS_HEARTBEAT_MS = 1000;
 
 /**
  * Trains off the worker's event loop when the backend is CPU-bound (see trainsOffThread), in-process

@@ -1,13 +1,8 @@
-import { Client, type Connection, ServiceError, WorkflowNotFoundError } from '@temporalio/client';
-import { connectClient } from '../infra/temporal-connection';
-import { stepModules } from '../core/step-modules';
-import { openStore } from '../core/checkpoint/store';
-import { checkStore } from '../core/object-store/index';
+import type { Client, Connection } from '@temporalio/client';
+import type { QueryDefinition } from '@temporalio/common';
 import { CheckpointNotFoundError, QuiverError, RunNotFoundError, SpecError } from '../core/errors';
-import { transformCodeVersions } from '../core/features/pipeline';
-import { transformName } from '../core/features/spec';
 import type { TransformSpec } from '../core/features/types';
-import { planRun, type CurrentTransform, type Plan } from '../core/plan';
+import type { CurrentTransform, Plan } from '../core/plan';
 import {
   PROGRESS_MEMO_KEY,
   STEP_NAMES,
@@ -18,16 +13,10 @@ import {
   type StepResult,
   type StepState,
 } from '../core/run-types';
-import { sourceSha256 } from '../core/source';
-import { applyOverrides, validateSpec } from '../core/spec/load';
 import type { PipelineSpec } from '../core/spec/schema';
-import { stepParams } from '../core/step-params';
-import { codeVersionsWorkflow, progressQuery, retrySignal, trainingPipeline } from '../workflows';
 import { assertWithinPayloadLimit } from '../core/payload-limits';
-import { loadSpecCheckpoint, specPayload } from '../core/spec-claim-check';
-import { progressFromHistory } from './history-progress';
 import { payloadDecoder } from './payloads';
-import { approveSignal, rejectSignal, type ApprovalSignalArgs } from '../workflows/approval';
+import type { ApprovalSignalArgs } from '../workflows/approval';
 import { pipelineStartOptions } from './run-start';
 import type { CheckpointRef } from '../core/checkpoint/types';
 import {
@@ -37,7 +26,28 @@ import {
   withLatestHeartbeat,
 } from './live-training';
 import { missingWorkerNotes, queuePollers } from './run-health';
+import { listRunsWith, type RunFilter, type RunListEntry } from './run-list';
+import { GrpcCallError } from './grpc-unary';
+import { dateOf, decodePayload, executionStatus, isNotFound, TemporalReader } from './temporal-read';
 import { isLocalRunId, RunRecords } from './run-records';
+
+// `status` and `runs ls` load this module and must answer in well under half a second: they read
+// through TemporalReader (one HTTP/2 connection, a slice of the API schema), and what only starting,
+// planning or signalling runs needs (the Temporal client and its full schema, the workflow definitions
+// with @temporalio/workflow, the checkpoint store with Arrow and the S3 SDK, spec parsing with YAML and
+// zod, user transforms through tsx) is required inside the methods that use it.
+const temporalClient = () => require('@temporalio/client') as typeof import('@temporalio/client');
+const workflows = () => require('../workflows') as typeof import('../workflows');
+const approval = () => require('../workflows/approval') as typeof import('../workflows/approval');
+const checkpointStore = () =>
+  require('../core/checkpoint/store') as typeof import('../core/checkpoint/store');
+const specClaimCheck = () => require('../core/spec-claim-check') as typeof import('../core/spec-claim-check');
+
+/**
+ * The workflow's `progress` query (workflows/training-pipeline.ts `progressQuery`), by name: the
+ * definition itself lives with the workflow code, which `status` does not load.
+ */
+export const PROGRESS_QUERY = { type: 'query', name: 'progress' } as QueryDefinition<RunProgress>;
 
 /** A run as `status` reports it: the workflow's progress plus where to look at it. */
 export interface RunView extends RunProgress {
@@ -77,19 +87,45 @@ export interface QuiverClientOptions {
 
 /** Typed client for Quiver runs, on top of the Temporal client; the CLI is a thin shell over it. */
 export class QuiverClient {
-  private constructor(
-    readonly temporal: Client,
-    private readonly connection: Connection,
-    private readonly options: QuiverClientOptions,
-  ) {}
+  private client: Client | undefined;
+  private connection: Connection | undefined;
+  /** Describe, list, query and pollers: what `status` and `runs ls` ask, without the Temporal client. */
+  private readonly reader: TemporalReader;
 
+  private constructor(private readonly options: QuiverClientOptions) {
+    this.reader = new TemporalReader(options.address, options.namespace);
+  }
+
+  /** A client for the server at `options.address`; connections open at their first call. */
   static async connect(options: QuiverClientOptions): Promise<QuiverClient> {
-    const connection = await connectClient({ address: options.address });
-    return new QuiverClient(new Client({ connection, namespace: options.namespace }), connection, options);
+    return new QuiverClient(options);
+  }
+
+  /** The Temporal client (loaded and connected at first use: `status` and `runs ls` never need it). */
+  get temporal(): Client {
+    if (!this.client) {
+      const { Client, Connection } = temporalClient();
+      const { guardedConnectionOptions } =
+        require('../infra/temporal-connection') as typeof import('../infra/temporal-connection');
+      this.connection = Connection.lazy(guardedConnectionOptions({ address: this.options.address }));
+      this.client = new Client({ connection: this.connection, namespace: this.options.namespace });
+    }
+    return this.client;
   }
 
   async close(): Promise<void> {
-    await this.connection.close();
+    this.reader.close();
+    await this.connection?.close();
+  }
+
+  /** `quiver runs ls`: runs matching `filter`, newest first, from Temporal's visibility store. */
+  async list(filter: RunFilter = {}): Promise<RunListEntry[]> {
+    try {
+      return await listRunsWith((query) => this.reader.listAll(query, SERVER_DEADLINE_MS), filter);
+    } catch (error) {
+      if (error instanceof QuiverError) throw error;
+      throw serverError('list runs', this.options.address, error);
+    }
   }
 
   /** Starts a run of `spec`; returns its run id (the Temporal workflow id). */
@@ -104,7 +140,8 @@ export class QuiverClient {
   ): Promise<string> {
     await this.checkStore();
     // Claim check: a large spec travels as a checkpoint reference; what would still be too large is refused now.
-    const payload = await specPayload(openStore(this.options.store), spec, runId);
+    const { openStore } = checkpointStore();
+    const payload = await specClaimCheck().specPayload(openStore(this.options.store), spec, runId);
     const input: PipelineInput = {
       overrides,
       taskQueues: this.options.taskQueues,
@@ -113,7 +150,7 @@ export class QuiverClient {
       ...payload,
     };
     assertWithinPayloadLimit('the run input (spec, overrides, reused steps)', input);
-    await this.temporal.workflow.start(trainingPipeline, {
+    await this.temporal.workflow.start(workflows().trainingPipeline, {
       ...pipelineStartOptions(input, this.options.taskQueues.cpu),
       workflowId: runId,
     });
@@ -124,6 +161,8 @@ export class QuiverClient {
 
   /** Fails before a run starts when the store cannot be used (missing bucket, refused credentials). */
   private checkStore(): Promise<void> {
+    const { checkStore } =
+      require('../core/object-store/index') as typeof import('../core/object-store/index');
     this.storeChecked ??= checkStore(this.options.store).catch((error: unknown) => {
       this.storeChecked = undefined;
       throw error;
@@ -149,24 +188,22 @@ export class QuiverClient {
       return await this.statusOf(runId);
     } catch (error) {
       if (error instanceof QuiverError) throw error;
-      if (error instanceof WorkflowNotFoundError) throw new RunNotFoundError(`run '${runId}' not found`);
+      if (isNotFound(error)) throw new RunNotFoundError(`run '${runId}' not found`);
       throw serverError(`read the status of ${runId}`, this.options.address, error);
     }
   }
 
   private async statusOf(runId: string): Promise<RunView> {
-    const handle = this.temporal.workflow.getHandle(runId);
-    const description = await this.connection.withDeadline(Date.now() + SERVER_DEADLINE_MS, () =>
-      handle.describe(),
-    );
-    const status = description.status.name as RunStatus | 'CONTINUED_AS_NEW' | 'UNSPECIFIED';
+    const description = await this.reader.describe(runId, SERVER_DEADLINE_MS);
+    const info = description.workflowExecutionInfo ?? {};
+    const status = executionStatus(info) as RunStatus | 'CONTINUED_AS_NEW' | 'UNSPECIFIED';
+    const closeTime = dateOf(info.closeTime);
     let progress: RunProgress;
     let progressFrom: RunView['progressFrom'];
     let workerWarnings: string[] | undefined;
     if (status === 'RUNNING') {
       const pollers = await queuePollers(
-        this.connection,
-        this.options.namespace,
+        (queue, type, deadlineMs) => this.reader.pollers(queue, type, deadlineMs),
         this.options.taskQueues,
         POLLERS_DEADLINE_MS,
       );
@@ -177,28 +214,28 @@ export class QuiverClient {
       const queried =
         workflowQueue?.pollers === 0
           ? undefined
-          : await this.connection
-              .withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(progressQuery))
-              .catch(() => undefined);
+          : ((await this.reader
+              .query(runId, PROGRESS_QUERY.name, QUERY_DEADLINE_MS)
+              .catch(() => undefined)) as RunProgress | undefined);
       progressFrom = queried ? 'query' : 'history';
       const base = queried ?? (await this.historyProgress(runId, 'RUNNING'));
-      progress = await withLatestHeartbeat(this.temporal, base, description.raw.pendingActivities);
+      progress = await withLatestHeartbeat(decodePayload, base, description.pendingActivities);
       workerWarnings = missingWorkerNotes(pollers, this.options.taskQueues);
     } else {
-      const recorded = description.memo?.[PROGRESS_MEMO_KEY] as RunProgress | undefined;
+      const recorded = decodePayload(info.memo?.fields?.[PROGRESS_MEMO_KEY]) as RunProgress | undefined;
       progressFrom = recorded ? 'memo' : 'history';
       progress = settleClosedProgress(
         recorded ?? (await this.historyProgress(runId, status as RunStatus)),
         status as RunStatus,
-        description.closeTime?.toISOString() ?? null,
+        closeTime?.toISOString() ?? null,
       );
     }
     const view: RunView = {
       ...progress,
       status: progress.status === 'RUNNING' && status !== 'RUNNING' ? (status as RunStatus) : progress.status,
       uiUrl: this.uiUrl(runId),
-      startedAt: description.startTime.toISOString(),
-      closedAt: description.closeTime?.toISOString() ?? null,
+      startedAt: dateOf(info.startTime)?.toISOString() ?? null,
+      closedAt: closeTime?.toISOString() ?? null,
       progressFrom,
       ...(workerWarnings?.length ? { workerWarnings } : {}),
     };
@@ -258,9 +295,11 @@ export class QuiverClient {
 
   /** Progress rebuilt from the event history: terminated runs, and open runs whose worker is away. */
   private async historyProgress(runId: string, status: RunStatus): Promise<RunProgress> {
-    const history = await this.connection.withDeadline(Date.now() + SERVER_DEADLINE_MS, () =>
-      this.temporal.workflow.getHandle(runId).fetchHistory(),
+    const temporal = this.temporal;
+    const history = await this.connection!.withDeadline(Date.now() + SERVER_DEADLINE_MS, () =>
+      temporal.workflow.getHandle(runId).fetchHistory(),
     );
+    const { progressFromHistory } = require('./history-progress') as typeof import('./history-progress');
     return progressFromHistory(runId, history, payloadDecoder(this.temporal), status);
   }
 
@@ -282,9 +321,18 @@ export class QuiverClient {
     if (options.from && !STEP_NAMES.includes(options.from)) {
       throw new SpecError(`--from must be one of ${STEP_NAMES.join(', ')}, not ${options.from}`);
     }
+    const { openStore } = checkpointStore();
+    const { applyOverrides, validateSpec } =
+      require('../core/spec/load') as typeof import('../core/spec/load');
+    const { stepModules } = require('../core/step-modules') as typeof import('../core/step-modules');
+    const { stepParams } = require('../core/step-params') as typeof import('../core/step-params');
+    const { sourceSha256 } = require('../core/source') as typeof import('../core/source');
+    const { planRun } = require('../core/plan') as typeof import('../core/plan');
     const store = openStore(this.options.store);
     // A spec that travelled by reference is read back in full: the run's copy is compact.
-    const sourceSpec = source.specRef ? await loadSpecCheckpoint(store, source.specRef) : source.spec;
+    const sourceSpec = source.specRef
+      ? await specClaimCheck().loadSpecCheckpoint(store, source.specRef)
+      : source.spec;
     // `run SPEC --reuse-from RUN` plans the spec it was given; resume and replay start from RUN's.
     const spec =
       options.spec ??
@@ -345,7 +393,7 @@ export class QuiverClient {
    */
   async codeVersions(modules: Partial<Record<StepName, string[]>> = {}): Promise<Record<StepName, string>> {
     try {
-      return await this.temporal.workflow.execute(codeVersionsWorkflow, {
+      return await this.temporal.workflow.execute(workflows().codeVersionsWorkflow, {
         args: [modules],
         taskQueue: this.options.taskQueues.cpu,
         workflowId: `quiver-code-versions-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`,
@@ -373,22 +421,22 @@ export class QuiverClient {
     const view = await this.status(runId);
     if (view.status !== 'PAUSED')
       throw new QuiverError(`run ${runId} is ${view.status}, not PAUSED: nothing to retry`);
-    await this.temporal.workflow.getHandle(runId).signal(retrySignal);
+    await this.temporal.workflow.getHandle(runId).signal(workflows().retrySignal);
   }
 
   /** `quiver approve RUN`: a run waiting for approval deploys. */
   async approve(runId: string, by: string | null = null): Promise<void> {
-    await this.signalWaitingRun(runId, approveSignal, { by });
+    await this.signalWaitingRun(runId, approval().approveSignal, { by });
   }
 
   /** `quiver reject RUN --reason …`: a run waiting for approval fails with the reason; nothing is deployed. */
   async reject(runId: string, reason: string, by: string | null = null): Promise<void> {
-    await this.signalWaitingRun(runId, rejectSignal, { by, reason });
+    await this.signalWaitingRun(runId, approval().rejectSignal, { by, reason });
   }
 
   private async signalWaitingRun(
     runId: string,
-    signal: typeof approveSignal,
+    signal: ReturnType<typeof approval>['approveSignal'],
     args: ApprovalSignalArgs,
   ): Promise<void> {
     const view = await this.status(runId);
@@ -407,7 +455,8 @@ export class QuiverClient {
     try {
       status = (await handle.describe()).status.name;
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError) throw new RunNotFoundError(`run '${runId}' not found`);
+      if (error instanceof temporalClient().WorkflowNotFoundError)
+        throw new RunNotFoundError(`run '${runId}' not found`);
       throw error;
     }
     if (status !== 'RUNNING') {
@@ -460,6 +509,9 @@ function stepResultOf(step: StepState): StepResult | null {
 
 /** The spec's transforms with their code versions now; a module that is gone reads `(missing)`. */
 function currentTransforms(specs: TransformSpec[]): CurrentTransform[] {
+  const { transformCodeVersions } =
+    require('../core/features/pipeline') as typeof import('../core/features/pipeline');
+  const { transformName } = require('../core/features/spec') as typeof import('../core/features/spec');
   return specs.map((spec) => {
     let codeVersion: string;
     try {
@@ -480,11 +532,13 @@ export function newRunId(pipeline: string, now = new Date()): string {
 /** A gRPC failure as one sentence naming the server and what to do; never a stack trace. */
 function serverError(what: string, address: string, error: unknown): QuiverError {
   const detail =
-    error instanceof ServiceError
-      ? ((error.cause as { details?: string } | undefined)?.details ?? error.message)
-      : error instanceof Error
-        ? error.message
-        : String(error);
+    error instanceof GrpcCallError
+      ? error.details
+      : error instanceof temporalClient().ServiceError
+        ? ((error.cause as { details?: string } | undefined)?.details ?? error.message)
+        : error instanceof Error
+          ? error.message
+          : String(error);
   return new QuiverError(
     `could not ${what}: the Temporal server at ${address} did not answer (${detail}). ` +
       'Is it running? `npx quiver up` starts one.',

@@ -7,9 +7,13 @@ import type { Plan } from '../core/plan';
 import { stableStringify } from '../core/hash';
 import type { PipelineSpec } from '../core/spec/schema';
 import { stepParams } from '../core/step-params';
+import { payloadDecoder } from './payloads';
 import type { TrainHeartbeat } from '../activities/train-progress';
 
 type Timestamp = { seconds?: unknown; nanos?: number | null } | null | undefined;
+
+/** Decodes one payload (the Temporal client's data converter, or the read path's `decodePayload`). */
+export type PayloadDecode = (payload: Payload) => unknown;
 
 type PendingActivity = {
   activityType?: { name?: string | null } | null;
@@ -24,17 +28,14 @@ type PendingActivity = {
  * only this way, so the run's history does not grow with training time.
  */
 export async function heartbeatLive(
-  client: Client,
+  decode: PayloadDecode,
   pendingActivities: PendingActivity[] | null | undefined,
   known?: TrainingLive,
 ): Promise<TrainingLive | null> {
   const pending = (pendingActivities ?? []).find((a) => a.activityType?.name === 'train');
   const payload = pending?.heartbeatDetails?.payloads?.[0];
   if (!payload) return null;
-  const { payloadCodecs, payloadConverter } = client.workflow.options.loadedDataConverter;
-  let decoded = payload;
-  for (const codec of [...payloadCodecs].reverse()) [decoded] = await codec.decode([decoded]);
-  const beat = payloadConverter.fromPayload<TrainHeartbeat>(decoded);
+  const beat = (await decode(payload)) as TrainHeartbeat | undefined;
   if (!beat || typeof beat.epoch !== 'number') return null;
   const beatAt = pending?.lastHeartbeatTime?.seconds;
   return {
@@ -59,13 +60,13 @@ export async function heartbeatLive(
 
 /** Sets the train step's `live` from its attempt's latest heartbeat, while training runs. */
 export async function withLatestHeartbeat(
-  client: Client,
+  decode: PayloadDecode,
   progress: RunProgress,
   pendingActivities: PendingActivity[] | null | undefined,
 ): Promise<RunProgress> {
   const train = progress.steps.find((s) => s.name === 'train');
   if (!train || train.status !== 'running') return progress;
-  const live = await heartbeatLive(client, pendingActivities, train.live ?? undefined);
+  const live = await heartbeatLive(decode, pendingActivities, train.live ?? undefined);
   if (!live) return progress;
   const steps = progress.steps.map((s): StepState => (s === train ? { ...s, live } : s));
   return { ...progress, steps };
@@ -80,7 +81,7 @@ export async function recordLatestTraining(client: Client, runId: string): Promi
   const handle = client.workflow.getHandle(runId);
   const description = await handle.describe();
   if (description.status.name !== 'RUNNING') return;
-  const live = await heartbeatLive(client, description.raw.pendingActivities);
+  const live = await heartbeatLive(payloadDecoder(client), description.raw.pendingActivities);
   if (live) await handle.signal(TRAIN_PROGRESS_SIGNAL, live);
 }
 

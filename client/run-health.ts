@@ -1,5 +1,3 @@
-import type { Connection } from '@temporalio/client';
-
 /** Whether any worker polls one task queue for one kind of task, as the server reports it. */
 export interface QueuePollers {
   taskQueue: string;
@@ -9,6 +7,12 @@ export interface QueuePollers {
   pollers: number;
 }
 
+/**
+ * How many workers lately polled a task queue for one task type (Temporal's DescribeTaskQueue,
+ * `TaskQueueType` 1 workflow, 2 activity), answered within `deadlineMs` or rejected.
+ */
+export type PollerCount = (taskQueue: string, taskQueueType: 1 | 2, deadlineMs: number) => Promise<number>;
+
 /** Task-queue types in Temporal's API (`TaskQueueType`). */
 const TASK_QUEUE_TYPE = { workflow: 1, activity: 2 } as const;
 
@@ -17,8 +21,7 @@ const TASK_QUEUE_TYPE = { workflow: 1, activity: 2 } as const;
  * activities. A queue the server could not describe within `timeoutMs` is left out (unknown, not empty).
  */
 export async function queuePollers(
-  connection: Connection,
-  namespace: string,
+  pollersOf: PollerCount,
   taskQueues: { cpu: string; gpu: string },
   timeoutMs = 1_000,
 ): Promise<QueuePollers[]> {
@@ -30,14 +33,10 @@ export async function queuePollers(
   const described = await Promise.all(
     wanted.map(async (queue) => {
       try {
-        const response = await connection.withDeadline(Date.now() + timeoutMs, () =>
-          connection.workflowService.describeTaskQueue({
-            namespace,
-            taskQueue: { name: queue.taskQueue, kind: 1 },
-            taskQueueType: TASK_QUEUE_TYPE[queue.kind],
-          }),
-        );
-        return { ...queue, pollers: response.pollers?.length ?? 0 };
+        return {
+          ...queue,
+          pollers: await pollersOf(queue.taskQueue, TASK_QUEUE_TYPE[queue.kind], timeoutMs),
+        };
       } catch {
         return undefined;
       }

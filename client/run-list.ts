@@ -1,12 +1,14 @@
 import {
   defineSearchAttributeKey,
   SearchAttributeType,
+  type SearchAttributeKey,
   type TypedSearchAttributes,
-} from '@temporalio/common';
+} from '@temporalio/common/lib/search-attributes'; // not the index: see core/search-attributes.ts
 import type { Client } from '@temporalio/client';
 import { SpecError } from '../core/errors';
 import type { RunStatus } from '../core/run-types';
 import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
+import { dateOf, executionStatus, searchAttributeValue, type ExecutionInfo } from './temporal-read';
 
 /** Temporal sets this on every workflow a schedule starts. */
 const SCHEDULED_BY = defineSearchAttributeKey('TemporalScheduledById', SearchAttributeType.KEYWORD);
@@ -94,30 +96,74 @@ export function runListQuery(filter: RunFilter): string {
 
 /** `quiver runs ls`: runs matching `filter`, newest first, from Temporal's visibility store. */
 export async function listRuns(temporal: Client, filter: RunFilter = {}): Promise<RunListEntry[]> {
+  return listRunsWith(async (query) => {
+    const executions: RunExecution[] = [];
+    for await (const info of temporal.workflow.list({ query, pageSize: 100 })) {
+      const attributes: TypedSearchAttributes = info.typedSearchAttributes;
+      executions.push({
+        workflowId: info.workflowId,
+        status: info.status.name,
+        startTime: info.startTime,
+        closeTime: info.closeTime ?? null,
+        attribute: (key) => attributes.get(key) ?? undefined,
+      });
+    }
+    return executions;
+  }, filter);
+}
+
+/** One listed workflow execution, however it was read (the Temporal client, or TemporalReader). */
+interface RunExecution {
+  workflowId: string;
+  /** Temporal's execution status name: `RUNNING`, `COMPLETED`… */
+  status: string;
+  startTime: Date;
+  closeTime: Date | null;
+  /** A search attribute's value, undefined when unset. */
+  attribute(key: SearchAttributeKey<SearchAttributeType>): unknown;
+}
+
+/**
+ * `runs ls` on executions listed by `list` (a visibility query in, executions out), newest first.
+ * @throws SpecError for a bad `--status` or `--limit`.
+ */
+export async function listRunsWith(
+  list: (query: string) => Promise<Array<RunExecution | ExecutionInfo>>,
+  filter: RunFilter = {},
+): Promise<RunListEntry[]> {
   const limit = filter.limit ?? 20;
   if (!Number.isInteger(limit) || limit < 1)
     throw new SpecError(`--limit must be a positive integer, not ${filter.limit}`, [
       { path: '--limit', message: 'expected a positive integer' },
     ]);
-  const entries: RunListEntry[] = [];
-  for await (const info of temporal.workflow.list({ query: runListQuery(filter), pageSize: 100 })) {
-    const attributes: TypedSearchAttributes = info.typedSearchAttributes;
-    const quiverStatus = attributes.get(SEARCH_ATTRIBUTES.status);
-    const closedAt = info.closeTime ?? null;
-    entries.push({
+  const entries = (await list(runListQuery(filter))).map((listed) => {
+    const info = 'attribute' in listed ? listed : fromReader(listed);
+    const quiverStatus = info.attribute(SEARCH_ATTRIBUTES.status) as string | undefined;
+    const closedAt = info.closeTime;
+    return {
       runId: info.workflowId,
-      pipeline: attributes.get(SEARCH_ATTRIBUTES.pipeline) ?? null,
+      pipeline: (info.attribute(SEARCH_ATTRIBUTES.pipeline) as string | undefined) ?? null,
       // A terminated or timed-out run never wrote its final QuiverStatus: Temporal's own status wins then.
-      status:
-        quiverStatus && !(OPEN_STATES.includes(quiverStatus) && closedAt) ? quiverStatus : info.status.name,
-      step: attributes.get(SEARCH_ATTRIBUTES.step) ?? null,
-      datasetSha: attributes.get(SEARCH_ATTRIBUTES.datasetSha) ?? null,
-      modelVersion: attributes.get(SEARCH_ATTRIBUTES.modelVersion) ?? null,
-      schedule: attributes.get(SCHEDULED_BY) ?? null,
+      status: quiverStatus && !(OPEN_STATES.includes(quiverStatus) && closedAt) ? quiverStatus : info.status,
+      step: (info.attribute(SEARCH_ATTRIBUTES.step) as string | undefined) ?? null,
+      datasetSha: (info.attribute(SEARCH_ATTRIBUTES.datasetSha) as string | undefined) ?? null,
+      modelVersion: (info.attribute(SEARCH_ATTRIBUTES.modelVersion) as number | undefined) ?? null,
+      schedule: (info.attribute(SCHEDULED_BY) as string | undefined) ?? null,
       startedAt: info.startTime.toISOString(),
       closedAt: closedAt?.toISOString() ?? null,
       durationMs: closedAt ? closedAt.getTime() - info.startTime.getTime() : null,
-    });
-  }
+    };
+  });
   return entries.sort((a, b) => b.startedAt.localeCompare(a.startedAt)).slice(0, limit);
+}
+
+/** An execution as TemporalReader lists it, in the shape {@link listRunsWith} reads. */
+function fromReader(info: ExecutionInfo): RunExecution {
+  return {
+    workflowId: info.execution?.workflowId ?? '',
+    status: executionStatus(info),
+    startTime: dateOf(info.startTime) ?? new Date(0),
+    closeTime: dateOf(info.closeTime),
+    attribute: (key) => searchAttributeValue(info, key.name),
+  };
 }

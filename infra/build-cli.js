@@ -4,6 +4,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { root, bundleFile, manifestFile, bundleIsCurrent } = require('./cli-bundle');
+const { readProtoIsCurrent, writeReadProto } = require('./temporal-read-proto');
 
 // Project code keeps finding its own files: each `__dirname` becomes the directory of the *source*
 // file, resolved against the repository at run time (step sources are hashed for code versions).
@@ -26,6 +27,8 @@ const sourceDirname = {
 };
 
 async function buildCli({ force = false } = {}) {
+  // The slice of Temporal's schema that `status` and `runs ls` read with (client/temporal-read.ts).
+  if (force || !readProtoIsCurrent()) writeReadProto();
   if (!force && bundleIsCurrent()) return false;
   const esbuild = require('esbuild');
   const result = await esbuild.build({

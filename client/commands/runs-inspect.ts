@@ -150,9 +150,8 @@ export function registerRunsInspectCommands(program: Command, flagsOf: (cmd: Com
           throw new SpecError(`--limit must be a positive integer, not ${options.limit}`, [
             { path: '--limit', message: 'expected a positive integer' },
           ]);
-        const { listRuns } = require('../run-list') as typeof import('../run-list');
         await withEnvironment(flags, { embedded: false }, async (env) => {
-          const entries = await listRuns(env.client.temporal, { ...options, limit });
+          const entries = await env.client.list({ ...options, limit });
           if (!options.notes) return emit(flags, entries, formatRunList);
           const notes = await notesDisplay().notesOf(
             env.config,

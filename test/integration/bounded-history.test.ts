@@ -10,8 +10,8 @@ import type { EpochEvent } from '../../core/model/train';
 import type { StepInput, StepName, StepResult } from '../../core/run-types';
 import { validateSpec } from '../../core/spec/load';
 import { trainingPipeline } from '../../workflows';
-import { workflowsPath } from '../../worker/workers';
 import { testTemporalAddress } from '../helpers/temporal';
+import { testWorkflowCode } from '../support/pipeline-env';
 
 // The real pipeline workflow on the real dev server, with stand-in step activities: training is
 // simulated (a fake clock, an epoch every 5 s, an epoch checkpoint every epoch) so that 24 hours of
@@ -80,7 +80,7 @@ describe('a run’s event history', () => {
     worker = await Worker.create({
       connection: workerConnection,
       taskQueue: queue,
-      workflowsPath: workflowsPath(),
+      ...testWorkflowCode(),
       activities: {
         ingest: async () => result('ingest', { data: ref('data') }),
         sanity: async () => result('sanity', { profile: ref('profile') }),

@@ -22,8 +22,12 @@ describe('quiver CLI against a real dev server', () => {
   let runId = '';
 
   beforeAll(async () => {
-    workers.push(await startQuiver(['worker', '--queue', 'cpu'], env, 'worker on'));
-    workers.push(await startQuiver(['worker', '--queue', 'gpu'], env, 'worker on'));
+    // Both at once: each start is seconds of module loading, and neither needs the other.
+    const started = await Promise.allSettled(
+      (['cpu', 'gpu'] as const).map((queue) => startQuiver(['worker', '--queue', queue], env, 'worker on')),
+    );
+    for (const result of started) if (result.status === 'fulfilled') workers.push(result.value);
+    for (const result of started) if (result.status === 'rejected') throw result.reason;
   });
   afterAll(async () => {
     const codes = await Promise.all(workers.map(stopProcess));

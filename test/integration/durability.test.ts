@@ -110,7 +110,13 @@ describe('a worker killed with SIGKILL mid-training', () => {
       ['features', 'completed', 1],
       ['train', 'running', 0],
     ]);
-    await new Promise((resolve) => setTimeout(resolve, 2_500)); // past the first epoch checkpoints
+    // Past the first epoch checkpoint: the server holds a heartbeat naming it (what a retry reads).
+    await pollUntil(
+      'an epoch checkpoint in the heartbeat',
+      () => client.status(runId),
+      (view) => (stepOf(view, 'train').live?.checkpointEpoch ?? 0) >= 1,
+      60_000,
+    );
     await Promise.all(first.map(killHard));
     expect(first.map((child) => child.signalCode)).toEqual(['SIGKILL', 'SIGKILL']);
 
@@ -148,7 +154,7 @@ describe('a worker killed with SIGKILL mid-training', () => {
       'validate/metrics',
       'validate/report',
     ]);
-  }, 120_000);
+  });
 });
 
 describe('the Temporal dev server stopped and restarted mid-run', () => {
@@ -191,8 +197,15 @@ describe('the Temporal dev server stopped and restarted mid-run', () => {
     server = await startServer();
     const downMs = Date.now() - stoppedAt;
 
-    // Same workers, same client: their connections find the new server on their own.
-    const view = await waitForRunStatus(client!, runId, SETTLED, 90_000);
+    // Same workers, same client: their connections find the new server on their own. A worker that
+    // gave up on the server ends the wait at once (its error is the failure), rather than a timeout.
+    const view = await pollUntil(
+      `run ${runId} to settle`,
+      () => client!.status(runId),
+      (v) => workerFailure !== undefined || SETTLED.includes(v.status),
+      90_000,
+      250,
+    );
     expect(workerFailure).toBeUndefined();
     expect(view.status, view.error ?? '').toBe('COMPLETED');
     // The training kept going through the outage (down ~downMs, well inside its 1 m heartbeat
@@ -207,7 +220,7 @@ describe('the Temporal dev server stopped and restarted mid-run', () => {
     ]);
     expect(view.model).toMatchObject({ name: 'iris', alias: 'production' });
     await verifyAll(config.store, checkpointsOf(view));
-  }, 120_000);
+  });
 });
 
 describe('a full disk during training', () => {
@@ -309,7 +322,7 @@ describe('a full disk during training', () => {
     expect(checkpointsOf(done).get('ingest/data')).toEqual(ingest.checkpoint);
     await verifyAll(config.store, checkpointsOf(done));
     expectStoreToHoldExactly(done.steps.map((s) => s.outputs));
-  }, 120_000);
+  });
 
   it('the disk really is full while filled: a plain write fails with ENOSPC', async () => {
     // Guards the test above against a tmpfs that silently grew (it would pass for the wrong reason).

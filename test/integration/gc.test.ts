@@ -12,6 +12,8 @@ import type { CheckpointRef } from '../../core/checkpoint/types';
 import { ModelRegistry } from '../../core/registry';
 import { connectTemporal, ensureNamespace, ensureSearchAttributes } from '../../infra/temporal-setup';
 import { quiver } from '../support/cli';
+import { pollUntil } from '../support/durability';
+import { eventually } from '../support/eventually';
 import { startPipelineEnv, type PipelineEnv } from '../support/pipeline-env';
 
 /*
@@ -58,12 +60,11 @@ function ageStore(ms: number): void {
 
 /** Visibility is eventually consistent: wait until the listing shows the run closed. */
 async function listedClosed(runId: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
+  await eventually(async () => {
     for await (const info of env.client.temporal.workflow.list({ query: `WorkflowId = '${runId}'` }))
-      if (info.status.name !== 'RUNNING') return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`run ${runId} never showed up closed in the listing`);
+      if (info.status.name !== 'RUNNING') return true;
+    return undefined;
+  }, `run ${runId} to show up closed in the listing`);
 }
 
 async function gcCli(args: string[]): Promise<GcReport> {
@@ -180,12 +181,13 @@ describe('quiver checkpoints gc', () => {
 
   it('keeps the checkpoints of a terminated run (no memo) from its history', async () => {
     const runId = await env.client.start(env.spec(['train.epochs=500', 'train.heartbeatTimeout=5s']));
-    let view = await env.client.status(runId);
-    for (let i = 0; i < 300 && view.steps[3].status !== 'running'; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      view = await env.client.status(runId);
-    }
-    expect(view.steps[3].status).toBe('running');
+    const view = await pollUntil(
+      'training to start',
+      () => env.client.status(runId),
+      (v) => v.steps[3].status === 'running',
+      15_000,
+      50,
+    );
     await env.client.temporal.workflow.getHandle(runId).terminate('gc test');
     await listedClosed(runId);
     const written = refsOf(view);

@@ -9,8 +9,7 @@ import { openStore } from '../../core/checkpoint/store';
 import { LINEAGE_KEYS } from '../../core/checkpoint/types';
 import { ModelRegistry } from '../../core/registry';
 import { progressQuery } from '../../workflows';
-import { workflowsPath } from '../../worker/workers';
-import { startPipelineEnv, type PipelineEnv } from '../support/pipeline-env';
+import { startPipelineEnv, testWorkflowCode, type PipelineEnv } from '../support/pipeline-env';
 
 let env: PipelineEnv;
 /** Runs that closed, completed or failed: the replay test replays them all. */
@@ -169,7 +168,7 @@ describe('determinism', () => {
     const resolved = await Promise.all(
       histories.map(async (h) => ({ workflowId: h.workflowId, history: await h.history })),
     );
-    const results = Worker.runReplayHistories({ workflowsPath: workflowsPath() }, resolved);
+    const results = Worker.runReplayHistories(testWorkflowCode(), resolved);
     let replayed = 0;
     for await (const result of results) {
       expect(result.error, String(result.error)).toBeUndefined();

@@ -5,6 +5,7 @@ import { QuiverClient, type RunView } from '../../client/api';
 import { openStore } from '../../core/checkpoint/store';
 import { CheckpointIntegrityError } from '../../core/errors';
 import type { PlannedStep } from '../../core/plan';
+import { pollUntil } from '../support/durability';
 import { REPO, startPipelineEnv, type PipelineEnv } from '../support/pipeline-env';
 
 let env: PipelineEnv;
@@ -23,14 +24,9 @@ async function completedRun(overrides: string[] = []): Promise<RunView> {
 const actions = (steps: PlannedStep[]) => steps.map((s) => `${s.name}:${s.action}`);
 const fileOf = (uri: string) => uri.replace(/^file:\/\//, '');
 
-/** Polls `status` until `done` holds (or about 20 s pass) and returns the last view. */
-async function statusWhen(runId: string, done: (view: RunView) => boolean): Promise<RunView> {
-  let view = await env.client.status(runId);
-  for (let i = 0; i < 200 && !done(view); i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    view = await env.client.status(runId);
-  }
-  return view;
+/** Polls `status` until `done` holds (20 s on an idle machine, longer on a busy one) and returns that view. */
+function statusWhen(runId: string, done: (view: RunView) => boolean): Promise<RunView> {
+  return pollUntil(`run ${runId} to reach the awaited state`, () => env.client.status(runId), done, 20_000);
 }
 
 /** Puts a file where the registry needs model `name`'s folder: deploy fails (retryably) until removed. */

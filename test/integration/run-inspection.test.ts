@@ -153,6 +153,8 @@ describe('run inspection against a real dev server', () => {
     expect((await listRuns(env.client.temporal, { pipeline, limit: 1 })).map((r) => r.runId)).toEqual([
       failed.runId,
     ]);
+    // The CLI's read path (TemporalReader: HTTP/2 and a slice of the schema) lists exactly what the SDK does.
+    expect(await env.client.list({ pipeline })).toEqual(all);
 
     const cli = await quiver(
       ['runs', 'ls', '--pipeline', pipeline, '--status', 'COMPLETED', '--json'],

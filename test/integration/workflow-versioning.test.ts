@@ -3,7 +3,7 @@ import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { workflowsPath } from '../../worker/workers';
+import { testWorkflowCode } from '../support/pipeline-env';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 
@@ -21,11 +21,7 @@ describe('workflow versioning', () => {
     const upserts = history.events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes);
     expect(upserts).toHaveLength(3); // dataset, model version, status: the old command sequence
     await expect(
-      Worker.runReplayHistory(
-        { workflowsPath: workflowsPath() },
-        history,
-        'quiver-iris-before-step-attribute',
-      ),
+      Worker.runReplayHistory(testWorkflowCode(), history, 'quiver-iris-before-step-attribute'),
     ).resolves.toBeUndefined();
   });
 });

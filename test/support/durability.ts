@@ -7,15 +7,20 @@ import type { QuiverClient, RunView } from '../../client/api';
 import { openStore } from '../../core/checkpoint/store';
 import type { CheckpointRef } from '../../core/checkpoint/types';
 import type { StepName, StepState } from '../../core/run-types';
+import { patient } from './patience';
 
-/** Polls `probe` until `done` holds, tolerating errors (a server that is down, a worker replaying). */
+/**
+ * Polls `probe` until `done` holds, tolerating errors (a server that is down, a worker replaying).
+ * `timeoutMs` is what an idle machine needs; the deadline stretches with the machine's load (patient()).
+ */
 export async function pollUntil<T>(
   what: string,
   probe: () => Promise<T>,
   done: (value: T) => boolean,
-  timeoutMs: number,
+  idleTimeoutMs: number,
   intervalMs = 100,
 ): Promise<T> {
+  const timeoutMs = patient(idleTimeoutMs);
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   let lastError: unknown;

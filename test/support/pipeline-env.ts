@@ -6,7 +6,7 @@ import { QuiverClient } from '../../client/api';
 import { loadConfig, type QuiverConfig } from '../../core/config';
 import { loadSpecFile } from '../../core/spec/load';
 import type { PipelineSpec } from '../../core/spec/schema';
-import { createWorkers, type RunningWorkers } from '../../worker/workers';
+import { createWorkers, workflowsPath, type RunningWorkers } from '../../worker/workers';
 
 export const REPO = path.resolve(__dirname, '..', '..');
 export const IRIS_SPEC = path.join(REPO, 'pipelines', 'iris.yaml');
@@ -60,4 +60,14 @@ export function connectTestClient(
     taskQueues: config.taskQueues,
     store: config.store,
   });
+}
+
+/**
+ * The workflow code for replays and stand-in workers: the bundle test/global-setup.ts built once for
+ * the run (QUIVER_WORKFLOW_BUNDLE), so a test does not spend seconds of webpack on it again; the
+ * sources where that bundle is absent.
+ */
+export function testWorkflowCode(): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
+  const prebuilt = process.env.QUIVER_WORKFLOW_BUNDLE;
+  return prebuilt ? { workflowBundle: { codePath: prebuilt } } : { workflowsPath: workflowsPath() };
 }

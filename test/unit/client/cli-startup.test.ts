@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { QUIVER_BIN } from '../../support/cli';
 import { OVERLAP_NAMES } from '../../../client/commands/schedule';
 import { OVERLAP_POLICIES } from '../../../client/schedules';
@@ -17,6 +18,17 @@ const { buildCli } = require('../../../infra/build-cli') as { buildCli(): Promis
 
 const TRACE = path.resolve(__dirname, '..', '..', 'support', 'module-trace.cjs');
 const HEAVY = ['@temporalio/', '@tensorflow/', 'apache-arrow', 'fastify', 'yaml', 'zod', 'tsx'];
+/** What `status` and `runs ls` read without (client/temporal-read.ts). */
+const READ_PATH_EXCLUDES = [
+  '@temporalio/client',
+  '@temporalio/proto',
+  '@grpc/',
+  '@tensorflow/',
+  'apache-arrow',
+  'yaml',
+  'zod',
+  'tsx',
+];
 const VERSION = (require('../../../package.json') as { version: string }).version; // eslint-disable-line @typescript-eslint/no-require-imports
 
 /** Runs `quiver ARGS`, returning its exit code, output and the npm packages it loaded. */
@@ -59,6 +71,17 @@ describe('the compiled CLI', () => {
       expect(result.packages.filter((p) => HEAVY.some((h) => p.startsWith(h)))).toEqual([]);
     },
   );
+
+  it('answers status and runs ls without the Temporal client, grpc-js or the full Temporal schema', () => {
+    const env = { TEMPORAL_ADDRESS: inject('temporalAddress'), QUIVER_HOME: os.tmpdir() };
+    const listed = quiver(['--json', 'runs', 'ls', '--limit', '1'], env);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(Array.isArray(JSON.parse(listed.stdout))).toBe(true);
+    const missing = quiver(['--json', 'status', 'no-such-run'], env);
+    expect(JSON.parse(missing.stdout).error.message).toBe("run 'no-such-run' not found");
+    for (const { packages } of [listed, missing])
+      expect(packages.filter((p) => READ_PATH_EXCLUDES.some((h) => p.startsWith(h)))).toEqual([]);
+  });
 
   it('answers --help from source too (tsx), loading none of the heavy packages but tsx', () => {
     const result = quiver(['--help'], { QUIVER_FROM_SOURCE: '1' });
