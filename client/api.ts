@@ -1,6 +1,6 @@
 import type { Client, Connection } from '@temporalio/client';
 import type { QueryDefinition } from '@temporalio/common';
-import { CheckpointNotFoundError, QuiverError, SpecError } from '../core/errors';
+import { CheckpointNotFoundError, QuiverError, RunNotFoundError, SpecError } from '../core/errors';
 import type { TransformSpec } from '../core/features/types';
 import type { CurrentTransform, Plan } from '../core/plan';
 import {
@@ -193,7 +193,7 @@ export class QuiverClient {
       return await this.statusOf(runId);
     } catch (error) {
       if (error instanceof QuiverError) throw error;
-      if (isNotFound(error)) throw new QuiverError(`no run ${runId}`);
+      if (isNotFound(error)) throw new RunNotFoundError(`run '${runId}' not found`);
       throw serverError(`read the status of ${runId}`, this.options.address, error);
     }
   }
@@ -256,7 +256,9 @@ export class QuiverClient {
   private async localStatus(runId: string): Promise<RunView> {
     const view = this.options.home ? await RunRecords.at(this.options.home).load(runId) : null;
     if (!view)
-      throw new QuiverError(`no local run ${runId} under ${this.options.home ?? '(no QUIVER_HOME)'}`);
+      throw new RunNotFoundError(
+        `run '${runId}' not found: no local run record under ${this.options.home ?? '(no QUIVER_HOME)'}`,
+      );
     return view;
   }
 
@@ -461,7 +463,8 @@ export class QuiverClient {
     try {
       status = (await handle.describe()).status.name;
     } catch (error) {
-      if (error instanceof temporalClient().WorkflowNotFoundError) throw new QuiverError(`no run ${runId}`);
+      if (error instanceof temporalClient().WorkflowNotFoundError)
+        throw new RunNotFoundError(`run '${runId}' not found`);
       throw error;
     }
     if (status !== 'RUNNING') {

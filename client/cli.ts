@@ -29,7 +29,7 @@ export function quiverVersion(): string {
 }
 
 /** Builds the `quiver` command tree; exported so tests can drive it without a subprocess. */
-export function buildProgram(): Command {
+export function buildProgram(argv: readonly string[] = process.argv): Command {
   const program = new Command('quiver')
     .description('Durable ML pipelines on Temporal with Arrow checkpoints')
     .version(quiverVersion(), '-V, --version', "print Quiver's version")
@@ -49,7 +49,7 @@ export function buildProgram(): Command {
       '\nExit codes: 0 ok · 1 run failed (or another error) · 2 bad input · 3 cannot reach Temporal',
     );
   // Set before the commands are added: subcommands copy these settings when they are created.
-  const json = process.argv.includes('--json');
+  const json = argv.includes('--json');
   program.exitOverride();
   if (json) program.configureOutput({ outputError: () => undefined });
   else program.showHelpAfterError();
@@ -75,11 +75,27 @@ function usageExit(error: CommanderError): number {
   return EXIT_CODES.badInput;
 }
 
+let quietOnClosedPipe = false;
+
+/**
+ * `quiver --help | head -1`: the reader closed the pipe and has all it wanted, so a write that fails
+ * with EPIPE ends the process quietly with 0 (rather than an unhandled 'error' event and a stack trace).
+ */
+export function exitQuietlyOnClosedPipe(): void {
+  if (quietOnClosedPipe) return;
+  quietOnClosedPipe = true;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT_CODES.ok);
+    throw error;
+  });
+}
+
 /** Runs the CLI on `process.argv`; errors become a message (JSON with `--json`) and an exit code. */
 export async function main(argv: string[] = process.argv): Promise<void> {
   const json = argv.includes('--json');
+  exitQuietlyOnClosedPipe();
   try {
-    await buildProgram().parseAsync(argv);
+    await buildProgram(argv).parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
       const code = usageExit(error);

@@ -1,6 +1,6 @@
 import { loadConfig, metricsPortOf, type QuiverConfig } from '../core/config';
 import { TemporalUnreachableError } from '../core/errors';
-import { isTemporalReachable } from '../infra/ports';
+import { isTemporalReachable, temporalUiUrl } from '../infra/ports';
 import type { DevServer } from '../infra/dev-server';
 import { signalExitCode, STOP_SIGNALS, stopWhenParentDies } from '../infra/lifecycle';
 import type { RunningWorkers } from '../worker/workers';
@@ -51,13 +51,15 @@ export async function openEnvironment(
   let uiUrl: string;
   let server: DevServer | undefined;
   if (options.embedded) {
+    // The dev server's database and logs live under home: an unusable one fails now, naming the path.
+    (require('./local-run-home') as typeof import('./local-run-home')).ensureWritableHome(config.home);
     // Loaded on demand: commands that need no server or workers must not pay for them at start-up.
     const { ensureTemporal } = require('../infra/ensure-server') as typeof import('../infra/ensure-server');
     ({ address, uiUrl, server } = await ensureTemporal(config, log));
   } else {
     address = config.temporalAddress ?? `127.0.0.1:${config.devServerPort}`;
-    // `localhost`, as `demo` and `up` print it: one link form for the same UI.
-    uiUrl = process.env.TEMPORAL_UI_URL || `http://localhost:${config.uiPort}`;
+    // The same link form `demo` and `up` print for this server (loopback written `localhost`).
+    uiUrl = temporalUiUrl(config.temporalAddress, config.uiPort);
     if (!(await isTemporalReachable(address))) {
       throw new TemporalUnreachableError(
         `no Temporal server answers at ${address}: start one with \`npx quiver up\` or set TEMPORAL_ADDRESS`,

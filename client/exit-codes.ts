@@ -2,6 +2,8 @@ import {
   CheckpointNotFoundError,
   DataError,
   ModelNotFoundError,
+  NeedsTemporalError,
+  RunNotFoundError,
   SpecError,
   TemporalUnreachableError,
 } from '../core/errors';
@@ -12,7 +14,7 @@ export const EXIT_CODES = {
   ok: 0,
   /** A run failed or was cancelled, or the command failed for any other reason. */
   failed: 1,
-  /** Bad input: an invalid spec, flag, argument, checkpoint reference or model name. */
+  /** Bad input: an invalid spec, flag or argument; a run, checkpoint, model or version not found. */
   badInput: 2,
   /** No Temporal frontend answers at the configured address. */
   unreachable: 3,
@@ -31,6 +33,8 @@ const BAD_INPUT: readonly (abstract new (...args: never[]) => Error)[] = [
   DataError,
   CheckpointNotFoundError,
   ModelNotFoundError,
+  RunNotFoundError,
+  NeedsTemporalError,
 ];
 
 /** True for gRPC "unavailable" (code 14) failures: the server went away or never answered. */
@@ -44,16 +48,28 @@ function isUnavailable(error: unknown): boolean {
   return false;
 }
 
+/** Temporal's own "no such workflow" (a run id it does not know), should one escape the client. */
+function isWorkflowNotFound(error: unknown): boolean {
+  return (error as { name?: unknown } | undefined)?.name === 'WorkflowNotFoundError';
+}
+
 /** The exit code for an error a command threw. */
 export function exitCodeOf(error: unknown): number {
   if (error instanceof TemporalUnreachableError || isUnavailable(error)) return EXIT_CODES.unreachable;
-  if (BAD_INPUT.some((type) => error instanceof type)) return EXIT_CODES.badInput;
+  if (BAD_INPUT.some((type) => error instanceof type) || isWorkflowNotFound(error))
+    return EXIT_CODES.badInput;
   return EXIT_CODES.failed;
 }
 
 /** The report `--json` prints for an error; `field` comes from a spec error's first issue. */
 export function errorReport(error: unknown): ErrorReport {
   if (!(error instanceof Error)) return { type: 'Error', message: String(error), field: null };
+  if (isWorkflowNotFound(error))
+    return {
+      type: 'RunNotFoundError',
+      message: `run '${(error as Error & { workflowId?: string }).workflowId}' not found`,
+      field: null,
+    };
   const field = error instanceof SpecError ? (error.issues[0]?.path ?? null) : null;
   return { type: error.name, message: error.message, field: field || null };
 }

@@ -16,7 +16,7 @@ import { openStore, type CheckpointStore } from '../core/checkpoint/store';
 import { lineageFromMetadata } from '../core/checkpoint/lineage';
 import type { CheckpointRef, Lineage } from '../core/checkpoint/types';
 import { loadConfig, type QuiverConfig } from '../core/config';
-import { QuiverError } from '../core/errors';
+import { QuiverError, RunNotFoundError } from '../core/errors';
 import { ModelRegistry } from '../core/registry';
 import type { StepName, StepResult, StepState } from '../core/run-types';
 import { STEP_NAMES } from '../core/run-types';
@@ -185,7 +185,8 @@ export class Quiver {
     if (runId === 'latest') return this.latest(options);
     const recorded = await RunRecords.at(this.config.home).load(runId);
     if (recorded && (recorded.closedAt || isLocalRunId(runId))) return new Run(this.store, recorded);
-    if (isLocalRunId(runId)) throw new QuiverError(`no local run ${runId} under ${this.config.home}`);
+    if (isLocalRunId(runId))
+      throw new RunNotFoundError(`run '${runId}' not found: no local run record under ${this.config.home}`);
     return new Run(this.store, await this.withClient((client) => client.status(runId)));
   }
 
@@ -215,11 +216,12 @@ export class Quiver {
 
   /**
    * Runs one step's production code in this process on `from`'s input checkpoints (no server),
-   * writes its outputs with lineage run id `local-…`, and compares them with `from`'s own.
+   * writes its outputs with lineage run id `local-…`, and compares them with `from`'s own. Deploy
+   * (which registers a version and moves an alias) runs only with `allowDeploy: true`.
    */
   async runStep(
     step: StepName,
-    options: { from: string; set?: string[]; spec?: string },
+    options: { from: string; set?: string[]; spec?: string; allowDeploy?: boolean },
   ): Promise<StepRunResult> {
     const source = await this.run(options.from);
     return runStepFrom({
@@ -228,6 +230,7 @@ export class Quiver {
       source: source.view,
       overrides: options.set,
       specFile: options.spec,
+      allowDeploy: options.allowDeploy,
     });
   }
 

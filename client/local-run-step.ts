@@ -20,6 +20,11 @@ export interface StepRunOptions {
   overrides?: string[];
   /** `--spec FILE`: run the step under this spec instead of RUN's (e.g. after editing it). */
   specFile?: string;
+  /**
+   * Deploy registers a new model version and moves its alias (`production`) like a real deploy: it
+   * runs only when this is true (`--allow-deploy`); otherwise runStepFrom refuses, saying what it would do.
+   */
+  allowDeploy?: boolean;
 }
 
 /** A step run in-process: the local run it was recorded as, its result, and what changed against RUN. */
@@ -65,6 +70,13 @@ export async function runStepFrom(options: StepRunOptions): Promise<StepRunResul
     : overrides.length
       ? validateSpec(applyOverrides(source.spec, overrides))
       : source.spec;
+  if (step === 'deploy' && !options.allowDeploy)
+    throw new SpecError(
+      `step run deploy would register a new version of model '${spec.name}' from ${source.runId}'s ` +
+        `trained model and move its alias '${spec.deploy.alias}' to it, as a deploy does: pass ` +
+        `--allow-deploy to do that, or move an alias to an existing version with \`quiver models promote\``,
+      [{ path: '--allow-deploy', message: 'required to run deploy outside a workflow' }],
+    );
   const view = newLocalView(spec, newLocalRunId(spec.name), source.runId);
   for (const name of stepsBefore(step)) {
     const index = view.steps.findIndex((s) => s.name === name);

@@ -39,6 +39,15 @@ export class CheckpointNotFoundError extends QuiverError {}
 /** A model or alias asked of the registry does not exist. */
 export class ModelNotFoundError extends QuiverError {}
 
+/** A run id that neither Temporal nor this machine's run records know (the CLI exits 2, bad input). */
+export class RunNotFoundError extends QuiverError {}
+
+/**
+ * Asked of a local run (`run --local`), a command that only a Temporal server can do (resume, replay,
+ * `--reuse-from`) found none: the message says why and what works offline (the CLI exits 2).
+ */
+export class NeedsTemporalError extends QuiverError {}
+
 /**
  * A features-stage transform (built-in or user module) is misdeclared or misbehaved: unknown transform
  * or column, missing module or wrong exports, a throw, a non-Arrow result, a dropped target,

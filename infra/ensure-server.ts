@@ -1,7 +1,7 @@
 import type { QuiverConfig } from '../core/config';
 import { TemporalServerError } from '../core/errors';
 import { startDevServer, type DevServer } from './dev-server';
-import { isTemporalReachable, parseAddress } from './ports';
+import { isTemporalReachable, temporalUiUrl } from './ports';
 import { QUIVER_SEARCH_ATTRIBUTES } from './search-attributes';
 import { ensureTemporalCli, type Log } from './temporal-cli';
 import { connectTemporal, ensureNamespace, ensureSearchAttributes } from './temporal-setup';
@@ -32,9 +32,8 @@ export async function ensureTemporal(
           `TEMPORAL_ADDRESS to let Quiver start its embedded dev server.`,
       );
     }
-    const { host } = parseAddress(address);
     // A cluster's UI lives wherever its operators put it; TEMPORAL_UI_URL says where.
-    const uiUrl = process.env.TEMPORAL_UI_URL || `http://${host}:${config.uiPort}`;
+    const uiUrl = temporalUiUrl(address, config.uiPort);
     await prepare(address, config.namespace, log, false);
     return { address, uiUrl };
   }

@@ -8,6 +8,18 @@ export function parseAddress(address: string): { host: string; port: number } {
 }
 
 /** True when a TCP connection to `address` opens within `timeoutMs`: something is listening there. */
+/**
+ * The Temporal UI link every command prints for a server at `address`: TEMPORAL_UI_URL when set, else
+ * the UI port on the server's host, with any loopback address written `localhost` (one form, whether
+ * `demo`, `up` or `run` prints it).
+ */
+export function temporalUiUrl(address: string | undefined, uiPort: number): string {
+  if (process.env.TEMPORAL_UI_URL) return process.env.TEMPORAL_UI_URL;
+  const host = address ? parseAddress(address).host : 'localhost';
+  const loopback = ['127.0.0.1', '::1', '[::1]', 'localhost', '0.0.0.0'].includes(host);
+  return `http://${loopback ? 'localhost' : host}:${uiPort}`;
+}
+
 export async function isTemporalReachable(address: string, timeoutMs = 1500): Promise<boolean> {
   const { host, port } = parseAddress(address);
   return new Promise((resolve) => {

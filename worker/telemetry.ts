@@ -8,7 +8,8 @@ let installed = false;
  * more, and a Prometheus endpoint when `metricsPort` is given.
  */
 export function installRuntime(
-  level: LogLevel = (process.env.QUIVER_LOG_LEVEL as LogLevel | undefined) ?? 'WARN',
+  // An empty QUIVER_LOG_LEVEL is unset (quiet), not the SDK's most verbose default.
+  level: LogLevel = (process.env.QUIVER_LOG_LEVEL?.trim().toUpperCase() || 'WARN') as LogLevel,
   metricsPort?: number,
 ): void {
   if (installed) return;

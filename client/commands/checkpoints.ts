@@ -6,9 +6,10 @@ import type { Table } from 'apache-arrow';
 import type { CheckpointStore } from '../../core/checkpoint/store';
 import type { CheckpointRef } from '../../core/checkpoint/types';
 import { lineageFromMetadata } from '../../core/checkpoint/lineage';
-import { CheckpointNotFoundError } from '../../core/errors';
-import { configFrom, withEnvironment, type GlobalFlags } from '../environment';
+import { CheckpointNotFoundError, QuiverError, SpecError, TemporalUnreachableError } from '../../core/errors';
+import { configFrom, openEnvironment, type Environment, type GlobalFlags } from '../environment';
 import { formatBytes, table } from '../format';
+import { readRunView } from '../local-run-views';
 import { emit } from '../output';
 
 /**
@@ -47,7 +48,10 @@ export function rowsOf(data: Table, head: number): Record<string, unknown>[] {
     .map((row: { toJSON(): Record<string, unknown> }) => row.toJSON());
 }
 
-/** One value as a short table cell (lists show their first four items). */
+/**
+ * One value as a short table cell, on one line: lists show their first four items; strings with
+ * control characters (newline, tab…) are JSON-quoted with them escaped; long text is cut at 60.
+ */
 export function cell(value: unknown): string {
   if (value === null || value === undefined) return '∅';
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toPrecision(6);
@@ -56,8 +60,72 @@ export function cell(value: unknown): string {
       .slice(0, 4)
       .map(cell)
       .join(', ')}${(value as ArrayLike<unknown>).length > 4 ? ', …' : ''}]`;
-  const text = String(value);
+  // A newline or tab would break the table's rows and columns: such values show JSON-quoted, escaped.
+  const raw = String(value);
+  // eslint-disable-next-line no-control-regex -- control characters are what this looks for
+  const text = /[\u0000-\u001f\u007f]/.test(raw) ? JSON.stringify(raw) : raw;
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
+
+/** The file extensions `checkpoints export` writes, by format. */
+export const EXPORT_EXTENSIONS = ['.arrow', '.feather', '.parquet', '.csv', '.jsonl', '.json'] as const;
+
+/**
+ * The export format of FILE (its extension, lower-cased), checked before any work: an unknown
+ * extension, or a destination folder that does not exist, is bad input naming the path.
+ *
+ * @throws SpecError (field `FILE`; the CLI exits 2)
+ */
+export function exportFormatOf(file: string): (typeof EXPORT_EXTENSIONS)[number] {
+  const ext = path.extname(file).toLowerCase();
+  const bad = (message: string) => new SpecError(message, [{ path: 'FILE', message }]);
+  if (!(EXPORT_EXTENSIONS as readonly string[]).includes(ext))
+    throw bad(
+      `cannot export to '${file}': unsupported extension '${ext || '(none)'}' ` +
+        `(supported: ${EXPORT_EXTENSIONS.join(', ')})`,
+    );
+  const dir = path.dirname(path.resolve(file));
+  if (!fs.existsSync(dir)) throw bad(`cannot export to '${file}': folder '${dir}' does not exist`);
+  if (!fs.statSync(dir).isDirectory()) throw bad(`cannot export to '${file}': '${dir}' is not a folder`);
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory())
+    throw bad(`cannot export to '${file}': it is a folder`);
+  return ext as (typeof EXPORT_EXTENSIONS)[number];
+}
+
+/** A table in an export format (see {@link EXPORT_EXTENSIONS}); the writers load on demand. */
+function encodeExport(data: Table, ext: (typeof EXPORT_EXTENSIONS)[number]): Uint8Array | string {
+  if (ext === '.arrow' || ext === '.feather') {
+    const { tableToIPC } = require('apache-arrow') as typeof import('apache-arrow');
+    return tableToIPC(data, 'file');
+  }
+  if (ext === '.parquet') {
+    const { toParquet } =
+      require('../../core/sources/parquet') as typeof import('../../core/sources/parquet');
+    return toParquet(data);
+  }
+  if (ext === '.csv') {
+    const { tableToCsv } =
+      require('../../core/sources/csv-writer') as typeof import('../../core/sources/csv-writer');
+    return tableToCsv(data);
+  }
+  const json = (_key: string, v: unknown) =>
+    ArrayBuffer.isView(v)
+      ? Array.from(v as unknown as ArrayLike<number>)
+      : typeof v === 'bigint'
+        ? Number(v)
+        : v;
+  return `${rowsOf(data, data.numRows)
+    .map((row) => JSON.stringify(row, json))
+    .join('\n')}\n`;
+}
+
+/** Runs `body` and closes `env` whatever happens. */
+async function withOpened(env: Environment, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } finally {
+    await env.close();
+  }
 }
 
 /** One verified read; the lineage comes from the decoded schema, so the file is read once. */
@@ -74,25 +142,24 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
     .description("list a run's checkpoints, step by step")
     .action(async (runId: string, _options: unknown, cmd: Command) => {
       const flags = flagsOf(cmd);
-      await withEnvironment(flags, { embedded: false }, async (env) => {
-        const view = await env.client.status(runId);
-        const list = view.steps.flatMap((step) =>
-          Object.entries(step.outputs).map(([output, ref]) => ({ step: step.name, output, ...ref })),
-        );
-        emit(flags, list, (items) =>
-          table([
-            ['STEP', 'OUTPUT', 'SHA256', 'ROWS', 'SIZE', 'URI'],
-            ...items.map((c) => [
-              c.step,
-              c.output,
-              c.sha256.slice(0, 16),
-              String(c.rows),
-              formatBytes(c.bytes),
-              c.uri,
-            ]),
+      // A local run, or a closed one read before, is listed from its record: no server needed.
+      const view = await readRunView(flags, runId);
+      const list = view.steps.flatMap((step) =>
+        Object.entries(step.outputs).map(([output, ref]) => ({ step: step.name, output, ...ref })),
+      );
+      emit(flags, list, (items) =>
+        table([
+          ['STEP', 'OUTPUT', 'SHA256', 'ROWS', 'SIZE', 'URI'],
+          ...items.map((c) => [
+            c.step,
+            c.output,
+            c.sha256.slice(0, 16),
+            String(c.rows),
+            formatBytes(c.bytes),
+            c.uri,
           ]),
-        );
-      });
+        ]),
+      );
     });
 
   checkpoints
@@ -121,7 +188,7 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
           `inputs: ${lineage.inputs.map((s) => s.slice(0, 12)).join(', ') || 'none'}`,
           `schema: ${r.schema.map((f) => `${f.name}: ${f.type}`).join(', ')}`,
           '',
-          table([names, ...r.rows.map((row) => names.map((n) => cell(row[n])))]),
+          table([names.map(cell), ...r.rows.map((row) => names.map((n) => cell(row[n])))]),
         ].join('\n');
       });
     });
@@ -153,7 +220,16 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
     .option('--dry-run', 'list what would be removed, remove nothing')
     .action(async (options: { olderThan: string; dryRun?: boolean }, cmd: Command) => {
       const flags = flagsOf(cmd);
-      await withEnvironment(flags, { embedded: false }, async (env) => {
+      // Deleting needs every run's references, durable ones included: no server, no gc (exit 3).
+      const env = await openEnvironment(flags, { embedded: false }).catch((error: unknown) => {
+        if (!(error instanceof TemporalUnreachableError)) throw error;
+        throw new TemporalUnreachableError(
+          `checkpoints gc must ask Temporal which checkpoints every run (open or closed) still references ` +
+            `before deleting anything, even when only local runs were made: ${error.message}`,
+          { cause: error },
+        );
+      });
+      await withOpened(env, async () => {
         const { checkpointGc, formatGcReport } =
           require('../checkpoint-gc') as typeof import('../checkpoint-gc');
         const report = await checkpointGc(env.client, env.config, options);
@@ -163,40 +239,23 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
 
   checkpoints
     .command('export <ref> <file>')
-    .description('export a verified checkpoint as .arrow, .parquet, .csv or .jsonl (by the file extension)')
+    .description(
+      'export a verified checkpoint as .arrow (.feather), .parquet, .csv or .jsonl (.json), by the file extension',
+    )
     .action(async (text: string, file: string, _options: unknown, cmd: Command) => {
       const flags = flagsOf(cmd);
       const { openStore } =
         require('../../core/checkpoint/store') as typeof import('../../core/checkpoint/store');
       const store = openStore(configFrom(flags).store);
+      const ext = exportFormatOf(file); // a wrong name or folder fails before anything is read
       const ref = resolveCheckpoint(store, text);
       const { data } = await readVerified(store, ref);
-      const ext = path.extname(file).toLowerCase();
-      const { tableToIPC } = require('apache-arrow') as typeof import('apache-arrow');
-      const { toParquet } =
-        require('../../core/sources/parquet') as typeof import('../../core/sources/parquet');
-      const { tableToCsv } =
-        require('../../core/sources/csv-writer') as typeof import('../../core/sources/csv-writer');
-      if (ext === '.arrow' || ext === '.feather') fs.writeFileSync(file, tableToIPC(data, 'file'));
-      else if (ext === '.parquet') fs.writeFileSync(file, toParquet(data));
-      else if (ext === '.csv') fs.writeFileSync(file, tableToCsv(data));
-      else if (ext === '.jsonl' || ext === '.json')
-        fs.writeFileSync(
-          file,
-          rowsOf(data, data.numRows)
-            .map((r) =>
-              JSON.stringify(r, (_k, v: unknown) =>
-                ArrayBuffer.isView(v)
-                  ? Array.from(v as unknown as ArrayLike<number>)
-                  : typeof v === 'bigint'
-                    ? Number(v)
-                    : v,
-              ),
-            )
-            .join('\n') + '\n',
-        );
-      else
-        throw new Error(`unsupported export format ${ext || '(none)'}: use .arrow, .parquet, .csv or .jsonl`);
+      const bytes = encodeExport(data, ext);
+      try {
+        fs.writeFileSync(file, bytes);
+      } catch (error) {
+        throw new QuiverError(`cannot write '${file}': ${(error as Error).message}`, { cause: error });
+      }
       emit(
         flags,
         { file: path.resolve(file), rows: data.numRows, sha256: ref.sha256 },

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 // Heavy modules (registry and store: the AWS SDK; Arrow; TensorFlow.js) load inside actions, so
 // `quiver --help` stays fast (test/unit/client/cli-startup.test.ts).
-import { QuiverError } from '../../core/errors';
-import type { AliasMove, ModelRegistry } from '../../core/registry';
+import { ModelNotFoundError, QuiverError, SpecError } from '../../core/errors';
+import type { AliasMove, ModelRegistry, ModelVersion } from '../../core/registry';
 import { configFrom, type GlobalFlags } from '../environment';
 import { table } from '../format';
 import { emit } from '../output';
@@ -17,11 +17,42 @@ function formatMove(name: string, move: AliasMove): string {
   return `${name}: alias ${move.alias} → version ${move.version} (was ${move.previous ?? 'unset'})`;
 }
 
-function parseVersion(text: string): number {
+/** VERSION as typed: a positive integer, else bad input (exit 2). */
+export function parseVersion(text: string): number {
   const version = Number(text);
   if (!Number.isInteger(version) || version < 1)
-    throw new QuiverError(`VERSION must be a positive integer, not ${text}`);
+    throw new SpecError(`VERSION must be a positive integer, not '${text}'`, [
+      { path: 'VERSION', message: 'expected a positive integer' },
+    ]);
   return version;
+}
+
+/**
+ * The version a user named: VERSION when given, else the one `alias` points at. Unknown models,
+ * versions and aliases are ModelNotFoundError (exit 2), with a message naming what was not found.
+ */
+export async function versionNamed(
+  registry: ModelRegistry,
+  name: string,
+  versionText: string | undefined,
+  alias = 'production',
+): Promise<ModelVersion> {
+  const known = (await registry.versions(name)).length > 0;
+  if (!known) throw new ModelNotFoundError(`model '${name}' not found in the registry`);
+  if (versionText !== undefined) {
+    const record = await registry.version(name, parseVersion(versionText));
+    if (!record) throw new ModelNotFoundError(`model '${name}' version ${versionText} not found`);
+    return record;
+  }
+  const record = await registry.lookup(name, alias);
+  if (!record) throw new ModelNotFoundError(`model '${name}' has no alias '${alias}' (alias not found)`);
+  return record;
+}
+
+/** Fails with ModelNotFoundError (exit 2) when the registry has no version of `name`. */
+async function mustExist(registry: ModelRegistry, name: string): Promise<void> {
+  if ((await registry.versions(name)).length === 0)
+    throw new ModelNotFoundError(`model '${name}' not found in the registry`);
 }
 
 /** `quiver models ls|promote|rollback|history`: the registry, read and moved without Temporal. */
@@ -42,7 +73,8 @@ export function registerModelCommands(program: Command, flagsOf: (cmd: Command) 
           versions: await registry.versions(model),
         })),
       );
-      if (name && listing[0].versions.length === 0) throw new QuiverError(`no model ${name} in the registry`);
+      if (name && listing[0].versions.length === 0)
+        throw new ModelNotFoundError(`model '${name}' not found in the registry`);
       emit(flags, listing, (list) => {
         const rows = [['MODEL', 'VERSION', 'ALIASES', 'CREATED', 'RUN', 'METRICS']];
         for (const model of list) {
@@ -68,6 +100,29 @@ export function registerModelCommands(program: Command, flagsOf: (cmd: Command) 
     });
 
   models
+    .command('show <name> [version]')
+    .description("one version's record (default: the production alias's): metrics, run, checkpoint, aliases")
+    .option('--alias <alias>', 'the version this alias points at, when VERSION is not given', 'production')
+    .action(async (name: string, version: string | undefined, options: { alias: string }, cmd: Command) => {
+      const flags = flagsOf(cmd);
+      const registry = registryOf(flags);
+      const record = await versionNamed(registry, name, version, options.alias);
+      const aliases = Object.entries(await registry.aliases(name))
+        .filter(([, v]) => v === record.version)
+        .map(([alias]) => alias);
+      emit(flags, { ...record, aliases }, (r) =>
+        [
+          `model ${r.name} version ${r.version}${r.aliases.length ? ` (${r.aliases.join(', ')})` : ''}`,
+          `created ${r.createdAt} by run ${r.runId} (pipeline ${r.pipeline})`,
+          `metrics: ${Object.entries(r.metrics)
+            .map(([k, v]) => `${k}=${v.toFixed(4)}`)
+            .join(' ')}`,
+          `checkpoint: ${r.model.sha256} ${r.model.uri}`,
+        ].join('\n'),
+      );
+    });
+
+  models
     .command('promote <name> <version>')
     .description('point an alias (production, staging, any name) at an existing version')
     .requiredOption('--alias <alias>', 'alias to move')
@@ -77,12 +132,11 @@ export function registerModelCommands(program: Command, flagsOf: (cmd: Command) 
         const flags = flagsOf(cmd);
         if (!/^[a-z0-9][a-z0-9_-]*$/i.test(options.alias))
           throw new QuiverError(`--alias must be letters, digits, - or _, not ${options.alias}`);
-        const move = await registryOf(flags).promote(
-          name,
-          parseVersion(version),
-          options.alias,
-          options.reason,
-        );
+        const registry = registryOf(flags);
+        await mustExist(registry, name);
+        if (!(await registry.version(name, parseVersion(version))))
+          throw new ModelNotFoundError(`model '${name}' version ${version} not found`);
+        const move = await registry.promote(name, parseVersion(version), options.alias, options.reason);
         emit(flags, { name, ...move }, () => formatMove(name, move));
       },
     );
@@ -94,7 +148,9 @@ export function registerModelCommands(program: Command, flagsOf: (cmd: Command) 
     .option('--reason <text>', 'recorded in the alias history', 'rolled back')
     .action(async (name: string, options: { alias: string; reason: string }, cmd: Command) => {
       const flags = flagsOf(cmd);
-      const move = await registryOf(flags).rollback(name, options.alias, options.reason);
+      const registry = registryOf(flags);
+      await mustExist(registry, name);
+      const move = await registry.rollback(name, options.alias, options.reason);
       emit(flags, { name, ...move }, () => formatMove(name, move));
     });
 
@@ -113,9 +169,8 @@ export function registerModelCommands(program: Command, flagsOf: (cmd: Command) 
         require('../../core/checkpoint/store') as typeof import('../../core/checkpoint/store');
       const { exportLayersModel } = require('../model-export') as typeof import('../model-export');
       const record = /^\d+$/.test(at)
-        ? await registry.version(name, parseVersion(at))
-        : await registry.resolve(name, at);
-      if (!record) throw new QuiverError(`model ${name} has no version ${at}`);
+        ? await versionNamed(registry, name, at)
+        : await versionNamed(registry, name, undefined, at);
       const checkpoint = await openStore(config.store).read(record.model);
       const result = await exportLayersModel(checkpoint, dir, {
         model: name,
@@ -137,7 +192,9 @@ export function registerModelCommands(program: Command, flagsOf: (cmd: Command) 
     .option('--alias <alias>', 'only this alias')
     .action(async (name: string, options: { alias?: string }, cmd: Command) => {
       const flags = flagsOf(cmd);
-      const moves = await registryOf(flags).history(name, options.alias);
+      const registry = registryOf(flags);
+      await mustExist(registry, name);
+      const moves = await registry.history(name, options.alias);
       emit(flags, moves, (list) =>
         table([
           ['AT', 'ALIAS', 'VERSION', 'PREVIOUS', 'KIND', 'REASON'],

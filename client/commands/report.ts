@@ -6,7 +6,9 @@ import type { Command } from 'commander';
 import { QuiverError } from '../../core/errors';
 import { renderHtml, renderMarkdown, type ReportDocument } from '../../core/report/document';
 import type { RunView } from '../api';
-import { configFrom, withEnvironment, type GlobalFlags } from '../environment';
+import { configFrom, type GlobalFlags } from '../environment';
+import { readRunView } from '../local-run-views';
+import { versionNamed } from './models';
 import { emit } from '../output';
 import { RunJournal } from '../run-notes';
 
@@ -63,15 +65,15 @@ export function registerReportCommands(program: Command, flagsOf: (cmd: Command)
     .option('--open', 'open the HTML page in a browser')
     .action(async (runId: string, options: { out?: string; open?: boolean }, cmd: Command) => {
       const flags = flagsOf(cmd);
-      await withEnvironment(flags, { embedded: false }, async (env) => {
-        const view = await env.client.status(runId);
-        const notes = await RunJournal.at(env.config).list(runId);
-        const doc = await reports().buildRunReport(view, store().openStore(env.config.store), notes);
-        const base = options.out ?? path.join(env.config.home, 'reports', encodeURIComponent(runId));
-        const written = await writeReport(doc, path.resolve(base));
-        if (options.open) openInBrowser(written.html);
-        emit(flags, written, (w) => `report of ${runId}: ${w.html} (and ${path.basename(w.markdown)})`);
-      });
+      const config = configFrom(flags);
+      // A local run, or a closed one read before, is reported from its record: no server needed.
+      const view = await readRunView(flags, runId);
+      const notes = await RunJournal.at(config).list(runId);
+      const doc = await reports().buildRunReport(view, store().openStore(config.store), notes);
+      const base = options.out ?? path.join(config.home, 'reports', encodeURIComponent(runId));
+      const written = await writeReport(doc, path.resolve(base));
+      if (options.open) openInBrowser(written.html);
+      emit(flags, written, (w) => `report of ${runId}: ${w.html} (and ${path.basename(w.markdown)})`);
     });
 
   subcommand(program, 'models')
@@ -90,10 +92,7 @@ export function registerReportCommands(program: Command, flagsOf: (cmd: Command)
         const flags = flagsOf(cmd);
         const config = configFrom(flags);
         const registry = registries().ModelRegistry.at(config);
-        const version = versionText
-          ? await registry.version(name, parseVersion(versionText))
-          : await registry.resolve(name, options.alias);
-        if (!version) throw new QuiverError(`no version ${versionText} of model ${name}`);
+        const version = await versionNamed(registry, name, versionText, options.alias);
         const run = await runOrNull(flags, version.runId);
         const doc = await cards().buildModelCard(version, registry, store().openStore(config.store), run);
         // The stored card is what `quiver serve` on any host answers; the local files are to open.
@@ -154,17 +153,13 @@ export async function renderedCard(
   return renderHtml(await cards().buildModelCard(version, registry, store().openStore(config.store), run));
 }
 
-function parseVersion(text: string): number {
-  const version = Number(text);
-  if (!Number.isInteger(version) || version < 1)
-    throw new QuiverError(`VERSION must be a positive integer, not '${text}'`);
-  return version;
-}
-
-/** The version's run from Temporal, or null when no server answers or the run is gone (retention). */
+/**
+ * The version's run (from its record when local or closed, else from Temporal), or null when no
+ * server answers or the run is gone (retention).
+ */
 async function runOrNull(flags: GlobalFlags, runId: string): Promise<RunView | null> {
   try {
-    return await withEnvironment(flags, { embedded: false }, (env) => env.client.status(runId));
+    return await readRunView(flags, runId);
   } catch (error) {
     if (error instanceof QuiverError) return null;
     throw error;

@@ -1,11 +1,13 @@
-import { QuiverError } from '../../core/errors';
+import { RunNotFoundError } from '../../core/errors';
 import type { PipelineSpec } from '../../core/spec/schema';
 import type { RunView } from '../api';
 import { RunRecords } from '../run-records';
-import { configFrom, withEnvironment, type GlobalFlags } from '../environment';
+import { configFrom, type GlobalFlags } from '../environment';
+import { withTemporalFor } from '../local-run-views';
 import { formatPlan, formatRun } from '../format';
 import { runLocal } from '../local-run';
-import { emit, info } from '../output';
+import { EXIT_CODES } from '../exit-codes';
+import { emit, emitError, info } from '../output';
 import { progressReporter } from '../progress';
 import { waitFor } from './runs';
 
@@ -31,10 +33,21 @@ export async function runLocalCommand(
   } finally {
     progress?.done();
   }
+  if (view.status === 'FAILED') {
+    // As every command's failure: `{"error": …}` with --json (plus the run, for its steps), exit 1.
+    const error = { type: 'RunFailedError', message: `run ${view.runId} failed: ${view.error}`, field: null };
+    if (flags.json) process.stdout.write(`${JSON.stringify({ error, run: view }, null, 2)}\n`);
+    else {
+      emit(flags, view, formatRun);
+      emitError(false, error);
+    }
+    process.exitCode = EXIT_CODES.failed;
+    return;
+  }
   emit(flags, view, formatRun);
-  if (!flags.json && view.status !== 'FAILED')
+  if (!flags.json)
     info(`promote it to a durable run, recomputing nothing: npx quiver run SPEC --reuse-from ${view.runId}`);
-  process.exitCode = view.status === 'FAILED' ? 1 : 0;
+  process.exitCode = EXIT_CODES.ok;
 }
 
 /**
@@ -47,7 +60,7 @@ export async function reuseAndStart(
   sourceRun: string,
   options: RunFlags,
 ): Promise<void> {
-  await withEnvironment(flags, { embedded: false }, async (env) => {
+  await withTemporalFor(flags, sourceRun, 'run --reuse-from', async (env) => {
     const plan = await env.client.plan(sourceRun, { spec, overrides: options.set });
     if (!flags.json)
       info(formatPlan({ sourceRun: plan.sourceRun, overrides: plan.overrides, steps: plan.steps }));
@@ -69,6 +82,6 @@ export async function reuseAndStart(
 export async function localRunStatus(flags: GlobalFlags, runId: string): Promise<RunView> {
   const { home } = configFrom(flags);
   const view = await RunRecords.at(home).load(runId);
-  if (!view) throw new QuiverError(`no local run ${runId} under ${home}`);
+  if (!view) throw new RunNotFoundError(`run '${runId}' not found: no local run record under ${home}`);
   return view;
 }

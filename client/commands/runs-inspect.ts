@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { SpecError } from '../../core/errors';
-import { withEnvironment, type GlobalFlags } from '../environment';
+import { configFrom, withEnvironment, type GlobalFlags } from '../environment';
+import { readRunViews } from '../local-run-views';
 import { formatDuration, table } from '../format';
 import { emit } from '../output';
 import type { ColumnSummary, RunComparison } from '../run-compare';
@@ -171,17 +172,17 @@ export function registerRunsInspectCommands(program: Command, flagsOf: (cmd: Com
     .action(async (runIds: string[], _options: unknown, cmd: Command) => {
       const flags = flagsOf(cmd);
       if (runIds.length < 2) throw new SpecError('runs compare needs at least two runs');
-      await withEnvironment(flags, { embedded: false }, async (env) => {
-        const { openStore } =
-          require('../../core/checkpoint/store') as typeof import('../../core/checkpoint/store');
-        const { compareRuns } = require('../run-compare') as typeof import('../run-compare');
-        const views = await Promise.all(runIds.map((id) => env.client.status(id)));
-        const notes = await notesDisplay().notesOf(env.config, runIds);
-        emit(
-          flags,
-          { ...(await compareRuns(views, openStore(env.config.store))), notes: Object.fromEntries(notes) },
-          formatComparison,
-        );
-      });
+      const { openStore } =
+        require('../../core/checkpoint/store') as typeof import('../../core/checkpoint/store');
+      const { compareRuns } = require('../run-compare') as typeof import('../run-compare');
+      const config = configFrom(flags);
+      // Local runs and closed runs read before come from their records: Temporal only for the rest.
+      const views = await readRunViews(flags, runIds);
+      const notes = await notesDisplay().notesOf(config, runIds);
+      emit(
+        flags,
+        { ...(await compareRuns(views, openStore(config.store))), notes: Object.fromEntries(notes) },
+        formatComparison,
+      );
     });
 }

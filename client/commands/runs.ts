@@ -11,6 +11,7 @@ import { holdOpenUntilSignal } from '../signals';
 // Actions import what they run when they run (`require` inside the action): `--help` and quick commands
 // must not load TensorFlow.js, Arrow, YAML or the Temporal worker. Keep heavy imports out of this header.
 import { isLocalRunId } from '../run-records';
+import { withTemporalFor } from '../local-run-views';
 import type { RunFlags } from './run-local';
 
 /** `run --local` and `--reuse-from` run activities in-process: loaded only by those actions. */
@@ -69,7 +70,8 @@ async function planAndStart(
   options: { plan?: boolean; wait?: boolean; from?: string; set?: string[]; verify?: boolean },
 ): Promise<void> {
   const flags = flagsOf(cmd);
-  await withEnvironment(flags, { embedded: false }, async (env) => {
+  const what = options.from ? 'replay' : 'resume';
+  await withTemporalFor(flags, runId, what, async (env) => {
     const plan = await env.client.plan(runId, {
       from: options.from as StepName | undefined,
       overrides: options.set,
@@ -146,7 +148,7 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
     .action(async (options: WorkerFlags, cmd: Command) => {
       if (options.queue !== 'cpu' && options.queue !== 'gpu')
         throw new Error(`--queue must be cpu or gpu, not ${options.queue}`);
-      const { ACCEPT_SOFTWARE_GPU_ENV, describeBackend } =
+      const { ACCEPT_SOFTWARE_GPU_ENV, backendDebugLogging, backendSummary, describeBackend } =
         require('../../core/model/backend') as typeof import('../../core/model/backend');
       if (options.acceptSoftwareGpu) process.env[ACCEPT_SOFTWARE_GPU_ENV] = '1';
       if (options.concurrency !== undefined) {
@@ -156,8 +158,10 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
       }
       await withEnvironment(flagsOf(cmd), { embedded: false, queues: [options.queue] }, async (env) => {
         const backend = env.workers?.backend;
+        // One quiet line (the queue as QUIVER_QUEUE_PREFIX names it); skipped backends with DEBUG only.
+        const describe = backendDebugLogging() ? describeBackend : backendSummary;
         info(
-          `worker on ${env.config.taskQueues[options.queue as 'cpu' | 'gpu']} connected to ${env.address}${backend ? `; training on ${describeBackend(backend)}` : ''}. Ctrl-C stops after in-flight tasks.`,
+          `worker on ${env.config.taskQueues[options.queue as 'cpu' | 'gpu']} connected to ${env.address}${backend ? `; training on ${describe(backend)}` : ''}. Ctrl-C stops after in-flight tasks.`,
         );
         await Promise.race([holdOpenUntilSignal(), env.workers?.run()]);
       });
@@ -174,7 +178,12 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
       const flags = flagsOf(cmd);
       const { loadSpecFile } = require('../../core/spec/load') as typeof import('../../core/spec/load');
       const { spec } = loadSpecFile(specFile, options.set); // invalid specs fail before anything starts
-      if (options.local) return runLocal().runLocalCommand(flags, spec, options);
+      if (options.local) {
+        // Before TensorFlow.js loads: an unusable home fails at once, naming the path.
+        const { ensureWritableHome } = require('../local-run-home') as typeof import('../local-run-home');
+        ensureWritableHome(configFrom(flags).home);
+        return runLocal().runLocalCommand(flags, spec, options);
+      }
       if (options.reuseFrom) return runLocal().reuseAndStart(flags, spec, options.reuseFrom, options);
       await withEnvironment(flags, { embedded: false }, async (env) => {
         if (options.wait) {
@@ -257,8 +266,12 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
           [formatRun(v), ...notesDisplay().formatLatestNotes(v.notes)].join('\n'),
         );
       };
-      if (isLocalRunId(runId))
-        return withNotes(await runLocal().localRunStatus(flags, runId), configFrom(flags));
+      if (isLocalRunId(runId)) {
+        const view = await runLocal().localRunStatus(flags, runId);
+        await withNotes(view, configFrom(flags));
+        process.exitCode = statusExitCode(view.status);
+        return;
+      }
       await withEnvironment(flags, { embedded: false }, async (env) => {
         const view = await env.client.status(runId);
         await withNotes(view, env.config);

@@ -40,6 +40,10 @@ export function registerServeCommand(program: Command, flagsOf: (cmd: Command) =
           `serving on ${url}\n${models.map((m) => `  ${m}`).join('\n') || '  (no models yet: waiting for the registry)'}`,
       );
       info(`POST ${url}/v1/models/NAME:predict  {"instances":[{…}]}   Ctrl-C to stop`);
+      const { activeBackend, backendSummary } =
+        require('../../core/model/backend') as typeof import('../../core/model/backend');
+      const backend = activeBackend(); // chosen when the first model loaded
+      if (backend) info(`predicting on ${backendSummary(backend)}`);
       await holdOpenUntilSignal();
       await server.close();
     });

@@ -46,10 +46,14 @@ export function registerStepCommands(program: Command, flagsOf: (cmd: Command) =
     .option('--set <key=value>', 'override a spec field (repeatable)', collect, [])
     .option('--spec <file>', "run under this spec file instead of RUN's spec")
     .option('--head <n>', 'rows of the primary output to show', '5')
+    .option(
+      '--allow-deploy',
+      'let `step run deploy` register a new model version and move its alias (refused without it)',
+    )
     .action(
       async (
         name: string,
-        options: { from: string; set: string[]; spec?: string; head: string },
+        options: { from: string; set: string[]; spec?: string; head: string; allowDeploy?: boolean },
         cmd: Command,
       ) => {
         const flags = flagsOf(cmd);
@@ -68,6 +72,7 @@ export function registerStepCommands(program: Command, flagsOf: (cmd: Command) =
           from: options.from,
           set: options.set,
           spec: options.spec,
+          allowDeploy: options.allowDeploy,
         });
         const primary = result.step.checkpoint;
         const { openStore } =

@@ -36,7 +36,15 @@ function ensureRuntimeDir(): void {
   process.env.XDG_RUNTIME_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-xdg-'));
 }
 
-let log: (message: string) => void = (message) => console.warn(`[quiver] ${message}`);
+/** True when QUIVER_LOG_LEVEL asks for detail (DEBUG or TRACE): backend probes are logged then only. */
+export function backendDebugLogging(): boolean {
+  return ['DEBUG', 'TRACE'].includes((process.env.QUIVER_LOG_LEVEL ?? '').trim().toUpperCase());
+}
+
+// Skipped backends are detail: a worker's start-up line says which one was chosen (backendSummary).
+let log: (message: string) => void = (message) => {
+  if (backendDebugLogging()) console.warn(`[quiver] ${message}`);
+};
 
 /** Routes backend messages (skipped backends) somewhere else, e.g. an activity logger. */
 export function setBackendLogger(logger: (message: string) => void): void {
@@ -89,6 +97,8 @@ const loaders: Record<BackendName, Loader> = {
   },
 
   webgpu: async () => {
+    const noVulkan = missingVulkanDriver();
+    if (noVulkan) throw new Skip(noVulkan);
     ensureRuntimeDir();
     const dawn = requireOptional('webgpu') as { create: (flags: string[]) => unknown; globals?: object };
     const g = globalThis as unknown as { navigator?: { gpu?: unknown } };
@@ -151,6 +161,35 @@ const loaders: Record<BackendName, Loader> = {
     return 'cpu (js)';
   },
 };
+
+/** Where the Vulkan loader looks for driver manifests (ICDs) on Linux. */
+const VULKAN_ICD_DIRS = [
+  '/usr/share/vulkan/icd.d',
+  '/etc/vulkan/icd.d',
+  '/usr/local/share/vulkan/icd.d',
+  '/usr/share/nvidia',
+];
+
+/**
+ * On Linux with no Vulkan driver manifest anywhere the loader looks, the reason WebGPU cannot work;
+ * else null. Checked before Dawn loads: Dawn would print a Vulkan warning with a native stack line to
+ * stderr (which no JavaScript can silence) on every start of a process that probes backends.
+ * VK_ICD_FILENAMES / VK_DRIVER_FILES (drivers elsewhere) and other platforms skip the check.
+ */
+export function missingVulkanDriver(icdDirs: readonly string[] = VULKAN_ICD_DIRS): string | null {
+  if (process.platform !== 'linux' || process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES)
+    return null;
+  const hasManifest = (dir: string) => {
+    try {
+      return fs.readdirSync(dir).some((f) => f.endsWith('.json'));
+    } catch {
+      return false;
+    }
+  };
+  return icdDirs.some(hasManifest)
+    ? null
+    : `no Vulkan driver installed (no ICD manifest in ${icdDirs.slice(0, 2).join(' or ')})`;
+}
 
 /** One gradient step's worth of ops, checked against the closed form: a backend that loads but computes garbage is skipped. */
 async function smokeTest(): Promise<void> {
@@ -248,7 +287,17 @@ function copy(info: BackendInfo): BackendInfo {
   return { ...info, fellBackFrom: info.fellBackFrom.map((f) => ({ ...f })) };
 }
 
-/** One line for a worker's start message, e.g. `webgpu · mesa llvmpipe (software)`. */
+/** The backend in a few words, e.g. `wasm · cpu (wasm simd, 1 thread)`: a worker's quiet start-up line. */
+export function backendSummary(info: BackendInfo): string {
+  return `${info.backend} · ${info.device}`;
+}
+
+/** The backend `initBackend` last activated in this process, if any (`quiver serve` names it). */
+export function activeBackend(): BackendInfo | undefined {
+  return current ? copy(current) : undefined;
+}
+
+/** One line with every skipped backend and why, e.g. `webgpu · mesa llvmpipe (software)` (DEBUG detail). */
 export function describeBackend(info: BackendInfo): string {
   const skipped = info.fellBackFrom.map((f) => `${f.backend}: ${f.reason}`);
   return `${info.backend} · ${info.device}${skipped.length ? ` (skipped ${skipped.join('; ')})` : ''}`;

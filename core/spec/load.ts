@@ -22,7 +22,10 @@ export function loadSpecFile(file: string, overrides: string[] = []): LoadedSpec
   try {
     text = fs.readFileSync(absolute, 'utf8');
   } catch (error) {
-    throw new SpecError(`cannot read spec ${file}: ${(error as Error).message}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new SpecError(`spec file not found: '${file}'`);
+    if (code === 'EISDIR') throw new SpecError(`spec file '${file}' is a directory, not a YAML file`);
+    throw new SpecError(`cannot read spec '${file}': ${(error as Error).message}`);
   }
   const document = YAML.parseDocument(text, { prettyErrors: true });
   if (document.errors.length > 0) {

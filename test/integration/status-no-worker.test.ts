@@ -52,6 +52,6 @@ describe('status with no worker on the run’s task queues', () => {
   }, 30_000);
 
   it('a run that does not exist is a one-line error', async () => {
-    await expect(client.status('no-such-run')).rejects.toThrow(/^no run no-such-run$/);
+    await expect(client.status('no-such-run')).rejects.toThrow(/^run 'no-such-run' not found$/);
   });
 });

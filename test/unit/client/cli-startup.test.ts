@@ -78,7 +78,7 @@ describe('the compiled CLI', () => {
     expect(listed.code, listed.stderr).toBe(0);
     expect(Array.isArray(JSON.parse(listed.stdout))).toBe(true);
     const missing = quiver(['--json', 'status', 'no-such-run'], env);
-    expect(JSON.parse(missing.stdout).error.message).toBe('no run no-such-run');
+    expect(JSON.parse(missing.stdout).error.message).toBe("run 'no-such-run' not found");
     for (const { packages } of [listed, missing])
       expect(packages.filter((p) => READ_PATH_EXCLUDES.some((h) => p.startsWith(h)))).toEqual([]);
   });

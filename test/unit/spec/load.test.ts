@@ -148,6 +148,8 @@ describe('pipeline spec', () => {
 
   it('reports YAML syntax errors and unreadable files as spec errors', () => {
     expect(specError(() => loadSpecFile(writeSpec('name: [unclosed\n'))).message).toContain('invalid YAML');
-    expect(specError(() => loadSpecFile('/nonexistent/spec.yaml')).message).toContain('cannot read spec');
+    expect(specError(() => loadSpecFile('/nonexistent/spec.yaml')).message).toBe(
+      "spec file not found: '/nonexistent/spec.yaml'",
+    );
   });
 });

@@ -1,0 +1,255 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { RunView } from '../../../client/api';
+import { main } from '../../../client/cli';
+import { cell, exportFormatOf } from '../../../client/commands/checkpoints';
+import { ensureWritableHome } from '../../../client/local-run-home';
+import { missingVulkanDriver } from '../../../core/model/backend';
+import { temporalUiUrl } from '../../../infra/ports';
+import { newLocalView } from '../../../client/local-run';
+import { RunRecords } from '../../../client/run-records';
+import { loadSpecFile } from '../../../core/spec/load';
+import { QUIVER_BIN } from '../../support/cli';
+import { IRIS_SPEC } from '../../support/pipeline-env';
+
+/** The CLI in this process, as `quiver ARGS` with no Temporal server anywhere (port 1 answers nothing). */
+async function cli(home: string, ...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+  process.exitCode = undefined;
+  try {
+    await main(['node', 'quiver', '--home', home, '--address', '127.0.0.1:1', ...args]);
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+  const code = Number(process.exitCode ?? 0);
+  process.exitCode = undefined;
+  return { code, stdout, stderr };
+}
+
+describe('CLI errors and exit codes, with no Temporal server', () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-cli-errors-'));
+  const { spec } = loadSpecFile(IRIS_SPEC);
+  const failed: RunView = {
+    ...newLocalView(spec, 'local-iris-failed'),
+    status: 'FAILED',
+    error: 'step ingest failed: DataError: boom',
+    closedAt: new Date().toISOString(),
+  };
+  const completed: RunView = {
+    ...newLocalView(spec, 'local-iris-done'),
+    status: 'COMPLETED',
+    closedAt: new Date().toISOString(),
+  };
+  const sha = 'ab'.repeat(32);
+  completed.steps[0] = {
+    ...completed.steps[0],
+    status: 'completed',
+    outputs: { data: { uri: `file:///x/${sha}.arrow`, sha256: sha, rows: 150, bytes: 4096 } },
+  };
+  const storeVar = process.env.QUIVER_STORE;
+  // Every step before deploy completed: what `step run deploy --from` needs.
+  const validated: RunView = {
+    ...completed,
+    runId: 'local-iris-validated',
+    steps: completed.steps.map((step) =>
+      step.name === 'deploy' ? step : { ...step, status: 'completed', outputs: completed.steps[0].outputs },
+    ),
+  };
+
+  beforeAll(async () => {
+    delete process.env.QUIVER_STORE; // the store under `home`
+    await RunRecords.at(home).save(failed);
+    await RunRecords.at(home).save(completed);
+    await RunRecords.at(home).save(validated);
+  });
+  afterAll(() => {
+    if (storeVar !== undefined) process.env.QUIVER_STORE = storeVar;
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('status of a failed local run exits 1, of a completed one 0', async () => {
+    const bad = await cli(home, 'status', 'local-iris-failed');
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('FAILED');
+    expect((await cli(home, 'status', 'local-iris-done', '--json')).code).toBe(0);
+  });
+
+  it('an unknown run is "not found", exit 2, for every command that reads runs', async () => {
+    for (const args of [
+      ['status', 'local-nope'],
+      ['checkpoints', 'ls', 'local-nope'],
+      ['report', 'local-nope'],
+      ['runs', 'compare', 'local-iris-done', 'local-nope'],
+    ]) {
+      const result = await cli(home, ...args, '--json');
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(JSON.parse(result.stdout)).toEqual({
+        error: {
+          type: 'RunNotFoundError',
+          message: expect.stringContaining("run 'local-nope' not found") as string,
+          field: null,
+        },
+      });
+    }
+  });
+
+  it("lists a local run's checkpoints from its record, with no server", async () => {
+    const result = await cli(home, 'checkpoints', 'ls', 'local-iris-done', '--json');
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual([
+      { step: 'ingest', output: 'data', uri: `file:///x/${sha}.arrow`, sha256: sha, rows: 150, bytes: 4096 },
+    ]);
+  });
+
+  it('resume and replay of a local run say they need Temporal, exit 2; gc exits 3', async () => {
+    const resume = await cli(home, 'resume', 'local-iris-done', '--plan');
+    expect(resume.code).toBe(2);
+    expect(resume.stderr).toContain("resume of local run 'local-iris-done' needs a Temporal server");
+    expect(resume.stderr).toContain('quiver run SPEC --local');
+    const replay = await cli(home, 'replay', 'local-iris-done', '--from', 'train', '--plan');
+    expect(replay.stderr).toContain('replay of local run');
+    const gc = await cli(home, 'checkpoints', 'gc', '--dry-run');
+    expect(gc.code).toBe(3);
+    expect(gc.stderr).toContain('checkpoints gc must ask Temporal which checkpoints every run');
+  });
+
+  it('step run deploy refuses without --allow-deploy, saying what it would do', async () => {
+    const result = await cli(home, 'step', 'run', 'deploy', '--from', 'local-iris-validated');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      "step run deploy would register a new version of model 'iris' from local-iris-validated's trained model and move its alias 'production'",
+    );
+    expect(result.stderr).toContain('--allow-deploy');
+  });
+
+  it('a missing spec file is named, exit 2, with no ENOENT', async () => {
+    const result = await cli(home, 'run', 'no/such/spec.yaml', '--local');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe("quiver: spec file not found: 'no/such/spec.yaml'\n");
+  });
+
+  it('unknown models and versions are "not found", exit 2', async () => {
+    for (const args of [
+      ['models', 'ls', 'nomodel'],
+      ['models', 'show', 'nomodel'],
+      ['models', 'history', 'nomodel'],
+      ['models', 'promote', 'nomodel', '1', '--alias', 'production'],
+      ['models', 'rollback', 'nomodel', '--alias', 'production'],
+      ['models', 'card', 'nomodel', '2'],
+    ]) {
+      const result = await cli(home, ...args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr, args.join(' ')).toBe("quiver: model 'nomodel' not found in the registry\n");
+    }
+    const version = await cli(home, 'models', 'show', 'nomodel', 'x', '--json');
+    expect(version.code).toBe(2);
+  });
+
+  it('export refuses an unknown extension or a missing folder before reading anything, exit 2', async () => {
+    const ext = await cli(home, 'checkpoints', 'export', sha, path.join(home, 'out.xlsx'));
+    expect(ext.code).toBe(2);
+    expect(ext.stderr).toContain(
+      `cannot export to '${path.join(home, 'out.xlsx')}': unsupported extension '.xlsx'`,
+    );
+    expect(ext.stderr).toContain('.parquet');
+    expect(ext.stderr).not.toContain('    at ');
+    const dir = await cli(home, 'checkpoints', 'export', sha, '/no/such/dir/out.csv', '--json');
+    expect(dir.code).toBe(2);
+    expect(JSON.parse(dir.stdout)).toMatchObject({
+      error: {
+        type: 'SpecError',
+        message: expect.stringContaining("folder '/no/such/dir' does not exist") as string,
+        field: 'FILE',
+      },
+    });
+    expect(exportFormatOf(path.join(home, 'a.PARQUET'))).toBe('.parquet');
+  });
+});
+
+describe('table cells', () => {
+  it('quote and escape newlines and tabs, so a row stays one line', () => {
+    expect(cell('a\nb\tc')).toBe('"a\\nb\\tc"');
+    expect(cell('plain')).toBe('plain');
+  });
+});
+
+describe('an unusable --home', () => {
+  it('fails at once naming the path: a file in the way, a folder mkdir cannot make', () => {
+    const file = path.join(os.tmpdir(), `quiver-home-file-${process.pid}`);
+    fs.writeFileSync(file, '');
+    try {
+      expect(() => ensureWritableHome(path.join(file, 'home'))).toThrow(
+        new RegExp(`--home '${file}/home' is not a writable folder: ENOTDIR`),
+      );
+    } finally {
+      fs.rmSync(file);
+    }
+    // Node's recursive mkdir loops forever here (ENOENT under an existing parent): this must not.
+    if (fs.existsSync('/proc/sys'))
+      expect(() => ensureWritableHome('/proc/sys/quiver/home')).toThrow(/'\/proc\/sys\/quiver\/home'/);
+  });
+});
+
+describe('a closed stdout pipe', () => {
+  it('ends `quiver --help | head -1` quietly with 0', () => {
+    const piped = spawnSync('bash', ['-c', `set -o pipefail; node '${QUIVER_BIN}' --help | head -c 5`], {
+      encoding: 'utf8',
+    });
+    expect(piped.stderr).toBe('');
+    expect(piped.status).toBe(0);
+    // Deterministically: an EPIPE on stdout, as a closed reader gives, exits 0 with nothing on stderr.
+    const script = `require('tsx/cjs'); const { exitQuietlyOnClosedPipe } = require('./client/cli.ts');
+      exitQuietlyOnClosedPipe(); process.stdout.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      setTimeout(() => process.exit(9), 1000);`;
+    const out = execFileSync(process.execPath, ['-e', script], {
+      cwd: path.resolve(__dirname, '..', '..', '..'),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(out).toBe('');
+  });
+});
+
+describe('quiet start-up', () => {
+  it('one Temporal UI link form: loopback is localhost, whatever printed it', () => {
+    const ui = process.env.TEMPORAL_UI_URL;
+    delete process.env.TEMPORAL_UI_URL;
+    try {
+      expect(temporalUiUrl('127.0.0.1:7233', 8233)).toBe('http://localhost:8233');
+      expect(temporalUiUrl(undefined, 8233)).toBe('http://localhost:8233');
+      expect(temporalUiUrl('temporal.internal:7233', 8080)).toBe('http://temporal.internal:8080');
+    } finally {
+      if (ui !== undefined) process.env.TEMPORAL_UI_URL = ui;
+    }
+  });
+
+  it('skips WebGPU before loading Dawn when no Vulkan driver manifest exists (Linux)', () => {
+    if (process.platform !== 'linux') return;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-icd-'));
+    const vars = { icd: process.env.VK_ICD_FILENAMES, driver: process.env.VK_DRIVER_FILES };
+    delete process.env.VK_ICD_FILENAMES;
+    delete process.env.VK_DRIVER_FILES;
+    try {
+      expect(missingVulkanDriver([dir, '/no/such/dir'])).toMatch(/^no Vulkan driver installed/);
+      fs.writeFileSync(path.join(dir, 'lvp_icd.x86_64.json'), '{}');
+      expect(missingVulkanDriver([dir])).toBeNull();
+    } finally {
+      if (vars.icd !== undefined) process.env.VK_ICD_FILENAMES = vars.icd;
+      if (vars.driver !== undefined) process.env.VK_DRIVER_FILES = vars.driver;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
