@@ -152,6 +152,7 @@ describe('a worker killed with SIGKILL mid-training', () => {
       'train/history',
       'train/model',
       'validate/metrics',
+      'validate/predictions',
       'validate/report',
     ]);
   });
