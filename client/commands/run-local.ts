@@ -7,9 +7,9 @@ import { withTemporalFor } from '../local-run-views';
 import { formatPlan, formatRun } from '../format';
 import { runLocal } from '../local-run';
 import { EXIT_CODES } from '../exit-codes';
-import { emit, emitError, info } from '../output';
+import { emit, info } from '../output';
 import { progressReporter } from '../progress';
-import { waitFor } from './runs';
+import { emitRunOutcome, waitFor } from './runs';
 
 /** `quiver run` flags. */
 export interface RunFlags {
@@ -35,12 +35,7 @@ export async function runLocalCommand(
   }
   if (view.status === 'FAILED') {
     // As every command's failure: `{"error": …}` with --json (plus the run, for its steps), exit 1.
-    const error = { type: 'RunFailedError', message: `run ${view.runId} failed: ${view.error}`, field: null };
-    if (flags.json) process.stdout.write(`${JSON.stringify({ error, run: view }, null, 2)}\n`);
-    else {
-      emit(flags, view, formatRun);
-      emitError(false, error);
-    }
+    emitRunOutcome(flags, view, true);
     process.exitCode = EXIT_CODES.failed;
     return;
   }

@@ -6,7 +6,7 @@ import { configFrom, withEnvironment, type Environment, type GlobalFlags } from 
 import type { QuiverConfig } from '../../core/config';
 import { formatPlan, formatRun } from '../format';
 import type { StepName } from '../../core/run-types';
-import { emit, info } from '../output';
+import { emit, emitError, info } from '../output';
 import { holdOpenUntilSignal } from '../signals';
 // Actions import what they run when they run (`require` inside the action): `--help` and quick commands
 // must not load TensorFlow.js, Arrow, YAML or the Temporal worker. Keep heavy imports out of this header.
@@ -58,8 +58,29 @@ export async function waitFor(
   } finally {
     progress?.done(); // give the terminal back (cursor shown) even when waiting fails
   }
-  emit(flags, view, formatRun);
+  emitRunOutcome(flags, view);
   return view;
+}
+
+/**
+ * Prints a waited-for run. With `--json`, a run that did not complete is printed as every command's
+ * failure is, `{"error": {"type", "message", "field"}, "run": view}` (the run kept for its steps);
+ * otherwise the run table, plus `quiver: run … failed: …` on stderr for a failed `local-…` run.
+ */
+export function emitRunOutcome(flags: GlobalFlags, view: RunView, stderrLine = false): void {
+  if (view.status === 'COMPLETED' || view.status === 'RUNNING') return emit(flags, view, formatRun);
+  const verb = view.status === 'FAILED' ? 'failed' : `ended ${view.status.toLowerCase()}`;
+  const error = {
+    type: view.status === 'FAILED' ? 'RunFailedError' : 'RunNotCompletedError',
+    message: `run ${view.runId} ${verb}${view.error ? `: ${view.error}` : ''}`,
+    field: null,
+  };
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ error, run: view }, null, 2)}\n`);
+    return;
+  }
+  emit(flags, view, formatRun);
+  if (stderrLine) emitError(false, error);
 }
 
 /** `resume` and `replay`: print the plan, and unless `--plan`, start it (and wait with `--wait`). */

@@ -1,0 +1,60 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { RunView } from '../../../client/api';
+import { emitRunOutcome } from '../../../client/commands/runs';
+
+/** What `emitRunOutcome` writes to stdout and stderr for one view. */
+function printed(
+  view: Partial<RunView>,
+  json: boolean,
+  stderrLine = false,
+): { stdout: string; stderr: string } {
+  let stdout = '';
+  let stderr = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+  emitRunOutcome({ json }, { runId: 'quiver-iris-1', steps: [], ...view } as unknown as RunView, stderrLine);
+  vi.restoreAllMocks();
+  return { stdout, stderr };
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('emitRunOutcome (run --wait, resume --wait, run --local)', () => {
+  it('prints a failed run as an {"error"} object with the run beside it under --json', () => {
+    const { stdout } = printed({ status: 'FAILED', error: "step ingest failed: line 3: 'x'" }, true);
+    const out = JSON.parse(stdout) as { error: Record<string, unknown>; run: { runId: string } };
+    expect(out.error).toEqual({
+      type: 'RunFailedError',
+      message: "run quiver-iris-1 failed: step ingest failed: line 3: 'x'",
+      field: null,
+    });
+    expect(out.run.runId).toBe('quiver-iris-1');
+  });
+
+  it('names a cancelled run as not completed, and prints a completed run as the plain view', () => {
+    const cancelled = JSON.parse(printed({ status: 'CANCELED' }, true).stdout) as {
+      error: { type: string; message: string };
+    };
+    expect(cancelled.error).toMatchObject({
+      type: 'RunNotCompletedError',
+      message: 'run quiver-iris-1 ended canceled',
+    });
+    const completed = JSON.parse(printed({ status: 'COMPLETED' }, true).stdout) as {
+      status: string;
+      error?: unknown;
+    };
+    expect(completed.status).toBe('COMPLETED');
+    expect(completed.error).toBeUndefined();
+  });
+
+  it('without --json prints the run and, when asked, the failure on stderr', () => {
+    const { stderr } = printed({ status: 'FAILED', error: 'boom' }, false, true);
+    expect(stderr).toBe('quiver: run quiver-iris-1 failed: boom\n');
+  });
+});
