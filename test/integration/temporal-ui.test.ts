@@ -92,11 +92,17 @@ describe('the Temporal Web UI in Chromium', () => {
     for (let attempt = 0; attempt < 60 && (await inFrames(page, 'p', modelLine)) === 0; attempt++)
       await page.waitForTimeout(500);
     expect(await inFrames(page, 'p', modelLine), modelLine).toBe(1);
-    // The last line is drawn whole: its frame is tall enough to hold it (the UI sizes frames to content).
+    // The last line is drawn whole: its frame is tall enough to hold it. The UI sizes each frame to its
+    // content after the content renders (later on a loaded machine), so wait for that before judging.
     for (const frame of page.frames()) {
       const line = frame.locator('p', { hasText: modelLine });
       if ((await line.count().catch(() => 0)) === 0) continue;
-      const fits = await line.evaluate((el) => el.getBoundingClientRect().bottom <= window.innerHeight);
+      const fitsNow = () => line.evaluate((el) => el.getBoundingClientRect().bottom <= window.innerHeight);
+      let fits = await fitsNow();
+      for (let attempt = 0; attempt < 60 && !fits; attempt++) {
+        await page.waitForTimeout(500);
+        fits = await fitsNow();
+      }
       expect(fits, 'the model line fits inside the current-details frame').toBe(true);
     }
     expect(await inFrames(page, 'p', `${pipeline}: iris.csv → species`)).toBe(1);
