@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunView } from '../../client/api';
-import { main } from '../../client/cli';
 import { parseParquet } from '../../core/sources/parquet';
 import { IRIS_SPEC } from '../support/pipeline-env';
+import { cliOffline } from '../support/cli-offline';
 
 /** A pipeline name of this file's own, and a short training: the runs are real, in this process. */
 const SETS = [
@@ -17,29 +17,7 @@ const SETS = [
   'validate.min.accuracy=0.5',
 ];
 
-/** `quiver ARGS` in this process with no Temporal server anywhere (port 1 answers nothing). */
-async function cli(home: string, ...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  process.exitCode = undefined;
-  try {
-    await main(['node', 'quiver', '--home', home, '--address', '127.0.0.1:1', ...args]);
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { code, stdout, stderr };
-}
+const cli = cliOffline;
 
 describe('run --local and what reads it, with no Temporal server', () => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-cli-local-'));

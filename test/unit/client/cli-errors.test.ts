@@ -2,9 +2,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunView } from '../../../client/api';
-import { main } from '../../../client/cli';
 import { cell, exportFormatOf } from '../../../client/commands/checkpoints';
 import { ensureWritableHome } from '../../../client/local-run-home';
 import { missingVulkanDriver } from '../../../core/model/backend';
@@ -14,30 +13,9 @@ import { RunRecords } from '../../../client/run-records';
 import { loadSpecFile } from '../../../core/spec/load';
 import { QUIVER_BIN } from '../../support/cli';
 import { IRIS_SPEC } from '../../support/pipeline-env';
+import { cliOffline } from '../../support/cli-offline';
 
-/** The CLI in this process, as `quiver ARGS` with no Temporal server anywhere (port 1 answers nothing). */
-async function cli(home: string, ...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  process.exitCode = undefined;
-  try {
-    await main(['node', 'quiver', '--home', home, '--address', '127.0.0.1:1', ...args]);
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { code, stdout, stderr };
-}
+const cli = cliOffline;
 
 describe('CLI errors and exit codes, with no Temporal server', () => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-cli-errors-'));
