@@ -282,7 +282,9 @@ export function lastHeartbeatDetails<T>(): T | undefined {
 /** Heartbeats when running as a Temporal activity; a no-op when a step runs in-process. */
 export function heartbeat(details?: unknown): void {
   try {
-    Context.current().heartbeat(details);
+    const context = Context.current();
+    // A local activity (`execution: local`) has no heartbeat: the workflow task keeps it alive.
+    if (!context.info.isLocal) context.heartbeat(details);
   } catch {
     // Not inside an activity: nothing to report to.
   }

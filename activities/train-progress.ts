@@ -111,7 +111,9 @@ export class TrainingReporter {
 
 function heartbeat(details: TrainHeartbeat): void {
   try {
-    Context.current().heartbeat(details);
+    const context = Context.current();
+    // A local activity (`execution: local`) cannot heartbeat: no live epochs for such a run.
+    if (!context.info.isLocal) context.heartbeat(details);
   } catch {
     // Not inside an activity (in-process exploration): nothing to report to.
   }

@@ -78,7 +78,7 @@ export async function run(): Promise<BenchResult[]> {
     ratio: ms / node,
     target: `≤ ${NODE_RATIO_TARGET}× node -e 0 (≤ 150 ms idle)`,
     pass: ms / node <= NODE_RATIO_TARGET,
-    note: `median of ${RUNS} fresh processes, interleaved; compiled CLI (dist/quiver.cjs)`,
+    note: `median of ${RUNS} fresh processes, interleaved; compiled CLI (dist/quiver.cjs; --help and --version answered by bin/quiver.js from dist/quiver-text.json, written at build time)`,
   });
   const client = (name: string, ms: number): BenchResult => ({
     name: `quiver ${name} against a running server (wall)`,

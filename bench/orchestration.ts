@@ -31,7 +31,7 @@ function median(values: number[]): number {
 }
 
 /** A 12-row data set and a one-epoch model: the steps' own work is tiny, so what remains is orchestration. */
-function tinySpec(dir: string) {
+function tinySpec(dir: string, execution?: 'local') {
   const rows = ['x,y,label'];
   for (let i = 0; i < 12; i++) rows.push(`${i},${(i * 7) % 5},${i % 2 ? 'odd' : 'even'}`);
   const csv = path.join(dir, 'tiny.csv');
@@ -43,6 +43,7 @@ function tinySpec(dir: string) {
     split: { holdout: 0.25 },
     sanity: { minRows: 1 },
     train: { epochs: 1, hiddenUnits: [2], batchSize: 12 },
+    ...(execution ? { execution } : {}),
   });
 }
 
@@ -151,6 +152,7 @@ class DagsterRunner {
 export async function run(): Promise<BenchResult[]> {
   const { home, address, config, client, close } = await startBenchStack('orch', { sqliteFile: true });
   const spec = tinySpec(home);
+  const localSpec = tinySpec(home, 'local');
   const bareQueue = `bench-bare-${process.pid}`;
   const connection = await NativeConnection.connect({ address });
   // The floor is Temporal as it comes: SDK defaults for the worker.
@@ -167,6 +169,7 @@ export async function run(): Promise<BenchResult[]> {
     const times = {
       inProcess: [] as number[],
       quiver: [] as number[],
+      quiverLocal: [] as number[],
       bare: [] as number[],
       local: [] as number[],
       dagster: [] as number[],
@@ -180,6 +183,7 @@ export async function run(): Promise<BenchResult[]> {
     };
     let lastQuiver = '';
     let lastBare = '';
+    let lastLocal = '';
     // Warm-ups of each path first (webpack bundles, TF.js backend, JIT, the server's caches), then
     // the five measurements interleaved, so load changes on this shared machine touch each alike.
     for (let i = -WARMUPS; i < RUNS; i++) {
@@ -187,6 +191,10 @@ export async function run(): Promise<BenchResult[]> {
       await timed(times.quiver, i, async () => {
         lastQuiver = await client.start(spec, [], newRunId('tiny'));
         await client.temporal.workflow.getHandle(lastQuiver).result(); // throws if the run failed
+      });
+      await timed(times.quiverLocal, i, async () => {
+        lastLocal = await client.start(localSpec, [], newRunId('tiny'));
+        await client.temporal.workflow.getHandle(lastLocal).result();
       });
       lastBare = `bare-${process.pid}-${i}`;
       await timed(times.bare, i, () =>
@@ -209,6 +217,8 @@ export async function run(): Promise<BenchResult[]> {
     }
     const quiverShape = await historyShape(client.temporal, lastQuiver);
     const bareShape = await historyShape(client.temporal, lastBare);
+    const localShape = await historyShape(client.temporal, lastLocal);
+    const localPerStep = (median(times.quiverLocal) - median(times.inProcess)) / STEPS;
     const perStep = (median(times.quiver) - median(times.inProcess)) / STEPS;
     // Quiver's run has STEPS steps, each bare workflow BARE_STEPS: each divided by its own.
     const bareStep = median(times.bare) / BARE_STEPS;
@@ -248,6 +258,16 @@ export async function run(): Promise<BenchResult[]> {
         pass: true,
         note: common,
       },
+      {
+        name: 'execution: local, overhead per step vs bare Temporal (5 no-op local activities)',
+        value: localPerStep,
+        unit: 'ms',
+        baseline: localStep,
+        ratio: localPerStep / localStep,
+        target: `≤ ${FLOOR_RATIO_TARGET}× the bare local-activity floor`,
+        pass: localPerStep / localStep <= FLOOR_RATIO_TARGET,
+        note: `Quiver run with every step a local activity ${median(times.quiverLocal).toFixed(1)} ms − steps in-process, over ${STEPS} steps; history ${describeShape(localShape)}; ${common}`,
+      },
     ];
     if (!(dagster instanceof DagsterRunner)) {
       process.stderr.write(`${dagster.skipped}\n`);
@@ -272,6 +292,16 @@ export async function run(): Promise<BenchResult[]> {
         target: 'below Dagster (ratio < 1)',
         pass: perStep < dagsterStep,
         note: `Dagster: median of ${RUNS} execute_in_process runs after 3 warm-ups, one ephemeral instance, interleaved with the Temporal runs (bench/dagster_overhead.py --serve)`,
+      });
+      results.push({
+        name: `execution: local, overhead per step vs Dagster ${dagster.version} in-process executor (5 no-op ops)`,
+        value: localPerStep,
+        unit: 'ms',
+        baseline: dagsterStep,
+        ratio: localPerStep / dagsterStep,
+        target: 'below Dagster (ratio < 1)',
+        pass: localPerStep < dagsterStep,
+        note: `the same Dagster runs; ${common}`,
       });
     }
     return results;

@@ -3,7 +3,8 @@
 // Run by `npm run build` and by infra/bootstrap.js (`npm test`, `npm run demo`); skips a current bundle.
 const fs = require('node:fs');
 const path = require('node:path');
-const { root, bundleFile, manifestFile, bundleIsCurrent } = require('./cli-bundle');
+const { spawnSync } = require('node:child_process');
+const { root, bundleFile, manifestFile, textFile, bundleIsCurrent } = require('./cli-bundle');
 const { readProtoIsCurrent, writeReadProto } = require('./temporal-read-proto');
 
 // Project code keeps finding its own files: each `__dirname` becomes the directory of the *source*
@@ -29,7 +30,10 @@ const sourceDirname = {
 async function buildCli({ force = false } = {}) {
   // The slice of Temporal's schema that `status` and `runs ls` read with (client/temporal-read.ts).
   if (force || !readProtoIsCurrent()) writeReadProto();
-  if (!force && bundleIsCurrent()) return false;
+  if (!force && bundleIsCurrent()) {
+    if (!textIsCurrent()) writeText();
+    return false;
+  }
   const esbuild = require('esbuild');
   const result = await esbuild.build({
     entryPoints: [path.join(root, 'client', 'cli.ts')],
@@ -47,7 +51,32 @@ async function buildCli({ force = false } = {}) {
   });
   const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('node_modules/'));
   fs.writeFileSync(manifestFile, `${JSON.stringify(inputs, null, 1)}\n`);
+  writeText();
   return true;
+}
+
+function textIsCurrent() {
+  try {
+    return fs.statSync(textFile).mtimeMs >= fs.statSync(bundleFile).mtimeMs;
+  } catch {
+    return false;
+  }
+}
+
+/** Records what the new bundle prints for `--help` and `--version`, so bin/quiver.js answers them alone. */
+function writeText() {
+  const print = (arg) => {
+    // The bundle itself answers (not bin/quiver.js, whose fast path reads this very file).
+    const run = spawnSync(process.execPath, [bundleFile, arg], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, QUIVER_FROM_SOURCE: '', NO_COLOR: '1', COLUMNS: '80' },
+    });
+    if (run.status !== 0) throw new Error(`quiver ${arg} exited ${run.status}: ${run.stderr}`);
+    return run.stdout;
+  };
+  const text = { help: print('--help'), version: print('--version') };
+  fs.writeFileSync(textFile, `${JSON.stringify(text)}\n`);
 }
 
 module.exports = { buildCli };

@@ -6,6 +6,16 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const bundleFile = path.join(root, 'dist', 'quiver.cjs');
 const manifestFile = path.join(root, 'dist', 'quiver.inputs.json');
+/** `--help` and `--version` as the bundle prints them, written at build time (see answerFromText). */
+const textFile = path.join(root, 'dist', 'quiver-text.json');
+/** Arguments answered from textFile alone, and which text answers each. */
+const TEXT_ANSWERS = {
+  '--help': 'help',
+  '-h': 'help',
+  help: 'help',
+  '--version': 'version',
+  '-V': 'version',
+};
 
 // Commands the bundle serves: client-side ones that start no worker and load no user code. The rest
 // (demo, up, worker, serve, step, run --local, models export, and any command added later) run from
@@ -77,4 +87,33 @@ function bundleIsCurrent() {
   return true;
 }
 
-module.exports = { root, bundleFile, manifestFile, bundleServes, bundleIsCurrent, commandWords };
+/**
+ * `quiver --help` / `--version` without loading the command bundle (a few ms against its ~100 ms of
+ * parsing): prints the text the build recorded and returns true, when `args` is one of those words,
+ * the text is no older than the bundle, and the bundle is current. Anything else returns false.
+ */
+function answerFromText(args) {
+  const kind = args.length === 1 ? TEXT_ANSWERS[args[0]] : undefined;
+  if (!kind) return false;
+  let text;
+  try {
+    if (fs.statSync(textFile).mtimeMs < fs.statSync(bundleFile).mtimeMs) return false;
+    text = JSON.parse(fs.readFileSync(textFile, 'utf8'))[kind];
+  } catch {
+    return false;
+  }
+  if (typeof text !== 'string' || !bundleIsCurrent()) return false;
+  process.stdout.write(text);
+  return true;
+}
+
+module.exports = {
+  root,
+  bundleFile,
+  manifestFile,
+  textFile,
+  bundleServes,
+  bundleIsCurrent,
+  commandWords,
+  answerFromText,
+};

@@ -7,13 +7,15 @@ import {
 import type { createActivities } from '../activities';
 import type { AliasMoveRequest, AliasMoveResult } from '../core/deployment';
 import type { DeployedModel, StepResult, StepState } from '../core/run-types';
+import { localActivities } from './step-execution';
 
 type Activities = ReturnType<typeof createActivities>;
 
 /**
  * The deploy's irreversible half, run only while the run is live: a cancelled run never reaches it,
  * and once it starts it finishes (non-cancellable) so the run that moved an alias always records it.
- * A reused deploy moves nothing and only reads where the alias points now.
+ * A reused deploy moves nothing and only reads where the alias points now. `asLocalActivity` (runs
+ * started under the lean-run patch) moves it as a local activity.
  */
 export async function settleDeployment(
   options: ActivityOptions,
@@ -21,8 +23,12 @@ export async function settleDeployment(
   state: StepState,
   request: Omit<AliasMoveRequest, 'model' | 'version' | 'move'>,
   reusedFrom: string | null,
+  asLocalActivity = false,
 ): Promise<DeployedModel> {
-  const moveAlias = proxyActivities<Activities>(options).moveAlias;
+  // A local activity runs in the workflow task that saw the deploy complete: no extra round trip.
+  const moveAlias = asLocalActivity
+    ? localActivities(options).moveAlias
+    : proxyActivities<Activities>(options).moveAlias;
   const full: AliasMoveRequest = {
     ...request,
     model: String(deploy.summary.model),

@@ -38,6 +38,7 @@ import { TRAIN_PROGRESS_SIGNAL, type TrainingLive } from '../core/training-progr
 import { isNoGpuWorker, routedTraining } from './train-routing';
 import { settleDeployment } from './deploy-step';
 import { fireTimeOf, runSpec } from './run-fire';
+import { asActivityFailure, LEAN_RUN_PATCH, localActivities, runsLocally } from './step-execution';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -107,8 +108,10 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
   // step costs at most one visibility write. The starter already set QuiverStep=ingest.
   const pendingAttributes: SearchAttributeUpdatePair[] = [];
   let shownStep: StepName = 'ingest';
+  // One marker for what new runs do; runs started by older workers replay their own markers.
+  const lean = patched(LEAN_RUN_PATCH);
   // Runs started by older workers replay their own commands: no step upserts, attributes at once.
-  const keepsStepCurrent = patched('quiver-step-search-attribute');
+  const keepsStepCurrent = lean || patched('quiver-step-search-attribute');
   function deferAttribute(pair: SearchAttributeUpdatePair): void {
     if (keepsStepCurrent) pendingAttributes.push(pair);
     else upsertSearchAttributes([pair]);
@@ -124,7 +127,9 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
     showAttributes([{ key: SEARCH_ATTRIBUTES.step, value: name }]);
   }
   // Runs started before the deploy split let the deploy activity move the alias itself.
-  const workflowMovesAlias = patched('quiver-alias-move-while-live');
+  const workflowMovesAlias = lean || patched('quiver-alias-move-while-live');
+  // `execution: local`: every step a local activity on this worker (one workflow task per step).
+  const local = runsLocally(spec);
   /** The UI's "current details": free for the server (read through the metadata query). */
   function showProgress(): void {
     setCurrentDetails(renderCurrentDetails(progress));
@@ -155,8 +160,9 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
       taskQueue: name === 'train' ? queues.gpu : queues.cpu,
       summary: stepSummary(name),
     };
-    const activity =
-      name === 'train'
+    const activity = local
+      ? localActivities(options)[name]
+      : name === 'train'
         ? routedTraining(options, queues, spec.train, state, input.resumeTraining)
         : proxyActivities<Activities>(options)[name];
     const stepInput: StepInput = {
@@ -167,6 +173,8 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
       ...(name === 'deploy' && workflowMovesAlias ? { deferAliasMove: true } : {}),
     };
     if (name === 'features' && input.priorTransforms) stepInput.priorTransforms = input.priorTransforms;
+    // Local training has no heartbeat to carry epochs: it continues from the resumed run's checkpoint only.
+    if (local && name === 'train' && input.resumeTraining) stepInput.resumeTraining = input.resumeTraining;
     let attemptsBefore = 0;
     showStep(name);
     for (;;) {
@@ -180,7 +188,8 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
         state.attempts += attemptsBefore;
         showProgress();
         return result;
-      } catch (error) {
+      } catch (thrown) {
+        const error = local ? asActivityFailure(thrown, name) : thrown;
         const details = failureDetails(error);
         state.durationMs = Date.now() - startedAt;
         attemptsBefore +=
@@ -244,7 +253,8 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
     // Training and validation read the cleaned rows when sanity dropped some.
     const cleanData = sanity.outputs.clean ?? data;
     // Runs started before the features stage existed replay without it.
-    const features = patched('quiver-features-stage') ? await runStep('features', { data: cleanData }) : null;
+    const features =
+      lean || patched('quiver-features-stage') ? await runStep('features', { data: cleanData }) : null;
     const fitted = features?.outputs.transforms;
     const trainingData = features?.outputs.data ?? cleanData;
     const train = await runStep('train', { data: trainingData, ...(fitted ? { transforms: fitted } : {}) });
@@ -269,6 +279,7 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
           progress.steps.find((s) => s.name === 'deploy')!,
           { alias: spec.deploy.alias, runId: progress.runId, firedAt: fire.at },
           input.reuse?.deploy?.fromRun ?? null,
+          lean,
         )
       : {
           name: String(deploy.summary.model),

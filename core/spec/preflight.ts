@@ -22,6 +22,12 @@ export interface ModuleFiles {
 export function preflightIssues(spec: PipelineSpec): SpecIssue[] {
   const issues: SpecIssue[] = [];
   const target = spec.target.column;
+  // Local activities run on the workflow's (CPU) worker: they cannot be sent to a GPU queue.
+  if (spec.execution === 'local' && spec.train.requireGpu)
+    issues.push({
+      path: 'execution',
+      message: "'local' runs training on the workflow's worker, but train.requireGpu asks for a GPU queue",
+    });
   (spec.features ?? []).forEach((transform, i) => {
     const at = `features[${i}]`;
     if (transform.kind === 'module') return;

@@ -201,6 +201,16 @@ export const pipelineSpecSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * How steps run: `activities` (default) sends each to its task queue as a Temporal activity
+     * (heartbeats, live epochs, GPU routing); `local` runs every step, training included, as a local
+     * activity on the workflow's worker: one workflow task per step, for short CPU pipelines.
+     */
+    execution: z
+      .enum(['activities', 'local'], {
+        error: "must be 'activities' (each step a Temporal activity) or 'local' (steps as local activities)",
+      })
+      .optional(),
   })
   .strict();
 

@@ -100,24 +100,20 @@ describe('run inspection against a real dev server', () => {
       'features · split only',
       'train · 5 epochs · hidden 16-16',
       'validate · accuracy',
-      // The deploy step registers the version; the workflow's moveAlias activity then moves the alias.
-      'deploy · alias production',
+      // The deploy step registers the version; the workflow then moves the alias as a local activity.
       'deploy · alias production',
     ]);
 
     // One visibility write per step past ingest (dataset and model ride along), one for the final
-    // status, and the TemporalChangeVersion the SDK writes with each patch marker (see the workflow):
-    // quiver-step-search-attribute and quiver-alias-move-while-live at the start, and
-    // quiver-features-stage once sanity has passed.
+    // status, and the TemporalChangeVersion the SDK writes with the one patch marker of a new run
+    // (quiver-lean-run, at the start).
     const upserted = (history.events ?? [])
       .map((event) => event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields)
       .filter((fields) => fields)
       .map((fields) => Object.keys(fields!).sort().join(','));
     expect(upserted).toEqual([
       'TemporalChangeVersion',
-      'TemporalChangeVersion',
       'QuiverDatasetSha,QuiverStep',
-      'TemporalChangeVersion',
       'QuiverStep',
       'QuiverStep',
       'QuiverStep',

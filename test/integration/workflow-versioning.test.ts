@@ -24,4 +24,16 @@ describe('workflow versioning', () => {
       Worker.runReplayHistory(testWorkflowCode(), history, 'quiver-iris-before-step-attribute'),
     ).resolves.toBeUndefined();
   });
+
+  it('replays a history recorded with three patch markers and the moveAlias activity (before quiver-lean-run)', async () => {
+    const json = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'history-three-patches.json'), 'utf8'));
+    const history = temporal.api.history.v1.History.fromObject(json);
+    const scheduled = history.events.filter((e) => e.activityTaskScheduledEventAttributes);
+    expect(scheduled.map((e) => e.activityTaskScheduledEventAttributes!.activityType!.name)).toContain(
+      'moveAlias',
+    );
+    await expect(
+      Worker.runReplayHistory(testWorkflowCode(), history, 'quiver-tiny-20261130-185921-8car'),
+    ).resolves.toBeUndefined();
+  });
 });

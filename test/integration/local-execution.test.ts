@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunView } from '../../client/api';
+import { openStore } from '../../core/checkpoint/store';
+import { SpecError } from '../../core/errors';
+import { STEP_NAMES } from '../../core/run-types';
+import { startPipelineEnv, type PipelineEnv } from '../support/pipeline-env';
+
+let env: PipelineEnv;
+let run: RunView;
+
+beforeAll(async () => {
+  env = await startPipelineEnv('local-exec');
+  run = await env.client.wait(
+    await env.client.start(env.spec(['execution=local', 'train.epochs=5', 'validate.min.accuracy=0.5'])),
+  );
+});
+afterAll(async () => {
+  await env?.close();
+});
+
+/**
+ * `execution: local`: every step runs as a local activity on the workflow's worker. What a user reads
+ * of the run (status, steps, checkpoints with lineage, the deployed model, a resume plan) is the same
+ * as for a run of activities; only the history differs (markers, no activity tasks).
+ */
+describe('execution: local', () => {
+  it('runs the pipeline end to end: every step completed once, with its checkpoint and lineage', async () => {
+    expect(run.status, run.error ?? '').toBe('COMPLETED');
+    expect(run.steps.map((s) => [s.name, s.status, s.attempts])).toEqual(
+      STEP_NAMES.map((name) => [name, 'completed', 1]),
+    );
+    const store = openStore(env.config.store, { home: env.config.home });
+    for (const step of run.steps) {
+      expect(step.checkpoint?.sha256, step.name).toMatch(/^[0-9a-f]{64}$/);
+      expect(step.cacheKey, step.name).toBeTruthy();
+      const lineage = await store.readLineage(step.checkpoint!);
+      expect(lineage).toMatchObject({ runId: run.runId, step: step.name });
+    }
+    expect(run.model).toMatchObject({ name: run.pipeline, alias: 'production', moved: true });
+  });
+
+  it('records the steps as local-activity markers: no activity task, one workflow task per step', async () => {
+    const history = await env.client.temporal.workflow.getHandle(run.runId).fetchHistory();
+    const events = history.events ?? [];
+    expect(events.filter((e) => e.activityTaskScheduledEventAttributes)).toHaveLength(0);
+    // Six steps and the alias move, each a local activity marker.
+    const localMarkers = events.filter(
+      (e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity',
+    );
+    expect(localMarkers).toHaveLength(STEP_NAMES.length + 1);
+    expect(events.filter((e) => e.workflowTaskCompletedEventAttributes).length).toBeLessThanOrEqual(
+      STEP_NAMES.length + 1,
+    );
+  });
+
+  it('plans a resume that reuses every step by cache key', async () => {
+    const plan = await env.client.plan(run.runId);
+    expect(plan.steps.map((s) => [s.name, s.action])).toEqual(STEP_NAMES.map((name) => [name, 'reuse']));
+    const checkpoints = await env.client.status(run.runId);
+    expect(checkpoints.steps.map((s) => s.checkpoint)).toEqual(run.steps.map((s) => s.checkpoint));
+  });
+
+  it('fails the run on a non-retryable step error, as a run of activities does (no retries, no pause)', async () => {
+    const failed = await env.client.wait(
+      await env.client.start(env.spec(['execution=local', 'train.epochs=1', 'validate.min.accuracy=0.999'])),
+    );
+    expect(failed.status).toBe('FAILED');
+    const validate = failed.steps.find((s) => s.name === 'validate')!;
+    expect(validate).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(validate.error).toMatch(/^step validate failed: ValidationGateError: validation gate failed/);
+    expect(failed.steps.find((s) => s.name === 'train')!.status).toBe('completed');
+  });
+
+  it('names the field when execution is unknown or asks for a GPU it cannot reach', () => {
+    expect(() => env.spec(['execution=remote'])).toThrow(SpecError);
+    expect(() => env.spec(['execution=remote'])).toThrow(/execution: must be 'activities'/);
+    expect(() => env.spec(['execution=local', 'train.requireGpu=true'])).toThrow(
+      /execution: 'local' runs training on the workflow's worker/,
+    );
+  });
+});

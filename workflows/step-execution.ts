@@ -1,0 +1,62 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  proxyLocalActivities,
+  TimeoutFailure,
+  type ActivityOptions,
+  type LocalActivityOptions,
+} from '@temporalio/workflow';
+import { RetryState } from '@temporalio/common';
+import type { createActivities } from '../activities';
+import type { PipelineSpec } from '../core/spec/schema';
+
+type Activities = ReturnType<typeof createActivities>;
+
+/**
+ * One patch for every run started from here on (one marker and one TemporalChangeVersion write
+ * instead of three): QuiverStep kept current, the features stage, and the alias moved by the
+ * workflow as a local activity inside the deploy's workflow task (no 7th activity round trip).
+ * Runs started by older workers replay their own markers (see workflow-versioning.test.ts).
+ */
+export const LEAN_RUN_PATCH = 'quiver-lean-run';
+
+/** True when the spec asks for its steps as local activities on the workflow worker (`execution: local`). */
+export function runsLocally(spec: PipelineSpec): boolean {
+  return spec.execution === 'local';
+}
+
+/**
+ * A remote activity's options as a local activity's: the same start-to-close timeout and retry
+ * policy; no task queue (the workflow's own worker runs it) and no heartbeat timeout (local
+ * activities cannot heartbeat).
+ */
+export function localOptions(options: ActivityOptions): LocalActivityOptions {
+  return {
+    startToCloseTimeout: options.startToCloseTimeout,
+    ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.summary ? { summary: options.summary } : {}),
+  };
+}
+
+/** The step activities, run as local activities with `options`. */
+export function localActivities(options: ActivityOptions): Activities {
+  return proxyLocalActivities<Activities>(localOptions(options));
+}
+
+/**
+ * A local activity's failure as a remote one's: the SDK delivers it bare (the ApplicationFailure or
+ * TimeoutFailure itself), where a remote activity's comes wrapped in an ActivityFailure naming the
+ * step. Wrapped the same way, the workflow classifies and describes both alike (non-retryable types
+ * fail the run, others pause it).
+ */
+export function asActivityFailure(error: unknown, step: string): unknown {
+  if (!(error instanceof ApplicationFailure || error instanceof TimeoutFailure)) return error;
+  return new ActivityFailure(
+    error.message,
+    step,
+    undefined,
+    RetryState.RETRY_STATE_UNSPECIFIED,
+    undefined,
+    error,
+  );
+}
