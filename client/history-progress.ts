@@ -7,6 +7,7 @@ import {
   type RunStatus,
   type StepName,
   type StepResult,
+  type StepState,
 } from '../core/run-types';
 import { completeStep, emptyStep } from '../workflows/training-pipeline';
 
@@ -52,6 +53,12 @@ export async function progressFromHistory(
   const scheduled = new Map<string, { step: StepName; at: number; attemptsBefore: number }>();
   for (const event of events) {
     const id = String(event.eventId);
+    // `execution: local`: a step ran as a local activity, recorded as one marker with its outcome.
+    const marker = event.markerRecordedEventAttributes;
+    if (marker?.markerName === LOCAL_ACTIVITY_MARKER) {
+      await applyLocalStepMarker(marker, decode, stateOf);
+      continue;
+    }
     const scheduledAttributes = event.activityTaskScheduledEventAttributes;
     if (scheduledAttributes) {
       const step = scheduledAttributes.activityType?.name as StepName;
@@ -105,6 +112,41 @@ export async function progressFromHistory(
   }
   progress.error = reason;
   return progress;
+}
+
+/** The SDK's marker name for a local activity's outcome (sdk-core's LOCAL_ACTIVITY_MARKER_NAME). */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
+/**
+ * A step run as a local activity: its marker's `data` names the activity and its last attempt (sdk-core's
+ * LocalActivityMarkerData), `result` holds the StepResult, or `failure` why it failed. Other local
+ * activities (the alias move) are left alone.
+ */
+async function applyLocalStepMarker(
+  marker: NonNullable<HistoryEvent['markerRecordedEventAttributes']>,
+  decode: (payload: Payload) => Promise<unknown>,
+  stateOf: (name: StepName) => StepState,
+): Promise<void> {
+  const dataPayload = marker.details?.data?.payloads?.[0];
+  if (!dataPayload) return;
+  const data = (await decode(dataPayload as Payload)) as Record<string, unknown>;
+  const step = (data.activity_type ?? data.activityType) as StepName;
+  if (!STEP_NAMES.includes(step)) return;
+  const state = stateOf(step);
+  // A step paused and retried by signal runs again: its attempts add up, as the workflow counts them.
+  const attemptsBefore = state.status === 'failed' ? state.attempts : 0;
+  const attempt = Number(data.attempt ?? 1);
+  const resultPayload = marker.details?.result?.payloads?.[0];
+  if (!marker.failure && resultPayload) {
+    completeStep(state, (await decode(resultPayload as Payload)) as StepResult, null);
+    state.attempts = attemptsBefore + attempt;
+  } else {
+    Object.assign(state, {
+      status: 'failed',
+      attempts: attemptsBefore + attempt,
+      error: marker.failure?.message ?? 'cancelled',
+    });
+  }
 }
 
 function timeOf(event: HistoryEvent): number {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunView } from '../../client/api';
+import { progressFromHistory } from '../../client/history-progress';
+import { payloadDecoder } from '../../client/payloads';
 import { openStore } from '../../core/checkpoint/store';
 import { SpecError } from '../../core/errors';
 import { STEP_NAMES } from '../../core/run-types';
@@ -51,6 +53,19 @@ describe('execution: local', () => {
     expect(events.filter((e) => e.workflowTaskCompletedEventAttributes).length).toBeLessThanOrEqual(
       STEP_NAMES.length + 1,
     );
+  });
+
+  it('rebuilds the same steps from the history alone (the markers), as status does for a run without memo', async () => {
+    const history = await env.client.temporal.workflow.getHandle(run.runId).fetchHistory();
+    const rebuilt = await progressFromHistory(
+      run.runId,
+      history,
+      payloadDecoder(env.client.temporal),
+      'COMPLETED',
+    );
+    const shape = (steps: RunView['steps']) =>
+      steps.map((s) => [s.name, s.status, s.attempts, s.checkpoint?.sha256, s.cacheKey]);
+    expect(shape(rebuilt.steps)).toEqual(shape(run.steps));
   });
 
   it('plans a resume that reuses every step by cache key', async () => {
