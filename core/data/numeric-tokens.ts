@@ -99,6 +99,8 @@ export interface CommaNumbers {
 /** A column is "numbers with commas" when nearly all its non-null rows read as numbers that way. */
 const COMMA_SHARE = 0.95;
 const COMMA_GROUPED = /^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/;
+/** `1.234,5`: dot digit groups before a decimal comma (German, Spanish exports). */
+const DOT_GROUPED_DECIMAL = /^[+-]?\d{1,3}(\.\d{3})+,\d+$/;
 const EXAMPLES_SHOWN = 3;
 
 /**
@@ -112,7 +114,7 @@ export function findCommaNumbers(views: ColumnView[], textReasons: Map<string, s
   for (const view of views) {
     if (view.kind !== 'categorical' || view.type !== 'string' || textReasons.has(view.name)) continue;
     const words = view.dictionary.map((word) => word.trim());
-    const comma = words.map((w) => DECIMAL_COMMA.test(w) || COMMA_GROUPED.test(w));
+    const comma = words.map((w) => DECIMAL_COMMA.test(w) || COMMA_GROUPED.test(w) || DOT_GROUPED_DECIMAL.test(w));
     if (!comma.includes(true)) continue;
     const plain = words.map((w) => PLAIN_NUMBER.test(w));
     let present = 0;
@@ -133,18 +135,21 @@ export function findCommaNumbers(views: ColumnView[], textReasons: Map<string, s
       }
     }
     // Mostly plain numbers: findNumericTokens reports the comma values as its tokens.
-    if (plainRows / present >= NUMERIC_SHARE || numberRows / present < COMMA_SHARE) continue;
+    if (present === 0 || plainRows / present >= NUMERIC_SHARE || numberRows / present < COMMA_SHARE) continue;
     // Every comma value in 3-digit groups reads as thousands; one `5,1` makes them decimal commas.
     const mark = words.every((w, code) => !comma[code] || COMMA_GROUPED.test(w)) ? 'thousands' : 'decimal';
+    const dotGroups = words.some((w, code) => comma[code] && DOT_GROUPED_DECIMAL.test(w));
     found.push({
       column: view.name,
       mark,
       examples,
       numericShare: numberRows / present,
       hint:
-        mark === 'decimal'
-          ? "set source.decimal: ',' (decimal commas)"
-          : "set source.thousands: ',' (digit groups)",
+        mark === 'thousands'
+          ? "set source.thousands: ',' (digit groups)"
+          : dotGroups
+            ? "set source.decimal: ',' and source.thousands: '.' (decimal commas, dot digit groups)"
+            : "set source.decimal: ',' (decimal commas)",
     });
   }
   return found;

@@ -93,7 +93,23 @@ describe('sanity: data that would train a silently wrong model fails by name', (
     expect(failed.expected).toBe("numbers: set source.thousands: ',' (digit groups)");
   });
 
-  it('leaves text with a few comma numbers, and columns kept as text, alone', () => {
+  it("asks for source.thousands: '.' as well when decimal commas follow dot digit groups (1.234,5)", () => {
+    const rows = Array.from(
+      { length: 20 },
+      (_, i) => `${i % 3 ? `${i},5` : `${i + 1}.${100 + i},25`};${i % 2 ? 'a' : 'b'}`,
+    );
+    const failed = check(`amount;label\n${rows.join('\n')}\n`).failed.find(
+      (r) => r.check === 'numeric_text',
+    )!;
+    expect(failed.observed).toBe(
+      "text, yet 100.0% numbers with decimal commas: '1.100,25' (line 2), '1,5' (line 3), '2,5' (line 4)",
+    );
+    expect(failed.expected).toBe(
+      "numbers: set source.decimal: ',' and source.thousands: '.' (decimal commas, dot digit groups)",
+    );
+  });
+
+  it('leaves text holding a few comma numbers alone', () => {
     const rows = Array.from(
       { length: 20 },
       (_, i) => `${i % 4 ? `size ${i}` : `"${i},5"`},${i % 2 ? 'a' : 'b'}`,
