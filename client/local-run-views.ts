@@ -51,8 +51,8 @@ export async function withTemporalFor<T>(
   } catch (error) {
     if (!(error instanceof TemporalUnreachableError) || !isLocalRunId(runId)) throw error;
     throw new NeedsTemporalError(
-      `${what} of local run '${runId}' needs a Temporal server (it plans against the workers' current ` +
-        `step code and starts a durable run), and none answers: ${error.message}. Offline, rerun the ` +
+      `${what} of local run '${runId}' needs a Temporal server and its workers (it plans against the ` +
+        `workers' current step code and starts a durable run): ${error.message}. Offline, rerun the ` +
         `pipeline with \`quiver run SPEC --local\`, or one step with \`quiver step run STEP --from ${runId}\`.`,
       { cause: error },
     );
