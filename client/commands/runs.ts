@@ -8,6 +8,7 @@ import { formatPlan, formatRun } from '../format';
 import type { StepName } from '../../core/run-types';
 import { emit, emitError, info } from '../output';
 import { positiveInteger } from '../option-values';
+import { SpecError } from '../../core/errors';
 import { holdOpenUntilSignal } from '../signals';
 // Actions import what they run when they run (`require` inside the action): `--help` and quick commands
 // must not load TensorFlow.js, Arrow, YAML or the Temporal worker. Keep heavy imports out of this header.
@@ -173,7 +174,9 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
     )
     .action(async (options: WorkerFlags, cmd: Command) => {
       if (options.queue !== 'cpu' && options.queue !== 'gpu')
-        throw new Error(`--queue must be cpu or gpu, not ${options.queue}`);
+        throw new SpecError(`--queue must be cpu or gpu, not '${options.queue}'`, [
+          { path: '--queue', message: 'expected cpu or gpu' },
+        ]);
       const { ACCEPT_SOFTWARE_GPU_ENV, backendDebugLogging, backendSummary, describeBackend } =
         require('../../core/model/backend') as typeof import('../../core/model/backend');
       if (options.acceptSoftwareGpu) process.env[ACCEPT_SOFTWARE_GPU_ENV] = '1';

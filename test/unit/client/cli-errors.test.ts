@@ -185,6 +185,14 @@ describe('CLI errors and exit codes, with no Temporal server', () => {
     }
   });
 
+  it('worker --queue other than cpu or gpu is bad input naming the flag, exit 2', async () => {
+    const result = await cli(home, 'worker', '--queue', 'tpu', '--json');
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.stdout)).toEqual({
+      error: { type: 'SpecError', message: "--queue must be cpu or gpu, not 'tpu'", field: '--queue' },
+    });
+  });
+
   it('schema show of a pipeline with no pinned schema is "not found", exit 2', async () => {
     const result = await cli(home, 'schema', 'show', 'nosuch', '--json');
     expect(result.code).toBe(2);
