@@ -100,6 +100,9 @@ describe('CLI errors and exit codes, with no Temporal server', () => {
     expect(resume.stderr).toMatch(/^quiver: resume of local run/);
     const replay = await cli(home, 'replay', 'local-iris-done', '--from', 'train', '--plan');
     expect(replay.stderr).toMatch(/^quiver: replay of local run/);
+    const unknown = await cli(home, 'resume', 'local-iris-nope', '--json');
+    expect(unknown.code).toBe(2);
+    expect(JSON.parse(unknown.stdout)).toMatchObject({ error: { type: 'RunNotFoundError' } });
     // Usage errors carry the same prefix as every other error, not commander's `error:`.
     const usage = await cli(home, 'resume', 'local-iris-done', '--from', 'train');
     expect(usage.code).toBe(2);
