@@ -252,6 +252,9 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
     .option('--dry-run', 'list what would be removed, remove nothing')
     .action(async (options: { olderThan: string; dryRun?: boolean }, cmd: Command) => {
       const flags = flagsOf(cmd);
+      const { checkpointGc, formatGcReport, parseAge } =
+        require('../checkpoint-gc') as typeof import('../checkpoint-gc');
+      parseAge(options.olderThan); // bad input is exit 2 before any server is asked
       // Deleting needs every run's references, durable ones included: no server, no gc (exit 3).
       const env = await openEnvironment(flags, { embedded: false }).catch((error: unknown) => {
         if (!(error instanceof TemporalUnreachableError)) throw error;
@@ -262,8 +265,6 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
         );
       });
       await withOpened(env, async () => {
-        const { checkpointGc, formatGcReport } =
-          require('../checkpoint-gc') as typeof import('../checkpoint-gc');
         const report = await checkpointGc(env.client, env.config, options);
         emit(flags, report, formatGcReport);
       });

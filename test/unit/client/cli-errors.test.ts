@@ -110,6 +110,9 @@ describe('CLI errors and exit codes, with no Temporal server', () => {
     const gc = await cli(home, 'checkpoints', 'gc', '--dry-run');
     expect(gc.code).toBe(3);
     expect(gc.stderr).toContain('checkpoints gc must ask Temporal which checkpoints every run');
+    const age = await cli(home, 'checkpoints', 'gc', '--older-than', 'soon', '--json');
+    expect(age.code).toBe(2);
+    expect(JSON.parse(age.stdout)).toMatchObject({ error: { type: 'SpecError', field: '--older-than' } });
   });
 
   it('step run deploy refuses without --allow-deploy, saying what it would do', async () => {
