@@ -117,16 +117,25 @@ describe('no GPU worker running', () => {
   });
 });
 
-describe('a GPU worker killed with SIGKILL mid-training', () => {
+// One world for these: the worker that replaces the killed one trains the tests after it.
+describe('a GPU worker killed mid-training; cancel, resume, timeouts and long epochs', () => {
   let world: GpuWorld;
+  let gpu: Awaited<ReturnType<GpuWorld['startGpuWorker']>>;
+  let longCsv: string;
   beforeAll(async () => {
-    world = await startGpuWorld('gpu-kill');
+    world = await startGpuWorld('gpu-cancel');
+    gpu = await world.startGpuWorker();
+    longCsv = writeLongEpochSpec(world.config.home);
   });
   afterAll(() => world?.close());
 
+  /** Files in the store: a training that kept running would keep adding epoch checkpoints. */
+  function epochCheckpointCount(): number {
+    return filesUnder(openStore(world.config.store).root).length;
+  }
+
   it('the retried attempt starts at the saved epoch and ends within 2 points of an uninterrupted run', async () => {
     const overrides = ['train.epochs=300', 'train.heartbeatTimeout=3s', 'train.checkpointEvery=300ms'];
-    const gpu = await world.startGpuWorker();
     const straightId = await world.startRun(overrides);
     const straight = await waitForRunStatus(world.client, straightId, SETTLED, 100_000);
     expect(straight.status, straight.error ?? '').toBe('COMPLETED');
@@ -150,22 +159,6 @@ describe('a GPU worker killed with SIGKILL mid-training', () => {
     expect(train.summary.epochs).toBe(300);
     expect(Math.abs(validatedAccuracy(view) - validatedAccuracy(straight))).toBeLessThanOrEqual(0.02);
   });
-});
-
-describe('cancel, resume, timeouts and long epochs', () => {
-  let world: GpuWorld;
-  let longCsv: string;
-  beforeAll(async () => {
-    world = await startGpuWorld('gpu-cancel');
-    await world.startGpuWorker();
-    longCsv = writeLongEpochSpec(world.config.home);
-  });
-  afterAll(() => world?.close());
-
-  /** Files in the store: a training that kept running would keep adding epoch checkpoints. */
-  function epochCheckpointCount(): number {
-    return filesUnder(openStore(world.config.store).root).length;
-  }
 
   it('cancel stops training, the run records its last epoch checkpoint, and resume continues from it', async () => {
     const overrides = ['train.epochs=300', 'train.checkpointEvery=0s'];
@@ -219,9 +212,13 @@ describe('cancel, resume, timeouts and long epochs', () => {
       'train.timeout=3s',
       'train.retry.maximumAttempts=1',
     ]);
-    const paused = await waitForRunStatus(world.client, runId, SETTLED, 60_000);
+    // A waiter returns the paused run (it would wait for `quiver retry` forever), naming step and cause.
+    const paused = await world.client.wait(runId, undefined, 500, 500);
     expect(paused.status).toBe('PAUSED');
+    expect(stepOf(paused, 'train').status).toBe('paused');
     expect(stepOf(paused, 'train').error).toMatch(/timed out|Timeout|START_TO_CLOSE/i);
+    expect(paused.error).toMatch(/^step train paused after 1 attempt\(s\): /);
+    expect(paused.error).toContain(`(fix the cause, then \`quiver retry ${runId}\`)`);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const files = epochCheckpointCount();
     await new Promise((resolve) => setTimeout(resolve, 2_000));
