@@ -11,9 +11,9 @@ const RETRY_SIGNAL = 'retry';
 
 /**
  * Whether an open run stands paused right now, from its event history alone (no worker asked): its
- * last `QuiverStatus` upsert says PAUSED and no `retry` signal came after it. A retry already
- * signalled but not yet handled by a worker counts as not paused, so a waiter started right after
- * `quiver retry` keeps waiting.
+ * last `QuiverStatus` upsert says PAUSED and neither a `retry` signal nor a cancel request came after
+ * it. A retry or cancel already requested but not yet handled by a worker counts as not paused, so a
+ * waiter started right after `quiver retry` or `quiver cancel` keeps waiting for what follows.
  */
 export function pausedInHistory(history: History): boolean {
   let paused = false;
@@ -21,7 +21,8 @@ export function pausedInHistory(history: History): boolean {
     const upserted = event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
     const status = upserted?.[SEARCH_ATTRIBUTES.status.name];
     if (status) paused = statusValue(status as Payload) === 'PAUSED';
-    else if (signalName(event) === RETRY_SIGNAL) paused = false;
+    else if (signalName(event) === RETRY_SIGNAL || event.workflowExecutionCancelRequestedEventAttributes)
+      paused = false;
   }
   return paused;
 }

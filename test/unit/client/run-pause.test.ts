@@ -29,9 +29,11 @@ describe('pausedInHistory (what client.wait confirms before returning a paused r
     expect(pausedInHistory(history(step('train'), status('PAUSED'), step('train')))).toBe(true);
   });
 
-  it('is not paused once a retry was signalled after the pause, even before a worker handled it', () => {
+  it('is not paused once a retry was signalled (or a cancel requested) after the pause, even before a worker handled it', () => {
     expect(pausedInHistory(history(status('PAUSED'), signal('retry')))).toBe(false);
     expect(pausedInHistory(history(status('PAUSED'), signal('trainProgress')))).toBe(true);
+    const cancelRequested = { workflowExecutionCancelRequestedEventAttributes: {} };
+    expect(pausedInHistory(history(status('PAUSED'), cancelRequested))).toBe(false);
   });
 
   it('is not paused when running again after a retry, or never paused', () => {
