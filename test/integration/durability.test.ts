@@ -59,10 +59,7 @@ async function shutdownWithin(workers: RunningWorkers | undefined, ms: number): 
   await Promise.race([workers.shutdown().catch(() => undefined), new Promise((r) => setTimeout(r, ms))]);
 }
 
-// The three failures are independent worlds (own workers, own server, own disk) that mostly wait
-// (worker start-up, heartbeat timeouts, a server restart): they run at once, so the file takes about
-// as long as its longest one rather than the sum.
-describe.concurrent('a worker killed with SIGKILL mid-training', () => {
+describe('a worker killed with SIGKILL mid-training', () => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-durable-kill-'));
   const env: NodeJS.ProcessEnv = {
     ...baseEnv(),
@@ -161,7 +158,7 @@ describe.concurrent('a worker killed with SIGKILL mid-training', () => {
   });
 });
 
-describe.concurrent('the Temporal dev server stopped and restarted mid-run', () => {
+describe('the Temporal dev server stopped and restarted mid-run', () => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-durable-server-'));
   let ports: [number, number];
   let server: DevServer;
@@ -227,7 +224,7 @@ describe.concurrent('the Temporal dev server stopped and restarted mid-run', () 
   });
 });
 
-describe.concurrent('a full disk during training', () => {
+describe('a full disk during training', () => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-durable-disk-'));
   let disk: Tmpfs | undefined;
   let storeDir: string;
@@ -272,67 +269,63 @@ describe.concurrent('a full disk during training', () => {
     expect(filesUnder(storeDir)).toEqual(expected);
   }
 
-  // In order: the second checks the disk the first relied on.
-  it.sequential(
-    'pauses the run on train with ENOSPC, keeps earlier checkpoints, and `retry` finishes it',
-    async () => {
-      // No epoch checkpoints: the store must hold exactly the step outputs, however slow training runs.
-      const runId = await startRun(client!, [
-        'train.epochs=300',
-        'train.retry.maximumAttempts=1',
-        'train.checkpointEvery=1h',
-      ]);
-      await waitForTrainingMidway(client!, runId, 60_000);
-      // Ingest and sanity have written their checkpoints; now the disk fills up under the training.
-      const filler = disk!.fill();
-      expect(disk!.free()).toBe(0);
+  it('pauses the run on train with ENOSPC, keeps earlier checkpoints, and `retry` finishes it', async () => {
+    // No epoch checkpoints: the store must hold exactly the step outputs, however slow training runs.
+    const runId = await startRun(client!, [
+      'train.epochs=300',
+      'train.retry.maximumAttempts=1',
+      'train.checkpointEvery=1h',
+    ]);
+    await waitForTrainingMidway(client!, runId, 60_000);
+    // Ingest and sanity have written their checkpoints; now the disk fills up under the training.
+    const filler = disk!.fill();
+    expect(disk!.free()).toBe(0);
 
-      const paused = await waitForRunStatus(client!, runId, SETTLED, 60_000);
-      expect(paused.status, paused.error ?? '').toBe('PAUSED');
-      const [ingest, sanity, features, train, validate, deploy] = paused.steps;
-      expect(stepRows(paused)).toEqual([
-        ['ingest', 'completed', 1],
-        ['sanity', 'completed', 1],
-        ['features', 'completed', 1],
-        ['train', 'paused', 1],
-        ['validate', 'pending', 0],
-        ['deploy', 'pending', 0],
-      ]);
-      expect(train.error).toMatch(/^step train failed: .*ENOSPC: no space left on device/);
-      expect([validate.checkpoint, deploy.checkpoint]).toEqual([null, null]);
-      // Earlier checkpoints are intact; the failed write left nothing behind (no temp file, no half model).
-      expect(await verifyAll(config.store, checkpointsOf(paused))).toEqual([
-        'features/data',
-        'features/split',
-        'ingest/data',
-        'sanity/drift',
-        'sanity/flags',
-        'sanity/profile',
-        'sanity/report',
-      ]);
-      expectStoreToHoldExactly([ingest.outputs, sanity.outputs, features.outputs]);
+    const paused = await waitForRunStatus(client!, runId, SETTLED, 60_000);
+    expect(paused.status, paused.error ?? '').toBe('PAUSED');
+    const [ingest, sanity, features, train, validate, deploy] = paused.steps;
+    expect(stepRows(paused)).toEqual([
+      ['ingest', 'completed', 1],
+      ['sanity', 'completed', 1],
+      ['features', 'completed', 1],
+      ['train', 'paused', 1],
+      ['validate', 'pending', 0],
+      ['deploy', 'pending', 0],
+    ]);
+    expect(train.error).toMatch(/^step train failed: .*ENOSPC: no space left on device/);
+    expect([validate.checkpoint, deploy.checkpoint]).toEqual([null, null]);
+    // Earlier checkpoints are intact; the failed write left nothing behind (no temp file, no half model).
+    expect(await verifyAll(config.store, checkpointsOf(paused))).toEqual([
+      'features/data',
+      'features/split',
+      'ingest/data',
+      'sanity/drift',
+      'sanity/flags',
+      'sanity/profile',
+      'sanity/report',
+    ]);
+    expectStoreToHoldExactly([ingest.outputs, sanity.outputs, features.outputs]);
 
-      // The operator frees space and retries the same run.
-      fs.rmSync(filler);
-      await client!.retry(runId);
-      const done = await waitForRunStatus(client!, runId, ['COMPLETED', 'FAILED', 'CANCELED'], 60_000);
-      expect(done.status, done.error ?? '').toBe('COMPLETED');
-      expect(stepRows(done)).toEqual([
-        ['ingest', 'completed', 1],
-        ['sanity', 'completed', 1],
-        ['features', 'completed', 1],
-        ['train', 'completed', 2],
-        ['validate', 'completed', 1],
-        ['deploy', 'completed', 1],
-      ]);
-      expect(stepOf(done, 'train').error).toBeNull();
-      expect(checkpointsOf(done).get('ingest/data')).toEqual(ingest.checkpoint);
-      await verifyAll(config.store, checkpointsOf(done));
-      expectStoreToHoldExactly(done.steps.map((s) => s.outputs));
-    },
-  );
+    // The operator frees space and retries the same run.
+    fs.rmSync(filler);
+    await client!.retry(runId);
+    const done = await waitForRunStatus(client!, runId, ['COMPLETED', 'FAILED', 'CANCELED'], 60_000);
+    expect(done.status, done.error ?? '').toBe('COMPLETED');
+    expect(stepRows(done)).toEqual([
+      ['ingest', 'completed', 1],
+      ['sanity', 'completed', 1],
+      ['features', 'completed', 1],
+      ['train', 'completed', 2],
+      ['validate', 'completed', 1],
+      ['deploy', 'completed', 1],
+    ]);
+    expect(stepOf(done, 'train').error).toBeNull();
+    expect(checkpointsOf(done).get('ingest/data')).toEqual(ingest.checkpoint);
+    await verifyAll(config.store, checkpointsOf(done));
+    expectStoreToHoldExactly(done.steps.map((s) => s.outputs));
+  });
 
-  it.sequential('the disk really is full while filled: a plain write fails with ENOSPC', async () => {
+  it('the disk really is full while filled: a plain write fails with ENOSPC', async () => {
     // Guards the test above against a tmpfs that silently grew (it would pass for the wrong reason).
     const filler = disk!.fill();
     try {
