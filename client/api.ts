@@ -299,7 +299,8 @@ export class QuiverClient {
       let last = '';
       while (!done) {
         const view = await this.status(runId);
-        const stopped = view.status === 'PAUSED' ? await this.pausedView(runId) : null;
+        // A history read that fails (server away a moment) is asked again at the next poll.
+        const stopped = view.status === 'PAUSED' ? await this.pausedView(runId).catch(() => null) : null;
         if (stopped) {
           done = true;
           onProgress(stopped);
