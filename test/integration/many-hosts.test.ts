@@ -153,18 +153,15 @@ describe('many hosts sharing one S3 store', () => {
  * Step limits that stretch with the machine's load (test/support/patience.ts), as the test's waits
  * do: 20 runs on five processes beside a CPU-bound neighbour starve event loops for many seconds,
  * and a step whose attempts time out that way pauses the run (waiting for `quiver retry`) instead of
- * completing. A start-to-close timeout only catches a hung attempt, so it is generous; the heartbeat
- * timeout is how soon the killed worker's steps move, so it stays near its 30 s default when idle.
- * One more attempt than the default covers the attempt the SIGKILL costs.
+ * completing. A start-to-close timeout only catches a hung attempt, so it is generous. The CPU
+ * steps' heartbeat timeout stays at its 30 s default: it is how soon the killed worker's steps move
+ * (stretched, it cost the suite minutes); one more attempt than the default covers the attempt the
+ * SIGKILL costs and one starved heartbeat.
  */
 function stepLimits(steps: string[]): string[] {
   const seconds = (idleMs: number) => `${Math.round(patient(idleMs) / 1000)}s`;
   return [
-    ...steps.flatMap((step) => [
-      `${step}.timeout=${seconds(120_000)}`,
-      `${step}.heartbeatTimeout=${seconds(30_000)}`,
-      `${step}.retry.maximumAttempts=4`,
-    ]),
+    ...steps.flatMap((step) => [`${step}.timeout=${seconds(120_000)}`, `${step}.retry.maximumAttempts=4`]),
     // Training (iris.yaml: 2 attempts, 1 m heartbeat) shares the GPU worker 4 at a time; its first
     // heartbeat comes after a TF.js start-up in a fresh thread, slow on a starved machine.
     `train.heartbeatTimeout=${seconds(60_000)}`,
