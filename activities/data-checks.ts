@@ -15,8 +15,19 @@ import {
   flagRows,
   flagsToArrow,
 } from '../core/data/row-flags';
-import { boundedByFeatures, idLikeHint, stringCardinality } from '../core/data/cardinality';
-import { describeTokens, findNumericTokens } from '../core/data/numeric-tokens';
+import {
+  boundedByFeatures,
+  idLikeHint,
+  numericIdHint,
+  numericIdLike,
+  stringCardinality,
+} from '../core/data/cardinality';
+import {
+  describeCommaNumbers,
+  describeTokens,
+  findCommaNumbers,
+  findNumericTokens,
+} from '../core/data/numeric-tokens';
 import { rowLocator } from '../core/sources/row-lines';
 import { LOGICAL_TYPE_KEY, TEXT_REASON_KEY } from '../core/sources/text-types';
 
@@ -74,18 +85,26 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   const columns = applyOverrides((input.pinned ?? inferred)!, overrides);
 
   const schemaChecks = checkColumns(views, columns, locator);
-  const tokenChecks = findNumericTokens(
-    views.filter((v) => !columns[v.name]?.ignore),
-    new Map([...notes].filter(([, n]) => n.keptAsText).map(([name, n]) => [name, n.note])),
-  ).map((t): CheckResult => ({
+  const checked = views.filter((v) => !columns[v.name]?.ignore);
+  const keptAsText = new Map([...notes].filter(([, n]) => n.keptAsText).map(([name, n]) => [name, n.note]));
+  const tokenChecks = findNumericTokens(checked, keptAsText).map((t): CheckResult => ({
     check: 'numeric_tokens',
     column: t.column,
     passed: false,
     observed: `${(t.numericShare * 100).toFixed(1)}% numbers; not numbers: ${describeTokens(t, 5, locator)}`,
     expected: `numbers only: ${t.hint}`,
   }));
+  const commaChecks = findCommaNumbers(checked, keptAsText).map((c): CheckResult => ({
+    check: 'numeric_text',
+    column: c.column,
+    passed: false,
+    observed: `text, yet ${(c.numericShare * 100).toFixed(1)}% numbers with ${c.mark === 'decimal' ? 'decimal commas' : 'comma digit groups'}: ${describeCommaNumbers(c, locator)}`,
+    expected: `numbers: ${c.hint}`,
+  }));
+  // A column of misread numbers gets the numeric hint alone: its cardinality is the misreading's.
+  const misread = new Set([...tokenChecks, ...commaChecks].map((c) => c.column));
   const cardinalityChecks = cardinality
-    .filter((c) => c.column !== label && !columns[c.column]?.ignore)
+    .filter((c) => c.column !== label && !columns[c.column]?.ignore && !misread.has(c.column))
     .map((c): CheckResult => {
       // Only the spec accepts an id-like column: the pinned `any` was inferred, not chosen.
       const accepted = overrides[c.column]?.categories === 'any';
@@ -105,6 +124,18 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
           : `<= ${spec.sanity.cardinality.maxCategories} distinct and share <= ${spec.sanity.cardinality.maxShare}`,
       };
     });
+  // Timestamps count up in a time-ordered file; that order is their meaning, not a row number.
+  const notIds = new Set([label, ...[...notes].filter(([, n]) => !n.keptAsText).map(([name]) => name)]);
+  const numericIdChecks = numericIdLike(checked, notIds).map((c): CheckResult => {
+    const bounded = boundedByFeatures(c.column, spec.features, spec.train.features);
+    return {
+      check: 'cardinality',
+      column: c.column,
+      passed: bounded !== null,
+      observed: `${c.rows} distinct integers in ${c.rows} rows, ${c.direction} in file order (${c.first} … ${c.last}), id-like`,
+      expected: bounded !== null ? `bounded: ${bounded}` : numericIdHint(c.column),
+    };
+  });
   const flags = flagRows(views, columns, label);
   const outcome = applyPolicies(flags, spec.sanity.flags);
   const flagChecks: CheckResult[] = outcome.decisions.map((d) => {
@@ -135,7 +166,9 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   const report = [
     ...schemaChecks,
     ...tokenChecks,
+    ...commaChecks,
     ...cardinalityChecks,
+    ...numericIdChecks,
     ...columnChecks,
     ...flagChecks,
     ...driftChecks,

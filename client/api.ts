@@ -15,6 +15,7 @@ import {
 } from '../core/run-types';
 import type { PipelineSpec } from '../core/spec/schema';
 import { assertWithinPayloadLimit } from '../core/payload-limits';
+import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import { payloadDecoder } from './payloads';
 import type { ApprovalSignalArgs } from '../workflows/approval';
 import { pipelineStartOptions } from './run-start';
@@ -28,7 +29,15 @@ import {
 import { missingWorkerNotes, queuePollers } from './run-health';
 import { listRunsWith, type RunFilter, type RunListEntry } from './run-list';
 import { GrpcCallError } from './grpc-unary';
-import { dateOf, decodePayload, executionStatus, isNotFound, TemporalReader } from './temporal-read';
+import {
+  dateOf,
+  decodePayload,
+  executionStatus,
+  isNotFound,
+  searchAttributeValue,
+  TemporalReader,
+  type ExecutionInfo,
+} from './temporal-read';
 import { NoWorkerError, requireCpuWorker } from './worker-check';
 import { isLocalRunId, RunRecords } from './run-records';
 
@@ -263,23 +272,40 @@ export class QuiverClient {
   }
 
   /**
-   * Waits for a run to close. The close itself is awaited through the workflow's result (no polling);
-   * `onProgress`, when given, is fed by a `progress` query every `pollMs` while the run is open.
+   * Waits for a run to close, or to pause: a step that exhausted its retries leaves the run open,
+   * waiting for `quiver retry`, and a waiter returns it then (status `PAUSED`, `error` naming the step,
+   * its attempts and last error) instead of waiting forever. The close is awaited through the
+   * workflow's result (no polling); the pause is watched through `describe` every `pauseCheckMs` and
+   * confirmed from the history, both the server's alone (no worker is asked, so a dead one cannot
+   * stall it). `onProgress`, when given, is fed by `status` every `pollMs` while the run is open.
    */
-  async wait(runId: string, onProgress?: (view: RunView) => void, pollMs = 500): Promise<RunView> {
+  async wait(
+    runId: string,
+    onProgress?: (view: RunView) => void,
+    pollMs = 500,
+    pauseCheckMs = 2_000,
+  ): Promise<RunView> {
+    let done = false;
     const closed = this.temporal.workflow
       .getHandle(runId)
       .result()
       .then(
         () => undefined,
         () => undefined, // a failed run is reported through status() below, like a completed one
-      );
+      )
+      .finally(() => (done = true));
+    const paused = this.untilPaused(runId, closed, () => done, pauseCheckMs);
     if (onProgress) {
       let last = '';
-      let done = false;
-      void closed.then(() => (done = true));
       while (!done) {
         const view = await this.status(runId);
+        // A history read that fails (server away a moment) is asked again at the next poll.
+        const stopped = view.status === 'PAUSED' ? await this.pausedView(runId).catch(() => null) : null;
+        if (stopped) {
+          done = true;
+          onProgress(stopped);
+          return stopped;
+        }
         const fingerprint = JSON.stringify([
           view.status,
           view.steps.map((s) => [s.status, s.attempts, s.live?.epoch]),
@@ -292,13 +318,68 @@ export class QuiverClient {
         await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, pollMs))]);
       }
     }
-    await closed;
+    const stopped = await Promise.race([closed.then(() => null), paused]);
+    if (stopped) {
+      done = true;
+      onProgress?.(stopped);
+      return stopped;
+    }
     const view = await this.status(runId);
     onProgress?.(view);
     return view;
   }
 
-  /** Progress rebuilt from the event history: terminated runs, and open runs whose worker is away. */
+  /**
+   * Resolves with the run's paused view once it pauses, or with null once `isDone()`: `describe`
+   * (a server read) every `everyMs` until its `QuiverStatus` says PAUSED and the history confirms it.
+   */
+  private async untilPaused(
+    runId: string,
+    closed: Promise<void>,
+    isDone: () => boolean,
+    everyMs: number,
+  ): Promise<RunView | null> {
+    while (!isDone()) {
+      const info = await this.reader
+        .describe(runId, SERVER_DEADLINE_MS)
+        .then((d) => d.workflowExecutionInfo ?? {})
+        .catch(() => undefined); // a server away for a moment: ask again next time
+      if (
+        info &&
+        executionStatus(info) === 'RUNNING' &&
+        searchAttributeValue(info, SEARCH_ATTRIBUTES.status.name) === 'PAUSED'
+      ) {
+        const view = await this.pausedView(runId, info).catch(() => null);
+        if (view && !isDone()) return view;
+      }
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, everyMs))]);
+    }
+    return null;
+  }
+
+  /**
+   * The run's view when its history shows it paused now (see {@link pausedInHistory}), else null.
+   * Built from the history, so no worker is queried.
+   */
+  private async pausedView(runId: string, described?: ExecutionInfo): Promise<RunView | null> {
+    const temporal = this.temporal;
+    const history = await this.connection!.withDeadline(Date.now() + SERVER_DEADLINE_MS, () =>
+      temporal.workflow.getHandle(runId).fetchHistory(),
+    );
+    const { markPaused, pausedInHistory } = require('./run-pause') as typeof import('./run-pause');
+    if (!pausedInHistory(history)) return null;
+    const { progressFromHistory } = require('./history-progress') as typeof import('./history-progress');
+    const progress = await progressFromHistory(runId, history, payloadDecoder(temporal), 'RUNNING');
+    const info = described ?? (await this.reader.describe(runId, SERVER_DEADLINE_MS)).workflowExecutionInfo;
+    return {
+      ...markPaused(progress),
+      uiUrl: this.uiUrl(runId),
+      startedAt: dateOf(info?.startTime)?.toISOString() ?? null,
+      closedAt: null,
+      progressFrom: 'history',
+    };
+  }
+
   private async historyProgress(runId: string, status: RunStatus): Promise<RunProgress> {
     const temporal = this.temporal;
     const history = await this.connection!.withDeadline(Date.now() + SERVER_DEADLINE_MS, () =>

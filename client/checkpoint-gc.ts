@@ -43,7 +43,12 @@ export async function checkpointGc(
   };
 }
 
-function parseAge(text: string): number {
+/**
+ * `--older-than` as milliseconds: a duration such as `1h`, `30m` or `0s`.
+ *
+ * @throws SpecError (field `--older-than`) for anything else
+ */
+export function parseAge(text: string): number {
   let value: number;
   try {
     value = msToNumber(text as Duration);
@@ -51,7 +56,9 @@ function parseAge(text: string): number {
     value = NaN;
   }
   if (!Number.isFinite(value) || value < 0)
-    throw new SpecError(`--older-than must be a duration such as 1h, 30m or 0s, not ${text}`);
+    throw new SpecError(`--older-than must be a duration such as 1h, 30m or 0s, not '${text}'`, [
+      { path: '--older-than', message: 'expected a duration such as 1h, 30m or 0s' },
+    ]);
   return value;
 }
 

@@ -16,6 +16,7 @@ import { registerStepCommands } from './commands/step';
 import type { GlobalFlags } from './environment';
 import { EXIT_CODES, errorReport, exitCodeOf } from './exit-codes';
 import { emitError } from './output';
+import { invalidOptionOf, tcpPort } from './option-values';
 
 // Command modules import their heavy dependencies (Temporal, TensorFlow.js, Arrow, fastify) inside their
 // actions, so `--help` and `--version` load commander and little else: keep their headers light.
@@ -43,6 +44,7 @@ export function buildProgram(argv: readonly string[] = process.argv): Command {
     .option(
       '--metrics-port <port>',
       "workers' Prometheus endpoint (default: QUIVER_METRICS_PORT; unset: none)",
+      tcpPort,
     )
     .addHelpText(
       'after',
@@ -52,7 +54,11 @@ export function buildProgram(argv: readonly string[] = process.argv): Command {
   const json = argv.includes('--json');
   program.exitOverride();
   if (json) program.configureOutput({ outputError: () => undefined });
-  else program.showHelpAfterError();
+  else
+    program
+      .showHelpAfterError()
+      // Usage errors read like every other error: `quiver: …`, not commander's `error: …`.
+      .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'quiver: ')) });
   const flagsOf = (cmd: Command) => cmd.optsWithGlobals<GlobalFlags>();
   registerRunCommands(program, flagsOf);
   registerCheckpointCommands(program, flagsOf);
@@ -103,7 +109,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
         emitError(true, {
           type: 'UsageError',
           message: error.message.replace(/^error: /, ''),
-          field: null,
+          field: invalidOptionOf(error.message),
         });
       process.exitCode = code;
       return;

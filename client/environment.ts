@@ -1,4 +1,4 @@
-import { loadConfig, metricsPortOf, type QuiverConfig } from '../core/config';
+import { loadConfig, type QuiverConfig } from '../core/config';
 import { TemporalUnreachableError } from '../core/errors';
 import { isTemporalReachable, temporalUiUrl } from '../infra/ports';
 import type { DevServer } from '../infra/dev-server';
@@ -13,8 +13,8 @@ export interface GlobalFlags {
   address?: string;
   namespace?: string;
   home?: string;
-  /** `--metrics-port`: workers this process runs expose Prometheus metrics there. */
-  metricsPort?: string;
+  /** `--metrics-port`: workers this process runs expose Prometheus metrics there (checked by commander). */
+  metricsPort?: number;
 }
 
 /** What a command talks to: a client, and whatever this process started (server, workers). */
@@ -33,7 +33,7 @@ export function configFrom(flags: GlobalFlags): QuiverConfig {
     home: flags.home,
     namespace: flags.namespace,
     temporalAddress: flags.address,
-    metricsPort: metricsPortOf(flags.metricsPort, '--metrics-port'),
+    metricsPort: flags.metricsPort,
   });
 }
 

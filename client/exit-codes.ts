@@ -4,6 +4,7 @@ import {
   ModelNotFoundError,
   NeedsTemporalError,
   RunNotFoundError,
+  SchemaNotFoundError,
   SpecError,
   TemporalUnreachableError,
 } from '../core/errors';
@@ -34,6 +35,7 @@ const BAD_INPUT: readonly (abstract new (...args: never[]) => Error)[] = [
   CheckpointNotFoundError,
   ModelNotFoundError,
   RunNotFoundError,
+  SchemaNotFoundError,
   NeedsTemporalError,
 ];
 

@@ -36,8 +36,12 @@ export function shortRef(ref: CheckpointRef | null): string {
   return ref ? `${ref.sha256.slice(0, 12)} (${ref.rows} rows, ${formatBytes(ref.bytes)})` : '-';
 }
 
-/** The human view of `status`: one line per step, then the model and the UI link. */
-export function formatRun(view: RunView): string {
+/**
+ * The human view of `status`: one line per step, then the model and the UI link. The run's error is
+ * printed once, on its `error:` line (or, with `errorLine: false`, by the caller on stderr): the step
+ * it came from says so rather than repeating it.
+ */
+export function formatRun(view: RunView, { errorLine = true }: { errorLine?: boolean } = {}): string {
   const rows = [['STEP', 'STATUS', 'ATTEMPTS', 'DURATION', 'CHECKPOINT', 'CODE', 'SUMMARY']];
   for (const step of view.steps) {
     rows.push([
@@ -47,7 +51,9 @@ export function formatRun(view: RunView): string {
       formatDuration(step.durationMs),
       shortRef(step.checkpoint),
       step.stepCodeVersion ?? '-',
-      step.error ?? formatSummary(step.summary),
+      step.error && view.error?.includes(step.error)
+        ? 'failed: see the error below'
+        : (step.error ?? formatSummary(step.summary)),
     ]);
     // Each transform of the features stage: its own checkpoint, code version and cache reuse.
     for (const t of step.transforms ?? [])
@@ -75,7 +81,7 @@ export function formatRun(view: RunView): string {
     lines.push(`approval: ${decision}${by ? ` by ${by}` : ''} at ${at}${reason ? `: ${reason}` : ''}`);
   }
   if (view.model) lines.push(deploymentLine(view.model));
-  if (view.error) lines.push(`error: ${view.error}`);
+  if (view.error && errorLine) lines.push(`error: ${view.error}`);
   lines.push(`Temporal UI: ${view.uiUrl}`);
   return lines.join('\n');
 }

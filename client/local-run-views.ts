@@ -50,9 +50,13 @@ export async function withTemporalFor<T>(
     return await withEnvironment(flags, { embedded: false }, body);
   } catch (error) {
     if (!(error instanceof TemporalUnreachableError) || !isLocalRunId(runId)) throw error;
+    // A local id with no record is a typo, whatever the server: say "not found", as `status` does.
+    const { home } = configFrom(flags);
+    if (!(await RunRecords.at(home).load(runId)))
+      throw new RunNotFoundError(`run '${runId}' not found: no local run record under ${home}`);
     throw new NeedsTemporalError(
-      `${what} of local run '${runId}' needs a Temporal server (it plans against the workers' current ` +
-        `step code and starts a durable run), and none answers: ${error.message}. Offline, rerun the ` +
+      `${what} of local run '${runId}' needs a Temporal server and its workers (it plans against the ` +
+        `workers' current step code and starts a durable run): ${error.message}. Offline, rerun the ` +
         `pipeline with \`quiver run SPEC --local\`, or one step with \`quiver step run STEP --from ${runId}\`.`,
       { cause: error },
     );

@@ -98,6 +98,8 @@ export function plainProgress(runId: string, write: (line: string) => void): Pro
         else if (step.reusedFrom)
           write(`  ↺ ${step.name.padEnd(8)} reused from ${step.reusedFrom}  ${shortRef(step.checkpoint)}`);
         else if (step.status === 'completed') write(`  ✓ ${step.name.padEnd(8)} ${stepDetail(step)}`);
+        // A failure's message comes once, with the final report that follows.
+        else if (step.status === 'failed') write(`  ✗ ${step.name.padEnd(8)} failed`);
         else write(`  ✗ ${step.name.padEnd(8)} ${step.error ?? step.status}`);
       }
     },

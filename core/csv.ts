@@ -401,11 +401,20 @@ const OTHER_DELIMITERS = [';', '\t', '|'];
 
 /**
  * `the header contains ';' — set source.delimiter: ';'` when the header names hold another common
- * separator (a `;`-separated export read as `,`); null when none does.
+ * separator (a `;`-separated export read as `,`); null when none does. A header read as one field
+ * is also tried on `,` (a `,`-separated file given `source.delimiter: ';'`), choosing the separator
+ * that splits it into the most fields.
  */
 function delimiterHint(names: string[], delimiter: number): string | null {
   const header = names.join('');
-  const other = OTHER_DELIMITERS.find((d) => d.charCodeAt(0) !== delimiter && header.includes(d));
+  // Commas inside names of a multi-column header are text (`weight, kg`), not a wrong separator.
+  const candidates = names.length === 1 ? [',', ...OTHER_DELIMITERS] : OTHER_DELIMITERS;
+  let other: string | undefined;
+  let most = 1;
+  for (const d of candidates) {
+    const fields = header.split(d).length;
+    if (d.charCodeAt(0) !== delimiter && fields > most) [other, most] = [d, fields];
+  }
   if (other === undefined) return null;
   const shown = other === '\t' ? '"\\t"' : `'${other}'`;
   return `the header contains ${shown} — set source.delimiter: ${shown}`;

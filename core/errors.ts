@@ -42,6 +42,9 @@ export class ModelNotFoundError extends QuiverError {}
 /** A run id that neither Temporal nor this machine's run records know (the CLI exits 2, bad input). */
 export class RunNotFoundError extends QuiverError {}
 
+/** `schema show` of a pipeline with no pinned schema (the CLI exits 2, bad input). */
+export class SchemaNotFoundError extends QuiverError {}
+
 /**
  * Asked of a local run (`run --local`), a command that only a Temporal server can do (resume, replay,
  * `--reuse-from`) found none: the message says why and what works offline (the CLI exits 2).

@@ -11,6 +11,7 @@ import { configFrom, openEnvironment, type Environment, type GlobalFlags } from 
 import { formatBytes, table } from '../format';
 import { readRunView } from '../local-run-views';
 import { emit } from '../output';
+import { nonNegativeInteger } from '../option-values';
 
 /**
  * Resolves what a user typed into a reference: a full SHA-256, a unique prefix of one (8+ hex
@@ -89,7 +90,38 @@ export function exportFormatOf(file: string): (typeof EXPORT_EXTENSIONS)[number]
   if (!fs.statSync(dir).isDirectory()) throw bad(`cannot export to '${file}': '${dir}' is not a folder`);
   if (fs.existsSync(file) && fs.statSync(file).isDirectory())
     throw bad(`cannot export to '${file}': it is a folder`);
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (error) {
+    throw bad(`cannot export to '${file}': folder '${dir}' is not writable (${errnoOf(error)})`);
+  }
   return ext as (typeof EXPORT_EXTENSIONS)[number];
+}
+
+/** Write failures that mean the destination is wrong, not that Quiver failed: bad input (exit 2). */
+const BAD_DESTINATION = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOENT', 'ENOTDIR', 'EISDIR', 'ENAMETOOLONG']);
+
+function errnoOf(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+}
+
+/**
+ * Writes an export to FILE. A destination the system refuses (read-only or permission-denied folder,
+ * a pseudo-filesystem such as /proc) is bad input naming the path and the reason.
+ *
+ * @throws SpecError (field `FILE`) for a refused destination; QuiverError for any other write failure
+ */
+export function writeExport(file: string, bytes: Uint8Array | string): void {
+  try {
+    fs.writeFileSync(file, bytes);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // Node's message without the path it repeats: `ENOENT: no such file or directory`.
+    const reason = (error as Error).message.split(',')[0];
+    const message = `cannot export to '${file}': cannot create a file there (${reason})`;
+    if (code && BAD_DESTINATION.has(code)) throw new SpecError(message, [{ path: 'FILE', message }]);
+    throw new QuiverError(`cannot write '${file}': ${(error as Error).message}`, { cause: error });
+  }
 }
 
 /** A table in an export format (see {@link EXPORT_EXTENSIONS}); the writers load on demand. */
@@ -165,15 +197,15 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
   checkpoints
     .command('show <ref>')
     .description('schema, lineage and the first rows of a checkpoint (ref: sha256, prefix, or file:// URI)')
-    .option('--head <n>', 'rows to show', '10')
-    .action(async (text: string, options: { head: string }, cmd: Command) => {
+    .option('--head <n>', 'rows to show', nonNegativeInteger, 10)
+    .action(async (text: string, options: { head: number }, cmd: Command) => {
       const flags = flagsOf(cmd);
       const { openStore } =
         require('../../core/checkpoint/store') as typeof import('../../core/checkpoint/store');
       const store = openStore(configFrom(flags).store);
       const ref = resolveCheckpoint(store, text);
       const { data, lineage } = await readVerified(store, ref);
-      const head = Number(options.head);
+      const head = options.head;
       const result = {
         ref: { ...ref, rows: data.numRows },
         schema: data.schema.fields.map((f) => ({ name: f.name, type: String(f.type), nullable: f.nullable })),
@@ -220,6 +252,9 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
     .option('--dry-run', 'list what would be removed, remove nothing')
     .action(async (options: { olderThan: string; dryRun?: boolean }, cmd: Command) => {
       const flags = flagsOf(cmd);
+      const { checkpointGc, formatGcReport, parseAge } =
+        require('../checkpoint-gc') as typeof import('../checkpoint-gc');
+      parseAge(options.olderThan); // bad input is exit 2 before any server is asked
       // Deleting needs every run's references, durable ones included: no server, no gc (exit 3).
       const env = await openEnvironment(flags, { embedded: false }).catch((error: unknown) => {
         if (!(error instanceof TemporalUnreachableError)) throw error;
@@ -230,8 +265,6 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
         );
       });
       await withOpened(env, async () => {
-        const { checkpointGc, formatGcReport } =
-          require('../checkpoint-gc') as typeof import('../checkpoint-gc');
         const report = await checkpointGc(env.client, env.config, options);
         emit(flags, report, formatGcReport);
       });
@@ -250,12 +283,7 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
       const ext = exportFormatOf(file); // a wrong name or folder fails before anything is read
       const ref = resolveCheckpoint(store, text);
       const { data } = await readVerified(store, ref);
-      const bytes = encodeExport(data, ext);
-      try {
-        fs.writeFileSync(file, bytes);
-      } catch (error) {
-        throw new QuiverError(`cannot write '${file}': ${(error as Error).message}`, { cause: error });
-      }
+      writeExport(file, encodeExport(data, ext));
       emit(
         flags,
         { file: path.resolve(file), rows: data.numRows, sha256: ref.sha256 },

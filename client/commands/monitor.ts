@@ -7,6 +7,7 @@ import { withEnvironment, type Environment, type GlobalFlags } from '../environm
 import { table } from '../format';
 import type { MonitorRunView, QuiverMonitors } from '../monitors';
 import { emit } from '../output';
+import { positiveInteger, positiveNumber } from '../option-values';
 
 // Loaded on first use, so that `quiver --help` loads neither the Temporal client nor YAML and zod.
 const specs = () => require('../../core/spec/load') as typeof import('../../core/spec/load');
@@ -24,24 +25,15 @@ interface CreateFlags {
   schedule?: string;
   rollbackBelow?: string;
   webhook?: string;
-  psi: string;
-  linf: string;
-  minRows: string;
-  minFeedback: string;
+  psi: number;
+  linf: number;
+  minRows: number;
+  minFeedback: number;
   id?: string;
 }
 
 function monitors(env: Environment): QuiverMonitors {
   return new (monitorsModule().QuiverMonitors)(env.client.temporal, env.config.taskQueues);
-}
-
-function positive(flag: string, text: string, integer = false): number {
-  const value = Number(text);
-  if (!(value > 0) || (integer && !Number.isInteger(value)))
-    throw new SpecError(`${flag} ${text}: expected a positive ${integer ? 'integer' : 'number'}`, [
-      { path: flag, message: `expected a positive ${integer ? 'integer' : 'number'}` },
-    ]);
-  return value;
 }
 
 /** The spec a retraining runs: a spec file (with `--set`, and `--retrain-source` as its source) or a schedule's. */
@@ -119,10 +111,10 @@ export function registerMonitorCommands(program: Command, flagsOf: (cmd: Command
       'roll the alias back when a live metric falls below (rmse: above)',
     )
     .option('--webhook <url>', 'POST a JSON alert here on drift and on rollback')
-    .option('--psi <n>', 'PSI threshold for numeric features', '0.2')
-    .option('--linf <n>', 'L-infinity threshold for categorical features', '0.1')
-    .option('--min-rows <n>', 'fewer new rows are not judged', '100')
-    .option('--min-feedback <n>', 'live metrics are judged from this many labels on', '20')
+    .option('--psi <n>', 'PSI threshold for numeric features', positiveNumber, 0.2)
+    .option('--linf <n>', 'L-infinity threshold for categorical features', positiveNumber, 0.1)
+    .option('--min-rows <n>', 'fewer new rows are not judged', positiveInteger, 100)
+    .option('--min-feedback <n>', 'live metrics are judged from this many labels on', positiveInteger, 20)
     .option('--id <id>', 'monitor id (default monitor-MODEL-ALIAS)')
     .action(async (model: string, flags: CreateFlags, cmd: Command) => {
       const global = flagsOf(cmd);
@@ -141,10 +133,10 @@ export function registerMonitorCommands(program: Command, flagsOf: (cmd: Command
           model,
           alias: flags.alias,
           onDrift: flags.onDrift as OnDrift,
-          psi: positive('--psi', flags.psi),
-          linf: positive('--linf', flags.linf),
-          minRows: positive('--min-rows', flags.minRows, true),
-          minFeedback: positive('--min-feedback', flags.minFeedback, true),
+          psi: flags.psi,
+          linf: flags.linf,
+          minRows: flags.minRows,
+          minFeedback: flags.minFeedback,
           ...(spec ? { retrainSpec: spec } : {}),
           ...(flags.schedule ? { retrainSchedule: flags.schedule } : {}),
           ...(flags.rollbackBelow
@@ -164,15 +156,13 @@ export function registerMonitorCommands(program: Command, flagsOf: (cmd: Command
   monitor
     .command('status <monitor>')
     .description("a monitor's recent runs: drift, live quality, alerts, rollbacks and retrainings")
-    .option('--limit <n>', 'at most N runs', '10')
-    .action(async (id: string, options: { limit: string }, cmd: Command) => {
+    .option('--limit <n>', 'at most N runs', positiveInteger, 10)
+    .action(async (id: string, options: { limit: number }, cmd: Command) => {
       const global = flagsOf(cmd);
       await withEnvironment(global, { embedded: false }, async (env) => {
         const m = monitors(env);
         const config = await m.config(id);
-        emit(global, { config, runs: await m.runs(config, positive('--limit', options.limit, true)) }, (v) =>
-          formatRuns(v.runs),
-        );
+        emit(global, { config, runs: await m.runs(config, options.limit) }, (v) => formatRuns(v.runs));
       });
     });
 

@@ -4,6 +4,7 @@ import { configFrom, withEnvironment, type GlobalFlags } from '../environment';
 import { readRunViews } from '../local-run-views';
 import { formatDuration, table } from '../format';
 import { emit } from '../output';
+import { positiveInteger } from '../option-values';
 import type { ColumnSummary, RunComparison } from '../run-compare';
 import type { RunListEntry } from '../run-list';
 import type { RunNote } from '../run-notes';
@@ -137,19 +138,15 @@ export function registerRunsInspectCommands(program: Command, flagsOf: (cmd: Com
     .option('--pipeline <name>', 'only runs of this pipeline')
     .option('--status <status>', 'RUNNING, PAUSED, COMPLETED, FAILED, CANCELED, TERMINATED or TIMED_OUT')
     .option('--schedule <id>', 'only runs this schedule started')
-    .option('--limit <n>', 'at most N runs', '20')
+    .option('--limit <n>', 'at most N runs', positiveInteger, 20)
     .option('--notes', "add each run's journal notes (a NOTES column with the latest)")
     .action(
       async (
-        options: { pipeline?: string; status?: string; schedule?: string; limit: string; notes?: boolean },
+        options: { pipeline?: string; status?: string; schedule?: string; limit: number; notes?: boolean },
         cmd: Command,
       ) => {
         const flags = flagsOf(cmd);
-        const limit = Number(options.limit);
-        if (!Number.isInteger(limit) || limit < 1)
-          throw new SpecError(`--limit must be a positive integer, not ${options.limit}`, [
-            { path: '--limit', message: 'expected a positive integer' },
-          ]);
+        const limit = options.limit;
         await withEnvironment(flags, { embedded: false }, async (env) => {
           const entries = await env.client.list({ ...options, limit });
           if (!options.notes) return emit(flags, entries, formatRunList);

@@ -7,6 +7,8 @@ import type { QuiverConfig } from '../../core/config';
 import { formatPlan, formatRun } from '../format';
 import type { StepName } from '../../core/run-types';
 import { emit, emitError, info } from '../output';
+import { positiveInteger } from '../option-values';
+import { SpecError } from '../../core/errors';
 import { holdOpenUntilSignal } from '../signals';
 // Actions import what they run when they run (`require` inside the action): `--help` and quick commands
 // must not load TensorFlow.js, Arrow, YAML or the Temporal worker. Keep heavy imports out of this header.
@@ -31,7 +33,7 @@ export function statusExitCode(status: RunView['status']): number {
 }
 
 /** `quiver worker` options. */
-type WorkerFlags = { queue: string; acceptSoftwareGpu?: boolean; concurrency?: string };
+type WorkerFlags = { queue: string; acceptSoftwareGpu?: boolean; concurrency?: number };
 
 async function runAndWait(
   env: Environment,
@@ -79,7 +81,7 @@ export function emitRunOutcome(flags: GlobalFlags, view: RunView, stderrLine = f
     process.stdout.write(`${JSON.stringify({ error, run: view }, null, 2)}\n`);
     return;
   }
-  emit(flags, view, formatRun);
+  emit(flags, view, (v) => formatRun(v, { errorLine: !stderrLine }));
   if (stderrLine) emitError(false, error);
 }
 
@@ -165,18 +167,20 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
       '--accept-software-gpu',
       'train on a software WebGPU adapter (llvmpipe); as QUIVER_ACCEPT_SOFTWARE_GPU=1',
     )
-    .option('--concurrency <n>', 'trainings a GPU worker runs at once (QUIVER_GPU_CONCURRENCY; default 1)')
+    .option(
+      '--concurrency <n>',
+      'trainings a GPU worker runs at once (QUIVER_GPU_CONCURRENCY; default 1)',
+      positiveInteger,
+    )
     .action(async (options: WorkerFlags, cmd: Command) => {
       if (options.queue !== 'cpu' && options.queue !== 'gpu')
-        throw new Error(`--queue must be cpu or gpu, not ${options.queue}`);
+        throw new SpecError(`--queue must be cpu or gpu, not '${options.queue}'`, [
+          { path: '--queue', message: 'expected cpu or gpu' },
+        ]);
       const { ACCEPT_SOFTWARE_GPU_ENV, backendDebugLogging, backendSummary, describeBackend } =
         require('../../core/model/backend') as typeof import('../../core/model/backend');
       if (options.acceptSoftwareGpu) process.env[ACCEPT_SOFTWARE_GPU_ENV] = '1';
-      if (options.concurrency !== undefined) {
-        if (!/^[1-9]\d*$/.test(options.concurrency))
-          throw new Error(`--concurrency must be a positive integer, not ${options.concurrency}`);
-        process.env.QUIVER_GPU_CONCURRENCY = options.concurrency;
-      }
+      if (options.concurrency !== undefined) process.env.QUIVER_GPU_CONCURRENCY = String(options.concurrency);
       await withEnvironment(flagsOf(cmd), { embedded: false, queues: [options.queue] }, async (env) => {
         const backend = env.workers?.backend;
         // One quiet line (the queue as QUIVER_QUEUE_PREFIX names it); skipped backends with DEBUG only.

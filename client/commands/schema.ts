@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { DataSchema, SchemaColumn } from '../../core/data/data-schema';
 import { quote } from '../../core/quote';
-import { QuiverError } from '../../core/errors';
+import { SchemaNotFoundError } from '../../core/errors';
 import { configFrom, type GlobalFlags } from '../environment';
 import { table } from '../format';
 import { emit } from '../output';
@@ -24,8 +24,8 @@ export function registerSchemaCommands(program: Command, flagsOf: (cmd: Command)
       const home = configFrom(flags);
       const pinned = await schemaStore().readPinnedSchema(home, pipeline);
       if (!pinned)
-        throw new QuiverError(
-          `no pinned schema for pipeline ${pipeline} at ${schemaStore().schemaPath(home, pipeline)} (the first run whose sanity step passes pins one)`,
+        throw new SchemaNotFoundError(
+          `no pinned schema for pipeline '${pipeline}' at ${schemaStore().schemaPath(home, pipeline)} (the first run whose sanity step passes pins one)`,
         );
       emit(flags, pinned, (s) => formatSchema(s, schemaStore().schemaPath(home, pipeline)));
     });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { QuiverError } from '../../core/errors';
 import { configFrom, type GlobalFlags } from '../environment';
 import { emit, info } from '../output';
+import { listenPort, positiveInteger } from '../option-values';
 import { holdOpenUntilSignal } from '../signals';
 import { renderedCard } from './report';
 
@@ -12,21 +12,19 @@ export function registerServeCommand(program: Command, flagsOf: (cmd: Command) =
     .description(
       'HTTP predictions for every model alias (hot-reloads alias moves, logs predictions as Arrow)',
     )
-    .option('--port <n>', 'port to listen on', '8080')
+    .option('--port <n>', 'port to listen on (0: any free port)', listenPort, 8080)
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
-    .option('--reload-interval <ms>', 'how often the registry aliases are re-read', '500')
-    .action(async (options: { port: string; host: string; reloadInterval: string }, cmd: Command) => {
+    .option('--reload-interval <ms>', 'how often the registry aliases are re-read', positiveInteger, 500)
+    .action(async (options: { port: number; host: string; reloadInterval: number }, cmd: Command) => {
       const flags = flagsOf(cmd);
-      const port = Number(options.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535)
-        throw new QuiverError(`--port must be 0..65535, not ${options.port}`);
+      const port = options.port;
       const config = configFrom(flags);
       const { buildModelServer } =
         require('../../core/serving/server') as typeof import('../../core/serving/server'); // fastify, TensorFlow.js
       const server = await buildModelServer({
         home: config.home,
         store: config.store,
-        reloadIntervalMs: Number(options.reloadInterval),
+        reloadIntervalMs: options.reloadInterval,
         cardFor: (name, version) => renderedCard(flags, name, version),
       });
       const url = await server.app.listen({ port, host: options.host });

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 // Heavy modules (registry and store: the AWS SDK; Arrow; TensorFlow.js) load inside actions, so
 // `quiver --help` stays fast (test/unit/client/cli-startup.test.ts).
-import { SpecError } from '../../core/errors';
 import type { StepName } from '../../core/run-types';
 import { configFrom, type GlobalFlags } from '../environment';
 import { formatDuration, formatSummary, shortRef, table } from '../format';
 import type { StepRunResult } from '../local-run-step';
 import { emit, info } from '../output';
+import { nonNegativeInteger } from '../option-values';
 import { formatComparison } from './runs-inspect';
 import { cell, rowsOf } from './checkpoints';
 
@@ -45,7 +45,7 @@ export function registerStepCommands(program: Command, flagsOf: (cmd: Command) =
     .requiredOption('--from <run>', 'the run whose input checkpoints STEP reads (a durable or local-… run)')
     .option('--set <key=value>', 'override a spec field (repeatable)', collect, [])
     .option('--spec <file>', "run under this spec file instead of RUN's spec")
-    .option('--head <n>', 'rows of the primary output to show', '5')
+    .option('--head <n>', 'rows of the primary output to show', nonNegativeInteger, 5)
     .option(
       '--allow-deploy',
       'let `step run deploy` register a new model version and move its alias (refused without it)',
@@ -53,13 +53,11 @@ export function registerStepCommands(program: Command, flagsOf: (cmd: Command) =
     .action(
       async (
         name: string,
-        options: { from: string; set: string[]; spec?: string; head: string; allowDeploy?: boolean },
+        options: { from: string; set: string[]; spec?: string; head: number; allowDeploy?: boolean },
         cmd: Command,
       ) => {
         const flags = flagsOf(cmd);
-        const head = Number(options.head);
-        if (!Number.isInteger(head) || head < 0)
-          throw new SpecError(`--head must be a whole number, not '${options.head}'`);
+        const head = options.head;
         const config = configFrom(flags);
         const { Quiver } = require('../library') as typeof import('../library');
         const quiver = new Quiver({

@@ -78,3 +78,55 @@ export function boundedByFeatures(
   if (trainFeatures && !trainFeatures.includes(name)) return 'not among train.features';
   return null;
 }
+
+/** A numeric column that counts rows: integers, all distinct, monotonic in file order. */
+export interface NumericIdLike {
+  column: string;
+  rows: number;
+  direction: 'increasing' | 'decreasing';
+  first: number;
+  last: number;
+}
+
+/** Below this many rows a counting column is not called an id (a 12-row `x = 0..11` fixture is data). */
+export const NUMERIC_ID_MIN_ROWS = 20;
+
+/**
+ * Numeric columns that look like a row number or record id (`1, 2, 3, …`): integer-valued, no nulls,
+ * strictly increasing or decreasing in file order (so all distinct; profilers' "unique + monotonic"),
+ * in a table of at least `minRows` rows. Trained on, the model learns the file's order. Columns in
+ * `skip` (the target, timestamps, columns the schema ignores) are not checked.
+ */
+export function numericIdLike(
+  views: ColumnView[],
+  skip: ReadonlySet<string>,
+  minRows = NUMERIC_ID_MIN_ROWS,
+): NumericIdLike[] {
+  const found: NumericIdLike[] = [];
+  for (const view of views) {
+    if (view.kind !== 'numeric' || skip.has(view.name) || view.nulls > 0) continue;
+    const v = view.values;
+    if (v.length < minRows || !Number.isInteger(v[0])) continue;
+    const up = v[1] > v[0];
+    let monotonic = true;
+    for (let i = 1; i < v.length && monotonic; i++)
+      monotonic = Number.isInteger(v[i]) && (up ? v[i] > v[i - 1] : v[i] < v[i - 1]);
+    if (monotonic)
+      found.push({
+        column: view.name,
+        rows: v.length,
+        direction: up ? 'increasing' : 'decreasing',
+        first: v[0],
+        last: v[v.length - 1],
+      });
+  }
+  return found;
+}
+
+/** What to do about a numeric id-like column: drop it, or say it is a real feature. */
+export function numericIdHint(column: string): string {
+  return (
+    `not a row number: drop it (features: [{ drop: [${column}] }], or leave it out of train.features), ` +
+    `or, if its order is a real feature, mark it sanity.schema.columns.${column}.ignore: true`
+  );
+}

@@ -1,5 +1,6 @@
 import * as arrow from 'apache-arrow';
 import type { ColumnView } from './column-views';
+import { keptRowLines, ROW_LINES_KEY } from '../sources/row-lines';
 
 /**
  * The rows of `table` that `keep` marks, column types kept (Float64 and dictionary-encoded strings
@@ -18,7 +19,12 @@ export function filterRows(table: arrow.Table, views: ColumnView[], keep: Uint8A
       columns[field.name] = dictionaryColumn(view, keep, kept, type as arrow.Dictionary);
     else columns[field.name] = copiedColumn(table.getChild(field.name)!, keep, type);
   }
-  return new arrow.Table(columns);
+  const filtered = new arrow.Table(columns);
+  // Training's messages name the file lines of the rows that remain, as sanity's do.
+  const lines = keptRowLines(table.schema.metadata.get(ROW_LINES_KEY), keep);
+  if (lines === undefined) return filtered;
+  const schema = new arrow.Schema(filtered.schema.fields, new Map([[ROW_LINES_KEY, lines]]));
+  return new arrow.Table(schema, filtered.batches);
 }
 
 /** Calls `copy(start, end, at)` for each run of kept rows: few drops mean few, long runs. */

@@ -82,3 +82,80 @@ export function describeTokens(
   const more = t.tokens.length > limit ? ` and ${t.tokens.length - limit} more` : '';
   return shown.join(', ') + more;
 }
+
+/** A text column whose values are numbers written with `,` as decimal mark or digit-group separator. */
+export interface CommaNumbers {
+  column: string;
+  /** `decimal`: `5,1`; `thousands`: `"7,900"` (every comma value has 3-digit groups). */
+  mark: 'decimal' | 'thousands';
+  /** The first rows (0-based) holding distinct comma values, with the value, in file order. */
+  examples: { row: number; value: string }[];
+  /** Share of the non-null rows that read as numbers once `,` is read as `mark`. */
+  numericShare: number;
+  /** What to set in the spec: `source.decimal: ','` or `source.thousands: ','`. */
+  hint: string;
+}
+
+/** A column is "numbers with commas" when nearly all its non-null rows read as numbers that way. */
+const COMMA_SHARE = 0.95;
+const COMMA_GROUPED = /^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/;
+/** `1.234,5`: dot digit groups before a decimal comma (German, Spanish exports). */
+const DOT_GROUPED_DECIMAL = /^[+-]?\d{1,3}(\.\d{3})+,\d+$/;
+const EXAMPLES_SHOWN = 3;
+
+/**
+ * Text columns whose values (nearly all of them) are numbers once `,` is the decimal mark (`5,1` in
+ * a `;`-separated export) or the digit-group separator (`"7,900"`): with no plain numbers among
+ * them, findNumericTokens sees no numeric column, and ingest would one-hot each number as a
+ * category. Columns kept as text on purpose (`textReasons`) are not reported.
+ */
+export function findCommaNumbers(views: ColumnView[], textReasons: Map<string, string>): CommaNumbers[] {
+  const found: CommaNumbers[] = [];
+  for (const view of views) {
+    if (view.kind !== 'categorical' || view.type !== 'string' || textReasons.has(view.name)) continue;
+    const words = view.dictionary.map((word) => word.trim());
+    const comma = words.map((w) => DECIMAL_COMMA.test(w) || COMMA_GROUPED.test(w) || DOT_GROUPED_DECIMAL.test(w));
+    if (!comma.includes(true)) continue;
+    const plain = words.map((w) => PLAIN_NUMBER.test(w));
+    let present = 0;
+    let plainRows = 0;
+    let numberRows = 0;
+    const examples: { row: number; value: string }[] = [];
+    const shown = new Set<number>();
+    for (let i = 0; i < view.codes.length; i++) {
+      const code = view.codes[i];
+      if (code < 0) continue;
+      present++;
+      if (plain[code]) plainRows++;
+      if (plain[code] || comma[code]) numberRows++;
+      // Distinct values make better examples than one value three times.
+      if (comma[code] && examples.length < EXAMPLES_SHOWN && !shown.has(code)) {
+        shown.add(code);
+        examples.push({ row: i, value: view.dictionary[code] });
+      }
+    }
+    // Mostly plain numbers: findNumericTokens reports the comma values as its tokens.
+    if (present === 0 || plainRows / present >= NUMERIC_SHARE || numberRows / present < COMMA_SHARE) continue;
+    // Every comma value in 3-digit groups reads as thousands; one `5,1` makes them decimal commas.
+    const mark = words.every((w, code) => !comma[code] || COMMA_GROUPED.test(w)) ? 'thousands' : 'decimal';
+    const dotGroups = words.some((w, code) => comma[code] && DOT_GROUPED_DECIMAL.test(w));
+    found.push({
+      column: view.name,
+      mark,
+      examples,
+      numericShare: numberRows / present,
+      hint:
+        mark === 'thousands'
+          ? "set source.thousands: ',' (digit groups)"
+          : dotGroups
+            ? "set source.decimal: ',' and source.thousands: '.' (decimal commas, dot digit groups)"
+            : "set source.decimal: ',' (decimal commas)",
+    });
+  }
+  return found;
+}
+
+/** `'5,1' (line 2), '4,9' (line 3), '4,7' (line 4)`: the examples, quoted, with their file lines. */
+export function describeCommaNumbers(c: CommaNumbers, locator: RowLocator = locatorFrom(undefined)): string {
+  return c.examples.map((e) => `${quote(e.value)} (${locator.at(e.row)})`).join(', ');
+}

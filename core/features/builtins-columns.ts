@@ -3,6 +3,7 @@ import { compileExpression } from 'filtrex';
 import { FeatureTransformError } from '../errors';
 import { columnNames, float64Vector, isNumericType, numbersOf, requireColumn, withColumns } from './columns';
 import type { Transform } from './types';
+import { rowLocator } from '../sources/row-lines';
 
 /** Column-shaping built-ins: no statistics to fit, so their state is null (params say it all). */
 
@@ -108,7 +109,7 @@ export const deriveTransform = stateless<Record<string, string>>((table, express
               ? String(value)
               : JSON.stringify(value);
         throw new FeatureTransformError(
-          `derive '${name}': "${expression}" gives ${shown} at row ${i} (${inputs.map(([c]) => `${c}=${row[c]}`).join(', ')}); values must be finite numbers`,
+          `derive '${name}': "${expression}" gives ${shown} at ${rowLocator(table).at(i)} (${inputs.map(([c]) => `${c}=${row[c]}`).join(', ')}); values must be finite numbers`,
         );
       }
       out[i] = n;
@@ -138,7 +139,9 @@ function mapNumeric(
       if (Number.isNaN(values[i])) continue;
       const out = fn(values[i]);
       if (!Number.isFinite(out))
-        throw new FeatureTransformError(`${what}: column '${name}' row ${i}: ${values[i]} gives ${out}`);
+        throw new FeatureTransformError(
+          `${what}: column '${name}' ${rowLocator(table).at(i)}: ${values[i]} gives ${out}`,
+        );
       values[i] = out;
     }
     replace.set(name, float64Vector(values));

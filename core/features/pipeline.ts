@@ -27,6 +27,7 @@ import {
   type Transform,
   type TransformSpec,
 } from './types';
+import { rowLocator, withRowLines } from '../sources/row-lines';
 
 let builtinVersion: string | undefined;
 
@@ -150,7 +151,7 @@ export async function fitFeatures(
       durationMs: performance.now() - started,
     });
   }
-  const output = finalFeatures(table, target);
+  const output = withRowLines(finalFeatures(table, target), args.table);
   const features = columnNames(output).filter((n) => n !== target);
   return { fitted: { version: 1, target, inputs, transforms, features }, output };
 }
@@ -240,7 +241,9 @@ async function applyChecked(
     const b = stringsOf(after);
     const row = a.findIndex((v, i) => v !== b[i]);
     if (row >= 0)
-      throw fail(`apply changed the target column '${target}' (row ${row}: '${a[row]}' → '${b[row]}')`);
+      throw fail(
+        `apply changed the target column '${target}' (${rowLocator(table).at(row)}: '${a[row]}' → '${b[row]}')`,
+      );
   }
   for (const field of out.schema.fields) {
     if (field.name === target || !arrow.DataType.isFloat(field.type)) continue;
@@ -248,10 +251,11 @@ async function applyChecked(
     for (let i = 0; i < values.length; i++) {
       const v = values.get(i) as number | null;
       if (v !== null && !Number.isFinite(v))
-        throw fail(`column '${field.name}' row ${i} is ${v}; values must be finite`);
+        throw fail(`column '${field.name}' ${rowLocator(table).at(i)} is ${v}; values must be finite`);
     }
   }
-  return out;
+  // Transforms keep every row: later transforms and training still name the file's lines.
+  return withRowLines(out, table);
 }
 
 /** The stage's output: every feature column as Float64 without missing values, then the target. */

@@ -1,3 +1,4 @@
+import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -100,6 +101,10 @@ const loaders: Record<BackendName, Loader> = {
     const noVulkan = missingVulkanDriver();
     if (noVulkan) throw new Skip(noVulkan);
     ensureRuntimeDir();
+    // Dawn prints native warnings (lavapipe's "…artificially reduced…") that no JavaScript can silence:
+    // ask a child process first, and load Dawn here only when its adapter would be used.
+    const probed = await probeWebGpuInChild();
+    if (probed) throw new Skip(probed);
     const dawn = requireOptional('webgpu') as { create: (flags: string[]) => unknown; globals?: object };
     const g = globalThis as unknown as { navigator?: { gpu?: unknown } };
     if (!g.navigator?.gpu) {
@@ -117,15 +122,10 @@ const loaders: Record<BackendName, Loader> = {
     const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter) throw new Skip('Dawn found no WebGPU adapter (no Vulkan/Metal/D3D12 driver?)');
     const info = adapter.info ?? (await adapter.requestAdapterInfo?.()) ?? {};
-    const label =
-      [info.vendor, info.device || info.description].filter(Boolean).join(' ') || 'unknown adapter';
+    const label = adapterLabel(info);
     const software = info.architecture === 'software' || adapter.isFallbackAdapter === true;
-    if (software && !softwareGpuAccepted()) {
-      // llvmpipe trains correctly but far slower than wasm: a GPU worker must not pretend it is a GPU.
-      throw new Skip(
-        `only a software WebGPU adapter (${label}); set ${ACCEPT_SOFTWARE_GPU_ENV}=1 (worker --accept-software-gpu) to train on it`,
-      );
-    }
+    // llvmpipe trains correctly but far slower than wasm: a GPU worker must not pretend it is a GPU.
+    if (software && !softwareGpuAccepted()) throw new Skip(softwareRefusal(label));
     requireOptional('@tensorflow/tfjs-backend-webgpu');
     await activate('webgpu');
     return software ? `${label} (software)` : `${label} (${info.architecture || 'gpu'})`;
@@ -161,6 +161,70 @@ const loaders: Record<BackendName, Loader> = {
     return 'cpu (js)';
   },
 };
+
+/** What the child reports of Dawn's adapter: its info, `null` when there is none, or why Dawn failed. */
+type ProbeReport =
+  { info: GpuAdapterLike['info'] & { fallback?: boolean } } | { adapter: null } | { error: string };
+
+// Runs in a child `node -e`: Dawn's adapter, as one JSON line; the child's stderr (Dawn's noise) is dropped.
+const PROBE_SCRIPT = `
+const write = (report) => { process.stdout.write(JSON.stringify(report) + '\\n'); process.exit(0); };
+try {
+  require(process.argv[1]).create([]).requestAdapter({ powerPreference: 'high-performance' }).then(
+    (a) => write(a ? { info: { vendor: a.info?.vendor, architecture: a.info?.architecture, device: a.info?.device,
+      description: a.info?.description, fallback: a.isFallbackAdapter === true } } : { adapter: null }),
+    (e) => write({ error: String(e && e.message || e).split('\\n')[0] }));
+} catch (e) { write({ error: String(e && e.message || e).split('\\n')[0] }); }`;
+
+/** How long a WebGPU probe may take (Dawn's Vulkan start-up on a busy machine) before it counts as failed. */
+const PROBE_TIMEOUT_MS = 60_000;
+
+/**
+ * Asks Dawn for its adapter in a child process, so that a process that will not train on WebGPU never
+ * loads Dawn (nor prints its native warnings). Returns why WebGPU is skipped, or null when the adapter
+ * would be used (then Dawn loads in this process). Where `webgpu` cannot be resolved as a file (a
+ * bundle that inlines it), returns null and the in-process probe decides.
+ */
+async function probeWebGpuInChild(): Promise<string | null> {
+  let dawnEntry: string;
+  try {
+    dawnEntry = require.resolve('webgpu');
+  } catch {
+    return null;
+  }
+  const report = await new Promise<ProbeReport | string>((resolve) => {
+    execFile(
+      process.execPath,
+      ['-e', PROBE_SCRIPT, dawnEntry],
+      { timeout: PROBE_TIMEOUT_MS, encoding: 'utf8', maxBuffer: 1 << 20 },
+      (error, stdout, stderr) => {
+        const line = stdout.trim().split('\n').pop() ?? '';
+        // Dawn's noise is detail: shown with QUIVER_LOG_LEVEL=DEBUG only, never to an activity logger.
+        if (stderr.trim() && backendDebugLogging())
+          log(`WebGPU probe (child process) printed: ${firstLine(stderr)}`);
+        try {
+          return resolve(JSON.parse(line) as ProbeReport);
+        } catch {
+          resolve(`the WebGPU probe process failed: ${firstLine(error?.message ?? (stderr || 'no report'))}`);
+        }
+      },
+    );
+  });
+  if (typeof report === 'string') return report;
+  if ('error' in report) return `webgpu failed to load: ${report.error}`;
+  if (!('info' in report)) return 'Dawn found no WebGPU adapter (no Vulkan/Metal/D3D12 driver?)';
+  const info = report.info ?? {};
+  const software = info.architecture === 'software' || info.fallback === true;
+  return software && !softwareGpuAccepted() ? softwareRefusal(adapterLabel(info)) : null;
+}
+
+function adapterLabel(info: NonNullable<GpuAdapterLike['info']>): string {
+  return [info.vendor, info.device || info.description].filter(Boolean).join(' ') || 'unknown adapter';
+}
+
+function softwareRefusal(label: string): string {
+  return `only a software WebGPU adapter (${label}); set ${ACCEPT_SOFTWARE_GPU_ENV}=1 (worker --accept-software-gpu) to train on it`;
+}
 
 /** Where the Vulkan loader looks for driver manifests (ICDs) on Linux. */
 const VULKAN_ICD_DIRS = [

@@ -1,6 +1,7 @@
 import * as arrow from 'apache-arrow';
 import { DataError, NonFiniteValueError } from '../errors';
 import type { Preprocessing } from './preprocess';
+import { locatorFrom, type RowLocator } from '../sources/row-lines';
 
 /**
  * Where training reads its inputs: encoded rows built on demand, one batch at a time, so the whole
@@ -106,15 +107,20 @@ export function featureColumnsSource(table: arrow.Table, columns: string[]): Fea
 
 /**
  * Throws NonFiniteValueError when an encoded batch holds NaN or ±Infinity (a value beyond float32, or
- * broken scaling), naming the column and the table row.
+ * broken scaling), naming the column and the file line (`locator`; table row without one).
  */
-export function assertFiniteBatch(values: Float32Array, rows: Int32Array, source: FeatureSource): void {
+export function assertFiniteBatch(
+  values: Float32Array,
+  rows: Int32Array,
+  source: FeatureSource,
+  locator: RowLocator = locatorFrom(undefined),
+): void {
   for (let i = 0; i < values.length; i++) {
     if (Number.isFinite(values[i])) continue;
     const row = rows[Math.floor(i / source.width)];
     const column = source.columnOf(i % source.width);
     throw new NonFiniteValueError(
-      `feature column '${column}' encodes to ${values[i]} at row ${row}: its values overflow float32 or its scaling; drop, clip or log-transform the column`,
+      `feature column '${column}' encodes to ${values[i]} at ${locator.at(row)}: its values overflow float32 or its scaling; drop, clip or log-transform the column`,
     );
   }
 }

@@ -2,10 +2,11 @@ import * as arrow from 'apache-arrow';
 import type * as tf from '@tensorflow/tfjs';
 import { NonFiniteValueError, ResourceLimitError } from '../errors';
 import type { Preprocessing } from './preprocess';
+import { rowLocator } from '../sources/row-lines';
 
 /**
  * Throws NonFiniteValueError for the first NaN or ±Infinity among `rows` of each floating-point
- * column (nulls are missing values, not errors), naming the column, the row and the value.
+ * column (nulls are missing values, not errors), naming the column, the file line (or row) and the value.
  */
 export function assertFiniteColumns(
   table: arrow.Table,
@@ -13,6 +14,7 @@ export function assertFiniteColumns(
   rows: Int32Array,
   role: 'feature' | 'target',
 ): void {
+  const locator = rowLocator(table);
   for (const name of columns) {
     const col = table.getChild(name);
     if (!col || !arrow.DataType.isFloat(col.type)) continue;
@@ -20,7 +22,7 @@ export function assertFiniteColumns(
       const value = col.get(row) as number | null;
       if (value === null || Number.isFinite(value)) continue;
       throw new NonFiniteValueError(
-        `${role} column '${name}' holds ${value} at row ${row}: non-finite values cannot be trained on; make them null (source.nullValues) or drop the column`,
+        `${role} column '${name}' holds ${value} at ${locator.at(row)}: non-finite values cannot be trained on; make them null (source.nullValues) or drop the column`,
       );
     }
   }

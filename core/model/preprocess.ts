@@ -1,5 +1,6 @@
 import * as arrow from 'apache-arrow';
 import { DataError } from '../errors';
+import { rowLocator } from '../sources/row-lines';
 
 /** Standard scaling of one numeric (or boolean, as 0/1) column; nulls become the training mean. */
 export interface NumericFeature {
@@ -235,10 +236,13 @@ export function encodeLabels(table: arrow.Table, prep: Preprocessing, rows: Int3
   const out = new Int32Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const label = labelAt(col, rows[i]);
-    if (label === null) throw new DataError(`row ${rows[i]}: target "${prep.target}" is null`);
+    if (label === null)
+      throw new DataError(`${rowLocator(table).at(rows[i])}: target "${prep.target}" is null`);
     const k = index.get(label);
     if (k === undefined) {
-      throw new DataError(`row ${rows[i]}: label "${label}" of "${prep.target}" was not seen in training`);
+      throw new DataError(
+        `${rowLocator(table).at(rows[i])}: label "${label}" of "${prep.target}" was not seen in training`,
+      );
     }
     out[i] = k;
   }
@@ -339,7 +343,8 @@ export function encodeTargets(table: arrow.Table, prep: Preprocessing, rows: Int
   const out = new Float32Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const v = numberAt(col, rows[i]);
-    if (v === null) throw new DataError(`row ${rows[i]}: target "${prep.target}" is null or not finite`);
+    if (v === null)
+      throw new DataError(`${rowLocator(table).at(rows[i])}: target "${prep.target}" is null or not finite`);
     out[i] = (v - mean) / std;
   }
   return out;

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { DataError } from '../errors';
 import { predictTableRows } from './metrics';
 import type { Preprocessing } from './preprocess';
+import { rowLocator } from '../sources/row-lines';
 
 export interface RegressionMetrics {
   /** Root mean squared error, in the target's own units. */
@@ -62,7 +63,8 @@ export function regressionPredictions(
   if (!target) throw new DataError(`target column "${prep.target}" not found`);
   const actual = Float64Array.from(rows, (row) => {
     const v = Number(target.get(row));
-    if (!Number.isFinite(v)) throw new DataError(`row ${row}: target "${prep.target}" is null or not finite`);
+    if (!Number.isFinite(v))
+      throw new DataError(`${rowLocator(table).at(row)}: target "${prep.target}" is null or not finite`);
     return v;
   });
   // Chunked (bounded memory); predictTableRows fails on a non-finite prediction.

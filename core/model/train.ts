@@ -30,6 +30,7 @@ import {
   type Preprocessing,
 } from './preprocess';
 import { deriveSeed, seededPermutation, splitRows } from './split';
+import { rowLocator, type RowLocator } from '../sources/row-lines';
 
 export interface SplitParams {
   holdout: number;
@@ -256,7 +257,7 @@ export async function trainClassifier(args: TrainArgs): Promise<TrainedModel> {
       args.signal?.throwIfAborted();
       const order = seededPermutation(fitRows.length, deriveSeed(params.seed, epoch));
       const result = await model.fitDataset(
-        epochBatches(source, encodeTarget, fitRows, order, params.batchSize),
+        epochBatches(source, encodeTarget, fitRows, order, params.batchSize, rowLocator(table)),
         {
           epochs: 1,
           batchesPerEpoch: batches,
@@ -338,13 +339,14 @@ function epochBatches(
   fitRows: Int32Array,
   order: Int32Array,
   batchSize: number,
+  locator: RowLocator,
 ): tf.data.Dataset<tf.TensorContainer> {
   return tf.data.generator(function* () {
     for (let start = 0; start < order.length; start += batchSize) {
       const slice = order.subarray(start, Math.min(start + batchSize, order.length));
       const rows = Int32Array.from(slice, (i) => fitRows[i]);
       const x = source.batch(rows);
-      assertFiniteBatch(x, rows, source);
+      assertFiniteBatch(x, rows, source, locator);
       // Targets as a column [rows, 1]: fitDataset does not expand 1-D targets as fit does (MSE would broadcast).
       yield {
         xs: tf.tensor2d(x, [rows.length, source.width]),

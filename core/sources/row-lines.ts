@@ -1,4 +1,4 @@
-import type * as arrow from 'apache-arrow';
+import * as arrow from 'apache-arrow';
 import { quote } from '../quote';
 
 /**
@@ -89,4 +89,33 @@ export function locatorFrom(metadata: string | undefined): RowLocator {
       return `${where}: ${value === null ? 'null' : typeof value === 'string' ? quote(value) : String(value)}`;
     },
   };
+}
+
+/**
+ * `table` carrying the row lines of `from`, whose rows it keeps one for one (a feature transform's
+ * output), so later steps still name file lines; `table` itself when `from` has none or differs in rows.
+ */
+export function withRowLines(table: arrow.Table, from: arrow.Table): arrow.Table {
+  const value = from.schema.metadata.get(ROW_LINES_KEY);
+  if (
+    value === undefined ||
+    table.numRows !== from.numRows ||
+    table.schema.metadata.get(ROW_LINES_KEY) === value
+  )
+    return table;
+  const metadata = new Map([...table.schema.metadata, [ROW_LINES_KEY, value]]);
+  return new arrow.Table(new arrow.Schema(table.schema.fields, metadata), table.batches);
+}
+
+/**
+ * The ROW_LINES_KEY value of the rows `keep` marks (1: kept), renumbered from 0 as a filtered table
+ * numbers them; undefined when `metadata` is (a typed source).
+ */
+export function keptRowLines(metadata: string | undefined, keep: Uint8Array): string | undefined {
+  const locator = locatorFrom(metadata);
+  if (!locator.lines) return metadata;
+  const recorder = new RowLineRecorder();
+  let at = 0;
+  for (let row = 0; row < keep.length; row++) if (keep[row]) recorder.record(at++, locator.line(row)!);
+  return recorder.toMetadata();
 }

@@ -84,7 +84,11 @@ export function validateSpec(raw: unknown, origin = 'spec'): PipelineSpec {
 
 /**
  * Applies `a.b.c=value` overrides. Values are parsed as YAML scalars/flow collections, so
- * `train.epochs=100` sets a number and `train.hiddenUnits=[32,32]` a list.
+ * `train.epochs=100` sets a number and `train.hiddenUnits=[32,32]` a list; a value YAML cannot read
+ * is the literal string, as helm and kubectl take it (`source.delimiter=,`), except an unclosed
+ * `[`/`{` list or map.
+ *
+ * @throws SpecError for an argument with no `=`, an empty key, or a list or map that does not parse
  */
 export function applyOverrides(raw: unknown, overrides: string[]): unknown {
   if (overrides.length === 0) return raw;
@@ -100,7 +104,7 @@ export function applyOverrides(raw: unknown, overrides: string[]): unknown {
       throw new SpecError(`--set ${override}: empty key in path`, [
         { path: override, message: 'empty key in path' },
       ]);
-    const value = YAML.parse(override.slice(eq + 1)) as unknown;
+    const value = overrideValue(override, override.slice(eq + 1));
     let node = root;
     for (const key of keyPath.slice(0, -1)) {
       if (!isRecord(node[key])) node[key] = {};
@@ -109,6 +113,30 @@ export function applyOverrides(raw: unknown, overrides: string[]): unknown {
     node[keyPath[keyPath.length - 1]] = value;
   }
   return root;
+}
+
+/**
+ * One `--set` value: YAML when it parses (numbers, booleans, lists, maps), else the text itself.
+ * A value opening a flow list or map (`[`, `{`) was meant as one, so a parse failure there is an error.
+ *
+ * @throws SpecError naming the `--set` argument and YAML's complaint
+ */
+function overrideValue(override: string, text: string): unknown {
+  const document = YAML.parseDocument(text, { prettyErrors: false });
+  let value: unknown;
+  let problem = document.errors[0]?.message;
+  if (!problem)
+    try {
+      value = document.toJS();
+    } catch (error) {
+      problem = (error as Error).message; // e.g. `*x`: an alias with no anchor
+    }
+  if (problem === undefined) return value;
+  if (/^\s*[[{]/.test(text))
+    throw new SpecError(`--set '${override}': the value does not parse as a YAML list or map: ${problem}`, [
+      { path: override.slice(0, override.indexOf('=')).trim(), message: `does not parse: ${problem}` },
+    ]);
+  return text;
 }
 
 function resolveSourceUri(uri: string, baseDir: string): string {

@@ -92,6 +92,47 @@ const cases: Record<string, () => ReturnType<typeof spec>> = {
       'bd-idlike',
       csv('idlike', ['customer', 'x', 'label'], (i) => [`c${1000 + i}`, String(xOf(i)), labelOf(i)]),
     ),
+  // Every number written with a decimal comma, and source.decimal forgotten: all read as text.
+  decimalForgotten: () =>
+    spec(
+      'bd-decimal-forgotten',
+      csv('decimal-forgotten', ['x', 'weight', 'label'], (i) => [`${xOf(i)},5`, `${i},25`, labelOf(i)], ';'),
+      { source: { delimiter: ';' } },
+    ),
+  // Quoted digit groups in every row ("7,900"): text without source.thousands.
+  thousands: () =>
+    spec(
+      'bd-thousands',
+      csv('thousands', ['price', 'x', 'label'], (i) => [
+        `"${i + 1},${String((i * 37) % 1000).padStart(3, '0')}"`,
+        String(xOf(i)),
+        labelOf(i),
+      ]),
+    ),
+  // A record id 1, 2, 3, …: the model would learn the file's order.
+  rowId: () =>
+    spec(
+      'bd-row-id',
+      csv('row-id', ['id', 'x', 'label'], (i) => [String(i + 1), String(xOf(i)), labelOf(i)]),
+    ),
+  // A ','-separated file with source.delimiter: ';' reads as one column.
+  wrongDelimiter: () =>
+    spec(
+      'bd-delimiter',
+      csv('delimiter', ['x', 'weight', 'label'], (i) => [String(xOf(i)), String(i), labelOf(i)]),
+      {
+        source: { delimiter: ';' },
+      },
+    ),
+  // 1 / (x - 21) is Infinity where x = 21: row 3, file line 5.
+  featureLine: () =>
+    spec(
+      'bd-feature-line',
+      csv('feature-line', ['x', 'label'], (i) => [String(xOf(i)), labelOf(i)]),
+      {
+        features: [{ derive: { inverse: '1 / (x - 21)' } }],
+      },
+    ),
   latin1: () => {
     const file = path.join(env.config.home, 'latin1.csv');
     const lines = [
@@ -172,6 +213,67 @@ describe('the whole pipeline on messy data', () => {
     );
     expect(sanity.error).toContain('features: [{ drop: [customer] }]');
     expect(await registry().versions('bd-idlike')).toEqual([]);
+  });
+
+  it("a ';' file of decimal commas without source.decimal fails sanity naming examples, lines and the setting", async () => {
+    const view = views.decimalForgotten;
+    expect(view.status).toBe('FAILED');
+    const sanity = step(view, 'sanity');
+    expect(sanity).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(sanity.error).toContain(
+      "numeric_text(x): observed text, yet 100.0% numbers with decimal commas: '0,5' (line 2), '7,5' (line 3), '14,5' (line 4), expected numbers: set source.decimal: ','",
+    );
+    expect(sanity.error).toContain(
+      "numeric_text(weight): observed text, yet 100.0% numbers with decimal commas: '0,25' (line 2)",
+    );
+    expect(step(view, 'train').status).toBe('pending');
+    expect(await registry().versions('bd-decimal-forgotten')).toEqual([]);
+  });
+
+  it('a column of quoted thousands fails sanity with source.thousands', async () => {
+    const view = views.thousands;
+    expect(view.status).toBe('FAILED');
+    const sanity = step(view, 'sanity');
+    expect(sanity).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(sanity.error).toContain(
+      "numeric_text(price): observed text, yet 100.0% numbers with comma digit groups: '1,000' (line 2), '2,037' (line 3), '3,074' (line 4), expected numbers: set source.thousands: ','",
+    );
+    expect(await registry().versions('bd-thousands')).toEqual([]);
+  });
+
+  it('a unique increasing integer id fails sanity with the drop hint', async () => {
+    const view = views.rowId;
+    expect(view.status).toBe('FAILED');
+    const sanity = step(view, 'sanity');
+    expect(sanity).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(sanity.error).toContain(
+      'cardinality(id): observed 60 distinct integers in 60 rows, increasing in file order (1 … 60), id-like',
+    );
+    expect(sanity.error).toContain('features: [{ drop: [id] }]');
+    expect(step(view, 'train').status).toBe('pending');
+    expect(await registry().versions('bd-row-id')).toEqual([]);
+  });
+
+  it("a ','-separated file given source.delimiter: ';' fails ingest naming ','", async () => {
+    const view = views.wrongDelimiter;
+    expect(view.status).toBe('FAILED');
+    const ingest = step(view, 'ingest');
+    expect(ingest).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(ingest.error).toContain(
+      "line 1: the header reads as one column 'x,weight,label': the header contains ',' — set source.delimiter: ','",
+    );
+    expect(step(view, 'sanity').status).toBe('pending');
+    expect(await registry().versions('bd-delimiter')).toEqual([]);
+  });
+
+  it('a feature transform giving Infinity names the file line, as sanity would', async () => {
+    const view = views.featureLine;
+    expect(view.status).toBe('FAILED');
+    const features = step(view, 'features');
+    expect(features).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(features.error).toContain('"1 / (x - 21)" gives Infinity at line 5 (x=21)');
+    expect(step(view, 'train').status).toBe('pending');
+    expect(await registry().versions('bd-feature-line')).toEqual([]);
   });
 
   it('a Latin-1 file read as UTF-8 fails ingest naming the line and byte offset', async () => {

@@ -49,8 +49,37 @@ describe('run --local and what reads it, with no Temporal server', () => {
       field: null,
     });
     expect(printed.run.status).toBe('FAILED');
+    expect(failed.stderr).toBe(''); // one JSON object on stdout, and nothing else
     const status = await cli(home, 'status', printed.run.runId);
     expect(status.code).toBe(1);
+  });
+
+  it('a failed local run prints its error once: `quiver: run … failed: …` on stderr', async () => {
+    const failed = await cli(
+      home,
+      ...['run', IRIS_SPEC, '--local', ...SETS, '--set', 'source.uri=/no/such/iris.csv'],
+    );
+    expect(failed.code).toBe(1);
+    const printed = failed.stdout + failed.stderr;
+    expect(printed.match(/cannot read source/g), printed).toHaveLength(1);
+    expect(failed.stderr).toMatch(/\nquiver: run local-iris-cli-local-\S+ failed: step ingest failed: .*\n$/);
+    expect(failed.stdout).toContain('failed: see the error below');
+  });
+
+  it('refuses a destination the system will not create as bad input, exit 2', async () => {
+    const data = completed.steps.find((s) => s.name === 'ingest')!.outputs.data;
+    // A folder that exists but takes no new files, even for root: /proc.
+    if (!fs.existsSync('/proc/self')) return;
+    const result = await cli(home, 'checkpoints', 'export', data.sha256, '/proc/x.csv', '--json');
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.stdout)).toEqual({
+      error: {
+        type: 'SpecError',
+        message:
+          "cannot export to '/proc/x.csv': cannot create a file there (ENOENT: no such file or directory)",
+        field: 'FILE',
+      },
+    });
   });
 
   it('lists, compares and reports local runs from their records', async () => {

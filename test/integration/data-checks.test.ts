@@ -192,7 +192,7 @@ describe('data checks on a real dev server', () => {
     expect(reset.stdout).toContain('schema of iris reset');
     expect(fs.existsSync(schemaPath(env.config.home, 'iris'))).toBe(false);
     const show = await quiver(['schema', 'show', 'iris'], cliEnv);
-    expect(show.code).toBe(1);
-    expect(show.stderr).toContain('no pinned schema for pipeline iris');
+    expect(show.code).toBe(2);
+    expect(show.stderr).toContain("quiver: no pinned schema for pipeline 'iris'");
   });
 });

@@ -76,7 +76,10 @@ describe('training on a GPU-queue worker with WebGPU (lavapipe software adapter)
   });
 });
 
-describe('no GPU worker running', () => {
+// The worlds below have their own task queues and workers and mostly wait (gpuWait, heartbeat
+// timeouts, worker start-up): they run at once. The WebGPU one above runs alone first, since it
+// switches this process's TF.js backend for its CPU comparison.
+describe.concurrent('no GPU worker running', () => {
   let world: GpuWorld;
   beforeAll(async () => {
     world = await startGpuWorld('gpu-none');
@@ -117,47 +120,14 @@ describe('no GPU worker running', () => {
   });
 });
 
-describe('a GPU worker killed with SIGKILL mid-training', () => {
+// One world for these: the worker that replaces the killed one trains the tests after it.
+describe.concurrent('a GPU worker killed mid-training; cancel, resume, timeouts and long epochs', () => {
   let world: GpuWorld;
-  beforeAll(async () => {
-    world = await startGpuWorld('gpu-kill');
-  });
-  afterAll(() => world?.close());
-
-  it('the retried attempt starts at the saved epoch and ends within 2 points of an uninterrupted run', async () => {
-    const overrides = ['train.epochs=300', 'train.heartbeatTimeout=3s', 'train.checkpointEvery=300ms'];
-    const gpu = await world.startGpuWorker();
-    const straightId = await world.startRun(overrides);
-    const straight = await waitForRunStatus(world.client, straightId, SETTLED, 100_000);
-    expect(straight.status, straight.error ?? '').toBe('COMPLETED');
-
-    const runId = await world.startRun(overrides);
-    // Kill once the server holds a heartbeat naming an epoch checkpoint past the first few epochs
-    // (status reads `live` from that heartbeat).
-    await pollUntil(
-      'an epoch checkpoint',
-      () => world.client.status(runId),
-      (view) => (stepOf(view, 'train').live?.checkpointEpoch ?? 0) >= 5,
-      60_000,
-    );
-    await killHard(gpu.child);
-    await world.startGpuWorker();
-    const view = await waitForRunStatus(world.client, runId, SETTLED, 100_000);
-    expect(view.status, view.error ?? '').toBe('COMPLETED');
-    const train = stepOf(view, 'train');
-    expect(train.attempts).toBe(2);
-    expect(train.summary.resumedFromEpoch, JSON.stringify(train)).toBeGreaterThan(0);
-    expect(train.summary.epochs).toBe(300);
-    expect(Math.abs(validatedAccuracy(view) - validatedAccuracy(straight))).toBeLessThanOrEqual(0.02);
-  });
-});
-
-describe('cancel, resume, timeouts and long epochs', () => {
-  let world: GpuWorld;
+  let gpu: Awaited<ReturnType<GpuWorld['startGpuWorker']>>;
   let longCsv: string;
   beforeAll(async () => {
     world = await startGpuWorld('gpu-cancel');
-    await world.startGpuWorker();
+    gpu = await world.startGpuWorker();
     longCsv = writeLongEpochSpec(world.config.home);
   });
   afterAll(() => world?.close());
@@ -167,119 +137,164 @@ describe('cancel, resume, timeouts and long epochs', () => {
     return filesUnder(openStore(world.config.store).root).length;
   }
 
-  it('cancel stops training, the run records its last epoch checkpoint, and resume continues from it', async () => {
-    const overrides = ['train.epochs=300', 'train.checkpointEvery=0s'];
-    const runId = await world.startRun(overrides);
-    await pollUntil(
-      'a few epoch checkpoints',
-      () => world.client.status(runId),
-      (view) => (stepOf(view, 'train').live?.checkpointEpoch ?? 0) >= 10,
-      60_000,
-    );
-    await world.client.cancel(runId);
-    const canceled = await waitForRunStatus(world.client, runId, SETTLED, 30_000);
-    expect(canceled.status).toBe('CANCELED');
-    // What the run recorded (by signal, at most a second behind the heartbeat's latest epoch).
-    const live = stepOf(canceled, 'train').live!;
-    expect(live.checkpointEpoch).toBeGreaterThan(0);
-    expect(live.checkpoint).not.toBeNull();
-    expect(formatRun(canceled)).toContain(`last epoch checkpoint: epoch ${live.checkpointEpoch}`);
-    // The attempt really stopped: no epoch checkpoint appears after the cancellation settled.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    const files = epochCheckpointCount();
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    expect(epochCheckpointCount()).toBe(files);
+  it.sequential(
+    'the retried attempt starts at the saved epoch and ends within 2 points of an uninterrupted run',
+    async () => {
+      const overrides = ['train.epochs=300', 'train.heartbeatTimeout=3s', 'train.checkpointEvery=300ms'];
+      const straightId = await world.startRun(overrides);
+      const straight = await waitForRunStatus(world.client, straightId, SETTLED, 100_000);
+      expect(straight.status, straight.error ?? '').toBe('COMPLETED');
 
-    const plan = await world.client.plan(runId);
-    expect(plan.resumeTraining).toEqual(live.checkpoint);
-    expect(plan.steps.find((s) => s.name === 'train')?.reason).toContain(
-      `continues from its epoch ${live.checkpointEpoch} checkpoint`,
-    );
-    const resumedId = await world.client.startPlanned(plan);
-    const resumed = await waitForRunStatus(world.client, resumedId, SETTLED, 100_000);
-    expect(resumed.status, resumed.error ?? '').toBe('COMPLETED');
-    expect(stepOf(resumed, 'train').summary).toMatchObject({
-      resumedFromEpoch: live.checkpointEpoch,
-      epochs: 300,
-    });
-    expect(resumed.steps.map((s) => [s.name, s.reusedFrom])).toEqual([
-      ['ingest', runId],
-      ['sanity', runId],
-      ['features', runId],
-      ['train', null],
-      ['validate', null],
-      ['deploy', null],
-    ]);
-  });
+      const runId = await world.startRun(overrides);
+      // Kill once the server holds a heartbeat naming an epoch checkpoint past the first few epochs
+      // (status reads `live` from that heartbeat).
+      await pollUntil(
+        'an epoch checkpoint',
+        () => world.client.status(runId),
+        (view) => (stepOf(view, 'train').live?.checkpointEpoch ?? 0) >= 5,
+        60_000,
+      );
+      await killHard(gpu.child);
+      await world.startGpuWorker();
+      const view = await waitForRunStatus(world.client, runId, SETTLED, 100_000);
+      expect(view.status, view.error ?? '').toBe('COMPLETED');
+      const train = stepOf(view, 'train');
+      expect(train.attempts).toBe(2);
+      expect(train.summary.resumedFromEpoch, JSON.stringify(train)).toBeGreaterThan(0);
+      expect(train.summary.epochs).toBe(300);
+      expect(Math.abs(validatedAccuracy(view) - validatedAccuracy(straight))).toBeLessThanOrEqual(0.02);
+    },
+  );
 
-  it('a timed-out attempt stops itself: no epoch checkpoint is written after its timeout', async () => {
-    const runId = await world.startRun([
-      'train.epochs=5000',
-      'train.checkpointEvery=0s',
-      'train.timeout=3s',
-      'train.retry.maximumAttempts=1',
-    ]);
-    const paused = await waitForRunStatus(world.client, runId, SETTLED, 60_000);
-    expect(paused.status).toBe('PAUSED');
-    expect(stepOf(paused, 'train').error).toMatch(/timed out|Timeout|START_TO_CLOSE/i);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    const files = epochCheckpointCount();
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    expect(epochCheckpointCount()).toBe(files);
-    await world.client.cancel(runId);
-  });
+  it.sequential(
+    'cancel stops training, the run records its last epoch checkpoint, and resume continues from it',
+    async () => {
+      const overrides = ['train.epochs=300', 'train.checkpointEvery=0s'];
+      const runId = await world.startRun(overrides);
+      await pollUntil(
+        'a few epoch checkpoints',
+        () => world.client.status(runId),
+        (view) => (stepOf(view, 'train').live?.checkpointEpoch ?? 0) >= 10,
+        60_000,
+      );
+      await world.client.cancel(runId);
+      const canceled = await waitForRunStatus(world.client, runId, SETTLED, 30_000);
+      expect(canceled.status).toBe('CANCELED');
+      // What the run recorded (by signal, at most a second behind the heartbeat's latest epoch).
+      const live = stepOf(canceled, 'train').live!;
+      expect(live.checkpointEpoch).toBeGreaterThan(0);
+      expect(live.checkpoint).not.toBeNull();
+      expect(formatRun(canceled)).toContain(`last epoch checkpoint: epoch ${live.checkpointEpoch}`);
+      // The attempt really stopped: no epoch checkpoint appears after the cancellation settled.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const files = epochCheckpointCount();
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(epochCheckpointCount()).toBe(files);
 
-  it('heartbeats and live progress keep coming while one epoch runs longer than the heartbeat timeout', async () => {
-    const runId = await world.startRun(
-      // One epoch of 3200 single-row batches: several seconds, however idle the machine.
-      ['train.epochs=1', 'train.heartbeatTimeout=2s', 'train.batchSize=1'],
-      longCsv,
-    );
-    // Inside the first epoch: the heartbeat reports batches, and status an ETA, before any epoch ends.
-    const midEpoch = await pollUntil(
-      'a mid-epoch heartbeat',
-      () => world.client.status(runId),
-      (view) => {
-        const train = stepOf(view, 'train');
-        return train.status === 'running' && train.live?.epoch === 0 && train.live.etaMs !== null;
-      },
-      60_000,
-      200,
-    );
-    expect(stepOf(midEpoch, 'train').live).toMatchObject({ epoch: 0, epochs: 1 });
-    expect(formatRun(midEpoch)).toMatch(/training: epoch 0\/1 · ETA \d+/);
-    const view = await waitForRunStatus(world.client, runId, SETTLED, 110_000);
-    expect(view.status, view.error ?? '').toBe('COMPLETED');
-    // One attempt: the heartbeat never lapsed, though the epoch took longer than its 2 s timeout.
-    expect(stepOf(view, 'train').attempts).toBe(1);
-    expect(stepOf(view, 'train').durationMs).toBeGreaterThan(3_000);
-    expect(stepOf(view, 'train').summary).toMatchObject({ task: 'classification', epochs: 1 });
-    // A binary target: validate reports AUC beside accuracy.
-    expect(stepOf(view, 'validate').summary.auc).toBeGreaterThan(0.9);
-  });
+      const plan = await world.client.plan(runId);
+      expect(plan.resumeTraining).toEqual(live.checkpoint);
+      expect(plan.steps.find((s) => s.name === 'train')?.reason).toContain(
+        `continues from its epoch ${live.checkpointEpoch} checkpoint`,
+      );
+      const resumedId = await world.client.startPlanned(plan);
+      const resumed = await waitForRunStatus(world.client, resumedId, SETTLED, 100_000);
+      expect(resumed.status, resumed.error ?? '').toBe('COMPLETED');
+      expect(stepOf(resumed, 'train').summary).toMatchObject({
+        resumedFromEpoch: live.checkpointEpoch,
+        epochs: 300,
+      });
+      expect(resumed.steps.map((s) => [s.name, s.reusedFrom])).toEqual([
+        ['ingest', runId],
+        ['sanity', runId],
+        ['features', runId],
+        ['train', null],
+        ['validate', null],
+        ['deploy', null],
+      ]);
+    },
+  );
 
-  it('a regression target trains with early stopping and validates with RMSE, MAE and R²', async () => {
-    const runId = await world.startRun(
-      [
-        'train.epochs=300',
-        'train.earlyStopping={patience: 3, minDelta: 0.001}',
-        'validate.min={r2: 0.8}',
-        'validate.max={rmse: 10}',
-      ],
-      writeRegressionSpec(world.config.home),
-    );
-    const view = await waitForRunStatus(world.client, runId, SETTLED, 110_000);
-    expect(view.status, view.error ?? '').toBe('COMPLETED');
-    const train = stepOf(view, 'train').summary;
-    expect(train).toMatchObject({ task: 'regression', accuracy: null });
-    expect(train.stoppedEarlyAt).toBe(train.epochs);
-    expect(Number(train.epochs)).toBeLessThan(300);
-    expect(typeof train.valLoss).toBe('number');
-    const metrics = stepOf(view, 'validate').summary;
-    expect(Object.keys(metrics).sort()).toEqual(['mae', 'r2', 'rmse']);
-    expect(Number(metrics.r2)).toBeGreaterThan(0.8);
-    expect(Number(metrics.mae)).toBeLessThanOrEqual(Number(metrics.rmse));
-  });
+  it.sequential(
+    'a timed-out attempt stops itself: no epoch checkpoint is written after its timeout',
+    async () => {
+      const runId = await world.startRun([
+        'train.epochs=5000',
+        'train.checkpointEvery=0s',
+        'train.timeout=3s',
+        'train.retry.maximumAttempts=1',
+      ]);
+      // A waiter returns the paused run (it would wait for `quiver retry` forever), naming step and cause.
+      const paused = await world.client.wait(runId, undefined, 500, 500);
+      expect(paused.status).toBe('PAUSED');
+      expect(stepOf(paused, 'train').status).toBe('paused');
+      expect(stepOf(paused, 'train').error).toMatch(/timed out|Timeout|START_TO_CLOSE/i);
+      expect(paused.error).toMatch(/^step train paused after 1 attempt\(s\): /);
+      expect(paused.error).toContain(`(fix the cause, then \`quiver retry ${runId}\`)`);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const files = epochCheckpointCount();
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect(epochCheckpointCount()).toBe(files);
+      await world.client.cancel(runId);
+    },
+  );
+
+  it.sequential(
+    'heartbeats and live progress keep coming while one epoch runs longer than the heartbeat timeout',
+    async () => {
+      const runId = await world.startRun(
+        // One epoch of 3200 single-row batches: several seconds, however idle the machine.
+        ['train.epochs=1', 'train.heartbeatTimeout=2s', 'train.batchSize=1'],
+        longCsv,
+      );
+      // Inside the first epoch: the heartbeat reports batches, and status an ETA, before any epoch ends.
+      const midEpoch = await pollUntil(
+        'a mid-epoch heartbeat',
+        () => world.client.status(runId),
+        (view) => {
+          const train = stepOf(view, 'train');
+          return train.status === 'running' && train.live?.epoch === 0 && train.live.etaMs !== null;
+        },
+        60_000,
+        200,
+      );
+      expect(stepOf(midEpoch, 'train').live).toMatchObject({ epoch: 0, epochs: 1 });
+      expect(formatRun(midEpoch)).toMatch(/training: epoch 0\/1 · ETA \d+/);
+      const view = await waitForRunStatus(world.client, runId, SETTLED, 110_000);
+      expect(view.status, view.error ?? '').toBe('COMPLETED');
+      // One attempt: the heartbeat never lapsed, though the epoch took longer than its 2 s timeout.
+      expect(stepOf(view, 'train').attempts).toBe(1);
+      expect(stepOf(view, 'train').durationMs).toBeGreaterThan(3_000);
+      expect(stepOf(view, 'train').summary).toMatchObject({ task: 'classification', epochs: 1 });
+      // A binary target: validate reports AUC beside accuracy.
+      expect(stepOf(view, 'validate').summary.auc).toBeGreaterThan(0.9);
+    },
+  );
+
+  it.sequential(
+    'a regression target trains with early stopping and validates with RMSE, MAE and R²',
+    async () => {
+      const runId = await world.startRun(
+        [
+          'train.epochs=300',
+          'train.earlyStopping={patience: 3, minDelta: 0.001}',
+          'validate.min={r2: 0.8}',
+          'validate.max={rmse: 10}',
+        ],
+        writeRegressionSpec(world.config.home),
+      );
+      const view = await waitForRunStatus(world.client, runId, SETTLED, 110_000);
+      expect(view.status, view.error ?? '').toBe('COMPLETED');
+      const train = stepOf(view, 'train').summary;
+      expect(train).toMatchObject({ task: 'regression', accuracy: null });
+      expect(train.stoppedEarlyAt).toBe(train.epochs);
+      expect(Number(train.epochs)).toBeLessThan(300);
+      expect(typeof train.valLoss).toBe('number');
+      const metrics = stepOf(view, 'validate').summary;
+      expect(Object.keys(metrics).sort()).toEqual(['mae', 'r2', 'rmse']);
+      expect(Number(metrics.r2)).toBeGreaterThan(0.8);
+      expect(Number(metrics.mae)).toBeLessThanOrEqual(Number(metrics.rmse));
+    },
+  );
 });
 
 /**

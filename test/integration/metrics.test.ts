@@ -92,7 +92,9 @@ describe('worker metrics', () => {
       expect(await stopProcess(worker)).toBe(143);
     }
     const bad = await quiver(['worker', '--metrics-port', 'http'], cliEnv);
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('--metrics-port must be a TCP port (1-65535), not http');
+    expect(bad.code).toBe(2); // bad input, checked before anything starts
+    expect(bad.stderr).toContain(
+      "quiver: option '--metrics-port <port>' argument 'http' is invalid. Expected a TCP port from 1 to 65535.",
+    );
   });
 });

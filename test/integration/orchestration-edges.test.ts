@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
-import { RunClosedError } from '../../client/api';
+import { RunClosedError, type RunView } from '../../client/api';
 import { deploymentLine } from '../../client/format';
 import { formatComparison } from '../../client/commands/runs-inspect';
 import { compareRuns } from '../../client/run-compare';
@@ -80,21 +80,33 @@ describe('orchestration at the edges', () => {
     };
     const timedOut = endless('timed-out');
     const cancelled = endless('cancelled');
-    const runId = await env.client.start(
-      env.spec([
-        ...FAST,
-        `source.uri=${timedOut.fifo}`,
-        'source.timeout=2s',
-        'source.retry.maximumAttempts=1',
-      ]),
+    // `run --wait` ends when the run pauses (it would wait for `quiver retry` forever), exit code 1.
+    const settings = [
+      ...FAST,
+      `source.uri=${timedOut.fifo}`,
+      'source.timeout=2s',
+      'source.retry.maximumAttempts=1',
+    ];
+    const waited = await quiver(
+      ['run', IRIS_SPEC, ...settings.flatMap((s) => ['--set', s]), '--wait', '--json'],
+      cliEnv,
     );
-    const paused = await eventually(async () => {
-      const view = await env.client.status(runId);
-      return view.status === 'PAUSED' ? view : undefined;
-    }, 'the timed-out ingest to pause the run');
+    expect(waited.code, waited.stderr).toBe(1);
+    const { error, run: paused } = JSON.parse(waited.stdout) as {
+      error: { type: string; message: string };
+      run: RunView;
+    };
+    const runId = paused.runId;
+    expect(error.type).toBe('RunNotCompletedError');
+    expect(error.message).toMatch(
+      new RegExp(`^run ${runId} ended paused: step ingest paused after 1 attempt\\(s\\): `),
+    );
+    expect(error.message).toContain(`quiver retry ${runId}`);
     // Documented: retries exhausted on a retryable error (a timeout) pause the run for `quiver retry`.
+    expect(paused.status).toBe('PAUSED');
     expect(paused.steps[0]).toMatchObject({ name: 'ingest', status: 'paused', attempts: 1 });
     expect(paused.steps[0].error).toMatch(/timeout/i);
+    expect((await env.client.status(runId)).status).toBe('PAUSED');
     expect(await timedOut.stopped).toEqual({ code: null, signal: 'SIGPIPE' });
     await env.client.cancel(runId);
     expect((await env.client.wait(runId)).status).toBe('CANCELED');

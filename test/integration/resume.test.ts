@@ -243,7 +243,12 @@ describe('retry in place and cancel', () => {
         'deploy.pauseTimeout=2s',
       ]),
     );
-    const view = await env.client.wait(runId);
+    // The close itself (client.wait would return at the pause), then its status.
+    await env.client.temporal.workflow
+      .getHandle(runId)
+      .result()
+      .catch(() => undefined);
+    const view = await env.client.status(runId);
     expect(view.status).toBe('FAILED');
     expect(view.steps[5]).toMatchObject({ status: 'failed', attempts: 1 });
     expect(view.error).toContain('paused 2s with no retry');

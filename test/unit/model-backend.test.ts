@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -40,6 +42,23 @@ describe('initBackend', () => {
     const again = await initBackend();
     expect(again.backend).toBe('wasm');
     expect(messages.length).toBe(count);
+  });
+
+  it("loads no Dawn where its adapter is refused: Dawn's native warnings never reach stderr", () => {
+    // A fresh process, so that Dawn is not loaded yet, whose stderr the native code writes to.
+    const script = `require('tsx/cjs'); require('./core/model/backend.ts').initBackend()
+      .then((info) => { process.stdout.write(JSON.stringify(info)); process.exit(0); })`;
+    const env = { ...process.env };
+    for (const name of [BACKEND_ENV, 'QUIVER_ACCEPT_SOFTWARE_GPU', 'QUIVER_LOG_LEVEL']) delete env[name];
+    const child = spawnSync(process.execPath, ['-e', script], {
+      cwd: path.resolve(__dirname, '..', '..'),
+      encoding: 'utf8',
+      env,
+      timeout: 120_000,
+    });
+    expect(child.status, child.stderr).toBe(0);
+    expect((JSON.parse(child.stdout) as { backend: string }).backend).toBe('wasm');
+    expect(child.stderr).toBe('');
   });
 
   it('wasm actually trains: a tiny model fits XOR-ish data', async () => {

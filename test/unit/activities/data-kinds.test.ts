@@ -4,17 +4,18 @@ import { parseCsv } from '../../../core/csv';
 import { validateSpec } from '../../../core/spec/load';
 
 const origin = { runId: 'r1', dataSha256: 'abc', rows: 0 };
-const spec = (sanity: Record<string, unknown> = {}) =>
+const spec = (sanity: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) =>
   validateSpec({
     name: 't',
     source: { uri: 'x.csv' },
     target: { column: 'label' },
     sanity: { minRows: 1, ...sanity },
+    ...extra,
   });
-const check = (text: string, sanity: Record<string, unknown> = {}) =>
+const check = (text: string, sanity: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) =>
   runDataChecks({
-    table: parseCsv(text),
-    spec: spec(sanity),
+    table: parseCsv(text, { delimiter: text.split('\n')[0].includes(';') ? ';' : ',' }),
+    spec: spec(sanity, extra),
     pinned: null,
     reference: { skipped: 'none' },
     origin,
@@ -51,5 +52,128 @@ describe('sanity: data that would train a silently wrong model fails by name', (
     expect(outcome.failed.find((r) => r.check === 'label_present')!.observed).toBe(
       "missing (columns: x, lable; nearest 'lable')",
     );
+  });
+
+  it("fails a ';' file whose numbers all use decimal commas, naming examples, lines and source.decimal", () => {
+    const rows = Array.from(
+      { length: 30 },
+      (_, i) => `${4 + (i % 9)},${i % 10};3,${i % 4};0,2;${i % 2 ? 'a' : 'b'}`,
+    );
+    const outcome = check(`length;width;petal;label\n${rows.join('\n')}\n`);
+    const failed = outcome.failed.filter((r) => r.check === 'numeric_text');
+    expect(failed.map((r) => r.column)).toEqual(['length', 'width', 'petal']);
+    expect(failed[0].observed).toBe(
+      "text, yet 100.0% numbers with decimal commas: '4,0' (line 2), '5,1' (line 3), '6,2' (line 4)",
+    );
+    expect(failed[2].observed).toBe("text, yet 100.0% numbers with decimal commas: '0,2' (line 2)");
+    expect(failed[0].expected).toBe("numbers: set source.decimal: ',' (decimal commas)");
+    // The misreading is the cause: no id-like hint on top of it.
+    expect(outcome.failed.filter((r) => r.check === 'cardinality')).toEqual([]);
+    // Read with the decimal mark, the same file passes.
+    const read = runDataChecks({
+      table: parseCsv(`length;width;petal;label\n${rows.join('\n')}\n`, { delimiter: ';', decimal: ',' }),
+      spec: spec(),
+      pinned: null,
+      reference: { skipped: 'none' },
+      origin,
+    });
+    expect(read.failed).toEqual([]);
+  });
+
+  it('fails a column of quoted thousands with source.thousands, a null among them allowed', () => {
+    const rows = Array.from(
+      { length: 20 },
+      (_, i) => `${i === 6 ? '' : `"${i + 1},${String(i * 37).padStart(3, '0')}"`},${i % 2 ? 'a' : 'b'}`,
+    );
+    const failed = check(`price,label\n${rows.join('\n')}\n`).failed.find((r) => r.check === 'numeric_text')!;
+    expect(failed.column).toBe('price');
+    expect(failed.observed).toBe(
+      "text, yet 100.0% numbers with comma digit groups: '1,000' (line 2), '2,037' (line 3), '3,074' (line 4)",
+    );
+    expect(failed.expected).toBe("numbers: set source.thousands: ',' (digit groups)");
+  });
+
+  it("asks for source.thousands: '.' as well when decimal commas follow dot digit groups (1.234,5)", () => {
+    const rows = Array.from(
+      { length: 20 },
+      (_, i) => `${i % 3 ? `${i},5` : `${i + 1}.${100 + i},25`};${i % 2 ? 'a' : 'b'}`,
+    );
+    const failed = check(`amount;label\n${rows.join('\n')}\n`).failed.find(
+      (r) => r.check === 'numeric_text',
+    )!;
+    expect(failed.observed).toBe(
+      "text, yet 100.0% numbers with decimal commas: '1.100,25' (line 2), '1,5' (line 3), '2,5' (line 4)",
+    );
+    expect(failed.expected).toBe(
+      "numbers: set source.decimal: ',' and source.thousands: '.' (decimal commas, dot digit groups)",
+    );
+  });
+
+  it('leaves text holding a few comma numbers alone', () => {
+    const rows = Array.from(
+      { length: 20 },
+      (_, i) => `${i % 4 ? `size ${i}` : `"${i},5"`},${i % 2 ? 'a' : 'b'}`,
+    );
+    expect(
+      check(`note,label\n${rows.join('\n')}\n`).failed.filter((r) => r.check === 'numeric_text'),
+    ).toEqual([]);
+  });
+
+  it('fails a unique, increasing integer id column with the drop hint; tiny tables, the target and ignore pass', () => {
+    const table = (n: number, id: (i: number) => number) =>
+      `id,x,label\n${Array.from({ length: n }, (_, i) => `${id(i)},${(i * 7) % 5},${i % 2 ? 'a' : 'b'}`).join('\n')}\n`;
+    const failed = check(table(40, (i) => i + 1)).failed.find((r) => r.check === 'cardinality')!;
+    expect(failed.column).toBe('id');
+    expect(failed.observed).toBe(
+      '40 distinct integers in 40 rows, increasing in file order (1 … 40), id-like',
+    );
+    expect(failed.expected).toBe(
+      'not a row number: drop it (features: [{ drop: [id] }], or leave it out of train.features), ' +
+        'or, if its order is a real feature, mark it sanity.schema.columns.id.ignore: true',
+    );
+    // Decreasing counts too; gaps are fine (ids of a filtered export).
+    expect(check(table(40, (i) => 1000 - 3 * i)).failed.map((r) => r.column)).toEqual(['id']);
+    // Fewer than 20 rows: a 12-row x = 0..11 fixture is data.
+    expect(check(table(12, (i) => i)).failed).toEqual([]);
+    // Not monotonic, repeated or fractional: data, not an id.
+    expect(check(table(40, (i) => (i * 7) % 40)).failed).toEqual([]);
+    expect(check(table(40, (i) => Math.floor(i / 2))).failed).toEqual([]);
+    expect(check(table(40, (i) => i + 0.5)).failed).toEqual([]);
+    // Kept on purpose, or dropped by the features stage, it passes.
+    expect(
+      check(
+        table(40, (i) => i),
+        { schema: { columns: { id: { ignore: true } } } },
+      ).failed,
+    ).toEqual([]);
+    const dropped = check(
+      table(40, (i) => i),
+      {},
+      { features: [{ drop: ['id'] }] },
+    );
+    expect(dropped.failed).toEqual([]);
+    expect(dropped.report.find((r) => r.column === 'id' && r.check === 'cardinality')!.expected).toBe(
+      'bounded: dropped by features[0]',
+    );
+  });
+
+  it('never checks the target, nor a timestamp column, for a row number', () => {
+    const rows = Array.from(
+      { length: 30 },
+      (_, i) => `2024-01-${String(i + 1).padStart(2, '0')},${i % 3},${i * 2}`,
+    );
+    const outcome = runDataChecks({
+      table: parseCsv(`day,x,label\n${rows.join('\n')}\n`),
+      spec: validateSpec({
+        name: 't',
+        source: { uri: 'x.csv' },
+        target: { column: 'label', task: 'regression' },
+        sanity: { minRows: 1 },
+      }),
+      pinned: null,
+      reference: { skipped: 'none' },
+      origin,
+    });
+    expect(outcome.failed).toEqual([]);
   });
 });

@@ -97,11 +97,22 @@ describe('CLI errors and exit codes, with no Temporal server', () => {
     expect(resume.code).toBe(2);
     expect(resume.stderr).toContain("resume of local run 'local-iris-done' needs a Temporal server");
     expect(resume.stderr).toContain('quiver run SPEC --local');
+    expect(resume.stderr).toMatch(/^quiver: resume of local run/);
     const replay = await cli(home, 'replay', 'local-iris-done', '--from', 'train', '--plan');
-    expect(replay.stderr).toContain('replay of local run');
+    expect(replay.stderr).toMatch(/^quiver: replay of local run/);
+    const unknown = await cli(home, 'resume', 'local-iris-nope', '--json');
+    expect(unknown.code).toBe(2);
+    expect(JSON.parse(unknown.stdout)).toMatchObject({ error: { type: 'RunNotFoundError' } });
+    // Usage errors carry the same prefix as every other error, not commander's `error:`.
+    const usage = await cli(home, 'resume', 'local-iris-done', '--from', 'train');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/^quiver: unknown option '--from'/);
     const gc = await cli(home, 'checkpoints', 'gc', '--dry-run');
     expect(gc.code).toBe(3);
     expect(gc.stderr).toContain('checkpoints gc must ask Temporal which checkpoints every run');
+    const age = await cli(home, 'checkpoints', 'gc', '--older-than', 'soon', '--json');
+    expect(age.code).toBe(2);
+    expect(JSON.parse(age.stdout)).toMatchObject({ error: { type: 'SpecError', field: '--older-than' } });
   });
 
   it('step run deploy refuses without --allow-deploy, saying what it would do', async () => {
@@ -117,6 +128,86 @@ describe('CLI errors and exit codes, with no Temporal server', () => {
     const result = await cli(home, 'run', 'no/such/spec.yaml', '--local');
     expect(result.code).toBe(2);
     expect(result.stderr).toBe("quiver: spec file not found: 'no/such/spec.yaml'\n");
+  });
+
+  it('a --set value that is not YAML is a literal string; an unclosed list is a SpecError, exit 2', async () => {
+    const list = await cli(home, 'run', IRIS_SPEC, '--local', '--set', 'name=[x', '--json');
+    expect(list.code).toBe(2);
+    expect(JSON.parse(list.stdout)).toEqual({
+      error: {
+        type: 'SpecError',
+        message:
+          "--set 'name=[x': the value does not parse as a YAML list or map: Flow sequence must end with a ]",
+        field: 'name',
+      },
+    });
+    // `;;` is taken as text and judged by the spec (one character), not a YAML parse crash.
+    const text = await cli(home, 'run', IRIS_SPEC, '--local', '--set', 'source.delimiter=;;', '--json');
+    expect(text.code).toBe(2);
+    expect(JSON.parse(text.stdout)).toMatchObject({
+      error: { type: 'SpecError', field: 'source.delimiter' },
+    });
+    const comma = await cli(
+      home,
+      'run',
+      IRIS_SPEC,
+      '--local',
+      '--set',
+      'source.delimiter=,',
+      '--set',
+      'name=',
+    );
+    expect(comma.stderr).not.toContain('YAMLParseError');
+    expect(comma.stderr).toContain('name');
+    expect(comma.code).toBe(2);
+  });
+
+  it('every numeric option is checked before the command runs: exit 2 naming the option and the value', async () => {
+    for (const [option, value, ...args] of [
+      ['--head', 'abc', 'checkpoints', 'show', sha],
+      ['--head', '-1', 'checkpoints', 'show', sha],
+      ['--head', '1.5', 'step', 'run', 'train', '--from', 'local-iris-done'],
+      ['--limit', '0', 'runs', 'ls'],
+      ['--limit', 'x', 'monitor', 'status', 'm'],
+      ['--psi', '-2', 'monitor', 'create', 'm', '--every', '1h'],
+      ['--linf', 'abc', 'monitor', 'create', 'm', '--every', '1h'],
+      ['--min-rows', '1.5', 'monitor', 'create', 'm', '--every', '1h'],
+      ['--min-feedback', '0', 'monitor', 'create', 'm', '--every', '1h'],
+      ['--port', '70000', 'serve'],
+      ['--reload-interval', '0', 'serve'],
+      ['--concurrency', '0', 'worker', '--queue', 'gpu'],
+      ['--metrics-port', 'x', 'status', 'local-iris-done'],
+    ]) {
+      const what = `${args.join(' ')} ${option} ${value}`;
+      const result = await cli(home, ...args, `${option}=${value}`, '--json');
+      expect(result.code, what).toBe(2);
+      const { error } = JSON.parse(result.stdout) as { error: { message: string; field: string } };
+      expect(error.field, what).toBe(option);
+      expect(error.message, what).toContain(`option '${option} <`);
+      expect(error.message, what).toContain(`argument '${value}' is invalid. Expected`);
+      const human = await cli(home, ...args, `${option}=${value}`);
+      expect(human.code, what).toBe(2);
+      expect(human.stderr, what).toMatch(new RegExp(`^quiver: option '${option} <\\w+>' argument '`));
+    }
+  });
+
+  it('worker --queue other than cpu or gpu is bad input naming the flag, exit 2', async () => {
+    const result = await cli(home, 'worker', '--queue', 'tpu', '--json');
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.stdout)).toEqual({
+      error: { type: 'SpecError', message: "--queue must be cpu or gpu, not 'tpu'", field: '--queue' },
+    });
+  });
+
+  it('schema show of a pipeline with no pinned schema is "not found", exit 2', async () => {
+    const result = await cli(home, 'schema', 'show', 'nosuch', '--json');
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      error: {
+        type: 'SchemaNotFoundError',
+        message: expect.stringContaining("no pinned schema for pipeline 'nosuch'") as string,
+      },
+    });
   });
 
   it('unknown models and versions are "not found", exit 2', async () => {

@@ -95,7 +95,11 @@ describe('CLI errors and exit codes', () => {
     const result = quiver(['--json', 'runs', 'ls', '--limit', '0']);
     expect(result.code).toBe(EXIT_CODES.badInput);
     expect(JSON.parse(result.stdout)).toEqual({
-      error: { type: 'SpecError', message: '--limit must be a positive integer, not 0', field: '--limit' },
+      error: {
+        type: 'UsageError',
+        message: "option '--limit <n>' argument '0' is invalid. Expected a positive integer.",
+        field: '--limit',
+      },
     });
   });
 

@@ -53,6 +53,18 @@ describe('emitRunOutcome (run --wait, resume --wait, run --local)', () => {
     expect(completed.error).toBeUndefined();
   });
 
+  it('names a run that paused while waited for (client.wait returns it) as not completed, with the step', () => {
+    const error =
+      'step train paused after 2 attempt(s): disk full (fix the cause, then `quiver retry quiver-iris-1`)';
+    const paused = JSON.parse(printed({ status: 'PAUSED', error }, true).stdout) as {
+      error: { type: string; message: string };
+    };
+    expect(paused.error).toMatchObject({
+      type: 'RunNotCompletedError',
+      message: `run quiver-iris-1 ended paused: ${error}`,
+    });
+  });
+
   it('without --json prints the run and, when asked, the failure on stderr', () => {
     const { stderr } = printed({ status: 'FAILED', error: 'boom' }, false, true);
     expect(stderr).toBe('quiver: run quiver-iris-1 failed: boom\n');

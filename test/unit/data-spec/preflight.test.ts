@@ -133,4 +133,24 @@ describe('spec and CSV messages that say what to set', () => {
     );
     expect(parseCsv('a;b;label\n1;2;x\n', { delimiter: ';' }).numCols).toBe(3);
   });
+
+  it("a ','-separated file given source.delimiter: ';' (or tab, or '|') fails at its header naming ','", () => {
+    const read = (text: string, delimiter: string) => {
+      try {
+        parseCsv(text, { source: 'x.csv', delimiter });
+      } catch (error) {
+        expect(error).toBeInstanceOf(DataError);
+        return (error as Error).message;
+      }
+      throw new Error('expected a DataError');
+    };
+    expect(read('a,b,label\n1,2,x\n', ';')).toBe(
+      "x.csv: line 1: the header reads as one column 'a,b,label': the header contains ',' — set source.delimiter: ','",
+    );
+    expect(read('a,b,label\n1,2,x\n', '\t')).toContain("set source.delimiter: ','");
+    // The separator that splits the header most wins: a tab file whose names hold a comma.
+    expect(read('a\tb\tweight, kg\n1\t2\t3\n', '|')).toContain('set source.delimiter: "\\t"');
+    // Commas inside the names of a ';' file that splits fine are text, not a hint.
+    expect(parseCsv('"weight, kg";label\n1;x\n', { delimiter: ';' }).numCols).toBe(2);
+  });
 });

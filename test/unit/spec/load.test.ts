@@ -146,6 +146,34 @@ describe('pipeline spec', () => {
     expect(specError(() => applyOverrides({}, ['noequals'])).message).toContain('expected key.path=value');
   });
 
+  it('takes a --set value YAML cannot read as the literal string, as helm and kubectl do', () => {
+    const { spec } = loadSpecFile(IRIS, ['source.delimiter=,']);
+    expect(spec.source.delimiter).toBe(',');
+    expect(applyOverrides({}, ['a=@x', 'b=*y', 'c="open', 'd=%x'])).toEqual({
+      a: '@x',
+      b: '*y',
+      c: '"open',
+      d: '%x',
+    });
+    // The literal string is then judged by the spec like any other value.
+    expect(specError(() => loadSpecFile(IRIS, ['source.delimiter=;;'])).issues[0].path).toBe(
+      'source.delimiter',
+    );
+  });
+
+  it('names the --set argument and the parse problem of a list or map that does not parse', () => {
+    for (const [override, problem] of [
+      ['name=[x', 'Flow sequence must end with a ]'],
+      ['train.hiddenUnits={a', 'Flow map must end with a }'],
+    ]) {
+      const error = specError(() => applyOverrides({}, [override]));
+      expect(error.message).toBe(
+        `--set '${override}': the value does not parse as a YAML list or map: ${problem}`,
+      );
+      expect(error.issues[0].path).toBe(override.slice(0, override.indexOf('=')));
+    }
+  });
+
   it('reports YAML syntax errors and unreadable files as spec errors', () => {
     expect(specError(() => loadSpecFile(writeSpec('name: [unclosed\n'))).message).toContain('invalid YAML');
     expect(specError(() => loadSpecFile('/nonexistent/spec.yaml')).message).toBe(

@@ -1,0 +1,66 @@
+import { InvalidArgumentError } from 'commander';
+
+// Commander argParsers for numeric options: commander prints `option '--head <n>' argument 'abc' is
+// invalid. Expected …` and the CLI exits 2 (bad input), before the action runs. Commander passes an
+// option's default through unparsed, so each option gives its default as a number.
+
+/** A parser from option text to a number; throws commander's InvalidArgumentError when it does not fit. */
+export type NumberOption = (text: string) => number;
+
+/** The text as a finite decimal number (`Number('')` and `Number(' ')` are 0, so blanks are refused). */
+function finite(text: string, expected: string): number {
+  const value = text.trim() === '' ? NaN : Number(text);
+  if (!Number.isFinite(value)) throw new InvalidArgumentError(`Expected ${expected}.`);
+  return value;
+}
+
+function integer(text: string, expected: string): number {
+  const value = finite(text, expected);
+  if (!Number.isInteger(value)) throw new InvalidArgumentError(`Expected ${expected}.`);
+  return value;
+}
+
+/** 1, 2, 3…: counts such as `--limit`, `--min-rows`, `--concurrency`. */
+export const positiveInteger: NumberOption = (text) => {
+  const value = integer(text, 'a positive integer');
+  if (value < 1) throw new InvalidArgumentError('Expected a positive integer.');
+  return value;
+};
+
+/** 0, 1, 2…: sizes where none is meaningful, such as `--head 0` (the schema only). */
+export const nonNegativeInteger: NumberOption = (text) => {
+  const value = integer(text, 'an integer of 0 or more');
+  if (value < 0) throw new InvalidArgumentError('Expected an integer of 0 or more.');
+  return value;
+};
+
+/** A number above 0, fractions allowed: thresholds such as `--psi 0.2`. */
+export const positiveNumber: NumberOption = (text) => {
+  const value = finite(text, 'a number above 0');
+  if (value <= 0) throw new InvalidArgumentError('Expected a number above 0.');
+  return value;
+};
+
+/** A port to listen on: 0 (any free port) to 65535. */
+export const listenPort: NumberOption = (text) => {
+  const value = integer(text, 'a port from 0 to 65535');
+  if (value > 65535 || value < 0) throw new InvalidArgumentError('Expected a port from 0 to 65535.');
+  return value;
+};
+
+/** A fixed TCP port, 1 to 65535 (`--metrics-port`). */
+export const tcpPort: NumberOption = (text) => {
+  const value = integer(text, 'a TCP port from 1 to 65535');
+  if (value > 65535 || value < 1) throw new InvalidArgumentError('Expected a TCP port from 1 to 65535.');
+  return value;
+};
+
+/**
+ * The option a commander "invalid argument" error names (`--head` from `option '-n, --head <n>'
+ * argument 'abc' is invalid…`), for `--json`'s `field`; null for other errors.
+ */
+export function invalidOptionOf(message: string): string | null {
+  const flags = /option '([^']+)' argument/.exec(message)?.[1];
+  if (!flags) return null;
+  return /--[\w-]+/.exec(flags)?.[0] ?? flags.split(/[ ,]/)[0];
+}
