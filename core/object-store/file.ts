@@ -87,22 +87,36 @@ export class FileObjectStore implements ObjectStore {
   async list(prefix: string): Promise<ListedObject[]> {
     // Walk only the deepest directory the prefix names, then filter by the full prefix.
     const base = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
-    const start = path.join(this.root, base);
-    const entries = await fs.readdir(start, { recursive: true, withFileTypes: true }).catch((error) => {
+    const listed: ListedObject[] = [];
+    await this.walk(path.join(this.root, base), prefix, listed);
+    return listed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  /**
+   * Adds the objects under `dir` whose keys start with `prefix`. Hidden entries (temp files, lock
+   * folders) are never entered, and a folder or file that vanishes mid-walk (a writer's lock released,
+   * a temp file renamed) is skipped: a concurrent write never empties the listing, as `readdir`'s
+   * recursive walk did by failing whole on the first vanished folder.
+   */
+  private async walk(dir: string, prefix: string, into: ListedObject[]): Promise<void> {
+    const entries = await fs.readdir(dir, { withFileTypes: true }).catch((error) => {
       // Nothing under a prefix whose folder is missing or is a file (S3 lists no keys there either).
       if (isAbsent(error)) return [];
       throw error;
     });
-    const listed: ListedObject[] = [];
     for (const entry of entries) {
-      if (!entry.isFile() || entry.name.startsWith('.')) continue;
-      const full = path.join(entry.parentPath, entry.name);
+      if (entry.name.startsWith('.')) continue;
+      const full = path.join(dir, entry.name);
       const key = path.relative(this.root, full).split(path.sep).join('/');
-      if (!key.startsWith(prefix) || key.split('/').some((part) => part.startsWith('.'))) continue;
+      if (entry.isDirectory()) {
+        // A folder holds keys under the prefix when one is a prefix of the other.
+        if (`${key}/`.startsWith(prefix) || prefix.startsWith(`${key}/`)) await this.walk(full, prefix, into);
+        continue;
+      }
+      if (!entry.isFile() || !key.startsWith(prefix)) continue;
       const stat = await fs.stat(full).catch(() => null);
-      if (stat) listed.push({ key, bytes: stat.size, modifiedAt: stat.mtime });
+      if (stat) into.push({ key, bytes: stat.size, modifiedAt: stat.mtime });
     }
-    return listed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   async delete(key: string): Promise<void> {
