@@ -213,7 +213,8 @@ export function stepActivity(
     const liveness = step === 'train' ? undefined : setInterval(() => heartbeat(), LIVENESS_HEARTBEAT_MS);
     liveness?.unref();
     try {
-      heartbeat();
+      // No heartbeat at the start: the first one is an RPC of its own (the SDK throttles only later ones),
+      // and the server's heartbeat timer already runs from the attempt's start. Training heartbeats per epoch.
       return await body(await resolveStepInput(input, config), config);
     } catch (error) {
       throw toFailure(error, { attempt: activityAttempt(), outputs: {} });

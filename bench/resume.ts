@@ -3,7 +3,7 @@ import { newRunId } from '../client/api';
 import fs from 'node:fs';
 import path from 'node:path';
 import { openStore } from '../core/checkpoint/store';
-import type { RunProgress } from '../core/run-types';
+import { PROGRESS_MEMO_KEY, type RunProgress } from '../core/run-types';
 import { sourceSha256 } from '../core/source';
 import { validateSpec } from '../core/spec/load';
 import type { PipelineSpec } from '../core/spec/schema';
@@ -81,22 +81,31 @@ export async function run(): Promise<BenchResult[]> {
   const { home, config, client, close } = await startBenchStack('resume');
   const store = openStore(config.store);
   try {
+    /** Waits for a run to close; returns its id. */
+    const result = async (runId: string): Promise<string> => {
+      await client.temporal.workflow.getHandle(runId).result();
+      return runId;
+    };
+    /** A closed run's final progress: the memo holds it (the result is only the outcome). */
+    const recordedProgress = async (runId: string): Promise<RunProgress> =>
+      (await client.temporal.workflow.getHandle(runId).describe()).memo?.[PROGRESS_MEMO_KEY] as RunProgress;
     const sources = {} as Record<Size, { runId: string; csv: string; progress: RunProgress }>;
     for (const size of Object.keys(SIZES) as Size[]) {
       const csv = path.join(home, `${size}.csv`);
       reportDistinct(`resume data, ${size}`, SIZES[size], writeCsv(csv, SIZES[size]));
       const runId = await client.start(specFor(size, csv));
-      const progress = (await client.temporal.workflow.getHandle(runId).result()) as RunProgress;
+      const progress = await recordedProgress(await result(runId));
       sources[size] = { runId, csv, progress };
     }
 
     const unchanged: string[] = [];
     /** Runs `body` (which starts a fully reused run and awaits it) and checks it wrote nothing. */
-    const timedResume = async (label: string, body: () => Promise<RunProgress>): Promise<number> => {
+    const timedResume = async (label: string, body: () => Promise<string>): Promise<number> => {
       const before = storeUsage(store.root);
       const t0 = performance.now();
-      const progress = await body();
+      const runId = await body();
       const elapsed = performance.now() - t0;
+      const progress = await recordedProgress(runId);
       const after = storeUsage(store.root);
       const notReused = progress.steps.filter((s) => !s.reusedFrom || s.attempts !== 0);
       if (progress.status !== 'COMPLETED' || notReused.length)
@@ -109,8 +118,6 @@ export async function run(): Promise<BenchResult[]> {
       unchanged.push(label);
       return elapsed;
     };
-    const result = (runId: string) =>
-      client.temporal.workflow.getHandle(runId).result() as Promise<RunProgress>;
     const resume = (size: Size) => async () => {
       const planStart = performance.now();
       const plan = await client.plan(sources[size].runId);

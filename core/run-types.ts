@@ -176,5 +176,16 @@ export interface ReusedStep {
   result: StepResult;
 }
 
+/**
+ * What a completed run's workflow returns: its outcome in brief. Every step's detail is in the memo
+ * ({@link PROGRESS_MEMO_KEY}) and the `progress` query, so the 15 KB progress is not written twice.
+ */
+export interface RunOutcome {
+  runId: string;
+  pipeline: string;
+  status: RunStatus;
+  model: DeployedModel | null;
+}
+
 /** Memo key under which a closed run keeps its final progress, readable without a worker. */
 export const PROGRESS_MEMO_KEY = 'quiverProgress';

@@ -20,6 +20,14 @@ type Activities = ReturnType<typeof createActivities>;
  */
 export const LEAN_RUN_PATCH = 'quiver-lean-run';
 
+/**
+ * Replaces {@link LEAN_RUN_PATCH} for runs started from here on (still one marker): everything it
+ * does, and in `execution: local` no per-step QuiverStep upsert, since the whole run is one workflow
+ * task and an upsert sent with its completion would only ever show the last step. Runs started under
+ * quiver-lean-run replay their own upserts (test/fixtures/history-lean-run-local.json).
+ */
+export const LIGHT_RUN_PATCH = 'quiver-light-run';
+
 /** True when the spec asks for its steps as local activities on the workflow worker (`execution: local`). */
 export function runsLocally(spec: PipelineSpec): boolean {
   return spec.execution === 'local';

@@ -27,6 +27,7 @@ import {
   PROGRESS_MEMO_KEY,
   STEP_NAMES,
   type PipelineInput,
+  type RunOutcome,
   type RunProgress,
   type StepInput,
   type StepName,
@@ -37,8 +38,15 @@ import { approvalGate } from './approval';
 import { TRAIN_PROGRESS_SIGNAL, type TrainingLive } from '../core/training-progress';
 import { isNoGpuWorker, routedTraining } from './train-routing';
 import { settleDeployment } from './deploy-step';
+import { specForStep } from './step-spec';
 import { fireTimeOf, runSpec } from './run-fire';
-import { asActivityFailure, LEAN_RUN_PATCH, localActivities, runsLocally } from './step-execution';
+import {
+  asActivityFailure,
+  LEAN_RUN_PATCH,
+  LIGHT_RUN_PATCH,
+  localActivities,
+  runsLocally,
+} from './step-execution';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -66,7 +74,7 @@ export const retrySignal = defineSignal('retry');
 export const trainProgressSignal = defineSignal<[TrainingLive]>(TRAIN_PROGRESS_SIGNAL);
 
 /** ingest → sanity → train → validate → deploy, passing checkpoint references only. */
-export async function trainingPipeline(input: PipelineInput): Promise<RunProgress> {
+export async function trainingPipeline(input: PipelineInput): Promise<RunOutcome> {
   const fire = fireTimeOf(input);
   const spec = runSpec(input, fire);
   const queues = input.taskQueues ?? TASK_QUEUES;
@@ -109,9 +117,14 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
   const pendingAttributes: SearchAttributeUpdatePair[] = [];
   let shownStep: StepName = 'ingest';
   // One marker for what new runs do; runs started by older workers replay their own markers.
-  const lean = patched(LEAN_RUN_PATCH);
+  const light = patched(LIGHT_RUN_PATCH);
+  const lean = light || patched(LEAN_RUN_PATCH);
   // Runs started by older workers replay their own commands: no step upserts, attributes at once.
   const keepsStepCurrent = lean || patched('quiver-step-search-attribute');
+  // `execution: local`: every step a local activity on this worker (the run one workflow task).
+  const local = runsLocally(spec);
+  // A local run's steps share one workflow task: its step upserts would all land with the run's end.
+  const showsEachStep = !(light && local);
   function deferAttribute(pair: SearchAttributeUpdatePair): void {
     if (keepsStepCurrent) pendingAttributes.push(pair);
     else upsertSearchAttributes([pair]);
@@ -122,14 +135,17 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
   }
   function showStep(name: StepName): void {
     if (!keepsStepCurrent) return;
-    if (name === shownStep) return showAttributes([]);
+    if (name === shownStep) return showsEachStep ? showAttributes([]) : undefined;
     shownStep = name;
-    showAttributes([{ key: SEARCH_ATTRIBUTES.step, value: name }]);
+    const pair = { key: SEARCH_ATTRIBUTES.step, value: name };
+    if (showsEachStep) return showAttributes([pair]);
+    // Local: the step rides with the next status change (a pause, the run's end), latest step only.
+    const at = pendingAttributes.findIndex((p) => p.key === SEARCH_ATTRIBUTES.step);
+    if (at >= 0) pendingAttributes.splice(at, 1);
+    pendingAttributes.push(pair);
   }
   // Runs started before the deploy split let the deploy activity move the alias itself.
   const workflowMovesAlias = lean || patched('quiver-alias-move-while-live');
-  // `execution: local`: every step a local activity on this worker (one workflow task per step).
-  const local = runsLocally(spec);
   /** The UI's "current details": free for the server (read through the metadata query). */
   function showProgress(): void {
     setCurrentDetails(renderCurrentDetails(progress));
@@ -167,7 +183,8 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
         : proxyActivities<Activities>(options)[name];
     const stepInput: StepInput = {
       run: { runId: progress.runId, pipeline: spec.name, fire, store: input.store },
-      spec,
+      // The sections this step reads, not the whole spec: smaller history events, the same cache key.
+      spec: specForStep(name, spec),
       inputs,
       ...(input.specRef ? { specRef: input.specRef } : {}),
       ...(name === 'deploy' && workflowMovesAlias ? { deferAliasMove: true } : {}),
@@ -289,7 +306,13 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunProgres
     deferAttribute({ key: SEARCH_ATTRIBUTES.modelVersion, value: progress.model.version });
     setStatus('COMPLETED');
     upsertMemo({ [PROGRESS_MEMO_KEY]: progress });
-    return progress;
+    // The memo carries the steps: the result is the outcome alone (the completion payload is not replayed).
+    return {
+      runId: progress.runId,
+      pipeline: progress.pipeline,
+      status: progress.status,
+      model: progress.model,
+    };
   } catch (error) {
     progress.error = describeFailure(error);
     if (isCancellation(error)) {

@@ -5,6 +5,7 @@ import { payloadDecoder } from '../../client/payloads';
 import { openStore } from '../../core/checkpoint/store';
 import { SpecError } from '../../core/errors';
 import { STEP_NAMES } from '../../core/run-types';
+import { SEARCH_ATTRIBUTES } from '../../core/search-attributes';
 import { startPipelineEnv, type PipelineEnv } from '../support/pipeline-env';
 
 let env: PipelineEnv;
@@ -53,6 +54,17 @@ describe('execution: local', () => {
     expect(events.filter((e) => e.workflowTaskCompletedEventAttributes).length).toBeLessThanOrEqual(
       STEP_NAMES.length + 1,
     );
+  });
+
+  it('shows the last step in QuiverStep through the closing upsert, with no upsert per step', async () => {
+    const handle = env.client.temporal.workflow.getHandle(run.runId);
+    const attributes = (await handle.describe()).typedSearchAttributes;
+    expect(attributes.get(SEARCH_ATTRIBUTES.step)).toBe('deploy');
+    expect(attributes.get(SEARCH_ATTRIBUTES.status)).toBe('COMPLETED');
+    expect(attributes.get(SEARCH_ATTRIBUTES.datasetSha)).toBe(run.steps[0].summary.datasetSha256);
+    const events = (await handle.fetchHistory()).events ?? [];
+    // The patch's TemporalChangeVersion, then one closing upsert: the steps share one workflow task.
+    expect(events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes)).toHaveLength(2);
   });
 
   it('rebuilds the same steps from the history alone (the markers), as status does for a run without memo', async () => {

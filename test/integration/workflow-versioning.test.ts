@@ -36,4 +36,23 @@ describe('workflow versioning', () => {
       Worker.runReplayHistory(testWorkflowCode(), history, 'quiver-tiny-20261130-185921-8car'),
     ).resolves.toBeUndefined();
   });
+
+  it.each([
+    ['a one-activity-per-step', 'history-lean-run.json', 'quiver-tiny-20261130-195518-dg37', 5],
+    ['an execution: local', 'history-lean-run-local.json', 'quiver-tiny-20261130-195521-z3uc', 5],
+  ])(
+    'replays %s run recorded under quiver-lean-run (before quiver-light-run), its QuiverStep upserts included',
+    async (_mode, file, workflowId, stepUpserts) => {
+      const json = JSON.parse(fs.readFileSync(path.join(FIXTURES, file), 'utf8'));
+      const history = temporal.api.history.v1.History.fromObject(json);
+      const markers = history.events.filter(
+        (e) => e.markerRecordedEventAttributes?.markerName === 'core_patch',
+      );
+      expect(markers).toHaveLength(1);
+      const upserts = history.events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes);
+      // The patch's TemporalChangeVersion, one per step after ingest, and the closing status.
+      expect(upserts).toHaveLength(stepUpserts + 2);
+      await expect(Worker.runReplayHistory(testWorkflowCode(), history, workflowId)).resolves.toBeUndefined();
+    },
+  );
 });
