@@ -57,7 +57,12 @@ export async function deploy(input: StepInput, config: QuiverConfig): Promise<St
         },
         config,
       );
-      Object.assign(summary, { moved: move.moved, previousVersion: move.previous });
+      Object.assign(summary, {
+        moved: move.moved,
+        previousVersion: move.previous,
+        aliasVersion: move.aliasVersion,
+        note: move.note,
+      });
     }
     return { primary: 'deployment', summary };
   });

@@ -26,6 +26,7 @@ import type { RetrySpec } from '../core/spec/schema';
 import {
   PROGRESS_MEMO_KEY,
   STEP_NAMES,
+  type DeployedModel,
   type PipelineInput,
   type RunOutcome,
   type RunProgress,
@@ -146,6 +147,9 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunOutcome
   }
   // Runs started before the deploy split let the deploy activity move the alias itself.
   const workflowMovesAlias = lean || patched('quiver-alias-move-while-live');
+  // A local run's deploy and alias move share one workflow task, where a cancel cannot come between
+  // them: the deploy moves the alias itself (one local activity fewer); a reused deploy still reads it.
+  const deployMovesAlias = light && local && !input.reuse?.deploy;
   /** The UI's "current details": free for the server (read through the metadata query). */
   function showProgress(): void {
     setCurrentDetails(renderCurrentDetails(progress));
@@ -187,7 +191,7 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunOutcome
       spec: specForStep(name, spec),
       inputs,
       ...(input.specRef ? { specRef: input.specRef } : {}),
-      ...(name === 'deploy' && workflowMovesAlias ? { deferAliasMove: true } : {}),
+      ...(name === 'deploy' && workflowMovesAlias && !deployMovesAlias ? { deferAliasMove: true } : {}),
     };
     if (name === 'features' && input.priorTransforms) stepInput.priorTransforms = input.priorTransforms;
     // Local training has no heartbeat to carry epochs: it continues from the resumed run's checkpoint only.
@@ -285,24 +289,26 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunOutcome
       metrics: validate.outputs.metrics,
       profile: sanity.outputs.profile,
     });
-    progress.model = workflowMovesAlias
-      ? await settleDeployment(
-          {
-            ...activityOptions('deploy', spec.deploy),
-            taskQueue: queues.cpu,
-            summary: `deploy · alias ${spec.deploy.alias}`,
-          },
-          deploy,
-          progress.steps.find((s) => s.name === 'deploy')!,
-          { alias: spec.deploy.alias, runId: progress.runId, firedAt: fire.at },
-          input.reuse?.deploy?.fromRun ?? null,
-          lean,
-        )
-      : {
-          name: String(deploy.summary.model),
-          version: Number(deploy.summary.version),
-          alias: String(deploy.summary.alias),
-        };
+    progress.model = deployMovesAlias
+      ? movedByDeploy(deploy)
+      : workflowMovesAlias
+        ? await settleDeployment(
+            {
+              ...activityOptions('deploy', spec.deploy),
+              taskQueue: queues.cpu,
+              summary: `deploy · alias ${spec.deploy.alias}`,
+            },
+            deploy,
+            progress.steps.find((s) => s.name === 'deploy')!,
+            { alias: spec.deploy.alias, runId: progress.runId, firedAt: fire.at },
+            input.reuse?.deploy?.fromRun ?? null,
+            lean,
+          )
+        : {
+            name: String(deploy.summary.model),
+            version: Number(deploy.summary.version),
+            alias: String(deploy.summary.alias),
+          };
     deferAttribute({ key: SEARCH_ATTRIBUTES.modelVersion, value: progress.model.version });
     setStatus('COMPLETED');
     upsertMemo({ [PROGRESS_MEMO_KEY]: progress });
@@ -327,6 +333,20 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunOutcome
     upsertMemo({ [PROGRESS_MEMO_KEY]: progress });
     throw ApplicationFailure.create({ message: progress.error, type: 'PipelineFailed', nonRetryable: true });
   }
+}
+
+/** The deployed model as a deploy that moved the alias itself reports it (its summary). */
+function movedByDeploy(deploy: StepResult): DeployedModel {
+  const { summary } = deploy;
+  return {
+    name: String(summary.model),
+    version: Number(summary.version),
+    alias: String(summary.alias),
+    moved: summary.moved === true,
+    reusedFrom: null,
+    aliasVersion: typeof summary.aliasVersion === 'number' ? summary.aliasVersion : null,
+    note: typeof summary.note === 'string' ? summary.note : null,
+  };
 }
 
 /** The features stage's retry and pause settings (the `features:` list has no section for them). */
