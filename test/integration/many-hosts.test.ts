@@ -20,6 +20,11 @@ import { startS3TestServer, testS3Client, type S3TestServer } from '../support/s
  * with its own QUIVER_HOME (no shared disk), the data set and every shared state in one S3 bucket.
  */
 const RUNS = 20;
+/**
+ * How long the runs may take before the test stops waiting and reports where each unfinished one
+ * stands (its status, step and pending activities): the test's own timeout would say nothing.
+ */
+const RUNS_DEADLINE_MS = 720_000;
 /** Worker logs survive the test here, for a failure's post-mortem. */
 const LOG_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-hosts-logs-'));
 let s3: S3TestServer;
@@ -96,7 +101,12 @@ describe('many hosts sharing one S3 store', () => {
     );
     workers[0].kill('SIGKILL');
 
-    const views = await Promise.all(runIds.map((id) => client.wait(id, undefined, 2_000)));
+    const views = await withinDeadline(
+      Promise.all(runIds.map((id) => client.wait(id, undefined, 2_000))),
+      RUNS_DEADLINE_MS,
+      async () =>
+        `runs not closed after ${RUNS_DEADLINE_MS / 1000} s:\n${await whereRunsStand(runIds)}\nworker logs: ${LOG_DIR}`,
+    );
     const failures = views
       .filter((v) => v.status !== 'COMPLETED')
       .map((v) => `${v.runId}: ${v.status} ${v.error}`);
@@ -167,6 +177,40 @@ function stepLimits(steps: string[]): string[] {
     `train.heartbeatTimeout=${seconds(60_000)}`,
     'train.retry.maximumAttempts=3',
   ];
+}
+
+/** `work`'s value, or an error with `explain()`'s text once `ms` have passed. */
+async function withinDeadline<T>(work: Promise<T>, ms: number, explain: () => Promise<string>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => void explain().then((text) => reject(new Error(text)), reject), ms);
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** One line per open run: its Temporal status, Quiver's status and step, and its pending activities. */
+async function whereRunsStand(runIds: string[]): Promise<string> {
+  const lines = await Promise.all(
+    runIds.map(async (id) => {
+      const described = await client.temporal.workflow
+        .getHandle(id)
+        .describe()
+        .catch((e: Error) => e);
+      if (described instanceof Error) return `${id}: describe failed: ${described.message}`;
+      if (described.status.name !== 'RUNNING') return null;
+      const attributes = described.searchAttributes as Record<string, unknown[] | undefined>;
+      const pending = (described.raw.pendingActivities ?? []).map(
+        (a) =>
+          `${a.activityType?.name} ${a.state} attempt ${a.attempt}${a.lastFailure ? ` (${a.lastFailure.message})` : ''}`,
+      );
+      return `${id}: ${attributes.QuiverStatus?.[0]} at ${attributes.QuiverStep?.[0]}; pending: ${pending.join('; ') || 'none'}`;
+    }),
+  );
+  return lines.filter(Boolean).join('\n');
 }
 
 /** Starts `quiver worker --queue QUEUE` on its own home; its output goes to `<home>/worker.log`. */
