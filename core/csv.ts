@@ -16,7 +16,8 @@ import { inferTextColumn, TEXT_REASON_KEY } from './sources/text-types';
  * any other column dictionary-encoded Utf8. Codes with leading zeros (`00123`) and integers beyond
  * 2^53 stay exact, as text (field metadata `quiver.text_reason` says why).
  *
- * Nulls: an empty field, and an unquoted field equal to one of `nullValues` (a quoted one is that
+ * Nulls: an empty field, and an unquoted field equal to one of `nullValues` even when it reads as a
+ * number (`-9999`; the raw text is compared, before numeric parsing; a quoted one is that
  * text). In a numeric column a quoted empty field is null too; in a text column it is `''`.
  * Blank lines are skipped. Errors name the physical line (the header is line 1).
  *
@@ -141,6 +142,8 @@ class FieldRules {
   private readonly byLength = new Map<number, Buffer[]>();
   private readonly firstBytes = new Uint8Array(256);
   private readonly longest: number;
+  /** Some token reads as a number (`-9999`, `1e308`): numbers parsed on the fast path are checked too. */
+  readonly numericTokens: boolean;
 
   constructor(
     tokens: readonly string[],
@@ -157,6 +160,8 @@ class FieldRules {
       this.byLength.set(bytes.length, bucket);
     }
     this.longest = longest;
+    // Listed tokens are null whatever they look like, so a sentinel must be caught before it is a number.
+    this.numericTokens = tokens.some((t) => NUMBER_LIKE.test(t.trim()));
   }
 
   isNullToken(bytes: Buffer, start: number, end: number): boolean {
@@ -171,6 +176,9 @@ class FieldRules {
     return false;
   }
 }
+
+/** A token the number reader might take (then the fast path compares raw text with the tokens). */
+const NUMBER_LIKE = /^[\s\d+\-.,eE'_]+$/;
 
 const QUOTE = 0x22;
 const LF = 0x0a;
@@ -464,6 +472,7 @@ class ColumnBuilder {
 
   push(scanner: Scanner, row: number): void {
     if (this.numbers && scanner.value === scanner.value) {
+      if (this.rules.numericTokens && this.isNumericNullToken(scanner)) return this.setNull(row);
       this.numbers[row] = scanner.value;
       this.stored++;
     } else if (!scanner.quoted && scanner.start === scanner.end) {
@@ -471,6 +480,15 @@ class ColumnBuilder {
     } else {
       this.pushSlow(scanner, row);
     }
+  }
+
+  /** The number just read is, as raw text (blanks trimmed), one of the null tokens (`-9999`). */
+  private isNumericNullToken(scanner: Scanner): boolean {
+    const { bytes } = scanner;
+    let { start, end } = scanner;
+    while (start < end && (bytes[start] === SPACE || bytes[start] === TAB)) start++;
+    while (end > start && (bytes[end - 1] === SPACE || bytes[end - 1] === TAB)) end--;
+    return this.rules.isNullToken(bytes, start, end);
   }
 
   /** Numeric so far, yet it holds no number: only nulls, some of them quoted empty fields. */
