@@ -24,12 +24,15 @@ import {
 } from '../core/data/cardinality';
 import {
   describeCommaNumbers,
+  describeFormattedNumbers,
   describeTokens,
   findCommaNumbers,
+  findFormattedNumbers,
   findNumericTokens,
+  findTimestampTokens,
 } from '../core/data/numeric-tokens';
 import { rowLocator } from '../core/sources/row-lines';
-import { LOGICAL_TYPE_KEY, TEXT_REASON_KEY } from '../core/sources/text-types';
+import { LOGICAL_TYPE_KEY, parseIsoTimestamp, TEXT_REASON_KEY } from '../core/sources/text-types';
 
 /** What the data checks need besides the data: the pinned schema and the drift reference, if any. */
 export interface DataCheckInput {
@@ -87,7 +90,9 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   const schemaChecks = checkColumns(views, columns, locator);
   const checked = views.filter((v) => !columns[v.name]?.ignore);
   const keptAsText = new Map([...notes].filter(([, n]) => n.keptAsText).map(([name, n]) => [name, n.note]));
-  const tokenChecks = findNumericTokens(checked, keptAsText).map((t): CheckResult => ({
+  // The source's number format: hints never ask for a setting already set.
+  const format = { decimal: spec.source.decimal, thousands: spec.source.thousands };
+  const tokenChecks = findNumericTokens(checked, keptAsText, format).map((t): CheckResult => ({
     check: 'numeric_tokens',
     column: t.column,
     passed: false,
@@ -101,8 +106,24 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     observed: `text, yet ${(c.numericShare * 100).toFixed(1)}% numbers with ${c.mark === 'decimal' ? 'decimal commas' : 'comma digit groups'}: ${describeCommaNumbers(c, locator)}`,
     expected: `numbers: ${c.hint}`,
   }));
+  const formattedChecks = findFormattedNumbers(checked, keptAsText, format).map((f): CheckResult => ({
+    check: 'numeric_text',
+    column: f.column,
+    passed: false,
+    observed: `text, yet ${(f.numericShare * 100).toFixed(1)}% numbers${f.form === 'percent' ? ' with %' : f.form === 'space' ? ' with space digit groups' : ''}: ${describeFormattedNumbers(f, locator)}`,
+    expected: `numbers: ${f.hint}`,
+  }));
+  const timestampChecks = findTimestampTokens(checked, parseIsoTimestamp).map((t): CheckResult => ({
+    check: 'timestamp_tokens',
+    column: t.column,
+    passed: false,
+    observed: `${(t.numericShare * 100).toFixed(1)}% ISO-8601 timestamps; not timestamps: ${describeTokens(t, 5, locator)}`,
+    expected: `timestamps only: ${t.hint}`,
+  }));
   // A column of misread numbers gets the numeric hint alone: its cardinality is the misreading's.
-  const misread = new Set([...tokenChecks, ...commaChecks].map((c) => c.column));
+  const misread = new Set(
+    [...tokenChecks, ...commaChecks, ...formattedChecks, ...timestampChecks].map((c) => c.column),
+  );
   const cardinalityChecks = cardinality
     .filter((c) => c.column !== label && !columns[c.column]?.ignore && !misread.has(c.column))
     .map((c): CheckResult => {
@@ -167,6 +188,8 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     ...schemaChecks,
     ...tokenChecks,
     ...commaChecks,
+    ...formattedChecks,
+    ...timestampChecks,
     ...cardinalityChecks,
     ...numericIdChecks,
     ...columnChecks,

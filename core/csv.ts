@@ -31,7 +31,10 @@ export interface CsvOptions {
   source?: string;
   /** Unquoted fields read as null; DEFAULT_NULL_VALUES unless given. */
   nullValues?: readonly string[];
-  /** Strip blanks around unquoted fields and header names (default true): `'red '` is `'red'`. */
+  /**
+   * Strip whitespace around unquoted fields and header names (default true), as
+   * String.prototype.trim does (NBSP and other Unicode spaces too): `'red\u00a0'` is `'red'`.
+   */
   trim?: boolean;
   /** Decimal separator, `.` (default) or `,` (then quote numbers in a `,`-separated file). */
   decimal?: '.' | ',';
@@ -508,8 +511,8 @@ class ColumnBuilder {
     let { start, end } = field;
     if (!scanner.quoted) {
       if (this.rules.trim) {
-        while (start < end && (bytes[start] === SPACE || bytes[start] === TAB)) start++;
-        while (end > start && (bytes[end - 1] === SPACE || bytes[end - 1] === TAB)) end--;
+        for (let w = blankAt(bytes, start, end); w > 0; w = blankAt(bytes, start, end)) start += w;
+        for (let w = blankBefore(bytes, start, end); w > 0; w = blankBefore(bytes, start, end)) end -= w;
       }
       if (start === end || this.rules.isNullToken(bytes, start, end)) return this.setNull(row);
     } else if (start === end && this.numbers) {
@@ -566,6 +569,36 @@ class ColumnBuilder {
       dictionary,
     });
   }
+}
+
+/**
+ * Byte length of the whitespace character starting at `i` (0 if none), as String.prototype.trim
+ * counts whitespace: space, tab, VT, FF, and in UTF-8 NBSP (C2 A0), U+1680, U+2000–U+200A, U+2028,
+ * U+2029, U+202F, U+205F, U+3000 and the BOM (EF BB BF). Exported spreadsheets pad with NBSP.
+ */
+function blankAt(bytes: Buffer, i: number, end: number): number {
+  if (i >= end) return 0;
+  const b = bytes[i];
+  if (b === SPACE || b === TAB || b === 0x0b || b === 0x0c) return 1;
+  if (b === 0xc2) return i + 1 < end && bytes[i + 1] === 0xa0 ? 2 : 0;
+  if (b < 0xe1 || b > 0xef || i + 2 >= end) return 0;
+  const c = bytes[i + 1];
+  const d = bytes[i + 2];
+  const wide =
+    (b === 0xe1 && c === 0x9a && d === 0x80) ||
+    (b === 0xe2 && c === 0x80 && ((d >= 0x80 && d <= 0x8a) || d === 0xa8 || d === 0xa9 || d === 0xaf)) ||
+    (b === 0xe2 && c === 0x81 && d === 0x9f) ||
+    (b === 0xe3 && c === 0x80 && d === 0x80) ||
+    (b === 0xef && c === 0xbb && d === 0xbf);
+  return wide ? 3 : 0;
+}
+
+/** Byte length of the whitespace character ending just before `end` (0 if none); see blankAt. */
+function blankBefore(bytes: Buffer, start: number, end: number): number {
+  if (end <= start) return 0;
+  if (bytes[end - 1] < 0x80) return blankAt(bytes, end - 1, end);
+  if (end - 2 >= start && blankAt(bytes, end - 2, end) === 2) return 2;
+  return end - 3 >= start && blankAt(bytes, end - 3, end) === 3 ? 3 : 0;
 }
 
 function contentOf(scanner: Scanner): { bytes: Buffer; start: number; end: number } {
