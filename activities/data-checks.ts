@@ -153,7 +153,10 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
       check: 'cardinality',
       column: c.column,
       passed: bounded !== null,
-      observed: `${c.rows} distinct integers in ${c.rows} rows, ${c.direction} in file order (${c.first} … ${c.last}), id-like`,
+      observed:
+        c.reason === 'position'
+          ? `${c.rows} distinct integers in ${c.rows} rows, equal to the row position (${c.first} … ${c.last}), id-like`
+          : `${c.distinct} distinct integers in ${c.rows} rows (${((c.distinct / c.rows) * 100).toFixed(1)}%), named like an identifier (${c.first} … ${c.last}), id-like`,
       expected: bounded !== null ? `bounded: ${bounded}` : numericIdHint(c.column),
     };
   });
