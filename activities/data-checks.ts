@@ -99,11 +99,11 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     observed: `${(t.numericShare * 100).toFixed(1)}% numbers; not numbers: ${describeTokens(t, 5, locator)}`,
     expected: `numbers only: ${t.hint}`,
   }));
-  const commaChecks = findCommaNumbers(checked, keptAsText).map((c): CheckResult => ({
+  const commaChecks = findCommaNumbers(checked, keptAsText, format).map((c): CheckResult => ({
     check: 'numeric_text',
     column: c.column,
     passed: false,
-    observed: `text, yet ${(c.numericShare * 100).toFixed(1)}% numbers with ${c.mark === 'decimal' ? 'decimal commas' : 'comma digit groups'}: ${describeCommaNumbers(c, locator)}`,
+    observed: `text, yet ${(c.numericShare * 100).toFixed(1)}% numbers with ${c.mixed ? "decimal points where source.decimal is ','" : c.mark === 'decimal' ? 'decimal commas' : 'comma digit groups'}: ${describeCommaNumbers(c, locator)}`,
     expected: `numbers: ${c.hint}`,
   }));
   const formattedChecks = findFormattedNumbers(checked, keptAsText, format).map((f): CheckResult => ({

@@ -134,7 +134,12 @@ function numberFormat(options: CsvOptions): { decimal: number; thousands: number
   if (decimal !== 0x2e && decimal !== 0x2c)
     throw new SpecError(`source.decimal must be '.' or ',', got ${JSON.stringify(options.decimal)}`);
   if (thousands === decimal)
-    throw new SpecError(`source.thousands and source.decimal are both ${JSON.stringify(options.decimal)}`);
+    throw new SpecError(
+      `source.thousands and source.decimal are both '${String.fromCharCode(decimal)}'` +
+        (options.decimal === undefined
+          ? " ('.' is the decimal mark by default): set source.decimal: ','"
+          : ''),
+    );
   // A decimal comma in a `,`-separated file is allowed: such numbers are quoted (`"3,14"`), as RFC 4180 asks.
   return { decimal, thousands };
 }

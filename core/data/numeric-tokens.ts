@@ -153,6 +153,8 @@ export interface CommaNumbers {
   column: string;
   /** `decimal`: `5,1`; `thousands`: `"7,900"` (every comma value has 3-digit groups). */
   mark: 'decimal' | 'thousands';
+  /** `source.decimal` is already `,`, and `examples` are the values written with `.` instead. */
+  mixed?: boolean;
   /** The first rows (0-based) holding distinct comma values, with the value, in file order. */
   examples: { row: number; value: string }[];
   /** Share of the non-null rows that read as numbers once `,` is read as `mark`. */
@@ -174,11 +176,20 @@ const EXAMPLES_SHOWN = 3;
  * them, findNumericTokens sees no numeric column, and ingest would one-hot each number as a
  * category. Columns kept as text on purpose (`textReasons`) are not reported.
  */
-export function findCommaNumbers(views: ColumnView[], textReasons: Map<string, string>): CommaNumbers[] {
+export function findCommaNumbers(
+  views: ColumnView[],
+  textReasons: Map<string, string>,
+  format: NumberFormat = {},
+): CommaNumbers[] {
   const found: CommaNumbers[] = [];
   for (const view of views) {
     if (view.kind !== 'categorical' || view.type !== 'string' || textReasons.has(view.name)) continue;
     const words = view.dictionary.map((word) => word.trim());
+    if (format.decimal === ',') {
+      const mixed = mixedDecimalMarks(view, words);
+      if (mixed) found.push(mixed);
+      continue;
+    }
     const comma = words.map((w) => DECIMAL_COMMA.test(w) || COMMA_GROUPED.test(w) || DOT_GROUPED_DECIMAL.test(w));
     if (!comma.includes(true)) continue;
     const plain = words.map((w) => PLAIN_NUMBER.test(w));
@@ -218,6 +229,42 @@ export function findCommaNumbers(views: ColumnView[], textReasons: Map<string, s
     });
   }
   return found;
+}
+
+/**
+ * With `source.decimal: ','` set, a column of decimal commas and decimal points alike (`5,1` beside
+ * `4.9`): the examples are the `.` values, which the setting cannot read; null for any other column.
+ */
+function mixedDecimalMarks(
+  view: { name: string; codes: Int32Array; dictionary: string[] },
+  words: string[],
+): CommaNumbers | null {
+  const comma = words.map((w) => DECIMAL_COMMA.test(w) || DOT_GROUPED_DECIMAL.test(w));
+  const dot = words.map((w) => PLAIN_NUMBER.test(w) && w.includes('.'));
+  if (!comma.includes(true) || !dot.includes(true)) return null;
+  let present = 0;
+  let numberRows = 0;
+  const examples: { row: number; value: string }[] = [];
+  const shown = new Set<number>();
+  for (let i = 0; i < view.codes.length; i++) {
+    const code = view.codes[i];
+    if (code < 0) continue;
+    present++;
+    if (comma[code] || dot[code] || /^[+-]?\d+$/.test(words[code])) numberRows++;
+    if (dot[code] && examples.length < EXAMPLES_SHOWN && !shown.has(code)) {
+      shown.add(code);
+      examples.push({ row: i, value: view.dictionary[code] });
+    }
+  }
+  if (numberRows / present < COMMA_SHARE) return null;
+  return {
+    column: view.name,
+    mark: 'decimal',
+    mixed: true,
+    examples,
+    numericShare: numberRows / present,
+    hint: "'.' decimal marks beside ',' ones while source.decimal is ',': fix those rows (one decimal mark per column)",
+  };
 }
 
 /** `'5,1' (line 2), '4,9' (line 3), '4,7' (line 4)`: the examples, quoted, with their file lines. */
