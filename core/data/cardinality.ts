@@ -151,7 +151,7 @@ export function numericIdLike(
 /** What to do about a numeric id-like column: drop it, or say it is a real feature. */
 export function numericIdHint(column: string): string {
   return (
-    `not a row number: drop it (features: [{ drop: [${column}] }], or leave it out of train.features), ` +
+    `an identifier, not a feature: drop it (features: [{ drop: [${column}] }], or leave it out of train.features), ` +
     `or, if its order is a real feature, mark it sanity.schema.columns.${column}.ignore: true`
   );
 }

@@ -128,7 +128,7 @@ describe('sanity: data that would train a silently wrong model fails by name', (
       '40 distinct integers in 40 rows, equal to the row position (1 … 40), id-like',
     );
     expect(failed.expected).toBe(
-      'not a row number: drop it (features: [{ drop: [id] }], or leave it out of train.features), ' +
+      'an identifier, not a feature: drop it (features: [{ drop: [id] }], or leave it out of train.features), ' +
         'or, if its order is a real feature, mark it sanity.schema.columns.id.ignore: true',
     );
     // Named `id`: decreasing counts too; gaps are fine (ids of a filtered export).
