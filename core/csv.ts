@@ -6,7 +6,7 @@ import { DataError, SpecError } from './errors';
 import { readSourceBytes } from './source';
 import { quote } from './quote';
 import { decodeToUtf8, type TextEncoding } from './sources/encoding';
-import { ROW_LINES_KEY, RowLineRecorder } from './sources/row-lines';
+import { locatorFrom, ROW_LINES_KEY, RowLineRecorder } from './sources/row-lines';
 import { inferTextColumn, TEXT_REASON_KEY } from './sources/text-types';
 
 /**
@@ -100,6 +100,8 @@ export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arro
   const forcedStrings = new Map<number, string | null>();
   decimalByte = format.decimal;
   thousandsByte = format.thousands;
+  // A `;` file with no number format set is where `3.400` may mean 3400 (German digit groups).
+  watchGroups = delimiter === 0x3b && options.decimal === undefined && options.thousands === undefined;
   try {
     for (;;) {
       const scanner = new Scanner(bytes, delimiter, options.source);
@@ -118,12 +120,16 @@ export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arro
       const retyped = columns.flatMap((column, i) =>
         column.lostText || column.onlyQuotedEmpties() ? [i] : [],
       );
-      if (retyped.length === 0) return toTable(names, columns, rows, lines);
+      if (retyped.length === 0) {
+        checkDotGroups(names, columns, lines, options.source);
+        return toTable(names, columns, rows, lines);
+      }
       for (const i of retyped) forcedStrings.set(i, columns[i].textReason);
     }
   } finally {
     decimalByte = 0x2e;
     thousandsByte = -1;
+    watchGroups = false;
   }
 }
 
@@ -458,6 +464,8 @@ class ColumnBuilder {
   private stored = 0;
   private quotedEmpties = 0;
   readonly dictionary = new ByteDictionary();
+  /** How its numbers were written, in a `;` file with no number format set (see checkDotGroups). */
+  readonly groups = new DotGroups();
 
   constructor(
     public capacity: number,
@@ -481,6 +489,7 @@ class ColumnBuilder {
   push(scanner: Scanner, row: number): void {
     if (this.numbers && scanner.value === scanner.value) {
       if (this.rules.numericTokens && this.isNumericNullToken(scanner)) return this.setNull(row);
+      if (watchGroups) this.groups.note(row);
       this.numbers[row] = scanner.value;
       this.stored++;
     } else if (!scanner.quoted && scanner.start === scanner.end) {
@@ -528,6 +537,7 @@ class ColumnBuilder {
     if (this.numbers) {
       const value = parseNumber(bytes, start, end);
       if (value === value && numberEnd === end && numberShape === PLAIN) {
+        if (watchGroups) this.groups.note(row);
         this.numbers[row] = value;
         this.stored++;
         return;
@@ -604,6 +614,51 @@ function blankBefore(bytes: Buffer, start: number, end: number): number {
   if (bytes[end - 1] < 0x80) return blankAt(bytes, end - 1, end);
   if (end - 2 >= start && blankAt(bytes, end - 2, end) === 2) return 2;
   return end - 3 >= start && blankAt(bytes, end - 3, end) === 3 ? 3 : 0;
+}
+
+/**
+ * Shapes of one column's numbers as written: `d.ddd` (1–3 digits, a dot, exactly 3 digits),
+ * 3-digit integers, anything else. Fed from parseNumber's last read.
+ */
+class DotGroups {
+  dotted = 0;
+  hundreds = 0;
+  other = 0;
+  firstDotted = -1;
+
+  note(row: number): void {
+    if (numberExponent) this.other++;
+    else if (numberDecimals === 3 && numberIntegerDigits <= 3 && numberIntegerDigits >= 1) {
+      if (this.dotted++ === 0) this.firstDotted = row;
+    } else if (numberDecimals === -1 && numberIntegerDigits === 3) this.hundreds++;
+    else this.other++;
+  }
+}
+
+/**
+ * German-style digit groups read as decimals: in a `;` file with no number format set, a numeric
+ * column whose every value is either `d.ddd` (`3.400`) or a 3-digit integer (`950`), with both
+ * present, most likely means 3400 beside 950, not 3.4. Fails ingest naming the column, a value
+ * and its line, and the settings; `source.decimal: '.'` set explicitly keeps the reading.
+ */
+function checkDotGroups(
+  names: string[],
+  columns: ColumnBuilder[],
+  lines: RowLineRecorder,
+  source: string | undefined,
+): void {
+  if (!watchGroups) return;
+  columns.forEach((column, i) => {
+    const g = column.groups;
+    if (!column.numbers || g.dotted === 0 || g.hundreds === 0 || g.other > 0) return;
+    const value = column.numbers[g.firstDotted].toFixed(3);
+    const at = locatorFrom(lines.toMetadata()).at(g.firstDotted);
+    throw new DataError(
+      `${source ? `${source}: ` : ''}column ${quote(names[i])}: ${quote(value)} (${at}) has a dot and exactly 3 digits ` +
+        `beside integers of 3 digits, like German digit groups (3.400 = 3400): set source.thousands: '.' and ` +
+        `source.decimal: ',', or source.decimal: '.' if the dot is a decimal mark`,
+    );
+  });
 }
 
 function contentOf(scanner: Scanner): { bytes: Buffer; start: number; end: number } {
@@ -707,6 +762,12 @@ let numberShape = 0;
 const PLAIN = 0;
 const LEADING_ZERO = 1;
 const BIG_INTEGER = 2;
+/** Digits after the decimal mark in the last parseNumber() read (-1: no mark), its integer digits, exponent. */
+let numberDecimals = -1;
+let numberIntegerDigits = 0;
+let numberExponent = false;
+/** Whether ColumnBuilders note number shapes (a `;` file with no number format set). */
+let watchGroups = false;
 /** The decimal separator and digit-group byte (-1: none) of the parse in progress. */
 let decimalByte = 0x2e;
 let thousandsByte = -1;
@@ -742,12 +803,16 @@ function parseNumber(bytes: Buffer, start: number, limit: number): number {
     } else break;
   }
   const integerDigits = digits;
+  numberIntegerDigits = integerDigits;
+  numberDecimals = -1;
   numberShape = integerDigits > 1 && bytes[integerStart] === 0x30 ? LEADING_ZERO : PLAIN;
   if (i < limit && bytes[i] === decimalByte) {
+    numberDecimals = 0;
     for (let d = bytes[++i] - 0x30; i < limit && d >= 0 && d <= 9; d = bytes[++i] - 0x30, digits++, scale++) {
       if (mantissa < EXACT_MANTISSA_LIMIT) mantissa = mantissa * 10 + d;
       else exact = false;
     }
+    numberDecimals = scale;
   }
   if (digits === 0) return NaN;
   let exponent = 0;
@@ -763,6 +828,7 @@ function parseNumber(bytes: Buffer, start: number, limit: number): number {
     if (i === expStart) return NaN;
     if (expNegative) exponent = -exponent;
   }
+  numberExponent = hasExponent;
   const last = i;
   while (i < limit && (bytes[i] === SPACE || bytes[i] === TAB)) i++;
   numberEnd = i;

@@ -23,3 +23,23 @@ describe('source.nullValues that look like numbers', () => {
     expect(column(table, 'x')).toEqual(new Float64Array([-9999, -999]));
   });
 });
+
+describe('German dot digit groups in a ; file', () => {
+  it("fails ingest on '3.400' beside 3-digit integers, naming the column, value, line and settings", () => {
+    expect(() => parseCsv('price;label\n950;a\n3.400;b\n450;a\n12.500;b\n', { delimiter: ';' })).toThrow(
+      "column 'price': '3.400' (line 3) has a dot and exactly 3 digits beside integers of 3 digits",
+    );
+    const read = parseCsv('price;label\n950;a\n3.400;b\n', { delimiter: ';', decimal: ',', thousands: '.' });
+    expect([...read.getChild('price')!]).toEqual([950, 3400]);
+  });
+
+  it('reads ordinary decimals, explicit decimal points and , files as they are', () => {
+    expect([...parseCsv('x;y\n5.1;1\n4.925;2\n120;3\n', { delimiter: ';' }).getChild('x')!]).toEqual([
+      5.1, 4.925, 120,
+    ]);
+    expect([...parseCsv('x;y\n950;1\n3.400;2\n', { delimiter: ';', decimal: '.' }).getChild('x')!]).toEqual([
+      950, 3.4,
+    ]);
+    expect([...parseCsv('x,y\n950,1\n3.400,2\n').getChild('x')!]).toEqual([950, 3.4]);
+  });
+});
