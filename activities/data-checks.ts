@@ -24,12 +24,15 @@ import {
 } from '../core/data/cardinality';
 import {
   describeCommaNumbers,
+  describeFormattedNumbers,
   describeTokens,
   findCommaNumbers,
+  findFormattedNumbers,
   findNumericTokens,
+  findTimestampTokens,
 } from '../core/data/numeric-tokens';
 import { rowLocator } from '../core/sources/row-lines';
-import { LOGICAL_TYPE_KEY, TEXT_REASON_KEY } from '../core/sources/text-types';
+import { LOGICAL_TYPE_KEY, parseIsoTimestamp, TEXT_REASON_KEY } from '../core/sources/text-types';
 
 /** What the data checks need besides the data: the pinned schema and the drift reference, if any. */
 export interface DataCheckInput {
@@ -87,22 +90,40 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   const schemaChecks = checkColumns(views, columns, locator);
   const checked = views.filter((v) => !columns[v.name]?.ignore);
   const keptAsText = new Map([...notes].filter(([, n]) => n.keptAsText).map(([name, n]) => [name, n.note]));
-  const tokenChecks = findNumericTokens(checked, keptAsText).map((t): CheckResult => ({
+  // The source's number format: hints never ask for a setting already set.
+  const format = { decimal: spec.source.decimal, thousands: spec.source.thousands };
+  const tokenChecks = findNumericTokens(checked, keptAsText, format).map((t): CheckResult => ({
     check: 'numeric_tokens',
     column: t.column,
     passed: false,
     observed: `${(t.numericShare * 100).toFixed(1)}% numbers; not numbers: ${describeTokens(t, 5, locator)}`,
     expected: `numbers only: ${t.hint}`,
   }));
-  const commaChecks = findCommaNumbers(checked, keptAsText).map((c): CheckResult => ({
+  const commaChecks = findCommaNumbers(checked, keptAsText, format).map((c): CheckResult => ({
     check: 'numeric_text',
     column: c.column,
     passed: false,
-    observed: `text, yet ${(c.numericShare * 100).toFixed(1)}% numbers with ${c.mark === 'decimal' ? 'decimal commas' : 'comma digit groups'}: ${describeCommaNumbers(c, locator)}`,
+    observed: `text, yet ${(c.numericShare * 100).toFixed(1)}% numbers with ${c.mixed ? "decimal points where source.decimal is ','" : c.mark === 'decimal' ? 'decimal commas' : 'comma digit groups'}: ${describeCommaNumbers(c, locator)}`,
     expected: `numbers: ${c.hint}`,
   }));
+  const formattedChecks = findFormattedNumbers(checked, keptAsText, format).map((f): CheckResult => ({
+    check: 'numeric_text',
+    column: f.column,
+    passed: false,
+    observed: `text, yet ${(f.numericShare * 100).toFixed(1)}% numbers${f.form === 'percent' ? ' with %' : f.form === 'space' ? ' with space digit groups' : ''}: ${describeFormattedNumbers(f, locator)}`,
+    expected: `numbers: ${f.hint}`,
+  }));
+  const timestampChecks = findTimestampTokens(checked, parseIsoTimestamp).map((t): CheckResult => ({
+    check: 'timestamp_tokens',
+    column: t.column,
+    passed: false,
+    observed: `${(t.numericShare * 100).toFixed(1)}% ISO-8601 timestamps; not timestamps: ${describeTokens(t, 5, locator)}`,
+    expected: `timestamps only: ${t.hint}`,
+  }));
   // A column of misread numbers gets the numeric hint alone: its cardinality is the misreading's.
-  const misread = new Set([...tokenChecks, ...commaChecks].map((c) => c.column));
+  const misread = new Set(
+    [...tokenChecks, ...commaChecks, ...formattedChecks, ...timestampChecks].map((c) => c.column),
+  );
   const cardinalityChecks = cardinality
     .filter((c) => c.column !== label && !columns[c.column]?.ignore && !misread.has(c.column))
     .map((c): CheckResult => {
@@ -132,7 +153,10 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
       check: 'cardinality',
       column: c.column,
       passed: bounded !== null,
-      observed: `${c.rows} distinct integers in ${c.rows} rows, ${c.direction} in file order (${c.first} … ${c.last}), id-like`,
+      observed:
+        c.reason === 'position'
+          ? `${c.rows} distinct integers in ${c.rows} rows, equal to the row position (${c.first} … ${c.last}), id-like`
+          : `${c.distinct} distinct integers in ${c.rows} rows (${((c.distinct / c.rows) * 100).toFixed(1)}%), named like an identifier (${c.first} … ${c.last}), id-like`,
       expected: bounded !== null ? `bounded: ${bounded}` : numericIdHint(c.column),
     };
   });
@@ -167,6 +191,8 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     ...schemaChecks,
     ...tokenChecks,
     ...commaChecks,
+    ...formattedChecks,
+    ...timestampChecks,
     ...cardinalityChecks,
     ...numericIdChecks,
     ...columnChecks,

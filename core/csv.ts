@@ -6,7 +6,7 @@ import { DataError, SpecError } from './errors';
 import { readSourceBytes } from './source';
 import { quote } from './quote';
 import { decodeToUtf8, type TextEncoding } from './sources/encoding';
-import { ROW_LINES_KEY, RowLineRecorder } from './sources/row-lines';
+import { locatorFrom, ROW_LINES_KEY, RowLineRecorder } from './sources/row-lines';
 import { inferTextColumn, TEXT_REASON_KEY } from './sources/text-types';
 
 /**
@@ -16,7 +16,8 @@ import { inferTextColumn, TEXT_REASON_KEY } from './sources/text-types';
  * any other column dictionary-encoded Utf8. Codes with leading zeros (`00123`) and integers beyond
  * 2^53 stay exact, as text (field metadata `quiver.text_reason` says why).
  *
- * Nulls: an empty field, and an unquoted field equal to one of `nullValues` (a quoted one is that
+ * Nulls: an empty field, and an unquoted field equal to one of `nullValues` even when it reads as a
+ * number (`-9999`; the raw text is compared, before numeric parsing; a quoted one is that
  * text). In a numeric column a quoted empty field is null too; in a text column it is `''`.
  * Blank lines are skipped. Errors name the physical line (the header is line 1).
  *
@@ -30,7 +31,10 @@ export interface CsvOptions {
   source?: string;
   /** Unquoted fields read as null; DEFAULT_NULL_VALUES unless given. */
   nullValues?: readonly string[];
-  /** Strip blanks around unquoted fields and header names (default true): `'red '` is `'red'`. */
+  /**
+   * Strip whitespace around unquoted fields and header names (default true), as
+   * String.prototype.trim does (NBSP and other Unicode spaces too): `'red\u00a0'` is `'red'`.
+   */
   trim?: boolean;
   /** Decimal separator, `.` (default) or `,` (then quote numbers in a `,`-separated file). */
   decimal?: '.' | ',';
@@ -96,6 +100,8 @@ export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arro
   const forcedStrings = new Map<number, string | null>();
   decimalByte = format.decimal;
   thousandsByte = format.thousands;
+  // A `;` file with no number format set is where `3.400` may mean 3400 (German digit groups).
+  watchGroups = delimiter === 0x3b && options.decimal === undefined && options.thousands === undefined;
   try {
     for (;;) {
       const scanner = new Scanner(bytes, delimiter, options.source);
@@ -114,12 +120,16 @@ export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arro
       const retyped = columns.flatMap((column, i) =>
         column.lostText || column.onlyQuotedEmpties() ? [i] : [],
       );
-      if (retyped.length === 0) return toTable(names, columns, rows, lines);
+      if (retyped.length === 0) {
+        checkDotGroups(names, columns, lines, options.source);
+        return toTable(names, columns, rows, lines);
+      }
       for (const i of retyped) forcedStrings.set(i, columns[i].textReason);
     }
   } finally {
     decimalByte = 0x2e;
     thousandsByte = -1;
+    watchGroups = false;
   }
 }
 
@@ -130,7 +140,12 @@ function numberFormat(options: CsvOptions): { decimal: number; thousands: number
   if (decimal !== 0x2e && decimal !== 0x2c)
     throw new SpecError(`source.decimal must be '.' or ',', got ${JSON.stringify(options.decimal)}`);
   if (thousands === decimal)
-    throw new SpecError(`source.thousands and source.decimal are both ${JSON.stringify(options.decimal)}`);
+    throw new SpecError(
+      `source.thousands and source.decimal are both '${String.fromCharCode(decimal)}'` +
+        (options.decimal === undefined
+          ? " ('.' is the decimal mark by default): set source.decimal: ','"
+          : ''),
+    );
   // A decimal comma in a `,`-separated file is allowed: such numbers are quoted (`"3,14"`), as RFC 4180 asks.
   return { decimal, thousands };
 }
@@ -141,6 +156,8 @@ class FieldRules {
   private readonly byLength = new Map<number, Buffer[]>();
   private readonly firstBytes = new Uint8Array(256);
   private readonly longest: number;
+  /** Some token reads as a number (`-9999`, `1e308`): numbers parsed on the fast path are checked too. */
+  readonly numericTokens: boolean;
 
   constructor(
     tokens: readonly string[],
@@ -157,6 +174,8 @@ class FieldRules {
       this.byLength.set(bytes.length, bucket);
     }
     this.longest = longest;
+    // Listed tokens are null whatever they look like, so a sentinel must be caught before it is a number.
+    this.numericTokens = tokens.some((t) => NUMBER_LIKE.test(t.trim()));
   }
 
   isNullToken(bytes: Buffer, start: number, end: number): boolean {
@@ -171,6 +190,9 @@ class FieldRules {
     return false;
   }
 }
+
+/** A token the number reader might take (then the fast path compares raw text with the tokens). */
+const NUMBER_LIKE = /^[\s\d+\-.,eE'_]+$/;
 
 const QUOTE = 0x22;
 const LF = 0x0a;
@@ -442,6 +464,8 @@ class ColumnBuilder {
   private stored = 0;
   private quotedEmpties = 0;
   readonly dictionary = new ByteDictionary();
+  /** How its numbers were written, in a `;` file with no number format set (see checkDotGroups). */
+  readonly groups = new DotGroups();
 
   constructor(
     public capacity: number,
@@ -464,6 +488,8 @@ class ColumnBuilder {
 
   push(scanner: Scanner, row: number): void {
     if (this.numbers && scanner.value === scanner.value) {
+      if (this.rules.numericTokens && this.isNumericNullToken(scanner)) return this.setNull(row);
+      if (watchGroups) this.groups.note(row);
       this.numbers[row] = scanner.value;
       this.stored++;
     } else if (!scanner.quoted && scanner.start === scanner.end) {
@@ -471,6 +497,15 @@ class ColumnBuilder {
     } else {
       this.pushSlow(scanner, row);
     }
+  }
+
+  /** The number just read is, as raw text (blanks trimmed), one of the null tokens (`-9999`). */
+  private isNumericNullToken(scanner: Scanner): boolean {
+    const { bytes } = scanner;
+    let { start, end } = scanner;
+    while (start < end && (bytes[start] === SPACE || bytes[start] === TAB)) start++;
+    while (end > start && (bytes[end - 1] === SPACE || bytes[end - 1] === TAB)) end--;
+    return this.rules.isNullToken(bytes, start, end);
   }
 
   /** Numeric so far, yet it holds no number: only nulls, some of them quoted empty fields. */
@@ -490,8 +525,8 @@ class ColumnBuilder {
     let { start, end } = field;
     if (!scanner.quoted) {
       if (this.rules.trim) {
-        while (start < end && (bytes[start] === SPACE || bytes[start] === TAB)) start++;
-        while (end > start && (bytes[end - 1] === SPACE || bytes[end - 1] === TAB)) end--;
+        for (let w = blankAt(bytes, start, end); w > 0; w = blankAt(bytes, start, end)) start += w;
+        for (let w = blankBefore(bytes, start, end); w > 0; w = blankBefore(bytes, start, end)) end -= w;
       }
       if (start === end || this.rules.isNullToken(bytes, start, end)) return this.setNull(row);
     } else if (start === end && this.numbers) {
@@ -502,6 +537,7 @@ class ColumnBuilder {
     if (this.numbers) {
       const value = parseNumber(bytes, start, end);
       if (value === value && numberEnd === end && numberShape === PLAIN) {
+        if (watchGroups) this.groups.note(row);
         this.numbers[row] = value;
         this.stored++;
         return;
@@ -548,6 +584,81 @@ class ColumnBuilder {
       dictionary,
     });
   }
+}
+
+/**
+ * Byte length of the whitespace character starting at `i` (0 if none), as String.prototype.trim
+ * counts whitespace: space, tab, VT, FF, and in UTF-8 NBSP (C2 A0), U+1680, U+2000–U+200A, U+2028,
+ * U+2029, U+202F, U+205F, U+3000 and the BOM (EF BB BF). Exported spreadsheets pad with NBSP.
+ */
+function blankAt(bytes: Buffer, i: number, end: number): number {
+  if (i >= end) return 0;
+  const b = bytes[i];
+  if (b === SPACE || b === TAB || b === 0x0b || b === 0x0c) return 1;
+  if (b === 0xc2) return i + 1 < end && bytes[i + 1] === 0xa0 ? 2 : 0;
+  if (b < 0xe1 || b > 0xef || i + 2 >= end) return 0;
+  const c = bytes[i + 1];
+  const d = bytes[i + 2];
+  const wide =
+    (b === 0xe1 && c === 0x9a && d === 0x80) ||
+    (b === 0xe2 && c === 0x80 && ((d >= 0x80 && d <= 0x8a) || d === 0xa8 || d === 0xa9 || d === 0xaf)) ||
+    (b === 0xe2 && c === 0x81 && d === 0x9f) ||
+    (b === 0xe3 && c === 0x80 && d === 0x80) ||
+    (b === 0xef && c === 0xbb && d === 0xbf);
+  return wide ? 3 : 0;
+}
+
+/** Byte length of the whitespace character ending just before `end` (0 if none); see blankAt. */
+function blankBefore(bytes: Buffer, start: number, end: number): number {
+  if (end <= start) return 0;
+  if (bytes[end - 1] < 0x80) return blankAt(bytes, end - 1, end);
+  if (end - 2 >= start && blankAt(bytes, end - 2, end) === 2) return 2;
+  return end - 3 >= start && blankAt(bytes, end - 3, end) === 3 ? 3 : 0;
+}
+
+/**
+ * Shapes of one column's numbers as written: `d.ddd` (1–3 digits, a dot, exactly 3 digits),
+ * 3-digit integers, anything else. Fed from parseNumber's last read.
+ */
+class DotGroups {
+  dotted = 0;
+  hundreds = 0;
+  other = 0;
+  firstDotted = -1;
+
+  note(row: number): void {
+    if (numberExponent) this.other++;
+    else if (numberDecimals === 3 && numberIntegerDigits <= 3 && numberIntegerDigits >= 1) {
+      if (this.dotted++ === 0) this.firstDotted = row;
+    } else if (numberDecimals === -1 && numberIntegerDigits === 3) this.hundreds++;
+    else this.other++;
+  }
+}
+
+/**
+ * German-style digit groups read as decimals: in a `;` file with no number format set, a numeric
+ * column whose every value is either `d.ddd` (`3.400`) or a 3-digit integer (`950`), with both
+ * present, most likely means 3400 beside 950, not 3.4. Fails ingest naming the column, a value
+ * and its line, and the settings; `source.decimal: '.'` set explicitly keeps the reading.
+ */
+function checkDotGroups(
+  names: string[],
+  columns: ColumnBuilder[],
+  lines: RowLineRecorder,
+  source: string | undefined,
+): void {
+  if (!watchGroups) return;
+  columns.forEach((column, i) => {
+    const g = column.groups;
+    if (!column.numbers || g.dotted === 0 || g.hundreds === 0 || g.other > 0) return;
+    const value = column.numbers[g.firstDotted].toFixed(3);
+    const at = locatorFrom(lines.toMetadata()).at(g.firstDotted);
+    throw new DataError(
+      `${source ? `${source}: ` : ''}column ${quote(names[i])}: ${quote(value)} (${at}) has a dot and exactly 3 digits ` +
+        `beside integers of 3 digits, like German digit groups (3.400 = 3400): set source.thousands: '.' and ` +
+        `source.decimal: ',', or source.decimal: '.' if the dot is a decimal mark`,
+    );
+  });
 }
 
 function contentOf(scanner: Scanner): { bytes: Buffer; start: number; end: number } {
@@ -651,6 +762,12 @@ let numberShape = 0;
 const PLAIN = 0;
 const LEADING_ZERO = 1;
 const BIG_INTEGER = 2;
+/** Digits after the decimal mark in the last parseNumber() read (-1: no mark), its integer digits, exponent. */
+let numberDecimals = -1;
+let numberIntegerDigits = 0;
+let numberExponent = false;
+/** Whether ColumnBuilders note number shapes (a `;` file with no number format set). */
+let watchGroups = false;
 /** The decimal separator and digit-group byte (-1: none) of the parse in progress. */
 let decimalByte = 0x2e;
 let thousandsByte = -1;
@@ -686,12 +803,16 @@ function parseNumber(bytes: Buffer, start: number, limit: number): number {
     } else break;
   }
   const integerDigits = digits;
+  numberIntegerDigits = integerDigits;
+  numberDecimals = -1;
   numberShape = integerDigits > 1 && bytes[integerStart] === 0x30 ? LEADING_ZERO : PLAIN;
   if (i < limit && bytes[i] === decimalByte) {
+    numberDecimals = 0;
     for (let d = bytes[++i] - 0x30; i < limit && d >= 0 && d <= 9; d = bytes[++i] - 0x30, digits++, scale++) {
       if (mantissa < EXACT_MANTISSA_LIMIT) mantissa = mantissa * 10 + d;
       else exact = false;
     }
+    numberDecimals = scale;
   }
   if (digits === 0) return NaN;
   let exponent = 0;
@@ -707,6 +828,7 @@ function parseNumber(bytes: Buffer, start: number, limit: number): number {
     if (i === expStart) return NaN;
     if (expNegative) exponent = -exponent;
   }
+  numberExponent = hasExponent;
   const last = i;
   while (i < limit && (bytes[i] === SPACE || bytes[i] === TAB)) i++;
   numberEnd = i;

@@ -1,9 +1,17 @@
+const INVISIBLE = /[\t\v\f\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]/g;
+
 /**
  * A value as messages print it: single-quoted with `\`, `'` and line breaks escaped, so `'red '`
  * and `'red'` differ on screen and a value never breaks a message's line.
  */
 export function quote(text: string): string {
-  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r')}'`;
+  const escaped = text
+    .replace(/\\/g, '\\\\')
+    .replace(/'/g, "\\'")
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r');
+  // Invisible blanks (NBSP, tab, zero-width) print as JSON escapes, so `'4.6\u00a0'` shows its NBSP.
+  return `'${escaped.replace(INVISIBLE, (c) => (c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))}'`;
 }
 
 /** Up to `limit` values quoted and comma-separated, with how many more there are. */

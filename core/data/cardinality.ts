@@ -13,10 +13,14 @@ export interface Cardinality {
   idLike: boolean;
 }
 
+/** Distinct values a string column needs before its distinct share can make it id-like. */
+export const SHARE_FLOOR = 50;
+
 /**
- * Each string column's distinct count. Id-like: more than `maxCategories` distinct values, or a
- * distinct share above `maxShare` once it has `minDistinct` values (a 6-row file with 4 colours is
- * not id-like; 20k customer ids in 200k rows is).
+ * Each string column's distinct count. Id-like: more than `maxCategories` distinct values; every
+ * value distinct once there are `minDistinct` of them; or a distinct share above `maxShare` once it
+ * has more than SHARE_FLOOR (and `minDistinct`) values (a 6-row file with 4 colours, 21 country
+ * codes in 40 rows are not id-like; 20k customer ids in 200k rows is).
  */
 export function stringCardinality(views: ColumnView[], spec: CardinalitySpec): Cardinality[] {
   const result: Cardinality[] = [];
@@ -35,7 +39,11 @@ export function stringCardinality(views: ColumnView[], spec: CardinalitySpec): C
       }
     }
     const share = rows === 0 ? 0 : distinct / rows;
-    const idLike = distinct > spec.maxCategories || (distinct >= spec.minDistinct && share > spec.maxShare);
+    // The share rule needs enough values to mean something: 21 country codes in 40 rows are categories.
+    const idLike =
+      distinct > spec.maxCategories ||
+      (distinct === rows && distinct >= spec.minDistinct) ||
+      (distinct > Math.max(SHARE_FLOOR, spec.minDistinct) && share > spec.maxShare);
     result.push({ column: view.name, distinct, rows, share, idLike });
   }
   return result;
@@ -79,23 +87,38 @@ export function boundedByFeatures(
   return null;
 }
 
-/** A numeric column that counts rows: integers, all distinct, monotonic in file order. */
+/** A numeric column that identifies rows: named like an id and (nearly) all distinct, or the row number. */
 export interface NumericIdLike {
   column: string;
+  /** Non-null rows. */
   rows: number;
-  direction: 'increasing' | 'decreasing';
+  distinct: number;
+  /** `name`: named like an identifier, ≥ 95% distinct integers; `position`: equal to 1..n or 0..n-1. */
+  reason: 'name' | 'position';
   first: number;
   last: number;
 }
 
-/** Below this many rows a counting column is not called an id (a 12-row `x = 0..11` fixture is data). */
+/** Below this many rows a column is not called an id (a 12-row `x = 0..11` fixture is data). */
 export const NUMERIC_ID_MIN_ROWS = 20;
+/** A column named like an identifier is one once this share of its values are distinct. */
+const ID_NAME_DISTINCT_SHARE = 0.95;
+/** `id`, `customer_id`, `index`, `row`, `key`, `#` (any case). */
+const ID_NAME = /^(id|index|row|key|#)$|[_\s.-]id$/i;
+/** camelCase `customerId`, `customerID`. */
+const CAMEL_ID = /[a-z0-9](Id|ID)$/;
+
+/** Whether a column's name says it identifies rows (`id`, `*_id`, `*Id`, `index`, `row`, `key`, `#`). */
+export function looksLikeIdName(name: string): boolean {
+  return ID_NAME.test(name.trim()) || CAMEL_ID.test(name.trim());
+}
 
 /**
- * Numeric columns that look like a row number or record id (`1, 2, 3, …`): integer-valued, no nulls,
- * strictly increasing or decreasing in file order (so all distinct; profilers' "unique + monotonic"),
- * in a table of at least `minRows` rows. Trained on, the model learns the file's order. Columns in
- * `skip` (the target, timestamps, columns the schema ignores) are not checked.
+ * Integer columns that identify rows, in a table of at least `minRows` rows: one named like an
+ * identifier (looksLikeIdName) whose values are ≥ 95% distinct (a swapped pair or a duplicate
+ * still leaks the label when the file is sorted by it), or one equal to the row position (1..n or
+ * 0..n-1 in file order, whatever its name). Years, ages and epoch seconds named otherwise pass:
+ * monotonic alone is no id. Columns in `skip` (the target, timestamps, ignored ones) are not checked.
  */
 export function numericIdLike(
   views: ColumnView[],
@@ -104,21 +127,23 @@ export function numericIdLike(
 ): NumericIdLike[] {
   const found: NumericIdLike[] = [];
   for (const view of views) {
-    if (view.kind !== 'numeric' || skip.has(view.name) || view.nulls > 0) continue;
-    const v = view.values;
-    if (v.length < minRows || !Number.isInteger(v[0])) continue;
-    const up = v[1] > v[0];
-    let monotonic = true;
-    for (let i = 1; i < v.length && monotonic; i++)
-      monotonic = Number.isInteger(v[i]) && (up ? v[i] > v[i - 1] : v[i] < v[i - 1]);
-    if (monotonic)
-      found.push({
-        column: view.name,
-        rows: v.length,
-        direction: up ? 'increasing' : 'decreasing',
-        first: v[0],
-        last: v[v.length - 1],
-      });
+    if (view.kind !== 'numeric' || skip.has(view.name) || view.values.length < minRows) continue;
+    const { values: v, valid } = view;
+    const present: number[] = [];
+    for (let i = 0; i < v.length; i++) if (!valid || valid[i]) present.push(v[i]);
+    if (present.length < minRows || !present.every(Number.isInteger)) continue;
+    const first = present[0];
+    const last = present[present.length - 1];
+    const offset = v[0];
+    const position = view.nulls === 0 && (offset === 0 || offset === 1) && v.every((x, i) => x === i + offset);
+    if (position) {
+      found.push({ column: view.name, rows: v.length, distinct: v.length, reason: 'position', first, last });
+      continue;
+    }
+    if (!looksLikeIdName(view.name)) continue;
+    const distinct = new Set(present).size;
+    if (distinct / present.length >= ID_NAME_DISTINCT_SHARE)
+      found.push({ column: view.name, rows: present.length, distinct, reason: 'name', first, last });
   }
   return found;
 }
@@ -126,7 +151,7 @@ export function numericIdLike(
 /** What to do about a numeric id-like column: drop it, or say it is a real feature. */
 export function numericIdHint(column: string): string {
   return (
-    `not a row number: drop it (features: [{ drop: [${column}] }], or leave it out of train.features), ` +
+    `an identifier, not a feature: drop it (features: [{ drop: [${column}] }], or leave it out of train.features), ` +
     `or, if its order is a real feature, mark it sanity.schema.columns.${column}.ignore: true`
   );
 }

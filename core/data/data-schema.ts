@@ -68,8 +68,9 @@ export function inferSchema(
       if (min <= max) {
         // A constant column still gets some room: a tenth of its magnitude (or 1 around zero).
         const pad = tolerance * (max - min || Math.abs(max) || 1);
-        column.min = roundOut(min - pad, -1);
-        column.max = roundOut(max + pad, 1);
+        // Near ±1.8e308 (sentinels) the padding overflows: pin the finite values' own range instead.
+        column.min = finiteOr(roundOut(min - pad, -1), min);
+        column.max = finiteOr(roundOut(max + pad, 1), max);
       }
       if (note) column.note = note;
       columns[view.name] = column;
@@ -198,10 +199,16 @@ function numericRange(values: Float64Array, valid: Uint8Array | null): { min: nu
   for (let i = 0; i < values.length; i++) {
     if (valid !== null && valid[i] === 0) continue;
     const v = values[i];
+    if (!Number.isFinite(v)) continue; // a typed source's ±Infinity is no bound to pin
     if (v < min) min = v;
     if (v > max) max = v;
   }
   return { min, max };
+}
+
+/** `value` when finite, else `fallback` (a bound never pins ±Infinity, which JSON writes as null). */
+function finiteOr(value: number, fallback: number): number {
+  return Number.isFinite(value) ? value : fallback;
 }
 
 /** Rounds a bound outwards to 6 significant digits, so the pinned file stays readable. */

@@ -21,17 +21,48 @@ const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const GROUPED = /^[+-]?\d{1,3}([,.' ]\d{3})+([.,]\d+)?$/;
 const DECIMAL_COMMA = /^[+-]?\d*,\d+$/;
 const ROWS_SHOWN = 3;
+/** Codes a reader keeps as text on purpose: leading zeros (`007`), integers beyond 2^53. */
+const CODE_LIKE = /^[+-]?(0\d|\d{16,}$)/;
+
+/** How the source spells numbers (`source.decimal`, `source.thousands`); `.` and none by default. */
+export interface NumberFormat {
+  decimal?: '.' | ',';
+  thousands?: string;
+}
+
+/**
+ * Whether `word` reads as a finite number the way the CSV reader reads one with `format`: a plain
+ * decimal with spaces or tabs around it, digit groups and decimal mark as configured. `'1e400'`
+ * (overflows), `'4.6\u00a0'` and a quoted `'5.1\n'` do not.
+ */
+export function readsAsNumber(word: string, format: NumberFormat = {}): boolean {
+  let w = word.replace(/^[ \t]+|[ \t]+$/g, '');
+  if (format.thousands) {
+    const sep = format.thousands.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    w = w.replace(new RegExp(`(?<=\\d)${sep}(?=\\d)`, 'g'), '');
+  }
+  if (format.decimal === ',') {
+    if (w.includes('.')) return false;
+    w = w.replace(',', '.');
+  }
+  return PLAIN_NUMBER.test(w) && Number.isFinite(Number(w));
+}
 
 /**
  * Text columns whose values are numbers except for a few tokens (`NA`, `Infinity`, `"7,900"`,
- * `3,14`): ingest read them as text, which would one-hot a number per category. Columns kept as
- * text on purpose (leading-zero codes, big integers: `textReason`) are not reported.
+ * `3,14`, `1e400`, `'4.6\u00a0'`): ingest read them as text, which would one-hot a number per
+ * category. Columns kept as text on purpose (leading-zero codes, big integers: `textReason`) are
+ * not reported. `format` is the source's number format, so a hint never asks for a setting already set.
  */
-export function findNumericTokens(views: ColumnView[], textReasons: Map<string, string>): NumericTokens[] {
+export function findNumericTokens(
+  views: ColumnView[],
+  textReasons: Map<string, string>,
+  format: NumberFormat = {},
+): NumericTokens[] {
   const found: NumericTokens[] = [];
   for (const view of views) {
     if (view.kind !== 'categorical' || view.type !== 'string' || textReasons.has(view.name)) continue;
-    const numeric = view.dictionary.map((word) => PLAIN_NUMBER.test(word.trim()));
+    const numeric = view.dictionary.map((word) => readsAsNumber(word, format));
     if (!numeric.includes(true) || !numeric.includes(false)) continue;
     const counts = new Float64Array(view.dictionary.length);
     let present = 0;
@@ -50,6 +81,7 @@ export function findNumericTokens(views: ColumnView[], textReasons: Map<string, 
       .map((_, code) => code)
       .filter((code) => !numeric[code] && counts[code] > 0)
       .sort((a, b) => counts[b] - counts[a]);
+    if (tokenCodes.length === 0) continue;
     const rows = new Map<string, number[]>(tokenCodes.map((code) => [view.dictionary[code], []]));
     const wanted = new Map(tokenCodes.map((code) => [code, rows.get(view.dictionary[code])!]));
     for (let i = 0; i < view.codes.length; i++) {
@@ -57,16 +89,49 @@ export function findNumericTokens(views: ColumnView[], textReasons: Map<string, 
       if (list && list.length < ROWS_SHOWN) list.push(i);
     }
     const tokens = tokenCodes.map((code) => view.dictionary[code]);
-    found.push({ column: view.name, tokens, rows, numericShare: numbers / present, hint: hintFor(tokens) });
+    found.push({
+      column: view.name,
+      tokens,
+      rows,
+      numericShare: numbers / present,
+      hint: hintFor(tokens, format),
+    });
   }
   return found;
 }
 
-function hintFor(tokens: string[]): string {
-  if (tokens.every((t) => GROUPED.test(t.trim())))
-    return "set source.thousands (e.g. ',') so digit groups read as numbers";
-  if (tokens.every((t) => DECIMAL_COMMA.test(t.trim()))) return "set source.decimal: ',' (decimal commas)";
-  return `add ${tokens.length === 1 ? 'it' : 'them'} to source.nullValues if ${tokens.length === 1 ? 'it means' : 'they mean'} "missing", or fix the rows`;
+function hintFor(tokens: string[], format: NumberFormat): string {
+  const hints: string[] = [];
+  const rest = tokens.filter((t) => {
+    const trimmed = t.trim();
+    if (trimmed !== t && readsAsNumber(trimmed, format)) {
+      hints.push(
+        'whitespace around a number (line break, NBSP): source.trim (on by default) strips Unicode whitespace ' +
+          'around unquoted fields only, so fix the rows holding quoted ones',
+      );
+      return false;
+    }
+    if (PLAIN_NUMBER.test(trimmed) && !Number.isFinite(Number(trimmed))) {
+      hints.push('beyond the float64 range (±1.8e308): add it to source.nullValues if it is a sentinel, or fix the rows');
+      return false;
+    }
+    return true;
+  });
+  if (rest.length > 0) {
+    const dotDecimals = format.decimal === ',' && rest.every((t) => PLAIN_NUMBER.test(t.trim()));
+    if (dotDecimals)
+      hints.push("'.' decimal marks while source.decimal is ',': fix the rows (one decimal mark per file)");
+    else if (format.thousands === undefined && rest.every((t) => GROUPED.test(t.trim()))) {
+      const sep = /\d([,.' ])\d{3}/.exec(rest[0].trim())?.[1] ?? ',';
+      hints.push(`set source.thousands: '${sep}' so digit groups read as numbers`);
+    } else if (format.decimal !== ',' && rest.every((t) => DECIMAL_COMMA.test(t.trim())))
+      hints.push("set source.decimal: ',' (decimal commas)");
+    else
+      hints.push(
+        `add ${rest.length === 1 ? 'it' : 'them'} to source.nullValues if ${rest.length === 1 ? 'it means' : 'they mean'} "missing", or fix the rows`,
+      );
+  }
+  return [...new Set(hints)].join('; ');
 }
 
 /**
@@ -88,6 +153,8 @@ export interface CommaNumbers {
   column: string;
   /** `decimal`: `5,1`; `thousands`: `"7,900"` (every comma value has 3-digit groups). */
   mark: 'decimal' | 'thousands';
+  /** `source.decimal` is already `,`, and `examples` are the values written with `.` instead. */
+  mixed?: boolean;
   /** The first rows (0-based) holding distinct comma values, with the value, in file order. */
   examples: { row: number; value: string }[];
   /** Share of the non-null rows that read as numbers once `,` is read as `mark`. */
@@ -109,11 +176,20 @@ const EXAMPLES_SHOWN = 3;
  * them, findNumericTokens sees no numeric column, and ingest would one-hot each number as a
  * category. Columns kept as text on purpose (`textReasons`) are not reported.
  */
-export function findCommaNumbers(views: ColumnView[], textReasons: Map<string, string>): CommaNumbers[] {
+export function findCommaNumbers(
+  views: ColumnView[],
+  textReasons: Map<string, string>,
+  format: NumberFormat = {},
+): CommaNumbers[] {
   const found: CommaNumbers[] = [];
   for (const view of views) {
     if (view.kind !== 'categorical' || view.type !== 'string' || textReasons.has(view.name)) continue;
     const words = view.dictionary.map((word) => word.trim());
+    if (format.decimal === ',') {
+      const mixed = mixedDecimalMarks(view, words);
+      if (mixed) found.push(mixed);
+      continue;
+    }
     const comma = words.map((w) => DECIMAL_COMMA.test(w) || COMMA_GROUPED.test(w) || DOT_GROUPED_DECIMAL.test(w));
     if (!comma.includes(true)) continue;
     const plain = words.map((w) => PLAIN_NUMBER.test(w));
@@ -155,7 +231,185 @@ export function findCommaNumbers(views: ColumnView[], textReasons: Map<string, s
   return found;
 }
 
+/**
+ * With `source.decimal: ','` set, a column of decimal commas and decimal points alike (`5,1` beside
+ * `4.9`): the examples are the `.` values, which the setting cannot read; null for any other column.
+ */
+function mixedDecimalMarks(
+  view: { name: string; codes: Int32Array; dictionary: string[] },
+  words: string[],
+): CommaNumbers | null {
+  const comma = words.map((w) => DECIMAL_COMMA.test(w) || DOT_GROUPED_DECIMAL.test(w));
+  const dot = words.map((w) => PLAIN_NUMBER.test(w) && w.includes('.'));
+  if (!comma.includes(true) || !dot.includes(true)) return null;
+  let present = 0;
+  let numberRows = 0;
+  const examples: { row: number; value: string }[] = [];
+  const shown = new Set<number>();
+  for (let i = 0; i < view.codes.length; i++) {
+    const code = view.codes[i];
+    if (code < 0) continue;
+    present++;
+    if (comma[code] || dot[code] || /^[+-]?\d+$/.test(words[code])) numberRows++;
+    if (dot[code] && examples.length < EXAMPLES_SHOWN && !shown.has(code)) {
+      shown.add(code);
+      examples.push({ row: i, value: view.dictionary[code] });
+    }
+  }
+  if (numberRows / present < COMMA_SHARE) return null;
+  return {
+    column: view.name,
+    mark: 'decimal',
+    mixed: true,
+    examples,
+    numericShare: numberRows / present,
+    hint: "'.' decimal marks beside ',' ones while source.decimal is ',': fix those rows (one decimal mark per column)",
+  };
+}
+
 /** `'5,1' (line 2), '4,9' (line 3), '4,7' (line 4)`: the examples, quoted, with their file lines. */
 export function describeCommaNumbers(c: CommaNumbers, locator: RowLocator = locatorFrom(undefined)): string {
   return c.examples.map((e) => `${quote(e.value)} (${locator.at(e.row)})`).join(', ');
+}
+
+/** A text column of numbers in a form no reader setting covers, or numbers a typed source stores as text. */
+export interface FormattedNumbers {
+  column: string;
+  /** `percent`: `43%`; `space`: `'1 430'` digit groups; `text`: plain numbers in a string column. */
+  form: 'percent' | 'space' | 'text';
+  /** The first rows (0-based) holding distinct such values, with the value, in file order. */
+  examples: { row: number; value: string }[];
+  /** Share of the non-null rows in that form (or plain numbers). */
+  numericShare: number;
+  hint: string;
+}
+
+const PERCENT = /^[+-]?(\d+\.?\d*|\.\d+)\s*%$/;
+const SPACE_GROUPED = /^[+-]?\d{1,3}([ \u00a0\u202f]\d{3})+([.,]\d+)?$/;
+
+/**
+ * Text columns whose values (nearly all) are numbers written as `43%` or with space digit groups
+ * (`'1 430'`), and string columns of a typed source (Parquet, Arrow, JSONL) holding only numbers:
+ * each would be one-hot encoded, one category per value. Codes with leading zeros and columns kept
+ * as text on purpose (`textReasons`) are not reported.
+ */
+export function findFormattedNumbers(
+  views: ColumnView[],
+  textReasons: Map<string, string>,
+  format: NumberFormat = {},
+): FormattedNumbers[] {
+  const found: FormattedNumbers[] = [];
+  for (const view of views) {
+    if (view.kind !== 'categorical' || view.type !== 'string' || textReasons.has(view.name)) continue;
+    const words = view.dictionary.map((w) => w.trim());
+    const plain = view.dictionary.map((w) => readsAsNumber(w, format));
+    const forms: [FormattedNumbers['form'], (w: string) => boolean, string][] = [
+      [
+        'percent',
+        (w) => PERCENT.test(w),
+        "percentages: Quiver reads no '%': write the column without it (a number 0–100), or drop the column",
+      ],
+      [
+        'space',
+        (w) => SPACE_GROUPED.test(w),
+        format.thousands === ' '
+          ? "digit groups with a non-breaking or thin space: source.thousands: ' ' reads plain spaces only, fix the rows"
+          : "set source.thousands: ' ' (digit groups separated by spaces)",
+      ],
+      [
+        'text',
+        () => false,
+        'a string column holding only numbers: store it as a number column in the source, or drop it',
+      ],
+    ];
+    for (const [form, test, hint] of forms) {
+      const match = words.map((w, code) => (form === 'text' ? plain[code] && !CODE_LIKE.test(w) : test(w)));
+      if (!match.includes(true)) continue;
+      if (form === 'text' && (!plain.every(Boolean) || words.some((w) => CODE_LIKE.test(w)))) continue;
+      let present = 0;
+      let hits = 0;
+      let plainRows = 0;
+      const examples: { row: number; value: string }[] = [];
+      const shown = new Set<number>();
+      for (let i = 0; i < view.codes.length; i++) {
+        const code = view.codes[i];
+        if (code < 0) continue;
+        present++;
+        if (plain[code]) plainRows++;
+        if (match[code] || plain[code]) hits++;
+        if (match[code] && examples.length < EXAMPLES_SHOWN && !shown.has(code)) {
+          shown.add(code);
+          examples.push({ row: i, value: view.dictionary[code] });
+        }
+      }
+      // Mostly plain numbers with a few such values: findNumericTokens names them as its tokens.
+      if (form !== 'text' && plainRows / present >= NUMERIC_SHARE) continue;
+      if (present === 0 || hits / present < COMMA_SHARE) continue;
+      found.push({ column: view.name, form, examples, numericShare: hits / present, hint });
+      break;
+    }
+  }
+  return found;
+}
+
+/** `'43%' (line 2), …`: the examples, quoted, with their file lines (or a typed source's rows). */
+export function describeFormattedNumbers(
+  f: FormattedNumbers,
+  locator: RowLocator = locatorFrom(undefined),
+): string {
+  return f.examples.map((e) => `${quote(e.value)} (${locator.at(e.row)})`).join(', ');
+}
+
+/** A text column of ISO-8601 dates but for a few values that name no real day (`2024-02-30`). */
+const ISO_SHAPE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * Text columns whose values are ISO-8601 timestamps except for a few (impossible days such as
+ * `2024-02-30`, other text): ingest typed no timestamp, so each date would be a category. Reported
+ * like numeric tokens: the odd values and the first rows holding them. `parse` is ingest's reader
+ * (null for a value that is no real timestamp).
+ */
+export function findTimestampTokens(
+  views: ColumnView[],
+  parse: (text: string) => number | null,
+): NumericTokens[] {
+  const found: NumericTokens[] = [];
+  for (const view of views) {
+    if (view.kind !== 'categorical' || view.type !== 'string') continue;
+    const words = view.dictionary.map((w) => w.trim());
+    if (!words.some((w) => ISO_SHAPE.test(w))) continue;
+    const valid = words.map((w) => parse(w) !== null);
+    const counts = new Float64Array(words.length);
+    let present = 0;
+    for (const code of view.codes) {
+      if (code < 0) continue;
+      counts[code]++;
+      present++;
+    }
+    let good = 0;
+    valid.forEach((ok, code) => {
+      if (ok) good += counts[code];
+    });
+    if (present === 0 || good === present || good / present < NUMERIC_SHARE) continue;
+    const tokenCodes = words.map((_, c) => c).filter((c) => !valid[c] && counts[c] > 0);
+    const rows = new Map<string, number[]>(tokenCodes.map((c) => [view.dictionary[c], []]));
+    for (let i = 0; i < view.codes.length; i++) {
+      const code = view.codes[i];
+      if (code < 0 || valid[code]) continue;
+      const list = rows.get(view.dictionary[code])!;
+      if (list.length < ROWS_SHOWN) list.push(i);
+    }
+    const tokens = tokenCodes.map((c) => view.dictionary[c]);
+    const impossible = tokens.every((t) => ISO_SHAPE.test(t.trim()));
+    found.push({
+      column: view.name,
+      tokens,
+      rows,
+      numericShare: good / present,
+      hint: impossible
+        ? 'dates that name no real day: fix the rows (or add them to source.nullValues if they mean "missing")'
+        : 'add them to source.nullValues if they mean "missing", or fix the rows',
+    });
+  }
+  return found;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { cardinalitySpec, dataSchemaSpec, driftSpec, rowFlagsSpec } from './data-checks-schema';
-import { sourceReadOptions } from './source-schema';
+import { checkNumberFormat, sourceReadOptions } from './source-schema';
 import { featuresSchema } from '../features/spec';
 
 /** Temporal retry policy knobs a spec may set for a step. */
@@ -64,7 +64,8 @@ export const pipelineSpecSchema = z
         ...sourceReadOptions,
         ...stepOptions,
       })
-      .strict(),
+      .strict()
+      .superRefine(checkNumberFormat),
     target: z
       .object({
         column: z.string().min(1),

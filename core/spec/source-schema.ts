@@ -21,3 +21,24 @@ export const sourceReadOptions = {
   /** CSV and JSONL: text encoding (default UTF-8, strict; a byte order mark wins). */
   encoding: z.enum(TEXT_ENCODINGS).optional(),
 };
+
+/**
+ * The decimal mark and digit-group separator must differ: `thousands: '.'` needs `decimal: ','`
+ * (German exports), and `decimal: ','` cannot go with `thousands: ','`. Checked when the spec is
+ * validated, so a run never starts with a number format ingest cannot read.
+ */
+export function checkNumberFormat(
+  source: { decimal?: '.' | ','; thousands?: string },
+  ctx: z.RefinementCtx,
+): void {
+  const decimal = source.decimal ?? '.';
+  if (source.thousands === undefined || source.thousands !== decimal) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['thousands'],
+    message:
+      source.decimal === undefined
+        ? `'${source.thousands}' is the decimal mark by default: set source.decimal: ',' as well (German-style 1.234,5), or drop source.thousands`
+        : `'${source.thousands}' is also source.decimal: the digit-group separator and the decimal mark must differ`,
+  });
+}

@@ -247,7 +247,7 @@ describe('the whole pipeline on messy data', () => {
     const sanity = step(view, 'sanity');
     expect(sanity).toMatchObject({ status: 'failed', attempts: 1 });
     expect(sanity.error).toContain(
-      'cardinality(id): observed 60 distinct integers in 60 rows, increasing in file order (1 … 60), id-like',
+      'cardinality(id): observed 60 distinct integers in 60 rows, equal to the row position (1 … 60), id-like',
     );
     expect(sanity.error).toContain('features: [{ drop: [id] }]');
     expect(step(view, 'train').status).toBe('pending');

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { runDataChecks } from '../../../activities/data-checks';
+import { parseCsv } from '../../../core/csv';
+import { validateSpec } from '../../../core/spec/load';
+
+const origin = { runId: 'r1', dataSha256: 'abc', rows: 0 };
+const spec = validateSpec({
+  name: 't',
+  source: { uri: 'x.csv' },
+  target: { column: 'label' },
+  sanity: { minRows: 1 },
+});
+/** `NAME,x,label` rows with NAME's value from `value(i)`; the label is sorted (first half a, then b). */
+const check = (name: string, n: number, value: (i: number) => string | number) => {
+  const rows = Array.from({ length: n }, (_, i) => `${value(i)},${(i * 7) % 11},${i < n / 2 ? 'a' : 'b'}`);
+  return runDataChecks({
+    table: parseCsv(`${name},x,label\n${rows.join('\n')}\n`),
+    spec,
+    pinned: null,
+    reference: { skipped: 'none' },
+    origin,
+  }).failed.filter((r) => r.check === 'cardinality');
+};
+
+describe('numeric id-like: by name and distinct share, or equal to the row position', () => {
+  it('passes years, sorted epoch seconds and sorted ages named as data', () => {
+    expect(check('year', 31, (i) => 1990 + i)).toEqual([]);
+    expect(check('ts', 40, (i) => 1_700_000_000 + i * 617)).toEqual([]);
+    expect(check('age', 25, (i) => 20 + i)).toEqual([]);
+  });
+
+  it('fails an id column with one swapped pair or one duplicate', () => {
+    const swapped = check('id', 150, (i) => (i === 70 ? 72 : i === 71 ? 71 : i === 72 ? 70 : i) + 1);
+    expect(swapped.map((r) => r.column)).toEqual(['id']);
+    expect(swapped[0].observed).toContain('named like an identifier');
+    const duplicate = check('id', 150, (i) => (i === 9 ? 9 : i + 1));
+    expect(duplicate[0].observed).toBe(
+      '149 distinct integers in 150 rows (99.3%), named like an identifier (1 … 150), id-like',
+    );
+    expect(check('customerId', 40, (i) => 5000 - i * 3).map((r) => r.column)).toEqual(['customerId']);
+    expect(check('order_ID', 40, (i) => (i * 13) % 41).map((r) => r.column)).toEqual(['order_ID']);
+  });
+
+  it('fails a column equal to the row position whatever its name, and passes paid/valid names', () => {
+    expect(check('n', 30, (i) => i)[0].observed).toBe(
+      '30 distinct integers in 30 rows, equal to the row position (0 … 29), id-like',
+    );
+    expect(check('paid', 40, (i) => 3 * i + 7)).toEqual([]);
+  });
+});
+
+describe('text id-like: the share rule needs more than 50 distinct values', () => {
+  it('passes 21 country codes in 40 rows, still fails all-unique values', () => {
+    const codes = 'SK LV SE DE FR IT ES PT PL CZ HU AT CH NL BE DK NO FI EE LT IE'.split(' ');
+    expect(check('country', 40, (i) => codes[(i * 5) % 21])).toEqual([]);
+    expect(check('customer', 40, (i) => `c${i}`)[0].observed).toBe(
+      '40 distinct in 40 rows (100.0%), id-like',
+    );
+  });
+});
