@@ -5,10 +5,11 @@ import { modelFeatures, modelFromArrow } from '../model/codec';
 import type { Preprocessing } from '../model/preprocess';
 import type { ModelRegistry, ModelVersion } from '../registry';
 import { PredictionBatcher } from './batcher';
+import { outputWidth } from './outputs';
 import { rawInputPreprocessing } from './raw-input';
 
 /**
- * Class probabilities for `rows` rows: `apply` in inference mode skips `predict`'s batch slicing and
+ * Model outputs for `rows` rows (class probabilities, or the scaled regression value): `apply` in inference mode skips `predict`'s batch slicing and
  * checks, about a third of a small model's per-call cost (serving calls it once per batch).
  */
 export function forwardPass(
@@ -42,7 +43,7 @@ export class LoadedModel {
     this.batcher = new PredictionBatcher(
       (features, rows) => forwardPass(model, features, rows, preprocessing.inputWidth),
       preprocessing.inputWidth,
-      preprocessing.classes.length,
+      outputWidth(preprocessing),
     );
   }
 

@@ -2,9 +2,9 @@ import type { Table } from 'apache-arrow';
 import type * as tf from '@tensorflow/tfjs';
 import type { FittedFeatures } from '../features/types';
 import { modelFeatures, modelFromArrow } from '../model/codec';
-import { argmaxRows } from '../model/metrics';
-import { decodeLabel, type Preprocessing } from '../model/preprocess';
+import type { Preprocessing } from '../model/preprocess';
 import { forwardPass } from './model-slots';
+import { decodeOutputs } from './outputs';
 import { parseRawPredictBody, rawInputPreprocessing } from './raw-input';
 import { parsePredictBody } from './request';
 
@@ -12,8 +12,8 @@ import { parsePredictBody } from './request';
 export interface Predictions {
   /** One label per row, in the target column's own type (a number for regression). */
   predictions: (string | number | boolean)[];
-  /** Classification: one `{class: probability}` per row; regression: empty objects. */
-  probabilities: Record<string, number>[];
+  /** Classification: one `{class: probability}` per row; absent for regression (as `:predict` answers). */
+  probabilities?: Record<string, number>[];
 }
 
 /**
@@ -59,23 +59,8 @@ export class Predictor {
         )
       : parsePredictBody({ instances: rows }, prep);
     const out = forwardPass(this.model, features, instances.length, prep.inputWidth);
-    if (prep.task === 'regression') {
-      const { mean, std } = prep.targetScaling ?? { mean: 0, std: 1 };
-      return {
-        predictions: Array.from(out, (y) => y * std + mean),
-        probabilities: instances.map(() => ({})),
-      };
-    }
-    const classes = prep.classes.length;
-    const best = argmaxRows(out, classes);
-    return {
-      predictions: Array.from(best, (k) => decodeLabel(prep, k)),
-      probabilities: instances.map((_, i) => {
-        const row: Record<string, number> = {};
-        for (let k = 0; k < classes; k++) row[prep.classes[k]] = out[i * classes + k];
-        return row;
-      }),
-    };
+    const { predictions, probabilities } = decodeOutputs(prep, out, instances.length);
+    return probabilities ? { predictions, probabilities } : { predictions };
   }
 
   /** Frees the model's tensors. */
