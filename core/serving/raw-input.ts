@@ -13,7 +13,15 @@ export function rawInputPreprocessing(fitted: FittedFeatures, prep: Preprocessin
   const features = fitted.inputs.map((column): FeatureTransform =>
     column.type === 'string'
       ? { name: column.name, kind: 'categorical', categories: [], offset: 0 }
-      : { name: column.name, kind: 'numeric', dtype: column.type, mean: 0, std: 1, offset: 0 },
+      : {
+          name: column.name,
+          kind: 'numeric',
+          dtype: column.type,
+          ...(column.logicalType ? { logicalType: column.logicalType } : {}),
+          mean: 0,
+          std: 1,
+          offset: 0,
+        },
   );
   return { ...prep, features, inputWidth: 0 };
 }

@@ -83,12 +83,14 @@ export function parsePredictBody(
         else if (typeof value !== 'boolean')
           throw new BadRequestError(field, `expected a boolean (true/false/True/False), got ${shown(value)}`);
       } else if (typeof value === 'string') {
-        // A timestamp feature is Float64 ms since the epoch in training; an ISO-8601 string is read as one.
-        const time = parseIsoTimestamp(value.trim());
+        // Only a timestamp feature (Float64 ms since the epoch in training) reads an ISO-8601 string.
+        const time = feature.logicalType === 'timestamp' ? parseIsoTimestamp(value.trim()) : null;
         if (time === null)
           throw new BadRequestError(
             field,
-            `expected a finite number (or an ISO-8601 timestamp), got ${shown(value)}`,
+            feature.logicalType === 'timestamp'
+              ? `expected a finite number or an ISO-8601 timestamp, got ${shown(value)}`
+              : `expected a finite number, got ${shown(value)}`,
           );
         parsed[feature.name] = time;
       } else if (typeof value === 'number') {
