@@ -7,6 +7,7 @@ import { forwardPass } from './model-slots';
 import { decodeOutputs } from './outputs';
 import { parseRawPredictBody, rawInputPreprocessing } from './raw-input';
 import { parsePredictBody } from './request';
+import { DEFAULT_TEXT_RULES, modelTextRules, type TextRules } from './text-rules';
 
 /** Predictions for a batch of rows, shaped like the server's `:predict` reply. */
 export interface Predictions {
@@ -29,12 +30,19 @@ export class Predictor {
     readonly preprocessing: Preprocessing,
     /** The features stage fitted with the model: rows carry raw columns and pass through it first. */
     readonly fitted: FittedFeatures | null = null,
+    /** How ingest read the training text: rows' strings are read the same way (trim, null tokens). */
+    readonly textRules: TextRules = DEFAULT_TEXT_RULES,
   ) {}
 
   /** Builds the model in a checkpoint table (a train step's `model` output or a registry version's). */
   static async fromCheckpoint(table: Table): Promise<Predictor> {
     const decoded = await modelFromArrow(table);
-    return new Predictor(decoded.model, decoded.preprocessing, modelFeatures(decoded));
+    return new Predictor(
+      decoded.model,
+      decoded.preprocessing,
+      modelFeatures(decoded),
+      modelTextRules(decoded.extra),
+    );
   }
 
   /** Raw column names a row must carry (`null` is a missing value). */
@@ -56,8 +64,9 @@ export class Predictor {
           this.fitted,
           rawInputPreprocessing(this.fitted, prep),
           prep,
+          this.textRules,
         )
-      : parsePredictBody({ instances: rows }, prep);
+      : parsePredictBody({ instances: rows }, prep, this.textRules);
     const out = forwardPass(this.model, features, instances.length, prep.inputWidth);
     const { predictions, probabilities } = decodeOutputs(prep, out, instances.length);
     return probabilities ? { predictions, probabilities } : { predictions };

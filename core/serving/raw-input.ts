@@ -4,6 +4,7 @@ import { applyFeatures } from '../features/pipeline';
 import type { FittedFeatures } from '../features/types';
 import { transformFeatures, type FeatureTransform, type Preprocessing } from '../model/preprocess';
 import { BadRequestError, parsePredictBody } from './request';
+import type { TextRules } from './text-rules';
 
 /**
  * The raw columns a model behind a features stage takes, shaped as a Preprocessing so the request
@@ -36,8 +37,9 @@ export async function parseRawPredictBody(
   fitted: FittedFeatures,
   rawPrep: Preprocessing,
   prep: Preprocessing,
+  rules: TextRules | null = null,
 ): Promise<ReturnType<typeof parsePredictBody>> {
-  const { instances, warnings } = parsePredictBody(body, rawPrep);
+  const { instances, warnings } = parsePredictBody(body, rawPrep, rules);
   const columns: Record<string, arrow.Vector> = {};
   for (const column of fitted.inputs) {
     const values = instances.map((instance) => instance[column.name] ?? null);

@@ -158,8 +158,14 @@ export async function buildModelServer(options: ServeOptions): Promise<ModelServ
       try {
         const prep = loaded.preprocessing;
         const { instances, features, warnings } = loaded.features
-          ? await parseRawPredictBody(request.body, loaded.features, loaded.requestPreprocessing, prep)
-          : parsePredictBody(request.body, prep);
+          ? await parseRawPredictBody(
+              request.body,
+              loaded.features,
+              loaded.requestPreprocessing,
+              prep,
+              loaded.textRules,
+            )
+          : parsePredictBody(request.body, prep, loaded.textRules);
         const outputs = await loaded.batcher.run(features, instances.length);
         const { predictions, probabilities, confidence } = decodeOutputs(prep, outputs, instances.length);
         const time = new Date().toISOString();
