@@ -245,4 +245,20 @@ describe('quiver serve over real HTTP', () => {
     const values = logged.flatMap((t) => Array.from(t.getChild('prediction')!.toArray() as Float64Array));
     for (const p of served) expect(values.some((v) => Math.abs(v - p) < 1e-9)).toBe(true);
   });
+
+  it('reads request strings as training read them: trimmed categories, ISO strings only for timestamps', async () => {
+    const row = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, species: 'setosa' };
+    const plain = await predict({ instances: [row] }, 'reg2');
+    // iris.csv was read with source.trim on (the default): 'setosa ' is setosa, with no warning.
+    const padded = await predict({ instances: [{ ...row, species: 'setosa ' }] }, 'reg2');
+    expect(padded.status).toBe(200);
+    expect(padded.json).not.toHaveProperty('warnings');
+    expect(padded.json.predictions).toEqual(plain.json.predictions);
+    const dated = await predict({ instances: [{ ...row, sepal_length: '2024-01-01' }] }, 'reg2');
+    expect(dated.status).toBe(400);
+    expect(dated.json).toEqual({
+      error: "instances[0].sepal_length: expected a finite number, got '2024-01-01'",
+      field: 'instances[0].sepal_length',
+    });
+  });
 });
