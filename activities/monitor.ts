@@ -8,7 +8,12 @@ import { columnView, type ColumnView } from '../core/data/column-views';
 import { computeDrift, driftToArrow } from '../core/data/drift';
 import { profileFromArrow } from '../core/data/profile';
 import { stableHash } from '../core/hash';
-import { breachedBounds, liveQuality, type LabelledPrediction } from '../core/monitoring/live-quality';
+import {
+  breachedBounds,
+  liveQuality,
+  qualityTask,
+  type LabelledPrediction,
+} from '../core/monitoring/live-quality';
 import type { MonitorConfig, MonitorResult } from '../core/monitoring/monitor-config';
 import {
   FEEDBACK_GRACE_MS,
@@ -108,7 +113,7 @@ export async function monitorTraffic(input: MonitorInput, config: QuiverConfig):
     }
   }
   if (labelled.length) {
-    result.quality = liveQuality(labelled, inferTask(labelled));
+    result.quality = liveQuality(labelled, qualityTask(labelled));
     const below =
       monitor.rollbackBelow && labelled.length >= monitor.minFeedback
         ? breachedBounds(result.quality, monitor.rollbackBelow)
@@ -198,6 +203,8 @@ async function predictionIndex(objects: ObjectStore, prefix: string, files: stri
     const ids = table.getChild('request_id');
     const predictions = table.getChild('prediction');
     if (!ids || !predictions) continue;
+    // A regressor's predictions are logged as numbers (core/serving/prediction-log.ts).
+    const regression = arrow.DataType.isFloat(predictions.type);
     const categorical = table.schema.fields
       .filter(
         (field) =>
@@ -208,7 +215,11 @@ async function predictionIndex(objects: ObjectStore, prefix: string, files: stri
     for (let i = 0; i < table.numRows; i++) {
       const categories: Record<string, string | null> = {};
       for (const c of categorical) categories[c] = (table.getChild(c)!.get(i) as string | null) ?? null;
-      index.set(String(ids.get(i)), { prediction: String(predictions.get(i)), categories });
+      index.set(String(ids.get(i)), {
+        prediction: String(predictions.get(i)),
+        categories,
+        ...(regression ? { regression } : {}),
+      });
     }
   }
   return index;
@@ -230,14 +241,6 @@ async function readFeedback(
     .filter((key) => !feedbackSeen(position, key.slice(prefix.length), seen));
   const read = await Promise.all(fresh.map((key) => feedback.read(key)));
   return { entries: read.flat(), joined: fresh.map((key) => key.slice(prefix.length)) };
-}
-
-/** Regression when every label and prediction is a number and there are many distinct labels. */
-function inferTask(rows: LabelledPrediction[]): 'classification' | 'regression' {
-  const numeric = rows.every(
-    (r) => r.label.trim() !== '' && Number.isFinite(Number(r.label)) && Number.isFinite(Number(r.prediction)),
-  );
-  return numeric && new Set(rows.map((r) => r.label)).size > 20 ? 'regression' : 'classification';
 }
 
 function recordDrift(model: string, version: number, drift: MonitorResult['drift']): void {

@@ -21,6 +21,7 @@ import {
   runStepActivity,
   type StepContext,
 } from './step';
+import { TEXT_RULES_KEY, trainingTextRules } from '../core/serving/text-rules';
 import { TrainingReporter, type TrainHeartbeat } from './train-progress';
 import { trainOffThread, trainsOffThread, type ThreadEpochEvent } from './train-off-thread';
 
@@ -82,10 +83,15 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
       onProgress: (progress) => reporter.batchDone(progress),
       signal: cancellationSignal(),
     });
-    // The fitted features stage joins the model's metadata, so validate and serve re-apply it.
+    // The fitted features stage joins the model's metadata, so validate and serve re-apply it; so do
+    // the text rules ingest read with, so serving trims and reads null tokens as training did.
+    const textRules = trainingTextRules(spec.source, table);
     await ctx.write(
       'model',
-      fitted ? withModelInfo(trained.modelTable, { [MODEL_FEATURES_KEY]: fitted }) : trained.modelTable,
+      withModelInfo(trained.modelTable, {
+        ...(fitted ? { [MODEL_FEATURES_KEY]: fitted } : {}),
+        ...(textRules ? { [TEXT_RULES_KEY]: textRules } : {}),
+      }),
     );
     await ctx.write('history', historyToArrow(trained.history));
     const last = trained.history[trained.history.length - 1];

@@ -28,6 +28,7 @@ import {
   type TransformSpec,
 } from './types';
 import { rowLocator, withRowLines } from '../sources/row-lines';
+import { LOGICAL_TYPE_KEY } from '../sources/text-types';
 
 let builtinVersion: string | undefined;
 
@@ -296,6 +297,7 @@ function inputColumns(table: arrow.Table, target: string): InputColumn[] {
     .map((f) => ({
       name: f.name,
       type: arrow.DataType.isBool(f.type) ? 'boolean' : isNumericType(f.type) ? 'number' : 'string',
+      ...(f.metadata.get(LOGICAL_TYPE_KEY) === 'timestamp' ? { logicalType: 'timestamp' as const } : {}),
     }));
 }
 

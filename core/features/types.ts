@@ -60,6 +60,8 @@ export interface FittedTransform {
 export interface InputColumn {
   name: string;
   type: 'number' | 'boolean' | 'string';
+  /** `timestamp`: a number column ingest read from ISO-8601 text; serving accepts ISO strings for it. */
+  logicalType?: 'timestamp';
 }
 
 /** The fitted features stage: stored in the `transforms` checkpoint and in the model's metadata. */

@@ -1,6 +1,7 @@
 import * as arrow from 'apache-arrow';
 import { DataError } from '../errors';
 import { rowLocator } from '../sources/row-lines';
+import { LOGICAL_TYPE_KEY } from '../sources/text-types';
 
 /** Standard scaling of one numeric (or boolean, as 0/1) column; nulls become the training mean. */
 export interface NumericFeature {
@@ -8,6 +9,8 @@ export interface NumericFeature {
   kind: 'numeric';
   /** `boolean` when the column was Arrow Bool: instances may then send `true`/`false`. */
   dtype: 'number' | 'boolean';
+  /** `timestamp` when ingest read the column from ISO-8601 text (ms since the epoch): serving accepts ISO strings for it. */
+  logicalType?: 'timestamp';
   mean: number;
   /** Population standard deviation of the training rows; 1 when the column is constant. */
   std: number;
@@ -99,6 +102,12 @@ function labelTypeOf(type: arrow.DataType, name: string): Preprocessing['labelTy
   throw new DataError(`target "${name}" has type ${String(type)}; expected strings, integers or booleans`);
 }
 
+/** Whether ingest marked the column a timestamp (field metadata `quiver.logical_type`). */
+function isTimestampField(table: arrow.Table, name: string): boolean {
+  const field = table.schema.fields.find((f) => f.name === name);
+  return field?.metadata.get(LOGICAL_TYPE_KEY) === 'timestamp';
+}
+
 function allRows(table: arrow.Table): Int32Array {
   const rows = new Int32Array(table.numRows);
   for (let i = 0; i < rows.length; i++) rows[i] = i;
@@ -159,6 +168,7 @@ export function fitPreprocessing(
         name,
         kind: 'numeric',
         dtype,
+        ...(isTimestampField(table, name) ? { logicalType: 'timestamp' as const } : {}),
         mean,
         std,
         offset,

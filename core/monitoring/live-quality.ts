@@ -6,6 +6,21 @@ export interface LabelledPrediction {
   label: string;
   /** Categorical feature values of the instance, for per-slice figures. */
   categories: Record<string, string | null>;
+  /** True when a regression model answered (its log's `prediction` column is numeric). */
+  regression?: boolean;
+}
+
+/**
+ * The task to score labelled predictions as: regression when a regressor answered them (the
+ * prediction log says so); for logs written before it did, regression when every label and
+ * prediction is a number and there are many distinct labels.
+ */
+export function qualityTask(rows: LabelledPrediction[]): 'classification' | 'regression' {
+  if (rows.some((r) => r.regression === true)) return 'regression';
+  const numeric = rows.every(
+    (r) => r.label.trim() !== '' && Number.isFinite(Number(r.label)) && Number.isFinite(Number(r.prediction)),
+  );
+  return numeric && new Set(rows.map((r) => r.label)).size > 20 ? 'regression' : 'classification';
 }
 
 /**

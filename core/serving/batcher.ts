@@ -1,4 +1,4 @@
-/** Runs one model call for many rows: `features` row-major, returns `rows × classes` probabilities. */
+/** Runs one model call for many rows: `features` row-major, returns `rows × outputs` values. */
 export type BatchPredict = (features: Float32Array, rows: number) => Float32Array;
 
 interface Pending {
@@ -22,11 +22,12 @@ export class PredictionBatcher {
   constructor(
     private readonly predict: BatchPredict,
     private readonly width: number,
-    private readonly classes: number,
+    /** Values per row the model gives (`outputWidth`: classes, or 1 for regression). */
+    private readonly outputs: number,
     private readonly maxRows = 2048,
   ) {}
 
-  /** Probabilities for `rows` rows of `features`, computed together with whatever else is queued. */
+  /** Model outputs for `rows` rows of `features`, computed together with whatever else is queued. */
   run(features: Float32Array, rows: number): Promise<Float32Array> {
     return new Promise((resolve, reject) => {
       this.queue.push({ features, rows, resolve, reject });
@@ -70,7 +71,7 @@ export class PredictionBatcher {
     }
     let row = 0;
     for (const pending of batch) {
-      pending.resolve(output.slice(row * this.classes, (row + pending.rows) * this.classes));
+      pending.resolve(output.slice(row * this.outputs, (row + pending.rows) * this.outputs));
       row += pending.rows;
     }
   }

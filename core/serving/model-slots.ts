@@ -5,10 +5,12 @@ import { modelFeatures, modelFromArrow } from '../model/codec';
 import type { Preprocessing } from '../model/preprocess';
 import type { ModelRegistry, ModelVersion } from '../registry';
 import { PredictionBatcher } from './batcher';
+import { outputWidth } from './outputs';
+import { DEFAULT_TEXT_RULES, modelTextRules, type TextRules } from './text-rules';
 import { rawInputPreprocessing } from './raw-input';
 
 /**
- * Class probabilities for `rows` rows: `apply` in inference mode skips `predict`'s batch slicing and
+ * Model outputs for `rows` rows (class probabilities, or the scaled regression value): `apply` in inference mode skips `predict`'s batch slicing and
  * checks, about a third of a small model's per-call cost (serving calls it once per batch).
  */
 export function forwardPass(
@@ -37,12 +39,14 @@ export class LoadedModel {
     private readonly model: tf.LayersModel,
     /** The features stage fitted with the model: requests carry raw columns, served through it. */
     readonly features: FittedFeatures | null = null,
+    /** How ingest read the training text: request strings are read the same way. */
+    readonly textRules: TextRules = DEFAULT_TEXT_RULES,
   ) {
     this.requestPreprocessing = features ? rawInputPreprocessing(features, preprocessing) : preprocessing;
     this.batcher = new PredictionBatcher(
       (features, rows) => forwardPass(model, features, rows, preprocessing.inputWidth),
       preprocessing.inputWidth,
-      preprocessing.classes.length,
+      outputWidth(preprocessing),
     );
   }
 
@@ -221,7 +225,13 @@ export class ModelSlots {
     const record = await this.registry.version(model, version);
     if (!record) throw new ModelUnavailableError(`model ${model} has no version ${version}`);
     const decoded = await modelFromArrow(await this.store.read(record.model));
-    const loaded = new LoadedModel(record, decoded.preprocessing, decoded.model, modelFeatures(decoded));
+    const loaded = new LoadedModel(
+      record,
+      decoded.preprocessing,
+      decoded.model,
+      modelFeatures(decoded),
+      modelTextRules(decoded.extra),
+    );
     loaded.batcher.onBatch = (rows, requests) => this.onBatch(rows, requests);
     return loaded;
   }

@@ -10,8 +10,10 @@ export interface LoggedPrediction {
   alias: string;
   version: number;
   instance: Record<string, unknown>;
-  prediction: string;
-  probability: number;
+  /** The class label (logged as text), or a regression value (logged as a Float64 column). */
+  prediction: string | number | boolean;
+  /** The predicted class's probability; null for regression. */
+  probability: number | null;
   /** `<request uuid>/<instance index>`: what `:feedback` names to label this prediction. */
   requestId: string;
 }
@@ -140,7 +142,11 @@ function predictionTable(buffer: Buffer): Table {
             values.map((v) => (typeof v === 'number' || typeof v === 'boolean' ? Number(v) : null)),
           );
   }
-  columns.prediction = utf8Vector(rows.map((r) => r.prediction));
+  // A regressor's predictions stay numbers, so the monitor's residuals read them as logged.
+  columns.prediction =
+    prep.task === 'regression'
+      ? float64Vector(rows.map((r) => (typeof r.prediction === 'number' ? r.prediction : null)))
+      : utf8Vector(rows.map((r) => String(r.prediction)));
   columns.probability = float64Vector(rows.map((r) => r.probability));
   columns.model = utf8Vector(rows.map((r) => r.model));
   columns.alias = utf8Vector(rows.map((r) => r.alias));

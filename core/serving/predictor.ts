@@ -2,18 +2,19 @@ import type { Table } from 'apache-arrow';
 import type * as tf from '@tensorflow/tfjs';
 import type { FittedFeatures } from '../features/types';
 import { modelFeatures, modelFromArrow } from '../model/codec';
-import { argmaxRows } from '../model/metrics';
-import { decodeLabel, type Preprocessing } from '../model/preprocess';
+import type { Preprocessing } from '../model/preprocess';
 import { forwardPass } from './model-slots';
+import { decodeOutputs } from './outputs';
 import { parseRawPredictBody, rawInputPreprocessing } from './raw-input';
 import { parsePredictBody } from './request';
+import { DEFAULT_TEXT_RULES, modelTextRules, type TextRules } from './text-rules';
 
 /** Predictions for a batch of rows, shaped like the server's `:predict` reply. */
 export interface Predictions {
   /** One label per row, in the target column's own type (a number for regression). */
   predictions: (string | number | boolean)[];
-  /** Classification: one `{class: probability}` per row; regression: empty objects. */
-  probabilities: Record<string, number>[];
+  /** Classification: one `{class: probability}` per row; absent for regression (as `:predict` answers). */
+  probabilities?: Record<string, number>[];
 }
 
 /**
@@ -29,12 +30,19 @@ export class Predictor {
     readonly preprocessing: Preprocessing,
     /** The features stage fitted with the model: rows carry raw columns and pass through it first. */
     readonly fitted: FittedFeatures | null = null,
+    /** How ingest read the training text: rows' strings are read the same way (trim, null tokens). */
+    readonly textRules: TextRules = DEFAULT_TEXT_RULES,
   ) {}
 
   /** Builds the model in a checkpoint table (a train step's `model` output or a registry version's). */
   static async fromCheckpoint(table: Table): Promise<Predictor> {
     const decoded = await modelFromArrow(table);
-    return new Predictor(decoded.model, decoded.preprocessing, modelFeatures(decoded));
+    return new Predictor(
+      decoded.model,
+      decoded.preprocessing,
+      modelFeatures(decoded),
+      modelTextRules(decoded.extra),
+    );
   }
 
   /** Raw column names a row must carry (`null` is a missing value). */
@@ -56,26 +64,12 @@ export class Predictor {
           this.fitted,
           rawInputPreprocessing(this.fitted, prep),
           prep,
+          this.textRules,
         )
-      : parsePredictBody({ instances: rows }, prep);
+      : parsePredictBody({ instances: rows }, prep, this.textRules);
     const out = forwardPass(this.model, features, instances.length, prep.inputWidth);
-    if (prep.task === 'regression') {
-      const { mean, std } = prep.targetScaling ?? { mean: 0, std: 1 };
-      return {
-        predictions: Array.from(out, (y) => y * std + mean),
-        probabilities: instances.map(() => ({})),
-      };
-    }
-    const classes = prep.classes.length;
-    const best = argmaxRows(out, classes);
-    return {
-      predictions: Array.from(best, (k) => decodeLabel(prep, k)),
-      probabilities: instances.map((_, i) => {
-        const row: Record<string, number> = {};
-        for (let k = 0; k < classes; k++) row[prep.classes[k]] = out[i * classes + k];
-        return row;
-      }),
-    };
+    const { predictions, probabilities } = decodeOutputs(prep, out, instances.length);
+    return probabilities ? { predictions, probabilities } : { predictions };
   }
 
   /** Frees the model's tensors. */

@@ -4,6 +4,7 @@ import { applyFeatures } from '../features/pipeline';
 import type { FittedFeatures } from '../features/types';
 import { transformFeatures, type FeatureTransform, type Preprocessing } from '../model/preprocess';
 import { BadRequestError, parsePredictBody } from './request';
+import type { TextRules } from './text-rules';
 
 /**
  * The raw columns a model behind a features stage takes, shaped as a Preprocessing so the request
@@ -13,7 +14,15 @@ export function rawInputPreprocessing(fitted: FittedFeatures, prep: Preprocessin
   const features = fitted.inputs.map((column): FeatureTransform =>
     column.type === 'string'
       ? { name: column.name, kind: 'categorical', categories: [], offset: 0 }
-      : { name: column.name, kind: 'numeric', dtype: column.type, mean: 0, std: 1, offset: 0 },
+      : {
+          name: column.name,
+          kind: 'numeric',
+          dtype: column.type,
+          ...(column.logicalType ? { logicalType: column.logicalType } : {}),
+          mean: 0,
+          std: 1,
+          offset: 0,
+        },
   );
   return { ...prep, features, inputWidth: 0 };
 }
@@ -28,8 +37,9 @@ export async function parseRawPredictBody(
   fitted: FittedFeatures,
   rawPrep: Preprocessing,
   prep: Preprocessing,
+  rules: TextRules | null = null,
 ): Promise<ReturnType<typeof parsePredictBody>> {
-  const { instances, warnings } = parsePredictBody(body, rawPrep);
+  const { instances, warnings } = parsePredictBody(body, rawPrep, rules);
   const columns: Record<string, arrow.Vector> = {};
   for (const column of fitted.inputs) {
     const values = instances.map((instance) => instance[column.name] ?? null);

@@ -1,6 +1,7 @@
 import { transformInstances, type Preprocessing } from '../model/preprocess';
 import { quote } from '../quote';
 import { parseBooleanWord, parseIsoTimestamp } from '../sources/text-types';
+import { readText, type TextRules } from './text-rules';
 
 /** Largest magnitude a float32 model input holds: beyond it the input is Infinity. */
 const FLOAT32_MAX = 3.4028234663852886e38;
@@ -29,10 +30,13 @@ export const MAX_INSTANCES = 10_000;
 /**
  * Checks a predict body (`{"instances": [{feature: value, …}]}`) against the model's features and
  * turns it into model inputs. Every refusal names the field: `instances[2].sepal_length: missing`.
+ * With the model's `rules` (how ingest read the training text), a string is read as ingest read it:
+ * trimmed when training trimmed, null when it is a null token (a category known as written is kept).
  */
 export function parsePredictBody(
   body: unknown,
   prep: Preprocessing,
+  rules: TextRules | null = null,
 ): { instances: Record<string, unknown>[]; features: Float32Array; warnings: InstanceWarning[] } {
   if (body === null || typeof body !== 'object' || Array.isArray(body))
     throw new BadRequestError('body', 'expected a JSON object with "instances"');
@@ -65,7 +69,11 @@ export function parsePredictBody(
       const field = `instances[${i}].${feature.name}`;
       if (!Object.prototype.hasOwnProperty.call(record, feature.name))
         throw new BadRequestError(field, 'missing');
-      const value = record[feature.name];
+      let value = record[feature.name];
+      if (typeof value === 'string' && rules) {
+        const exact = feature.kind === 'categorical' && known.get(feature.name)!.has(value);
+        if (!exact) value = parsed[feature.name] = readText(value, rules);
+      }
       if (value === null) continue; // null is a missing value, imputed as in training
       if (feature.kind === 'categorical') {
         if (typeof value !== 'string')
@@ -83,12 +91,14 @@ export function parsePredictBody(
         else if (typeof value !== 'boolean')
           throw new BadRequestError(field, `expected a boolean (true/false/True/False), got ${shown(value)}`);
       } else if (typeof value === 'string') {
-        // A timestamp feature is Float64 ms since the epoch in training; an ISO-8601 string is read as one.
-        const time = parseIsoTimestamp(value.trim());
+        // Only a timestamp feature (Float64 ms since the epoch in training) reads an ISO-8601 string.
+        const time = feature.logicalType === 'timestamp' ? parseIsoTimestamp(value.trim()) : null;
         if (time === null)
           throw new BadRequestError(
             field,
-            `expected a finite number (or an ISO-8601 timestamp), got ${shown(value)}`,
+            feature.logicalType === 'timestamp'
+              ? `expected a finite number or an ISO-8601 timestamp, got ${shown(value)}`
+              : `expected a finite number, got ${shown(value)}`,
           );
         parsed[feature.name] = time;
       } else if (typeof value === 'number') {

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { openStore } from '../checkpoint/store';
-import { argmaxRows } from '../model/metrics';
-import { decodeLabel } from '../model/preprocess';
 import { stateStore } from '../object-store/index';
 import { ModelRegistry } from '../registry';
 import { ModelCardStore } from '../report/card-store';
 import { servingMetrics } from './metrics';
 import { ModelSlots, ModelUnavailableError } from './model-slots';
 import { FeedbackLog, parseFeedbackBody } from './feedback-log';
+import { decodeOutputs } from './outputs';
 import { PredictionLog } from './prediction-log';
 import { parseRawPredictBody } from './raw-input';
 import { BadRequestError, parsePredictBody } from './request';
@@ -159,39 +158,41 @@ export async function buildModelServer(options: ServeOptions): Promise<ModelServ
       try {
         const prep = loaded.preprocessing;
         const { instances, features, warnings } = loaded.features
-          ? await parseRawPredictBody(request.body, loaded.features, loaded.requestPreprocessing, prep)
-          : parsePredictBody(request.body, prep);
-        const probabilities = await loaded.batcher.run(features, instances.length);
-        const classes = prep.classes.length;
-        const best = argmaxRows(probabilities, classes);
-        const labels = Array.from(best, (k) => decodeLabel(prep, k));
+          ? await parseRawPredictBody(
+              request.body,
+              loaded.features,
+              loaded.requestPreprocessing,
+              prep,
+              loaded.textRules,
+            )
+          : parsePredictBody(request.body, prep, loaded.textRules);
+        const outputs = await loaded.batcher.run(features, instances.length);
+        const { predictions, probabilities, confidence } = decodeOutputs(prep, outputs, instances.length);
         const time = new Date().toISOString();
         const requestId = randomUUID();
-        const perInstance = instances.map((instance, i) => {
-          const row: Record<string, number> = {};
-          for (let k = 0; k < classes; k++) row[prep.classes[k]] = probabilities[i * classes + k];
+        instances.forEach((instance, i) =>
           log.append(loaded.requestPreprocessing, {
             time,
             model: name,
             alias,
             version,
             instance,
-            prediction: String(labels[i]),
-            probability: probabilities[i * classes + best[i]],
+            prediction: predictions[i],
+            probability: confidence[i],
             requestId: `${requestId}/${i}`,
-          });
-          return row;
-        });
+          }),
+        );
         metrics.requests.inc({ model: name, alias, version, status: 200 });
         metrics.predictions.inc({ model: name, version }, instances.length);
         metrics.latency.observe({ model: name }, (performance.now() - started) / 1000);
+        // A regressor has no class probabilities: the reply carries none (not a list of empty objects).
         const reply200 = {
           model: name,
           alias,
           version,
           requestId,
-          predictions: labels,
-          probabilities: perInstance,
+          predictions,
+          ...(probabilities ? { probabilities } : {}),
         };
         return warnings.length ? { ...reply200, warnings } : reply200;
       } catch (error) {

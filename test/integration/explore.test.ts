@@ -117,7 +117,8 @@ describe('library API against the dev server', () => {
       const local = await model.predict(ROWS);
       const remote = await served(ROWS);
       expect(local.predictions).toEqual(remote.predictions);
-      local.probabilities.forEach((row, i) => {
+      expect(local.probabilities).toHaveLength(ROWS.length);
+      (local.probabilities ?? []).forEach((row, i) => {
         for (const [label, p] of Object.entries(row))
           expect(p).toBeCloseTo(remote.probabilities[i][label], 6);
       });

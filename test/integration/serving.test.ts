@@ -2,7 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../core/checkpoint/store';
+import { modelFromArrow } from '../../core/model/codec';
+import { transformInstances } from '../../core/model/preprocess';
+import { predictValues } from '../../core/model/regression-metrics';
 import { ModelRegistry } from '../../core/registry';
+import { Predictor } from '../../core/serving/predictor';
 import { buildModelServer, type ModelServer } from '../../core/serving/server';
 import { deployIrisInProcess, tempHome } from '../support/in-process-models';
 
@@ -13,6 +18,16 @@ let home: string;
 let server: ModelServer;
 let base: string;
 let registry: ModelRegistry;
+let store: string;
+
+/** iris regressed on petal_width (species a string feature): a model with no classes. */
+const REGRESSION = [
+  'name=reg2',
+  'target.column=petal_width',
+  'target.task=regression',
+  'train.epochs=5',
+  'validate.min={}',
+];
 
 beforeAll(async () => {
   const temp = tempHome('serving');
@@ -22,6 +37,8 @@ beforeAll(async () => {
   await deployIrisInProcess(temp.config, 'serve-run-2', ['train.seed=7']);
   registry = ModelRegistry.at(home);
   await registry.promote('iris', 1, 'production');
+  await deployIrisInProcess(temp.config, 'serve-run-reg', REGRESSION);
+  store = temp.config.store;
   server = await buildModelServer({
     home,
     store: temp.config.store,
@@ -99,9 +116,7 @@ describe('quiver serve over real HTTP', () => {
     expect(noFeature.json.field).toBe('instances[1].petal_width');
     const mistyped = await predict({ instances: [{ ...SETOSA, sepal_length: 'long' }] });
     expect(mistyped.status).toBe(400);
-    expect(mistyped.json.error).toBe(
-      "instances[0].sepal_length: expected a finite number (or an ISO-8601 timestamp), got 'long'",
-    );
+    expect(mistyped.json.error).toBe("instances[0].sepal_length: expected a finite number, got 'long'");
     const unknown = await predict({ instances: [SETOSA] }, 'tulips');
     expect(unknown.status).toBe(404);
     expect(unknown.json.error).toContain('tulips');
@@ -177,5 +192,73 @@ describe('quiver serve over real HTTP', () => {
     expect([...versions].sort()).toEqual([1, 2]);
     const first = tables.find((t) => t.getChild('prediction')!.get(0) === 'setosa')!;
     expect(first.getChild('sepal_length')!.get(0)).toBe(5.1);
+  });
+
+  it('serves a regression model: one number per instance, as the library predictor and validate score it', async () => {
+    const rows = [
+      { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, species: 'setosa' },
+      { sepal_length: 7.7, sepal_width: 2.8, petal_length: 6.7, species: 'virginica' },
+      { sepal_length: 6.0, sepal_width: 2.9, petal_length: 4.5, species: null },
+    ];
+    const { status, json } = await predict({ instances: rows }, 'reg2');
+    expect(status).toBe(200);
+    expect(json).toMatchObject({ model: 'reg2', alias: 'production', version: 1 });
+    expect(json).not.toHaveProperty('probabilities');
+    expect(json.predictions).toHaveLength(3);
+    const served = json.predictions as unknown as number[];
+    for (const p of served) expect(Number.isFinite(p)).toBe(true);
+    // Iris petals: a setosa's width is far below a virginica's.
+    expect(served[0]).toBeLessThan(served[1]);
+
+    const record = (await registry.version('reg2', 1))!;
+    const table = await openStore(store, { home }).read(record.model);
+    const library = await Predictor.fromCheckpoint(table);
+    const decoded = await modelFromArrow(table);
+    try {
+      expect(library.preprocessing.task).toBe('regression');
+      const local = await library.predict(rows);
+      expect(local.probabilities).toBeUndefined();
+      // validate's scoring: model.predict over the encoded rows, unscaled to target units.
+      const scored = predictValues(
+        decoded.model,
+        decoded.preprocessing,
+        transformInstances(rows, decoded.preprocessing),
+      );
+      served.forEach((p, i) => {
+        expect(Math.abs(p - (local.predictions[i] as number))).toBeLessThan(1e-5);
+        expect(Math.abs(p - scored[i])).toBeLessThan(1e-5);
+      });
+    } finally {
+      library.dispose();
+      decoded.model.dispose();
+    }
+
+    // The prediction log keeps the values as numbers (the monitor's residuals read them).
+    await server.log.flush();
+    const dir = path.join(home, 'predictions', 'reg2');
+    const logged = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.arrow'))
+      .map((f) => tableFromIPC(fs.readFileSync(path.join(dir, f))));
+    const predictionColumn = logged[0].getChild('prediction')!;
+    expect(String(predictionColumn.type)).toBe('Float64');
+    const values = logged.flatMap((t) => Array.from(t.getChild('prediction')!.toArray() as Float64Array));
+    for (const p of served) expect(values.some((v) => Math.abs(v - p) < 1e-9)).toBe(true);
+  });
+
+  it('reads request strings as training read them: trimmed categories, ISO strings only for timestamps', async () => {
+    const row = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, species: 'setosa' };
+    const plain = await predict({ instances: [row] }, 'reg2');
+    // iris.csv was read with source.trim on (the default): 'setosa ' is setosa, with no warning.
+    const padded = await predict({ instances: [{ ...row, species: 'setosa ' }] }, 'reg2');
+    expect(padded.status).toBe(200);
+    expect(padded.json).not.toHaveProperty('warnings');
+    expect(padded.json.predictions).toEqual(plain.json.predictions);
+    const dated = await predict({ instances: [{ ...row, sepal_length: '2024-01-01' }] }, 'reg2');
+    expect(dated.status).toBe(400);
+    expect(dated.json).toEqual({
+      error: "instances[0].sepal_length: expected a finite number, got '2024-01-01'",
+      field: 'instances[0].sepal_length',
+    });
   });
 });

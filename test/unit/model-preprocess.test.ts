@@ -191,3 +191,30 @@ describe('input checks', () => {
     );
   });
 });
+
+describe('timestamp features', () => {
+  it('records a column ingest read as a timestamp, so serving accepts ISO strings only for it', () => {
+    const when = arrow.vectorFromArray([Date.UTC(2024, 0, 1), Date.UTC(2024, 5, 1)], new arrow.Float64());
+    const size = arrow.vectorFromArray([1, 2], new arrow.Float64());
+    const label = arrow.vectorFromArray(['a', 'b'], new arrow.Utf8());
+    const schema = new arrow.Schema([
+      new arrow.Field('when', new arrow.Float64(), true, new Map([['quiver.logical_type', 'timestamp']])),
+      new arrow.Field('size', new arrow.Float64(), true),
+      new arrow.Field('label', new arrow.Utf8(), true),
+    ]);
+    const table = new arrow.Table(schema, [
+      new arrow.RecordBatch(
+        schema,
+        arrow.makeData({
+          type: new arrow.Struct(schema.fields),
+          length: 2,
+          nullCount: 0,
+          children: [when.data[0], size.data[0], label.data[0]],
+        }),
+      ),
+    ]);
+    const prep = fitPreprocessing(table, ['when', 'size'], 'label', Int32Array.of(0, 1));
+    expect((prep.features[0] as NumericFeature).logicalType).toBe('timestamp');
+    expect((prep.features[1] as NumericFeature).logicalType).toBeUndefined();
+  });
+});

@@ -61,6 +61,28 @@ describe('the prediction log', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it("logs a regressor's predictions as a Float64 column and a null probability", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-plog-'));
+    const log = new PredictionLog({ dir, flushIntervalMs: 60_000 });
+    const regressor: Preprocessing = {
+      ...prep,
+      classes: [],
+      task: 'regression',
+      targetScaling: { mean: 4, std: 1 },
+    };
+    log.append(regressor, { ...entry(0), prediction: 4.25, probability: null });
+    log.append(regressor, { ...entry(1), prediction: 3.5, probability: null });
+    await log.close();
+    const [file] = fs.readdirSync(path.join(dir, 'penguins'));
+    const table = tableFromIPC(fs.readFileSync(path.join(dir, 'penguins', file)));
+    expect(String(table.getChild('prediction')!.type)).toBe('Float64');
+    expect(table.toArray().map((r) => [r.prediction, r.probability])).toEqual([
+      [4.25, null],
+      [3.5, null],
+    ]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('rotates: a file per flush, the oldest pruned beyond maxFilesPerModel', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-plog-'));
     const log = new PredictionLog({ dir, flushIntervalMs: 60_000, maxFilesPerModel: 3 });

@@ -50,7 +50,7 @@ describe('predict request bodies', () => {
       message: 'instances[0].size: missing',
     });
     expect(refusal({ instances: [{ size: '3', color: 'red' }] }).message).toBe(
-      "instances[0].size: expected a finite number (or an ISO-8601 timestamp), got '3'",
+      "instances[0].size: expected a finite number, got '3'",
     );
     expect(refusal({ instances: [{ size: 3, color: 1 }] }).field).toBe('instances[0].color');
   });
@@ -112,15 +112,47 @@ describe('predict bodies: coherent with training', () => {
     ],
     inputWidth: 4,
   };
-  it('accepts true/false/True/False for a boolean feature and an ISO timestamp for a numeric one', () => {
+  it('accepts true/false/True/False for a boolean feature and an ISO timestamp for a timestamp one', () => {
+    const withTime: Preprocessing = {
+      ...withBool,
+      features: [
+        ...withBool.features,
+        {
+          name: 'seen',
+          kind: 'numeric',
+          dtype: 'number',
+          logicalType: 'timestamp',
+          mean: 0,
+          std: 1,
+          offset: 4,
+        },
+      ],
+      inputWidth: 5,
+    };
     for (const member of [true, 'True', 'false', 'FALSE']) {
       const { instances } = parsePredictBody(
-        { instances: [{ size: '2024-01-01', color: 'red', member }] },
-        withBool,
+        { instances: [{ size: 12, color: 'red', member, seen: '2024-01-01' }] },
+        withTime,
       );
-      expect(instances[0].size).toBe(Date.UTC(2024, 0, 1));
+      expect(instances[0].seen).toBe(Date.UTC(2024, 0, 1));
       expect(typeof instances[0].member).toBe('boolean');
     }
+    expect(() =>
+      parsePredictBody({ instances: [{ size: 12, color: 'red', member: true, seen: 'soon' }] }, withTime),
+    ).toThrow("instances[0].seen: expected a finite number or an ISO-8601 timestamp, got 'soon'");
+  });
+  it('refuses an ISO date string for an ordinary numeric feature, naming the field and the quoted value', () => {
+    const error = (() => {
+      try {
+        parsePredictBody({ instances: [{ size: '2024-01-01', color: 'red', member: true }] }, withBool);
+      } catch (e) {
+        return e as BadRequestError;
+      }
+    })();
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect(error!.field).toBe('instances[0].size');
+    expect(error!.message).toBe("instances[0].size: expected a finite number, got '2024-01-01'");
+    expect(error!.message).not.toContain('ISO-8601');
   });
   it('refuses numbers outside the float range as "not a finite number", and nested values with 400', () => {
     for (const size of [Infinity, 1e308, -1e39]) {
