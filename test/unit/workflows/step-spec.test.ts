@@ -51,4 +51,9 @@ describe('specForStep', () => {
     for (const step of STEP_NAMES)
       expect(JSON.stringify(specForStep(step, spec)).length, step).toBeLessThan(JSON.stringify(spec).length);
   });
+
+  it('gives train the source section: the model stores how ingest read text (trim, null tokens) for serving', () => {
+    const [, spec] = specs()[0];
+    expect(specForStep('train', spec).source).toEqual(spec.source);
+  });
 });
