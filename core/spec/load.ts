@@ -116,27 +116,45 @@ export function applyOverrides(raw: unknown, overrides: string[]): unknown {
 }
 
 /**
- * One `--set` value: YAML when it parses (numbers, booleans, lists, maps), else the text itself.
+ * One `--set` value: YAML when it reads as a number, a boolean, `null`, a flow list or map (`[…]`,
+ * `{…}`) or a quoted string; anything else is the literal text (`|`, `>`, `!`, `#`, ` `, `~`, `:`,
+ * `?`, `-`, `*x`, `a # b`, an empty value), as helm and kubectl take it: block indicators, tags,
+ * aliases and comments would otherwise turn a delimiter into null or an empty string.
  * A value opening a flow list or map (`[`, `{`) was meant as one, so a parse failure there is an error.
  *
  * @throws SpecError naming the `--set` argument and YAML's complaint
  */
 function overrideValue(override: string, text: string): unknown {
   const document = YAML.parseDocument(text, { prettyErrors: false });
-  let value: unknown;
   let problem = document.errors[0]?.message;
+  let value: unknown;
   if (!problem)
     try {
       value = document.toJS();
     } catch (error) {
       problem = (error as Error).message; // e.g. `*x`: an alias with no anchor
     }
-  if (problem === undefined) return value;
-  if (/^\s*[[{]/.test(text))
-    throw new SpecError(`--set '${override}': the value does not parse as a YAML list or map: ${problem}`, [
-      { path: override.slice(0, override.indexOf('=')).trim(), message: `does not parse: ${problem}` },
-    ]);
-  return text;
+  if (problem !== undefined) {
+    if (/^\s*[[{]/.test(text))
+      throw new SpecError(`--set '${override}': the value does not parse as a YAML list or map: ${problem}`, [
+        { path: override.slice(0, override.indexOf('=')).trim(), message: `does not parse: ${problem}` },
+      ]);
+    return text;
+  }
+  return readsAsTyped(document, text) ? value : text;
+}
+
+/** Whether a parsed `--set` value is one YAML reads as typed data rather than an accident of syntax. */
+function readsAsTyped(document: YAML.Document, text: string): boolean {
+  const node = document.contents;
+  if (node === null || document.comment || node.comment || node.commentBefore || node.tag) return false;
+  if (YAML.isMap(node) || YAML.isSeq(node)) return node.flow === true;
+  if (!YAML.isScalar(node)) return false; // an alias
+  if (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') return true;
+  if (node.type !== 'PLAIN') return false; // `|`, `>`: block scalars
+  // Only the word null is null: `~` is a delimiter people use.
+  if (node.value === null) return /^\s*(null|Null|NULL)\s*$/.test(text);
+  return typeof node.value === 'number' || typeof node.value === 'boolean';
 }
 
 function resolveSourceUri(uri: string, baseDir: string): string {

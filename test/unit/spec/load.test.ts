@@ -161,6 +161,25 @@ describe('pipeline spec', () => {
     );
   });
 
+  it('takes a delimiter YAML would read as syntax (block indicator, tag, comment, null, key) as its text', () => {
+    for (const delimiter of ['|', '>', '!', '#', ' ', '~', ':', '?', '-']) {
+      const { spec } = loadSpecFile(IRIS, [`source.delimiter=${delimiter}`]);
+      expect(spec.source.delimiter, `--set source.delimiter=${delimiter}`).toBe(delimiter);
+    }
+    expect(applyOverrides({}, ['a=x # y', 'b=', 'c=- x', 'd=k: v', 'e=!t', 'f=>-'])).toEqual({
+      a: 'x # y',
+      b: '',
+      c: '- x',
+      d: 'k: v',
+      e: '!t',
+      f: '>-',
+    });
+    // What YAML reads as data still is: numbers, booleans, null, flow lists and maps, quoted strings.
+    expect(
+      applyOverrides({}, ['a=3', 'b=0.5', 'c=false', 'd=null', 'e=[1, 2]', 'f={x: 1}', "g='|'", 'h=" "']),
+    ).toEqual({ a: 3, b: 0.5, c: false, d: null, e: [1, 2], f: { x: 1 }, g: '|', h: ' ' });
+  });
+
   it('names the --set argument and the parse problem of a list or map that does not parse', () => {
     for (const [override, problem] of [
       ['name=[x', 'Flow sequence must end with a ]'],
