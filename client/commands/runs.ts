@@ -272,6 +272,7 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
       .description(description)
       .action(async (runId: string, _options: unknown, cmd: Command) => {
         const flags = flagsOf(cmd);
+        if (name === 'cancel' && isLocalRunId(runId)) return runLocal().cancelLocalCommand(flags, runId);
         await withEnvironment(flags, { embedded: false }, async (env) => {
           await (name === 'retry' ? env.client.retry(runId) : env.client.cancel(runId));
           emit(flags, { runId, requested: name }, () => `${name} requested for ${runId}`);
