@@ -8,11 +8,11 @@ import { formatPlan, formatRun } from '../format';
 import type { StepName } from '../../core/run-types';
 import { emit, emitError, info } from '../output';
 import { positiveInteger } from '../option-values';
-import { SpecError } from '../../core/errors';
+import { SpecError, TemporalUnreachableError } from '../../core/errors';
 import { holdOpenUntilSignal } from '../signals';
 // Actions import what they run when they run (`require` inside the action): `--help` and quick commands
 // must not load TensorFlow.js, Arrow, YAML or the Temporal worker. Keep heavy imports out of this header.
-import { isLocalRunId } from '../run-records';
+import { isLocalRunId, RunRecords } from '../run-records';
 import { withTemporalFor } from '../local-run-views';
 import type { RunFlags } from './run-local';
 
@@ -298,10 +298,20 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
         process.exitCode = statusExitCode(view.status);
         return;
       }
-      await withEnvironment(flags, { embedded: false }, async (env) => {
-        const view = await env.client.status(runId);
-        await withNotes(view, env.config);
-        process.exitCode = statusExitCode(view.status);
-      });
+      try {
+        await withEnvironment(flags, { embedded: false }, async (env) => {
+          const view = await env.client.status(runId);
+          await withNotes(view, env.config);
+          process.exitCode = statusExitCode(view.status);
+        });
+      } catch (error) {
+        // A closed run never changes: with no server, its record on this machine answers (as `report` does).
+        if (!(error instanceof TemporalUnreachableError)) throw error;
+        const recorded = await RunRecords.at(configFrom(flags).home).load(runId);
+        if (!recorded?.closedAt) throw error;
+        if (!flags.json) info(`(from the local record of closed run ${runId}: ${error.message})`);
+        await withNotes(recorded, configFrom(flags));
+        process.exitCode = statusExitCode(recorded.status);
+      }
     });
 }

@@ -1,0 +1,35 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { RunView } from '../../../client/api';
+import { newLocalView } from '../../../client/local-run';
+import { RunRecords } from '../../../client/run-records';
+import { loadSpecFile } from '../../../core/spec/load';
+import { cliOffline } from '../../support/cli-offline';
+
+const IRIS = path.resolve(__dirname, '../../../pipelines/iris.yaml');
+
+describe('status of a durable run with no Temporal server', () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-status-offline-'));
+  afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
+
+  it('answers a closed run from the record this machine keeps, saying so; an open one still needs the server', async () => {
+    const closed: RunView = {
+      ...newLocalView(loadSpecFile(IRIS).spec, 'quiver-iris-20261130-120000-abcd'),
+      status: 'COMPLETED',
+      closedAt: new Date().toISOString(),
+    };
+    await RunRecords.at(home).save(closed);
+    const status = await cliOffline(home, 'status', closed.runId);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stderr).toContain(`(from the local record of closed run ${closed.runId}: `);
+    expect(status.stdout).toContain(`run ${closed.runId}`);
+    const json = await cliOffline(home, 'status', closed.runId, '--json');
+    expect((JSON.parse(json.stdout) as RunView).status).toBe('COMPLETED');
+
+    const open = { ...closed, runId: 'quiver-iris-20261130-120000-open', status: 'RUNNING', closedAt: null };
+    await RunRecords.at(home).save(open as RunView);
+    expect((await cliOffline(home, 'status', open.runId)).code).toBe(3);
+  });
+});
