@@ -35,6 +35,14 @@ export function loadSpecFile(file: string, overrides: string[] = []): LoadedSpec
     ]);
   }
   const raw = document.toJS() as unknown;
+  // A data file given as the spec (`run iris.csv`) reads as one YAML string: say what a spec is.
+  if (raw !== null && raw !== undefined && !isRecord(raw))
+    throw new SpecError(
+      `'${file}' is not a pipeline spec: a spec is a YAML mapping (name, source, target, …), this file ` +
+        `reads as ${Array.isArray(raw) ? 'a list' : `a ${typeof raw}`}; to train on a data file, name it ` +
+        `in a spec's source.uri (see pipelines/iris.yaml)`,
+      [{ path: '(root)', message: 'not a YAML mapping' }],
+    );
   const spec = validateSpec(applyOverrides(raw, overrides), file);
   spec.source.uri = resolveSourceUri(spec.source.uri, path.dirname(absolute));
   // A model module is found from the spec's folder, like the source file.

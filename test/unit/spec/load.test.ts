@@ -193,6 +193,13 @@ describe('pipeline spec', () => {
     }
   });
 
+  it('says a data file given as the spec is not a pipeline spec, and points at source.uri', () => {
+    const csv = writeSpec('sepal_length,species\n5.1,setosa\n4.9,setosa\n');
+    const error = specError(() => loadSpecFile(csv));
+    expect(error.message).toContain(`'${csv}' is not a pipeline spec: a spec is a YAML mapping`);
+    expect(error.message).toContain("name it in a spec's source.uri");
+  });
+
   it('reports YAML syntax errors and unreadable files as spec errors', () => {
     expect(specError(() => loadSpecFile(writeSpec('name: [unclosed\n'))).message).toContain('invalid YAML');
     expect(specError(() => loadSpecFile('/nonexistent/spec.yaml')).message).toBe(
