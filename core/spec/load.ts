@@ -4,7 +4,7 @@ import YAML from 'yaml';
 import type { z } from 'zod';
 import { SpecError } from '../errors';
 import { resolveTransformModules } from '../features/modules';
-import { moduleFileIssues, preflightIssues, type SpecIssue } from './preflight';
+import { moduleFileIssues, preflightIssues, sourceFileIssues, type SpecIssue } from './preflight';
 import { pipelineSpecSchema, type PipelineSpec } from './schema';
 import { fieldsAt, unknownFieldMessage } from './suggest';
 
@@ -50,9 +50,24 @@ export function loadSpecFile(file: string, overrides: string[] = []): LoadedSpec
     spec.train.model = { module: path.resolve(path.dirname(absolute), spec.train.model.module) };
   resolveTransformModules(spec.features, path.dirname(absolute));
   // Module files exist only now that their paths are resolved: a missing one fails before the run starts.
-  const missing = moduleFileIssues(spec, { isFile });
+  const missing = [...moduleFileIssues(spec, { isFile }), ...sourceFileIssues(spec, fileKind)];
   if (missing.length > 0) throw invalid(file, missing);
   return { spec, file: absolute };
+}
+
+/** What a path is on disk (`file`, `fifo`, `directory`, `character device`, …), or null when absent. */
+function fileKind(file: string): string | null {
+  try {
+    const stat = fs.statSync(file);
+    if (stat.isFile()) return 'file';
+    if (stat.isFIFO()) return 'fifo';
+    if (stat.isDirectory()) return 'directory';
+    if (stat.isCharacterDevice()) return 'character device';
+    if (stat.isBlockDevice()) return 'block device';
+    return stat.isSocket() ? 'socket' : 'special file';
+  } catch {
+    return null;
+  }
 }
 
 function isFile(file: string): boolean {

@@ -200,6 +200,21 @@ describe('pipeline spec', () => {
     expect(error.message).toContain("name it in a spec's source.uri");
   });
 
+  it('refuses a source that is not a regular file (a device streams forever, a folder), naming source.uri', () => {
+    for (const [uri, kind] of [
+      ['/dev/zero', 'character device'],
+      [os.tmpdir(), 'directory'],
+    ]) {
+      const error = specError(() => loadSpecFile(IRIS, [`source.uri=${uri}`]));
+      expect(error.issues).toEqual([
+        {
+          path: 'source.uri',
+          message: expect.stringContaining(`'${uri}' is a ${kind}, not a regular file`) as string,
+        },
+      ]);
+    }
+  });
+
   it('reports YAML syntax errors and unreadable files as spec errors', () => {
     expect(specError(() => loadSpecFile(writeSpec('name: [unclosed\n'))).message).toContain('invalid YAML');
     expect(specError(() => loadSpecFile('/nonexistent/spec.yaml')).message).toBe(
