@@ -5,7 +5,7 @@ import type { RunView } from '../api';
 import { configFrom, withEnvironment, type Environment, type GlobalFlags } from '../environment';
 import type { QuiverConfig } from '../../core/config';
 import { formatPlan, formatRun } from '../format';
-import type { StepName } from '../../core/run-types';
+import { STEP_NAMES, type StepName } from '../../core/run-types';
 import { emit, emitError, info } from '../output';
 import { positiveInteger } from '../option-values';
 import { SpecError, TemporalUnreachableError } from '../../core/errors';
@@ -94,6 +94,11 @@ async function planAndStart(
 ): Promise<void> {
   const flags = flagsOf(cmd);
   const what = options.from ? 'replay' : 'resume';
+  // A step name that cannot be is bad input before any server is asked.
+  if (options.from !== undefined && !(STEP_NAMES as readonly string[]).includes(options.from))
+    throw new SpecError(`--from must be one of ${STEP_NAMES.join(', ')}, not '${options.from}'`, [
+      { path: '--from', message: `unknown step '${options.from}'` },
+    ]);
   await withTemporalFor(flags, runId, what, async (env) => {
     const plan = await env.client.plan(runId, {
       from: options.from as StepName | undefined,

@@ -10,7 +10,7 @@ import { cliOffline } from '../../support/cli-offline';
 
 const IRIS = path.resolve(__dirname, '../../../pipelines/iris.yaml');
 
-describe('status of a durable run with no Temporal server', () => {
+describe('status and replay of a durable run with no Temporal server', () => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-status-offline-'));
   afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 
@@ -31,5 +31,18 @@ describe('status of a durable run with no Temporal server', () => {
     const open = { ...closed, runId: 'quiver-iris-20261130-120000-open', status: 'RUNNING', closedAt: null };
     await RunRecords.at(home).save(open as RunView);
     expect((await cliOffline(home, 'status', open.runId)).code).toBe(3);
+  });
+
+  it('replay --from with a step that does not exist is bad input naming --from, before any server', async () => {
+    const replay = await cliOffline(
+      home,
+      'replay',
+      'quiver-iris-20261130-120000-abcd',
+      '--from',
+      'nosuch',
+      '--json',
+    );
+    expect(replay.code).toBe(2);
+    expect((JSON.parse(replay.stdout) as { error: { field: string } }).error.field).toBe('--from');
   });
 });
