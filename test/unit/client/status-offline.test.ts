@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunView } from '../../../client/api';
+import { errorReport, exitCodeOf } from '../../../client/exit-codes';
 import { newLocalView } from '../../../client/local-run';
 import { RunRecords } from '../../../client/run-records';
 import { loadSpecFile } from '../../../core/spec/load';
@@ -44,5 +45,13 @@ describe('status and replay of a durable run with no Temporal server', () => {
     );
     expect(replay.code).toBe(2);
     expect((JSON.parse(replay.stdout) as { error: { field: string } }).error.field).toBe('--from');
+  });
+
+  it('a server that stops answering mid-call (gRPC DEADLINE_EXCEEDED) is "cannot reach Temporal", exit 3', () => {
+    const deadline = Object.assign(new Error('4 DEADLINE_EXCEEDED: Deadline exceeded'), { code: 4 });
+    expect(exitCodeOf(deadline)).toBe(3);
+    expect(errorReport(deadline).message).toBe(
+      'cannot reach Temporal: 4 DEADLINE_EXCEEDED: Deadline exceeded',
+    );
   });
 });
