@@ -133,7 +133,9 @@ export function trainOffThread(args: OffThreadTrainArgs): Promise<OffThreadTrain
 function startThread(): Worker {
   const base = path.join(__dirname, 'train-thread-entry');
   if (fs.existsSync(`${base}.js`)) return new Worker(`${base}.js`);
-  const code = `require('tsx/cjs'); require(${JSON.stringify(`${base}.ts`)});`;
+  // An eval'd thread resolves bare names from the cwd: resolve tsx from Quiver's own install instead.
+  const tsx = require.resolve('tsx/cjs', { paths: [__dirname] });
+  const code = `require(${JSON.stringify(tsx)}); require(${JSON.stringify(`${base}.ts`)});`;
   return new Worker(code, { eval: true });
 }
 

@@ -39,14 +39,17 @@ const BAD_INPUT: readonly (abstract new (...args: never[]) => Error)[] = [
   NeedsTemporalError,
 ];
 
-/** True for gRPC "unavailable" (code 14) failures: the server went away or never answered. */
+/**
+ * True for gRPC "unavailable" (code 14) and "deadline exceeded" (code 4) failures: the server went
+ * away or never answered (a server stopped while `run --wait` polls surfaces as a deadline).
+ */
 function isUnavailable(error: unknown): boolean {
   for (
     let e = error as { code?: unknown; name?: unknown; cause?: unknown } | undefined;
     e;
     e = e.cause as typeof e
   )
-    if (e.code === 14 || e.name === 'TransportError') return true;
+    if (e.code === 14 || e.code === 4 || e.name === 'TransportError') return true;
   return false;
 }
 
@@ -70,6 +73,12 @@ export function errorReport(error: unknown): ErrorReport {
     return {
       type: 'RunNotFoundError',
       message: `run '${(error as Error & { workflowId?: string }).workflowId}' not found`,
+      field: null,
+    };
+  if (!(error instanceof TemporalUnreachableError) && isUnavailable(error))
+    return {
+      type: 'TemporalUnreachableError',
+      message: `cannot reach Temporal: ${error.message}`,
       field: null,
     };
   const field = error instanceof SpecError ? (error.issues[0]?.path ?? null) : null;

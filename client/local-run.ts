@@ -7,6 +7,7 @@ import { STEP_NAMES, type StepName, type StepResult, type StepState } from '../c
 import type { PipelineSpec } from '../core/spec/schema';
 import { completeStep, emptyStep } from '../workflows/training-pipeline';
 import type { RunView } from './api';
+import { cancelOnSignal } from './local-run-cancel';
 import { LOCAL_RUN_UI, newLocalRunId, RunRecords } from './run-records';
 
 /** How a local run is made and where it reports. */
@@ -18,6 +19,11 @@ export interface LocalRunOptions {
   runId?: string;
   /** Called whenever a step starts or ends (drives the same live display as `--wait`). */
   onProgress?: (view: RunView) => void;
+  /**
+   * The CLI's process: on SIGINT/SIGTERM/SIGHUP the record is marked `CANCELED`, this is called
+   * (one line for the user), and the process exits; `quiver cancel` signals it through a pid file.
+   */
+  onSignal?: (view: RunView, signal: string) => void;
 }
 
 /** What the failing activity body reported: the checkpoints it wrote before failing (a sanity report). */
@@ -105,8 +111,14 @@ export async function runStepInProcess(
 export async function runLocal(spec: PipelineSpec, options: LocalRunOptions): Promise<RunView> {
   const view = newLocalView(spec, options.runId ?? newLocalRunId(spec.name));
   const records = RunRecords.at(options.config.home);
-  const report = (v: RunView) => options.onProgress?.(v);
+  // The record follows every step as it starts and ends, so `status` of a running run is current.
+  let saved = Promise.resolve();
+  const report = (v: RunView) => {
+    options.onProgress?.(v);
+    saved = saved.then(() => records.save(v)).catch(() => undefined);
+  };
   await records.save(view);
+  const stopHandling = options.onSignal ? cancelOnSignal(records, view, options.onSignal) : undefined;
   try {
     for (const name of STEP_NAMES) {
       if (name === 'deploy' && spec.deploy.requireApproval) {
@@ -128,7 +140,9 @@ export async function runLocal(spec: PipelineSpec, options: LocalRunOptions): Pr
     view.error = view.steps.find((s) => s.status === 'failed')?.error ?? (error as Error).message;
   }
   view.closedAt = new Date().toISOString();
+  await saved;
   await records.save(view);
-  report(view);
+  stopHandling?.();
+  options.onProgress?.(view);
   return view;
 }

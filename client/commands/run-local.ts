@@ -1,11 +1,12 @@
 import { RunNotFoundError } from '../../core/errors';
 import type { PipelineSpec } from '../../core/spec/schema';
 import type { RunView } from '../api';
-import { RunRecords } from '../run-records';
+import { newLocalRunId, RunRecords } from '../run-records';
 import { configFrom, type GlobalFlags } from '../environment';
 import { withTemporalFor } from '../local-run-views';
 import { formatPlan, formatRun } from '../format';
 import { runLocal } from '../local-run';
+import { cancelLocalRun } from '../local-run-cancel';
 import { EXIT_CODES } from '../exit-codes';
 import { emit, info } from '../output';
 import { progressReporter } from '../progress';
@@ -26,10 +27,22 @@ export async function runLocalCommand(
   options: RunFlags,
 ): Promise<void> {
   const config = configFrom(flags);
+  const runId = newLocalRunId(spec.name);
+  if (!flags.json) info(`local run ${runId} started (Ctrl-C or \`quiver cancel ${runId}\` cancels it)`);
   const progress = flags.json ? undefined : await progressReporter(spec.name);
+  const onSignal = (stopped: RunView, signal: string) => {
+    progress?.done();
+    info(`quiver: local run ${stopped.runId} cancelled by ${signal}; its record says CANCELED`);
+  };
   let view;
   try {
-    view = await runLocal(spec, { config, overrides: options.set, onProgress: progress?.update });
+    view = await runLocal(spec, {
+      config,
+      runId,
+      overrides: options.set,
+      onProgress: progress?.update,
+      onSignal,
+    });
   } finally {
     progress?.done();
   }
@@ -79,4 +92,19 @@ export async function localRunStatus(flags: GlobalFlags, runId: string): Promise
   const view = await RunRecords.at(home).load(runId);
   if (!view) throw new RunNotFoundError(`run '${runId}' not found: no local run record under ${home}`);
   return view;
+}
+
+/**
+ * `quiver cancel local-…`: stops the process running the local run (SIGTERM), which records it
+ * `CANCELED`; see {@link cancelLocalRun}. Prints the run's view.
+ */
+export async function cancelLocalCommand(flags: GlobalFlags, runId: string): Promise<void> {
+  const { home } = configFrom(flags);
+  const view = await cancelLocalRun(RunRecords.at(home), runId);
+  emit(
+    flags,
+    { runId, requested: 'cancel', status: view.status, error: view.error },
+    (v) => `${v.runId}: ${v.error}`,
+  );
+  process.exitCode = EXIT_CODES.ok;
 }

@@ -5,14 +5,14 @@ import type { RunView } from '../api';
 import { configFrom, withEnvironment, type Environment, type GlobalFlags } from '../environment';
 import type { QuiverConfig } from '../../core/config';
 import { formatPlan, formatRun } from '../format';
-import type { StepName } from '../../core/run-types';
+import { STEP_NAMES, type StepName } from '../../core/run-types';
 import { emit, emitError, info } from '../output';
 import { positiveInteger } from '../option-values';
-import { SpecError } from '../../core/errors';
+import { SpecError, TemporalUnreachableError } from '../../core/errors';
 import { holdOpenUntilSignal } from '../signals';
 // Actions import what they run when they run (`require` inside the action): `--help` and quick commands
 // must not load TensorFlow.js, Arrow, YAML or the Temporal worker. Keep heavy imports out of this header.
-import { isLocalRunId } from '../run-records';
+import { isLocalRunId, RunRecords } from '../run-records';
 import { withTemporalFor } from '../local-run-views';
 import type { RunFlags } from './run-local';
 
@@ -94,6 +94,11 @@ async function planAndStart(
 ): Promise<void> {
   const flags = flagsOf(cmd);
   const what = options.from ? 'replay' : 'resume';
+  // A step name that cannot be is bad input before any server is asked.
+  if (options.from !== undefined && !(STEP_NAMES as readonly string[]).includes(options.from))
+    throw new SpecError(`--from must be one of ${STEP_NAMES.join(', ')}, not '${options.from}'`, [
+      { path: '--from', message: `unknown step '${options.from}'` },
+    ]);
   await withTemporalFor(flags, runId, what, async (env) => {
     const plan = await env.client.plan(runId, {
       from: options.from as StepName | undefined,
@@ -272,6 +277,7 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
       .description(description)
       .action(async (runId: string, _options: unknown, cmd: Command) => {
         const flags = flagsOf(cmd);
+        if (name === 'cancel' && isLocalRunId(runId)) return runLocal().cancelLocalCommand(flags, runId);
         await withEnvironment(flags, { embedded: false }, async (env) => {
           await (name === 'retry' ? env.client.retry(runId) : env.client.cancel(runId));
           emit(flags, { runId, requested: name }, () => `${name} requested for ${runId}`);
@@ -297,10 +303,20 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
         process.exitCode = statusExitCode(view.status);
         return;
       }
-      await withEnvironment(flags, { embedded: false }, async (env) => {
-        const view = await env.client.status(runId);
-        await withNotes(view, env.config);
-        process.exitCode = statusExitCode(view.status);
-      });
+      try {
+        await withEnvironment(flags, { embedded: false }, async (env) => {
+          const view = await env.client.status(runId);
+          await withNotes(view, env.config);
+          process.exitCode = statusExitCode(view.status);
+        });
+      } catch (error) {
+        // A closed run never changes: with no server, its record on this machine answers (as `report` does).
+        if (!(error instanceof TemporalUnreachableError)) throw error;
+        const recorded = await RunRecords.at(configFrom(flags).home).load(runId);
+        if (!recorded?.closedAt) throw error;
+        if (!flags.json) info(`(from the local record of closed run ${runId}: ${error.message})`);
+        await withNotes(recorded, configFrom(flags));
+        process.exitCode = statusExitCode(recorded.status);
+      }
     });
 }

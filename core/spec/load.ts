@@ -4,7 +4,7 @@ import YAML from 'yaml';
 import type { z } from 'zod';
 import { SpecError } from '../errors';
 import { resolveTransformModules } from '../features/modules';
-import { moduleFileIssues, preflightIssues, type SpecIssue } from './preflight';
+import { moduleFileIssues, preflightIssues, sourceFileIssues, type SpecIssue } from './preflight';
 import { pipelineSpecSchema, type PipelineSpec } from './schema';
 import { fieldsAt, unknownFieldMessage } from './suggest';
 
@@ -35,6 +35,14 @@ export function loadSpecFile(file: string, overrides: string[] = []): LoadedSpec
     ]);
   }
   const raw = document.toJS() as unknown;
+  // A data file given as the spec (`run iris.csv`) reads as one YAML string: say what a spec is.
+  if (raw !== null && raw !== undefined && !isRecord(raw))
+    throw new SpecError(
+      `'${file}' is not a pipeline spec: a spec is a YAML mapping (name, source, target, …), this file ` +
+        `reads as ${Array.isArray(raw) ? 'a list' : `a ${typeof raw}`}; to train on a data file, name it ` +
+        `in a spec's source.uri (see pipelines/iris.yaml)`,
+      [{ path: '(root)', message: 'not a YAML mapping' }],
+    );
   const spec = validateSpec(applyOverrides(raw, overrides), file);
   spec.source.uri = resolveSourceUri(spec.source.uri, path.dirname(absolute));
   // A model module is found from the spec's folder, like the source file.
@@ -42,9 +50,24 @@ export function loadSpecFile(file: string, overrides: string[] = []): LoadedSpec
     spec.train.model = { module: path.resolve(path.dirname(absolute), spec.train.model.module) };
   resolveTransformModules(spec.features, path.dirname(absolute));
   // Module files exist only now that their paths are resolved: a missing one fails before the run starts.
-  const missing = moduleFileIssues(spec, { isFile });
+  const missing = [...moduleFileIssues(spec, { isFile }), ...sourceFileIssues(spec, fileKind)];
   if (missing.length > 0) throw invalid(file, missing);
   return { spec, file: absolute };
+}
+
+/** What a path is on disk (`file`, `fifo`, `directory`, `character device`, …), or null when absent. */
+function fileKind(file: string): string | null {
+  try {
+    const stat = fs.statSync(file);
+    if (stat.isFile()) return 'file';
+    if (stat.isFIFO()) return 'fifo';
+    if (stat.isDirectory()) return 'directory';
+    if (stat.isCharacterDevice()) return 'character device';
+    if (stat.isBlockDevice()) return 'block device';
+    return stat.isSocket() ? 'socket' : 'special file';
+  } catch {
+    return null;
+  }
 }
 
 function isFile(file: string): boolean {
@@ -116,27 +139,45 @@ export function applyOverrides(raw: unknown, overrides: string[]): unknown {
 }
 
 /**
- * One `--set` value: YAML when it parses (numbers, booleans, lists, maps), else the text itself.
+ * One `--set` value: YAML when it reads as a number, a boolean, `null`, a flow list or map (`[…]`,
+ * `{…}`) or a quoted string; anything else is the literal text (`|`, `>`, `!`, `#`, ` `, `~`, `:`,
+ * `?`, `-`, `*x`, `a # b`, an empty value), as helm and kubectl take it: block indicators, tags,
+ * aliases and comments would otherwise turn a delimiter into null or an empty string.
  * A value opening a flow list or map (`[`, `{`) was meant as one, so a parse failure there is an error.
  *
  * @throws SpecError naming the `--set` argument and YAML's complaint
  */
 function overrideValue(override: string, text: string): unknown {
   const document = YAML.parseDocument(text, { prettyErrors: false });
-  let value: unknown;
   let problem = document.errors[0]?.message;
+  let value: unknown;
   if (!problem)
     try {
       value = document.toJS();
     } catch (error) {
       problem = (error as Error).message; // e.g. `*x`: an alias with no anchor
     }
-  if (problem === undefined) return value;
-  if (/^\s*[[{]/.test(text))
-    throw new SpecError(`--set '${override}': the value does not parse as a YAML list or map: ${problem}`, [
-      { path: override.slice(0, override.indexOf('=')).trim(), message: `does not parse: ${problem}` },
-    ]);
-  return text;
+  if (problem !== undefined) {
+    if (/^\s*[[{]/.test(text))
+      throw new SpecError(`--set '${override}': the value does not parse as a YAML list or map: ${problem}`, [
+        { path: override.slice(0, override.indexOf('=')).trim(), message: `does not parse: ${problem}` },
+      ]);
+    return text;
+  }
+  return readsAsTyped(document, text) ? value : text;
+}
+
+/** Whether a parsed `--set` value is one YAML reads as typed data rather than an accident of syntax. */
+function readsAsTyped(document: YAML.Document, text: string): boolean {
+  const node = document.contents;
+  if (node === null || document.comment || node.comment || node.commentBefore || node.tag) return false;
+  if (YAML.isMap(node) || YAML.isSeq(node)) return node.flow === true;
+  if (!YAML.isScalar(node)) return false; // an alias
+  if (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') return true;
+  if (node.type !== 'PLAIN') return false; // `|`, `>`: block scalars
+  // Only the word null is null: `~` is a delimiter people use.
+  if (node.value === null) return /^\s*(null|Null|NULL)\s*$/.test(text);
+  return typeof node.value === 'number' || typeof node.value === 'boolean';
 }
 
 function resolveSourceUri(uri: string, baseDir: string): string {

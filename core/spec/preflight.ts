@@ -98,3 +98,22 @@ function targetTouches(transform: TransformSpec): [string, string][] {
     }
   }
 }
+
+/**
+ * A local source that exists but is no file a reader ever finishes: a device (`/dev/zero` streams
+ * forever), a folder, a socket. A fifo is allowed (a process substitution ends); a missing file is
+ * left to ingest, which names it. `kindOf` returns what the path is (`'file'`, `'fifo'`, …) or null.
+ */
+export function sourceFileIssues(spec: PipelineSpec, kindOf: (file: string) => string | null): SpecIssue[] {
+  const uri = spec.source.uri;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri) && !uri.startsWith('file://')) return [];
+  const file = uri.startsWith('file://') ? decodeURIComponent(uri.slice('file://'.length)) : uri;
+  const kind = kindOf(file);
+  if (kind === null || kind === 'file' || kind === 'fifo') return [];
+  return [
+    {
+      path: 'source.uri',
+      message: `'${uri}' is a ${kind}, not a regular file: a source must be a data file (CSV, Parquet, Arrow, JSON Lines)`,
+    },
+  ];
+}

@@ -161,6 +161,25 @@ describe('pipeline spec', () => {
     );
   });
 
+  it('takes a delimiter YAML would read as syntax (block indicator, tag, comment, null, key) as its text', () => {
+    for (const delimiter of ['|', '>', '!', '#', ' ', '~', ':', '?', '-']) {
+      const { spec } = loadSpecFile(IRIS, [`source.delimiter=${delimiter}`]);
+      expect(spec.source.delimiter, `--set source.delimiter=${delimiter}`).toBe(delimiter);
+    }
+    expect(applyOverrides({}, ['a=x # y', 'b=', 'c=- x', 'd=k: v', 'e=!t', 'f=>-'])).toEqual({
+      a: 'x # y',
+      b: '',
+      c: '- x',
+      d: 'k: v',
+      e: '!t',
+      f: '>-',
+    });
+    // What YAML reads as data still is: numbers, booleans, null, flow lists and maps, quoted strings.
+    expect(
+      applyOverrides({}, ['a=3', 'b=0.5', 'c=false', 'd=null', 'e=[1, 2]', 'f={x: 1}', "g='|'", 'h=" "']),
+    ).toEqual({ a: 3, b: 0.5, c: false, d: null, e: [1, 2], f: { x: 1 }, g: '|', h: ' ' });
+  });
+
   it('names the --set argument and the parse problem of a list or map that does not parse', () => {
     for (const [override, problem] of [
       ['name=[x', 'Flow sequence must end with a ]'],
@@ -171,6 +190,28 @@ describe('pipeline spec', () => {
         `--set '${override}': the value does not parse as a YAML list or map: ${problem}`,
       );
       expect(error.issues[0].path).toBe(override.slice(0, override.indexOf('=')));
+    }
+  });
+
+  it('says a data file given as the spec is not a pipeline spec, and points at source.uri', () => {
+    const csv = writeSpec('sepal_length,species\n5.1,setosa\n4.9,setosa\n');
+    const error = specError(() => loadSpecFile(csv));
+    expect(error.message).toContain(`'${csv}' is not a pipeline spec: a spec is a YAML mapping`);
+    expect(error.message).toContain("name it in a spec's source.uri");
+  });
+
+  it('refuses a source that is not a regular file (a device streams forever, a folder), naming source.uri', () => {
+    for (const [uri, kind] of [
+      ['/dev/zero', 'character device'],
+      [os.tmpdir(), 'directory'],
+    ]) {
+      const error = specError(() => loadSpecFile(IRIS, [`source.uri=${uri}`]));
+      expect(error.issues).toEqual([
+        {
+          path: 'source.uri',
+          message: expect.stringContaining(`'${uri}' is a ${kind}, not a regular file`) as string,
+        },
+      ]);
     }
   });
 
