@@ -1,5 +1,5 @@
 import type { SchemaColumnOverride } from '../spec/data-checks-schema';
-import { quote } from '../quote';
+import { quote, quoteList } from '../quote';
 import type { ColumnView } from './column-views';
 import { locatorFrom, type RowLocator } from '../sources/row-lines';
 
@@ -150,11 +150,11 @@ export function checkColumns(
   return checks;
 }
 
-/** `missing (columns: a, b, c; nearest 'label')`: what there is instead of a missing column. */
+/** `missing (columns: 'a', 'b', 'c'; nearest 'label')`: what there is instead of a missing column. */
 export function missingColumn(name: string, names: string[]): string {
   const nearest = nearestName(name, names);
-  const list = names.length > 12 ? `${names.slice(0, 12).join(', ')}, …` : names.join(', ');
-  return `missing (columns: ${list}${nearest === null ? '' : `; nearest ${quote(nearest)}`})`;
+  // Quoted, so a name with a stray blank (' label') shows it.
+  return `missing (columns: ${quoteList(names, 12)}${nearest === null ? '' : `; nearest ${quote(nearest)}`})`;
 }
 
 /** The name closest to `name` by edit distance (case and blanks ignored), if any is reasonably close. */

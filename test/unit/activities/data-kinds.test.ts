@@ -50,7 +50,7 @@ describe('sanity: data that would train a silently wrong model fails by name', (
   it('names the missing label with the columns that exist and the nearest one', () => {
     const outcome = check('x,lable\n1,a\n2,b\n');
     expect(outcome.failed.find((r) => r.check === 'label_present')!.observed).toBe(
-      "missing (columns: x, lable; nearest 'lable')",
+      "missing (columns: 'x', 'lable'; nearest 'lable')",
     );
   });
 

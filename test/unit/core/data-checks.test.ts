@@ -70,7 +70,7 @@ describe('data schema', () => {
     const failed = checkColumns(columnViews(changed), pinned.columns).filter((c) => !c.passed);
     expect(failed.map((c) => `${c.check}(${c.column}) ${c.observed}`)).toEqual([
       "schema_type(x) string (not a number: row 0, column 'x': 'ten')",
-      'schema_column(c) missing (columns: x, label, new)',
+      "schema_column(c) missing (columns: 'x', 'label', 'new')",
       'schema_column(new) unexpected column (number)',
     ]);
   });
