@@ -76,13 +76,20 @@ function readPid(file: string): number {
   }
 }
 
-/** Whether process `pid` exists (signal 0 checks without sending anything). */
+/**
+ * Whether process `pid` exists (signal 0 checks without sending anything) and, where /proc tells,
+ * still runs Quiver: a pid file left by a run killed with -9 may name a pid reused by another program.
+ */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('quiver');
+  } catch {
+    return true; // no /proc (macOS): the signal check is all there is
   }
 }
 
