@@ -3,6 +3,7 @@ import {
   DataError,
   ModelNotFoundError,
   NeedsTemporalError,
+  QuiverError,
   RunNotFoundError,
   SchemaNotFoundError,
   SpecError,
@@ -41,15 +42,18 @@ const BAD_INPUT: readonly (abstract new (...args: never[]) => Error)[] = [
 
 /**
  * True for gRPC "unavailable" (code 14) and "deadline exceeded" (code 4) failures: the server went
- * away or never answered (a server stopped while `run --wait` polls surfaces as a deadline).
+ * away or never answered (a server stopped while `run --wait` polls surfaces as a deadline). A
+ * deadline inside one of Quiver's named errors is that error's (an open run whose worker does not
+ * answer a query: the server is there), so only a bare one counts.
  */
 function isUnavailable(error: unknown): boolean {
+  const named = error instanceof QuiverError;
   for (
     let e = error as { code?: unknown; name?: unknown; cause?: unknown } | undefined;
     e;
     e = e.cause as typeof e
   )
-    if (e.code === 14 || e.code === 4 || e.name === 'TransportError') return true;
+    if (e.code === 14 || (e.code === 4 && !named) || e.name === 'TransportError') return true;
   return false;
 }
 

@@ -124,12 +124,12 @@ describe('orchestration at the edges', () => {
     expect(next.status, next.error ?? '').toBe('COMPLETED');
   });
 
-  it('a missing file, a directory or an http:// source fails the run at once (one attempt), never pauses it', async () => {
-    const sources = [
-      path.join(REPO, 'data', 'no-such-file.csv'),
-      path.join(REPO, 'data'),
-      'http://example.com/iris.csv',
-    ];
+  it('a missing file or an http:// source fails the run at once (one attempt), never pauses it; a directory is refused before start', async () => {
+    // A local path that is not a file is bad input before any run starts (exit 2 naming source.uri).
+    expect(() => env.spec([...FAST, `source.uri=${path.join(REPO, 'data')}`])).toThrow(
+      /source\.uri: .* is a directory, not a regular file/,
+    );
+    const sources = [path.join(REPO, 'data', 'no-such-file.csv'), 'http://example.com/iris.csv'];
     const runs = await Promise.all(
       sources.map((uri) => env.client.start(env.spec([...FAST, `source.uri=${uri}`]))),
     );
