@@ -64,18 +64,9 @@ export function findNumericTokens(
     if (view.kind !== 'categorical' || view.type !== 'string' || textReasons.has(view.name)) continue;
     const numeric = view.dictionary.map((word) => readsAsNumber(word, format));
     if (!numeric.includes(true) || !numeric.includes(false)) continue;
-    const counts = new Float64Array(view.dictionary.length);
-    let present = 0;
-    for (let i = 0; i < view.codes.length; i++) {
-      const code = view.codes[i];
-      if (code < 0) continue;
-      counts[code]++;
-      present++;
-    }
-    let numbers = 0;
-    numeric.forEach((isNumber, code) => {
-      if (isNumber) numbers += counts[code];
-    });
+    const tally = tallyCodes(view);
+    const { counts, present } = tally;
+    const numbers = rowsWhere(tally, numeric);
     if (present === 0 || numbers / present < NUMERIC_SHARE) continue;
     const tokenCodes = view.dictionary
       .map((_, code) => code)
@@ -170,6 +161,52 @@ const COMMA_GROUPED = /^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/;
 const DOT_GROUPED_DECIMAL = /^[+-]?\d{1,3}(\.\d{3})+,\d+$/;
 const EXAMPLES_SHOWN = 3;
 
+/** What the tallies read of a dictionary-encoded column: its codes (-1: null) and their values. */
+type DictionaryColumn = Pick<Extract<ColumnView, { kind: 'categorical' }>, 'codes' | 'dictionary'>;
+
+/** How often each dictionary code of a column occurs, the row it first occurs in, and the non-null rows. */
+interface CodeTally {
+  counts: Float64Array;
+  firstRow: Int32Array;
+  present: number;
+}
+
+/** One pass over a dictionary column's codes (nulls skipped): the counts every check below starts from. */
+function tallyCodes(view: DictionaryColumn): CodeTally {
+  const counts = new Float64Array(view.dictionary.length);
+  const firstRow = new Int32Array(view.dictionary.length).fill(-1);
+  let present = 0;
+  for (let i = 0; i < view.codes.length; i++) {
+    const code = view.codes[i];
+    if (code < 0) continue;
+    if (counts[code]++ === 0) firstRow[code] = i;
+    present++;
+  }
+  return { counts, firstRow, present };
+}
+
+/** Rows whose code is flagged. */
+function rowsWhere(tally: CodeTally, flagged: readonly boolean[]): number {
+  let rows = 0;
+  flagged.forEach((on, code) => {
+    if (on) rows += tally.counts[code];
+  });
+  return rows;
+}
+
+/** The first distinct flagged values in file order (distinct values make better examples than one thrice). */
+function firstExamples(
+  view: DictionaryColumn,
+  tally: CodeTally,
+  flagged: readonly boolean[],
+): { row: number; value: string }[] {
+  return flagged
+    .flatMap((on, code) => (on && tally.firstRow[code] >= 0 ? [code] : []))
+    .sort((a, b) => tally.firstRow[a] - tally.firstRow[b])
+    .slice(0, EXAMPLES_SHOWN)
+    .map((code) => ({ row: tally.firstRow[code], value: view.dictionary[code] }));
+}
+
 /**
  * Text columns whose values (nearly all of them) are numbers once `,` is the decimal mark (`5,1` in
  * a `;`-separated export) or the digit-group separator (`"7,900"`): with no plain numbers among
@@ -193,23 +230,14 @@ export function findCommaNumbers(
     const comma = words.map((w) => DECIMAL_COMMA.test(w) || COMMA_GROUPED.test(w) || DOT_GROUPED_DECIMAL.test(w));
     if (!comma.includes(true)) continue;
     const plain = words.map((w) => PLAIN_NUMBER.test(w));
-    let present = 0;
-    let plainRows = 0;
-    let numberRows = 0;
-    const examples: { row: number; value: string }[] = [];
-    const shown = new Set<number>();
-    for (let i = 0; i < view.codes.length; i++) {
-      const code = view.codes[i];
-      if (code < 0) continue;
-      present++;
-      if (plain[code]) plainRows++;
-      if (plain[code] || comma[code]) numberRows++;
-      // Distinct values make better examples than one value three times.
-      if (comma[code] && examples.length < EXAMPLES_SHOWN && !shown.has(code)) {
-        shown.add(code);
-        examples.push({ row: i, value: view.dictionary[code] });
-      }
-    }
+    const tally = tallyCodes(view);
+    const { present } = tally;
+    const plainRows = rowsWhere(tally, plain);
+    const numberRows = rowsWhere(
+      tally,
+      plain.map((p, code) => p || comma[code]),
+    );
+    const examples = firstExamples(view, tally, comma);
     // Mostly plain numbers: findNumericTokens reports the comma values as its tokens.
     if (present === 0 || plainRows / present >= NUMERIC_SHARE || numberRows / present < COMMA_SHARE) continue;
     // Every comma value in 3-digit groups reads as thousands; one `5,1` makes them decimal commas.
@@ -242,20 +270,13 @@ function mixedDecimalMarks(
   const comma = words.map((w) => DECIMAL_COMMA.test(w) || DOT_GROUPED_DECIMAL.test(w));
   const dot = words.map((w) => PLAIN_NUMBER.test(w) && w.includes('.'));
   if (!comma.includes(true) || !dot.includes(true)) return null;
-  let present = 0;
-  let numberRows = 0;
-  const examples: { row: number; value: string }[] = [];
-  const shown = new Set<number>();
-  for (let i = 0; i < view.codes.length; i++) {
-    const code = view.codes[i];
-    if (code < 0) continue;
-    present++;
-    if (comma[code] || dot[code] || /^[+-]?\d+$/.test(words[code])) numberRows++;
-    if (dot[code] && examples.length < EXAMPLES_SHOWN && !shown.has(code)) {
-      shown.add(code);
-      examples.push({ row: i, value: view.dictionary[code] });
-    }
-  }
+  const tally = tallyCodes(view);
+  const { present } = tally;
+  const numberRows = rowsWhere(
+    tally,
+    words.map((w, code) => comma[code] || dot[code] || /^[+-]?\d+$/.test(w)),
+  );
+  const examples = firstExamples(view, tally, dot);
   if (numberRows / present < COMMA_SHARE) return null;
   return {
     column: view.name,
@@ -322,26 +343,19 @@ export function findFormattedNumbers(
         'a string column holding only numbers: store it as a number column in the source, or drop it',
       ],
     ];
+    let tally: CodeTally | undefined; // counted once per column, when a form first matches
     for (const [form, test, hint] of forms) {
       const match = words.map((w, code) => (form === 'text' ? plain[code] && !CODE_LIKE.test(w) : test(w)));
       if (!match.includes(true)) continue;
       if (form === 'text' && (!plain.every(Boolean) || words.some((w) => CODE_LIKE.test(w)))) continue;
-      let present = 0;
-      let hits = 0;
-      let plainRows = 0;
-      const examples: { row: number; value: string }[] = [];
-      const shown = new Set<number>();
-      for (let i = 0; i < view.codes.length; i++) {
-        const code = view.codes[i];
-        if (code < 0) continue;
-        present++;
-        if (plain[code]) plainRows++;
-        if (match[code] || plain[code]) hits++;
-        if (match[code] && examples.length < EXAMPLES_SHOWN && !shown.has(code)) {
-          shown.add(code);
-          examples.push({ row: i, value: view.dictionary[code] });
-        }
-      }
+      tally ??= tallyCodes(view);
+      const { present } = tally;
+      const plainRows = rowsWhere(tally, plain);
+      const hits = rowsWhere(
+        tally,
+        match.map((m, code) => m || plain[code]),
+      );
+      const examples = firstExamples(view, tally, match);
       // Mostly plain numbers with a few such values: findNumericTokens names them as its tokens.
       if (form !== 'text' && plainRows / present >= NUMERIC_SHARE) continue;
       if (present === 0 || hits / present < COMMA_SHARE) continue;
@@ -379,17 +393,9 @@ export function findTimestampTokens(
     const words = view.dictionary.map((w) => w.trim());
     if (!words.some((w) => ISO_SHAPE.test(w))) continue;
     const valid = words.map((w) => parse(w) !== null);
-    const counts = new Float64Array(words.length);
-    let present = 0;
-    for (const code of view.codes) {
-      if (code < 0) continue;
-      counts[code]++;
-      present++;
-    }
-    let good = 0;
-    valid.forEach((ok, code) => {
-      if (ok) good += counts[code];
-    });
+    const tally = tallyCodes(view);
+    const { counts, present } = tally;
+    const good = rowsWhere(tally, valid);
     if (present === 0 || good === present || good / present < NUMERIC_SHARE) continue;
     const tokenCodes = words.map((_, c) => c).filter((c) => !valid[c] && counts[c] > 0);
     const rows = new Map<string, number[]>(tokenCodes.map((c) => [view.dictionary[c], []]));
