@@ -31,6 +31,7 @@ import {
   findNumericTokens,
   findTimestampTokens,
 } from '../core/data/numeric-tokens';
+import { caseVariantsHint, describeCaseVariants, findCaseVariants } from '../core/data/case-variants';
 import { rowLocator } from '../core/sources/row-lines';
 import { LOGICAL_TYPE_KEY, parseIsoTimestamp, TEXT_REASON_KEY } from '../core/sources/text-types';
 
@@ -145,6 +146,21 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
           : `<= ${spec.sanity.cardinality.maxCategories} distinct and share <= ${spec.sanity.cardinality.maxShare}`,
       };
     });
+  // `Setosa`/`setosa`: one value split in two categories (or classes). A spec's `categories: any`
+  // accepts a feature's spellings as distinct; the target has no such escape (they would be classes).
+  const acceptedSpellings = new Set(
+    Object.keys(overrides).filter((c) => c !== label && overrides[c]?.categories === 'any'),
+  );
+  const caseChecks = findCaseVariants(
+    checked.filter((v) => !misread.has(v.name)),
+    acceptedSpellings,
+  ).map((c): CheckResult => ({
+    check: 'case_variants',
+    column: c.column,
+    passed: false,
+    observed: `values differing only by case or spacing: ${describeCaseVariants(c, locator)}`,
+    expected: caseVariantsHint(c.column, c.column === label),
+  }));
   // Timestamps count up in a time-ordered file; that order is their meaning, not a row number.
   const notIds = new Set([label, ...[...notes].filter(([, n]) => !n.keptAsText).map(([name]) => name)]);
   const numericIdChecks = numericIdLike(checked, notIds).map((c): CheckResult => {
@@ -194,6 +210,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     ...formattedChecks,
     ...timestampChecks,
     ...cardinalityChecks,
+    ...caseChecks,
     ...numericIdChecks,
     ...columnChecks,
     ...flagChecks,
