@@ -1,6 +1,6 @@
 import { transformInstances, type Preprocessing } from '../model/preprocess';
 import { quote } from '../quote';
-import { parseBooleanWord, parseIsoTimestamp } from '../sources/text-types';
+import { parseBooleanText, parseIsoTimestamp } from '../sources/text-types';
 import { readText, type TextRules } from './text-rules';
 
 /** Largest magnitude a float32 model input holds: beyond it the input is Infinity. */
@@ -85,11 +85,15 @@ export function parsePredictBody(
             warning: `unseen category ${quote(value)} (encoded as none of the known ones)`,
           });
       } else if (feature.dtype === 'boolean') {
-        const word = typeof value === 'string' ? parseBooleanWord(value) : null;
+        // The spellings ingest reads as a boolean: true/false in any case, and `1`/`0`.
+        const word = typeof value === 'string' ? parseBooleanText(value) : null;
         if (word !== null) parsed[feature.name] = word;
         else if (typeof value === 'number') parsed[feature.name] = finite(value, field);
         else if (typeof value !== 'boolean')
-          throw new BadRequestError(field, `expected a boolean (true/false/True/False), got ${shown(value)}`);
+          throw new BadRequestError(
+            field,
+            `expected a boolean (true/false in any case, or 1/0), got ${shown(value)}`,
+          );
       } else if (typeof value === 'string') {
         // Only a timestamp feature (Float64 ms since the epoch in training) reads an ISO-8601 string.
         const time = feature.logicalType === 'timestamp' ? parseIsoTimestamp(value.trim()) : null;

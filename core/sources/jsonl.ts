@@ -73,7 +73,9 @@ function toVector(values: unknown[]): { vector: arrow.Vector; metadata?: Map<str
     const d = vector.data[0];
     const words = Array.from({ length: d.dictionary!.length }, (_, k) => String(d.dictionary!.get(k)));
     const codes = (d.values as Int32Array).subarray(0, d.length);
-    const typed = inferTextColumn(words, codes, d.nullBitmap ?? undefined, d.nullCount);
+    // Arrow's builder leaves an empty (not absent) bitmap when there are no nulls: every row is valid.
+    const nullBitmap = d.nullCount > 0 ? (d.nullBitmap ?? undefined) : undefined;
+    const typed = inferTextColumn(words, codes, nullBitmap, d.nullCount);
     if (typed) return { vector: arrow.makeVector(typed.data), metadata: typed.metadata };
   }
   return { vector };
