@@ -75,6 +75,7 @@ export function parseSource(
   name: string,
   options: SourceOptions = {},
 ): arrow.Table {
+  if (format === 'csv' || format === 'jsonl') refuseBinaryTable(bytes, format, name);
   switch (format) {
     case 'csv':
       return parseCsv(bytes, { ...options, source: name });
@@ -94,6 +95,24 @@ export function parseSource(
       return normalizeTable(table, name);
     }
   }
+}
+
+/**
+ * A Parquet (`PAR1`) or Arrow IPC file (`ARROW1`, or a stream's 0xFFFFFFFF continuation) read as
+ * text would fail on its first non-UTF-8 byte with an encoding hint; its magic bytes say what it is.
+ */
+function refuseBinaryTable(bytes: Buffer, format: 'csv' | 'jsonl', name: string): void {
+  const head = bytes.subarray(0, 6).toString('latin1');
+  const kind = head.startsWith('PAR1')
+    ? { what: 'Parquet', format: 'parquet', ext: '.parquet' }
+    : head === 'ARROW1' || (bytes.length >= 4 && bytes.readUInt32LE(0) === 0xffffffff)
+      ? { what: 'Arrow IPC', format: 'arrow', ext: '.arrow' }
+      : null;
+  if (kind)
+    throw new DataError(
+      `${name}: this is a ${kind.what} file, not ${format === 'csv' ? 'CSV' : 'JSON Lines'}: ` +
+        `set source.format: ${kind.format}, or drop source.format and name the file ${kind.ext}`,
+    );
 }
 
 /**

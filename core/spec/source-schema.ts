@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TEXT_ENCODINGS } from '../sources/encoding';
+import { textEncodingSchema } from '../sources/encoding';
 
 /**
  * How ingest reads `source.uri` (the `source` section less its step options). Defaults live in
@@ -19,7 +19,7 @@ export const sourceReadOptions = {
   /** CSV: digit-group separator inside numbers (`,` reads `"7,900"` as 7900). */
   thousands: z.enum([',', '.', ' ', "'", '_']).optional(),
   /** CSV and JSONL: text encoding (default UTF-8, strict; a byte order mark wins). */
-  encoding: z.enum(TEXT_ENCODINGS).optional(),
+  encoding: textEncodingSchema.optional(),
 };
 
 /**
