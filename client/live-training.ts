@@ -129,6 +129,13 @@ export function settleClosedProgress(
         (step.status === 'failed' && (!step.error?.trim() || /failed:\s*$|cancel/i.test(step.error))));
     if (cancelledHere)
       settled = { ...settled, status: 'cancelled', error: `cancelled${closedAt ? ` at ${closedAt}` : ''}` };
+    // Cancelled while paused on this step: it is cancelled now, and the error it paused on still says why.
+    else if (status === 'CANCELED' && step.status === 'paused')
+      settled = {
+        ...settled,
+        status: 'cancelled',
+        error: `cancelled${closedAt ? ` at ${closedAt}` : ''} while paused${step.error ? `: ${step.error}` : ''}`,
+      };
     return settled;
   });
   return { ...progress, steps };
