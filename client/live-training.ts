@@ -126,6 +126,7 @@ export function settleClosedProgress(
     const cancelledHere =
       status === 'CANCELED' &&
       (step.status === 'running' ||
+        step.status === 'cancelled' ||
         (step.status === 'failed' && (!step.error?.trim() || /failed:\s*$|cancel/i.test(step.error))));
     if (cancelledHere)
       settled = { ...settled, status: 'cancelled', error: `cancelled${closedAt ? ` at ${closedAt}` : ''}` };
