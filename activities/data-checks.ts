@@ -148,8 +148,17 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     });
   // `Setosa`/`setosa`: one value split in two categories (or classes). A spec's `categories: any`
   // accepts a feature's spellings as distinct; the target has no such escape (they would be classes).
+  // Id-like columns (their own check) and columns the features stage drops or bounds are left out.
   const acceptedSpellings = new Set(
-    Object.keys(overrides).filter((c) => c !== label && overrides[c]?.categories === 'any'),
+    views
+      .map((v) => v.name)
+      .filter(
+        (c) =>
+          c !== label &&
+          (overrides[c]?.categories === 'any' ||
+            unpinned.has(c) ||
+            boundedByFeatures(c, spec.features, spec.train.features) !== null),
+      ),
   );
   const caseChecks = findCaseVariants(
     checked.filter((v) => !misread.has(v.name)),

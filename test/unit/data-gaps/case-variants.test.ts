@@ -5,7 +5,7 @@ import { spellingKey } from '../../../core/data/case-variants';
 import { validateSpec } from '../../../core/spec/load';
 
 const origin = { runId: 'r1', dataSha256: 'abc', rows: 0 };
-const check = (text: string, extra: Record<string, unknown> = {}) =>
+const check = (text: string, extra: Record<string, unknown> = {}, top: Record<string, unknown> = {}) =>
   runDataChecks({
     table: parseCsv(text),
     spec: validateSpec({
@@ -13,6 +13,7 @@ const check = (text: string, extra: Record<string, unknown> = {}) =>
       source: { uri: 'x.csv' },
       target: { column: 'species' },
       sanity: { minRows: 1, ...extra },
+      ...top,
     }),
     pinned: null,
     reference: { skipped: 'none' },
@@ -71,6 +72,20 @@ describe('values that differ only by case or spacing fail sanity (case_variants)
     expect(failed.expected).toContain('sanity.schema.columns.colour.categories: any');
     const accepted = check(text, { schema: { columns: { colour: { categories: 'any' } } } });
     expect(accepted.failed.filter((r) => r.check === 'case_variants')).toEqual([]);
+  });
+
+  it('leaves out a feature the features stage drops or train.features leaves out, never the target', () => {
+    const text = csv(cleanSpecies, (i) => (i === 6 ? 'Red' : ['red', 'blue'][i % 2]));
+    const dropped = check(text, {}, { features: [{ drop: ['colour'] }] });
+    expect(dropped.failed.filter((r) => r.check === 'case_variants')).toEqual([]);
+    const kept = check(text, {}, { train: { features: ['x'] } });
+    expect(kept.failed.filter((r) => r.check === 'case_variants')).toEqual([]);
+    const target = check(
+      csv((i) => (i === 3 ? 'Setosa' : cleanSpecies(i))),
+      {},
+      { train: { features: ['x'] } },
+    );
+    expect(target.failed.find((r) => r.check === 'case_variants')?.column).toBe('species');
   });
 
   it('passes clean data, and distinct words that merely share letters', () => {
