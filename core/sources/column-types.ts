@@ -114,6 +114,15 @@ function convert(
     }
     case 'number': {
       if (numeric) return null;
+      // A flag declared a number is its 0/1 (a reader may have typed `0`/`1` or `True` as a boolean).
+      if (arrow.DataType.isBool(type))
+        return {
+          data: arrow.vectorFromArray(
+            cells((v) => (v ? 1 : 0)),
+            new arrow.Float64(),
+          ).data[0],
+          metadata: keep,
+        };
       if (!text)
         return firstBad(
           vector,
@@ -127,6 +136,17 @@ function convert(
     }
     case 'boolean':
       if (arrow.DataType.isBool(type)) return null;
+      if (numeric) {
+        const bad = firstBad(vector, (w) => w !== '0' && w !== '1', 'not a boolean (0/1 in a number column)');
+        if (bad) return bad;
+        return {
+          data: arrow.vectorFromArray(
+            cells((v) => Number(v) === 1),
+            new arrow.Bool(),
+          ).data[0],
+          metadata: keep,
+        };
+      }
       return firstBad(
         vector,
         (w) => parseBooleanWord(w.trim()) === null,

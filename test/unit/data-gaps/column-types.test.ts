@@ -104,6 +104,13 @@ describe('source.columnTypes: a per-column type that replaces inference', () => 
       'Float64',
       'Dictionary<Int32, Utf8>',
     ]);
+    // A 0/1 column declared boolean is a flag; a flag declared a number is its 0/1.
+    const flags = csv('ok,on,label\n1,true,a\n0,false,b\n', { columnTypes: { ok: 'boolean', on: 'number' } });
+    expect([...flags.getChild('ok')!]).toEqual([true, false]);
+    expect([...flags.getChild('on')!]).toEqual([1, 0]);
+    expect(() => csv('ok,label\n1,a\n2,b\n', { columnTypes: { ok: 'boolean' } })).toThrow(
+      "column 'ok' is declared boolean (source.columnTypes) but holds '2' at line 3: not a boolean",
+    );
   });
 
   it('applies to JSON Lines (numbers kept as JSON spells them) and typed sources (lines or rows named)', () => {
