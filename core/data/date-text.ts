@@ -82,7 +82,7 @@ export function findDateText(
     if (!mostlyOneKind(dateRows, present, distinct(dates.map((d) => !d)), distinct(dates))) continue;
     const byLayout = new Map<string, number>();
     layouts.forEach((l, code) => {
-      if (l) byLayout.set(l.name, (byLayout.get(l.name) ?? 0) + counts[code]);
+      if (l && counts[code] > 0) byLayout.set(l.name, (byLayout.get(l.name) ?? 0) + counts[code]);
     });
     const ambiguous = layouts.some((l, code) => l?.ambiguous && counts[code] > 0);
     found.push({

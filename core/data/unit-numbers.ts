@@ -99,9 +99,10 @@ export function findUnitNumbers(
     });
     const unitTotal = [...unitRows.values()].reduce((a, b) => a + b, 0);
     const unitsCount = unitTotal > 0 && Math.max(...unitRows.values()) / unitTotal >= DOMINANT_UNIT;
-    const marked = marks.map((m) => m !== null && (m.kind !== 'unit' || unitsCount));
+    // Only words on some row count (a typed source's dictionary may hold unused ones).
+    const marked = marks.map((m, code) => m !== null && counts[code] > 0 && (m.kind !== 'unit' || unitsCount));
     const numbers = plain.map((p, code) => p || marked[code]);
-    if (!marked.some((m, code) => m && counts[code] > 0)) continue;
+    if (!marked.includes(true)) continue;
     const hits = rowsWhere(tally, numbers);
     const words = (flags: boolean[]) => flags.filter((on, code) => on && counts[code] > 0).length;
     const others = words(numbers.map((n) => !n));
