@@ -171,3 +171,23 @@ describe('dates in non-ISO layouts fail date_text; Quiver never guesses the layo
     expect(check(csv((i) => `${i % 4}/${(i % 3) + 1}`)).failed).toEqual([]);
   });
 });
+
+describe('common code columns stay text without a failure', () => {
+  const codes: Record<string, (i: number) => string> = {
+    ip: (i) => `192.168.${i % 4}.${i % 7}`,
+    phone: (i) => `"+1 555-01${String(i % 9).padStart(2, '0')}"`,
+    isbn: (i) => `978-3-16-14841${i % 8}-0`,
+    time: (i) => `0${i % 9}:30`,
+    duration: (i) => `${i % 3}h${(i % 4) * 15}m`,
+    zip4: (i) => `1234${i % 6}-67${i % 9}9`,
+    ordinal: (i) => ['1st', '2nd', '3rd', '4th'][i % 4],
+    version: (i) => `v1.${i % 5}`,
+    quarter: (i) => `Q${(i % 4) + 1} 2024`,
+    score: (i) => `${i % 5}/5`,
+    range: (i) => `${i % 5}-${(i % 5) + 10}`,
+    model: (i) => `iPhone ${(i % 5) + 10}`,
+    sizes: (i) => ['XS', 'S', 'M', '10', '12', '14'][i % 6],
+  };
+  for (const [name, value] of Object.entries(codes))
+    it(name, () => expect(check(csv(value)).failed).toEqual([]));
+});
