@@ -30,8 +30,11 @@ import {
   findFormattedNumbers,
   findNumericTokens,
   findTimestampTokens,
+  readsAsNumber,
 } from '../core/data/numeric-tokens';
 import { caseVariantsHint, describeCaseVariants, findCaseVariants } from '../core/data/case-variants';
+import { describeDateText, findDateText } from '../core/data/date-text';
+import { describeUnitNumbers, findUnitNumbers } from '../core/data/unit-numbers';
 import { rowLocator } from '../core/sources/row-lines';
 import { LOGICAL_TYPE_KEY, parseIsoTimestamp, TEXT_REASON_KEY } from '../core/sources/text-types';
 
@@ -93,7 +96,21 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   const keptAsText = new Map([...notes].filter(([, n]) => n.keptAsText).map(([name, n]) => [name, n.note]));
   // The source's number format: hints never ask for a setting already set.
   const format = { decimal: spec.source.decimal, thousands: spec.source.thousands };
-  const tokenChecks = findNumericTokens(checked, keptAsText, format).map((t): CheckResult => ({
+  const unitChecks = findUnitNumbers(checked, keptAsText, (w) => readsAsNumber(w, format)).map(
+    (u): CheckResult => ({
+      check: 'numeric_text',
+      column: u.column,
+      passed: false,
+      observed: `text, yet ${(u.numericShare * 100).toFixed(1)}% numbers ${describeUnitNumbers(u, locator)}`,
+      expected: `numbers: ${u.hint}`,
+    }),
+  );
+  const withUnits = new Set(unitChecks.map((c) => c.column));
+  const tokenChecks = findNumericTokens(
+    checked.filter((v) => !withUnits.has(v.name)),
+    keptAsText,
+    format,
+  ).map((t): CheckResult => ({
     check: 'numeric_tokens',
     column: t.column,
     passed: false,
@@ -114,16 +131,33 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     observed: `text, yet ${(f.numericShare * 100).toFixed(1)}% numbers${f.form === 'percent' ? ' with %' : f.form === 'space' ? ' with space digit groups' : ''}: ${describeFormattedNumbers(f, locator)}`,
     expected: `numbers: ${f.hint}`,
   }));
-  const timestampChecks = findTimestampTokens(checked, parseIsoTimestamp).map((t): CheckResult => ({
+  const notText = checked.filter((v) => !keptAsText.has(v.name));
+  const timestampChecks = findTimestampTokens(notText, parseIsoTimestamp).map((t): CheckResult => ({
     check: 'timestamp_tokens',
     column: t.column,
     passed: false,
     observed: `${(t.numericShare * 100).toFixed(1)}% ISO-8601 timestamps; not timestamps: ${describeTokens(t, 5, locator)}`,
     expected: `timestamps only: ${t.hint}`,
   }));
+  const dateChecks = findDateText(checked, keptAsText, (w) => parseIsoTimestamp(w) !== null).map(
+    (d): CheckResult => ({
+      check: 'date_text',
+      column: d.column,
+      passed: false,
+      observed: `text, yet ${(d.dateShare * 100).toFixed(1)}% dates, ${describeDateText(d, locator)}`,
+      expected: `ISO-8601 timestamps: ${d.hint}`,
+    }),
+  );
   // A column of misread numbers gets the numeric hint alone: its cardinality is the misreading's.
   const misread = new Set(
-    [...tokenChecks, ...commaChecks, ...formattedChecks, ...timestampChecks].map((c) => c.column),
+    [
+      ...unitChecks,
+      ...tokenChecks,
+      ...commaChecks,
+      ...formattedChecks,
+      ...timestampChecks,
+      ...dateChecks,
+    ].map((c) => c.column),
   );
   const cardinalityChecks = cardinality
     .filter((c) => c.column !== label && !columns[c.column]?.ignore && !misread.has(c.column))
@@ -215,9 +249,11 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   const report = [
     ...schemaChecks,
     ...tokenChecks,
+    ...unitChecks,
     ...commaChecks,
     ...formattedChecks,
     ...timestampChecks,
+    ...dateChecks,
     ...cardinalityChecks,
     ...caseChecks,
     ...numericIdChecks,

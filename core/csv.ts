@@ -5,6 +5,7 @@ import * as arrow from 'apache-arrow';
 import { DataError, SpecError } from './errors';
 import { readSourceBytes } from './source';
 import { quote } from './quote';
+import { DECLARED_TEXT, type ColumnType } from './sources/column-types';
 import { decodeToUtf8, type TextEncoding } from './sources/encoding';
 import { locatorFrom, ROW_LINES_KEY, RowLineRecorder } from './sources/row-lines';
 import { inferTextColumn, TEXT_REASON_KEY } from './sources/text-types';
@@ -42,6 +43,8 @@ export interface CsvOptions {
   thousands?: ',' | '.' | ' ' | "'" | '_';
   /** Text encoding; UTF-8 (decoded fatally) unless given or a byte order mark says otherwise. */
   encoding?: TextEncoding;
+  /** Declared column types: a `string` column is read as written, never as numbers, booleans or dates. */
+  columnTypes?: Readonly<Record<string, ColumnType>>;
 }
 
 /**
@@ -110,9 +113,12 @@ export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arro
       // One column whose name holds another separator: the file is not `,`-separated; say so now.
       if (hint && names.length === 1)
         throw scanner.error(1, `the header reads as one column ${quote(names[0])}: ${hint}`);
-      const columns = names.map(
-        (_, i) => new ColumnBuilder(capacity, forcedStrings.has(i), fields, forcedStrings.get(i) ?? null),
-      );
+      const columns = names.map((name, i) => {
+        // A declared string column is text from its first value: no number ever replaces its spelling.
+        const declared = options.columnTypes?.[name] === 'string';
+        const reason = declared ? DECLARED_TEXT : (forcedStrings.get(i) ?? null);
+        return new ColumnBuilder(capacity, forcedStrings.has(i) || declared, fields, reason, declared);
+      });
       const lines = new RowLineRecorder();
       const rows = readRows(scanner, columns, lines, hint);
       // A column that turned out to hold text after numbers were already stored is read again as text.
@@ -489,6 +495,8 @@ class ColumnBuilder {
     private readonly rules: FieldRules,
     /** Why a number-looking column is text (`leading zeros ('007')`), recorded in its field metadata. */
     public textReason: string | null,
+    /** Declared text (source.columnTypes): its words are never typed as booleans or timestamps. */
+    private readonly declaredText = false,
   ) {
     this.numbers = text ? null : new Float64Array(capacity);
     if (text) this.codes = new Int32Array(capacity);
@@ -584,7 +592,9 @@ class ColumnBuilder {
       });
     }
     const words = this.dictionary.values();
-    const typed = inferTextColumn(words, this.codes!.subarray(0, rows), nullBitmap, nullCount);
+    const typed = this.declaredText
+      ? null
+      : inferTextColumn(words, this.codes!.subarray(0, rows), nullBitmap, nullCount);
     if (typed) {
       this.fieldMetadata = typed.metadata ?? null;
       return typed.data;

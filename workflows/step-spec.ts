@@ -17,7 +17,7 @@ const SECTIONS: readonly string[] = [
  * The sections each step reads: those its params and code version come from (core/step-params.ts,
  * core/step-modules.ts: its cache key) and those its body and checks read (sanity's data checks read
  * `features` and `train.features`; validate and sanity look up the deployed model through `deploy`; train
- * stores how ingest read text, `source.trim`/`nullValues`, with the model for serving).
+ * stores how ingest read text, `source.trim`/`nullValues`/`columnTypes`, with the model for serving).
  */
 const STEP_SECTIONS: Record<StepName, readonly string[]> = {
   ingest: ['source', 'target'],

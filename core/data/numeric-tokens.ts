@@ -1,6 +1,9 @@
 import { quote } from '../quote';
 import { locatorFrom, type RowLocator } from '../sources/row-lines';
+import { firstExamples, mostlyOneKind, NUMERIC_SHARE, rowsWhere, tallyCodes, type CodeTally } from './code-tally';
 import type { ColumnView } from './column-views';
+import { dateLayoutOf } from './date-text';
+import { declareText, unitHint, unitOf } from './unit-numbers';
 
 /** A text column that is numeric except for a few values: what sanity reports about it. */
 export interface NumericTokens {
@@ -15,8 +18,6 @@ export interface NumericTokens {
   hint: string;
 }
 
-/** A column is "numeric with tokens" when at least this share of its non-null rows are numbers. */
-const NUMERIC_SHARE = 0.8;
 const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const GROUPED = /^[+-]?\d{1,3}([,.' ]\d{3})+([.,]\d+)?$/;
 const DECIMAL_COMMA = /^[+-]?\d*,\d+$/;
@@ -67,12 +68,12 @@ export function findNumericTokens(
     const tally = tallyCodes(view);
     const { counts, present } = tally;
     const numbers = rowsWhere(tally, numeric);
-    if (present === 0 || numbers / present < NUMERIC_SHARE) continue;
     const tokenCodes = view.dictionary
       .map((_, code) => code)
       .filter((code) => !numeric[code] && counts[code] > 0)
       .sort((a, b) => counts[b] - counts[a]);
-    if (tokenCodes.length === 0) continue;
+    const numberWords = numeric.filter((n, code) => n && counts[code] > 0).length;
+    if (tokenCodes.length === 0 || !mostlyOneKind(numbers, present, tokenCodes.length, numberWords)) continue;
     const rows = new Map<string, number[]>(tokenCodes.map((code) => [view.dictionary[code], []]));
     const wanted = new Map(tokenCodes.map((code) => [code, rows.get(view.dictionary[code])!]));
     for (let i = 0; i < view.codes.length; i++) {
@@ -85,13 +86,13 @@ export function findNumericTokens(
       tokens,
       rows,
       numericShare: numbers / present,
-      hint: hintFor(tokens, format),
+      hint: hintFor(tokens, format, view.name),
     });
   }
   return found;
 }
 
-function hintFor(tokens: string[], format: NumberFormat): string {
+function hintFor(tokens: string[], format: NumberFormat, column: string): string {
   const hints: string[] = [];
   const rest = tokens.filter((t) => {
     const trimmed = t.trim();
@@ -117,9 +118,11 @@ function hintFor(tokens: string[], format: NumberFormat): string {
       hints.push(`set source.thousands: '${sep}' so digit groups read as numbers`);
     } else if (format.decimal !== ',' && rest.every((t) => DECIMAL_COMMA.test(t.trim())))
       hints.push("set source.decimal: ',' (decimal commas)");
+    else if (rest.every((t) => unitOf(t.trim()) !== null)) hints.push(unitHint(column));
     else
       hints.push(
-        `add ${rest.length === 1 ? 'it' : 'them'} to source.nullValues if ${rest.length === 1 ? 'it means' : 'they mean'} "missing", or fix the rows`,
+        `add ${rest.length === 1 ? 'it' : 'them'} to source.nullValues if ${rest.length === 1 ? 'it means' : 'they mean'} "missing", ` +
+          `or fix the rows; or, if the column is text on purpose (codes), declare it: ${declareText(column)}`,
       );
   }
   return [...new Set(hints)].join('; ');
@@ -159,54 +162,6 @@ const COMMA_SHARE = 0.95;
 const COMMA_GROUPED = /^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/;
 /** `1.234,5`: dot digit groups before a decimal comma (German, Spanish exports). */
 const DOT_GROUPED_DECIMAL = /^[+-]?\d{1,3}(\.\d{3})+,\d+$/;
-const EXAMPLES_SHOWN = 3;
-
-/** What the tallies read of a dictionary-encoded column: its codes (-1: null) and their values. */
-type DictionaryColumn = Pick<Extract<ColumnView, { kind: 'categorical' }>, 'codes' | 'dictionary'>;
-
-/** How often each dictionary code of a column occurs, the row it first occurs in, and the non-null rows. */
-interface CodeTally {
-  counts: Float64Array;
-  firstRow: Int32Array;
-  present: number;
-}
-
-/** One pass over a dictionary column's codes (nulls skipped): the counts every check below starts from. */
-function tallyCodes(view: DictionaryColumn): CodeTally {
-  const counts = new Float64Array(view.dictionary.length);
-  const firstRow = new Int32Array(view.dictionary.length).fill(-1);
-  let present = 0;
-  for (let i = 0; i < view.codes.length; i++) {
-    const code = view.codes[i];
-    if (code < 0) continue;
-    if (counts[code]++ === 0) firstRow[code] = i;
-    present++;
-  }
-  return { counts, firstRow, present };
-}
-
-/** Rows whose code is flagged. */
-function rowsWhere(tally: CodeTally, flagged: readonly boolean[]): number {
-  let rows = 0;
-  flagged.forEach((on, code) => {
-    if (on) rows += tally.counts[code];
-  });
-  return rows;
-}
-
-/** The first distinct flagged values in file order (distinct values make better examples than one thrice). */
-function firstExamples(
-  view: DictionaryColumn,
-  tally: CodeTally,
-  flagged: readonly boolean[],
-): { row: number; value: string }[] {
-  return flagged
-    .flatMap((on, code) => (on && tally.firstRow[code] >= 0 ? [code] : []))
-    .sort((a, b) => tally.firstRow[a] - tally.firstRow[b])
-    .slice(0, EXAMPLES_SHOWN)
-    .map((code) => ({ row: tally.firstRow[code], value: view.dictionary[code] }));
-}
-
 /**
  * Text columns whose values (nearly all of them) are numbers once `,` is the decimal mark (`5,1` in
  * a `;`-separated export) or the digit-group separator (`"7,900"`): with no plain numbers among
@@ -407,6 +362,7 @@ export function findTimestampTokens(
     }
     const tokens = tokenCodes.map((c) => view.dictionary[c]);
     const impossible = tokens.every((t) => ISO_SHAPE.test(t.trim()));
+    const otherLayouts = tokens.some((t) => dateLayoutOf(t.trim()) !== null);
     found.push({
       column: view.name,
       tokens,
@@ -414,7 +370,9 @@ export function findTimestampTokens(
       numericShare: good / present,
       hint: impossible
         ? 'dates that name no real day: fix the rows (or add them to source.nullValues if they mean "missing")'
-        : 'add them to source.nullValues if they mean "missing", or fix the rows',
+        : otherLayouts
+          ? 'dates in a non-ISO layout: convert them to ISO-8601 upstream (2024-01-05); Quiver does not guess whether 05/01/2024 is 5 January or May 1'
+          : 'add them to source.nullValues if they mean "missing", or fix the rows',
     });
   }
   return found;

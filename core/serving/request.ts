@@ -70,6 +70,13 @@ export function parsePredictBody(
       if (!Object.prototype.hasOwnProperty.call(record, feature.name))
         throw new BadRequestError(field, 'missing');
       let value = record[feature.name];
+      // A column declared text (source.columnTypes) holds codes like '300': a JSON 300 means that code.
+      if (
+        typeof value === 'number' &&
+        feature.kind === 'categorical' &&
+        rules?.textColumns?.includes(feature.name)
+      )
+        value = parsed[feature.name] = String(value);
       if (typeof value === 'string' && rules) {
         const exact = feature.kind === 'categorical' && known.get(feature.name)!.has(value);
         if (!exact) value = parsed[feature.name] = readText(value, rules);

@@ -11,6 +11,8 @@ export interface TextRules {
   trim: boolean;
   /** Values read as null (`source.nullValues`, or the CSV reader's defaults). */
   nullValues: string[];
+  /** Columns declared text (`source.columnTypes: { code: string }`): a number sent for one is its code, as written. */
+  textColumns?: string[];
 }
 
 /** Ingest's defaults for a CSV source: what a model that recorded no rules was most likely trained on. */
@@ -22,6 +24,7 @@ export interface SourceTextSettings {
   format?: Parameters<typeof sourceFormat>[1];
   trim?: boolean;
   nullValues?: string[];
+  columnTypes?: Record<string, string>;
 }
 
 /**
@@ -35,10 +38,16 @@ export function textRulesOfSource(source: SourceTextSettings): TextRules {
   } catch {
     return DEFAULT_TEXT_RULES; // ingest refused it; nothing was read
   }
-  if (format !== 'csv') return { trim: false, nullValues: [] };
+  const textColumns = Object.entries(source.columnTypes ?? {}).flatMap(([name, type]) =>
+    type === 'string' ? [name] : [],
+  );
+  // Recorded only when some column is declared text, so other models' rules read as before.
+  const declared = textColumns.length > 0 ? { textColumns } : {};
+  if (format !== 'csv') return { trim: false, nullValues: [], ...declared };
   return {
     trim: source.trim ?? DEFAULT_TEXT_RULES.trim,
     nullValues: [...(source.nullValues ?? DEFAULT_NULL_VALUES)],
+    ...declared,
   };
 }
 
@@ -50,6 +59,7 @@ export function modelTextRules(extra: Record<string, string>): TextRules {
   return {
     trim: parsed.trim ?? DEFAULT_TEXT_RULES.trim,
     nullValues: parsed.nullValues ?? DEFAULT_TEXT_RULES.nullValues,
+    ...(parsed.textColumns ? { textColumns: parsed.textColumns } : {}),
   };
 }
 

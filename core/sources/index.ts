@@ -3,6 +3,7 @@ import * as arrow from 'apache-arrow';
 import { parseCsv, type CsvOptions } from '../csv';
 import { DataError, SpecError } from '../errors';
 import { readSourceBytes, sourcePath } from '../source';
+import { applyColumnTypes } from './column-types';
 import { decodeToUtf8, type TextEncoding } from './encoding';
 import { parseJsonLines } from './jsonl';
 import { parseParquet } from './parquet';
@@ -76,11 +77,22 @@ export function parseSource(
   options: SourceOptions = {},
 ): arrow.Table {
   if (format === 'csv' || format === 'jsonl') refuseBinaryTable(bytes, format, name);
+  const read = readFormat(bytes, format, name, options);
+  // Declared types (source.columnTypes) are checked, and applied, the same way for every format.
+  const numbers = format === 'csv' ? { decimal: options.decimal, thousands: options.thousands } : {};
+  return applyColumnTypes(read, options.columnTypes, name, numbers);
+}
+
+function readFormat(bytes: Buffer, format: SourceFormat, name: string, options: SourceOptions): arrow.Table {
   switch (format) {
     case 'csv':
       return parseCsv(bytes, { ...options, source: name });
     case 'jsonl':
-      return parseJsonLines(decodeToUtf8(bytes, options.encoding, name).toString('utf8'), name);
+      return parseJsonLines(
+        decodeToUtf8(bytes, options.encoding, name).toString('utf8'),
+        name,
+        declaredText(options),
+      );
     case 'parquet':
       return normalizeTable(parseParquet(bytes, name), name);
     case 'arrow': {
@@ -256,4 +268,11 @@ function validity(
     at += d.length;
   }
   return { nullCount, nullBitmap: bitmap };
+}
+
+/** The columns declared `string` (source.columnTypes): readers keep them as written. */
+function declaredText(options: SourceOptions): Set<string> {
+  return new Set(
+    Object.entries(options.columnTypes ?? {}).flatMap(([name, type]) => (type === 'string' ? [name] : [])),
+  );
 }

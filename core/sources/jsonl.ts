@@ -11,7 +11,11 @@ import { inferTextColumn } from './text-types';
  * → text with numbers spelled as JSON writes them (sanity then names the non-numeric values).
  * Objects and arrays are refused, naming the line and key.
  */
-export function parseJsonLines(text: string, source = 'source'): arrow.Table {
+export function parseJsonLines(
+  text: string,
+  source = 'source',
+  declaredText: ReadonlySet<string> = new Set(),
+): arrow.Table {
   const columns = new Map<string, unknown[]>();
   let rows = 0;
   let line = 0;
@@ -45,7 +49,7 @@ export function parseJsonLines(text: string, source = 'source'): arrow.Table {
   const fields: arrow.Field[] = [];
   const data: arrow.Data[] = [];
   for (const [name, values] of columns) {
-    const { vector, metadata } = toVector(values);
+    const { vector, metadata } = toVector(values, declaredText.has(name));
     fields.push(new arrow.Field(name, vector.type, true, metadata));
     data.push(vector.data[0]);
   }
@@ -59,8 +63,10 @@ export function parseJsonLines(text: string, source = 'source'): arrow.Table {
   return new arrow.Table(schema, [new arrow.RecordBatch(schema, struct)]);
 }
 
-function toVector(values: unknown[]): { vector: arrow.Vector; metadata?: Map<string, string> } {
-  const kinds = new Set(values.filter((v) => v !== null).map((v) => typeof v));
+/** One column's values as a vector; `text` (declared string): as text, numbers spelled as JSON writes them. */
+function toVector(values: unknown[], text = false): { vector: arrow.Vector; metadata?: Map<string, string> } {
+  const kinds = new Set<string>(values.filter((v) => v !== null).map((v) => typeof v));
+  if (text) kinds.add('declared text'); // never typed: not a number, boolean or timestamp column
   if (kinds.size === 0 || (kinds.size === 1 && kinds.has('number'))) {
     return { vector: arrow.vectorFromArray(values as (number | null)[], new arrow.Float64()) };
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { COLUMN_TYPES } from '../sources/column-types';
 import { textEncodingSchema } from '../sources/encoding';
 
 /**
@@ -20,6 +21,20 @@ export const sourceReadOptions = {
   thousands: z.enum([',', '.', ' ', "'", '_']).optional(),
   /** CSV and JSONL: text encoding (default UTF-8, strict; a byte order mark wins). */
   encoding: textEncodingSchema.optional(),
+  /**
+   * Per-column types that replace inference (pandas' `dtype=`, Arrow CSV's `column_types`):
+   * `{ code: string }` keeps a column text as written; a declared number, boolean or timestamp column
+   * must read as one (ingest names the first value that does not).
+   */
+  columnTypes: z
+    .record(
+      z.string(),
+      z.enum(COLUMN_TYPES, {
+        error: (issue) =>
+          `${JSON.stringify(issue.input)} is not a column type: use one of ${COLUMN_TYPES.join(', ')}`,
+      }),
+    )
+    .optional(),
 };
 
 /**

@@ -30,6 +30,9 @@ const SYNONYMS: Record<string, string> = {
   thousandsseparator: 'thousands',
   stripwhitespace: 'trim',
   skipinitialspace: 'trim',
+  dtype: 'columnTypes',
+  dtypes: 'columnTypes',
+  coltypes: 'columnTypes',
   label: 'column',
 };
 

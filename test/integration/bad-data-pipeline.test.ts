@@ -55,6 +55,9 @@ const registry = () => ModelRegistry.at(env.config);
 /** Rows holding a token in `tenure`: 0-based rows 5 and 17 (file lines 7 and 19). */
 const TOKEN_ROWS: Record<number, string> = { 5: 'unknown', 17: 'n.a.' };
 
+/** Tokens no null list holds, on 40% of a numeric column's rows. */
+const JUNK = ['n/a-ish', '--', 'unknown'];
+
 const cases: Record<string, () => ReturnType<typeof spec>> = {
   // NA and ? are default null tokens; 'red ' is 'red' once trimmed (the default).
   tokens: () =>
@@ -155,6 +158,42 @@ const cases: Record<string, () => ReturnType<typeof spec>> = {
         String(xOf(i)),
         labelOf(i),
       ]),
+    ),
+  // Every price written with a '$': text, one category per amount.
+  currency: () =>
+    spec(
+      'bd-currency',
+      csv('currency', ['price', 'x', 'label'], (i) => [`$${i}.5`, String(xOf(i)), labelOf(i)]),
+    ),
+  // 60% numbers, the rest three junk tokens: below the 80% that numeric_tokens once needed.
+  junkBand: () =>
+    spec(
+      'bd-junk-band',
+      csv('junk-band', ['tenure', 'x', 'label'], (i) => [
+        i % 5 < 2 ? JUNK[i % 3] : String(i),
+        String(xOf(i)),
+        labelOf(i),
+      ]),
+    ),
+  // ISO dates alternating with dd/mm/yyyy (or mm/dd/yyyy: the file cannot say which).
+  mixedDates: () =>
+    spec(
+      'bd-mixed-dates',
+      csv('mixed-dates', ['signup', 'x', 'label'], (i) => {
+        const day = String((i % 28) + 1).padStart(2, '0');
+        return [i % 2 ? `${day}/01/2024` : `2024-01-${day}`, String(xOf(i)), labelOf(i)];
+      }),
+    ),
+  // The same junk-band column declared text: a code, trained as categories, and deployed.
+  declaredText: () =>
+    spec(
+      'bd-declared-text',
+      csv('declared-text', ['code', 'x', 'label'], (i) => [
+        i % 5 < 2 ? 'X' : String((i % 7) * 100),
+        String(xOf(i)),
+        labelOf(i),
+      ]),
+      { source: { columnTypes: { code: 'string' } } },
     ),
   latin1: () => {
     const file = path.join(env.config.home, 'latin1.csv');
@@ -316,6 +355,52 @@ describe('the whole pipeline on messy data', () => {
     expect(features.error).toContain('"1 / (x - 21)" gives Infinity at line 5 (x=21)');
     expect(step(view, 'train').status).toBe('pending');
     expect(await registry().versions('bd-feature-line')).toEqual([]);
+  });
+
+  it("a column of '$' amounts fails sanity as numeric_text, naming values, lines and the hint", async () => {
+    const view = views.currency;
+    expect(view.status).toBe('FAILED');
+    const sanity = step(view, 'sanity');
+    expect(sanity).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(sanity.error).toContain(
+      "numeric_text(price): observed text, yet 100.0% numbers with a currency ('$'): '$0.5' (line 2), '$1.5' (line 3), '$2.5' (line 4), expected numbers: strip the symbol or unit upstream",
+    );
+    expect(step(view, 'train').status).toBe('pending');
+    expect(await registry().versions('bd-currency')).toEqual([]);
+  });
+
+  it('a column of 60% numbers and a few junk tokens fails numeric_tokens with both ways out', async () => {
+    const view = views.junkBand;
+    expect(view.status).toBe('FAILED');
+    const sanity = step(view, 'sanity');
+    expect(sanity).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(sanity.error).toContain(
+      "numeric_tokens(tenure): observed 60.0% numbers; not numbers: 'n/a-ish' (lines 2, 8, 17)",
+    );
+    expect(sanity.error).toContain('source.nullValues');
+    expect(sanity.error).toContain('source.columnTypes: { tenure: string }');
+    expect(await registry().versions('bd-junk-band')).toEqual([]);
+  });
+
+  it('ISO dates alternating with dd/mm/yyyy fail sanity as date_text, refusing to guess', async () => {
+    const view = views.mixedDates;
+    expect(view.status).toBe('FAILED');
+    const sanity = step(view, 'sanity');
+    expect(sanity).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(sanity.error).toContain(
+      "date_text(signup): observed text, yet 100.0% dates, 50.0% in a non-ISO layout (dd/mm/yyyy or mm/dd/yyyy): '02/01/2024' (line 3), '04/01/2024' (line 5), '06/01/2024' (line 7), expected ISO-8601 timestamps: convert the column to ISO-8601 upstream",
+    );
+    expect(sanity.error).toContain('does not guess whether 05/01/2024 is 5 January or May 1');
+    expect(await registry().versions('bd-mixed-dates')).toEqual([]);
+  });
+
+  it('a column declared text (source.columnTypes) is read as written, pinned as a string, and deploys', async () => {
+    const view = views.declaredText;
+    expect(view.status, view.error ?? '').toBe('COMPLETED');
+    const schema = (await readPinnedSchema(env.config, 'bd-declared-text'))!;
+    expect(schema.columns.code.type).toBe('string');
+    expect(schema.columns.code.categories).toEqual(['0', '100', '200', '300', '400', '500', '600', 'X']);
+    expect(await registry().aliases('bd-declared-text')).toEqual({ production: 1 });
   });
 
   it('a Latin-1 file read as UTF-8 fails ingest naming the line and byte offset', async () => {

@@ -1,0 +1,108 @@
+import { quote } from '../quote';
+import { locatorFrom, type RowLocator } from '../sources/row-lines';
+import { firstExamples, mostlyOneKind, NUMERIC_SHARE, rowsWhere, tallyCodes } from './code-tally';
+import type { ColumnView } from './column-views';
+import { declareText } from './unit-numbers';
+
+/** An optional time after a date: `08:30`, `08:30:15`, `8:30:15.250`, `8:30 PM`. */
+const TIME = String.raw`(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s?[AaPp][Mm])?)?`;
+const MONTHS = 'jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec';
+
+/** Non-ISO date layouts exports write, with the name a message gives each; years have 4 digits. */
+const LAYOUTS: { name: string; pattern: RegExp; ambiguous: boolean }[] = [
+  { name: 'dd/mm/yyyy or mm/dd/yyyy', pattern: new RegExp(String.raw`^(\d{1,2})/(\d{1,2})/\d{4}${TIME}$`), ambiguous: true },
+  { name: 'dd-mm-yyyy or mm-dd-yyyy', pattern: new RegExp(String.raw`^(\d{1,2})-(\d{1,2})-\d{4}${TIME}$`), ambiguous: true },
+  { name: 'dd.mm.yyyy', pattern: new RegExp(String.raw`^(\d{1,2})\.(\d{1,2})\.\d{4}${TIME}$`), ambiguous: false },
+  { name: 'yyyy/mm/dd', pattern: new RegExp(String.raw`^\d{4}/(\d{1,2})/(\d{1,2})${TIME}$`), ambiguous: false },
+  { name: 'yyyy.mm.dd', pattern: new RegExp(String.raw`^\d{4}\.(\d{1,2})\.(\d{1,2})${TIME}$`), ambiguous: false },
+  {
+    name: 'dd Mon yyyy',
+    pattern: new RegExp(String.raw`^(\d{1,2})[ -](?:${MONTHS})[a-z]*\.?[ -]\d{4}${TIME}$`, 'i'),
+    ambiguous: false,
+  },
+  {
+    name: 'Mon dd, yyyy',
+    pattern: new RegExp(String.raw`^(?:${MONTHS})[a-z]*\.? (\d{1,2}),? \d{4}${TIME}$`, 'i'),
+    ambiguous: false,
+  },
+];
+
+/** The non-ISO layout `word` (trimmed) is a date in, or null; day and month must be in range either way round. */
+export function dateLayoutOf(word: string): (typeof LAYOUTS)[number] | null {
+  for (const layout of LAYOUTS) {
+    const m = layout.pattern.exec(word);
+    if (!m) continue;
+    const fields = m.slice(1).filter((f) => f !== undefined).map(Number);
+    if (fields.every((f) => f >= 1 && f <= 31) && (fields.length < 2 || Math.min(...fields) <= 12)) return layout;
+  }
+  return null;
+}
+
+/** A text column of dates written in one or more non-ISO layouts, ISO-8601 ones possibly among them. */
+export interface DateText {
+  column: string;
+  /** The layouts seen (`dd/mm/yyyy or mm/dd/yyyy`), most frequent first. */
+  layouts: string[];
+  /** Whether some value could be day-first or month-first (`05/01/2024`). */
+  ambiguous: boolean;
+  /** The first rows (0-based) holding distinct non-ISO dates, with the value, in file order. */
+  examples: { row: number; value: string }[];
+  /** Share of the non-null rows that are dates (ISO or not), and of those in a non-ISO layout. */
+  dateShare: number;
+  nonIsoShare: number;
+  hint: string;
+}
+
+/**
+ * Text columns whose values are mostly dates, some or all in a non-ISO layout (`05/01/2024`,
+ * `05.01.2024`, `2024/01/05`, alternating with `2024-01-05` or not): ingest types only ISO-8601
+ * dates, so each date would be a category. Never guesses a layout (`05/01` is 5 January or May 1):
+ * the hint is to convert upstream. A column mostly of valid ISO dates is left to
+ * findTimestampTokens, which names the others as its tokens. `isIso` is ingest's ISO reader.
+ */
+export function findDateText(
+  views: ColumnView[],
+  textReasons: Map<string, string>,
+  isIso: (word: string) => boolean,
+): DateText[] {
+  const found: DateText[] = [];
+  for (const view of views) {
+    if (view.kind !== 'categorical' || view.type !== 'string' || textReasons.has(view.name)) continue;
+    const words = view.dictionary.map((w) => w.trim());
+    const layouts = words.map(dateLayoutOf);
+    if (!layouts.some((l) => l !== null)) continue;
+    const tally = tallyCodes(view);
+    const { counts, present } = tally;
+    const iso = words.map(isIso);
+    if (present === 0 || rowsWhere(tally, iso) / present >= NUMERIC_SHARE) continue;
+    const other = layouts.map((l) => l !== null);
+    const dates = iso.map((d, code) => d || other[code]);
+    const distinct = (flags: boolean[]) => flags.filter((on, code) => on && counts[code] > 0).length;
+    const dateRows = rowsWhere(tally, dates);
+    if (!mostlyOneKind(dateRows, present, distinct(dates.map((d) => !d)), distinct(dates))) continue;
+    const byLayout = new Map<string, number>();
+    layouts.forEach((l, code) => {
+      if (l && counts[code] > 0) byLayout.set(l.name, (byLayout.get(l.name) ?? 0) + counts[code]);
+    });
+    const ambiguous = layouts.some((l, code) => l?.ambiguous && counts[code] > 0);
+    found.push({
+      column: view.name,
+      layouts: [...byLayout].sort((a, b) => b[1] - a[1]).map(([name]) => name),
+      ambiguous,
+      examples: firstExamples(view, tally, other),
+      dateShare: dateRows / present,
+      nonIsoShare: rowsWhere(tally, other) / present,
+      hint:
+        'convert the column to ISO-8601 upstream (2024-01-05, 2024-01-05T08:30:00Z): Quiver reads ISO-8601 dates only' +
+        (ambiguous ? ' and does not guess whether 05/01/2024 is 5 January or May 1' : '') +
+        `; or, if it is not a feature's date, declare it text (${declareText(view.name)})`,
+    });
+  }
+  return found;
+}
+
+/** `dates in a non-ISO layout (dd.mm.yyyy): '05.01.2024' (line 2), …`. */
+export function describeDateText(d: DateText, locator: RowLocator = locatorFrom(undefined)): string {
+  const examples = d.examples.map((e) => `${quote(e.value)} (${locator.at(e.row)})`).join(', ');
+  return `${(d.nonIsoShare * 100).toFixed(1)}% in a non-ISO layout (${d.layouts.join('; ')}): ${examples}`;
+}

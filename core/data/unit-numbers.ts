@@ -1,0 +1,144 @@
+import { quote } from '../quote';
+import { locatorFrom, type RowLocator } from '../sources/row-lines';
+import { firstExamples, mostlyOneKind, NUMERIC_SHARE, rowsWhere, tallyCodes } from './code-tally';
+import type { ColumnView } from './column-views';
+
+/** What a number is written with: a currency (`$5.1`, `4,90 €`, `USD 12`), an accounting negative (`(5.4)`), a unit (`5.1 cm`). */
+export interface NumberMark {
+  kind: 'currency' | 'accounting' | 'unit';
+  /** The symbol, code or unit as written (`$`, `EUR`, `cm`); `()` for a bare accounting negative. */
+  mark: string;
+}
+
+/** A number as exports write one: digit groups (`1,234.50`, `1 234`), a decimal point or comma. */
+const NUM = String.raw`(?:\d{1,3}(?:[,.' \u00a0]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?|[.,]\d+)`;
+/** ISO 4217 codes of the currencies exports use most; any three capitals would take `SKU123` for money. */
+const ISO_CODES =
+  'USD|EUR|GBP|JPY|CNY|RMB|CHF|CAD|AUD|NZD|SEK|NOK|DKK|PLN|CZK|HUF|INR|BRL|MXN|ZAR|RUB|KRW|SGD|HKD|TRY|ILS';
+/** A currency symbol, possibly after a country prefix (`US$`, `R$`, `C$`), or an ISO 4217 code (`USD`). */
+const CUR = String.raw`(?:[A-Z]{0,2}[$€£¥₹₩₽¢₺₪₫฿]|${ISO_CODES})`;
+const CURRENCY_FIRST = new RegExp(String.raw`^[+-]?\s?(${CUR})\s?[+-]?${NUM}$`, 'u');
+const CURRENCY_LAST = new RegExp(String.raw`^[+-]?${NUM}\s?(${CUR})$`, 'u');
+const ACCOUNTING = new RegExp(String.raw`^\(\s?(${CUR})?\s?${NUM}\s?(${CUR})?\s?\)$`, 'u');
+/**
+ * A short alphabetic unit after the number (`cm`, `kg`, `ms`, `km/h`, `m²`, `°C`, `KB`); one capital
+ * alone is no unit, as in `12B`, a house or seat number.
+ */
+const UNIT_LAST = new RegExp(String.raw`^[+-]?${NUM}\s?([a-zµ°]|[A-Za-zµ°][A-Za-zµ°²³/]{1,5})$`, 'u');
+
+/** The currency, accounting parentheses or unit `word` (trimmed) is written with; null for any other word. */
+export function unitOf(word: string): NumberMark | null {
+  const currency = CURRENCY_FIRST.exec(word) ?? CURRENCY_LAST.exec(word);
+  if (currency) return { kind: 'currency', mark: currency[1] };
+  const accounting = ACCOUNTING.exec(word);
+  if (accounting) return { kind: 'accounting', mark: accounting[1] ?? accounting[2] ?? '()' };
+  const unit = UNIT_LAST.exec(word);
+  return unit ? { kind: 'unit', mark: unit[1] } : null;
+}
+
+/** The spec setting that keeps a column as text whatever it holds. */
+export function declareText(column: string): string {
+  return `source.columnTypes: { ${column}: string }`;
+}
+
+/**
+ * What to do about numbers written with a currency or unit: no reader setting strips them, and the
+ * features stage's `derive` reads numeric columns only (it cannot parse text), so the fix is upstream.
+ */
+export function unitHint(column: string, mixedCurrencies = false): string {
+  return (
+    `strip the symbol or unit upstream so the column holds plain numbers${mixedCurrencies ? ' (convert amounts in different currencies to one first)' : ''}` +
+    ` (an accounting '(5.4)' is -5.4): Quiver reads no currency or unit, and the features stage's derive reads ` +
+    `numeric columns only, so it cannot parse them; or declare the column text (${declareText(column)}) and parse it in a features module`
+  );
+}
+
+/** A text column of numbers written with a currency, accounting parentheses or a unit. */
+export interface UnitNumbers {
+  column: string;
+  /** `currency` when any value carries one, else `accounting` or `unit`. */
+  kind: NumberMark['kind'];
+  /** Distinct marks, most frequent first (`$`, `€`; `cm`). */
+  marks: string[];
+  /** The first rows (0-based) holding distinct such values, with the value, in file order. */
+  examples: { row: number; value: string }[];
+  /** Share of the non-null rows that are numbers, with or without a mark. */
+  numericShare: number;
+  hint: string;
+}
+
+/** A unit is one column's unit when this share of the rows carrying a unit carry it (`12A`, `12B` house numbers are codes). */
+const DOMINANT_UNIT = 0.8;
+
+/**
+ * Text columns whose values are numbers written with a currency (`$5.1`, mixed `$5.1`/`€4.9`,
+ * `USD 12`), accounting negatives (`(5.4)`) or a unit that most of them share (`5.1 cm`, `12kg`):
+ * ingest read them as text, which would one-hot each amount. A column mostly of plain numbers is
+ * left to findNumericTokens, which names the marked values as its tokens; columns kept as text on
+ * purpose (`textReasons`, a declared `source.columnTypes` string among them) are not reported.
+ * `readsAsNumber` is ingest's number reading (source.decimal, source.thousands).
+ */
+export function findUnitNumbers(
+  views: ColumnView[],
+  textReasons: Map<string, string>,
+  readsAsNumber: (word: string) => boolean,
+): UnitNumbers[] {
+  const found: UnitNumbers[] = [];
+  for (const view of views) {
+    if (view.kind !== 'categorical' || view.type !== 'string' || textReasons.has(view.name)) continue;
+    const marks = view.dictionary.map((w) => unitOf(w.trim()));
+    if (!marks.some((m) => m !== null)) continue;
+    const tally = tallyCodes(view);
+    const { counts, present } = tally;
+    const plain = view.dictionary.map((w) => readsAsNumber(w));
+    if (present === 0 || rowsWhere(tally, plain) / present >= NUMERIC_SHARE) continue;
+    // Units count only when one of them is on most of the rows that carry a unit.
+    const unitRows = new Map<string, number>();
+    marks.forEach((m, code) => {
+      if (m?.kind === 'unit') unitRows.set(m.mark, (unitRows.get(m.mark) ?? 0) + counts[code]);
+    });
+    const unitTotal = [...unitRows.values()].reduce((a, b) => a + b, 0);
+    const unitsCount = unitTotal > 0 && Math.max(...unitRows.values()) / unitTotal >= DOMINANT_UNIT;
+    // Only words on some row count (a typed source's dictionary may hold unused ones).
+    const marked = marks.map((m, code) => m !== null && counts[code] > 0 && (m.kind !== 'unit' || unitsCount));
+    const numbers = plain.map((p, code) => p || marked[code]);
+    if (!marked.includes(true)) continue;
+    const hits = rowsWhere(tally, numbers);
+    const words = (flags: boolean[]) => flags.filter((on, code) => on && counts[code] > 0).length;
+    const others = words(numbers.map((n) => !n));
+    if (!mostlyOneKind(hits, present, others, words(numbers))) continue;
+    const markRows = new Map<string, number>();
+    marks.forEach((m, code) => {
+      if (m && marked[code]) markRows.set(m.mark, (markRows.get(m.mark) ?? 0) + counts[code]);
+    });
+    const kinds = new Set(marks.filter((m, code) => m && marked[code]).map((m) => m!.kind));
+    const kind = kinds.has('currency') ? 'currency' : kinds.has('accounting') ? 'accounting' : 'unit';
+    const currencies = new Set(
+      marks.filter((m, code) => m?.kind === 'currency' && marked[code]).map((m) => m!.mark),
+    );
+    found.push({
+      column: view.name,
+      kind,
+      marks: [...markRows].sort((a, b) => b[1] - a[1]).map(([mark]) => mark),
+      examples: firstExamples(view, tally, marked),
+      numericShare: hits / present,
+      hint: unitHint(view.name, currencies.size > 1),
+    });
+  }
+  return found;
+}
+
+/** `with a currency ('$', '€'): '$5.1' (line 2), …`: what the numbers carry and the examples with their lines. */
+export function describeUnitNumbers(u: UnitNumbers, locator: RowLocator = locatorFrom(undefined)): string {
+  const what =
+    u.kind === 'currency'
+      ? 'a currency'
+      : u.kind === 'accounting'
+        ? 'accounting parentheses'
+        : u.marks.length === 1
+          ? 'a unit'
+          : 'units';
+  const marks = u.kind === 'accounting' ? '' : ` (${u.marks.slice(0, 5).map((m) => quote(m)).join(', ')})`;
+  const examples = u.examples.map((e) => `${quote(e.value)} (${locator.at(e.row)})`).join(', ');
+  return `with ${what}${marks}: ${examples}`;
+}
