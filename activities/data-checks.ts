@@ -36,6 +36,7 @@ import { describeDateText, findDateText } from '../core/data/date-text';
 import { describeUnitNumbers, findUnitNumbers } from '../core/data/unit-numbers';
 import { rowLocator } from '../core/sources/row-lines';
 import { LOGICAL_TYPE_KEY, parseIsoTimestamp, TEXT_REASON_KEY } from '../core/sources/text-types';
+import { ownValue } from '../core/own-keys';
 
 /** What the data checks need besides the data: the pinned schema and the drift reference, if any. */
 export interface DataCheckInput {
@@ -91,7 +92,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   const columns = applyOverrides((input.pinned ?? inferred)!, overrides);
 
   const schemaChecks = checkColumns(views, columns, locator);
-  const checked = views.filter((v) => !columns[v.name]?.ignore);
+  const checked = views.filter((v) => !ownValue(columns, v.name)?.ignore);
   const keptAsText = new Map([...notes].filter(([, n]) => n.keptAsText).map(([name, n]) => [name, n.note]));
   // The source's number format: hints never ask for a setting already set.
   const format = { decimal: spec.source.decimal, thousands: spec.source.thousands };
@@ -159,10 +160,10 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     ].map((c) => c.column),
   );
   const cardinalityChecks = cardinality
-    .filter((c) => c.column !== label && !columns[c.column]?.ignore && !misread.has(c.column))
+    .filter((c) => c.column !== label && !ownValue(columns, c.column)?.ignore && !misread.has(c.column))
     .map((c): CheckResult => {
       // Only the spec accepts an id-like column: the pinned `any` was inferred, not chosen.
-      const accepted = overrides[c.column]?.categories === 'any';
+      const accepted = ownValue(overrides, c.column)?.categories === 'any';
       // …or its features stage, by dropping the column or encoding it with a bounded width.
       const bounded = c.idLike ? boundedByFeatures(c.column, spec.features, spec.train.features) : null;
       return {

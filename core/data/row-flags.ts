@@ -4,6 +4,7 @@ import { locatorFrom, type RowLocator } from '../sources/row-lines';
 import { cellText, isPresent, type ColumnView } from './column-views';
 import type { SchemaColumn } from './data-schema';
 import { duplicateRows } from './duplicates';
+import { ownValue } from '../own-keys';
 
 /** The row-level checks, in report order, and the bit each sets in a row's flag mask. */
 export const ROW_FLAG_CHECKS: readonly RowFlagCheck[] = [
@@ -57,7 +58,7 @@ export function flagRows(views: ColumnView[], columns: Record<string, SchemaColu
   const rows = views[0]?.kind === 'numeric' ? views[0].values.length : (views[0]?.codes.length ?? 0);
   const mask = new Uint8Array(rows);
   for (const view of views) {
-    const column = columns[view.name];
+    const column = ownValue(columns, view.name);
     if (view.name === label) {
       markNulls(view, mask, BIT.missingLabel);
     } else if (column && !column.ignore && column.type === view.type && !column.nullable) {
@@ -156,7 +157,7 @@ function rowReasons(
 ): string[] {
   const reasons: string[] = [];
   for (const view of views) {
-    const column = columns[view.name];
+    const column = ownValue(columns, view.name);
     const present = isPresent(view, row);
     const text = cellText(view, row);
     if (view.name === label && bits & BIT.missingLabel && !present)
