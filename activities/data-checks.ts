@@ -37,6 +37,7 @@ import { describeUnitNumbers, findUnitNumbers } from '../core/data/unit-numbers'
 import { rowLocator } from '../core/sources/row-lines';
 import { LOGICAL_TYPE_KEY, parseIsoTimestamp, TEXT_REASON_KEY } from '../core/sources/text-types';
 import { ownValue } from '../core/own-keys';
+import { describeNonFinite, findNonFinite, NON_FINITE_HINT } from '../core/data/non-finite';
 
 /** What the data checks need besides the data: the pinned schema and the drift reference, if any. */
 export interface DataCheckInput {
@@ -130,6 +131,13 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     passed: false,
     observed: `text, yet ${(f.numericShare * 100).toFixed(1)}% numbers${f.form === 'percent' ? ' with %' : f.form === 'space' ? ' with space digit groups' : ''}: ${describeFormattedNumbers(f, locator)}`,
     expected: `numbers: ${f.hint}`,
+  }));
+  const nonFiniteChecks = findNonFinite(checked, label).map((c): CheckResult => ({
+    check: 'non_finite',
+    column: c.column,
+    passed: false,
+    observed: describeNonFinite(c, locator),
+    expected: NON_FINITE_HINT,
   }));
   const notText = checked.filter((v) => !keptAsText.has(v.name));
   const timestampChecks = findTimestampTokens(notText, parseIsoTimestamp).map((t): CheckResult => ({
@@ -225,6 +233,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   const report = [
     ...schemaChecks,
     ...tokenChecks,
+    ...nonFiniteChecks,
     ...unitChecks,
     ...commaChecks,
     ...formattedChecks,

@@ -61,6 +61,7 @@ export function flagRows(views: ColumnView[], columns: Record<string, SchemaColu
     const column = ownValue(columns, view.name);
     if (view.name === label) {
       markNulls(view, mask, BIT.missingLabel);
+      if (view.kind === 'numeric') markNaN(view.values, mask, BIT.missingLabel);
     } else if (column && !column.ignore && column.type === view.type && !column.nullable) {
       markNulls(view, mask, BIT.nullForbidden);
     }
@@ -162,6 +163,8 @@ function rowReasons(
     const text = cellText(view, row);
     if (view.name === label && bits & BIT.missingLabel && !present)
       reasons.push(`${locator.cell(row, label, null)} (the label)`);
+    else if (view.name === label && bits & BIT.missingLabel && view.kind === 'numeric' && Number.isNaN(view.values[row]))
+      reasons.push(`${locator.cell(row, label)}: NaN (the label; a NaN label counts as missing)`);
     if (!column || column.ignore || column.type !== view.type) continue;
     if (!present) {
       if (view.name !== label && !column.nullable && bits & BIT.nullForbidden)
@@ -193,6 +196,11 @@ function markNulls(view: ColumnView, mask: Uint8Array, bit: number): void {
     const codes = view.codes;
     for (let i = 0; i < codes.length; i++) if (codes[i] < 0) mask[i] |= bit;
   }
+}
+
+/** A NaN label (what numpy/pandas/Polars writers store for "missing" in a float column) is a missing label. */
+function markNaN(values: Float64Array, mask: Uint8Array, bit: number): void {
+  for (let i = 0; i < values.length; i++) if (Number.isNaN(values[i])) mask[i] |= bit;
 }
 
 function markOutOfRange(values: Float64Array, valid: Uint8Array | null, column: SchemaColumn, mask: Uint8Array) {
