@@ -1,6 +1,9 @@
 import * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../../core/errors';
+import type { Preprocessing } from '../../../core/model/preprocess';
+import { parsePredictBody } from '../../../core/serving/request';
+import { textRulesOfSource } from '../../../core/serving/text-rules';
 import { parseJsonLines } from '../../../core/sources/jsonl';
 import { TEXT_REASON_KEY } from '../../../core/sources/text-types';
 
@@ -71,6 +74,42 @@ describe("JSON Lines: Python's NaN and Infinity literals", () => {
   it('still names the line of JSON that is invalid for another reason', () => {
     expect(() => parseJsonLines(lines(['{"x": 1}', '{"x": NaN, }']), 'p.jsonl')).toThrow(
       /p\.jsonl: line 2: not JSON/,
+    );
+  });
+});
+
+describe('serving a model trained on a JSON Lines text column that mixed types', () => {
+  const prep: Preprocessing = {
+    version: 1,
+    target: 'label',
+    labelType: 'string',
+    classes: ['a', 'b'],
+    features: [
+      { name: 'zip', kind: 'categorical', categories: ['02134', '10001', '94105'], offset: 0 },
+      { name: 'flag', kind: 'numeric', dtype: 'boolean', mean: 0.5, std: 0.5, offset: 3 },
+    ],
+    inputWidth: 4,
+  };
+  const rules = textRulesOfSource({ uri: './t.jsonl' });
+
+  it('accepts a line copied from the training file: 10001 as a JSON number, a boolean as 1 or true', () => {
+    const { instances, warnings } = parsePredictBody(
+      {
+        instances: [
+          { zip: 10001, flag: 1 },
+          { zip: '02134', flag: true },
+        ],
+      },
+      prep,
+      rules,
+    );
+    expect(instances.map((i) => i.zip)).toEqual(['10001', '02134']);
+    expect(warnings).toEqual([]);
+  });
+
+  it('still refuses a number that is no known category of a text column', () => {
+    expect(() => parsePredictBody({ instances: [{ zip: 12345, flag: 0 }] }, prep, rules)).toThrow(
+      /instances\[0\]\.zip: expected a string, got 12345/,
     );
   });
 });
