@@ -4,6 +4,7 @@ import { parseCsv, type CsvOptions } from '../csv';
 import { DataError, SpecError } from '../errors';
 import { readSourceBytes, sourcePath } from '../source';
 import { applyColumnTypes } from './column-types';
+import { gunzipped, textSourceBytes } from './containers';
 import { decodeToUtf8, type TextEncoding } from './encoding';
 import { parseJsonLines } from './jsonl';
 import { parseParquet } from './parquet';
@@ -16,7 +17,10 @@ export type SourceFormat = (typeof SOURCE_FORMATS)[number];
 
 /** How to read a source: the spec's `source` section, less its step options. */
 export interface SourceOptions extends Omit<CsvOptions, 'source' | 'encoding'> {
-  /** `auto` (default): from the extension (.csv/.tsv/.txt, .parquet, .arrow/.feather/.ipc, .jsonl/.ndjson). */
+  /**
+   * `auto` (default): from the extension (.csv/.tsv/.txt, .parquet, .arrow/.feather/.ipc, .jsonl/.ndjson;
+   * a further `.gz` is a gzipped file of that format, decompressed as it is read).
+   */
   format?: SourceFormat | 'auto';
   encoding?: TextEncoding;
 }
@@ -37,7 +41,8 @@ const BY_EXTENSION: Record<string, SourceFormat> = {
 /** The format of a source: the one given, or the one its extension names. */
 export function sourceFormat(uri: string, format: SourceOptions['format'] = 'auto'): SourceFormat {
   if (format !== 'auto') return format;
-  const ext = path.extname(sourcePath(uri)).toLowerCase();
+  const file = sourcePath(uri).replace(/\.gz$/i, ''); // iris.csv.gz is a gzipped CSV: read as one
+  const ext = path.extname(file).toLowerCase();
   const known = BY_EXTENSION[ext];
   if (!known)
     throw new SpecError(
@@ -85,19 +90,19 @@ export function parseSource(
 function readFormat(bytes: Buffer, format: SourceFormat, name: string, options: SourceOptions): arrow.Table {
   switch (format) {
     case 'csv':
-      return parseCsv(bytes, { ...options, source: name });
+      return parseCsv(textSourceBytes(bytes, name, 'CSV'), { ...options, source: name });
     case 'jsonl':
       return parseJsonLines(
-        decodeToUtf8(bytes, options.encoding, name).toString('utf8'),
+        decodeToUtf8(textSourceBytes(bytes, name, 'JSON Lines'), options.encoding, name).toString('utf8'),
         name,
         declaredText(options),
       );
     case 'parquet':
-      return normalizeTable(parseParquet(bytes, name), name);
+      return normalizeTable(parseParquet(gunzipped(bytes, name), name), name);
     case 'arrow': {
       let table: arrow.Table;
       try {
-        table = arrow.tableFromIPC(bytes);
+        table = arrow.tableFromIPC(gunzipped(bytes, name));
       } catch (cause) {
         throw new DataError(`${name}: not an Arrow IPC file or stream: ${String(cause)}`, { cause });
       }
