@@ -79,6 +79,7 @@ export function parsePredictBody(
         value = parsed[feature.name] = String(value);
       // A JSON Lines column that mixed types was trained on the values as JSON spells them ('10001', 'true').
       if (
+        rules?.jsonValues &&
         (typeof value === 'number' || typeof value === 'boolean') &&
         feature.kind === 'categorical' &&
         known.get(feature.name)!.has(String(value))

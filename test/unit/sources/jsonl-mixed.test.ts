@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DataError } from '../../../core/errors';
 import type { Preprocessing } from '../../../core/model/preprocess';
 import { parsePredictBody } from '../../../core/serving/request';
-import { textRulesOfSource } from '../../../core/serving/text-rules';
+import { modelTextRules, textRulesOfSource } from '../../../core/serving/text-rules';
 import { parseJsonLines } from '../../../core/sources/jsonl';
 import { TEXT_REASON_KEY } from '../../../core/sources/text-types';
 
@@ -107,9 +107,14 @@ describe('serving a model trained on a JSON Lines text column that mixed types',
     expect(warnings).toEqual([]);
   });
 
-  it('still refuses a number that is no known category of a text column', () => {
+  it("records that in the model's text rules; still refuses an unknown number, and any number for a CSV model", () => {
+    expect(rules.jsonValues).toBe(true);
+    expect(modelTextRules({ text_rules: JSON.stringify(rules) }).jsonValues).toBe(true);
     expect(() => parsePredictBody({ instances: [{ zip: 12345, flag: 0 }] }, prep, rules)).toThrow(
       /instances\[0\]\.zip: expected a string, got 12345/,
     );
+    expect(() =>
+      parsePredictBody({ instances: [{ zip: 10001, flag: 0 }] }, prep, textRulesOfSource({ uri: './t.csv' })),
+    ).toThrow(/instances\[0\]\.zip: expected a string, got 10001/);
   });
 });
