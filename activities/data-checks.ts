@@ -37,6 +37,8 @@ import { describeDateText, findDateText } from '../core/data/date-text';
 import { describeUnitNumbers, findUnitNumbers } from '../core/data/unit-numbers';
 import { rowLocator } from '../core/sources/row-lines';
 import { LOGICAL_TYPE_KEY, parseIsoTimestamp, TEXT_REASON_KEY } from '../core/sources/text-types';
+import { ownValue } from '../core/own-keys';
+import { describeNonFinite, findNonFinite, NON_FINITE_HINT } from '../core/data/non-finite';
 
 /** What the data checks need besides the data: the pinned schema and the drift reference, if any. */
 export interface DataCheckInput {
@@ -92,7 +94,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   const columns = applyOverrides((input.pinned ?? inferred)!, overrides);
 
   const schemaChecks = checkColumns(views, columns, locator);
-  const checked = views.filter((v) => !columns[v.name]?.ignore);
+  const checked = views.filter((v) => !ownValue(columns, v.name)?.ignore);
   const keptAsText = new Map([...notes].filter(([, n]) => n.keptAsText).map(([name, n]) => [name, n.note]));
   // The source's number format: hints never ask for a setting already set.
   const format = { decimal: spec.source.decimal, thousands: spec.source.thousands };
@@ -131,6 +133,13 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     observed: `text, yet ${(f.numericShare * 100).toFixed(1)}% numbers${f.form === 'percent' ? ' with %' : f.form === 'space' ? ' with space digit groups' : ''}: ${describeFormattedNumbers(f, locator)}`,
     expected: `numbers: ${f.hint}`,
   }));
+  const nonFiniteChecks = findNonFinite(checked, label).map((c): CheckResult => ({
+    check: 'non_finite',
+    column: c.column,
+    passed: false,
+    observed: describeNonFinite(c, locator),
+    expected: NON_FINITE_HINT,
+  }));
   const notText = checked.filter((v) => !keptAsText.has(v.name));
   const timestampChecks = findTimestampTokens(notText, parseIsoTimestamp).map((t): CheckResult => ({
     check: 'timestamp_tokens',
@@ -160,10 +169,10 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     ].map((c) => c.column),
   );
   const cardinalityChecks = cardinality
-    .filter((c) => c.column !== label && !columns[c.column]?.ignore && !misread.has(c.column))
+    .filter((c) => c.column !== label && !ownValue(columns, c.column)?.ignore && !misread.has(c.column))
     .map((c): CheckResult => {
       // Only the spec accepts an id-like column: the pinned `any` was inferred, not chosen.
-      const accepted = overrides[c.column]?.categories === 'any';
+      const accepted = ownValue(overrides, c.column)?.categories === 'any';
       // …or its features stage, by dropping the column or encoding it with a bounded width.
       const bounded = c.idLike ? boundedByFeatures(c.column, spec.features, spec.train.features) : null;
       return {
@@ -249,6 +258,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   const report = [
     ...schemaChecks,
     ...tokenChecks,
+    ...nonFiniteChecks,
     ...unitChecks,
     ...commaChecks,
     ...formattedChecks,

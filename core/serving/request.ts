@@ -77,6 +77,14 @@ export function parsePredictBody(
         rules?.textColumns?.includes(feature.name)
       )
         value = parsed[feature.name] = String(value);
+      // A JSON Lines column that mixed types was trained on the values as JSON spells them ('10001', 'true').
+      if (
+        rules?.jsonValues &&
+        (typeof value === 'number' || typeof value === 'boolean') &&
+        feature.kind === 'categorical' &&
+        known.get(feature.name)!.has(String(value))
+      )
+        value = parsed[feature.name] = String(value);
       if (typeof value === 'string' && rules) {
         const exact = feature.kind === 'categorical' && known.get(feature.name)!.has(value);
         if (!exact) value = parsed[feature.name] = readText(value, rules);
