@@ -28,8 +28,12 @@ const common = {
   // (test/support/patience.ts); these only catch a test that hangs.
   testTimeout: 300_000,
   hookTimeout: 300_000,
-  // Expected failures (bad CSV, failed gates) would otherwise fill the log with SDK warnings.
-  env: { QUIVER_LOG_LEVEL: 'ERROR' },
+  env: {
+    // Expected failures (bad CSV, failed gates) would otherwise fill the log with SDK warnings.
+    QUIVER_LOG_LEVEL: 'ERROR',
+    // Tests kill workers: a run a killed worker had cached moves on after 1 s, not the SDK's 10 s.
+    QUIVER_STICKY_TIMEOUT: '1s',
+  },
 } satisfies TestProjectInlineConfiguration['test'];
 
 export default defineConfig({
