@@ -31,8 +31,9 @@ const common = {
   env: {
     // Expected failures (bad CSV, failed gates) would otherwise fill the log with SDK warnings.
     QUIVER_LOG_LEVEL: 'ERROR',
-    // Tests kill workers: a run a killed worker had cached moves on after 1 s, not the SDK's 10 s.
-    QUIVER_STICKY_TIMEOUT: '1s',
+    // Tests kill workers: a run a killed worker had cached moves on after 2 s, not the SDK's 10 s
+    // (shorter would send a busy machine's live workers' tasks to the shared queue, to be replayed).
+    QUIVER_STICKY_TIMEOUT: '2s',
   },
 } satisfies TestProjectInlineConfiguration['test'];
 

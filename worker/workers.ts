@@ -41,7 +41,7 @@ function gpuConcurrency(): number | undefined {
 /**
  * `QUIVER_STICKY_TIMEOUT` (a duration such as `1s`; the SDK's default is 10s): how long a workflow task
  * waits for the worker that cached the run before any worker takes it. A killed worker holds up each
- * run it cached that long; the test suite, which kills workers on purpose, sets 1s.
+ * run it cached that long; the test suite, which kills workers on purpose, sets 2s.
  */
 function stickyTimeout(): { stickyQueueScheduleToStartTimeout: Duration } | Record<string, never> {
   const value = process.env.QUIVER_STICKY_TIMEOUT?.trim();
