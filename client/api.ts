@@ -286,47 +286,55 @@ export class QuiverClient {
     pauseCheckMs = 2_000,
   ): Promise<RunView> {
     let done = false;
-    const closed = this.temporal.workflow
-      .getHandle(runId)
-      .result()
+    const temporal = this.temporal; // connects lazily: `this.connection` exists from here on
+    // A paused run stays open, and so would the result's long poll: it is cancelled on return, or it
+    // kept a `quiver run --wait` process alive for up to 20 s after its answer, until the server ended it.
+    const stopWaiting = new AbortController();
+    const closed = this.connection!.withAbortSignal(stopWaiting.signal, () =>
+      temporal.workflow.getHandle(runId).result(),
+    )
       .then(
         () => undefined,
         () => undefined, // a failed run is reported through status() below, like a completed one
       )
       .finally(() => (done = true));
-    const paused = this.untilPaused(runId, closed, () => done, pauseCheckMs);
-    if (onProgress) {
-      let last = '';
-      while (!done) {
-        const view = await this.status(runId);
-        // A history read that fails (server away a moment) is asked again at the next poll.
-        const stopped = view.status === 'PAUSED' ? await this.pausedView(runId).catch(() => null) : null;
-        if (stopped) {
-          done = true;
-          onProgress(stopped);
-          return stopped;
+    try {
+      const paused = this.untilPaused(runId, closed, () => done, pauseCheckMs);
+      if (onProgress) {
+        let last = '';
+        while (!done) {
+          const view = await this.status(runId);
+          // A history read that fails (server away a moment) is asked again at the next poll.
+          const stopped = view.status === 'PAUSED' ? await this.pausedView(runId).catch(() => null) : null;
+          if (stopped) {
+            done = true;
+            onProgress(stopped);
+            return stopped;
+          }
+          const fingerprint = JSON.stringify([
+            view.status,
+            view.steps.map((s) => [s.status, s.attempts, s.live?.epoch]),
+          ]);
+          if (fingerprint !== last) {
+            last = fingerprint;
+            onProgress(view);
+          }
+          if (!['RUNNING', 'PAUSED', 'WAITING_APPROVAL'].includes(view.status)) break;
+          await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, pollMs))]);
         }
-        const fingerprint = JSON.stringify([
-          view.status,
-          view.steps.map((s) => [s.status, s.attempts, s.live?.epoch]),
-        ]);
-        if (fingerprint !== last) {
-          last = fingerprint;
-          onProgress(view);
-        }
-        if (!['RUNNING', 'PAUSED', 'WAITING_APPROVAL'].includes(view.status)) break;
-        await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, pollMs))]);
       }
+      const stopped = await Promise.race([closed.then(() => null), paused]);
+      if (stopped) {
+        done = true;
+        onProgress?.(stopped);
+        return stopped;
+      }
+      const view = await this.status(runId);
+      onProgress?.(view);
+      return view;
+    } finally {
+      stopWaiting.abort();
     }
-    const stopped = await Promise.race([closed.then(() => null), paused]);
-    if (stopped) {
-      done = true;
-      onProgress?.(stopped);
-      return stopped;
-    }
-    const view = await this.status(runId);
-    onProgress?.(view);
-    return view;
   }
 
   /**

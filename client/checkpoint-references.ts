@@ -29,6 +29,12 @@ export interface ReferenceOptions {
 export class OpenRunUnreadableError extends QuiverError {}
 
 const DEFAULTS: Required<ReferenceOptions> = { queryTimeoutMs: 10_000, concurrency: 8 };
+
+/** `QUIVER_GC_QUERY_TIMEOUT_MS` when set to a positive number, else 10 s: the default query timeout. */
+function defaultQueryTimeoutMs(): number {
+  const value = Number(process.env.QUIVER_GC_QUERY_TIMEOUT_MS);
+  return Number.isFinite(value) && value > 0 ? value : DEFAULTS.queryTimeoutMs;
+}
 const SHA256 = /^[0-9a-f]{64}$/;
 
 /**
@@ -49,7 +55,7 @@ export async function collectCheckpointReferences(
   registry: ModelRegistry,
   options: ReferenceOptions = {},
 ): Promise<CheckpointReferences> {
-  const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULTS.queryTimeoutMs;
+  const queryTimeoutMs = options.queryTimeoutMs ?? defaultQueryTimeoutMs();
   const concurrency = options.concurrency ?? DEFAULTS.concurrency;
   const references: CheckpointReferences = {
     keep: new Set(),

@@ -7,6 +7,7 @@ import {
   type WorkflowBundleOption,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
+import type { Duration } from '@temporalio/common';
 import { createActivities } from '../activities';
 import { initBackend, type BackendInfo } from '../core/model/backend';
 import type { QuiverConfig } from '../core/config';
@@ -35,6 +36,16 @@ const ACTIVITY_POLLERS = 2;
 function gpuConcurrency(): number | undefined {
   const value = Number(process.env.QUIVER_GPU_CONCURRENCY);
   return Number.isInteger(value) && value >= 1 ? value : undefined;
+}
+
+/**
+ * `QUIVER_STICKY_TIMEOUT` (a duration such as `1s`; the SDK's default is 10s): how long a workflow task
+ * waits for the worker that cached the run before any worker takes it. A killed worker holds up each
+ * run it cached that long; the test suite, which kills workers on purpose, sets 2s.
+ */
+function stickyTimeout(): { stickyQueueScheduleToStartTimeout: Duration } | Record<string, never> {
+  const value = process.env.QUIVER_STICKY_TIMEOUT?.trim();
+  return value ? { stickyQueueScheduleToStartTimeout: value as Duration } : {};
 }
 
 /** Workers for the requested queues, sharing one connection; `run()` resolves once all have shut down. */
@@ -105,6 +116,7 @@ export async function createWorkers(options: WorkerOptions): Promise<RunningWork
         maxConcurrentActivityTaskPolls: ACTIVITY_POLLERS,
         maxHeartbeatThrottleInterval: '1s',
         defaultHeartbeatThrottleInterval: '1s',
+        ...stickyTimeout(),
       }),
     ),
   );

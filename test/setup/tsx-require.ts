@@ -25,12 +25,18 @@ interface NodeModuleInternals {
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const internals = Module as unknown as NodeModuleInternals;
-const moduleCache = (globalThis as { __vitest_worker__?: { moduleCache?: ModuleCache } }).__vitest_worker__
-  ?.moduleCache;
+/** vitest's module cache, read at each call: a thread that runs files unisolated keeps this hook. */
+const moduleCacheNow = () =>
+  (globalThis as { __vitest_worker__?: { moduleCache?: ModuleCache } }).__vitest_worker__?.moduleCache;
 const load = internals._load;
+// Files sharing a process (unit files run unisolated) run this setup once each: hook `_load` once.
+const HOOKED = Symbol.for('quiver.tsx-require.hooked');
+const marks = Module as unknown as Record<symbol, boolean>;
 
-if (moduleCache)
+if (moduleCacheNow() && !marks[HOOKED]) {
+  marks[HOOKED] = true;
   internals._load = function (request, parent, isMain) {
+    const moduleCache = moduleCacheNow();
     if (request.startsWith('.') && parent?.filename) {
       let file: string | undefined;
       try {
@@ -39,6 +45,7 @@ if (moduleCache)
         // unresolvable: Node's own load reports it
       }
       if (
+        moduleCache &&
         file?.endsWith('.ts') &&
         file.startsWith(ROOT + path.sep) &&
         !file.includes(`${path.sep}node_modules${path.sep}`) &&
@@ -50,3 +57,4 @@ if (moduleCache)
     }
     return load.call(this, request, parent, isMain);
   };
+}
