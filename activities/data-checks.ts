@@ -35,6 +35,7 @@ import {
 import { describeDateText, findDateText } from '../core/data/date-text';
 import { describeUnitNumbers, findUnitNumbers } from '../core/data/unit-numbers';
 import { rowLocator } from '../core/sources/row-lines';
+import { runDatasetChecks } from './dataset-checks';
 import { LOGICAL_TYPE_KEY, parseIsoTimestamp, TEXT_REASON_KEY } from '../core/sources/text-types';
 
 /** What the data checks need besides the data: the pinned schema and the drift reference, if any. */
@@ -207,6 +208,15 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
       expected,
     };
   });
+  // Whole-data-set checks (duplicates, constant target, rare classes, target copies, sentinels).
+  const datasetChecks = runDatasetChecks({
+    table,
+    spec,
+    views,
+    duplicates: spec.sanity.flags.duplicate.policy === 'drop' ? 0 : flags.duplicateOf.size,
+    skip: new Set([...misread, ...views.filter((v) => columns[v.name]?.ignore).map((v) => v.name)]),
+    locator,
+  });
   const flagsFailed = outcome.decisions.some((d) => !d.passed);
   const clean = outcome.keep && !flagsFailed ? filterRows(table, views, outcome.keep) : null;
   const keep = flagsFailed ? null : outcome.keep;
@@ -231,6 +241,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     ...dateChecks,
     ...cardinalityChecks,
     ...numericIdChecks,
+    ...datasetChecks,
     ...columnChecks,
     ...flagChecks,
     ...driftChecks,
