@@ -191,7 +191,9 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
       observed:
         c.reason === 'position'
           ? `${c.rows} distinct integers in ${c.rows} rows, equal to the row position (${c.first} … ${c.last}), id-like`
-          : `${c.distinct} distinct integers in ${c.rows} rows (${((c.distinct / c.rows) * 100).toFixed(1)}%), named like an identifier (${c.first} … ${c.last}), id-like`,
+          : c.reason === 'row-number'
+            ? `${c.rows} integers in ${c.rows} rows, strictly increasing with gaps (${c.first} … ${c.last}): row numbers of an earlier file (a re-exported index), id-like`
+            : `${c.distinct} distinct integers in ${c.rows} rows (${((c.distinct / c.rows) * 100).toFixed(1)}%), named like an identifier (${c.first} … ${c.last}), id-like`,
       expected: bounded !== null ? `bounded: ${bounded}` : numericIdHint(c.column),
     };
   });
