@@ -13,6 +13,8 @@ import { gateMisses, type ModelEvaluation, type ValidationReport } from '../core
 import { reportToArrow } from '../core/validation/report-table';
 import type { StepContext } from './step';
 import { runStepActivity } from './step';
+import { classMisses } from './validate-classes';
+import { notComputedNote } from '../core/validation/task-metrics';
 
 /**
  * Champion/challenger validation: scores the candidate and the model the deploy alias points at on
@@ -41,6 +43,8 @@ export async function validate(input: StepInput, config: QuiverConfig): Promise<
     // What the card's confusion matrix or residual plot is drawn from; written before the gate decides.
     if (scored.predictions) await ctx.write('predictions', predictionsToArrow(scored.predictions));
     const misses = gateMisses(report, spec.validate);
+    misses.push(...(await classMisses(ctx, config, table, rows, candidateModel)));
+    misses.push(...notComputedNote(misses, task ?? 'classification', Object.keys(candidate.overall)));
     if (misses.length > 0) throw new ValidationGateError(`validation gate failed: ${misses.join('; ')}`);
     const summary: StepResult['summary'] = { ...candidate.overall };
     if (champion) {

@@ -172,6 +172,8 @@ export const pipelineSpecSchema = z
         maxRegression: z.record(z.string(), z.number().min(0)).default({}),
         /** Per-slice metrics (one slice per value of `column`) and their minimums. */
         slices: z.array(sliceSchema).default([]),
+        /** Pass a classifier whose classes differ from the champion's (a class retired or added on purpose). */
+        allowClassChange: z.boolean().default(false),
         ...stepOptions,
       })
       .strict()
