@@ -56,7 +56,10 @@ export function chooseTask(
   if (declared === 'classification')
     return { task: 'classification', reason: 'declared (target.task: classification)' };
   if (!numeric)
-    return { task: 'classification', reason: `auto: '${target}' holds ${String(col.type)} values` };
+    return {
+      task: 'classification',
+      reason: `auto: '${target}' holds ${arrow.DataType.isBool(col.type) ? 'booleans' : 'text'}, read as classes`,
+    };
   const namedClass = CLASS_NAME.test(target.trim()) || CAMEL_CLASS_NAME.test(target.trim());
   const limit = namedClass ? MAX_NAMED_CLASSES : MAX_INTEGER_CLASSES;
   const distinct = new Set<number>();
