@@ -218,6 +218,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     duplicates: spec.sanity.flags.duplicate.policy === 'drop' ? 0 : flags.duplicateOf.size,
     skip: new Set([...misread, ...views.filter((v) => columns[v.name]?.ignore).map((v) => v.name)]),
     locator,
+    timestamps: new Set([...notes].filter(([, n]) => !n.keptAsText).map(([name]) => name)),
   });
   const flagsFailed = outcome.decisions.some((d) => !d.passed);
   const clean = outcome.keep && !flagsFailed ? filterRows(table, views, outcome.keep) : null;

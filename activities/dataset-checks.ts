@@ -23,7 +23,14 @@ export interface DatasetCheckInput {
   /** Columns the checks leave alone (`ignore: true` overrides, columns misread as text). */
   skip: ReadonlySet<string>;
   locator: RowLocator;
+  /** Timestamp columns: never called a copy of the target. */
+  timestamps: ReadonlySet<string>;
 }
+
+/** Below this many rows repeated rows are not judged (small samples repeat by nature). */
+export const DUPLICATES_MIN_ROWS = 100;
+/** Below this many rows class sizes are not judged (a fixture, not a data set). */
+export const RARE_CLASS_MIN_ROWS = 20;
 
 /**
  * Sanity's checks of the data set as a model sees it (`sanity.dataset`): duplicated rows, a
@@ -37,7 +44,8 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
   const results: CheckResult[] = [];
   const rows = table.numRows;
   // deepchecks' train-test leakage: a repeated row lands on both sides of a split and flatters the holdout.
-  if (rows > 0 && input.duplicates / rows > rules.maxDuplicateShare)
+  // Small and all-categorical samples repeat rows by nature; a whole file repeated shows from 100 rows.
+  if (rows >= DUPLICATES_MIN_ROWS && input.duplicates / rows > rules.maxDuplicateShare)
     results.push({
       check: 'duplicates',
       column: '*',
@@ -67,7 +75,8 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
   } catch {
     return results; // a target train cannot use is reported by train, naming why
   }
-  if (task === 'classification')
+  // A 12-row fixture has no holdout to speak of; a rare class among real data does (#8, #21).
+  if (task === 'classification' && rows >= RARE_CLASS_MIN_ROWS)
     for (const rare of rareClasses(target, rules.minClassRows))
       results.push({
         check: 'rare_class',
@@ -78,7 +87,10 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
           `>= ${rules.minClassRows} rows per class so the holdout can check it: fix or remove those rows ` +
           `(a typo? a truncated last line?), collect more, or lower sanity.dataset.minClassRows`,
       });
-  const features = views.filter((v) => v.name !== label && !input.skip.has(v.name));
+  // A timestamp rising with the target is a trend, the feature time-ordered data is for.
+  const features = views.filter(
+    (v) => v.name !== label && !input.skip.has(v.name) && !input.timestamps.has(v.name),
+  );
   for (const leak of targetLeaks(features, target, task, rules.leakCorrelation))
     results.push({
       check: 'target_leak',

@@ -6,6 +6,8 @@ import type { ColumnView } from './column-views';
  * column views; sanity turns their findings into failed checks.
  */
 
+/** A 1:1 mapping is judged from this many rows: two alternating values in a 30-row fixture are no data set. */
+export const MAPPING_MIN_ROWS = 50;
 /** How many first rows a finding names. */
 const EXAMPLES = 3;
 
@@ -72,8 +74,8 @@ export interface TargetLeak {
  * Features that determine the target exactly (deepchecks' "feature-label correlation" / target
  * leakage): for a classification target, a feature whose values map 1:1 onto the classes (a code
  * column `species_code` next to `species`); for a regression target, a numeric feature with
- * |Pearson r| ≥ `maxCorrelation`. Ids map 1:N, so they never match; at least 2 classes and 10 rows
- * are needed before a mapping means anything.
+ * |Pearson r| ≥ `maxCorrelation`. Ids map 1:N, so they never match; at least 2 classes and
+ * MAPPING_MIN_ROWS rows are needed before a mapping is judged.
  */
 export function targetLeaks(
   features: ColumnView[],
@@ -116,7 +118,7 @@ function oneToOne(feature: ColumnView, target: ColumnView): string | null {
     if (seenF === undefined) backward.set(t, f);
     else if (seenF !== f) return null;
   }
-  if (paired < 10 || forward.size < 2 || forward.size * 2 > paired) return null;
+  if (paired < MAPPING_MIN_ROWS || forward.size < 2 || forward.size * 2 > paired) return null;
   const pairs = [...forward].slice(0, 5).map(([f, t]) => `'${f}' → '${t}'`);
   return pairs.join(', ') + (forward.size > 5 ? `, … (${forward.size} values)` : '');
 }
