@@ -36,6 +36,7 @@ import { caseVariantsHint, describeCaseVariants, findCaseVariants } from '../cor
 import { describeDateText, findDateText } from '../core/data/date-text';
 import { describeUnitNumbers, findUnitNumbers } from '../core/data/unit-numbers';
 import { rowLocator } from '../core/sources/row-lines';
+import { runDatasetChecks } from './dataset-checks';
 import { LOGICAL_TYPE_KEY, parseIsoTimestamp, TEXT_REASON_KEY } from '../core/sources/text-types';
 import { ownValue } from '../core/own-keys';
 import { describeNonFinite, findNonFinite, NON_FINITE_HINT } from '../core/data/non-finite';
@@ -224,7 +225,9 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
       observed:
         c.reason === 'position'
           ? `${c.rows} distinct integers in ${c.rows} rows, equal to the row position (${c.first} … ${c.last}), id-like`
-          : `${c.distinct} distinct integers in ${c.rows} rows (${((c.distinct / c.rows) * 100).toFixed(1)}%), named like an identifier (${c.first} … ${c.last}), id-like`,
+          : c.reason === 'row-number'
+            ? `${c.rows} integers in ${c.rows} rows, strictly increasing with gaps (${c.first} … ${c.last}): row numbers of an earlier file (a re-exported index), id-like`
+            : `${c.distinct} distinct integers in ${c.rows} rows (${((c.distinct / c.rows) * 100).toFixed(1)}%), named like an identifier (${c.first} … ${c.last}), id-like`,
       expected: bounded !== null ? `bounded: ${bounded}` : numericIdHint(c.column),
     };
   });
@@ -240,6 +243,16 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
       observed: examples.length ? `${observed}, e.g. ${examples.join(' | ')}` : observed,
       expected,
     };
+  });
+  // Whole-data-set checks (duplicates, constant target, rare classes, target copies, sentinels).
+  const datasetChecks = runDatasetChecks({
+    table,
+    spec,
+    views,
+    duplicates: spec.sanity.flags.duplicate.policy === 'drop' ? 0 : flags.duplicateOf.size,
+    skip: new Set([...misread, ...views.filter((v) => columns[v.name]?.ignore).map((v) => v.name)]),
+    locator,
+    timestamps: new Set([...notes].filter(([, n]) => !n.keptAsText).map(([name]) => name)),
   });
   const flagsFailed = outcome.decisions.some((d) => !d.passed);
   const clean = outcome.keep && !flagsFailed ? filterRows(table, views, outcome.keep) : null;
@@ -267,6 +280,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     ...cardinalityChecks,
     ...caseChecks,
     ...numericIdChecks,
+    ...datasetChecks,
     ...columnChecks,
     ...flagChecks,
     ...driftChecks,

@@ -13,6 +13,7 @@ import {
 } from '../core/model/codec';
 import { modelArchitecture } from '../core/model/models';
 import { trainClassifier, type TrainArgs } from '../core/model/train';
+import { chooseTask } from '../core/model/task';
 import type { StepInput, StepResult } from '../core/run-types';
 import {
   cancellationSignal,
@@ -99,6 +100,8 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
       primary: 'model',
       summary: {
         task: trained.task,
+        // Why: an `auto` task flipping to regression on class codes must be visible in status.
+        taskReason: chooseTask(table, target, spec.target.task).reason,
         model: trained.architecture,
         backend: trained.backend,
         device: trained.device,

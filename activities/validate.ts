@@ -14,6 +14,8 @@ import { gateMisses, type ModelEvaluation, type ValidationReport } from '../core
 import { reportToArrow } from '../core/validation/report-table';
 import type { StepContext } from './step';
 import { runStepActivity } from './step';
+import { classMisses } from './validate-classes';
+import { notComputedNote } from '../core/validation/task-metrics';
 
 /**
  * Champion/challenger validation: scores the candidate and the model the deploy alias points at on
@@ -54,6 +56,8 @@ export async function validate(input: StepInput, config: QuiverConfig): Promise<
     const misses = gateMisses(report, spec.validate);
     const beaten = baseline && spec.validate.beatBaseline ? baselineMiss(candidate.overall, baseline) : null;
     if (beaten) misses.push(beaten);
+    misses.push(...(await classMisses(ctx, config, table, rows, candidateModel)));
+    misses.push(...notComputedNote(misses, task ?? 'classification', Object.keys(candidate.overall)));
     if (misses.length > 0) throw new ValidationGateError(`validation gate failed: ${misses.join('; ')}`);
     const summary: StepResult['summary'] = { ...candidate.overall, ...baselineFigure };
     if (champion) {

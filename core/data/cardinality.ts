@@ -93,8 +93,11 @@ export interface NumericIdLike {
   /** Non-null rows. */
   rows: number;
   distinct: number;
-  /** `name`: named like an identifier, ≥ 95% distinct integers; `position`: equal to 1..n or 0..n-1. */
-  reason: 'name' | 'position';
+  /**
+   * `name`: named like an identifier, ≥ 95% distinct integers; `position`: equal to 1..n or 0..n-1;
+   * `row-number`: strictly increasing from 0 or 1 with gaps (an earlier file's row numbers).
+   */
+  reason: 'name' | 'position' | 'row-number';
   first: number;
   last: number;
 }
@@ -103,8 +106,11 @@ export interface NumericIdLike {
 export const NUMERIC_ID_MIN_ROWS = 20;
 /** A column named like an identifier is one once this share of its values are distinct. */
 const ID_NAME_DISTINCT_SHARE = 0.95;
-/** `id`, `customer_id`, `index`, `row`, `key`, `#` (any case). */
-const ID_NAME = /^(id|index|row|key|#)$|[_\s.-]id$/i;
+/**
+ * `id`, `customer_id`, `index`, `row`, `key`, `#` (any case), and the row index pandas writes back
+ * (`Unnamed: 0`, `Unnamed: 0.1` from `to_csv` without `index=False`; `level_0`, `unnamed_0`).
+ */
+const ID_NAME = /^(id|index|row|key|#)$|[_\s.-]id$|^unnamed[:_\s]\s*\d+(\.\d+)?$|^level_\d+$/i;
 /** camelCase `customerId`, `customerID`. */
 const CAMEL_ID = /[a-z0-9](Id|ID)$/;
 
@@ -140,12 +146,24 @@ export function numericIdLike(
       found.push({ column: view.name, rows: v.length, distinct: v.length, reason: 'position', first, last });
       continue;
     }
+    // Row numbers kept from a file rows were since dropped from (pandas' index after dropna()):
+    // strictly increasing from 0 or 1, with gaps no wider than the rows themselves. Years, ages and
+    // epoch seconds start far from 0, so sorted measurements are not taken for row numbers.
+    if (view.nulls === 0 && (first === 0 || first === 1) && last < 2 * v.length && strictlyIncreasing(v)) {
+      found.push({ column: view.name, rows: v.length, distinct: v.length, reason: 'row-number', first, last });
+      continue;
+    }
     if (!looksLikeIdName(view.name)) continue;
     const distinct = new Set(present).size;
     if (distinct / present.length >= ID_NAME_DISTINCT_SHARE)
       found.push({ column: view.name, rows: present.length, distinct, reason: 'name', first, last });
   }
   return found;
+}
+
+function strictlyIncreasing(values: Float64Array): boolean {
+  for (let i = 1; i < values.length; i++) if (!(values[i] > values[i - 1])) return false;
+  return true;
 }
 
 /** What to do about a numeric id-like column: drop it, or say it is a real feature. */

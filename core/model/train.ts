@@ -21,6 +21,8 @@ import {
   assertFiniteWeights,
 } from './numeric-safety';
 import { resolveTask, type TrainTask } from './task';
+import { columnViews } from '../data/column-views';
+import { duplicateRows } from '../data/duplicates';
 import {
   encodeLabels,
   encodeTargets,
@@ -126,6 +128,11 @@ export interface DatasetSplit {
  * The deterministic train/holdout split of a table: rows with a null label are dropped first, then
  * the rest is split stratified by label. Validation calls this with the same data and params to
  * score exactly the rows training held out.
+ *
+ * Exact copies of a row (every column equal) stay on the side of their first occurrence: the split
+ * draws groups, not rows, as scikit-learn's GroupShuffleSplit does with a row hash as the group, so
+ * a file exported twice cannot put a training row's twin in the holdout (deepchecks' train-test
+ * leakage). Without copies the split is the plain one, row for row.
  */
 export function splitDataset(
   table: arrow.Table,
@@ -134,28 +141,47 @@ export function splitDataset(
   task: TrainTask = 'classification',
 ): DatasetSplit {
   const labeled = labeledRows(table, target);
+  const copyOf = duplicateRows(columnViews(table), table.numRows);
+  // Copies share their first row's label, so the first rows of the labeled ones are split alone.
+  const firsts = copyOf.size === 0 ? labeled : labeled.filter((row) => !copyOf.has(row));
+  let train: Int32Array;
+  let holdout: Int32Array;
   if (task === 'regression') {
     // Every target value is its own stratum for a numeric target: split at random instead.
-    const { train, holdout } = splitRows(labeled.length, split.holdout, split.seed);
-    return {
-      trainRows: Int32Array.from(train, (i) => labeled[i]),
-      holdoutRows: Int32Array.from(holdout, (i) => labeled[i]),
-      droppedRows: table.numRows - labeled.length,
-    };
+    ({ train, holdout } = splitRows(firsts.length, split.holdout, split.seed));
+  } else {
+    const labels = table.getChild(target)!;
+    const ids = new Map<string, number>();
+    const strata = Int32Array.from(firsts, (row) => {
+      const label = String(labels.get(row));
+      let id = ids.get(label);
+      if (id === undefined) ids.set(label, (id = ids.size));
+      return id;
+    });
+    ({ train, holdout } = splitRows(firsts.length, split.holdout, split.seed, strata));
   }
-  const labels = table.getChild(target)!;
-  const ids = new Map<string, number>();
-  const strata = Int32Array.from(labeled, (row) => {
-    const label = String(labels.get(row));
-    let id = ids.get(label);
-    if (id === undefined) ids.set(label, (id = ids.size));
-    return id;
-  });
-  const { train, holdout } = splitRows(labeled.length, split.holdout, split.seed, strata);
+  const trainRows = Int32Array.from(train, (i) => firsts[i]);
+  const holdoutRows = Int32Array.from(holdout, (i) => firsts[i]);
+  const droppedRows = table.numRows - labeled.length;
+  if (copyOf.size === 0) return { trainRows, holdoutRows, droppedRows };
+  const held = new Set(holdoutRows);
+  const copies = labeled.filter((row) => copyOf.has(row));
+  const join = (rows: Int32Array, extra: Int32Array) => {
+    const all = new Int32Array(rows.length + extra.length);
+    all.set(rows);
+    all.set(extra, rows.length);
+    return all.sort();
+  };
   return {
-    trainRows: Int32Array.from(train, (i) => labeled[i]),
-    holdoutRows: Int32Array.from(holdout, (i) => labeled[i]),
-    droppedRows: table.numRows - labeled.length,
+    trainRows: join(
+      trainRows,
+      copies.filter((row) => !held.has(copyOf.get(row)!)),
+    ),
+    holdoutRows: join(
+      holdoutRows,
+      copies.filter((row) => held.has(copyOf.get(row)!)),
+    ),
+    droppedRows,
   };
 }
 

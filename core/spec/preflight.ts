@@ -1,6 +1,7 @@
 import { compileExpression } from 'filtrex';
 import type { TransformSpec } from '../features/types';
 import type { PipelineSpec } from './schema';
+import { taskMetricIssues } from '../validation/task-metrics';
 
 /** One reason a spec cannot run, at a field path (`features[1].derive.bmi`). */
 export interface SpecIssue {
@@ -28,6 +29,8 @@ export function preflightIssues(spec: PipelineSpec): SpecIssue[] {
       path: 'execution',
       message: "'local' runs training on the workflow's worker, but train.requireGpu asks for a GPU queue",
     });
+  // A gate threshold on a metric the declared task never computes could never be judged.
+  issues.push(...taskMetricIssues(spec));
   (spec.features ?? []).forEach((transform, i) => {
     const at = `features[${i}]`;
     if (transform.kind === 'module') return;

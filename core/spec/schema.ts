@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cardinalitySpec, dataSchemaSpec, driftSpec, rowFlagsSpec } from './data-checks-schema';
+import { datasetChecksSpec } from './dataset-checks-schema';
 import { checkNumberFormat, sourceReadOptions } from './source-schema';
 import { featuresSchema } from '../features/spec';
 
@@ -98,6 +99,8 @@ export const pipelineSpecSchema = z
         drift: driftSpec,
         /** Id-like string columns (too many distinct values to one-hot encode) fail sanity. */
         cardinality: cardinalitySpec,
+        /** Whole-data-set checks: duplicates, rare classes, target copies, numeric sentinels. */
+        dataset: datasetChecksSpec,
         ...stepOptions,
       })
       .strict()
@@ -174,6 +177,8 @@ export const pipelineSpecSchema = z
         maxRegression: z.record(z.string(), z.number().min(0)).default({}),
         /** Per-slice metrics (one slice per value of `column`) and their minimums. */
         slices: z.array(sliceSchema).default([]),
+        /** Pass a classifier whose classes differ from the champion's (a class retired or added on purpose). */
+        allowClassChange: z.boolean().default(false),
         ...stepOptions,
       })
       .strict()

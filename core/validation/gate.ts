@@ -60,9 +60,11 @@ export function gateMisses(report: ValidationReport, rules: GateRules): string[]
     else if (value < threshold) misses.push(`${name} ${fmt(value)} < min ${threshold}`);
   }
   for (const [name, threshold] of Object.entries(rules.max)) {
+    if (threshold === undefined) continue;
     const value = candidate.overall[name];
-    if (threshold !== undefined && value !== undefined && value > threshold)
-      misses.push(`${name} ${fmt(value)} > max ${threshold}`);
+    // A bound on a metric this task does not compute fails like a min does: it was never checked.
+    if (value === undefined) misses.push(`${name} not computed (threshold max ${threshold})`);
+    else if (value > threshold) misses.push(`${name} ${fmt(value)} > max ${threshold}`);
   }
   const regressionRules = Object.entries(rules.maxRegression);
   if (regressionRules.length > 0 && report.championError !== null) {

@@ -58,3 +58,26 @@ describe('text id-like: the share rule needs more than 50 distinct values', () =
     );
   });
 });
+
+describe("pandas' re-exported index: `Unnamed: 0` and row numbers with gaps (#25)", () => {
+  /** Row numbers of a 150-row file after dropna() removed every 7th row. */
+  const kept = Array.from({ length: 150 }, (_, i) => i).filter((i) => i % 7 !== 3);
+
+  it('fails `Unnamed: 0`, `level_0` and `unnamed_0` named columns, and unnamed row numbers with gaps', () => {
+    for (const name of ['Unnamed: 0', 'level_0', 'unnamed_0']) {
+      const found = check(name, kept.length, (i) => (i === 40 ? kept[41] : i === 41 ? kept[40] : kept[i]));
+      expect(found.map((r) => r.column)).toEqual([name]);
+    }
+    const found = check('n', kept.length, (i) => kept[i]);
+    expect(found.map((r) => r.column)).toEqual(['n']);
+    expect(found[0].observed).toBe(
+      '129 integers in 129 rows, strictly increasing with gaps (0 … 149): row numbers of an earlier file (a re-exported index), id-like',
+    );
+  });
+
+  it('passes sorted measurements that do not start at the first row number', () => {
+    expect(check('year', 40, (i) => 1990 + i + (i > 20 ? 1 : 0))).toEqual([]);
+    expect(check('age', 30, (i) => 18 + i * 2)).toEqual([]);
+    expect(check('score', 30, (i) => 3 * i + 1 - (i % 2))).toEqual([]);
+  });
+});

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { runDataChecks } from '../../../activities/data-checks';
+import { parseCsv } from '../../../core/csv';
+import { validateSpec } from '../../../core/spec/load';
+
+const origin = { runId: 'r1', dataSha256: 'abc', rows: 0 };
+const specWith = (target: string, extra: Record<string, unknown> = {}) =>
+  validateSpec({
+    name: 't',
+    source: { uri: 'x.csv' },
+    target: { column: target },
+    sanity: { minRows: 1, ...extra },
+  });
+const failed = (csv: string, target = 'species', extra: Record<string, unknown> = {}) =>
+  runDataChecks({
+    table: parseCsv(csv),
+    spec: specWith(target, extra),
+    pinned: null,
+    reference: { skipped: 'none' },
+    origin,
+  }).failed;
+
+const CLASSES = ['setosa', 'versicolor', 'virginica'];
+/** 60 iris-like rows: two noisy measurements and a class, 20 rows per class, no duplicates. */
+const irisRows = (n = 60) =>
+  Array.from({ length: n }, (_, i) => {
+    const c = i % 3;
+    return `${(4 + c + ((i * 7) % 10) / 10).toFixed(1)},${(2 + ((i * 13) % 17) / 10).toFixed(1)},${CLASSES[c]}`;
+  });
+const iris = (rows: string[], header = 'sepal,width,species') => `${header}\n${rows.join('\n')}\n`;
+
+describe('sanity.dataset: the data set as a model sees it', () => {
+  it('passes a plain data set', () => {
+    expect(failed(iris(irisRows()))).toEqual([]);
+  });
+
+  it('fails a file exported twice (every row duplicated), naming the count and the way out (#1)', () => {
+    const rows = irisRows();
+    const found = failed(iris([...rows, ...rows])).filter((r) => r.check === 'duplicates');
+    expect(found).toHaveLength(1);
+    expect(found[0].observed).toContain('60 of 120 rows (50.0%) repeat an earlier row exactly');
+    expect(found[0].expected).toContain('sanity.dataset.maxDuplicateShare');
+    expect(failed(iris([...rows, ...rows]), 'species', { dataset: { maxDuplicateShare: 1 } })).toEqual([]);
+  });
+
+  it('fails a class with too few rows to be validated, naming it, its count and its line (#8, #21)', () => {
+    const csv = `${iris(irisRows())}6.3,2.5,virgi`; // a truncated last line, no final newline
+    const found = failed(csv).filter((r) => r.check === 'rare_class');
+    expect(found).toHaveLength(1);
+    expect(found[0].observed).toBe(
+      "class 'virgi' has 1 row(s) (line 62; the file's last row: cut short by a truncated download?)",
+    );
+    expect(failed(csv, 'species', { dataset: { minClassRows: 0 } })).toEqual([]);
+  });
+
+  it('fails a constant target naming its one value (#22)', () => {
+    const rows = Array.from({ length: 30 }, (_, i) => `${i % 7},${(i * 3) % 11},2.5`);
+    const found = failed(iris(rows, 'a,b,y'), 'y');
+    expect(found.map((r) => [r.check, r.column, r.observed])).toEqual([
+      ['constant_target', 'y', 'one value, 2.5, on all 30 labeled rows'],
+    ]);
+  });
+
+  it('fails a code column that maps 1:1 to the classes, naming it and the fix (#10)', () => {
+    const rows = irisRows().map((r, i) => `${r},${i % 3}`);
+    const found = failed(iris(rows, 'sepal,width,species,species_code')).filter(
+      (r) => r.check === 'target_leak',
+    );
+    expect(found.map((r) => r.column)).toEqual(['species_code']);
+    expect(found[0].observed).toContain("'0' → 'setosa', '1' → 'versicolor', '2' → 'virginica'");
+    expect(found[0].expected).toContain('features: [{ drop: [species_code] }]');
+  });
+
+  it('fails a numeric copy of a regression target (|r| >= 0.99), not a merely related feature (#10)', () => {
+    const rows = Array.from({ length: 40 }, (_, i) => {
+      const y = 10 + i * 0.7 + ((i * 7) % 5) * 0.3;
+      return `${(y * 2.54).toFixed(3)},${(y + ((i * 11) % 9) * 2).toFixed(2)},${y.toFixed(3)}`;
+    });
+    const found = failed(iris(rows, 'y_cm,related,y'), 'y').filter((r) => r.check === 'target_leak');
+    expect(found.map((r) => r.column)).toEqual(['y_cm']);
+    expect(found[0].observed).toMatch(/correlates with 'y' at r = 1\.0000/);
+  });
+
+  it('fails a repeated -999 far outside a column and names the nullValues fix (#17)', () => {
+    const rows = irisRows(100).map((r, i) => (i % 25 === 3 ? r.replace(/,[^,]*,/, ',-999,') : r));
+    const found = failed(iris(rows)).filter((r) => r.check === 'sentinel');
+    expect(found.map((r) => r.column)).toEqual(['width']);
+    expect(found[0].observed).toMatch(/^-999 on 4 rows \(lines 5, 30, 55, …\), far outside the other values/);
+    expect(found[0].expected).toContain("source.nullValues: ['-999']");
+  });
+
+  it('passes heavy tails, zero-inflated counts and binary columns as no sentinel', () => {
+    const rows = Array.from({ length: 200 }, (_, i) => {
+      const income = i % 50 === 0 ? 1_000_000 + i : 20_000 + ((i * 37) % 100) * 500; // a few rich, all distinct
+      const visits = i % 10 === 0 ? 40 : 0;
+      return `${income},${visits},${i % 2},${CLASSES[i % 3]}`;
+    });
+    expect(failed(iris(rows, 'income,visits,flag,species')).filter((r) => r.check === 'sentinel')).toEqual(
+      [],
+    );
+  });
+});

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { parseCsv } from '../../../core/csv';
+import { splitDataset } from '../../../core/model/train';
+import { splitRows } from '../../../core/model/split';
+
+const CLASSES = ['setosa', 'versicolor', 'virginica'];
+const rows = Array.from(
+  { length: 60 },
+  (_, i) => `${(4 + (i % 3) + ((i * 7) % 10) / 10).toFixed(1)},${i},${CLASSES[i % 3]}`,
+);
+const csv = (lines: string[]) => `x,n,species\n${lines.join('\n')}\n`;
+const split = { holdout: 0.2, seed: 42 };
+
+describe('split: exact copies of a row stay on one side (GroupShuffleSplit by row hash)', () => {
+  it('a file exported twice puts no training row twin in the holdout (#1)', () => {
+    const table = parseCsv(csv([...rows, ...rows]));
+    const { trainRows, holdoutRows } = splitDataset(table, 'species', split);
+    expect(trainRows.length + holdoutRows.length).toBe(120);
+    const trainText = new Set(Array.from(trainRows, (r) => rows[r % 60]));
+    const leaked = Array.from(holdoutRows).filter((r) => trainText.has(rows[r % 60]));
+    expect(leaked).toEqual([]);
+    // Whole groups: 12 of 60 distinct rows, both copies of each, stratified by class.
+    expect(holdoutRows.length).toBe(24);
+    expect(new Set(Array.from(holdoutRows, (r) => rows[r % 60].split(',')[2])).size).toBe(3);
+  });
+
+  it('without copies the split is the plain stratified one, row for row, in both tasks', () => {
+    const table = parseCsv(csv(rows));
+    const strata = Int32Array.from(rows, (_, i) => i % 3);
+    expect(splitDataset(table, 'species', split).holdoutRows).toEqual(splitRows(60, 0.2, 42, strata).holdout);
+    expect(splitDataset(table, 'x', split, 'regression').holdoutRows).toEqual(splitRows(60, 0.2, 42).holdout);
+  });
+});
