@@ -395,6 +395,18 @@ function readHeader(scanner: Scanner, trim: boolean): string[] {
   return names;
 }
 
+/** Characters of a row a message shows; a longer row is cut, with `…`. */
+const ROW_TEXT_SHOWN = 120;
+
+/** The row's text between `start` and `end` (its line break dropped), quoted, cut to ROW_TEXT_SHOWN. */
+function rowText(bytes: Buffer, start: number, end: number): string {
+  // 4 bytes per character at most: decode no more than the message can show.
+  const text = bytes
+    .toString('utf8', start, Math.min(end, start + ROW_TEXT_SHOWN * 4 + 4))
+    .replace(/\r?\n$/, '');
+  return text.length > ROW_TEXT_SHOWN ? `${quote(text.slice(0, ROW_TEXT_SHOWN))}…` : quote(text);
+}
+
 /** Reads every data row into the column builders, noting where each starts; returns the row count. */
 function readRows(
   scanner: Scanner,
@@ -406,6 +418,7 @@ function readRows(
   let rows = 0;
   while (scanner.nextRow()) {
     const line = scanner.line;
+    const rowStart = scanner.pos;
     lines.record(rows, line);
     if (rows === columns[0].capacity) for (const column of columns) column.grow();
     let fields = 0;
@@ -417,7 +430,10 @@ function readRows(
       fields++;
     } while (end === End.Field);
     if (fields !== width)
-      throw scanner.error(line, `expected ${width} fields, found ${fields}${hint ? `; ${hint}` : ''}`);
+      throw scanner.error(
+        line,
+        `expected ${width} fields (as the header has), found ${fields}: ${rowText(scanner.bytes, rowStart, scanner.pos)}${hint ? `; ${hint}` : ''}`,
+      );
     rows++;
   }
   if (rows === 0) throw scanner.error(undefined, 'no data rows after the header');

@@ -130,13 +130,23 @@ describe('parseCsv: errors name the physical line', () => {
     const error = parseError(
       'a,b,c,d,e\n1,2,3,4,5\n1,2,3,4,5\n1,2,3,4,5\n1,2,3,4,5\n1,2,3,4,5\n1,2,3,4,5,6\n',
     );
-    expect(error.message).toBe('line 7: expected 5 fields, found 6');
-    expect(parseError('a,b\n1\n').message).toBe('line 2: expected 2 fields, found 1');
+    expect(error.message).toBe("line 7: expected 5 fields (as the header has), found 6: '1,2,3,4,5,6'");
+    expect(parseError('a,b\n1\n').message).toBe(
+      "line 2: expected 2 fields (as the header has), found 1: '1'",
+    );
+  });
+
+  it("shows a ragged row's text quoted (line breaks escaped), cut at 120 characters", () => {
+    expect(parseError('a,b\r\n1,"x\r\ny",3\r\n').message).toBe(
+      'line 2: expected 2 fields (as the header has), found 3: \'1,"x\\r\\ny",3\'',
+    );
+    const long = parseError(`a,b\n1,${'é'.repeat(200)},3\n`).message;
+    expect(long).toBe(`line 2: expected 2 fields (as the header has), found 3: '1,${'é'.repeat(118)}'…`);
   });
 
   it('counts the lines inside a multi-line quoted field', () => {
     const error = parseError('a,b\n1,"one\ntwo\nthree"\n2,ok\n3\n');
-    expect(error.message).toBe('line 6: expected 2 fields, found 1');
+    expect(error.message).toBe("line 6: expected 2 fields (as the header has), found 1: '3'");
   });
 
   it('reports an unterminated quote at the line where it opened', () => {
@@ -209,7 +219,9 @@ describe('readCsv', () => {
     try {
       const file = path.join(dir, 'bad.csv');
       await fs.writeFile(file, 'a,b\n1,2\n3\n');
-      await expect(readCsv(file)).rejects.toThrow(`${file}: line 3: expected 2 fields, found 1`);
+      await expect(readCsv(file)).rejects.toThrow(
+        `${file}: line 3: expected 2 fields (as the header has), found 1: '3'`,
+      );
       await expect(readCsv(path.join(dir, 'missing.csv'))).rejects.toThrow(DataError);
     } finally {
       await fs.rm(dir, { recursive: true, force: true });

@@ -129,7 +129,7 @@ describe('spec and CSV messages that say what to set', () => {
     );
     // Fields that split on a decimal comma: the count differs on a data line, with the same hint.
     expect(read('a,b;c,label\n1,2,x\n3,4;5,x,y\n')).toBe(
-      "x.csv: line 3: expected 3 fields, found 4; the header contains ';' — set source.delimiter: ';'",
+      "x.csv: line 3: expected 3 fields (as the header has), found 4: '3,4;5,x,y'; the header contains ';' — set source.delimiter: ';'",
     );
     expect(parseCsv('a;b;label\n1;2;x\n', { delimiter: ';' }).numCols).toBe(3);
   });
