@@ -9,6 +9,7 @@ import { DECLARED_TEXT, type ColumnType } from './sources/column-types';
 import { preambleHint, raggedRowHint, skipLines, type SkipLines } from './sources/csv-lines';
 import { namedWidth, trailingUnnamed, unnamedColumn } from './sources/csv-trailing';
 import { describeQuoteError } from './sources/csv-quotes';
+import { NullTokenTally } from './sources/null-tokens';
 import { decodeToUtf8, type TextEncoding } from './sources/encoding';
 import { locatorFrom, ROW_LINES_KEY, RowLineRecorder } from './sources/row-lines';
 import { inferTextColumn, TEXT_REASON_KEY } from './sources/text-types';
@@ -517,6 +518,8 @@ class ColumnBuilder {
   private stored = 0;
   private quotedEmpties = 0;
   private exponentCodes = 0;
+  /** Which null tokens were read as null, and how often (sanity asks whether `NA` was a category). */
+  readonly nullTokens = new NullTokenTally();
   readonly dictionary = new ByteDictionary();
   /** How its numbers were written, in a `;` file with no number format set (see checkDotGroups). */
   readonly groups = new DotGroups();
@@ -601,7 +604,11 @@ class ColumnBuilder {
         for (let w = blankAt(bytes, start, end); w > 0; w = blankAt(bytes, start, end)) start += w;
         for (let w = blankBefore(bytes, start, end); w > 0; w = blankBefore(bytes, start, end)) end -= w;
       }
-      if (start === end || this.rules.isNullToken(bytes, start, end)) return this.setNull(row);
+      if (start === end) return this.setNull(row);
+      if (this.rules.isNullToken(bytes, start, end)) {
+        this.nullTokens.note(bytes, start, end);
+        return this.setNull(row);
+      }
     } else if (start === end && this.numbers) {
       this.stored++; // a quoted empty field: no number, so null, unless the column turns out text
       this.quotedEmpties++;
@@ -759,7 +766,7 @@ function toTable(
   const fields = names.map((name, i) => {
     const { textReason, fieldMetadata, numbers } = columns[i];
     const reason = textReason && numbers === null ? new Map([[TEXT_REASON_KEY, textReason]]) : undefined;
-    return new arrow.Field(name, data[i].type, true, fieldMetadata ?? reason);
+    return new arrow.Field(name, data[i].type, true, columns[i].nullTokens.into(fieldMetadata ?? reason));
   });
   const schema = new arrow.Schema(fields, new Map([[ROW_LINES_KEY, lines.toMetadata()]]));
   const struct = arrow.makeData({

@@ -216,3 +216,42 @@ describe('other shapes of numbers and invisible characters', () => {
     expect(values('c,y\nred\u200b,1\n', 'c', { trim: false })).toEqual(['red\u200b']);
   });
 });
+
+describe('default null tokens that may be categories (NA = North America, None = a level)', () => {
+  const regions = ['EU', 'APAC', 'LATAM', 'NA'];
+  const text = `x,region,label\n${Array.from({ length: 30 }, (_, i) => `${i % 7},${regions[i % 4]},${i % 2 ? 'a' : 'b'}`).join('\n')}\n`;
+
+  it('records which tokens ingest read as null, per column', () => {
+    const field = parseCsv(text).schema.fields.find((f) => f.name === 'region')!;
+    expect(JSON.parse(field.metadata.get('quiver.null_tokens')!)).toEqual({ NA: 7 });
+  });
+
+  it('fails sanity naming the token, its count and the categories beside it, with both fixes', () => {
+    const failed = check(text).failed.find((r) => r.check === 'null_tokens')!;
+    expect(failed.column).toBe('region');
+    expect(failed.observed).toContain(
+      "'NA' ×7 (23.3% of rows) read as null by the default source.nullValues",
+    );
+    expect(failed.observed).toContain("'EU', 'APAC', 'LATAM'");
+    expect(failed.expected).toContain("source.nullValues: ['']");
+    expect(failed.expected).toContain("source.nullValues: ['NA']");
+  });
+
+  it("passes once nullValues is stated, and keeps 'NA' as a category with ['']", () => {
+    expect(check(text, { nullValues: ['NA'] }).failed.find((r) => r.check === 'null_tokens')).toBeUndefined();
+    expect(new Set(values(text, 'region', { nullValues: [''] }))).toEqual(new Set(regions));
+  });
+
+  it('a file-wide missing marker (NA in numeric columns too, as R writes) passes', () => {
+    const r = `x,region,label\n${Array.from({ length: 30 }, (_, i) => `${i % 5 ? i : 'NA'},${i % 6 ? regions[i % 3] : 'NA'},${i % 2 ? 'a' : 'b'}`).join('\n')}\n`;
+    expect(check(r).failed.find((c) => c.check === 'null_tokens')).toBeUndefined();
+  });
+
+  it('names None in a target column (damage levels)', () => {
+    const levels = ['None', 'Minor', 'Severe'];
+    const damage = `x,label\n${Array.from({ length: 30 }, (_, i) => `${i % 7},${levels[i % 3]}`).join('\n')}\n`;
+    const failed = check(damage).failed.find((r) => r.check === 'null_tokens')!;
+    expect(failed.column).toBe('label');
+    expect(failed.observed).toContain("'None' ×10");
+  });
+});
