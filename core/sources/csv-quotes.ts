@@ -29,7 +29,7 @@ export function describeQuoteError(
       : names[field] !== undefined
         ? `, column ${quote(names[field])} (field ${field + 1})`
         : `, field ${field + 1}${names.length > 0 ? ` (the header has ${names.length})` : ''}`;
-  return `${column}: ${text.shown}; ${hintFor(text.raw, quoted, bytes, fieldStart)}`;
+  return `${column}: ${text.shown}; ${hintFor(text.raw, quoted, bytes, fieldStart, names[field] ?? 'column')}`;
 }
 
 function fieldText(bytes: Buffer, start: number, quoted: boolean): { raw: string; shown: string } {
@@ -44,11 +44,11 @@ function fieldText(bytes: Buffer, start: number, quoted: boolean): { raw: string
   return { raw, shown: cut ? `${quote(raw.slice(0, FIELD_SHOWN))}…` : quote(raw) };
 }
 
-function hintFor(raw: string, quoted: boolean, bytes: Buffer, start: number): string {
+function hintFor(raw: string, quoted: boolean, bytes: Buffer, start: number, column: string): string {
   if (!quoted && /^\s*=\s*"/.test(raw))
     return (
       'an Excel formula (="…", written to keep leading zeros): export the values instead, ' +
-      'and declare the column text (source.columnTypes: { column: string }) to keep its zeros'
+      `and declare the column text (source.columnTypes: { ${column}: string }) to keep its zeros`
     );
   if (quoted && hasBackslashQuote(bytes, start))
     return (

@@ -157,6 +157,7 @@ describe('quote errors name the column, show the field and say what RFC 4180 exp
     expect(message).toContain("line 2: unexpected quote inside an unquoted field, column 'store' (field 1)");
     expect(message).toContain('\'="00123",a\'');
     expect(message).toContain('Excel formula');
+    expect(message).toContain('source.columnTypes: { store: string }');
   });
 
   it('an unescaped inch mark: 27" monitor', () => {
