@@ -9,6 +9,7 @@ import { DECLARED_TEXT, type ColumnType } from './sources/column-types';
 import { preambleHint, raggedRowHint, skipLines, type SkipLines } from './sources/csv-lines';
 import { namedWidth, trailingUnnamed, unnamedColumn } from './sources/csv-trailing';
 import { describeQuoteError } from './sources/csv-quotes';
+import { checkInvisibleVariants, mayHoldInvisibles } from './sources/invisible-variants';
 import { NullTokenTally } from './sources/null-tokens';
 import { decodeToUtf8, type TextEncoding } from './sources/encoding';
 import { locatorFrom, ROW_LINES_KEY, RowLineRecorder } from './sources/row-lines';
@@ -140,6 +141,11 @@ export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arro
       );
       if (retyped.length === 0) {
         const width = namedWidth(names, columns, rows, lines, options.source);
+        // `'red'` and `'r\u200bed'`: two categories that look one; trim strips such characters only at the ends.
+        if (fields.trim && mayHoldInvisibles(bytes))
+          columns.forEach(
+            (c, i) => c.codes && checkInvisibleVariants(names[i], c.dictionary.values(), options.source),
+          );
         checkDotGroups(names.slice(0, width), columns, lines, options.source);
         return toTable(names.slice(0, width), columns.slice(0, width), rows, lines);
       }

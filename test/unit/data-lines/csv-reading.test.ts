@@ -216,6 +216,15 @@ describe('other shapes of numbers and invisible characters', () => {
     expect(values('x,y\n5.5\u200b,1\n2,2\n', 'x')).toEqual([5.5, 2]);
     expect(values('c,y\nred\u200b,1\n', 'c', { trim: false })).toEqual(['red\u200b']);
   });
+
+  it('fails a text column whose values differ only by invisible characters inside them, showing them escaped', () => {
+    expect(parseError('c,y\nred,1\nr\u200bed,2\nblue,3\n', { source: 'f.csv' })).toBe(
+      "f.csv: column 'c': 'red' and 'r\\u200bed' differ only by invisible characters (zero-width space, word joiner, BOM, soft hyphen): remove them upstream",
+    );
+    expect(parseError('c,y\nsoft\u00adware,1\nsoftware,2\n')).toContain("'soft\\u00adware'");
+    // Joiners that shape scripts and emoji are data; distinct values without variants pass.
+    expect(values('c,y\n\u0645\u200c\u0627,1\n\u0645\u0627,2\nr\u200bed,3\n', 'c')).toHaveLength(3);
+  });
 });
 
 describe('default null tokens that may be categories (NA = North America, None = a level)', () => {
