@@ -36,12 +36,11 @@ export function skipLines(bytes: Buffer, options: SkipLines): Buffer {
       throw new SpecError(`source.skipRows/skipFooter take whole numbers ≥ 0 (lines), got ${n}`);
   if (!comment && top === 0 && listed.size === 0 && skipFooter === 0) return bytes;
   const prefix = comment ? Buffer.from(comment, 'utf8') : null;
-  const lines = lineStarts(bytes);
-  const skip = new Uint8Array(lines.length);
-  lines.forEach((start, k) => {
-    const line = k + 1;
-    if (line <= top || listed.has(line) || (prefix && startsWith(bytes, start, prefix))) skip[k] = 1;
-  });
+  // Comment and listed lines are skipped whole: a stray quote in them (`# 27" monitor`) opens no field.
+  const { starts: lines, skip } = records(
+    bytes,
+    (start, line) => line <= top || listed.has(line) || (prefix !== null && startsWith(bytes, start, prefix)),
+  );
   for (let k = lines.length - 1, left = skipFooter; k >= 0 && left > 0; k--) {
     if (isBlank(bytes, lines[k])) continue;
     skip[k] = 1;
@@ -61,19 +60,37 @@ export function skipLines(bytes: Buffer, options: SkipLines): Buffer {
 }
 
 /**
- * Starts of the file's lines (byte offsets), a line break inside a quoted field not counted: a
- * record spanning lines is one entry, so it is never cut in two.
+ * Starts of the file's records (byte offsets) and which are skipped: a line break inside a quoted
+ * field does not start one, so a record spanning lines is never cut in two. `skipped(start, line)`
+ * (line: 1-based physical line, as messages count) marks a record skipped whole, read to its line's
+ * end without quote tracking.
  */
-function lineStarts(bytes: Buffer): number[] {
-  const starts = [0];
-  let quoted = false;
-  for (let i = 0; i < bytes.length; i++) {
-    const c = bytes[i];
-    if (c === QUOTE) quoted = !quoted;
-    else if (!quoted && (c === LF || (c === CR && bytes[i + 1] !== LF)) && i + 1 < bytes.length)
-      starts.push(i + 1);
+function records(
+  bytes: Buffer,
+  skipped: (start: number, line: number) => boolean,
+): { starts: number[]; skip: number[] } {
+  const starts: number[] = [];
+  const skip: number[] = [];
+  let line = 1;
+  let i = 0;
+  while (i < bytes.length) {
+    starts.push(i);
+    const whole = skipped(i, line);
+    skip.push(whole ? 1 : 0);
+    let quoted = false;
+    for (; i < bytes.length; i++) {
+      const c = bytes[i];
+      if (c === QUOTE && !whole) quoted = !quoted;
+      else if (c === LF || (c === CR && bytes[i + 1] !== LF)) {
+        line++;
+        if (!quoted) {
+          i++;
+          break;
+        }
+      }
+    }
   }
-  return starts;
+  return { starts, skip };
 }
 
 /** Only the line breaks of a skipped record (one line, or a quoted record spanning several). */

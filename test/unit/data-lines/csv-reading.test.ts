@@ -105,6 +105,12 @@ describe('lines that are not data: source.comment, skipRows, skipFooter and the 
     expect(parseError('x,y,label\ncm,kg,\n1,2,a\n3,4\n', { skipRows: [2] })).toMatch(/^line 4: /);
   });
 
+  it('a stray quote in a comment line opens no field; listed lines count physical lines', () => {
+    expect(values('# a 27" monitor\nx,label\n1,a\n', 'x', { comment: '#' })).toEqual([1]);
+    const text = 'note,label\n"two\nlines",a\ncm,\nplain,b\n';
+    expect(values(text, 'note', { skipRows: [4] })).toEqual(['two\nlines', 'plain']);
+  });
+
   it('skipFooter drops the last non-blank lines', () => {
     expect(values('x,label\n1,a\n2,b\nTotal,3\n\n', 'x', { skipFooter: 1 })).toEqual([1, 2]);
   });
