@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runDataChecks } from '../../../activities/data-checks';
 import { parseCsv, type CsvOptions } from '../../../core/csv';
 import { DataError } from '../../../core/errors';
+import { readText } from '../../../core/serving/text-rules';
 import { parseSource } from '../../../core/sources';
 import { validateSpec } from '../../../core/spec/load';
 
@@ -221,6 +222,18 @@ describe('other shapes of numbers and invisible characters', () => {
     expect(values(text, 'color')).toEqual(['red', 'red', 'red', 'red', 'red', '5.5']);
     expect(values('x,y\n5.5\u200b,1\n2,2\n', 'x')).toEqual([5.5, 2]);
     expect(values('c,y\nred\u200b,1\n', 'c', { trim: false })).toEqual(['red\u200b']);
+  });
+
+  it('serving reads a request string as ingest read the training text: NBSP and zero-width ends stripped', () => {
+    const rules = { trim: true, nullValues: ['NA'] };
+    expect(['red\u200b', '\ufeffred', 'red\u00a0', ' red\u2060\t'].map((v) => readText(v, rules))).toEqual([
+      'red',
+      'red',
+      'red',
+      'red',
+    ]);
+    expect(readText('NA\u200b', rules)).toBeNull();
+    expect(readText('red\u200b', { trim: false, nullValues: [] })).toBe('red\u200b');
   });
 
   it('fails a text column whose values differ only by invisible characters inside them, showing them escaped', () => {
