@@ -25,7 +25,7 @@ import { inferTextColumn, TEXT_REASON_KEY } from './sources/text-types';
  * Nulls: an empty field, and an unquoted field equal to one of `nullValues` even when it reads as a
  * number (`-9999`; the raw text is compared, before numeric parsing; a quoted one is that
  * text). In a numeric column a quoted empty field is null too; in a text column it is `''`.
- * Blank lines are skipped. Errors name the physical line (the header is line 1).
+ * Blank lines, and lines of delimiters only (`,,,,`), are skipped. Errors name the physical line (the header is line 1).
  *
  * Hand-written over the raw bytes, without a string per field, because ingest must sustain
  * ≥ 100 MB/s (see bench/csv-ingest.ts).
@@ -276,8 +276,12 @@ class Scanner {
   /** Skips blank lines; false at the end of the input. */
   nextRow(): boolean {
     const { bytes } = this;
-    while (this.pos < bytes.length && (bytes[this.pos] === LF || bytes[this.pos] === CR)) {
-      this.pos = this.lineEnd(this.pos);
+    for (let at = this.pos; at < bytes.length; at = this.pos) {
+      // A line of delimiters only (`,,,,`: Excel pads empty rows so) holds no value: blank too.
+      while (at < bytes.length && bytes[at] === this.delimiter) at++;
+      if (at > this.pos && at >= bytes.length) this.pos = at;
+      else if (bytes[at] === LF || bytes[at] === CR) this.pos = this.lineEnd(at);
+      else break;
     }
     this.field = -1;
     return this.pos < bytes.length;

@@ -195,6 +195,13 @@ describe('a trailing delimiter', () => {
     expect(parseCsv('x,label,,,\n1,a,,,\n').schema.fields.map((f) => f.name)).toEqual(['x', 'label']);
   });
 
+  it("lines of delimiters only (Excel's padding of empty rows) are blank lines", () => {
+    const text = 'x,label,,,\r\n1,a,,,\r\n,,,,\r\n2,b,,,\r\n,,,,\r\n,,,,';
+    expect(values(text, 'x')).toEqual([1, 2]);
+    expect(parseError('x,label\n1,a\n,,\n2\n')).toMatch(/^line 4: /);
+    expect(values('x,label\n,a\n', 'label')).toEqual(['a']);
+  });
+
   it('an unnamed trailing column holding a value is an error naming it and the line', () => {
     expect(parseError('x,label,\n1,a,\n2,b,7\n')).toBe(
       'column 3 has an empty header name, yet holds values (line 3)',
