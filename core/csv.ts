@@ -7,7 +7,7 @@ import { readSourceBytes } from './source';
 import { quote } from './quote';
 import { DECLARED_TEXT, type ColumnType } from './sources/column-types';
 import { preambleHint, raggedRowHint, skipLines, type SkipLines } from './sources/csv-lines';
-import { namedWidth, trailingUnnamed, unnamedColumn } from './sources/csv-trailing';
+import { isUnnamed, namedWidth, trailingUnnamed, unnamedColumn } from './sources/csv-trailing';
 import { describeQuoteError } from './sources/csv-quotes';
 import { checkInvisibleVariants, mayHoldInvisibles } from './sources/invisible-variants';
 import { NullTokenTally } from './sources/null-tokens';
@@ -25,7 +25,7 @@ import { inferTextColumn, TEXT_REASON_KEY } from './sources/text-types';
  * Nulls: an empty field, and an unquoted field equal to one of `nullValues` even when it reads as a
  * number (`-9999`; the raw text is compared, before numeric parsing; a quoted one is that
  * text). In a numeric column a quoted empty field is null too; in a text column it is `''`.
- * Blank lines, and lines of delimiters only (`,,,,`), are skipped. Errors name the physical line (the header is line 1).
+ * Blank lines, and under a header padded with trailing delimiters lines of delimiters only (`,,,,`), are skipped. Errors name the physical line (the header is line 1).
  *
  * Hand-written over the raw bytes, without a string per field, because ingest must sustain
  * ≥ 100 MB/s (see bench/csv-ingest.ts).
@@ -117,6 +117,7 @@ export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arro
       const scanner = new Scanner(bytes, delimiter, options.source);
       const names = readHeader(scanner, fields.trim);
       scanner.names = names;
+      scanner.padded = names.some(isUnnamed);
       const hint = delimiterHint(names, delimiter);
       // One column whose name holds another separator: the file is not `,`-separated; say so now.
       if (hint && names.length === 1)
@@ -258,6 +259,8 @@ class Scanner {
   /** The header's names once read, and the 0-based field of the row being read: quote errors name the column. */
   names: readonly string[] = [];
   field = -1;
+  /** The header ends in unnamed columns (`…,species,,,`): lines of delimiters only are padding. */
+  padded = false;
 
   constructor(
     readonly bytes: Buffer,
@@ -277,8 +280,8 @@ class Scanner {
   nextRow(): boolean {
     const { bytes } = this;
     for (let at = this.pos; at < bytes.length; at = this.pos) {
-      // A line of delimiters only (`,,,,`: Excel pads empty rows so) holds no value: blank too.
-      while (at < bytes.length && bytes[at] === this.delimiter) at++;
+      // Under a padded header, a line of delimiters only (`,,,,`: Excel pads empty rows so) is blank too.
+      while (this.padded && at < bytes.length && bytes[at] === this.delimiter) at++;
       if (at > this.pos && at >= bytes.length) this.pos = at;
       else if (bytes[at] === LF || bytes[at] === CR) this.pos = this.lineEnd(at);
       else break;

@@ -19,6 +19,11 @@ export function unnamedColumn(i: number): string {
   return `${UNNAMED}${i + 1}`;
 }
 
+/** Whether a header name is the placeholder of an unnamed trailing column. */
+export function isUnnamed(name: string): boolean {
+  return name.startsWith(UNNAMED);
+}
+
 /**
  * How many leading columns the table keeps: unnamed trailing columns are dropped when every field
  * is empty (as pandas' `index_col=False` reads a trailing delimiter); one holding a value is an
@@ -31,7 +36,7 @@ export function namedWidth(
   lines: RowLineRecorder,
   source: string | undefined,
 ): number {
-  const first = names.findIndex((n) => n.startsWith(UNNAMED));
+  const first = names.findIndex(isUnnamed);
   if (first < 0) return names.length;
   for (let i = first; i < names.length; i++) {
     if (columns[i].nulls === rows) continue;
