@@ -32,11 +32,14 @@ import {
   findTimestampTokens,
   readsAsNumber,
 } from '../core/data/numeric-tokens';
+import { caseVariantsHint, describeCaseVariants, findCaseVariants } from '../core/data/case-variants';
 import { describeDateText, findDateText } from '../core/data/date-text';
 import { describeUnitNumbers, findUnitNumbers } from '../core/data/unit-numbers';
 import { ambiguousNullsHint, describeAmbiguousNulls, findAmbiguousNulls } from '../core/data/ambiguous-nulls';
 import { rowLocator } from '../core/sources/row-lines';
 import { LOGICAL_TYPE_KEY, parseIsoTimestamp, TEXT_REASON_KEY } from '../core/sources/text-types';
+import { ownValue } from '../core/own-keys';
+import { describeNonFinite, findNonFinite, NON_FINITE_HINT } from '../core/data/non-finite';
 
 /** What the data checks need besides the data: the pinned schema and the drift reference, if any. */
 export interface DataCheckInput {
@@ -92,7 +95,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   const columns = applyOverrides((input.pinned ?? inferred)!, overrides);
 
   const schemaChecks = checkColumns(views, columns, locator);
-  const checked = views.filter((v) => !columns[v.name]?.ignore);
+  const checked = views.filter((v) => !ownValue(columns, v.name)?.ignore);
   const keptAsText = new Map([...notes].filter(([, n]) => n.keptAsText).map(([name, n]) => [name, n.note]));
   // The source's number format: hints never ask for a setting already set.
   const format = { decimal: spec.source.decimal, thousands: spec.source.thousands };
@@ -130,6 +133,13 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     passed: false,
     observed: `text, yet ${(f.numericShare * 100).toFixed(1)}% numbers${f.form === 'percent' ? ' with %' : f.form === 'space' ? ' with space digit groups' : ''}: ${describeFormattedNumbers(f, locator)}`,
     expected: `numbers: ${f.hint}`,
+  }));
+  const nonFiniteChecks = findNonFinite(checked, label).map((c): CheckResult => ({
+    check: 'non_finite',
+    column: c.column,
+    passed: false,
+    observed: describeNonFinite(c, locator),
+    expected: NON_FINITE_HINT,
   }));
   const notText = checked.filter((v) => !keptAsText.has(v.name));
   const timestampChecks = findTimestampTokens(notText, parseIsoTimestamp).map((t): CheckResult => ({
@@ -170,10 +180,10 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     ].map((c) => c.column),
   );
   const cardinalityChecks = cardinality
-    .filter((c) => c.column !== label && !columns[c.column]?.ignore && !misread.has(c.column))
+    .filter((c) => c.column !== label && !ownValue(columns, c.column)?.ignore && !misread.has(c.column))
     .map((c): CheckResult => {
       // Only the spec accepts an id-like column: the pinned `any` was inferred, not chosen.
-      const accepted = overrides[c.column]?.categories === 'any';
+      const accepted = ownValue(overrides, c.column)?.categories === 'any';
       // …or its features stage, by dropping the column or encoding it with a bounded width.
       const bounded = c.idLike ? boundedByFeatures(c.column, spec.features, spec.train.features) : null;
       return {
@@ -190,6 +200,30 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
           : `<= ${spec.sanity.cardinality.maxCategories} distinct and share <= ${spec.sanity.cardinality.maxShare}`,
       };
     });
+  // `Setosa`/`setosa`: one value split in two categories (or classes). A spec's `categories: any`
+  // accepts a feature's spellings as distinct; the target has no such escape (they would be classes).
+  // Id-like columns (their own check) and columns the features stage drops or bounds are left out.
+  const acceptedSpellings = new Set(
+    views
+      .map((v) => v.name)
+      .filter(
+        (c) =>
+          c !== label &&
+          (overrides[c]?.categories === 'any' ||
+            unpinned.has(c) ||
+            boundedByFeatures(c, spec.features, spec.train.features) !== null),
+      ),
+  );
+  const caseChecks = findCaseVariants(
+    checked.filter((v) => !misread.has(v.name)),
+    acceptedSpellings,
+  ).map((c): CheckResult => ({
+    check: 'case_variants',
+    column: c.column,
+    passed: false,
+    observed: `values differing only by case or spacing: ${describeCaseVariants(c, locator)}`,
+    expected: caseVariantsHint(c.column, c.column === label),
+  }));
   // Timestamps count up in a time-ordered file; that order is their meaning, not a row number.
   const notIds = new Set([label, ...[...notes].filter(([, n]) => !n.keptAsText).map(([name]) => name)]);
   const numericIdChecks = numericIdLike(checked, notIds).map((c): CheckResult => {
@@ -236,12 +270,14 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     ...schemaChecks,
     ...nullTokenChecks,
     ...tokenChecks,
+    ...nonFiniteChecks,
     ...unitChecks,
     ...commaChecks,
     ...formattedChecks,
     ...timestampChecks,
     ...dateChecks,
     ...cardinalityChecks,
+    ...caseChecks,
     ...numericIdChecks,
     ...columnChecks,
     ...flagChecks,

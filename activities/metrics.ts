@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import type { MetricCounter, MetricGauge, MetricHistogram, MetricTags } from '@temporalio/common';
 import { Runtime } from '@temporalio/worker';
 import type { StepName, StepResult } from '../core/run-types';
 
@@ -18,27 +19,53 @@ export const METRIC_NAMES = {
   trainingSamplesPerSecond: 'quiver_training_samples_per_second',
 } as const;
 
+/** Quiver's instruments on the runtime's meter, created once per process (not at every record). */
+let instruments:
+  | {
+      stepDuration: MetricHistogram;
+      checkpointBytes: MetricCounter;
+      trainingSamplesPerSecond: MetricGauge;
+    }
+  | undefined;
+
 /**
- * The runtime's meter tagged with the running activity, or null outside an activity (a step run
+ * The instruments and the running activity's tags, or null outside an activity (a step run
  * in-process). Not the activity context's own meter: that one adds camelCase labels (`taskQueue`),
  * and Prometheus labels are snake_case.
  */
-function meter() {
+function meter(): { instruments: NonNullable<typeof instruments>; tags: MetricTags } | null {
   let info;
   try {
     info = Context.current().info;
   } catch {
     return null;
   }
-  return Runtime.instance().metricMeter.withTags({
-    namespace: info.namespace,
-    task_queue: info.taskQueue,
-    activity_type: info.activityType,
-  });
+  if (!instruments) {
+    const m = Runtime.instance().metricMeter;
+    instruments = {
+      stepDuration: m.createHistogram(
+        METRIC_NAMES.stepDuration,
+        'float',
+        's',
+        'Wall time of one step attempt',
+      ),
+      checkpointBytes: m.createCounter(METRIC_NAMES.checkpointBytes, 'By', 'Bytes of checkpoints written'),
+      trainingSamplesPerSecond: m.createGauge(
+        METRIC_NAMES.trainingSamplesPerSecond,
+        'float',
+        '1/s',
+        'Training throughput of the last run',
+      ),
+    };
+  }
+  return {
+    instruments,
+    tags: { namespace: info.namespace, task_queue: info.taskQueue, activity_type: info.activityType },
+  };
 }
 
 /**
- * Records Quiver's step metrics on the activity's metric meter, which the worker's runtime exports
+ * Records Quiver's step metrics on the runtime's metric meter, which the worker's runtime exports
  * with Temporal's own (Prometheus when `QUIVER_METRICS_PORT` is set); a no-op when a step runs
  * in-process, outside any activity. Checkpoint bytes are counted as they are written
  * ({@link recordCheckpointBytes}), so epoch checkpoints count too.
@@ -46,18 +73,10 @@ function meter() {
 export function recordStepMetrics(step: StepName, result: StepResult): void {
   const m = meter();
   if (!m) return;
-  m.createHistogram(METRIC_NAMES.stepDuration, 'float', 's', 'Wall time of one step attempt').record(
-    result.durationMs / 1000,
-    { step },
-  );
+  m.instruments.stepDuration.record(result.durationMs / 1000, { ...m.tags, step });
   const samplesPerSecond = trainingSamplesPerSecond(step, result);
   if (samplesPerSecond !== null)
-    m.createGauge(
-      METRIC_NAMES.trainingSamplesPerSecond,
-      'float',
-      '1/s',
-      'Training throughput of the last run',
-    ).set(samplesPerSecond, { step });
+    m.instruments.trainingSamplesPerSecond.set(samplesPerSecond, { ...m.tags, step });
 }
 
 /**
@@ -68,10 +87,7 @@ export function recordCheckpointBytes(step: StepName, output: string, bytes: num
   const m = meter();
   if (!m) return;
   const label = /^epoch-\d+$/.test(output) ? 'epoch_checkpoint' : output;
-  m.createCounter(METRIC_NAMES.checkpointBytes, 'By', 'Bytes of checkpoints written').add(bytes, {
-    step,
-    output: label,
-  });
+  m.instruments.checkpointBytes.add(bytes, { ...m.tags, step, output: label });
 }
 
 /** Rows × epochs trained per second of the training step's wall time; null for other steps. */

@@ -28,6 +28,7 @@ import { StoreStateError } from '../core/errors';
 import type { ObjectStore } from '../core/object-store/types';
 import { ModelRegistry } from '../core/registry';
 import { FeedbackLog, type Feedback } from '../core/serving/feedback-log';
+import { columnRecord } from '../core/own-keys';
 
 /** Input of one monitor run: the monitor's configuration (from its schedule). */
 export interface MonitorInput {
@@ -213,7 +214,7 @@ async function predictionIndex(objects: ObjectStore, prefix: string, files: stri
       )
       .map((field) => field.name);
     for (let i = 0; i < table.numRows; i++) {
-      const categories: Record<string, string | null> = {};
+      const categories = columnRecord<string | null>();
       for (const c of categorical) categories[c] = (table.getChild(c)!.get(i) as string | null) ?? null;
       index.set(String(ids.get(i)), {
         prediction: String(predictions.get(i)),

@@ -3,6 +3,7 @@ import { columnStats, type ColumnStats } from '../core/arrow-columns';
 import { missingColumn } from '../core/data/data-schema';
 import { quoteList } from '../core/quote';
 import type { PipelineSpec } from '../core/spec/schema';
+import { ownValue } from '../core/own-keys';
 
 /** One row of the sanity report. */
 export interface CheckResult {
@@ -46,7 +47,8 @@ export function runSanityChecks(
 
   for (const column of columns) {
     const stats = statsOf(column);
-    const limit = column === label ? 0 : (spec.sanity.nullFractions[column] ?? spec.sanity.maxNullFraction);
+    const limit =
+      column === label ? 0 : (ownValue(spec.sanity.nullFractions, column) ?? spec.sanity.maxNullFraction);
     const fraction = stats.rows === 0 ? 0 : stats.nulls / stats.rows;
     results.push({
       check: 'null_fraction',
@@ -56,7 +58,7 @@ export function runSanityChecks(
       expected: `<= ${limit}`,
     });
 
-    const range = spec.sanity.ranges[column];
+    const range = ownValue(spec.sanity.ranges, column);
     if (range) {
       const inRange =
         stats.kind === 'numeric' &&
@@ -70,7 +72,7 @@ export function runSanityChecks(
         expected: `[${range.min ?? '-inf'}, ${range.max ?? 'inf'}]`,
       });
     }
-    const allowed = spec.sanity.categories[column];
+    const allowed = ownValue(spec.sanity.categories, column);
     if (allowed) {
       const unexpected = stats.categories.filter((c) => !allowed.includes(c));
       results.push({

@@ -4,9 +4,10 @@ import { ValidationGateError } from '../core/errors';
 import { applyFeatures } from '../core/features/pipeline';
 import { modelFeatures, modelFromArrow, readModelTable } from '../core/model/codec';
 import { metricsToArrow } from '../core/model/metrics';
-import { holdoutRows } from '../core/model/train';
+import { splitDataset } from '../core/model/train';
 import { ModelRegistry } from '../core/registry';
 import type { StepInput, StepResult } from '../core/run-types';
+import { baselineMiss, naiveBaseline } from '../core/validation/baseline';
 import { evaluateModel, sliceRows, type SliceRows } from '../core/validation/evaluate';
 import { predictionsToArrow, type HoldoutPredictions } from '../core/validation/predictions';
 import { gateMisses, type ModelEvaluation, type ValidationReport } from '../core/validation/gate';
@@ -27,7 +28,12 @@ export async function validate(input: StepInput, config: QuiverConfig): Promise<
     const candidateModel = await ctx.read('model');
     // The task the candidate was trained for decides which rows form the holdout (stratified or not).
     const { task } = readModelTable(candidateModel).preprocessing;
-    const rows = holdoutRows(table, spec.target.column, spec.split, task ?? 'classification');
+    const { trainRows, holdoutRows: rows } = splitDataset(
+      table,
+      spec.target.column,
+      spec.split,
+      task ?? 'classification',
+    );
     const slices = sliceRows(table, rows, spec.validate.slices);
     const scored: { predictions?: HoldoutPredictions } = {};
     const candidate = await scoreCheckpoint('candidate', null, candidateModel, table, rows, slices, (p) => {
@@ -36,13 +42,20 @@ export async function validate(input: StepInput, config: QuiverConfig): Promise<
     const { champion, championError } = await scoreChampion(ctx, config, table, rows, slices);
     const report: ValidationReport = { candidate, champion, championError };
 
-    await ctx.write('metrics', metricsToArrow(candidate.overall));
+    // The naive model on the same rows: a model that does not beat it has learnt nothing worth deploying.
+    const baseline = naiveBaseline(table, spec.target.column, trainRows, rows, task ?? 'classification');
+    const baselineFigure: Record<string, number> = baseline
+      ? { [`baseline.${baseline.metric}`]: baseline.value }
+      : {};
+    await ctx.write('metrics', metricsToArrow(candidate.overall, baselineFigure));
     await ctx.write('report', reportToArrow(report));
     // What the card's confusion matrix or residual plot is drawn from; written before the gate decides.
     if (scored.predictions) await ctx.write('predictions', predictionsToArrow(scored.predictions));
     const misses = gateMisses(report, spec.validate);
+    const beaten = baseline && spec.validate.beatBaseline ? baselineMiss(candidate.overall, baseline) : null;
+    if (beaten) misses.push(beaten);
     if (misses.length > 0) throw new ValidationGateError(`validation gate failed: ${misses.join('; ')}`);
-    const summary: StepResult['summary'] = { ...candidate.overall };
+    const summary: StepResult['summary'] = { ...candidate.overall, ...baselineFigure };
     if (champion) {
       summary.championVersion = champion.version;
       for (const [name, value] of Object.entries(champion.overall)) summary[`champion.${name}`] = value;

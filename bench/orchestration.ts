@@ -92,6 +92,10 @@ async function historyShape(client: Client, workflowId: string) {
     kb: JSON.stringify(history).length / 1024,
     activities: waits.length,
     eager: waits.filter((ms) => ms < 1).length,
+    // Each is a visibility write on the server besides the run's start and close records.
+    visibilityUpdates: events.filter(
+      (e) => e.upsertWorkflowSearchAttributesEventAttributes || e.workflowPropertiesModifiedEventAttributes,
+    ).length,
   };
 }
 
@@ -133,9 +137,9 @@ async function stepBodyMs(client: Client, workflowId: string): Promise<number> {
   return total;
 }
 
-/** `N events, N workflow tasks, N KB, k of n activities dispatched eagerly`. */
+/** `N events, N workflow tasks, N KB, N search-attribute/memo updates, k of n activities dispatched eagerly`. */
 function describeShape(shape: Awaited<ReturnType<typeof historyShape>>): string {
-  return `${shape.events} events, ${shape.workflowTasks} workflow tasks, ${shape.kb.toFixed(1)} KB, ${shape.eager} of ${shape.activities} activities dispatched eagerly`;
+  return `${shape.events} events, ${shape.workflowTasks} workflow tasks, ${shape.kb.toFixed(1)} KB, ${shape.visibilityUpdates} search-attribute/memo updates, ${shape.eager} of ${shape.activities} activities dispatched eagerly`;
 }
 
 /**

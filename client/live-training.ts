@@ -126,9 +126,17 @@ export function settleClosedProgress(
     const cancelledHere =
       status === 'CANCELED' &&
       (step.status === 'running' ||
+        step.status === 'cancelled' ||
         (step.status === 'failed' && (!step.error?.trim() || /failed:\s*$|cancel/i.test(step.error))));
     if (cancelledHere)
       settled = { ...settled, status: 'cancelled', error: `cancelled${closedAt ? ` at ${closedAt}` : ''}` };
+    // Cancelled while paused on this step: it is cancelled now, and the error it paused on still says why.
+    else if (status === 'CANCELED' && step.status === 'paused')
+      settled = {
+        ...settled,
+        status: 'cancelled',
+        error: `cancelled${closedAt ? ` at ${closedAt}` : ''} while paused${step.error ? `: ${step.error}` : ''}`,
+      };
     return settled;
   });
   return { ...progress, steps };

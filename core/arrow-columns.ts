@@ -10,6 +10,7 @@ import {
   vectorFromArray,
   type Vector,
 } from 'apache-arrow';
+import { columnRecord } from './own-keys';
 
 /** Column statistics the sanity checks read: one pass over the column, nulls counted apart. */
 export interface ColumnStats {
@@ -77,7 +78,7 @@ const TYPES = {
 
 /** Builds a small Arrow table from plain columns with explicit types (reports, records). */
 export function tableFromColumns(columns: Record<string, ColumnValues>): Table {
-  const vectors: Record<string, Vector> = {};
+  const vectors = columnRecord<Vector>();
   for (const [name, column] of Object.entries(columns)) {
     vectors[name] = vectorFromArray(column.values as never[], TYPES[column.type]() as DataType);
   }

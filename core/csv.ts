@@ -14,6 +14,7 @@ import { NullTokenTally } from './sources/null-tokens';
 import { decodeToUtf8, type TextEncoding } from './sources/encoding';
 import { locatorFrom, ROW_LINES_KEY, RowLineRecorder } from './sources/row-lines';
 import { inferTextColumn, TEXT_REASON_KEY } from './sources/text-types';
+import { ownValue } from './own-keys';
 
 /**
  * CSV (RFC 4180) to Arrow with per-column type inference: a column whose non-null values all read
@@ -124,7 +125,7 @@ export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arro
         throw scanner.error(1, `the header reads as one column ${quote(names[0])}: ${hint}`);
       const columns = names.map((name, i) => {
         // A declared string column is text from its first value: no number ever replaces its spelling.
-        const declared = options.columnTypes?.[name] === 'string';
+        const declared = ownValue(options.columnTypes, name) === 'string';
         const reason = declared ? DECLARED_TEXT : (forcedStrings.get(i) ?? null);
         return new ColumnBuilder(capacity, forcedStrings.has(i) || declared, fields, reason, declared);
       });
@@ -136,7 +137,7 @@ export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arro
       const retyped = columns.flatMap((column, i) =>
         column.lostText ||
         column.onlyQuotedEmpties() ||
-        (options.columnTypes?.[names[i]] !== 'number' && column.exponentCodesOnly())
+        (ownValue(options.columnTypes, names[i]) !== 'number' && column.exponentCodesOnly())
           ? [i]
           : [],
       );

@@ -224,7 +224,9 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunOutcome
         state.outputs = details?.outputs ?? {};
         state.error = describeFailure(error);
         if (isNonRetryable(error) || isCancellation(error) || isNoGpuWorker(error)) {
-          state.status = 'failed';
+          // Cancelled, the step says so at once: the run closes a moment later (a local activity's
+          // cancellation takes a few seconds to settle), and a status read meanwhile must not say failed.
+          state.status = isCancellation(error) ? 'cancelled' : 'failed';
           showProgress();
           throw error;
         }

@@ -48,10 +48,13 @@ function numericView(vector: arrow.Vector, name: string): NumericView {
   }
   const values = new Float64Array(rows);
   const valid = vector.nullCount > 0 ? new Uint8Array(rows).fill(1) : null;
+  // float16 buffers hold bit patterns (5.1 is 17690), not numbers: decode them.
+  const half = arrow.DataType.isFloat(vector.type as arrow.DataType) && (vector.type as arrow.Float).precision === arrow.Precision.HALF;
   let at = 0;
   for (const d of chunks) {
     const source = d.values as ArrayLike<number | bigint>;
-    for (let i = 0; i < d.length; i++) values[at + i] = Number(source[i]);
+    if (half) for (let i = 0; i < d.length; i++) values[at + i] = arrow.util.uint16ToFloat64(source[d.offset + i] as number);
+    else for (let i = 0; i < d.length; i++) values[at + i] = Number(source[i]);
     if (valid && d.nullCount > 0) markNulls(d, valid, at);
     at += d.length;
   }

@@ -2,6 +2,7 @@ import type { SchemaColumnOverride } from '../spec/data-checks-schema';
 import { quote, quoteList } from '../quote';
 import type { ColumnView } from './column-views';
 import { locatorFrom, type RowLocator } from '../sources/row-lines';
+import { ownValue, columnRecord } from '../own-keys';
 
 /** What a data schema knows about one column. */
 export interface SchemaColumn {
@@ -58,7 +59,7 @@ export function inferSchema(
   origin: Pick<DataSchema, 'pipeline' | 'inferredFrom'>,
   hints: InferenceHints = {},
 ): DataSchema {
-  const columns: Record<string, SchemaColumn> = {};
+  const columns = columnRecord<SchemaColumn>();
   for (const view of views) {
     const nullable = view.nulls > 0;
     const note = hints.notes?.get(view.name);
@@ -93,9 +94,9 @@ export function applyOverrides(
   schema: DataSchema,
   overrides: Record<string, SchemaColumnOverride>,
 ): Record<string, SchemaColumn> {
-  const columns: Record<string, SchemaColumn> = { ...schema.columns };
+  const columns = Object.assign(columnRecord<SchemaColumn>(), schema.columns);
   for (const [name, override] of Object.entries(overrides)) {
-    const base = columns[name] ?? { type: override.type ?? 'number', nullable: true };
+    const base = ownValue(columns, name) ?? { type: override.type ?? 'number', nullable: true };
     const merged: SchemaColumn = { ...base };
     for (const [key, value] of Object.entries(override)) {
       if (value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value;

@@ -1,6 +1,7 @@
 import * as arrow from 'apache-arrow';
 import type { ColumnView } from './column-views';
 import { keptRowLines, ROW_LINES_KEY } from '../sources/row-lines';
+import { columnRecord } from '../own-keys';
 
 /**
  * The rows of `table` that `keep` marks, column types kept (Float64 and dictionary-encoded strings
@@ -9,7 +10,7 @@ import { keptRowLines, ROW_LINES_KEY } from '../sources/row-lines';
 export function filterRows(table: arrow.Table, views: ColumnView[], keep: Uint8Array): arrow.Table {
   let kept = 0;
   for (let i = 0; i < keep.length; i++) kept += keep[i];
-  const columns: Record<string, arrow.Vector> = {};
+  const columns = columnRecord<arrow.Vector>();
   for (const [index, field] of table.schema.fields.entries()) {
     const view = views[index];
     const type = field.type as arrow.DataType;

@@ -4,6 +4,7 @@ import { locatorFrom, type RowLocator } from '../sources/row-lines';
 import { cellText, isPresent, type ColumnView } from './column-views';
 import type { SchemaColumn } from './data-schema';
 import { duplicateRows } from './duplicates';
+import { ownValue } from '../own-keys';
 
 /** The row-level checks, in report order, and the bit each sets in a row's flag mask. */
 export const ROW_FLAG_CHECKS: readonly RowFlagCheck[] = [
@@ -57,9 +58,10 @@ export function flagRows(views: ColumnView[], columns: Record<string, SchemaColu
   const rows = views[0]?.kind === 'numeric' ? views[0].values.length : (views[0]?.codes.length ?? 0);
   const mask = new Uint8Array(rows);
   for (const view of views) {
-    const column = columns[view.name];
+    const column = ownValue(columns, view.name);
     if (view.name === label) {
       markNulls(view, mask, BIT.missingLabel);
+      if (view.kind === 'numeric') markNaN(view.values, mask, BIT.missingLabel);
     } else if (column && !column.ignore && column.type === view.type && !column.nullable) {
       markNulls(view, mask, BIT.nullForbidden);
     }
@@ -156,11 +158,13 @@ function rowReasons(
 ): string[] {
   const reasons: string[] = [];
   for (const view of views) {
-    const column = columns[view.name];
+    const column = ownValue(columns, view.name);
     const present = isPresent(view, row);
     const text = cellText(view, row);
     if (view.name === label && bits & BIT.missingLabel && !present)
       reasons.push(`${locator.cell(row, label, null)} (the label)`);
+    else if (view.name === label && bits & BIT.missingLabel && view.kind === 'numeric' && Number.isNaN(view.values[row]))
+      reasons.push(`${locator.cell(row, label)}: NaN (the label; a NaN label counts as missing)`);
     if (!column || column.ignore || column.type !== view.type) continue;
     if (!present) {
       if (view.name !== label && !column.nullable && bits & BIT.nullForbidden)
@@ -192,6 +196,11 @@ function markNulls(view: ColumnView, mask: Uint8Array, bit: number): void {
     const codes = view.codes;
     for (let i = 0; i < codes.length; i++) if (codes[i] < 0) mask[i] |= bit;
   }
+}
+
+/** A NaN label (what numpy/pandas/Polars writers store for "missing" in a float column) is a missing label. */
+function markNaN(values: Float64Array, mask: Uint8Array, bit: number): void {
+  for (let i = 0; i < values.length; i++) if (Number.isNaN(values[i])) mask[i] |= bit;
 }
 
 function markOutOfRange(values: Float64Array, valid: Uint8Array | null, column: SchemaColumn, mask: Uint8Array) {

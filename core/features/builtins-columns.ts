@@ -4,6 +4,7 @@ import { FeatureTransformError } from '../errors';
 import { columnNames, float64Vector, isNumericType, numbersOf, requireColumn, withColumns } from './columns';
 import type { Transform } from './types';
 import { rowLocator } from '../sources/row-lines';
+import { ownValue, columnRecord } from '../own-keys';
 
 /** Column-shaping built-ins: no statistics to fit, so their state is null (params say it all). */
 
@@ -51,7 +52,7 @@ export const renameTransform = stateless<Record<string, string>>((table, mapping
   const names = columnNames(table);
   return withColumns(table, {
     drop: new Set(names),
-    append: names.map((name) => [mapping[name] ?? name, table.getChild(name)!]),
+    append: names.map((name) => [ownValue(mapping, name) ?? name, table.getChild(name)!]),
   });
 });
 
@@ -88,7 +89,7 @@ export const deriveTransform = stateless<Record<string, string>>((table, express
       customProp: (prop: string, _get: unknown, row: Record<string, number>) => row[prop],
     });
     const out = new Float64Array(current.numRows);
-    const row: Record<string, number> = {};
+    const row = columnRecord<number>();
     for (let i = 0; i < out.length; i++) {
       let missing = false;
       for (const [column, values] of inputs) {

@@ -13,6 +13,7 @@ import {
 } from './columns';
 import { fClassif, fRegression, mean, presentAt, quantile, std } from './stats';
 import type { FitContext, Transform } from './types';
+import { ownValue, columnRecord } from '../own-keys';
 
 /** Built-ins that learn statistics from the training rows; their state holds them. */
 
@@ -36,7 +37,7 @@ function chosenColumns(
 }
 
 function requireState<T>(state: Record<string, T>, name: string, what: string): T {
-  const value = state[name];
+  const value = ownValue(state, name);
   if (value === undefined) throw new FeatureTransformError(`${what}: no fitted state for column '${name}'`);
   return value;
 }
@@ -68,7 +69,7 @@ export const imputeTransform: Transform<ImputeParams, ImputeState> = {
   fit(table, params, { trainRows, target }) {
     const numericOnly = params.strategy === 'mean' || params.strategy === 'median';
     const accepts = (t: arrow.DataType) => isNumericType(t) || (!numericOnly && isStringType(t));
-    const state: ImputeState = {};
+    const state: ImputeState = columnRecord();
     for (const name of chosenColumns(table, 'impute', target, params.columns, accepts)) {
       const vector = table.getChild(name)!;
       let fill: number | string | undefined;
@@ -122,7 +123,7 @@ type ScaleState = Record<string, { center: number; scale: number }>;
 
 export const scaleTransform: Transform<ScaleParams, ScaleState> = {
   fit(table, params, { trainRows, target }) {
-    const state: ScaleState = {};
+    const state: ScaleState = columnRecord();
     for (const name of chosenColumns(table, 'scale', target, params.columns, isNumericType)) {
       const present = presentAt(numbersOf(table.getChild(name)!), trainRows);
       if (present.length === 0)
@@ -185,7 +186,7 @@ function fnv1a(text: string): number {
 
 export const encodeTransform: Transform<EncodeParams, EncodeState> = {
   fit(table, params, { trainRows, target }) {
-    const state: EncodeState = { method: params.method, buckets: params.buckets, columns: {} };
+    const state: EncodeState = { method: params.method, buckets: params.buckets, columns: columnRecord() };
     for (const name of chosenColumns(table, 'encode', target, params.columns, isStringType)) {
       const strings = stringsOf(table.getChild(name)!);
       const counts = new Map<string, number>();

@@ -22,7 +22,7 @@ export function assertFiniteColumns(
       const value = col.get(row) as number | null;
       if (value === null || Number.isFinite(value)) continue;
       throw new NonFiniteValueError(
-        `${role} column '${name}' holds ${value} at ${locator.at(row)}: non-finite values cannot be trained on; make them null (source.nullValues) or drop the column`,
+        `${role} column '${name}' holds ${value} at ${locator.at(row)}: non-finite values cannot be trained on; make them null (a text file's token: source.nullValues; a Parquet/Arrow float: write nulls, not NaN) or drop the column`,
       );
     }
   }

@@ -1,4 +1,5 @@
 import type { LiveQuality } from './monitor-config';
+import { ownValue } from '../own-keys';
 
 /** One labelled prediction: what the model said, the label that came back, and its categorical inputs. */
 export interface LabelledPrediction {
@@ -36,7 +37,7 @@ export function liveQuality(rows: LabelledPrediction[], task: 'classification' |
   for (const column of columns) {
     const groups = new Map<string, LabelledPrediction[]>();
     for (const r of rows) {
-      const value = r.categories[column];
+      const value = ownValue(r.categories, column);
       if (value === null || value === undefined) continue;
       groups.set(value, [...(groups.get(value) ?? []), r]);
     }

@@ -1,5 +1,6 @@
 import { argmaxRows } from '../model/metrics';
 import { decodeLabel, type Preprocessing } from '../model/preprocess';
+import { columnRecord } from '../own-keys';
 
 /** Values the model gives per row: one per class (softmax) for classification, one for regression. */
 export function outputWidth(prep: Preprocessing): number {
@@ -37,7 +38,7 @@ export function decodeOutputs(prep: Preprocessing, outputs: Float32Array, rows: 
   }
   const best = argmaxRows(outputs, width);
   const probabilities = Array.from({ length: rows }, (_, i) => {
-    const row: Record<string, number> = {};
+    const row = columnRecord<number>();
     for (let k = 0; k < width; k++) row[prep.classes[k]] = outputs[i * width + k];
     return row;
   });

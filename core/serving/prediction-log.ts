@@ -2,6 +2,7 @@ import { Float64, Table, Utf8, makeData, makeVector, tableToIPC, type Vector } f
 import type { Preprocessing } from '../model/preprocess';
 import { FileObjectStore } from '../object-store/file';
 import type { ObjectStore } from '../object-store/types';
+import { ownValue, columnRecord } from '../own-keys';
 
 /** One logged prediction: the instance as sent, what the model answered, and which model answered. */
 export interface LoggedPrediction {
@@ -132,9 +133,9 @@ export class PredictionLog {
 /** Feature columns first (as in training data), then `prediction`, `probability` and who answered. */
 function predictionTable(buffer: Buffer): Table {
   const { rows, prep } = buffer;
-  const columns: Record<string, Vector> = {};
+  const columns = columnRecord<Vector>();
   for (const feature of prep.features) {
-    const values = rows.map((r) => r.instance[feature.name]);
+    const values = rows.map((r) => ownValue(r.instance, feature.name));
     columns[feature.name] =
       feature.kind === 'categorical'
         ? utf8Vector(values.map((v) => (typeof v === 'string' ? v : null)))

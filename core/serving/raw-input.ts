@@ -5,6 +5,7 @@ import type { FittedFeatures } from '../features/types';
 import { transformFeatures, type FeatureTransform, type Preprocessing } from '../model/preprocess';
 import { BadRequestError, parsePredictBody } from './request';
 import type { TextRules } from './text-rules';
+import { ownValue, columnRecord } from '../own-keys';
 
 /**
  * The raw columns a model behind a features stage takes, shaped as a Preprocessing so the request
@@ -40,9 +41,9 @@ export async function parseRawPredictBody(
   rules: TextRules | null = null,
 ): Promise<ReturnType<typeof parsePredictBody>> {
   const { instances, warnings } = parsePredictBody(body, rawPrep, rules);
-  const columns: Record<string, arrow.Vector> = {};
+  const columns = columnRecord<arrow.Vector>();
   for (const column of fitted.inputs) {
-    const values = instances.map((instance) => instance[column.name] ?? null);
+    const values = instances.map((instance) => ownValue(instance, column.name) ?? null);
     columns[column.name] =
       column.type === 'string'
         ? arrow.vectorFromArray(values as (string | null)[], new arrow.Utf8())

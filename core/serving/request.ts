@@ -1,6 +1,6 @@
 import { transformInstances, type Preprocessing } from '../model/preprocess';
 import { quote } from '../quote';
-import { parseBooleanWord, parseIsoTimestamp } from '../sources/text-types';
+import { parseBooleanText, parseIsoTimestamp } from '../sources/text-types';
 import { readText, type TextRules } from './text-rules';
 
 /** Largest magnitude a float32 model input holds: beyond it the input is Infinity. */
@@ -77,6 +77,14 @@ export function parsePredictBody(
         rules?.textColumns?.includes(feature.name)
       )
         value = parsed[feature.name] = String(value);
+      // A JSON Lines column that mixed types was trained on the values as JSON spells them ('10001', 'true').
+      if (
+        rules?.jsonValues &&
+        (typeof value === 'number' || typeof value === 'boolean') &&
+        feature.kind === 'categorical' &&
+        known.get(feature.name)!.has(String(value))
+      )
+        value = parsed[feature.name] = String(value);
       if (typeof value === 'string' && rules) {
         const exact = feature.kind === 'categorical' && known.get(feature.name)!.has(value);
         if (!exact) value = parsed[feature.name] = readText(value, rules);
@@ -92,11 +100,15 @@ export function parsePredictBody(
             warning: `unseen category ${quote(value)} (encoded as none of the known ones)`,
           });
       } else if (feature.dtype === 'boolean') {
-        const word = typeof value === 'string' ? parseBooleanWord(value) : null;
+        // The spellings ingest reads as a boolean: true/false in any case, and `1`/`0`.
+        const word = typeof value === 'string' ? parseBooleanText(value) : null;
         if (word !== null) parsed[feature.name] = word;
         else if (typeof value === 'number') parsed[feature.name] = finite(value, field);
         else if (typeof value !== 'boolean')
-          throw new BadRequestError(field, `expected a boolean (true/false/True/False), got ${shown(value)}`);
+          throw new BadRequestError(
+            field,
+            `expected a boolean (true/false in any case, or 1/0), got ${shown(value)}`,
+          );
       } else if (typeof value === 'string') {
         // Only a timestamp feature (Float64 ms since the epoch in training) reads an ISO-8601 string.
         const time = feature.logicalType === 'timestamp' ? parseIsoTimestamp(value.trim()) : null;

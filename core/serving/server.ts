@@ -88,7 +88,14 @@ export async function buildModelServer(options: ServeOptions): Promise<ModelServ
   slots.onSwitch = ({ model, alias, version }) => metrics.servedVersion.set({ model, alias }, version);
   slots.onBatch = (rows) => metrics.batchRows.observe(rows);
 
-  const app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024 });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 8 * 1024 * 1024,
+    // A feature may be named `__proto__` or `constructor` (a column's name): keep such keys as
+    // plain own properties (as JSON.parse does); requests are read only through own-key lookups.
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
+  });
   app.setErrorHandler((error: FastifyError, _request, reply) => {
     // Fastify's own 4xx (malformed or empty JSON, wrong content type) name the body as the field.
     const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;

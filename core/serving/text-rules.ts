@@ -13,6 +13,8 @@ export interface TextRules {
   nullValues: string[];
   /** Columns declared text (`source.columnTypes: { code: string }`): a number sent for one is its code, as written. */
   textColumns?: string[];
+  /** The source was JSON Lines: a text column's JSON numbers and booleans were read as JSON spells them (`10001`, `true`). */
+  jsonValues?: boolean;
 }
 
 /** Ingest's defaults for a CSV source: what a model that recorded no rules was most likely trained on. */
@@ -43,6 +45,7 @@ export function textRulesOfSource(source: SourceTextSettings): TextRules {
   );
   // Recorded only when some column is declared text, so other models' rules read as before.
   const declared = textColumns.length > 0 ? { textColumns } : {};
+  if (format === 'jsonl') return { trim: false, nullValues: [], ...declared, jsonValues: true };
   if (format !== 'csv') return { trim: false, nullValues: [], ...declared };
   return {
     trim: source.trim ?? DEFAULT_TEXT_RULES.trim,
@@ -60,6 +63,7 @@ export function modelTextRules(extra: Record<string, string>): TextRules {
     trim: parsed.trim ?? DEFAULT_TEXT_RULES.trim,
     nullValues: parsed.nullValues ?? DEFAULT_TEXT_RULES.nullValues,
     ...(parsed.textColumns ? { textColumns: parsed.textColumns } : {}),
+    ...(parsed.jsonValues ? { jsonValues: true } : {}),
   };
 }
 

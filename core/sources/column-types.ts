@@ -4,6 +4,7 @@ import { DataError } from '../errors';
 import { quote } from '../quote';
 import { rowLocator } from './row-lines';
 import { LOGICAL_TYPE_KEY, parseBooleanWord, parseIsoTimestamp, TEXT_REASON_KEY } from './text-types';
+import { ownValue } from '../own-keys';
 
 /** The types `source.columnTypes` may declare (as pandas' `dtype=`, Arrow CSV's `column_types`). */
 export const COLUMN_TYPES = ['string', 'number', 'boolean', 'timestamp'] as const;
@@ -55,7 +56,7 @@ export function applyColumnTypes(
   const children: arrow.Data[] = [];
   for (const field of table.schema.fields) {
     const vector = table.getChild(field.name)!;
-    const declared = types[field.name];
+    const declared = ownValue(types, field.name);
     const converted = declared ? convert(vector, field, declared, format) : null;
     if (converted && 'bad' in converted) {
       const { row, value } = converted.bad;

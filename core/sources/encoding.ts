@@ -1,9 +1,41 @@
 import { isUtf8 } from 'node:buffer';
+import { z } from 'zod';
 import { DataError, SpecError } from '../errors';
 
-/** Text encodings a source may declare (`source.encoding`). */
+/** Text encodings a source may declare (`source.encoding`), by their canonical names. */
 export const TEXT_ENCODINGS = ['utf-8', 'latin1', 'windows-1252', 'utf-16le', 'utf-16be'] as const;
 export type TextEncoding = (typeof TEXT_ENCODINGS)[number];
+
+/** Other names of the same encodings (WHATWG labels, Python codec names), compared in canonicalEncoding's form. */
+const ENCODING_ALIASES: Record<string, TextEncoding> = {
+  utf8: 'utf-8',
+  latin1: 'latin1',
+  iso88591: 'latin1',
+  l1: 'latin1',
+  windows1252: 'windows-1252',
+  cp1252: 'windows-1252',
+  utf16le: 'utf-16le',
+  utf16be: 'utf-16be',
+};
+
+/**
+ * The canonical name of an encoding written any common way (`UTF8`, `utf_8`, `Latin-1`,
+ * `ISO-8859-1`, `utf16le`, `CP1252`): case, `-` and `_` do not matter. Null for an unknown one.
+ */
+export function canonicalEncoding(name: string): TextEncoding | null {
+  return ENCODING_ALIASES[name.toLowerCase().replace(/[-_\s]/g, '')] ?? null;
+}
+
+/** `source.encoding` in a spec: any spelling canonicalEncoding knows, validated to its canonical name. */
+export const textEncodingSchema = z.string().transform((name, ctx): TextEncoding => {
+  const encoding = canonicalEncoding(name);
+  if (encoding) return encoding;
+  ctx.addIssue({
+    code: 'custom',
+    message: `unknown encoding ${JSON.stringify(name)}: use one of ${TEXT_ENCODINGS.join(', ')} (or utf8, latin-1, iso-8859-1, cp1252, utf16le, utf16be)`,
+  });
+  return z.NEVER;
+});
 
 /**
  * The bytes of a text source as UTF-8, without a byte order mark. A BOM decides the encoding

@@ -4,6 +4,7 @@ import { parseCsv, type CsvOptions } from '../csv';
 import { DataError, SpecError } from '../errors';
 import { readSourceBytes, sourcePath } from '../source';
 import { applyColumnTypes } from './column-types';
+import { gunzipped, textSourceBytes } from './containers';
 import { decodeToUtf8, type TextEncoding } from './encoding';
 import { parseJsonLines } from './jsonl';
 import { parseParquet } from './parquet';
@@ -16,7 +17,10 @@ export type SourceFormat = (typeof SOURCE_FORMATS)[number];
 
 /** How to read a source: the spec's `source` section, less its step options. */
 export interface SourceOptions extends Omit<CsvOptions, 'source' | 'encoding'> {
-  /** `auto` (default): from the extension (.csv/.tsv/.txt, .parquet, .arrow/.feather/.ipc, .jsonl/.ndjson). */
+  /**
+   * `auto` (default): from the extension (.csv/.tsv/.txt, .parquet, .arrow/.feather/.ipc, .jsonl/.ndjson;
+   * a further `.gz` is a gzipped file of that format, decompressed as it is read).
+   */
   format?: SourceFormat | 'auto';
   encoding?: TextEncoding;
 }
@@ -37,7 +41,8 @@ const BY_EXTENSION: Record<string, SourceFormat> = {
 /** The format of a source: the one given, or the one its extension names. */
 export function sourceFormat(uri: string, format: SourceOptions['format'] = 'auto'): SourceFormat {
   if (format !== 'auto') return format;
-  const ext = path.extname(sourcePath(uri)).toLowerCase();
+  const file = sourcePath(uri).replace(/\.gz$/i, ''); // iris.csv.gz is a gzipped CSV: read as one
+  const ext = path.extname(file).toLowerCase();
   const known = BY_EXTENSION[ext];
   if (!known)
     throw new SpecError(
@@ -76,6 +81,7 @@ export function parseSource(
   name: string,
   options: SourceOptions = {},
 ): arrow.Table {
+  if (format === 'csv' || format === 'jsonl') refuseBinaryTable(bytes, format, name);
   const read = readFormat(bytes, format, name, options);
   // Declared types (source.columnTypes) are checked, and applied, the same way for every format.
   const numbers = format === 'csv' ? { decimal: options.decimal, thousands: options.thousands } : {};
@@ -85,19 +91,19 @@ export function parseSource(
 function readFormat(bytes: Buffer, format: SourceFormat, name: string, options: SourceOptions): arrow.Table {
   switch (format) {
     case 'csv':
-      return parseCsv(bytes, { ...options, source: name });
+      return parseCsv(textSourceBytes(bytes, name, 'CSV'), { ...options, source: name });
     case 'jsonl':
       return parseJsonLines(
-        decodeToUtf8(bytes, options.encoding, name).toString('utf8'),
+        decodeToUtf8(textSourceBytes(bytes, name, 'JSON Lines'), options.encoding, name).toString('utf8'),
         name,
         declaredText(options),
       );
     case 'parquet':
-      return normalizeTable(parseParquet(bytes, name), name);
+      return normalizeTable(parseParquet(gunzipped(bytes, name), name), name);
     case 'arrow': {
       let table: arrow.Table;
       try {
-        table = arrow.tableFromIPC(bytes);
+        table = arrow.tableFromIPC(gunzipped(bytes, name));
       } catch (cause) {
         throw new DataError(`${name}: not an Arrow IPC file or stream: ${String(cause)}`, { cause });
       }
@@ -109,9 +115,28 @@ function readFormat(bytes: Buffer, format: SourceFormat, name: string, options: 
 }
 
 /**
+ * A Parquet (`PAR1`) or Arrow IPC file (`ARROW1`, or a stream's 0xFFFFFFFF continuation) read as
+ * text would fail on its first non-UTF-8 byte with an encoding hint; its magic bytes say what it is.
+ */
+function refuseBinaryTable(bytes: Buffer, format: 'csv' | 'jsonl', name: string): void {
+  const head = bytes.subarray(0, 6).toString('latin1');
+  const kind = head.startsWith('PAR1')
+    ? { what: 'Parquet', format: 'parquet', ext: '.parquet' }
+    : head === 'ARROW1' || (bytes.length >= 4 && bytes.readUInt32LE(0) === 0xffffffff)
+      ? { what: 'Arrow IPC', format: 'arrow', ext: '.arrow' }
+      : null;
+  if (kind)
+    throw new DataError(
+      `${name}: this is a ${kind.what} file, not ${format === 'csv' ? 'CSV' : 'JSON Lines'}: ` +
+        `set source.format: ${kind.format}, or drop source.format and name the file ${kind.ext}`,
+    );
+}
+
+/**
  * Brings a typed table (Parquet, Arrow) to the types the pipeline reads: dates and timestamps become
- * Float64 milliseconds since the epoch (as CSV's do); numbers, booleans and strings pass; other types
- * (lists, structs, binary, decimals) are a DataError naming the column.
+ * Float64 milliseconds since the epoch (as CSV's do); float16 and decimal128/256 become Float64
+ * (decimals beyond float64's 15–17 significant digits are rounded); numbers, booleans and strings
+ * pass; other types (lists, structs, binary) are a DataError naming the column.
  */
 export function normalizeTable(table: arrow.Table, source: string): arrow.Table {
   if (table.numRows === 0) throw new DataError(`${source}: no rows`);
@@ -131,6 +156,13 @@ export function normalizeTable(table: arrow.Table, source: string): arrow.Table 
       );
       continue;
     }
+    if (isHalfFloat(type) || arrow.DataType.isDecimal(type)) {
+      // Widened to Float64 here so every reader of the table (views, profile, training) sees numbers:
+      // float16 buffers hold bit patterns, decimals 128/256-bit integers; beyond 2^53 digits are rounded.
+      children.push(toFloat64(vector));
+      fields.push(new arrow.Field(field.name, new arrow.Float64(), field.nullable, field.metadata));
+      continue;
+    }
     const readable =
       arrow.DataType.isInt(type) ||
       arrow.DataType.isFloat(type) ||
@@ -141,11 +173,15 @@ export function normalizeTable(table: arrow.Table, source: string): arrow.Table 
         (arrow.DataType.isUtf8(type.dictionary) || arrow.DataType.isLargeUtf8(type.dictionary)));
     if (!readable)
       throw new DataError(
-        `${source}: column '${field.name}' has type ${String(type)}; the pipeline reads numbers, booleans, strings and timestamps (drop or convert it)`,
+        `${source}: column '${field.name}' has type ${typeName(type)}; the pipeline reads numbers, booleans, ` +
+          `strings and timestamps: convert it (or drop it) in the tool that wrote the file`,
       );
     // One chunk per column, so all columns share one record batch.
-    children.push(vector.data.length === 1 ? vector.data[0] : concatChunks(vector));
-    fields.push(field);
+    const data = vector.data.length === 1 ? vector.data[0] : concatChunks(vector);
+    children.push(data);
+    // The field must describe the data pushed: merged chunks carry Int32 codes and a new dictionary,
+    // and a writer that followed the old Int8/Int16 field would pair codes with the wrong words.
+    fields.push(new arrow.Field(field.name, data.type, field.nullable, field.metadata));
   }
   // Row lines of the text file a table was once read from do not name this file's rows.
   const metadata = new Map([...table.schema.metadata].filter(([key]) => key !== ROW_LINES_KEY));
@@ -157,6 +193,65 @@ export function normalizeTable(table: arrow.Table, source: string): arrow.Table 
     children,
   });
   return new arrow.Table(schema, [new arrow.RecordBatch(schema, struct)]);
+}
+
+function isHalfFloat(type: arrow.DataType): boolean {
+  return arrow.DataType.isFloat(type) && (type as arrow.Float).precision === arrow.Precision.HALF;
+}
+
+/** A type as the writers' tools spell it (`decimal(10,2)`, not apache-arrow's `Decimal[10e+2]`). */
+export function typeName(type: arrow.DataType): string {
+  if (arrow.DataType.isDecimal(type)) {
+    const d = type as arrow.Decimal;
+    return `decimal(${d.precision},${d.scale})`;
+  }
+  return String(type);
+}
+
+/** A float16 or decimal column as one Float64 chunk (nulls kept). */
+function toFloat64(vector: arrow.Vector): arrow.Data {
+  const type = vector.type as arrow.DataType;
+  const values = new Float64Array(vector.length);
+  let at = 0;
+  for (const d of vector.data) {
+    if (arrow.DataType.isDecimal(type)) {
+      const { scale, bitWidth } = type as arrow.Decimal;
+      const words = d.values as Uint32Array;
+      const stride = bitWidth / 32;
+      for (let i = 0; i < d.length; i++)
+        values[at + i] = decimalValue(words, (d.offset + i) * stride, stride, scale);
+    } else {
+      const bits = d.values as Uint16Array;
+      for (let i = 0; i < d.length; i++) values[at + i] = arrow.util.uint16ToFloat64(bits[d.offset + i]);
+    }
+    at += d.length;
+  }
+  const nulls = vector.nullCount;
+  let nullBitmap: Uint8Array | undefined;
+  if (nulls > 0) {
+    nullBitmap = new Uint8Array((vector.length + 7) >> 3);
+    for (let i = 0; i < vector.length; i++) if (vector.isValid(i)) nullBitmap[i >> 3] |= 1 << (i & 7);
+  }
+  return arrow.makeData({
+    type: new arrow.Float64(),
+    length: vector.length,
+    data: values,
+    nullCount: nulls,
+    nullBitmap,
+  });
+}
+
+/** A little-endian two's-complement decimal of `stride` 32-bit words at `start`, divided by 10^scale. */
+function decimalValue(words: Uint32Array, start: number, stride: number, scale: number): number {
+  let unscaled = 0n;
+  for (let w = stride - 1; w >= 0; w--) unscaled = (unscaled << 32n) | BigInt(words[start + w]);
+  if (words[start + stride - 1] & 0x80000000) unscaled -= 1n << BigInt(32 * stride);
+  // Through the exact decimal text, so 0.1 reads as the nearest double to 0.1, not 1 / 10 rounded twice.
+  const negative = unscaled < 0n;
+  const digits = (negative ? -unscaled : unscaled).toString();
+  if (scale <= 0) return Number(`${negative ? '-' : ''}${digits}e${-scale}`);
+  const padded = digits.padStart(scale + 1, '0');
+  return Number(`${negative ? '-' : ''}${padded.slice(0, -scale)}.${padded.slice(-scale)}`);
 }
 
 /**

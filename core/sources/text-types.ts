@@ -5,8 +5,6 @@ export const TEXT_REASON_KEY = 'quiver.text_reason';
 /** Field metadata key: the logical type of a physical column (`timestamp`: Float64 ms since epoch, UTC). */
 export const LOGICAL_TYPE_KEY = 'quiver.logical_type';
 
-const TRUE_WORDS = new Set(['true', 'True', 'TRUE']);
-const FALSE_WORDS = new Set(['false', 'False', 'FALSE']);
 /** ISO-8601 date or date-time (`T` or a space), optional fraction and zone. */
 const ISO_8601 =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -29,9 +27,15 @@ export function parseIsoTimestamp(text: string): number | null {
   return value;
 }
 
-/** `true`/`True`/`TRUE` → true, the `false` spellings → false, anything else null. */
+/** `true` in any case (`True`, `TRUE`, `tRUE`) → true, `false` in any case → false, anything else null. */
 export function parseBooleanWord(text: string): boolean | null {
-  return TRUE_WORDS.has(text) ? true : FALSE_WORDS.has(text) ? false : null;
+  const lower = text.length === 4 || text.length === 5 ? text.toLowerCase() : '';
+  return lower === 'true' ? true : lower === 'false' ? false : null;
+}
+
+/** A boolean word (parseBooleanWord) or the digit `1` / `0`: what a boolean column or feature accepts. */
+export function parseBooleanText(text: string): boolean | null {
+  return text === '1' ? true : text === '0' ? false : parseBooleanWord(text);
 }
 
 /** A text column read as a richer type, with the field metadata that says so. */
@@ -41,7 +45,8 @@ export interface TypedColumn {
 }
 
 /**
- * Types a dictionary-coded text column from its distinct words: all boolean words → Bool; all
+ * Types a dictionary-coded text column from its distinct words: all boolean words (any case), or
+ * boolean words mixed with the digits `1`/`0` → Bool; all
  * ISO-8601 dates → Float64 ms since the epoch (so profiles, drift and scaling treat it as a number)
  * with `quiver.logical_type = timestamp`; otherwise null (it stays text). Codes of null rows are ignored.
  */
@@ -53,8 +58,11 @@ export function inferTextColumn(
 ): TypedColumn | null {
   if (words.length === 0) return null;
   const rows = codes.length;
-  const booleans = words.map(parseBooleanWord);
-  if (booleans.every((b) => b !== null)) {
+  const booleans = words.map(parseBooleanText);
+  // `TRUE`/`False`/`1`/`0` in one column (spreadsheet exports mix them) is one boolean, not four
+  // categories; pandas would read `1`/`0` alone as integers, and so do we: a word must be present.
+  const hasWord = words.some((w) => parseBooleanWord(w) !== null);
+  if (hasWord && booleans.every((b) => b !== null)) {
     const bits = new Uint8Array((rows + 7) >> 3);
     for (let i = 0; i < rows; i++)
       if (booleans[codes[i]] === true && isValid(nullBitmap, i)) bits[i >> 3] |= 1 << (i & 7);

@@ -165,6 +165,11 @@ export const pipelineSpecSchema = z
           })
           .strict()
           .default({}),
+        /**
+         * Fail a candidate that does not beat the naive baseline on the holdout: the training rows'
+         * majority class (accuracy) or their mean (RMSE). `false` deploys it anyway.
+         */
+        beatBaseline: z.boolean().default(true),
         /** Champion/challenger: how much worse than the production model a candidate may be, per metric. */
         maxRegression: z.record(z.string(), z.number().min(0)).default({}),
         /** Per-slice metrics (one slice per value of `column`) and their minimums. */

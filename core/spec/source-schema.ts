@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { COLUMN_TYPES } from '../sources/column-types';
-import { TEXT_ENCODINGS } from '../sources/encoding';
+import { textEncodingSchema } from '../sources/encoding';
 
 /**
  * How ingest reads `source.uri` (the `source` section less its step options). Defaults live in
@@ -29,7 +29,7 @@ export const sourceReadOptions = {
   /** CSV: that many non-blank lines at the end (totals, notes) are skipped (pandas' `skipfooter`). */
   skipFooter: z.number().int().min(0).optional(),
   /** CSV and JSONL: text encoding (default UTF-8, strict; a byte order mark wins). */
-  encoding: z.enum(TEXT_ENCODINGS).optional(),
+  encoding: textEncodingSchema.optional(),
   /**
    * Per-column types that replace inference (pandas' `dtype=`, Arrow CSV's `column_types`):
    * `{ code: string }` keeps a column text as written; a declared number, boolean or timestamp column

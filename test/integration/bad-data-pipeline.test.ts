@@ -26,7 +26,10 @@ function csv(name: string, header: string[], row: (i: number) => string[], delim
   return file;
 }
 
-/** A lean spec: few epochs, tiny net, no validation floor; `extra` merged on top. */
+/**
+ * A lean spec: few epochs, tiny net, no validation floor (nor the naive-baseline gate: two epochs
+ * of a 4-unit net need not beat the majority class; these tests are about the data); `extra` merged on top.
+ */
 function spec(name: string, uri: string, extra: Record<string, unknown> = {}) {
   const { source, ...rest } = extra;
   return validateSpec({
@@ -41,6 +44,7 @@ function spec(name: string, uri: string, extra: Record<string, unknown> = {}) {
       checkpointEvery: '1h',
       retry: { maximumAttempts: 3 },
     },
+    validate: { beatBaseline: false },
     ...rest,
   });
 }
@@ -136,6 +140,25 @@ const cases: Record<string, () => ReturnType<typeof spec>> = {
         features: [{ derive: { inverse: '1 / (x - 21)' } }],
       },
     ),
+  // `Yes` on every fifth `yes` row: one class spelled two ways.
+  caseLabels: () =>
+    spec(
+      'bd-case-labels',
+      csv('case-labels', ['x', 'label'], (i) => [
+        String(xOf(i)),
+        labelOf(i) === 'yes' && i % 5 === 0 ? 'Yes' : labelOf(i),
+      ]),
+    ),
+  // A spreadsheet's booleans: TRUE, False, 1 and 0 in one column.
+  mixedBooleans: () =>
+    spec(
+      'bd-mixed-booleans',
+      csv('mixed-booleans', ['member', 'x', 'label'], (i) => [
+        ['TRUE', 'False', '1', '0'][i % 4],
+        String(xOf(i)),
+        labelOf(i),
+      ]),
+    ),
   // Every price written with a '$': text, one category per amount.
   currency: () =>
     spec(
@@ -229,6 +252,25 @@ describe('the whole pipeline on messy data', () => {
     );
     expect(step(view, 'train').status).toBe('pending');
     expect(await registry().versions('bd-unknown')).toEqual([]);
+  });
+
+  it('a target with one class spelled two ways (yes, Yes) fails sanity naming both, before training', async () => {
+    const view = views.caseLabels;
+    expect(view.status).toBe('FAILED');
+    const sanity = step(view, 'sanity');
+    expect(sanity).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(sanity.error).toContain(
+      "case_variants(label): observed values differing only by case or spacing: 'Yes' (6 rows, first line 7) = 'yes' (24 rows, first line 8), expected one spelling per value",
+    );
+    expect(step(view, 'train').status).toBe('pending');
+    expect(await registry().versions('bd-case-labels')).toEqual([]);
+  });
+
+  it('TRUE/False/1/0 in one column read as one boolean feature: trains, deploys, pinned as boolean', async () => {
+    const view = views.mixedBooleans;
+    expect(view.status, view.error ?? '').toBe('COMPLETED');
+    const schema = (await readPinnedSchema(env.config, 'bd-mixed-booleans'))!;
+    expect(schema.columns.member.type).toBe('boolean');
   });
 
   it('a ±1e308 sentinel column fails training non-retryably, naming the column, before deploy', async () => {

@@ -290,7 +290,9 @@ describe.concurrent('a GPU worker killed mid-training; cancel, resume, timeouts 
       expect(Number(train.epochs)).toBeLessThan(300);
       expect(typeof train.valLoss).toBe('number');
       const metrics = stepOf(view, 'validate').summary;
-      expect(Object.keys(metrics).sort()).toEqual(['mae', 'r2', 'rmse']);
+      expect(Object.keys(metrics).sort()).toEqual(['baseline.rmse', 'mae', 'r2', 'rmse']);
+      // The naive baseline (the training mean) is recorded beside the metrics, and beaten.
+      expect(Number(metrics.rmse)).toBeLessThan(Number(metrics['baseline.rmse']));
       expect(Number(metrics.r2)).toBeGreaterThan(0.8);
       expect(Number(metrics.mae)).toBeLessThanOrEqual(Number(metrics.rmse));
     },

@@ -6,6 +6,7 @@ import { openStore } from '../../core/checkpoint/store';
 import { SpecError } from '../../core/errors';
 import { STEP_NAMES } from '../../core/run-types';
 import { SEARCH_ATTRIBUTES } from '../../core/search-attributes';
+import { eventually } from '../support/eventually';
 import { startPipelineEnv, type PipelineEnv } from '../support/pipeline-env';
 
 let env: PipelineEnv;
@@ -97,6 +98,28 @@ describe('execution: local', () => {
     expect(validate).toMatchObject({ status: 'failed', attempts: 1 });
     expect(validate.error).toMatch(/^step validate failed: ValidationGateError: validation gate failed/);
     expect(failed.steps.find((s) => s.name === 'train')!.status).toBe('completed');
+  });
+
+  it('a cancelled run reads its step cancelled from the moment it stops, never failed while the run closes', async () => {
+    const runId = await env.client.start(
+      env.spec(['execution=local', 'train.epochs=5000', 'name=local-cancel']),
+    );
+    const trainOf = (view: RunView) => view.steps.find((s) => s.name === 'train')!;
+    await eventually(
+      async () => ((await env.client.status(runId)).steps[2].status === 'completed' ? true : undefined),
+      'the local run to reach train',
+    );
+    await env.client.cancel(runId);
+    // Every status read until the run closes: the train step is pending, running or cancelled, never failed.
+    const seen = new Set<string>();
+    const closed = await eventually(async () => {
+      const view = await env.client.status(runId);
+      seen.add(trainOf(view).status);
+      return view.status === 'RUNNING' ? undefined : view;
+    }, 'the cancelled local run to close');
+    expect(closed.status).toBe('CANCELED');
+    expect(trainOf(closed).status).toBe('cancelled');
+    expect([...seen]).not.toContain('failed');
   });
 
   it('names the field when execution is unknown or asks for a GPU it cannot reach', () => {

@@ -109,7 +109,12 @@ describe('orchestration at the edges', () => {
     expect((await env.client.status(runId)).status).toBe('PAUSED');
     expect(await timedOut.stopped).toEqual({ code: null, signal: 'SIGPIPE' });
     await env.client.cancel(runId);
-    expect((await env.client.wait(runId)).status).toBe('CANCELED');
+    const cancelledWhilePaused = await env.client.wait(runId);
+    expect(cancelledWhilePaused.status).toBe('CANCELED');
+    // The step it paused on is cancelled now, not paused, and still says why it paused.
+    expect(cancelledWhilePaused.steps[0]).toMatchObject({ name: 'ingest', status: 'cancelled' });
+    expect(cancelledWhilePaused.steps[0].error).toMatch(/while paused: .*timeout/i);
+    expect((await env.client.status(runId)).steps[0].status).toBe('cancelled');
 
     // A cancel reaches a running ingest through its heartbeat, and the attempt stops reading too.
     const reading = await env.client.start(env.spec([...FAST, `source.uri=${cancelled.fifo}`]));

@@ -1,0 +1,86 @@
+import { quote } from '../quote';
+import type { RowLocator } from '../sources/row-lines';
+import type { ColumnView } from './column-views';
+
+/** One spelling of a value, as a case-variant group lists it. */
+export interface Spelling {
+  value: string;
+  /** Rows holding exactly this spelling. */
+  rows: number;
+  /** First row (0-based) holding it. */
+  firstRow: number;
+}
+
+/** Values of one text column that differ only by case, inner spacing or Unicode form. */
+export interface CaseVariants {
+  column: string;
+  /** Each group: two or more spellings of one value, in file order of their first row. */
+  groups: Spelling[][];
+}
+
+/** Groups shown in a message; the rest are counted. */
+const GROUPS_SHOWN = 5;
+
+/**
+ * What two spellings of one value share: Unicode NFKC (full-width `Ｓ` is `S`, `ﬁ` is `fi`), lower
+ * case, and whitespace runs collapsed to one space with none at the ends.
+ */
+export function spellingKey(value: string): string {
+  return value.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
+}
+
+/**
+ * String columns (the target included) holding values that differ only by case, spacing or Unicode
+ * normalisation (`Setosa` and `setosa`): one-hot encoding and label encoding would treat them as two
+ * categories or two classes, splitting one value's rows in two. Only values present in some row count.
+ */
+export function findCaseVariants(views: ColumnView[], skip: ReadonlySet<string>): CaseVariants[] {
+  const found: CaseVariants[] = [];
+  for (const view of views) {
+    if (view.kind !== 'categorical' || view.type !== 'string' || skip.has(view.name)) continue;
+    const counts = new Float64Array(view.dictionary.length);
+    const firstRow = new Int32Array(view.dictionary.length).fill(-1);
+    for (let i = 0; i < view.codes.length; i++) {
+      const code = view.codes[i];
+      if (code >= 0 && counts[code]++ === 0) firstRow[code] = i;
+    }
+    const byKey = new Map<string, Spelling[]>();
+    view.dictionary.forEach((value, code) => {
+      if (counts[code] === 0) return;
+      const key = spellingKey(value);
+      const spellings = byKey.get(key) ?? [];
+      // A dictionary may repeat a word across chunks; one spelling is one entry.
+      const same = spellings.find((s) => s.value === value);
+      if (same) {
+        same.rows += counts[code];
+        same.firstRow = Math.min(same.firstRow, firstRow[code]);
+      } else spellings.push({ value, rows: counts[code], firstRow: firstRow[code] });
+      byKey.set(key, spellings);
+    });
+    const groups = [...byKey.values()]
+      .filter((g) => g.length > 1)
+      .map((g) => g.sort((a, b) => a.firstRow - b.firstRow))
+      .sort((a, b) => a[0].firstRow - b[0].firstRow);
+    if (groups.length > 0) found.push({ column: view.name, groups });
+  }
+  return found;
+}
+
+/** `'Setosa' (3 rows, first line 2) = 'setosa' (47 rows, first line 5); …`: each group, its spellings. */
+export function describeCaseVariants(c: CaseVariants, locator: RowLocator): string {
+  const shown = c.groups.slice(0, GROUPS_SHOWN).map((group) =>
+    group
+      .map((s) => `${quote(s.value)} (${s.rows} row${s.rows === 1 ? '' : 's'}, first ${locator.at(s.firstRow)})`)
+      .join(' = '),
+  );
+  const more = c.groups.length - shown.length;
+  return `${shown.join('; ')}${more > 0 ? `; and ${more} more group(s)` : ''}`;
+}
+
+/** What to do about case variants in `column`: the target cannot be accepted, a feature can. */
+export function caseVariantsHint(column: string, isTarget: boolean): string {
+  const normalise = `one spelling per value: normalise the values upstream (same case, single spaces, Unicode NFKC)`;
+  return isTarget
+    ? `${normalise}; as a target they would be separate classes`
+    : `${normalise}, or mark sanity.schema.columns.${column}.categories: any to keep them as distinct categories`;
+}
