@@ -35,6 +35,7 @@ import {
 import { caseVariantsHint, describeCaseVariants, findCaseVariants } from '../core/data/case-variants';
 import { describeDateText, findDateText } from '../core/data/date-text';
 import { describeUnitNumbers, findUnitNumbers } from '../core/data/unit-numbers';
+import { ambiguousNullsHint, describeAmbiguousNulls, findAmbiguousNulls } from '../core/data/ambiguous-nulls';
 import { rowLocator } from '../core/sources/row-lines';
 import { runDatasetChecks } from './dataset-checks';
 import { LOGICAL_TYPE_KEY, parseIsoTimestamp, TEXT_REASON_KEY } from '../core/sources/text-types';
@@ -158,6 +159,16 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
       expected: `ISO-8601 timestamps: ${d.hint}`,
     }),
   );
+  // Default null tokens that fired in text columns only may have eaten a category (`NA` = North America).
+  const nullTokenChecks = (spec.source.nullValues ? [] : findAmbiguousNulls(table, checked)).map(
+    (a): CheckResult => ({
+      check: 'null_tokens',
+      column: a.column,
+      passed: false,
+      observed: describeAmbiguousNulls(a),
+      expected: ambiguousNullsHint(a),
+    }),
+  );
   // A column of misread numbers gets the numeric hint alone: its cardinality is the misreading's.
   const misread = new Set(
     [
@@ -270,6 +281,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
 
   const report = [
     ...schemaChecks,
+    ...nullTokenChecks,
     ...tokenChecks,
     ...nonFiniteChecks,
     ...unitChecks,

@@ -6,6 +6,11 @@ import { DataError, SpecError } from './errors';
 import { readSourceBytes } from './source';
 import { quote } from './quote';
 import { DECLARED_TEXT, type ColumnType } from './sources/column-types';
+import { preambleHint, raggedRowHint, skipLines, type SkipLines } from './sources/csv-lines';
+import { isUnnamed, namedWidth, trailingUnnamed, unnamedColumn } from './sources/csv-trailing';
+import { describeQuoteError } from './sources/csv-quotes';
+import { checkInvisibleVariants, mayHoldInvisibles } from './sources/invisible-variants';
+import { NullTokenTally } from './sources/null-tokens';
 import { decodeToUtf8, type TextEncoding } from './sources/encoding';
 import { locatorFrom, ROW_LINES_KEY, RowLineRecorder } from './sources/row-lines';
 import { inferTextColumn, TEXT_REASON_KEY } from './sources/text-types';
@@ -15,18 +20,18 @@ import { ownValue } from './own-keys';
  * CSV (RFC 4180) to Arrow with per-column type inference: a column whose non-null values all read
  * as finite decimal numbers becomes Float64; one of `true`/`false` only, Bool; one of ISO-8601 dates
  * only, Float64 milliseconds since the epoch (field metadata `quiver.logical_type = timestamp`);
- * any other column dictionary-encoded Utf8. Codes with leading zeros (`00123`) and integers beyond
- * 2^53 stay exact, as text (field metadata `quiver.text_reason` says why).
+ * any other column dictionary-encoded Utf8. Integer-shaped codes with leading zeros (`00123`; not
+ * `05.1`, a zero-padded decimal) and integers beyond 2^53 stay exact, as text (field metadata `quiver.text_reason` says why).
  *
  * Nulls: an empty field, and an unquoted field equal to one of `nullValues` even when it reads as a
  * number (`-9999`; the raw text is compared, before numeric parsing; a quoted one is that
  * text). In a numeric column a quoted empty field is null too; in a text column it is `''`.
- * Blank lines are skipped. Errors name the physical line (the header is line 1).
+ * Blank lines, and under a header padded with trailing delimiters lines of delimiters only (`,,,,`), are skipped. Errors name the physical line (the header is line 1).
  *
  * Hand-written over the raw bytes, without a string per field, because ingest must sustain
  * ≥ 100 MB/s (see bench/csv-ingest.ts).
  */
-export interface CsvOptions {
+export interface CsvOptions extends SkipLines {
   /** One ASCII character; `,` unless given. */
   delimiter?: string;
   /** Named in error messages (readCsv passes the file path). */
@@ -35,7 +40,8 @@ export interface CsvOptions {
   nullValues?: readonly string[];
   /**
    * Strip whitespace around unquoted fields and header names (default true), as
-   * String.prototype.trim does (NBSP and other Unicode spaces too): `'red\u00a0'` is `'red'`.
+   * String.prototype.trim does (NBSP and other Unicode spaces too): `'red\u00a0'` is `'red'`; and
+   * zero-width characters (U+200B–U+200D, U+2060, U+FEFF, U+00AD) at a field's ends.
    */
   trim?: boolean;
   /** Decimal separator, `.` (default) or `,` (then quote numbers in a `,`-separated file). */
@@ -96,7 +102,8 @@ export async function readCsv(pathOrFileUri: string, options: CsvOptions = {}): 
 /** Parses CSV text or bytes (any of the supported encodings) into an Arrow table. */
 export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arrow.Table {
   const raw = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
-  const bytes = decodeToUtf8(raw, options.encoding, options.source);
+  // Comment, preamble and footer lines are emptied (their line breaks kept: line numbers stay the file's).
+  const bytes = skipLines(decodeToUtf8(raw, options.encoding, options.source), options);
   const delimiter = delimiterByte(options.delimiter ?? ',');
   const format = numberFormat(options);
   const fields = new FieldRules(options.nullValues ?? DEFAULT_NULL_VALUES, options.trim ?? true);
@@ -110,6 +117,8 @@ export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arro
     for (;;) {
       const scanner = new Scanner(bytes, delimiter, options.source);
       const names = readHeader(scanner, fields.trim);
+      scanner.names = names;
+      scanner.padded = names.some(isUnnamed);
       const hint = delimiterHint(names, delimiter);
       // One column whose name holds another separator: the file is not `,`-separated; say so now.
       if (hint && names.length === 1)
@@ -121,15 +130,26 @@ export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arro
         return new ColumnBuilder(capacity, forcedStrings.has(i) || declared, fields, reason, declared);
       });
       const lines = new RowLineRecorder();
-      const rows = readRows(scanner, columns, lines, hint);
+      const rows = readRows(scanner, columns, lines, hint ?? preambleHint(names));
       // A column that turned out to hold text after numbers were already stored is read again as text.
       // So is a column of quoted empty fields only: they are empty strings, there being no number.
+      // So is a column of `1E5`-shaped codes, unless it is declared a number column.
       const retyped = columns.flatMap((column, i) =>
-        column.lostText || column.onlyQuotedEmpties() ? [i] : [],
+        column.lostText ||
+        column.onlyQuotedEmpties() ||
+        (ownValue(options.columnTypes, names[i]) !== 'number' && column.exponentCodesOnly())
+          ? [i]
+          : [],
       );
       if (retyped.length === 0) {
-        checkDotGroups(names, columns, lines, options.source);
-        return toTable(names, columns, rows, lines);
+        const width = namedWidth(names, columns, rows, lines, options.source);
+        // `'red'` and `'r\u200bed'`: two categories that look one; trim strips such characters only at the ends.
+        if (fields.trim && mayHoldInvisibles(bytes))
+          columns.forEach(
+            (c, i) => c.codes && checkInvisibleVariants(names[i], c.dictionary.values(), options.source),
+          );
+        checkDotGroups(names.slice(0, width), columns, lines, options.source);
+        return toTable(names.slice(0, width), columns.slice(0, width), rows, lines);
       }
       for (const i of retyped) forcedStrings.set(i, columns[i].textReason);
     }
@@ -237,10 +257,15 @@ class Scanner {
   value = NaN;
   /** 1 for the bytes that end an unquoted field's run: delimiter, quote, CR, LF. */
   private readonly special = new Uint8Array(256);
+  /** The header's names once read, and the 0-based field of the row being read: quote errors name the column. */
+  names: readonly string[] = [];
+  field = -1;
+  /** The header ends in unnamed columns (`…,species,,,`): lines of delimiters only are padding. */
+  padded = false;
 
   constructor(
     readonly bytes: Buffer,
-    private readonly delimiter: number,
+    readonly delimiter: number,
     private readonly source: string | undefined,
   ) {
     for (const c of [delimiter, QUOTE, CR, LF]) this.special[c] = 1;
@@ -255,9 +280,14 @@ class Scanner {
   /** Skips blank lines; false at the end of the input. */
   nextRow(): boolean {
     const { bytes } = this;
-    while (this.pos < bytes.length && (bytes[this.pos] === LF || bytes[this.pos] === CR)) {
-      this.pos = this.lineEnd(this.pos);
+    for (let at = this.pos; at < bytes.length; at = this.pos) {
+      // Under a padded header, a line of delimiters only (`,,,,`: Excel pads empty rows so) is blank too.
+      while (this.padded && at < bytes.length && bytes[at] === this.delimiter) at++;
+      if (at > this.pos && at >= bytes.length) this.pos = at;
+      else if (bytes[at] === LF || bytes[at] === CR) this.pos = this.lineEnd(at);
+      else break;
     }
+    this.field = -1;
     return this.pos < bytes.length;
   }
 
@@ -266,6 +296,7 @@ class Scanner {
     const n = bytes.length;
     let i = this.pos;
     this.value = NaN;
+    this.field++;
     if (bytes[i] === QUOTE) return this.nextQuoted(i);
     this.quoted = false;
     this.start = i;
@@ -285,6 +316,7 @@ class Scanner {
       (numberEnd < bytes.length && (this.special[stop] === 0 || stop === QUOTE))
     )
       return this.next();
+    this.field++;
     this.value = value;
     this.quoted = false;
     this.start = start;
@@ -303,7 +335,7 @@ class Scanner {
       this.pos = i + 1;
       return End.Field;
     }
-    if (bytes[i] === QUOTE) throw this.error(this.line, 'unexpected quote inside an unquoted field');
+    if (bytes[i] === QUOTE) throw this.quoteError('unexpected quote inside an unquoted field', this.start);
     this.pos = this.lineEnd(i);
     return End.Row;
   }
@@ -317,7 +349,7 @@ class Scanner {
     this.start = open + 1;
     let i = open + 1;
     for (;;) {
-      if (i >= n) throw this.error(line, 'unterminated quoted field');
+      if (i >= n) throw this.quoteError('unterminated quoted field', open, line);
       const c = bytes[i];
       if (c === QUOTE) {
         if (bytes[i + 1] !== QUOTE) break;
@@ -346,10 +378,15 @@ class Scanner {
       this.pos = this.lineEnd(i);
       return End.Row;
     }
-    throw this.error(
-      this.line,
+    throw this.quoteError(
       `unexpected character ${JSON.stringify(String.fromCharCode(c))} after a closing quote`,
+      this.start - 1,
     );
+  }
+
+  /** A quote error naming the line, the column and the field's text, with what RFC 4180 expects. */
+  private quoteError(reason: string, fieldStart: number, line = this.line): DataError {
+    return this.error(line, `${reason}${describeQuoteError(this.bytes, fieldStart, this.field, this.names)}`);
   }
 
   /** Position after the line break at `i` (CRLF, LF or a lone CR), counting the line. */
@@ -383,7 +420,10 @@ function readHeader(scanner: Scanner, trim: boolean): string[] {
     names.push(trim && !scanner.quoted ? name.trim() : name);
   } while (end === End.Field);
   const seen = new Set<string>();
+  const named = names.length - trailingUnnamed(names);
   names.forEach((name, i) => {
+    // Unnamed trailing columns (a trailing delimiter: `…,species,`) are read, then dropped if empty.
+    if (i >= named) return void (names[i] = unnamedColumn(i));
     if (name.trim() === '') throw scanner.error(line, `column ${i + 1} has an empty header name`);
     if (name.includes('\0'))
       throw scanner.error(
@@ -430,11 +470,16 @@ function readRows(
       column?.push(scanner, rows);
       fields++;
     } while (end === End.Field);
-    if (fields !== width)
+    if (fields !== width) {
+      const why = [raggedRowHint(scanner.bytes, scanner, width, fields, scanner.delimiter), hint];
       throw scanner.error(
         line,
-        `expected ${width} fields (as the header has), found ${fields}: ${rowText(scanner.bytes, rowStart, scanner.pos)}${hint ? `; ${hint}` : ''}`,
+        `expected ${width} fields (as the header has), found ${fields}: ${rowText(scanner.bytes, rowStart, scanner.pos)}${why
+          .filter(Boolean)
+          .map((h) => `; ${h}`)
+          .join('')}`,
       );
+    }
     rows++;
   }
   if (rows === 0) throw scanner.error(undefined, 'no data rows after the header');
@@ -486,6 +531,9 @@ class ColumnBuilder {
   /** Values stored as numbers (or quoted empties stored as nulls) that text would spell otherwise. */
   private stored = 0;
   private quotedEmpties = 0;
+  private exponentCodes = 0;
+  /** Which null tokens were read as null, and how often (sanity asks whether `NA` was a category). */
+  readonly nullTokens = new NullTokenTally();
   readonly dictionary = new ByteDictionary();
   /** How its numbers were written, in a `;` file with no number format set (see checkDotGroups). */
   readonly groups = new DotGroups();
@@ -517,6 +565,7 @@ class ColumnBuilder {
       if (watchGroups) this.groups.note(row);
       this.numbers[row] = scanner.value;
       this.stored++;
+      if (numberExponentCode) this.exponentCodes++;
     } else if (!scanner.quoted && scanner.start === scanner.end) {
       this.setNull(row);
     } else {
@@ -531,6 +580,22 @@ class ColumnBuilder {
     while (start < end && (bytes[start] === SPACE || bytes[start] === TAB)) start++;
     while (end > start && (bytes[end - 1] === SPACE || bytes[end - 1] === TAB)) end--;
     return this.rules.isNullToken(bytes, start, end);
+  }
+
+  /**
+   * Numeric, yet every number is written `1E5` (integer mantissa, uppercase E, unsigned exponent): a
+   * column of codes (building, part, location codes), which no float writer produces (Excel writes
+   * `1E+05`, Python and R `1e+05`). Notes why it is read again as text.
+   */
+  exponentCodesOnly(): boolean {
+    if (
+      this.numbers === null ||
+      this.exponentCodes === 0 ||
+      this.exponentCodes !== this.stored - this.quotedEmpties
+    )
+      return false;
+    this.textReason = `codes written like numbers with an exponent ('1E5' would read as 100000) kept as text: set source.columnTypes to number if they are numbers`;
+    return true;
   }
 
   /** Numeric so far, yet it holds no number: only nulls, some of them quoted empty fields. */
@@ -553,7 +618,11 @@ class ColumnBuilder {
         for (let w = blankAt(bytes, start, end); w > 0; w = blankAt(bytes, start, end)) start += w;
         for (let w = blankBefore(bytes, start, end); w > 0; w = blankBefore(bytes, start, end)) end -= w;
       }
-      if (start === end || this.rules.isNullToken(bytes, start, end)) return this.setNull(row);
+      if (start === end) return this.setNull(row);
+      if (this.rules.isNullToken(bytes, start, end)) {
+        this.nullTokens.note(bytes, start, end);
+        return this.setNull(row);
+      }
     } else if (start === end && this.numbers) {
       this.stored++; // a quoted empty field: no number, so null, unless the column turns out text
       this.quotedEmpties++;
@@ -565,6 +634,7 @@ class ColumnBuilder {
         if (watchGroups) this.groups.note(row);
         this.numbers[row] = value;
         this.stored++;
+        if (numberExponentCode) this.exponentCodes++;
         return;
       }
       if (value === value && numberEnd === end)
@@ -617,19 +687,21 @@ class ColumnBuilder {
  * Byte length of the whitespace character starting at `i` (0 if none), as String.prototype.trim
  * counts whitespace: space, tab, VT, FF, and in UTF-8 NBSP (C2 A0), U+1680, U+2000–U+200A, U+2028,
  * U+2029, U+202F, U+205F, U+3000 and the BOM (EF BB BF). Exported spreadsheets pad with NBSP.
+ * Invisible format characters copy-paste leaves at a value's ends go too (zero-width space, joiners
+ * U+200B–U+200D, word joiner U+2060, soft hyphen U+00AD): `'red\u200b'` is `'red'`.
  */
 function blankAt(bytes: Buffer, i: number, end: number): number {
   if (i >= end) return 0;
   const b = bytes[i];
   if (b === SPACE || b === TAB || b === 0x0b || b === 0x0c) return 1;
-  if (b === 0xc2) return i + 1 < end && bytes[i + 1] === 0xa0 ? 2 : 0;
+  if (b === 0xc2) return i + 1 < end && (bytes[i + 1] === 0xa0 || bytes[i + 1] === 0xad) ? 2 : 0;
   if (b < 0xe1 || b > 0xef || i + 2 >= end) return 0;
   const c = bytes[i + 1];
   const d = bytes[i + 2];
   const wide =
     (b === 0xe1 && c === 0x9a && d === 0x80) ||
-    (b === 0xe2 && c === 0x80 && ((d >= 0x80 && d <= 0x8a) || d === 0xa8 || d === 0xa9 || d === 0xaf)) ||
-    (b === 0xe2 && c === 0x81 && d === 0x9f) ||
+    (b === 0xe2 && c === 0x80 && ((d >= 0x80 && d <= 0x8d) || d === 0xa8 || d === 0xa9 || d === 0xaf)) ||
+    (b === 0xe2 && c === 0x81 && (d === 0x9f || d === 0xa0)) ||
     (b === 0xe3 && c === 0x80 && d === 0x80) ||
     (b === 0xef && c === 0xbb && d === 0xbf);
   return wide ? 3 : 0;
@@ -708,7 +780,7 @@ function toTable(
   const fields = names.map((name, i) => {
     const { textReason, fieldMetadata, numbers } = columns[i];
     const reason = textReason && numbers === null ? new Map([[TEXT_REASON_KEY, textReason]]) : undefined;
-    return new arrow.Field(name, data[i].type, true, fieldMetadata ?? reason);
+    return new arrow.Field(name, data[i].type, true, columns[i].nullTokens.into(fieldMetadata ?? reason));
   });
   const schema = new arrow.Schema(fields, new Map([[ROW_LINES_KEY, lines.toMetadata()]]));
   const struct = arrow.makeData({
@@ -793,6 +865,8 @@ const BIG_INTEGER = 2;
 let numberDecimals = -1;
 let numberIntegerDigits = 0;
 let numberExponent = false;
+/** The last parseNumber() read a `1E5`-shaped number (see exponentCodesOnly). */
+let numberExponentCode = false;
 /** Whether ColumnBuilders note number shapes (a `;` file with no number format set). */
 let watchGroups = false;
 /** The decimal separator and digit-group byte (-1: none) of the parse in progress. */
@@ -844,8 +918,12 @@ function parseNumber(bytes: Buffer, start: number, limit: number): number {
   if (digits === 0) return NaN;
   let exponent = 0;
   let hasExponent = false;
+  let exponentCode = false;
   if (i < limit && (bytes[i] | 0x20) === 0x65) {
     hasExponent = true;
+    // `1E5` (uppercase, unsigned exponent, integer mantissa, no sign) is how codes look; writers of floats sign it.
+    exponentCode =
+      bytes[i] === 0x45 && first === integerStart && numberDecimals === -1 && isDigit(bytes[i + 1]);
     const expNegative = bytes[++i] === 0x2d;
     if (i < limit && (expNegative || bytes[i] === 0x2b)) i++;
     const expStart = i;
@@ -856,6 +934,9 @@ function parseNumber(bytes: Buffer, start: number, limit: number): number {
     if (expNegative) exponent = -exponent;
   }
   numberExponent = hasExponent;
+  numberExponentCode = exponentCode;
+  // A decimal mark or an exponent makes it a measurement (`05.1` from fixed-width exports), not a code.
+  if (numberDecimals >= 0 || hasExponent) numberShape = PLAIN;
   const last = i;
   while (i < limit && (bytes[i] === SPACE || bytes[i] === TAB)) i++;
   numberEnd = i;

@@ -1,4 +1,4 @@
-const INVISIBLE = /[\t\v\f\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]/g;
+const INVISIBLE = /[\t\v\f\u00a0\u00ad\u1680\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff]/g;
 
 /**
  * A value as messages print it: single-quoted with `\`, `'` and line breaks escaped, so `'red '`

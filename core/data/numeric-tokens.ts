@@ -3,6 +3,7 @@ import { locatorFrom, type RowLocator } from '../sources/row-lines';
 import { firstExamples, mostlyOneKind, NUMERIC_SHARE, rowsWhere, tallyCodes, type CodeTally } from './code-tally';
 import type { ColumnView } from './column-views';
 import { dateLayoutOf } from './date-text';
+import { exponentCodeHint, strayLineHint, TRAILING_MINUS, TRAILING_MINUS_HINT } from './stray-lines';
 import { declareText, unitHint, unitOf } from './unit-numbers';
 
 /** A text column that is numeric except for a few values: what sanity reports about it. */
@@ -22,8 +23,8 @@ const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const GROUPED = /^[+-]?\d{1,3}([,.' ]\d{3})+([.,]\d+)?$/;
 const DECIMAL_COMMA = /^[+-]?\d*,\d+$/;
 const ROWS_SHOWN = 3;
-/** Codes a reader keeps as text on purpose: leading zeros (`007`), integers beyond 2^53. */
-const CODE_LIKE = /^[+-]?(0\d|\d{16,}$)/;
+/** Codes a reader keeps as text on purpose: integers with leading zeros (`007`, not `05.1`), integers beyond 2^53. */
+const CODE_LIKE = /^[+-]?(0\d+|\d{16,})$/;
 
 /** How the source spells numbers (`source.decimal`, `source.thousands`); `.` and none by default. */
 export interface NumberFormat {
@@ -86,13 +87,28 @@ export function findNumericTokens(
       tokens,
       rows,
       numericShare: numbers / present,
-      hint: hintFor(tokens, format, view.name),
+      hint: hintFor(tokens, format, view.name, {
+        rows,
+        total: view.codes.length,
+        numberWords: view.dictionary.filter((_, code) => numeric[code] && counts[code] > 0),
+      }),
     });
   }
   return found;
 }
 
-function hintFor(tokens: string[], format: NumberFormat, column: string): string {
+function hintFor(
+  tokens: string[],
+  format: NumberFormat,
+  column: string,
+  found?: { rows: Map<string, number[]>; total: number; numberWords: string[] },
+): string {
+  // Whole lines that are not data (a repeated header, units row, footer), or codes read as numbers.
+  const lineHint =
+    found &&
+    (strayLineHint(tokens, found.rows, column, found.total) ??
+      exponentCodeHint(tokens, found.numberWords, column));
+  if (lineHint) return lineHint;
   const hints: string[] = [];
   const rest = tokens.filter((t) => {
     const trimmed = t.trim();
@@ -118,6 +134,7 @@ function hintFor(tokens: string[], format: NumberFormat, column: string): string
       hints.push(`set source.thousands: '${sep}' so digit groups read as numbers`);
     } else if (format.decimal !== ',' && rest.every((t) => DECIMAL_COMMA.test(t.trim())))
       hints.push("set source.decimal: ',' (decimal commas)");
+    else if (rest.every((t) => TRAILING_MINUS.test(t.trim()))) hints.push(TRAILING_MINUS_HINT);
     else if (rest.every((t) => unitOf(t.trim()) !== null)) hints.push(unitHint(column));
     else
       hints.push(

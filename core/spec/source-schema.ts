@@ -19,6 +19,15 @@ export const sourceReadOptions = {
   decimal: z.enum(['.', ',']).optional(),
   /** CSV: digit-group separator inside numbers (`,` reads `"7,900"` as 7900). */
   thousands: z.enum([',', '.', ' ', "'", '_']).optional(),
+  /** CSV: lines starting with this prefix (`#`) are skipped (pandas' `comment`, whole lines only). */
+  comment: z.string().min(1).optional(),
+  /**
+   * CSV: lines that are not data. A number skips that many lines above the header (titles, notes);
+   * a list skips those file lines (1-based, as messages name them: `[2]` for a units row).
+   */
+  skipRows: z.union([z.number().int().min(0), z.array(z.number().int().min(1))]).optional(),
+  /** CSV: that many non-blank lines at the end (totals, notes) are skipped (pandas' `skipfooter`). */
+  skipFooter: z.number().int().min(0).optional(),
   /** CSV and JSONL: text encoding (default UTF-8, strict; a byte order mark wins). */
   encoding: textEncodingSchema.optional(),
   /**
