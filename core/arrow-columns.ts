@@ -3,11 +3,14 @@ import {
   DataType,
   Float64,
   Int32,
+  makeData,
   RecordBatch,
   Schema,
+  Struct,
   Table,
   Utf8,
   vectorFromArray,
+  type Data,
   type Vector,
 } from 'apache-arrow';
 import { columnRecord } from './own-keys';
@@ -101,4 +104,13 @@ export function withSchemaMetadata(table: Table, entries: Iterable<[string, stri
     schema,
     table.batches.map((batch) => new RecordBatch(schema, batch.data)),
   );
+}
+
+/**
+ * A one-batch table of `schema`'s fields over `children` (one Data per field, each `numRows` long):
+ * how a reader hands back columns it rebuilt (merged batches, converted types).
+ */
+export function singleBatchTable(schema: Schema, children: Data[], numRows: number): Table {
+  const struct = makeData({ type: new Struct(schema.fields), length: numRows, nullCount: 0, children });
+  return new Table(schema, [new RecordBatch(schema, struct)]);
 }

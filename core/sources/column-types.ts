@@ -5,6 +5,7 @@ import { quote } from '../quote';
 import { rowLocator } from './row-lines';
 import { LOGICAL_TYPE_KEY, parseBooleanWord, parseIsoTimestamp, TEXT_REASON_KEY } from './text-types';
 import { ownValue } from '../own-keys';
+import { singleBatchTable } from '../arrow-columns';
 
 /** The types `source.columnTypes` may declare (as pandas' `dtype=`, Arrow CSV's `column_types`). */
 export const COLUMN_TYPES = ['string', 'number', 'boolean', 'timestamp'] as const;
@@ -70,14 +71,7 @@ export function applyColumnTypes(
     );
     children.push(converted ? converted.data : vector.data.length === 1 ? vector.data[0] : concat(vector));
   }
-  const schema = new arrow.Schema(fields, table.schema.metadata);
-  const struct = arrow.makeData({
-    type: new arrow.Struct(fields),
-    length: table.numRows,
-    nullCount: 0,
-    children,
-  });
-  return new arrow.Table(schema, [new arrow.RecordBatch(schema, struct)]);
+  return singleBatchTable(new arrow.Schema(fields, table.schema.metadata), children, table.numRows);
 }
 
 type Converted =

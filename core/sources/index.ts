@@ -1,5 +1,6 @@
 import path from 'node:path';
 import * as arrow from 'apache-arrow';
+import { singleBatchTable } from '../arrow-columns';
 import { parseCsv, type CsvOptions } from '../csv';
 import { DataError, SpecError } from '../errors';
 import { readSourceBytes, sourcePath } from '../source';
@@ -185,14 +186,7 @@ export function normalizeTable(table: arrow.Table, source: string): arrow.Table 
   }
   // Row lines of the text file a table was once read from do not name this file's rows.
   const metadata = new Map([...table.schema.metadata].filter(([key]) => key !== ROW_LINES_KEY));
-  const schema = new arrow.Schema(fields, metadata);
-  const struct = arrow.makeData({
-    type: new arrow.Struct(fields),
-    length: table.numRows,
-    nullCount: 0,
-    children,
-  });
-  return new arrow.Table(schema, [new arrow.RecordBatch(schema, struct)]);
+  return singleBatchTable(new arrow.Schema(fields, metadata), children, table.numRows);
 }
 
 function isHalfFloat(type: arrow.DataType): boolean {
