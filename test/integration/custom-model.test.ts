@@ -118,7 +118,7 @@ describe('a custom model module', () => {
 });
 
 describe('numeric safety in a pipeline', () => {
-  it('a sentinel near 1e308 fails train non-retryably, naming the column, and deploys nothing', async () => {
+  it('a sentinel near 1e308 fails sanity by name; let past sanity, it fails train non-retryably, and deploys nothing', async () => {
     const csv = path.join(userDir, 'sentinel.csv');
     const lines = fs
       .readFileSync(path.join(REPO, 'data', 'iris.csv'), 'utf8')
@@ -128,8 +128,17 @@ describe('numeric safety in a pipeline', () => {
       i === 0 ? `elevation,${line}` : `${i % 10 === 0 ? '1.7e308' : String(i)},${line}`,
     );
     fs.writeFileSync(csv, withSentinel.join('\n') + '\n');
-    const view = await env.client.wait(
+    const caught = await env.client.wait(
       await env.client.start(env.spec([`source.uri=${csv}`, 'name=sentinel', 'train.epochs=2'])),
+    );
+    expect(caught.status).toBe('FAILED');
+    expect(step(caught, 'sanity').error).toMatch(/sentinel\(elevation\).*1\.7e\+?308/);
+    expect(step(caught, 'train').status).toBe('pending');
+    // Train's own guard, for a sentinel sanity is told to accept (a share no value reaches).
+    const view = await env.client.wait(
+      await env.client.start(
+        env.spec([`source.uri=${csv}`, 'name=sentinel', 'train.epochs=2', 'sanity.dataset.sentinelShare=1']),
+      ),
     );
     expect(view.status).toBe('FAILED');
     const train = step(view, 'train');
