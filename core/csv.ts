@@ -9,6 +9,7 @@ import { DECLARED_TEXT, type ColumnType } from './sources/column-types';
 import { preambleHint, raggedRowHint, skipLines, type SkipLines } from './sources/csv-lines';
 import { isUnnamed, namedWidth, trailingUnnamed, unnamedColumn } from './sources/csv-trailing';
 import { describeQuoteError } from './sources/csv-quotes';
+import { excelSepDirective } from './sources/excel-sep';
 import { checkInvisibleVariants, mayHoldInvisibles } from './sources/invisible-variants';
 import { NullTokenTally } from './sources/null-tokens';
 import { decodeToUtf8, type TextEncoding } from './sources/encoding';
@@ -103,8 +104,11 @@ export async function readCsv(pathOrFileUri: string, options: CsvOptions = {}): 
 export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arrow.Table {
   const raw = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
   // Comment, preamble and footer lines are emptied (their line breaks kept: line numbers stay the file's).
-  const bytes = skipLines(decodeToUtf8(raw, options.encoding, options.source), options);
-  const delimiter = delimiterByte(options.delimiter ?? ',');
+  let bytes = skipLines(decodeToUtf8(raw, options.encoding, options.source), options);
+  // Excel's `sep=;` first line names the delimiter (source.delimiter, if set, wins) and is no header.
+  const directive = excelSepDirective(bytes);
+  if (directive) bytes = directive.bytes;
+  const delimiter = delimiterByte(options.delimiter ?? directive?.delimiter ?? ',');
   const format = numberFormat(options);
   const fields = new FieldRules(options.nullValues ?? DEFAULT_NULL_VALUES, options.trim ?? true);
   const capacity = estimateRows(bytes);
@@ -308,7 +312,8 @@ class Scanner {
   nextNumber(): End {
     const { bytes } = this;
     const start = this.pos;
-    const value = parseNumber(bytes, start, bytes.length);
+    // In an unquoted field the delimiter always ends the field, even when it is also the digit-group byte.
+    const value = parseNumber(bytes, start, bytes.length, this.delimiter);
     const stop = bytes[numberEnd];
     if (
       value !== value ||
@@ -409,6 +414,9 @@ class Scanner {
   }
 }
 
+/** The name pandas' read_csv gives an empty first header cell (the index `df.to_csv()` writes). */
+const PANDAS_INDEX_NAME = 'Unnamed: 0';
+
 function readHeader(scanner: Scanner, trim: boolean): string[] {
   if (!scanner.nextRow()) throw scanner.error(1, 'the file is empty: a header row is required');
   const line = scanner.line;
@@ -424,6 +432,9 @@ function readHeader(scanner: Scanner, trim: boolean): string[] {
   names.forEach((name, i) => {
     // Unnamed trailing columns (a trailing delimiter: `…,species,`) are read, then dropped if empty.
     if (i >= named) return void (names[i] = unnamedColumn(i));
+    // pandas' `df.to_csv()` (and R's `write.csv`) write the index with an empty first name; pandas reads it so.
+    if (i === 0 && name.trim() === '' && names.length > 1)
+      return void seen.add((names[i] = PANDAS_INDEX_NAME));
     if (name.trim() === '') throw scanner.error(line, `column ${i + 1} has an empty header name`);
     if (name.includes('\0'))
       throw scanner.error(
@@ -562,7 +573,7 @@ class ColumnBuilder {
   push(scanner: Scanner, row: number): void {
     if (this.numbers && scanner.value === scanner.value) {
       if (this.rules.numericTokens && this.isNumericNullToken(scanner)) return this.setNull(row);
-      if (watchGroups) this.groups.note(row);
+      if (watchGroups) this.groups.note(row, scanner.value);
       this.numbers[row] = scanner.value;
       this.stored++;
       if (numberExponentCode) this.exponentCodes++;
@@ -631,7 +642,7 @@ class ColumnBuilder {
     if (this.numbers) {
       const value = parseNumber(bytes, start, end);
       if (value === value && numberEnd === end && numberShape === PLAIN) {
-        if (watchGroups) this.groups.note(row);
+        if (watchGroups) this.groups.note(row, value);
         this.numbers[row] = value;
         this.stored++;
         if (numberExponentCode) this.exponentCodes++;
@@ -716,8 +727,8 @@ function blankBefore(bytes: Buffer, start: number, end: number): number {
 }
 
 /**
- * Shapes of one column's numbers as written: `d.ddd` (1–3 digits, a dot, exactly 3 digits),
- * 3-digit integers, anything else. Fed from parseNumber's last read.
+ * Shapes of one column's numbers as written: `d.ddd` (1–3 digits not starting with 0, a dot,
+ * exactly 3 digits), integers, anything else. Fed from parseNumber's last read.
  */
 class DotGroups {
   dotted = 0;
@@ -725,20 +736,26 @@ class DotGroups {
   other = 0;
   firstDotted = -1;
 
-  note(row: number): void {
+  note(row: number, value: number): void {
     if (numberExponent) this.other++;
-    else if (numberDecimals === 3 && numberIntegerDigits <= 3 && numberIntegerDigits >= 1) {
+    else if (
+      numberDecimals === 3 &&
+      numberIntegerDigits <= 3 &&
+      numberIntegerDigits >= 1 &&
+      Math.abs(value) >= 1
+    ) {
       if (this.dotted++ === 0) this.firstDotted = row;
-    } else if (numberDecimals === -1 && numberIntegerDigits === 3) this.hundreds++;
+    } else if (numberDecimals === -1) this.hundreds++;
     else this.other++;
   }
 }
 
 /**
  * German-style digit groups read as decimals: in a `;` file with no number format set, a numeric
- * column whose every value is either `d.ddd` (`3.400`) or a 3-digit integer (`950`), with both
- * present, most likely means 3400 beside 950, not 3.4. Fails ingest naming the column, a value
- * and its line, and the settings; `source.decimal: '.'` set explicitly keeps the reading.
+ * column whose every value is either `d.ddd` (`3.400`, `22.083`) or an integer (`950`, `85`), with
+ * both present, most likely means 3400 beside 950, not 3.4: a writer of decimals does not write
+ * exactly 3 decimals on every fraction. Fails ingest naming the column, a value and its line, and
+ * the settings; `source.decimal: '.'` set explicitly keeps the reading.
  */
 function checkDotGroups(
   names: string[],
@@ -754,7 +771,7 @@ function checkDotGroups(
     const at = locatorFrom(lines.toMetadata()).at(g.firstDotted);
     throw new DataError(
       `${source ? `${source}: ` : ''}column ${quote(names[i])}: ${quote(value)} (${at}) has a dot and exactly 3 digits ` +
-        `beside integers of 3 digits, like German digit groups (3.400 = 3400): set source.thousands: '.' and ` +
+        `beside integers, like German digit groups (3.400 = 3400): set source.thousands: '.' and ` +
         `source.decimal: ',', or source.decimal: '.' if the dot is a decimal mark`,
     );
   });
@@ -881,33 +898,50 @@ const TWO_TO_53 = 2n ** 53n;
  * of ten rounds once, as Number() does); longer ones go through Number(). `numberShape` flags a
  * code with leading zeros (`007`) and an integer beyond 2^53, which a float would change.
  */
-function parseNumber(bytes: Buffer, start: number, limit: number): number {
+function parseNumber(bytes: Buffer, start: number, limit: number, delimiter = -1): number {
   let i = start;
   while (i < limit && (bytes[i] === SPACE || bytes[i] === TAB)) i++;
-  const first = i;
-  const negative = bytes[i] === 0x2d;
-  if (i < limit && (negative || bytes[i] === 0x2b)) i++;
+  let first = i;
+  let negative = bytes[i] === 0x2d;
+  // U+2212 MINUS SIGN (spreadsheets' and web tables' typographic minus) reads as '-', as Arrow users expect.
+  const unicodeMinus =
+    !negative && bytes[i] === 0xe2 && bytes[i + 1] === 0x88 && bytes[i + 2] === 0x92 && i + 2 < limit;
+  if (unicodeMinus) {
+    negative = true;
+    i += 3;
+    first = i;
+  } else if (i < limit && (negative || bytes[i] === 0x2b)) i++;
   const integerStart = i;
   let mantissa = 0;
   let digits = 0;
   let scale = 0;
   let exact = true;
   let plainText = decimalByte === 0x2e;
+  const groupByte = thousandsByte === delimiter ? -1 : thousandsByte;
+  // Digits since the number's start or its last group separator.
+  let groupDigits = 0;
+  let grouped = false;
   for (; i < limit; i++) {
     const d = bytes[i] - 0x30;
     if (d >= 0 && d <= 9) {
       if (mantissa < EXACT_MANTISSA_LIMIT) mantissa = mantissa * 10 + d;
       else exact = false;
       digits++;
-    } else if (bytes[i] === thousandsByte && digits > 0 && isDigit(bytes[i + 1]) && i + 1 < limit) {
+      groupDigits++;
+    } else if (bytes[i] === groupByte && digits > 0 && isDigit(bytes[i + 1]) && i + 1 < limit) {
+      // Digit groups are 1–3 digits, then exactly 3 per group: `1.5` under thousands '.' is no number.
+      if (grouped ? groupDigits !== 3 : groupDigits > 3) return NaN;
+      grouped = true;
+      groupDigits = 0;
       plainText = false;
     } else break;
   }
+  if (grouped && groupDigits !== 3) return NaN;
   const integerDigits = digits;
   numberIntegerDigits = integerDigits;
   numberDecimals = -1;
   numberShape = integerDigits > 1 && bytes[integerStart] === 0x30 ? LEADING_ZERO : PLAIN;
-  if (i < limit && bytes[i] === decimalByte) {
+  if (i < limit && bytes[i] === decimalByte && decimalByte !== delimiter) {
     numberDecimals = 0;
     for (let d = bytes[++i] - 0x30; i < limit && d >= 0 && d <= 9; d = bytes[++i] - 0x30, digits++, scale++) {
       if (mantissa < EXACT_MANTISSA_LIMIT) mantissa = mantissa * 10 + d;
@@ -923,7 +957,11 @@ function parseNumber(bytes: Buffer, start: number, limit: number): number {
     hasExponent = true;
     // `1E5` (uppercase, unsigned exponent, integer mantissa, no sign) is how codes look; writers of floats sign it.
     exponentCode =
-      bytes[i] === 0x45 && first === integerStart && numberDecimals === -1 && isDigit(bytes[i + 1]);
+      bytes[i] === 0x45 &&
+      first === integerStart &&
+      !unicodeMinus &&
+      numberDecimals === -1 &&
+      isDigit(bytes[i + 1]);
     const expNegative = bytes[++i] === 0x2d;
     if (i < limit && (expNegative || bytes[i] === 0x2b)) i++;
     const expStart = i;
@@ -947,7 +985,7 @@ function parseNumber(bytes: Buffer, start: number, limit: number): number {
       const big = BigInt(text);
       if ((big < 0n ? -big : big) > TWO_TO_53) numberShape = BIG_INTEGER;
     }
-    const value = Number(text);
+    const value = unicodeMinus ? -Number(text) : Number(text);
     return Number.isFinite(value) ? value : NaN;
   }
   const value = power >= 0 ? mantissa * POW10[power] : mantissa / POW10[-power];

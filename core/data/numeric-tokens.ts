@@ -38,9 +38,12 @@ export interface NumberFormat {
  * (overflows), `'4.6\u00a0'` and a quoted `'5.1\n'` do not.
  */
 export function readsAsNumber(word: string, format: NumberFormat = {}): boolean {
-  let w = word.replace(/^[ \t]+|[ \t]+$/g, '');
-  if (format.thousands) {
+  // U+2212 MINUS SIGN reads as '-', as the CSV reader reads it.
+  let w = word.replace(/^[ \t]+|[ \t]+$/g, '').replace(/^\u2212/, '-');
+  if (format.thousands && w.includes(format.thousands)) {
     const sep = format.thousands.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    // Groups as the reader takes them: 1–3 digits, then exactly 3 per group (`1.5` under '.' is no number).
+    if (!new RegExp(`^[+-]?\\d{1,3}(${sep}\\d{3})+(?!\\d|${sep}\\d)`).test(w)) return false;
     w = w.replace(new RegExp(`(?<=\\d)${sep}(?=\\d)`, 'g'), '');
   }
   if (format.decimal === ',') {

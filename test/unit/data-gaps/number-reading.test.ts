@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { runDataChecks } from '../../../activities/data-checks';
+import { parseCsv, type CsvOptions } from '../../../core/csv';
+import { validateSpec } from '../../../core/spec/load';
+
+const origin = { runId: 'r1', dataSha256: 'abc', rows: 0 };
+const check = (text: string, options: CsvOptions = {}) =>
+  runDataChecks({
+    table: parseCsv(text, options),
+    spec: validateSpec({
+      name: 't',
+      source: { uri: 'x.csv', ...(options as Record<string, unknown>) },
+      target: { column: 'label' },
+      sanity: { minRows: 1 },
+    }),
+    pinned: null,
+    reference: { skipped: 'none' },
+    origin,
+  });
+const col = (text: string, name: string, options: CsvOptions = {}) => [
+  ...parseCsv(text, options).getChild(name)!,
+];
+
+describe('digit groups and decimal marks never read across an unquoted field boundary', () => {
+  it("thousands: ',' in a ',' file splits unquoted numbers and reads quoted groups", () => {
+    const text = 'sqft,garage,yr,price\n2596,2,1937,"403,400"\n1200,0,2001,"1,250,000"\n';
+    expect(col(text, 'sqft', { thousands: ',' })).toEqual([2596, 1200]);
+    expect(col(text, 'garage', { thousands: ',' })).toEqual([2, 0]);
+    expect(col(text, 'price', { thousands: ',' })).toEqual([403400, 1250000]);
+    expect(col('x,weight,label\n1,"7,900",a\n3,950,a\n', 'weight', { thousands: ',' })).toEqual([7900, 950]);
+  });
+
+  it("decimal: ',' in a ',' file splits unquoted numbers and reads quoted decimals", () => {
+    const text = 'x1,x2,y\n3,82,"2,4"\n4,5,"1,25"\n';
+    expect(col(text, 'x1', { decimal: ',' })).toEqual([3, 4]);
+    expect(col(text, 'y', { decimal: ',' })).toEqual([2.4, 1.25]);
+  });
+});
+
+describe('digit groups are exactly 3 digits', () => {
+  it('reads 1.234,5 and 12.345.678 under German settings, and never 1.5 as 15', () => {
+    const de = { delimiter: ';', decimal: ',', thousands: '.' } as const;
+    expect(col('x;label\n1.234,5;a\n12.345.678;b\n', 'x', de)).toEqual([1234.5, 12345678]);
+    const rows = Array.from({ length: 30 }, (_, i) => `${i % 5},${i % 10};${i % 2 ? 'a' : 'b'}`);
+    rows[7] = '1.5;a';
+    const table = parseCsv(`x;label\n${rows.join('\n')}\n`, de);
+    expect(table.schema.fields[0].type.toString()).not.toBe('Float64');
+    const failed = check(`x;label\n${rows.join('\n')}\n`, de).failed.find(
+      (r) => r.check === 'numeric_tokens',
+    )!;
+    expect(failed.column).toBe('x');
+    expect(failed.observed).toContain("'1.5' (line 9)");
+  });
+
+  it('rejects groups of other widths (1.23.456, 12345.678)', () => {
+    const de = { delimiter: ';', decimal: ',', thousands: '.' } as const;
+    expect(col('x;label\n1.23.456;a\n12345.678;b\n1;a\n', 'x', de).slice(0, 2)).toEqual([
+      '1.23.456',
+      '12345.678',
+    ]);
+  });
+});
+
+describe('German digit groups beside integers of any width are flagged in a ; file', () => {
+  it("fails '9.814' beside 85 and 611, naming source.thousands", () => {
+    expect(() => parseCsv('area;label\n611;a\n85;b\n9.814;a\n22.083;b\n', { delimiter: ';' })).toThrow(
+      /column 'area': '9\.814' \(line 4\).*source\.thousands: '\.'/,
+    );
+  });
+
+  it('leaves real decimals alone: 0.125, varied decimal widths', () => {
+    expect(col('x;label\n0.125;a\n2;b\n', 'x', { delimiter: ';' })).toEqual([0.125, 2]);
+    expect(col('x;label\n1.125;a\n2;b\n3.5;a\n', 'x', { delimiter: ';' })).toEqual([1.125, 2, 3.5]);
+  });
+});
+
+describe('the Unicode minus sign', () => {
+  it('reads U+2212 before a number as a minus sign, quoted or not', () => {
+    expect(col('t,label\n\u22120.1,a\n1.8,b\n"\u22122",a\n\u22121e3,b\n', 't')).toEqual([
+      -0.1, 1.8, -2, -1000,
+    ]);
+  });
+});
+
+describe("pandas' df.to_csv() index and Excel's sep= line", () => {
+  it("names an empty first header cell 'Unnamed: 0' (pandas' index), and R's quoted one", () => {
+    const table = parseCsv(',a,label\n0,5.1,x\n1,4.9,y\n');
+    expect(table.schema.fields.map((f) => f.name)).toEqual(['Unnamed: 0', 'a', 'label']);
+    expect([...table.getChild('Unnamed: 0')!]).toEqual([0, 1]);
+    expect(parseCsv('"","a","label"\n"1",5.1,"x"\n').schema.fields[0].name).toBe('Unnamed: 0');
+  });
+
+  it('fails the id-like check on it with the drop hint', () => {
+    const rows = Array.from({ length: 40 }, (_, i) => `${i},${(i * 7) % 11},${i % 2 ? 'a' : 'b'}`);
+    const failed = check(`,x,label\n${rows.join('\n')}\n`).failed.map(
+      (r) => `${r.check}(${r.column}): ${r.expected}`,
+    );
+    expect(failed.join('\n')).toMatch(/\(Unnamed: 0\).*drop/);
+  });
+
+  it("honours Excel's sep=; first line as the delimiter, keeping line numbers", () => {
+    const table = parseCsv('sep=;\r\na;label\r\n1,5;x\r\n2;y\r\n', { decimal: ',' });
+    expect(table.schema.fields.map((f) => f.name)).toEqual(['a', 'label']);
+    expect([...table.getChild('a')!]).toEqual([1.5, 2]);
+    expect(() => parseCsv('sep=;\na;label\n1;x;z\n')).toThrow(/line 3/);
+  });
+});
