@@ -732,7 +732,7 @@ function blankBefore(bytes: Buffer, start: number, end: number): number {
  */
 class DotGroups {
   dotted = 0;
-  hundreds = 0;
+  integers = 0;
   other = 0;
   firstDotted = -1;
 
@@ -745,7 +745,7 @@ class DotGroups {
       Math.abs(value) >= 1
     ) {
       if (this.dotted++ === 0) this.firstDotted = row;
-    } else if (numberDecimals === -1) this.hundreds++;
+    } else if (numberDecimals === -1) this.integers++;
     else this.other++;
   }
 }
@@ -766,7 +766,7 @@ function checkDotGroups(
   if (!watchGroups) return;
   columns.forEach((column, i) => {
     const g = column.groups;
-    if (!column.numbers || g.dotted === 0 || g.hundreds === 0 || g.other > 0) return;
+    if (!column.numbers || g.dotted === 0 || g.integers === 0 || g.other > 0) return;
     const value = column.numbers[g.firstDotted].toFixed(3);
     const at = locatorFrom(lines.toMetadata()).at(g.firstDotted);
     throw new DataError(
@@ -897,13 +897,16 @@ const TWO_TO_53 = 2n ** 53n;
  * for hex, `NaN` and `Infinity`. Mantissas below 2^53 are exact (times or divided by an exact power
  * of ten rounds once, as Number() does); longer ones go through Number(). `numberShape` flags a
  * code with leading zeros (`007`) and an integer beyond 2^53, which a float would change.
+ * A leading U+2212 MINUS SIGN is a minus. Digit groups (`thousandsByte`) are 1–3 digits, then
+ * exactly 3 per group, else NaN; neither the group byte nor the decimal mark is read when it is
+ * `delimiter` (an unquoted field, which the delimiter always ends).
  */
 function parseNumber(bytes: Buffer, start: number, limit: number, delimiter = -1): number {
   let i = start;
   while (i < limit && (bytes[i] === SPACE || bytes[i] === TAB)) i++;
   let first = i;
   let negative = bytes[i] === 0x2d;
-  // U+2212 MINUS SIGN (spreadsheets' and web tables' typographic minus) reads as '-', as Arrow users expect.
+  // U+2212 MINUS SIGN (the typographic minus spreadsheets, Word and web tables write) reads as '-'.
   const unicodeMinus =
     !negative && bytes[i] === 0xe2 && bytes[i + 1] === 0x88 && bytes[i + 2] === 0x92 && i + 2 < limit;
   if (unicodeMinus) {

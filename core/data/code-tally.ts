@@ -3,7 +3,7 @@ import type { ColumnView } from './column-views';
 /** A column is "numeric with tokens" when at least this share of its non-null rows are numbers. */
 export const NUMERIC_SHARE = 0.8;
 /** Below NUMERIC_SHARE, down to this share, a column is numbers with junk when its junk is a few repeated tokens. */
-const BAND_SHARE = 0.5;
+export const BAND_SHARE = 0.5;
 const EXAMPLES_SHOWN = 3;
 
 /**

@@ -1,6 +1,14 @@
 import { quote } from '../quote';
 import { locatorFrom, type RowLocator } from '../sources/row-lines';
-import { firstExamples, mostlyOneKind, NUMERIC_SHARE, rowsWhere, tallyCodes, type CodeTally } from './code-tally';
+import {
+  BAND_SHARE,
+  firstExamples,
+  mostlyOneKind,
+  NUMERIC_SHARE,
+  rowsWhere,
+  tallyCodes,
+  type CodeTally,
+} from './code-tally';
 import type { ColumnView } from './column-views';
 import { dateLayoutOf } from './date-text';
 import { exponentCodeHint, strayLineHint, TRAILING_MINUS, TRAILING_MINUS_HINT } from './stray-lines';
@@ -77,7 +85,9 @@ export function findNumericTokens(
       .filter((code) => !numeric[code] && counts[code] > 0)
       .sort((a, b) => counts[b] - counts[a]);
     const numberWords = numeric.filter((n, code) => n && counts[code] > 0).length;
-    if (tokenCodes.length === 0 || !mostlyOneKind(numbers, present, tokenCodes.length, numberWords)) continue;
+    if (tokenCodes.length === 0) continue;
+    if (!mostlyOneKind(numbers, present, tokenCodes.length, numberWords) && !looseJunk(view.dictionary, tally, tokenCodes, numbers))
+      continue;
     const rows = new Map<string, number[]>(tokenCodes.map((code) => [view.dictionary[code], []]));
     const wanted = new Map(tokenCodes.map((code) => [code, rows.get(view.dictionary[code])!]));
     for (let i = 0; i < view.codes.length; i++) {
@@ -98,6 +108,29 @@ export function findNumericTokens(
     });
   }
   return found;
+}
+
+/**
+ * A number as people type one into a free-text box: approximate (`about 20`, `~15`, `20ish`,
+ * `20 or so`), open-ended (`40+`, `over 10`), a range (`5-10`, `5 to 10`).
+ */
+const LOOSE_NUMBER =
+  /^(?:(?:about|approx\.?|approximately|around|roughly|circa|ca\.|~|\u2248|<=?|>=?|at least|at most|over|under|less than|more than|up to)\s*)?[+-]?\d+(?:[.,]\d+)?\s*(?:ish|\+|plus|or so|or more|or less|(?:-|\u2013|to)\s*\d+(?:[.,]\d+)?)?$/i;
+
+/** Whether `word` is a loosely typed number (LOOSE_NUMBER) carrying at least one such marker. */
+export function looselyNumber(word: string): boolean {
+  const w = word.trim();
+  return LOOSE_NUMBER.test(w) && !/^[+-]?\d+(?:[.,]\d+)?$/.test(w);
+}
+
+/**
+ * Half or more of the rows are numbers and half or more of the rest are loosely typed numbers
+ * (`about 20`, `5-10`): numbers typed by hand, however varied, not a code column (`A1, B12, 300`).
+ */
+function looseJunk(dictionary: readonly string[], tally: CodeTally, tokenCodes: number[], numbers: number): boolean {
+  if (numbers / tally.present < BAND_SHARE) return false;
+  const loose = tokenCodes.reduce((rows, code) => rows + (looselyNumber(dictionary[code]) ? tally.counts[code] : 0), 0);
+  return loose * 2 >= tally.present - numbers;
 }
 
 function hintFor(
@@ -139,6 +172,11 @@ function hintFor(
       hints.push("set source.decimal: ',' (decimal commas)");
     else if (rest.every((t) => TRAILING_MINUS.test(t.trim()))) hints.push(TRAILING_MINUS_HINT);
     else if (rest.every((t) => unitOf(t.trim()) !== null)) hints.push(unitHint(column));
+    else if (rest.filter(looselyNumber).length * 2 >= rest.length)
+      hints.push(
+        `numbers typed loosely ('about 20', '5-10', '40+'): write them as plain numbers upstream (a range as its ` +
+          `midpoint), or add the rest to source.nullValues if they mean "missing"; or, if the column is text on purpose, declare it: ${declareText(column)}`,
+      );
     else
       hints.push(
         `add ${rest.length === 1 ? 'it' : 'them'} to source.nullValues if ${rest.length === 1 ? 'it means' : 'they mean'} "missing", ` +

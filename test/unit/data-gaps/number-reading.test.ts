@@ -105,3 +105,27 @@ describe("pandas' df.to_csv() index and Excel's sep= line", () => {
     expect(() => parseCsv('sep=;\na;label\n1;x;z\n')).toThrow(/line 3/);
   });
 });
+
+describe('numbers typed loosely in a free-text box are junk, not codes', () => {
+  const loose = ['about 20', '5-10', '20ish', '~15', '40+', 'approx. 10', '20 or so', '10 to 15', 'none'];
+  it("fails numeric_tokens on 60% numbers beside 40% varied 'about 20', '5-10', '20ish', naming them", () => {
+    const rows = Array.from({ length: 100 }, (_, i) => {
+      const hours = i % 5 < 3 ? String((i * 7) % 14) : `${loose[i % loose.length].replace(/\d+/, String(i))}`;
+      return `${hours},${i % 2 ? 'a' : 'b'}`;
+    });
+    const failed = check(`hours,label\n${rows.join('\n')}\n`).failed.find(
+      (r) => r.check === 'numeric_tokens',
+    )!;
+    expect(failed.column).toBe('hours');
+    expect(failed.expected).toContain('numbers typed loosely');
+  });
+
+  it('leaves a code column (A1, B12, 300, 410) alone', () => {
+    const rows = Array.from(
+      { length: 100 },
+      (_, i) => `${i % 2 ? 100 + i : `${'ABCD'[i % 4]}${i}`},${i % 3 ? 'a' : 'b'}`,
+    );
+    const checks = check(`code,label\n${rows.join('\n')}\n`).failed.map((r) => r.check);
+    expect(checks).not.toContain('numeric_tokens');
+  });
+});
