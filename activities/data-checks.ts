@@ -35,7 +35,14 @@ import {
 import { caseVariantsHint, describeCaseVariants, findCaseVariants } from '../core/data/case-variants';
 import { describeDateText, findDateText } from '../core/data/date-text';
 import { describeUnitNumbers, findUnitNumbers } from '../core/data/unit-numbers';
-import { ambiguousNullsHint, describeAmbiguousNulls, findAmbiguousNulls } from '../core/data/ambiguous-nulls';
+import {
+  ambiguousNullsHint,
+  dashNullsHint,
+  describeAmbiguousNulls,
+  describeDashNulls,
+  findAmbiguousNulls,
+  findDashNulls,
+} from '../core/data/ambiguous-nulls';
 import { rowLocator } from '../core/sources/row-lines';
 import { runDatasetChecks } from './dataset-checks';
 import { LOGICAL_TYPE_KEY, parseIsoTimestamp, TEXT_REASON_KEY } from '../core/sources/text-types';
@@ -169,6 +176,14 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
       expected: ambiguousNullsHint(a),
     }),
   );
+  // `-` read as null in number columns only: Excel's accounting zero, or a missing value? (pandas keeps it as text.)
+  const dashChecks = (spec.source.nullValues ? [] : findDashNulls(table, checked)).map((d): CheckResult => ({
+    check: 'null_tokens',
+    column: d.column,
+    passed: false,
+    observed: describeDashNulls(d),
+    expected: dashNullsHint(),
+  }));
   // A column of misread numbers gets the numeric hint alone: its cardinality is the misreading's.
   const misread = new Set(
     [
@@ -282,6 +297,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   const report = [
     ...schemaChecks,
     ...nullTokenChecks,
+    ...dashChecks,
     ...tokenChecks,
     ...nonFiniteChecks,
     ...unitChecks,

@@ -56,3 +56,42 @@ export function ambiguousNullsHint(a: AmbiguousNulls): string {
     `say so: source.nullValues: [${shown}]`
   );
 }
+
+/** Excel's accounting format shows 0 as `-`: a default null token that may be a zero. */
+const ACCOUNTING_DASH = '-';
+
+/** A numeric column in which the default null token `-` read values as null. */
+export interface DashNulls {
+  column: string;
+  /** Rows whose `-` was read as null, and rows of the column. */
+  dashes: number;
+  rows: number;
+}
+
+/**
+ * Numeric columns whose `-` fields the default null tokens read as null, when no text column of the
+ * file had `-` read so: a file-wide missing marker fires in text columns too, while Excel's
+ * accounting format writes `-` for 0 in number cells only, which would then train as the mean.
+ * Only asked when `source.nullValues` is not set: a listed token is the user's statement.
+ */
+export function findDashNulls(table: Table, views: readonly ColumnView[]): DashNulls[] {
+  const byName = new Map(views.map((v) => [v.name, v]));
+  const tallies = table.schema.fields.map((f) => ({ name: f.name, dashes: nullTokensOf(f.metadata).get(ACCOUNTING_DASH) ?? 0 }));
+  if (tallies.some((t) => t.dashes > 0 && byName.get(t.name)?.kind === 'categorical')) return [];
+  return tallies.flatMap(({ name, dashes }) =>
+    dashes > 0 && byName.get(name)?.kind === 'numeric' ? [{ column: name, dashes, rows: table.numRows }] : [],
+  );
+}
+
+/** `'-' ×16 (8.0% of rows) read as null in a numeric column`. */
+export function describeDashNulls(d: DashNulls): string {
+  return `${quote(ACCOUNTING_DASH)} ×${d.dashes} (${((d.dashes / d.rows) * 100).toFixed(1)}% of rows) read as null by the default source.nullValues in a numeric column`;
+}
+
+/** What to set: a zero written by Excel's accounting format, or a missing value. */
+export function dashNullsHint(): string {
+  return (
+    `a zero? (Excel's accounting format shows 0 as '-'): re-export the cells as plain numbers; ` +
+    `if it means "missing", say so with source.nullValues, e.g. ['', 'NA', '-'] (the list replaces the default one)`
+  );
+}

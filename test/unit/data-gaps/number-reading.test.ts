@@ -129,3 +129,27 @@ describe('numbers typed loosely in a free-text box are junk, not codes', () => {
     expect(checks).not.toContain('numeric_tokens');
   });
 });
+
+describe("the accounting dash '-' read as null in a numeric column", () => {
+  const rows = Array.from(
+    { length: 50 },
+    (_, i) => `${i % 10 === 3 ? '-' : (i * 3) % 40},${i % 2 ? 'a' : 'b'}`,
+  );
+  const text = `discount,label\n${rows.join('\n')}\n`;
+
+  it('stays null (as before) and fails null_tokens naming the count and the setting', () => {
+    expect(parseCsv(text).getChild('discount')!.nullCount).toBe(5);
+    const failed = check(text).failed.find((r) => r.check === 'null_tokens')!;
+    expect(failed.column).toBe('discount');
+    expect(failed.observed).toContain("'-' ×5 (10.0% of rows)");
+    expect(failed.expected).toContain('source.nullValues');
+  });
+
+  it('is the user’s statement once source.nullValues is set, and a file-wide marker when text columns have it too', () => {
+    expect(check(text, { nullValues: ['', '-'] }).failed.map((r) => r.check)).not.toContain('null_tokens');
+    const both = `discount,kind,label\n${rows.map((r, i) => r.replace(',', `,${i === 5 ? '-' : 'x' + (i % 3)},`)).join('\n')}\n`;
+    expect(check(both).failed.filter((r) => r.check === 'null_tokens' && r.column === 'discount')).toEqual(
+      [],
+    );
+  });
+});
