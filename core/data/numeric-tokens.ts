@@ -30,6 +30,8 @@ export interface NumericTokens {
 const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const GROUPED = /^[+-]?\d{1,3}([,.' ]\d{3})+([.,]\d+)?$/;
 const DECIMAL_COMMA = /^[+-]?\d*,\d+$/;
+/** `9.814`, `1.234.567`: dot digit groups with no decimals. */
+const DOT_GROUPS = /^[+-]?\d{1,3}(\.\d{3})+$/;
 const ROWS_SHOWN = 3;
 /** Codes a reader keeps as text on purpose: integers with leading zeros (`007`, not `05.1`), integers beyond 2^53. */
 const CODE_LIKE = /^[+-]?(0\d+|\d{16,})$/;
@@ -125,11 +127,13 @@ export function looselyNumber(word: string): boolean {
 
 /**
  * Half or more of the rows are numbers and half or more of the rest are loosely typed numbers
- * (`about 20`, `5-10`): numbers typed by hand, however varied, not a code column (`A1, B12, 300`).
+ * (`about 20`, `5-10`) or digit-grouped ones: numbers, however varied, not a code column (`A1, B12, 300`).
  */
 function looseJunk(dictionary: readonly string[], tally: CodeTally, tokenCodes: number[], numbers: number): boolean {
   if (numbers / tally.present < BAND_SHARE) return false;
-  const loose = tokenCodes.reduce((rows, code) => rows + (looselyNumber(dictionary[code]) ? tally.counts[code] : 0), 0);
+  // Digit-grouped numbers (`9.814` under decimal ',') are numbers the format misread, never codes.
+  const written = (word: string) => looselyNumber(word) || GROUPED.test(word.trim());
+  const loose = tokenCodes.reduce((rows, code) => rows + (written(dictionary[code]) ? tally.counts[code] : 0), 0);
   return loose * 2 >= tally.present - numbers;
 }
 
@@ -163,7 +167,9 @@ function hintFor(
   });
   if (rest.length > 0) {
     const dotDecimals = format.decimal === ',' && rest.every((t) => PLAIN_NUMBER.test(t.trim()));
-    if (dotDecimals)
+    if (dotDecimals && format.thousands === undefined && rest.every((t) => DOT_GROUPS.test(t.trim())))
+      hints.push("set source.thousands: '.' so German digit groups (9.814 = 9814) read as numbers");
+    else if (dotDecimals)
       hints.push("'.' decimal marks while source.decimal is ',': fix the rows (one decimal mark per file)");
     else if (format.thousands === undefined && rest.every((t) => GROUPED.test(t.trim()))) {
       const sep = /\d([,.' ])\d{3}/.exec(rest[0].trim())?.[1] ?? ',';

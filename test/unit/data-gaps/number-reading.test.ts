@@ -153,3 +153,18 @@ describe("the accounting dash '-' read as null in a numeric column", () => {
     );
   });
 });
+
+describe("German digit groups under decimal: ',' alone", () => {
+  it("fail numeric_tokens with source.thousands: '.', not the id-like hint", () => {
+    const rows = Array.from(
+      { length: 60 },
+      (_, i) =>
+        `${i % 5 < 3 ? 40 + i * 7 : `${1 + (i % 9)}.${String(100 + i * 13).slice(-3)}`};${i % 2 ? 'a' : 'b'}`,
+    );
+    const failed = check(`area;label\n${rows.join('\n')}\n`, { delimiter: ';', decimal: ',' }).failed;
+    const tokens = failed.find((r) => r.check === 'numeric_tokens')!;
+    expect(tokens.column).toBe('area');
+    expect(tokens.expected).toContain("source.thousands: '.'");
+    expect(failed.map((r) => r.check)).not.toContain('cardinality');
+  });
+});
