@@ -261,6 +261,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     spec,
     views,
     duplicates: spec.sanity.flags.duplicate.policy === 'drop' ? 0 : flags.duplicateOf.size,
+    idColumns: flags.idColumns,
     skip: new Set([...misread, ...views.filter((v) => columns[v.name]?.ignore).map((v) => v.name)]),
     locator,
     timestamps: new Set([...notes].filter(([, n]) => !n.keptAsText).map(([name]) => name)),

@@ -20,6 +20,8 @@ export interface DatasetCheckInput {
   views: ColumnView[];
   /** Rows that exactly repeat an earlier row (row flags' `duplicateOf`). */
   duplicates: number;
+  /** Id-like columns the duplicate count compared rows without. */
+  idColumns?: string[];
   /** Columns the checks leave alone (`ignore: true` overrides, columns misread as text). */
   skip: ReadonlySet<string>;
   locator: RowLocator;
@@ -50,7 +52,7 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
       check: 'duplicates',
       column: '*',
       passed: false,
-      observed: `${input.duplicates} of ${rows} rows (${((input.duplicates / rows) * 100).toFixed(1)}%) repeat an earlier row exactly (a file exported or appended twice?)`,
+      observed: `${input.duplicates} of ${rows} rows (${((input.duplicates / rows) * 100).toFixed(1)}%) repeat an earlier row exactly${input.idColumns?.length ? ` (${input.idColumns.map(quote).join(', ')} aside: ids tell copies apart, not records)` : ''} (a file exported or appended twice?)`,
       expected:
         `<= ${rules.maxDuplicateShare * 100}% duplicates: remove them at the source, or drop them ` +
         `(sanity.flags.duplicate.policy: drop, maxFraction), or allow them (sanity.dataset.maxDuplicateShare)`,

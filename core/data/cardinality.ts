@@ -173,3 +173,27 @@ export function numericIdHint(column: string): string {
     `or, if its order is a real feature, mark it sanity.schema.columns.${column}.ignore: true`
   );
 }
+
+/**
+ * Columns that name a row rather than describe it, judged from the values alone: numeric ids
+ * (numericIdLike), and text columns of at least NUMERIC_ID_MIN_ROWS values that are all distinct, or
+ * ≥ 95% distinct and named like an identifier. Rows equal apart from these are one record stored
+ * twice (re-inserted with a fresh auto-increment key), so the copy checks compare rows without them.
+ */
+export function idLikeColumns(views: ColumnView[], skip: ReadonlySet<string>): Set<string> {
+  const ids = new Set(numericIdLike(views, skip).map((c) => c.column));
+  for (const view of views) {
+    if (view.kind !== 'categorical' || view.type !== 'string' || skip.has(view.name)) continue;
+    const seen = new Set<number>();
+    let rows = 0;
+    for (const code of view.codes) {
+      if (code < 0) continue;
+      rows++;
+      seen.add(code);
+    }
+    if (rows < NUMERIC_ID_MIN_ROWS) continue;
+    const share = seen.size / rows;
+    if (share === 1 || (share >= ID_NAME_DISTINCT_SHARE && looksLikeIdName(view.name))) ids.add(view.name);
+  }
+  return ids;
+}

@@ -22,7 +22,7 @@ import {
 } from './numeric-safety';
 import { resolveTask, type TrainTask } from './task';
 import { columnViews } from '../data/column-views';
-import { duplicateRows } from '../data/duplicates';
+import { recordCopies } from '../data/duplicates';
 import {
   encodeLabels,
   encodeTargets,
@@ -129,7 +129,7 @@ export interface DatasetSplit {
  * the rest is split stratified by label. Validation calls this with the same data and params to
  * score exactly the rows training held out.
  *
- * Exact copies of a row (every column equal) stay on the side of their first occurrence: the split
+ * Exact copies of a row (every column equal, id-like columns aside) stay on the side of their first occurrence: the split
  * draws groups, not rows, as scikit-learn's GroupShuffleSplit does with a row hash as the group, so
  * a file exported twice cannot put a training row's twin in the holdout (deepchecks' train-test
  * leakage). Without copies the split is the plain one, row for row.
@@ -141,7 +141,8 @@ export function splitDataset(
   task: TrainTask = 'classification',
 ): DatasetSplit {
   const labeled = labeledRows(table, target);
-  const copyOf = duplicateRows(columnViews(table), table.numRows);
+  // Copies of a record (ids aside: a row re-inserted under a fresh key) form one group.
+  const { copyOf } = recordCopies(columnViews(table), table.numRows, new Set([target]));
   // Copies share their first row's label, so the first rows of the labeled ones are split alone.
   const firsts = copyOf.size === 0 ? labeled : labeled.filter((row) => !copyOf.has(row));
   let train: Int32Array;

@@ -43,6 +43,18 @@ describe('sanity.dataset: the data set as a model sees it', () => {
     expect(failed(iris([...rows, ...rows]), 'species', { dataset: { maxDuplicateShare: 1 } })).toEqual([]);
   });
 
+  it('fails records stored twice under two surrogate keys, ids aside, naming the id column (#29)', () => {
+    const rows = irisRows();
+    const keyed = [...rows, ...rows].map((r, i) => `${i + 1},${r}`);
+    const found = failed(iris(keyed, 'record_id,sepal,width,species'), 'species', {
+      schema: { columns: { record_id: { ignore: true } } },
+      flags: { duplicate: { policy: 'keep' } },
+    }).filter((r) => r.check === 'duplicates');
+    expect(found).toHaveLength(1);
+    expect(found[0].observed).toContain('60 of 120 rows (50.0%) repeat an earlier row exactly');
+    expect(found[0].observed).toContain("'record_id' aside");
+  });
+
   it('fails a class with too few rows to be validated, naming it, its count and its line (#8, #21)', () => {
     const csv = `${iris(irisRows())}6.3,2.5,virgi`; // a truncated last line, no final newline
     const found = failed(csv).filter((r) => r.check === 'rare_class');
