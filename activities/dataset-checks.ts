@@ -101,7 +101,9 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
       observed:
         leak.kind === 'mapping'
           ? `determines ${quote(label)} exactly, value for value: ${leak.detail}`
-          : `correlates with ${quote(label)} at ${leak.detail} (|r| >= ${rules.leakCorrelation})`,
+          : leak.kind === 'presence'
+            ? `gives ${quote(label)} away by being empty or filled (a field filled in after the outcome?): ${leak.detail}`
+            : `correlates with ${quote(label)} at ${leak.detail} (|r| >= ${rules.leakCorrelation})`,
       expected:
         `a feature known before the answer: drop it (features: [{ drop: [${leak.column}] }], or leave it out of ` +
         `train.features); if it is truly known at prediction time, mark it sanity.schema.columns.${leak.column}.ignore: true`,

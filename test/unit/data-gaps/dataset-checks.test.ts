@@ -65,6 +65,23 @@ describe('sanity.dataset: the data set as a model sees it', () => {
     expect(failed(csv, 'species', { dataset: { minClassRows: 0 } })).toEqual([]);
   });
 
+  it('fails a feature whose presence gives the class away (Churn Reason filled only for churners) (#19)', () => {
+    const reasons = ['Price too high', 'Moved', 'Competitor', 'Service', 'Support', 'Network', 'Other'];
+    const rows = Array.from({ length: 200 }, (_, i) => {
+      const churn = i % 3 === 0 ? 'Yes' : 'No';
+      // `note` is empty on every 10th row whatever the class: missing at random, no leak.
+      return `${(i * 7) % 72},${churn === 'Yes' ? reasons[i % 7] : ''},${i % 10 === 0 ? '' : 'n' + (i % 4)},${churn}`;
+    });
+    const extra = { nullFractions: { reason: 1, note: 1 } };
+    const found = failed(iris(rows, 'tenure,reason,note,Churn'), 'Churn', extra).filter(
+      (r) => r.check === 'target_leak',
+    );
+    expect(found.map((r) => r.column)).toEqual(['reason']);
+    expect(found[0].observed).toContain("gives 'Churn' away by being empty or filled");
+    expect(found[0].observed).toContain("class 'No'");
+    expect(found[0].expected).toContain('drop: [reason]');
+  });
+
   it('fails a constant target naming its one value (#22)', () => {
     const rows = Array.from({ length: 30 }, (_, i) => `${i % 7},${(i * 3) % 11},2.5`);
     const found = failed(iris(rows, 'a,b,y'), 'y');
