@@ -117,9 +117,47 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
       observed:
         `${s.value} on ${s.count} rows (${locator.list(s.rows)}${s.count > s.rows.length ? ', …' : ''}), ` +
         `far outside the other values (quartiles ${s.q1} … ${s.q3})`,
-      expected: `a "no data" code read as a number: source.nullValues: ['${s.value}'] (or fix the export)`,
+      expected: sentinelHint(s.column, s.value, views),
     });
   return results;
+}
+
+/**
+ * The way out of a sentinel. `source.nullValues` blanks the value in EVERY column, so when other
+ * numeric columns hold it legitimately (a house with 0 garage places) the hint names them and
+ * offers per-column ways instead: fix it upstream, or derive an indicator; and how to accept it.
+ */
+export function sentinelHint(column: string, value: number, views: ColumnView[]): string {
+  const others = views
+    .filter((v) => v.name !== column && v.kind === 'numeric')
+    .map((v) => {
+      if (v.kind !== 'numeric') return { name: v.name, count: 0 };
+      let count = 0;
+      for (let i = 0; i < v.values.length; i++)
+        if ((!v.valid || v.valid[i]) && v.values[i] === value) count++;
+      return { name: v.name, count };
+    })
+    .filter((o) => o.count > 0);
+  const accept =
+    `if ${value} is a real value here, accept it (sanity.dataset.sentinelShare / sentinelIqr, or ` +
+    `sanity.schema.columns.${column}.ignore: true, which only skips the checks)`;
+  const perColumn =
+    `replace it with an empty cell in ${quote(column)} upstream, or derive an indicator ` +
+    `(features: [{ derive: { ${column}_known: "${column} != ${value}" } }])`;
+  if (others.length === 0)
+    return (
+      `a "no data" code read as a number: source.nullValues: ['${value}'] (it applies to every column; ` +
+      `no other column holds ${value}), or ${perColumn}; ${accept}`
+    );
+  const listed = others
+    .slice(0, 5)
+    .map((o) => `${quote(o.name)} (${o.count} rows)`)
+    .join(', ');
+  return (
+    `a "no data" code read as a number, but NOT via source.nullValues: ['${value}']: it applies to every column ` +
+    `and would blank the legitimate ${value}s of ${listed}${others.length > 5 ? `, and ${others.length - 5} more` : ''}; ` +
+    `instead ${perColumn}; ${accept}`
+  );
 }
 
 /** `'virgi'` for text, `7` for a number. */

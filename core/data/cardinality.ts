@@ -51,11 +51,20 @@ export function stringCardinality(views: ColumnView[], spec: CardinalitySpec): C
 
 /** What to do about an id-like column, in the features stage's terms. */
 export function idLikeHint(c: Cardinality): string {
+  const drop = `drop it (features: [{ drop: [${c.column}] }], or leave it out of train.features)`;
+  // Every value distinct: an identifier. Keeping it as an input (categories: any, ignore) trains on
+  // the id: one one-hot column per row, memorised, and all zeros for every new row at serving.
+  if (c.distinct === c.rows)
+    return (
+      `${drop}: every value is distinct, so it names rows rather than describing them; ` +
+      `sanity.schema.columns.${c.column}.categories: any or ignore: true only silence this check and keep it as a model input`
+    );
   return (
-    `drop it (features: [{ drop: [${c.column}] }]) or encode it with a bounded width ` +
+    `${drop} or encode it with a bounded width ` +
     `(features: [{ encode: { columns: [${c.column}], method: hashing, buckets: N } }], or method: onehot ` +
     `with maxCategories: K, rarer values going to an 'other' column), ` +
-    `or mark it sanity.schema.columns.${c.column}.categories: any`
+    `or, if it is a wide category the model should use as is, mark it sanity.schema.columns.${c.column}.categories: any ` +
+    `(this keeps it as a model input)`
   );
 }
 
@@ -169,8 +178,9 @@ function strictlyIncreasing(values: Float64Array): boolean {
 /** What to do about a numeric id-like column: drop it, or say it is a real feature. */
 export function numericIdHint(column: string): string {
   return (
-    `an identifier, not a feature: drop it (features: [{ drop: [${column}] }], or leave it out of train.features), ` +
-    `or, if its order is a real feature, mark it sanity.schema.columns.${column}.ignore: true`
+    `an identifier, not a feature: drop it (features: [{ drop: [${column}] }], or leave it out of train.features); ` +
+    `only if its order is a real feature, mark it sanity.schema.columns.${column}.ignore: true ` +
+    `(ignore only skips the checks: the column stays a model input)`
   );
 }
 

@@ -118,6 +118,22 @@ describe('sanity.dataset: the data set as a model sees it', () => {
     expect(found[0].expected).toContain("source.nullValues: ['-999']");
   });
 
+  it('a sentinel hint never proposes the file-wide nullValues when other columns hold the value (#7)', () => {
+    const rows = Array.from({ length: 200 }, (_, i) => {
+      const renovated = i % 10 === 0 ? 1970 + (i % 40) : 0; // 0 = never renovated, on 90% of rows
+      const garage = i % 14 === 0 ? 0 : 1 + (i % 3); // 0 = no garage: a real zero
+      return `${1000 + ((i * 37) % 900)},${garage},${renovated},${CLASSES[i % 3]}`;
+    });
+    const found = failed(iris(rows, 'sqft,garage_cars,yr_renovated,species')).filter(
+      (r) => r.check === 'sentinel',
+    );
+    expect(found.map((r) => r.column)).toEqual(['yr_renovated']);
+    expect(found[0].expected).toContain("NOT via source.nullValues: ['0']: it applies to every column");
+    expect(found[0].expected).toMatch(/'garage_cars' \(\d+ rows\)/);
+    expect(found[0].expected).toContain('derive: { yr_renovated_known: "yr_renovated != 0" }');
+    expect(found[0].expected).toContain('sanity.dataset.sentinelShare');
+  });
+
   it('passes heavy tails, zero-inflated counts and binary columns as no sentinel', () => {
     const rows = Array.from({ length: 200 }, (_, i) => {
       const income = i % 50 === 0 ? 1_000_000 + i : 20_000 + ((i * 37) % 100) * 500; // a few rich, all distinct
