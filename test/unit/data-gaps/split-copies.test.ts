@@ -41,4 +41,18 @@ describe('split: exact copies of a row stay on one side (GroupShuffleSplit by ro
     expect(Array.from(holdoutRows).filter((r) => trainText.has(content(r)))).toEqual([]);
     expect(holdoutRows.length).toBe(24);
   });
+
+  it('a class whose rows are all copies of one row (straight-liners) is split anyway, so the holdout checks it (#22)', () => {
+    const straight = Array.from({ length: 8 }, () => '5.55,999,undecided');
+    for (const seed of [1, 7, 42]) {
+      const table = parseCsv(csv([...rows, ...rows.slice(0, 6), ...straight]));
+      const { trainRows, holdoutRows } = splitDataset(table, 'species', { holdout: 0.2, seed });
+      const label = (r: number) => (r >= 66 ? 'undecided' : 'other');
+      expect(Array.from(holdoutRows, label)).toContain('undecided');
+      expect(Array.from(trainRows, label)).toContain('undecided');
+      // Copies of rows of the other classes still stay on one side.
+      const trainText = new Set(Array.from(trainRows, (r) => (r < 66 ? rows[r % 60] : '')));
+      expect(Array.from(holdoutRows).filter((r) => r < 66 && trainText.has(rows[r % 60]))).toEqual([]);
+    }
+  });
 });
