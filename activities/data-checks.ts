@@ -18,6 +18,7 @@ import {
 import {
   boundedByFeatures,
   idLikeHint,
+  leftOutOfModel,
   numericIdHint,
   numericIdLike,
   stringCardinality,
@@ -110,8 +111,13 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     }),
   );
   const withUnits = new Set(unitChecks.map((c) => c.column));
+  // A column the model never sees (dropped, not among train.features) cannot be misread into it (#1).
   const tokenChecks = findNumericTokens(
-    checked.filter((v) => !withUnits.has(v.name)),
+    checked.filter(
+      (v) =>
+        !withUnits.has(v.name) &&
+        (v.name === label || leftOutOfModel(v.name, spec.features, spec.train.features) === null),
+    ),
     keptAsText,
     format,
   ).map((t): CheckResult => ({

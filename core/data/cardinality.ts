@@ -96,6 +96,19 @@ export function boundedByFeatures(
   return null;
 }
 
+/**
+ * Why the model never sees `column` (dropped or left out by the features stage, or not among
+ * `train.features`), or null when it is a model input (encoded columns are inputs too).
+ */
+export function leftOutOfModel(
+  column: string,
+  features: readonly TransformSpec[] | undefined,
+  trainFeatures?: readonly string[],
+): string | null {
+  const why = boundedByFeatures(column, features, trainFeatures);
+  return why !== null && /^(dropped by|left out by|not among)/.test(why) ? why : null;
+}
+
 /** A numeric column that identifies rows: named like an id and (nearly) all distinct, or the row number. */
 export interface NumericIdLike {
   column: string;

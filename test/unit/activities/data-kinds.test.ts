@@ -33,6 +33,19 @@ describe('sanity: data that would train a silently wrong model fails by name', (
     expect(failed.observed).toBe("85.0% numbers; not numbers: 'Infinity' (lines 5, 9), '7,900' (line 7)");
   });
 
+  it('leaves numeric_tokens alone in a column the model never sees (dropped, not among train.features) (#1)', () => {
+    const rows = Array.from(
+      { length: 20 },
+      (_, i) => `${i === 3 ? 'n/a?' : i},${i % 5},${i % 2 ? 'a' : 'b'}`,
+    );
+    const text = `tenure,x,label\n${rows.join('\n')}\n`;
+    expect(check(text).failed.map((r) => r.check)).toContain('numeric_tokens');
+    const dropped = check(text, {}, { features: [{ drop: ['tenure'] }] }).failed;
+    expect(dropped.filter((r) => r.check === 'numeric_tokens')).toEqual([]);
+    const unlisted = check(text, {}, { train: { features: ['x'] } }).failed;
+    expect(unlisted.filter((r) => r.check === 'numeric_tokens')).toEqual([]);
+  });
+
   it('fails an id-like column with a hint, never pins its categories, and passes it with categories: any', () => {
     const rows = Array.from({ length: 40 }, (_, i) => `c${i},${i % 3},${i % 2 ? 'a' : 'b'}`);
     const text = `customer,x,label\n${rows.join('\n')}\n`;
