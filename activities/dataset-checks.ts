@@ -5,6 +5,7 @@ import {
   findSentinels,
   rareClasses,
   targetLeaks,
+  valueCounts,
   type ValueRows,
 } from '../core/data/dataset-checks';
 import { resolveTask } from '../core/model/task';
@@ -78,8 +79,18 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
     return results; // a target train cannot use is reported by train, naming why
   }
   // A 12-row fixture has no holdout to speak of; a rare class among real data does (#8, #21).
-  if (task === 'classification' && rows >= RARE_CLASS_MIN_ROWS)
-    for (const rare of rareClasses(target, rules.minClassRows))
+  const numberLike = numberLikeTarget(target);
+  // A numeric target misread as text (`price` with one 'unknown') is numeric_tokens' finding: its
+  // hundreds of one-row "classes" are no rare classes (#17).
+  const misreadNumbers = target.kind === 'categorical' && numberLike !== null;
+  if (task === 'classification' && rows >= RARE_CLASS_MIN_ROWS && !misreadNumbers) {
+    const rares = rareClasses(target, rules.minClassRows);
+    // Many distinct numbers as classes: a quantity (a 0–20 grade), better regressed (#10).
+    const regressionHint =
+      numberLike !== null
+        ? `; ${label} holds ${numberLike.distinct} distinct numbers (${numberLike.min} … ${numberLike.max}): if it is a quantity, set target.task: regression`
+        : '';
+    for (const rare of rares.slice(0, LISTED))
       results.push({
         check: 'rare_class',
         column: label,
@@ -87,8 +98,20 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
         observed: `class ${quoteValue(target, rare.value)} has ${rare.count} row(s) (${describeRows(rare, rows, locator)})`,
         expected:
           `>= ${rules.minClassRows} rows per class so the holdout can check it: fix or remove those rows ` +
-          `(a typo? a truncated last line?), collect more, or lower sanity.dataset.minClassRows`,
+          `(${regressionHint ? 'a typo?' : 'a typo? a truncated last line?'}), collect more, or lower sanity.dataset.minClassRows${regressionHint}`,
       });
+    if (rares.length > LISTED)
+      results.push({
+        check: 'rare_class',
+        column: label,
+        passed: false,
+        observed: `and ${rares.length - LISTED} more classes with fewer than ${rules.minClassRows} rows: ${rares
+          .slice(LISTED, LISTED + 10)
+          .map((r) => quoteValue(target, r.value))
+          .join(', ')}${rares.length > LISTED + 10 ? ', …' : ''}`,
+        expected: `>= ${rules.minClassRows} rows per class${regressionHint}`,
+      });
+  }
   // A timestamp rising with the target is a trend, the feature time-ordered data is for.
   const features = views.filter(
     (v) => v.name !== label && !input.skip.has(v.name) && !input.timestamps.has(v.name),
@@ -158,6 +181,21 @@ export function sentinelHint(column: string, value: number, views: ColumnView[])
     `and would blank the legitimate ${value}s of ${listed}${others.length > 5 ? `, and ${others.length - 5} more` : ''}; ` +
     `instead ${perColumn}; ${accept}`
   );
+}
+
+/** How many items of one kind a check lists before it says "and N more". */
+const LISTED = 5;
+
+/**
+ * The target's distinct values when they look like a quantity rather than classes: more than 10
+ * distinct values, ≥ 90% of them numbers (so a column read as text because of a stray token counts). Null otherwise.
+ */
+function numberLikeTarget(target: ColumnView): { distinct: number; min: number; max: number } | null {
+  const values = valueCounts(target).map((c) => c.value);
+  if (values.length <= 10) return null;
+  const numbers = values.map((v) => Number(v.trim())).filter((x) => Number.isFinite(x));
+  if (numbers.length < 0.9 * values.length) return null;
+  return { distinct: values.length, min: Math.min(...numbers), max: Math.max(...numbers) };
 }
 
 /** `'virgi'` for text, `7` for a number. */

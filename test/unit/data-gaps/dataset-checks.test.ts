@@ -82,6 +82,25 @@ describe('sanity.dataset: the data set as a model sees it', () => {
     expect(found[0].expected).toContain('drop: [reason]');
   });
 
+  it('lists at most 5 rare classes, skips them for a numeric target misread as text, and points a 0–20 grade to regression (#17, #10)', () => {
+    const price = Array.from(
+      { length: 400 },
+      (_, i) => `${i % 7},${i % 5 === 0 ? 'unknown' : 100000 + i * 137}`,
+    );
+    const misread = failed(iris(price, 'rooms,price'), 'price').filter((r) => r.check === 'rare_class');
+    expect(misread).toEqual([]);
+    const grades = Array.from(
+      { length: 120 },
+      (_, i) => `${i % 9},${(i * 7) % 11},${i < 100 ? 8 + (i % 6) : i - 100}`,
+    );
+    const rare = failed(iris(grades, 'a,b,G3'), 'G3').filter((r) => r.check === 'rare_class');
+    expect(rare).toHaveLength(6);
+    expect(rare[5].observed).toMatch(/^and \d+ more classes with fewer than 5 rows: /);
+    expect(rare[0].expected).toContain(
+      'G3 holds 20 distinct numbers (0 … 19): if it is a quantity, set target.task: regression',
+    );
+  });
+
   it('fails a constant target naming its one value (#22)', () => {
     const rows = Array.from({ length: 30 }, (_, i) => `${i % 7},${(i * 3) % 11},2.5`);
     const found = failed(iris(rows, 'a,b,y'), 'y');
