@@ -113,7 +113,24 @@ export function describeDecision(d: FlagDecision): { observed: string; expected:
       : d.policy === 'drop'
         ? `<= ${(d.maxFraction * 100).toFixed(2)}% dropped (policy drop)`
         : 'any (policy keep)';
-  return { observed, expected };
+  return { observed, expected: d.passed ? expected : `${expected}; ${flagWayOut(d.check)}` };
+}
+
+/** The settings that govern a failed row check, so the message names its way out (#13). */
+function flagWayOut(check: RowFlagCheck): string {
+  const policy = `sanity.flags.${check}.policy (fail | drop with maxFraction | keep)`;
+  switch (check) {
+    case 'missingLabel':
+      return `rows without a label cannot train or be scored: drop them (${policy}: drop, maxFraction) or fill the labels upstream`;
+    case 'nullForbidden':
+      return `the pinned schema says the column has no nulls: allow them (sanity.schema.columns.<column>.nullable: true) or set ${policy}`;
+    case 'unseenCategory':
+      return `values the pinned schema has not seen: add them (sanity.schema.columns.<column>.categories: [...] or any) or set ${policy}`;
+    case 'outOfRange':
+      return `numbers outside the pinned range: widen it (sanity.schema.columns.<column>.min / max) or set ${policy}`;
+    default:
+      return `set ${policy}`;
+  }
 }
 
 /**
