@@ -207,15 +207,19 @@ export function idLikeColumns(views: ColumnView[], skip: ReadonlySet<string>): S
   const ids = new Set(numericIdLike(views, skip).map((c) => c.column));
   for (const view of views) {
     if (view.kind !== 'categorical' || view.type !== 'string' || skip.has(view.name)) continue;
-    const seen = new Set<number>();
+    const seen = new Uint8Array(view.dictionary.length);
     let rows = 0;
+    let distinct = 0;
     for (const code of view.codes) {
       if (code < 0) continue;
       rows++;
-      seen.add(code);
+      if (seen[code] === 0) {
+        seen[code] = 1;
+        distinct++;
+      }
     }
     if (rows < NUMERIC_ID_MIN_ROWS) continue;
-    const share = seen.size / rows;
+    const share = distinct / rows;
     if (share === 1 || (share >= ID_NAME_DISTINCT_SHARE && looksLikeIdName(view.name))) ids.add(view.name);
   }
   return ids;
