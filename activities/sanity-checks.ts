@@ -64,7 +64,7 @@ export function runSanityChecks(
           : fraction <= limit || column === label
             ? `<= ${limit}`
             : `<= ${limit} (sanity.maxNullFraction, default 0.1; for this column alone sanity.nullFractions: { ${column}: ${Math.min(1, Math.ceil(fraction * 20) / 20)} }, ` +
-              `then fill them: features: [{ impute: { columns: [${column}], strategy: median } }]; or drop it / leave it out of train.features)`,
+              `then fill them: features: [{ impute: { columns: [${column}], strategy: ${stats.kind === 'numeric' ? 'median' : 'most_frequent'} } }]; or drop it / leave it out of train.features)`,
     });
 
     const range = ownValue(spec.sanity.ranges, column);
