@@ -61,10 +61,12 @@ export function runSanityChecks(
       expected:
         unused !== null
           ? `any: not a model input (${unused})`
-          : fraction <= limit || column === label
+          : fraction <= limit
             ? `<= ${limit}`
-            : `<= ${limit} (sanity.maxNullFraction, default 0.1; for this column alone sanity.nullFractions: { ${column}: ${Math.min(1, Math.ceil(fraction * 20) / 20)} }, ` +
-              `then fill them: features: [{ impute: { columns: [${column}], strategy: ${stats.kind === 'numeric' ? 'median' : 'most_frequent'} } }]; or drop it / leave it out of train.features)`,
+            : column === label
+              ? `<= 0: rows without a label (row_flags(missingLabel)) cannot train; drop them with sanity.flags.missingLabel: { policy: drop, maxFraction: 0.05 }`
+              : `<= ${limit} (sanity.maxNullFraction, default 0.1; for this column alone sanity.nullFractions: { ${column}: ${Math.min(1, Math.ceil(fraction * 20) / 20)} }, ` +
+                `then fill them: features: [{ impute: { columns: [${column}], strategy: ${stats.kind === 'numeric' ? 'median' : 'most_frequent'} } }]; or drop it / leave it out of train.features)`,
     });
 
     const range = ownValue(spec.sanity.ranges, column);

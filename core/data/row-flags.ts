@@ -118,10 +118,10 @@ export function describeDecision(d: FlagDecision): { observed: string; expected:
 
 /** The settings that govern a failed row check, so the message names its way out (#13). */
 function flagWayOut(check: RowFlagCheck): string {
-  const policy = `sanity.flags.${check}.policy (fail | drop with maxFraction | keep)`;
+  const policy = `sanity.flags.${check}: { policy: drop, maxFraction: 0.05 } (or policy: keep)`;
   switch (check) {
     case 'missingLabel':
-      return `rows without a label cannot train or be scored: drop them (${policy}: drop, maxFraction) or fill the labels upstream`;
+      return `rows without a label cannot train or be scored: drop them (sanity.flags.missingLabel: { policy: drop, maxFraction: 0.05 }) or fill the labels upstream`;
     case 'nullForbidden':
       return `the pinned schema says the column has no nulls: allow them (sanity.schema.columns.<column>.nullable: true) or set ${policy}`;
     case 'unseenCategory':

@@ -56,6 +56,9 @@ describe('sanity checks', () => {
       spec({ minRows: 1, maxNullFraction: 0, nullFractions: { x: 0.5, label: 1 } }),
     );
     expect(failed(results)).toEqual(['null_fraction(label)']);
+    expect(results.find((r) => r.column === 'label' && r.check === 'null_fraction')!.expected).toContain(
+      'sanity.flags.missingLabel: { policy: drop',
+    );
   });
 
   it('names the settings of a failed null_fraction, and passes columns the model never sees (#1)', () => {

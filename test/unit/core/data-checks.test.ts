@@ -274,13 +274,13 @@ describe('row flag failures name their setting (#13)', () => {
 
   it('missingLabel, nullForbidden and unseenCategory point to their policy field and the schema override', () => {
     expect(describeDecision(decision('missingLabel', false)).expected).toContain(
-      'sanity.flags.missingLabel.policy (fail | drop with maxFraction | keep)',
+      'sanity.flags.missingLabel: { policy: drop, maxFraction: 0.05 }',
     );
     const nulls = describeDecision(decision('nullForbidden', false)).expected;
     expect(nulls).toContain('sanity.schema.columns.<column>.nullable: true');
-    expect(nulls).toContain('sanity.flags.nullForbidden.policy');
+    expect(nulls).toContain('sanity.flags.nullForbidden: { policy: drop');
     expect(describeDecision(decision('unseenCategory', false)).expected).toContain(
-      'sanity.flags.unseenCategory.policy',
+      'sanity.flags.unseenCategory: { policy: drop',
     );
     expect(describeDecision(decision('missingLabel', true)).expected).toBe('none (policy fail)');
   });
