@@ -18,6 +18,7 @@ import {
 import {
   boundedByFeatures,
   idLikeHint,
+  leftOutOfModel,
   numericIdHint,
   numericIdLike,
   stringCardinality,
@@ -117,8 +118,13 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     }),
   );
   const withUnits = new Set(unitChecks.map((c) => c.column));
+  // A column the model never sees (dropped, not among train.features) cannot be misread into it (#1).
   const tokenChecks = findNumericTokens(
-    checked.filter((v) => !withUnits.has(v.name)),
+    checked.filter(
+      (v) =>
+        !withUnits.has(v.name) &&
+        (v.name === label || leftOutOfModel(v.name, spec.features, spec.train.features) === null),
+    ),
     keptAsText,
     format,
   ).map((t): CheckResult => ({
@@ -276,6 +282,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     spec,
     views,
     duplicates: spec.sanity.flags.duplicate.policy === 'drop' ? 0 : flags.duplicateOf.size,
+    idColumns: flags.idColumns,
     skip: new Set([...misread, ...views.filter((v) => columns[v.name]?.ignore).map((v) => v.name)]),
     locator,
     timestamps: new Set([...notes].filter(([, n]) => !n.keptAsText).map(([name]) => name)),

@@ -5,6 +5,7 @@ import {
   findSentinels,
   rareClasses,
   targetLeaks,
+  valueCounts,
   type ValueRows,
 } from '../core/data/dataset-checks';
 import { resolveTask } from '../core/model/task';
@@ -20,6 +21,8 @@ export interface DatasetCheckInput {
   views: ColumnView[];
   /** Rows that exactly repeat an earlier row (row flags' `duplicateOf`). */
   duplicates: number;
+  /** Id-like columns the duplicate count compared rows without. */
+  idColumns?: string[];
   /** Columns the checks leave alone (`ignore: true` overrides, columns misread as text). */
   skip: ReadonlySet<string>;
   locator: RowLocator;
@@ -50,7 +53,7 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
       check: 'duplicates',
       column: '*',
       passed: false,
-      observed: `${input.duplicates} of ${rows} rows (${((input.duplicates / rows) * 100).toFixed(1)}%) repeat an earlier row exactly (a file exported or appended twice?)`,
+      observed: `${input.duplicates} of ${rows} rows (${((input.duplicates / rows) * 100).toFixed(1)}%) repeat an earlier row exactly${input.idColumns?.length ? ` (${input.idColumns.map(quote).join(', ')} aside: ids tell copies apart, not records)` : ''} (a file exported or appended twice?)`,
       expected:
         `<= ${rules.maxDuplicateShare * 100}% duplicates: remove them at the source, or drop them ` +
         `(sanity.flags.duplicate.policy: drop, maxFraction), or allow them (sanity.dataset.maxDuplicateShare)`,
@@ -76,8 +79,18 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
     return results; // a target train cannot use is reported by train, naming why
   }
   // A 12-row fixture has no holdout to speak of; a rare class among real data does (#8, #21).
-  if (task === 'classification' && rows >= RARE_CLASS_MIN_ROWS)
-    for (const rare of rareClasses(target, rules.minClassRows))
+  const numberLike = numberLikeTarget(target);
+  // A numeric target misread as text (`price` with one 'unknown') is numeric_tokens' finding: its
+  // hundreds of one-row "classes" are no rare classes (#17).
+  const misreadNumbers = target.kind === 'categorical' && numberLike !== null;
+  if (task === 'classification' && rows >= RARE_CLASS_MIN_ROWS && !misreadNumbers) {
+    const rares = rareClasses(target, rules.minClassRows);
+    // Many distinct numbers as classes: a quantity (a 0–20 grade), better regressed (#10).
+    const regressionHint =
+      numberLike !== null
+        ? `; ${label} holds ${numberLike.distinct} distinct numbers (${numberLike.min} … ${numberLike.max}): if it is a quantity, set target.task: regression`
+        : '';
+    for (const rare of rares.slice(0, LISTED))
       results.push({
         check: 'rare_class',
         column: label,
@@ -85,8 +98,20 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
         observed: `class ${quoteValue(target, rare.value)} has ${rare.count} row(s) (${describeRows(rare, rows, locator)})`,
         expected:
           `>= ${rules.minClassRows} rows per class so the holdout can check it: fix or remove those rows ` +
-          `(a typo? a truncated last line?), collect more, or lower sanity.dataset.minClassRows`,
+          `(${regressionHint ? 'a typo?' : 'a typo? a truncated last line?'}), collect more, or lower sanity.dataset.minClassRows${regressionHint}`,
       });
+    if (rares.length > LISTED)
+      results.push({
+        check: 'rare_class',
+        column: label,
+        passed: false,
+        observed: `and ${rares.length - LISTED} more classes with fewer than ${rules.minClassRows} rows: ${rares
+          .slice(LISTED, LISTED + 10)
+          .map((r) => quoteValue(target, r.value))
+          .join(', ')}${rares.length > LISTED + 10 ? ', …' : ''}`,
+        expected: `>= ${rules.minClassRows} rows per class${regressionHint}`,
+      });
+  }
   // A timestamp rising with the target is a trend, the feature time-ordered data is for.
   const features = views.filter(
     (v) => v.name !== label && !input.skip.has(v.name) && !input.timestamps.has(v.name),
@@ -99,7 +124,9 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
       observed:
         leak.kind === 'mapping'
           ? `determines ${quote(label)} exactly, value for value: ${leak.detail}`
-          : `correlates with ${quote(label)} at ${leak.detail} (|r| >= ${rules.leakCorrelation})`,
+          : leak.kind === 'presence'
+            ? `gives ${quote(label)} away by being empty or filled (a field filled in after the outcome?): ${leak.detail}`
+            : `correlates with ${quote(label)} at ${leak.detail} (|r| >= ${rules.leakCorrelation})`,
       expected:
         `a feature known before the answer: drop it (features: [{ drop: [${leak.column}] }], or leave it out of ` +
         `train.features); if it is truly known at prediction time, mark it sanity.schema.columns.${leak.column}.ignore: true`,
@@ -113,9 +140,62 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
       observed:
         `${s.value} on ${s.count} rows (${locator.list(s.rows)}${s.count > s.rows.length ? ', …' : ''}), ` +
         `far outside the other values (quartiles ${s.q1} … ${s.q3})`,
-      expected: `a "no data" code read as a number: source.nullValues: ['${s.value}'] (or fix the export)`,
+      expected: sentinelHint(s.column, s.value, views),
     });
   return results;
+}
+
+/**
+ * The way out of a sentinel. `source.nullValues` blanks the value in EVERY column, so when other
+ * numeric columns hold it legitimately (a house with 0 garage places) the hint names them and
+ * offers per-column ways instead: fix it upstream, or derive an indicator; and how to accept it.
+ */
+export function sentinelHint(column: string, value: number, views: ColumnView[]): string {
+  const others = views
+    .filter((v) => v.name !== column && v.kind === 'numeric')
+    .map((v) => {
+      if (v.kind !== 'numeric') return { name: v.name, count: 0 };
+      let count = 0;
+      for (let i = 0; i < v.values.length; i++)
+        if ((!v.valid || v.valid[i]) && v.values[i] === value) count++;
+      return { name: v.name, count };
+    })
+    .filter((o) => o.count > 0);
+  const accept =
+    `if ${value} is a real value here, accept it (sanity.dataset.sentinelShare / sentinelIqr, or ` +
+    `sanity.schema.columns.${column}.ignore: true, which only skips the checks)`;
+  const perColumn =
+    `replace it with an empty cell in ${quote(column)} upstream, or derive an indicator ` +
+    `(features: [{ derive: { ${column}_known: "${column} != ${value}" } }])`;
+  if (others.length === 0)
+    return (
+      `a "no data" code read as a number: source.nullValues: ['${value}'] (it applies to every column; ` +
+      `no other column holds ${value}), or ${perColumn}; ${accept}`
+    );
+  const listed = others
+    .slice(0, 5)
+    .map((o) => `${quote(o.name)} (${o.count} rows)`)
+    .join(', ');
+  return (
+    `a "no data" code read as a number, but NOT via source.nullValues: ['${value}']: it applies to every column ` +
+    `and would blank the legitimate ${value}s of ${listed}${others.length > 5 ? `, and ${others.length - 5} more` : ''}; ` +
+    `instead ${perColumn}; ${accept}`
+  );
+}
+
+/** How many items of one kind a check lists before it says "and N more". */
+const LISTED = 5;
+
+/**
+ * The target's distinct values when they look like a quantity rather than classes: more than 10
+ * distinct values, ≥ 90% of them numbers (so a column read as text because of a stray token counts). Null otherwise.
+ */
+function numberLikeTarget(target: ColumnView): { distinct: number; min: number; max: number } | null {
+  const values = valueCounts(target).map((c) => c.value);
+  if (values.length <= 10) return null;
+  const numbers = values.map((v) => Number(v.trim())).filter((x) => Number.isFinite(x));
+  if (numbers.length < 0.9 * values.length) return null;
+  return { distinct: values.length, min: Math.min(...numbers), max: Math.max(...numbers) };
 }
 
 /** `'virgi'` for text, `7` for a number. */

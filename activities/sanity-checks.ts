@@ -1,5 +1,6 @@
 import type { Table } from 'apache-arrow';
 import { columnStats, type ColumnStats } from '../core/arrow-columns';
+import { leftOutOfModel } from '../core/data/cardinality';
 import { missingColumn } from '../core/data/data-schema';
 import { quoteList } from '../core/quote';
 import type { PipelineSpec } from '../core/spec/schema';
@@ -50,12 +51,22 @@ export function runSanityChecks(
     const limit =
       column === label ? 0 : (ownValue(spec.sanity.nullFractions, column) ?? spec.sanity.maxNullFraction);
     const fraction = stats.rows === 0 ? 0 : stats.nulls / stats.rows;
+    // A column the model never sees cannot hurt it with nulls (#1).
+    const unused = column === label ? null : leftOutOfModel(column, spec.features, spec.train.features);
     results.push({
       check: 'null_fraction',
       column,
-      passed: fraction <= limit,
+      passed: fraction <= limit || unused !== null,
       observed: fraction.toFixed(4),
-      expected: `<= ${limit}`,
+      expected:
+        unused !== null
+          ? `any: not a model input (${unused})`
+          : fraction <= limit
+            ? `<= ${limit}`
+            : column === label
+              ? `<= 0: rows without a label (row_flags(missingLabel)) cannot train; drop them with sanity.flags.missingLabel: { policy: drop, maxFraction: 0.05 }`
+              : `<= ${limit} (sanity.maxNullFraction, default 0.1; for this column alone sanity.nullFractions: { ${column}: ${Math.min(1, Math.ceil(fraction * 20) / 20)} }, ` +
+                `then fill them: features: [{ impute: { columns: [${column}], strategy: ${stats.kind === 'numeric' ? 'median' : 'most_frequent'} } }]; or drop it / leave it out of train.features)`,
     });
 
     const range = ownValue(spec.sanity.ranges, column);

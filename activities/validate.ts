@@ -7,7 +7,7 @@ import { metricsToArrow } from '../core/model/metrics';
 import { splitDataset } from '../core/model/train';
 import { ModelRegistry } from '../core/registry';
 import type { StepInput, StepResult } from '../core/run-types';
-import { baselineMiss, naiveBaseline } from '../core/validation/baseline';
+import { baselineMetric, baselineMiss, naiveBaseline } from '../core/validation/baseline';
 import { evaluateModel, sliceRows, type SliceRows } from '../core/validation/evaluate';
 import { predictionsToArrow, type HoldoutPredictions } from '../core/validation/predictions';
 import { gateMisses, type ModelEvaluation, type ValidationReport } from '../core/validation/gate';
@@ -45,7 +45,16 @@ export async function validate(input: StepInput, config: QuiverConfig): Promise<
     const report: ValidationReport = { candidate, champion, championError };
 
     // The naive model on the same rows: a model that does not beat it has learnt nothing worth deploying.
-    const baseline = naiveBaseline(table, spec.target.column, trainRows, rows, task ?? 'classification');
+    // Judged by the metric the gate names (min.auc, min.macroF1), not always by accuracy (#14).
+    const metric = baselineMetric(spec.validate.min, candidate.overall);
+    const baseline = naiveBaseline(
+      table,
+      spec.target.column,
+      trainRows,
+      rows,
+      task ?? 'classification',
+      metric,
+    );
     const baselineFigure: Record<string, number> = baseline
       ? { [`baseline.${baseline.metric}`]: baseline.value }
       : {};

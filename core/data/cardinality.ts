@@ -51,11 +51,20 @@ export function stringCardinality(views: ColumnView[], spec: CardinalitySpec): C
 
 /** What to do about an id-like column, in the features stage's terms. */
 export function idLikeHint(c: Cardinality): string {
+  const drop = `drop it (features: [{ drop: [${c.column}] }], or leave it out of train.features)`;
+  // Every value distinct: an identifier. Keeping it as an input (categories: any, ignore) trains on
+  // the id: one one-hot column per row, memorised, and all zeros for every new row at serving.
+  if (c.distinct === c.rows)
+    return (
+      `${drop}: every value is distinct, so it names rows rather than describing them; ` +
+      `sanity.schema.columns.${c.column}.categories: any or ignore: true only silence this check and keep it as a model input`
+    );
   return (
-    `drop it (features: [{ drop: [${c.column}] }]) or encode it with a bounded width ` +
+    `${drop} or encode it with a bounded width ` +
     `(features: [{ encode: { columns: [${c.column}], method: hashing, buckets: N } }], or method: onehot ` +
     `with maxCategories: K, rarer values going to an 'other' column), ` +
-    `or mark it sanity.schema.columns.${c.column}.categories: any`
+    `or, if it is a wide category the model should use as is, mark it sanity.schema.columns.${c.column}.categories: any ` +
+    `(this keeps it as a model input)`
   );
 }
 
@@ -85,6 +94,19 @@ export function boundedByFeatures(
   }
   if (trainFeatures && !trainFeatures.includes(name)) return 'not among train.features';
   return null;
+}
+
+/**
+ * Why the model never sees `column` (dropped or left out by the features stage, or not among
+ * `train.features`), or null when it is a model input (encoded columns are inputs too).
+ */
+export function leftOutOfModel(
+  column: string,
+  features: readonly TransformSpec[] | undefined,
+  trainFeatures?: readonly string[],
+): string | null {
+  const why = boundedByFeatures(column, features, trainFeatures);
+  return why !== null && /^(dropped by|left out by|not among)/.test(why) ? why : null;
 }
 
 /** A numeric column that identifies rows: named like an id and (nearly) all distinct, or the row number. */
@@ -169,7 +191,36 @@ function strictlyIncreasing(values: Float64Array): boolean {
 /** What to do about a numeric id-like column: drop it, or say it is a real feature. */
 export function numericIdHint(column: string): string {
   return (
-    `an identifier, not a feature: drop it (features: [{ drop: [${column}] }], or leave it out of train.features), ` +
-    `or, if its order is a real feature, mark it sanity.schema.columns.${column}.ignore: true`
+    `an identifier, not a feature: drop it (features: [{ drop: [${column}] }], or leave it out of train.features); ` +
+    `only if its order is a real feature, mark it sanity.schema.columns.${column}.ignore: true ` +
+    `(ignore only skips the checks: the column stays a model input)`
   );
+}
+
+/**
+ * Columns that name a row rather than describe it, judged from the values alone: numeric ids
+ * (numericIdLike), and text columns of at least NUMERIC_ID_MIN_ROWS values that are all distinct, or
+ * ≥ 95% distinct and named like an identifier. Rows equal apart from these are one record stored
+ * twice (re-inserted with a fresh auto-increment key), so the copy checks compare rows without them.
+ */
+export function idLikeColumns(views: ColumnView[], skip: ReadonlySet<string>): Set<string> {
+  const ids = new Set(numericIdLike(views, skip).map((c) => c.column));
+  for (const view of views) {
+    if (view.kind !== 'categorical' || view.type !== 'string' || skip.has(view.name)) continue;
+    const seen = new Uint8Array(view.dictionary.length);
+    let rows = 0;
+    let distinct = 0;
+    for (const code of view.codes) {
+      if (code < 0) continue;
+      rows++;
+      if (seen[code] === 0) {
+        seen[code] = 1;
+        distinct++;
+      }
+    }
+    if (rows < NUMERIC_ID_MIN_ROWS) continue;
+    const share = distinct / rows;
+    if (share === 1 || (share >= ID_NAME_DISTINCT_SHARE && looksLikeIdName(view.name))) ids.add(view.name);
+  }
+  return ids;
 }

@@ -64,8 +64,11 @@ export function rareClasses(target: ColumnView, minRows: number): ValueRows[] {
 /** A feature that gives the target away: a 1:1 recoding of the classes, or a near-exact linear copy. */
 export interface TargetLeak {
   column: string;
-  /** `mapping`: each feature value stands for exactly one class and back; `correlation`: |r| ≥ limit. */
-  kind: 'mapping' | 'correlation';
+  /**
+   * `mapping`: each feature value stands for exactly one class and back; `correlation`: |r| ≥ limit;
+   * `presence`: whether the feature is filled gives the class away (a `Churn Reason` filled only for churners).
+   */
+  kind: 'mapping' | 'correlation' | 'presence';
   /** `'0' → 'setosa', '1' → 'versicolor'` or `r = 0.9991`. */
   detail: string;
 }
@@ -89,6 +92,10 @@ export function targetLeaks(
     if (task === 'classification' || feature.kind === 'categorical') {
       const mapping = oneToOne(feature, target);
       if (mapping) leaks.push({ column: feature.name, kind: 'mapping', detail: mapping });
+      else if (task === 'classification') {
+        const presence = presenceLeak(feature, target);
+        if (presence) leaks.push({ column: feature.name, kind: 'presence', detail: presence });
+      }
     } else if (target.kind === 'numeric') {
       const r = pearson(feature.values, feature.valid, target.values, target.valid);
       if (r !== null && Math.abs(r) >= maxCorrelation)
@@ -121,6 +128,43 @@ function oneToOne(feature: ColumnView, target: ColumnView): string | null {
   if (paired < MAPPING_MIN_ROWS || forward.size < 2 || forward.size * 2 > paired) return null;
   const pairs = [...forward].slice(0, 5).map(([f, t]) => `'${f}' → '${t}'`);
   return pairs.join(', ') + (forward.size > 5 ? `, … (${forward.size} values)` : '');
+}
+
+/** Share of labeled rows a presence pattern must predict to be called a leak. */
+export const PRESENCE_AGREEMENT = 0.99;
+
+/**
+ * `null on 420 of 420 'No' rows, filled on 180 of 180 'Yes' rows` when whether `feature` is null
+ * predicts the class on ≥ PRESENCE_AGREEMENT of the labeled rows (each side's majority class, and
+ * the two differ), else null. Each side needs 5 rows and 1% of the data, so a stray null is no leak.
+ */
+function presenceLeak(feature: ColumnView, target: ColumnView): string | null {
+  const featureAt = valueAt(feature);
+  const targetAt = valueAt(target);
+  const sides = [new Map<string, number>(), new Map<string, number>()]; // [null, filled]
+  const rows = feature.kind === 'numeric' ? feature.values.length : feature.codes.length;
+  let labeled = 0;
+  for (let row = 0; row < rows; row++) {
+    const t = targetAt(row);
+    if (t === null) continue;
+    labeled++;
+    const side = sides[featureAt(row) === null ? 0 : 1];
+    side.set(t, (side.get(t) ?? 0) + 1);
+  }
+  if (labeled < MAPPING_MIN_ROWS) return null;
+  const majority = sides.map((side) => {
+    const total = [...side.values()].reduce((a, b) => a + b, 0);
+    const [cls, hits] = [...side].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
+    return { cls, hits, total };
+  });
+  const small = Math.max(5, 0.01 * labeled);
+  if (majority.some((m) => m.total < small) || majority[0].cls === majority[1].cls) return null;
+  if ((majority[0].hits + majority[1].hits) / labeled < PRESENCE_AGREEMENT) return null;
+  const [empty, filled] = majority;
+  return (
+    `null on ${empty.hits} of ${empty.total} rows, all but ${empty.total - empty.hits} of class '${empty.cls}'; ` +
+    `filled on ${filled.total} rows, all but ${filled.total - filled.hits} of class '${filled.cls}'`
+  );
 }
 
 /** Pearson's r over rows where both are present; null when either is constant or fewer than 10 rows. */

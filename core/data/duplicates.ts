@@ -1,3 +1,4 @@
+import { idLikeColumns } from './cardinality';
 import type { ColumnView } from './column-views';
 
 const NULL_HASH = 0x9e3779b9;
@@ -33,6 +34,25 @@ export function duplicateRows(views: ColumnView[], rows: number): Map<number, nu
     }
   }
   return duplicates;
+}
+
+/** Rows that repeat an earlier record, and the id-like columns left out of the comparison. */
+export interface RecordCopies {
+  copyOf: Map<number, number>;
+  /** Id-like columns (idLikeColumns) the rows were compared without: `record_id`. */
+  idColumns: string[];
+}
+
+/**
+ * Rows that repeat an earlier record: every column equal except id-like ones (idLikeColumns), so
+ * a record inserted twice under two auto-increment keys is still a copy. Columns in `skip` (the
+ * target) are never taken for ids. With no other column left, rows are compared whole.
+ */
+export function recordCopies(views: ColumnView[], rows: number, skip: ReadonlySet<string>): RecordCopies {
+  const ids = idLikeColumns(views, skip);
+  const content = views.filter((v) => !ids.has(v.name));
+  if (ids.size === 0 || content.length === 0) return { copyOf: duplicateRows(views, rows), idColumns: [] };
+  return { copyOf: duplicateRows(content, rows), idColumns: [...ids] };
 }
 
 function rowHashes(views: ColumnView[], rows: number): Int32Array {

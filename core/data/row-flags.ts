@@ -3,7 +3,7 @@ import type { RowFlagCheck, RowFlagsSpec } from '../spec/data-checks-schema';
 import { locatorFrom, type RowLocator } from '../sources/row-lines';
 import { cellText, isPresent, type ColumnView } from './column-views';
 import type { SchemaColumn } from './data-schema';
-import { duplicateRows } from './duplicates';
+import { recordCopies } from './duplicates';
 import { ownValue } from '../own-keys';
 
 /** The row-level checks, in report order, and the bit each sets in a row's flag mask. */
@@ -29,6 +29,8 @@ export interface RowFlags {
   counts: Record<RowFlagCheck, number>;
   /** Duplicate row → the first row it copies. */
   duplicateOf: Map<number, number>;
+  /** Id-like columns the duplicate check compared rows without (`record_id`). */
+  idColumns?: string[];
 }
 
 /** What the policy of one check decided. */
@@ -69,7 +71,8 @@ export function flagRows(views: ColumnView[], columns: Record<string, SchemaColu
     if (view.kind === 'numeric') markOutOfRange(view.values, view.valid, column, mask);
     else if (Array.isArray(column.categories)) markUnseen(view, new Set(column.categories), mask);
   }
-  const duplicateOf = duplicateRows(views, rows);
+  // A record stored twice under two surrogate keys is a copy: ids are left out of the comparison.
+  const { copyOf: duplicateOf, idColumns } = recordCopies(views, rows, new Set([label]));
   for (const row of duplicateOf.keys()) mask[row] |= BIT.duplicate;
   const counts = Object.fromEntries(ROW_FLAG_CHECKS.map((c) => [c, 0])) as Record<RowFlagCheck, number>;
   for (let i = 0; i < rows; i++) {
@@ -77,7 +80,7 @@ export function flagRows(views: ColumnView[], columns: Record<string, SchemaColu
     if (bits === 0) continue;
     for (const check of ROW_FLAG_CHECKS) if (bits & BIT[check]) counts[check]++;
   }
-  return { rows, mask, counts, duplicateOf };
+  return { rows, mask, counts, duplicateOf, idColumns };
 }
 
 /** Applies each check's policy: `fail` on any flag, `drop` up to `maxFraction` of the rows, `keep`. */
@@ -110,7 +113,24 @@ export function describeDecision(d: FlagDecision): { observed: string; expected:
       : d.policy === 'drop'
         ? `<= ${(d.maxFraction * 100).toFixed(2)}% dropped (policy drop)`
         : 'any (policy keep)';
-  return { observed, expected };
+  return { observed, expected: d.passed ? expected : `${expected}; ${flagWayOut(d.check)}` };
+}
+
+/** The settings that govern a failed row check, so the message names its way out (#13). */
+function flagWayOut(check: RowFlagCheck): string {
+  const policy = `sanity.flags.${check}: { policy: drop, maxFraction: 0.05 } (or policy: keep)`;
+  switch (check) {
+    case 'missingLabel':
+      return `rows without a label cannot train or be scored: drop them (sanity.flags.missingLabel: { policy: drop, maxFraction: 0.05 }) or fill the labels upstream`;
+    case 'nullForbidden':
+      return `the pinned schema says the column has no nulls: allow them (sanity.schema.columns.<column>.nullable: true) or set ${policy}`;
+    case 'unseenCategory':
+      return `values the pinned schema has not seen: add them (sanity.schema.columns.<column>.categories: [...] or any) or set ${policy}`;
+    case 'outOfRange':
+      return `numbers outside the pinned range: widen it (sanity.schema.columns.<column>.min / max) or set ${policy}`;
+    default:
+      return `set ${policy}`;
+  }
 }
 
 /**

@@ -22,7 +22,7 @@ import {
 } from './numeric-safety';
 import { resolveTask, type TrainTask } from './task';
 import { columnViews } from '../data/column-views';
-import { duplicateRows } from '../data/duplicates';
+import { recordCopies } from '../data/duplicates';
 import {
   encodeLabels,
   encodeTargets,
@@ -129,7 +129,7 @@ export interface DatasetSplit {
  * the rest is split stratified by label. Validation calls this with the same data and params to
  * score exactly the rows training held out.
  *
- * Exact copies of a row (every column equal) stay on the side of their first occurrence: the split
+ * Exact copies of a row (every column equal, id-like columns aside) stay on the side of their first occurrence: the split
  * draws groups, not rows, as scikit-learn's GroupShuffleSplit does with a row hash as the group, so
  * a file exported twice cannot put a training row's twin in the holdout (deepchecks' train-test
  * leakage). Without copies the split is the plain one, row for row.
@@ -141,7 +141,9 @@ export function splitDataset(
   task: TrainTask = 'classification',
 ): DatasetSplit {
   const labeled = labeledRows(table, target);
-  const copyOf = duplicateRows(columnViews(table), table.numRows);
+  // Copies of a record (ids aside: a row re-inserted under a fresh key) form one group.
+  const { copyOf } = recordCopies(columnViews(table), table.numRows, new Set([target]));
+  if (task !== 'regression' && copyOf.size > 0) splitWholeClassGroups(table, target, labeled, copyOf);
   // Copies share their first row's label, so the first rows of the labeled ones are split alone.
   const firsts = copyOf.size === 0 ? labeled : labeled.filter((row) => !copyOf.has(row));
   let train: Int32Array;
@@ -183,6 +185,32 @@ export function splitDataset(
     ),
     droppedRows,
   };
+}
+
+/**
+ * Ungroups a copy group that holds every row of its class (survey straight-liners: all 8
+ * 'undecided' rows identical): kept together, the class would always land wholly in training and
+ * the holdout could never check it; split row by row, its copies are no leak of another record.
+ * Mutates `copyOf`.
+ */
+function splitWholeClassGroups(
+  table: arrow.Table,
+  target: string,
+  labeled: Int32Array | number[],
+  copyOf: Map<number, number>,
+): void {
+  const labels = table.getChild(target)!;
+  const firstsPerClass = new Map<string, number[]>();
+  for (const row of labeled) {
+    if (copyOf.has(row)) continue;
+    const label = String(labels.get(row));
+    const firsts = firstsPerClass.get(label);
+    if (firsts) firsts.push(row);
+    else firstsPerClass.set(label, [row]);
+  }
+  const whole = new Set<number>();
+  for (const firsts of firstsPerClass.values()) if (firsts.length === 1) whole.add(firsts[0]);
+  for (const [row, first] of copyOf) if (whole.has(first)) copyOf.delete(row);
 }
 
 /** The holdout row indices `trainClassifier` left out for these data and split params. */

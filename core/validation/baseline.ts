@@ -8,8 +8,11 @@ import type { Metrics } from './gate';
  * by RMSE, on the same holdout rows as the candidate.
  */
 export interface NaiveBaseline {
-  /** The metric compared: `accuracy` (classification, higher is better) or `rmse` (regression, lower). */
-  metric: 'accuracy' | 'rmse';
+  /**
+   * The metric compared: `accuracy`, `macroF1` or `auc` (classification, higher is better: the one
+   * the spec's gate names) or `rmse` (regression, lower).
+   */
+  metric: BaselineMetric;
   /** The baseline's score on the holdout. */
   value: number;
   /** What it predicts: `majority class 'setosa'` or `training mean 12.5`. */
@@ -18,9 +21,26 @@ export interface NaiveBaseline {
   rows: number;
 }
 
+/** What a naive baseline can be scored by. */
+export type BaselineMetric = 'accuracy' | 'macroF1' | 'auc' | 'rmse';
+
+/**
+ * The classification metric to judge the baseline by: the one the gate names (`validate.min.auc`,
+ * then `min.macroF1`), so an imbalanced problem judged by AUC is not refused for tying the majority
+ * class on accuracy; `auc` only when the candidate has one (binary). Accuracy otherwise.
+ */
+export function baselineMetric(
+  min: { auc?: number; macroF1?: number },
+  candidate: Record<string, number>,
+): 'accuracy' | 'macroF1' | 'auc' {
+  if (min.auc !== undefined && candidate.auc !== undefined) return 'auc';
+  if (min.macroF1 !== undefined && candidate.macroF1 !== undefined) return 'macroF1';
+  return 'accuracy';
+}
+
 /**
  * Scores the naive baseline: the most frequent training label (ties: the first in sorted order, so
- * it is deterministic) and its accuracy on `holdout`, or the training mean and its RMSE. Labels
+ * it is deterministic) and its `metric` on `holdout`, or the training mean and its RMSE. Labels
  * compare as `String(value)`, as the split's strata do. Null when either row set has no usable label.
  */
 export function naiveBaseline(
@@ -29,6 +49,7 @@ export function naiveBaseline(
   trainRows: Int32Array,
   holdout: Int32Array,
   task: 'classification' | 'regression',
+  metric: 'accuracy' | 'macroF1' | 'auc' = 'accuracy',
 ): NaiveBaseline | null {
   const labels = table.getChild(target);
   if (!labels || trainRows.length === 0 || holdout.length === 0) return null;
@@ -68,10 +89,23 @@ export function naiveBaseline(
   const [majority] = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   if (!majority) return null;
   let hits = 0;
-  for (const row of holdout) if (String(labels.get(row)) === majority[0]) hits++;
+  const present = new Set([majority[0]]);
+  for (const row of holdout) {
+    const label = String(labels.get(row));
+    present.add(label);
+    if (label === majority[0]) hits++;
+  }
+  // A constant score ranks no row above another: AUC 0.5. Macro-F1 of a constant prediction: the
+  // majority class's F1 (2TP / (predicted + support)), every other class 0, averaged over classes present.
+  const value =
+    metric === 'auc'
+      ? 0.5
+      : metric === 'macroF1'
+        ? (2 * hits) / (holdout.length + hits) / present.size
+        : hits / holdout.length;
   return {
-    metric: 'accuracy',
-    value: hits / holdout.length,
+    metric,
+    value,
     prediction: `majority class ${quote(majority[0])}`,
     rows: holdout.length,
   };
@@ -86,8 +120,9 @@ export function baselineMiss(candidate: Metrics, baseline: NaiveBaseline): strin
   const figures = `the naive baseline (${baseline.prediction}: ${baseline.metric} ${baseline.value.toFixed(4)} on the same ${baseline.rows} holdout rows)`;
   if (value === undefined)
     return `${baseline.metric} not computed, so the model cannot be compared with ${figures}`;
-  const perfect = baseline.metric === 'accuracy' ? value === 1 : value === 0;
-  const beats = baseline.metric === 'accuracy' ? value > baseline.value : value < baseline.value;
+  const higherIsBetter = baseline.metric !== 'rmse';
+  const perfect = higherIsBetter ? value === 1 : value === 0;
+  const beats = higherIsBetter ? value > baseline.value : value < baseline.value;
   if (beats || perfect) return null;
   return `${baseline.metric} ${value.toFixed(4)} does not beat ${figures}; set validate.beatBaseline: false to skip this check`;
 }

@@ -33,13 +33,33 @@ describe('sanity: data that would train a silently wrong model fails by name', (
     expect(failed.observed).toBe("85.0% numbers; not numbers: 'Infinity' (lines 5, 9), '7,900' (line 7)");
   });
 
+  it('leaves numeric_tokens alone in a column the model never sees (dropped, not among train.features) (#1)', () => {
+    const rows = Array.from(
+      { length: 20 },
+      (_, i) => `${i === 3 ? 'n/a?' : i},${i % 5},${i % 2 ? 'a' : 'b'}`,
+    );
+    const text = `tenure,x,label\n${rows.join('\n')}\n`;
+    expect(check(text).failed.map((r) => r.check)).toContain('numeric_tokens');
+    const dropped = check(text, {}, { features: [{ drop: ['tenure'] }] }).failed;
+    expect(dropped.filter((r) => r.check === 'numeric_tokens')).toEqual([]);
+    const unlisted = check(text, {}, { train: { features: ['x'] } }).failed;
+    expect(unlisted.filter((r) => r.check === 'numeric_tokens')).toEqual([]);
+  });
+
   it('fails an id-like column with a hint, never pins its categories, and passes it with categories: any', () => {
     const rows = Array.from({ length: 40 }, (_, i) => `c${i},${i % 3},${i % 2 ? 'a' : 'b'}`);
     const text = `customer,x,label\n${rows.join('\n')}\n`;
     const outcome = check(text);
     const failed = outcome.failed.find((r) => r.check === 'cardinality')!;
     expect(failed.observed).toBe('40 distinct in 40 rows (100.0%), id-like');
-    expect(failed.expected).toMatch(/drop it .*hashing.*categories: any/);
+    // Every value distinct: only drop / leave out; categories: any and ignore keep the id as an input (#30).
+    expect(failed.expected).toContain(
+      'drop it (features: [{ drop: [customer] }], or leave it out of train.features)',
+    );
+    expect(failed.expected).toContain(
+      'categories: any or ignore: true only silence this check and keep it as a model input',
+    );
+    expect(failed.expected).not.toContain('hashing');
     expect(outcome.inferred!.columns.customer.categories).toBe('any');
     const accepted = check(text, { schema: { columns: { customer: { categories: 'any' } } } });
     expect(accepted.failed).toEqual([]);
@@ -128,8 +148,9 @@ describe('sanity: data that would train a silently wrong model fails by name', (
       '40 distinct integers in 40 rows, equal to the row position (1 … 40), id-like',
     );
     expect(failed.expected).toBe(
-      'an identifier, not a feature: drop it (features: [{ drop: [id] }], or leave it out of train.features), ' +
-        'or, if its order is a real feature, mark it sanity.schema.columns.id.ignore: true',
+      'an identifier, not a feature: drop it (features: [{ drop: [id] }], or leave it out of train.features); ' +
+        'only if its order is a real feature, mark it sanity.schema.columns.id.ignore: true ' +
+        '(ignore only skips the checks: the column stays a model input)',
     );
     // Named `id`: decreasing counts too; gaps are fine (ids of a filtered export).
     expect(check(table(40, (i) => 1000 - 3 * i)).failed.map((r) => r.column)).toEqual(['id']);

@@ -56,6 +56,38 @@ describe('sanity checks', () => {
       spec({ minRows: 1, maxNullFraction: 0, nullFractions: { x: 0.5, label: 1 } }),
     );
     expect(failed(results)).toEqual(['null_fraction(label)']);
+    expect(results.find((r) => r.column === 'label' && r.check === 'null_fraction')!.expected).toContain(
+      'sanity.flags.missingLabel: { policy: drop',
+    );
+  });
+
+  it('names the settings of a failed null_fraction, and passes columns the model never sees (#1)', () => {
+    const titanic = parseCsv(
+      'Age,Cabin,Fare,label\n22,,7.2,a\n,C85,71.3,b\n26,,7.9,a\n35,C123,53.1,b\n,,8.1,a\n',
+    );
+    const age = runSanityChecks(titanic, spec({})).find(
+      (r) => r.check === 'null_fraction' && r.column === 'Age',
+    )!;
+    expect(age.passed).toBe(false);
+    expect(age.expected).toContain('sanity.maxNullFraction, default 0.1');
+    expect(age.expected).toContain('sanity.nullFractions: { Age: 0.4 }');
+    expect(age.expected).toContain('impute: { columns: [Age]');
+    const dropped = validateSpec({
+      name: 't',
+      source: { uri: 'x.csv' },
+      target: { column: 'label' },
+      features: [{ drop: ['Cabin'] }],
+      train: { features: ['Fare'] },
+      sanity: { minRows: 1 },
+    });
+    const results = runSanityChecks(titanic, dropped);
+    expect(failed(results)).toEqual([]);
+    expect(results.find((r) => r.column === 'Cabin')!.expected).toBe(
+      'any: not a model input (dropped by features[0])',
+    );
+    expect(results.find((r) => r.column === 'Age')!.expected).toBe(
+      'any: not a model input (not among train.features)',
+    );
   });
 
   it('reports configured columns that do not exist and type mismatches', () => {

@@ -11,7 +11,13 @@ import { duplicateRows } from '../../../core/data/duplicates';
 import { filterRows } from '../../../core/data/filter-rows';
 import { pinSchema, readPinnedSchema, resetSchema, schemaPath } from '../../../core/data/schema-store';
 import { binCounts, profileColumns, profileFromArrow, profileToArrow } from '../../../core/data/profile';
-import { applyPolicies, flagRows, flagsToArrow } from '../../../core/data/row-flags';
+import {
+  applyPolicies,
+  describeDecision,
+  flagRows,
+  flagsToArrow,
+  type FlagDecision,
+} from '../../../core/data/row-flags';
 import { rowFlagsSpec } from '../../../core/spec/data-checks-schema';
 
 const origin = { pipeline: 't', inferredFrom: { runId: 'r', dataSha256: 'x', rows: 0 } };
@@ -253,5 +259,29 @@ describe('schema store', () => {
     } finally {
       fs.rmSync(home, { recursive: true, force: true });
     }
+  });
+});
+
+describe('row flag failures name their setting (#13)', () => {
+  const decision = (check: FlagDecision['check'], passed: boolean): FlagDecision => ({
+    check,
+    policy: 'fail',
+    flagged: passed ? 0 : 11,
+    fraction: passed ? 0 : 11 / 344,
+    maxFraction: 0.05,
+    passed,
+  });
+
+  it('missingLabel, nullForbidden and unseenCategory point to their policy field and the schema override', () => {
+    expect(describeDecision(decision('missingLabel', false)).expected).toContain(
+      'sanity.flags.missingLabel: { policy: drop, maxFraction: 0.05 }',
+    );
+    const nulls = describeDecision(decision('nullForbidden', false)).expected;
+    expect(nulls).toContain('sanity.schema.columns.<column>.nullable: true');
+    expect(nulls).toContain('sanity.flags.nullForbidden: { policy: drop');
+    expect(describeDecision(decision('unseenCategory', false)).expected).toContain(
+      'sanity.flags.unseenCategory: { policy: drop',
+    );
+    expect(describeDecision(decision('missingLabel', true)).expected).toBe('none (policy fail)');
   });
 });

@@ -43,6 +43,18 @@ describe('sanity.dataset: the data set as a model sees it', () => {
     expect(failed(iris([...rows, ...rows]), 'species', { dataset: { maxDuplicateShare: 1 } })).toEqual([]);
   });
 
+  it('fails records stored twice under two surrogate keys, ids aside, naming the id column (#29)', () => {
+    const rows = irisRows();
+    const keyed = [...rows, ...rows].map((r, i) => `${i + 1},${r}`);
+    const found = failed(iris(keyed, 'record_id,sepal,width,species'), 'species', {
+      schema: { columns: { record_id: { ignore: true } } },
+      flags: { duplicate: { policy: 'keep' } },
+    }).filter((r) => r.check === 'duplicates');
+    expect(found).toHaveLength(1);
+    expect(found[0].observed).toContain('60 of 120 rows (50.0%) repeat an earlier row exactly');
+    expect(found[0].observed).toContain("'record_id' aside");
+  });
+
   it('fails a class with too few rows to be validated, naming it, its count and its line (#8, #21)', () => {
     const csv = `${iris(irisRows())}6.3,2.5,virgi`; // a truncated last line, no final newline
     const found = failed(csv).filter((r) => r.check === 'rare_class');
@@ -51,6 +63,42 @@ describe('sanity.dataset: the data set as a model sees it', () => {
       "class 'virgi' has 1 row(s) (line 62; the file's last row: cut short by a truncated download?)",
     );
     expect(failed(csv, 'species', { dataset: { minClassRows: 0 } })).toEqual([]);
+  });
+
+  it('fails a feature whose presence gives the class away (Churn Reason filled only for churners) (#19)', () => {
+    const reasons = ['Price too high', 'Moved', 'Competitor', 'Service', 'Support', 'Network', 'Other'];
+    const rows = Array.from({ length: 200 }, (_, i) => {
+      const churn = i % 3 === 0 ? 'Yes' : 'No';
+      // `note` is empty on every 10th row whatever the class: missing at random, no leak.
+      return `${(i * 7) % 72},${churn === 'Yes' ? reasons[i % 7] : ''},${i % 10 === 0 ? '' : 'n' + (i % 4)},${churn}`;
+    });
+    const extra = { nullFractions: { reason: 1, note: 1 } };
+    const found = failed(iris(rows, 'tenure,reason,note,Churn'), 'Churn', extra).filter(
+      (r) => r.check === 'target_leak',
+    );
+    expect(found.map((r) => r.column)).toEqual(['reason']);
+    expect(found[0].observed).toContain("gives 'Churn' away by being empty or filled");
+    expect(found[0].observed).toContain("class 'No'");
+    expect(found[0].expected).toContain('drop: [reason]');
+  });
+
+  it('lists at most 5 rare classes, skips them for a numeric target misread as text, and points a 0–20 grade to regression (#17, #10)', () => {
+    const price = Array.from(
+      { length: 400 },
+      (_, i) => `${i % 7},${i % 5 === 0 ? 'unknown' : 100000 + i * 137}`,
+    );
+    const misread = failed(iris(price, 'rooms,price'), 'price').filter((r) => r.check === 'rare_class');
+    expect(misread).toEqual([]);
+    const grades = Array.from(
+      { length: 120 },
+      (_, i) => `${i % 9},${(i * 7) % 11},${i < 100 ? 8 + (i % 6) : i - 100}`,
+    );
+    const rare = failed(iris(grades, 'a,b,G3'), 'G3').filter((r) => r.check === 'rare_class');
+    expect(rare).toHaveLength(6);
+    expect(rare[5].observed).toMatch(/^and \d+ more classes with fewer than 5 rows: /);
+    expect(rare[0].expected).toContain(
+      'G3 holds 20 distinct numbers (0 … 19): if it is a quantity, set target.task: regression',
+    );
   });
 
   it('fails a constant target naming its one value (#22)', () => {
@@ -87,6 +135,22 @@ describe('sanity.dataset: the data set as a model sees it', () => {
     expect(found.map((r) => r.column)).toEqual(['width']);
     expect(found[0].observed).toMatch(/^-999 on 4 rows \(lines 5, 30, 55, …\), far outside the other values/);
     expect(found[0].expected).toContain("source.nullValues: ['-999']");
+  });
+
+  it('a sentinel hint never proposes the file-wide nullValues when other columns hold the value (#7)', () => {
+    const rows = Array.from({ length: 200 }, (_, i) => {
+      const renovated = i % 10 === 0 ? 1970 + (i % 40) : 0; // 0 = never renovated, on 90% of rows
+      const garage = i % 14 === 0 ? 0 : 1 + (i % 3); // 0 = no garage: a real zero
+      return `${1000 + ((i * 37) % 900)},${garage},${renovated},${CLASSES[i % 3]}`;
+    });
+    const found = failed(iris(rows, 'sqft,garage_cars,yr_renovated,species')).filter(
+      (r) => r.check === 'sentinel',
+    );
+    expect(found.map((r) => r.column)).toEqual(['yr_renovated']);
+    expect(found[0].expected).toContain("NOT via source.nullValues: ['0']: it applies to every column");
+    expect(found[0].expected).toMatch(/'garage_cars' \(\d+ rows\)/);
+    expect(found[0].expected).toContain('derive: { yr_renovated_known: "yr_renovated != 0" }');
+    expect(found[0].expected).toContain('sanity.dataset.sentinelShare');
   });
 
   it('passes heavy tails, zero-inflated counts and binary columns as no sentinel', () => {

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runLocal } from '../../../client/local-run';
 import { loadConfig } from '../../../core/config';
 import { validateSpec } from '../../../core/spec/load';
-import { baselineMiss, naiveBaseline } from '../../../core/validation/baseline';
+import { baselineMetric, baselineMiss, naiveBaseline } from '../../../core/validation/baseline';
 
 describe('the naive baseline', () => {
   const table = tableFromArrays({
@@ -27,6 +27,23 @@ describe('the naive baseline', () => {
     expect(b.metric).toBe('rmse');
     expect(b.value).toBeCloseTo(Math.sqrt((9 + 16 + 25) / 3), 12);
     expect(b.prediction).toBe('training mean 3');
+  });
+
+  it("is judged by the metric the gate names: AUC 0.5, or the constant prediction's macro-F1 (#14)", () => {
+    expect(baselineMetric({ auc: 0.8 }, { accuracy: 0.9, auc: 0.85 })).toBe('auc');
+    expect(baselineMetric({ auc: 0.8 }, { accuracy: 0.9, macroF1: 0.5 })).toBe('accuracy'); // no AUC: multiclass
+    expect(baselineMetric({ macroF1: 0.6 }, { accuracy: 0.9, macroF1: 0.7 })).toBe('macroF1');
+    expect(baselineMetric({}, { accuracy: 0.9, auc: 0.85 })).toBe('accuracy');
+    const auc = naiveBaseline(table, 'label', train, holdout, 'classification', 'auc')!;
+    expect(auc).toEqual({ metric: 'auc', value: 0.5, prediction: "majority class 'a'", rows: 3 });
+    // Holdout a, b, a with 'a' predicted: F1(a) = 2·2 / (3 + 2) = 0.8, F1(b) = 0, over 2 classes.
+    const f1 = naiveBaseline(table, 'label', train, holdout, 'classification', 'macroF1')!;
+    expect(f1.value).toBeCloseTo(0.4, 12);
+    // Imbalanced fraud data: a model that ties the majority on accuracy but ranks well (AUC 0.85) passes.
+    expect(baselineMiss({ accuracy: 0.95, auc: 0.85 }, auc)).toBeNull();
+    expect(baselineMiss({ accuracy: 0.95, auc: 0.5 }, auc)).toContain(
+      'auc 0.5000 does not beat the naive baseline',
+    );
   });
 
   it('a candidate must beat it strictly, with both figures in the message; a perfect tie passes', () => {
