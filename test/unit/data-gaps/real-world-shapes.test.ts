@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { runDataChecks } from '../../../activities/data-checks';
+import { parseCsv } from '../../../core/csv';
+import { validateSpec } from '../../../core/spec/load';
+
+const origin = { runId: 'r1', dataSha256: 'abc', rows: 0 };
+const check = (text: string, source: Record<string, unknown> = {}) =>
+  runDataChecks({
+    table: parseCsv(text, source),
+    spec: validateSpec({
+      name: 't',
+      source: { uri: 'x.csv', ...source },
+      target: { column: 'label' },
+      sanity: { minRows: 1 },
+    }),
+    pinned: null,
+    reference: { skipped: 'none' },
+    origin,
+  });
+/** 40 rows of `x,label`, x given per 0-based row. */
+const csv = (x: (i: number) => string) =>
+  `x,label\n${Array.from({ length: 40 }, (_, i) => `${x(i)},${i % 2 ? 'a' : 'b'}`).join('\n')}\n`;
+const failures = (text: string, name: string) => check(text).failed.filter((r) => r.check === name);
+const pad = (n: number) => String(n).padStart(2, '0');
+
+describe('time axes Quiver does not read as timestamps fail date_text (kc_house_data, Excel, AirPassengers)', () => {
+  it("fails ISO-8601 basic '20140826T000000', naming the layout", () => {
+    const [failed] = failures(
+      csv((i) => `2014${pad((i % 12) + 1)}${pad((i % 28) + 1)}T000000`),
+      'date_text',
+    );
+    expect(failed.column).toBe('x');
+    expect(failed.observed).toContain("(yyyymmddThhmmss (ISO-8601 basic)): '20140101T000000' (line 2)");
+    expect(failed.expected).toContain('convert the column to ISO-8601 upstream');
+  });
+
+  it("fails Excel's two-digit-year short date '3/13/23'", () => {
+    const [failed] = failures(
+      csv((i) => `${(i % 12) + 1}/${(i % 28) + 1}/23`),
+      'date_text',
+    );
+    expect(failed.observed).toContain("(m/d/yy (Excel short date)): '1/1/23' (line 2)");
+    expect(failed.expected).toContain('does not guess whether 05/01/2024 is 5 January or May 1');
+  });
+
+  it("fails year-months '1950-01' and quarters '2000Q1', saying how to write a period as a date", () => {
+    const [month] = failures(
+      csv((i) => `${1950 + Math.floor(i / 12)}-${pad((i % 12) + 1)}`),
+      'date_text',
+    );
+    expect(month.observed).toContain("(yyyy-mm (year-month)): '1950-01' (line 2)");
+    expect(month.expected).toContain('1950-01 as 1950-01-01');
+    const [quarter] = failures(
+      csv((i) => `${2000 + Math.floor(i / 4)}Q${(i % 4) + 1}`),
+      'date_text',
+    );
+    expect(quarter.observed).toContain("(yyyyQn (quarter)): '2000Q1' (line 2)");
+    expect(quarter.expected).toContain('2000Q1 as 2000-01-01');
+  });
+
+  it("leaves football seasons '2000-01', '2011-12', '2015-16' and version strings alone", () => {
+    expect(
+      failures(
+        csv((i) => `${2000 + (i % 20)}-${pad((i % 20) + 1)}`),
+        'date_text',
+      ),
+    ).toEqual([]);
+    expect(
+      failures(
+        csv((i) => `1.${i % 4}.${i % 7}`),
+        'date_text',
+      ),
+    ).toEqual([]);
+  });
+});
