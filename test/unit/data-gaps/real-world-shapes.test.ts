@@ -73,3 +73,40 @@ describe('time axes Quiver does not read as timestamps fail date_text (kc_house_
     ).toEqual([]);
   });
 });
+
+describe('one measure written in several units fails numeric_text, naming the units', () => {
+  it("fails '70 kg' beside '154 lb', asking for one unit", () => {
+    const [failed] = failures(
+      csv((i) => (i % 3 ? `${60 + i} kg` : `${130 + i} lb`)),
+      'numeric_text',
+    );
+    expect(failed.column).toBe('x');
+    expect(failed.observed).toContain("units ('kg', 'lb')");
+    expect(failed.expected).toContain(
+      "convert the values to one unit upstream ('lb', 'kg' are mass in several units)",
+    );
+  });
+
+  it("fails Play Store sizes '19M' / '201k' with 'Varies with device' as the stray token", () => {
+    const size = (i: number) => (i % 10 === 0 ? 'Varies with device' : i % 4 ? `${i + 0.5}M` : `${200 + i}k`);
+    const [failed] = failures(csv(size), 'numeric_text');
+    expect(failed.observed).toContain("'1.5M' (line 3)");
+    expect(failed.expected).toContain('size in several units');
+  });
+
+  it("leaves a lone capital suffix ('12M' house numbers) and unrelated units (cm, kg, ms, km) alone", () => {
+    expect(
+      failures(
+        csv((i) => `${(i % 5) + 10}M`),
+        'numeric_text',
+      ),
+    ).toEqual([]);
+    const units = ['cm', 'kg', 'ms', 'km'];
+    expect(
+      failures(
+        csv((i) => `${i % 3}${units[i % 4]}`),
+        'numeric_text',
+      ),
+    ).toEqual([]);
+  });
+});
