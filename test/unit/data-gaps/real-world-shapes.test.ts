@@ -110,3 +110,53 @@ describe('one measure written in several units fails numeric_text, naming the un
     ).toEqual([]);
   });
 });
+
+describe('one class spelt two ways in the target fails label_spellings', () => {
+  /** 40 rows of `x,label`, the label given per row. */
+  const labelled = (label: (i: number) => string) =>
+    `x,label\n${Array.from({ length: 40 }, (_, i) => `${(i % 7) + 0.5},${label(i)}`).join('\n')}\n`;
+  const spellings = (text: string) => check(text).failed.filter((r) => r.check === 'label_spellings');
+
+  it('fails Yes/No beside 1/0 (a second export), naming both groups with rows and lines', () => {
+    const [failed] = spellings(labelled((i) => (i % 5 === 4 ? String(i % 2) : i % 2 ? 'Yes' : 'No')));
+    expect(failed.column).toBe('label');
+    expect(failed.observed).toBe(
+      "yes/no words mixed with 1/0: 'Yes' (16 rows, first line 3) = '1' (4 rows, first line 11); 'No' (16 rows, first line 2) = '0' (4 rows, first line 6)",
+    );
+    expect(failed.expected).toContain(
+      "map them to one upstream (e.g. 'Yes' and '1'; 'No' and '0' as one value each)",
+    );
+  });
+
+  it("fails 'versicolour' beside 'versicolor' and Adult's '>50K.' beside '>50K'", () => {
+    const iris = ['setosa', 'versicolor', 'virginica', 'versicolour'];
+    const [colour] = spellings(labelled((i) => iris[i % 4]));
+    expect(colour.observed).toContain(
+      "classes one letter apart: 'versicolor' (10 rows, first line 3) = 'versicolour'",
+    );
+    expect(colour.expected).toContain('sanity.schema.columns.label.categories: any');
+    const [adult] = spellings(labelled((i) => ['<=50K', '>50K', '<=50K.', '>50K.'][i % 4]));
+    expect(adult.observed).toContain("'<=50K' (10 rows, first line 2) = '<=50K.' (10 rows, first line 4)");
+    expect(adult.observed).toContain("'>50K' (10 rows, first line 3) = '>50K.'");
+  });
+
+  it('leaves real classes alone: Class1/Class2, A/A+, plain yes/no, and accepted near-duplicates', () => {
+    expect(spellings(labelled((i) => `Class${i % 3}`))).toEqual([]);
+    expect(spellings(labelled((i) => ['A', 'A+', 'B'][i % 3]))).toEqual([]);
+    expect(spellings(labelled((i) => (i % 2 ? 'Yes' : 'No')))).toEqual([]);
+    const text = labelled((i) => ['setosa', 'versicolor', 'versicolour'][i % 3]);
+    const accepted = runDataChecks({
+      table: parseCsv(text),
+      spec: validateSpec({
+        name: 't',
+        source: { uri: 'x.csv' },
+        target: { column: 'label' },
+        sanity: { minRows: 1, schema: { columns: { label: { categories: 'any' } } } },
+      }),
+      pinned: null,
+      reference: { skipped: 'none' },
+      origin,
+    });
+    expect(accepted.failed.filter((r) => r.check === 'label_spellings')).toEqual([]);
+  });
+});
