@@ -1,3 +1,4 @@
+import { tableFromArrays } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { runDataChecks } from '../../../activities/data-checks';
 import { parseCsv } from '../../../core/csv';
@@ -158,5 +159,27 @@ describe('one class spelt two ways in the target fails label_spellings', () => {
       origin,
     });
     expect(accepted.failed.filter((r) => r.check === 'label_spellings')).toEqual([]);
+  });
+});
+
+describe('a typed string column of numbers names source.columnTypes as its way out', () => {
+  it("tells a JSONL zip-code column '10001' how to keep it text", () => {
+    const zip = Array.from({ length: 30 }, (_, i) => String(10001 + (i % 5)));
+    const label = Array.from({ length: 30 }, (_, i) => (i % 2 ? 'a' : 'b'));
+    const report = runDataChecks({
+      table: tableFromArrays({ zip, label }),
+      spec: validateSpec({
+        name: 't',
+        source: { uri: 'x.jsonl' },
+        target: { column: 'label' },
+        sanity: { minRows: 1 },
+      }),
+      pinned: null,
+      reference: { skipped: 'none' },
+      origin,
+    });
+    const failed = report.failed.find((r) => r.check === 'numeric_text')!;
+    expect(failed.expected).toContain('store it as a number column in the source');
+    expect(failed.expected).toContain('declare it: source.columnTypes: { zip: string }');
   });
 });
