@@ -19,7 +19,7 @@ export type SourceFormat = (typeof SOURCE_FORMATS)[number];
 /** How to read a source: the spec's `source` section, less its step options. */
 export interface SourceOptions extends Omit<CsvOptions, 'source' | 'encoding'> {
   /**
-   * `auto` (default): from the extension (.csv/.tsv/.txt, .parquet, .arrow/.feather/.ipc, .jsonl/.ndjson;
+   * `auto` (default): from the extension (.csv/.tsv/.txt, .parquet, .arrow/.feather/.ipc, .jsonl/.ndjson/.json;
    * a further `.gz` is a gzipped file of that format, decompressed as it is read).
    */
   format?: SourceFormat | 'auto';
@@ -37,6 +37,8 @@ const BY_EXTENSION: Record<string, SourceFormat> = {
   '.ipc': 'arrow',
   '.jsonl': 'jsonl',
   '.ndjson': 'jsonl',
+  // A `.json` file is JSON Lines or one array of records; the jsonl reader reads both.
+  '.json': 'jsonl',
 };
 
 /** The format of a source: the one given, or the one its extension names. */

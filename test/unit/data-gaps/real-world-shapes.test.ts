@@ -2,6 +2,8 @@ import { tableFromArrays } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { runDataChecks } from '../../../activities/data-checks';
 import { parseCsv } from '../../../core/csv';
+import { sourceFormat } from '../../../core/sources';
+import { parseJsonLines } from '../../../core/sources/jsonl';
 import { validateSpec } from '../../../core/spec/load';
 
 const origin = { runId: 'r1', dataSha256: 'abc', rows: 0 };
@@ -181,5 +183,23 @@ describe('a typed string column of numbers names source.columnTypes as its way o
     const failed = report.failed.find((r) => r.check === 'numeric_text')!;
     expect(failed.expected).toContain('store it as a number column in the source');
     expect(failed.expected).toContain('declare it: source.columnTypes: { zip: string }');
+  });
+});
+
+describe('a .json file holding one JSON array of records is read as its records', () => {
+  it("reads df.to_json(orient='records') like JSON Lines, naming rows in messages", () => {
+    expect(sourceFormat('data/iris.json')).toBe('jsonl');
+    const records = [
+      { sepal_length: 5.1, species: 'setosa' },
+      { sepal_length: 7, species: 'versicolor', when: '2024-01-05' },
+    ];
+    const table = parseJsonLines(`\uFEFF ${JSON.stringify(records)}\n`, 'iris.json');
+    expect(table.numRows).toBe(2);
+    expect([...table.getChild('sepal_length')!]).toEqual([5.1, 7]);
+    expect(String(table.getChild('species')!.get(1))).toBe('versicolor');
+    expect(table.getChild('when')!.get(0)).toBeNull();
+    expect(() => parseJsonLines('[{"a": 1}, 2]', 'x.json')).toThrow(
+      'x.json: record 2 of the JSON array: expected a JSON object, got 2',
+    );
   });
 });
