@@ -52,7 +52,9 @@ export function stringCardinality(views: ColumnView[], spec: CardinalitySpec): C
 /** What to do about an id-like column, in the features stage's terms. */
 export function idLikeHint(c: Cardinality): string {
   return (
-    `drop it (features: [{ drop: [${c.column}] }]) or encode it with a bounded width ` +
+    // A features list replaces the model's default encoding, so the keep-list is the one-step way out.
+    `leave it out of train.features (a keep-list; the model's default encoding stays on), or drop it in a ` +
+    `features list (features: [{ drop: [${c.column}] }], which then needs encode/impute for the other columns), or encode it with a bounded width ` +
     `(features: [{ encode: { columns: [${c.column}], method: hashing, buckets: N } }], or method: onehot ` +
     `with maxCategories: K, rarer values going to an 'other' column), ` +
     `or mark it sanity.schema.columns.${c.column}.categories: any`
