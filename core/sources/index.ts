@@ -5,6 +5,7 @@ import { parseCsv, type CsvOptions } from '../csv';
 import { DataError, SpecError } from '../errors';
 import { readSourceBytes, sourcePath } from '../source';
 import { applyColumnTypes } from './column-types';
+import { withIsoDateColumns } from './typed-dates';
 import { gunzipped, textSourceBytes } from './containers';
 import { decodeToUtf8, type TextEncoding } from './encoding';
 import { parseJsonLines } from './jsonl';
@@ -88,7 +89,12 @@ export function parseSource(
   const read = readFormat(bytes, format, name, options);
   // Declared types (source.columnTypes) are checked, and applied, the same way for every format.
   const numbers = format === 'csv' ? { decimal: options.decimal, thousands: options.thousands } : {};
-  return applyColumnTypes(read, options.columnTypes, name, numbers);
+  // Typed sources' ISO date strings are timestamps, as the text readers infer them.
+  const types =
+    format === 'parquet' || format === 'arrow'
+      ? withIsoDateColumns(read, options.columnTypes)
+      : options.columnTypes;
+  return applyColumnTypes(read, types, name, numbers);
 }
 
 function readFormat(bytes: Buffer, format: SourceFormat, name: string, options: SourceOptions): arrow.Table {

@@ -1,8 +1,9 @@
-import { tableFromArrays } from 'apache-arrow';
+import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { runDataChecks } from '../../../activities/data-checks';
 import { parseCsv } from '../../../core/csv';
-import { sourceFormat } from '../../../core/sources';
+import { parseSource, sourceFormat } from '../../../core/sources';
+import { LOGICAL_TYPE_KEY } from '../../../core/sources/text-types';
 import { parseJsonLines } from '../../../core/sources/jsonl';
 import { validateSpec } from '../../../core/spec/load';
 
@@ -201,5 +202,28 @@ describe('a .json file holding one JSON array of records is read as its records'
     expect(() => parseJsonLines('[{"a": 1}, 2]', 'x.json')).toThrow(
       'x.json: record 2 of the JSON array: expected a JSON object, got 2',
     );
+  });
+});
+
+describe('ISO date strings in a typed source (Parquet, Arrow) are timestamps, as in CSV and JSONL', () => {
+  const bytes = Buffer.from(
+    tableToIPC(
+      tableFromArrays({
+        when: ['2024-01-05', '2024-01-06T08:30:00Z', '2024-02-29'],
+        code: ['2024-01-05', 'A12', 'B7'],
+        x: Float64Array.from([1, 2, 3]),
+      }),
+      'file',
+    ),
+  );
+
+  it('reads an all-ISO string column as a timestamp, leaves other text and declared columns alone', () => {
+    const table = parseSource(bytes, 'arrow', 'x.arrow');
+    const when = table.schema.fields.find((f) => f.name === 'when')!;
+    expect(when.metadata.get(LOGICAL_TYPE_KEY)).toBe('timestamp');
+    expect(table.getChild('when')!.get(0)).toBe(Date.UTC(2024, 0, 5));
+    expect(String(table.getChild('code')!.get(1))).toBe('A12');
+    const declared = parseSource(bytes, 'arrow', 'x.arrow', { columnTypes: { when: 'string' } });
+    expect(String(declared.getChild('when')!.get(0))).toBe('2024-01-05');
   });
 });
