@@ -35,6 +35,7 @@ import {
 } from '../core/data/numeric-tokens';
 import { caseVariantsHint, describeCaseVariants, findCaseVariants } from '../core/data/case-variants';
 import { describeDateText, findDateText } from '../core/data/date-text';
+import { describeLabelSpellings, findLabelSpellings, labelSpellingsHint } from '../core/data/label-spellings';
 import { describeUnitNumbers, findUnitNumbers } from '../core/data/unit-numbers';
 import {
   ambiguousNullsHint,
@@ -246,6 +247,20 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     observed: `values differing only by case or spacing: ${describeCaseVariants(c, locator)}`,
     expected: caseVariantsHint(c.column, c.column === label),
   }));
+  // `Yes`/`1`, `versicolor`/`versicolour`: one class spelt two ways in the target (its own check).
+  const spellings = findLabelSpellings(checked.find((v) => v.name === label && !misread.has(label)));
+  const labelChecks: CheckResult[] =
+    spellings && (spellings.kind === 'boolean' || ownValue(overrides, label)?.categories !== 'any')
+      ? [
+          {
+            check: 'label_spellings',
+            column: label,
+            passed: false,
+            observed: describeLabelSpellings(spellings, locator),
+            expected: labelSpellingsHint(spellings),
+          },
+        ]
+      : [];
   // Timestamps count up in a time-ordered file; that order is their meaning, not a row number.
   const notIds = new Set([label, ...[...notes].filter(([, n]) => !n.keptAsText).map(([name]) => name)]);
   const numericIdChecks = numericIdLike(checked, notIds).map((c): CheckResult => {
@@ -314,6 +329,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     ...dateChecks,
     ...cardinalityChecks,
     ...caseChecks,
+    ...labelChecks,
     ...numericIdChecks,
     ...datasetChecks,
     ...columnChecks,

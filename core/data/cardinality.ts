@@ -51,7 +51,10 @@ export function stringCardinality(views: ColumnView[], spec: CardinalitySpec): C
 
 /** What to do about an id-like column, in the features stage's terms. */
 export function idLikeHint(c: Cardinality): string {
-  const drop = `drop it (features: [{ drop: [${c.column}] }], or leave it out of train.features)`;
+  // A features list replaces the model's default encoding, so the keep-list is the one-step way out.
+  const drop =
+    `leave it out of train.features (a keep-list; the model's default encoding stays on), or drop it in a ` +
+    `features list (features: [{ drop: [${c.column}] }], which then needs encode/impute for the other columns)`;
   // Every value distinct: an identifier. Keeping it as an input (categories: any, ignore) trains on
   // the id: one one-hot column per row, memorised, and all zeros for every new row at serving.
   if (c.distinct === c.rows)
@@ -60,7 +63,7 @@ export function idLikeHint(c: Cardinality): string {
       `sanity.schema.columns.${c.column}.categories: any or ignore: true only silence this check and keep it as a model input`
     );
   return (
-    `${drop} or encode it with a bounded width ` +
+    `${drop}, or encode it with a bounded width ` +
     `(features: [{ encode: { columns: [${c.column}], method: hashing, buckets: N } }], or method: onehot ` +
     `with maxCategories: K, rarer values going to an 'other' column), ` +
     `or, if it is a wide category the model should use as is, mark it sanity.schema.columns.${c.column}.categories: any ` +

@@ -8,9 +8,22 @@ import { declareText } from './unit-numbers';
 const TIME = String.raw`(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s?[AaPp][Mm])?)?`;
 const MONTHS = 'jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec';
 
-/** Non-ISO date layouts exports write, with the name a message gives each; years have 4 digits. */
+/**
+ * Date layouts ingest does not read, with the name a message gives each. Years have 4 digits (so
+ * `1.2.3` versions stay codes), except Excel's US short date `m/d/yy`, whose two slashes and range
+ * checks already rule versions out. ISO-8601 basic (`20140826T000000`), year-month (`1950-01`) and
+ * quarters (`2000Q1`) are time axes too: each would otherwise be a category no later file shares.
+ */
 const LAYOUTS: { name: string; pattern: RegExp; ambiguous: boolean }[] = [
   { name: 'dd/mm/yyyy or mm/dd/yyyy', pattern: new RegExp(String.raw`^(\d{1,2})/(\d{1,2})/\d{4}${TIME}$`), ambiguous: true },
+  { name: 'm/d/yy (Excel short date)', pattern: new RegExp(String.raw`^(\d{1,2})/(\d{1,2})/\d{2}${TIME}$`), ambiguous: true },
+  {
+    name: 'yyyymmddThhmmss (ISO-8601 basic)',
+    pattern: /^\d{4}(\d{2})(\d{2})T\d{2}(?:\d{2}(?:\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$/,
+    ambiguous: false,
+  },
+  { name: 'yyyy-mm (year-month)', pattern: /^\d{4}-(0[1-9]|1[0-2])$/, ambiguous: false },
+  { name: 'yyyyQn (quarter)', pattern: /^\d{4}-?Q[1-4]$/i, ambiguous: false },
   { name: 'dd-mm-yyyy or mm-dd-yyyy', pattern: new RegExp(String.raw`^(\d{1,2})-(\d{1,2})-\d{4}${TIME}$`), ambiguous: true },
   { name: 'dd.mm.yyyy', pattern: new RegExp(String.raw`^(\d{1,2})\.(\d{1,2})\.\d{4}${TIME}$`), ambiguous: false },
   { name: 'yyyy/mm/dd', pattern: new RegExp(String.raw`^\d{4}/(\d{1,2})/(\d{1,2})${TIME}$`), ambiguous: false },
@@ -33,6 +46,8 @@ export function dateLayoutOf(word: string): (typeof LAYOUTS)[number] | null {
     const m = layout.pattern.exec(word);
     if (!m) continue;
     const fields = m.slice(1).filter((f) => f !== undefined).map(Number);
+    // ISO basic fields are month then day, in that order.
+    if (layout.name.includes('basic') && (fields[0] < 1 || fields[0] > 12)) continue;
     if (fields.every((f) => f >= 1 && f <= 31) && (fields.length < 2 || Math.min(...fields) <= 12)) return layout;
   }
   return null;
@@ -70,7 +85,7 @@ export function findDateText(
     if (view.kind !== 'categorical' || view.type !== 'string' || textReasons.has(view.name)) continue;
     const words = view.dictionary.map((w) => w.trim());
     const layouts = words.map(dateLayoutOf);
-    if (!layouts.some((l) => l !== null)) continue;
+    if (!layouts.some((l) => l !== null) || seasons(words, layouts)) continue;
     const tally = tallyCodes(view);
     const { counts, present } = tally;
     const iso = words.map(isIso);
@@ -93,12 +108,30 @@ export function findDateText(
       dateShare: dateRows / present,
       nonIsoShare: rowsWhere(tally, other) / present,
       hint:
-        'convert the column to ISO-8601 upstream (2024-01-05, 2024-01-05T08:30:00Z): Quiver reads ISO-8601 dates only' +
+        'convert the column to ISO-8601 upstream (2024-01-05, 2024-01-05T08:30:00Z): Quiver reads ISO-8601 extended dates only' +
+        periodHint([...byLayout.keys()]) +
         (ambiguous ? ' and does not guess whether 05/01/2024 is 5 January or May 1' : '') +
         `; or, if it is not a feature's date, declare it text (${declareText(view.name)})`,
     });
   }
   return found;
+}
+
+/** Football-style seasons (`2000-01`, `2001-02`): every year-month's "month" is the next year's last two digits. */
+function seasons(words: string[], layouts: ReturnType<typeof dateLayoutOf>[]): boolean {
+  const months = words.filter((_, code) => layouts[code]?.name.startsWith('yyyy-mm'));
+  return (
+    months.length > 0 &&
+    months.every((w) => Number(w.slice(5)) === (Number(w.slice(0, 4)) + 1) % 100)
+  );
+}
+
+/** How to write a period (a month, a quarter) as a date, when the column holds periods. */
+function periodHint(layouts: string[]): string {
+  const periods = layouts.filter((l) => l.includes('year-month') || l.includes('quarter'));
+  return periods.length === 0
+    ? ''
+    : ' (a period as its first day: 1950-01 as 1950-01-01, 2000Q1 as 2000-01-01; or a numeric time index)';
 }
 
 /** `dates in a non-ISO layout (dd.mm.yyyy): '05.01.2024' (line 2), …`. */

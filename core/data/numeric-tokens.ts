@@ -359,7 +359,8 @@ export function findFormattedNumbers(
       [
         'text',
         () => false,
-        'a string column holding only numbers: store it as a number column in the source, or drop it',
+        'a string column holding only numbers: store it as a number column in the source, or drop it; ' +
+          `or, if it is text on purpose (codes such as zip codes, class labels), declare it: ${declareText(view.name)}`,
       ],
     ];
     let tally: CodeTally | undefined; // counted once per column, when a form first matches

@@ -70,6 +70,31 @@ export interface UnitNumbers {
 /** A unit is one column's unit when this share of the rows carrying a unit carry it (`12A`, `12B` house numbers are codes). */
 const DOMINANT_UNIT = 0.8;
 
+/** Units of one quantity, so a column mixing them (`70 kg`, `154 lb`; `19M`, `201k`) is one measure in several units. */
+const DIMENSIONS: Record<string, string[]> = {
+  mass: ['mg', 'g', 'kg', 't', 'lb', 'lbs', 'oz', 'st'],
+  length: ['mm', 'cm', 'm', 'km', 'in', 'ft', 'yd', 'mi'],
+  size: ['b', 'k', 'kb', 'm', 'mb', 'g', 'gb', 'tb'],
+  time: ['ms', 's', 'sec', 'min', 'mins', 'h', 'hr', 'hrs', 'd', 'days'],
+  temperature: ['°c', '°f'],
+};
+/** A size suffix in capitals (`19M`, `1.2G`), which UNIT_LAST leaves to house numbers unless a column mixes sizes. */
+const SIZE_LAST = new RegExp(String.raw`^${NUM}\s?([kKMGT])$`, 'u');
+
+/**
+ * The quantity (`mass`) that a column's units measure, when it mixes two or more units of it on most
+ * unit rows (DOMINANT_UNIT); null otherwise. `unitRows` maps a unit as written to its row count.
+ */
+function mixedDimension(unitRows: Map<string, number>): string | null {
+  const total = [...unitRows.values()].reduce((a, b) => a + b, 0);
+  for (const [dimension, units] of Object.entries(DIMENSIONS)) {
+    const used = [...unitRows].filter(([u]) => units.includes(u.toLowerCase()));
+    const rows = used.reduce((a, [, n]) => a + n, 0);
+    if (new Set(used.map(([u]) => u.toLowerCase())).size >= 2 && rows / total >= DOMINANT_UNIT) return dimension;
+  }
+  return null;
+}
+
 /**
  * Text columns whose values are numbers written with a currency (`$5.1`, mixed `$5.1`/`€4.9`,
  * `USD 12`), accounting negatives (`(5.4)`) or a unit that most of them share (`5.1 cm`, `12kg`):
@@ -86,7 +111,12 @@ export function findUnitNumbers(
   const found: UnitNumbers[] = [];
   for (const view of views) {
     if (view.kind !== 'categorical' || view.type !== 'string' || textReasons.has(view.name)) continue;
-    const marks = view.dictionary.map((w) => unitOf(w.trim()));
+    const marks = view.dictionary.map((w): NumberMark | null => {
+      const size = SIZE_LAST.exec(w.trim());
+      return unitOf(w.trim()) ?? (size ? { kind: 'unit', mark: size[1] } : null);
+    });
+    // A capital size suffix counts only beside other sizes (`19M`, `201k`), never alone (`12K` may be a house).
+    const sizeOnly = view.dictionary.map((w, code) => marks[code] !== null && unitOf(w.trim()) === null);
     if (!marks.some((m) => m !== null)) continue;
     const tally = tallyCodes(view);
     const { counts, present } = tally;
@@ -98,9 +128,17 @@ export function findUnitNumbers(
       if (m?.kind === 'unit') unitRows.set(m.mark, (unitRows.get(m.mark) ?? 0) + counts[code]);
     });
     const unitTotal = [...unitRows.values()].reduce((a, b) => a + b, 0);
-    const unitsCount = unitTotal > 0 && Math.max(...unitRows.values()) / unitTotal >= DOMINANT_UNIT;
+    const plainUnitRows = [...unitRows].filter(([u]) => !SIZE_LAST.test(`1${u}`) || unitOf(`1${u}`) !== null);
+    const dominant =
+      unitTotal > 0 && Math.max(0, ...plainUnitRows.map(([, n]) => n)) / unitTotal >= DOMINANT_UNIT;
+    // Or when most are units of one quantity (`kg` and `lb`): one measure, mixed.
+    const mixed = dominant || unitTotal === 0 ? null : mixedDimension(unitRows);
+    const unitsCount = dominant || mixed !== null;
     // Only words on some row count (a typed source's dictionary may hold unused ones).
-    const marked = marks.map((m, code) => m !== null && counts[code] > 0 && (m.kind !== 'unit' || unitsCount));
+    const marked = marks.map(
+      (m, code) =>
+        m !== null && counts[code] > 0 && (m.kind !== 'unit' || unitsCount) && (mixed !== null || !sizeOnly[code]),
+    );
     const numbers = plain.map((p, code) => p || marked[code]);
     if (!marked.includes(true)) continue;
     const hits = rowsWhere(tally, numbers);
@@ -122,7 +160,9 @@ export function findUnitNumbers(
       marks: [...markRows].sort((a, b) => b[1] - a[1]).map(([mark]) => mark),
       examples: firstExamples(view, tally, marked),
       numericShare: hits / present,
-      hint: unitHint(view.name, currencies.size > 1),
+      hint: mixed
+        ? `convert the values to one unit upstream (${[...unitRows.keys()].map((u) => quote(u)).join(', ')} are ${mixed} in several units), then ${unitHint(view.name)}`
+        : unitHint(view.name, currencies.size > 1),
     });
   }
   return found;

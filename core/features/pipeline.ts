@@ -259,10 +259,38 @@ async function applyChecked(
   return withRowLines(out, table);
 }
 
+/**
+ * Why the stage's output cannot train, in plain words: text columns (`'gender' is text`), other
+ * non-numbers, columns with missing values (`'TotalCharges' (5)`). A features list replaces the
+ * model's default encoding, which is why a list of `drop`s alone leaves text and nulls in the way.
+ */
+function notReady(text: string[], other: string[], missing: string[]): string {
+  const list = (names: string[]) => names.map((n) => (n.startsWith("'") ? n : `'${n}'`)).join(', ');
+  const parts = [
+    text.length > 0
+      ? `text column(s) ${list(text)} (add an encode transform: { encode: { columns: [${text.join(', ')}] } })`
+      : '',
+    other.length > 0 ? `non-numeric column(s) ${list(other)} (drop them or derive numbers from them)` : '',
+    missing.length > 0
+      ? `column(s) with missing values ${list(missing)} (add an impute transform: { impute: { columns: [${missing.map((m) => m.slice(1, m.indexOf("'", 1))).join(', ')}] } })`
+      : '',
+  ].filter(Boolean);
+  return (
+    `features: after the last transform the model needs numbers without missing values, but has ${parts.join('; and ')}. ` +
+    "A features list replaces the model's default encoding (one-hot text, nulls as the mean, standard scaling): " +
+    'add encode/impute (and scale) yourself, or, to only leave columns out, drop the features list and use the keep-list ' +
+    'train.features: [...], which keeps the default encoding'
+  );
+}
+
 /** The stage's output: every feature column as Float64 without missing values, then the target. */
 function finalFeatures(table: arrow.Table, target: string, expected?: string[]): arrow.Table {
   const features = expected ?? columnNames(table).filter((n) => n !== target);
   const columns: [string, arrow.Vector][] = [];
+  // Every column in the way is named at once: fixing them one failed run at a time wastes runs.
+  const text: string[] = [];
+  const other: string[] = [];
+  const missing: string[] = [];
   for (const name of features) {
     const vector = table.getChild(name);
     if (!vector)
@@ -270,19 +298,16 @@ function finalFeatures(table: arrow.Table, target: string, expected?: string[]):
         `features: the transforms gave no column '${name}', which the model was trained on (columns: ${columnNames(table).join(', ')})`,
       );
     if (!isNumericType(vector.type)) {
-      const hint = isStringType(vector.type) ? ': add an encode transform' : '';
-      throw new FeatureTransformError(
-        `features: column '${name}' is ${String(vector.type)} after the last transform; the model needs numbers${hint}`,
-      );
+      (isStringType(vector.type) ? text : other).push(name);
+      continue;
     }
     const values = numbersOf(vector);
-    const missing = values.filter(Number.isNaN).length;
-    if (missing > 0)
-      throw new FeatureTransformError(
-        `features: column '${name}' has ${missing} missing value(s) after the last transform: add an impute transform`,
-      );
-    columns.push([name, float64Vector(values)]);
+    const nulls = values.filter(Number.isNaN).length;
+    if (nulls > 0) missing.push(`'${name}' (${nulls})`);
+    else columns.push([name, float64Vector(values)]);
   }
+  if (text.length + other.length + missing.length > 0)
+    throw new FeatureTransformError(notReady(text, other, missing));
   if (columns.length === 0)
     throw new FeatureTransformError('features: the transforms left no feature columns');
   const targetColumn = table.getChild(target);

@@ -5,6 +5,7 @@ import { parseCsv, type CsvOptions } from '../csv';
 import { DataError, SpecError } from '../errors';
 import { readSourceBytes, sourcePath } from '../source';
 import { applyColumnTypes } from './column-types';
+import { withIsoDateColumns } from './typed-dates';
 import { gunzipped, textSourceBytes } from './containers';
 import { decodeToUtf8, type TextEncoding } from './encoding';
 import { parseJsonLines } from './jsonl';
@@ -19,7 +20,7 @@ export type SourceFormat = (typeof SOURCE_FORMATS)[number];
 /** How to read a source: the spec's `source` section, less its step options. */
 export interface SourceOptions extends Omit<CsvOptions, 'source' | 'encoding'> {
   /**
-   * `auto` (default): from the extension (.csv/.tsv/.txt, .parquet, .arrow/.feather/.ipc, .jsonl/.ndjson;
+   * `auto` (default): from the extension (.csv/.tsv/.txt, .parquet, .arrow/.feather/.ipc, .jsonl/.ndjson/.json;
    * a further `.gz` is a gzipped file of that format, decompressed as it is read).
    */
   format?: SourceFormat | 'auto';
@@ -37,6 +38,8 @@ const BY_EXTENSION: Record<string, SourceFormat> = {
   '.ipc': 'arrow',
   '.jsonl': 'jsonl',
   '.ndjson': 'jsonl',
+  // A `.json` file is JSON Lines or one array of records; the jsonl reader reads both.
+  '.json': 'jsonl',
 };
 
 /** The format of a source: the one given, or the one its extension names. */
@@ -86,7 +89,12 @@ export function parseSource(
   const read = readFormat(bytes, format, name, options);
   // Declared types (source.columnTypes) are checked, and applied, the same way for every format.
   const numbers = format === 'csv' ? { decimal: options.decimal, thousands: options.thousands } : {};
-  return applyColumnTypes(read, options.columnTypes, name, numbers);
+  // Typed sources' ISO date strings are timestamps, as the text readers infer them.
+  const types =
+    format === 'parquet' || format === 'arrow'
+      ? withIsoDateColumns(read, options.columnTypes)
+      : options.columnTypes;
+  return applyColumnTypes(read, types, name, numbers);
 }
 
 function readFormat(bytes: Buffer, format: SourceFormat, name: string, options: SourceOptions): arrow.Table {

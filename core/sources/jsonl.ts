@@ -10,7 +10,8 @@ import { inferTextColumn, TEXT_REASON_KEY } from './text-types';
  * dictionary Utf8 (ISO-8601 dates → Float64 timestamps, as in CSV); mixed JSON types as toVector
  * says (a mix of numbers and words → text with numbers spelled as JSON writes them, sanity then
  * names the non-numeric values). Python's `NaN` reads as null, `Infinity` as a non-finite number.
- * Objects and arrays are refused, naming the line and key.
+ * Objects and arrays are refused, naming the line and key. A file that is one JSON array of objects
+ * (pandas' `orient='records'`) is read as its records, named by row in messages.
  */
 export function parseJsonLines(
   text: string,
@@ -21,23 +22,28 @@ export function parseJsonLines(
   let rows = 0;
   let line = 0;
   const lines = new RowLineRecorder();
-  for (const raw of text.split('\n')) {
+  // One JSON array of records (`df.to_json(orient='records')`, REST exports) reads as its elements.
+  const array = /^\uFEFF?\s*\[/.test(text) ? parseLine(text.replace(/^\uFEFF/, '').trim(), source, 1) : null;
+  const records: Iterable<[unknown, string]> = Array.isArray(array)
+    ? array.map((r): [unknown, string] => [r, JSON.stringify(r) ?? String(r)])
+    : text.split('\n').map((raw): [unknown, string] => [undefined, raw.trim()]);
+  for (const [element, body] of records) {
     line++;
-    const body = raw.trim();
     if (body === '') continue;
-    const record = parseLine(body, source, line);
+    const record = array ? element : parseLine(body, source, line);
+    const at = array ? `record ${line} of the JSON array` : `line ${line}`;
     if (record === null || typeof record !== 'object' || Array.isArray(record))
-      throw new DataError(`${source}: line ${line}: expected a JSON object, got ${body.slice(0, 40)}`);
+      throw new DataError(`${source}: ${at}: expected a JSON object, got ${body.slice(0, 40)}`);
     for (const [key, value] of Object.entries(record as Record<string, unknown>)) {
       if (value !== null && typeof value === 'object')
         throw new DataError(
-          `${source}: line ${line}: ${quote(key)} holds a nested ${Array.isArray(value) ? 'array' : 'object'}; flatten it first`,
+          `${source}: ${at}: ${quote(key)} holds a nested ${Array.isArray(value) ? 'array' : 'object'}; flatten it first`,
         );
       let values = columns.get(key);
       if (!values) columns.set(key, (values = new Array<unknown>(rows).fill(null)));
       values[rows] = value;
     }
-    lines.record(rows, line);
+    if (!array) lines.record(rows, line); // array records have no line of their own: messages name rows
     rows++;
     for (const values of columns.values()) if (values.length < rows) values.push(null);
   }

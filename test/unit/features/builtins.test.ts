@@ -222,11 +222,32 @@ describe('spec and data errors name the transform', () => {
 
   it('a string column left at the end asks for encode; missing values ask for impute', async () => {
     await expect(run(table({ c: ['a', 'b'], y: ['a', 'b'] }), [])).rejects.toThrow(
-      /column 'c' is Utf8.*add an encode/,
+      /text column\(s\) 'c' \(add an encode transform/,
     );
     await expect(run(table({ x: [1, null], y: ['a', 'b'] }), [])).rejects.toThrow(
-      /'x' has 1 missing.*add an impute/,
+      /missing values 'x' \(1\) \(add an impute transform: \{ impute: \{ columns: \[x\] \} \}\)/,
     );
+  });
+
+  it('after a drop, names every text and missing-value column at once, in plain words, with the keep-list way out', async () => {
+    const churn = table({
+      customerID: ['7590-VHVEG', '5575-GNVDE'],
+      gender: ['Female', 'Male'],
+      Partner: ['Yes', 'No'],
+      TotalCharges: [29.85, null],
+      y: ['a', 'b'],
+    });
+    const error = (await run(churn, [{ kind: 'drop', params: { columns: ['customerID'] } }]).catch(
+      (e: unknown) => e,
+    )) as Error;
+    expect(error).toBeInstanceOf(FeatureTransformError);
+    expect(error.message).toContain(
+      "text column(s) 'gender', 'Partner' (add an encode transform: { encode: { columns: [gender, Partner] } })",
+    );
+    expect(error.message).toContain("column(s) with missing values 'TotalCharges' (1)");
+    expect(error.message).toContain("A features list replaces the model's default encoding");
+    expect(error.message).toContain('train.features: [...], which keeps the default encoding');
+    expect(error.message).not.toContain('Dictionary');
   });
 
   it('derive that divides by zero fails naming the row and values', async () => {

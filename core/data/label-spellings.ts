@@ -1,0 +1,89 @@
+import { quote } from '../quote';
+import type { RowLocator } from '../sources/row-lines';
+import { spellingKey, type Spelling } from './case-variants';
+import type { ColumnView } from './column-views';
+
+/** Spellings of one class in a target, as two exports or two typists write it. */
+export interface LabelSpellings {
+  column: string;
+  /**
+   * `boolean`: yes/no words beside `1`/`0` (`Yes`, `No`, `1`, `0`); `near`: classes one letter or a
+   * trailing `.` apart (`versicolor`/`versicolour`, `>50K`/`>50K.`).
+   */
+  kind: 'boolean' | 'near';
+  /** Each group: the spellings of one class, most rows first. */
+  groups: Spelling[][];
+}
+
+/** Above this many classes a target is not a short label list, and one-letter neighbours may be real classes. */
+export const MAX_LABEL_CLASSES = 20;
+/** Near-duplicates are looked for only between labels at least this long (`A`/`A+`, `G1`/`G2` are real classes). */
+const MIN_NEAR_LENGTH = 5;
+
+const TRUTHY = new Set(['yes', 'y', 'true', 't', '1']);
+const FALSY = new Set(['no', 'n', 'false', 'f', '0']);
+
+/** Whether `a` and `b` differ by one inserted letter, or by a trailing `.` (`versicolour`, `>50K.`). */
+function oneLetterApart(a: string, b: string): boolean {
+  const [short, long] = a.length < b.length ? [a, b] : [b, a];
+  if (long.length !== short.length + 1 || short.length === 0) return false;
+  if (long === `${short}.`) return true;
+  if (short.length < MIN_NEAR_LENGTH) return false;
+  for (let i = 0; i <= short.length; i++) {
+    if (long.slice(0, i) + long.slice(i + 1) === short) return /\p{L}/u.test(long[i]);
+  }
+  return false;
+}
+
+/**
+ * The target's classes that are one class spelt two ways, which label encoding would make competing
+ * classes (a "binary" model with 4 classes): yes/no words mixed with `1`/`0` (two exports appended),
+ * or, with at most MAX_LABEL_CLASSES classes, labels one letter or a trailing `.` apart. Case and
+ * spacing variants are case_variants' to report. Null when the target is not a text column or none.
+ */
+export function findLabelSpellings(view: ColumnView | undefined): LabelSpellings | null {
+  if (!view || view.kind !== 'categorical' || view.type !== 'string') return null;
+  const byKey = new Map<string, Spelling>();
+  for (let i = 0; i < view.codes.length; i++) {
+    const code = view.codes[i];
+    if (code < 0) continue;
+    const key = spellingKey(view.dictionary[code]);
+    const s = byKey.get(key);
+    if (s) s.rows++;
+    else byKey.set(key, { value: view.dictionary[code], rows: 1, firstRow: i });
+  }
+  const keys = [...byKey.keys()];
+  const byRows = (g: Spelling[]) => g.sort((a, b) => b.rows - a.rows);
+  if (keys.length > 2 && keys.every((k) => TRUTHY.has(k) || FALSY.has(k))) {
+    const yes = keys.filter((k) => TRUTHY.has(k)).map((k) => byKey.get(k)!);
+    const no = keys.filter((k) => FALSY.has(k)).map((k) => byKey.get(k)!);
+    return { column: view.name, kind: 'boolean', groups: [yes, no].filter((g) => g.length > 1).map(byRows) };
+  }
+  if (keys.length > MAX_LABEL_CLASSES) return null;
+  const groups: Spelling[][] = [];
+  keys.forEach((a, i) =>
+    keys.slice(i + 1).forEach((b) => {
+      if (oneLetterApart(a, b)) groups.push(byRows([byKey.get(a)!, byKey.get(b)!]));
+    }),
+  );
+  return groups.length > 0 ? { column: view.name, kind: 'near', groups } : null;
+}
+
+/** `'Yes' (300 rows, first line 2) = '1' (100 rows, first line 5); …`. */
+export function describeLabelSpellings(l: LabelSpellings, locator: RowLocator): string {
+  const groups = l.groups.map((g) =>
+    g.map((s) => `${quote(s.value)} (${s.rows} row${s.rows === 1 ? '' : 's'}, first ${locator.at(s.firstRow)})`).join(' = '),
+  );
+  return `${l.kind === 'boolean' ? 'yes/no words mixed with 1/0' : 'classes one letter apart'}: ${groups.join('; ')}`;
+}
+
+/** What to do: one spelling per class upstream; near-duplicates that are truly distinct classes can be accepted. */
+export function labelSpellingsHint(l: LabelSpellings): string {
+  const fix = `one spelling per class: map them to one upstream (e.g. ${l.groups
+    .map((g) => g.map((s) => quote(s.value)).join(' and '))
+    .slice(0, 2)
+    .join('; ')} as one value each); as they are, the model learns them as competing classes`;
+  return l.kind === 'near'
+    ? `${fix}; if they truly are different classes, mark sanity.schema.columns.${l.column}.categories: any`
+    : fix;
+}
