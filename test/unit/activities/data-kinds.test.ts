@@ -54,7 +54,7 @@ describe('sanity: data that would train a silently wrong model fails by name', (
     expect(failed.observed).toBe('40 distinct in 40 rows (100.0%), id-like');
     // Every value distinct: only drop / leave out; categories: any and ignore keep the id as an input (#30).
     expect(failed.expected).toContain(
-      'drop it (features: [{ drop: [customer] }], or leave it out of train.features)',
+      "leave it out of train.features (a keep-list; the model's default encoding stays on), or drop it in a features list (features: [{ drop: [customer] }]",
     );
     expect(failed.expected).toContain(
       'categories: any or ignore: true only silence this check and keep it as a model input',
