@@ -139,7 +139,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     check: 'numeric_text',
     column: c.column,
     passed: false,
-    observed: `text, yet ${(c.numericShare * 100).toFixed(1)}% numbers with ${c.mixed ? "decimal points where source.decimal is ','" : c.mark === 'decimal' ? 'decimal commas' : 'comma digit groups'}: ${describeCommaNumbers(c, locator)}`,
+    observed: `text, yet ${(c.numericShare * 100).toFixed(1)}% numbers with ${c.mixed ? "decimal points where source.decimal is ','" : c.dotGroups ? 'dot digit groups' : c.mark === 'decimal' ? 'decimal commas' : 'comma digit groups'}: ${describeCommaNumbers(c, locator)}`,
     expected: `numbers: ${c.hint}`,
   }));
   const formattedChecks = findFormattedNumbers(checked, keptAsText, format).map((f): CheckResult => ({

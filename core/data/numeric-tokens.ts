@@ -213,6 +213,8 @@ export interface CommaNumbers {
   mark: 'decimal' | 'thousands';
   /** `source.decimal` is already `,`, and `examples` are the values written with `.` instead. */
   mixed?: boolean;
+  /** `source.decimal` is `,` with no `source.thousands`, and `examples` are dot digit groups (`10.000`). */
+  dotGroups?: boolean;
   /** The first rows (0-based) holding distinct comma values, with the value, in file order. */
   examples: { row: number; value: string }[];
   /** Share of the non-null rows that read as numbers once `,` is read as `mark`. */
@@ -242,7 +244,7 @@ export function findCommaNumbers(
     if (view.kind !== 'categorical' || view.type !== 'string' || textReasons.has(view.name)) continue;
     const words = view.dictionary.map((word) => word.trim());
     if (format.decimal === ',') {
-      const mixed = mixedDecimalMarks(view, words);
+      const mixed = mixedDecimalMarks(view, words) ?? (format.thousands === undefined ? dotGroupIntegers(view, words) : null);
       if (mixed) found.push(mixed);
       continue;
     }
@@ -304,6 +306,34 @@ function mixedDecimalMarks(
     examples,
     numericShare: numberRows / present,
     hint: "'.' decimal marks beside ',' ones while source.decimal is ',': fix those rows (one decimal mark per column)",
+  };
+}
+
+/**
+ * With `source.decimal: ','` and no `source.thousands`, a column of integers and dot digit groups
+ * (`10.000` beside `600`: German store areas): the dot can only be a digit-group separator there, yet
+ * unread it leaves the column text; null for any other column.
+ */
+function dotGroupIntegers(
+  view: { name: string; codes: Int32Array; dictionary: string[] },
+  words: string[],
+): CommaNumbers | null {
+  const dots = words.map((w) => DOT_GROUPS.test(w));
+  if (!dots.includes(true)) return null;
+  const tally = tallyCodes(view);
+  const { present } = tally;
+  const numberRows = rowsWhere(
+    tally,
+    words.map((w, code) => dots[code] || /^[+-]?\d+$/.test(w)),
+  );
+  if (present === 0 || numberRows / present < COMMA_SHARE) return null;
+  return {
+    column: view.name,
+    mark: 'thousands',
+    dotGroups: true,
+    examples: firstExamples(view, tally, dots),
+    numericShare: numberRows / present,
+    hint: "set source.thousands: '.' (with source.decimal: ',', a dot between digits is a digit-group separator: 10.000 = 10000)",
   };
 }
 

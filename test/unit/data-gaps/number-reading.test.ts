@@ -167,4 +167,20 @@ describe("German digit groups under decimal: ',' alone", () => {
     expect(tokens.expected).toContain("source.thousands: '.'");
     expect(failed.map((r) => r.check)).not.toContain('cardinality');
   });
+
+  it("fail numeric_text when the dot groups are most of the column (rounded areas: '10.000' beside '600')", () => {
+    const rows = Array.from(
+      { length: 60 },
+      (_, i) => `${i % 5 === 0 ? 100 * (1 + (i % 9)) : `${1 + (i % 31)}.000`};${i % 2 ? 'a' : 'b'}`,
+    );
+    const failed = check(`area;label\n${rows.join('\n')}\n`, { delimiter: ';', decimal: ',' }).failed;
+    const text = failed.find((r) => r.check === 'numeric_text')!;
+    expect(text.column).toBe('area');
+    expect(text.observed).toMatch(/dot digit groups: '2\.000' \(line 3\)/);
+    expect(text.expected).toContain("source.thousands: '.'");
+    // With the setting the same file reads as numbers: 2.000 = 2000.
+    expect(
+      col(`area;label\n${rows.join('\n')}\n`, 'area', { delimiter: ';', decimal: ',', thousands: '.' })[1],
+    ).toBe(2000);
+  });
 });
