@@ -148,7 +148,8 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
 /**
  * The way out of a sentinel. `source.nullValues` blanks the value in EVERY column, so when other
  * numeric columns hold it legitimately (a house with 0 garage places) the hint names them and
- * offers per-column ways instead: fix it upstream, or derive an indicator; and how to accept it.
+ * offers per-column ways instead: fix it upstream, or derive an indicator (with `ignore`, as sanity
+ * runs before features); and how to accept it.
  */
 export function sentinelHint(column: string, value: number, views: ColumnView[]): string {
   const others = views
@@ -165,8 +166,9 @@ export function sentinelHint(column: string, value: number, views: ColumnView[])
     `if ${value} is a real value here, accept it (sanity.dataset.sentinelShare / sentinelIqr, or ` +
     `sanity.schema.columns.${column}.ignore: true, which only skips the checks)`;
   const perColumn =
-    `replace it with an empty cell in ${quote(column)} upstream, or derive an indicator ` +
-    `(features: [{ derive: { ${column}_known: "${column} != ${value}" } }])`;
+    `replace it with an empty cell in ${quote(column)} upstream, or keep it and let the model see it as a ` +
+    `flag: derive an indicator (features: [{ derive: { ${column}_known: "${column} != ${value}" } }]) ` +
+    `together with sanity.schema.columns.${column}.ignore: true (sanity runs before features, so a derive alone does not pass this check)`;
   if (others.length === 0)
     return (
       `a "no data" code read as a number: source.nullValues: ['${value}'] (it applies to every column; ` +
