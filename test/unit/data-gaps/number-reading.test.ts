@@ -1,22 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { runDataChecks } from '../../../activities/data-checks';
 import { parseCsv, type CsvOptions } from '../../../core/csv';
-import { validateSpec } from '../../../core/spec/load';
+import { checkCsv } from '../../support/data-checks';
 
-const origin = { runId: 'r1', dataSha256: 'abc', rows: 0 };
-const check = (text: string, options: CsvOptions = {}) =>
-  runDataChecks({
-    table: parseCsv(text, options),
-    spec: validateSpec({
-      name: 't',
-      source: { uri: 'x.csv', ...(options as Record<string, unknown>) },
-      target: { column: 'label' },
-      sanity: { minRows: 1 },
-    }),
-    pinned: null,
-    reference: { skipped: 'none' },
-    origin,
-  });
+const check = checkCsv;
 const col = (text: string, name: string, options: CsvOptions = {}) => [
   ...parseCsv(text, options).getChild(name)!,
 ];

@@ -6,21 +6,10 @@ import { parseSource, sourceFormat } from '../../../core/sources';
 import { LOGICAL_TYPE_KEY } from '../../../core/sources/text-types';
 import { parseJsonLines } from '../../../core/sources/jsonl';
 import { validateSpec } from '../../../core/spec/load';
+import { checkCsv } from '../../support/data-checks';
 
 const origin = { runId: 'r1', dataSha256: 'abc', rows: 0 };
-const check = (text: string, source: Record<string, unknown> = {}) =>
-  runDataChecks({
-    table: parseCsv(text, source),
-    spec: validateSpec({
-      name: 't',
-      source: { uri: 'x.csv', ...source },
-      target: { column: 'label' },
-      sanity: { minRows: 1 },
-    }),
-    pinned: null,
-    reference: { skipped: 'none' },
-    origin,
-  });
+const check = checkCsv;
 /** 40 rows of `x,label`, x given per 0-based row. */
 const csv = (x: (i: number) => string) =>
   `x,label\n${Array.from({ length: 40 }, (_, i) => `${x(i)},${i % 2 ? 'a' : 'b'}`).join('\n')}\n`;

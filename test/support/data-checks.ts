@@ -1,0 +1,27 @@
+import type { Table } from 'apache-arrow';
+import { runDataChecks } from '../../activities/data-checks';
+import { parseCsv, type CsvOptions } from '../../core/csv';
+import { validateSpec } from '../../core/spec/load';
+
+/** A minimal spec reading `x.csv` with `source` options, target `label`, any row count allowed. */
+export const dataChecksSpec = (source: Record<string, unknown> = {}) =>
+  validateSpec({
+    name: 't',
+    source: { uri: 'x.csv', ...source },
+    target: { column: 'label' },
+    sanity: { minRows: 1 },
+  });
+
+/** Sanity's data checks on `table` under dataChecksSpec(source), with no pinned schema or reference. */
+export const checkTable = (table: Table, source: Record<string, unknown> = {}) =>
+  runDataChecks({
+    table,
+    spec: dataChecksSpec(source),
+    pinned: null,
+    reference: { skipped: 'none' },
+    origin: { runId: 'r1', dataSha256: 'abc', rows: 0 },
+  });
+
+/** CSV `text` read with `options` (also the spec's source options), then checkTable. */
+export const checkCsv = (text: string, options: CsvOptions = {}) =>
+  checkTable(parseCsv(text, options), options as Record<string, unknown>);
