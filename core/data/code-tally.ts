@@ -1,4 +1,4 @@
-import type { ColumnView } from './column-views';
+import type { CategoricalView, ColumnView } from './column-views';
 
 /** A column is "numeric with tokens" when at least this share of its non-null rows are numbers. */
 export const NUMERIC_SHARE = 0.8;
@@ -65,3 +65,14 @@ export function firstExamples(
     .map((code) => ({ row: tally.firstRow[code], value: view.dictionary[code] }));
 }
 
+
+/**
+ * The string columns a text-shape check reads: categorical string views, less those kept as text on
+ * purpose (`textReasons`: leading-zero codes, a declared `source.columnTypes` string, …).
+ */
+export function textColumnsToCheck(views: ColumnView[], textReasons: Map<string, string>): CategoricalView[] {
+  return views.filter(
+    (view): view is CategoricalView =>
+      view.kind === 'categorical' && view.type === 'string' && !textReasons.has(view.name),
+  );
+}

@@ -1,6 +1,6 @@
 import { quote } from '../quote';
 import { locatorFrom, type RowLocator } from '../sources/row-lines';
-import { firstExamples, mostlyOneKind, NUMERIC_SHARE, rowsWhere, tallyCodes } from './code-tally';
+import { firstExamples, mostlyOneKind, NUMERIC_SHARE, rowsWhere, tallyCodes, textColumnsToCheck } from './code-tally';
 import type { ColumnView } from './column-views';
 import { declareText } from './unit-numbers';
 
@@ -81,8 +81,7 @@ export function findDateText(
   isIso: (word: string) => boolean,
 ): DateText[] {
   const found: DateText[] = [];
-  for (const view of views) {
-    if (view.kind !== 'categorical' || view.type !== 'string' || textReasons.has(view.name)) continue;
+  for (const view of textColumnsToCheck(views, textReasons)) {
     const words = view.dictionary.map((w) => w.trim());
     const layouts = words.map(dateLayoutOf);
     if (!layouts.some((l) => l !== null) || seasons(words, layouts)) continue;

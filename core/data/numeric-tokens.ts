@@ -7,8 +7,7 @@ import {
   NUMERIC_SHARE,
   rowsWhere,
   tallyCodes,
-  type CodeTally,
-} from './code-tally';
+  type CodeTally, textColumnsToCheck } from './code-tally';
 import type { ColumnView } from './column-views';
 import { dateLayoutOf } from './date-text';
 import { exponentCodeHint, strayLineHint, TRAILING_MINUS, TRAILING_MINUS_HINT } from './stray-lines';
@@ -75,8 +74,7 @@ export function findNumericTokens(
   format: NumberFormat = {},
 ): NumericTokens[] {
   const found: NumericTokens[] = [];
-  for (const view of views) {
-    if (view.kind !== 'categorical' || view.type !== 'string' || textReasons.has(view.name)) continue;
+  for (const view of textColumnsToCheck(views, textReasons)) {
     const numeric = view.dictionary.map((word) => readsAsNumber(word, format));
     if (!numeric.includes(true) || !numeric.includes(false)) continue;
     const tally = tallyCodes(view);
@@ -240,8 +238,7 @@ export function findCommaNumbers(
   format: NumberFormat = {},
 ): CommaNumbers[] {
   const found: CommaNumbers[] = [];
-  for (const view of views) {
-    if (view.kind !== 'categorical' || view.type !== 'string' || textReasons.has(view.name)) continue;
+  for (const view of textColumnsToCheck(views, textReasons)) {
     const words = view.dictionary.map((word) => word.trim());
     if (format.decimal === ',') {
       const mixed = mixedDecimalMarks(view, words) ?? (format.thousands === undefined ? dotGroupIntegers(view, words) : null);
@@ -369,8 +366,7 @@ export function findFormattedNumbers(
   format: NumberFormat = {},
 ): FormattedNumbers[] {
   const found: FormattedNumbers[] = [];
-  for (const view of views) {
-    if (view.kind !== 'categorical' || view.type !== 'string' || textReasons.has(view.name)) continue;
+  for (const view of textColumnsToCheck(views, textReasons)) {
     const words = view.dictionary.map((w) => w.trim());
     const plain = view.dictionary.map((w) => readsAsNumber(w, format));
     const forms: [FormattedNumbers['form'], (w: string) => boolean, string][] = [

@@ -1,6 +1,6 @@
 import { quote } from '../quote';
 import { locatorFrom, type RowLocator } from '../sources/row-lines';
-import { firstExamples, mostlyOneKind, NUMERIC_SHARE, rowsWhere, tallyCodes } from './code-tally';
+import { firstExamples, mostlyOneKind, NUMERIC_SHARE, rowsWhere, tallyCodes, textColumnsToCheck } from './code-tally';
 import type { ColumnView } from './column-views';
 
 /** What a number is written with: a currency (`$5.1`, `4,90 €`, `USD 12`), an accounting negative (`(5.4)`), a unit (`5.1 cm`). */
@@ -109,8 +109,7 @@ export function findUnitNumbers(
   readsAsNumber: (word: string) => boolean,
 ): UnitNumbers[] {
   const found: UnitNumbers[] = [];
-  for (const view of views) {
-    if (view.kind !== 'categorical' || view.type !== 'string' || textReasons.has(view.name)) continue;
+  for (const view of textColumnsToCheck(views, textReasons)) {
     const marks = view.dictionary.map((w): NumberMark | null => {
       const size = SIZE_LAST.exec(w.trim());
       return unitOf(w.trim()) ?? (size ? { kind: 'unit', mark: size[1] } : null);
