@@ -1,4 +1,5 @@
 import type { Table } from 'apache-arrow';
+import { leftOutOfModel } from '../core/data/cardinality';
 import type { ColumnView } from '../core/data/column-views';
 import {
   constantTarget,
@@ -112,9 +113,14 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
         expected: `>= ${rules.minClassRows} rows per class${regressionHint}`,
       });
   }
-  // A timestamp rising with the target is a trend, the feature time-ordered data is for.
+  // A timestamp rising with the target is a trend, the feature time-ordered data is for; a column the
+  // model never sees (dropped, or outside train.features) cannot leak, and those are this check's own ways out.
   const features = views.filter(
-    (v) => v.name !== label && !input.skip.has(v.name) && !input.timestamps.has(v.name),
+    (v) =>
+      v.name !== label &&
+      !input.skip.has(v.name) &&
+      !input.timestamps.has(v.name) &&
+      leftOutOfModel(v.name, spec.features, spec.train.features) === null,
   );
   for (const leak of targetLeaks(features, target, task, rules.leakCorrelation))
     results.push({

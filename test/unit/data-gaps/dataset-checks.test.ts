@@ -129,6 +129,27 @@ describe('sanity.dataset: the data set as a model sees it', () => {
     expect(found[0].observed).toMatch(/correlates with 'y' at r = 1\.0000/);
   });
 
+  it('passes the copy once the spec follows the hint: left out of train.features, or dropped (breaker 8 #10)', () => {
+    const rows = irisRows().map((r, i) => `${r},${i % 3}`);
+    const csv = iris(rows, 'sepal,width,species,species_code');
+    const leaks = (extra: Record<string, unknown>) =>
+      runDataChecks({
+        table: parseCsv(csv),
+        spec: validateSpec({
+          name: 't',
+          source: { uri: 'x.csv' },
+          target: { column: 'species' },
+          sanity: { minRows: 1 },
+          ...extra,
+        }),
+        pinned: null,
+        reference: { skipped: 'none' },
+        origin,
+      }).failed.filter((r) => r.check === 'target_leak');
+    expect(leaks({ train: { features: ['sepal', 'width'] } })).toEqual([]);
+    expect(leaks({ features: [{ drop: ['species_code'] }] })).toEqual([]);
+  });
+
   it('fails a repeated -999 far outside a column and names the nullValues fix (#17)', () => {
     const rows = irisRows(100).map((r, i) => (i % 25 === 3 ? r.replace(/,[^,]*,/, ',-999,') : r));
     const found = failed(iris(rows)).filter((r) => r.check === 'sentinel');
