@@ -6,7 +6,14 @@ import { DataError, SpecError } from './errors';
 import { readSourceBytes } from './source';
 import { quote } from './quote';
 import { DECLARED_TEXT, type ColumnType } from './sources/column-types';
-import { preambleHint, raggedRowHint, skipLines, type SkipLines } from './sources/csv-lines';
+import { checkCommentLines, noRowsHint, SKIPPED_LINES_KEY, skippedSummary } from './sources/comment-lines';
+import {
+  preambleHint,
+  raggedRowHint,
+  shortHeaderHint,
+  skipLinesReport,
+  type SkipLines,
+} from './sources/csv-lines';
 import { isUnnamed, namedWidth, trailingUnnamed, unnamedColumn } from './sources/csv-trailing';
 import { describeQuoteError } from './sources/csv-quotes';
 import { excelSepDirective } from './sources/excel-sep';
@@ -51,6 +58,11 @@ export interface CsvOptions extends SkipLines {
   thousands?: ',' | '.' | ' ' | "'" | '_';
   /** Text encoding; UTF-8 (decoded fatally) unless given or a byte order mark says otherwise. */
   encoding?: TextEncoding;
+  /**
+   * A repeated header name is read as pandas names it (`petal_length.1`, `.2`, …) instead of failing
+   * (the default, as Arrow and Polars do).
+   */
+  renameDuplicates?: boolean;
   /** Declared column types: a `string` column is read as written, never as numbers, booleans or dates. */
   columnTypes?: Readonly<Record<string, ColumnType>>;
 }
@@ -104,7 +116,12 @@ export async function readCsv(pathOrFileUri: string, options: CsvOptions = {}): 
 export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arrow.Table {
   const raw = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
   // Comment, preamble and footer lines are emptied (their line breaks kept: line numbers stay the file's).
-  let bytes = skipLines(decodeToUtf8(raw, options.encoding, options.source), options);
+  const skipped = skipLinesReport(
+    decodeToUtf8(raw, options.encoding, options.source),
+    options,
+    options.source,
+  );
+  let bytes = skipped.bytes;
   // Excel's `sep=;` first line names the delimiter (source.delimiter, if set, wins) and is no header.
   const directive = excelSepDirective(bytes);
   if (directive) bytes = directive.bytes;
@@ -120,8 +137,10 @@ export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arro
   try {
     for (;;) {
       const scanner = new Scanner(bytes, delimiter, options.source);
-      const names = readHeader(scanner, fields.trim);
+      const names = readHeader(scanner, fields.trim, options.renameDuplicates ?? false);
       scanner.names = names;
+      // A comment prefix never eats data silently: data-shaped comment lines fail here.
+      checkCommentLines(skipped, { line: scanner.headerLine, names, delimiter }, options.source);
       scanner.padded = names.some(isUnnamed);
       const hint = delimiterHint(names, delimiter);
       // One column whose name holds another separator: the file is not `,`-separated; say so now.
@@ -134,7 +153,13 @@ export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arro
         return new ColumnBuilder(capacity, forcedStrings.has(i) || declared, fields, reason, declared);
       });
       const lines = new RowLineRecorder();
-      const rows = readRows(scanner, columns, lines, hint ?? preambleHint(names));
+      const rows = readRows(
+        scanner,
+        columns,
+        lines,
+        hint ?? preambleHint(names),
+        noRowsHint(skipped, scanner.headerLine),
+      );
       // A column that turned out to hold text after numbers were already stored is read again as text.
       // So is a column of quoted empty fields only: they are empty strings, there being no number.
       // So is a column of `1E5`-shaped codes, unless it is declared a number column.
@@ -153,7 +178,11 @@ export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arro
             (c, i) => c.codes && checkInvisibleVariants(names[i], c.dictionary.values(), options.source),
           );
         checkDotGroups(names.slice(0, width), columns, lines, options.source);
-        return toTable(names.slice(0, width), columns.slice(0, width), rows, lines);
+        const table = toTable(names.slice(0, width), columns.slice(0, width), rows, lines);
+        const summary = skippedSummary(skipped, options.comment !== undefined, delimiter);
+        if (Object.keys(summary).length > 0)
+          table.schema.metadata.set(SKIPPED_LINES_KEY, JSON.stringify(summary));
+        return table;
       }
       for (const i of retyped) forcedStrings.set(i, columns[i].textReason);
     }
@@ -266,6 +295,8 @@ class Scanner {
   field = -1;
   /** The header ends in unnamed columns (`…,species,,,`): lines of delimiters only are padding. */
   padded = false;
+  /** The header's physical line, once read. */
+  headerLine = 1;
 
   constructor(
     readonly bytes: Buffer,
@@ -417,9 +448,10 @@ class Scanner {
 /** The name pandas' read_csv gives an empty first header cell (the index `df.to_csv()` writes). */
 const PANDAS_INDEX_NAME = 'Unnamed: 0';
 
-function readHeader(scanner: Scanner, trim: boolean): string[] {
+function readHeader(scanner: Scanner, trim: boolean, renameDuplicates: boolean): string[] {
   if (!scanner.nextRow()) throw scanner.error(1, 'the file is empty: a header row is required');
   const line = scanner.line;
+  scanner.headerLine = line;
   const names: string[] = [];
   let end: End;
   do {
@@ -427,24 +459,47 @@ function readHeader(scanner: Scanner, trim: boolean): string[] {
     const name = scanner.content().toString('utf8');
     names.push(trim && !scanner.quoted ? name.trim() : name);
   } while (end === End.Field);
-  const seen = new Set<string>();
+  const seen = new Map<string, number>();
   const named = names.length - trailingUnnamed(names);
   names.forEach((name, i) => {
     // Unnamed trailing columns (a trailing delimiter: `…,species,`) are read, then dropped if empty.
     if (i >= named) return void (names[i] = unnamedColumn(i));
     // pandas' `df.to_csv()` (and R's `write.csv`) write the index with an empty first name; pandas reads it so.
     if (i === 0 && name.trim() === '' && names.length > 1)
-      return void seen.add((names[i] = PANDAS_INDEX_NAME));
+      return void seen.set((names[i] = PANDAS_INDEX_NAME), i);
     if (name.trim() === '') throw scanner.error(line, `column ${i + 1} has an empty header name`);
     if (name.includes('\0'))
       throw scanner.error(
         line,
         `header name ${quote(name)} holds NUL bytes: set source.encoding (utf-16le?)`,
       );
-    if (seen.has(name)) throw scanner.error(line, `duplicate header name ${quote(name)}`);
-    seen.add(name);
+    const first = seen.get(name);
+    if (first !== undefined && renameDuplicates)
+      return void seen.set((names[i] = pandasDuplicateName(name, seen)), i);
+    if (first !== undefined) throw scanner.error(line, duplicateNameMessage(name, first, i, seen));
+    seen.set(name, i);
   });
   return names;
+}
+
+/** `name.1`, `name.2`, …: the first of pandas' names for a repeated header name that is free. */
+function pandasDuplicateName(name: string, seen: ReadonlyMap<string, number>): string {
+  let k = 1;
+  while (seen.has(`${name}.${k}`)) k++;
+  return `${name}.${k}`;
+}
+
+/** A repeated header name, both columns (1-based) and the ways out. */
+function duplicateNameMessage(
+  name: string,
+  first: number,
+  i: number,
+  seen: ReadonlyMap<string, number>,
+): string {
+  return (
+    `duplicate header name ${quote(name)} (columns ${first + 1} and ${i + 1}): rename one upstream, or set ` +
+    `source.renameDuplicates: true to read column ${i + 1} as ${quote(pandasDuplicateName(name, seen))} (as pandas does)`
+  );
 }
 
 /** Characters of a row a message shows; a longer row is cut, with `…`. */
@@ -465,8 +520,10 @@ function readRows(
   columns: ColumnBuilder[],
   lines: RowLineRecorder,
   hint: string | null,
+  emptyHint: string | null,
 ): number {
   const width = columns.length;
+  const dataStart = scanner.pos;
   let rows = 0;
   while (scanner.nextRow()) {
     const line = scanner.line;
@@ -482,7 +539,12 @@ function readRows(
       fields++;
     } while (end === End.Field);
     if (fields !== width) {
-      const why = [raggedRowHint(scanner.bytes, scanner, width, fields, scanner.delimiter), hint];
+      const header = { line: scanner.headerLine, width };
+      const why = [
+        raggedRowHint(scanner.bytes, scanner, width, fields, scanner.delimiter),
+        hint ??
+          (fields > width ? shortHeaderHint(scanner.bytes, dataStart, header, scanner.delimiter) : null),
+      ];
       throw scanner.error(
         line,
         `expected ${width} fields (as the header has), found ${fields}: ${rowText(scanner.bytes, rowStart, scanner.pos)}${why
@@ -493,7 +555,8 @@ function readRows(
     }
     rows++;
   }
-  if (rows === 0) throw scanner.error(undefined, 'no data rows after the header');
+  if (rows === 0)
+    throw scanner.error(undefined, `no data rows after the header${emptyHint ? `: ${emptyHint}` : ''}`);
   return rows;
 }
 

@@ -19,7 +19,10 @@ export const sourceReadOptions = {
   decimal: z.enum(['.', ',']).optional(),
   /** CSV: digit-group separator inside numbers (`,` reads `"7,900"` as 7900). */
   thousands: z.enum([',', '.', ' ', "'", '_']).optional(),
-  /** CSV: lines starting with this prefix (`#`) are skipped (pandas' `comment`, whole lines only). */
+  /**
+   * CSV: lines starting with this prefix (`#`) are skipped (pandas' `comment`, whole lines only); a
+   * line after the header with the header's field count (`#a1b2c3,5.1,…`) is data, and fails ingest.
+   */
   comment: z.string().min(1).optional(),
   /**
    * CSV: lines that are not data. A number skips that many lines above the header (titles, notes);
@@ -28,6 +31,8 @@ export const sourceReadOptions = {
   skipRows: z.union([z.number().int().min(0), z.array(z.number().int().min(1))]).optional(),
   /** CSV: that many non-blank lines at the end (totals, notes) are skipped (pandas' `skipfooter`). */
   skipFooter: z.number().int().min(0).optional(),
+  /** CSV: read a repeated header name as pandas does (`petal_length.1`) instead of failing. */
+  renameDuplicates: z.boolean().optional(),
   /** CSV and JSONL: text encoding (default UTF-8, strict; a byte order mark wins). */
   encoding: textEncodingSchema.optional(),
   /**
