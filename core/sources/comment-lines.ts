@@ -83,7 +83,7 @@ export function noRowsHint(report: SkipReport, headerLine: number): string | nul
 export interface SkippedSummary {
   /** Lines skipped by source.comment (present when it is set). */
   commentLines?: number;
-  /** `2 'cm', 77 'sepal_length'`: lines skipped by source.skipRows/skipFooter and their first field. */
+  /** `line 2 'cm', line 77 'sepal_length'`: lines skipped by source.skipRows/skipFooter and their first field. */
   skippedLines?: string;
 }
 
@@ -96,7 +96,7 @@ export function skippedSummary(report: SkipReport, comment: boolean, delimiter: 
     summary.skippedLines =
       other
         .slice(0, 6)
-        .map((s) => `${s.line} ${quote(cut(firstField(report, s, delimiter), 30))}`)
+        .map((s) => `line ${s.line} ${quote(cut(firstField(report, s, delimiter), 30))}`)
         .join(', ') + (other.length > 6 ? `, … (${other.length} lines)` : '');
   return summary;
 }

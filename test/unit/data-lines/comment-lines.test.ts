@@ -136,8 +136,8 @@ describe('source.skipRows lines that are not in the file, and what was skipped (
 
   it('reports each skipped line with its first field quoted', () => {
     const moved = text.replace('4,8,b\n', 'x,y,label\n');
-    expect(skippedOf(moved, { skipRows: [6, 11] })).toEqual({ skippedLines: "6 'x', 11 '9'" });
-    expect(skippedOf(`Report, Q3\n${text}`, { skipRows: 1 })).toEqual({ skippedLines: "1 'Report'" });
+    expect(skippedOf(moved, { skipRows: [6, 11] })).toEqual({ skippedLines: "line 6 'x', line 11 '9'" });
+    expect(skippedOf(`Report, Q3\n${text}`, { skipRows: 1 })).toEqual({ skippedLines: "line 1 'Report'" });
   });
 });
 
