@@ -6,7 +6,7 @@ import { openStore } from '../core/checkpoint/store';
 import { SOURCE_LINEAGE_KEYS } from '../core/checkpoint/types';
 import { sourceSha256 } from '../core/source';
 import { readSourceTable, sourceFormat } from '../core/sources';
-import { SKIPPED_LINES_KEY, type SkippedSummary } from '../core/sources/comment-lines';
+import { skippedLinesOf } from '../core/sources/comment-lines';
 import type { QuiverConfig } from '../core/config';
 import type { StepInput, StepResult } from '../core/run-types';
 import { cancellationSignal, runStepActivity } from './step';
@@ -52,7 +52,7 @@ export async function ingest(input: StepInput, config: QuiverConfig): Promise<St
           sourceBytes: bytes,
           datasetSha256: sha256,
           // Lines source.comment/skipRows/skipFooter removed: a moved repeated header shows here.
-          ...(JSON.parse(read.table.schema.metadata.get(SKIPPED_LINES_KEY) ?? '{}') as SkippedSummary),
+          ...skippedLinesOf(read.table),
         },
       };
     },

@@ -1,3 +1,4 @@
+import type * as arrow from 'apache-arrow';
 import { DataError } from '../errors';
 import { quote } from '../quote';
 import type { SkipReport, SkippedLine } from './csv-lines';
@@ -99,6 +100,11 @@ export function skippedSummary(report: SkipReport, comment: boolean, delimiter: 
         .map((s) => `line ${s.line} ${quote(cut(firstField(report, s, delimiter), 30))}`)
         .join(', ') + (other.length > 6 ? `, … (${other.length} lines)` : '');
   return summary;
+}
+
+/** The SkippedSummary a parsed CSV table carries ({} for any other table): what ingest's summary adds. */
+export function skippedLinesOf(table: arrow.Table): SkippedSummary {
+  return JSON.parse(table.schema.metadata.get(SKIPPED_LINES_KEY) ?? '{}') as SkippedSummary;
 }
 
 /**

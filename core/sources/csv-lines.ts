@@ -24,7 +24,7 @@ const QUOTE = 0x22;
 /** Why a line was skipped: `source.comment`, `source.skipRows` (a count or a list), `source.skipFooter`. */
 export type SkipReason = 'comment' | 'skipRows' | 'skipFooter';
 
-/** One skipped record: its first physical line (1-based) and its bytes in the text given to skipLines. */
+/** One skipped record: its first physical line (1-based) and its bytes in the text given to skipLinesReport. */
 export interface SkippedLine {
   line: number;
   start: number;
@@ -42,16 +42,9 @@ export interface SkipReport {
 }
 
 /**
- * The bytes with the skipped lines emptied: each skipped line's text is removed but its line breaks
- * kept, so the reader skips it as a blank line and every line number in messages stays the file's.
- * Returns `bytes` itself when nothing is to be skipped.
- */
-export function skipLines(bytes: Buffer, options: SkipLines): Buffer {
-  return skipLinesReport(bytes, options).bytes;
-}
-
-/**
- * skipLines, saying which lines it skipped and why. `source` names the file in errors.
+ * The bytes with the skipped lines emptied, and which lines those were and why: each skipped line's
+ * text is removed but its line breaks kept, so the reader skips it as a blank line and every line
+ * number in messages stays the file's. `source` names the file in errors.
  * @throws SpecError for an empty comment prefix, counts that are not whole numbers, or a
  * `source.skipRows` line (or count) beyond the file's last line: a list copied from another export.
  */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseCsv, type CsvOptions } from '../../../core/csv';
 import { DataError, SpecError } from '../../../core/errors';
-import { SKIPPED_LINES_KEY } from '../../../core/sources/comment-lines';
+import { parseSource } from '../../../core/sources';
+import { skippedLinesOf } from '../../../core/sources/comment-lines';
 import { validateSpec } from '../../../core/spec/load';
 
 /** The error parseCsv throws on `text`. */
@@ -13,11 +14,8 @@ function failure(text: string, options: CsvOptions = {}): Error {
   }
   throw new Error('expected parseCsv to throw');
 }
-const skippedOf = (text: string, options: CsvOptions) =>
-  JSON.parse(parseCsv(text, options).schema.metadata.get(SKIPPED_LINES_KEY) ?? '{}') as Record<
-    string,
-    unknown
-  >;
+/** What ingest's summary adds for `text` read with `options`. */
+const skippedOf = (text: string, options: CsvOptions) => skippedLinesOf(parseCsv(text, options));
 
 const SPECIES = ['setosa', 'versicolor', 'virginica'];
 /** `rows` iris-like rows, the first field a colour: hex codes (`#a1b2c3`) for the third class. */
@@ -138,6 +136,12 @@ describe('source.skipRows lines that are not in the file, and what was skipped (
     const moved = text.replace('4,8,b\n', 'x,y,label\n');
     expect(skippedOf(moved, { skipRows: [6, 11] })).toEqual({ skippedLines: "line 6 'x', line 11 '9'" });
     expect(skippedOf(`Report, Q3\n${text}`, { skipRows: 1 })).toEqual({ skippedLines: "line 1 'Report'" });
+    // Through parseSource (ingest's reader), declared types and all.
+    const read = parseSource(Buffer.from(moved), 'csv', 'x.csv', {
+      skipRows: [6],
+      columnTypes: { x: 'string' },
+    });
+    expect(skippedLinesOf(read)).toEqual({ skippedLines: "line 6 'x'" });
   });
 });
 
