@@ -109,7 +109,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   const keptAsText = new Map([...notes].filter(([, n]) => n.keptAsText).map(([name, n]) => [name, n.note]));
   // The source's number format: hints never ask for a setting already set.
   const format = { decimal: spec.source.decimal, thousands: spec.source.thousands };
-  const unitChecks = findUnitNumbers(checked, keptAsText, (w) => readsAsNumber(w, format)).map(
+  const unitChecks = findUnitNumbers(checked, keptAsText, (w) => readsAsNumber(w, format), label).map(
     (u): CheckResult => ({
       check: 'numeric_text',
       column: u.column,
@@ -128,6 +128,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     ),
     keptAsText,
     format,
+    label,
   ).map((t): CheckResult => ({
     check: 'numeric_tokens',
     column: t.column,
@@ -142,7 +143,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     observed: `text, yet ${(c.numericShare * 100).toFixed(1)}% numbers with ${c.mixed ? "decimal points where source.decimal is ','" : c.dotGroups ? 'dot digit groups' : c.mark === 'decimal' ? 'decimal commas' : 'comma digit groups'}: ${describeCommaNumbers(c, locator)}`,
     expected: `numbers: ${c.hint}`,
   }));
-  const formattedChecks = findFormattedNumbers(checked, keptAsText, format).map((f): CheckResult => ({
+  const formattedChecks = findFormattedNumbers(checked, keptAsText, format, label).map((f): CheckResult => ({
     check: 'numeric_text',
     column: f.column,
     passed: false,

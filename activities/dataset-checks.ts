@@ -83,7 +83,9 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
   const numberLike = numberLikeTarget(target);
   // A numeric target misread as text (`price` with one 'unknown') is numeric_tokens' finding: its
   // hundreds of one-row "classes" are no rare classes (#17).
-  const misreadNumbers = target.kind === 'categorical' && numberLike !== null;
+  // So is a target a numeric_text / numeric_tokens / date check already names (in `skip`): 196 one-row
+  // "classes" of `'679 959,8'` are that misreading's noise (#17).
+  const misreadNumbers = (target.kind === 'categorical' && numberLike !== null) || input.skip.has(label);
   if (task === 'classification' && rows >= RARE_CLASS_MIN_ROWS && !misreadNumbers) {
     const rares = rareClasses(target, rules.minClassRows);
     // Many distinct numbers as classes: a quantity (a 0–20 grade), better regressed (#10).

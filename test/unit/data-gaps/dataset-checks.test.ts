@@ -101,6 +101,46 @@ describe('sanity.dataset: the data set as a model sees it', () => {
     );
   });
 
+  it('a target whose numbers numeric_text / numeric_tokens name gets no rare_class noise and a target way out, never "declare it text" or "drop it" (#17)', () => {
+    // French prices with narrow no-break spaces: every price its own "class".
+    const prices = Array.from(
+      { length: 120 },
+      (_, i) =>
+        `${i % 3 === 0 ? 'Lyon' : 'Nice'};${100 + i}\u202f${String((i * 37) % 1000).padStart(3, '0')},5`,
+    );
+    const nnbsp = runDataChecks({
+      table: parseCsv(`ville;prix\n${prices.join('\n')}\n`, { delimiter: ';', decimal: ',', thousands: ' ' }),
+      spec: validateSpec({
+        name: 't',
+        source: { uri: 'x.csv', delimiter: ';', decimal: ',', thousands: ' ' },
+        target: { column: 'prix' },
+        sanity: { minRows: 1 },
+      }),
+      pinned: null,
+      reference: { skipped: 'none' },
+      origin,
+    }).failed;
+    expect(nnbsp.map((r) => r.check)).toEqual(['numeric_text']);
+    // Plain numbers but one token, as the target: the hints name the number exits, not the text one.
+    const price = Array.from({ length: 60 }, (_, i) => `${i % 7},${i === 9 ? 'unknown' : 100000 + i * 137}`);
+    const tokens = failed(iris(price, 'rooms,price'), 'price').filter((r) => r.check === 'numeric_tokens');
+    expect(tokens).toHaveLength(1);
+    expect(tokens[0].expected).toContain('sanity.flags.missingLabel: { policy: drop');
+    expect(tokens[0].expected).toContain('source.columnTypes: { price: number }');
+    expect(tokens[0].expected).toContain('target.task: regression');
+    expect(tokens[0].expected).not.toMatch(/price: string|drop it/);
+    // The same column as a feature keeps its text exit.
+    const feature = failed(
+      iris(
+        price.map((r, i) => `${r},${CLASSES[i % 3]}`),
+        'rooms,price,species',
+      ),
+    );
+    expect(feature.find((r) => r.check === 'numeric_tokens')?.expected).toContain(
+      'source.columnTypes: { price: string }',
+    );
+  });
+
   it('fails a constant target naming its one value (#22)', () => {
     const rows = Array.from({ length: 30 }, (_, i) => `${i % 7},${(i * 3) % 11},2.5`);
     const found = failed(iris(rows, 'a,b,y'), 'y');
