@@ -37,6 +37,7 @@ import { caseVariantsHint, describeCaseVariants, findCaseVariants } from '../cor
 import { describeDateText, findDateText } from '../core/data/date-text';
 import { describeLabelSpellings, findLabelSpellings, labelSpellingsHint } from '../core/data/label-spellings';
 import { describeUnitNumbers, findUnitNumbers } from '../core/data/unit-numbers';
+import { isOrdinalScale } from '../core/data/ordinal-scale';
 import {
   ambiguousNullsHint,
   dashNullsHint,
@@ -109,7 +110,9 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   const keptAsText = new Map([...notes].filter(([, n]) => n.keptAsText).map(([name, n]) => [name, n.note]));
   // The source's number format: hints never ask for a setting already set.
   const format = { decimal: spec.source.decimal, thousands: spec.source.thousands };
-  const unitChecks = findUnitNumbers(checked, keptAsText, (w) => readsAsNumber(w, format), label).map(
+  // `2, 3, 4, 5more`: an ordinal scale's categories, not numbers with a unit or a stray token (#3).
+  const numberShaped = checked.filter((v) => !isOrdinalScale(v));
+  const unitChecks = findUnitNumbers(numberShaped, keptAsText, (w) => readsAsNumber(w, format), label).map(
     (u): CheckResult => ({
       check: 'numeric_text',
       column: u.column,
@@ -121,7 +124,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   const withUnits = new Set(unitChecks.map((c) => c.column));
   // A column the model never sees (dropped, not among train.features) cannot be misread into it (#1).
   const tokenChecks = findNumericTokens(
-    checked.filter(
+    numberShaped.filter(
       (v) =>
         !withUnits.has(v.name) &&
         (v.name === label || leftOutOfModel(v.name, spec.features, spec.train.features) === null),

@@ -34,6 +34,24 @@ describe('numbers written with a currency or a unit fail numeric_text by name', 
     expect(failed.expected).toContain('convert amounts in different currencies to one first');
   });
 
+  it("passes an ordinal count scale ('2, 3, 4, 5more'; '2, 4, more'), still failing '86 kg' beside '154 lb' (#3)", () => {
+    const doors = ['2', '3', '4', '5more'];
+    const persons = ['2', '4', 'more'];
+    const rows = Array.from(
+      { length: 60 },
+      (_, i) => `${doors[i % 4]},${persons[i % 3]},${i % 2 ? 'acc' : 'unacc'}`,
+    );
+    const car = check(`doors,persons,label\n${rows.join('\n')}\n`).failed;
+    expect(car).toEqual([]);
+    const weights = csv((i) => (i % 3 ? `${60 + i} kg` : `${130 + i} lb`));
+    expect(failures(weights, 'numeric_text').map((r) => r.observed)).toEqual([
+      expect.stringContaining("numbers with units ('kg', 'lb')"),
+    ]);
+    // Dozens of numbers with a few '40+' answers are loosely typed numbers, not a scale.
+    const hours = csv((i) => (i % 5 === 0 ? `${i}+` : `${i + 1}`));
+    expect(failures(hours, 'numeric_tokens')).toHaveLength(1);
+  });
+
   it("fails '5.1 cm' and '12kg' columns, naming the unit", () => {
     expect(
       failures(
