@@ -9,6 +9,8 @@ import {
   valueCounts,
   type ValueRows,
 } from '../core/data/dataset-checks';
+import { expectedDuplicates } from '../core/data/duplicates';
+import { suggestedMaxFraction } from '../core/data/row-flags';
 import { resolveTask } from '../core/model/task';
 import { quote } from '../core/quote';
 import type { RowLocator } from '../core/sources/row-lines';
@@ -48,17 +50,31 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
   const results: CheckResult[] = [];
   const rows = table.numRows;
   // deepchecks' train-test leakage: a repeated row lands on both sides of a split and flatters the holdout.
-  // Small and all-categorical samples repeat rows by nature; a whole file repeated shows from 100 rows.
-  if (rows >= DUPLICATES_MIN_ROWS && input.duplicates / rows > rules.maxDuplicateShare)
-    results.push({
-      check: 'duplicates',
-      column: '*',
-      passed: false,
-      observed: `${input.duplicates} of ${rows} rows (${((input.duplicates / rows) * 100).toFixed(1)}%) repeat an earlier row exactly${input.idColumns?.length ? ` (${input.idColumns.map(quote).join(', ')} aside: ids tell copies apart, not records)` : ''} (a file exported or appended twice?)`,
-      expected:
-        `<= ${rules.maxDuplicateShare * 100}% duplicates: remove them at the source, or drop them ` +
-        `(sanity.flags.duplicate.policy: drop, maxFraction), or allow them (sanity.dataset.maxDuplicateShare)`,
-    });
+  // Small samples repeat rows by nature, and so do columns of few values (Likert answers): only the
+  // repeats beyond those expected by chance (columns independent, expectedDuplicates) count (#4).
+  if (rows >= DUPLICATES_MIN_ROWS && input.duplicates / rows > rules.maxDuplicateShare) {
+    const ids = new Set(input.idColumns ?? []);
+    const chance = expectedDuplicates(
+      views.filter((v) => !ids.has(v.name)),
+      rows,
+    );
+    if ((input.duplicates - chance) / rows > rules.maxDuplicateShare)
+      results.push({
+        check: 'duplicates',
+        column: '*',
+        passed: false,
+        observed:
+          `${input.duplicates} of ${rows} rows (${((input.duplicates / rows) * 100).toFixed(1)}%) repeat an earlier row exactly` +
+          `${input.idColumns?.length ? ` (${input.idColumns.map(quote).join(', ')} aside: ids tell copies apart, not records)` : ''}` +
+          (chance >= 0.01 * rows
+            ? `, ${Math.round(chance)} (${((chance / rows) * 100).toFixed(1)}%) expected by chance from the columns' few distinct values: more than chance (a file exported or appended twice? answers copied?)`
+            : ' (a file exported or appended twice?)'),
+        expected:
+          `<= ${rules.maxDuplicateShare * 100}% duplicates beyond chance: remove them at the source, or drop them ` +
+          `(sanity.flags.duplicate: { policy: drop, maxFraction: ${suggestedMaxFraction(input.duplicates / rows)} }), ` +
+          `or allow them (sanity.dataset.maxDuplicateShare)`,
+      });
+  }
   const target = views.find((v) => v.name === label);
   if (!target) return results;
   const constant = constantTarget(target);

@@ -43,6 +43,35 @@ describe('sanity.dataset: the data set as a model sees it', () => {
     expect(failed(iris([...rows, ...rows]), 'species', { dataset: { maxDuplicateShare: 1 } })).toEqual([]);
   });
 
+  it('passes a Likert survey whose few answer values repeat by chance, fails it exported twice, and suggests a maxFraction above the observed share (#4, N5)', () => {
+    const scale = ['Strongly agree', 'Agree', 'Neutral', 'Disagree'];
+    // Skewed answers from a fixed pseudo-random walk: about 45% of 300 rows repeat by chance alone.
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const pick = () => scale[Math.min(3, Math.floor(next() ** 2 * 4))];
+    const rows = Array.from(
+      { length: 300 },
+      () => `${next() < 0.5 ? 'F' : 'M'},${pick()},${pick()},${pick()},${next() < 0.7 ? 'yes' : 'no'}`,
+    );
+    const header = 'gender,q1,q2,q3,species';
+    expect(failed(iris(rows, header)).filter((r) => r.check === 'duplicates')).toEqual([]);
+    const twice = failed(iris([...rows, ...rows], header)).filter((r) => r.check === 'duplicates');
+    expect(twice).toHaveLength(1);
+    expect(twice[0].observed).toMatch(
+      /expected by chance from the columns' few distinct values: more than chance/,
+    );
+    const share = Number(/\(([\d.]+)%\) repeat/.exec(twice[0].observed)![1]) / 100;
+    const suggested = Number(/maxFraction: ([\d.]+)/.exec(twice[0].expected)![1]);
+    expect(suggested).toBeGreaterThan(share);
+    // The row flag's own way out names a share that passes, not the 0.05 that just failed.
+    const dropped = failed(iris([...irisRows(), ...irisRows()]), 'species', {
+      flags: { duplicate: { policy: 'drop' } },
+    });
+    expect(dropped.map((r) => [r.check, r.expected])).toEqual([
+      ['row_flags', expect.stringContaining('sanity.flags.duplicate: { policy: drop, maxFraction: 0.5 }')],
+    ]);
+  });
+
   it('fails records stored twice under two surrogate keys, ids aside, naming the id column (#29)', () => {
     const rows = irisRows();
     const keyed = [...rows, ...rows].map((r, i) => `${i + 1},${r}`);
