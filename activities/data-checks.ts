@@ -19,7 +19,9 @@ import {
   boundedByFeatures,
   idLikeHint,
   leftOutOfModel,
+  looksLikeTimeIndex,
   numericIdHint,
+  timeIndexHint,
   numericIdLike,
   stringCardinality,
 } from '../core/data/cardinality';
@@ -269,17 +271,20 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   const notIds = new Set([label, ...[...notes].filter(([, n]) => !n.keptAsText).map(([name]) => name)]);
   const numericIdChecks = numericIdLike(checked, notIds).map((c): CheckResult => {
     const bounded = boundedByFeatures(c.column, spec.features, spec.train.features);
+    // `week` 1 … 104 in file order counts time: its way out is keeping it, not dropping it (#25).
+    const time = c.reason !== 'name' && looksLikeTimeIndex(c.column);
     return {
       check: 'cardinality',
       column: c.column,
       passed: bounded !== null,
       observed:
         c.reason === 'position'
-          ? `${c.rows} distinct integers in ${c.rows} rows, equal to the row position (${c.first} … ${c.last}), id-like`
+          ? `${c.rows} distinct integers in ${c.rows} rows, equal to the row position (${c.first} … ${c.last}), ${time ? `named like a time index (a counter of ${c.column}s)` : 'id-like'}`
           : c.reason === 'row-number'
             ? `${c.rows} integers in ${c.rows} rows, strictly increasing with gaps (${c.first} … ${c.last}): row numbers of an earlier file (a re-exported index), id-like`
             : `${c.distinct} distinct integers in ${c.rows} rows (${((c.distinct / c.rows) * 100).toFixed(1)}%), named like an identifier (${c.first} … ${c.last}), id-like`,
-      expected: bounded !== null ? `bounded: ${bounded}` : numericIdHint(c.column),
+      expected:
+        bounded !== null ? `bounded: ${bounded}` : time ? timeIndexHint(c.column) : numericIdHint(c.column),
     };
   });
   const flags = flagRows(views, columns, label);

@@ -191,6 +191,29 @@ function strictlyIncreasing(values: Float64Array): boolean {
   return true;
 }
 
+/** `week`, `t`, `period`, `day_no`, `time_index`: a name that says a counter counts time. */
+const TIME_NAME =
+  /^(t|time|period|step|day|week|wk|month|quarter|year|hour|epoch)([_\s.-]?(no|num|number|idx|index|id|count|step))?$|^time[_\s.-]?(idx|index|step)$/i;
+
+/** Whether a column's name says it counts time (`week`, `t`, `period`, `month_no`, `time_index`). */
+export function looksLikeTimeIndex(name: string): boolean {
+  return TIME_NAME.test(name.trim());
+}
+
+/**
+ * What to do about a time counter equal to the row position (`week` 1 … 104): it is the series'
+ * time index, so keeping it (`ignore: true`) comes first; dropping it, only if it merely numbers rows.
+ * The split is random (there is no time-based split), which the hint says (#25).
+ */
+export function timeIndexHint(column: string): string {
+  return (
+    `a time index, not an id: to keep it as the trend's input, mark it sanity.schema.columns.${column}.ignore: true ` +
+    `(ignore only skips the checks; note split.holdout draws rows at random, so the holdout's ${column}s lie between ` +
+    `training ones: an interpolation score, not a forecast); if it only numbers the rows, drop it ` +
+    `(features: [{ drop: [${column}] }], or leave it out of train.features)`
+  );
+}
+
 /** What to do about a numeric id-like column: drop it, or say it is a real feature. */
 export function numericIdHint(column: string): string {
   return (
