@@ -155,7 +155,11 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
         `a feature known before the answer: drop it (features: [{ drop: [${leak.column}] }], or leave it out of ` +
         `train.features); if it is truly known at prediction time, mark it sanity.schema.columns.${leak.column}.ignore: true`,
     });
-  const numeric = views.filter((v) => !input.skip.has(v.name));
+  // As for target_leak: a column the model never sees (dropped after a derive read it, or outside
+  // train.features) cannot skew its scaling, and that is the hint's own indicator way out (N1).
+  const numeric = views.filter(
+    (v) => !input.skip.has(v.name) && leftOutOfModel(v.name, spec.features, spec.train.features) === null,
+  );
   for (const s of findSentinels(numeric, rules.sentinelShare, rules.sentinelIqr))
     results.push({
       check: 'sentinel',
@@ -172,8 +176,8 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
 /**
  * The way out of a sentinel. `source.nullValues` blanks the value in EVERY column, so when other
  * numeric columns hold it legitimately (a house with 0 garage places) the hint names them and
- * offers per-column ways instead: fix it upstream, or derive an indicator (with `ignore`, as sanity
- * runs before features); and how to accept it.
+ * offers per-column ways instead: fix it upstream, or derive an indicator and drop the raw column
+ * (the check skips columns the model never sees, as target_leak does); and how to accept it.
  */
 export function sentinelHint(column: string, value: number, views: ColumnView[]): string {
   const others = views
@@ -190,9 +194,9 @@ export function sentinelHint(column: string, value: number, views: ColumnView[])
     `if ${value} is a real value here, accept it (sanity.dataset.sentinelShare / sentinelIqr, or ` +
     `sanity.schema.columns.${column}.ignore: true, which only skips the checks)`;
   const perColumn =
-    `replace it with an empty cell in ${quote(column)} upstream, or keep it and let the model see it as a ` +
-    `flag: derive an indicator (features: [{ derive: { ${column}_known: "${column} != ${value}" } }]) ` +
-    `together with sanity.schema.columns.${column}.ignore: true (sanity runs before features, so a derive alone does not pass this check)`;
+    `replace it with an empty cell in ${quote(column)} upstream, or let the model see it as a flag instead: ` +
+    `derive an indicator and drop the raw column (features: [{ derive: { ${column}_known: "${column} != ${value}" } }, ` +
+    `{ drop: [${column}] }]; a features list then needs encode/impute for text columns)`;
   if (others.length === 0)
     return (
       `a "no data" code read as a number: source.nullValues: ['${value}'] (it applies to every column; ` +

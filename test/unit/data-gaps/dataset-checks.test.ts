@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import { runDataChecks } from '../../../activities/data-checks';
 import { parseCsv } from '../../../core/csv';
 import { validateSpec } from '../../../core/spec/load';
@@ -241,6 +242,37 @@ describe('sanity.dataset: the data set as a model sees it', () => {
     expect(found[0].expected).toMatch(/'garage_cars' \(\d+ rows\)/);
     expect(found[0].expected).toContain('derive: { yr_renovated_known: "yr_renovated != 0" }');
     expect(found[0].expected).toContain('sanity.dataset.sentinelShare');
+  });
+
+  it("the sentinel hint's indicator way out passes as printed: derive, then drop the raw column (N1)", () => {
+    const rows = Array.from({ length: 200 }, (_, i) => {
+      const renovated = i % 10 === 0 ? 1970 + (i % 40) : 0;
+      return `${1000 + ((i * 37) % 900)},${1 + (i % 3)},${renovated},${CLASSES[i % 3]}`;
+    });
+    const sentinels = (extra: Record<string, unknown>) =>
+      runDataChecks({
+        table: parseCsv(iris(rows, 'sqft,garage_cars,yr_renovated,species')),
+        spec: validateSpec({
+          name: 't',
+          source: { uri: 'x.csv' },
+          target: { column: 'species' },
+          sanity: { minRows: 1 },
+          ...extra,
+        }),
+        pinned: null,
+        reference: { skipped: 'none' },
+        origin,
+      }).failed.filter((r) => r.check === 'sentinel');
+    const [first] = sentinels({});
+    const printed = /features: (\[\{ derive: .*? \}\])/.exec(first.expected)![1];
+    expect(printed).toBe(
+      '[{ derive: { yr_renovated_known: "yr_renovated != 0" } }, { drop: [yr_renovated] }]',
+    );
+    expect(sentinels({ features: YAML.parse(printed) as unknown })).toEqual([]);
+    // A derive alone keeps the 0s in a model input: still a sentinel.
+    expect(sentinels({ features: [{ derive: { yr_renovated_known: 'yr_renovated != 0' } }] })).toHaveLength(
+      1,
+    );
   });
 
   it('passes heavy tails, zero-inflated counts and binary columns as no sentinel', () => {
