@@ -112,8 +112,13 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   const keptAsText = new Map([...notes].filter(([, n]) => n.keptAsText).map(([name, n]) => [name, n.note]));
   // The source's number format: hints never ask for a setting already set.
   const format = { decimal: spec.source.decimal, thousands: spec.source.thousands };
+  // A column the model never sees (dropped, not among train.features) cannot be misread into it: the
+  // text-shape checks (numbers, dates) read model inputs only, as target_leak does (#1, N2).
+  const modelInputs = checked.filter(
+    (v) => v.name === label || leftOutOfModel(v.name, spec.features, spec.train.features) === null,
+  );
   // `2, 3, 4, 5more`: an ordinal scale's categories, not numbers with a unit or a stray token (#3).
-  const numberShaped = checked.filter((v) => !isOrdinalScale(v));
+  const numberShaped = modelInputs.filter((v) => !isOrdinalScale(v));
   const unitChecks = findUnitNumbers(numberShaped, keptAsText, (w) => readsAsNumber(w, format), label).map(
     (u): CheckResult => ({
       check: 'numeric_text',
@@ -124,13 +129,8 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     }),
   );
   const withUnits = new Set(unitChecks.map((c) => c.column));
-  // A column the model never sees (dropped, not among train.features) cannot be misread into it (#1).
   const tokenChecks = findNumericTokens(
-    numberShaped.filter(
-      (v) =>
-        !withUnits.has(v.name) &&
-        (v.name === label || leftOutOfModel(v.name, spec.features, spec.train.features) === null),
-    ),
+    numberShaped.filter((v) => !withUnits.has(v.name)),
     keptAsText,
     format,
     label,
@@ -141,20 +141,22 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     observed: `${(t.numericShare * 100).toFixed(1)}% numbers; not numbers: ${describeTokens(t, 5, locator)}`,
     expected: `numbers only: ${t.hint}`,
   }));
-  const commaChecks = findCommaNumbers(checked, keptAsText, format).map((c): CheckResult => ({
+  const commaChecks = findCommaNumbers(modelInputs, keptAsText, format).map((c): CheckResult => ({
     check: 'numeric_text',
     column: c.column,
     passed: false,
     observed: `text, yet ${(c.numericShare * 100).toFixed(1)}% numbers with ${c.mixed ? "decimal points where source.decimal is ','" : c.dotGroups ? 'dot digit groups' : c.mark === 'decimal' ? 'decimal commas' : 'comma digit groups'}: ${describeCommaNumbers(c, locator)}`,
     expected: `numbers: ${c.hint}`,
   }));
-  const formattedChecks = findFormattedNumbers(checked, keptAsText, format, label).map((f): CheckResult => ({
-    check: 'numeric_text',
-    column: f.column,
-    passed: false,
-    observed: `text, yet ${(f.numericShare * 100).toFixed(1)}% numbers${f.form === 'percent' ? ' with %' : f.form === 'space' ? ' with space digit groups' : ''}: ${describeFormattedNumbers(f, locator)}`,
-    expected: `numbers: ${f.hint}`,
-  }));
+  const formattedChecks = findFormattedNumbers(modelInputs, keptAsText, format, label).map(
+    (f): CheckResult => ({
+      check: 'numeric_text',
+      column: f.column,
+      passed: false,
+      observed: `text, yet ${(f.numericShare * 100).toFixed(1)}% numbers${f.form === 'percent' ? ' with %' : f.form === 'space' ? ' with space digit groups' : ''}: ${describeFormattedNumbers(f, locator)}`,
+      expected: `numbers: ${f.hint}`,
+    }),
+  );
   const nonFiniteChecks = findNonFinite(checked, label).map((c): CheckResult => ({
     check: 'non_finite',
     column: c.column,
@@ -162,7 +164,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     observed: describeNonFinite(c, locator),
     expected: NON_FINITE_HINT,
   }));
-  const notText = checked.filter((v) => !keptAsText.has(v.name));
+  const notText = modelInputs.filter((v) => !keptAsText.has(v.name));
   const timestampChecks = findTimestampTokens(notText, parseIsoTimestamp).map((t): CheckResult => ({
     check: 'timestamp_tokens',
     column: t.column,
@@ -170,7 +172,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     observed: `${(t.numericShare * 100).toFixed(1)}% ISO-8601 timestamps; not timestamps: ${describeTokens(t, 5, locator)}`,
     expected: `timestamps only: ${t.hint}`,
   }));
-  const dateChecks = findDateText(checked, keptAsText, (w) => parseIsoTimestamp(w) !== null).map(
+  const dateChecks = findDateText(modelInputs, keptAsText, (w) => parseIsoTimestamp(w) !== null).map(
     (d): CheckResult => ({
       check: 'date_text',
       column: d.column,

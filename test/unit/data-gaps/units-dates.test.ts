@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { runDataChecks } from '../../../activities/data-checks';
+import { parseCsv } from '../../../core/csv';
+import { validateSpec } from '../../../core/spec/load';
 import { checkCsv } from '../../support/data-checks';
 
 const check = checkCsv;
@@ -172,6 +175,34 @@ describe('dates in non-ISO layouts fail date_text; Quiver never guesses the layo
   it('leaves version numbers and fractions alone', () => {
     expect(check(csv((i) => `1.${i % 4}.${i % 7}`)).failed).toEqual([]);
     expect(check(csv((i) => `${i % 4}/${(i % 3) + 1}`)).failed).toEqual([]);
+  });
+});
+
+describe('the text-shape checks read model inputs only (N2)', () => {
+  it("passes a 'yyyy-mm' column the features list drops or the keep-list leaves out; fails it as an input", () => {
+    const rows = Array.from(
+      { length: 40 },
+      (_, i) =>
+        `${1950 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')},${i * 3},${i % 2 ? 'a' : 'b'}`,
+    );
+    const table = parseCsv(`Month,x,label\n${rows.join('\n')}\n`);
+    const dates = (extra: Record<string, unknown>) =>
+      runDataChecks({
+        table,
+        spec: validateSpec({
+          name: 't',
+          source: { uri: 'x.csv' },
+          target: { column: 'label' },
+          sanity: { minRows: 1 },
+          ...extra,
+        }),
+        pinned: null,
+        reference: { skipped: 'none' },
+        origin: { runId: 'r1', dataSha256: 'abc', rows: 0 },
+      }).failed.filter((r) => r.check === 'date_text');
+    expect(dates({})).toHaveLength(1);
+    expect(dates({ features: [{ drop: ['Month'] }] })).toEqual([]);
+    expect(dates({ train: { features: ['x'] } })).toEqual([]);
   });
 });
 
