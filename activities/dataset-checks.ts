@@ -16,6 +16,7 @@ import { quote } from '../core/quote';
 import type { RowLocator } from '../core/sources/row-lines';
 import type { PipelineSpec } from '../core/spec/schema';
 import type { CheckResult } from './sanity-checks';
+import { expressionName, yamlName } from '../core/yaml-name';
 
 /** What the whole-data-set checks read besides the spec. */
 export interface DatasetCheckInput {
@@ -152,8 +153,8 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
             ? `gives ${quote(label)} away by being empty or filled (a field filled in after the outcome?): ${leak.detail}`
             : `correlates with ${quote(label)} at ${leak.detail} (|r| >= ${rules.leakCorrelation})`,
       expected:
-        `a feature known before the answer: drop it (features: [{ drop: [${leak.column}] }], or leave it out of ` +
-        `train.features); if it is truly known at prediction time, mark it sanity.schema.columns.${leak.column}.ignore: true`,
+        `a feature known before the answer: drop it (features: [{ drop: [${yamlName(leak.column)}] }], or leave it out of ` +
+        `train.features); if it is truly known at prediction time, mark it sanity.schema.columns.${yamlName(leak.column)}.ignore: true`,
     });
   // As for target_leak: a column the model never sees (dropped after a derive read it, or outside
   // train.features) cannot skew its scaling, and that is the hint's own indicator way out (N1).
@@ -192,11 +193,11 @@ export function sentinelHint(column: string, value: number, views: ColumnView[])
     .filter((o) => o.count > 0);
   const accept =
     `if ${value} is a real value here, accept it (sanity.dataset.sentinelShare / sentinelIqr, or ` +
-    `sanity.schema.columns.${column}.ignore: true, which only skips the checks)`;
+    `sanity.schema.columns.${yamlName(column)}.ignore: true, which only skips the checks)`;
   const perColumn =
     `replace it with an empty cell in ${quote(column)} upstream, or let the model see it as a flag instead: ` +
-    `derive an indicator and drop the raw column (features: [{ derive: { ${column}_known: "${column} != ${value}" } }, ` +
-    `{ drop: [${column}] }]; a features list then needs encode/impute for text columns)`;
+    `derive an indicator and drop the raw column (features: [{ derive: { ${yamlName(`${column}_known`)}: "${expressionName(column)} != ${value}" } }, ` +
+    `{ drop: [${yamlName(column)}] }]; a features list then needs encode/impute for text columns)`;
   if (others.length === 0)
     return (
       `a "no data" code read as a number: source.nullValues: ['${value}'] (it applies to every column; ` +

@@ -2,6 +2,7 @@ import { quote } from '../quote';
 import { locatorFrom, type RowLocator } from '../sources/row-lines';
 import { firstExamples, mostlyOneKind, NUMERIC_SHARE, rowsWhere, tallyCodes, textColumnsToCheck } from './code-tally';
 import type { ColumnView } from './column-views';
+import { yamlName } from '../yaml-name';
 
 /** What a number is written with: a currency (`$5.1`, `4,90 €`, `USD 12`), an accounting negative (`(5.4)`), a unit (`5.1 cm`). */
 export interface NumberMark {
@@ -38,7 +39,7 @@ export function unitOf(word: string): NumberMark | null {
 
 /** The spec setting that keeps a column as text whatever it holds. */
 export function declareText(column: string): string {
-  return `source.columnTypes: { ${column}: string }`;
+  return `source.columnTypes: { ${yamlName(column)}: string }`;
 }
 
 /**
@@ -48,7 +49,7 @@ export function declareText(column: string): string {
  */
 export function targetNumbersHint(column: string): string {
   return (
-    `${quote(column)} is the target: once every value reads as a number (source.columnTypes: { ${column}: number } ` +
+    `${quote(column)} is the target: once every value reads as a number (source.columnTypes: { ${yamlName(column)}: number } ` +
     `converts a text column of plain numbers), it trains as a quantity (target.task: regression)`
   );
 }
