@@ -141,7 +141,13 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     observed: `${(t.numericShare * 100).toFixed(1)}% numbers; not numbers: ${describeTokens(t, 5, locator)}`,
     expected: `numbers only: ${t.hint}`,
   }));
-  const commaChecks = findCommaNumbers(modelInputs, keptAsText, format).map((c): CheckResult => ({
+  // A column numeric_tokens already names (its odd values, with their lines) is not named twice.
+  const withTokens = new Set(tokenChecks.map((c) => c.column));
+  const commaChecks = findCommaNumbers(
+    modelInputs.filter((v) => !withTokens.has(v.name)),
+    keptAsText,
+    format,
+  ).map((c): CheckResult => ({
     check: 'numeric_text',
     column: c.column,
     passed: false,

@@ -253,7 +253,10 @@ export function findCommaNumbers(
   for (const view of textColumnsToCheck(views, textReasons)) {
     const words = view.dictionary.map((word) => word.trim());
     if (format.decimal === ',') {
-      const mixed = mixedDecimalMarks(view, words) ?? (format.thousands === undefined ? dotGroupIntegers(view, words) : null);
+      // No thousands set and every `.` value in 3-digit groups (`10.000`, `7.903,5`): German digit
+      // groups, not decimal points beside decimal commas.
+      const groups = format.thousands === undefined ? dotGroupIntegers(view, words) : null;
+      const mixed = groups ?? mixedDecimalMarks(view, words);
       if (mixed) found.push(mixed);
       continue;
     }
@@ -320,8 +323,9 @@ function mixedDecimalMarks(
 
 /**
  * With `source.decimal: ','` and no `source.thousands`, a column of integers and dot digit groups
- * (`10.000` beside `600`: German store areas): the dot can only be a digit-group separator there, yet
- * unread it leaves the column text; null for any other column.
+ * (`10.000` beside `600`: German store areas; also beside decimal commas, `7.903,5`): every dot is in
+ * a 3-digit group, so it can only be a digit-group separator, yet unread it leaves the column text;
+ * null for any other column (a `4.9` among them is a decimal point).
  */
 function dotGroupIntegers(
   view: { name: string; codes: Int32Array; dictionary: string[] },
@@ -329,11 +333,15 @@ function dotGroupIntegers(
 ): CommaNumbers | null {
   const dots = words.map((w) => DOT_GROUPS.test(w));
   if (!dots.includes(true)) return null;
+  // A `.` in any other shape (`4.9`) is a decimal point: mixedDecimalMarks' finding, not groups.
+  if (words.some((w, code) => !dots[code] && w.includes('.') && !DOT_GROUPED_DECIMAL.test(w))) return null;
   const tally = tallyCodes(view);
   const { present } = tally;
   const numberRows = rowsWhere(
     tally,
-    words.map((w, code) => dots[code] || /^[+-]?\d+$/.test(w)),
+    words.map(
+      (w, code) => dots[code] || /^[+-]?\d+$/.test(w) || DECIMAL_COMMA.test(w) || DOT_GROUPED_DECIMAL.test(w),
+    ),
   );
   if (present === 0 || numberRows / present < COMMA_SHARE) return null;
   return {
