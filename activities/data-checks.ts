@@ -19,7 +19,9 @@ import {
   boundedByFeatures,
   idLikeHint,
   leftOutOfModel,
+  looksLikeTimeIndex,
   numericIdHint,
+  timeIndexHint,
   numericIdLike,
   stringCardinality,
 } from '../core/data/cardinality';
@@ -37,6 +39,7 @@ import { caseVariantsHint, describeCaseVariants, findCaseVariants } from '../cor
 import { describeDateText, findDateText } from '../core/data/date-text';
 import { describeLabelSpellings, findLabelSpellings, labelSpellingsHint } from '../core/data/label-spellings';
 import { describeUnitNumbers, findUnitNumbers } from '../core/data/unit-numbers';
+import { isOrdinalScale } from '../core/data/ordinal-scale';
 import {
   ambiguousNullsHint,
   dashNullsHint,
@@ -109,7 +112,14 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   const keptAsText = new Map([...notes].filter(([, n]) => n.keptAsText).map(([name, n]) => [name, n.note]));
   // The source's number format: hints never ask for a setting already set.
   const format = { decimal: spec.source.decimal, thousands: spec.source.thousands };
-  const unitChecks = findUnitNumbers(checked, keptAsText, (w) => readsAsNumber(w, format)).map(
+  // A column the model never sees (dropped, not among train.features) cannot be misread into it: the
+  // text-shape checks (numbers, dates) read model inputs only, as target_leak does (#1, N2).
+  const modelInputs = checked.filter(
+    (v) => v.name === label || leftOutOfModel(v.name, spec.features, spec.train.features) === null,
+  );
+  // `2, 3, 4, 5more`: an ordinal scale's categories, not numbers with a unit or a stray token (#3).
+  const numberShaped = modelInputs.filter((v) => !isOrdinalScale(v));
+  const unitChecks = findUnitNumbers(numberShaped, keptAsText, (w) => readsAsNumber(w, format), label).map(
     (u): CheckResult => ({
       check: 'numeric_text',
       column: u.column,
@@ -119,15 +129,11 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     }),
   );
   const withUnits = new Set(unitChecks.map((c) => c.column));
-  // A column the model never sees (dropped, not among train.features) cannot be misread into it (#1).
   const tokenChecks = findNumericTokens(
-    checked.filter(
-      (v) =>
-        !withUnits.has(v.name) &&
-        (v.name === label || leftOutOfModel(v.name, spec.features, spec.train.features) === null),
-    ),
+    numberShaped.filter((v) => !withUnits.has(v.name)),
     keptAsText,
     format,
+    label,
   ).map((t): CheckResult => ({
     check: 'numeric_tokens',
     column: t.column,
@@ -135,20 +141,28 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     observed: `${(t.numericShare * 100).toFixed(1)}% numbers; not numbers: ${describeTokens(t, 5, locator)}`,
     expected: `numbers only: ${t.hint}`,
   }));
-  const commaChecks = findCommaNumbers(checked, keptAsText, format).map((c): CheckResult => ({
+  // A column numeric_tokens already names (its odd values, with their lines) is not named twice.
+  const withTokens = new Set(tokenChecks.map((c) => c.column));
+  const commaChecks = findCommaNumbers(
+    modelInputs.filter((v) => !withTokens.has(v.name)),
+    keptAsText,
+    format,
+  ).map((c): CheckResult => ({
     check: 'numeric_text',
     column: c.column,
     passed: false,
     observed: `text, yet ${(c.numericShare * 100).toFixed(1)}% numbers with ${c.mixed ? "decimal points where source.decimal is ','" : c.dotGroups ? 'dot digit groups' : c.mark === 'decimal' ? 'decimal commas' : 'comma digit groups'}: ${describeCommaNumbers(c, locator)}`,
     expected: `numbers: ${c.hint}`,
   }));
-  const formattedChecks = findFormattedNumbers(checked, keptAsText, format).map((f): CheckResult => ({
-    check: 'numeric_text',
-    column: f.column,
-    passed: false,
-    observed: `text, yet ${(f.numericShare * 100).toFixed(1)}% numbers${f.form === 'percent' ? ' with %' : f.form === 'space' ? ' with space digit groups' : ''}: ${describeFormattedNumbers(f, locator)}`,
-    expected: `numbers: ${f.hint}`,
-  }));
+  const formattedChecks = findFormattedNumbers(modelInputs, keptAsText, format, label).map(
+    (f): CheckResult => ({
+      check: 'numeric_text',
+      column: f.column,
+      passed: false,
+      observed: `text, yet ${(f.numericShare * 100).toFixed(1)}% numbers${f.form === 'percent' ? ' with %' : f.form === 'space' ? ' with space digit groups' : ''}: ${describeFormattedNumbers(f, locator)}`,
+      expected: `numbers: ${f.hint}`,
+    }),
+  );
   const nonFiniteChecks = findNonFinite(checked, label).map((c): CheckResult => ({
     check: 'non_finite',
     column: c.column,
@@ -156,7 +170,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     observed: describeNonFinite(c, locator),
     expected: NON_FINITE_HINT,
   }));
-  const notText = checked.filter((v) => !keptAsText.has(v.name));
+  const notText = modelInputs.filter((v) => !keptAsText.has(v.name));
   const timestampChecks = findTimestampTokens(notText, parseIsoTimestamp).map((t): CheckResult => ({
     check: 'timestamp_tokens',
     column: t.column,
@@ -164,7 +178,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     observed: `${(t.numericShare * 100).toFixed(1)}% ISO-8601 timestamps; not timestamps: ${describeTokens(t, 5, locator)}`,
     expected: `timestamps only: ${t.hint}`,
   }));
-  const dateChecks = findDateText(checked, keptAsText, (w) => parseIsoTimestamp(w) !== null).map(
+  const dateChecks = findDateText(modelInputs, keptAsText, (w) => parseIsoTimestamp(w) !== null).map(
     (d): CheckResult => ({
       check: 'date_text',
       column: d.column,
@@ -265,17 +279,20 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   const notIds = new Set([label, ...[...notes].filter(([, n]) => !n.keptAsText).map(([name]) => name)]);
   const numericIdChecks = numericIdLike(checked, notIds).map((c): CheckResult => {
     const bounded = boundedByFeatures(c.column, spec.features, spec.train.features);
+    // `week` 1 … 104 in file order counts time: its way out is keeping it, not dropping it (#25).
+    const time = c.reason !== 'name' && looksLikeTimeIndex(c.column);
     return {
       check: 'cardinality',
       column: c.column,
       passed: bounded !== null,
       observed:
         c.reason === 'position'
-          ? `${c.rows} distinct integers in ${c.rows} rows, equal to the row position (${c.first} … ${c.last}), id-like`
+          ? `${c.rows} distinct integers in ${c.rows} rows, equal to the row position (${c.first} … ${c.last}), ${time ? `named like a time index (a counter of ${c.column}s)` : 'id-like'}`
           : c.reason === 'row-number'
             ? `${c.rows} integers in ${c.rows} rows, strictly increasing with gaps (${c.first} … ${c.last}): row numbers of an earlier file (a re-exported index), id-like`
             : `${c.distinct} distinct integers in ${c.rows} rows (${((c.distinct / c.rows) * 100).toFixed(1)}%), named like an identifier (${c.first} … ${c.last}), id-like`,
-      expected: bounded !== null ? `bounded: ${bounded}` : numericIdHint(c.column),
+      expected:
+        bounded !== null ? `bounded: ${bounded}` : time ? timeIndexHint(c.column) : numericIdHint(c.column),
     };
   });
   const flags = flagRows(views, columns, label);

@@ -9,11 +9,14 @@ import {
   valueCounts,
   type ValueRows,
 } from '../core/data/dataset-checks';
+import { expectedDuplicates } from '../core/data/duplicates';
+import { suggestedMaxFraction } from '../core/data/row-flags';
 import { resolveTask } from '../core/model/task';
 import { quote } from '../core/quote';
 import type { RowLocator } from '../core/sources/row-lines';
 import type { PipelineSpec } from '../core/spec/schema';
 import type { CheckResult } from './sanity-checks';
+import { expressionName, yamlName } from '../core/yaml-name';
 
 /** What the whole-data-set checks read besides the spec. */
 export interface DatasetCheckInput {
@@ -48,17 +51,31 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
   const results: CheckResult[] = [];
   const rows = table.numRows;
   // deepchecks' train-test leakage: a repeated row lands on both sides of a split and flatters the holdout.
-  // Small and all-categorical samples repeat rows by nature; a whole file repeated shows from 100 rows.
-  if (rows >= DUPLICATES_MIN_ROWS && input.duplicates / rows > rules.maxDuplicateShare)
-    results.push({
-      check: 'duplicates',
-      column: '*',
-      passed: false,
-      observed: `${input.duplicates} of ${rows} rows (${((input.duplicates / rows) * 100).toFixed(1)}%) repeat an earlier row exactly${input.idColumns?.length ? ` (${input.idColumns.map(quote).join(', ')} aside: ids tell copies apart, not records)` : ''} (a file exported or appended twice?)`,
-      expected:
-        `<= ${rules.maxDuplicateShare * 100}% duplicates: remove them at the source, or drop them ` +
-        `(sanity.flags.duplicate.policy: drop, maxFraction), or allow them (sanity.dataset.maxDuplicateShare)`,
-    });
+  // Small samples repeat rows by nature, and so do columns of few values (Likert answers): only the
+  // repeats beyond those expected by chance (columns independent, expectedDuplicates) count (#4).
+  if (rows >= DUPLICATES_MIN_ROWS && input.duplicates / rows > rules.maxDuplicateShare) {
+    const ids = new Set(input.idColumns ?? []);
+    const chance = expectedDuplicates(
+      views.filter((v) => !ids.has(v.name)),
+      rows,
+    );
+    if ((input.duplicates - chance) / rows > rules.maxDuplicateShare)
+      results.push({
+        check: 'duplicates',
+        column: '*',
+        passed: false,
+        observed:
+          `${input.duplicates} of ${rows} rows (${((input.duplicates / rows) * 100).toFixed(1)}%) repeat an earlier row exactly` +
+          `${input.idColumns?.length ? ` (${input.idColumns.map(quote).join(', ')} aside: ids tell copies apart, not records)` : ''}` +
+          (chance >= 0.01 * rows
+            ? `, ${Math.round(chance)} (${((chance / rows) * 100).toFixed(1)}%) expected by chance from the columns' few distinct values: more than chance (a file exported or appended twice? answers copied?)`
+            : ' (a file exported or appended twice?)'),
+        expected:
+          `<= ${rules.maxDuplicateShare * 100}% duplicates beyond chance: remove them at the source, or drop them ` +
+          `(sanity.flags.duplicate: { policy: drop, maxFraction: ${suggestedMaxFraction(input.duplicates / rows)} }), ` +
+          `or allow them (sanity.dataset.maxDuplicateShare)`,
+      });
+  }
   const target = views.find((v) => v.name === label);
   if (!target) return results;
   const constant = constantTarget(target);
@@ -83,7 +100,9 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
   const numberLike = numberLikeTarget(target);
   // A numeric target misread as text (`price` with one 'unknown') is numeric_tokens' finding: its
   // hundreds of one-row "classes" are no rare classes (#17).
-  const misreadNumbers = target.kind === 'categorical' && numberLike !== null;
+  // So is a target a numeric_text / numeric_tokens / date check already names (in `skip`): 196 one-row
+  // "classes" of `'679 959,8'` are that misreading's noise (#17).
+  const misreadNumbers = (target.kind === 'categorical' && numberLike !== null) || input.skip.has(label);
   if (task === 'classification' && rows >= RARE_CLASS_MIN_ROWS && !misreadNumbers) {
     const rares = rareClasses(target, rules.minClassRows);
     // Many distinct numbers as classes: a quantity (a 0–20 grade), better regressed (#10).
@@ -134,10 +153,14 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
             ? `gives ${quote(label)} away by being empty or filled (a field filled in after the outcome?): ${leak.detail}`
             : `correlates with ${quote(label)} at ${leak.detail} (|r| >= ${rules.leakCorrelation})`,
       expected:
-        `a feature known before the answer: drop it (features: [{ drop: [${leak.column}] }], or leave it out of ` +
-        `train.features); if it is truly known at prediction time, mark it sanity.schema.columns.${leak.column}.ignore: true`,
+        `a feature known before the answer: drop it (features: [{ drop: [${yamlName(leak.column)}] }], or leave it out of ` +
+        `train.features); if it is truly known at prediction time, mark it sanity.schema.columns.${yamlName(leak.column)}.ignore: true`,
     });
-  const numeric = views.filter((v) => !input.skip.has(v.name));
+  // As for target_leak: a column the model never sees (dropped after a derive read it, or outside
+  // train.features) cannot skew its scaling, and that is the hint's own indicator way out (N1).
+  const numeric = views.filter(
+    (v) => !input.skip.has(v.name) && leftOutOfModel(v.name, spec.features, spec.train.features) === null,
+  );
   for (const s of findSentinels(numeric, rules.sentinelShare, rules.sentinelIqr))
     results.push({
       check: 'sentinel',
@@ -154,8 +177,8 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
 /**
  * The way out of a sentinel. `source.nullValues` blanks the value in EVERY column, so when other
  * numeric columns hold it legitimately (a house with 0 garage places) the hint names them and
- * offers per-column ways instead: fix it upstream, or derive an indicator (with `ignore`, as sanity
- * runs before features); and how to accept it.
+ * offers per-column ways instead: fix it upstream, or derive an indicator and drop the raw column
+ * (the check skips columns the model never sees, as target_leak does); and how to accept it.
  */
 export function sentinelHint(column: string, value: number, views: ColumnView[]): string {
   const others = views
@@ -170,11 +193,11 @@ export function sentinelHint(column: string, value: number, views: ColumnView[])
     .filter((o) => o.count > 0);
   const accept =
     `if ${value} is a real value here, accept it (sanity.dataset.sentinelShare / sentinelIqr, or ` +
-    `sanity.schema.columns.${column}.ignore: true, which only skips the checks)`;
+    `sanity.schema.columns.${yamlName(column)}.ignore: true, which only skips the checks)`;
   const perColumn =
-    `replace it with an empty cell in ${quote(column)} upstream, or keep it and let the model see it as a ` +
-    `flag: derive an indicator (features: [{ derive: { ${column}_known: "${column} != ${value}" } }]) ` +
-    `together with sanity.schema.columns.${column}.ignore: true (sanity runs before features, so a derive alone does not pass this check)`;
+    `replace it with an empty cell in ${quote(column)} upstream, or let the model see it as a flag instead: ` +
+    `derive an indicator and drop the raw column (features: [{ derive: { ${yamlName(`${column}_known`)}: "${expressionName(column)} != ${value}" } }, ` +
+    `{ drop: [${yamlName(column)}] }]; a features list then needs encode/impute for text columns)`;
   if (others.length === 0)
     return (
       `a "no data" code read as a number: source.nullValues: ['${value}'] (it applies to every column; ` +

@@ -5,6 +5,8 @@ import { missingColumn } from '../core/data/data-schema';
 import { quoteList } from '../core/quote';
 import type { PipelineSpec } from '../core/spec/schema';
 import { ownValue } from '../core/own-keys';
+import { yamlName } from '../core/yaml-name';
+import { suggestedMaxFraction } from '../core/data/row-flags';
 
 /** One row of the sanity report. */
 export interface CheckResult {
@@ -64,9 +66,9 @@ export function runSanityChecks(
           : fraction <= limit
             ? `<= ${limit}`
             : column === label
-              ? `<= 0: rows without a label (row_flags(missingLabel)) cannot train; drop them with sanity.flags.missingLabel: { policy: drop, maxFraction: 0.05 }`
-              : `<= ${limit} (sanity.maxNullFraction, default 0.1; for this column alone sanity.nullFractions: { ${column}: ${Math.min(1, Math.ceil(fraction * 20) / 20)} }, ` +
-                `then fill them: features: [{ impute: { columns: [${column}], strategy: ${stats.kind === 'numeric' ? 'median' : 'most_frequent'} } }]; or drop it / leave it out of train.features)`,
+              ? `<= 0: rows without a label (row_flags(missingLabel)) cannot train; drop them with sanity.flags.missingLabel: { policy: drop, maxFraction: ${suggestedMaxFraction(fraction)} }`
+              : `<= ${limit} (sanity.maxNullFraction, default 0.1; for this column alone sanity.nullFractions: { ${yamlName(column)}: ${Math.min(1, Math.ceil(fraction * 20) / 20)} }, ` +
+                `then fill them: features: [{ impute: { columns: [${yamlName(column)}], strategy: ${stats.kind === 'numeric' ? 'median' : 'most_frequent'} } }]; or drop it / leave it out of train.features)`,
     });
 
     const range = ownValue(spec.sanity.ranges, column);

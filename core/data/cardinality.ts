@@ -1,6 +1,7 @@
 import type { TransformSpec } from '../features/types';
 import type { CardinalitySpec } from '../spec/data-checks-schema';
 import type { ColumnView } from './column-views';
+import { yamlName } from '../yaml-name';
 
 /** Distinct values of one string column, and whether that makes it id-like. */
 export interface Cardinality {
@@ -54,19 +55,19 @@ export function idLikeHint(c: Cardinality): string {
   // A features list replaces the model's default encoding, so the keep-list is the one-step way out.
   const drop =
     `leave it out of train.features (a keep-list; the model's default encoding stays on), or drop it in a ` +
-    `features list (features: [{ drop: [${c.column}] }], which then needs encode/impute for the other columns)`;
+    `features list (features: [{ drop: [${yamlName(c.column)}] }], which then needs encode/impute for the other columns)`;
   // Every value distinct: an identifier. Keeping it as an input (categories: any, ignore) trains on
   // the id: one one-hot column per row, memorised, and all zeros for every new row at serving.
   if (c.distinct === c.rows)
     return (
       `${drop}: every value is distinct, so it names rows rather than describing them; ` +
-      `sanity.schema.columns.${c.column}.categories: any or ignore: true only silence this check and keep it as a model input`
+      `sanity.schema.columns.${yamlName(c.column)}.categories: any or ignore: true only silence this check and keep it as a model input`
     );
   return (
     `${drop}, or encode it with a bounded width ` +
-    `(features: [{ encode: { columns: [${c.column}], method: hashing, buckets: N } }], or method: onehot ` +
+    `(features: [{ encode: { columns: [${yamlName(c.column)}], method: hashing, buckets: N } }], or method: onehot ` +
     `with maxCategories: K, rarer values going to an 'other' column), ` +
-    `or, if it is a wide category the model should use as is, mark it sanity.schema.columns.${c.column}.categories: any ` +
+    `or, if it is a wide category the model should use as is, mark it sanity.schema.columns.${yamlName(c.column)}.categories: any ` +
     `(this keeps it as a model input)`
   );
 }
@@ -191,11 +192,34 @@ function strictlyIncreasing(values: Float64Array): boolean {
   return true;
 }
 
+/** `week`, `t`, `period`, `day_no`, `time_index`: a name that says a counter counts time. */
+const TIME_NAME =
+  /^(t|time|period|step|day|week|wk|month|quarter|year|hour|epoch)([_\s.-]?(no|num|number|idx|index|id|count|step))?$|^time[_\s.-]?(idx|index|step)$/i;
+
+/** Whether a column's name says it counts time (`week`, `t`, `period`, `month_no`, `time_index`). */
+export function looksLikeTimeIndex(name: string): boolean {
+  return TIME_NAME.test(name.trim());
+}
+
+/**
+ * What to do about a time counter equal to the row position (`week` 1 … 104): it is the series'
+ * time index, so keeping it (`ignore: true`) comes first; dropping it, only if it merely numbers rows.
+ * The split is random (there is no time-based split), which the hint says (#25).
+ */
+export function timeIndexHint(column: string): string {
+  return (
+    `a time index, not an id: to keep it as the trend's input, mark it sanity.schema.columns.${yamlName(column)}.ignore: true ` +
+    `(ignore only skips the checks; note split.holdout draws rows at random, so the holdout's ${column}s lie between ` +
+    `training ones: an interpolation score, not a forecast); if it only numbers the rows, drop it ` +
+    `(features: [{ drop: [${yamlName(column)}] }], or leave it out of train.features)`
+  );
+}
+
 /** What to do about a numeric id-like column: drop it, or say it is a real feature. */
 export function numericIdHint(column: string): string {
   return (
-    `an identifier, not a feature: drop it (features: [{ drop: [${column}] }], or leave it out of train.features); ` +
-    `only if its order is a real feature, mark it sanity.schema.columns.${column}.ignore: true ` +
+    `an identifier, not a feature: drop it (features: [{ drop: [${yamlName(column)}] }], or leave it out of train.features); ` +
+    `only if its order is a real feature, mark it sanity.schema.columns.${yamlName(column)}.ignore: true ` +
     `(ignore only skips the checks: the column stays a model input)`
   );
 }

@@ -1,6 +1,7 @@
 import { quote } from '../quote';
 import type { RowLocator } from '../sources/row-lines';
 import type { ColumnView } from './column-views';
+import { yamlName } from '../yaml-name';
 
 /** One spelling of a value, as a case-variant group lists it. */
 export interface Spelling {
@@ -82,5 +83,5 @@ export function caseVariantsHint(column: string, isTarget: boolean): string {
   const normalise = `one spelling per value: normalise the values upstream (same case, single spaces, Unicode NFKC)`;
   return isTarget
     ? `${normalise}; as a target they would be separate classes`
-    : `${normalise}, or mark sanity.schema.columns.${column}.categories: any to keep them as distinct categories`;
+    : `${normalise}, or mark sanity.schema.columns.${yamlName(column)}.categories: any to keep them as distinct categories`;
 }

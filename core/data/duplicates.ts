@@ -106,3 +106,51 @@ function finish(hash: number): number {
   h = Math.imul(h, 0xc2b2ae35);
   return h ^ (h >>> 16);
 }
+
+/** Value combinations up to which expectedDuplicates sums over every one; beyond, it uses pairs. */
+const COMBINATIONS_SUMMED = 200_000;
+
+/**
+ * How many of `rows` rows would repeat an earlier row by chance if the columns were independent,
+ * each drawn from its own observed value shares (a null is one more value): `rows − E[distinct]`,
+ * with E[distinct] = Σ over value combinations of 1 − (1 − q)^rows, q the product of the shares
+ * (the occupancy formula). With more than COMBINATIONS_SUMMED combinations it is approximated by
+ * the expected number of equal pairs, C(rows, 2) · Π Σ p² (a slight over-estimate, tight when small).
+ * Five 5-point Likert answers in 300 rows expect ~45% repeats; eleven wine measurements expect ~0.
+ */
+export function expectedDuplicates(views: ColumnView[], rows: number): number {
+  if (rows < 2 || views.length === 0) return 0;
+  const shares = views.map((view) => valueShares(view, rows));
+  let combinations = 1;
+  for (const s of shares) combinations *= s.length;
+  if (combinations <= COMBINATIONS_SUMMED) {
+    let distinct = 0;
+    const visit = (column: number, q: number) => {
+      if (column === shares.length) {
+        distinct += 1 - Math.pow(1 - q, rows);
+        return;
+      }
+      for (const p of shares[column]) visit(column + 1, q * p);
+    };
+    visit(0, 1);
+    return Math.max(0, rows - distinct);
+  }
+  let collision = 1;
+  for (const s of shares) collision *= s.reduce((sum, p) => sum + p * p, 0);
+  return Math.min(rows - 1, ((rows * (rows - 1)) / 2) * collision);
+}
+
+/** Each distinct value's share of the rows (nulls as one value). */
+function valueShares(view: ColumnView, rows: number): number[] {
+  const counts = new Map<number | string, number>();
+  for (let i = 0; i < rows; i++) {
+    const key =
+      view.kind === 'numeric'
+        ? view.valid === null || view.valid[i] === 1
+          ? view.values[i]
+          : 'null'
+        : view.codes[i];
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts.values()].map((c) => c / rows);
+}

@@ -11,7 +11,7 @@ import {
 import type { ColumnView } from './column-views';
 import { dateLayoutOf } from './date-text';
 import { exponentCodeHint, strayLineHint, TRAILING_MINUS, TRAILING_MINUS_HINT } from './stray-lines';
-import { declareText, unitHint, unitOf } from './unit-numbers';
+import { declareText, targetNumbersHint, unitHint, unitOf } from './unit-numbers';
 
 /** A text column that is numeric except for a few values: what sanity reports about it. */
 export interface NumericTokens {
@@ -66,12 +66,14 @@ export function readsAsNumber(word: string, format: NumberFormat = {}): boolean 
  * Text columns whose values are numbers except for a few tokens (`NA`, `Infinity`, `"7,900"`,
  * `3,14`, `1e400`, `'4.6\u00a0'`): ingest read them as text, which would one-hot a number per
  * category. Columns kept as text on purpose (leading-zero codes, big integers: `textReason`) are
- * not reported. `format` is the source's number format, so a hint never asks for a setting already set.
+ * not reported. `format` is the source's number format, so a hint never asks for a setting already set;
+ * `target` (the target column) gets hints without the text exit (a text target trains one class per number).
  */
 export function findNumericTokens(
   views: ColumnView[],
   textReasons: Map<string, string>,
   format: NumberFormat = {},
+  target?: string,
 ): NumericTokens[] {
   const found: NumericTokens[] = [];
   for (const view of textColumnsToCheck(views, textReasons)) {
@@ -104,6 +106,7 @@ export function findNumericTokens(
         rows,
         total: view.codes.length,
         numberWords: view.dictionary.filter((_, code) => numeric[code] && counts[code] > 0),
+        isTarget: view.name === target,
       }),
     });
   }
@@ -139,8 +142,9 @@ function hintFor(
   tokens: string[],
   format: NumberFormat,
   column: string,
-  found?: { rows: Map<string, number[]>; total: number; numberWords: string[] },
+  found?: { rows: Map<string, number[]>; total: number; numberWords: string[]; isTarget?: boolean },
 ): string {
+  const isTarget = found?.isTarget === true;
   // Whole lines that are not data (a repeated header, units row, footer), or codes read as numbers.
   const lineHint =
     found &&
@@ -175,11 +179,19 @@ function hintFor(
     } else if (format.decimal !== ',' && rest.every((t) => DECIMAL_COMMA.test(t.trim())))
       hints.push("set source.decimal: ',' (decimal commas)");
     else if (rest.every((t) => TRAILING_MINUS.test(t.trim()))) hints.push(TRAILING_MINUS_HINT);
-    else if (rest.every((t) => unitOf(t.trim()) !== null)) hints.push(unitHint(column));
+    else if (rest.every((t) => unitOf(t.trim()) !== null)) hints.push(unitHint(column, false, isTarget));
     else if (rest.filter(looselyNumber).length * 2 >= rest.length)
       hints.push(
         `numbers typed loosely ('about 20', '5-10', '40+'): write them as plain numbers upstream (a range as its ` +
-          `midpoint), or add the rest to source.nullValues if they mean "missing"; or, if the column is text on purpose, declare it: ${declareText(column)}`,
+          `midpoint), or add the rest to source.nullValues if they mean "missing"; ` +
+          (isTarget ? targetNumbersHint(column) : `or, if the column is text on purpose, declare it: ${declareText(column)}`),
+      );
+    else if (isTarget)
+      // A target's null is a row without a label: say how those rows leave, and how it then trains.
+      hints.push(
+        `add ${rest.length === 1 ? 'it' : 'them'} to source.nullValues if ${rest.length === 1 ? 'it means' : 'they mean'} "missing" ` +
+          `(rows without a label are then dropped by sanity.flags.missingLabel: { policy: drop, maxFraction: 0.05 }), ` +
+          `or fix the rows; ${targetNumbersHint(column)}`,
       );
     else
       hints.push(
@@ -241,7 +253,10 @@ export function findCommaNumbers(
   for (const view of textColumnsToCheck(views, textReasons)) {
     const words = view.dictionary.map((word) => word.trim());
     if (format.decimal === ',') {
-      const mixed = mixedDecimalMarks(view, words) ?? (format.thousands === undefined ? dotGroupIntegers(view, words) : null);
+      // No thousands set and every `.` value in 3-digit groups (`10.000`, `7.903,5`): German digit
+      // groups, not decimal points beside decimal commas.
+      const groups = format.thousands === undefined ? dotGroupIntegers(view, words) : null;
+      const mixed = groups ?? mixedDecimalMarks(view, words);
       if (mixed) found.push(mixed);
       continue;
     }
@@ -308,8 +323,9 @@ function mixedDecimalMarks(
 
 /**
  * With `source.decimal: ','` and no `source.thousands`, a column of integers and dot digit groups
- * (`10.000` beside `600`: German store areas): the dot can only be a digit-group separator there, yet
- * unread it leaves the column text; null for any other column.
+ * (`10.000` beside `600`: German store areas; also beside decimal commas, `7.903,5`): every dot is in
+ * a 3-digit group, so it can only be a digit-group separator, yet unread it leaves the column text;
+ * null for any other column (a `4.9` among them is a decimal point).
  */
 function dotGroupIntegers(
   view: { name: string; codes: Int32Array; dictionary: string[] },
@@ -317,11 +333,15 @@ function dotGroupIntegers(
 ): CommaNumbers | null {
   const dots = words.map((w) => DOT_GROUPS.test(w));
   if (!dots.includes(true)) return null;
+  // A `.` in any other shape (`4.9`) is a decimal point: mixedDecimalMarks' finding, not groups.
+  if (words.some((w, code) => !dots[code] && w.includes('.') && !DOT_GROUPED_DECIMAL.test(w))) return null;
   const tally = tallyCodes(view);
   const { present } = tally;
   const numberRows = rowsWhere(
     tally,
-    words.map((w, code) => dots[code] || /^[+-]?\d+$/.test(w)),
+    words.map(
+      (w, code) => dots[code] || /^[+-]?\d+$/.test(w) || DECIMAL_COMMA.test(w) || DOT_GROUPED_DECIMAL.test(w),
+    ),
   );
   if (present === 0 || numberRows / present < COMMA_SHARE) return null;
   return {
@@ -358,22 +378,26 @@ const SPACE_GROUPED = /^[+-]?\d{1,3}([ \u00a0\u202f]\d{3})+([.,]\d+)?$/;
  * Text columns whose values (nearly all) are numbers written as `43%` or with space digit groups
  * (`'1 430'`), and string columns of a typed source (Parquet, Arrow, JSONL) holding only numbers:
  * each would be one-hot encoded, one category per value. Codes with leading zeros and columns kept
- * as text on purpose (`textReasons`) are not reported.
+ * as text on purpose (`textReasons`) are not reported; `target` (the target column) gets hints
+ * without the text or drop exits.
  */
 export function findFormattedNumbers(
   views: ColumnView[],
   textReasons: Map<string, string>,
   format: NumberFormat = {},
+  target?: string,
 ): FormattedNumbers[] {
   const found: FormattedNumbers[] = [];
   for (const view of textColumnsToCheck(views, textReasons)) {
+    const isTarget = view.name === target;
     const words = view.dictionary.map((w) => w.trim());
     const plain = view.dictionary.map((w) => readsAsNumber(w, format));
     const forms: [FormattedNumbers['form'], (w: string) => boolean, string][] = [
       [
         'percent',
         (w) => PERCENT.test(w),
-        "percentages: Quiver reads no '%': write the column without it (a number 0–100), or drop the column",
+        "percentages: Quiver reads no '%': write the column without it (a number 0–100)" +
+          (isTarget ? '' : ', or drop the column'),
       ],
       [
         'space',
@@ -385,8 +409,10 @@ export function findFormattedNumbers(
       [
         'text',
         () => false,
-        'a string column holding only numbers: store it as a number column in the source, or drop it; ' +
-          `or, if it is text on purpose (codes such as zip codes, class labels), declare it: ${declareText(view.name)}`,
+        isTarget
+          ? `a string column holding only numbers: store it as a number column in the source; ${targetNumbersHint(view.name)}`
+          : 'a string column holding only numbers: store it as a number column in the source, or drop it; ' +
+            `or, if it is text on purpose (codes such as zip codes, class labels), declare it: ${declareText(view.name)}`,
       ],
     ];
     let tally: CodeTally | undefined; // counted once per column, when a form first matches

@@ -113,15 +113,24 @@ export function describeDecision(d: FlagDecision): { observed: string; expected:
       : d.policy === 'drop'
         ? `<= ${(d.maxFraction * 100).toFixed(2)}% dropped (policy drop)`
         : 'any (policy keep)';
-  return { observed, expected: d.passed ? expected : `${expected}; ${flagWayOut(d.check)}` };
+  return { observed, expected: d.passed ? expected : `${expected}; ${flagWayOut(d.check, d.fraction)}` };
+}
+
+/**
+ * The `maxFraction` a way out suggests: the default 0.05, or the observed share rounded up to a
+ * hundredth when that is more, so it never names the value that just failed (#4, N5).
+ */
+export function suggestedMaxFraction(fraction: number): number {
+  return Math.max(0.05, Math.ceil(fraction * 100 - 1e-9) / 100);
 }
 
 /** The settings that govern a failed row check, so the message names its way out (#13). */
-function flagWayOut(check: RowFlagCheck): string {
-  const policy = `sanity.flags.${check}: { policy: drop, maxFraction: 0.05 } (or policy: keep)`;
+function flagWayOut(check: RowFlagCheck, fraction: number): string {
+  const max = suggestedMaxFraction(fraction);
+  const policy = `sanity.flags.${check}: { policy: drop, maxFraction: ${max} } (or policy: keep)`;
   switch (check) {
     case 'missingLabel':
-      return `rows without a label cannot train or be scored: drop them (sanity.flags.missingLabel: { policy: drop, maxFraction: 0.05 }) or fill the labels upstream`;
+      return `rows without a label cannot train or be scored: drop them (sanity.flags.missingLabel: { policy: drop, maxFraction: ${max} }) or fill the labels upstream`;
     case 'nullForbidden':
       return `the pinned schema says the column has no nulls: allow them (sanity.schema.columns.<column>.nullable: true) or set ${policy}`;
     case 'unseenCategory':

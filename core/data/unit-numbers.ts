@@ -2,6 +2,7 @@ import { quote } from '../quote';
 import { locatorFrom, type RowLocator } from '../sources/row-lines';
 import { firstExamples, mostlyOneKind, NUMERIC_SHARE, rowsWhere, tallyCodes, textColumnsToCheck } from './code-tally';
 import type { ColumnView } from './column-views';
+import { yamlName } from '../yaml-name';
 
 /** What a number is written with: a currency (`$5.1`, `4,90 €`, `USD 12`), an accounting negative (`(5.4)`), a unit (`5.1 cm`). */
 export interface NumberMark {
@@ -38,18 +39,34 @@ export function unitOf(word: string): NumberMark | null {
 
 /** The spec setting that keeps a column as text whatever it holds. */
 export function declareText(column: string): string {
-  return `source.columnTypes: { ${column}: string }`;
+  return `source.columnTypes: { ${yamlName(column)}: string }`;
+}
+
+/**
+ * The way on for a TARGET of numbers read as text, in place of declareText or "drop it": a target
+ * declared text trains one class per number, and a target cannot be dropped. Once it reads as numbers,
+ * task `auto` regresses non-integers (and many distinct integers); `target.task: regression` says so.
+ */
+export function targetNumbersHint(column: string): string {
+  return (
+    `${quote(column)} is the target: once every value reads as a number (source.columnTypes: { ${yamlName(column)}: number } ` +
+    `converts a text column of plain numbers), it trains as a quantity (target.task: regression)`
+  );
 }
 
 /**
  * What to do about numbers written with a currency or unit: no reader setting strips them, and the
  * features stage's `derive` reads numeric columns only (it cannot parse text), so the fix is upstream.
+ * For the target (`isTarget`) the text exit is replaced by targetNumbersHint.
  */
-export function unitHint(column: string, mixedCurrencies = false): string {
+export function unitHint(column: string, mixedCurrencies = false, isTarget = false): string {
   return (
     `strip the symbol or unit upstream so the column holds plain numbers${mixedCurrencies ? ' (convert amounts in different currencies to one first)' : ''}` +
     ` (an accounting '(5.4)' is -5.4): Quiver reads no currency or unit, and the features stage's derive reads ` +
-    `numeric columns only, so it cannot parse them; or declare the column text (${declareText(column)}) and parse it in a features module`
+    `numeric columns only, so it cannot parse them; ` +
+    (isTarget
+      ? targetNumbersHint(column)
+      : `or declare the column text (${declareText(column)}) and parse it in a features module`)
   );
 }
 
@@ -101,12 +118,14 @@ function mixedDimension(unitRows: Map<string, number>): string | null {
  * ingest read them as text, which would one-hot each amount. A column mostly of plain numbers is
  * left to findNumericTokens, which names the marked values as its tokens; columns kept as text on
  * purpose (`textReasons`, a declared `source.columnTypes` string among them) are not reported.
- * `readsAsNumber` is ingest's number reading (source.decimal, source.thousands).
+ * `readsAsNumber` is ingest's number reading (source.decimal, source.thousands); `target` (the
+ * target column) gets a hint without the text exit.
  */
 export function findUnitNumbers(
   views: ColumnView[],
   textReasons: Map<string, string>,
   readsAsNumber: (word: string) => boolean,
+  target?: string,
 ): UnitNumbers[] {
   const found: UnitNumbers[] = [];
   for (const view of textColumnsToCheck(views, textReasons)) {
@@ -160,8 +179,8 @@ export function findUnitNumbers(
       examples: firstExamples(view, tally, marked),
       numericShare: hits / present,
       hint: mixed
-        ? `convert the values to one unit upstream (${[...unitRows.keys()].map((u) => quote(u)).join(', ')} are ${mixed} in several units), then ${unitHint(view.name)}`
-        : unitHint(view.name, currencies.size > 1),
+        ? `convert the values to one unit upstream (${[...unitRows.keys()].map((u) => quote(u)).join(', ')} are ${mixed} in several units), then ${unitHint(view.name, false, view.name === target)}`
+        : unitHint(view.name, currencies.size > 1, view.name === target),
     });
   }
   return found;

@@ -29,6 +29,7 @@ import {
 } from './types';
 import { rowLocator, withRowLines } from '../sources/row-lines';
 import { LOGICAL_TYPE_KEY } from '../sources/text-types';
+import { yamlName } from '../yaml-name';
 
 let builtinVersion: string | undefined;
 
@@ -268,11 +269,11 @@ function notReady(text: string[], other: string[], missing: string[]): string {
   const list = (names: string[]) => names.map((n) => (n.startsWith("'") ? n : `'${n}'`)).join(', ');
   const parts = [
     text.length > 0
-      ? `text column(s) ${list(text)} (add an encode transform: { encode: { columns: [${text.join(', ')}] } })`
+      ? `text column(s) ${list(text)} (add an encode transform: { encode: { columns: [${text.map(yamlName).join(', ')}] } })`
       : '',
     other.length > 0 ? `non-numeric column(s) ${list(other)} (drop them or derive numbers from them)` : '',
     missing.length > 0
-      ? `column(s) with missing values ${list(missing)} (add an impute transform: { impute: { columns: [${missing.map((m) => m.slice(1, m.indexOf("'", 1))).join(', ')}] } })`
+      ? `column(s) with missing values ${list(missing)} (add an impute transform: { impute: { columns: [${missing.map((m) => yamlName(m.slice(1, m.indexOf("'", 1)))).join(', ')}] } })`
       : '',
   ].filter(Boolean);
   return (

@@ -1,4 +1,5 @@
 import { quote } from '../quote';
+import { yamlName } from '../yaml-name';
 
 /** Characters of a field a quote error shows; a longer one is cut, with `…`. */
 const FIELD_SHOWN = 40;
@@ -48,7 +49,7 @@ function hintFor(raw: string, quoted: boolean, bytes: Buffer, start: number, col
   if (!quoted && /^\s*=\s*"/.test(raw))
     return (
       'an Excel formula (="…", written to keep leading zeros): export the values instead, ' +
-      `and declare the column text (source.columnTypes: { ${column}: string }) to keep its zeros`
+      `and declare the column text (source.columnTypes: { ${yamlName(column)}: string }) to keep its zeros`
     );
   if (quoted && hasBackslashQuote(bytes, start))
     return (

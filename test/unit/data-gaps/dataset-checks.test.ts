@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import { runDataChecks } from '../../../activities/data-checks';
 import { parseCsv } from '../../../core/csv';
 import { validateSpec } from '../../../core/spec/load';
@@ -41,6 +42,35 @@ describe('sanity.dataset: the data set as a model sees it', () => {
     expect(found[0].observed).toContain('60 of 120 rows (50.0%) repeat an earlier row exactly');
     expect(found[0].expected).toContain('sanity.dataset.maxDuplicateShare');
     expect(failed(iris([...rows, ...rows]), 'species', { dataset: { maxDuplicateShare: 1 } })).toEqual([]);
+  });
+
+  it('passes a Likert survey whose few answer values repeat by chance, fails it exported twice, and suggests a maxFraction above the observed share (#4, N5)', () => {
+    const scale = ['Strongly agree', 'Agree', 'Neutral', 'Disagree'];
+    // Skewed answers from a fixed pseudo-random walk: about 45% of 300 rows repeat by chance alone.
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const pick = () => scale[Math.min(3, Math.floor(next() ** 2 * 4))];
+    const rows = Array.from(
+      { length: 300 },
+      () => `${next() < 0.5 ? 'F' : 'M'},${pick()},${pick()},${pick()},${next() < 0.7 ? 'yes' : 'no'}`,
+    );
+    const header = 'gender,q1,q2,q3,species';
+    expect(failed(iris(rows, header)).filter((r) => r.check === 'duplicates')).toEqual([]);
+    const twice = failed(iris([...rows, ...rows], header)).filter((r) => r.check === 'duplicates');
+    expect(twice).toHaveLength(1);
+    expect(twice[0].observed).toMatch(
+      /expected by chance from the columns' few distinct values: more than chance/,
+    );
+    const share = Number(/\(([\d.]+)%\) repeat/.exec(twice[0].observed)![1]) / 100;
+    const suggested = Number(/maxFraction: ([\d.]+)/.exec(twice[0].expected)![1]);
+    expect(suggested).toBeGreaterThan(share);
+    // The row flag's own way out names a share that passes, not the 0.05 that just failed.
+    const dropped = failed(iris([...irisRows(), ...irisRows()]), 'species', {
+      flags: { duplicate: { policy: 'drop' } },
+    });
+    expect(dropped.map((r) => [r.check, r.expected])).toEqual([
+      ['row_flags', expect.stringContaining('sanity.flags.duplicate: { policy: drop, maxFraction: 0.5 }')],
+    ]);
   });
 
   it('fails records stored twice under two surrogate keys, ids aside, naming the id column (#29)', () => {
@@ -98,6 +128,46 @@ describe('sanity.dataset: the data set as a model sees it', () => {
     expect(rare[5].observed).toMatch(/^and \d+ more classes with fewer than 5 rows: /);
     expect(rare[0].expected).toContain(
       'G3 holds 20 distinct numbers (0 … 19): if it is a quantity, set target.task: regression',
+    );
+  });
+
+  it('a target whose numbers numeric_text / numeric_tokens name gets no rare_class noise and a target way out, never "declare it text" or "drop it" (#17)', () => {
+    // French prices with narrow no-break spaces: every price its own "class".
+    const prices = Array.from(
+      { length: 120 },
+      (_, i) =>
+        `${i % 3 === 0 ? 'Lyon' : 'Nice'};${100 + i}\u202f${String((i * 37) % 1000).padStart(3, '0')},5`,
+    );
+    const nnbsp = runDataChecks({
+      table: parseCsv(`ville;prix\n${prices.join('\n')}\n`, { delimiter: ';', decimal: ',', thousands: ' ' }),
+      spec: validateSpec({
+        name: 't',
+        source: { uri: 'x.csv', delimiter: ';', decimal: ',', thousands: ' ' },
+        target: { column: 'prix' },
+        sanity: { minRows: 1 },
+      }),
+      pinned: null,
+      reference: { skipped: 'none' },
+      origin,
+    }).failed;
+    expect(nnbsp.map((r) => r.check)).toEqual(['numeric_text']);
+    // Plain numbers but one token, as the target: the hints name the number exits, not the text one.
+    const price = Array.from({ length: 60 }, (_, i) => `${i % 7},${i === 9 ? 'unknown' : 100000 + i * 137}`);
+    const tokens = failed(iris(price, 'rooms,price'), 'price').filter((r) => r.check === 'numeric_tokens');
+    expect(tokens).toHaveLength(1);
+    expect(tokens[0].expected).toContain('sanity.flags.missingLabel: { policy: drop');
+    expect(tokens[0].expected).toContain('source.columnTypes: { price: number }');
+    expect(tokens[0].expected).toContain('target.task: regression');
+    expect(tokens[0].expected).not.toMatch(/price: string|drop it/);
+    // The same column as a feature keeps its text exit.
+    const feature = failed(
+      iris(
+        price.map((r, i) => `${r},${CLASSES[i % 3]}`),
+        'rooms,price,species',
+      ),
+    );
+    expect(feature.find((r) => r.check === 'numeric_tokens')?.expected).toContain(
+      'source.columnTypes: { price: string }',
     );
   });
 
@@ -172,6 +242,37 @@ describe('sanity.dataset: the data set as a model sees it', () => {
     expect(found[0].expected).toMatch(/'garage_cars' \(\d+ rows\)/);
     expect(found[0].expected).toContain('derive: { yr_renovated_known: "yr_renovated != 0" }');
     expect(found[0].expected).toContain('sanity.dataset.sentinelShare');
+  });
+
+  it("the sentinel hint's indicator way out passes as printed: derive, then drop the raw column (N1)", () => {
+    const rows = Array.from({ length: 200 }, (_, i) => {
+      const renovated = i % 10 === 0 ? 1970 + (i % 40) : 0;
+      return `${1000 + ((i * 37) % 900)},${1 + (i % 3)},${renovated},${CLASSES[i % 3]}`;
+    });
+    const sentinels = (extra: Record<string, unknown>) =>
+      runDataChecks({
+        table: parseCsv(iris(rows, 'sqft,garage_cars,yr_renovated,species')),
+        spec: validateSpec({
+          name: 't',
+          source: { uri: 'x.csv' },
+          target: { column: 'species' },
+          sanity: { minRows: 1 },
+          ...extra,
+        }),
+        pinned: null,
+        reference: { skipped: 'none' },
+        origin,
+      }).failed.filter((r) => r.check === 'sentinel');
+    const [first] = sentinels({});
+    const printed = /features: (\[\{ derive: .*? \}\])/.exec(first.expected)![1];
+    expect(printed).toBe(
+      '[{ derive: { yr_renovated_known: "yr_renovated != 0" } }, { drop: [yr_renovated] }]',
+    );
+    expect(sentinels({ features: YAML.parse(printed) as unknown })).toEqual([]);
+    // A derive alone keeps the 0s in a model input: still a sentinel.
+    expect(sentinels({ features: [{ derive: { yr_renovated_known: 'yr_renovated != 0' } }] })).toHaveLength(
+      1,
+    );
   });
 
   it('passes heavy tails, zero-inflated counts and binary columns as no sentinel', () => {

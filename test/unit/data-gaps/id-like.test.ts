@@ -23,6 +23,21 @@ const check = (name: string, n: number, value: (i: number) => string | number) =
 };
 
 describe('numeric id-like: by name and distinct share, or equal to the row position', () => {
+  it("calls a 'week' / 't' / 'period' counter equal to the row position a time index and offers ignore: true first (#25)", () => {
+    for (const name of ['week', 't', 'period', 'month_no']) {
+      const [found] = check(name, 104, (i) => i + 1);
+      expect(found.observed).toContain(`named like a time index (a counter of ${name}s)`);
+      expect(found.expected).toMatch(
+        new RegExp(
+          `^a time index, not an id: to keep it .* sanity\\.schema\\.columns\\.${name}\\.ignore: true`,
+        ),
+      );
+      expect(found.expected.indexOf('ignore: true')).toBeLessThan(found.expected.indexOf('drop'));
+    }
+    // Any other name equal to the row position is still an id first.
+    expect(check('n', 104, (i) => i + 1)[0].expected).toMatch(/^an identifier, not a feature: drop it/);
+  });
+
   it('passes years, sorted epoch seconds and sorted ages named as data', () => {
     expect(check('year', 31, (i) => 1990 + i)).toEqual([]);
     expect(check('ts', 40, (i) => 1_700_000_000 + i * 617)).toEqual([]);

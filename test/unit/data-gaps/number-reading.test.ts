@@ -154,6 +154,25 @@ describe("German digit groups under decimal: ',' alone", () => {
     expect(failed.map((r) => r.check)).not.toContain('cardinality');
   });
 
+  it("name only source.thousands: '.' for dot groups beside decimal commas ('1.100', '2.107,1', '102,2'), never 'fix the rows'", () => {
+    const rows = Array.from({ length: 60 }, (_, i) => {
+      const group = `${1 + (i % 9)}.${String(100 + i * 13).slice(-3)}`;
+      return `${i % 4 === 0 ? group : i % 4 === 1 ? `${group},${i % 10}` : `${100 + i},${i % 10}`};${i % 2 ? 'a' : 'b'}`;
+    });
+    const failed = check(`umsatz;label\n${rows.join('\n')}\n`, { delimiter: ';', decimal: ',' }).failed;
+    expect(failed.map((r) => [r.check, r.column])).toEqual([['numeric_tokens', 'umsatz']]);
+    expect(failed[0].expected).toContain("source.thousands: '.'");
+    expect(failed[0].expected).not.toContain('fix');
+    // Rounded groups alone beside decimal commas ('10.000', '45,2') are numeric_text's, with the same setting.
+    const rounded = Array.from(
+      { length: 60 },
+      (_, i) => `${i % 3 ? `${1 + (i % 9)}.000` : `${40 + i},5`};${i % 2 ? 'a' : 'b'}`,
+    );
+    const text = check(`area;label\n${rounded.join('\n')}\n`, { delimiter: ';', decimal: ',' }).failed;
+    expect(text.map((r) => [r.check, r.column])).toEqual([['numeric_text', 'area']]);
+    expect(text[0].expected).toContain("set source.thousands: '.'");
+  });
+
   it("fail numeric_text when the dot groups are most of the column (rounded areas: '10.000' beside '600')", () => {
     const rows = Array.from(
       { length: 60 },

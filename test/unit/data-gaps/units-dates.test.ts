@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { runDataChecks } from '../../../activities/data-checks';
+import { parseCsv } from '../../../core/csv';
+import { validateSpec } from '../../../core/spec/load';
 import { checkCsv } from '../../support/data-checks';
 
 const check = checkCsv;
@@ -32,6 +35,24 @@ describe('numbers written with a currency or a unit fail numeric_text by name', 
       /^text, yet 100\.0% numbers with a currency \('€', '\$', 'USD'\): '\$0\.1' \(line 2\), '€4\.9' \(line 3\), 'USD 12' \(line 4\)$/,
     );
     expect(failed.expected).toContain('convert amounts in different currencies to one first');
+  });
+
+  it("passes an ordinal count scale ('2, 3, 4, 5more'; '2, 4, more'), still failing '86 kg' beside '154 lb' (#3)", () => {
+    const doors = ['2', '3', '4', '5more'];
+    const persons = ['2', '4', 'more'];
+    const rows = Array.from(
+      { length: 60 },
+      (_, i) => `${doors[i % 4]},${persons[i % 3]},${i % 2 ? 'acc' : 'unacc'}`,
+    );
+    const car = check(`doors,persons,label\n${rows.join('\n')}\n`).failed;
+    expect(car).toEqual([]);
+    const weights = csv((i) => (i % 3 ? `${60 + i} kg` : `${130 + i} lb`));
+    expect(failures(weights, 'numeric_text').map((r) => r.observed)).toEqual([
+      expect.stringContaining("numbers with units ('kg', 'lb')"),
+    ]);
+    // Dozens of numbers with a few '40+' answers are loosely typed numbers, not a scale.
+    const hours = csv((i) => (i % 5 === 0 ? `${i}+` : `${i + 1}`));
+    expect(failures(hours, 'numeric_tokens')).toHaveLength(1);
   });
 
   it("fails '5.1 cm' and '12kg' columns, naming the unit", () => {
@@ -154,6 +175,34 @@ describe('dates in non-ISO layouts fail date_text; Quiver never guesses the layo
   it('leaves version numbers and fractions alone', () => {
     expect(check(csv((i) => `1.${i % 4}.${i % 7}`)).failed).toEqual([]);
     expect(check(csv((i) => `${i % 4}/${(i % 3) + 1}`)).failed).toEqual([]);
+  });
+});
+
+describe('the text-shape checks read model inputs only (N2)', () => {
+  it("passes a 'yyyy-mm' column the features list drops or the keep-list leaves out; fails it as an input", () => {
+    const rows = Array.from(
+      { length: 40 },
+      (_, i) =>
+        `${1950 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')},${i * 3},${i % 2 ? 'a' : 'b'}`,
+    );
+    const table = parseCsv(`Month,x,label\n${rows.join('\n')}\n`);
+    const dates = (extra: Record<string, unknown>) =>
+      runDataChecks({
+        table,
+        spec: validateSpec({
+          name: 't',
+          source: { uri: 'x.csv' },
+          target: { column: 'label' },
+          sanity: { minRows: 1 },
+          ...extra,
+        }),
+        pinned: null,
+        reference: { skipped: 'none' },
+        origin: { runId: 'r1', dataSha256: 'abc', rows: 0 },
+      }).failed.filter((r) => r.check === 'date_text');
+    expect(dates({})).toHaveLength(1);
+    expect(dates({ features: [{ drop: ['Month'] }] })).toEqual([]);
+    expect(dates({ train: { features: ['x'] } })).toEqual([]);
   });
 });
 
