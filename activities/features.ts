@@ -5,6 +5,7 @@ import { columnNames } from '../core/features/columns';
 import { fittedToArrow } from '../core/features/fitted-table';
 import { fitFeatures, transformCodeVersions, type PriorTransform } from '../core/features/pipeline';
 import { splitToArrow } from '../core/model/split';
+import { assertSplitGrouping } from '../core/model/split-groups';
 import { resolveTask } from '../core/model/task';
 import { splitDataset } from '../core/model/train';
 import type { StepInput, StepResult, TransformRun } from '../core/run-types';
@@ -31,6 +32,8 @@ export async function features(input: StepInput, config: QuiverConfig): Promise<
       const data = input.inputs.data;
       const table = await ctx.read('data');
       const task = resolveTask(table, target, spec.target.task);
+      // Rows repeating per id (panel data) split row by row would leak: fail unless grouped or accepted.
+      assertSplitGrouping(table, target, spec.split);
       const split = splitDataset(table, target, spec.split, task);
       await ctx.write('split', splitToArrow(split.trainRows, split.holdoutRows));
       const splitSummary = { task, trainRows: split.trainRows.length, holdoutRows: split.holdoutRows.length };

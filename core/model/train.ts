@@ -32,11 +32,16 @@ import {
   type Preprocessing,
 } from './preprocess';
 import { deriveSeed, seededPermutation, splitRows } from './split';
+import { groupFirstRows, mergeGroups } from './split-groups';
 import { rowLocator, type RowLocator } from '../sources/row-lines';
 
 export interface SplitParams {
   holdout: number;
   seed: number;
+  /** A column whose rows stay on one side together (one customer's monthly rows): GroupShuffleSplit. */
+  groupBy?: string;
+  /** Accepts a row-wise split of data whose id column repeats (see assertSplitGrouping). */
+  rowWise?: boolean;
 }
 
 export interface TrainParams {
@@ -132,7 +137,8 @@ export interface DatasetSplit {
  * Exact copies of a row (every column equal, id-like columns aside) stay on the side of their first occurrence: the split
  * draws groups, not rows, as scikit-learn's GroupShuffleSplit does with a row hash as the group, so
  * a file exported twice cannot put a training row's twin in the holdout (deepchecks' train-test
- * leakage). Without copies the split is the plain one, row for row.
+ * leakage). Without copies the split is the plain one, row for row. With `split.groupBy`, rows
+ * sharing that column's value are one group as well (a class is stratified by its group's first row).
  */
 export function splitDataset(
   table: arrow.Table,
@@ -142,8 +148,11 @@ export function splitDataset(
 ): DatasetSplit {
   const labeled = labeledRows(table, target);
   // Copies of a record (ids aside: a row re-inserted under a fresh key) form one group.
-  const { copyOf } = recordCopies(columnViews(table), table.numRows, new Set([target]));
-  if (task !== 'regression' && copyOf.size > 0) splitWholeClassGroups(table, target, labeled, copyOf);
+  const exact = recordCopies(columnViews(table), table.numRows, new Set([target])).copyOf;
+  if (task !== 'regression' && exact.size > 0) splitWholeClassGroups(table, target, labeled, exact);
+  // split.groupBy: rows of one entity form one group too, joined with the copies (a copy can bridge two).
+  const copyOf =
+    split.groupBy === undefined ? exact : mergeGroups(exact, groupFirstRows(table, split.groupBy));
   // Copies share their first row's label, so the first rows of the labeled ones are split alone.
   const firsts = copyOf.size === 0 ? labeled : labeled.filter((row) => !copyOf.has(row));
   let train: Int32Array;

@@ -78,6 +78,10 @@ export const pipelineSpecSchema = z
       .object({
         holdout: z.number().gt(0).lt(1).default(0.2),
         seed: z.number().int().default(42),
+        /** Rows sharing this column's value stay on one side (panel data: one customer's monthly rows). */
+        groupBy: z.string().min(1).optional(),
+        /** Accepts a row-wise split although an id column repeats (the rows are independent). */
+        rowWise: z.boolean().optional(),
       })
       .strict()
       .prefault({}),

@@ -1,0 +1,143 @@
+import type * as arrow from 'apache-arrow';
+import { looksLikeIdName } from '../data/cardinality';
+import { DataError } from '../errors';
+import { quote } from '../quote';
+import { yamlName } from '../yaml-name';
+
+/** An id-named column needs at least this many values that repeat before the split calls it a group. */
+export const MIN_REPEATED_GROUPS = 10;
+/** …and at least this share of its rows must sit in a repeated value (one-off repeats are typos). */
+export const MIN_REPEATED_ROW_SHARE = 0.5;
+
+/** A column whose values repeat over rows of one entity (`customer_id` on 10 monthly rows). */
+export interface RepeatedId {
+  column: string;
+  /** Distinct non-null values. */
+  groups: number;
+  /** Values that occur on two rows or more. */
+  repeatedGroups: number;
+  /** Non-null rows. */
+  rows: number;
+  /** Median rows per value. */
+  medianRows: number;
+}
+
+/**
+ * Row → the first row of its group, for every row whose `column` value occurred on an earlier row
+ * (scikit-learn GroupShuffleSplit's groups). A null value is a group of its own row.
+ * @throws DataError when the column does not exist (naming the columns that do).
+ */
+export function groupFirstRows(table: arrow.Table, column: string): Map<number, number> {
+  const vector = table.getChild(column);
+  if (!vector) {
+    const names = table.schema.fields.map((f) => quote(f.name)).join(', ');
+    throw new DataError(
+      `split.groupBy: column ${quote(column)} is not in the data; the columns are ${names}`,
+    );
+  }
+  const first = new Map<string, number>();
+  const firstOf = new Map<number, number>();
+  for (let row = 0; row < table.numRows; row++) {
+    const value = vector.get(row) as unknown;
+    if (value === null || value === undefined) continue;
+    const key = String(value);
+    const seen = first.get(key);
+    if (seen === undefined) first.set(key, row);
+    else firstOf.set(row, seen);
+  }
+  return firstOf;
+}
+
+/**
+ * Merges two row → first-row maps (exact copies, rows of one group) into one: rows linked by either
+ * are one group, led by its smallest row (union-find), so a copy that bridges two ids joins them.
+ */
+export function mergeGroups(a: Map<number, number>, b: Map<number, number>): Map<number, number> {
+  const parent = new Map<number, number>();
+  const find = (row: number): number => {
+    let root = row;
+    while (parent.has(root) && parent.get(root) !== root) root = parent.get(root)!;
+    // Path compression keeps later finds short.
+    let cur = row;
+    while (cur !== root) {
+      const next = parent.get(cur)!;
+      parent.set(cur, root);
+      cur = next;
+    }
+    return root;
+  };
+  const link = (x: number, y: number) => {
+    const rx = find(x);
+    const ry = find(y);
+    if (rx === ry) return;
+    if (rx < ry) parent.set(ry, rx);
+    else parent.set(rx, ry);
+  };
+  for (const [row, first] of a) link(row, first);
+  for (const [row, first] of b) link(row, first);
+  const merged = new Map<number, number>();
+  for (const row of parent.keys()) {
+    const root = find(row);
+    if (root !== row) merged.set(row, root);
+  }
+  return merged;
+}
+
+/**
+ * Id-named columns (looksLikeIdName) other than `skip` whose values repeat: at least
+ * MIN_REPEATED_GROUPS values on two rows or more, holding at least MIN_REPEATED_ROW_SHARE of the
+ * rows. Such data (monthly snapshots per customer, visits per patient) split row by row puts one
+ * entity's rows on both sides, and the holdout scores entities the model has seen.
+ */
+export function repeatedIdColumns(table: arrow.Table, skip: ReadonlySet<string>): RepeatedId[] {
+  const found: RepeatedId[] = [];
+  for (const field of table.schema.fields) {
+    if (skip.has(field.name) || !looksLikeIdName(field.name)) continue;
+    const vector = table.getChild(field.name)!;
+    const counts = new Map<string, number>();
+    let rows = 0;
+    for (let row = 0; row < table.numRows; row++) {
+      const value = vector.get(row) as unknown;
+      if (value === null || value === undefined) continue;
+      rows++;
+      const key = String(value);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    let repeatedGroups = 0;
+    let repeatedRows = 0;
+    for (const n of counts.values()) {
+      if (n < 2) continue;
+      repeatedGroups++;
+      repeatedRows += n;
+    }
+    if (repeatedGroups < MIN_REPEATED_GROUPS || repeatedRows < MIN_REPEATED_ROW_SHARE * rows) continue;
+    const sizes = [...counts.values()].sort((x, y) => x - y);
+    const medianRows = sizes[Math.floor(sizes.length / 2)];
+    found.push({ column: field.name, groups: counts.size, repeatedGroups, rows, medianRows });
+  }
+  return found;
+}
+
+/**
+ * Fails a row-wise split of data whose rows repeat per entity (repeatedIdColumns), naming the
+ * column, its group count and rows per group, and the ways out: `split.groupBy: <column>` or
+ * `split.rowWise: true`. Passes when either is set.
+ * @throws DataError on the first such column.
+ */
+export function assertSplitGrouping(
+  table: arrow.Table,
+  target: string,
+  split: { groupBy?: string; rowWise?: boolean },
+): void {
+  if (split.groupBy !== undefined || split.rowWise === true) return;
+  const [repeated] = repeatedIdColumns(table, new Set([target]));
+  if (!repeated) return;
+  const { column, groups, repeatedGroups, rows, medianRows } = repeated;
+  throw new DataError(
+    `split(${quote(column)}): observed rows that repeat per ${quote(column)} ` +
+      `(${groups} values on ${rows} rows, ${repeatedGroups} of them on 2 rows or more, ${medianRows} rows per value at the median), ` +
+      `expected one row per entity for a row-wise split: split row by row, one ${quote(column)}'s rows land on both sides ` +
+      `and the holdout scores entities the model has seen (validation overstated); ` +
+      `set split.groupBy: ${yamlName(column)} (rows of one value stay on one side), or split.rowWise: true if the rows are independent`,
+  );
+}
