@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { DataSchema, SchemaColumn } from '../../core/data/data-schema';
 import { quote } from '../../core/quote';
+import { isTimestampColumn, isoTimestamp } from '../../core/data/timestamp-columns';
 import { SchemaNotFoundError } from '../../core/errors';
 import { configFrom, type GlobalFlags } from '../environment';
 import { table } from '../format';
@@ -50,7 +51,7 @@ function formatSchema(schema: DataSchema, file: string): string {
     name,
     c.type,
     c.nullable ? 'yes' : 'no',
-    c.type === 'number' ? `[${c.min ?? '-inf'}, ${c.max ?? 'inf'}]` : categoriesText(c),
+    c.type === 'number' ? rangeText(c) : categoriesText(c),
     c.note ?? '',
   ]);
   return [
@@ -70,3 +71,10 @@ function categoriesText(c: SchemaColumn): string {
 }
 
 const CATEGORIES_SHOWN = 12;
+
+/** A numeric column's pinned range; a timestamp's as ISO dates, and marked unchecked (#33). */
+function rangeText(c: SchemaColumn): string {
+  if (!isTimestampColumn(c)) return `[${c.min ?? '-inf'}, ${c.max ?? 'inf'}]`;
+  const at = (v: number | undefined, open: string) => (v === undefined ? open : isoTimestamp(v));
+  return `[${at(c.min, '-inf')}, ${at(c.max, 'inf')}] (not range-checked: drift judges it)`;
+}

@@ -1,4 +1,5 @@
 import * as arrow from 'apache-arrow';
+import { isTimestampColumn } from './timestamp-columns';
 import type { RowFlagCheck, RowFlagsSpec } from '../spec/data-checks-schema';
 import { locatorFrom, type RowLocator } from '../sources/row-lines';
 import { cellText, isPresent, type ColumnView } from './column-views';
@@ -68,8 +69,10 @@ export function flagRows(views: ColumnView[], columns: Record<string, SchemaColu
       markNulls(view, mask, BIT.nullForbidden);
     }
     if (!column || column.ignore || column.type !== view.type) continue;
-    if (view.kind === 'numeric') markOutOfRange(view.values, view.valid, column, mask);
-    else if (Array.isArray(column.categories)) markUnseen(view, new Set(column.categories), mask);
+    // Timestamps move forward with every new file: drift judges them, not the pinned range (#33).
+    if (view.kind === 'numeric') {
+      if (!isTimestampColumn(column)) markOutOfRange(view.values, view.valid, column, mask);
+    } else if (Array.isArray(column.categories)) markUnseen(view, new Set(column.categories), mask);
   }
   // A record stored twice under two surrogate keys is a copy: ids are left out of the comparison.
   const { copyOf: duplicateOf, idColumns } = recordCopies(views, rows, new Set([label]));
@@ -200,7 +203,7 @@ function rowReasons(
         reasons.push(`${locator.cell(row, view.name, null)} (not nullable)`);
       continue;
     }
-    if (view.kind === 'numeric' && bits & BIT.outOfRange) {
+    if (view.kind === 'numeric' && bits & BIT.outOfRange && !isTimestampColumn(column)) {
       const v = view.values[row];
       if (column.min !== undefined && v < column.min)
         reasons.push(`${locator.cell(row, view.name, v)} < min ${column.min}`);
