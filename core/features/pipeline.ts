@@ -28,6 +28,7 @@ import {
   type TransformSpec,
 } from './types';
 import { rowLocator, withRowLines } from '../sources/row-lines';
+import { trainingRange } from '../model/input-range';
 import { LOGICAL_TYPE_KEY } from '../sources/text-types';
 import { yamlName } from '../yaml-name';
 
@@ -108,7 +109,7 @@ export async function fitFeatures(
   args: FitFeaturesArgs,
 ): Promise<{ fitted: FittedFeatures; output: arrow.Table }> {
   const { specs, target } = args;
-  const inputs = inputColumns(args.table, target);
+  const inputs = inputColumns(args.table, target, args.trainRows);
   const versions = transformCodeVersions(specs);
   let table = args.table;
   let previousKey = args.inputSha256;
@@ -317,14 +318,17 @@ function finalFeatures(table: arrow.Table, target: string, expected?: string[]):
 }
 
 /** The raw columns (all but the target) and their kinds: what a serving request must carry. */
-function inputColumns(table: arrow.Table, target: string): InputColumn[] {
+function inputColumns(table: arrow.Table, target: string, trainRows: Int32Array): InputColumn[] {
   return table.schema.fields
     .filter((f) => f.name !== target)
-    .map((f) => ({
-      name: f.name,
-      type: arrow.DataType.isBool(f.type) ? 'boolean' : isNumericType(f.type) ? 'number' : 'string',
-      ...(f.metadata.get(LOGICAL_TYPE_KEY) === 'timestamp' ? { logicalType: 'timestamp' as const } : {}),
-    }));
+    .map((f) => {
+      const type = arrow.DataType.isBool(f.type) ? 'boolean' : isNumericType(f.type) ? 'number' : 'string';
+      const timestamp = f.metadata.get(LOGICAL_TYPE_KEY) === 'timestamp';
+      // A number's training range lets serving flag a request far outside it (timestamps move on).
+      const range =
+        type === 'number' && !timestamp ? trainingRange(table.getChild(f.name)!, trainRows) : null;
+      return { name: f.name, type, ...(timestamp ? { logicalType: 'timestamp' as const } : {}), ...range };
+    });
 }
 
 /** A table from this process's Arrow or another copy of apache-arrow (a user's own dependency). */

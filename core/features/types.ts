@@ -62,6 +62,9 @@ export interface InputColumn {
   type: 'number' | 'boolean' | 'string';
   /** `timestamp`: a number column ingest read from ISO-8601 text; serving accepts ISO strings for it. */
   logicalType?: 'timestamp';
+  /** A number (not timestamp) column's range over the training rows: serving warns far outside it. */
+  min?: number;
+  max?: number;
 }
 
 /** The fitted features stage: stored in the `transforms` checkpoint and in the model's metadata. */

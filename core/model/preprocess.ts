@@ -2,6 +2,7 @@ import * as arrow from 'apache-arrow';
 import { DataError } from '../errors';
 import { rowLocator } from '../sources/row-lines';
 import { LOGICAL_TYPE_KEY } from '../sources/text-types';
+import { trainingRange } from './input-range';
 
 /** Standard scaling of one numeric (or boolean, as 0/1) column; nulls become the training mean. */
 export interface NumericFeature {
@@ -14,6 +15,9 @@ export interface NumericFeature {
   mean: number;
   /** Population standard deviation of the training rows; 1 when the column is constant. */
   std: number;
+  /** Observed range of a number (not timestamp) column's training rows: serving warns far outside it. */
+  min?: number;
+  max?: number;
   /** First input column this feature fills. */
   offset: number;
 }
@@ -171,6 +175,7 @@ export function fitPreprocessing(
         ...(isTimestampField(table, name) ? { logicalType: 'timestamp' as const } : {}),
         mean,
         std,
+        ...(dtype === 'number' && !isTimestampField(table, name) ? trainingRange(col, rows) : {}),
         offset,
       };
       offset += 1;

@@ -20,6 +20,9 @@ export function rawInputPreprocessing(fitted: FittedFeatures, prep: Preprocessin
           kind: 'numeric',
           dtype: column.type,
           ...(column.logicalType ? { logicalType: column.logicalType } : {}),
+          ...(column.min !== undefined && column.max !== undefined
+            ? { min: column.min, max: column.max }
+            : {}),
           mean: 0,
           std: 1,
           offset: 0,

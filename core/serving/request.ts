@@ -1,4 +1,5 @@
 import { transformInstances, type Preprocessing } from '../model/preprocess';
+import { farOutside, isNumericNullToken } from '../model/input-range';
 import { quote } from '../quote';
 import { parseBooleanText, parseIsoTimestamp } from '../sources/text-types';
 import { readText, type TextRules } from './text-rules';
@@ -6,7 +7,10 @@ import { readText, type TextRules } from './text-rules';
 /** Largest magnitude a float32 model input holds: beyond it the input is Infinity. */
 const FLOAT32_MAX = 3.4028234663852886e38;
 
-/** One instance's note that does not refuse it: a category training never saw (encoded as all zeros). */
+/**
+ * One instance's note that does not refuse it: a category training never saw (encoded as all zeros),
+ * a number far outside the training range.
+ */
 export interface InstanceWarning {
   instance: number;
   field: string;
@@ -121,7 +125,22 @@ export function parsePredictBody(
           );
         parsed[feature.name] = time;
       } else if (typeof value === 'number') {
+        // A numeric null token (source.nullValues: ['-200']) was missing in the file: so it is here.
+        if (rules && isNumericNullToken(value, rules.nullValues)) {
+          parsed[feature.name] = null;
+          continue;
+        }
         finite(value, field);
+        const range =
+          feature.min !== undefined && feature.max !== undefined
+            ? { min: feature.min, max: feature.max }
+            : null;
+        if (range && farOutside(value, range))
+          warnings.push({
+            instance: i,
+            field,
+            warning: `${value} is far outside the training range [${range.min}, ${range.max}] (the model extrapolates)`,
+          });
       } else {
         throw new BadRequestError(field, `expected a finite number, got ${shown(value)}`);
       }
