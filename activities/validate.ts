@@ -16,6 +16,7 @@ import type { StepContext } from './step';
 import { runStepActivity } from './step';
 import { classMisses } from './validate-classes';
 import { notComputedNote } from '../core/validation/task-metrics';
+import { championGuardMisses, championOnSameRows, holdoutSizeNote } from '../core/validation/champion-guard';
 
 /**
  * Champion/challenger validation: scores the candidate and the model the deploy alias points at on
@@ -67,6 +68,18 @@ export async function validate(input: StepInput, config: QuiverConfig): Promise<
     if (beaten) misses.push(beaten);
     misses.push(...(await classMisses(ctx, config, table, rows, candidateModel)));
     misses.push(...notComputedNote(misses, task ?? 'classification', Object.keys(candidate.overall)));
+    // Champion/challenger: a clearly worse candidate never replaces the champion by default (#23).
+    misses.push(...championGuardMisses(report, spec.validate));
+    const championFigures = beaten ? championOnSameRows(report) : null;
+    if (championFigures) misses.push(championFigures);
+    const smallHoldout = holdoutSizeNote(
+      table,
+      spec.target.column,
+      rows,
+      task ?? 'classification',
+      spec.validate,
+    );
+    if (smallHoldout && misses.length > 0) misses.push(smallHoldout);
     if (misses.length > 0) throw new ValidationGateError(`validation gate failed: ${misses.join('; ')}`);
     const summary: StepResult['summary'] = { ...candidate.overall, ...baselineFigure };
     if (champion) {
@@ -74,6 +87,7 @@ export async function validate(input: StepInput, config: QuiverConfig): Promise<
       for (const [name, value] of Object.entries(champion.overall)) summary[`champion.${name}`] = value;
     }
     if (championError) summary.championError = championError;
+    if (smallHoldout) summary.holdoutWarning = smallHoldout;
     if (slices.length > 0) summary.slices = slices.length;
     return { primary: 'metrics', summary };
   });

@@ -179,6 +179,11 @@ export const pipelineSpecSchema = z
         beatBaseline: z.boolean().default(true),
         /** Champion/challenger: how much worse than the production model a candidate may be, per metric. */
         maxRegression: z.record(z.string(), z.number().min(0)).default({}),
+        /** Keep production on a champion the candidate is clearly worse than (0.2 on auc/macroF1/accuracy/r2); `false` replaces it anyway. */
+        championGuard: z.boolean().optional(),
+        /** A holdout below this many rows (default 30), or a class below minHoldoutClassRows (default 10), is called too small to judge. */
+        minHoldoutRows: z.number().int().min(0).optional(),
+        minHoldoutClassRows: z.number().int().min(0).optional(),
         /** Per-slice metrics (one slice per value of `column`) and their minimums. */
         slices: z.array(sliceSchema).default([]),
         /** Pass a classifier whose classes differ from the champion's (a class retired or added on purpose). */
