@@ -136,7 +136,7 @@ export function assertSplitGrouping(
   throw new DataError(
     `split(${quote(column)}): observed rows that repeat per ${quote(column)} ` +
       `(${groups} values on ${rows} rows, ${repeatedGroups} of them on 2 rows or more, ${medianRows} rows per value at the median), ` +
-      `expected one row per entity for a row-wise split: split row by row, one ${quote(column)}'s rows land on both sides ` +
+      `expected one row per entity for a row-wise split: split row by row, the rows of one ${quote(column)} value land on both sides ` +
       `and the holdout scores entities the model has seen (validation overstated); ` +
       `set split.groupBy: ${yamlName(column)} (rows of one value stay on one side), or split.rowWise: true if the rows are independent`,
   );
