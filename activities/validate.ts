@@ -69,8 +69,10 @@ export async function validate(input: StepInput, config: QuiverConfig): Promise<
     misses.push(...(await classMisses(ctx, config, table, rows, candidateModel)));
     misses.push(...notComputedNote(misses, task ?? 'classification', Object.keys(candidate.overall)));
     // Champion/challenger: a clearly worse candidate never replaces the champion by default (#23).
-    misses.push(...championGuardMisses(report, spec.validate));
-    const championFigures = beaten ? championOnSameRows(report) : null;
+    const guarded = championGuardMisses(report, spec.validate);
+    misses.push(...guarded);
+    // The guard's message already names the champion's scores; else the baseline miss gets them.
+    const championFigures = beaten && guarded.length === 0 ? championOnSameRows(report) : null;
     if (championFigures) misses.push(championFigures);
     const smallHoldout = holdoutSizeNote(
       table,
