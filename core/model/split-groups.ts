@@ -1,5 +1,7 @@
 import type * as arrow from 'apache-arrow';
 import { looksLikeIdName } from '../data/cardinality';
+import { columnViews } from '../data/column-views';
+import { recordCopies } from '../data/duplicates';
 import { DataError } from '../errors';
 import { quote } from '../quote';
 import { yamlName } from '../yaml-name';
@@ -86,10 +88,15 @@ export function mergeGroups(a: Map<number, number>, b: Map<number, number>): Map
 /**
  * Id-named columns (looksLikeIdName) other than `skip` whose values repeat: at least
  * MIN_REPEATED_GROUPS values on two rows or more, holding at least MIN_REPEATED_ROW_SHARE of the
- * rows. Such data (monthly snapshots per customer, visits per patient) split row by row puts one
- * entity's rows on both sides, and the holdout scores entities the model has seen.
+ * rows, exact copies of an earlier row (`copies`, row → first) aside. Such data (monthly snapshots
+ * per customer, visits per patient) split row by row puts one entity's rows on both sides, and the
+ * holdout scores entities the model has seen.
  */
-export function repeatedIdColumns(table: arrow.Table, skip: ReadonlySet<string>): RepeatedId[] {
+export function repeatedIdColumns(
+  table: arrow.Table,
+  skip: ReadonlySet<string>,
+  copies: ReadonlyMap<number, number> = new Map(),
+): RepeatedId[] {
   const found: RepeatedId[] = [];
   for (const field of table.schema.fields) {
     if (skip.has(field.name) || !looksLikeIdName(field.name)) continue;
@@ -97,6 +104,8 @@ export function repeatedIdColumns(table: arrow.Table, skip: ReadonlySet<string>)
     const counts = new Map<string, number>();
     let rows = 0;
     for (let row = 0; row < table.numRows; row++) {
+      // An exact copy of an earlier row repeats its id too: the split already keeps copies together.
+      if (copies.has(row)) continue;
       const value = vector.get(row) as unknown;
       if (value === null || value === undefined) continue;
       rows++;
@@ -130,7 +139,8 @@ export function assertSplitGrouping(
   split: { groupBy?: string; rowWise?: boolean },
 ): void {
   if (split.groupBy !== undefined || split.rowWise === true) return;
-  const [repeated] = repeatedIdColumns(table, new Set([target]));
+  const copies = recordCopies(columnViews(table), table.numRows, new Set([target])).copyOf;
+  const [repeated] = repeatedIdColumns(table, new Set([target]), copies);
   if (!repeated) return;
   const { column, groups, repeatedGroups, rows, medianRows } = repeated;
   throw new DataError(

@@ -55,6 +55,12 @@ describe('split.groupBy: rows of one entity stay on one side (GroupShuffleSplit)
     expect(() => assertSplitGrouping(panel, 'churned', { rowWise: true })).not.toThrow();
   });
 
+  it('passes a file exported twice (its ids repeat with their rows: the copies are grouped already)', () => {
+    const rows = Array.from({ length: 60 }, (_, i) => `${i},${i % 7}.${i % 3},${i % 2 ? 'a' : 'b'}`);
+    const table = parseCsv(`id,x,y\n${[...rows, ...rows].join('\n')}\n`);
+    expect(() => assertSplitGrouping(table, 'y', {})).not.toThrow();
+  });
+
   it('passes a unique row id and a small code column (region_id with 4 values)', () => {
     const rows = Array.from({ length: 200 }, (_, i) => `${i},R${i % 4},${i % 7},${i % 2 ? 'a' : 'b'}`);
     const table = parseCsv(`id,region_id,x,y\n${rows.join('\n')}\n`);
