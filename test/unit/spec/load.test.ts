@@ -90,7 +90,7 @@ describe('pipeline spec', () => {
       validateSpec({ name: 'x', source: { uri: 'a.csv' }, target: { column: 'y' }, split: { zzzzzz: 1 } }),
     );
     expect(error.issues).toEqual([
-      { path: 'split.zzzzzz', message: 'unknown field; valid fields: holdout, seed' },
+      { path: 'split.zzzzzz', message: 'unknown field; valid fields: holdout, seed, groupBy, rowWise' },
     ]);
   });
 
