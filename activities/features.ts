@@ -5,7 +5,7 @@ import { columnNames } from '../core/features/columns';
 import { fittedToArrow } from '../core/features/fitted-table';
 import { fitFeatures, transformCodeVersions, type PriorTransform } from '../core/features/pipeline';
 import { splitToArrow } from '../core/model/split';
-import { assertSplitGrouping } from '../core/model/split-groups';
+import { assertSplitGrouping, withSplitGroups } from '../core/model/split-groups';
 import { resolveTask } from '../core/model/task';
 import { splitDataset } from '../core/model/train';
 import type { StepInput, StepResult, TransformRun } from '../core/run-types';
@@ -76,7 +76,9 @@ export async function features(input: StepInput, config: QuiverConfig): Promise<
         },
       });
       await ctx.write('transforms', fittedToArrow(fitted));
-      await ctx.write('data', output);
+      // The output holds numeric features only: it carries the split's groups for train and validate.
+      const groupBy = spec.split.groupBy;
+      await ctx.write('data', groupBy === undefined ? output : withSplitGroups(output, table, groupBy));
       const reused = runs.filter((r) => r.reused).length;
       return {
         primary: 'data',

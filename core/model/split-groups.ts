@@ -1,4 +1,4 @@
-import type * as arrow from 'apache-arrow';
+import * as arrow from 'apache-arrow';
 import { looksLikeIdName } from '../data/cardinality';
 import { columnViews } from '../data/column-views';
 import { recordCopies } from '../data/duplicates';
@@ -30,6 +30,8 @@ export interface RepeatedId {
  * @throws DataError when the column does not exist (naming the columns that do).
  */
 export function groupFirstRows(table: arrow.Table, column: string): Map<number, number> {
+  const carried = carriedGroups(table, column);
+  if (carried) return carried;
   const vector = table.getChild(column);
   if (!vector) {
     const names = table.schema.fields.map((f) => quote(f.name)).join(', ');
@@ -47,6 +49,56 @@ export function groupFirstRows(table: arrow.Table, column: string): Map<number, 
     if (seen === undefined) first.set(key, row);
     else firstOf.set(row, seen);
   }
+  return firstOf;
+}
+
+/**
+ * Schema-metadata key of a features stage's output carrying the `split.groupBy` groups of its input
+ * (`{"column": "customer_id", "codes": [0, 0, 1, …]}`, one group number per row, -1 for a null):
+ * the stage's output holds numeric features only, and train and validate must split it as the
+ * features stage split its input.
+ */
+export const SPLIT_GROUPS_KEY = 'quiver.split_groups';
+
+/** `output` with `from`'s groups by `column` in its metadata (same rows, in the same order). */
+export function withSplitGroups(output: arrow.Table, from: arrow.Table, column: string): arrow.Table {
+  const codes = new Array<number>(from.numRows);
+  const first = new Map<number, number>();
+  for (const [row, lead] of groupFirstRows(from, column)) first.set(row, lead);
+  const code = new Map<number, number>();
+  const vector = from.getChild(column);
+  for (let row = 0; row < from.numRows; row++) {
+    const lead = first.get(row) ?? row;
+    const value = vector?.get(row) as unknown;
+    if (value === null || value === undefined) {
+      codes[row] = -1;
+      continue;
+    }
+    let c = code.get(lead);
+    if (c === undefined) code.set(lead, (c = code.size));
+    codes[row] = c;
+  }
+  const metadata = new Map([
+    ...output.schema.metadata,
+    [SPLIT_GROUPS_KEY, JSON.stringify({ column, codes })],
+  ]);
+  return new arrow.Table(new arrow.Schema(output.schema.fields, metadata), output.batches);
+}
+
+/** The groups a features stage carried for `column` (withSplitGroups), or null when none were. */
+function carriedGroups(table: arrow.Table, column: string): Map<number, number> | null {
+  const text = table.schema.metadata.get(SPLIT_GROUPS_KEY);
+  if (text === undefined) return null;
+  const carried = JSON.parse(text) as { column: string; codes: number[] };
+  if (carried.column !== column || carried.codes.length !== table.numRows) return null;
+  const first = new Map<number, number>();
+  const firstOf = new Map<number, number>();
+  carried.codes.forEach((code, row) => {
+    if (code < 0) return;
+    const seen = first.get(code);
+    if (seen === undefined) first.set(code, row);
+    else firstOf.set(row, seen);
+  });
   return firstOf;
 }
 

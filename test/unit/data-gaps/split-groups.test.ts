@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../core/csv';
 import { DataError } from '../../../core/errors';
-import { assertSplitGrouping, repeatedIdColumns } from '../../../core/model/split-groups';
+import { fitFeatures } from '../../../core/features/pipeline';
+import { assertSplitGrouping, repeatedIdColumns, withSplitGroups } from '../../../core/model/split-groups';
 import { splitDataset } from '../../../core/model/train';
 
 // Panel data: 60 customers × 10 monthly rows, a per-customer label (BREAKER9 #30).
@@ -28,6 +29,23 @@ describe('split.groupBy: rows of one entity stay on one side (GroupShuffleSplit)
     expect(grouped.holdoutRows.length).toBe(120);
     const again = splitDataset(panel, 'churned', { holdout: 0.2, seed: 42, groupBy: 'customer_id' });
     expect(Array.from(again.holdoutRows)).toEqual(Array.from(grouped.holdoutRows));
+  });
+
+  it("a features stage's output (no customer_id left) carries the groups: train and validate split it the same way", async () => {
+    const split = { holdout: 0.2, seed: 42, groupBy: 'customer_id' };
+    const { output } = await fitFeatures({
+      table: panel,
+      specs: [{ kind: 'drop', params: { columns: ['customer_id'] } }],
+      target: 'churned',
+      task: 'classification',
+      trainRows: splitDataset(panel, 'churned', split).trainRows,
+      inputSha256: 'test',
+    });
+    expect(output.getChild('customer_id')).toBeNull();
+    const carried = withSplitGroups(output, panel, 'customer_id');
+    expect(Array.from(splitDataset(carried, 'churned', split).holdoutRows)).toEqual(
+      Array.from(splitDataset(panel, 'churned', split).holdoutRows),
+    );
   });
 
   it('a missing groupBy column is an error naming the columns that exist', () => {
