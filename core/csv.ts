@@ -17,6 +17,13 @@ import {
 import { isUnnamed, namedWidth, trailingUnnamed, unnamedColumn } from './sources/csv-trailing';
 import { describeQuoteError } from './sources/csv-quotes';
 import { excelSepDirective } from './sources/excel-sep';
+import {
+  checkHeaderIsNotData,
+  namesCountError,
+  oneLineName,
+  suppliedNames,
+  type HeaderOptions,
+} from './sources/header-names';
 import { checkInvisibleVariants, mayHoldInvisibles } from './sources/invisible-variants';
 import { NullTokenTally } from './sources/null-tokens';
 import { decodeToUtf8, type TextEncoding } from './sources/encoding';
@@ -39,7 +46,7 @@ import { ownValue } from './own-keys';
  * Hand-written over the raw bytes, without a string per field, because ingest must sustain
  * ≥ 100 MB/s (see bench/csv-ingest.ts).
  */
-export interface CsvOptions extends SkipLines {
+export interface CsvOptions extends SkipLines, HeaderOptions {
   /** One ASCII character; `,` unless given. */
   delimiter?: string;
   /** Named in error messages (readCsv passes the file path). */
@@ -137,7 +144,16 @@ export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arro
   try {
     for (;;) {
       const scanner = new Scanner(bytes, delimiter, options.source);
-      const names = readHeader(scanner, fields.trim, options.renameDuplicates ?? false);
+      const given = suppliedNames(options);
+      const names =
+        options.header === false
+          ? headerlessNames(scanner, given!, options.source)
+          : renamed(
+              readHeader(scanner, fields.trim, options.renameDuplicates ?? false),
+              given,
+              scanner,
+              options.source,
+            );
       scanner.names = names;
       // A comment prefix never eats data silently: data-shaped comment lines fail here.
       checkCommentLines(skipped, { line: scanner.headerLine, names, delimiter }, options.source);
@@ -179,7 +195,10 @@ export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arro
           );
         checkDotGroups(names.slice(0, width), columns, lines, options.source);
         const table = toTable(names.slice(0, width), columns.slice(0, width), rows, lines);
+        if (options.header !== false && !given)
+          checkHeaderIsNotData(table, scanner.headerLine, options.source);
         const summary = skippedSummary(skipped, options.comment !== undefined, delimiter);
+        if (scanner.joinedNames.length > 0) summary.headerNames = scanner.joinedNames.join(', ');
         if (Object.keys(summary).length > 0)
           table.schema.metadata.set(SKIPPED_LINES_KEY, JSON.stringify(summary));
         return table;
@@ -295,8 +314,10 @@ class Scanner {
   field = -1;
   /** The header ends in unnamed columns (`…,species,,,`): lines of delimiters only are padding. */
   padded = false;
-  /** The header's physical line, once read. */
+  /** The header's physical line, once read (0: the file has none, source.header: false). */
   headerLine = 1;
+  /** Header names whose line breaks were read as spaces (`'Sepal Length (cm)'`), for ingest's summary. */
+  joinedNames: string[] = [];
 
   constructor(
     readonly bytes: Buffer,
@@ -456,8 +477,10 @@ function readHeader(scanner: Scanner, trim: boolean, renameDuplicates: boolean):
   let end: End;
   do {
     end = scanner.next();
-    const name = scanner.content().toString('utf8');
-    names.push(trim && !scanner.quoted ? name.trim() : name);
+    const text = scanner.content().toString('utf8');
+    const name = oneLineName(trim && !scanner.quoted ? text.trim() : text);
+    if (name !== text && /[\r\n]/.test(text)) scanner.joinedNames.push(quote(name));
+    names.push(name);
   } while (end === End.Field);
   const seen = new Map<string, number>();
   const named = names.length - trailingUnnamed(names);
@@ -480,6 +503,33 @@ function readHeader(scanner: Scanner, trim: boolean, renameDuplicates: boolean):
     seen.set(name, i);
   });
   return names;
+}
+
+/**
+ * The names of a file without a header line (source.header: false): source.names, one per field of
+ * the first line, which is read as data (the scanner stays at the file's start).
+ */
+function headerlessNames(scanner: Scanner, names: string[], source: string | undefined): string[] {
+  scanner.headerLine = 0;
+  const probe = new Scanner(scanner.bytes, scanner.delimiter, source);
+  if (!probe.nextRow()) throw scanner.error(undefined, 'the file is empty: no data rows');
+  const line = probe.line;
+  let fields = 0;
+  while (probe.next() === End.Field) fields++;
+  if (fields + 1 !== names.length) throw namesCountError(names, fields + 1, line, source);
+  return names;
+}
+
+/** The header's names replaced by source.names (pandas' `names=` with a header line), one per field. */
+function renamed(
+  names: string[],
+  given: string[] | null,
+  scanner: Scanner,
+  source: string | undefined,
+): string[] {
+  if (!given) return names;
+  if (given.length !== names.length) throw namesCountError(given, names.length, scanner.headerLine, source);
+  return given;
 }
 
 /** `name.1`, `name.2`, …: the first of pandas' names for a repeated header name that is free. */

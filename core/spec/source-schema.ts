@@ -31,6 +31,10 @@ export const sourceReadOptions = {
   skipRows: z.union([z.number().int().min(0), z.array(z.number().int().min(1))]).optional(),
   /** CSV: that many non-blank lines at the end (totals, notes) are skipped (pandas' `skipfooter`). */
   skipFooter: z.number().int().min(0).optional(),
+  /** CSV: false when the file has no header line (UCI `.data` files): its first line is data, named by `names`. */
+  header: z.boolean().optional(),
+  /** CSV: column names in file order (pandas' `names=`): needed with `header: false`, else they replace the header's. */
+  names: z.array(z.string().min(1)).min(1).optional(),
   /** CSV: read a repeated header name as pandas does (`petal_length.1`) instead of failing. */
   renameDuplicates: z.boolean().optional(),
   /** CSV and JSONL: text encoding (default UTF-8, strict; a byte order mark wins). */

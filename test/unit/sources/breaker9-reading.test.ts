@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { parseCsv, type CsvOptions } from '../../../core/csv';
+import { DataError, SpecError } from '../../../core/errors';
+import { skippedLinesOf } from '../../../core/sources/comment-lines';
+
+const IRIS_ROWS = [
+  '5.1,3.5,1.4,0.2,Iris-setosa',
+  '4.9,3.0,1.4,0.2,Iris-setosa',
+  '5.1,3.3,1.7,0.5,Iris-setosa',
+  '7.0,3.2,4.7,1.4,Iris-versicolor',
+  '6.4,3.2,4.5,1.5,Iris-versicolor',
+  '6.3,3.3,6.0,2.5,Iris-virginica',
+];
+const NAMES = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width', 'species'];
+
+function failure(text: string, options: CsvOptions = {}): Error {
+  try {
+    parseCsv(text, options);
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected parseCsv to throw');
+}
+
+describe('a file without a header line (UCI .data)', () => {
+  it('fails naming the first line as data, with source.header: false and source.names', () => {
+    const error = failure(`${IRIS_ROWS.join('\n')}\n`);
+    expect(error).toBeInstanceOf(DataError);
+    expect(error.message).toContain('line 1: the first line looks like data');
+    expect(error.message).toContain("'5.1', '3.5'");
+    expect(error.message).toContain('no header? set source.header: false and source.names: [');
+  });
+
+  it('reads every line as data under source.header: false with source.names', () => {
+    const table = parseCsv(`${IRIS_ROWS.join('\n')}\n`, { header: false, names: NAMES });
+    expect(table.numRows).toBe(6);
+    expect(table.schema.fields.map((f) => f.name)).toEqual(NAMES);
+    expect(table.getChild('sepal_length')!.get(0)).toBe(5.1);
+    expect(String(table.getChild('species')!.get(0))).toBe('Iris-setosa');
+  });
+
+  it('names the mismatch when source.names has too few or too many names', () => {
+    const few = failure(`${IRIS_ROWS.join('\n')}\n`, { header: false, names: NAMES.slice(0, 4) });
+    expect(few).toBeInstanceOf(SpecError);
+    expect(few.message).toContain('source.names lists 4 names');
+    expect(few.message).toContain('line 1 has 5 fields');
+    expect(few.message).toContain('field 5 has no name');
+    const many = failure(`${IRIS_ROWS.join('\n')}\n`, { header: false, names: [...NAMES, 'extra'] });
+    expect(many.message).toContain("'extra' has no field");
+  });
+
+  it('needs source.names with source.header: false, and replaces a header with them otherwise', () => {
+    expect(failure('1,2\n3,4\n', { header: false }).message).toContain(
+      'source.header: false needs source.names',
+    );
+    const table = parseCsv('a,b\n1,2\n', { names: ['x', 'y'] });
+    expect(table.schema.fields.map((f) => f.name)).toEqual(['x', 'y']);
+    expect(table.numRows).toBe(1);
+  });
+
+  it('keeps ordinary headers, pandas 0,1,2 column names and year headers', () => {
+    expect(parseCsv(`${NAMES.join(',')}\n${IRIS_ROWS.join('\n')}\n`).numRows).toBe(6);
+    expect(parseCsv('0,1,2\n0,1,2\n1,0,2\n').numRows).toBe(2);
+    expect(parseCsv('region,2019,2020\nnorth,5,6\nsouth,7,8\n').numRows).toBe(2);
+  });
+});
+
+describe('a header name with a line break (Excel Alt+Enter)', () => {
+  it('reads the break as one space and says so in the summary', () => {
+    const table = parseCsv('"Sepal\nLength (cm)",species\n5.1,setosa\n4.9,setosa\n');
+    expect(table.schema.fields.map((f) => f.name)).toEqual(['Sepal Length (cm)', 'species']);
+    expect(skippedLinesOf(table).headerNames).toBe("'Sepal Length (cm)'");
+  });
+});
