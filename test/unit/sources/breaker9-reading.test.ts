@@ -1,7 +1,10 @@
+import * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { parseCsv, type CsvOptions } from '../../../core/csv';
 import { DataError, SpecError } from '../../../core/errors';
+import { parseSource } from '../../../core/sources';
 import { skippedLinesOf } from '../../../core/sources/comment-lines';
+import { ROW_LINES_KEY } from '../../../core/sources/row-lines';
 
 const IRIS_ROWS = [
   '5.1,3.5,1.4,0.2,Iris-setosa',
@@ -70,5 +73,53 @@ describe('a header name with a line break (Excel Alt+Enter)', () => {
     const table = parseCsv('"Sepal\nLength (cm)",species\n5.1,setosa\n4.9,setosa\n');
     expect(table.schema.fields.map((f) => f.name)).toEqual(['Sepal Length (cm)', 'species']);
     expect(skippedLinesOf(table).headerNames).toBe("'Sepal Length (cm)'");
+  });
+});
+
+describe('Parquet/Arrow durations and times of day', () => {
+  const ipc = (columns: Record<string, arrow.Vector>) =>
+    Buffer.from(arrow.tableToIPC(new arrow.Table(columns), 'file'));
+  const species = arrow.vectorFromArray(['a', 'b', 'a'], new arrow.Utf8());
+  const x = arrow.vectorFromArray([1, 2, 3], new arrow.Float64());
+
+  it('reads a Duration as seconds and a Time32 as ms since midnight, noting the logical type', () => {
+    const table = parseSource(
+      ipc({
+        dur: arrow.vectorFromArray([1500n, null, 60000n], new arrow.DurationMillisecond()),
+        t: arrow.vectorFromArray([3_600_000, 0, 45_000_000], new arrow.TimeMillisecond()),
+        x,
+        species,
+      }),
+      'arrow',
+      'f.arrow',
+    );
+    expect([...table.getChild('dur')!]).toEqual([1.5, null, 60]);
+    expect([...table.getChild('t')!]).toEqual([3_600_000, 0, 45_000_000]);
+    expect(table.schema.fields.find((f) => f.name === 'dur')!.metadata.get('quiver.logical_type')).toBe(
+      'duration[s]',
+    );
+    expect(table.schema.fields.find((f) => f.name === 't')!.metadata.get('quiver.logical_type')).toBe(
+      'time_of_day[ms]',
+    );
+  });
+
+  it('source.columns reads a subset, leaving an unreadable column out; a missing one is named', () => {
+    const bytes = ipc({
+      tags: arrow.vectorFromArray(
+        [[1], [2], [3]],
+        new arrow.List(new arrow.Field('item', new arrow.Int32())),
+      ),
+      x,
+      species,
+    });
+    expect(() => parseSource(bytes, 'arrow', 'f.arrow')).toThrow(/column 'tags' has type .*source\.columns/);
+    const table = parseSource(bytes, 'arrow', 'f.arrow', { columns: ['species', 'x'] });
+    expect(table.schema.fields.map((f) => f.name)).toEqual(['species', 'x']);
+    expect(() => parseSource(bytes, 'arrow', 'f.arrow', { columns: ['x', 'y'] })).toThrow(
+      /source\.columns lists 'y', which the file lacks; its columns: 'tags', 'x', 'species'/,
+    );
+    const csv = parseSource(Buffer.from('a,b,c\n1,2,3\n4,5,6\n'), 'csv', 'f.csv', { columns: ['c', 'a'] });
+    expect(csv.schema.fields.map((f) => f.name)).toEqual(['c', 'a']);
+    expect(csv.schema.metadata.get(ROW_LINES_KEY)).toBeDefined();
   });
 });
