@@ -591,7 +591,7 @@ function readRows(
     if (fields !== width) {
       const header = { line: scanner.headerLine, width };
       const why = [
-        raggedRowHint(scanner.bytes, scanner, width, fields, scanner.delimiter),
+        raggedRowHint(scanner.bytes, scanner, width, fields, scanner.delimiter, line),
         hint ??
           (fields > width ? shortHeaderHint(scanner.bytes, dataStart, header, scanner.delimiter) : null),
       ];
