@@ -2,9 +2,13 @@ const INVISIBLE = /[\t\v\f\u00a0\u00ad\u1680\u2000-\u200d\u2028\u2029\u202f\u205
 
 /**
  * A value as messages print it: single-quoted with `\`, `'` and line breaks escaped, so `'red '`
- * and `'red'` differ on screen and a value never breaks a message's line.
+ * and `'red'` differ on screen and a value never breaks a message's line; one longer than
+ * QUOTED_MAX characters is cut: `'tempor et …'… (4,012 chars)`.
  */
 export function quote(text: string): string {
+  // A long value (a 4 KB product description) is cut as rows are: its start, then its length.
+  if (text.length > QUOTED_MAX)
+    return `${quote(cutValue(text))}… (${text.length.toLocaleString('en-US')} chars)`;
   const escaped = text
     .replace(/\\/g, '\\\\')
     .replace(/'/g, "\\'")
@@ -18,4 +22,13 @@ export function quote(text: string): string {
 export function quoteList(values: readonly string[], limit = 5): string {
   const shown = values.slice(0, limit).map(quote).join(', ');
   return values.length > limit ? `${shown} and ${values.length - limit} more` : shown;
+}
+
+/** Characters of a value messages show; a longer value is cut, with `…` and its length. */
+export const QUOTED_MAX = 120;
+
+/** The first QUOTED_MAX characters, a surrogate pair never cut in two. */
+function cutValue(text: string): string {
+  const end = /[\ud800-\udbff]/.test(text[QUOTED_MAX - 1]) ? QUOTED_MAX - 1 : QUOTED_MAX;
+  return text.slice(0, end);
 }

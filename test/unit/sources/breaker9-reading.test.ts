@@ -4,7 +4,8 @@ import { parseCsv, type CsvOptions } from '../../../core/csv';
 import { DataError, SpecError } from '../../../core/errors';
 import { parseSource } from '../../../core/sources';
 import { skippedLinesOf } from '../../../core/sources/comment-lines';
-import { ROW_LINES_KEY } from '../../../core/sources/row-lines';
+import { locatorFrom, ROW_LINES_KEY } from '../../../core/sources/row-lines';
+import { quote } from '../../../core/quote';
 
 const IRIS_ROWS = [
   '5.1,3.5,1.4,0.2,Iris-setosa',
@@ -148,5 +149,16 @@ describe('a report footer of several short lines (Salesforce export)', () => {
     expect(failure('a,b\n1,2\nTotal\n').message).toContain('it is the last line');
     const middle = failure('a,b\n1,2\nshort\n3,4\n').message;
     expect(middle).not.toContain('footer');
+  });
+});
+
+describe('long values in messages', () => {
+  it('are cut at 120 characters with their length, as rows are', () => {
+    const long = `${'tempor et '.repeat(401)}(updated)`;
+    const shown = quote(long);
+    expect(shown).toBe(`'${long.slice(0, 120)}'… (4,019 chars)`);
+    expect(quote('x'.repeat(120))).toBe(`'${'x'.repeat(120)}'`);
+    const locator = locatorFrom(undefined);
+    expect(locator.cell(0, 'description', long).length).toBeLessThan(200);
   });
 });
