@@ -26,6 +26,8 @@ export interface SourceOptions extends Omit<CsvOptions, 'source' | 'encoding'> {
    */
   format?: SourceFormat | 'auto';
   encoding?: TextEncoding;
+  /** JSON: the dot-separated key of the array of records in one JSON object (`results`). */
+  recordPath?: string;
   /** Only these columns are read, in this order (pandas' `usecols`); every column when absent. */
   columns?: readonly string[];
 }
@@ -109,6 +111,7 @@ function readFormat(bytes: Buffer, format: SourceFormat, name: string, options: 
         decodeToUtf8(textSourceBytes(bytes, name, 'JSON Lines'), options.encoding, name).toString('utf8'),
         name,
         declaredText(options),
+        options.recordPath,
       );
     case 'parquet':
       return normalizeTable(

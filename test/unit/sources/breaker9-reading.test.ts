@@ -162,3 +162,52 @@ describe('long values in messages', () => {
     expect(locator.cell(0, 'description', long).length).toBeLessThan(200);
   });
 });
+
+describe("pandas' to_json layouts and REST wrappers", () => {
+  const rows = [
+    { x: 5.1, species: 'setosa' },
+    { x: 7.0, species: 'versicolor' },
+    { x: 6.3, species: 'virginica' },
+  ];
+  const read = (doc: unknown, options: { recordPath?: string } = {}) =>
+    parseSource(Buffer.from(JSON.stringify(doc)), 'jsonl', 'f.json', options);
+  const values = (table: ReturnType<typeof read>) => ({
+    names: table.schema.fields.map((f) => f.name),
+    x: [...table.getChild('x')!],
+    species: [...table.getChild('species')!].map(String),
+  });
+  const expected = {
+    names: ['x', 'species'],
+    x: [5.1, 7.0, 6.3],
+    species: ['setosa', 'versicolor', 'virginica'],
+  };
+
+  it("reads orient='columns' (pandas' default), 'index' and 'split' as tables", () => {
+    const columns = {
+      x: Object.fromEntries(rows.map((r, i) => [String(i), r.x])),
+      species: Object.fromEntries(rows.map((r, i) => [String(i), r.species])),
+    };
+    expect(values(read(columns))).toEqual(expected);
+    expect(values(read(Object.fromEntries(rows.map((r, i) => [String(i), r]))))).toEqual(expected);
+    const split = { columns: ['x', 'species'], index: [0, 1, 2], data: rows.map((r) => [r.x, r.species]) };
+    expect(values(read(split))).toEqual(expected);
+  });
+
+  it('names a REST wrapper and its key, and reads it with source.recordPath', () => {
+    const api = { count: 3, next: null, results: rows };
+    expect(() => read(api)).toThrow(
+      "one JSON object holding 3 records under 'results' (a REST response?): set source.recordPath: results",
+    );
+    expect(values(read(api, { recordPath: 'results' }))).toEqual(expected);
+    expect(values(read({ data: { items: rows } }, { recordPath: 'data.items' }))).toEqual(expected);
+    expect(() => read(api, { recordPath: 'result' })).toThrow(
+      "source.recordPath 'result' names no array in the file; arrays at the top: 'results'",
+    );
+  });
+
+  it('still reads JSON Lines and a one-line flat record', () => {
+    const lines = rows.map((r) => JSON.stringify(r)).join('\n');
+    expect(values(parseSource(Buffer.from(lines), 'jsonl', 'f.jsonl'))).toEqual(expected);
+    expect(read(rows[0]).numRows).toBe(1);
+  });
+});
