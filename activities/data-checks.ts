@@ -104,7 +104,11 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
       );
   const columns = applyOverrides((input.pinned ?? inferred)!, overrides);
 
-  const schemaChecks = checkColumns(views, columns, locator);
+  const schemaChecks = checkColumns(views, columns, locator, {
+    label,
+    pipeline: spec.name,
+    leftOut: (column) => leftOutOfModel(column, spec.features, spec.train.features),
+  });
   const checked = views.filter((v) => !ownValue(columns, v.name)?.ignore);
   const keptAsText = new Map([...notes].filter(([, n]) => n.keptAsText).map(([name, n]) => [name, n.note]));
   // The source's number format: hints never ask for a setting already set.
