@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { runDataChecks } from '../../../activities/data-checks';
 import { parseCsv } from '../../../core/csv';
+import { columnViews } from '../../../core/data/column-views';
 import type { DataSchema } from '../../../core/data/data-schema';
+import { profileColumns } from '../../../core/data/profile';
+import { describeRatio } from '../../../core/data/scale-shift';
 import { validateSpec } from '../../../core/spec/load';
 
 /**
@@ -110,5 +113,62 @@ describe('retrain on next month against the pinned schema', () => {
     );
     const features = ['tenure', 'contract', 'monthly', 'senior', 'paperless'];
     expect(retrain(rows, header, { train: { features } })).toEqual([]);
+  });
+});
+
+describe('a column that moved as a whole (a unit change)', () => {
+  it('monthly in cents: says the whole column moved with the ratio, not drop/keep per row', () => {
+    const rows = month(2).map((r) => ({ ...r, monthly: Math.round(Number(r.monthly) * 100) }));
+    const failed = retrain(rows).find((r) => r.check === 'row_flags' && r.column === 'outOfRange')!;
+    expect(failed.observed).toMatch(
+      /^120 row\(s\) \(100\.00%\), e\.g\. line 2, column 'monthly': \d+ > max /,
+    );
+    const { min, max } = pinned.columns.monthly;
+    expect(failed.expected).toContain(
+      `none (policy fail); the whole column 'monthly' moved: 120 of 120 values (100.0%) outside the pinned [${min}, ${max}], median `,
+    );
+    expect(failed.expected).toContain('(≈ ×100): a unit or scale change? convert it back upstream (÷100)');
+    expect(failed.expected).toContain('or accept the new scale: quiver schema reset ch');
+    expect(failed.expected).not.toContain('maxFraction');
+  });
+
+  it('a few rows out of range keep the per-row remedies', () => {
+    const rows = month(2).map((r, i) => (i < 3 ? { ...r, monthly: 500 } : r));
+    const failed = retrain(rows).find((r) => r.check === 'row_flags' && r.column === 'outOfRange')!;
+    expect(failed.expected).not.toContain('moved');
+    expect(failed.expected).toContain('widen it');
+  });
+
+  it('ratios are named by their round unit factor when close to one', () => {
+    expect(describeRatio(101.3)).toBe('≈ ×100');
+    expect(describeRatio(37.4)).toBe('≈ ×37');
+    expect(describeRatio(1 / 11.6)).toBe('≈ ÷12');
+    expect(describeRatio(980)).toBe('≈ ×1000');
+  });
+});
+
+describe('drift far beyond its threshold under the default onBreach: warn', () => {
+  const views = columnViews(csv(month(1)));
+  const reference = { profile: profileColumns(views, 10, null), version: 1 };
+  const run = (rows: Row[], drift: Record<string, unknown> = {}) =>
+    runDataChecks({ table: csv(rows), spec: spec({ sanity: { drift } }), pinned, reference, origin });
+
+  it('tenure in years instead of months: the summary carries a loud warning, the run still passes', () => {
+    const years = month(2).map((r) => ({ ...r, tenure: Math.round((Number(r.tenure) / 12) * 100) / 100 }));
+    const outcome = run(years);
+    expect(outcome.failed).toEqual([]);
+    // (120 rows: other features may drift a little by chance; only tenure is far past its threshold.)
+    expect(outcome.summary.drift).toMatch(/drifted: tenure \(psi \d+\.\d{4} > 0\.2\)/);
+    expect(outcome.summary.driftWarning).toMatch(
+      /^WARNING 'tenure' psi \d+\.\d\d is \d+× the threshold 0\.2: far beyond ordinary drift \(a unit, scale or meaning change\?\); drift\.onBreach is warn, so this run goes on to deploy: check the column, or set sanity\.drift\.onBreach: fail/,
+    );
+    // `fail` already stops the run: no warning on top of the failure.
+    const strict = run(years, { onBreach: 'fail' });
+    expect(strict.failed.map((r) => `${r.check}(${r.column})`)).toContain('drift(tenure)');
+    expect(strict.summary.driftWarning).toBeUndefined();
+  });
+
+  it('an ordinary month has no warning', () => {
+    expect(run(month(2)).summary.driftWarning).toBeUndefined();
   });
 });
