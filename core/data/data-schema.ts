@@ -231,7 +231,7 @@ function typeWayOut(view: ColumnView, column: SchemaColumn, isLabel: boolean, re
     const now = distinctValues(view, 4);
     const before = Array.isArray(column.categories) ? column.categories.slice(0, 4) : [];
     const change = before.length && now.length ? ` (${before.map(quote).join('/')} → ${now.map(quote).join('/')})` : '';
-    return `${column.type}${pinned}: the labels changed spelling${change}: map them back upstream, or ${accept}; the model then predicts the new labels, so whatever reads its predictions must change too`;
+    return `${column.type}${pinned}: the labels changed spelling${change}: map them back upstream, or accept the new labels: ${reset} and validate.allowClassChange: true (the champion's classes differ); the model then predicts the new labels, so whatever reads its predictions must change too`;
   }
   return `${column.type}${pinned}: write it as before upstream, read it as ${view.type} (sanity.schema.columns.${view.name}.type: ${view.type}), or ${accept}`;
 }

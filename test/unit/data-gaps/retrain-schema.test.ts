@@ -72,7 +72,7 @@ describe('retrain on next month against the pinned schema', () => {
       "string (pinned classes: 'No', 'Yes'): the labels changed spelling ('No'/'Yes' → ",
     );
     expect(failed.expected).toContain(
-      'map them back upstream, or accept the new layout: quiver schema reset ch',
+      'map them back upstream, or accept the new labels: quiver schema reset ch and validate.allowClassChange: true',
     );
   });
 
