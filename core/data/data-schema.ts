@@ -270,21 +270,36 @@ export function nearestName(name: string, names: string[]): string | null {
   }
   const length = name.trim().length;
   if (best !== null && bestDistance < length && bestDistance <= Math.max(1, Math.ceil(length / 3))) return best;
-  return containingName(norm(name), names, norm);
+  return containingName(name.trim(), names, norm);
 }
 
-/** A name that contains `name` or is contained in it (`tenure` / `tenure_months`), 3 characters at least. */
+/**
+ * A name that contains `name` as a word or is contained in it so (`tenure` / `tenure_months`,
+ * `tenureMonths`), 3 characters at least; `age` is not found in `page_views`.
+ */
 function containingName(name: string, names: string[], norm: (s: string) => string): string | null {
   let best: string | null = null;
   let bestGap = Infinity;
   for (const candidate of names) {
-    const other = norm(candidate);
+    const other = candidate.trim();
     const [short, long] = other.length < name.length ? [other, name] : [name, other];
-    if (short.length < 3 || !long.includes(short)) continue;
+    if (short.length < 3 || !containsWord(long, norm(short), norm)) continue;
     const gap = long.length - short.length;
     if (gap < bestGap) [best, bestGap] = [candidate, gap];
   }
   return best;
+}
+
+/** Whether `word` occurs in `text` (case ignored) between word boundaries: ends, `_ -.`, or a capital. */
+function containsWord(text: string, word: string, norm: (s: string) => string): boolean {
+  const lower = norm(text);
+  for (let at = lower.indexOf(word); at >= 0; at = lower.indexOf(word, at + 1)) {
+    const before = at === 0 || !/[a-z0-9]/i.test(text[at - 1]) || /[A-Z]/.test(text[at]);
+    const end = at + word.length;
+    const after = end === text.length || !/[a-z0-9]/i.test(text[end]) || /[A-Z]/.test(text[end]);
+    if (before && after) return true;
+  }
+  return false;
 }
 
 function editDistance(a: string, b: string): number {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runDataChecks } from '../../../activities/data-checks';
 import { parseCsv } from '../../../core/csv';
 import { columnViews } from '../../../core/data/column-views';
-import type { DataSchema } from '../../../core/data/data-schema';
+import { nearestName, type DataSchema } from '../../../core/data/data-schema';
 import { profileColumns } from '../../../core/data/profile';
 import { describeRatio } from '../../../core/data/scale-shift';
 import { validateSpec } from '../../../core/spec/load';
@@ -91,6 +91,29 @@ describe('retrain on next month against the pinned schema', () => {
     expect(accepted.filter((r) => r.column === 'paperless')).toEqual([]);
   });
 
+  it('a numeric feature arriving as booleans or words names its values, the pinned range and the override', () => {
+    const { min, max } = pinned.columns.senior;
+    for (const [yes, no, type] of [
+      ['TRUE', 'FALSE', 'boolean'],
+      ['Yes', 'No', 'string'],
+    ]) {
+      const rows = month(2).map((r) => ({ ...r, senior: r.senior ? yes : no }));
+      const failed = retrain(rows).find((r) => r.check === 'schema_type')!;
+      const first = rows[0].senior;
+      const other = rows.findIndex((r) => r.senior !== first);
+      // A boolean column shows its values as read (`true`/`false`), whatever their spelling in the file.
+      const read = (v: string | number) => (type === 'boolean' ? String(v).toLowerCase() : v);
+      expect(failed.observed).toBe(
+        `${type} (not a number: line 2, column 'senior': '${read(first)}'; line ${other + 2}, column 'senior': '${read(rows[other].senior)}')`,
+      );
+      expect(failed.expected).toBe(
+        `number (pinned range [${min}, ${max}]): write it as before upstream, read it as ${type} (sanity.schema.columns.senior.type: ${type}), or accept the new layout: quiver schema reset ch (the next passing run pins it)`,
+      );
+      const accepted = retrain(rows, HEADER, { sanity: { schema: { columns: { senior: { type } } } } });
+      expect(accepted.filter((r) => r.check.startsWith('schema'))).toEqual([]);
+    }
+  });
+
   it('a renamed column names the new name on both sides and what to do', () => {
     const header = ['tenure_months', ...HEADER.slice(1)];
     const rows = month(2).map(({ tenure, ...r }) => ({ ...r, tenure_months: tenure }));
@@ -170,5 +193,15 @@ describe('drift far beyond its threshold under the default onBreach: warn', () =
 
   it('an ordinary month has no warning', () => {
     expect(run(month(2)).summary.driftWarning).toBeUndefined();
+  });
+});
+
+describe('nearestName: a renamed column', () => {
+  it('finds a name that contains the old one as a word, not inside another word', () => {
+    expect(nearestName('tenure', ['tenure_months', 'contract'])).toBe('tenure_months');
+    expect(nearestName('tenure', ['tenureMonths'])).toBe('tenureMonths');
+    expect(nearestName('monthly_charges', ['monthly'])).toBe('monthly');
+    expect(nearestName('age', ['page_views', 'usage'])).toBeNull();
+    expect(nearestName('lable', ['label', 'x'])).toBe('label');
   });
 });
