@@ -221,18 +221,20 @@ export function pairRenames(missing: string[], added: string[]): Map<string, str
 
 /** The way on from a column whose type changed: for the target, its labels changed spelling. */
 function typeWayOut(view: ColumnView, column: SchemaColumn, isLabel: boolean, reset: string): string {
+  const classes = isLabel && Array.isArray(column.categories) ? column.categories : null;
   const pinned = Array.isArray(column.categories)
-    ? ` (pinned ${isLabel ? 'classes' : 'categories'}: ${quoteList(column.categories, 12)})`
+    ? ` (pinned ${classes ? 'classes' : 'categories'}: ${quoteList(column.categories, 12)})`
     : column.type === 'number' && column.min !== undefined
       ? ` (pinned range [${column.min}, ${column.max}])`
       : '';
   const accept = `accept the new layout: ${reset} (the next passing run pins it)`;
-  if (isLabel) {
+  if (classes) {
     const now = distinctValues(view, 4);
-    const before = Array.isArray(column.categories) ? column.categories.slice(0, 4) : [];
-    const change = before.length && now.length ? ` (${before.map(quote).join('/')} → ${now.map(quote).join('/')})` : '';
+    const change = now.length ? ` (${classes.slice(0, 4).map(quote).join('/')} → ${now.map(quote).join('/')})` : '';
     return `${column.type}${pinned}: the labels changed spelling${change}: map them back upstream, or accept the new labels: ${reset} and validate.allowClassChange: true (the champion's classes differ); the model then predicts the new labels, so whatever reads its predictions must change too`;
   }
+  // A numeric target read as another type would turn regression into classification: no override.
+  if (isLabel) return `${column.type}${pinned}: write the target as before upstream, or ${accept}`;
   return `${column.type}${pinned}: write it as before upstream, read it as ${view.type} (sanity.schema.columns.${view.name}.type: ${view.type}), or ${accept}`;
 }
 

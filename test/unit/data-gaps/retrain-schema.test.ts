@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runDataChecks } from '../../../activities/data-checks';
 import { parseCsv } from '../../../core/csv';
 import { columnViews } from '../../../core/data/column-views';
-import { nearestName, type DataSchema } from '../../../core/data/data-schema';
+import { checkColumns, inferSchema, nearestName, type DataSchema } from '../../../core/data/data-schema';
 import { profileColumns } from '../../../core/data/profile';
 import { describeRatio } from '../../../core/data/scale-shift';
 import { validateSpec } from '../../../core/spec/load';
@@ -112,6 +112,21 @@ describe('retrain on next month against the pinned schema', () => {
       const accepted = retrain(rows, HEADER, { sanity: { schema: { columns: { senior: { type } } } } });
       expect(accepted.filter((r) => r.check.startsWith('schema'))).toEqual([]);
     }
+  });
+
+  it('a numeric target arriving as text is not offered a type override (that would make it classes)', () => {
+    const schema = inferSchema(columnViews(parseCsv('x,y\n1,2.5\n2,3.5\n')), 0.1, {
+      pipeline: 'p',
+      inferredFrom: origin,
+    });
+    const [, y] = checkColumns(columnViews(parseCsv('x,y\n1,high\n2,3.5\n')), schema.columns, undefined, {
+      label: 'y',
+      pipeline: 'p',
+    });
+    expect(y.observed).toBe("string (not a number: row 0, column 'y': 'high')");
+    expect(y.expected).toMatch(
+      /^number \(pinned range \[[\d.]+, [\d.]+\]\): write the target as before upstream, or accept the new layout: quiver schema reset p \(the next passing run pins it\)$/,
+    );
   });
 
   it('a renamed column names the new name on both sides and what to do', () => {
