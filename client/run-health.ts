@@ -65,3 +65,16 @@ export function missingWorkerNotes(
       return `no worker polls ${describeQueue(queue)}: start one with \`npx quiver worker --queue ${which}\` (or \`npx quiver up\`)`;
     });
 }
+
+/**
+ * Whether `train` may go on the workflow's own (CPU) queue: every worker polling the CPU queue for
+ * steps also polls the GPU queue (the same process identities, as `quiver up` and `quiver run` start
+ * them), so wherever the CPU queue hands training, that worker chose a training backend and limits
+ * trainings to its GPU concurrency (worker/workers.ts). Only there can the server hand `train` over
+ * eagerly, with no trip through a task queue. With no CPU poller, or any CPU-only worker, training
+ * stays on the GPU queue (dedicated GPU workers, then the CPU fallback after `train.gpuWait`).
+ */
+export function trainingSharesWorkflowQueue(cpuStepPollers: string[], gpuPollers: string[]): boolean {
+  const gpu = new Set(gpuPollers);
+  return cpuStepPollers.length > 0 && cpuStepPollers.every((identity) => gpu.has(identity));
+}
