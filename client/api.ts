@@ -149,7 +149,8 @@ export class QuiverClient {
     > = {},
   ): Promise<string> {
     // Where training goes is asked of the server while the store is checked and the spec claimed.
-    const taskQueues = this.runTaskQueues();
+    // A local run (`execution: local`) trains on its workflow's worker, as a local activity: nothing to ask.
+    const taskQueues = spec.execution === 'local' ? this.options.taskQueues : this.runTaskQueues();
     await this.checkStore();
     // Claim check: a large spec travels as a checkpoint reference; what would still be too large is refused now.
     const { openStore } = checkpointStore();

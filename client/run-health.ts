@@ -67,14 +67,16 @@ export function missingWorkerNotes(
 }
 
 /**
- * Whether `train` may go on the workflow's own (CPU) queue: every worker polling the CPU queue for
- * steps also polls the GPU queue (the same process identities, as `quiver up` and `quiver run` start
- * them), so wherever the CPU queue hands training, that worker chose a training backend and limits
- * trainings to its GPU concurrency (worker/workers.ts). Only there can the server hand `train` over
- * eagerly, with no trip through a task queue. With no CPU poller, or any CPU-only worker, training
- * stays on the GPU queue (dedicated GPU workers, then the CPU fallback after `train.gpuWait`).
+ * Whether `train` may go on the workflow's own (CPU) queue: the workers polling the CPU queue for steps
+ * are exactly those polling the GPU queue (the same process identities: one process serves both, as
+ * `quiver up` and `quiver run` start it). Wherever the CPU queue hands training, that worker chose a
+ * training backend and limits trainings to its GPU concurrency (worker/workers.ts), and there is no
+ * dedicated GPU worker it would bypass; only on the workflow's queue can the server hand `train` over
+ * eagerly, with no trip through a task queue. Otherwise (no poller, a CPU-only worker, a dedicated GPU
+ * worker) training stays on the GPU queue, with its CPU fallback after `train.gpuWait`.
  */
 export function trainingSharesWorkflowQueue(cpuStepPollers: string[], gpuPollers: string[]): boolean {
+  const cpu = new Set(cpuStepPollers);
   const gpu = new Set(gpuPollers);
-  return cpuStepPollers.length > 0 && cpuStepPollers.every((identity) => gpu.has(identity));
+  return cpu.size > 0 && cpu.size === gpu.size && [...cpu].every((identity) => gpu.has(identity));
 }
