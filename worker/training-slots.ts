@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { heartbeat, lastHeartbeatDetails } from '../activities/step';
 
 /** How often a training waiting for a slot heartbeats (its heartbeatTimeout is a minute by default). */
@@ -9,6 +10,7 @@ const WAITING_HEARTBEAT_MS = 1_000;
  * trainingSharesWorkflowQueue), where its slots are the CPU queue's: this keeps the GPU concurrency
  * (`QUIVER_GPU_CONCURRENCY`, 1 by default) true for all of them. A training that waits heartbeats
  * what its previous attempt last did, so neither a timeout nor a lost epoch checkpoint follows.
+ * Local activities (`execution: local` runs, which never used the GPU queue) are not counted.
  */
 export function limitTrainings<I, O>(
   train: (input: I) => Promise<O>,
@@ -35,6 +37,7 @@ export function limitTrainings<I, O>(
     else running--;
   };
   return async (input) => {
+    if (isLocalActivity()) return train(input);
     await acquire();
     try {
       return await train(input);
@@ -42,4 +45,12 @@ export function limitTrainings<I, O>(
       release();
     }
   };
+}
+
+function isLocalActivity(): boolean {
+  try {
+    return Context.current().info.isLocal;
+  } catch {
+    return false; // called in-process, outside any activity
+  }
 }
