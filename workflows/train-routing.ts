@@ -23,8 +23,9 @@ export interface TrainPlacement {
  * The train activity, routed: scheduled on the GPU queue with `gpuWait` as its schedule-to-start
  * timeout; if no GPU worker picks it up in time it runs on the CPU queue (recorded in
  * `state.routing`), or, with `requireGpu`, fails with NoGpuWorker. When the run's GPU queue is its
- * CPU queue (every worker serves both, see client trainingSharesWorkflowQueue), it runs there at once. Every call continues from the
- * latest epoch checkpoint the run knows of (its own training's, else the resumed run's).
+ * CPU queue (the same workers serve both, see the client's trainingSharesWorkflowQueue), it runs
+ * there at once. Every call continues from the latest epoch checkpoint the run knows of (its own
+ * training's, else the resumed run's).
  */
 export function routedTraining(
   options: ActivityOptions,
@@ -45,8 +46,8 @@ export function routedTraining(
     ...input,
     resumeTraining: state.live?.checkpoint ?? gpuCheckpoint ?? resumedRunCheckpoint ?? null,
   });
-  // The client found every worker of the CPU queue serving the GPU queue too (one process, as `quiver up`
-  // starts it): training goes on the workflow's queue, where the server can hand it over eagerly.
+  // The client found the same workers on both queues (one process, as `quiver up` starts it): training
+  // goes on the workflow's queue, where the server can hand it over eagerly.
   if (queues.gpu === queues.cpu) {
     return (input) => {
       state.routing = { queue: 'gpu', reason: null };
