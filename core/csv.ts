@@ -18,6 +18,7 @@ import { isUnnamed, namedWidth, trailingUnnamed, unnamedColumn } from './sources
 import { describeQuoteError } from './sources/csv-quotes';
 import { excelSepDirective } from './sources/excel-sep';
 import { checkInvisibleVariants, mayHoldInvisibles } from './sources/invisible-variants';
+import { asciiDigits } from './sources/unicode-digits';
 import { NullTokenTally } from './sources/null-tokens';
 import { decodeToUtf8, type TextEncoding } from './sources/encoding';
 import { locatorFrom, ROW_LINES_KEY, RowLineRecorder } from './sources/row-lines';
@@ -703,15 +704,16 @@ class ColumnBuilder {
       return this.setNull(row);
     }
     if (this.numbers) {
-      const value = parseNumber(bytes, start, end);
-      if (value === value && numberEnd === end && numberShape === PLAIN) {
+      const value = parseValue(bytes, start, end);
+      const read = value === value && numberEnd === -1;
+      if (read && numberShape === PLAIN) {
         if (watchGroups) this.groups.note(row, value);
         this.numbers[row] = value;
         this.stored++;
         if (numberExponentCode) this.exponentCodes++;
         return;
       }
-      if (value === value && numberEnd === end)
+      if (read)
         this.textReason = `${numberShape === LEADING_ZERO ? 'codes with leading zeros' : 'integers beyond 2^53'} (${quote(bytes.toString('utf8', start, end))}) kept exact as text`;
       this.toText();
     }
@@ -1056,6 +1058,28 @@ function parseNumber(bytes: Buffer, start: number, limit: number, delimiter = -1
   }
   const value = power >= 0 ? mantissa * POW10[power] : mantissa / POW10[-power];
   return negative ? -value : value;
+}
+
+/**
+ * A whole field read as a number (NaN if it is none): ASCII as parseNumber reads it, else, when it
+ * holds non-ASCII bytes, written in Unicode decimal digits (`٥٫١`, `۵.۱`, `５．１`) as Python's
+ * `float()` reads them. `numberEnd` is -1 when the whole field was read.
+ */
+function parseValue(bytes: Buffer, start: number, end: number): number {
+  const value = parseNumber(bytes, start, end);
+  if (value === value && numberEnd === end) {
+    numberEnd = -1;
+    return value;
+  }
+  let high = start;
+  while (high < end && bytes[high] < 0x80) high++;
+  if (high === end) return NaN;
+  const ascii = asciiDigits(bytes.toString('utf8', start, end), String.fromCharCode(decimalByte));
+  if (ascii === null) return NaN;
+  const spelled = Buffer.from(ascii, 'utf8');
+  const unicode = parseNumber(spelled, 0, spelled.length);
+  if (unicode === unicode && numberEnd === spelled.length) numberEnd = -1;
+  return unicode;
 }
 
 function isDigit(byte: number | undefined): boolean {
