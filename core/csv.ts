@@ -19,6 +19,7 @@ import { describeQuoteError } from './sources/csv-quotes';
 import { excelSepDirective } from './sources/excel-sep';
 import { checkInvisibleVariants, mayHoldInvisibles } from './sources/invisible-variants';
 import { asciiDigits } from './sources/unicode-digits';
+import { trimEdgeBlanks } from './sources/edge-blanks';
 import { NullTokenTally } from './sources/null-tokens';
 import { decodeToUtf8, type TextEncoding } from './sources/encoding';
 import { locatorFrom, ROW_LINES_KEY, RowLineRecorder } from './sources/row-lines';
@@ -458,7 +459,7 @@ function readHeader(scanner: Scanner, trim: boolean, renameDuplicates: boolean):
   do {
     end = scanner.next();
     const name = scanner.content().toString('utf8');
-    names.push(trim && !scanner.quoted ? name.trim() : name);
+    names.push(trim && !scanner.quoted ? trimEdgeBlanks(name) : name);
   } while (end === End.Field);
   const seen = new Map<string, number>();
   const named = names.length - trailingUnnamed(names);
@@ -764,20 +765,24 @@ class ColumnBuilder {
  * counts whitespace: space, tab, VT, FF, and in UTF-8 NBSP (C2 A0), U+1680, U+2000–U+200A, U+2028,
  * U+2029, U+202F, U+205F, U+3000 and the BOM (EF BB BF). Exported spreadsheets pad with NBSP.
  * Invisible format characters copy-paste leaves at a value's ends go too (zero-width space, joiners
- * U+200B–U+200D, word joiner U+2060, soft hyphen U+00AD): `'red\u200b'` is `'red'`.
+ * U+200B–U+200D, word joiner U+2060, soft hyphen U+00AD): `'red\u200b'` is `'red'`. So do the bidi
+ * marks Hebrew and Arabic exports leave around values (LRM/RLM U+200E/U+200F, ALM U+061C, embeddings
+ * and overrides U+202A–U+202E, isolates U+2066–U+2069): `'\u200f5.0'` is `5.0`.
  */
 function blankAt(bytes: Buffer, i: number, end: number): number {
   if (i >= end) return 0;
   const b = bytes[i];
   if (b === SPACE || b === TAB || b === 0x0b || b === 0x0c) return 1;
   if (b === 0xc2) return i + 1 < end && (bytes[i + 1] === 0xa0 || bytes[i + 1] === 0xad) ? 2 : 0;
+  if (b === 0xd8) return i + 1 < end && bytes[i + 1] === 0x9c ? 2 : 0; // U+061C ARABIC LETTER MARK
   if (b < 0xe1 || b > 0xef || i + 2 >= end) return 0;
   const c = bytes[i + 1];
   const d = bytes[i + 2];
   const wide =
     (b === 0xe1 && c === 0x9a && d === 0x80) ||
-    (b === 0xe2 && c === 0x80 && ((d >= 0x80 && d <= 0x8d) || d === 0xa8 || d === 0xa9 || d === 0xaf)) ||
-    (b === 0xe2 && c === 0x81 && (d === 0x9f || d === 0xa0)) ||
+    (b === 0xe2 && c === 0x80 && ((d >= 0x80 && d <= 0x8f) || d === 0xa8 || d === 0xa9 || d === 0xaf)) ||
+    (b === 0xe2 && c === 0x80 && d >= 0xaa && d <= 0xae) ||
+    (b === 0xe2 && c === 0x81 && (d === 0x9f || d === 0xa0 || (d >= 0xa6 && d <= 0xa9))) ||
     (b === 0xe3 && c === 0x80 && d === 0x80) ||
     (b === 0xef && c === 0xbb && d === 0xbf);
   return wide ? 3 : 0;
