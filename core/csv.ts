@@ -508,11 +508,22 @@ function duplicateNameMessage(
 const ROW_TEXT_SHOWN = 120;
 
 /** The row's text between `start` and `end` (its line break dropped), quoted, cut to ROW_TEXT_SHOWN. */
+/** How many NUL bytes the row is, line break aside; 0 when it holds anything else. */
+function nulPadding(bytes: Buffer, start: number, end: number): number {
+  let stop = end;
+  while (stop > start && (bytes[stop - 1] === LF || bytes[stop - 1] === CR)) stop--;
+  for (let i = start; i < stop; i++) if (bytes[i] !== 0) return 0;
+  return stop - start;
+}
+
 function rowText(bytes: Buffer, start: number, end: number): string {
   // 4 bytes per character at most: decode no more than the message can show.
   const text = bytes
     .toString('utf8', start, Math.min(end, start + ROW_TEXT_SHOWN * 4 + 4))
     .replace(/\r?\n$/, '');
+  // NUL padding (a pre-allocated or crash-truncated file) is named, not printed as hundreds of escapes.
+  const nuls = nulPadding(bytes, start, end);
+  if (nuls > 0) return `${quote('\0')} × ${nuls} (NUL padding)`;
   return text.length > ROW_TEXT_SHOWN ? `${quote(text.slice(0, ROW_TEXT_SHOWN))}…` : quote(text);
 }
 

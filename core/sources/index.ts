@@ -12,6 +12,7 @@ import { parseJsonLines } from './jsonl';
 import { parseParquet } from './parquet';
 import { ROW_LINES_KEY } from './row-lines';
 import { LOGICAL_TYPE_KEY } from './text-types';
+import { checkControlCharacters } from './control-characters';
 
 /** The source formats ingest reads. */
 export const SOURCE_FORMATS = ['csv', 'parquet', 'arrow', 'jsonl'] as const;
@@ -87,6 +88,8 @@ export function parseSource(
 ): arrow.Table {
   if (format === 'csv' || format === 'jsonl') refuseBinaryTable(bytes, format, name);
   const read = readFormat(bytes, format, name, options);
+  // `'re\u0000d'` beside `'red'`: two values that look one; refused in every format, naming the line.
+  checkControlCharacters(read, name);
   // Declared types (source.columnTypes) are checked, and applied, the same way for every format.
   const numbers = format === 'csv' ? { decimal: options.decimal, thousands: options.thousands } : {};
   // Typed sources' ISO date strings are timestamps, as the text readers infer them.
