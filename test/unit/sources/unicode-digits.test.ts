@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../core/csv';
+import { parseJsonLines } from '../../../core/sources/jsonl';
 import { asciiDigits } from '../../../core/sources/unicode-digits';
 import { parsePredictBody } from '../../../core/serving/request';
 import type { Preprocessing } from '../../../core/model/preprocess';
@@ -61,5 +62,13 @@ describe('numbers written in Unicode decimal digits', () => {
     const read = (m: unknown) => parsePredictBody({ instances: [{ m }] }, prep).instances[0].m;
     expect(['٥٫١', '۵.۱', '５．１', 5.1].map(read)).toEqual([5.1, 5.1, 5.1, 5.1]);
     expect(() => read('٥x')).toThrow("instances[0].m: expected a finite number, got '٥x'");
+  });
+});
+
+describe('JSON Lines numbers beside strings in Unicode digits', () => {
+  it('reads the column as numbers', () => {
+    const table = parseJsonLines('{"m": 5.1, "y": "a"}\n{"m": "٤٫٩", "y": "b"}\n{"m": "５．０", "y": "a"}\n');
+    expect(String(table.schema.fields.find((f) => f.name === 'm')!.type)).toBe('Float64');
+    expect([...table.getChild('m')!]).toEqual([5.1, 4.9, 5]);
   });
 });
