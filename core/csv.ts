@@ -507,7 +507,6 @@ function duplicateNameMessage(
 /** Characters of a row a message shows; a longer row is cut, with `…`. */
 const ROW_TEXT_SHOWN = 120;
 
-/** The row's text between `start` and `end` (its line break dropped), quoted, cut to ROW_TEXT_SHOWN. */
 /** How many NUL bytes the row is, line break aside; 0 when it holds anything else. */
 function nulPadding(bytes: Buffer, start: number, end: number): number {
   let stop = end;
@@ -516,14 +515,15 @@ function nulPadding(bytes: Buffer, start: number, end: number): number {
   return stop - start;
 }
 
+/** The row's text between `start` and `end` (its line break dropped), quoted, cut to ROW_TEXT_SHOWN. */
 function rowText(bytes: Buffer, start: number, end: number): string {
+  // NUL padding (a pre-allocated or crash-truncated file) is named, not printed as hundreds of escapes.
+  const nuls = nulPadding(bytes, start, end);
+  if (nuls > 0) return `${quote('\0')} × ${nuls} (NUL padding)`;
   // 4 bytes per character at most: decode no more than the message can show.
   const text = bytes
     .toString('utf8', start, Math.min(end, start + ROW_TEXT_SHOWN * 4 + 4))
     .replace(/\r?\n$/, '');
-  // NUL padding (a pre-allocated or crash-truncated file) is named, not printed as hundreds of escapes.
-  const nuls = nulPadding(bytes, start, end);
-  if (nuls > 0) return `${quote('\0')} × ${nuls} (NUL padding)`;
   return text.length > ROW_TEXT_SHOWN ? `${quote(text.slice(0, ROW_TEXT_SHOWN))}…` : quote(text);
 }
 
