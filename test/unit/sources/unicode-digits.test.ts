@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../core/csv';
 import { parseJsonLines } from '../../../core/sources/jsonl';
+import { parseSource } from '../../../core/sources/index';
 import { asciiDigits } from '../../../core/sources/unicode-digits';
 import { parsePredictBody } from '../../../core/serving/request';
 import type { Preprocessing } from '../../../core/model/preprocess';
@@ -70,5 +71,13 @@ describe('JSON Lines numbers beside strings in Unicode digits', () => {
     const table = parseJsonLines('{"m": 5.1, "y": "a"}\n{"m": "٤٫٩", "y": "b"}\n{"m": "５．０", "y": "a"}\n');
     expect(String(table.schema.fields.find((f) => f.name === 'm')!.type)).toBe('Float64');
     expect([...table.getChild('m')!]).toEqual([5.1, 4.9, 5]);
+  });
+});
+
+describe('a column declared number (source.columnTypes) in Unicode digits', () => {
+  it('reads JSON Lines strings in them as numbers', () => {
+    const text = '{"m": "٥٫١", "y": "a"}\n{"m": "４．９", "y": "b"}\n';
+    const table = parseSource(Buffer.from(text), 'jsonl', 'j.jsonl', { columnTypes: { m: 'number' } });
+    expect([...table.getChild('m')!]).toEqual([5.1, 4.9]);
   });
 });
