@@ -11,6 +11,7 @@ import {
 } from '../core/data/dataset-checks';
 import { expectedDuplicates } from '../core/data/duplicates';
 import { suggestedMaxFraction } from '../core/data/row-flags';
+import { describeSplitColumn, findSplitColumns, splitColumnHint } from '../core/data/split-columns';
 import { resolveTask } from '../core/model/task';
 import { quote } from '../core/quote';
 import type { RowLocator } from '../core/sources/row-lines';
@@ -41,7 +42,8 @@ export const RARE_CLASS_MIN_ROWS = 20;
 
 /**
  * Sanity's checks of the data set as a model sees it (`sanity.dataset`): duplicated rows, a
- * constant target, classes too rare to validate, features that copy the target, numeric sentinels.
+ * constant target, classes too rare to validate, features that copy the target, numeric sentinels,
+ * one column split in two spellings of its name (split_column).
  * Every result here failed; a passing data set adds nothing to the report.
  */
 export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
@@ -50,6 +52,15 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
   const label = spec.target.column;
   const results: CheckResult[] = [];
   const rows = table.numRows;
+  // `petal_width` / `Petal_Width` never filled on one row: one column written two ways (breaker 9 #14).
+  for (const split of findSplitColumns(views, input.skip))
+    results.push({
+      check: 'split_column',
+      column: split.spellings[0].column,
+      passed: false,
+      observed: describeSplitColumn(split, locator),
+      expected: splitColumnHint(split),
+    });
   // deepchecks' train-test leakage: a repeated row lands on both sides of a split and flatters the holdout.
   // Small samples repeat rows by nature, and so do columns of few values (Likert answers): only the
   // repeats beyond those expected by chance (columns independent, expectedDuplicates) count (#4).
