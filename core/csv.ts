@@ -17,6 +17,7 @@ import {
 import { isUnnamed, namedWidth, trailingUnnamed, unnamedColumn } from './sources/csv-trailing';
 import { describeQuoteError } from './sources/csv-quotes';
 import { excelSepDirective } from './sources/excel-sep';
+import { alignedColumnsHint, WHITESPACE_DELIMITER, whitespaceToTabs } from './sources/whitespace-columns';
 import {
   checkHeaderIsNotData,
   namesCountError,
@@ -49,7 +50,7 @@ import { ownValue } from './own-keys';
  * ≥ 100 MB/s (see bench/csv-ingest.ts).
  */
 export interface CsvOptions extends SkipLines, HeaderOptions {
-  /** One ASCII character; `,` unless given. */
+  /** One ASCII character, or `whitespace` (runs of spaces and tabs); `,` unless given. */
   delimiter?: string;
   /** Named in error messages (readCsv passes the file path). */
   source?: string;
@@ -134,7 +135,10 @@ export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arro
   // Excel's `sep=;` first line names the delimiter (source.delimiter, if set, wins) and is no header.
   const directive = excelSepDirective(bytes);
   if (directive) bytes = directive.bytes;
-  const delimiter = delimiterByte(options.delimiter ?? directive?.delimiter ?? ',');
+  const requested = options.delimiter ?? directive?.delimiter ?? ',';
+  // Whitespace-aligned columns (pandas' sep=r'\s+') are read as tab-separated: each run of blanks one tab.
+  if (requested === WHITESPACE_DELIMITER) bytes = whitespaceToTabs(bytes);
+  const delimiter = delimiterByte(requested === WHITESPACE_DELIMITER ? '\t' : requested);
   const format = numberFormat(options);
   const fields = new FieldRules(options.nullValues ?? DEFAULT_NULL_VALUES, options.trim ?? true);
   const capacity = estimateRows(bytes);
@@ -164,6 +168,12 @@ export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arro
       // One column whose name holds another separator: the file is not `,`-separated; say so now.
       if (hint && names.length === 1)
         throw scanner.error(1, `the header reads as one column ${quote(names[0])}: ${hint}`);
+      const aligned = names.length === 1 ? alignedColumnsHint(names[0]) : null;
+      if (aligned)
+        throw scanner.error(
+          scanner.headerLine,
+          `the header reads as one column ${quote(names[0])}: ${aligned}`,
+        );
       const columns = names.map((name, i) => {
         // A declared string column is text from its first value: no number ever replaces its spelling.
         const declared = ownValue(options.columnTypes, name) === 'string';
@@ -492,7 +502,14 @@ function readHeader(scanner: Scanner, trim: boolean, renameDuplicates: boolean):
     // pandas' `df.to_csv()` (and R's `write.csv`) write the index with an empty first name; pandas reads it so.
     if (i === 0 && name.trim() === '' && names.length > 1)
       return void seen.set((names[i] = PANDAS_INDEX_NAME), i);
-    if (name.trim() === '') throw scanner.error(line, `column ${i + 1} has an empty header name`);
+    if (name.trim() === '')
+      throw scanner.error(
+        line,
+        `column ${i + 1} has an empty header name` +
+          (scanner.delimiter === SPACE
+            ? `: names separated by runs of spaces? set source.delimiter: ${WHITESPACE_DELIMITER}`
+            : ''),
+      );
     if (name.includes('\0'))
       throw scanner.error(
         line,

@@ -6,6 +6,7 @@ import { parseSource } from '../../../core/sources';
 import { skippedLinesOf } from '../../../core/sources/comment-lines';
 import { locatorFrom, ROW_LINES_KEY } from '../../../core/sources/row-lines';
 import { quote } from '../../../core/quote';
+import { validateSpec } from '../../../core/spec/load';
 
 const IRIS_ROWS = [
   '5.1,3.5,1.4,0.2,Iris-setosa',
@@ -209,5 +210,48 @@ describe("pandas' to_json layouts and REST wrappers", () => {
     const lines = rows.map((r) => JSON.stringify(r)).join('\n');
     expect(values(parseSource(Buffer.from(lines), 'jsonl', 'f.jsonl'))).toEqual(expected);
     expect(read(rows[0]).numRows).toBe(1);
+  });
+});
+
+describe('whitespace-aligned columns (fixed-width .txt)', () => {
+  const text = [
+    'sepal_length  sepal_width   species',
+    '5.1           3.5           setosa',
+    '  4.9         3.0\t\t\t    "iris virginica"',
+    '',
+  ].join('\n');
+
+  it('a one-column header with runs of blanks says so, with the way out', () => {
+    expect(failure(text).message).toContain(
+      "line 1: the header reads as one column 'sepal_length  sepal_width   species': whitespace-aligned columns (3 names separated by runs of blanks)? set source.delimiter: whitespace",
+    );
+    expect(failure(text, { delimiter: ' ' }).message).toContain(
+      'column 2 has an empty header name: names separated by runs of spaces? set source.delimiter: whitespace',
+    );
+  });
+
+  it('source.delimiter: whitespace reads runs of spaces and tabs as one separator', () => {
+    const table = parseCsv(text, { delimiter: 'whitespace' });
+    expect(table.schema.fields.map((f) => f.name)).toEqual(['sepal_length', 'sepal_width', 'species']);
+    expect([...table.getChild('sepal_width')!]).toEqual([3.5, 3.0]);
+    expect([...table.getChild('species')!].map(String)).toEqual(['setosa', 'iris virginica']);
+  });
+});
+
+describe('the spec accepts the new source options', () => {
+  it('header, names, columns, recordPath and delimiter: whitespace', () => {
+    const spec = validateSpec({
+      name: 't',
+      source: {
+        uri: 'x.txt',
+        delimiter: 'whitespace',
+        header: false,
+        names: ['a', 'b'],
+        columns: ['b'],
+        recordPath: 'results',
+      },
+      target: { column: 'b' },
+    });
+    expect(spec.source).toMatchObject({ delimiter: 'whitespace', header: false, names: ['a', 'b'] });
   });
 });
