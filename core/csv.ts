@@ -73,6 +73,8 @@ export interface CsvOptions extends SkipLines, HeaderOptions {
    * (the default, as Arrow and Polars do).
    */
   renameDuplicates?: boolean;
+  /** Blanks after a delimiter are skipped, so `5.1, "setosa"` reads `setosa` (pandas' `skipinitialspace`). */
+  skipInitialSpace?: boolean;
   /** Declared column types: a `string` column is read as written, never as numbers, booleans or dates. */
   columnTypes?: Readonly<Record<string, ColumnType>>;
 }
@@ -150,6 +152,8 @@ export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arro
   try {
     for (;;) {
       const scanner = new Scanner(bytes, delimiter, options.source);
+      scanner.blankLines = fields.trim;
+      scanner.skipInitialSpace = options.skipInitialSpace ?? false;
       const given = suppliedNames(options);
       const names =
         options.header === false
@@ -326,6 +330,10 @@ class Scanner {
   field = -1;
   /** The header ends in unnamed columns (`…,species,,,`): lines of delimiters only are padding. */
   padded = false;
+  /** Lines of spaces (and tabs, unless the delimiter) only are skipped as blank (source.trim). */
+  blankLines = false;
+  /** Blanks before a field's opening quote are skipped (`, "setosa"`: source.skipInitialSpace). */
+  skipInitialSpace = false;
   /** The header's physical line, once read (0: the file has none, source.header: false). */
   headerLine = 1;
   /** Header names whose line breaks were read as spaces (`'Sepal Length (cm)'`), for ingest's summary. */
@@ -351,6 +359,8 @@ class Scanner {
     for (let at = this.pos; at < bytes.length; at = this.pos) {
       // Under a padded header, a line of delimiters only (`,,,,`: Excel pads empty rows so) is blank too.
       while (this.padded && at < bytes.length && bytes[at] === this.delimiter) at++;
+      // With trim on, a line of blanks only (a hand-edited file's `   `) is a blank line too.
+      while (this.blankLines && (bytes[at] === SPACE || (bytes[at] === TAB && this.delimiter !== TAB))) at++;
       if (at > this.pos && at >= bytes.length) this.pos = at;
       else if (bytes[at] === LF || bytes[at] === CR) this.pos = this.lineEnd(at);
       else break;
@@ -365,6 +375,7 @@ class Scanner {
     let i = this.pos;
     this.value = NaN;
     this.field++;
+    if (this.skipInitialSpace) while (bytes[i] === SPACE || bytes[i] === TAB) i++;
     if (bytes[i] === QUOTE) return this.nextQuoted(i);
     this.quoted = false;
     this.start = i;

@@ -35,6 +35,8 @@ export const sourceReadOptions = {
   columns: z.array(z.string().min(1)).min(1).optional(),
   /** JSON: dot-separated key of the array of records in one JSON object (a REST response's `results`). */
   recordPath: z.string().min(1).optional(),
+  /** CSV: blanks after a delimiter are skipped, so `5.1, "setosa"` reads `setosa` (pandas' `skipinitialspace`). */
+  skipInitialSpace: z.boolean().optional(),
   /** CSV: false when the file has no header line (UCI `.data` files): its first line is data, named by `names`. */
   header: z.boolean().optional(),
   /** CSV: column names in file order (pandas' `names=`): needed with `header: false`, else they replace the header's. */

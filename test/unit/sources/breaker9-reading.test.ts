@@ -255,3 +255,30 @@ describe('the spec accepts the new source options', () => {
     expect(spec.source).toMatchObject({ delimiter: 'whitespace', header: false, names: ['a', 'b'] });
   });
 });
+
+describe('hand-written CSV habits', () => {
+  it('names a blank before an opening quote, and source.skipInitialSpace reads it', () => {
+    const text = 'x,y,species\n5.1, 3.5, "setosa"\n4.9, 3.0, "iris, virginica"\n';
+    expect(failure(text).message).toContain(
+      "column 'species' (field 3): ' \"setosa\"'; a blank before an opening quote",
+    );
+    expect(failure(text).message).toContain('set source.skipInitialSpace: true');
+    const table = parseCsv(text, { skipInitialSpace: true });
+    expect([...table.getChild('y')!]).toEqual([3.5, 3.0]);
+    expect([...table.getChild('species')!].map(String)).toEqual(['setosa', 'iris, virginica']);
+  });
+
+  it('skips lines of blanks only like empty lines when trim is on', () => {
+    const text = 'x,label\n1,a\n   \n2,b\n\t\n3,c\n';
+    expect(parseCsv(text).numRows).toBe(3);
+    expect(failure(text, { trim: false }).message).toContain(
+      "line 3: expected 2 fields (as the header has), found 1: '   '",
+    );
+    // In a tab-separated file a line of tabs is a row of empty fields, as before.
+    expect(parseCsv('x\tlabel\n1\ta\n\t\n', { delimiter: '\t' }).numRows).toBe(2);
+  });
+
+  it('prints a DOS end-of-file byte (Ctrl-Z) escaped', () => {
+    expect(failure('x,label\n1,a\n\u001a').message).toContain("found 1: '\\u001a'");
+  });
+});
