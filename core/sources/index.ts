@@ -13,6 +13,7 @@ import { parseParquet } from './parquet';
 import { ROW_LINES_KEY } from './row-lines';
 import { LOGICAL_TYPE_KEY } from './text-types';
 import { selectColumns, timeUnitColumn } from './time-units';
+import { refuseStatisticsExtension, refuseStatisticsFile } from './stat-files';
 import { checkControlCharacters } from './control-characters';
 import { checkTimestampZones } from './timestamp-zones';
 
@@ -55,6 +56,7 @@ export function sourceFormat(uri: string, format: SourceOptions['format'] = 'aut
   const file = sourcePath(uri).replace(/\.gz$/i, ''); // iris.csv.gz is a gzipped CSV: read as one
   const ext = path.extname(file).toLowerCase();
   const known = BY_EXTENSION[ext];
+  if (!known) refuseStatisticsExtension(ext, uri);
   if (!known)
     throw new SpecError(
       `cannot tell the format of source ${uri} from its extension ${quoteExt(ext)}: ` +
@@ -92,6 +94,7 @@ export function parseSource(
   name: string,
   options: SourceOptions = {},
 ): arrow.Table {
+  refuseStatisticsFile(bytes, name); // SPSS, Stata, SAS: said by name in every format
   if (format === 'csv' || format === 'jsonl') refuseBinaryTable(bytes, format, name);
   const read = selectColumns(readFormat(bytes, format, name, options), options.columns, name);
   // `'re\u0000d'` beside `'red'`: two values that look one; refused in every format, naming the line.

@@ -2,7 +2,7 @@ import * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { parseCsv, type CsvOptions } from '../../../core/csv';
 import { DataError, SpecError } from '../../../core/errors';
-import { parseSource } from '../../../core/sources';
+import { parseSource, sourceFormat } from '../../../core/sources';
 import { skippedLinesOf } from '../../../core/sources/comment-lines';
 import { locatorFrom, ROW_LINES_KEY } from '../../../core/sources/row-lines';
 import { quote } from '../../../core/quote';
@@ -280,5 +280,59 @@ describe('hand-written CSV habits', () => {
 
   it('prints a DOS end-of-file byte (Ctrl-Z) escaped', () => {
     expect(failure('x,label\n1,a\n\u001a').message).toContain("found 1: '\\u001a'");
+  });
+});
+
+describe('SPSS, Stata and SAS files', () => {
+  const binary = (head: Buffer) => Buffer.concat([head, Buffer.alloc(512, 0xd0)]);
+  const spss = binary(Buffer.from('$FL2@(#) IBM SPSS STATISTICS 64-bit', 'latin1'));
+  const stata = binary(Buffer.from('<stata_dta><header><release>118</release>', 'latin1'));
+  const oldStata = binary(Buffer.from([114, 2, 1, 0, 5, 0]));
+  const sas = binary(
+    Buffer.from([
+      ...new Array<number>(12).fill(0),
+      0xc2,
+      0xea,
+      0x81,
+      0x60,
+      0xb3,
+      0x14,
+      0x11,
+      0xcf,
+      0xbd,
+      0x92,
+      0x08,
+      0x00,
+      0x09,
+      0xc7,
+      0x31,
+      0x8c,
+      0x18,
+      0x1f,
+      0x10,
+      0x11,
+    ]),
+  );
+
+  it('are refused by their bytes in every format, with the conversion hint', () => {
+    for (const [bytes, what] of [
+      [spss, 'an SPSS data file (.sav)'],
+      [stata, 'a Stata data file (.dta)'],
+      [oldStata, 'a Stata data file (.dta)'],
+      [sas, 'a SAS data set (.sas7bdat)'],
+    ] as const)
+      for (const format of ['csv', 'parquet', 'jsonl', 'arrow'] as const)
+        expect(() => parseSource(bytes, format, 'survey.bin')).toThrow(
+          new RegExp(
+            `survey\\.bin: this is ${what.replace(/[().]/g, '\\$&')}, which Quiver does not read: export it as CSV .*pd\\.read_`,
+          ),
+        );
+  });
+
+  it('are named by their extension when no source.format is set', () => {
+    expect(() => sourceFormat('./survey.sav')).toThrow(/'\.sav' is an SPSS data file.*pd\.read_spss/);
+    expect(() => sourceFormat('./survey.dta')).toThrow(/'\.dta' is a Stata data file.*pd\.read_stata/);
+    expect(() => sourceFormat('./survey.sas7bdat')).toThrow(/'\.sas7bdat' is a SAS data set.*pd\.read_sas/);
+    expect(() => sourceFormat('./survey.xyz')).toThrow(/set source\.format to one of/);
   });
 });
