@@ -5,6 +5,7 @@ import { DataError, SpecError } from '../../../core/errors';
 import { parseSource, sourceFormat } from '../../../core/sources';
 import { skippedLinesOf } from '../../../core/sources/comment-lines';
 import { locatorFrom, ROW_LINES_KEY } from '../../../core/sources/row-lines';
+import { categoryEditNote } from '../../../core/data/category-edit';
 import { quote } from '../../../core/quote';
 import { validateSpec } from '../../../core/spec/load';
 
@@ -334,5 +335,16 @@ describe('SPSS, Stata and SAS files', () => {
     expect(() => sourceFormat('./survey.dta')).toThrow(/'\.dta' is a Stata data file.*pd\.read_stata/);
     expect(() => sourceFormat('./survey.sas7bdat')).toThrow(/'\.sas7bdat' is a SAS data set.*pd\.read_sas/);
     expect(() => sourceFormat('./survey.xyz')).toThrow(/set source\.format to one of/);
+  });
+});
+
+describe('an unseen category that extends a known one', () => {
+  it('names the known value and the text added', () => {
+    const known = `${'tempor et '.repeat(400)}end`;
+    expect(categoryEditNote(`${known} (updated)`, ['short', known])).toBe(
+      `: the known value ${quote(known)} + ' (updated)'`,
+    );
+    expect(categoryEditNote(`NEW: ${known}`, [known])).toBe(`: 'NEW: ' + the known value ${quote(known)}`);
+    expect(categoryEditNote('reddish', ['red'])).toBe('');
   });
 });
