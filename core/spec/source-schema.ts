@@ -10,7 +10,12 @@ export const sourceReadOptions = {
   /** `auto`: from the extension (.csv/.tsv/.txt, .parquet, .arrow/.feather/.ipc, .jsonl/.ndjson). */
   format: z.enum(['auto', 'csv', 'parquet', 'arrow', 'jsonl']).default('auto'),
   /** CSV: one ASCII character, or `whitespace`: runs of spaces and tabs (pandas' `sep=r'\s+'`). */
-  delimiter: z.union([z.string().length(1), z.literal('whitespace')]).default(','),
+  delimiter: z
+    .string()
+    .refine((d) => d.length === 1 || d === 'whitespace', {
+      error: `must be one character (',', ';', "\\t") or whitespace (runs of spaces and tabs)`,
+    })
+    .default(','),
   /** CSV: unquoted fields read as null (replaces the default set; see DEFAULT_NULL_VALUES). */
   nullValues: z.array(z.string()).optional(),
   /** CSV: strip blanks around unquoted fields and header names (default true). */

@@ -348,3 +348,11 @@ describe('an unseen category that extends a known one', () => {
     expect(categoryEditNote('reddish', ['red'])).toBe('');
   });
 });
+
+describe('source.delimiter in the spec', () => {
+  it('names both forms when it is neither one character nor whitespace', () => {
+    expect(() =>
+      validateSpec({ name: 't', source: { uri: 'x.csv', delimiter: ';;' }, target: { column: 'y' } }),
+    ).toThrow('source.delimiter: must be one character');
+  });
+});
