@@ -71,9 +71,10 @@ export function checkHeaderIsNotData(table: arrow.Table, line: number, source?: 
   const names = table.schema.fields.map((f) => f.name);
   if (names.length < 2) return;
   const numbers = names.filter(isNumber).length;
-  const ownValues = names.filter((name) => holdsValue(table.getChild(name)!, name)).length;
   // No name a number: a header repeated below itself (its columns then text), not a data row.
-  if (numbers === 0 || ownValues === 0) return;
+  if (numbers === 0) return;
+  const ownValues = names.filter((name) => holdsValue(table.getChild(name)!, name)).length;
+  if (ownValues === 0) return;
   // `0,1,2,…`: the names pandas gives a frame's unnamed columns, written as a header by to_csv().
   if (names.every((name, i) => name === String(i))) return;
   if (numbers < names.length && ownValues * 2 <= names.length) return;
