@@ -39,6 +39,7 @@ import { caseVariantsHint, describeCaseVariants, findCaseVariants } from '../cor
 import { describeDateText, findDateText } from '../core/data/date-text';
 import { describeLabelSpellings, findLabelSpellings, labelSpellingsHint } from '../core/data/label-spellings';
 import { describeUnitNumbers, findUnitNumbers } from '../core/data/unit-numbers';
+import { describeWrittenNumbers, findWrittenNumbers } from '../core/data/written-numbers';
 import { isOrdinalScale } from '../core/data/ordinal-scale';
 import {
   ambiguousNullsHint,
@@ -163,6 +164,26 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
       expected: `numbers: ${f.hint}`,
     }),
   );
+  // `2'800`, `1,70,00,000`, `'5.1`, `0:12:30` on (nearly) every row: numbers no other check names.
+  const named = new Set([
+    ...withUnits,
+    ...withTokens,
+    ...commaChecks.map((c) => c.column),
+    ...formattedChecks.map((c) => c.column),
+  ]);
+  const writtenChecks = findWrittenNumbers(
+    modelInputs.filter((v) => !named.has(v.name)),
+    keptAsText,
+    (w) => readsAsNumber(w, format),
+    format,
+    label,
+  ).map((w): CheckResult => ({
+    check: w.form === 'badGroups' ? 'numeric_tokens' : 'numeric_text',
+    column: w.column,
+    passed: false,
+    observed: `text, yet ${(w.numericShare * 100).toFixed(1)}% ${describeWrittenNumbers(w, locator)}`,
+    expected: `numbers: ${w.hint}`,
+  }));
   const nonFiniteChecks = findNonFinite(checked, label).map((c): CheckResult => ({
     check: 'non_finite',
     column: c.column,
@@ -212,6 +233,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
       ...tokenChecks,
       ...commaChecks,
       ...formattedChecks,
+      ...writtenChecks,
       ...timestampChecks,
       ...dateChecks,
     ].map((c) => c.column),
@@ -342,6 +364,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     ...unitChecks,
     ...commaChecks,
     ...formattedChecks,
+    ...writtenChecks,
     ...timestampChecks,
     ...dateChecks,
     ...cardinalityChecks,

@@ -12,6 +12,7 @@ import type { ColumnView } from './column-views';
 import { dateLayoutOf } from './date-text';
 import { exponentCodeHint, strayLineHint, TRAILING_MINUS, TRAILING_MINUS_HINT } from './stray-lines';
 import { declareText, targetNumbersHint, unitHint, unitOf } from './unit-numbers';
+import { tokensForm, writtenFormHint } from './written-numbers';
 
 /** A text column that is numeric except for a few values: what sanity reports about it. */
 export interface NumericTokens {
@@ -52,7 +53,9 @@ export function readsAsNumber(word: string, format: NumberFormat = {}): boolean 
   if (format.thousands && w.includes(format.thousands)) {
     const sep = format.thousands.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     // Groups as the reader takes them: 1–3 digits, then exactly 3 per group (`1.5` under '.' is no number).
-    if (!new RegExp(`^[+-]?\\d{1,3}(${sep}\\d{3})+(?!\\d|${sep}\\d)`).test(w)) return false;
+    // Under ',' Indian lakh groups as well (`1,70,00,000`): 1–2 digits, pairs, then 3, as the reader takes them.
+    const lakh = format.thousands === ',' ? '|\\d{1,2}(,\\d{2})+,\\d{3}' : '';
+    if (!new RegExp(`^[+-]?(\\d{1,3}(${sep}\\d{3})+${lakh})(?!\\d|${sep}\\d)`).test(w)) return false;
     w = w.replace(new RegExp(`(?<=\\d)${sep}(?=\\d)`, 'g'), '');
   }
   if (format.decimal === ',') {
@@ -167,7 +170,10 @@ function hintFor(
     }
     return true;
   });
-  if (rest.length > 0) {
+  // `2'800`, `1,70,00,000`, `'-2.8`, `0:12:30`, broken groups: the form named, with its setting or fix.
+  const form = rest.length > 0 ? tokensForm(rest, format) : null;
+  if (form) hints.push(writtenFormHint(form, column, isTarget, format, rest.some((t) => t.includes('\u2019'))));
+  else if (rest.length > 0) {
     const dotDecimals = format.decimal === ',' && rest.every((t) => PLAIN_NUMBER.test(t.trim()));
     if (dotDecimals && format.thousands === undefined && rest.every((t) => DOT_GROUPS.test(t.trim())))
       hints.push("set source.thousands: '.' so German digit groups (9.814 = 9814) read as numbers");
