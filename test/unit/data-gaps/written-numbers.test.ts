@@ -67,3 +67,54 @@ describe('numbers with Swiss apostrophe or Indian lakh digit groups are named, n
     );
   });
 });
+
+describe('numbers behind a leading apostrophe are named, not read (breaker 9 #26)', () => {
+  it("fails a column of '5.1 (Excel's text prefix on every row) naming the prefix", () => {
+    const [failed] = failures(
+      csv((i) => `'${4 + (i % 30) / 10}`),
+      'numeric_text',
+    );
+    expect(failed.observed).toBe(
+      "text, yet 100.0% numbers with a leading apostrophe (a spreadsheet text prefix or CSV-injection guard): '\\'4' (line 2), '\\'4.1' (line 3), '\\'4.2' (line 4)",
+    );
+    expect(failed.expected).toContain("strip the leading ' upstream");
+  });
+
+  it("names a CSV-injection guard on the negatives only ('-2.8) instead of offering to null them", () => {
+    const text = csv((i) => (i % 3 ? `${(i % 17) + 0.5}` : `'-${(i % 11) + 0.3}`));
+    const named = checkCsv(text).failed.filter((r) => r.column === 'x');
+    expect(named).toHaveLength(1);
+    expect(named[0].expected).toContain(
+      "strip the leading ' upstream (Excel's text prefix, or an export's CSV-injection guard",
+    );
+    expect(named[0].expected).not.toContain('nullValues');
+  });
+});
+
+describe('durations written as text are named, not one category per value (breaker 9 #27)', () => {
+  it('fails h:mm:ss, mm:ss and PT12M30S columns with "convert to seconds upstream"', () => {
+    const layouts = [
+      (i: number) => `0:${String(i + 1).padStart(2, '0')}:${i % 2 ? '30' : '00'}`,
+      (i: number) => `${String(i + 1).padStart(2, '0')}:${i % 2 ? '30' : '05'}`,
+      (i: number) => `PT${i + 1}M${i % 2 ? 30 : 5}S`,
+    ];
+    for (const layout of layouts) {
+      const [failed] = failures(csv(layout), 'numeric_text');
+      expect(failed.observed).toMatch(/^text, yet 100\.0% durations written as text \(h:mm:ss, mm:ss\): /);
+      expect(failed.expected).toContain('convert the durations to seconds upstream (0:12:30 = 750');
+    }
+  });
+
+  it('leaves a few shift times (08:00, 16:00) as categories, and names durations in the target without the text exit', () => {
+    expect(
+      failures(
+        csv((i) => ['08:00', '16:00', '00:00'][i % 3]),
+        'numeric_text',
+      ),
+    ).toEqual([]);
+    const rows = Array.from({ length: 40 }, (_, i) => `${i},0:${String(i + 5).padStart(2, '0')}:00`);
+    const [failed] = checkCsv(`x,label\n${rows.join('\n')}\n`).failed.filter((r) => r.column === 'label');
+    expect(failed.check).toBe('numeric_text');
+    expect(failed.expected).not.toContain('columnTypes: { label: string }');
+  });
+});
