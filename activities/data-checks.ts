@@ -40,6 +40,11 @@ import { describeDateText, findDateText } from '../core/data/date-text';
 import { describeLabelSpellings, findLabelSpellings, labelSpellingsHint } from '../core/data/label-spellings';
 import { describeUnitNumbers, findUnitNumbers } from '../core/data/unit-numbers';
 import { describeWrittenNumbers, findWrittenNumbers } from '../core/data/written-numbers';
+import {
+  describeZeroPaddedCodes,
+  findZeroPaddedCodes,
+  zeroPaddedCodesHint,
+} from '../core/data/zero-padded-codes';
 import { isOrdinalScale } from '../core/data/ordinal-scale';
 import {
   ambiguousNullsHint,
@@ -283,6 +288,14 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     observed: `values differing only by case or spacing: ${describeCaseVariants(c, locator)}`,
     expected: caseVariantsHint(c.column, c.column === label),
   }));
+  // `02134`/`2134`: a code whose leading zeros a spreadsheet dropped, two categories (or classes).
+  const zeroChecks = findZeroPaddedCodes(checked, acceptedSpellings).map((z): CheckResult => ({
+    check: 'leading_zeros',
+    column: z.column,
+    passed: false,
+    observed: describeZeroPaddedCodes(z, locator),
+    expected: zeroPaddedCodesHint(z.column, z.width, z.column === label),
+  }));
   // `Yes`/`1`, `versicolor`/`versicolour`: one class spelt two ways in the target (its own check).
   const spellings = findLabelSpellings(checked.find((v) => v.name === label && !misread.has(label)));
   const labelChecks: CheckResult[] =
@@ -369,6 +382,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     ...dateChecks,
     ...cardinalityChecks,
     ...caseChecks,
+    ...zeroChecks,
     ...labelChecks,
     ...numericIdChecks,
     ...datasetChecks,
