@@ -3,7 +3,7 @@ import { checkCsv } from '../../support/data-checks';
 
 const ZIPS = ['02134', '10001', '06510', '01002', '11201'];
 /** 50 rows of `zip,sqft,label`; from row 30 on, the zips went through a spreadsheet (leading zeros dropped). */
-const csv = (zip: (i: number) => string, label = (i: number) => (i % 2 ? 'a' : 'b')) =>
+const csv = (zip: (i: number) => string, label = (i: number): string => (i % 2 ? 'a' : 'b')) =>
   `zip,sqft,label\n${Array.from({ length: 50 }, (_, i) => `${zip(i)},${500 + i * 3},${label(i)}`).join('\n')}\n`;
 const excel = (i: number) => (i < 30 ? ZIPS[i % 5] : String(Number(ZIPS[i % 5])));
 
