@@ -35,7 +35,12 @@ import {
   findTimestampTokens,
   readsAsNumber,
 } from '../core/data/numeric-tokens';
-import { caseVariantsHint, describeCaseVariants, findCaseVariants } from '../core/data/case-variants';
+import {
+  caseVariantsHint,
+  caseVariantsKind,
+  describeCaseVariants,
+  findCaseVariants,
+} from '../core/data/case-variants';
 import { describeDateText, findDateText } from '../core/data/date-text';
 import { describeLabelSpellings, findLabelSpellings, labelSpellingsHint } from '../core/data/label-spellings';
 import { describeUnitNumbers, findUnitNumbers } from '../core/data/unit-numbers';
@@ -285,8 +290,8 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     check: 'case_variants',
     column: c.column,
     passed: false,
-    observed: `values differing only by case or spacing: ${describeCaseVariants(c, locator)}`,
-    expected: caseVariantsHint(c.column, c.column === label),
+    observed: `${caseVariantsKind(c)}: ${describeCaseVariants(c, locator)}`,
+    expected: caseVariantsHint(c.column, c.column === label, c),
   }));
   // `02134`/`2134`: a code whose leading zeros a spreadsheet dropped, two categories (or classes).
   const zeroChecks = findZeroPaddedCodes(checked, acceptedSpellings).map((z): CheckResult => ({
