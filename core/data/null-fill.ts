@@ -18,7 +18,7 @@ export function nullFillHint(column: string, stats: ColumnStats): string {
   const share = (((stats.rows - stats.nulls) / Math.max(1, stats.rows)) * 100).toFixed(1);
   const no = stats.kind === 'numeric' ? (stats.min === 0 ? '-1' : '0') : "'no'";
   return (
-    `${quote(value)} on ${share}% of rows, blank elsewhere: a checkbox? Then blank means no: ` +
+    `then fill them as a checkbox's: ${quote(value)} on ${share}% of rows, blank elsewhere, so blank means no: ` +
     `features: [{ impute: { columns: [${name}], strategy: constant, value: ${no} } }] ` +
     `(never the most frequent value or median: that is ${quote(value)}, and the flag would be constant)`
   );

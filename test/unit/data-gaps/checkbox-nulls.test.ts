@@ -10,7 +10,9 @@ const nullHint = (text: string) =>
 describe('a checkbox column (X or blank) is not told to fill blanks with its only value (breaker 9 #28)', () => {
   it("names 'X' or blank as a checkbox and offers a constant 'no', never most_frequent", () => {
     const hint = nullHint(csv((i) => (i % 3 === 0 ? 'X' : '')));
-    expect(hint).toContain("'X' on 35.0% of rows, blank elsewhere: a checkbox? Then blank means no: ");
+    expect(hint).toContain(
+      "then fill them as a checkbox's: 'X' on 35.0% of rows, blank elsewhere, so blank means no: ",
+    );
     expect(hint).toContain("features: [{ impute: { columns: [vip], strategy: constant, value: 'no' } }]");
     expect(hint).not.toContain('strategy: most_frequent');
   });
