@@ -52,7 +52,7 @@ const FORM_NAMES: Record<WrittenForm, string> = {
   apostrophe: 'apostrophe digit groups',
   lakh: 'Indian lakh digit groups',
   prefixed: "a leading apostrophe (a spreadsheet text prefix or CSV-injection guard)",
-  duration: 'durations written as text (h:mm:ss, mm:ss)',
+  duration: 'durations or times written as text (h:mm:ss, mm:ss)',
   badGroups: 'digit groups the reader rejects',
 };
 
@@ -79,7 +79,7 @@ export function writtenFormHint(
     case 'prefixed':
       return `strip the leading ' upstream (Excel's text prefix, or an export's CSV-injection guard before '-', '+', '='): Quiver does not read a cell marked as text as a number; ${textExit}`;
     case 'duration':
-      return `convert the durations to seconds upstream (0:12:30 = 750; PT12M30S = 750): Quiver reads no durations, and as text each is a category that cannot be ordered; ${textExit}`;
+      return `convert the durations to seconds upstream (0:12:30 = 750; PT12M30S = 750; a time of day as seconds since midnight): Quiver reads no durations, and as text each is a category that cannot be ordered; ${textExit}`;
     case 'badGroups':
       return (
         `fix the rows: with source.thousands: '${format.thousands ?? ','}' a number's groups are 1–3 digits, then exactly 3 per group` +

@@ -8,7 +8,7 @@ import { yamlName } from '../yaml-name';
 /** A code column holding codes both with and without their leading zeros (`'02134'` and `'2134'`). */
 export interface ZeroPaddedCodes {
   column: string;
-  /** The column's usual code width (the most frequent length of its digit codes). */
+  /** The column's usual code width (the most frequent length of its codes with leading zeros). */
   width: number;
   /** Each pair: the code as written without its zeros, then with them. */
   pairs: [Spelling, Spelling][];
@@ -20,7 +20,8 @@ const PAIRS_SHOWN = 5;
 
 /**
  * String columns of digit codes, some with leading zeros, where a code equals another code of the
- * column once zero-padded to the column's usual width (`'2134'` = `'02134'`): the most famous
+ * column once zero-padded to the column's usual width (that of its codes with leading zeros:
+ * `'2134'` = `'02134'`): the most famous
  * spreadsheet damage (Excel reads a zip code as a number and drops its zeros), which would make one
  * code two categories (or classes). Columns in `skip` (categories accepted as written) are left out.
  */
@@ -41,8 +42,10 @@ export function findZeroPaddedCodes(views: ColumnView[], skip: ReadonlySet<strin
         s.firstRow = Math.min(s.firstRow, firstRow[code]);
       } else spellings.set(w, { value: view.dictionary[code], rows: counts[code], firstRow: firstRow[code] });
     });
+    // The width the codes with leading zeros are padded to: the unpadded ones may be most rows.
     const byWidth = new Map<number, number>();
-    for (const [w, s] of spellings) byWidth.set(w.length, (byWidth.get(w.length) ?? 0) + s.rows);
+    for (const [w, s] of spellings)
+      if (w.length > 1 && w.startsWith('0')) byWidth.set(w.length, (byWidth.get(w.length) ?? 0) + s.rows);
     const width = [...byWidth].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0][0];
     const pairs: [Spelling, Spelling][] = [];
     for (const [w, s] of spellings) {

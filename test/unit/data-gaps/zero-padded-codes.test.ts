@@ -33,6 +33,14 @@ describe('codes that lost their leading zeros beside the same codes with them fa
     // '7' and '007' in a column of 3-digit codes: '7' pads to '007'; '70' pads to '070', which is absent.
     const codes = (i: number) => ['007', '123', '456', '7', '70'][i % 5];
     const [odd] = checkCsv(csv(codes)).failed.filter((r) => r.check === 'leading_zeros');
+    // Most rows went through the spreadsheet: the padded codes still set the width (5).
+    const zeroZips = (i: number) => ['02134', '06510', '01002'][i % 3];
+    const mostly = checkCsv(csv((i) => (i < 10 ? zeroZips(i) : String(Number(zeroZips(i)))))).failed.filter(
+      (r) => r.check === 'leading_zeros',
+    );
+    expect(mostly[0].observed).toMatch(
+      /^codes that equal another once zero-padded to 5 digits: '6510' \(14 rows/,
+    );
     expect(odd.observed).toMatch(
       /^codes that equal another once zero-padded to 3 digits: '7' \(10 rows, first line 5\) = '007'/,
     );
