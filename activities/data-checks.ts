@@ -24,6 +24,7 @@ import {
   timeIndexHint,
   numericIdLike,
   stringCardinality,
+  freeTextHint,
 } from '../core/data/cardinality';
 import {
   describeCommaNumbers,
@@ -227,13 +228,15 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
         check: 'cardinality',
         column: c.column,
         passed: !c.idLike || accepted || bounded !== null,
-        observed: `${c.distinct} distinct in ${c.rows} rows (${(c.share * 100).toFixed(1)}%)${c.idLike ? ', id-like' : ''}`,
+        observed: `${c.distinct} distinct in ${c.rows} rows (${(c.share * 100).toFixed(1)}%)${c.freeText ? ', free text' : c.idLike ? ', id-like' : ''}`,
         expected: c.idLike
           ? accepted
             ? 'any (categories: any)'
             : bounded !== null
               ? `bounded: ${bounded}`
-              : idLikeHint(c)
+              : c.freeText
+                ? freeTextHint(c)
+                : idLikeHint(c)
           : `<= ${spec.sanity.cardinality.maxCategories} distinct and share <= ${spec.sanity.cardinality.maxShare}`,
       };
     });
