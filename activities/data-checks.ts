@@ -60,6 +60,7 @@ import {
 import { LOGICAL_TYPE_KEY, parseIsoTimestamp, TEXT_REASON_KEY } from '../core/sources/text-types';
 import { ownValue } from '../core/own-keys';
 import { describeNonFinite, findNonFinite, NON_FINITE_HINT } from '../core/data/non-finite';
+import { describeScaleShift, findScaleShifts, loudDriftWarning } from '../core/data/scale-shift';
 
 /** What the data checks need besides the data: the pinned schema and the drift reference, if any. */
 export interface DataCheckInput {
@@ -114,7 +115,11 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
       );
   const columns = applyOverrides((input.pinned ?? inferred)!, overrides);
 
-  const schemaChecks = checkColumns(views, columns, locator);
+  const schemaChecks = checkColumns(views, columns, locator, {
+    label,
+    pipeline: spec.name,
+    leftOut: (column) => leftOutOfModel(column, spec.features, spec.train.features),
+  });
   const checked = views.filter((v) => !ownValue(columns, v.name)?.ignore);
   const keptAsText = new Map([...notes].filter(([, n]) => n.keptAsText).map(([name, n]) => [name, n.note]));
   // The source's number format: hints never ask for a setting already set.
@@ -308,8 +313,16 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   });
   const flags = flagRows(views, columns, label);
   const outcome = applyPolicies(flags, spec.sanity.flags);
+  // A column (nearly) all out of range moved as a whole (a unit change): named instead of row remedies.
+  const shifts = findScaleShifts(views, columns);
   const flagChecks: CheckResult[] = outcome.decisions.map((d) => {
-    const { observed, expected } = describeDecision(d);
+    const moved = d.check === 'outOfRange' && !d.passed && shifts.length > 0;
+    const { observed, expected } = moved
+      ? {
+          observed: describeDecision(d).observed,
+          expected: `${describeDecision({ ...d, passed: true }).expected}; ${shifts.map((s) => describeScaleShift(s, spec.name)).join('; ')}`,
+        }
+      : describeDecision(d);
     const examples = d.flagged > 0 ? flagExamples(d.check, flags, views, columns, label, 3, locator) : [];
     return {
       check: 'row_flags',
@@ -368,6 +381,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   ]);
   const failed = report.filter((r) => !r.passed);
   const breaches = drift?.filter((d) => d.breached) ?? [];
+  const driftWarning = spec.sanity.drift.onBreach === 'warn' ? loudDriftWarning(breaches) : null;
   return {
     report,
     failed,
@@ -388,6 +402,8 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
           ? `${breaches.length} feature(s) drifted: ${breaches.map(describeBreach).join(', ')}`
           : `none vs version ${(input.reference as { version: number }).version}`
         : `skipped (${(input.reference as { skipped: string }).skipped})`,
+      // Warn keeps its documented meaning; a breach far past the threshold is still said out loud.
+      ...(driftWarning ? { driftWarning } : {}),
     },
   };
 }
