@@ -24,6 +24,7 @@ import {
   timeIndexHint,
   numericIdLike,
   stringCardinality,
+  freeTextHint,
 } from '../core/data/cardinality';
 import {
   describeCommaNumbers,
@@ -61,9 +62,16 @@ import {
 } from '../core/data/ambiguous-nulls';
 import { rowLocator } from '../core/sources/row-lines';
 import { runDatasetChecks } from './dataset-checks';
+import {
+  describeExtraHeaderRows,
+  extraHeaderRowsHint,
+  findExtraHeaderRows,
+  type ExtraHeaderRows,
+} from '../core/data/header-rows';
 import { LOGICAL_TYPE_KEY, parseIsoTimestamp, TEXT_REASON_KEY } from '../core/sources/text-types';
 import { ownValue } from '../core/own-keys';
 import { describeNonFinite, findNonFinite, NON_FINITE_HINT } from '../core/data/non-finite';
+import { describeScaleShift, findScaleShifts, loudDriftWarning } from '../core/data/scale-shift';
 
 /** What the data checks need besides the data: the pinned schema and the drift reference, if any. */
 export interface DataCheckInput {
@@ -118,7 +126,11 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
       );
   const columns = applyOverrides((input.pinned ?? inferred)!, overrides);
 
-  const schemaChecks = checkColumns(views, columns, locator);
+  const schemaChecks = checkColumns(views, columns, locator, {
+    label,
+    pipeline: spec.name,
+    leftOut: (column) => leftOutOfModel(column, spec.features, spec.train.features),
+  });
   const checked = views.filter((v) => !ownValue(columns, v.name)?.ignore);
   const keptAsText = new Map([...notes].filter(([, n]) => n.keptAsText).map(([name, n]) => [name, n.note]));
   // The source's number format: hints never ask for a setting already set.
@@ -140,12 +152,13 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     }),
   );
   const withUnits = new Set(unitChecks.map((c) => c.column));
-  const tokenChecks = findNumericTokens(
+  const numericTokens = findNumericTokens(
     numberShaped.filter((v) => !withUnits.has(v.name)),
     keptAsText,
     format,
     label,
-  ).map((t): CheckResult => ({
+  );
+  const tokenChecks = numericTokens.map((t): CheckResult => ({
     check: 'numeric_tokens',
     column: t.column,
     passed: false,
@@ -202,7 +215,8 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     expected: NON_FINITE_HINT,
   }));
   const notText = modelInputs.filter((v) => !keptAsText.has(v.name));
-  const timestampChecks = findTimestampTokens(notText, parseIsoTimestamp).map((t): CheckResult => ({
+  const timestampTokens = findTimestampTokens(notText, parseIsoTimestamp);
+  const timestampChecks = timestampTokens.map((t): CheckResult => ({
     check: 'timestamp_tokens',
     column: t.column,
     passed: false,
@@ -259,13 +273,15 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
         check: 'cardinality',
         column: c.column,
         passed: !c.idLike || accepted || bounded !== null,
-        observed: `${c.distinct} distinct in ${c.rows} rows (${(c.share * 100).toFixed(1)}%)${c.idLike ? ', id-like' : ''}`,
+        observed: `${c.distinct} distinct in ${c.rows} rows (${(c.share * 100).toFixed(1)}%)${c.freeText ? ', free text' : c.idLike ? ', id-like' : ''}`,
         expected: c.idLike
           ? accepted
             ? 'any (categories: any)'
             : bounded !== null
               ? `bounded: ${bounded}`
-              : idLikeHint(c)
+              : c.freeText
+                ? freeTextHint(c)
+                : idLikeHint(c)
           : `<= ${spec.sanity.cardinality.maxCategories} distinct and share <= ${spec.sanity.cardinality.maxShare}`,
       };
     });
@@ -337,8 +353,16 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   });
   const flags = flagRows(views, columns, label);
   const outcome = applyPolicies(flags, spec.sanity.flags);
+  // A column (nearly) all out of range moved as a whole (a unit change): named instead of row remedies.
+  const shifts = findScaleShifts(views, columns);
   const flagChecks: CheckResult[] = outcome.decisions.map((d) => {
-    const { observed, expected } = describeDecision(d);
+    const moved = d.check === 'outOfRange' && !d.passed && shifts.length > 0;
+    const { observed, expected } = moved
+      ? {
+          observed: describeDecision(d).observed,
+          expected: `${describeDecision({ ...d, passed: true }).expected}; ${shifts.map((s) => describeScaleShift(s, spec.name)).join('; ')}`,
+        }
+      : describeDecision(d);
     const examples = d.flagged > 0 ? flagExamples(d.check, flags, views, columns, label, 3, locator) : [];
     return {
       check: 'row_flags',
@@ -373,7 +397,9 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   const driftChecks: CheckResult[] =
     drift && spec.sanity.drift.onBreach === 'fail' ? drift.map(driftCheck) : [];
 
-  const report = [
+  // Question texts and `{"ImportId":…}` rows under the header (#8): one check instead of one per column.
+  const headerRows = findExtraHeaderRows([...numericTokens, ...timestampTokens], locator);
+  const report = foldHeaderRows(headerRows, label, [
     ...schemaChecks,
     ...nullTokenChecks,
     ...dashChecks,
@@ -394,9 +420,10 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     ...columnChecks,
     ...flagChecks,
     ...driftChecks,
-  ];
+  ]);
   const failed = report.filter((r) => !r.passed);
   const breaches = drift?.filter((d) => d.breached) ?? [];
+  const driftWarning = spec.sanity.drift.onBreach === 'warn' ? loudDriftWarning(breaches) : null;
   return {
     report,
     failed,
@@ -417,6 +444,8 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
           ? `${breaches.length} feature(s) drifted: ${breaches.map(describeBreach).join(', ')}`
           : `none vs version ${(input.reference as { version: number }).version}`
         : `skipped (${(input.reference as { skipped: string }).skipped})`,
+      // Warn keeps its documented meaning; a breach far past the threshold is still said out loud.
+      ...(driftWarning ? { driftWarning } : {}),
     },
   };
 }
@@ -463,4 +492,33 @@ function statsFromProfile(p: FeatureProfile): ColumnStats {
         max: null,
         categories: p.categories,
       };
+}
+
+/**
+ * `report` with the per-column token failures of extra header rows replaced by one `header_rows`
+ * failure, placed where the first of them was; the target's rare classes that lie on those lines
+ * only (its question text, its ImportId) go too. Unchanged when `h` is null.
+ */
+function foldHeaderRows(h: ExtraHeaderRows | null, label: string, report: CheckResult[]): CheckResult[] {
+  if (!h) return report;
+  const columns = new Set(h.columns);
+  const lines = new Set(h.lines);
+  const folded = (r: CheckResult): boolean => {
+    if ((r.check === 'numeric_tokens' || r.check === 'timestamp_tokens') && columns.has(r.column))
+      return true;
+    if (r.check !== 'rare_class' || r.column !== label || r.passed) return false;
+    // `class 'Would you recommend us?' has 1 row(s) (line 2)`: a header cell read as a class.
+    const at = /\((?:lines?) ([\d, ]+)\)$/.exec(r.observed);
+    return at !== null && at[1].split(', ').every((l) => lines.has(Number(l)));
+  };
+  const first = report.findIndex(folded);
+  const result = report.filter((r) => !folded(r));
+  result.splice(first, 0, {
+    check: 'header_rows',
+    column: h.columns[0],
+    passed: false,
+    observed: describeExtraHeaderRows(h),
+    expected: extraHeaderRowsHint(h),
+  });
+  return result;
 }

@@ -18,6 +18,8 @@ import { isUnnamed, namedWidth, trailingUnnamed, unnamedColumn } from './sources
 import { describeQuoteError } from './sources/csv-quotes';
 import { excelSepDirective } from './sources/excel-sep';
 import { checkInvisibleVariants, mayHoldInvisibles } from './sources/invisible-variants';
+import { asciiDigits } from './sources/unicode-digits';
+import { trimEdgeBlanks } from './sources/edge-blanks';
 import { NullTokenTally } from './sources/null-tokens';
 import { decodeToUtf8, type TextEncoding } from './sources/encoding';
 import { locatorFrom, ROW_LINES_KEY, RowLineRecorder } from './sources/row-lines';
@@ -457,7 +459,7 @@ function readHeader(scanner: Scanner, trim: boolean, renameDuplicates: boolean):
   do {
     end = scanner.next();
     const name = scanner.content().toString('utf8');
-    names.push(trim && !scanner.quoted ? name.trim() : name);
+    names.push(trim && !scanner.quoted ? trimEdgeBlanks(name) : name);
   } while (end === End.Field);
   const seen = new Map<string, number>();
   const named = names.length - trailingUnnamed(names);
@@ -505,8 +507,19 @@ function duplicateNameMessage(
 /** Characters of a row a message shows; a longer row is cut, with `…`. */
 const ROW_TEXT_SHOWN = 120;
 
+/** How many NUL bytes the row is, line break aside; 0 when it holds anything else. */
+function nulPadding(bytes: Buffer, start: number, end: number): number {
+  let stop = end;
+  while (stop > start && (bytes[stop - 1] === LF || bytes[stop - 1] === CR)) stop--;
+  for (let i = start; i < stop; i++) if (bytes[i] !== 0) return 0;
+  return stop - start;
+}
+
 /** The row's text between `start` and `end` (its line break dropped), quoted, cut to ROW_TEXT_SHOWN. */
 function rowText(bytes: Buffer, start: number, end: number): string {
+  // NUL padding (a pre-allocated or crash-truncated file) is named, not printed as hundreds of escapes.
+  const nuls = nulPadding(bytes, start, end);
+  if (nuls > 0) return `${quote('\0')} × ${nuls} (NUL padding)`;
   // 4 bytes per character at most: decode no more than the message can show.
   const text = bytes
     .toString('utf8', start, Math.min(end, start + ROW_TEXT_SHOWN * 4 + 4))
@@ -703,15 +716,16 @@ class ColumnBuilder {
       return this.setNull(row);
     }
     if (this.numbers) {
-      const value = parseNumber(bytes, start, end);
-      if (value === value && numberEnd === end && numberShape === PLAIN) {
+      const value = parseValue(bytes, start, end);
+      const read = value === value && numberEnd === -1;
+      if (read && numberShape === PLAIN) {
         if (watchGroups) this.groups.note(row, value);
         this.numbers[row] = value;
         this.stored++;
         if (numberExponentCode) this.exponentCodes++;
         return;
       }
-      if (value === value && numberEnd === end)
+      if (read)
         this.textReason = `${numberShape === LEADING_ZERO ? 'codes with leading zeros' : 'integers beyond 2^53'} (${quote(bytes.toString('utf8', start, end))}) kept exact as text`;
       this.toText();
     }
@@ -762,20 +776,24 @@ class ColumnBuilder {
  * counts whitespace: space, tab, VT, FF, and in UTF-8 NBSP (C2 A0), U+1680, U+2000–U+200A, U+2028,
  * U+2029, U+202F, U+205F, U+3000 and the BOM (EF BB BF). Exported spreadsheets pad with NBSP.
  * Invisible format characters copy-paste leaves at a value's ends go too (zero-width space, joiners
- * U+200B–U+200D, word joiner U+2060, soft hyphen U+00AD): `'red\u200b'` is `'red'`.
+ * U+200B–U+200D, word joiner U+2060, soft hyphen U+00AD): `'red\u200b'` is `'red'`. So do the bidi
+ * marks Hebrew and Arabic exports leave around values (LRM/RLM U+200E/U+200F, ALM U+061C, embeddings
+ * and overrides U+202A–U+202E, isolates U+2066–U+2069): `'\u200f5.0'` is `5.0`.
  */
 function blankAt(bytes: Buffer, i: number, end: number): number {
   if (i >= end) return 0;
   const b = bytes[i];
   if (b === SPACE || b === TAB || b === 0x0b || b === 0x0c) return 1;
   if (b === 0xc2) return i + 1 < end && (bytes[i + 1] === 0xa0 || bytes[i + 1] === 0xad) ? 2 : 0;
+  if (b === 0xd8) return i + 1 < end && bytes[i + 1] === 0x9c ? 2 : 0; // U+061C ARABIC LETTER MARK
   if (b < 0xe1 || b > 0xef || i + 2 >= end) return 0;
   const c = bytes[i + 1];
   const d = bytes[i + 2];
   const wide =
     (b === 0xe1 && c === 0x9a && d === 0x80) ||
-    (b === 0xe2 && c === 0x80 && ((d >= 0x80 && d <= 0x8d) || d === 0xa8 || d === 0xa9 || d === 0xaf)) ||
-    (b === 0xe2 && c === 0x81 && (d === 0x9f || d === 0xa0)) ||
+    (b === 0xe2 && c === 0x80 && ((d >= 0x80 && d <= 0x8f) || d === 0xa8 || d === 0xa9 || d === 0xaf)) ||
+    (b === 0xe2 && c === 0x80 && d >= 0xaa && d <= 0xae) ||
+    (b === 0xe2 && c === 0x81 && (d === 0x9f || d === 0xa0 || (d >= 0xa6 && d <= 0xa9))) ||
     (b === 0xe3 && c === 0x80 && d === 0x80) ||
     (b === 0xef && c === 0xbb && d === 0xbf);
   return wide ? 3 : 0;
@@ -1065,6 +1083,28 @@ function parseNumber(bytes: Buffer, start: number, limit: number, delimiter = -1
   }
   const value = power >= 0 ? mantissa * POW10[power] : mantissa / POW10[-power];
   return negative ? -value : value;
+}
+
+/**
+ * A whole field read as a number (NaN if it is none): ASCII as parseNumber reads it, else, when it
+ * holds non-ASCII bytes, written in Unicode decimal digits (`٥٫١`, `۵.۱`, `５．１`) as Python's
+ * `float()` reads them. `numberEnd` is -1 when the whole field was read.
+ */
+function parseValue(bytes: Buffer, start: number, end: number): number {
+  const value = parseNumber(bytes, start, end);
+  if (value === value && numberEnd === end) {
+    numberEnd = -1;
+    return value;
+  }
+  let high = start;
+  while (high < end && bytes[high] < 0x80) high++;
+  if (high === end) return NaN;
+  const ascii = asciiDigits(bytes.toString('utf8', start, end), String.fromCharCode(decimalByte));
+  if (ascii === null) return NaN;
+  const spelled = Buffer.from(ascii, 'utf8');
+  const unicode = parseNumber(spelled, 0, spelled.length);
+  if (unicode === unicode && numberEnd === spelled.length) numberEnd = -1;
+  return unicode;
 }
 
 function isDigit(byte: number | undefined): boolean {

@@ -1,4 +1,16 @@
-const INVISIBLE = /[\t\v\f\u00a0\u00ad\u1680\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff]/g;
+/**
+ * Characters a terminal shows as nothing (or as something else): control characters (NUL, ESC, C1),
+ * format characters (zero-width, bidi marks U+200E/U+200F/U+061C/U+202A–U+202E/U+2066–U+2069, BOM,
+ * soft hyphen) and every space but the plain one (tab, NBSP, U+2028).
+ */
+const INVISIBLE = /(?! )[\p{Cc}\p{Cf}\p{Zs}\p{Zl}\p{Zp}]/gu;
+
+/** One UTF-16 unit as a JSON escape (`\u200f`). */
+function jsonEscape(c: string): string {
+  let out = '';
+  for (let k = 0; k < c.length; k++) out += `\\u${c.charCodeAt(k).toString(16).padStart(4, '0')}`;
+  return out;
+}
 
 /**
  * A value as messages print it: single-quoted with `\`, `'` and line breaks escaped, so `'red '`
@@ -10,8 +22,8 @@ export function quote(text: string): string {
     .replace(/'/g, "\\'")
     .replace(/\n/g, '\\n')
     .replace(/\r/g, '\\r');
-  // Invisible blanks (NBSP, tab, zero-width) print as JSON escapes, so `'4.6\u00a0'` shows its NBSP.
-  return `'${escaped.replace(INVISIBLE, (c) => (c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))}'`;
+  // Invisible characters (NBSP, tab, zero-width, bidi marks, NUL) print as JSON escapes: `'\u200f5.0'`.
+  return `'${escaped.replace(INVISIBLE, (c) => (c === '\t' ? '\\t' : jsonEscape(c)))}'`;
 }
 
 /** Up to `limit` values quoted and comma-separated, with how many more there are. */

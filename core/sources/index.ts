@@ -12,6 +12,8 @@ import { parseJsonLines } from './jsonl';
 import { parseParquet } from './parquet';
 import { ROW_LINES_KEY } from './row-lines';
 import { LOGICAL_TYPE_KEY } from './text-types';
+import { checkControlCharacters } from './control-characters';
+import { checkTimestampZones } from './timestamp-zones';
 
 /** The source formats ingest reads. */
 export const SOURCE_FORMATS = ['csv', 'parquet', 'arrow', 'jsonl'] as const;
@@ -87,6 +89,10 @@ export function parseSource(
 ): arrow.Table {
   if (format === 'csv' || format === 'jsonl') refuseBinaryTable(bytes, format, name);
   const read = readFormat(bytes, format, name, options);
+  // `'re\u0000d'` beside `'red'`: two values that look one; refused in every format, naming the line.
+  checkControlCharacters(read, name);
+  // `…-05:00` beside `…T06:00:00`: refused, as pandas refuses mixing tz-aware and naive values.
+  checkTimestampZones(read, name, format === 'parquet' || format === 'arrow', options.columnTypes);
   // Declared types (source.columnTypes) are checked, and applied, the same way for every format.
   const numbers = format === 'csv' ? { decimal: options.decimal, thousands: options.thousands } : {};
   // Typed sources' ISO date strings are timestamps, as the text readers infer them.

@@ -3,6 +3,7 @@ import { DataError } from '../errors';
 import { quote } from '../quote';
 import { locatorFrom, ROW_LINES_KEY, RowLineRecorder } from './row-lines';
 import { inferTextColumn, TEXT_REASON_KEY } from './text-types';
+import { asciiDigits } from './unicode-digits';
 
 /**
  * JSON Lines (one object per line; blank lines skipped) to Arrow. A key missing from a line, or
@@ -173,11 +174,13 @@ function toVector(
     );
   }
   if (kinds.size === 2 && kinds.has('number') && kinds.has('string')) {
-    const strings = values.filter((v): v is string => typeof v === 'string');
-    if (strings.every((v) => PLAIN_NUMBER.test(v.trim()) && !LEADING_ZERO_CODE.test(v.trim())))
+    // Strings in other scripts' digits (`"٥٫١"`, `"５．１"`) are numbers too, as Python's float() reads them.
+    const spelled = (v: string) => asciiDigits(v.trim()) ?? v.trim();
+    const strings = values.filter((v): v is string => typeof v === 'string').map(spelled);
+    if (strings.every((v) => PLAIN_NUMBER.test(v) && !LEADING_ZERO_CODE.test(v)))
       return {
         vector: arrow.vectorFromArray(
-          values.map((v) => (v === null ? null : Number(v))),
+          values.map((v) => (v === null ? null : Number(typeof v === 'string' ? spelled(v) : v))),
           new arrow.Float64(),
         ),
       };
