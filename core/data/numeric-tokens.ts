@@ -1,5 +1,6 @@
 import { quote } from '../quote';
 import { locatorFrom, type RowLocator } from '../sources/row-lines';
+import { asciiDigits } from '../sources/unicode-digits';
 import {
   BAND_SHARE,
   firstExamples,
@@ -50,6 +51,8 @@ export interface NumberFormat {
 export function readsAsNumber(word: string, format: NumberFormat = {}): boolean {
   // U+2212 MINUS SIGN reads as '-', as the CSV reader reads it.
   let w = word.replace(/^[ \t]+|[ \t]+$/g, '').replace(/^\u2212/, '-');
+  // Arabic-Indic, Persian, full-width digits read as the CSV reader reads them ('٥٫١' is 5.1).
+  w = asciiDigits(w, format.decimal ?? '.') ?? w;
   if (format.thousands && w.includes(format.thousands)) {
     const sep = format.thousands.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     // Groups as the reader takes them: 1–3 digits, then exactly 3 per group (`1.5` under '.' is no number).
