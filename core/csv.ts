@@ -1083,6 +1083,10 @@ function parseNumber(bytes: Buffer, start: number, limit: number, delimiter = -1
   // Digits since the number's start or its last group separator.
   let groupDigits = 0;
   let grouped = false;
+  // Indian lakh groups under ',' (`1,70,00,000`, as Excel en-IN writes): 1–2 digits, pairs, then 3.
+  let lakh = false;
+  let threes = false;
+  let firstGroup = 0;
   for (; i < limit; i++) {
     const d = bytes[i] - 0x30;
     if (d >= 0 && d <= 9) {
@@ -1092,7 +1096,12 @@ function parseNumber(bytes: Buffer, start: number, limit: number, delimiter = -1
       groupDigits++;
     } else if (bytes[i] === groupByte && digits > 0 && isDigit(bytes[i + 1]) && i + 1 < limit) {
       // Digit groups are 1–3 digits, then exactly 3 per group: `1.5` under thousands '.' is no number.
-      if (grouped ? groupDigits !== 3 : groupDigits > 3) return NaN;
+      if (!grouped) {
+        if (groupDigits > 3) return NaN;
+        firstGroup = groupDigits;
+      } else if (groupDigits === 3 && !lakh) threes = true;
+      else if (groupDigits === 2 && groupByte === 0x2c && firstGroup <= 2 && !threes) lakh = true;
+      else return NaN;
       grouped = true;
       groupDigits = 0;
       plainText = false;

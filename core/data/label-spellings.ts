@@ -1,5 +1,6 @@
 import { quote } from '../quote';
 import type { RowLocator } from '../sources/row-lines';
+import { FALSE_WORDS, NO_WORDS, TRUE_WORDS, YES_WORDS } from '../sources/boolean-words';
 import { spellingKey, type Spelling } from './case-variants';
 import type { ColumnView } from './column-views';
 
@@ -20,8 +21,10 @@ export const MAX_LABEL_CLASSES = 20;
 /** Near-duplicates are looked for only between labels at least this long (`A`/`A+`, `G1`/`G2` are real classes). */
 const MIN_NEAR_LENGTH = 5;
 
-const TRUTHY = new Set(['yes', 'y', 'true', 't', '1']);
-const FALSY = new Set(['no', 'n', 'false', 'f', '0']);
+// With the yes/no words of other languages (two offices' CRMs merged: `yes`/`no` beside `ja`/`nein`)
+// and spreadsheets' TRUE/FALSE in theirs (BREAKER9 #9); keys are spellingKey's lower case.
+const TRUTHY = new Set(['yes', 'y', 'true', 't', '1', ...YES_WORDS, ...TRUE_WORDS]);
+const FALSY = new Set(['no', 'n', 'false', 'f', '0', ...NO_WORDS, ...FALSE_WORDS]);
 
 /** Whether `a` and `b` differ by one inserted letter, or by a trailing `.` (`versicolour`, `>50K.`). */
 function oneLetterApart(a: string, b: string): boolean {

@@ -1,4 +1,5 @@
 import * as arrow from 'apache-arrow';
+import { booleanWordOf } from './boolean-words';
 
 /** Field metadata key: why a column that looks numeric is text (`codes with leading zeros …`). */
 export const TEXT_REASON_KEY = 'quiver.text_reason';
@@ -45,8 +46,8 @@ export const ZONE_MIX_KEY = 'quiver.zone_mix';
 
 /** `true` in any case (`True`, `TRUE`, `tRUE`) → true, `false` in any case → false, anything else null. */
 export function parseBooleanWord(text: string): boolean | null {
-  const lower = text.length === 4 || text.length === 5 ? text.toLowerCase() : '';
-  return lower === 'true' ? true : lower === 'false' ? false : null;
+  // Excel's TRUE/FALSE in other languages too (`WAHR`/`FALSCH`, `VRAI`/`FAUX`: boolean-words.ts).
+  return booleanWordOf(text);
 }
 
 /** A boolean word (parseBooleanWord) or the digit `1` / `0`: what a boolean column or feature accepts. */

@@ -5,6 +5,7 @@ import { parseSource } from '../../../core/sources/index';
 import { asciiDigits } from '../../../core/sources/unicode-digits';
 import { parsePredictBody } from '../../../core/serving/request';
 import type { Preprocessing } from '../../../core/model/preprocess';
+import { checkTable } from '../../support/data-checks';
 
 const column = (text: string, options = {}) => {
   const table = parseCsv(text, options);
@@ -79,5 +80,18 @@ describe('a column declared number (source.columnTypes) in Unicode digits', () =
     const text = '{"m": "٥٫١", "y": "a"}\n{"m": "４．９", "y": "b"}\n';
     const table = parseSource(Buffer.from(text), 'jsonl', 'j.jsonl', { columnTypes: { m: 'number' } });
     expect([...table.getChild('m')!]).toEqual([5.1, 4.9]);
+  });
+
+  it('names a JSON Lines string column written only in them as numbers held as text (numeric_text)', async () => {
+    const rows = Array.from({ length: 30 }, (_, i) => {
+      const digits = String(40 + i).replace(/\d/g, (d) => String.fromCharCode(0x660 + Number(d)));
+      return JSON.stringify({ m: `${digits}٫٥`, label: i % 2 ? 'a' : 'b' });
+    });
+    const table = parseJsonLines(`${rows.join('\n')}\n`);
+    expect(String(table.schema.fields[0].type)).toContain('Utf8');
+    const failed = checkTable(table)
+      .report.filter((r) => !r.passed && r.column === 'm')
+      .map((r) => r.check);
+    expect(failed).toContain('numeric_text');
   });
 });
