@@ -53,7 +53,7 @@ const QUALIFIERS = new Set(
 );
 
 /**
- * The affix word when `long` is `short` with a word and a separator before or after it
+ * The affix word when `long` is `short` with one word and a separator before or after it
  * (`Iris-virginica` from `virginica`: `Iris`); null otherwise. The word must hold a letter
  * (`20`/`20-30` are ranges) and not be a qualifier (`very high` is its own class).
  */
@@ -64,7 +64,8 @@ export function affixOf(short: string, long: string): string | null {
     word = long.slice(0, long.length - short.length - 1);
   else if (long.startsWith(short) && AFFIX_SEPARATORS.has(long[short.length]))
     word = long.slice(short.length + 1);
-  if (word === null || !/\p{L}/u.test(word) || /[-_. ]$|^[-_. ]/u.test(word)) return null;
+  // One word (`Iris`, `class`, `new`): `No`/`No phone service` are two answers, not two spellings.
+  if (word === null || !/\p{L}/u.test(word) || /[-_. ]/u.test(word)) return null;
   return QUALIFIERS.has(word) ? null : word;
 }
 

@@ -39,11 +39,12 @@ export function isSummaryLabel(value: string): boolean {
 /**
  * Rows that total the rows above them, in file order. A row counts when a text cell labels it a
  * total (isSummaryLabel) and a numeric value confirms it (the sum of its block, or OUTLIER_FACTOR ×
- * the column's median); or, unlabelled, when its numeric value equals (±SUM_TOLERANCE) the sum of
- * the ≥ MIN_BLOCK_ROWS rows above it since the previous total and exceeds each of them, in two
- * columns at once, or in the target on the last row or on two rows or more (one inner coincidence
- * in a count column is not enough). A block starts after each total; a grand total may also sum
- * every detail row. Null cells never count.
+ * the column's median); or, unlabelled, when it is the last row (a SUM row) and its value equals the
+ * sum of the rows above it in the target or in two columns. Sums are taken in columns with no
+ * negative value (amounts, counts: a signed column's running sum meets its values by chance), over
+ * the ≥ MIN_BLOCK_ROWS rows since the previous total (±SUM_TOLERANCE, exceeding each of them); a
+ * grand total may also sum every detail row. Inner rows need a label: an unlabelled coincidence in
+ * a count column is likelier than an unlabelled subtotal. Null cells never count.
  */
 export function findSummaryRows(views: ColumnView[], target: string): SummaryRow[] {
   const numeric = views.filter((v): v is NumericView => v.kind === 'numeric');
@@ -51,6 +52,10 @@ export function findSummaryRows(views: ColumnView[], target: string): SummaryRow
   const words = labelledRows(views);
   if (numeric.length === 0 || rows === 0) return [];
   const k = numeric.length;
+  const additive = numeric.map((v) => {
+    for (let i = 0; i < v.values.length; i++) if ((!v.valid || v.valid[i]) && v.values[i] < 0) return false;
+    return true;
+  });
   const blockSum = new Float64Array(k);
   const blockMax = new Float64Array(k);
   const blockCount = new Int32Array(k);
@@ -59,32 +64,33 @@ export function findSummaryRows(views: ColumnView[], target: string): SummaryRow
   const allCount = new Int32Array(k);
   const medians = new Map<number, number>();
   const found: SummaryRow[] = [];
+  const cell = (c: number, i: number) => {
+    const v = numeric[c];
+    return v.valid && !v.valid[i] ? NaN : v.values[i];
+  };
   for (let i = 0; i < rows; i++) {
-    const sums: SummaryRow['sums'] = [];
-    for (let c = 0; c < k; c++) {
-      const v = numeric[c];
-      if (v.valid && !v.valid[i]) continue;
-      const x = v.values[i];
-      if (!Number.isFinite(x)) continue;
-      const block = blockCount[c] >= MIN_BLOCK_ROWS && sumMatches(x, blockSum[c], blockMax[c]);
-      const all = !block && allCount[c] > blockCount[c] && allCount[c] >= MIN_BLOCK_ROWS && sumMatches(x, allSum[c], 0);
-      if (block || all) sums.push({ column: v.name, value: x, from: block ? blockStart[c] : 0, to: i - 1 });
-    }
     const word = words.get(i) ?? null;
+    const last = i === rows - 1;
+    const sums: SummaryRow['sums'] = [];
+    for (let c = 0; c < k && (word || last); c++) {
+      const x = cell(c, i);
+      if (!additive[c] || !Number.isFinite(x)) continue;
+      const block = blockCount[c] >= MIN_BLOCK_ROWS && sumMatches(x, blockSum[c], blockMax[c]);
+      const all =
+        !block && allCount[c] > blockCount[c] && allCount[c] >= MIN_BLOCK_ROWS && sumMatches(x, allSum[c], 0);
+      if (block || all) sums.push({ column: numeric[c].name, value: x, from: block ? blockStart[c] : 0, to: i - 1 });
+    }
     let outlier: SummaryRow['outlier'] = null;
-    if (word && sums.length === 0)
-      for (let c = 0; c < k && !outlier; c++) {
-        const v = numeric[c];
-        if (v.valid && !v.valid[i]) continue;
-        const median = medians.get(c) ?? medianAbs(v);
-        medians.set(c, median);
-        if (median > 0 && Math.abs(v.values[i]) >= OUTLIER_FACTOR * median)
-          outlier = { column: v.name, value: v.values[i], median };
-      }
-    const summary =
-      (word !== null && (sums.length > 0 || outlier !== null)) ||
-      sums.length >= 2 ||
-      sums.some((s) => s.column === target);
+    for (let c = 0; c < k && word && sums.length === 0 && !outlier; c++) {
+      const x = cell(c, i);
+      if (!Number.isFinite(x)) continue;
+      const median = medians.get(c) ?? medianAbs(numeric[c]);
+      medians.set(c, median);
+      if (median > 0 && Math.abs(x) >= OUTLIER_FACTOR * median) outlier = { column: numeric[c].name, value: x, median };
+    }
+    const summary = word
+      ? sums.length > 0 || outlier !== null
+      : last && (sums.length >= 2 || sums.some((s) => s.column === target));
     if (summary) {
       // The target's sum first: it is what training would learn from.
       sums.sort((a, b) => Number(b.column === target) - Number(a.column === target));
@@ -96,9 +102,7 @@ export function findSummaryRows(views: ColumnView[], target: string): SummaryRow
       continue;
     }
     for (let c = 0; c < k; c++) {
-      const v = numeric[c];
-      if (v.valid && !v.valid[i]) continue;
-      const x = v.values[i];
+      const x = cell(c, i);
       if (!Number.isFinite(x)) continue;
       blockSum[c] += x;
       blockMax[c] = Math.max(blockMax[c], Math.abs(x));
@@ -107,9 +111,7 @@ export function findSummaryRows(views: ColumnView[], target: string): SummaryRow
       allCount[c]++;
     }
   }
-  // Unlabelled, one column, an inner row, alone: a coincidence in small counts is likelier than a total.
-  const weak = (s: SummaryRow) => s.word === null && s.sums.length < 2 && s.row !== rows - 1;
-  return found.filter(weak).length === 1 && found.length === 1 ? [] : found;
+  return found;
 }
 
 /** `x` is `sum` (±SUM_TOLERANCE, sum ≠ 0) and larger in size than every summed value. */

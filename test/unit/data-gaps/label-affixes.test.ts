@@ -41,6 +41,7 @@ describe('a class that is another class plus a prefix or suffix word fails label
     expect(spellings(labelled((i) => (i % 2 ? '<=50K' : '>50K')))).toEqual([]);
     expect(spellings(labelled((i) => ['low', 'high', 'very high', 'not spam'][i % 4]))).toEqual([]);
     expect(spellings(labelled((i) => ['20', '20-30', '30'][i % 3]))).toEqual([]);
+    expect(spellings(labelled((i) => ['No', 'Yes', 'No phone service'][i % 3]))).toEqual([]);
     expect(affixOf('virginica', 'Iris-virginica')).toBe('Iris');
     expect(affixOf('>50k', '<=50k')).toBeNull();
   });

@@ -137,6 +137,15 @@ describe('summary_rows leaves ordinary data alone', () => {
     expect(named(text, 'summary_rows')).toEqual([]);
   });
 
+  it('passes wide signed data (standard-normal features) whose running sums meet later values by chance', () => {
+    const next = random(3);
+    const header = Array.from({ length: 40 }, (_, j) => `f${j}`).join(',');
+    const lines = Array.from({ length: 300 }, () =>
+      Array.from({ length: 40 }, () => ((next() + next() + next() - 1.5) * 2).toFixed(3)).join(','),
+    );
+    expect(named(`${header}\n${lines.join('\n')}\n`, 'summary_rows', {}, 'f39')).toEqual([]);
+  });
+
   it("passes a text column holding 'sum' as a category on ordinary rows, and free text mentioning 'total'", () => {
     const rows = salesRows(60, (i) => regions[i % 5]);
     const ops = rows.lines.map(
