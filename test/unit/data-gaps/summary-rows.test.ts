@@ -139,9 +139,9 @@ describe('summary_rows leaves ordinary data alone', () => {
 
   it('passes wide signed data (standard-normal features) whose running sums meet later values by chance', () => {
     const next = random(3);
-    const header = Array.from({ length: 40 }, (_, j) => `f${j}`).join(',');
-    const lines = Array.from({ length: 300 }, () =>
-      Array.from({ length: 40 }, () => ((next() + next() + next() - 1.5) * 2).toFixed(3)).join(','),
+    const header = Array.from({ length: 1000 }, (_, j) => `f${j}`).join(',');
+    const lines = Array.from({ length: 200 }, () =>
+      Array.from({ length: 1000 }, () => ((next() + next() + next() - 1.5) * 2).toFixed(3)).join(','),
     );
     expect(named(`${header}\n${lines.join('\n')}\n`, 'summary_rows', {}, 'f39')).toEqual([]);
   });
