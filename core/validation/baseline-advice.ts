@@ -57,7 +57,7 @@ function medianOf(xs: number[]): number {
  * What to look at before switching the baseline gate off, or null when switching it off is the
  * only advice: for a regression whose r2 is far below 0 or whose target holds an outlier, the
  * outlier or total rows (named by line); for a binary task with an imbalanced majority judged by
- * accuracy, `validate.min.auc`, which gates on ranking (its baseline is AUC 0.5).
+ * accuracy and ranking better than chance, `validate.min.auc`, which gates on ranking (its baseline is AUC 0.5).
  */
 export function baselineAdvice(
   candidate: Metrics,
@@ -78,10 +78,16 @@ export function baselineAdvice(
       ` and fix them in the data (sanity's summary_rows names totals; source.skipFooter: 1 / source.skipRows: [lines] skip rows)`
     );
   }
-  if (baseline.metric === 'accuracy' && candidate.auc !== undefined && baseline.value >= IMBALANCED_MAJORITY)
+  // A model ranking no better than chance (AUC <= 0.5) has no better gate to be judged by.
+  if (
+    baseline.metric === 'accuracy' &&
+    candidate.auc !== undefined &&
+    candidate.auc > 0.5 &&
+    baseline.value >= IMBALANCED_MAJORITY
+  )
     return (
       `the classes are imbalanced (${baseline.prediction.replace(/^majority class /u, '')} is ${(baseline.value * 100).toFixed(1)}% of the holdout), ` +
-      `so accuracy barely rises above always answering it: gate on ranking instead with validate.min.auc: ${SUGGESTED_AUC} ` +
+      `so accuracy rewards always answering it: gate on ranking instead with validate.min.auc: ${SUGGESTED_AUC} ` +
       `(a level you choose; this model's auc is ${candidate.auc.toFixed(4)}; the baseline is then AUC 0.5)`
     );
   return null;

@@ -58,10 +58,12 @@ describe('the baseline gate says what to look at before it offers to switch itse
     const candidate = { accuracy: 0.75, auc: 0.6772 };
     const miss = baselineMiss(candidate, baseline, baselineAdvice(candidate, baseline, 'y', null, lines));
     expect(miss).toContain(
-      "the classes are imbalanced ('no' is 75.3% of the holdout), so accuracy barely rises above always answering it: gate on ranking instead with validate.min.auc: 0.7 (a level you choose; this model's auc is 0.6772; the baseline is then AUC 0.5)",
+      "the classes are imbalanced ('no' is 75.3% of the holdout), so accuracy rewards always answering it: gate on ranking instead with validate.min.auc: 0.7 (a level you choose; this model's auc is 0.6772; the baseline is then AUC 0.5)",
     );
     // Balanced, or multiclass (no AUC): nothing to add.
     expect(baselineAdvice(candidate, { ...baseline, value: 0.55 }, 'y', null, lines)).toBeNull();
     expect(baselineAdvice({ accuracy: 0.7 }, baseline, 'y', null, lines)).toBeNull();
+    // Ranking no better than chance: no gate would pass it, so none is offered.
+    expect(baselineAdvice({ accuracy: 0.55, auc: 0.45 }, baseline, 'y', null, lines)).toBeNull();
   });
 });
