@@ -40,8 +40,8 @@ export function isSummaryLabel(value: string): boolean {
  * Rows that total the rows above them, in file order. A row counts when a text cell labels it a
  * total (isSummaryLabel) and a numeric value confirms it (the sum of its block, or OUTLIER_FACTOR ×
  * the column's median); or, unlabelled, when it is the last row (a SUM row) and its value equals the
- * sum of the rows above it in the target or in two columns. Sums are taken in columns with no
- * negative value (amounts, counts: a signed column's running sum meets its values by chance), over
+ * sum of the rows above it in the target or in two columns. Sums are judged only where no summed
+ * value is negative (amounts, counts: a signed column's running sum meets its values by chance), over
  * the ≥ MIN_BLOCK_ROWS rows since the previous total (±SUM_TOLERANCE, exceeding each of them); a
  * grand total may also sum every detail row. Inner rows need a label: an unlabelled coincidence in
  * a count column is likelier than an unlabelled subtotal. Null cells never count.
@@ -49,36 +49,69 @@ export function isSummaryLabel(value: string): boolean {
 export function findSummaryRows(views: ColumnView[], target: string): SummaryRow[] {
   const numeric = views.filter((v): v is NumericView => v.kind === 'numeric');
   const rows = views[0]?.kind === 'numeric' ? views[0].values.length : (views[0]?.codes.length ?? 0);
-  const words = labelledRows(views);
   if (numeric.length === 0 || rows === 0) return [];
+  const words = labelledRows(views);
   const k = numeric.length;
-  const additive = numeric.map((v) => {
-    for (let i = 0; i < v.values.length; i++) if ((!v.valid || v.valid[i]) && v.values[i] < 0) return false;
-    return true;
-  });
-  const blockSum = new Float64Array(k);
-  const blockMax = new Float64Array(k);
-  const blockCount = new Int32Array(k);
-  const blockStart = new Int32Array(k);
-  const allSum = new Float64Array(k);
-  const allCount = new Int32Array(k);
-  const medians = new Map<number, number>();
-  const found: SummaryRow[] = [];
   const cell = (c: number, i: number) => {
     const v = numeric[c];
     return v.valid && !v.valid[i] ? NaN : v.values[i];
   };
-  for (let i = 0; i < rows; i++) {
+  const blockSum = new Float64Array(k);
+  const blockMax = new Float64Array(k);
+  const blockCount = new Int32Array(k);
+  let blockStart = 0;
+  const allSum = new Float64Array(k);
+  const allCount = new Int32Array(k);
+  // Negative values seen: sums are judged only over columns of amounts and counts (none negative).
+  const blockNeg = new Int32Array(k);
+  const allNeg = new Int32Array(k);
+  const medians = new Map<number, number>();
+  const found: SummaryRow[] = [];
+  // Only labelled rows and the last row can be totals: sum the stretches between them column by
+  // column (tight loops over 1M rows), then judge each candidate in file order.
+  const candidates = [...words.keys(), rows - 1].sort((a, b) => a - b).filter((r, i, all) => r !== all[i - 1]);
+  const add = (from: number, to: number) => {
+    for (let c = 0; c < k; c++) {
+      const { values, valid } = numeric[c];
+      let sum = 0;
+      let max = blockMax[c];
+      let count = 0;
+      let neg = 0;
+      for (let i = from; i < to; i++) {
+        const x = values[i];
+        if ((valid && !valid[i]) || !Number.isFinite(x)) continue;
+        sum += x;
+        count++;
+        if (x < 0) neg++;
+        else if (x > max) max = x;
+      }
+      blockNeg[c] += neg;
+      allNeg[c] += neg;
+      blockSum[c] += sum;
+      blockMax[c] = max;
+      blockCount[c] += count;
+      allSum[c] += sum;
+      allCount[c] += count;
+    }
+  };
+  let next = 0;
+  for (const i of candidates) {
+    add(next, i);
+    next = i + 1;
     const word = words.get(i) ?? null;
-    const last = i === rows - 1;
     const sums: SummaryRow['sums'] = [];
-    for (let c = 0; c < k && (word || last); c++) {
+    for (let c = 0; c < k; c++) {
       const x = cell(c, i);
-      if (!additive[c] || !Number.isFinite(x)) continue;
-      const block = blockCount[c] >= MIN_BLOCK_ROWS && sumMatches(x, blockSum[c], blockMax[c]);
+      if (!(x >= 0)) continue;
+      const block =
+        blockCount[c] >= MIN_BLOCK_ROWS && blockNeg[c] === 0 && sumMatches(x, blockSum[c], blockMax[c]);
       const all =
-        !block && allCount[c] > blockCount[c] && allCount[c] >= MIN_BLOCK_ROWS && sumMatches(x, allSum[c], 0);
-      if (block || all) sums.push({ column: numeric[c].name, value: x, from: block ? blockStart[c] : 0, to: i - 1 });
+        !block &&
+        allCount[c] > blockCount[c] &&
+        allCount[c] >= MIN_BLOCK_ROWS &&
+        allNeg[c] === 0 &&
+        sumMatches(x, allSum[c], 0);
+      if (block || all) sums.push({ column: numeric[c].name, value: x, from: block ? blockStart : 0, to: i - 1 });
     }
     let outlier: SummaryRow['outlier'] = null;
     for (let c = 0; c < k && word && sums.length === 0 && !outlier; c++) {
@@ -90,7 +123,7 @@ export function findSummaryRows(views: ColumnView[], target: string): SummaryRow
     }
     const summary = word
       ? sums.length > 0 || outlier !== null
-      : last && (sums.length >= 2 || sums.some((s) => s.column === target));
+      : sums.length >= 2 || sums.some((s) => s.column === target);
     if (summary) {
       // The target's sum first: it is what training would learn from.
       sums.sort((a, b) => Number(b.column === target) - Number(a.column === target));
@@ -98,18 +131,9 @@ export function findSummaryRows(views: ColumnView[], target: string): SummaryRow
       blockSum.fill(0);
       blockMax.fill(0);
       blockCount.fill(0);
-      blockStart.fill(i + 1);
-      continue;
-    }
-    for (let c = 0; c < k; c++) {
-      const x = cell(c, i);
-      if (!Number.isFinite(x)) continue;
-      blockSum[c] += x;
-      blockMax[c] = Math.max(blockMax[c], Math.abs(x));
-      blockCount[c]++;
-      allSum[c] += x;
-      allCount[c]++;
-    }
+      blockNeg.fill(0);
+      blockStart = i + 1;
+    } else add(i, i + 1);
   }
   return found;
 }
