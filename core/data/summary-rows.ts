@@ -27,6 +27,8 @@ const MAX_LABEL_WORDS = 4;
 export const MIN_BLOCK_ROWS = 5;
 /** How close a value must be to its block's sum: ±0.5% (rounded exports). */
 export const SUM_TOLERANCE = 0.005;
+/** Negative values (refunds) may make up at most this share of a summed block's positive total. */
+const MAX_NEGATIVE_SHARE = 0.1;
 /** A labelled total with no matching sum still stands this many times above the column's median |value|. */
 const OUTLIER_FACTOR = 5;
 
@@ -40,8 +42,9 @@ export function isSummaryLabel(value: string): boolean {
  * Rows that total the rows above them, in file order. A row counts when a text cell labels it a
  * total (isSummaryLabel) and a numeric value confirms it (the sum of its block, or OUTLIER_FACTOR ×
  * the column's median); or, unlabelled, when it is the last row (a SUM row) and its value equals the
- * sum of the rows above it in the target or in two columns. Sums are judged only where no summed
- * value is negative (amounts, counts: a signed column's running sum meets its values by chance), over
+ * sum of the rows above it in the target or in two columns. Sums are judged only where negative
+ * values are at most MAX_NEGATIVE_SHARE of the positive ones (amounts and counts with a refund or
+ * two; a signed measure's running sum meets its values by chance), over
  * the ≥ MIN_BLOCK_ROWS rows since the previous total (±SUM_TOLERANCE, exceeding each of them); a
  * grand total may also sum every detail row. Inner rows need a label: an unlabelled coincidence in
  * a count column is likelier than an unlabelled subtotal. Null cells never count.
@@ -62,9 +65,10 @@ export function findSummaryRows(views: ColumnView[], target: string): SummaryRow
   let blockStart = 0;
   const allSum = new Float64Array(k);
   const allCount = new Int32Array(k);
-  // Negative values seen: sums are judged only over columns of amounts and counts (none negative).
-  const blockNeg = new Int32Array(k);
-  const allNeg = new Int32Array(k);
+  // The size of the negative values summed: sums are judged over amounts and counts (a refund or
+  // two allowed), not over signed measures, whose running sums meet their values by chance.
+  const blockNeg = new Float64Array(k);
+  const allNeg = new Float64Array(k);
   const medians = new Map<number, number>();
   const found: SummaryRow[] = [];
   // Only labelled rows and the last row can be totals: sum the stretches between them column by
@@ -82,7 +86,7 @@ export function findSummaryRows(views: ColumnView[], target: string): SummaryRow
         if ((valid && !valid[i]) || !Number.isFinite(x)) continue;
         sum += x;
         count++;
-        if (x < 0) neg++;
+        if (x < 0) neg -= x;
         else if (x > max) max = x;
       }
       blockNeg[c] += neg;
@@ -104,12 +108,14 @@ export function findSummaryRows(views: ColumnView[], target: string): SummaryRow
       const x = cell(c, i);
       if (!(x >= 0)) continue;
       const block =
-        blockCount[c] >= MIN_BLOCK_ROWS && blockNeg[c] === 0 && sumMatches(x, blockSum[c], blockMax[c]);
+        blockCount[c] >= MIN_BLOCK_ROWS &&
+        blockNeg[c] <= MAX_NEGATIVE_SHARE * (blockSum[c] + blockNeg[c]) &&
+        sumMatches(x, blockSum[c], blockMax[c]);
       const all =
         !block &&
         allCount[c] > blockCount[c] &&
         allCount[c] >= MIN_BLOCK_ROWS &&
-        allNeg[c] === 0 &&
+        allNeg[c] <= MAX_NEGATIVE_SHARE * (allSum[c] + allNeg[c]) &&
         sumMatches(x, allSum[c], 0);
       if (block || all) sums.push({ column: numeric[c].name, value: x, from: block ? blockStart : 0, to: i - 1 });
     }

@@ -60,6 +60,12 @@ function pivotExport(): string {
   const lines = ['region,units,price,revenue'];
   for (const [b, region] of regions.slice(0, 4).entries()) {
     const block = salesRows(60, () => region, 11 + b);
+    // A refund in the first block, as sales exports hold: the subtotal still sums it.
+    if (b === 0) {
+      block.lines[10] = `${region},-1,2.27,-2.27`;
+      block.units[10] = -1;
+      block.revenue[10] = -2.27;
+    }
     lines.push(...block.lines, `${region} subtotal,${sum(block.units)},,${sum(block.revenue)}`);
   }
   return `${lines.join('\n')}\n`;
