@@ -214,4 +214,5 @@ function span(from: number, to: number, locator: RowLocator): string {
   return locator.lines ? `lines ${locator.line(from)}–${locator.line(to)}` : `rows ${from}–${to}`;
 }
 
-const round = (x: number) => Number(x.toPrecision(6));
+// Ten digits: a value as the file holds it (15591.55), without float noise.
+const round = (x: number) => Number(x.toPrecision(10));

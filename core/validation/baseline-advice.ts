@@ -71,7 +71,7 @@ export function baselineAdvice(
     const farBelow = r2 !== undefined && r2 < FAR_BELOW_ZERO_R2;
     if (!farBelow && !outlier) return null;
     const where = outlier
-      ? ` (${quote(target)} ${Number(outlier.value.toPrecision(6))} on ${locator.at(outlier.row)}, ${Math.round(outlier.mads)} median deviations from the median)`
+      ? ` (${quote(target)} ${Number(outlier.value.toPrecision(10))} on ${locator.at(outlier.row)}, ${Math.round(outlier.mads)} median deviations from the median)`
       : '';
     return (
       `${farBelow ? `r2 ${r2.toFixed(4)} is far below 0 (a few huge errors): ` : ''}look for outliers or total rows in the target${where}` +

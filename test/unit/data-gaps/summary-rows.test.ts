@@ -77,7 +77,7 @@ describe('a spreadsheet Total row at the end fails summary_rows (BREAKER8 #3)', 
     const text = `region,units,price,revenue\n${rows.lines.join('\n')}\nTotal,0,,${sum(rows.revenue)}\n`;
     const [failed] = named(text, 'summary_rows');
     expect(failed.observed).toBe(
-      `1 row(s) summing up the rows above them (total/subtotal rows): line 152 ('Total' in 'region'; 'revenue' ${Number(sum(rows.revenue).toPrecision(6))} = the sum of lines 2–151)`,
+      `1 row(s) summing up the rows above them (total/subtotal rows): line 152 ('Total' in 'region'; 'revenue' ${sum(rows.revenue)} = the sum of lines 2–151)`,
     );
     expect(failed.expected).toContain(
       'skip them with source.skipFooter: 1 (the last row), or export the data without totals',
