@@ -14,6 +14,7 @@ import {
 import { expectedDuplicates } from '../core/data/duplicates';
 import { suggestedMaxFraction } from '../core/data/row-flags';
 import { describeSplitColumn, findSplitColumns, splitColumnHint } from '../core/data/split-columns';
+import { describeSummaryRows, findSummaryRows, summaryRowsHint } from '../core/data/summary-rows';
 import { resolveTask } from '../core/model/task';
 import { quote } from '../core/quote';
 import type { RowLocator } from '../core/sources/row-lines';
@@ -45,7 +46,7 @@ export const RARE_CLASS_MIN_ROWS = 20;
 /**
  * Sanity's checks of the data set as a model sees it (`sanity.dataset`): duplicated rows, a
  * constant target, classes too rare to validate, features that copy the target, numeric sentinels,
- * one column split in two spellings of its name (split_column).
+ * one column split in two spellings of its name (split_column), rows that total others (summary_rows).
  * Every result here failed; a passing data set adds nothing to the report.
  */
 export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
@@ -89,6 +90,16 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
           `or allow them (sanity.dataset.maxDuplicateShare)`,
       });
   }
+  // Spreadsheet totals exported with their detail rows (#3, #8): every column reads them, so none is skipped.
+  const summaries = rules.summaryRows === 'fail' ? findSummaryRows(views, label) : [];
+  if (summaries.length > 0)
+    results.push({
+      check: 'summary_rows',
+      column: '*',
+      passed: false,
+      observed: describeSummaryRows(summaries, locator),
+      expected: summaryRowsHint(summaries, rows, locator),
+    });
   const target = views.find((v) => v.name === label);
   if (!target) return results;
   const constant = constantTarget(target);
@@ -154,7 +165,10 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
       !input.timestamps.has(v.name) &&
       leftOutOfModel(v.name, spec.features, spec.train.features) === null,
   );
-  for (const leak of targetLeaks(features, target, task, rules.leakCorrelation))
+  // Totals many times the rest make any two summed columns correlate: that is summary_rows' finding.
+  for (const leak of targetLeaks(features, target, task, rules.leakCorrelation).filter(
+    (l) => summaries.length === 0 || l.kind === 'mapping' || l.kind === 'presence',
+  ))
     results.push({
       check: 'target_leak',
       column: leak.column,
