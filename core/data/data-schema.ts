@@ -113,20 +113,52 @@ export function applyOverrides(
   return columns;
 }
 
-/** Every schema column must be present with its type; a column the schema does not know is an anomaly. */
+/** What the schema checks know of the run besides the data, so their messages name a way on. */
+export interface ColumnCheckContext {
+  /** The target column: a type change there is a change of the labels' spelling. */
+  label?: string;
+  /** The pipeline, for `quiver schema reset NAME`. */
+  pipeline?: string;
+  /** Why a column is not a model input (left out of `train.features`, dropped), or null when it is. */
+  leftOut?: (column: string) => string | null;
+}
+
+/**
+ * Every schema column must be present with its type; a column the schema does not know is an anomaly,
+ * unless the model never reads it (left out of `train.features` or dropped by the features stage).
+ * Failed checks name the lines and values that differ, what was pinned, and the ways on.
+ */
 export function checkColumns(
   views: ColumnView[],
   columns: Record<string, SchemaColumn>,
   locator: RowLocator = locatorFrom(undefined),
+  context: ColumnCheckContext = {},
 ): SchemaCheck[] {
   const checks: SchemaCheck[] = [];
   const present = new Map(views.map((v) => [v.name, v]));
   const names = views.map((v) => v.name);
+  const reset = `quiver schema reset ${context.pipeline ?? '<pipeline>'}`;
+  const known = Object.keys(columns);
+  const added = names.filter((n) => !(n in columns));
+  const missing = known.filter((n) => !columns[n].ignore && !present.has(n));
+  // A pinned column gone and a new one of a similar name: most likely one column renamed.
+  const renames = pairRenames(missing, added);
   for (const [name, column] of Object.entries(columns)) {
     if (column.ignore) continue;
     const view = present.get(name);
     if (!view) {
-      checks.push({ check: 'schema_column', column: name, passed: false, observed: missingColumn(name, names), expected: 'present' });
+      const to = renames.get(name);
+      checks.push({
+        check: 'schema_column',
+        column: name,
+        passed: false,
+        observed: to
+          ? `missing (columns: ${quoteList(names, 12)}; nearest ${quote(to)}, a new column: renamed?)`
+          : missingColumn(name, names),
+        expected: to
+          ? `present: rename ${quote(to)} back to ${quote(name)} upstream, or accept the new layout: ${reset} (the next passing run pins the file's columns)`
+          : `present: add it back upstream, or accept the new layout: ${reset} (the next passing run pins the file's columns)`,
+      });
       continue;
     }
     const passed = view.type === column.type;
@@ -135,20 +167,88 @@ export function checkColumns(
       column: name,
       passed,
       observed: passed ? view.type : `${view.type}${misfitValues(view, column, locator)}`,
-      expected: column.type,
+      expected: passed ? column.type : typeWayOut(view, column, name === context.label, reset),
     });
   }
+  const renamedFrom = new Map([...renames].map(([from, to]) => [to, from]));
+  const expectedNames = `one of: ${known.map(quote).join(', ')}`;
   for (const view of views) {
-    if (!(view.name in columns))
+    if (view.name in columns) continue;
+    const from = renamedFrom.get(view.name);
+    const leftOut = from === undefined ? (context.leftOut?.(view.name) ?? null) : null;
+    if (leftOut !== null) {
       checks.push({
         check: 'schema_column',
         column: view.name,
-        passed: false,
-        observed: `unexpected column (${view.type})`,
-        expected: `one of: ${Object.keys(columns).join(', ')}`,
+        passed: true,
+        observed: `unexpected column (${view.type}), not a model input (${leftOut})`,
+        expected: `${expectedNames}, or left out of the model`,
       });
+      continue;
+    }
+    const features = known.filter((n) => n !== context.label && !columns[n].ignore);
+    checks.push({
+      check: 'schema_column',
+      column: view.name,
+      passed: false,
+      observed: from
+        ? `unexpected column (${view.type}; ${quote(from)} renamed?)`
+        : `unexpected column (${view.type}), added since the schema was pinned`,
+      expected: from
+        ? `${expectedNames}: rename it back to ${quote(from)} upstream, or accept the new layout: ${reset}`
+        : `${expectedNames}: leave it out of the model (train.features: [${features.map(quote).join(', ')}]), remove it upstream, or accept the new layout: ${reset} (the model then reads it)`,
+    });
   }
   return checks;
+}
+
+/**
+ * Missing pinned column → the new column it was most likely renamed to: the nearest name, or one that
+ * contains the other (`tenure` → `tenure_months`); each new column is paired at most once.
+ */
+export function pairRenames(missing: string[], added: string[]): Map<string, string> {
+  const pairs = new Map<string, string>();
+  const free = new Set(added);
+  for (const name of missing) {
+    const to = nearestName(name, [...free]);
+    if (to !== null) {
+      pairs.set(name, to);
+      free.delete(to);
+    }
+  }
+  return pairs;
+}
+
+/** The way on from a column whose type changed: for the target, its labels changed spelling. */
+function typeWayOut(view: ColumnView, column: SchemaColumn, isLabel: boolean, reset: string): string {
+  const classes = isLabel && Array.isArray(column.categories) ? column.categories : null;
+  const pinned = Array.isArray(column.categories)
+    ? ` (pinned ${classes ? 'classes' : 'categories'}: ${quoteList(column.categories, 12)})`
+    : column.type === 'number' && column.min !== undefined
+      ? ` (pinned range [${column.min}, ${column.max}])`
+      : '';
+  const accept = `accept the new layout: ${reset} (the next passing run pins it)`;
+  if (classes) {
+    const now = distinctValues(view, 4);
+    const change = now.length ? ` (${classes.slice(0, 4).map(quote).join('/')} → ${now.map(quote).join('/')})` : '';
+    return `${column.type}${pinned}: the labels changed spelling${change}: map them back upstream, or accept the new labels: ${reset} and validate.allowClassChange: true (the champion's classes differ); the model then predicts the new labels, so whatever reads its predictions must change too`;
+  }
+  // A numeric target read as another type would turn regression into classification: no override.
+  if (isLabel) return `${column.type}${pinned}: write the target as before upstream, or ${accept}`;
+  return `${column.type}${pinned}: write it as before upstream, read it as ${view.type} (sanity.schema.columns.${view.name}.type: ${view.type}), or ${accept}`;
+}
+
+/** The first `limit` distinct values of a column as text, in row order. */
+function distinctValues(view: ColumnView, limit: number): string[] {
+  const seen = new Set<string>();
+  if (view.kind === 'numeric') {
+    for (let i = 0; i < view.values.length && seen.size < limit; i++)
+      if (view.valid === null || view.valid[i] === 1) seen.add(String(view.values[i]));
+  } else {
+    for (let i = 0; i < view.codes.length && seen.size < limit; i++)
+      if (view.codes[i] >= 0) seen.add(view.dictionary[view.codes[i]]);
+  }
+  return [...seen];
 }
 
 /** `missing (columns: 'a', 'b', 'c'; nearest 'label')`: what there is instead of a missing column. */
@@ -158,7 +258,10 @@ export function missingColumn(name: string, names: string[]): string {
   return `missing (columns: ${quoteList(names, 12)}${nearest === null ? '' : `; nearest ${quote(nearest)}`})`;
 }
 
-/** The name closest to `name` by edit distance (case and blanks ignored), if any is reasonably close. */
+/**
+ * The name closest to `name` by edit distance (case and blanks ignored), if any is reasonably close;
+ * else one that contains it or that it contains (a renamed column: `tenure` → `tenure_months`).
+ */
 export function nearestName(name: string, names: string[]): string | null {
   const norm = (s: string) => s.trim().toLowerCase();
   let best: string | null = null;
@@ -168,7 +271,37 @@ export function nearestName(name: string, names: string[]): string | null {
     if (d < bestDistance) [best, bestDistance] = [candidate, d];
   }
   const length = name.trim().length;
-  return best !== null && bestDistance < length && bestDistance <= Math.max(1, Math.ceil(length / 3)) ? best : null;
+  if (best !== null && bestDistance < length && bestDistance <= Math.max(1, Math.ceil(length / 3))) return best;
+  return containingName(name.trim(), names, norm);
+}
+
+/**
+ * A name that contains `name` as a word or is contained in it so (`tenure` / `tenure_months`,
+ * `tenureMonths`), 3 characters at least; `age` is not found in `page_views`.
+ */
+function containingName(name: string, names: string[], norm: (s: string) => string): string | null {
+  let best: string | null = null;
+  let bestGap = Infinity;
+  for (const candidate of names) {
+    const other = candidate.trim();
+    const [short, long] = other.length < name.length ? [other, name] : [name, other];
+    if (short.length < 3 || !containsWord(long, norm(short), norm)) continue;
+    const gap = long.length - short.length;
+    if (gap < bestGap) [best, bestGap] = [candidate, gap];
+  }
+  return best;
+}
+
+/** Whether `word` occurs in `text` (case ignored) between word boundaries: ends, `_ -.`, or a capital. */
+function containsWord(text: string, word: string, norm: (s: string) => string): boolean {
+  const lower = norm(text);
+  for (let at = lower.indexOf(word); at >= 0; at = lower.indexOf(word, at + 1)) {
+    const before = at === 0 || !/[a-z0-9]/i.test(text[at - 1]) || /[A-Z]/.test(text[at]);
+    const end = at + word.length;
+    const after = end === text.length || !/[a-z0-9]/i.test(text[end]) || /[A-Z]/.test(text[end]);
+    if (before && after) return true;
+  }
+  return false;
 }
 
 function editDistance(a: string, b: string): number {
@@ -182,16 +315,41 @@ function editDistance(a: string, b: string): number {
   return previous[b.length];
 }
 
-/** For a pinned numeric column read as text: the first values that are not numbers, with their lines. */
+/**
+ * The first values whose type differs from the pinned one, with their lines (one per distinct value):
+ * text where a number was pinned (`not a number: line 2, column 'senior': 'No'`), or numbers / text
+ * where text / a boolean was pinned (`line 2, column 'churn': '1'`).
+ */
 function misfitValues(view: ColumnView, column: SchemaColumn, locator: RowLocator): string {
-  if (column.type !== 'number' || view.kind !== 'categorical') return '';
   const misfits: string[] = [];
-  const bad = view.dictionary.map((word) => !Number.isFinite(Number(word)) || word.trim() === '');
-  for (let i = 0; i < view.codes.length && misfits.length < 3; i++) {
-    const code = view.codes[i];
-    if (code >= 0 && bad[code]) misfits.push(locator.cell(i, view.name, view.dictionary[code]));
+  if (column.type === 'number' && view.kind === 'categorical') {
+    const bad = view.dictionary.map((word) => !Number.isFinite(Number(word)) || word.trim() === '');
+    for (let i = 0; i < view.codes.length && misfits.length < 3; i++) {
+      const code = view.codes[i];
+      if (code >= 0 && bad[code]) {
+        misfits.push(locator.cell(i, view.name, view.dictionary[code]));
+        bad[code] = false;
+      }
+    }
+    return misfits.length ? ` (not a number: ${misfits.join('; ')})` : '';
   }
-  return misfits.length ? ` (not a number: ${misfits.join('; ')})` : '';
+  const seen = new Set<string>();
+  const rows = view.kind === 'numeric' ? view.values.length : view.codes.length;
+  for (let i = 0; i < rows && misfits.length < 3; i++) {
+    const text =
+      view.kind === 'numeric'
+        ? view.valid === null || view.valid[i] === 1
+          ? String(view.values[i])
+          : null
+        : view.codes[i] >= 0
+          ? view.dictionary[view.codes[i]]
+          : null;
+    if (text === null || seen.has(text)) continue;
+    seen.add(text);
+    // Quoted as text: '1' is what the file holds where the schema pinned 'Yes'.
+    misfits.push(locator.cell(i, view.name, text));
+  }
+  return misfits.length ? ` (${misfits.join('; ')})` : '';
 }
 
 function numericRange(values: Float64Array, valid: Uint8Array | null): { min: number; max: number } {

@@ -1,5 +1,6 @@
 import * as arrow from 'apache-arrow';
 import { isTimestampColumn } from './timestamp-columns';
+import { categoryEditNote } from './category-edit';
 import type { RowFlagCheck, RowFlagsSpec } from '../spec/data-checks-schema';
 import { locatorFrom, type RowLocator } from '../sources/row-lines';
 import { cellText, isPresent, type ColumnView } from './column-views';
@@ -211,7 +212,9 @@ function rowReasons(
         reasons.push(`${locator.cell(row, view.name, v)} > max ${column.max}`);
     } else if (view.kind === 'categorical' && bits & BIT.unseenCategory && Array.isArray(column.categories)) {
       if (!column.categories.includes(text))
-        reasons.push(`${locator.cell(row, view.name, text)} is not a known category`);
+        reasons.push(
+          `${locator.cell(row, view.name, text)} is not a known category${categoryEditNote(text, column.categories)}`,
+        );
     }
   }
   if (bits & BIT.duplicate)

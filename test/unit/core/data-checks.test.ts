@@ -77,7 +77,7 @@ describe('data schema', () => {
     expect(failed.map((c) => `${c.check}(${c.column}) ${c.observed}`)).toEqual([
       "schema_type(x) string (not a number: row 0, column 'x': 'ten')",
       "schema_column(c) missing (columns: 'x', 'label', 'new')",
-      'schema_column(new) unexpected column (number)',
+      'schema_column(new) unexpected column (number), added since the schema was pinned',
     ]);
   });
 });
