@@ -12,7 +12,7 @@ import type { ColumnView } from './column-views';
 import { dateLayoutOf } from './date-text';
 import { findSerialDates, serialDatesHint } from './serial-dates';
 import { exponentCodeHint, strayLineHint, TRAILING_MINUS, TRAILING_MINUS_HINT } from './stray-lines';
-import { declareText, targetNumbersHint, unitHint, unitOf } from './unit-numbers';
+import { declareText, signedAmountsHint, signSuffixOf, targetNumbersHint, unitHint, unitOf } from './unit-numbers';
 
 /** A text column that is numeric except for a few values: what sanity reports about it. */
 export interface NumericTokens {
@@ -180,6 +180,8 @@ function hintFor(
     } else if (format.decimal !== ',' && rest.every((t) => DECIMAL_COMMA.test(t.trim())))
       hints.push("set source.decimal: ',' (decimal commas)");
     else if (rest.every((t) => TRAILING_MINUS.test(t.trim()))) hints.push(TRAILING_MINUS_HINT);
+    else if (rest.every((t) => signSuffixOf(t.trim()) !== null) && rest.some((t) => signSuffixOf(t.trim()) !== '+'))
+      hints.push(signedAmountsHint(column, rest.map((t) => signSuffixOf(t.trim())!), isTarget));
     else if (rest.every((t) => unitOf(t.trim()) !== null)) hints.push(unitHint(column, false, isTarget));
     else if (rest.filter(looselyNumber).length * 2 >= rest.length)
       hints.push(
