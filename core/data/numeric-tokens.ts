@@ -484,7 +484,7 @@ export function findTimestampTokens(
     const impossible = tokens.every((t) => ISO_SHAPE.test(t.trim()));
     const otherLayouts = tokens.some((t) => dateLayoutOf(t.trim()) !== null);
     const generic = 'add them to source.nullValues if they mean "missing", or fix the rows';
-    // `45695` among 2025 dates is Excel's 2025-02-08, not a "missing" token (breaker 9 #18).
+    // `45695` among 2025 dates is Excel's 2025-02-07, not a "missing" token (breaker 9 #18).
     const serial = impossible ? null : findSerialDates(tokens, timeSpan(words, valid, counts, parse));
     found.push({
       column: view.name,

@@ -35,7 +35,7 @@ function serialMs(token: string, kind: SerialKind): number | null {
 
 /**
  * Among a timestamp column's stray values, the integers that are dates in another count: Excel
- * serial day numbers (`45695` = 2025-02-08: cells left as numbers when a column was reformatted),
+ * serial day numbers (`45695` = 2025-02-07: cells left as numbers when a column was reformatted),
  * Unix epoch seconds or milliseconds. A token counts only when, so read, it falls within a year of
  * the column's own span of ISO dates (`span`, in ms), so `12345` in a 2025 column is no date. The kind
  * most tokens share wins; null when none fits.
