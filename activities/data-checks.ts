@@ -24,6 +24,7 @@ import {
   timeIndexHint,
   numericIdLike,
   stringCardinality,
+  freeTextHint,
 } from '../core/data/cardinality';
 import {
   describeCommaNumbers,
@@ -35,10 +36,21 @@ import {
   findTimestampTokens,
   readsAsNumber,
 } from '../core/data/numeric-tokens';
-import { caseVariantsHint, describeCaseVariants, findCaseVariants } from '../core/data/case-variants';
+import {
+  caseVariantsHint,
+  caseVariantsKind,
+  describeCaseVariants,
+  findCaseVariants,
+} from '../core/data/case-variants';
 import { describeDateText, findDateText } from '../core/data/date-text';
 import { describeLabelSpellings, findLabelSpellings, labelSpellingsHint } from '../core/data/label-spellings';
 import { describeUnitNumbers, findUnitNumbers } from '../core/data/unit-numbers';
+import { describeWrittenNumbers, findWrittenNumbers } from '../core/data/written-numbers';
+import {
+  describeZeroPaddedCodes,
+  findZeroPaddedCodes,
+  zeroPaddedCodesHint,
+} from '../core/data/zero-padded-codes';
 import { isOrdinalScale } from '../core/data/ordinal-scale';
 import {
   ambiguousNullsHint,
@@ -50,6 +62,12 @@ import {
 } from '../core/data/ambiguous-nulls';
 import { rowLocator } from '../core/sources/row-lines';
 import { runDatasetChecks } from './dataset-checks';
+import {
+  describeExtraHeaderRows,
+  extraHeaderRowsHint,
+  findExtraHeaderRows,
+  type ExtraHeaderRows,
+} from '../core/data/header-rows';
 import { LOGICAL_TYPE_KEY, parseIsoTimestamp, TEXT_REASON_KEY } from '../core/sources/text-types';
 import { ownValue } from '../core/own-keys';
 import { describeNonFinite, findNonFinite, NON_FINITE_HINT } from '../core/data/non-finite';
@@ -135,12 +153,13 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     }),
   );
   const withUnits = new Set(unitChecks.map((c) => c.column));
-  const tokenChecks = findNumericTokens(
+  const numericTokens = findNumericTokens(
     numberShaped.filter((v) => !withUnits.has(v.name)),
     keptAsText,
     format,
     label,
-  ).map((t): CheckResult => ({
+  );
+  const tokenChecks = numericTokens.map((t): CheckResult => ({
     check: 'numeric_tokens',
     column: t.column,
     passed: false,
@@ -169,6 +188,26 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
       expected: `numbers: ${f.hint}`,
     }),
   );
+  // `2'800`, `1,70,00,000`, `'5.1`, `0:12:30` on (nearly) every row: numbers no other check names.
+  const named = new Set([
+    ...withUnits,
+    ...withTokens,
+    ...commaChecks.map((c) => c.column),
+    ...formattedChecks.map((c) => c.column),
+  ]);
+  const writtenChecks = findWrittenNumbers(
+    modelInputs.filter((v) => !named.has(v.name)),
+    keptAsText,
+    (w) => readsAsNumber(w, format),
+    format,
+    label,
+  ).map((w): CheckResult => ({
+    check: w.form === 'badGroups' ? 'numeric_tokens' : 'numeric_text',
+    column: w.column,
+    passed: false,
+    observed: `text, yet ${(w.numericShare * 100).toFixed(1)}% ${describeWrittenNumbers(w, locator)}`,
+    expected: `numbers: ${w.hint}`,
+  }));
   const nonFiniteChecks = findNonFinite(checked, label).map((c): CheckResult => ({
     check: 'non_finite',
     column: c.column,
@@ -177,7 +216,8 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     expected: NON_FINITE_HINT,
   }));
   const notText = modelInputs.filter((v) => !keptAsText.has(v.name));
-  const timestampChecks = findTimestampTokens(notText, parseIsoTimestamp).map((t): CheckResult => ({
+  const timestampTokens = findTimestampTokens(notText, parseIsoTimestamp);
+  const timestampChecks = timestampTokens.map((t): CheckResult => ({
     check: 'timestamp_tokens',
     column: t.column,
     passed: false,
@@ -218,6 +258,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
       ...tokenChecks,
       ...commaChecks,
       ...formattedChecks,
+      ...writtenChecks,
       ...timestampChecks,
       ...dateChecks,
     ].map((c) => c.column),
@@ -233,13 +274,15 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
         check: 'cardinality',
         column: c.column,
         passed: !c.idLike || accepted || bounded !== null,
-        observed: `${c.distinct} distinct in ${c.rows} rows (${(c.share * 100).toFixed(1)}%)${c.idLike ? ', id-like' : ''}`,
+        observed: `${c.distinct} distinct in ${c.rows} rows (${(c.share * 100).toFixed(1)}%)${c.freeText ? ', free text' : c.idLike ? ', id-like' : ''}`,
         expected: c.idLike
           ? accepted
             ? 'any (categories: any)'
             : bounded !== null
               ? `bounded: ${bounded}`
-              : idLikeHint(c)
+              : c.freeText
+                ? freeTextHint(c)
+                : idLikeHint(c)
           : `<= ${spec.sanity.cardinality.maxCategories} distinct and share <= ${spec.sanity.cardinality.maxShare}`,
       };
     });
@@ -264,8 +307,16 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     check: 'case_variants',
     column: c.column,
     passed: false,
-    observed: `values differing only by case or spacing: ${describeCaseVariants(c, locator)}`,
-    expected: caseVariantsHint(c.column, c.column === label),
+    observed: `${caseVariantsKind(c)}: ${describeCaseVariants(c, locator)}`,
+    expected: caseVariantsHint(c.column, c.column === label, c),
+  }));
+  // `02134`/`2134`: a code whose leading zeros a spreadsheet dropped, two categories (or classes).
+  const zeroChecks = findZeroPaddedCodes(checked, acceptedSpellings).map((z): CheckResult => ({
+    check: 'leading_zeros',
+    column: z.column,
+    passed: false,
+    observed: describeZeroPaddedCodes(z, locator),
+    expected: zeroPaddedCodesHint(z.column, z.width, z.column === label),
   }));
   // `Yes`/`1`, `versicolor`/`versicolour`: one class spelt two ways in the target (its own check).
   const spellings = findLabelSpellings(checked.find((v) => v.name === label && !misread.has(label)));
@@ -351,7 +402,9 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   const driftChecks: CheckResult[] =
     drift && spec.sanity.drift.onBreach === 'fail' ? drift.map(driftCheck) : [];
 
-  const report = [
+  // Question texts and `{"ImportId":…}` rows under the header (#8): one check instead of one per column.
+  const headerRows = findExtraHeaderRows([...numericTokens, ...timestampTokens], locator);
+  const report = foldHeaderRows(headerRows, label, [
     ...schemaChecks,
     ...nullTokenChecks,
     ...dashChecks,
@@ -360,17 +413,19 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     ...unitChecks,
     ...commaChecks,
     ...formattedChecks,
+    ...writtenChecks,
     ...timestampChecks,
     ...dateChecks,
     ...cardinalityChecks,
     ...caseChecks,
+    ...zeroChecks,
     ...labelChecks,
     ...numericIdChecks,
     ...datasetChecks,
     ...columnChecks,
     ...flagChecks,
     ...driftChecks,
-  ];
+  ]);
   const failed = report.filter((r) => !r.passed);
   const breaches = drift?.filter((d) => d.breached) ?? [];
   const driftWarning = spec.sanity.drift.onBreach === 'warn' ? loudDriftWarning(breaches) : null;
@@ -442,4 +497,33 @@ function statsFromProfile(p: FeatureProfile): ColumnStats {
         max: null,
         categories: p.categories,
       };
+}
+
+/**
+ * `report` with the per-column token failures of extra header rows replaced by one `header_rows`
+ * failure, placed where the first of them was; the target's rare classes that lie on those lines
+ * only (its question text, its ImportId) go too. Unchanged when `h` is null.
+ */
+function foldHeaderRows(h: ExtraHeaderRows | null, label: string, report: CheckResult[]): CheckResult[] {
+  if (!h) return report;
+  const columns = new Set(h.columns);
+  const lines = new Set(h.lines);
+  const folded = (r: CheckResult): boolean => {
+    if ((r.check === 'numeric_tokens' || r.check === 'timestamp_tokens') && columns.has(r.column))
+      return true;
+    if (r.check !== 'rare_class' || r.column !== label || r.passed) return false;
+    // `class 'Would you recommend us?' has 1 row(s) (line 2)`: a header cell read as a class.
+    const at = /\((?:lines?) ([\d, ]+)\)$/.exec(r.observed);
+    return at !== null && at[1].split(', ').every((l) => lines.has(Number(l)));
+  };
+  const first = report.findIndex(folded);
+  const result = report.filter((r) => !folded(r));
+  result.splice(first, 0, {
+    check: 'header_rows',
+    column: h.columns[0],
+    passed: false,
+    observed: describeExtraHeaderRows(h),
+    expected: extraHeaderRowsHint(h),
+  });
+  return result;
 }

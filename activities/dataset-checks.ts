@@ -4,6 +4,8 @@ import type { ColumnView } from '../core/data/column-views';
 import {
   constantTarget,
   findSentinels,
+  sentinelHolders,
+  type SentinelHolder,
   rareClasses,
   targetLeaks,
   valueCounts,
@@ -11,6 +13,8 @@ import {
 } from '../core/data/dataset-checks';
 import { expectedDuplicates } from '../core/data/duplicates';
 import { suggestedMaxFraction } from '../core/data/row-flags';
+import { describeSplitColumn, findSplitColumns, splitColumnHint } from '../core/data/split-columns';
+import { describeSummaryRows, findSummaryRows, summaryRowsHint } from '../core/data/summary-rows';
 import { resolveTask } from '../core/model/task';
 import { quote } from '../core/quote';
 import type { RowLocator } from '../core/sources/row-lines';
@@ -41,7 +45,8 @@ export const RARE_CLASS_MIN_ROWS = 20;
 
 /**
  * Sanity's checks of the data set as a model sees it (`sanity.dataset`): duplicated rows, a
- * constant target, classes too rare to validate, features that copy the target, numeric sentinels.
+ * constant target, classes too rare to validate, features that copy the target, numeric sentinels,
+ * one column split in two spellings of its name (split_column), rows that total others (summary_rows).
  * Every result here failed; a passing data set adds nothing to the report.
  */
 export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
@@ -50,6 +55,15 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
   const label = spec.target.column;
   const results: CheckResult[] = [];
   const rows = table.numRows;
+  // `petal_width` / `Petal_Width` never filled on one row: one column written two ways (breaker 9 #14).
+  for (const split of findSplitColumns(views, input.skip))
+    results.push({
+      check: 'split_column',
+      column: split.spellings[0].column,
+      passed: false,
+      observed: describeSplitColumn(split, locator),
+      expected: splitColumnHint(split),
+    });
   // deepchecks' train-test leakage: a repeated row lands on both sides of a split and flatters the holdout.
   // Small samples repeat rows by nature, and so do columns of few values (Likert answers): only the
   // repeats beyond those expected by chance (columns independent, expectedDuplicates) count (#4).
@@ -76,6 +90,16 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
           `or allow them (sanity.dataset.maxDuplicateShare)`,
       });
   }
+  // Spreadsheet totals exported with their detail rows (#3, #8): every column reads them, so none is skipped.
+  const summaries = rules.summaryRows === 'fail' ? findSummaryRows(views, label) : [];
+  if (summaries.length > 0)
+    results.push({
+      check: 'summary_rows',
+      column: '*',
+      passed: false,
+      observed: describeSummaryRows(summaries, locator),
+      expected: summaryRowsHint(summaries, rows, locator),
+    });
   const target = views.find((v) => v.name === label);
   if (!target) return results;
   const constant = constantTarget(target);
@@ -141,7 +165,10 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
       !input.timestamps.has(v.name) &&
       leftOutOfModel(v.name, spec.features, spec.train.features) === null,
   );
-  for (const leak of targetLeaks(features, target, task, rules.leakCorrelation))
+  // Totals many times the rest make any two summed columns correlate: that is summary_rows' finding.
+  for (const leak of targetLeaks(features, target, task, rules.leakCorrelation).filter(
+    (l) => summaries.length === 0 || l.kind === 'mapping' || l.kind === 'presence',
+  ))
     results.push({
       check: 'target_leak',
       column: leak.column,
@@ -161,56 +188,83 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
   const numeric = views.filter(
     (v) => !input.skip.has(v.name) && leftOutOfModel(v.name, spec.features, spec.train.features) === null,
   );
-  for (const s of findSentinels(numeric, rules.sentinelShare, rules.sentinelIqr))
+  // A value far outside every column holding it is a file-wide "no data" code: one message for it.
+  const fileWide = new Set<number>();
+  for (const s of findSentinels(numeric, rules.sentinelShare, rules.sentinelIqr)) {
+    const holders = sentinelHolders(views, s.column, s.value, rules.sentinelIqr);
+    const codeEverywhere = holders.length > 0 && holders.every((h) => h.far);
+    if (codeEverywhere && fileWide.has(s.value)) continue;
+    if (codeEverywhere) fileWide.add(s.value);
     results.push({
       check: 'sentinel',
       column: s.column,
       passed: false,
       observed:
         `${s.value} on ${s.count} rows (${locator.list(s.rows)}${s.count > s.rows.length ? ', …' : ''}), ` +
-        `far outside the other values (quartiles ${s.q1} … ${s.q3})`,
-      expected: sentinelHint(s.column, s.value, views),
+        `far outside the other values (quartiles ${s.q1} … ${s.q3})` +
+        (codeEverywhere
+          ? `, and far outside the other values of every other column holding it: ${listHolders(holders)}: a file-wide "no data" code`
+          : ''),
+      expected: codeEverywhere
+        ? fileWideSentinelHint(s.value)
+        : sentinelHint(s.column, s.value, holders, s.column === label),
     });
+  }
   return results;
+}
+
+/** `'T' (12 rows), 'RH' (12 rows), and 2 more`. */
+function listHolders(holders: SentinelHolder[]): string {
+  const listed = holders
+    .slice(0, 5)
+    .map((h) => `${quote(h.column)} (${h.count} rows)`)
+    .join(', ');
+  return `${listed}${holders.length > 5 ? `, and ${holders.length - 5} more` : ''}`;
+}
+
+/** The way out of a file-wide "no data" code: null it on reading, in every column at once. */
+export function fileWideSentinelHint(value: number): string {
+  return (
+    `a "no data" code read as a number: source.nullValues: ['', '${value}'] (it applies to every column, and no column ` +
+    `holds ${value} as a real value; the list replaces the default null tokens, so add any others the file uses, such as 'NA'); ` +
+    `then handle the blanks as the null checks ask (impute, or drop the rows)`
+  );
 }
 
 /**
  * The way out of a sentinel. `source.nullValues` blanks the value in EVERY column, so when other
- * numeric columns hold it legitimately (a house with 0 garage places) the hint names them and
- * offers per-column ways instead: fix it upstream, or derive an indicator and drop the raw column
- * (the check skips columns the model never sees, as target_leak does); and how to accept it.
+ * numeric columns hold it legitimately, inside their range (a house with 0 garage places), the hint
+ * names them and offers per-column ways instead: fix it upstream, or derive an indicator and drop
+ * the raw column (the check skips columns the model never sees, as target_leak does; never for the
+ * target, the label itself); and how to accept it. `holders` are the other columns holding the value.
  */
-export function sentinelHint(column: string, value: number, views: ColumnView[]): string {
-  const others = views
-    .filter((v) => v.name !== column && v.kind === 'numeric')
-    .map((v) => {
-      if (v.kind !== 'numeric') return { name: v.name, count: 0 };
-      let count = 0;
-      for (let i = 0; i < v.values.length; i++)
-        if ((!v.valid || v.valid[i]) && v.values[i] === value) count++;
-      return { name: v.name, count };
-    })
-    .filter((o) => o.count > 0);
+export function sentinelHint(
+  column: string,
+  value: number,
+  holders: SentinelHolder[],
+  isTarget = false,
+): string {
   const accept =
     `if ${value} is a real value here, accept it (sanity.dataset.sentinelShare / sentinelIqr, or ` +
     `sanity.schema.columns.${yamlName(column)}.ignore: true, which only skips the checks)`;
-  const perColumn =
-    `replace it with an empty cell in ${quote(column)} upstream, or let the model see it as a flag instead: ` +
-    `derive an indicator and drop the raw column (features: [{ derive: { ${yamlName(`${column}_known`)}: "${expressionName(column)} != ${value}" } }, ` +
-    `{ drop: [${yamlName(column)}] }]; a features list then needs encode/impute for text columns)`;
-  if (others.length === 0)
+  const upstream = `replace it with an empty cell in ${quote(column)} upstream`;
+  const perColumn = isTarget
+    ? `${upstream} (the rows without a label then fail null_fraction, whose hint drops them)`
+    : `${upstream}, or let the model see it as a flag instead: ` +
+      `derive an indicator and drop the raw column (features: [{ derive: { ${yamlName(`${column}_known`)}: "${expressionName(column)} != ${value}" } }, ` +
+      `{ drop: [${yamlName(column)}] }]; a features list then needs encode/impute for text columns)`;
+  if (holders.length === 0)
     return (
       `a "no data" code read as a number: source.nullValues: ['${value}'] (it applies to every column; ` +
       `no other column holds ${value}), or ${perColumn}; ${accept}`
     );
-  const listed = others
-    .slice(0, 5)
-    .map((o) => `${quote(o.name)} (${o.count} rows)`)
-    .join(', ');
+  const legitimate = holders.filter((h) => !h.far);
+  const codes = holders.filter((h) => h.far);
   return (
     `a "no data" code read as a number, but NOT via source.nullValues: ['${value}']: it applies to every column ` +
-    `and would blank the legitimate ${value}s of ${listed}${others.length > 5 ? `, and ${others.length - 5} more` : ''}; ` +
-    `instead ${perColumn}; ${accept}`
+    `and would blank the legitimate ${value}s (inside their range) of ${listHolders(legitimate)}` +
+    (codes.length > 0 ? ` (in ${listHolders(codes)} it is a code too)` : '') +
+    `; instead ${perColumn}; ${accept}`
   );
 }
 

@@ -7,6 +7,7 @@ import type { PipelineSpec } from '../core/spec/schema';
 import { ownValue } from '../core/own-keys';
 import { yamlName } from '../core/yaml-name';
 import { suggestedMaxFraction } from '../core/data/row-flags';
+import { nullFillHint } from '../core/data/null-fill';
 
 /** One row of the sanity report. */
 export interface CheckResult {
@@ -68,7 +69,7 @@ export function runSanityChecks(
             : column === label
               ? `<= 0: rows without a label (row_flags(missingLabel)) cannot train; drop them with sanity.flags.missingLabel: { policy: drop, maxFraction: ${suggestedMaxFraction(fraction)} }`
               : `<= ${limit} (sanity.maxNullFraction, default 0.1; for this column alone sanity.nullFractions: { ${yamlName(column)}: ${Math.min(1, Math.ceil(fraction * 20) / 20)} }, ` +
-                `then fill them: features: [{ impute: { columns: [${yamlName(column)}], strategy: ${stats.kind === 'numeric' ? 'median' : 'most_frequent'} } }]; or drop it / leave it out of train.features)`,
+                `${nullFillHint(column, stats)}; or drop it / leave it out of train.features)`,
     });
 
     const range = ownValue(spec.sanity.ranges, column);

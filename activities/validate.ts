@@ -8,6 +8,8 @@ import { splitDataset } from '../core/model/train';
 import { ModelRegistry } from '../core/registry';
 import type { StepInput, StepResult } from '../core/run-types';
 import { baselineMetric, baselineMiss, naiveBaseline } from '../core/validation/baseline';
+import { baselineAdvice, targetOutlier } from '../core/validation/baseline-advice';
+import { rowLocator } from '../core/sources/row-lines';
 import { evaluateModel, sliceRows, type SliceRows } from '../core/validation/evaluate';
 import { predictionsToArrow, type HoldoutPredictions } from '../core/validation/predictions';
 import { gateMisses, type ModelEvaluation, type ValidationReport } from '../core/validation/gate';
@@ -63,7 +65,20 @@ export async function validate(input: StepInput, config: QuiverConfig): Promise<
     // What the card's confusion matrix or residual plot is drawn from; written before the gate decides.
     if (scored.predictions) await ctx.write('predictions', predictionsToArrow(scored.predictions));
     const misses = gateMisses(report, spec.validate);
-    const beaten = baseline && spec.validate.beatBaseline ? baselineMiss(candidate.overall, baseline) : null;
+    const beaten =
+      baseline && spec.validate.beatBaseline && baselineMiss(candidate.overall, baseline)
+        ? baselineMiss(
+            candidate.overall,
+            baseline,
+            baselineAdvice(
+              candidate.overall,
+              baseline,
+              spec.target.column,
+              baseline.metric === 'rmse' ? targetOutlier(table, spec.target.column, [trainRows, rows]) : null,
+              rowLocator(table),
+            ),
+          )
+        : null;
     if (beaten) misses.push(beaten);
     misses.push(...(await classMisses(ctx, config, table, rows, candidateModel)));
     misses.push(...notComputedNote(misses, task ?? 'classification', Object.keys(candidate.overall)));

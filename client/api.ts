@@ -26,7 +26,7 @@ import {
   trainingResumePoint,
   withLatestHeartbeat,
 } from './live-training';
-import { missingWorkerNotes, queuePollers } from './run-health';
+import { missingWorkerNotes, queuePollers, trainingSharesWorkflowQueue } from './run-health';
 import { listRunsWith, type RunFilter, type RunListEntry } from './run-list';
 import { GrpcCallError } from './grpc-unary';
 import {
@@ -148,13 +148,16 @@ export class QuiverClient {
       'reuse' | 'resumedFrom' | 'resumeTraining' | 'fire' | 'timeZone' | 'priorTransforms'
     > = {},
   ): Promise<string> {
+    // Where training goes is asked of the server while the store is checked and the spec claimed.
+    // A local run (`execution: local`) trains on its workflow's worker, as a local activity: nothing to ask.
+    const taskQueues = spec.execution === 'local' ? this.options.taskQueues : this.runTaskQueues();
     await this.checkStore();
     // Claim check: a large spec travels as a checkpoint reference; what would still be too large is refused now.
     const { openStore } = checkpointStore();
     const payload = await specClaimCheck().specPayload(openStore(this.options.store), spec, runId);
     const input: PipelineInput = {
       overrides,
-      taskQueues: this.options.taskQueues,
+      taskQueues: await taskQueues,
       store: this.options.store,
       ...extra,
       ...payload,
@@ -169,6 +172,34 @@ export class QuiverClient {
         throw unregisteredSearchAttributes(error, this.options.namespace) ?? error;
       });
     return runId;
+  }
+
+  /**
+   * The task queues a new run schedules on: the configured ones, or the CPU queue for training too when
+   * the workers polling it all poll the GPU queue as well (see trainingSharesWorkflowQueue). Any doubt
+   * (a describe that fails or is late) keeps the configured GPU queue.
+   */
+  private async runTaskQueues(): Promise<{ cpu: string; gpu: string }> {
+    const configured = this.options.taskQueues;
+    if (configured.gpu === configured.cpu) return configured;
+    const service = this.temporal.workflowService;
+    const identities = (taskQueue: string) =>
+      this.connection!.withDeadline(Date.now() + POLLERS_DEADLINE_MS, () =>
+        // kind 1: a normal queue; taskQueueType 2: activity pollers.
+        service.describeTaskQueue({
+          namespace: this.options.namespace,
+          taskQueue: { name: taskQueue, kind: 1 },
+          taskQueueType: 2,
+        }),
+      ).then((response) => (response.pollers ?? []).map((poller) => poller.identity ?? ''));
+    try {
+      const [cpu, gpu] = await Promise.all([identities(configured.cpu), identities(configured.gpu)]);
+      return trainingSharesWorkflowQueue(cpu, gpu)
+        ? { cpu: configured.cpu, gpu: configured.cpu }
+        : configured;
+    } catch {
+      return configured;
+    }
   }
 
   private storeChecked: Promise<void> | undefined;

@@ -65,3 +65,18 @@ export function missingWorkerNotes(
       return `no worker polls ${describeQueue(queue)}: start one with \`npx quiver worker --queue ${which}\` (or \`npx quiver up\`)`;
     });
 }
+
+/**
+ * Whether `train` may go on the workflow's own (CPU) queue: the workers polling the CPU queue for steps
+ * are exactly those polling the GPU queue (the same process identities: one process serves both, as
+ * `quiver up` and `quiver run` start it). Wherever the CPU queue hands training, that worker chose a
+ * training backend and limits trainings to its GPU concurrency (worker/workers.ts), and there is no
+ * dedicated GPU worker it would bypass; only on the workflow's queue can the server hand `train` over
+ * eagerly, with no trip through a task queue. Otherwise (no poller, a CPU-only worker, a dedicated GPU
+ * worker) training stays on the GPU queue, with its CPU fallback after `train.gpuWait`.
+ */
+export function trainingSharesWorkflowQueue(cpuStepPollers: string[], gpuPollers: string[]): boolean {
+  const cpu = new Set(cpuStepPollers);
+  const gpu = new Set(gpuPollers);
+  return cpu.size > 0 && cpu.size === gpu.size && [...cpu].every((identity) => gpu.has(identity));
+}

@@ -17,7 +17,17 @@ import {
 import { isUnnamed, namedWidth, trailingUnnamed, unnamedColumn } from './sources/csv-trailing';
 import { describeQuoteError } from './sources/csv-quotes';
 import { excelSepDirective } from './sources/excel-sep';
+import { alignedColumnsHint, WHITESPACE_DELIMITER, whitespaceToTabs } from './sources/whitespace-columns';
+import {
+  checkHeaderIsNotData,
+  namesCountError,
+  oneLineName,
+  suppliedNames,
+  type HeaderOptions,
+} from './sources/header-names';
 import { checkInvisibleVariants, mayHoldInvisibles } from './sources/invisible-variants';
+import { asciiDigits } from './sources/unicode-digits';
+import { trimEdgeBlanks } from './sources/edge-blanks';
 import { NullTokenTally } from './sources/null-tokens';
 import { decodeToUtf8, type TextEncoding } from './sources/encoding';
 import { locatorFrom, ROW_LINES_KEY, RowLineRecorder } from './sources/row-lines';
@@ -39,8 +49,8 @@ import { ownValue } from './own-keys';
  * Hand-written over the raw bytes, without a string per field, because ingest must sustain
  * ≥ 100 MB/s (see bench/csv-ingest.ts).
  */
-export interface CsvOptions extends SkipLines {
-  /** One ASCII character; `,` unless given. */
+export interface CsvOptions extends SkipLines, HeaderOptions {
+  /** One ASCII character, or `whitespace` (runs of spaces and tabs); `,` unless given. */
   delimiter?: string;
   /** Named in error messages (readCsv passes the file path). */
   source?: string;
@@ -63,6 +73,8 @@ export interface CsvOptions extends SkipLines {
    * (the default, as Arrow and Polars do).
    */
   renameDuplicates?: boolean;
+  /** Blanks after a delimiter are skipped, so `5.1, "setosa"` reads `setosa` (pandas' `skipinitialspace`). */
+  skipInitialSpace?: boolean;
   /** Declared column types: a `string` column is read as written, never as numbers, booleans or dates. */
   columnTypes?: Readonly<Record<string, ColumnType>>;
 }
@@ -125,7 +137,10 @@ export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arro
   // Excel's `sep=;` first line names the delimiter (source.delimiter, if set, wins) and is no header.
   const directive = excelSepDirective(bytes);
   if (directive) bytes = directive.bytes;
-  const delimiter = delimiterByte(options.delimiter ?? directive?.delimiter ?? ',');
+  const requested = options.delimiter ?? directive?.delimiter ?? ',';
+  // Whitespace-aligned columns (pandas' sep=r'\s+') are read as tab-separated: each run of blanks one tab.
+  if (requested === WHITESPACE_DELIMITER) bytes = whitespaceToTabs(bytes);
+  const delimiter = delimiterByte(requested === WHITESPACE_DELIMITER ? '\t' : requested);
   const format = numberFormat(options);
   const fields = new FieldRules(options.nullValues ?? DEFAULT_NULL_VALUES, options.trim ?? true);
   const capacity = estimateRows(bytes);
@@ -137,7 +152,18 @@ export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arro
   try {
     for (;;) {
       const scanner = new Scanner(bytes, delimiter, options.source);
-      const names = readHeader(scanner, fields.trim, options.renameDuplicates ?? false);
+      scanner.blankLines = fields.trim;
+      scanner.skipInitialSpace = options.skipInitialSpace ?? false;
+      const given = suppliedNames(options);
+      const names =
+        options.header === false
+          ? headerlessNames(scanner, given!, options.source)
+          : renamed(
+              readHeader(scanner, fields.trim, options.renameDuplicates ?? false),
+              given,
+              scanner,
+              options.source,
+            );
       scanner.names = names;
       // A comment prefix never eats data silently: data-shaped comment lines fail here.
       checkCommentLines(skipped, { line: scanner.headerLine, names, delimiter }, options.source);
@@ -146,6 +172,12 @@ export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arro
       // One column whose name holds another separator: the file is not `,`-separated; say so now.
       if (hint && names.length === 1)
         throw scanner.error(1, `the header reads as one column ${quote(names[0])}: ${hint}`);
+      const aligned = names.length === 1 ? alignedColumnsHint(names[0]) : null;
+      if (aligned)
+        throw scanner.error(
+          scanner.headerLine,
+          `the header reads as one column ${quote(names[0])}: ${aligned}`,
+        );
       const columns = names.map((name, i) => {
         // A declared string column is text from its first value: no number ever replaces its spelling.
         const declared = ownValue(options.columnTypes, name) === 'string';
@@ -179,7 +211,10 @@ export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arro
           );
         checkDotGroups(names.slice(0, width), columns, lines, options.source);
         const table = toTable(names.slice(0, width), columns.slice(0, width), rows, lines);
+        if (options.header !== false && !given)
+          checkHeaderIsNotData(table, scanner.headerLine, options.source);
         const summary = skippedSummary(skipped, options.comment !== undefined, delimiter);
+        if (scanner.joinedNames.length > 0) summary.headerNames = scanner.joinedNames.join(', ');
         if (Object.keys(summary).length > 0)
           table.schema.metadata.set(SKIPPED_LINES_KEY, JSON.stringify(summary));
         return table;
@@ -295,8 +330,14 @@ class Scanner {
   field = -1;
   /** The header ends in unnamed columns (`…,species,,,`): lines of delimiters only are padding. */
   padded = false;
-  /** The header's physical line, once read. */
+  /** Lines of spaces (and tabs, unless the delimiter) only are skipped as blank (source.trim). */
+  blankLines = false;
+  /** Blanks before a field's opening quote are skipped (`, "setosa"`: source.skipInitialSpace). */
+  skipInitialSpace = false;
+  /** The header's physical line, once read (0: the file has none, source.header: false). */
   headerLine = 1;
+  /** Header names whose line breaks were read as spaces (`'Sepal Length (cm)'`), for ingest's summary. */
+  joinedNames: string[] = [];
 
   constructor(
     readonly bytes: Buffer,
@@ -318,6 +359,8 @@ class Scanner {
     for (let at = this.pos; at < bytes.length; at = this.pos) {
       // Under a padded header, a line of delimiters only (`,,,,`: Excel pads empty rows so) is blank too.
       while (this.padded && at < bytes.length && bytes[at] === this.delimiter) at++;
+      // With trim on, a line of blanks only (a hand-edited file's `   `) is a blank line too.
+      while (this.blankLines && (bytes[at] === SPACE || (bytes[at] === TAB && this.delimiter !== TAB))) at++;
       if (at > this.pos && at >= bytes.length) this.pos = at;
       else if (bytes[at] === LF || bytes[at] === CR) this.pos = this.lineEnd(at);
       else break;
@@ -332,6 +375,7 @@ class Scanner {
     let i = this.pos;
     this.value = NaN;
     this.field++;
+    if (this.skipInitialSpace) while (bytes[i] === SPACE || bytes[i] === TAB) i++;
     if (bytes[i] === QUOTE) return this.nextQuoted(i);
     this.quoted = false;
     this.start = i;
@@ -456,8 +500,10 @@ function readHeader(scanner: Scanner, trim: boolean, renameDuplicates: boolean):
   let end: End;
   do {
     end = scanner.next();
-    const name = scanner.content().toString('utf8');
-    names.push(trim && !scanner.quoted ? name.trim() : name);
+    const text = scanner.content().toString('utf8');
+    const name = oneLineName(trim && !scanner.quoted ? trimEdgeBlanks(text) : text);
+    if (name !== text && /[\r\n]/.test(text)) scanner.joinedNames.push(quote(name));
+    names.push(name);
   } while (end === End.Field);
   const seen = new Map<string, number>();
   const named = names.length - trailingUnnamed(names);
@@ -467,7 +513,14 @@ function readHeader(scanner: Scanner, trim: boolean, renameDuplicates: boolean):
     // pandas' `df.to_csv()` (and R's `write.csv`) write the index with an empty first name; pandas reads it so.
     if (i === 0 && name.trim() === '' && names.length > 1)
       return void seen.set((names[i] = PANDAS_INDEX_NAME), i);
-    if (name.trim() === '') throw scanner.error(line, `column ${i + 1} has an empty header name`);
+    if (name.trim() === '')
+      throw scanner.error(
+        line,
+        `column ${i + 1} has an empty header name` +
+          (scanner.delimiter === SPACE
+            ? `: names separated by runs of spaces? set source.delimiter: ${WHITESPACE_DELIMITER}`
+            : ''),
+      );
     if (name.includes('\0'))
       throw scanner.error(
         line,
@@ -480,6 +533,33 @@ function readHeader(scanner: Scanner, trim: boolean, renameDuplicates: boolean):
     seen.set(name, i);
   });
   return names;
+}
+
+/**
+ * The names of a file without a header line (source.header: false): source.names, one per field of
+ * the first line, which is read as data (the scanner stays at the file's start).
+ */
+function headerlessNames(scanner: Scanner, names: string[], source: string | undefined): string[] {
+  scanner.headerLine = 0;
+  const probe = new Scanner(scanner.bytes, scanner.delimiter, source);
+  if (!probe.nextRow()) throw scanner.error(undefined, 'the file is empty: no data rows');
+  const line = probe.line;
+  let fields = 0;
+  while (probe.next() === End.Field) fields++;
+  if (fields + 1 !== names.length) throw namesCountError(names, fields + 1, line, source);
+  return names;
+}
+
+/** The header's names replaced by source.names (pandas' `names=` with a header line), one per field. */
+function renamed(
+  names: string[],
+  given: string[] | null,
+  scanner: Scanner,
+  source: string | undefined,
+): string[] {
+  if (!given) return names;
+  if (given.length !== names.length) throw namesCountError(given, names.length, scanner.headerLine, source);
+  return given;
 }
 
 /** `name.1`, `name.2`, …: the first of pandas' names for a repeated header name that is free. */
@@ -505,8 +585,19 @@ function duplicateNameMessage(
 /** Characters of a row a message shows; a longer row is cut, with `…`. */
 const ROW_TEXT_SHOWN = 120;
 
+/** How many NUL bytes the row is, line break aside; 0 when it holds anything else. */
+function nulPadding(bytes: Buffer, start: number, end: number): number {
+  let stop = end;
+  while (stop > start && (bytes[stop - 1] === LF || bytes[stop - 1] === CR)) stop--;
+  for (let i = start; i < stop; i++) if (bytes[i] !== 0) return 0;
+  return stop - start;
+}
+
 /** The row's text between `start` and `end` (its line break dropped), quoted, cut to ROW_TEXT_SHOWN. */
 function rowText(bytes: Buffer, start: number, end: number): string {
+  // NUL padding (a pre-allocated or crash-truncated file) is named, not printed as hundreds of escapes.
+  const nuls = nulPadding(bytes, start, end);
+  if (nuls > 0) return `${quote('\0')} × ${nuls} (NUL padding)`;
   // 4 bytes per character at most: decode no more than the message can show.
   const text = bytes
     .toString('utf8', start, Math.min(end, start + ROW_TEXT_SHOWN * 4 + 4))
@@ -541,7 +632,7 @@ function readRows(
     if (fields !== width) {
       const header = { line: scanner.headerLine, width };
       const why = [
-        raggedRowHint(scanner.bytes, scanner, width, fields, scanner.delimiter),
+        raggedRowHint(scanner.bytes, scanner, width, fields, scanner.delimiter, line),
         hint ??
           (fields > width ? shortHeaderHint(scanner.bytes, dataStart, header, scanner.delimiter) : null),
       ];
@@ -703,15 +794,16 @@ class ColumnBuilder {
       return this.setNull(row);
     }
     if (this.numbers) {
-      const value = parseNumber(bytes, start, end);
-      if (value === value && numberEnd === end && numberShape === PLAIN) {
+      const value = parseValue(bytes, start, end);
+      const read = value === value && numberEnd === -1;
+      if (read && numberShape === PLAIN) {
         if (watchGroups) this.groups.note(row, value);
         this.numbers[row] = value;
         this.stored++;
         if (numberExponentCode) this.exponentCodes++;
         return;
       }
-      if (value === value && numberEnd === end)
+      if (read)
         this.textReason = `${numberShape === LEADING_ZERO ? 'codes with leading zeros' : 'integers beyond 2^53'} (${quote(bytes.toString('utf8', start, end))}) kept exact as text`;
       this.toText();
     }
@@ -762,20 +854,24 @@ class ColumnBuilder {
  * counts whitespace: space, tab, VT, FF, and in UTF-8 NBSP (C2 A0), U+1680, U+2000–U+200A, U+2028,
  * U+2029, U+202F, U+205F, U+3000 and the BOM (EF BB BF). Exported spreadsheets pad with NBSP.
  * Invisible format characters copy-paste leaves at a value's ends go too (zero-width space, joiners
- * U+200B–U+200D, word joiner U+2060, soft hyphen U+00AD): `'red\u200b'` is `'red'`.
+ * U+200B–U+200D, word joiner U+2060, soft hyphen U+00AD): `'red\u200b'` is `'red'`. So do the bidi
+ * marks Hebrew and Arabic exports leave around values (LRM/RLM U+200E/U+200F, ALM U+061C, embeddings
+ * and overrides U+202A–U+202E, isolates U+2066–U+2069): `'\u200f5.0'` is `5.0`.
  */
 function blankAt(bytes: Buffer, i: number, end: number): number {
   if (i >= end) return 0;
   const b = bytes[i];
   if (b === SPACE || b === TAB || b === 0x0b || b === 0x0c) return 1;
   if (b === 0xc2) return i + 1 < end && (bytes[i + 1] === 0xa0 || bytes[i + 1] === 0xad) ? 2 : 0;
+  if (b === 0xd8) return i + 1 < end && bytes[i + 1] === 0x9c ? 2 : 0; // U+061C ARABIC LETTER MARK
   if (b < 0xe1 || b > 0xef || i + 2 >= end) return 0;
   const c = bytes[i + 1];
   const d = bytes[i + 2];
   const wide =
     (b === 0xe1 && c === 0x9a && d === 0x80) ||
-    (b === 0xe2 && c === 0x80 && ((d >= 0x80 && d <= 0x8d) || d === 0xa8 || d === 0xa9 || d === 0xaf)) ||
-    (b === 0xe2 && c === 0x81 && (d === 0x9f || d === 0xa0)) ||
+    (b === 0xe2 && c === 0x80 && ((d >= 0x80 && d <= 0x8f) || d === 0xa8 || d === 0xa9 || d === 0xaf)) ||
+    (b === 0xe2 && c === 0x80 && d >= 0xaa && d <= 0xae) ||
+    (b === 0xe2 && c === 0x81 && (d === 0x9f || d === 0xa0 || (d >= 0xa6 && d <= 0xa9))) ||
     (b === 0xe3 && c === 0x80 && d === 0x80) ||
     (b === 0xef && c === 0xbb && d === 0xbf);
   return wide ? 3 : 0;
@@ -987,6 +1083,10 @@ function parseNumber(bytes: Buffer, start: number, limit: number, delimiter = -1
   // Digits since the number's start or its last group separator.
   let groupDigits = 0;
   let grouped = false;
+  // Indian lakh groups under ',' (`1,70,00,000`, as Excel en-IN writes): 1–2 digits, pairs, then 3.
+  let lakh = false;
+  let threes = false;
+  let firstGroup = 0;
   for (; i < limit; i++) {
     const d = bytes[i] - 0x30;
     if (d >= 0 && d <= 9) {
@@ -996,7 +1096,12 @@ function parseNumber(bytes: Buffer, start: number, limit: number, delimiter = -1
       groupDigits++;
     } else if (bytes[i] === groupByte && digits > 0 && isDigit(bytes[i + 1]) && i + 1 < limit) {
       // Digit groups are 1–3 digits, then exactly 3 per group: `1.5` under thousands '.' is no number.
-      if (grouped ? groupDigits !== 3 : groupDigits > 3) return NaN;
+      if (!grouped) {
+        if (groupDigits > 3) return NaN;
+        firstGroup = groupDigits;
+      } else if (groupDigits === 3 && !lakh) threes = true;
+      else if (groupDigits === 2 && groupByte === 0x2c && firstGroup <= 2 && !threes) lakh = true;
+      else return NaN;
       grouped = true;
       groupDigits = 0;
       plainText = false;
@@ -1056,6 +1161,28 @@ function parseNumber(bytes: Buffer, start: number, limit: number, delimiter = -1
   }
   const value = power >= 0 ? mantissa * POW10[power] : mantissa / POW10[-power];
   return negative ? -value : value;
+}
+
+/**
+ * A whole field read as a number (NaN if it is none): ASCII as parseNumber reads it, else, when it
+ * holds non-ASCII bytes, written in Unicode decimal digits (`٥٫١`, `۵.۱`, `５．１`) as Python's
+ * `float()` reads them. `numberEnd` is -1 when the whole field was read.
+ */
+function parseValue(bytes: Buffer, start: number, end: number): number {
+  const value = parseNumber(bytes, start, end);
+  if (value === value && numberEnd === end) {
+    numberEnd = -1;
+    return value;
+  }
+  let high = start;
+  while (high < end && bytes[high] < 0x80) high++;
+  if (high === end) return NaN;
+  const ascii = asciiDigits(bytes.toString('utf8', start, end), String.fromCharCode(decimalByte));
+  if (ascii === null) return NaN;
+  const spelled = Buffer.from(ascii, 'utf8');
+  const unicode = parseNumber(spelled, 0, spelled.length);
+  if (unicode === unicode && numberEnd === spelled.length) numberEnd = -1;
+  return unicode;
 }
 
 function isDigit(byte: number | undefined): boolean {

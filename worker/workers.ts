@@ -14,6 +14,7 @@ import type { QuiverConfig } from '../core/config';
 import { checkStore } from '../core/object-store/index';
 import type { QueueName } from '../core/queues';
 import { installRuntime } from './telemetry';
+import { limitTrainings } from './training-slots';
 
 export interface WorkerOptions {
   config: QuiverConfig;
@@ -97,6 +98,10 @@ export async function createWorkers(options: WorkerOptions): Promise<RunningWork
   const backend = options.queues.includes('gpu') ? await initBackend() : undefined;
   const connection = await NativeConnection.connect({ address: options.address });
   const activities = createActivities(options.config);
+  const trainingLimit = options.concurrency?.gpu ?? gpuConcurrency() ?? DEFAULT_CONCURRENCY.gpu;
+  // Serving both queues, this process may get training from either (see limitTrainings).
+  if (options.queues.includes('gpu') && options.queues.includes('cpu'))
+    activities.train = limitTrainings(activities.train, trainingLimit);
   const workers = await Promise.all(
     options.queues.map(async (queue) =>
       Worker.create({
@@ -107,9 +112,7 @@ export async function createWorkers(options: WorkerOptions): Promise<RunningWork
         ...(queue === 'cpu' ? { workflowBundle: await workflowBundle() } : {}),
         activities,
         maxConcurrentActivityTaskExecutions:
-          options.concurrency?.[queue] ??
-          (queue === 'gpu' ? gpuConcurrency() : undefined) ??
-          DEFAULT_CONCURRENCY[queue],
+          queue === 'gpu' ? trainingLimit : (options.concurrency?.cpu ?? DEFAULT_CONCURRENCY.cpu),
         // Training's heartbeat carries its epoch checkpoint and brings back cancellation: send it within a
         // second, not the SDK's 0.8 × heartbeatTimeout (48 s at the default 1m), so a retry or a cancel
         // never works from a stale epoch.

@@ -22,8 +22,10 @@ export interface TrainPlacement {
 /**
  * The train activity, routed: scheduled on the GPU queue with `gpuWait` as its schedule-to-start
  * timeout; if no GPU worker picks it up in time it runs on the CPU queue (recorded in
- * `state.routing`), or, with `requireGpu`, fails with NoGpuWorker. Every call continues from the
- * latest epoch checkpoint the run knows of (its own training's, else the resumed run's).
+ * `state.routing`), or, with `requireGpu`, fails with NoGpuWorker. When the run's GPU queue is its
+ * CPU queue (the same workers serve both, see the client's trainingSharesWorkflowQueue), it runs
+ * there at once. Every call continues from the latest epoch checkpoint the run knows of (its own
+ * training's, else the resumed run's).
  */
 export function routedTraining(
   options: ActivityOptions,
@@ -44,6 +46,14 @@ export function routedTraining(
     ...input,
     resumeTraining: state.live?.checkpoint ?? gpuCheckpoint ?? resumedRunCheckpoint ?? null,
   });
+  // The client found the same workers on both queues (one process, as `quiver up` starts it): training
+  // goes on the workflow's queue, where the server can hand it over eagerly.
+  if (queues.gpu === queues.cpu) {
+    return (input) => {
+      state.routing = { queue: 'gpu', reason: null };
+      return onCpu(resumable(input));
+    };
+  }
   return async (input) => {
     if (state.routing?.queue !== 'cpu') {
       state.routing = { queue: 'gpu', reason: null };

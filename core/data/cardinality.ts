@@ -11,8 +11,19 @@ export interface Cardinality {
   rows: number;
   /** distinct / rows (0 for an all-null column). */
   share: number;
+  /** Id-like, or free text (see `freeText`): a column whose categories mean nothing on new rows. */
   idLike: boolean;
+  /**
+   * Free text: at least FREE_TEXT_MIN_DISTINCT values, most distinct values sentences (4+ words)
+   * and most seen once, so one-hot columns per sentence would never fire on a later file.
+   */
+  freeText: boolean;
 }
+
+/** Distinct values a string column needs before it can be called free text. */
+export const FREE_TEXT_MIN_DISTINCT = 20;
+/** A free-text value has at least this many words (`Great service` is a category, a sentence is text). */
+const SENTENCE_WORDS = 4;
 
 /** Distinct values a string column needs before its distinct share can make it id-like. */
 export const SHARE_FLOOR = 50;
@@ -27,27 +38,51 @@ export function stringCardinality(views: ColumnView[], spec: CardinalitySpec): C
   const result: Cardinality[] = [];
   for (const view of views) {
     if (view.kind !== 'categorical' || view.type !== 'string') continue;
-    const seen = new Uint8Array(view.dictionary.length);
+    const counts = new Uint32Array(view.dictionary.length);
     let distinct = 0;
     let rows = 0;
     for (let i = 0; i < view.codes.length; i++) {
       const code = view.codes[i];
       if (code < 0) continue;
       rows++;
-      if (seen[code] === 0) {
-        seen[code] = 1;
-        distinct++;
-      }
+      if (counts[code]++ === 0) distinct++;
     }
     const share = rows === 0 ? 0 : distinct / rows;
     // The share rule needs enough values to mean something: 21 country codes in 40 rows are categories.
-    const idLike =
+    const idLikeByCount =
       distinct > spec.maxCategories ||
       (distinct === rows && distinct >= spec.minDistinct) ||
       (distinct > Math.max(SHARE_FLOOR, spec.minDistinct) && share > spec.maxShare);
-    result.push({ column: view.name, distinct, rows, share, idLike });
+    const freeText = !idLikeByCount && isFreeText(view.dictionary, counts, distinct);
+    result.push({ column: view.name, distinct, rows, share, idLike: idLikeByCount || freeText, freeText });
   }
   return result;
+}
+
+/**
+ * Whether a column's distinct values are mostly sentences seen once (a comment or review column
+ * beside a few stock answers): half its distinct values have SENTENCE_WORDS words or more, and half
+ * occur on one row only. Its distinct share may stay below maxShare (60% stock answers).
+ */
+function isFreeText(dictionary: readonly string[], counts: Uint32Array, distinct: number): boolean {
+  if (distinct < FREE_TEXT_MIN_DISTINCT) return false;
+  let sentences = 0;
+  let once = 0;
+  for (let code = 0; code < counts.length; code++) {
+    if (counts[code] === 0) continue;
+    if (counts[code] === 1) once++;
+    if (dictionary[code].trim().split(/\s+/).length >= SENTENCE_WORDS) sentences++;
+  }
+  return sentences * 2 >= distinct && once * 2 >= distinct;
+}
+
+/** What to do about free text: Quiver has no text model, so leave it out or hash it. */
+export function freeTextHint(c: Cardinality): string {
+  return (
+    `free text: leave it out of train.features (a keep-list), or hash it (features: [{ encode: { columns: [${yamlName(c.column)}], ` +
+    `method: hashing, buckets: N } }]: its repeated answers keep a signal, each sentence seen once is noise); ` +
+    `Quiver has no text model, and a one-hot column per sentence never fires on new rows. Its categories are never pinned`
+  );
 }
 
 /** What to do about an id-like column, in the features stage's terms. */

@@ -2,6 +2,7 @@ import { quote } from '../quote';
 import type { RowLocator } from '../sources/row-lines';
 import type { ColumnView } from './column-views';
 import { yamlName } from '../yaml-name';
+import { dropVariationSelectors, escapeVariationSelectors, foldedDifference, undoMojibake } from './text-folding';
 
 /** One spelling of a value, as a case-variant group lists it. */
 export interface Spelling {
@@ -24,10 +25,12 @@ const GROUPS_SHOWN = 5;
 
 /**
  * What two spellings of one value share: Unicode NFKC (full-width `Ｓ` is `S`, `ﬁ` is `fi`), lower
- * case, and whitespace runs collapsed to one space with none at the ends.
+ * case, and whitespace runs collapsed to one space with none at the ends; one layer of mojibake
+ * undone (`ZÃ¼rich` is `Zürich`) and emoji variation selectors dropped (`❤️` is `❤`).
  */
 export function spellingKey(value: string): string {
-  return value.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
+  return dropVariationSelectors(undoMojibake(value))
+    .normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
 }
 
 /**
@@ -71,16 +74,34 @@ export function findCaseVariants(views: ColumnView[], skip: ReadonlySet<string>)
 export function describeCaseVariants(c: CaseVariants, locator: RowLocator): string {
   const shown = c.groups.slice(0, GROUPS_SHOWN).map((group) =>
     group
-      .map((s) => `${quote(s.value)} (${s.rows} row${s.rows === 1 ? '' : 's'}, first ${locator.at(s.firstRow)})`)
+      .map((s) => `${escapeVariationSelectors(quote(s.value))} (${s.rows} row${s.rows === 1 ? '' : 's'}, first ${locator.at(s.firstRow)})`)
       .join(' = '),
   );
   const more = c.groups.length - shown.length;
   return `${shown.join('; ')}${more > 0 ? `; and ${more} more group(s)` : ''}`;
 }
 
+/**
+ * How a finding's spellings differ: by case or spacing, and, when some group's do, by mojibake
+ * (`ZÃ¼rich`: UTF-8 decoded as Latin-1 once) or an emoji variation selector (`❤` and `❤\ufe0f`).
+ */
+export function caseVariantsKind(c: CaseVariants): string {
+  const kinds = new Set(c.groups.map((g) => foldedDifference(g.map((s) => s.value))));
+  const extra = [
+    kinds.has('mojibake') ? "by mojibake (UTF-8 text decoded once as Latin-1: 'ZÃ¼rich' is 'Zürich')" : '',
+    kinds.has('variation selector') ? 'by an emoji variation selector (U+FE0E/U+FE0F)' : '',
+  ].filter(Boolean);
+  return `values differing only by case or spacing${extra.length ? `, or ${extra.join(', or ')}` : ''}`;
+}
+
 /** What to do about case variants in `column`: the target cannot be accepted, a feature can. */
-export function caseVariantsHint(column: string, isTarget: boolean): string {
-  const normalise = `one spelling per value: normalise the values upstream (same case, single spaces, Unicode NFKC)`;
+export function caseVariantsHint(column: string, isTarget: boolean, c?: CaseVariants): string {
+  const kinds = new Set(c?.groups.map((g) => foldedDifference(g.map((s) => s.value))));
+  const extra = [
+    kinds.has('mojibake') ? "mojibake repaired (the rows' text decoded from cp1252 back to UTF-8 bytes, as ftfy does)" : '',
+    kinds.has('variation selector') ? 'variation selectors U+FE0E/U+FE0F removed' : '',
+  ].filter(Boolean);
+  const normalise = `one spelling per value: normalise the values upstream (same case, single spaces, Unicode NFKC${extra.map((e) => `; ${e}`).join('')})`;
   return isTarget
     ? `${normalise}; as a target they would be separate classes`
     : `${normalise}, or mark sanity.schema.columns.${yamlName(column)}.categories: any to keep them as distinct categories`;

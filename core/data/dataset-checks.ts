@@ -255,3 +255,46 @@ export function findSentinels(views: ColumnView[], minShare: number, iqrs: numbe
   }
   return found;
 }
+
+/** A column holding a sentinel's value, and whether it lies far outside that column's other values too. */
+export interface SentinelHolder {
+  column: string;
+  count: number;
+  /** Beyond `iqrs` interquartile ranges of the column's other values (a code there too, not a value). */
+  far: boolean;
+}
+
+/**
+ * The numeric columns other than `column` that hold `value`, each judged far from its other values
+ * when beyond findSentinels' fences (`iqrs` IQRs) or more than one IQR clear of their whole range
+ * (a column where the value is rarer than a sentinel still shows it as a code): a file-wide "no data" code (UCI AirQuality's -200) is
+ * far outside every column holding it; a real 0 (garage places) sits inside its column's range.
+ * A column whose other values have no spread counts as holding the value legitimately.
+ */
+export function sentinelHolders(views: ColumnView[], column: string, value: number, iqrs: number): SentinelHolder[] {
+  const found: SentinelHolder[] = [];
+  for (const view of views) {
+    if (view.name === column || view.kind !== 'numeric') continue;
+    const rest: number[] = [];
+    let count = 0;
+    for (let i = 0; i < view.values.length; i++) {
+      if (view.valid && !view.valid[i]) continue;
+      if (view.values[i] === value) count++;
+      else rest.push(view.values[i]);
+    }
+    if (count === 0) continue;
+    rest.sort((a, b) => a - b);
+    const at = (q: number) => rest[Math.round(q * (rest.length - 1))];
+    const q1 = at(0.25);
+    const q3 = at(0.75);
+    const iqr = q3 - q1;
+    // Beyond the fences, or clear of the other values' whole range by more than one IQR (a -200
+    // under readings of 650 … 2040 is no reading, whatever the spread; a 0 beside 1 … 3 garage places is).
+    const far =
+      rest.length > 0 &&
+      iqr > 0 &&
+      (value < q1 - iqrs * iqr || value > q3 + iqrs * iqr || value < rest[0] - iqr || value > rest[rest.length - 1] + iqr);
+    found.push({ column: view.name, count, far });
+  }
+  return found;
+}

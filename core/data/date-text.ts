@@ -7,6 +7,15 @@ import { declareText } from './unit-numbers';
 /** An optional time after a date: `08:30`, `08:30:15`, `8:30:15.250`, `8:30 PM`. */
 const TIME = String.raw`(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s?[AaPp][Mm])?)?`;
 const MONTHS = 'jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec';
+/** A weekday name before a date (`Thu, `, `Thursday `), as RFC 1123 and JavaScript's `Date.toString()` write. */
+const WEEKDAY = String.raw`(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+)`;
+/** A time with seconds optional, 24-hour: `13:00`, `13:00:00`, `13:00:00.250`. */
+const CLOCK = String.raw`\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?`;
+/**
+ * A zone after a time: `GMT`, `UTC`, `EST` (an abbreviation), `-0500`/`+05:30` (an offset),
+ * `GMT+0000` and a trailing `(Coordinated Universal Time)`, as JavaScript's `Date.toString()` writes.
+ */
+const ZONE = String.raw`(?:\s*(?:Z|[A-Z]{2,5}(?:[+-]\d{2}:?\d{2})?|[+-]\d{2}:?\d{2})(?:\s*\([A-Za-z .'-]+\))?)`;
 
 /**
  * Date layouts ingest does not read, with the name a message gives each. Years have 4 digits (so
@@ -38,7 +47,50 @@ const LAYOUTS: { name: string; pattern: RegExp; ambiguous: boolean }[] = [
     pattern: new RegExp(String.raw`^(?:${MONTHS})[a-z]*\.? (\d{1,2}),? \d{4}${TIME}$`, 'i'),
     ambiguous: false,
   },
+  // Layouts with a month name or a zone that everyday tools write (#10 of BREAKER9); the month
+  // name (or the date-then-time shape) keeps codes out, so 2-digit years are safe here.
+  { name: 'ddMONyyyy (SAS DATE9.)', pattern: new RegExp(String.raw`^(\d{1,2})(?:${MONTHS})(?:\d{4}|\d{2})(?::${CLOCK})?$`, 'i'), ambiguous: false },
+  { name: 'dd-Mon-yy (Excel)', pattern: new RegExp(String.raw`^(\d{1,2})[- ](?:${MONTHS})[a-z]*\.?[- ]\d{2}${TIME}$`, 'i'), ambiguous: false },
+  {
+    name: 'Day, dd Mon yyyy hh:mm:ss GMT (RFC 1123, HTTP and e-mail dates)',
+    pattern: new RegExp(String.raw`^${WEEKDAY}?(\d{1,2}) (?:${MONTHS})[a-z]* (?:\d{4}|\d{2})(?: ${CLOCK}${ZONE}?)?$`, 'i'),
+    ambiguous: false,
+  },
+  {
+    name: "Day Mon dd yyyy hh:mm:ss GMT+hhmm (JavaScript's Date.toString())",
+    pattern: new RegExp(String.raw`^${WEEKDAY}(?:${MONTHS})[a-z]* (\d{1,2}),? \d{4}(?: ${CLOCK}${ZONE}?)?$`, 'i'),
+    ambiguous: false,
+  },
+  {
+    name: 'yyyy-mm-dd hh:mm:ss -hhmm (a space before the offset: Shopify, Rails)',
+    pattern: new RegExp(String.raw`^\d{4}-(\d{2})-(\d{2})[ T]${CLOCK} [+-]\d{2}:?\d{2}$`),
+    ambiguous: false,
+  },
+  {
+    name: 'yyyy-mm-dd hh:mm:ss EST (a zone abbreviation)',
+    pattern: new RegExp(String.raw`^\d{4}-(\d{2})-(\d{2})[ T]${CLOCK}\s*(?:[A-Z]{2,5}(?:[+-]\d{2}:?\d{2})?)$`),
+    ambiguous: false,
+  },
+  { name: 'a date with a month name', pattern: monthNameDate(), ambiguous: false },
 ];
+
+/**
+ * Any other date written with an English month name: the month, a day (1–31, `13th` too) and a
+ * year of 4 digits, in any order, with at most a weekday, a time, a zone and punctuation besides
+ * (`13 February 2025, 1:00 pm`, `Feb 13th 2025`, `2025 Feb 13`). The day is the one captured field.
+ */
+function monthNameDate(): RegExp {
+  const day = String.raw`(\d{1,2})(?:st|nd|rd|th)?`;
+  const month = String.raw`(?:${MONTHS})[a-z]*\.?`;
+  const sep = String.raw`[\s,/-]+`;
+  const tail = String.raw`(?:${sep}(?:at\s+)?${CLOCK}(?:\s?[AaPp][Mm])?${ZONE}?)?`;
+  const orders = [
+    `${month}${sep}${day}${sep}\\d{4}`,
+    `${day}${sep}(?:of\\s+)?${month}${sep}\\d{4}`,
+    `\\d{4}${sep}${month}${sep}${day}`,
+  ];
+  return new RegExp(`^${WEEKDAY}?(?:${orders.join('|')})${tail}$`, 'i');
+}
 
 /** The non-ISO layout `word` (trimmed) is a date in, or null; day and month must be in range either way round. */
 export function dateLayoutOf(word: string): (typeof LAYOUTS)[number] | null {
@@ -110,6 +162,7 @@ export function findDateText(
         'convert the column to ISO-8601 upstream (2024-01-05, 2024-01-05T08:30:00Z): Quiver reads ISO-8601 extended dates only' +
         periodHint([...byLayout.keys()]) +
         (ambiguous ? ' and does not guess whether 05/01/2024 is 5 January or May 1' : '') +
+        zoneHint([...byLayout.keys()]) +
         `; or, if it is not a feature's date, declare it text (${declareText(view.name)})`,
     });
   }
@@ -123,6 +176,13 @@ function seasons(words: string[], layouts: ReturnType<typeof dateLayoutOf>[]): b
     months.length > 0 &&
     months.every((w) => Number(w.slice(5)) === (Number(w.slice(0, 4)) + 1) % 100)
   );
+}
+
+/** How to write a zone in ISO-8601, when the column's layouts carry one (`-0500`, `EST`, `GMT`). */
+function zoneHint(layouts: string[]): string {
+  return layouts.some((l) => /offset|zone|GMT/.test(l))
+    ? ' (the zone as an offset after a T: 2025-02-13 00:00:00 -0500 as 2025-02-13T00:00:00-05:00; an abbreviation such as EST names no fixed offset, so write the offset)'
+    : '';
 }
 
 /** How to write a period (a month, a quarter) as a date, when the column holds periods. */

@@ -1,5 +1,6 @@
 import { quote } from '../quote';
 import type { RowLocator } from '../sources/row-lines';
+import { FALSE_WORDS, NO_WORDS, TRUE_WORDS, YES_WORDS } from '../sources/boolean-words';
 import { spellingKey, type Spelling } from './case-variants';
 import type { ColumnView } from './column-views';
 
@@ -7,10 +8,12 @@ import type { ColumnView } from './column-views';
 export interface LabelSpellings {
   column: string;
   /**
-   * `boolean`: yes/no words beside `1`/`0` (`Yes`, `No`, `1`, `0`); `near`: classes one letter or a
-   * trailing `.` apart (`versicolor`/`versicolour`, `>50K`/`>50K.`).
+   * `boolean`: yes/no words in two spellings (`Yes`/`No` beside `1`/`0`, or `yes`/`no` beside
+   * `Y`/`N`); `near`: classes one letter or a trailing `.` apart (`versicolor`/`versicolour`,
+   * `>50K`/`>50K.`); `affix`: a class that is another plus a prefix or suffix word
+   * (`Iris-virginica`/`virginica`, `class_a`/`a`, `x_new`/`x`).
    */
-  kind: 'boolean' | 'near';
+  kind: 'boolean' | 'near' | 'affix';
   /** Each group: the spellings of one class, most rows first. */
   groups: Spelling[][];
 }
@@ -20,8 +23,10 @@ export const MAX_LABEL_CLASSES = 20;
 /** Near-duplicates are looked for only between labels at least this long (`A`/`A+`, `G1`/`G2` are real classes). */
 const MIN_NEAR_LENGTH = 5;
 
-const TRUTHY = new Set(['yes', 'y', 'true', 't', '1']);
-const FALSY = new Set(['no', 'n', 'false', 'f', '0']);
+// With the yes/no words of other languages (two offices' CRMs merged: `yes`/`no` beside `ja`/`nein`)
+// and spreadsheets' TRUE/FALSE in theirs (BREAKER9 #9); keys are spellingKey's lower case.
+const TRUTHY = new Set(['yes', 'y', 'true', 't', '1', ...YES_WORDS, ...TRUE_WORDS]);
+const FALSY = new Set(['no', 'n', 'false', 'f', '0', ...NO_WORDS, ...FALSE_WORDS]);
 
 /** Whether `a` and `b` differ by one inserted letter, or by a trailing `.` (`versicolour`, `>50K.`). */
 function oneLetterApart(a: string, b: string): boolean {
@@ -35,10 +40,43 @@ function oneLetterApart(a: string, b: string): boolean {
   return false;
 }
 
+/** What joins an affix word to a class: `Iris-virginica`, `class_a`, `x.new`, `x new`. */
+const AFFIX_SEPARATORS = new Set(['-', '_', '.', ' ']);
+
+/**
+ * Words that make a different class when put before or after one (`very high`, `not spam`,
+ * `false positive`, `high-risk`): ordinal and negated labels, not spellings.
+ */
+const QUALIFIERS = new Set(
+  (
+    'very not non no un in extra super ultra semi highly slightly mildly moderately severely strongly ' +
+    'somewhat less more most least over under pre post anti sub partly partially fully mostly too ' +
+    'quite rather near almost false true low high mid medium big small major minor risk level grade'
+  ).split(' '),
+);
+
+/**
+ * The affix word when `long` is `short` with one word and a separator before or after it
+ * (`Iris-virginica` from `virginica`: `Iris`); null otherwise. The word must hold a letter
+ * (`20`/`20-30` are ranges) and not be a qualifier (`very high` is its own class).
+ */
+export function affixOf(short: string, long: string): string | null {
+  if (short.length === 0 || long.length < short.length + 2) return null;
+  let word: string | null = null;
+  if (long.endsWith(short) && AFFIX_SEPARATORS.has(long[long.length - short.length - 1]))
+    word = long.slice(0, long.length - short.length - 1);
+  else if (long.startsWith(short) && AFFIX_SEPARATORS.has(long[short.length]))
+    word = long.slice(short.length + 1);
+  // One word (`Iris`, `class`, `new`): `No`/`No phone service` are two answers, not two spellings.
+  if (word === null || !/\p{L}/u.test(word) || /[-_. ]/u.test(word)) return null;
+  return QUALIFIERS.has(word) ? null : word;
+}
+
 /**
  * The target's classes that are one class spelt two ways, which label encoding would make competing
  * classes (a "binary" model with 4 classes): yes/no words mixed with `1`/`0` (two exports appended),
- * or, with at most MAX_LABEL_CLASSES classes, labels one letter or a trailing `.` apart. Case and
+ * or, with at most MAX_LABEL_CLASSES classes, labels one letter or a trailing `.` apart, or one label
+ * plus a prefix/suffix word (`Iris-virginica`/`virginica`, see affixOf). Case and
  * spacing variants are case_variants' to report. Null when the target is not a text column or none.
  */
 export function findLabelSpellings(view: ColumnView | undefined): LabelSpellings | null {
@@ -66,7 +104,15 @@ export function findLabelSpellings(view: ColumnView | undefined): LabelSpellings
       if (oneLetterApart(a, b)) groups.push(byRows([byKey.get(a)!, byKey.get(b)!]));
     }),
   );
-  return groups.length > 0 ? { column: view.name, kind: 'near', groups } : null;
+  if (groups.length > 0) return { column: view.name, kind: 'near', groups };
+  // `Iris-virginica` beside `virginica`: a second export's prefixed spelling (UCI's iris.data).
+  keys.forEach((a, i) =>
+    keys.slice(i + 1).forEach((b) => {
+      const [short, long] = a.length < b.length ? [a, b] : [b, a];
+      if (affixOf(short, long) !== null) groups.push(byRows([byKey.get(a)!, byKey.get(b)!]));
+    }),
+  );
+  return groups.length > 0 ? { column: view.name, kind: 'affix', groups } : null;
 }
 
 /** `'Yes' (300 rows, first line 2) = '1' (100 rows, first line 5); …`. */
@@ -74,7 +120,15 @@ export function describeLabelSpellings(l: LabelSpellings, locator: RowLocator): 
   const groups = l.groups.map((g) =>
     g.map((s) => `${quote(s.value)} (${s.rows} row${s.rows === 1 ? '' : 's'}, first ${locator.at(s.firstRow)})`).join(' = '),
   );
-  return `${l.kind === 'boolean' ? 'yes/no words mixed with 1/0' : 'classes one letter apart'}: ${groups.join('; ')}`;
+  return `${describeKind(l)}: ${groups.join('; ')}`;
+}
+
+/** The kind in words; `1/0` is named only when a group holds `1` or `0` (`Y`/`N` beside `yes`/`no` is not). */
+function describeKind(l: LabelSpellings): string {
+  if (l.kind === 'near') return 'classes one letter apart';
+  if (l.kind === 'affix') return 'one class with and without a prefix or suffix word';
+  const digits = l.groups.some((g) => g.some((s) => s.value.trim() === '1' || s.value.trim() === '0'));
+  return digits ? 'yes/no words mixed with 1/0' : 'yes/no words in two spellings';
 }
 
 /** What to do: one spelling per class upstream; near-duplicates that are truly distinct classes can be accepted. */
@@ -83,7 +137,7 @@ export function labelSpellingsHint(l: LabelSpellings): string {
     .map((g) => g.map((s) => quote(s.value)).join(' and '))
     .slice(0, 2)
     .join('; ')} as one value each); as they are, the model learns them as competing classes`;
-  return l.kind === 'near'
+  return l.kind !== 'boolean'
     ? `${fix}; if they truly are different classes, mark sanity.schema.columns.${l.column}.categories: any`
     : fix;
 }

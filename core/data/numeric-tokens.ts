@@ -1,5 +1,6 @@
 import { quote } from '../quote';
 import { locatorFrom, type RowLocator } from '../sources/row-lines';
+import { asciiDigits } from '../sources/unicode-digits';
 import {
   BAND_SHARE,
   firstExamples,
@@ -13,6 +14,7 @@ import { dateLayoutOf } from './date-text';
 import { findSerialDates, serialDatesHint } from './serial-dates';
 import { exponentCodeHint, strayLineHint, TRAILING_MINUS, TRAILING_MINUS_HINT } from './stray-lines';
 import { declareText, signedAmountsHint, signSuffixOf, targetNumbersHint, unitHint, unitOf } from './unit-numbers';
+import { tokensForm, writtenFormHint } from './written-numbers';
 
 /** A text column that is numeric except for a few values: what sanity reports about it. */
 export interface NumericTokens {
@@ -50,10 +52,14 @@ export interface NumberFormat {
 export function readsAsNumber(word: string, format: NumberFormat = {}): boolean {
   // U+2212 MINUS SIGN reads as '-', as the CSV reader reads it.
   let w = word.replace(/^[ \t]+|[ \t]+$/g, '').replace(/^\u2212/, '-');
+  // Arabic-Indic, Persian, full-width digits read as the CSV reader reads them ('٥٫١' is 5.1).
+  w = asciiDigits(w, format.decimal ?? '.') ?? w;
   if (format.thousands && w.includes(format.thousands)) {
     const sep = format.thousands.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     // Groups as the reader takes them: 1–3 digits, then exactly 3 per group (`1.5` under '.' is no number).
-    if (!new RegExp(`^[+-]?\\d{1,3}(${sep}\\d{3})+(?!\\d|${sep}\\d)`).test(w)) return false;
+    // Under ',' Indian lakh groups as well (`1,70,00,000`): 1–2 digits, pairs, then 3, as the reader takes them.
+    const lakh = format.thousands === ',' ? '|\\d{1,2}(,\\d{2})+,\\d{3}' : '';
+    if (!new RegExp(`^[+-]?(\\d{1,3}(${sep}\\d{3})+${lakh})(?!\\d|${sep}\\d)`).test(w)) return false;
     w = w.replace(new RegExp(`(?<=\\d)${sep}(?=\\d)`, 'g'), '');
   }
   if (format.decimal === ',') {
@@ -168,7 +174,10 @@ function hintFor(
     }
     return true;
   });
-  if (rest.length > 0) {
+  // `2'800`, `1,70,00,000`, `'-2.8`, `0:12:30`, broken groups: the form named, with its setting or fix.
+  const form = rest.length > 0 ? tokensForm(rest, format) : null;
+  if (form) hints.push(writtenFormHint(form, column, isTarget, format, rest.some((t) => t.includes('\u2019'))));
+  else if (rest.length > 0) {
     const dotDecimals = format.decimal === ',' && rest.every((t) => PLAIN_NUMBER.test(t.trim()));
     if (dotDecimals && format.thousands === undefined && rest.every((t) => DOT_GROUPS.test(t.trim())))
       hints.push("set source.thousands: '.' so German digit groups (9.814 = 9814) read as numbers");

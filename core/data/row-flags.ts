@@ -1,4 +1,5 @@
 import * as arrow from 'apache-arrow';
+import { categoryEditNote } from './category-edit';
 import type { RowFlagCheck, RowFlagsSpec } from '../spec/data-checks-schema';
 import { locatorFrom, type RowLocator } from '../sources/row-lines';
 import { cellText, isPresent, type ColumnView } from './column-views';
@@ -212,8 +213,9 @@ function rowReasons(
       if (!column.categories.includes(text)) {
         // `'yes'` for a pinned `'Yes'`: say so, the fix differs from a truly new category's.
         const pinned = pinnedSpelling(column.categories, text);
-        const respelt = pinned === null ? '' : ` (pinned ${quote(pinned)}: respelt)`;
-        reasons.push(`${locator.cell(row, view.name, text)} is not a known category${respelt}`);
+        const note =
+          pinned === null ? categoryEditNote(text, column.categories) : ` (pinned ${quote(pinned)}: respelt)`;
+        reasons.push(`${locator.cell(row, view.name, text)} is not a known category${note}`);
       }
     }
   }

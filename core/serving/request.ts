@@ -1,10 +1,13 @@
 import { transformInstances, type Preprocessing } from '../model/preprocess';
 import { quote } from '../quote';
 import { parseBooleanText, parseIsoTimestamp } from '../sources/text-types';
+import { asciiDigits } from '../sources/unicode-digits';
 import { readText, type TextRules } from './text-rules';
 
 /** Largest magnitude a float32 model input holds: beyond it the input is Infinity. */
 const FLOAT32_MAX = 3.4028234663852886e38;
+/** A decimal number as ingest's CSV reader takes it (sign, digits, point, exponent). */
+const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** One instance's note that does not refuse it: a category training never saw (encoded as all zeros). */
 export interface InstanceWarning {
@@ -109,6 +112,9 @@ export function parsePredictBody(
             field,
             `expected a boolean (true/false in any case, or 1/0), got ${shown(value)}`,
           );
+      } else if (typeof value === 'string' && unicodeNumber(value) !== null) {
+        // Digits JSON cannot spell as a number ('٥٫١', '５．１'): read as ingest reads them in a CSV.
+        parsed[feature.name] = finite(unicodeNumber(value)!, field);
       } else if (typeof value === 'string') {
         // Only a timestamp feature (Float64 ms since the epoch in training) reads an ISO-8601 string.
         const time = feature.logicalType === 'timestamp' ? parseIsoTimestamp(value.trim()) : null;
@@ -129,6 +135,12 @@ export function parsePredictBody(
     return parsed;
   });
   return { instances: records, features: transformInstances(records, prep), warnings };
+}
+
+/** A string written in non-ASCII decimal digits (`'٥٫١'`, `'５．１'`) as its number, else null. */
+function unicodeNumber(value: string): number | null {
+  const ascii = asciiDigits(value.trim());
+  return ascii !== null && PLAIN_NUMBER.test(ascii) ? Number(ascii) : null;
 }
 
 /** A number the model can take: finite and inside float32's range (1e308 would be Infinity). */

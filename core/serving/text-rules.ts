@@ -1,5 +1,6 @@
 import { LINEAGE_PARAMS_KEY } from '../checkpoint/types';
 import { DEFAULT_NULL_VALUES } from '../csv';
+import { trimEdgeBlanks } from '../sources/edge-blanks';
 import { sourceFormat } from '../sources/index';
 
 /** Model-info key (stored as `quiver.model.text_rules`): how ingest read the training text. */
@@ -67,16 +68,13 @@ export function modelTextRules(extra: Record<string, string>): TextRules {
   };
 }
 
-/** What core/csv.ts's trim strips at a field's ends: Unicode whitespace (NBSP too) and zero-width characters. */
-const EDGE_BLANKS = /^[\s\u200b-\u200d\u2060\u00ad]+|[\s\u200b-\u200d\u2060\u00ad]+$/g;
-
 /**
  * A request's string as ingest would have read it: blanks (Unicode whitespace, NBSP, zero-width
  * characters) stripped when trimming was on, and null for an empty value or a null token. Matches
  * core/csv.ts's unquoted-field rules.
  */
 export function readText(value: string, rules: TextRules): string | null {
-  const text = rules.trim ? value.replace(EDGE_BLANKS, '') : value;
+  const text = rules.trim ? trimEdgeBlanks(value) : value;
   return text === '' || rules.nullValues.includes(text) ? null : text;
 }
 

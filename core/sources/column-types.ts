@@ -4,6 +4,7 @@ import { DataError } from '../errors';
 import { quote } from '../quote';
 import { rowLocator } from './row-lines';
 import { LOGICAL_TYPE_KEY, parseBooleanWord, parseIsoTimestamp, TEXT_REASON_KEY } from './text-types';
+import { asciiDigits } from './unicode-digits';
 import { ownValue } from '../own-keys';
 import { singleBatchTable } from '../arrow-columns';
 
@@ -24,7 +25,8 @@ const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** `word` as ingest's CSV reader reads a number with `format`, or null when it is none. */
 function numberOf(word: string, format: DeclaredNumberFormat): number | null {
-  let w = word.trim();
+  // Other scripts' digits (`٥٫١`, `５．１`) as the CSV reader reads them.
+  let w = asciiDigits(word.trim(), format.decimal ?? '.') ?? word.trim();
   if (format.thousands) w = w.split(format.thousands).join('');
   if (format.decimal === ',') w = w.replace(',', '.');
   if (!PLAIN_NUMBER.test(w)) return null;

@@ -86,6 +86,8 @@ export interface SkippedSummary {
   commentLines?: number;
   /** `line 2 'cm', line 77 'sepal_length'`: lines skipped by source.skipRows/skipFooter and their first field. */
   skippedLines?: string;
+  /** Header names whose line breaks were read as spaces (`'Sepal Length (cm)'`). */
+  headerNames?: string;
 }
 
 /** The summary of a SkipReport; `comment` says whether source.comment was set. */

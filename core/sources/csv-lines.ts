@@ -1,5 +1,6 @@
 import { SpecError } from '../errors';
 import { quote } from '../quote';
+import { footerRun } from './csv-footer';
 
 /** Lines of a CSV file that are not data (pandas' `comment`, `skiprows`, `skipfooter`). */
 export interface SkipLines {
@@ -187,7 +188,9 @@ export function preambleHint(names: readonly string[]): string | null {
 /**
  * A hint for a row whose field count differs from the header's, from its shape: one extra empty
  * last field is a trailing delimiter (`…,setosa,`); fewer fields on the file's last line is a
- * footer or a truncated file. `last` bounds the row's last field (`pos`: where reading stopped).
+ * footer or a truncated file, and so are fewer fields on every line from it to the end (a report's
+ * footer block, see footerRun). `last` bounds the row's last field (`pos`: where reading stopped);
+ * `line` is the row's physical line.
  */
 export function raggedRowHint(
   bytes: Buffer,
@@ -195,6 +198,7 @@ export function raggedRowHint(
   width: number,
   fields: number,
   delimiter: number,
+  line?: number,
 ): string | null {
   if (fields === width + 1 && !last.quoted && last.start === last.end) {
     const shown = delimiter === 0x09 ? '"\\t"' : `'${String.fromCharCode(delimiter)}'`;
@@ -203,6 +207,12 @@ export function raggedRowHint(
       'it, or end the header with the same delimiter (an unnamed trailing column that is empty everywhere is dropped)'
     );
   }
+  const footer = fields < width ? footerRun(bytes, last.pos, width, delimiter) : null;
+  if (footer)
+    return (
+      `the ${footer.lines} lines from ${line === undefined ? 'here' : `line ${line}`} to the end are all short: a report ` +
+      `footer (totals, title, notes)? set source.skipFooter: ${footer.skip} (it counts non-blank lines)`
+    );
   let i = last.pos;
   while (i < bytes.length && (bytes[i] === LF || bytes[i] === CR)) i++;
   if (fields < width && i >= bytes.length)

@@ -11,6 +11,7 @@ const BACKSLASH = 0x5c;
  * field's text from `fieldStart` (quoted, cut at 40 characters, stopping at the line's end for an
  * unquoted field) and what RFC 4180 expects of the shape seen:
  * - `="00123"`: Excel's formula text, written to keep leading zeros;
+ * - ` "setosa"`: a blank before an opening quote (source.skipInitialSpace);
  * - `27" monitor`: a quote inside an unquoted field, which RFC 4180 forbids (quote the field, double the quote);
  * - `"He said \"hi\""`: backslash escapes (MySQL, pandas `escapechar`), where RFC 4180 doubles quotes (`""`);
  * - a quoted field that never closes.
@@ -50,6 +51,11 @@ function hintFor(raw: string, quoted: boolean, bytes: Buffer, start: number, col
     return (
       'an Excel formula (="…", written to keep leading zeros): export the values instead, ' +
       `and declare the column text (source.columnTypes: { ${yamlName(column)}: string }) to keep its zeros`
+    );
+  if (!quoted && /^[ \t]+"/.test(raw))
+    return (
+      'a blank before an opening quote (`5.1, "setosa"`, as `", ".join(…)` writers put it): set ' +
+      "source.skipInitialSpace: true (pandas' skipinitialspace), or write the delimiter without the blank"
     );
   if (quoted && hasBackslashQuote(bytes, start))
     return (

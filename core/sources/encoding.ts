@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { z } from 'zod';
 import { DataError, SpecError } from '../errors';
+import { quote } from '../quote';
 
 /** Text encodings a source may declare (`source.encoding`), by their canonical names. */
 export const TEXT_ENCODINGS = ['utf-8', 'latin1', 'windows-1252', 'utf-16le', 'utf-16be'] as const;
@@ -78,8 +79,10 @@ function decodeAs(bytes: Buffer, encoding: TextEncoding, source: string): Buffer
       if (!isUtf8(bytes)) throw invalidUtf8(bytes, source);
       return bytes;
     case 'latin1':
+      utf8Declared8Bit(bytes, encoding, source);
       return Buffer.from(bytes.toString('latin1'), 'utf8');
     case 'windows-1252':
+      utf8Declared8Bit(bytes, encoding, source);
       return Buffer.from(new TextDecoder('windows-1252').decode(bytes), 'utf8');
     case 'utf-16le':
     case 'utf-16be': {
@@ -95,6 +98,27 @@ function decodeAs(bytes: Buffer, encoding: TextEncoding, source: string): Buffer
         `unknown source.encoding ${JSON.stringify(encoding)}: use one of ${TEXT_ENCODINGS.join(', ')}`,
       );
   }
+}
+
+/**
+ * Throws when a file declared Latin-1 or cp1252 is valid UTF-8 holding multi-byte characters: read
+ * as declared, every `ü` would become `Ã¼` (mojibake) without a word. Real 8-bit text almost never
+ * forms valid UTF-8 sequences (a Latin-1 `ü` alone is the invalid byte 0xFC), as ftfy relies on.
+ */
+function utf8Declared8Bit(bytes: Buffer, encoding: TextEncoding, source: string): void {
+  const first = bytes.findIndex((b) => b >= 0x80);
+  if (first < 0 || !isUtf8(bytes)) return;
+  let line = 1;
+  for (let i = bytes.indexOf(0x0a); i >= 0 && i < first; i = bytes.indexOf(0x0a, i + 1)) line++;
+  const start = bytes.lastIndexOf(0x0a, first) + 1;
+  const end = bytes.indexOf(0x0a, first);
+  const text = bytes.toString('utf8', start, end < 0 ? bytes.length : end).replace(/\r$/, '');
+  const shown = text.length > 80 ? `${text.slice(0, 80)}…` : text;
+  throw new DataError(
+    `${source}: source.encoding is ${encoding}, but the file is valid UTF-8 with multi-byte characters ` +
+      `(first on line ${line}: ${quote(shown)}); read as ${encoding}, each would be mojibake ('Zürich' as 'ZÃ¼rich'): ` +
+      `remove source.encoding (UTF-8 is the default)`,
+  );
 }
 
 /** The first byte that is not valid UTF-8, with its line, in a message that says what to do. */

@@ -12,6 +12,10 @@ import { parseJsonLines } from './jsonl';
 import { parseParquet } from './parquet';
 import { ROW_LINES_KEY } from './row-lines';
 import { LOGICAL_TYPE_KEY } from './text-types';
+import { selectColumns, timeUnitColumn } from './time-units';
+import { refuseStatisticsExtension, refuseStatisticsFile } from './stat-files';
+import { checkControlCharacters } from './control-characters';
+import { checkTimestampZones } from './timestamp-zones';
 
 /** The source formats ingest reads. */
 export const SOURCE_FORMATS = ['csv', 'parquet', 'arrow', 'jsonl'] as const;
@@ -25,6 +29,10 @@ export interface SourceOptions extends Omit<CsvOptions, 'source' | 'encoding'> {
    */
   format?: SourceFormat | 'auto';
   encoding?: TextEncoding;
+  /** JSON: the dot-separated key of the array of records in one JSON object (`results`). */
+  recordPath?: string;
+  /** Only these columns are read, in this order (pandas' `usecols`); every column when absent. */
+  columns?: readonly string[];
 }
 
 const BY_EXTENSION: Record<string, SourceFormat> = {
@@ -48,6 +56,7 @@ export function sourceFormat(uri: string, format: SourceOptions['format'] = 'aut
   const file = sourcePath(uri).replace(/\.gz$/i, ''); // iris.csv.gz is a gzipped CSV: read as one
   const ext = path.extname(file).toLowerCase();
   const known = BY_EXTENSION[ext];
+  if (!known) refuseStatisticsExtension(ext, uri);
   if (!known)
     throw new SpecError(
       `cannot tell the format of source ${uri} from its extension ${quoteExt(ext)}: ` +
@@ -85,8 +94,13 @@ export function parseSource(
   name: string,
   options: SourceOptions = {},
 ): arrow.Table {
+  refuseStatisticsFile(bytes, name); // SPSS, Stata, SAS: said by name in every format
   if (format === 'csv' || format === 'jsonl') refuseBinaryTable(bytes, format, name);
-  const read = readFormat(bytes, format, name, options);
+  const read = selectColumns(readFormat(bytes, format, name, options), options.columns, name);
+  // `'re\u0000d'` beside `'red'`: two values that look one; refused in every format, naming the line.
+  checkControlCharacters(read, name);
+  // `…-05:00` beside `…T06:00:00`: refused, as pandas refuses mixing tz-aware and naive values.
+  checkTimestampZones(read, name, format === 'parquet' || format === 'arrow', options.columnTypes);
   // Declared types (source.columnTypes) are checked, and applied, the same way for every format.
   const numbers = format === 'csv' ? { decimal: options.decimal, thousands: options.thousands } : {};
   // Typed sources' ISO date strings are timestamps, as the text readers infer them.
@@ -106,9 +120,13 @@ function readFormat(bytes: Buffer, format: SourceFormat, name: string, options: 
         decodeToUtf8(textSourceBytes(bytes, name, 'JSON Lines'), options.encoding, name).toString('utf8'),
         name,
         declaredText(options),
+        options.recordPath,
       );
     case 'parquet':
-      return normalizeTable(parseParquet(gunzipped(bytes, name), name), name);
+      return normalizeTable(
+        selectColumns(parseParquet(gunzipped(bytes, name), name), options.columns, name),
+        name,
+      );
     case 'arrow': {
       let table: arrow.Table;
       try {
@@ -118,7 +136,7 @@ function readFormat(bytes: Buffer, format: SourceFormat, name: string, options: 
       }
       if (table.schema.fields.length === 0)
         throw new DataError(`${name}: not an Arrow IPC file (no columns)`);
-      return normalizeTable(table, name);
+      return normalizeTable(selectColumns(table, options.columns, name), name);
     }
   }
 }
@@ -143,7 +161,8 @@ function refuseBinaryTable(bytes: Buffer, format: 'csv' | 'jsonl', name: string)
 
 /**
  * Brings a typed table (Parquet, Arrow) to the types the pipeline reads: dates and timestamps become
- * Float64 milliseconds since the epoch (as CSV's do); float16 and decimal128/256 become Float64
+ * Float64 milliseconds since the epoch (as CSV's do); durations Float64 seconds and times of day
+ * Float64 milliseconds since midnight (see timeUnitColumn); float16 and decimal128/256 become Float64
  * (decimals beyond float64's 15–17 significant digits are rounded); numbers, booleans and strings
  * pass; other types (lists, structs, binary) are a DataError naming the column.
  */
@@ -165,6 +184,12 @@ export function normalizeTable(table: arrow.Table, source: string): arrow.Table 
       );
       continue;
     }
+    const numeric = timeUnitColumn(vector, field);
+    if (numeric) {
+      children.push(numeric.data);
+      fields.push(numeric.field);
+      continue;
+    }
     if (isHalfFloat(type) || arrow.DataType.isDecimal(type)) {
       // Widened to Float64 here so every reader of the table (views, profile, training) sees numbers:
       // float16 buffers hold bit patterns, decimals 128/256-bit integers; beyond 2^53 digits are rounded.
@@ -183,7 +208,8 @@ export function normalizeTable(table: arrow.Table, source: string): arrow.Table 
     if (!readable)
       throw new DataError(
         `${source}: column '${field.name}' has type ${typeName(type)}; the pipeline reads numbers, booleans, ` +
-          `strings and timestamps: convert it (or drop it) in the tool that wrote the file`,
+          `strings and timestamps: convert it (or drop it) in the tool that wrote the file, or list the ` +
+          `columns to read in source.columns`,
       );
     // One chunk per column, so all columns share one record batch.
     const data = vector.data.length === 1 ? vector.data[0] : concatChunks(vector);

@@ -1,8 +1,10 @@
 import * as arrow from 'apache-arrow';
 import { DataError } from '../errors';
 import { quote } from '../quote';
+import { jsonLayoutRecords } from './json-layouts';
 import { locatorFrom, ROW_LINES_KEY, RowLineRecorder } from './row-lines';
 import { inferTextColumn, TEXT_REASON_KEY } from './text-types';
+import { asciiDigits } from './unicode-digits';
 
 /**
  * JSON Lines (one object per line; blank lines skipped) to Arrow. A key missing from a line, or
@@ -11,19 +13,23 @@ import { inferTextColumn, TEXT_REASON_KEY } from './text-types';
  * says (a mix of numbers and words → text with numbers spelled as JSON writes them, sanity then
  * names the non-numeric values). Python's `NaN` reads as null, `Infinity` as a non-finite number.
  * Objects and arrays are refused, naming the line and key. A file that is one JSON array of objects
- * (pandas' `orient='records'`) is read as its records, named by row in messages.
+ * (pandas' `orient='records'`) is read as its records, named by row in messages; so is one object
+ * in pandas' `orient='columns'`/`'index'`/`'split'` layout, or the array at `recordPath` (see jsonLayoutRecords).
  */
 export function parseJsonLines(
   text: string,
   source = 'source',
   declaredText: ReadonlySet<string> = new Set(),
+  recordPath?: string,
 ): arrow.Table {
   const columns = new Map<string, unknown[]>();
   let rows = 0;
   let line = 0;
   const lines = new RowLineRecorder();
   // One JSON array of records (`df.to_json(orient='records')`, REST exports) reads as its elements.
-  const array = /^\uFEFF?\s*\[/.test(text) ? parseLine(text.replace(/^\uFEFF/, '').trim(), source, 1) : null;
+  const array = /^\uFEFF?\s*\[/.test(text)
+    ? parseLine(text.replace(/^\uFEFF/, '').trim(), source, 1)
+    : jsonLayoutRecords(text, source, recordPath); // pandas' other to_json layouts, a REST wrapper
   const records: Iterable<[unknown, string]> = Array.isArray(array)
     ? array.map((r): [unknown, string] => [r, JSON.stringify(r) ?? String(r)])
     : text.split('\n').map((raw): [unknown, string] => [undefined, raw.trim()]);
@@ -173,11 +179,13 @@ function toVector(
     );
   }
   if (kinds.size === 2 && kinds.has('number') && kinds.has('string')) {
-    const strings = values.filter((v): v is string => typeof v === 'string');
-    if (strings.every((v) => PLAIN_NUMBER.test(v.trim()) && !LEADING_ZERO_CODE.test(v.trim())))
+    // Strings in other scripts' digits (`"٥٫١"`, `"５．１"`) are numbers too, as Python's float() reads them.
+    const spelled = (v: string) => asciiDigits(v.trim()) ?? v.trim();
+    const strings = values.filter((v): v is string => typeof v === 'string').map(spelled);
+    if (strings.every((v) => PLAIN_NUMBER.test(v) && !LEADING_ZERO_CODE.test(v)))
       return {
         vector: arrow.vectorFromArray(
-          values.map((v) => (v === null ? null : Number(v))),
+          values.map((v) => (v === null ? null : Number(typeof v === 'string' ? spelled(v) : v))),
           new arrow.Float64(),
         ),
       };

@@ -1,4 +1,5 @@
 import * as arrow from 'apache-arrow';
+import { booleanWordOf } from './boolean-words';
 
 /** Field metadata key: why a column that looks numeric is text (`codes with leading zeros …`). */
 export const TEXT_REASON_KEY = 'quiver.text_reason';
@@ -27,10 +28,26 @@ export function parseIsoTimestamp(text: string): number | null {
   return value;
 }
 
+/**
+ * Whether an ISO-8601 value (parseIsoTimestamp reads it) names its zone (`Z`, `-05:00`): `zoned`;
+ * a date-time without one: `naive`; a bare date (`2024-01-05`, a calendar day): `date`, neither.
+ */
+export function zoneKind(text: string): 'zoned' | 'naive' | 'date' {
+  const m = ISO_8601.exec(text);
+  return m?.[8] !== undefined ? 'zoned' : m?.[4] !== undefined ? 'naive' : 'date';
+}
+
+/**
+ * Field metadata key: a timestamp column mixing date-times with a zone and without, as JSON
+ * `{ zoned: [row, value], naive: [row, value] }` (first row of each kind, 0-based); parseSource
+ * refuses such a column (core/sources/timestamp-zones.ts).
+ */
+export const ZONE_MIX_KEY = 'quiver.zone_mix';
+
 /** `true` in any case (`True`, `TRUE`, `tRUE`) → true, `false` in any case → false, anything else null. */
 export function parseBooleanWord(text: string): boolean | null {
-  const lower = text.length === 4 || text.length === 5 ? text.toLowerCase() : '';
-  return lower === 'true' ? true : lower === 'false' ? false : null;
+  // Excel's TRUE/FALSE in other languages too (`WAHR`/`FALSCH`, `VRAI`/`FAUX`: boolean-words.ts).
+  return booleanWordOf(text);
 }
 
 /** A boolean word (parseBooleanWord) or the digit `1` / `0`: what a boolean column or feature accepts. */
@@ -74,12 +91,25 @@ export function inferTextColumn(
   if (times.every((t) => t !== null)) {
     const values = new Float64Array(rows);
     for (let i = 0; i < rows; i++) if (isValid(nullBitmap, i)) values[i] = times[codes[i]]!;
+    const metadata = new Map([[LOGICAL_TYPE_KEY, 'timestamp']]);
+    const mix = zoneMix(words, codes, nullBitmap);
+    if (mix) metadata.set(ZONE_MIX_KEY, mix);
     return {
       data: arrow.makeData({ type: new arrow.Float64(), length: rows, nullCount, nullBitmap, data: values }),
-      metadata: new Map([[LOGICAL_TYPE_KEY, 'timestamp']]),
+      metadata,
     };
   }
   return null;
+}
+
+/** ZONE_MIX_KEY's value when the words mix zoned and naive values, else null. */
+function zoneMix(words: string[], codes: Int32Array, nullBitmap: Uint8Array | undefined): string | null {
+  const kinds = words.map(zoneKind);
+  if (!kinds.includes('zoned') || !kinds.includes('naive')) return null;
+  const first: Partial<Record<'zoned' | 'naive' | 'date', [number, string]>> = {};
+  for (let i = 0; i < codes.length && !(first.zoned && first.naive); i++)
+    if (isValid(nullBitmap, i)) first[kinds[codes[i]]] ??= [i, words[codes[i]]];
+  return first.zoned && first.naive ? JSON.stringify({ zoned: first.zoned, naive: first.naive }) : null;
 }
 
 function isValid(bitmap: Uint8Array | undefined, i: number): boolean {

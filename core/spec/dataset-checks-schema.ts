@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * `sanity.dataset`: checks of the data set as a whole that a model trained on it needs (what
  * deepchecks calls its train-test and label checks): repeated rows, rare or single classes, a
- * feature that copies the target, and numeric "no data" sentinels such as `-999`.
+ * feature that copies the target, numeric "no data" sentinels such as `-999`, and total/subtotal rows.
  */
 export const datasetChecksSpec = z
   .object({
@@ -17,6 +17,11 @@ export const datasetChecksSpec = z
     sentinelShare: z.number().gt(0).max(1).default(0.01),
     /** "Far outside": beyond this many interquartile ranges of the other values' quartiles. */
     sentinelIqr: z.number().gt(0).default(10),
+    /**
+     * Rows that total the rows above them (`Total`, `north subtotal`, a SUM row): `fail` (default)
+     * names them and the source.skipFooter / skipRows lines that skip them; `keep` accepts them as records.
+     */
+    summaryRows: z.enum(['fail', 'keep']).default('fail'),
   })
   .strict()
   .prefault({});

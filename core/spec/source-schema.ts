@@ -9,8 +9,13 @@ import { textEncodingSchema } from '../sources/encoding';
 export const sourceReadOptions = {
   /** `auto`: from the extension (.csv/.tsv/.txt, .parquet, .arrow/.feather/.ipc, .jsonl/.ndjson). */
   format: z.enum(['auto', 'csv', 'parquet', 'arrow', 'jsonl']).default('auto'),
-  /** CSV: one ASCII character. */
-  delimiter: z.string().length(1).default(','),
+  /** CSV: one ASCII character, or `whitespace`: runs of spaces and tabs (pandas' `sep=r'\s+'`). */
+  delimiter: z
+    .string()
+    .refine((d) => d.length === 1 || d === 'whitespace', {
+      error: `must be one character (',', ';', "\\t") or whitespace (runs of spaces and tabs)`,
+    })
+    .default(','),
   /** CSV: unquoted fields read as null (replaces the default set; see DEFAULT_NULL_VALUES). */
   nullValues: z.array(z.string()).optional(),
   /** CSV: strip blanks around unquoted fields and header names (default true). */
@@ -31,6 +36,16 @@ export const sourceReadOptions = {
   skipRows: z.union([z.number().int().min(0), z.array(z.number().int().min(1))]).optional(),
   /** CSV: that many non-blank lines at the end (totals, notes) are skipped (pandas' `skipfooter`). */
   skipFooter: z.number().int().min(0).optional(),
+  /** Only these columns are read, in this order (pandas' `usecols`): other columns, of any type, are left out. */
+  columns: z.array(z.string().min(1)).min(1).optional(),
+  /** JSON: dot-separated key of the array of records in one JSON object (a REST response's `results`). */
+  recordPath: z.string().min(1).optional(),
+  /** CSV: blanks after a delimiter are skipped, so `5.1, "setosa"` reads `setosa` (pandas' `skipinitialspace`). */
+  skipInitialSpace: z.boolean().optional(),
+  /** CSV: false when the file has no header line (UCI `.data` files): its first line is data, named by `names`. */
+  header: z.boolean().optional(),
+  /** CSV: column names in file order (pandas' `names=`): needed with `header: false`, else they replace the header's. */
+  names: z.array(z.string().min(1)).min(1).optional(),
   /** CSV: read a repeated header name as pandas does (`petal_length.1`) instead of failing. */
   renameDuplicates: z.boolean().optional(),
   /** CSV and JSONL: text encoding (default UTF-8, strict; a byte order mark wins). */

@@ -115,7 +115,11 @@ export function naiveBaseline(
  * Why the candidate does not beat the baseline, or null when it does. Beating means strictly better
  * (a model no better than a constant has learnt nothing); a perfect score that ties passes.
  */
-export function baselineMiss(candidate: Metrics, baseline: NaiveBaseline): string | null {
+export function baselineMiss(
+  candidate: Metrics,
+  baseline: NaiveBaseline,
+  advice?: string | null,
+): string | null {
   const value = candidate[baseline.metric];
   const figures = `the naive baseline (${baseline.prediction}: ${baseline.metric} ${baseline.value.toFixed(4)} on the same ${baseline.rows} holdout rows)`;
   if (value === undefined)
@@ -124,7 +128,10 @@ export function baselineMiss(candidate: Metrics, baseline: NaiveBaseline): strin
   const perfect = higherIsBetter ? value === 1 : value === 0;
   const beats = higherIsBetter ? value > baseline.value : value < baseline.value;
   if (beats || perfect) return null;
-  return `${baseline.metric} ${value.toFixed(4)} does not beat ${figures}; set validate.beatBaseline: false to skip this check`;
+  // Advice (baseline-advice.ts) comes first: switching the gate off deploys the model it caught.
+  return advice
+    ? `${baseline.metric} ${value.toFixed(4)} does not beat ${figures}; ${advice}; only if the model is truly fine as it is, set validate.beatBaseline: false to skip this check`
+    : `${baseline.metric} ${value.toFixed(4)} does not beat ${figures}; set validate.beatBaseline: false to skip this check`;
 }
 
 const round = (x: number) => Number(x.toPrecision(6));

@@ -9,6 +9,7 @@ import { openStore } from '../../core/checkpoint/store';
 import { LINEAGE_KEYS } from '../../core/checkpoint/types';
 import { ModelRegistry } from '../../core/registry';
 import { progressQuery } from '../../workflows';
+import { pollUntil } from '../support/durability';
 import { startPipelineEnv, testWorkflowCode, type PipelineEnv } from '../support/pipeline-env';
 
 let env: PipelineEnv;
@@ -105,6 +106,39 @@ describe('the iris pipeline on a real Temporal dev server', () => {
       'completed',
       'completed',
     ]);
+  });
+});
+
+describe('training placement', () => {
+  it('a worker serving both queues gets train on the workflow queue (eager dispatch possible)', async () => {
+    const { cpu, gpu } = env.config.taskQueues;
+    const identities = async (taskQueue: string) =>
+      (
+        (
+          await env.client.temporal.workflowService.describeTaskQueue({
+            namespace: env.config.namespace,
+            taskQueue: { name: taskQueue, kind: 1 },
+            taskQueueType: 2,
+          })
+        ).pollers ?? []
+      ).map((p) => p.identity);
+    // The server lists a worker once it has polled: wait for this process on both queues.
+    await pollUntil(
+      'this worker polling both queues for steps',
+      async () => [await identities(cpu), await identities(gpu)],
+      ([c, g]) => c.length > 0 && JSON.stringify(c) === JSON.stringify(g),
+      10_000,
+    );
+    const runId = await env.client.start(env.spec());
+    const view = await env.client.wait(runId);
+    closedRuns.push(runId);
+    expect(view.status, view.error ?? '').toBe('COMPLETED');
+    expect(view.steps[3].routing).toEqual({ queue: 'gpu', reason: null });
+    const history = await env.client.temporal.workflow.getHandle(runId).fetchHistory();
+    const scheduled = (history.events ?? [])
+      .map((e) => e.activityTaskScheduledEventAttributes)
+      .filter((a) => a?.activityType?.name === 'train');
+    expect(scheduled.map((a) => a!.taskQueue?.name)).toEqual([cpu]);
   });
 });
 

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { parseSource } from '../../../core/sources/index';
+
+const csv = (text: string) => parseSource(Buffer.from(text, 'utf8'), 'csv', 'c.csv');
+const rows = (n: number) => Array.from({ length: n }, (_, i) => `${i},${['red', 'blue'][i % 2]}`).join('\n');
+
+describe('control characters inside text values', () => {
+  it('fail ingest naming the line, the column and the value escaped', () => {
+    expect(() => csv(`x,color\n${rows(3)}\n3,re\u0000d\n4,red\n`)).toThrow(
+      "c.csv: line 5, column 'color': 're\\u0000d' holds a control character (U+0000), invisible on screen yet a different value: a C-string writer or a damaged file? Remove it upstream",
+    );
+    expect(() => csv(`x,species\n1,seto\u0000sa\n2,setosa\n`)).toThrow(
+      "line 2, column 'species': 'seto\\u0000sa'",
+    );
+    expect(() => csv(`x,c\n1,"a\u001b[0m"\n`)).toThrow(
+      "line 2, column 'c': 'a\\u001b[0m' holds a control character (U+001B)",
+    );
+  });
+
+  it('in JSON Lines too, naming the line', () => {
+    const text = '{"x": 1, "c": "red"}\n{"x": 2, "c": "re\\u0007d"}\n';
+    expect(() => parseSource(Buffer.from(text), 'jsonl', 'j.jsonl')).toThrow(
+      "j.jsonl: line 2, column 'c': 're\\u0007d' holds a control character (U+0007)",
+    );
+  });
+
+  it('leave tabs and line breaks inside quoted values alone', () => {
+    const table = csv('x,c\n1,"a\tb"\n2,"two\nlines"\n');
+    expect([...table.getChild('c')!]).toEqual(['a\tb', 'two\nlines']);
+  });
+
+  it('a file padded with NULs names the padding, never prints raw NULs', () => {
+    let message = '';
+    try {
+      csv(`x,color\n${rows(3)}\n${'\u0000'.repeat(300)}`);
+    } catch (error) {
+      message = String(error);
+    }
+    expect(message).toContain(
+      "line 5: expected 2 fields (as the header has), found 1: '\\u0000' × 300 (NUL padding)",
+    );
+    expect(message).not.toContain('\u0000');
+  });
+});
