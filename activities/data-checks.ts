@@ -72,6 +72,7 @@ import { LOGICAL_TYPE_KEY, parseIsoTimestamp, TEXT_REASON_KEY } from '../core/so
 import { ownValue } from '../core/own-keys';
 import { describeNonFinite, findNonFinite, NON_FINITE_HINT } from '../core/data/non-finite';
 import { describeScaleShift, findScaleShifts, loudDriftWarning } from '../core/data/scale-shift';
+import { findRespeltCategories, respeltOutcome } from '../core/data/respelt-categories';
 
 /** What the data checks need besides the data: the pinned schema and the drift reference, if any. */
 export interface DataCheckInput {
@@ -355,6 +356,8 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   const outcome = applyPolicies(flags, spec.sanity.flags);
   // A column (nearly) all out of range moved as a whole (a unit change): named instead of row remedies.
   const shifts = findScaleShifts(views, columns);
+  // `yes` for a pinned `Yes`: a respelling is named, not offered as new categories or classes (#36).
+  const respelt = findRespeltCategories(views, columns, label);
   const flagChecks: CheckResult[] = outcome.decisions.map((d) => {
     const moved = d.check === 'outOfRange' && !d.passed && shifts.length > 0;
     const { observed, expected } = moved
@@ -362,7 +365,9 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
           observed: describeDecision(d).observed,
           expected: `${describeDecision({ ...d, passed: true }).expected}; ${shifts.map((s) => describeScaleShift(s, spec.name)).join('; ')}`,
         }
-      : describeDecision(d);
+      : d.check === 'unseenCategory' && !d.passed
+        ? respeltOutcome(describeDecision(d), describeDecision({ ...d, passed: true }).expected, respelt)
+        : describeDecision(d);
     const examples = d.flagged > 0 ? flagExamples(d.check, flags, views, columns, label, 3, locator) : [];
     return {
       check: 'row_flags',

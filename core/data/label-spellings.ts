@@ -3,6 +3,7 @@ import type { RowLocator } from '../sources/row-lines';
 import { FALSE_WORDS, NO_WORDS, TRUE_WORDS, YES_WORDS } from '../sources/boolean-words';
 import { spellingKey, type Spelling } from './case-variants';
 import type { ColumnView } from './column-views';
+import { yamlName } from '../yaml-name';
 
 /** Spellings of one class in a target, as two exports or two typists write it. */
 export interface LabelSpellings {
@@ -138,6 +139,6 @@ export function labelSpellingsHint(l: LabelSpellings): string {
     .slice(0, 2)
     .join('; ')} as one value each); as they are, the model learns them as competing classes`;
   return l.kind !== 'boolean'
-    ? `${fix}; if they truly are different classes, mark sanity.schema.columns.${l.column}.categories: any`
+    ? `${fix}; if they truly are different classes, mark sanity.schema.columns.${yamlName(l.column)}.categories: any`
     : fix;
 }

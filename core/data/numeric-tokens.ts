@@ -11,8 +11,9 @@ import {
   type CodeTally, textColumnsToCheck } from './code-tally';
 import type { ColumnView } from './column-views';
 import { dateLayoutOf } from './date-text';
+import { findSerialDates, serialDatesHint } from './serial-dates';
 import { exponentCodeHint, strayLineHint, TRAILING_MINUS, TRAILING_MINUS_HINT } from './stray-lines';
-import { declareText, targetNumbersHint, unitHint, unitOf } from './unit-numbers';
+import { declareText, signedAmountsHint, signSuffixOf, targetNumbersHint, unitHint, unitOf } from './unit-numbers';
 import { tokensForm, writtenFormHint } from './written-numbers';
 
 /** A text column that is numeric except for a few values: what sanity reports about it. */
@@ -188,6 +189,8 @@ function hintFor(
     } else if (format.decimal !== ',' && rest.every((t) => DECIMAL_COMMA.test(t.trim())))
       hints.push("set source.decimal: ',' (decimal commas)");
     else if (rest.every((t) => TRAILING_MINUS.test(t.trim()))) hints.push(TRAILING_MINUS_HINT);
+    else if (rest.every((t) => signSuffixOf(t.trim()) !== null) && rest.some((t) => signSuffixOf(t.trim()) !== '+'))
+      hints.push(signedAmountsHint(column, rest.map((t) => signSuffixOf(t.trim())!), isTarget));
     else if (rest.every((t) => unitOf(t.trim()) !== null)) hints.push(unitHint(column, false, isTarget));
     else if (rest.filter(looselyNumber).length * 2 >= rest.length)
       hints.push(
@@ -489,6 +492,9 @@ export function findTimestampTokens(
     const tokens = tokenCodes.map((c) => view.dictionary[c]);
     const impossible = tokens.every((t) => ISO_SHAPE.test(t.trim()));
     const otherLayouts = tokens.some((t) => dateLayoutOf(t.trim()) !== null);
+    const generic = 'add them to source.nullValues if they mean "missing", or fix the rows';
+    // `45695` among 2025 dates is Excel's 2025-02-07, not a "missing" token (breaker 9 #18).
+    const serial = impossible ? null : findSerialDates(tokens, timeSpan(words, valid, counts, parse));
     found.push({
       column: view.name,
       tokens,
@@ -496,10 +502,30 @@ export function findTimestampTokens(
       numericShare: good / present,
       hint: impossible
         ? 'dates that name no real day: fix the rows (or add them to source.nullValues if they mean "missing")'
-        : otherLayouts
-          ? 'dates in a non-ISO layout: convert them to ISO-8601 upstream (2024-01-05); Quiver does not guess whether 05/01/2024 is 5 January or May 1'
-          : 'add them to source.nullValues if they mean "missing", or fix the rows',
+        : serial
+          ? serialDatesHint(serial, generic)
+          : otherLayouts
+            ? 'dates in a non-ISO layout: convert them to ISO-8601 upstream (2024-01-05); Quiver does not guess whether 05/01/2024 is 5 January or May 1'
+            : generic,
     });
   }
   return found;
+}
+
+/** The earliest and latest time (ms) among the column's valid timestamps present in some row. */
+function timeSpan(
+  words: readonly string[],
+  valid: readonly boolean[],
+  counts: ArrayLike<number>,
+  parse: (text: string) => number | null,
+): { min: number; max: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  words.forEach((w, code) => {
+    if (!valid[code] || counts[code] === 0) return;
+    const ms = parse(w)!;
+    if (ms < min) min = ms;
+    if (ms > max) max = ms;
+  });
+  return { min, max };
 }

@@ -7,6 +7,8 @@ import { cellText, isPresent, type ColumnView } from './column-views';
 import type { SchemaColumn } from './data-schema';
 import { recordCopies } from './duplicates';
 import { ownValue } from '../own-keys';
+import { quote } from '../quote';
+import { pinnedSpelling } from './respelt-categories';
 
 /** The row-level checks, in report order, and the bit each sets in a row's flag mask. */
 export const ROW_FLAG_CHECKS: readonly RowFlagCheck[] = [
@@ -211,10 +213,13 @@ function rowReasons(
       if (column.max !== undefined && v > column.max)
         reasons.push(`${locator.cell(row, view.name, v)} > max ${column.max}`);
     } else if (view.kind === 'categorical' && bits & BIT.unseenCategory && Array.isArray(column.categories)) {
-      if (!column.categories.includes(text))
-        reasons.push(
-          `${locator.cell(row, view.name, text)} is not a known category${categoryEditNote(text, column.categories)}`,
-        );
+      if (!column.categories.includes(text)) {
+        // `'yes'` for a pinned `'Yes'`: say so, the fix differs from a truly new category's.
+        const pinned = pinnedSpelling(column.categories, text);
+        const note =
+          pinned === null ? categoryEditNote(text, column.categories) : ` (pinned ${quote(pinned)}: respelt)`;
+        reasons.push(`${locator.cell(row, view.name, text)} is not a known category${note}`);
+      }
     }
   }
   if (bits & BIT.duplicate)

@@ -1,3 +1,5 @@
+import { yamlName } from '../yaml-name';
+
 /**
  * Hints for the non-numbers of a numeric text column that are not values but whole lines that are
  * not data: the column's own name (the header repeats: concatenated exports), a word on the first
@@ -57,6 +59,6 @@ export function exponentCodeHint(tokens: readonly string[], numberWords: readonl
       .slice(0, 2)
       .map((w) => `'${w}'`)
       .join(', ')} would read as ${Number(numbers[0])}… (scientific notation): declare the column text: ` +
-    `source.columnTypes: { ${column}: string }`
+    `source.columnTypes: { ${yamlName(column)}: string }`
   );
 }

@@ -4,9 +4,12 @@ import { firstExamples, mostlyOneKind, NUMERIC_SHARE, rowsWhere, tallyCodes, tex
 import type { ColumnView } from './column-views';
 import { yamlName } from '../yaml-name';
 
-/** What a number is written with: a currency (`$5.1`, `4,90 €`, `USD 12`), an accounting negative (`(5.4)`), a unit (`5.1 cm`). */
+/**
+ * What a number is written with: a currency (`$5.1`, `4,90 €`, `USD 12`), an accounting negative
+ * (`(5.4)`), a unit (`5.1 cm`), a sign after it (`125.00 CR`, `40.00 DR`, `40.00-`).
+ */
 export interface NumberMark {
-  kind: 'currency' | 'accounting' | 'unit';
+  kind: 'currency' | 'accounting' | 'unit' | 'sign';
   /** The symbol, code or unit as written (`$`, `EUR`, `cm`); `()` for a bare accounting negative. */
   mark: string;
 }
@@ -26,6 +29,34 @@ const ACCOUNTING = new RegExp(String.raw`^\(\s?(${CUR})?\s?${NUM}\s?(${CUR})?\s?
  * alone is no unit, as in `12B`, a house or seat number.
  */
 const UNIT_LAST = new RegExp(String.raw`^[+-]?${NUM}\s?([a-zµ°]|[A-Za-zµ°][A-Za-zµ°²³/]{1,5})$`, 'u');
+
+/**
+ * A sign after the number: credit/debit (`125.00 CR`, `40.00 DR`: bank statements, SAP FI) or a
+ * trailing `-` / `+` (SAP, COBOL).
+ */
+const SIGN_LAST = new RegExp(String.raw`^${NUM}(?:\s?(CR|DR|Cr|Dr)|([-+]))$`, 'u');
+
+/** The sign suffix `word` (trimmed) is written with (`CR`, `DR`, `-`, `+`); null for any other word. */
+export function signSuffixOf(word: string): string | null {
+  const m = SIGN_LAST.exec(word);
+  return m ? (m[1] ?? m[2]).toUpperCase() : null;
+}
+
+/**
+ * What to do about amounts signed after the number: no reader setting reads them, and which of CR
+ * and DR is negative depends on whose books they are, so the sign is set upstream. Never an id to
+ * hash, nor tokens to null. For the target (`isTarget`) the text exit is replaced by targetNumbersHint.
+ */
+export function signedAmountsHint(column: string, signs: readonly string[], isTarget = false): string {
+  const convert = signs.some((m) => m === 'CR' || m === 'DR')
+    ? "convert CR/DR to signs upstream (one convention for the column, e.g. CR positive, DR negative: '40.00 DR' is -40.00)"
+    : "move the sign before the number upstream ('40.00-' is -40.00)";
+  return (
+    `signed amounts written as text: ${convert}: Quiver reads a leading sign only, and the features ` +
+    `stage's derive reads numeric columns only; do not hash or null them; ` +
+    (isTarget ? targetNumbersHint(column) : `or declare the column text (${declareText(column)}) and parse it in a features module`)
+  );
+}
 
 /** The currency, accounting parentheses or unit `word` (trimmed) is written with; null for any other word. */
 export function unitOf(word: string): NumberMark | null {
@@ -129,12 +160,16 @@ export function findUnitNumbers(
 ): UnitNumbers[] {
   const found: UnitNumbers[] = [];
   for (const view of textColumnsToCheck(views, textReasons)) {
-    const marks = view.dictionary.map((w): NumberMark | null => {
+    // A sign suffix counts when some value is negative by it (`DR`, `-`): `40+` alone is "40 or more".
+    const signs = view.dictionary.map((w) => signSuffixOf(w.trim()));
+    const signed = signs.some((m) => m === 'CR' || m === 'DR' || m === '-');
+    const marks = view.dictionary.map((w, code): NumberMark | null => {
+      if (signed && signs[code] !== null) return { kind: 'sign', mark: signs[code]! };
       const size = SIZE_LAST.exec(w.trim());
       return unitOf(w.trim()) ?? (size ? { kind: 'unit', mark: size[1] } : null);
     });
     // A capital size suffix counts only beside other sizes (`19M`, `201k`), never alone (`12K` may be a house).
-    const sizeOnly = view.dictionary.map((w, code) => marks[code] !== null && unitOf(w.trim()) === null);
+    const sizeOnly = view.dictionary.map((w, code) => marks[code]?.kind === 'unit' && unitOf(w.trim()) === null);
     if (!marks.some((m) => m !== null)) continue;
     const tally = tallyCodes(view);
     const { counts, present } = tally;
@@ -168,7 +203,13 @@ export function findUnitNumbers(
       if (m && marked[code]) markRows.set(m.mark, (markRows.get(m.mark) ?? 0) + counts[code]);
     });
     const kinds = new Set(marks.filter((m, code) => m && marked[code]).map((m) => m!.kind));
-    const kind = kinds.has('currency') ? 'currency' : kinds.has('accounting') ? 'accounting' : 'unit';
+    const kind = kinds.has('currency')
+      ? 'currency'
+      : kinds.has('sign')
+        ? 'sign'
+        : kinds.has('accounting')
+          ? 'accounting'
+          : 'unit';
     const currencies = new Set(
       marks.filter((m, code) => m?.kind === 'currency' && marked[code]).map((m) => m!.mark),
     );
@@ -178,7 +219,10 @@ export function findUnitNumbers(
       marks: [...markRows].sort((a, b) => b[1] - a[1]).map(([mark]) => mark),
       examples: firstExamples(view, tally, marked),
       numericShare: hits / present,
-      hint: mixed
+      hint:
+        kind === 'sign'
+          ? signedAmountsHint(view.name, [...markRows.keys()], view.name === target)
+          : mixed
         ? `convert the values to one unit upstream (${[...unitRows.keys()].map((u) => quote(u)).join(', ')} are ${mixed} in several units), then ${unitHint(view.name, false, view.name === target)}`
         : unitHint(view.name, currencies.size > 1, view.name === target),
     });
@@ -189,7 +233,9 @@ export function findUnitNumbers(
 /** `with a currency ('$', '€'): '$5.1' (line 2), …`: what the numbers carry and the examples with their lines. */
 export function describeUnitNumbers(u: UnitNumbers, locator: RowLocator = locatorFrom(undefined)): string {
   const what =
-    u.kind === 'currency'
+    u.kind === 'sign'
+      ? 'sign suffixes'
+      : u.kind === 'currency'
       ? 'a currency'
       : u.kind === 'accounting'
         ? 'accounting parentheses'

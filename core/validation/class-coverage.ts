@@ -1,4 +1,5 @@
 import { quoteList } from '../quote';
+import { describeRespellings, pairRespellings, respellingKind } from '../data/respelt-categories';
 
 /** What the class checks of validate compare: the candidate's classes, the holdout's, the champion's. */
 export interface ClassSets {
@@ -30,12 +31,23 @@ export function classCoverageMisses(sets: ClassSets): string[] {
     const champion = new Set(sets.champion.classes);
     const missing = sets.champion.classes.filter((c) => !candidate.has(c));
     const added = sets.candidate.filter((c) => !champion.has(c));
-    if (missing.length > 0 || added.length > 0)
+    // `yes`/`no` for `Yes`/`No`: a respelling, not a class change; allowClassChange would deploy it (#36).
+    const respelt = pairRespellings(missing, added);
+    if (missing.length > 0 && respelt.length === missing.length && respelt.length === added.length)
+      misses.push(
+        `classes differ from champion v${sets.champion.version} only in spelling: the labels changed ` +
+          `${respellingKind(respelt)} (${describeRespellings(respelt, 10)}): map them back upstream; a model ` +
+          `trained on them would answer the new spelling where callers of v${sets.champion.version} test the old one`,
+      );
+    else if (missing.length > 0 || added.length > 0)
       misses.push(
         `classes differ from champion v${sets.champion.version}: ` +
           [
             missing.length ? `missing ${quoteList(missing, 10)} (the candidate can never predict them)` : '',
             added.length ? `new ${quoteList(added, 10)}` : '',
+            respelt.length
+              ? `of which respelt: ${describeRespellings(respelt, 10)} (map those back upstream)`
+              : '',
           ]
             .filter(Boolean)
             .join(', ') +
