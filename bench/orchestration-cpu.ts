@@ -133,12 +133,16 @@ export async function run(): Promise<BenchResult[]> {
     let lastQuiver = '';
     let lastBare = '';
     let lastDressed = '';
+    /** This process's CPU in `client.start` of each Quiver run (warm-ups included, dropped below). */
+    const startCpu: number[] = [];
     // The dressed bare run's memo is as large as a Quiver run's (read after the first warm-up).
     let memoBytes = 0;
     for (let i = -WARMUPS; i < RUNS; i++) {
       lastQuiver = newRunId('tiny');
       const quiver = await cpuOf(serverPid, async () => {
+        const before = ownCpuMs();
         await client.start(localSpec, [], lastQuiver);
+        startCpu.push(ownCpuMs() - before);
         await client.temporal.workflow.getHandle(lastQuiver).result();
       });
       lastBare = `bare-cpu-${process.pid}-${i}`;
@@ -173,9 +177,7 @@ export async function run(): Promise<BenchResult[]> {
     const quiverTotal = serverNet(samples.quiver) + quiverOwn;
     const bareTotal = serverNet(samples.bare) + own(samples.bare);
     // Standard error of the mean of Quiver's per-run figure (its steps' CPU, subtracted, is the noisy part).
-    const perRun = samples.quiver.map(
-      (x) => x.server - x.wall * idleServerPerMs + x.own,
-    );
+    const perRun = samples.quiver.map((x) => x.server - x.wall * idleServerPerMs + x.own);
     const stdError = Math.sqrt(
       mean(perRun.map((v) => (v - quiverTotal) ** 2)) / Math.max(perRun.length - 1, 1),
     );
@@ -194,7 +196,7 @@ export async function run(): Promise<BenchResult[]> {
         ratio: quiverTotal / bareTotal,
         target: 'context: CPU time, which load hardly inflates',
         pass: true,
-        note: `± ${stdError.toFixed(1)} ms (standard error); Quiver: server ${serverNet(samples.quiver).toFixed(1)} ms (raw ${server(samples.quiver).toFixed(1)}), client+worker ${own(samples.quiver).toFixed(1)} ms beyond its step bodies' ${mean(samples.quiver.map((x) => x.body)).toFixed(1)} ms, wall ${wall(samples.quiver).toFixed(0)} ms; bare: server ${serverNet(samples.bare).toFixed(1)} ms (raw ${server(samples.bare).toFixed(1)}), client+worker ${own(samples.bare).toFixed(1)} ms, wall ${wall(samples.bare).toFixed(0)} ms; Quiver ${bytes(q)}; bare ${bytes(b)}; ${common}`,
+        note: `± ${stdError.toFixed(1)} ms (standard error); Quiver: server ${serverNet(samples.quiver).toFixed(1)} ms (raw ${server(samples.quiver).toFixed(1)}), client+worker ${own(samples.quiver).toFixed(1)} ms (of which client.start ${mean(startCpu.slice(WARMUPS)).toFixed(1)} ms) beyond its step bodies' ${mean(samples.quiver.map((x) => x.body)).toFixed(1)} ms, wall ${wall(samples.quiver).toFixed(0)} ms; bare: server ${serverNet(samples.bare).toFixed(1)} ms (raw ${server(samples.bare).toFixed(1)}), client+worker ${own(samples.bare).toFixed(1)} ms, wall ${wall(samples.bare).toFixed(0)} ms; Quiver ${bytes(q)}; bare ${bytes(b)}; ${common}`,
       },
       {
         name: 'execution: local, server CPU per run vs bare Temporal (5 no-op local activities)',

@@ -41,7 +41,10 @@ export async function startBenchStack(
     { ...inherited, QUIVER_HOME: home, QUIVER_QUEUE_PREFIX: `bench-${name}-` },
     { temporalAddress: server.address },
   );
-  const workers = await createWorkers({ config, address: server.address, queues: ['cpu', 'gpu'],
+  const workers = await createWorkers({
+    config,
+    address: server.address,
+    queues: ['cpu', 'gpu'],
     activityInterceptors: options.activityInterceptors,
   });
   const running = workers.run();
