@@ -100,8 +100,9 @@ async function runBytes(client: Client, workflowId: string) {
 /**
  * CPU time per run of `execution: local` against a bare workflow of five no-op local activities, on
  * `quiver up`'s server configuration: the dev server process's CPU (from /proc) and this process's
- * (client and workers), summed over interleaved runs; Quiver's steps' own CPU (the same steps called
- * in-process) is subtracted from this process's share. Load on a shared machine stretches wall time
+ * (client and workers) less the CPU spent inside activity bodies (timed by an activity interceptor),
+ * averaged over interleaved runs, beside a bare run dressed as Quiver's visibility (start search
+ * attributes, patch marker, upsert, memo) that prices those writes. Load on a shared machine stretches wall time
  * but hardly CPU time, so this figure holds where the wall-clock overhead drowns in noise.
  */
 export async function run(): Promise<BenchResult[]> {
