@@ -5,6 +5,7 @@ import type { BenchResult } from './result';
 const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> = {
   cli: () => import('./cli'),
   orchestration: () => import('./orchestration'),
+  'orchestration-cpu': () => import('./orchestration-cpu'),
   checkpoint: () => import('./checkpoint'),
   'csv-ingest': () => import('./csv-ingest'),
   parquet: () => import('./parquet-ingest'),

@@ -31,7 +31,7 @@ function median(values: number[]): number {
 }
 
 /** A 12-row data set and a one-epoch model: the steps' own work is tiny, so what remains is orchestration. */
-function tinySpec(dir: string, execution?: 'local') {
+export function tinySpec(dir: string, execution?: 'local') {
   const rows = ['x,y,label'];
   for (let i = 0; i < 12; i++) rows.push(`${i},${(i * 7) % 5},${i % 2 ? 'odd' : 'even'}`);
   const csv = path.join(dir, 'tiny.csv');

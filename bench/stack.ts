@@ -5,13 +5,15 @@ import { QuiverClient } from '../client/api';
 import { loadConfig, type QuiverConfig } from '../core/config';
 import { startDevServer } from '../infra/dev-server';
 import { findFreePorts } from '../infra/ports';
-import { createWorkers } from '../worker/workers';
+import { createWorkers, type WorkerOptions } from '../worker/workers';
 
 /** What a benchmark runs against: its own dev server, in-process workers, a client. */
 export interface BenchStack {
   home: string;
   /** The dev server's frontend address. */
   address: string;
+  /** The dev server's process id (its CPU time is read from /proc by bench/orchestration-cpu.ts). */
+  serverPid: number;
   config: QuiverConfig;
   client: QuiverClient;
   close(): Promise<void>;
@@ -23,7 +25,7 @@ export interface BenchStack {
  */
 export async function startBenchStack(
   name: string,
-  options: { sqliteFile?: boolean } = {},
+  options: { sqliteFile?: boolean; activityInterceptors?: WorkerOptions['activityInterceptors'] } = {},
 ): Promise<BenchStack> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), `quiver-bench-${name}-`));
   const [port, uiPort] = await findFreePorts(2);
@@ -39,7 +41,12 @@ export async function startBenchStack(
     { ...inherited, QUIVER_HOME: home, QUIVER_QUEUE_PREFIX: `bench-${name}-` },
     { temporalAddress: server.address },
   );
-  const workers = await createWorkers({ config, address: server.address, queues: ['cpu', 'gpu'] });
+  const workers = await createWorkers({
+    config,
+    address: server.address,
+    queues: ['cpu', 'gpu'],
+    activityInterceptors: options.activityInterceptors,
+  });
   const running = workers.run();
   const client = await QuiverClient.connect({
     address: server.address,
@@ -51,6 +58,7 @@ export async function startBenchStack(
   return {
     home,
     address: server.address,
+    serverPid: server.pid,
     config,
     client,
     async close() {

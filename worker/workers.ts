@@ -4,6 +4,7 @@ import {
   bundleWorkflowCode,
   NativeConnection,
   Worker,
+  type ActivityInterceptorsFactory,
   type WorkflowBundleOption,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
@@ -22,6 +23,8 @@ export interface WorkerOptions {
   queues: QueueName[];
   /** Concurrent activities per queue: training runs one at a time by default. */
   concurrency?: Partial<Record<QueueName, number>>;
+  /** Activity interceptors (the CPU bench times each step body with one); none by default. */
+  activityInterceptors?: ActivityInterceptorsFactory[];
 }
 
 // Eager dispatch (the next step handed to this worker in the reply to the workflow task that schedules
@@ -120,6 +123,7 @@ export async function createWorkers(options: WorkerOptions): Promise<RunningWork
         maxHeartbeatThrottleInterval: '1s',
         defaultHeartbeatThrottleInterval: '1s',
         ...stickyTimeout(),
+        ...(options.activityInterceptors ? { interceptors: { activity: options.activityInterceptors } } : {}),
       }),
     ),
   );
