@@ -100,7 +100,9 @@ describe('durations written as text are named, not one category per value (break
     ];
     for (const layout of layouts) {
       const [failed] = failures(csv(layout), 'numeric_text');
-      expect(failed.observed).toMatch(/^text, yet 100\.0% durations or times written as text \(h:mm:ss, mm:ss\): /);
+      expect(failed.observed).toMatch(
+        /^text, yet 100\.0% durations or times written as text \(h:mm:ss, mm:ss\): /,
+      );
       expect(failed.expected).toContain('convert the durations to seconds upstream (0:12:30 = 750');
     }
   });
