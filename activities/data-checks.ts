@@ -43,7 +43,13 @@ import {
   findCaseVariants,
 } from '../core/data/case-variants';
 import { describeDateText, findDateText } from '../core/data/date-text';
-import { describeLabelSpellings, findLabelSpellings, labelSpellingsHint } from '../core/data/label-spellings';
+import {
+  describeLabelSpellings,
+  findLabelSpellings,
+  findYesNoFeatures,
+  labelSpellingsHint,
+  yesNoFeatureHint,
+} from '../core/data/label-spellings';
 import { describeUnitNumbers, findUnitNumbers } from '../core/data/unit-numbers';
 import { describeWrittenNumbers, findWrittenNumbers } from '../core/data/written-numbers';
 import {
@@ -287,17 +293,18 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
       };
     });
   // `Setosa`/`setosa`: one value split in two categories (or classes). A spec's `categories: any`
-  // accepts a feature's spellings as distinct; the target has no such escape (they would be classes).
-  // Id-like columns (their own check) and columns the features stage drops or bounds are left out.
+  // accepts a feature's spellings as distinct, and a target's as distinct classes (genotypes
+  // `AA`/`Aa`/`aa`, BREAKER10 #12). Id-like columns (their own check) and columns the features
+  // stage drops or bounds are left out.
   const acceptedSpellings = new Set(
     views
       .map((v) => v.name)
-      .filter(
-        (c) =>
-          c !== label &&
-          (overrides[c]?.categories === 'any' ||
+      .filter((c) =>
+        c === label
+          ? ownValue(overrides, c)?.categories === 'any'
+          : overrides[c]?.categories === 'any' ||
             unpinned.has(c) ||
-            boundedByFeatures(c, spec.features, spec.train.features) !== null),
+            boundedByFeatures(c, spec.features, spec.train.features) !== null,
       ),
   );
   const caseChecks = findCaseVariants(
@@ -332,6 +339,17 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
           },
         ]
       : [];
+  // `Yes`/`No` beside `Y`/`N` in a feature: the target's yes/no rule, for features (BREAKER10 #9).
+  const yesNoChecks = findYesNoFeatures(
+    checked.filter((v) => !misread.has(v.name)),
+    new Set([label, ...acceptedSpellings]),
+  ).map((l): CheckResult => ({
+    check: 'label_spellings',
+    column: l.column,
+    passed: false,
+    observed: describeLabelSpellings(l, locator),
+    expected: yesNoFeatureHint(l),
+  }));
   // Timestamps count up in a time-ordered file; that order is their meaning, not a row number.
   const notIds = new Set([label, ...[...notes].filter(([, n]) => !n.keptAsText).map(([name]) => name)]);
   const numericIdChecks = numericIdLike(checked, notIds).map((c): CheckResult => {
@@ -420,6 +438,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     ...caseChecks,
     ...zeroChecks,
     ...labelChecks,
+    ...yesNoChecks,
     ...numericIdChecks,
     ...datasetChecks,
     ...columnChecks,

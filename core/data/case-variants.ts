@@ -2,7 +2,15 @@ import { quote } from '../quote';
 import type { RowLocator } from '../sources/row-lines';
 import type { ColumnView } from './column-views';
 import { yamlName } from '../yaml-name';
-import { dropVariationSelectors, escapeVariationSelectors, foldedDifference, undoMojibake } from './text-folding';
+import {
+  dropVariationSelectors,
+  escapeVariationSelectors,
+  foldCase,
+  foldedDifferences,
+  foldTypography,
+  stripAccents,
+  undoMojibake,
+} from './text-folding';
 
 /** One spelling of a value, as a case-variant group lists it. */
 export interface Spelling {
@@ -24,13 +32,15 @@ export interface CaseVariants {
 const GROUPS_SHOWN = 5;
 
 /**
- * What two spellings of one value share: Unicode NFKC (full-width `Ｓ` is `S`, `ﬁ` is `fi`), lower
- * case, and whitespace runs collapsed to one space with none at the ends; one layer of mojibake
- * undone (`ZÃ¼rich` is `Zürich`) and emoji variation selectors dropped (`❤️` is `❤`).
+ * What two spellings of one value share: Unicode NFKC (full-width `Ｓ` is `S`, `ﬁ` is `fi`), full case
+ * folding (`ß` is `ss`), and whitespace runs collapsed to one space with none at the ends; one layer
+ * of mojibake undone (`ZÃ¼rich` is `Zürich`), emoji variation selectors dropped (`❤️` is `❤`),
+ * typographic quotes and dashes written as ASCII (`Don’t` is `Don't`, `18–24` is `18-24`) and
+ * accents on Latin letters removed (`São Paulo` is `Sao Paulo`).
  */
 export function spellingKey(value: string): string {
-  return dropVariationSelectors(undoMojibake(value))
-    .normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
+  const nfkc = dropVariationSelectors(undoMojibake(value)).normalize('NFKC');
+  return stripAccents(foldCase(foldTypography(nfkc))).replace(/\s+/gu, ' ').trim();
 }
 
 /**
@@ -81,28 +91,45 @@ export function describeCaseVariants(c: CaseVariants, locator: RowLocator): stri
   return `${shown.join('; ')}${more > 0 ? `; and ${more} more group(s)` : ''}`;
 }
 
+/** The kinds of difference among a finding's groups beyond case and spacing. */
+function differences(c: CaseVariants | undefined): Set<string> {
+  return new Set(c?.groups.flatMap((g) => [...foldedDifferences(g.map((s) => s.value))]));
+}
+
 /**
  * How a finding's spellings differ: by case or spacing, and, when some group's do, by mojibake
- * (`ZÃ¼rich`: UTF-8 decoded as Latin-1 once) or an emoji variation selector (`❤` and `❤\ufe0f`).
+ * (`ZÃ¼rich`: UTF-8 decoded as Latin-1 once), an emoji variation selector (`❤` and `❤\ufe0f`),
+ * typographic quotes or dashes, accents, or `ß` written `SS`.
  */
 export function caseVariantsKind(c: CaseVariants): string {
-  const kinds = new Set(c.groups.map((g) => foldedDifference(g.map((s) => s.value))));
+  const kinds = differences(c);
   const extra = [
     kinds.has('mojibake') ? "by mojibake (UTF-8 text decoded once as Latin-1: 'ZÃ¼rich' is 'Zürich')" : '',
     kinds.has('variation selector') ? 'by an emoji variation selector (U+FE0E/U+FE0F)' : '',
+    kinds.has('typography')
+      ? "by typographic quotes or dashes (autocorrect's \u2019 U+2019 for ', \u2013 U+2013 for -)"
+      : '',
+    kinds.has('accents') ? "by accents ('São Paulo' is 'Sao Paulo' once accents are removed)" : '',
+    kinds.has('sharp s') ? "by ß written as SS (full case folding: 'Straße' is 'STRASSE')" : '',
   ].filter(Boolean);
   return `values differing only by case or spacing${extra.length ? `, or ${extra.join(', or ')}` : ''}`;
 }
 
-/** What to do about case variants in `column`: the target cannot be accepted, a feature can. */
+/**
+ * What to do about case variants in `column`: one spelling upstream, or `categories: any` when the
+ * spellings are truly different values (a feature's categories, or a target's classes: `AA`/`Aa`).
+ */
 export function caseVariantsHint(column: string, isTarget: boolean, c?: CaseVariants): string {
-  const kinds = new Set(c?.groups.map((g) => foldedDifference(g.map((s) => s.value))));
+  const kinds = differences(c);
   const extra = [
     kinds.has('mojibake') ? "mojibake repaired (the rows' text decoded from cp1252 back to UTF-8 bytes, as ftfy does)" : '',
     kinds.has('variation selector') ? 'variation selectors U+FE0E/U+FE0F removed' : '',
+    kinds.has('typography') ? `typographic quotes and dashes written as ' " and -` : '',
+    kinds.has('accents') ? 'accents written the same way on every row' : '',
+    kinds.has('sharp s') ? 'ß written the same way on every row' : '',
   ].filter(Boolean);
   const normalise = `one spelling per value: normalise the values upstream (same case, single spaces, Unicode NFKC${extra.map((e) => `; ${e}`).join('')})`;
   return isTarget
-    ? `${normalise}; as a target they would be separate classes`
+    ? `${normalise}; as a target they would be separate classes: if they truly are different classes (genotypes 'AA'/'Aa'/'aa'), mark sanity.schema.columns.${yamlName(column)}.categories: any to keep them`
     : `${normalise}, or mark sanity.schema.columns.${yamlName(column)}.categories: any to keep them as distinct categories`;
 }

@@ -25,9 +25,9 @@ export const MAX_LABEL_CLASSES = 20;
 const MIN_NEAR_LENGTH = 5;
 
 // With the yes/no words of other languages (two offices' CRMs merged: `yes`/`no` beside `ja`/`nein`)
-// and spreadsheets' TRUE/FALSE in theirs (BREAKER9 #9); keys are spellingKey's lower case.
-const TRUTHY = new Set(['yes', 'y', 'true', 't', '1', ...YES_WORDS, ...TRUE_WORDS]);
-const FALSY = new Set(['no', 'n', 'false', 'f', '0', ...NO_WORDS, ...FALSE_WORDS]);
+// and spreadsheets' TRUE/FALSE in theirs (BREAKER9 #9); keys as spellingKey writes them (`não` is `nao`).
+const TRUTHY = new Set(['yes', 'y', 'true', 't', '1', ...YES_WORDS, ...TRUE_WORDS].map(spellingKey));
+const FALSY = new Set(['no', 'n', 'false', 'f', '0', ...NO_WORDS, ...FALSE_WORDS].map(spellingKey));
 
 /** Whether `a` and `b` differ by one inserted letter, or by a trailing `.` (`versicolour`, `>50K.`). */
 function oneLetterApart(a: string, b: string): boolean {
@@ -83,10 +83,12 @@ export function affixOf(short: string, long: string): string | null {
 export function findLabelSpellings(view: ColumnView | undefined): LabelSpellings | null {
   if (!view || view.kind !== 'categorical' || view.type !== 'string') return null;
   const byKey = new Map<string, Spelling>();
+  // One key per dictionary entry, not per row: the folding (NFKC, NFD, case) is not cheap.
+  const keyOf = view.dictionary.map(spellingKey);
   for (let i = 0; i < view.codes.length; i++) {
     const code = view.codes[i];
     if (code < 0) continue;
-    const key = spellingKey(view.dictionary[code]);
+    const key = keyOf[code];
     const s = byKey.get(key);
     if (s) s.rows++;
     else byKey.set(key, { value: view.dictionary[code], rows: 1, firstRow: i });
@@ -141,4 +143,26 @@ export function labelSpellingsHint(l: LabelSpellings): string {
   return l.kind !== 'boolean'
     ? `${fix}; if they truly are different classes, mark sanity.schema.columns.${yamlName(l.column)}.categories: any`
     : fix;
+}
+
+/**
+ * Features holding yes/no words in two spellings (`Yes`/`No` from one CRM export beside `Y`/`N` from
+ * another, BREAKER10 #9): one-hot encoding makes each answer two categories, and serving answers
+ * `Y` and `Yes` differently. The target's own rule (findLabelSpellings' `boolean` kind), applied to
+ * every text column not in `skip` (the target, `categories: any`, id-like or dropped columns).
+ */
+export function findYesNoFeatures(views: ColumnView[], skip: ReadonlySet<string>): LabelSpellings[] {
+  return views
+    .filter((v) => !skip.has(v.name))
+    .map((v) => findLabelSpellings(v))
+    .filter((l): l is LabelSpellings => l?.kind === 'boolean');
+}
+
+/** What to do about a feature's yes/no spellings: one spelling upstream, or keep them as categories. */
+export function yesNoFeatureHint(l: LabelSpellings): string {
+  const pairs = l.groups.map((g) => g.map((s) => quote(s.value)).join(' and ')).join('; ');
+  return (
+    `one spelling per answer: map them to one upstream (e.g. ${pairs} as one value each); as they are, ` +
+    `each answer is two categories, or mark sanity.schema.columns.${yamlName(l.column)}.categories: any to keep them`
+  );
 }
