@@ -3,6 +3,7 @@ import { spellingKey } from './case-variants';
 import type { ColumnView } from './column-views';
 import type { SchemaColumn } from './data-schema';
 import { ownValue } from '../own-keys';
+import { foldedDifferences } from './text-folding';
 
 /** One pinned value written another way now (`'Yes'` → `'yes'`), equal under the case_variants folding. */
 export interface Respelling {
@@ -95,6 +96,15 @@ export function findRespeltCategories(
   return found;
 }
 
+/** The fold beyond case and spacing that joins `from` and `to` (`Don't` → `Don’t`: typographic quotes). */
+function foldedKind(from: string, to: string): string {
+  const kinds = foldedDifferences([from, to]);
+  if (kinds.has('typography')) return 'typographic quotes or dashes';
+  if (kinds.has('accents')) return 'accents';
+  if (kinds.has('sharp s')) return 'ß written as SS';
+  return 'Unicode form (NFKC)';
+}
+
 /** `case`, `spacing`, `Unicode form (NFKC)`: how the respellings differ from the pinned spellings. */
 export function respellingKind(respellings: readonly Respelling[]): string {
   const kinds = new Set(
@@ -103,7 +113,7 @@ export function respellingKind(respellings: readonly Respelling[]): string {
         ? 'case'
         : from.replace(/\s+/gu, ' ').trim().toLowerCase() === to.replace(/\s+/gu, ' ').trim().toLowerCase()
           ? 'spacing'
-          : 'Unicode form (NFKC)',
+          : foldedKind(from, to),
     ),
   );
   return [...kinds].join(' / ');

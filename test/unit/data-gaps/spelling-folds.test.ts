@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runDataChecks } from '../../../activities/data-checks';
 import { parseCsv } from '../../../core/csv';
 import { spellingKey } from '../../../core/data/case-variants';
+import { respellingKind } from '../../../core/data/respelt-categories';
 import { validateSpec } from '../../../core/spec/load';
 import { checkCsv } from '../../support/data-checks';
 
@@ -154,5 +155,16 @@ describe('a target whose classes differ only by case can be accepted (BREAKER10 
       "if they truly are different classes (genotypes 'AA'/'Aa'/'aa'), mark sanity.schema.columns.label.categories: any",
     );
     expect(check({ label: { categories: 'any' } })).toEqual([]);
+  });
+});
+
+describe("a retrain's respelt pinned values name the same folds", () => {
+  it('says typographic quotes, accents or ß, not Unicode form', () => {
+    expect(respellingKind([{ from: "Don't know", to: 'Don\u2019t know' }])).toBe(
+      'typographic quotes or dashes',
+    );
+    expect(respellingKind([{ from: 'São Paulo', to: 'Sao Paulo' }])).toBe('accents');
+    expect(respellingKind([{ from: 'Straße', to: 'STRASSE' }])).toBe('ß written as SS');
+    expect(respellingKind([{ from: 'ｓｅｔｏｓａ', to: 'setosa' }])).toBe('Unicode form (NFKC)');
   });
 });
