@@ -211,7 +211,8 @@ export function parseCsv(input: Buffer | string, options: CsvOptions = {}): arro
           );
         checkDotGroups(names.slice(0, width), columns, lines, options.source);
         const table = toTable(names.slice(0, width), columns.slice(0, width), rows, lines);
-        if (options.header !== false && !given)
+        // `source.header: true` says the first line is a header: no guessing then.
+        if (options.header === undefined && !given)
           checkHeaderIsNotData(table, scanner.headerLine, options.source);
         const summary = skippedSummary(skipped, options.comment !== undefined, delimiter);
         if (scanner.joinedNames.length > 0) summary.headerNames = scanner.joinedNames.join(', ');

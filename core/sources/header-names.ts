@@ -62,7 +62,8 @@ const ROWS_SEARCHED = 10_000;
 /**
  * A header that reads as a data row: some names are numbers and most equal a value of their own
  * column (`5.1` in sepal_length, `Iris-setosa` in species), or every name is a number and one at
- * least is a value of its column (pandas' `0,1,2,…` column names excepted).
+ * least is a value of its column. Numbered names `0,1,2,…` (pandas' names for unnamed columns, also
+ * beside named ones: `0,…,15,target`) and an explicit `source.header: true` are taken as a header.
  * UCI `.data` files have no header; taking the first row as one loses it and names the features
  * `5.1`, `3.5`. Fails ingest with the way out (`source.header: false` and `source.names`).
  * @throws DataError naming the header line and its names.
@@ -75,8 +76,9 @@ export function checkHeaderIsNotData(table: arrow.Table, line: number, source?: 
   if (numbers === 0) return;
   const ownValues = names.filter((name) => holdsValue(table.getChild(name)!, name)).length;
   if (ownValues === 0) return;
-  // `0,1,2,…`: the names pandas gives a frame's unnamed columns, written as a header by to_csv().
-  if (names.every((name, i) => name === String(i))) return;
+  // `0,1,2,…` (beside named columns too: `0,…,15,target`): the names pandas gives a frame's unnamed
+  // columns, written as a header by to_csv().
+  if (numbersCountFromZeroOrOne(names.filter(isNumber))) return;
   if (numbers < names.length && ownValues * 2 <= names.length) return;
   const where = source ? `${source}: ` : '';
   const why =
@@ -88,6 +90,13 @@ export function checkHeaderIsNotData(table: arrow.Table, line: number, source?: 
       `set source.header: false and source.names: [${names.map((_, i) => `col${i + 1}`).join(', ')}] ` +
       '(your column names, in file order)',
   );
+}
+
+/** Whether `numbers`, in file order, are 0, 1, 2, … (or 1, 2, 3, …): column indices, not a data row. */
+function numbersCountFromZeroOrOne(numbers: string[]): boolean {
+  if (numbers.length < 2) return false;
+  const first = Number(numbers[0]);
+  return (first === 0 || first === 1) && numbers.every((name, i) => name.trim() === String(first + i));
 }
 
 function isNumber(name: string): boolean {

@@ -69,6 +69,13 @@ describe('a file without a header line (UCI .data)', () => {
     expect(parseCsv('0,1,2\n0,1,2\n1,0,2\n').numRows).toBe(2);
     expect(parseCsv('region,2019,2020\nnorth,5,6\nsouth,7,8\n').numRows).toBe(2);
   });
+
+  it("keeps pandas' numbered names beside a named label (sklearn digits: 0,…,15,target), and an explicit header: true", () => {
+    const digits = ['0,1,2,3,target', '0,1,2,3,0', '3,0,1,2,1', '2,3,0,1,2'].join('\n');
+    expect(parseCsv(`${digits}\n`).schema.fields.map((f) => f.name)).toEqual(['0', '1', '2', '3', 'target']);
+    expect(parseCsv(`${IRIS_ROWS.join('\n')}\n`, { header: true }).numRows).toBe(IRIS_ROWS.length - 1);
+    expect(() => parseCsv(`${IRIS_ROWS.join('\n')}\n`)).toThrow('no header?');
+  });
 });
 
 describe('a header name with a line break (Excel Alt+Enter)', () => {
