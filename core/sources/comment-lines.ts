@@ -14,6 +14,8 @@ export const SKIPPED_LINES_KEY = 'quiver.skipped_lines';
 const SHOWN = 40;
 /** Line numbers a message lists before `…`. */
 const LISTED = 12;
+/** Lines a printed skipRows list holds in full. */
+const PASTED = 200;
 
 /** Where the header was read and how wide it is: what comment lines are compared with. */
 export interface HeaderShape {
@@ -125,8 +127,10 @@ function skipAdvice(
   return lineList(keep);
 }
 
+/** A skipRows list to paste: whole up to PASTED lines (a cut list would skip the wrong lines), else cut and said so. */
 function lineList(lines: readonly number[]): string {
-  return `[${lines.slice(0, LISTED).join(', ')}${lines.length > LISTED ? `, …] (${lines.length} lines)` : ']'}`;
+  if (lines.length <= PASTED) return `[${lines.join(', ')}]`;
+  return `[${lines.slice(0, LISTED).join(', ')}, …] (${lines.length} lines: too many to list; remove them upstream)`;
 }
 
 /** The skipped line's text, line break dropped. */

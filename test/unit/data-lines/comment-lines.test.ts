@@ -42,6 +42,9 @@ describe('source.comment never eats data (breaker 8 #1, #4, #6)', () => {
       'drop source.comment and skip the other comment lines with source.skipRows: 1',
     );
     expect(error.message).toContain('list every comment line in source.skipRows instead: [1, 5, 8,');
+    // The list pastes as printed: all 21 lines (the title and the 20 rows), not cut after 12.
+    const listed = /instead: \[([\d, ]+)\]/.exec(error.message)![1].split(', ');
+    expect(listed).toHaveLength(21);
   });
 
   it('still skips comment-shaped lines, counting them in the summary', () => {
