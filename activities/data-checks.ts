@@ -42,7 +42,13 @@ import {
   describeCaseVariants,
   findCaseVariants,
 } from '../core/data/case-variants';
-import { describeDateText, findDateText } from '../core/data/date-text';
+import {
+  describeDateText,
+  describeNumberDates,
+  findDateText,
+  findNumberDates,
+  numberDatesHint,
+} from '../core/data/date-text';
 import {
   describeLabelSpellings,
   findLabelSpellings,
@@ -239,6 +245,14 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
       expected: `ISO-8601 timestamps: ${d.hint}`,
     }),
   );
+  // `20250126` on every row: a date read as a magnitude (BREAKER9 #10), named rather than trained on.
+  const numberDateChecks = findNumberDates(modelInputs, keptAsText, label).map((d): CheckResult => ({
+    check: 'date_number',
+    column: d.column,
+    passed: false,
+    observed: describeNumberDates(d, locator),
+    expected: numberDatesHint(d),
+  }));
   // Default null tokens that fired in text columns only may have eaten a category (`NA` = North America).
   const nullTokenChecks = (spec.source.nullValues ? [] : findAmbiguousNulls(table, checked)).map(
     (a): CheckResult => ({
@@ -434,6 +448,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     ...writtenChecks,
     ...timestampChecks,
     ...dateChecks,
+    ...numberDateChecks,
     ...cardinalityChecks,
     ...caseChecks,
     ...zeroChecks,

@@ -135,7 +135,7 @@ export function findDateText(
   const found: DateText[] = [];
   for (const view of textColumnsToCheck(views, textReasons)) {
     const words = view.dictionary.map((w) => w.trim());
-    const layouts = words.map(dateLayoutOf);
+    const layouts = withShortLayouts(words, words.map(dateLayoutOf));
     if (!layouts.some((l) => l !== null) || seasons(words, layouts)) continue;
     const tally = tallyCodes(view);
     const { counts, present } = tally;
@@ -163,6 +163,7 @@ export function findDateText(
         periodHint([...byLayout.keys()]) +
         (ambiguous ? ' and does not guess whether 05/01/2024 is 5 January or May 1' : '') +
         zoneHint([...byLayout.keys()]) +
+        shortHint([...byLayout.keys()]) +
         `; or, if it is not a feature's date, declare it text (${declareText(view.name)})`,
     });
   }
@@ -197,4 +198,169 @@ function periodHint(layouts: string[]): string {
 export function describeDateText(d: DateText, locator: RowLocator = locatorFrom(undefined)): string {
   const examples = d.examples.map((e) => `${quote(e.value)} (${locator.at(e.row)})`).join(', ');
   return `${(d.nonIsoShare * 100).toFixed(1)}% in a non-ISO layout (${d.layouts.join('; ')}): ${examples}`;
+}
+
+/** English month names, full and abbreviated (`Feb`, `Feb.`, `February`, `Sept`), to their number 1–12. */
+const MONTH_NUMBER = new Map<string, number>(
+  ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'].flatMap((m, i) => [
+    [m, i + 1],
+    [new Date(Date.UTC(2000, i, 1)).toLocaleString('en', { month: 'long', timeZone: 'UTC' }).toLowerCase(), i + 1],
+  ]),
+).set('sept', 9);
+/** Short layouts only counted on a column of at least this many distinct values (one `Jan 5` is a name). */
+const SHORT_MIN_DISTINCT = 6;
+
+/** Days in `month` (1–12) of `year`; a year unknown (NaN) counts as a leap year, so `Feb 29` is a day. */
+function daysIn(year: number, month: number): number {
+  return new Date(Date.UTC(Number.isNaN(year) ? 2000 : year, month, 0)).getUTCDate();
+}
+
+const validDay = (year: number, month: number, day: number) =>
+  month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month);
+
+/** A short layout: a 2-digit year or none, recognised only when every value of its shape in the column reads so. */
+interface ShortLayout {
+  layout: (typeof LAYOUTS)[number];
+  /** The value's fields as (year, month, day) under this layout, or null when the value has another shape. */
+  read: (word: string) => [number, number, number] | null;
+}
+
+const DOT_SHORT = new RegExp(String.raw`^(\d{2})\.(\d{2})\.(\d{2})${TIME}$`);
+const DASH_SHORT = new RegExp(String.raw`^(\d{2})-(\d{2})-(\d{2})${TIME}$`);
+const MONTH_WORD = String.raw`([a-z]+)\.?`;
+const MONTH_DAY = new RegExp(String.raw`^${MONTH_WORD}\s+(\d{1,2})(?:st|nd|rd|th)?$`, 'i');
+const DAY_MONTH = new RegExp(String.raw`^(\d{1,2})(?:st|nd|rd|th)?[\s-]+(?:of\s+)?${MONTH_WORD}$`, 'i');
+
+/** `Feb 17` / `17 Feb` / `February 17th`: (NaN, month, day), or null. */
+function readNoYear(word: string): [number, number, number] | null {
+  const md = MONTH_DAY.exec(word);
+  const dm = md ? null : DAY_MONTH.exec(word);
+  const [name, day] = md ? [md[1], md[2]] : dm ? [dm[2], dm[1]] : [];
+  const month = name === undefined ? undefined : MONTH_NUMBER.get(name.toLowerCase());
+  return month === undefined ? null : [NaN, month, Number(day)];
+}
+
+/** The year a 2-digit year names, as pandas/dateutil read it (69–99: 1900s, else 2000s). */
+const fullYear = (yy: string) => (Number(yy) >= 69 ? 1900 : 2000) + Number(yy);
+
+const SHORT_LAYOUTS: ShortLayout[] = [
+  {
+    layout: { name: 'dd.mm.yy (German short date)', pattern: DOT_SHORT, ambiguous: false },
+    read: (w) => {
+      const m = DOT_SHORT.exec(w);
+      return m ? [fullYear(m[3]), Number(m[2]), Number(m[1])] : null;
+    },
+  },
+  {
+    layout: { name: 'yy-mm-dd (a 2-digit year first)', pattern: DASH_SHORT, ambiguous: false },
+    read: (w) => {
+      const m = DASH_SHORT.exec(w);
+      return m ? [fullYear(m[1]), Number(m[2]), Number(m[3])] : null;
+    },
+  },
+  {
+    layout: { name: 'dd-mm-yy (a 2-digit year last)', pattern: DASH_SHORT, ambiguous: false },
+    read: (w) => {
+      const m = DASH_SHORT.exec(w);
+      return m ? [fullYear(m[3]), Number(m[2]), Number(m[1])] : null;
+    },
+  },
+  {
+    layout: { name: 'Mon dd (no year)', pattern: MONTH_DAY, ambiguous: false },
+    read: readNoYear,
+  },
+];
+
+/**
+ * `layouts` (dateLayoutOf of each word) with the short layouts added where the whole column reads
+ * so: `28.02.25`, `25-02-18` / `18-02-25`, `Feb 17` / `17 Feb`. Versions (`3.10.12`), scores and
+ * part codes share these shapes, so a shape counts only when every word of it in the column is a
+ * real day under the layout, it has SHORT_MIN_DISTINCT words or more, and (2-digit dashes) the
+ * year field varies less than the day field: years repeat, days move.
+ */
+export function withShortLayouts(
+  words: readonly string[],
+  layouts: ReturnType<typeof dateLayoutOf>[],
+): ReturnType<typeof dateLayoutOf>[] {
+  const out = [...layouts];
+  const taken = new Set<string>();
+  for (const short of SHORT_LAYOUTS) {
+    const codes = words.flatMap((w, code) => (layouts[code] === null && short.read(w) ? [code] : []));
+    const read = codes.map((code) => short.read(words[code])!);
+    // `yy-mm-dd` and `dd-mm-yy` share one shape: the first that fits takes it.
+    if (codes.length < SHORT_MIN_DISTINCT || taken.has(short.layout.pattern.source)) continue;
+    if (!read.every(([y, m, d]) => validDay(y, m, d))) continue;
+    if (short.layout.pattern === DASH_SHORT) {
+      const yearField = short.layout.name.startsWith('yy') ? 0 : 2;
+      const spread = (at: number) => new Set(codes.map((code) => words[code].slice(at * 3, at * 3 + 2))).size;
+      if (spread(yearField) >= spread(2 - yearField)) continue;
+    }
+    taken.add(short.layout.pattern.source);
+    for (const code of codes) out[code] = short.layout;
+  }
+  return out;
+}
+
+/** How to write a date whose layout has a 2-digit year or none. */
+function shortHint(layouts: string[]): string {
+  const noYear = layouts.some((l) => l.includes('no year'));
+  const twoDigit = layouts.some((l) => l.includes('2-digit year') || l.includes('German short'));
+  return (
+    (noYear ? ' (these dates name no year: write the year too, Feb 17 as 2025-02-17; a day of the year without one is no point in time)' : '') +
+    (twoDigit ? ' (with the 4-digit year: 28.02.25 and 25-02-28 as 2025-02-28)' : '')
+  );
+}
+
+/** A number column whose every value is a date written as an 8-digit yyyymmdd number (`20250126`). */
+export interface NumberDates {
+  column: string;
+  distinct: number;
+  /** The first rows (0-based) holding distinct values, with the value, in file order. */
+  examples: { row: number; value: number }[];
+}
+
+/** Distinct yyyymmdd values at least, so a handful of codes that happen to read as days stays a number. */
+const NUMBER_DATES_MIN_DISTINCT = 10;
+
+/**
+ * Number columns whose every value is an 8-digit yyyymmdd date in 1900–2100 (`20250126`, SAP and
+ * database exports): read as the magnitude 20,250,126, the model sees jumps of 70 at month ends and
+ * 8,870 at year ends. Ids and codes rarely hold only real days (`20251340` is none), and need
+ * NUMBER_DATES_MIN_DISTINCT distinct values besides. `label` (the target) is left out.
+ */
+export function findNumberDates(views: ColumnView[], textReasons: Map<string, string>, label: string): NumberDates[] {
+  const found: NumberDates[] = [];
+  for (const view of views) {
+    if (view.kind !== 'numeric' || view.name === label || textReasons.has(view.name)) continue;
+    const seen = new Set<number>();
+    const examples: NumberDates['examples'] = [];
+    let dates = true;
+    for (let i = 0; i < view.values.length && dates; i++) {
+      if (view.valid && view.valid[i] === 0) continue;
+      const v = view.values[i];
+      if (seen.has(v)) continue;
+      const y = Math.floor(v / 10000);
+      dates = Number.isInteger(v) && y >= 1900 && y <= 2100 && validDay(y, Math.floor(v / 100) % 100, v % 100);
+      seen.add(v);
+      if (examples.length < 3) examples.push({ row: i, value: v });
+    }
+    if (dates && seen.size >= NUMBER_DATES_MIN_DISTINCT) found.push({ column: view.name, distinct: seen.size, examples });
+  }
+  return found;
+}
+
+/** `observed` of a date_number check: `dates written as yyyymmdd numbers: 20250126 (line 2), …`. */
+export function describeNumberDates(d: NumberDates, locator: RowLocator = locatorFrom(undefined)): string {
+  const examples = d.examples.map((e) => `${e.value} (${locator.at(e.row)})`).join(', ');
+  return `numbers, yet every value (${d.distinct} distinct) is a date written as a yyyymmdd number: ${examples}`;
+}
+
+/** `expected` of a date_number check: the ISO way out, and the escape for a true code. */
+export function numberDatesHint(d: NumberDates): string {
+  const e = String(d.examples[0]?.value ?? 20250126);
+  return (
+    `dates as ISO-8601 text: read as a number, a date is a magnitude with jumps at month and year ends; ` +
+    `write it as ${e.slice(0, 4)}-${e.slice(4, 6)}-${e.slice(6)} upstream (pandas: pd.to_datetime(df[${JSON.stringify(d.column)}].astype(str), format='%Y%m%d')); ` +
+    `or, if it is a code rather than a date, declare it text (${declareText(d.column)})`
+  );
 }
