@@ -301,13 +301,18 @@ export function withShortLayouts(
   return out;
 }
 
-/** How to write a date whose layout has a 2-digit year or none. */
+/** How to write a date whose layout has a 2-digit year or none, with the column's own layouts as examples. */
 function shortHint(layouts: string[]): string {
-  const noYear = layouts.some((l) => l.includes('no year'));
-  const twoDigit = layouts.some((l) => l.includes('2-digit year') || l.includes('German short'));
+  const examples: [string, string][] = [
+    ['German short', '28.02.25'],
+    ['2-digit year first', '25-02-28'],
+    ['2-digit year last', '28-02-25'],
+  ];
+  const twoDigit = examples.filter(([name]) => layouts.some((l) => l.includes(name))).map(([, e]) => e);
   return (
-    (noYear ? ' (these dates name no year: write the year too, Feb 17 as 2025-02-17; a day of the year without one is no point in time)' : '') +
-    (twoDigit ? ' (with the 4-digit year: 28.02.25 and 25-02-28 as 2025-02-28)' : '')
+    (layouts.some((l) => l.includes('no year'))
+      ? ' (these dates name no year: write the year too, Feb 28 as 2025-02-28; a day of the year without one is no point in time)'
+      : '') + (twoDigit.length > 0 ? ` (with the 4-digit year: ${twoDigit.join(', ')} as 2025-02-28)` : '')
   );
 }
 
