@@ -290,25 +290,48 @@ export function withShortLayouts(
     // `yy-mm-dd` and `dd-mm-yy` share one shape: the first that fits takes it.
     if (codes.length < SHORT_MIN_DISTINCT || taken.has(short.layout.pattern.source)) continue;
     if (!read.every(([y, m, d]) => validDay(y, m, d))) continue;
+    let chosen = short.layout;
     if (short.layout.pattern === DASH_SHORT) {
       const yearField = short.layout.name.startsWith('yy') ? 0 : 2;
       const spread = (at: number) => new Set(codes.map((code) => words[code].slice(at * 3, at * 3 + 2))).size;
       if (spread(yearField) >= spread(2 - yearField)) continue;
+      chosen = undecided(short, codes.map((code) => words[code]), spread(2 - yearField));
     }
     taken.add(short.layout.pattern.source);
-    for (const code of codes) out[code] = short.layout;
+    for (const code of codes) out[code] = chosen;
   }
   return out;
+}
+
+const EITHER_DASH = {
+  name: 'yy-mm-dd or dd-mm-yy (a 2-digit year first or last)',
+  pattern: DASH_SHORT,
+  ambiguous: false,
+};
+
+/**
+ * `short`'s layout, or EITHER_DASH when the other 2-digit dash reading fits every word too and the
+ * days do not move across a month (`25-01-01`, `26-01-01`: monthly, or `01-01-25`, `01-01-26`): then
+ * which field is the year is a guess, and the message names both.
+ */
+function undecided(short: ShortLayout, words: string[], daySpread: number): (typeof LAYOUTS)[number] {
+  const other = SHORT_LAYOUTS.find((s) => s !== short && s.layout.pattern === DASH_SHORT)!;
+  const otherFits = words.every((w) => {
+    const r = other.read(w);
+    return r !== null && validDay(...r);
+  });
+  return otherFits && daySpread <= 12 ? EITHER_DASH : short.layout;
 }
 
 /** How to write a date whose layout has a 2-digit year or none, with the column's own layouts as examples. */
 function shortHint(layouts: string[]): string {
   const examples: [string, string][] = [
-    ['German short', '28.02.25'],
-    ['2-digit year first', '25-02-28'],
-    ['2-digit year last', '28-02-25'],
+    ['dd.mm.yy (German short date)', '28.02.25'],
+    ['yy-mm-dd (a 2-digit year first)', '25-02-28'],
+    ['dd-mm-yy (a 2-digit year last)', '28-02-25'],
+    [EITHER_DASH.name, '25-02-28 (or 28-02-25)'],
   ];
-  const twoDigit = examples.filter(([name]) => layouts.some((l) => l.includes(name))).map(([, e]) => e);
+  const twoDigit = examples.filter(([name]) => layouts.includes(name)).map(([, e]) => e);
   return (
     (layouts.some((l) => l.includes('no year'))
       ? ' (these dates name no year: write the year too, Feb 28 as 2025-02-28; a day of the year without one is no point in time)'

@@ -109,3 +109,16 @@ describe('date_number names a number column of yyyymmdd dates (BREAKER9 #10, 202
     for (const write of cases) expect(failedChecks(sales(write))).not.toContain('date_number(date)');
   });
 });
+
+describe('date_text names both 2-digit dash readings when the days do not settle it', () => {
+  it('monthly 25-01-01 … 26-12-01 is yy-mm-dd or dd-mm-yy', () => {
+    const rows = Array.from(
+      { length: 24 },
+      (_, i) => `${25 + Math.floor(i / 12)}-${pad((i % 12) + 1)}-01,${i},${i % 2 ? 'a' : 'b'}`,
+    );
+    const { failed } = checkCsv(`date,sales,label\n${rows.join('\n')}\n`);
+    const date = failed.find((r) => r.check === 'date_text' && r.column === 'date');
+    expect(date?.observed).toContain('yy-mm-dd or dd-mm-yy');
+    expect(date?.expected).toContain('25-02-28 (or 28-02-25) as 2025-02-28');
+  });
+});
