@@ -1,5 +1,6 @@
 import { quote } from '../quote';
 import { locatorFrom, type RowLocator } from '../sources/row-lines';
+import { ISO_8601 } from '../sources/text-types';
 import { asciiDigits } from '../sources/unicode-digits';
 import {
   BAND_SHARE,
@@ -459,7 +460,7 @@ export function describeFormattedNumbers(
 }
 
 /** A text column of ISO-8601 dates but for a few values that name no real day (`2024-02-30`). */
-const ISO_SHAPE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+const ISO_SHAPE = ISO_8601; // ingest's own reader's shape, so the two agree on what looks ISO
 
 /**
  * Text columns whose values are ISO-8601 timestamps except for a few (impossible days such as
