@@ -358,6 +358,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   const shifts = findScaleShifts(views, columns);
   // `yes` for a pinned `Yes`: a respelling is named, not offered as new categories or classes (#36).
   const respelt = findRespeltCategories(views, columns, label);
+  const flagContext = { views, columns, label };
   const flagChecks: CheckResult[] = outcome.decisions.map((d) => {
     const moved = d.check === 'outOfRange' && !d.passed && shifts.length > 0;
     const { observed, expected } = moved
@@ -366,8 +367,12 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
           expected: `${describeDecision({ ...d, passed: true }).expected}; ${shifts.map((s) => describeScaleShift(s, spec.name)).join('; ')}`,
         }
       : d.check === 'unseenCategory' && !d.passed
-        ? respeltOutcome(describeDecision(d), describeDecision({ ...d, passed: true }).expected, respelt)
-        : describeDecision(d);
+        ? respeltOutcome(
+            describeDecision(d, flagContext),
+            describeDecision({ ...d, passed: true }).expected,
+            respelt,
+          )
+        : describeDecision(d, flagContext);
     const examples = d.flagged > 0 ? flagExamples(d.check, flags, views, columns, label, 3, locator) : [];
     return {
       check: 'row_flags',
