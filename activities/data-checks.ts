@@ -2,6 +2,7 @@ import type { Table } from 'apache-arrow';
 import type { ColumnStats } from '../core/arrow-columns';
 import type { CheckResult } from './sanity-checks';
 import { runSanityChecks } from './sanity-checks';
+import { caseRenames, foldCaseRenames } from '../core/data/case-renames';
 import type { PipelineSpec } from '../core/spec/schema';
 import { columnViews } from '../core/data/column-views';
 import { applyOverrides, checkColumns, inferSchema, type DataSchema } from '../core/data/data-schema';
@@ -409,7 +410,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
 
   // Question texts and `{"ImportId":…}` rows under the header (#8): one check instead of one per column.
   const headerRows = findExtraHeaderRows([...numericTokens, ...timestampTokens], locator);
-  const report = foldHeaderRows(headerRows, label, [
+  const unfoldedCase = foldHeaderRows(headerRows, label, [
     ...schemaChecks,
     ...nullTokenChecks,
     ...dashChecks,
@@ -431,6 +432,12 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     ...flagChecks,
     ...driftChecks,
   ]);
+  // A header re-cased as a whole (`tenure` → `Tenure`): one failure, not two per column (BREAKER10 #16).
+  const renamedCase = caseRenames(
+    Object.keys(columns).filter((n) => !columns[n].ignore),
+    views.map((v) => v.name),
+  );
+  const report = foldCaseRenames(unfoldedCase, renamedCase, label, spec.name);
   const failed = report.filter((r) => !r.passed);
   const breaches = drift?.filter((d) => d.breached) ?? [];
   const driftWarning = spec.sanity.drift.onBreach === 'warn' ? loudDriftWarning(breaches) : null;

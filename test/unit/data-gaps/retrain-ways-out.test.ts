@@ -128,4 +128,23 @@ describe('retrain ways out name real columns and values, and work when pasted', 
     expect(flags.expected).not.toContain('policy: drop');
     expect(flags.expected).toContain('sanity.schema.columns.plan.categories: [enterprise, ');
   });
+
+  it('#16: a header re-cased as a whole is one failure naming the change and the target', () => {
+    const title = HEADER.map((h) => h[0].toUpperCase() + h.slice(1));
+    const failed = retrain(month(2), {}, title);
+    const schema = failed.filter((r) => r.check === 'schema_column' || r.check === 'label_present');
+    expect(schema.map((r) => `${r.check}(${r.column})`)).toEqual(['schema_column(*)']);
+    expect(schema[0].observed).toBe(
+      "every column name changed case: 'tenure' → 'Tenure', 'plan' → 'Plan', 'zip' → 'Zip', 'monthly' → 'Monthly' and 2 more (6 columns); the target 'churn' is now 'Churn'",
+    );
+    expect(schema[0].expected).toContain('rename upstream');
+    expect(schema[0].expected).toContain('quiver schema reset cA and target.column: Churn');
+    // One column renamed by case alone keeps its own message.
+    const one = retrain(
+      month(2),
+      {},
+      HEADER.map((h) => (h === 'plan' ? 'Plan' : h)),
+    );
+    expect(one.filter((r) => r.check === 'schema_column').map((r) => r.column)).toEqual(['plan', 'Plan']);
+  });
 });
