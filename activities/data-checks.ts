@@ -4,7 +4,7 @@ import type { CheckResult } from './sanity-checks';
 import { runSanityChecks } from './sanity-checks';
 import { caseRenames, foldCaseRenames } from '../core/data/case-renames';
 import type { PipelineSpec } from '../core/spec/schema';
-import { columnViews } from '../core/data/column-views';
+import { columnViews, type ColumnView } from '../core/data/column-views';
 import { applyOverrides, checkColumns, inferSchema, type DataSchema } from '../core/data/data-schema';
 import { computeDrift, driftToArrow, type FeatureDrift } from '../core/data/drift';
 import { filterRows } from '../core/data/filter-rows';
@@ -26,6 +26,7 @@ import {
   numericIdLike,
   stringCardinality,
   freeTextHint,
+  type OtherInputs,
 } from '../core/data/cardinality';
 import {
   describeCommaNumbers,
@@ -282,7 +283,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
             : bounded !== null
               ? `bounded: ${bounded}`
               : c.freeText
-                ? freeTextHint(c)
+                ? freeTextHint(c, otherInputs(modelInputs, [c.column, label]))
                 : idLikeHint(c)
           : `<= ${spec.sanity.cardinality.maxCategories} distinct and share <= ${spec.sanity.cardinality.maxShare}`,
       };
@@ -538,4 +539,13 @@ function foldHeaderRows(h: ExtraHeaderRows | null, label: string, report: CheckR
     expected: extraHeaderRowsHint(h),
   });
   return result;
+}
+
+/** The model inputs besides `except` a features list must encode (text) or impute (numbers with nulls). */
+function otherInputs(inputs: ColumnView[], except: string[]): OtherInputs {
+  const rest = inputs.filter((v) => !except.includes(v.name));
+  return {
+    text: rest.filter((v) => v.kind === 'categorical' && v.type === 'string').map((v) => v.name),
+    missing: rest.filter((v) => v.kind === 'numeric' && v.nulls > 0).map((v) => v.name),
+  };
 }
