@@ -12,6 +12,7 @@ import {
   type CodeTally, textColumnsToCheck } from './code-tally';
 import type { ColumnView } from './column-views';
 import { dateLayoutOf } from './date-text';
+import { openBoundsHint } from './ordinal-scale';
 import { findSerialDates, serialDatesHint } from './serial-dates';
 import { exponentCodeHint, strayLineHint, TRAILING_MINUS, TRAILING_MINUS_HINT } from './stray-lines';
 import { declareText, signedAmountsHint, signSuffixOf, targetNumbersHint, unitHint, unitOf } from './unit-numbers';
@@ -179,8 +180,11 @@ function hintFor(
   const form = rest.length > 0 ? tokensForm(rest, format) : null;
   if (form) hints.push(writtenFormHint(form, column, isTarget, format, rest.some((t) => t.includes('\u2019'))));
   else if (rest.length > 0) {
+    // `Less than 1 year` / `More than 50 years` beside 1 … 50: a scale's open ends (BREAKER10 #11).
+    const bounds = openBoundsHint(rest, declareText(column), isTarget ? targetNumbersHint(column) : null);
     const dotDecimals = format.decimal === ',' && rest.every((t) => PLAIN_NUMBER.test(t.trim()));
-    if (dotDecimals && format.thousands === undefined && rest.every((t) => DOT_GROUPS.test(t.trim())))
+    if (bounds) hints.push(bounds);
+    else if (dotDecimals && format.thousands === undefined && rest.every((t) => DOT_GROUPS.test(t.trim())))
       hints.push("set source.thousands: '.' so German digit groups (9.814 = 9814) read as numbers");
     else if (dotDecimals)
       hints.push("'.' decimal marks while source.decimal is ',': fix the rows (one decimal mark per file)");
