@@ -135,11 +135,12 @@ export function describeDecision(d: FlagDecision, context?: FlagContext): { obse
 }
 
 /**
- * The `maxFraction` a way out suggests: the default 0.05, or the observed share rounded up to a
- * hundredth when that is more, so it never names the value that just failed (#4, N5).
+ * The `maxFraction` a way out suggests: the default 0.05, or the next hundredth strictly above the
+ * observed share when that is more, so it never names the value that just failed nor one that a
+ * file with one more such row would fail (#4, N5; BREAKER10 #20: 6.00% gets 0.07, not 0.06).
  */
 export function suggestedMaxFraction(fraction: number): number {
-  return Math.max(0.05, Math.ceil(fraction * 100 - 1e-9) / 100);
+  return Math.max(0.05, (Math.floor(fraction * 100 + 1e-9) + 1) / 100);
 }
 
 /**

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runDataChecks } from '../../../activities/data-checks';
 import { parseCsv } from '../../../core/csv';
 import type { DataSchema } from '../../../core/data/data-schema';
+import { suggestedMaxFraction } from '../../../core/data/row-flags';
 import { validateSpec } from '../../../core/spec/load';
 
 /**
@@ -91,6 +92,17 @@ describe('retrain ways out name real columns and values, and work when pasted', 
     expect(failed.expected).toContain('empty on every row of this file');
     expect(failed.expected).toContain('train.features');
     expect(failed.expected).not.toContain('type: number');
+    const nulls = retrain(empty).find((r) => r.check === 'null_fraction' && r.column === 'promo')!;
+    expect(nulls.observed).toBe('1.0000 (all null: empty on every row)');
+    expect(nulls.expected).toContain('leave it out of the model (train.features: a keep-list without promo)');
+    expect(nulls.expected).not.toContain('median');
+  });
+
+  it('a suggested maxFraction is strictly above the observed share', () => {
+    expect(suggestedMaxFraction(0.06)).toBe(0.07);
+    expect(suggestedMaxFraction(18 / 300)).toBe(0.07);
+    expect(suggestedMaxFraction(0.363)).toBe(0.37);
+    expect(suggestedMaxFraction(0.01)).toBe(0.05);
   });
 
   it('#5: nullForbidden names the column and offers no drop exit for most of the file', () => {
