@@ -2,10 +2,11 @@ import type { ColumnView } from './column-views';
 
 /**
  * The open end of a short count scale, as a category: `more`, `5more`, `5+`, `5 or more`, `less`,
- * `under 2`. (UCI Car Evaluation: doors `2, 3, 4, 5more`; persons `2, 4, more`.)
+ * `under 2`, `>4`, `never` (UCI Car Evaluation: doors `2, 3, 4, 5more`; persons `2, 4, more`; Kaggle's
+ * HR job-change `last_new_job`: `never, 1, 2, 3, 4, >4`).
  */
 const OPEN_END =
-  /^(?:(?:\d+\s*)?(?:more|less|fewer|plus|many|few|or more|or less|and more|and up|and over)|\d+\s*\+|(?:over|under|above|below|more than|less than|at least|up to)\s*\d+)$/i;
+  /^(?:(?:\d+\s*)?(?:more|less|fewer|plus|many|few|or more|or less|and more|and up|and over)|\d+\s*\+|(?:over|under|above|below|more than|less than|at least|up to|[<>]=?)\s*\d+|never)$/i;
 /** A scale has at most this many distinct plain integers (a Likert or count scale, not a measurement). */
 const SCALE_NUMBERS = 10;
 /** …and at most this many open-end words (`less` and `more`). */

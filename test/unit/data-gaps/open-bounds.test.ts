@@ -31,4 +31,11 @@ describe("open-ended bounds beside numbers (BREAKER10 #11: 'Less than 1 year' / 
     expect(tokens.expected).toContain('source.columnTypes: { YearsCode: string }');
     expect(tokens.expected).not.toContain('add them to source.nullValues');
   });
+
+  it("keeps a count scale with 'never' and '>4' ends as categories (Kaggle job change's last_new_job)", () => {
+    const ends = ['never', '1', '2', '3', '4', '>4'];
+    const rows = Array.from({ length: 120 }, (_, i) => `${ends[i % 6]},${i % 2 ? 'a' : 'b'}`);
+    const { failed } = checkCsv(`last_new_job,label\n${rows.join('\n')}\n`);
+    expect(failed.filter((r) => r.column === 'last_new_job').map((r) => r.check)).toEqual([]);
+  });
 });
