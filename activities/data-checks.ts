@@ -2,8 +2,9 @@ import type { Table } from 'apache-arrow';
 import type { ColumnStats } from '../core/arrow-columns';
 import type { CheckResult } from './sanity-checks';
 import { runSanityChecks } from './sanity-checks';
+import { caseRenames, foldCaseRenames } from '../core/data/case-renames';
 import type { PipelineSpec } from '../core/spec/schema';
-import { columnViews } from '../core/data/column-views';
+import { columnViews, type ColumnView } from '../core/data/column-views';
 import { applyOverrides, checkColumns, inferSchema, type DataSchema } from '../core/data/data-schema';
 import { computeDrift, driftToArrow, type FeatureDrift } from '../core/data/drift';
 import { filterRows } from '../core/data/filter-rows';
@@ -25,6 +26,7 @@ import {
   numericIdLike,
   stringCardinality,
   freeTextHint,
+  type OtherInputs,
 } from '../core/data/cardinality';
 import {
   describeCommaNumbers,
@@ -301,7 +303,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
             : bounded !== null
               ? `bounded: ${bounded}`
               : c.freeText
-                ? freeTextHint(c)
+                ? freeTextHint(c, otherInputs(modelInputs, [c.column, label]))
                 : idLikeHint(c)
           : `<= ${spec.sanity.cardinality.maxCategories} distinct and share <= ${spec.sanity.cardinality.maxShare}`,
       };
@@ -390,6 +392,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   const shifts = findScaleShifts(views, columns);
   // `yes` for a pinned `Yes`: a respelling is named, not offered as new categories or classes (#36).
   const respelt = findRespeltCategories(views, columns, label);
+  const flagContext = { views, columns, label };
   const flagChecks: CheckResult[] = outcome.decisions.map((d) => {
     const moved = d.check === 'outOfRange' && !d.passed && shifts.length > 0;
     const { observed, expected } = moved
@@ -398,8 +401,12 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
           expected: `${describeDecision({ ...d, passed: true }).expected}; ${shifts.map((s) => describeScaleShift(s, spec.name)).join('; ')}`,
         }
       : d.check === 'unseenCategory' && !d.passed
-        ? respeltOutcome(describeDecision(d), describeDecision({ ...d, passed: true }).expected, respelt)
-        : describeDecision(d);
+        ? respeltOutcome(
+            describeDecision(d, flagContext),
+            describeDecision({ ...d, passed: true }).expected,
+            respelt,
+          )
+        : describeDecision(d, flagContext);
     const examples = d.flagged > 0 ? flagExamples(d.check, flags, views, columns, label, 3, locator) : [];
     return {
       check: 'row_flags',
@@ -436,7 +443,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
 
   // Question texts and `{"ImportId":…}` rows under the header (#8): one check instead of one per column.
   const headerRows = findExtraHeaderRows([...numericTokens, ...timestampTokens], locator);
-  const report = foldHeaderRows(headerRows, label, [
+  const unfoldedCase = foldHeaderRows(headerRows, label, [
     ...schemaChecks,
     ...nullTokenChecks,
     ...dashChecks,
@@ -460,6 +467,12 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     ...flagChecks,
     ...driftChecks,
   ]);
+  // A header re-cased as a whole (`tenure` → `Tenure`): one failure, not two per column (BREAKER10 #16).
+  const renamedCase = caseRenames(
+    Object.keys(columns).filter((n) => !columns[n].ignore),
+    views.map((v) => v.name),
+  );
+  const report = foldCaseRenames(unfoldedCase, renamedCase, label, spec.name);
   const failed = report.filter((r) => !r.passed);
   const breaches = drift?.filter((d) => d.breached) ?? [];
   const driftWarning = spec.sanity.drift.onBreach === 'warn' ? loudDriftWarning(breaches) : null;
@@ -560,4 +573,13 @@ function foldHeaderRows(h: ExtraHeaderRows | null, label: string, report: CheckR
     expected: extraHeaderRowsHint(h),
   });
   return result;
+}
+
+/** The model inputs besides `except` a features list must encode (text) or impute (numbers with nulls). */
+function otherInputs(inputs: ColumnView[], except: string[]): OtherInputs {
+  const rest = inputs.filter((v) => !except.includes(v.name));
+  return {
+    text: rest.filter((v) => v.kind === 'categorical' && v.type === 'string').map((v) => v.name),
+    missing: rest.filter((v) => v.kind === 'numeric' && v.nulls > 0).map((v) => v.name),
+  };
 }

@@ -60,16 +60,20 @@ export function runSanityChecks(
       check: 'null_fraction',
       column,
       passed: fraction <= limit || unused !== null,
-      observed: fraction.toFixed(4),
+      observed:
+        fraction === 1 && column !== label ? '1.0000 (all null: empty on every row)' : fraction.toFixed(4),
       expected:
         unused !== null
           ? `any: not a model input (${unused})`
           : fraction <= limit
             ? `<= ${limit}`
-            : column === label
-              ? `<= 0: rows without a label (row_flags(missingLabel)) cannot train; drop them with sanity.flags.missingLabel: { policy: drop, maxFraction: ${suggestedMaxFraction(fraction)} }`
-              : `<= ${limit} (sanity.maxNullFraction, default 0.1; for this column alone sanity.nullFractions: { ${yamlName(column)}: ${Math.min(1, Math.ceil(fraction * 20) / 20)} }, ` +
-                `${nullFillHint(column, stats)}; or drop it / leave it out of train.features)`,
+            : fraction === 1 && column !== label
+              ? // Nothing to impute from, nothing to learn: a null share or a fill would train on a constant.
+                `<= ${limit}: the column is empty on every row of this file: fill it upstream, or leave it out of the model (train.features: a keep-list without ${yamlName(column)})`
+              : column === label
+                ? `<= 0: rows without a label (row_flags(missingLabel)) cannot train; drop them with sanity.flags.missingLabel: { policy: drop, maxFraction: ${suggestedMaxFraction(fraction)} }`
+                : `<= ${limit} (sanity.maxNullFraction, default 0.1; for this column alone sanity.nullFractions: { ${yamlName(column)}: ${Math.min(1, Math.ceil(fraction * 20) / 20)} }, ` +
+                  `${nullFillHint(column, stats)}; or drop it / leave it out of train.features)`,
     });
 
     const range = ownValue(spec.sanity.ranges, column);

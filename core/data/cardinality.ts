@@ -76,12 +76,32 @@ function isFreeText(dictionary: readonly string[], counts: Uint32Array, distinct
   return sentences * 2 >= distinct && once * 2 >= distinct;
 }
 
-/** What to do about free text: Quiver has no text model, so leave it out or hash it. */
-export function freeTextHint(c: Cardinality): string {
+/** Hash buckets a free-text hint's snippet names: room for the stock answers, few enough to learn. */
+export const FREE_TEXT_BUCKETS = 32;
+
+/** The other model inputs a features list must then handle itself: text to encode, numbers with nulls to impute. */
+export interface OtherInputs {
+  text: string[];
+  missing: string[];
+}
+
+/**
+ * What to do about free text: Quiver has no text model, so leave it out or hash it. The hashing
+ * snippet is a whole features list that runs as pasted: a features list replaces the default
+ * encoding, so it also encodes the other text inputs and imputes numbers with nulls (`others`).
+ */
+export function freeTextHint(c: Cardinality, others: OtherInputs = { text: [], missing: [] }): string {
+  const steps = [`{ encode: { columns: [${yamlName(c.column)}], method: hashing, buckets: ${FREE_TEXT_BUCKETS} } }`];
+  if (others.text.length) steps.push(`{ encode: { columns: [${others.text.map(yamlName).join(', ')}] } }`);
+  if (others.missing.length) steps.push(`{ impute: { columns: [${others.missing.map(yamlName).join(', ')}] } }`);
+  const rest =
+    others.text.length || others.missing.length
+      ? ': a features list replaces the default encoding, so it encodes and fills the other inputs too'
+      : '';
   return (
-    `free text: leave it out of train.features (a keep-list), or hash it (features: [{ encode: { columns: [${yamlName(c.column)}], ` +
-    `method: hashing, buckets: N } }]: its repeated answers keep a signal, each sentence seen once is noise); ` +
-    `Quiver has no text model, and a one-hot column per sentence never fires on new rows. Its categories are never pinned`
+    `free text: leave it out of train.features (a keep-list), or hash it (features: [${steps.join(', ')}]${rest}; ` +
+    `its repeated values keep a signal, each value seen once is noise); ` +
+    `Quiver has no text model, and a one-hot column per value seen once never fires on new rows. Its categories are never pinned`
   );
 }
 

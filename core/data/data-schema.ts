@@ -3,6 +3,7 @@ import { quote, quoteList } from '../quote';
 import type { ColumnView } from './column-views';
 import { locatorFrom, type RowLocator } from '../sources/row-lines';
 import { ownValue, columnRecord } from '../own-keys';
+import { yamlName } from '../yaml-name';
 
 /** What a data schema knows about one column. */
 export interface SchemaColumn {
@@ -161,6 +162,18 @@ export function checkColumns(
       });
       continue;
     }
+    const rows = view.kind === 'numeric' ? view.values.length : view.codes.length;
+    if (rows > 0 && view.nulls === rows && view.type !== column.type) {
+      // No value at all: an empty column reads as number, so "observed number" would mislead.
+      checks.push({
+        check: 'schema_type',
+        column: name,
+        passed: false,
+        observed: `all null (empty on every one of ${rows} rows)`,
+        expected: emptyWayOut(view, column, name === context.label),
+      });
+      continue;
+    }
     const passed = view.type === column.type;
     checks.push({
       check: 'schema_type',
@@ -235,7 +248,31 @@ function typeWayOut(view: ColumnView, column: SchemaColumn, isLabel: boolean, re
   }
   // A numeric target read as another type would turn regression into classification: no override.
   if (isLabel) return `${column.type}${pinned}: write the target as before upstream, or ${accept}`;
+  if (column.type === 'string' && view.type === 'number' && column.note !== undefined) {
+    // Pinned as text for a reason (leading-zero codes): a month without a leading zero reads as
+    // numbers, yet the codes are still labels, not magnitudes; `type: number` or a reset would
+    // make a zip code a quantity and fail again when `02134` is back.
+    return (
+      `${column.type}${pinned}, text because ${column.note}: this file's values have no leading zero, so they read as numbers; ` +
+      `they are still codes: keep the column text with source.columnTypes: { ${yamlName(view.name)}: string } ` +
+      '(every file then reads it as written, with or without leading zeros)'
+    );
+  }
   return `${column.type}${pinned}: write it as before upstream, read it as ${view.type} (sanity.schema.columns.${view.name}.type: ${view.type}), or ${accept}`;
+}
+
+/** The way on from a pinned column that is empty on every row of this file (an unfilled export field). */
+function emptyWayOut(view: ColumnView, column: SchemaColumn, isLabel: boolean): string {
+  const was = Array.isArray(column.categories)
+    ? ` (was ${quoteList(column.categories, 6)})`
+    : column.min !== undefined
+      ? ` (was in [${column.min}, ${column.max}])`
+      : '';
+  if (isLabel) return `${column.type}${was}: the target is empty on every row: fix the export upstream`;
+  return (
+    `${column.type}${was}: the column is empty on every row of this file: fill it upstream (a field left out of this export?), ` +
+    `or leave it out of the model (train.features: a keep-list without ${yamlName(view.name)})`
+  );
 }
 
 /** The first `limit` distinct values of a column as text, in row order. */

@@ -67,7 +67,7 @@ const LAYOUTS: { name: string; pattern: RegExp; ambiguous: boolean }[] = [
     ambiguous: false,
   },
   {
-    name: 'yyyy-mm-dd hh:mm:ss EST (a zone abbreviation)',
+    name: 'yyyy-mm-dd hh:mm:ss TZ (a zone abbreviation such as EST or CET, with no fixed offset)',
     pattern: new RegExp(String.raw`^\d{4}-(\d{2})-(\d{2})[ T]${CLOCK}\s*(?:[A-Z]{2,5}(?:[+-]\d{2}:?\d{2})?)$`),
     ambiguous: false,
   },

@@ -1,5 +1,6 @@
 import { quote } from '../quote';
 import { locatorFrom, type RowLocator } from '../sources/row-lines';
+import { ISO_8601 } from '../sources/text-types';
 import { asciiDigits } from '../sources/unicode-digits';
 import {
   BAND_SHARE,
@@ -11,6 +12,7 @@ import {
   type CodeTally, textColumnsToCheck } from './code-tally';
 import type { ColumnView } from './column-views';
 import { dateLayoutOf } from './date-text';
+import { openBoundsHint } from './ordinal-scale';
 import { findSerialDates, serialDatesHint } from './serial-dates';
 import { exponentCodeHint, strayLineHint, TRAILING_MINUS, TRAILING_MINUS_HINT } from './stray-lines';
 import { declareText, signedAmountsHint, signSuffixOf, targetNumbersHint, unitHint, unitOf } from './unit-numbers';
@@ -178,8 +180,11 @@ function hintFor(
   const form = rest.length > 0 ? tokensForm(rest, format) : null;
   if (form) hints.push(writtenFormHint(form, column, isTarget, format, rest.some((t) => t.includes('\u2019'))));
   else if (rest.length > 0) {
+    // `Less than 1 year` / `More than 50 years` beside 1 … 50: a scale's open ends (BREAKER10 #11).
+    const bounds = openBoundsHint(rest, declareText(column), isTarget ? targetNumbersHint(column) : null);
     const dotDecimals = format.decimal === ',' && rest.every((t) => PLAIN_NUMBER.test(t.trim()));
-    if (dotDecimals && format.thousands === undefined && rest.every((t) => DOT_GROUPS.test(t.trim())))
+    if (bounds) hints.push(bounds);
+    else if (dotDecimals && format.thousands === undefined && rest.every((t) => DOT_GROUPS.test(t.trim())))
       hints.push("set source.thousands: '.' so German digit groups (9.814 = 9814) read as numbers");
     else if (dotDecimals)
       hints.push("'.' decimal marks while source.decimal is ',': fix the rows (one decimal mark per file)");
@@ -459,7 +464,7 @@ export function describeFormattedNumbers(
 }
 
 /** A text column of ISO-8601 dates but for a few values that name no real day (`2024-02-30`). */
-const ISO_SHAPE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+const ISO_SHAPE = ISO_8601; // ingest's own reader's shape, so the two agree on what looks ISO
 
 /**
  * Text columns whose values are ISO-8601 timestamps except for a few (impossible days such as

@@ -8,6 +8,7 @@ import type { SchemaColumn } from './data-schema';
 import { recordCopies } from './duplicates';
 import { ownValue } from '../own-keys';
 import { quote } from '../quote';
+import { yamlName } from '../yaml-name';
 import { pinnedSpelling } from './respelt-categories';
 
 /** The row-level checks, in report order, and the bit each sets in a row's flag mask. */
@@ -110,8 +111,19 @@ export function applyPolicies(flags: RowFlags, policies: RowFlagsSpec): FlagOutc
   return { decisions, keep, dropped };
 }
 
-/** The report row of one decision: "3 rows (2.0%)" against what its policy allows. */
-export function describeDecision(d: FlagDecision): { observed: string; expected: string } {
+/** The data a failed decision's way out names: the rows' columns, their values, what is pinned. */
+export interface FlagContext {
+  views: ColumnView[];
+  /** The effective schema: the pinned one with the spec's overrides (applyOverrides). */
+  columns: Record<string, SchemaColumn>;
+  label: string;
+}
+
+/**
+ * The report row of one decision: "3 rows (2.0%)" against what its policy allows. With `context`,
+ * a failure's way out names the columns and values to paste, not placeholders.
+ */
+export function describeDecision(d: FlagDecision, context?: FlagContext): { observed: string; expected: string } {
   const observed = `${d.flagged} row(s) (${(d.fraction * 100).toFixed(2)}%)`;
   const expected =
     d.policy === 'fail'
@@ -119,33 +131,113 @@ export function describeDecision(d: FlagDecision): { observed: string; expected:
       : d.policy === 'drop'
         ? `<= ${(d.maxFraction * 100).toFixed(2)}% dropped (policy drop)`
         : 'any (policy keep)';
-  return { observed, expected: d.passed ? expected : `${expected}; ${flagWayOut(d.check, d.fraction)}` };
+  return { observed, expected: d.passed ? expected : `${expected}; ${flagWayOut(d.check, d.fraction, context)}` };
 }
 
 /**
- * The `maxFraction` a way out suggests: the default 0.05, or the observed share rounded up to a
- * hundredth when that is more, so it never names the value that just failed (#4, N5).
+ * The `maxFraction` a way out suggests: the default 0.05, or the next hundredth strictly above the
+ * observed share when that is more, so it never names the value that just failed nor one that a
+ * file with one more such row would fail (#4, N5; BREAKER10 #20: 6.00% gets 0.07, not 0.06).
  */
 export function suggestedMaxFraction(fraction: number): number {
-  return Math.max(0.05, Math.ceil(fraction * 100 - 1e-9) / 100);
+  return Math.max(0.05, (Math.floor(fraction * 100 + 1e-9) + 1) / 100);
 }
 
+/**
+ * Above this share of the file, flagged rows are not "a few bad rows": a drop exit would train on
+ * what is left of a changed file (a replaced category list, an empty column), so none is offered.
+ */
+export const DROP_EXIT_MAX_SHARE = 0.5;
+
 /** The settings that govern a failed row check, so the message names its way out (#13). */
-function flagWayOut(check: RowFlagCheck, fraction: number): string {
+function flagWayOut(check: RowFlagCheck, fraction: number, context?: FlagContext): string {
   const max = suggestedMaxFraction(fraction);
-  const policy = `sanity.flags.${check}: { policy: drop, maxFraction: ${max} } (or policy: keep)`;
+  const keep = `sanity.flags.${check}: { policy: keep }`;
+  const policy =
+    fraction > DROP_EXIT_MAX_SHARE
+      ? `${keep} (no drop exit: ${(fraction * 100).toFixed(0)}% of the rows are flagged, a change of the file rather than bad rows)`
+      : `sanity.flags.${check}: { policy: drop, maxFraction: ${max} } (or policy: keep)`;
+  const named = context ? flaggedColumns(check, context) : [];
   switch (check) {
     case 'missingLabel':
       return `rows without a label cannot train or be scored: drop them (sanity.flags.missingLabel: { policy: drop, maxFraction: ${max} }) or fill the labels upstream`;
-    case 'nullForbidden':
-      return `the pinned schema says the column has no nulls: allow them (sanity.schema.columns.<column>.nullable: true) or set ${policy}`;
-    case 'unseenCategory':
-      return `values the pinned schema has not seen: add them (sanity.schema.columns.<column>.categories: [...] or any) or set ${policy}`;
-    case 'outOfRange':
-      return `numbers outside the pinned range: widen it (sanity.schema.columns.<column>.min / max) or set ${policy}`;
+    case 'nullForbidden': {
+      if (!context) return `the pinned schema says the column has no nulls: allow them (sanity.schema.columns.<column>.nullable: true) or set ${policy}`;
+      const empty = named.filter((c) => c.empty).map((c) => yamlName(c.name));
+      const allow = named.map((c) => `sanity.schema.columns.${yamlName(c.name)}.nullable: true`).join(', ');
+      const emptyNote = empty.length
+        ? `; ${empty.join(', ')} ${empty.length > 1 ? 'are' : 'is'} all null (empty on every row of this file): fill ${empty.length > 1 ? 'them' : 'it'} upstream or leave ${empty.length > 1 ? 'them' : 'it'} out of the model (train.features: a keep-list without ${empty.join(', ')})`
+        : '';
+      return `the pinned schema says the column has no nulls: allow them (${allow}) or set ${policy}${emptyNote}`;
+    }
+    case 'unseenCategory': {
+      if (!context) return `values the pinned schema has not seen: add them (sanity.schema.columns.<column>.categories: [...] or any) or set ${policy}`;
+      const add = named.map((c) => {
+        const all = [...(c.pinned ?? []), ...(c.unseen ?? [])];
+        const list =
+          all.length <= MAX_LISTED_CATEGORIES
+            ? `sanity.schema.columns.${yamlName(c.name)}.categories: [${all.map(yamlName).join(', ')}] or `
+            : '';
+        return `${list}sanity.schema.columns.${yamlName(c.name)}.categories: any`;
+      });
+      return `values the pinned schema has not seen: add them (${add.join('; ')}: a categories list replaces the pinned one, so it names the pinned values too) or set ${policy}`;
+    }
+    case 'outOfRange': {
+      if (!context) return `numbers outside the pinned range: widen it (sanity.schema.columns.<column>.min / max) or set ${policy}`;
+      const widen = named.map((c) => `sanity.schema.columns.${yamlName(c.name)}: { min: ${c.min}, max: ${c.max} }`);
+      return `numbers outside the pinned range: widen it (${widen.join(', ')}) or set ${policy}`;
+    }
     default:
       return `set ${policy}`;
   }
+}
+
+/** Above this many values, an unseenCategory way out offers `categories: any` alone. */
+const MAX_LISTED_CATEGORIES = 30;
+
+/** One column a row check flagged rows in, with what its way out names. */
+interface FlaggedColumn {
+  name: string;
+  /** nullForbidden: every row null. */
+  empty?: boolean;
+  /** unseenCategory: the effective pinned list and the values not in it, in row order. */
+  pinned?: string[];
+  unseen?: string[];
+  /** outOfRange: the pinned range widened to hold every value of this file. */
+  min?: number;
+  max?: number;
+}
+
+/** The columns behind a check's flags, as flagRows marks them. */
+function flaggedColumns(check: RowFlagCheck, { views, columns, label }: FlagContext): FlaggedColumn[] {
+  const found: FlaggedColumn[] = [];
+  for (const view of views) {
+    const column = ownValue(columns, view.name);
+    if (view.name === label || !column || column.ignore || column.type !== view.type) continue;
+    const rows = view.kind === 'numeric' ? view.values.length : view.codes.length;
+    if (check === 'nullForbidden' && !column.nullable && view.nulls > 0)
+      found.push({ name: view.name, empty: view.nulls === rows });
+    else if (check === 'unseenCategory' && view.kind === 'categorical' && Array.isArray(column.categories)) {
+      const allowed = new Set(column.categories);
+      const unseen = new Set<string>();
+      for (const code of view.codes) if (code >= 0 && !allowed.has(view.dictionary[code])) unseen.add(view.dictionary[code]);
+      if (unseen.size) found.push({ name: view.name, pinned: column.categories, unseen: [...unseen] });
+    } else if (check === 'outOfRange' && view.kind === 'numeric' && !isTimestampColumn(column)) {
+      let lo = column.min ?? Infinity;
+      let hi = column.max ?? -Infinity;
+      let out = false;
+      for (let i = 0; i < rows; i++) {
+        if (view.valid !== null && view.valid[i] === 0) continue;
+        const v = view.values[i];
+        if (!Number.isFinite(v)) continue;
+        if ((column.min !== undefined && v < column.min) || (column.max !== undefined && v > column.max)) out = true;
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      if (out) found.push({ name: view.name, min: lo, max: hi });
+    }
+  }
+  return found;
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as arrow from 'apache-arrow';
+import { yamlName } from '../yaml-name';
 import { DataError } from '../errors';
 import { rowLocator } from '../sources/row-lines';
 import { LOGICAL_TYPE_KEY } from '../sources/text-types';
@@ -165,7 +166,11 @@ export function fitPreprocessing(
     const col = column(table, name);
     if (isNumericType(col.type) || arrow.DataType.isBool(col.type)) {
       const scaling = standardScaling(col, rows);
-      if (!scaling) throw new DataError(`feature "${name}" has no non-null values in the training rows`);
+      if (!scaling)
+        throw new DataError(
+          `feature "${name}" has no non-null values in the training rows (all null): ` +
+            `leave it out of the model (train.features, a keep-list without ${yamlName(name)}) or fill it upstream`,
+        );
       const { mean, std } = scaling;
       const dtype = arrow.DataType.isBool(col.type) ? 'boolean' : 'number';
       const transform: NumericFeature = {

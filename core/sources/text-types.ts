@@ -6,9 +6,23 @@ export const TEXT_REASON_KEY = 'quiver.text_reason';
 /** Field metadata key: the logical type of a physical column (`timestamp`: Float64 ms since epoch, UTC). */
 export const LOGICAL_TYPE_KEY = 'quiver.logical_type';
 
-/** ISO-8601 date or date-time (`T` or a space), optional fraction and zone. */
-const ISO_8601 =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+/**
+ * ISO-8601 date or date-time (`T` or a space), optional fraction and zone. The zone is `Z`, an
+ * offset `±hh:mm`, `±hhmm` or `±hh` (ISO's short form: PostgreSQL's timestamptz text writes
+ * `2024-01-03 08:00:00+00`), or ` UTC` / ` GMT` (BigQuery's CSV export: `2024-01-03 08:00:00 UTC`),
+ * all fixed offsets, read as pandas and Arrow read them. Abbreviations with no fixed offset (`EST`,
+ * `CET`) are not dates here; date_text names them.
+ */
+export const ISO_8601 =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}(?::?\d{2})?| ?(?:UTC|GMT))?)?$/;
+
+/** The zone ISO_8601 captured as an ECMAScript offset: `Z`, `+hh:mm`. */
+function ecmaOffset(zone: string): string {
+  const z = zone.trim();
+  if (z === 'Z' || z === 'UTC' || z === 'GMT') return 'Z';
+  if (z.length === 3) return `${z}:00`; // `+01`: hours only
+  return z.includes(':') ? z : `${z.slice(0, 3)}:${z.slice(3)}`;
+}
 
 /**
  * Milliseconds since 1970-01-01T00:00:00Z of an ISO-8601 date or date-time, or null when `text` is
@@ -19,8 +33,7 @@ export function parseIsoTimestamp(text: string): number | null {
   if (!m) return null;
   const [, y, mo, d, h = '00', mi = '00', s = '00', fraction = '', zone = 'Z'] = m;
   const ms = fraction ? fraction.slice(0, 4).padEnd(4, '0') : '.000';
-  const offset = zone === 'Z' ? 'Z' : zone.includes(':') ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`;
-  const value = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}${ms}${offset}`);
+  const value = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}${ms}${ecmaOffset(zone)}`);
   if (!Number.isFinite(value)) return null;
   // Date.parse rolls 2024-02-30 over to March: a day that does not exist is not a date.
   const day = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));

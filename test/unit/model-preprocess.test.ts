@@ -218,3 +218,16 @@ describe('timestamp features', () => {
     expect((prep.features[1] as NumericFeature).logicalType).toBeUndefined();
   });
 });
+
+describe('a feature empty on every training row (BREAKER10 #5)', () => {
+  it('fails naming it as all null, with the keep-list way out', () => {
+    const table = new arrow.Table({
+      x: arrow.vectorFromArray([1, 2, 3], new arrow.Float64()),
+      promo: arrow.vectorFromArray([null, null, null], new arrow.Float64()),
+      y: arrow.vectorFromArray(['a', 'b', 'a'], new arrow.Utf8()),
+    });
+    expect(() => fitPreprocessing(table, ['x', 'promo'], 'y', Int32Array.from([0, 1, 2]))).toThrow(
+      'feature "promo" has no non-null values in the training rows (all null): leave it out of the model (train.features, a keep-list without promo) or fill it upstream',
+    );
+  });
+});

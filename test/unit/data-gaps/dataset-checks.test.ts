@@ -69,7 +69,7 @@ describe('sanity.dataset: the data set as a model sees it', () => {
       flags: { duplicate: { policy: 'drop' } },
     });
     expect(dropped.map((r) => [r.check, r.expected])).toEqual([
-      ['row_flags', expect.stringContaining('sanity.flags.duplicate: { policy: drop, maxFraction: 0.5 }')],
+      ['row_flags', expect.stringContaining('sanity.flags.duplicate: { policy: drop, maxFraction: 0.51 }')],
     ]);
   });
 

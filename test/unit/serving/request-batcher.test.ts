@@ -137,6 +137,14 @@ describe('predict bodies: coherent with training', () => {
       expect(instances[0].seen).toBe(Date.UTC(2024, 0, 1));
       expect(typeof instances[0].member).toBe('boolean');
     }
+    // The fixed-zone forms ingest reads (BigQuery ' UTC', PostgreSQL '+01'), read the same at serving.
+    for (const seen of ['2024-01-03 08:00:00 UTC', '2024-01-03 09:00:00+01']) {
+      const { instances } = parsePredictBody(
+        { instances: [{ size: 12, color: 'red', member: true, seen }] },
+        withTime,
+      );
+      expect(instances[0].seen).toBe(Date.UTC(2024, 0, 3, 8));
+    }
     expect(() =>
       parsePredictBody({ instances: [{ size: 12, color: 'red', member: true, seen: 'soon' }] }, withTime),
     ).toThrow("instances[0].seen: expected a finite number or an ISO-8601 timestamp, got 'soon'");
