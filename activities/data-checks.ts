@@ -384,6 +384,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     views,
     duplicates: spec.sanity.flags.duplicate.policy === 'drop' ? 0 : flags.duplicateOf.size,
     idColumns: flags.idColumns,
+    copyOf: flags.duplicateOf,
     skip: new Set([...misread, ...views.filter((v) => columns[v.name]?.ignore).map((v) => v.name)]),
     locator,
     timestamps: new Set([...notes].filter(([, n]) => !n.keptAsText).map(([name]) => name)),

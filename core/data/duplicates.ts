@@ -154,3 +154,52 @@ function valueShares(view: ColumnView, rows: number): number[] {
   }
   return [...counts.values()].map((c) => c / rows);
 }
+
+/** Consecutive rows that must each repeat the row a fixed distance earlier to count as a copied block. */
+export const COPIED_BLOCK_MIN_ROWS = 4;
+
+/**
+ * Of the rows that repeat an earlier record (`copyOf`, id-like columns aside), those that carry the
+ * mark of an export or append done twice rather than of two genuine records that happen to agree
+ * (two customers buying one cable on the web; two respondents ticking "Agree" five times):
+ * - the id columns repeat too (the same record written twice, keys and all);
+ * - the row sits in a copied block: COPIED_BLOCK_MIN_ROWS or more consecutive rows each equal to
+ *   the row the same distance earlier (a file appended to itself, even under regenerated keys).
+ * Genuine repeats are scattered and, under a unique id, carry distinct ids; a copy is neither.
+ */
+export function exportCopies(
+  views: ColumnView[],
+  rows: number,
+  copyOf: ReadonlyMap<number, number>,
+  idColumns: readonly string[],
+): number {
+  const ids = new Set(idColumns);
+  const content = views.filter((v) => !ids.has(v.name));
+  const marked = new Set<number>();
+  if (ids.size > 0) for (const row of duplicateRows(views, rows).keys()) marked.add(row);
+  let offset = 0;
+  let start = -1;
+  // Rows in the run that differ from the row before: a run of one repeated row (a file sorted with
+  // many equal records) copies itself at every distance and is no block.
+  let changes = 0;
+  const close = (end: number) => {
+    if (start >= 0 && end - start >= COPIED_BLOCK_MIN_ROWS && changes >= COPIED_BLOCK_MIN_ROWS - 1)
+      for (let r = start; r < end; r++) marked.add(r);
+    start = -1;
+  };
+  for (let row = 0; row < rows; row++) {
+    if (start >= 0 && rowsEqual(content, row - offset, row)) {
+      if (!rowsEqual(content, row - 1, row)) changes++;
+      continue;
+    }
+    close(row);
+    const first = copyOf.get(row);
+    if (first === undefined) continue;
+    // A block's first row copies the first row of the original block: its own first occurrence.
+    offset = row - first;
+    start = row;
+    changes = 0;
+  }
+  close(rows);
+  return marked.size;
+}

@@ -85,6 +85,41 @@ describe('sanity.dataset: the data set as a model sees it', () => {
     expect(found[0].observed).toContain("'record_id' aside");
   });
 
+  it('passes order lines that repeat with distinct order ids (price by product, total = price × qty), fails them appended twice (breaker 10 #1)', () => {
+    const prices = [9.99, 19.99, 4.5, 120, 35, 12.25];
+    let seed = 11;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const lines = Array.from({ length: 300 }, () => {
+      const p = Math.floor(next() ** 2 * prices.length);
+      const qty = 1 + Math.floor(next() ** 3 * 3);
+      const total = (prices[p] * qty).toFixed(2);
+      return `sku${p},${prices[p]},${qty},${total},${next() < 0.8 ? 'web' : 'store'},${next() < 0.2 ? 'yes' : 'no'}`;
+    });
+    const header = 'order_id,product,unit_price,quantity,line_total,channel,returned';
+    const keyed = (rows: string[]) => rows.map((r, i) => `ORD-${500000 + i * 7},${r}`);
+    const dups = (rows: string[]) =>
+      failed(iris(rows, header), 'returned').filter((r) => r.check === 'duplicates');
+    // Distinct order ids: genuine records, even sorted so equal lines sit side by side.
+    expect(dups(keyed(lines))).toEqual([]);
+    expect(dups(keyed([...lines].sort()))).toEqual([]);
+    // Appended twice under regenerated ids: a copied block.
+    const twice = dups(keyed([...lines, ...lines]));
+    expect(twice).toHaveLength(1);
+    expect(twice[0].observed).toMatch(
+      /'order_id' aside\), 300 \(50\.0%\) of them with the same id or in a block/,
+    );
+    expect(twice[0].expected).toMatch(
+      /^<= 5% duplicates beyond chance: if the repeats are genuine records .*allow them \(sanity\.dataset\.maxDuplicateShare: 0\.5\)/,
+    );
+    // Exported twice with the same ids, then shuffled: the ids repeat too.
+    const ids = keyed(lines);
+    const shuffled = [...ids, ...ids]
+      .map((r, i) => [((i * 7919) % 600) / 600, r] as const)
+      .sort((a, b) => a[0] - b[0])
+      .map(([, r]) => r);
+    expect(dups(shuffled)).toHaveLength(1);
+  });
+
   it('fails a class with too few rows to be validated, naming it, its count and its line (#8, #21)', () => {
     const csv = `${iris(irisRows())}6.3,2.5,virgi`; // a truncated last line, no final newline
     const found = failed(csv).filter((r) => r.check === 'rare_class');
