@@ -279,6 +279,34 @@ describe('sanity.dataset: the data set as a model sees it', () => {
     expect(found[0].expected).toContain('sanity.dataset.sentinelShare');
   });
 
+  it('passes zero-inflated amounts (capital loss 0 on 95% of rows, fees not charged), still fails a year 0 and a rare 0 reading (breaker 10 #8, #15)', () => {
+    const sentinels = (csv: string) => failed(csv).filter((r) => r.check === 'sentinel');
+    // Adult's capital_loss: 0 on 95% of rows, the rest in a narrow band 1485 … 2415.
+    const adult = Array.from({ length: 400 }, (_, i) => {
+      const loss = i % 20 === 0 ? 1485 + ((i * 37) % 930) : 0;
+      const gain = i % 12 === 0 ? [15024, 7688, 99999, 3103][i % 4] : 0;
+      return `${20 + (i % 50)},${loss},${gain},${CLASSES[i % 3]}`;
+    });
+    expect(sentinels(iris(adult, 'age,capital_loss,capital_gain,species'))).toEqual([]);
+    // Three fee columns, 0 = no fee charged on about two thirds of rows: no file-wide "no data" code.
+    const cards = Array.from({ length: 300 }, (_, i) => {
+      const annual = i % 3 === 0 ? 95 + (i % 35) : 0;
+      const overdraft = i % 3 === 1 ? 34 + (i % 3) : 0;
+      const late = i % 4 === 0 ? 25 + (i % 15) : 0;
+      return `${annual},${overdraft},${late},${1000 + ((i * 53) % 4000)},${CLASSES[i % 3]}`;
+    });
+    expect(sentinels(iris(cards, 'annual_fee,overdraft_fee,late_fee,balance,species'))).toEqual([]);
+    // A 0 that is no amount still fails: a year of 0 ("never"), and a 0 reading on a tenth of rows.
+    const codes = Array.from({ length: 200 }, (_, i) => {
+      const built = i % 10 === 0 ? 0 : 1950 + (i % 60);
+      const reading = i % 10 === 5 ? 0 : 650 + ((i * 29) % 100);
+      return `${built},${reading},${CLASSES[i % 3]}`;
+    });
+    const found = sentinels(iris(codes, 'built,reading,species'));
+    expect(found.map((r) => r.column)).toEqual(['built']);
+    expect(found[0].observed).toContain('\'reading\' (20 rows): a file-wide "no data" code');
+  });
+
   it("the sentinel hint's indicator way out passes as printed: derive, then drop the raw column (N1)", () => {
     const rows = Array.from({ length: 200 }, (_, i) => {
       const renovated = i % 10 === 0 ? 1970 + (i % 40) : 0;
