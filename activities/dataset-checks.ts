@@ -11,7 +11,7 @@ import {
   valueCounts,
   type ValueRows,
 } from '../core/data/dataset-checks';
-import { expectedDuplicates, exportCopies } from '../core/data/duplicates';
+import { expectedDuplicates, exportCopies, independentColumns } from '../core/data/duplicates';
 import { suggestedMaxFraction } from '../core/data/row-flags';
 import { describeSplitColumn, findSplitColumns, splitColumnHint } from '../core/data/split-columns';
 import { describeSummaryRows, findSummaryRows, summaryRowsHint } from '../core/data/summary-rows';
@@ -80,7 +80,10 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
     const chance = byIds
       ? 0
       : expectedDuplicates(
-          views.filter((v) => !ids.has(v.name)),
+          independentColumns(
+            views.filter((v) => !ids.has(v.name)),
+            rows,
+          ),
           rows,
         );
     const beyond = byIds ? copies : Math.max(input.duplicates - chance, copies);

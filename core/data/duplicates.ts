@@ -203,3 +203,74 @@ export function exportCopies(
   close(rows);
   return marked.size;
 }
+
+/** A determinant must average at least this many rows per value (combination) to be believed. */
+const DETERMINANT_ROWS_PER_KEY = 10;
+/** Work (rows × columns³) above which determinants are single columns only, and then none. */
+const DETERMINANT_WORK = 50_000_000;
+
+/**
+ * The columns left once those determined by others are taken out: a unit price fixed by its
+ * product, a line total fixed by product and quantity, a text's length by the text. Such a column
+ * adds no combinations of its own, yet expectedDuplicates, taking columns as independent, would
+ * multiply its values in and expect almost no repeats of genuine records (BREAKER10 #1). A
+ * determinant is one column, or a pair, with few enough values (DETERMINANT_ROWS_PER_KEY rows per
+ * value on average) that the rule is seen many times, not met once by chance: a measurement whose
+ * every value is distinct determines everything and is no determinant.
+ */
+export function independentColumns(views: ColumnView[], rows: number): ColumnView[] {
+  const codes = views.map((view) => columnCodes(view, rows));
+  const kept = views.map(() => true);
+  const maxKeys = rows / DETERMINANT_ROWS_PER_KEY;
+  const n = views.length;
+  const pairs = rows * n * n * n <= DETERMINANT_WORK;
+  if (!pairs && rows * n * n > DETERMINANT_WORK) return views;
+  const determines = (key: (row: number) => number, target: Int32Array): boolean => {
+    const seen = new Map<number, number>();
+    for (let row = 0; row < rows; row++) {
+      const k = key(row);
+      const value = seen.get(k);
+      if (value === undefined) {
+        if (seen.size >= maxKeys) return false;
+        seen.set(k, target[row]);
+      } else if (value !== target[row]) return false;
+    }
+    return true;
+  };
+  for (let c = 0; c < n; c++) {
+    const target = codes[c].codes;
+    if (codes[c].distinct <= 1) continue;
+    let determined = false;
+    for (let a = 0; a < n && !determined; a++) {
+      if (a === c || !kept[a] || codes[a].distinct > maxKeys) continue;
+      const ca = codes[a].codes;
+      determined = determines((row) => ca[row], target);
+      for (let b = a + 1; b < n && pairs && !determined; b++) {
+        if (b === c || !kept[b] || codes[b].distinct > maxKeys) continue;
+        const cb = codes[b].codes;
+        const width = codes[b].distinct;
+        determined = determines((row) => ca[row] * width + cb[row], target);
+      }
+    }
+    if (determined) kept[c] = false;
+  }
+  return views.filter((_, i) => kept[i]);
+}
+
+/** Dense integer codes of a column's values (nulls one more value), and how many there are. */
+function columnCodes(view: ColumnView, rows: number): { codes: Int32Array; distinct: number } {
+  const codes = new Int32Array(rows);
+  const index = new Map<number | string, number>();
+  for (let i = 0; i < rows; i++) {
+    const key =
+      view.kind === 'numeric'
+        ? view.valid === null || view.valid[i] === 1
+          ? view.values[i]
+          : 'null'
+        : view.codes[i];
+    let code = index.get(key);
+    if (code === undefined) index.set(key, (code = index.size));
+    codes[i] = code;
+  }
+  return { codes, distinct: index.size };
+}
