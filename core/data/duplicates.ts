@@ -164,7 +164,9 @@ export const COPIED_BLOCK_MIN_ROWS = 4;
  * (two customers buying one cable on the web; two respondents ticking "Agree" five times):
  * - the id columns repeat too (the same record written twice, keys and all);
  * - the row sits in a copied block: COPIED_BLOCK_MIN_ROWS or more consecutive rows each equal to
- *   the row the same distance earlier (a file appended to itself, even under regenerated keys).
+ *   the row the same distance earlier, no more rows than that distance (a file appended to itself,
+ *   even under regenerated keys; a longer run is a pattern that repeats, such as rows cycling
+ *   through three channels).
  * Genuine repeats are scattered and, under a unique id, carry distinct ids; a copy is neither.
  */
 export function exportCopies(
@@ -183,7 +185,9 @@ export function exportCopies(
   // many equal records) copies itself at every distance and is no block.
   let changes = 0;
   const close = (end: number) => {
-    if (start >= 0 && end - start >= COPIED_BLOCK_MIN_ROWS && changes >= COPIED_BLOCK_MIN_ROWS - 1)
+    // A run longer than its distance copies itself: a repeating pattern (card, transfer, atm, …), not a copy.
+    const length = end - start;
+    if (start >= 0 && length >= COPIED_BLOCK_MIN_ROWS && length <= offset && changes >= COPIED_BLOCK_MIN_ROWS - 1)
       for (let r = start; r < end; r++) marked.add(r);
     start = -1;
   };
