@@ -11,7 +11,7 @@ import {
   valueCounts,
   type ValueRows,
 } from '../core/data/dataset-checks';
-import { expectedDuplicates, exportCopies, independentColumns } from '../core/data/duplicates';
+import { expectedDuplicates, exportCopies, independentColumns, isMeasurement } from '../core/data/duplicates';
 import { suggestedMaxFraction } from '../core/data/row-flags';
 import { describeSplitColumn, findSplitColumns, splitColumnHint } from '../core/data/split-columns';
 import { describeSummaryRows, findSummaryRows, summaryRowsHint } from '../core/data/summary-rows';
@@ -76,16 +76,12 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
     const copies = input.copyOf ? exportCopies(views, rows, input.copyOf, idColumns) : 0;
     // Under a unique id, repeats with distinct ids outside a copied block are genuine records (order
     // lines, survey answers): only the copies count. Without one, repeats beyond chance count too.
-    const byIds = idColumns.length > 0 && input.copyOf !== undefined;
-    const chance = byIds
-      ? 0
-      : expectedDuplicates(
-          independentColumns(
-            views.filter((v) => !ids.has(v.name)),
-            rows,
-          ),
-          rows,
-        );
+    const content = views.filter((v) => !ids.has(v.name));
+    // Unless a fine-grained measurement repeats too: two genuine records almost never share one,
+    // so a copy shuffled away from its block still shows, against chance.
+    const byIds =
+      idColumns.length > 0 && input.copyOf !== undefined && !content.some((v) => isMeasurement(v, rows));
+    const chance = byIds ? 0 : expectedDuplicates(independentColumns(content, rows), rows);
     const beyond = byIds ? copies : Math.max(input.duplicates - chance, copies);
     const pct = (n: number) => `${((n / rows) * 100).toFixed(1)}%`;
     if (beyond / rows > rules.maxDuplicateShare)
@@ -95,8 +91,9 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
         passed: false,
         observed:
           `${input.duplicates} of ${rows} rows (${pct(input.duplicates)}) repeat an earlier row exactly` +
+          (idColumns.length > 0 ? ` (${idColumns.map(quote).join(', ')} aside)` : '') +
           (byIds
-            ? ` (${idColumns.map(quote).join(', ')} aside), ${copies} (${pct(copies)}) of them with the same id or in a block copied from earlier rows (a file exported or appended twice?)`
+            ? `, ${copies} (${pct(copies)}) of them with the same id or in a block copied from earlier rows (a file exported or appended twice?)`
             : chance >= 0.01 * rows
               ? `, ${Math.round(chance)} (${pct(chance)}) expected by chance from the columns' few distinct values: more than chance (a file exported or appended twice? answers copied?)`
               : ' (a file exported or appended twice?)'),

@@ -261,6 +261,14 @@ export function independentColumns(views: ColumnView[], rows: number): ColumnVie
   return views.filter((_, i) => kept[i]);
 }
 
+/**
+ * Whether a numeric column is a fine-grained measurement (a reading, an amount to the cent): at least
+ * `share` of the rows hold distinct values, so two genuine records almost never agree on it.
+ */
+export function isMeasurement(view: ColumnView, rows: number, share = 0.3): boolean {
+  return view.kind === 'numeric' && rows > 0 && columnCodes(view, rows).distinct >= share * rows;
+}
+
 /** Dense integer codes of a column's values (nulls one more value), and how many there are. */
 function columnCodes(view: ColumnView, rows: number): { codes: Int32Array; distinct: number } {
   const codes = new Int32Array(rows);

@@ -124,6 +124,24 @@ describe('sanity.dataset: the data set as a model sees it', () => {
     expect(dups(shuffled)).toHaveLength(1);
   });
 
+  it('fails a file appended twice under regenerated ids and then shuffled when a fine-grained measurement repeats too (breaker 10 #1)', () => {
+    const rows = Array.from(
+      { length: 150 },
+      (_, i) => `${((i * 7919) % 10007) / 10},${['web', 'store'][i % 2]},${CLASSES[i % 3]}`,
+    );
+    const shuffled = [...rows, ...rows]
+      .map((r, i) => [(i * 7919) % 300, r] as const)
+      .sort((a, b) => a[0] - b[0])
+      .map(([, r], i) => `${i + 1},${r}`);
+    const found = failed(iris(shuffled, 'record_id,reading,channel,species')).filter(
+      (r) => r.check === 'duplicates',
+    );
+    expect(found).toHaveLength(1);
+    expect(found[0].observed).toContain(
+      "150 of 300 rows (50.0%) repeat an earlier row exactly ('record_id' aside)",
+    );
+  });
+
   it('fails a class with too few rows to be validated, naming it, its count and its line (#8, #21)', () => {
     const csv = `${iris(irisRows())}6.3,2.5,virgi`; // a truncated last line, no final newline
     const found = failed(csv).filter((r) => r.check === 'rare_class');
