@@ -223,12 +223,12 @@ const DETERMINANT_WORK = 50_000_000;
  * every value is distinct determines everything and is no determinant.
  */
 export function independentColumns(views: ColumnView[], rows: number): ColumnView[] {
-  const codes = views.map((view) => columnCodes(view, rows));
-  const kept = views.map(() => true);
-  const maxKeys = rows / DETERMINANT_ROWS_PER_KEY;
   const n = views.length;
   const pairs = rows * n * n * n <= DETERMINANT_WORK;
   if (!pairs && rows * n * n > DETERMINANT_WORK) return views;
+  const codes = views.map((view) => columnCodes(view, rows));
+  const kept = views.map(() => true);
+  const maxKeys = rows / DETERMINANT_ROWS_PER_KEY;
   const determines = (key: (row: number) => number, target: Int32Array): boolean => {
     const seen = new Map<number, number>();
     for (let row = 0; row < rows; row++) {
