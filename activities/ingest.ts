@@ -68,6 +68,8 @@ export async function ingest(input: StepInput, config: QuiverConfig): Promise<St
  * with NULs), as no category or class is made of it (BREAKER10 #7).
  */
 export function outOfModel(spec: PipelineSpec): (column: string) => boolean {
+  // A spec without these sections (an older workflow's slice) keeps every column checked.
+  if (!spec.sanity || !spec.train) return () => false;
   return (column) =>
     column !== spec.target.column &&
     (spec.sanity.schema.columns[column]?.ignore === true ||
