@@ -98,7 +98,7 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
               ? `, ${Math.round(chance)} (${pct(chance)}) expected by chance from the columns' few distinct values: more than chance (a file exported or appended twice? answers copied?)`
               : ' (a file exported or appended twice?)'),
         expected:
-          `<= ${rules.maxDuplicateShare * 100}% duplicates beyond chance: if the repeats are genuine records ` +
+          `<= ${rules.maxDuplicateShare * 100}% ${byIds ? 'copied rows' : 'duplicates beyond chance'}: if the repeats are genuine records ` +
           `(the same product bought twice, the same answers given), allow them (sanity.dataset.maxDuplicateShare: ` +
           `${suggestedMaxFraction(beyond / rows)}); if the file was exported or appended twice, remove them at the ` +
           `source, or drop them (sanity.flags.duplicate: { policy: drop, maxFraction: ${suggestedMaxFraction(input.duplicates / rows)} })`,
