@@ -20,8 +20,10 @@ import {
   boundedByFeatures,
   idLikeHint,
   leftOutOfModel,
+  looksLikeQuantity,
   looksLikeTimeIndex,
   numericIdHint,
+  quantityIndexHint,
   timeIndexHint,
   numericIdLike,
   stringCardinality,
@@ -372,18 +374,26 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     const bounded = boundedByFeatures(c.column, spec.features, spec.train.features);
     // `week` 1 … 104 in file order counts time: its way out is keeping it, not dropping it (#25).
     const time = c.reason !== 'name' && looksLikeTimeIndex(c.column);
+    // `age` 0 … 100, one row per age (a life table): a quantity's table, kept first too (BREAKER10 #10).
+    const quantity = !time && c.reason === 'position' && looksLikeQuantity(c.column);
     return {
       check: 'cardinality',
       column: c.column,
       passed: bounded !== null,
       observed:
         c.reason === 'position'
-          ? `${c.rows} distinct integers in ${c.rows} rows, equal to the row position (${c.first} … ${c.last}), ${time ? `named like a time index (a counter of ${c.column}s)` : 'id-like'}`
+          ? `${c.rows} distinct integers in ${c.rows} rows, equal to the row position (${c.first} … ${c.last}), ${time ? `named like a time index (a counter of ${c.column}s)` : quantity ? `named like a quantity (one row per ${c.column}: a table sorted by ${c.column}?)` : 'id-like'}`
           : c.reason === 'row-number'
             ? `${c.rows} integers in ${c.rows} rows, strictly increasing with gaps (${c.first} … ${c.last}): row numbers of an earlier file (a re-exported index), id-like`
             : `${c.distinct} distinct integers in ${c.rows} rows (${((c.distinct / c.rows) * 100).toFixed(1)}%), named like an identifier (${c.first} … ${c.last}), id-like`,
       expected:
-        bounded !== null ? `bounded: ${bounded}` : time ? timeIndexHint(c.column) : numericIdHint(c.column),
+        bounded !== null
+          ? `bounded: ${bounded}`
+          : time
+            ? timeIndexHint(c.column)
+            : quantity
+              ? quantityIndexHint(c.column)
+              : numericIdHint(c.column),
     };
   });
   const flags = flagRows(views, columns, label);
@@ -423,6 +433,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     views,
     duplicates: spec.sanity.flags.duplicate.policy === 'drop' ? 0 : flags.duplicateOf.size,
     idColumns: flags.idColumns,
+    copyOf: flags.duplicateOf,
     skip: new Set([...misread, ...views.filter((v) => columns[v.name]?.ignore).map((v) => v.name)]),
     locator,
     timestamps: new Set([...notes].filter(([, n]) => !n.keptAsText).map(([name]) => name)),

@@ -11,7 +11,7 @@ import {
   valueCounts,
   type ValueRows,
 } from '../core/data/dataset-checks';
-import { expectedDuplicates } from '../core/data/duplicates';
+import { expectedDuplicates, exportCopies, independentColumns, isMeasurement } from '../core/data/duplicates';
 import { suggestedMaxFraction } from '../core/data/row-flags';
 import { describeSplitColumn, findSplitColumns, splitColumnHint } from '../core/data/split-columns';
 import { describeSummaryRows, findSummaryRows, summaryRowsHint } from '../core/data/summary-rows';
@@ -31,6 +31,8 @@ export interface DatasetCheckInput {
   duplicates: number;
   /** Id-like columns the duplicate count compared rows without. */
   idColumns?: string[];
+  /** Each repeated row mapped to the first row it copies (row flags' `duplicateOf`), ids aside. */
+  copyOf?: ReadonlyMap<number, number>;
   /** Columns the checks leave alone (`ignore: true` overrides, columns misread as text). */
   skip: ReadonlySet<string>;
   locator: RowLocator;
@@ -68,26 +70,38 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
   // Small samples repeat rows by nature, and so do columns of few values (Likert answers): only the
   // repeats beyond those expected by chance (columns independent, expectedDuplicates) count (#4).
   if (rows >= DUPLICATES_MIN_ROWS && input.duplicates / rows > rules.maxDuplicateShare) {
-    const ids = new Set(input.idColumns ?? []);
-    const chance = expectedDuplicates(
-      views.filter((v) => !ids.has(v.name)),
-      rows,
-    );
-    if ((input.duplicates - chance) / rows > rules.maxDuplicateShare)
+    const idColumns = input.idColumns ?? [];
+    const ids = new Set(idColumns);
+    // Copies an export or append done twice leaves: keys repeated too, or a block of rows copied (breaker 10 #1).
+    const copies = input.copyOf ? exportCopies(views, rows, input.copyOf, idColumns) : 0;
+    // Under a unique id, repeats with distinct ids outside a copied block are genuine records (order
+    // lines, survey answers): only the copies count. Without one, repeats beyond chance count too.
+    const content = views.filter((v) => !ids.has(v.name));
+    // Unless a fine-grained measurement repeats too: two genuine records almost never share one,
+    // so a copy shuffled away from its block still shows, against chance.
+    const byIds =
+      idColumns.length > 0 && input.copyOf !== undefined && !content.some((v) => isMeasurement(v, rows));
+    const chance = byIds ? 0 : expectedDuplicates(independentColumns(content, rows), rows);
+    const beyond = byIds ? copies : Math.max(input.duplicates - chance, copies);
+    const pct = (n: number) => `${((n / rows) * 100).toFixed(1)}%`;
+    if (beyond / rows > rules.maxDuplicateShare)
       results.push({
         check: 'duplicates',
         column: '*',
         passed: false,
         observed:
-          `${input.duplicates} of ${rows} rows (${((input.duplicates / rows) * 100).toFixed(1)}%) repeat an earlier row exactly` +
-          `${input.idColumns?.length ? ` (${input.idColumns.map(quote).join(', ')} aside: ids tell copies apart, not records)` : ''}` +
-          (chance >= 0.01 * rows
-            ? `, ${Math.round(chance)} (${((chance / rows) * 100).toFixed(1)}%) expected by chance from the columns' few distinct values: more than chance (a file exported or appended twice? answers copied?)`
-            : ' (a file exported or appended twice?)'),
+          `${input.duplicates} of ${rows} rows (${pct(input.duplicates)}) repeat an earlier row exactly` +
+          (idColumns.length > 0 ? ` (${idColumns.map(quote).join(', ')} aside)` : '') +
+          (byIds
+            ? `, ${copies} (${pct(copies)}) of them with the same id or in a block copied from earlier rows (a file exported or appended twice?)`
+            : chance >= 0.01 * rows
+              ? `, ${Math.round(chance)} (${pct(chance)}) expected by chance from the columns' few distinct values: more than chance (a file exported or appended twice? answers copied?)`
+              : ' (a file exported or appended twice?)'),
         expected:
-          `<= ${rules.maxDuplicateShare * 100}% duplicates beyond chance: remove them at the source, or drop them ` +
-          `(sanity.flags.duplicate: { policy: drop, maxFraction: ${suggestedMaxFraction(input.duplicates / rows)} }), ` +
-          `or allow them (sanity.dataset.maxDuplicateShare)`,
+          `<= ${rules.maxDuplicateShare * 100}% ${byIds ? 'copied rows' : 'duplicates beyond chance'}: if the repeats are genuine records ` +
+          `(the same product bought twice, the same answers given), allow them (sanity.dataset.maxDuplicateShare: ` +
+          `${suggestedMaxFraction(beyond / rows)}); if the file was exported or appended twice, remove them at the ` +
+          `source, or drop them (sanity.flags.duplicate: { policy: drop, maxFraction: ${suggestedMaxFraction(input.duplicates / rows)} })`,
       });
   }
   // Spreadsheet totals exported with their detail rows (#3, #8): every column reads them, so none is skipped.

@@ -3,12 +3,14 @@ import { pathToFileURL } from 'node:url';
 import * as arrow from 'apache-arrow';
 import { withSchemaMetadata } from '../core/arrow-columns';
 import { openStore } from '../core/checkpoint/store';
+import { leftOutOfModel } from '../core/data/cardinality';
 import { SOURCE_LINEAGE_KEYS } from '../core/checkpoint/types';
 import { sourceSha256 } from '../core/source';
 import { readSourceTable, sourceFormat } from '../core/sources';
 import { skippedLinesOf } from '../core/sources/comment-lines';
 import type { QuiverConfig } from '../core/config';
 import type { StepInput, StepResult } from '../core/run-types';
+import type { PipelineSpec } from '../core/spec/schema';
 import { cancellationSignal, runStepActivity } from './step';
 
 /**
@@ -39,7 +41,7 @@ export async function ingest(input: StepInput, config: QuiverConfig): Promise<St
         ...options
       } = source;
       const format = sourceFormat(uri, source.format);
-      const read = await readSourceTable(uri, { ...options, format });
+      const read = await readSourceTable(uri, { ...options, format, outOfModel: outOfModel(input.spec) });
       const { bytes } = read;
       const table = withSourceLineage(read.table, { uri: absoluteUri(uri), sha256, bytes, format });
       await ctx.write('data', table);
@@ -58,6 +60,20 @@ export async function ingest(input: StepInput, config: QuiverConfig): Promise<St
     },
     { sourceSha256: sha256 },
   );
+}
+
+/**
+ * Whether the spec keeps a column out of the model (`ignore: true`, dropped, or left out of
+ * `train.features`; never the target): such a column may hold control characters (a `notes` field
+ * with NULs), as no category or class is made of it (BREAKER10 #7).
+ */
+export function outOfModel(spec: PipelineSpec): (column: string) => boolean {
+  // A spec without these sections (an older workflow's slice) keeps every column checked.
+  if (!spec.sanity || !spec.train) return () => false;
+  return (column) =>
+    column !== spec.target.column &&
+    (spec.sanity.schema.columns[column]?.ignore === true ||
+      leftOutOfModel(column, spec.features, spec.train.features) !== null);
 }
 
 /** The table with the source's identity in its schema metadata (kept under the step's lineage). */

@@ -20,7 +20,8 @@ const SECTIONS: readonly string[] = [
  * stores how ingest read text, `source.trim`/`nullValues`/`columnTypes`, with the model for serving).
  */
 const STEP_SECTIONS: Record<StepName, readonly string[]> = {
-  ingest: ['source', 'target'],
+  // ingest reads `sanity`, `features` and `train` only to know which columns the model never sees.
+  ingest: ['source', 'target', 'sanity', 'features', 'train'],
   sanity: ['source', 'target', 'sanity', 'features', 'train', 'deploy'],
   features: ['target', 'split', 'features'],
   train: ['source', 'target', 'split', 'train'],

@@ -270,6 +270,31 @@ export function timeIndexHint(column: string): string {
   );
 }
 
+/**
+ * `age`, `dose_mg`, `floor`, `depth_m`, `size`: a name that says the column measures something,
+ * so counting up one per row means one row per value (a life table's ages 0 … 100), not row numbers.
+ */
+const QUANTITY_NAME =
+  /^(age|size|dose|dosage|floor|storey|story|level|depth|height|length|width|weight|mass|distance|count|qty|quantity|temperature|temp|speed|duration|amount|price|load|concentration|conc|voltage|power|pressure)([_\s.-]?[a-z]{1,6})?$/i;
+
+/** Whether a column's name says it is a quantity (`age`, `dose_mg`, `floor`), not a row number. */
+export function looksLikeQuantity(name: string): boolean {
+  return QUANTITY_NAME.test(name.trim()) && !looksLikeIdName(name);
+}
+
+/**
+ * What to do about a quantity equal to the row position (`age` 0 … 100 in a life table): a table
+ * with one row per value, whose column is its main input, so keeping it (`ignore: true`) comes
+ * first, as for a time index (#25); dropping it only if it merely numbers the rows (BREAKER10 #10).
+ */
+export function quantityIndexHint(column: string): string {
+  return (
+    `a quantity with one row per value, not an id: to keep it as a model input, mark it sanity.schema.columns.${yamlName(column)}.ignore: true ` +
+    `(ignore only skips the checks; note split.holdout draws rows at random, so the holdout's ${column}s lie between ` +
+    `training ones); if it only numbers the rows, drop it (features: [{ drop: [${yamlName(column)}] }], or leave it out of train.features)`
+  );
+}
+
 /** What to do about a numeric id-like column: drop it, or say it is a real feature. */
 export function numericIdHint(column: string): string {
   return (

@@ -247,6 +247,7 @@ export function findSentinels(views: ColumnView[], minShare: number, iqrs: numbe
       if (!(iqr > 0)) continue;
       const far = fromLow ? value < q1 - iqrs * iqr : value > q3 + iqrs * iqr;
       if (!far) continue;
+      if (fromLow && zeroInflated(view.name, value, count, sorted, end)) continue;
       const rows: number[] = [];
       for (let i = 0; i < values.length && rows.length < EXAMPLES; i++)
         if ((!valid || valid[i]) && values[i] === value) rows.push(i);
@@ -254,6 +255,33 @@ export function findSentinels(views: ColumnView[], minShare: number, iqrs: numbe
     }
   }
   return found;
+}
+
+/** Integer values in this range, all of them, read as calendar years. */
+const YEARS = { min: 1800, max: 2100 };
+/** Names of year columns (`yr_renovated`, `YearBuilt`, `renovation_year`). */
+const YEAR_NAME = /(^|[^a-z])(yr|year)|year($|[^a-z])/i;
+
+/**
+ * A zero-inflated amount, not a code: 0 on most rows (half or more) of a column whose other values
+ * are all positive: capital loss, a fee not charged, rainfall, days absent. 0 is where such an amount
+ * naturally starts and the commonest answer, however narrow the band of the others. A year column
+ * (`yr_renovated`: 0 beside 1934 … 2015) is the exception: no year is 0, so there 0 means "never".
+ * `others[from …]` are the column's other present values, ascending.
+ */
+export function zeroInflated(
+  column: string,
+  value: number,
+  count: number,
+  others: ArrayLike<number>,
+  from = 0,
+): boolean {
+  const rest = others.length - from;
+  if (value !== 0 || rest <= 0 || count < rest || !(others[from] > 0)) return false;
+  let years = true;
+  for (let i = from; i < others.length && years; i++)
+    years = Number.isInteger(others[i]) && others[i] >= YEARS.min && others[i] <= YEARS.max;
+  return !years && !YEAR_NAME.test(column);
 }
 
 /** A column holding a sentinel's value, and whether it lies far outside that column's other values too. */
@@ -290,7 +318,9 @@ export function sentinelHolders(views: ColumnView[], column: string, value: numb
     const iqr = q3 - q1;
     // Beyond the fences, or clear of the other values' whole range by more than one IQR (a -200
     // under readings of 650 … 2040 is no reading, whatever the spread; a 0 beside 1 … 3 garage places is).
+    // A zero-inflated amount's 0 (fees not charged) is its commonest real value, never a code.
     const far =
+      !zeroInflated(view.name, value, count, rest) &&
       rest.length > 0 &&
       iqr > 0 &&
       (value < q1 - iqrs * iqr || value > q3 + iqrs * iqr || value < rest[0] - iqr || value > rest[rest.length - 1] + iqr);

@@ -154,3 +154,135 @@ function valueShares(view: ColumnView, rows: number): number[] {
   }
   return [...counts.values()].map((c) => c / rows);
 }
+
+/** Consecutive rows that must each repeat the row a fixed distance earlier to count as a copied block. */
+export const COPIED_BLOCK_MIN_ROWS = 4;
+
+/**
+ * Of the rows that repeat an earlier record (`copyOf`, id-like columns aside), those that carry the
+ * mark of an export or append done twice rather than of two genuine records that happen to agree
+ * (two customers buying one cable on the web; two respondents ticking "Agree" five times):
+ * - the id columns repeat too (the same record written twice, keys and all);
+ * - the row sits in a copied block: COPIED_BLOCK_MIN_ROWS or more consecutive rows each equal to
+ *   the row the same distance earlier, no more rows than that distance (a file appended to itself,
+ *   even under regenerated keys; a longer run is a pattern that repeats, such as rows cycling
+ *   through three channels).
+ * Genuine repeats are scattered and, under a unique id, carry distinct ids; a copy is neither.
+ */
+export function exportCopies(
+  views: ColumnView[],
+  rows: number,
+  copyOf: ReadonlyMap<number, number>,
+  idColumns: readonly string[],
+): number {
+  const ids = new Set(idColumns);
+  const content = views.filter((v) => !ids.has(v.name));
+  const marked = new Set<number>();
+  if (ids.size > 0) for (const row of duplicateRows(views, rows).keys()) marked.add(row);
+  let offset = 0;
+  let start = -1;
+  // Rows in the run that differ from the row before: a run of one repeated row (a file sorted with
+  // many equal records) copies itself at every distance and is no block.
+  let changes = 0;
+  const close = (end: number) => {
+    // A run longer than its distance copies itself: a repeating pattern (card, transfer, atm, …), not a copy.
+    const length = end - start;
+    if (start >= 0 && length >= COPIED_BLOCK_MIN_ROWS && length <= offset && changes >= COPIED_BLOCK_MIN_ROWS - 1)
+      for (let r = start; r < end; r++) marked.add(r);
+    start = -1;
+  };
+  for (let row = 0; row < rows; row++) {
+    if (start >= 0 && rowsEqual(content, row - offset, row)) {
+      if (!rowsEqual(content, row - 1, row)) changes++;
+      continue;
+    }
+    close(row);
+    const first = copyOf.get(row);
+    if (first === undefined) continue;
+    // A block's first row copies the first row of the original block: its own first occurrence.
+    offset = row - first;
+    start = row;
+    changes = 0;
+  }
+  close(rows);
+  return marked.size;
+}
+
+/** A determinant must average at least this many rows per value (combination) to be believed. */
+const DETERMINANT_ROWS_PER_KEY = 10;
+/** Work (rows × columns³) above which determinants are single columns only, and then none. */
+const DETERMINANT_WORK = 50_000_000;
+
+/**
+ * The columns left once those determined by others are taken out: a unit price fixed by its
+ * product, a line total fixed by product and quantity, a text's length by the text. Such a column
+ * adds no combinations of its own, yet expectedDuplicates, taking columns as independent, would
+ * multiply its values in and expect almost no repeats of genuine records (BREAKER10 #1). A
+ * determinant is one column, or a pair, with few enough values (DETERMINANT_ROWS_PER_KEY rows per
+ * value on average) that the rule is seen many times, not met once by chance: a measurement whose
+ * every value is distinct determines everything and is no determinant.
+ */
+export function independentColumns(views: ColumnView[], rows: number): ColumnView[] {
+  const n = views.length;
+  const pairs = rows * n * n * n <= DETERMINANT_WORK;
+  if (!pairs && rows * n * n > DETERMINANT_WORK) return views;
+  const codes = views.map((view) => columnCodes(view, rows));
+  const kept = views.map(() => true);
+  const maxKeys = rows / DETERMINANT_ROWS_PER_KEY;
+  const determines = (key: (row: number) => number, target: Int32Array): boolean => {
+    const seen = new Map<number, number>();
+    for (let row = 0; row < rows; row++) {
+      const k = key(row);
+      const value = seen.get(k);
+      if (value === undefined) {
+        if (seen.size >= maxKeys) return false;
+        seen.set(k, target[row]);
+      } else if (value !== target[row]) return false;
+    }
+    return true;
+  };
+  for (let c = 0; c < n; c++) {
+    const target = codes[c].codes;
+    if (codes[c].distinct <= 1) continue;
+    let determined = false;
+    for (let a = 0; a < n && !determined; a++) {
+      if (a === c || !kept[a] || codes[a].distinct > maxKeys) continue;
+      const ca = codes[a].codes;
+      determined = determines((row) => ca[row], target);
+      for (let b = a + 1; b < n && pairs && !determined; b++) {
+        if (b === c || !kept[b] || codes[b].distinct > maxKeys) continue;
+        const cb = codes[b].codes;
+        const width = codes[b].distinct;
+        determined = determines((row) => ca[row] * width + cb[row], target);
+      }
+    }
+    if (determined) kept[c] = false;
+  }
+  return views.filter((_, i) => kept[i]);
+}
+
+/**
+ * Whether a numeric column is a fine-grained measurement (a reading, an amount to the cent): at least
+ * `share` of the rows hold distinct values, so two genuine records almost never agree on it.
+ */
+export function isMeasurement(view: ColumnView, rows: number, share = 0.3): boolean {
+  return view.kind === 'numeric' && rows > 0 && columnCodes(view, rows).distinct >= share * rows;
+}
+
+/** Dense integer codes of a column's values (nulls one more value), and how many there are. */
+function columnCodes(view: ColumnView, rows: number): { codes: Int32Array; distinct: number } {
+  const codes = new Int32Array(rows);
+  const index = new Map<number | string, number>();
+  for (let i = 0; i < rows; i++) {
+    const key =
+      view.kind === 'numeric'
+        ? view.valid === null || view.valid[i] === 1
+          ? view.values[i]
+          : 'null'
+        : view.codes[i];
+    let code = index.get(key);
+    if (code === undefined) index.set(key, (code = index.size));
+    codes[i] = code;
+  }
+  return { codes, distinct: index.size };
+}

@@ -34,11 +34,24 @@ function oneLetterApart(a: string, b: string): boolean {
   const [short, long] = a.length < b.length ? [a, b] : [b, a];
   if (long.length !== short.length + 1 || short.length === 0) return false;
   if (long === `${short}.`) return true;
-  if (short.length < MIN_NEAR_LENGTH) return false;
+  if (short.length < MIN_NEAR_LENGTH || romanNumeralsApart(short, long)) return false;
   for (let i = 0; i <= short.length; i++) {
     if (long.slice(0, i) + long.slice(i + 1) === short) return /\p{L}/u.test(long[i]);
   }
   return false;
+}
+
+/** A last word in Roman numerals (keys are lower case): `stage iii`, `type_ii`, `nyha-iv`. */
+const ROMAN_TAIL = /^(.*[\s_\-.:/])?([ivxlcdm]+)$/u;
+
+/**
+ * Whether `a` and `b` are one stem with different Roman numerals after it (`Stage I`/`Stage II`,
+ * `Type I`/`Type II`, NYHA class III/IV): ordinal classes, as `Stage 1`/`Stage 2` are (BREAKER10 #6).
+ */
+function romanNumeralsApart(a: string, b: string): boolean {
+  const ma = ROMAN_TAIL.exec(a);
+  const mb = ROMAN_TAIL.exec(b);
+  return ma !== null && mb !== null && (ma[1] ?? '') === (mb[1] ?? '') && ma[2] !== mb[2];
 }
 
 /** What joins an affix word to a class: `Iris-virginica`, `class_a`, `x.new`, `x new`. */

@@ -2,18 +2,29 @@ import * as arrow from 'apache-arrow';
 import { DataError } from '../errors';
 import { rowLocator } from './row-lines';
 
-/** C0 control characters and DEL; tab, CR and LF are text a quoted field may hold. */
+/**
+ * C0 control characters and DEL; tab, CR and LF are text a quoted field may hold, and so are vertical
+ * tab and form feed: whitespace to every reader (`trim`, `\s`, Python's `split`), written for a line
+ * break inside a field by FileMaker (U+000B) and for a page break by pdftotext (U+000C) (BREAKER10 #7).
+ */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const CONTROL = /[\u0000-\u0008\u000e-\u001f\u007f]/;
 
 /**
  * Fails when a text value holds a control character (`'re\u0000d'`: a C-string writer, a damaged
  * sector): invisible on screen, it would make a category or class of its own beside `'red'`, as the
  * zero-width rule says for U+200B. Names the file line (or row), the column and the value escaped.
  * Checks dictionary words only once per word, so a clean file costs one pass over its distinct values.
+ * Columns for which `unchecked` says true (the spec keeps them out of the model) are not checked:
+ * a value no category or class is made of cannot stand beside another.
  */
-export function checkControlCharacters(table: arrow.Table, source: string): void {
+export function checkControlCharacters(
+  table: arrow.Table,
+  source: string,
+  unchecked: (column: string) => boolean = () => false,
+): void {
   for (const field of table.schema.fields) {
+    if (unchecked(field.name)) continue;
     const type = field.type as arrow.DataType;
     const vector = table.getChild(field.name);
     if (!vector) continue;

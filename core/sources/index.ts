@@ -33,6 +33,11 @@ export interface SourceOptions extends Omit<CsvOptions, 'source' | 'encoding'> {
   recordPath?: string;
   /** Only these columns are read, in this order (pandas' `usecols`); every column when absent. */
   columns?: readonly string[];
+  /**
+   * Columns the spec keeps out of the model (`ignore: true`, left out of `train.features`): their
+   * text is not refused for control characters (ingest sets it; every column is checked when absent).
+   */
+  outOfModel?: (column: string) => boolean;
 }
 
 const BY_EXTENSION: Record<string, SourceFormat> = {
@@ -98,7 +103,7 @@ export function parseSource(
   if (format === 'csv' || format === 'jsonl') refuseBinaryTable(bytes, format, name);
   const read = selectColumns(readFormat(bytes, format, name, options), options.columns, name);
   // `'re\u0000d'` beside `'red'`: two values that look one; refused in every format, naming the line.
-  checkControlCharacters(read, name);
+  checkControlCharacters(read, name, options.outOfModel);
   // `…-05:00` beside `…T06:00:00`: refused, as pandas refuses mixing tz-aware and naive values.
   checkTimestampZones(read, name, format === 'parquet' || format === 'arrow', options.columnTypes);
   // Declared types (source.columnTypes) are checked, and applied, the same way for every format.

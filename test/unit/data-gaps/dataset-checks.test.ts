@@ -85,6 +85,63 @@ describe('sanity.dataset: the data set as a model sees it', () => {
     expect(found[0].observed).toContain("'record_id' aside");
   });
 
+  it('passes order lines that repeat with distinct order ids (price by product, total = price × qty), fails them appended twice (breaker 10 #1)', () => {
+    const prices = [9.99, 19.99, 4.5, 120, 35, 12.25];
+    let seed = 11;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const lines = Array.from({ length: 300 }, () => {
+      const p = Math.floor(next() ** 2 * prices.length);
+      const qty = 1 + Math.floor(next() ** 3 * 3);
+      const total = (prices[p] * qty).toFixed(2);
+      return `sku${p},${prices[p]},${qty},${total},${next() < 0.8 ? 'web' : 'store'},${next() < 0.2 ? 'yes' : 'no'}`;
+    });
+    const header = 'order_id,product,unit_price,quantity,line_total,channel,returned';
+    const keyed = (rows: string[]) => rows.map((r, i) => `ORD-${500000 + i * 7},${r}`);
+    const dups = (rows: string[]) =>
+      failed(iris(rows, header), 'returned').filter((r) => r.check === 'duplicates');
+    // Distinct order ids: genuine records, even sorted so equal lines sit side by side.
+    expect(dups(keyed(lines))).toEqual([]);
+    expect(dups(keyed([...lines].sort()))).toEqual([]);
+    // Appended twice under regenerated ids: a copied block.
+    const twice = dups(keyed([...lines, ...lines]));
+    expect(twice).toHaveLength(1);
+    expect(twice[0].observed).toMatch(
+      /'order_id' aside\), 300 \(50\.0%\) of them with the same id or in a block/,
+    );
+    expect(twice[0].expected).toMatch(
+      /^<= 5% copied rows: if the repeats are genuine records .*allow them \(sanity\.dataset\.maxDuplicateShare: 0\.5\)/,
+    );
+    // Without an id column the chance estimate leaves out columns fixed by others (price by
+    // product, total by product and quantity): genuine lines pass, the file appended twice fails.
+    expect(dups(lines.map((r) => `,${r}`))).toEqual([]);
+    expect(dups([...lines, ...lines].map((r) => `,${r}`))).toHaveLength(1);
+    // Exported twice with the same ids, then shuffled: the ids repeat too.
+    const ids = keyed(lines);
+    const shuffled = [...ids, ...ids]
+      .map((r, i) => [((i * 7919) % 600) / 600, r] as const)
+      .sort((a, b) => a[0] - b[0])
+      .map(([, r]) => r);
+    expect(dups(shuffled)).toHaveLength(1);
+  });
+
+  it('fails a file appended twice under regenerated ids and then shuffled when a fine-grained measurement repeats too (breaker 10 #1)', () => {
+    const rows = Array.from(
+      { length: 150 },
+      (_, i) => `${((i * 7919) % 10007) / 10},${['web', 'store'][i % 2]},${CLASSES[i % 3]}`,
+    );
+    const shuffled = [...rows, ...rows]
+      .map((r, i) => [(i * 7919) % 300, r] as const)
+      .sort((a, b) => a[0] - b[0])
+      .map(([, r], i) => `${i + 1},${r}`);
+    const found = failed(iris(shuffled, 'record_id,reading,channel,species')).filter(
+      (r) => r.check === 'duplicates',
+    );
+    expect(found).toHaveLength(1);
+    expect(found[0].observed).toContain(
+      "150 of 300 rows (50.0%) repeat an earlier row exactly ('record_id' aside)",
+    );
+  });
+
   it('fails a class with too few rows to be validated, naming it, its count and its line (#8, #21)', () => {
     const csv = `${iris(irisRows())}6.3,2.5,virgi`; // a truncated last line, no final newline
     const found = failed(csv).filter((r) => r.check === 'rare_class');
@@ -242,6 +299,34 @@ describe('sanity.dataset: the data set as a model sees it', () => {
     expect(found[0].expected).toMatch(/'garage_cars' \(\d+ rows\)/);
     expect(found[0].expected).toContain('derive: { yr_renovated_known: "yr_renovated != 0" }');
     expect(found[0].expected).toContain('sanity.dataset.sentinelShare');
+  });
+
+  it('passes zero-inflated amounts (capital loss 0 on 95% of rows, fees not charged), still fails a year 0 and a rare 0 reading (breaker 10 #8, #15)', () => {
+    const sentinels = (csv: string) => failed(csv).filter((r) => r.check === 'sentinel');
+    // Adult's capital_loss: 0 on 95% of rows, the rest in a narrow band 1485 … 2415.
+    const adult = Array.from({ length: 400 }, (_, i) => {
+      const loss = i % 20 === 0 ? 1485 + ((i * 37) % 930) : 0;
+      const gain = i % 12 === 0 ? [15024, 7688, 99999, 3103][i % 4] : 0;
+      return `${20 + (i % 50)},${loss},${gain},${CLASSES[i % 3]}`;
+    });
+    expect(sentinels(iris(adult, 'age,capital_loss,capital_gain,species'))).toEqual([]);
+    // Three fee columns, 0 = no fee charged on about two thirds of rows: no file-wide "no data" code.
+    const cards = Array.from({ length: 300 }, (_, i) => {
+      const annual = i % 3 === 0 ? 95 + (i % 35) : 0;
+      const overdraft = i % 3 === 1 ? 34 + (i % 3) : 0;
+      const late = i % 4 === 0 ? 25 + (i % 15) : 0;
+      return `${annual},${overdraft},${late},${1000 + ((i * 53) % 4000)},${CLASSES[i % 3]}`;
+    });
+    expect(sentinels(iris(cards, 'annual_fee,overdraft_fee,late_fee,balance,species'))).toEqual([]);
+    // A 0 that is no amount still fails: a year of 0 ("never"), and a 0 reading on a tenth of rows.
+    const codes = Array.from({ length: 200 }, (_, i) => {
+      const built = i % 10 === 0 ? 0 : 1950 + (i % 60);
+      const reading = i % 10 === 5 ? 0 : 650 + ((i * 29) % 100);
+      return `${built},${reading},${CLASSES[i % 3]}`;
+    });
+    const found = sentinels(iris(codes, 'built,reading,species'));
+    expect(found.map((r) => r.column)).toEqual(['built']);
+    expect(found[0].observed).toContain('\'reading\' (20 rows): a file-wide "no data" code');
   });
 
   it("the sentinel hint's indicator way out passes as printed: derive, then drop the raw column (N1)", () => {

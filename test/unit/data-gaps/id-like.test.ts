@@ -38,6 +38,25 @@ describe('numeric id-like: by name and distinct share, or equal to the row posit
     expect(check('n', 104, (i) => i + 1)[0].expected).toMatch(/^an identifier, not a feature: drop it/);
   });
 
+  it("calls a life table's 'age' 0 … 100 (one row per age) a quantity, not an id, and offers ignore: true first (BREAKER10 #10)", () => {
+    for (const name of ['age', 'dose_mg', 'floor', 'Size']) {
+      const [found] = check(name, 101, (i) => i);
+      expect(found.observed).toContain(
+        `named like a quantity (one row per ${name}: a table sorted by ${name}?)`,
+      );
+      expect(found.observed).not.toContain('id-like');
+      expect(found.expected).toMatch(
+        new RegExp(
+          `^a quantity with one row per value, not an id: .* sanity\\.schema\\.columns\\.${name}\\.ignore: true`,
+        ),
+      );
+      expect(found.expected.indexOf('ignore: true')).toBeLessThan(found.expected.indexOf('drop'));
+    }
+    // An id name stays an id, whatever it counts: `count_id`, `row`.
+    expect(check('count_id', 101, (i) => i)[0].expected).toMatch(/^an identifier, not a feature: drop it/);
+    expect(check('row', 101, (i) => i)[0].expected).toMatch(/^an identifier, not a feature: drop it/);
+  });
+
   it('passes years, sorted epoch seconds and sorted ages named as data', () => {
     expect(check('year', 31, (i) => 1990 + i)).toEqual([]);
     expect(check('ts', 40, (i) => 1_700_000_000 + i * 617)).toEqual([]);

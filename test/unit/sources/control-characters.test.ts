@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { outOfModel } from '../../../activities/ingest';
 import { parseSource } from '../../../core/sources/index';
+import { validateSpec } from '../../../core/spec/load';
 
 const csv = (text: string) => parseSource(Buffer.from(text, 'utf8'), 'csv', 'c.csv');
 const rows = (n: number) => Array.from({ length: n }, (_, i) => `${i},${['red', 'blue'][i % 2]}`).join('\n');
@@ -27,6 +29,39 @@ describe('control characters inside text values', () => {
   it('leave tabs and line breaks inside quoted values alone', () => {
     const table = csv('x,c\n1,"a\tb"\n2,"two\nlines"\n');
     expect([...table.getChild('c')!]).toEqual(['a\tb', 'two\nlines']);
+  });
+
+  it("read FileMaker's vertical tab and pdftotext's form feed as whitespace, not a damaged file (BREAKER10 #7)", () => {
+    const table = csv('x,notes\n1,checked\u000bsecond line\n2,page one\u000cpage two\n3,plain\n');
+    expect([...table.getChild('notes')!]).toEqual([
+      'checked\u000bsecond line',
+      'page one\u000cpage two',
+      'plain',
+    ]);
+  });
+
+  it('skip a column the spec keeps out of the model, still fail a model input (BREAKER10 #7)', () => {
+    const text = Buffer.from('x,notes,color\n1,a\u0000b,red\n2,c,blue\n');
+    const read = (outOfModel: (c: string) => boolean) => parseSource(text, 'csv', 'c.csv', { outOfModel });
+    expect(read((c) => c === 'notes').numRows).toBe(2);
+    expect(() => read(() => false)).toThrow(
+      "line 2, column 'notes': 'a\\u0000b' holds a control character (U+0000)",
+    );
+  });
+
+  it("ingest's rule: out of the model by ignore: true or a train.features keep-list, never the target", () => {
+    const spec = (extra: Record<string, unknown>) =>
+      validateSpec({ name: 't', source: { uri: 'c.csv' }, target: { column: 'color' }, ...extra });
+    const text = Buffer.from('x,notes,color\n1,a\u0000b,red\n2,c,blue\n3,d,re\u0000d\n');
+    const read = (extra: Record<string, unknown>) =>
+      parseSource(text.subarray(0, 33), 'csv', 'c.csv', { outOfModel: outOfModel(spec(extra)) });
+    expect(read({ train: { features: ['x'] } }).numRows).toBe(2);
+    expect(read({ sanity: { schema: { columns: { notes: { ignore: true } } } } }).numRows).toBe(2);
+    expect(() => read({})).toThrow("column 'notes'");
+    // The target is a model's output: a keep-list never leaves it out.
+    const all = (extra: Record<string, unknown>) =>
+      parseSource(text, 'csv', 'c.csv', { outOfModel: outOfModel(spec(extra)) });
+    expect(() => all({ train: { features: ['x'] } })).toThrow("column 'color': 're\\u0000d'");
   });
 
   it('a file padded with NULs names the padding, never prints raw NULs', () => {

@@ -46,7 +46,7 @@ describe('specForStep', () => {
   it('sends each step a part of the spec: the name always, the sections it never reads not at all', () => {
     const [, spec] = specs()[0];
     const ingest = specForStep('ingest', spec);
-    expect(Object.keys(ingest).sort()).toEqual(['name', 'source', 'target']);
+    expect(Object.keys(ingest).sort()).toEqual(['features', 'name', 'sanity', 'source', 'target', 'train']);
     expect(specForStep('deploy', spec)).toEqual({ name: spec.name, deploy: spec.deploy });
     for (const step of STEP_NAMES)
       expect(JSON.stringify(specForStep(step, spec)).length, step).toBeLessThan(JSON.stringify(spec).length);
