@@ -374,12 +374,12 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     const bounded = boundedByFeatures(c.column, spec.features, spec.train.features);
     // `week` 1 … 104 in file order counts time: its way out is keeping it, not dropping it (#25).
     const time = c.reason !== 'name' && looksLikeTimeIndex(c.column);
-    // `age` 0 … 100, one row per age (a life table): a quantity's table, kept first too (BREAKER10 #10).
+    // `age` 0 … 100, one row per age (a life table): a quantity's own table, not ids: it passes (BREAKER10 #10).
     const quantity = !time && c.reason === 'position' && looksLikeQuantity(c.column);
     return {
       check: 'cardinality',
       column: c.column,
-      passed: bounded !== null,
+      passed: bounded !== null || quantity,
       observed:
         c.reason === 'position'
           ? `${c.rows} distinct integers in ${c.rows} rows, equal to the row position (${c.first} … ${c.last}), ${time ? `named like a time index (a counter of ${c.column}s)` : quantity ? `named like a quantity (one row per ${c.column}: a table sorted by ${c.column}?)` : 'id-like'}`

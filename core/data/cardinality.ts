@@ -283,14 +283,13 @@ export function looksLikeQuantity(name: string): boolean {
 }
 
 /**
- * What to do about a quantity equal to the row position (`age` 0 … 100 in a life table): a table
- * with one row per value, whose column is its main input, so keeping it (`ignore: true`) comes
- * first, as for a time index (#25); dropping it only if it merely numbers the rows (BREAKER10 #10).
+ * What a quantity equal to the row position (`age` 0 … 100 in a life table) is: a table with one row
+ * per value, whose column is its main input, so the check passes it, saying so in its report; only
+ * if it merely numbers the rows is dropping it right (BREAKER10 #10).
  */
 export function quantityIndexHint(column: string): string {
   return (
-    `a quantity with one row per value, not an id: to keep it as a model input, mark it sanity.schema.columns.${yamlName(column)}.ignore: true ` +
-    `(ignore only skips the checks; note split.holdout draws rows at random, so the holdout's ${column}s lie between ` +
+    `a quantity with one row per value, not an id: kept as a model input (split.holdout draws rows at random, so the holdout's ${column}s lie between ` +
     `training ones); if it only numbers the rows, drop it (features: [{ drop: [${yamlName(column)}] }], or leave it out of train.features)`
   );
 }
