@@ -31,6 +31,7 @@ import { rowLocator, withRowLines } from '../sources/row-lines';
 import { trainingRange } from '../model/input-range';
 import { LOGICAL_TYPE_KEY } from '../sources/text-types';
 import { yamlName } from '../yaml-name';
+import { keptOutputColumns, planKeepList } from './keep-list';
 
 let builtinVersion: string | undefined;
 
@@ -96,6 +97,11 @@ export interface FitFeaturesArgs {
   prior?: (PriorTransform | undefined)[];
   /** Reads a prior transform's output table (a checkpoint); null when it is gone. */
   loadPrior?: (prior: PriorTransform) => Promise<arrow.Table | null>;
+  /**
+   * The spec's `train.features` keep-list: the stage reads only the columns it needs (see keep-list.ts),
+   * and its output holds only the kept columns (and their encoded columns).
+   */
+  keepList?: string[];
   /** Called after each transform (checkpointing, heartbeats). */
   onTransform?: (outcome: TransformOutcome) => Promise<void>;
 }
@@ -108,11 +114,18 @@ export interface FitFeaturesArgs {
 export async function fitFeatures(
   args: FitFeaturesArgs,
 ): Promise<{ fitted: FittedFeatures; output: arrow.Table }> {
-  const { specs, target } = args;
-  const inputs = inputColumns(args.table, target, args.trainRows);
+  const { target } = args;
+  const plan = args.keepList
+    ? planKeepList(columnNames(args.table), args.specs, args.keepList, target)
+    : null;
+  const specs = plan?.specs ?? args.specs;
+  // Columns outside the keep-list never enter the stage: no transform needs them, serving never asks.
+  const source = plan ? args.table.select(plan.columns) : args.table;
+  const inputs = inputColumns(source, target, args.trainRows);
   const versions = transformCodeVersions(specs);
-  let table = args.table;
-  let previousKey = args.inputSha256;
+  let table = withRowLines(source, args.table);
+  // The keep-list decides the columns the first transform sees: it is part of the chain of cache keys.
+  let previousKey = plan ? stableHash({ input: args.inputSha256, columns: plan.columns }) : args.inputSha256;
   const transforms: FittedTransform[] = [];
   for (const [index, spec] of specs.entries()) {
     const started = performance.now();
@@ -154,7 +167,15 @@ export async function fitFeatures(
       durationMs: performance.now() - started,
     });
   }
-  const output = withRowLines(finalFeatures(table, target), args.table);
+  const kept = args.keepList ? keptOutputColumns(columnNames(table), args.keepList, target) : null;
+  const output = withRowLines(
+    finalFeatures(
+      table,
+      target,
+      kept?.filter((n) => n !== target),
+    ),
+    args.table,
+  );
   const features = columnNames(output).filter((n) => n !== target);
   return { fitted: { version: 1, target, inputs, transforms, features }, output };
 }
