@@ -6,6 +6,9 @@ import { applyFeatures, fitFeatures } from '../../../core/features/pipeline';
 import { featuresSchema } from '../../../core/features/spec';
 import { fitPreprocessing } from '../../../core/model/preprocess';
 import { parseRawPredictBody, rawInputPreprocessing } from '../../../core/serving/raw-input';
+import { pipelineSpecSchema } from '../../../core/spec/schema';
+import { stepParams } from '../../../core/step-params';
+import { specForStep } from '../../../workflows/step-spec';
 
 // A sales file with a text column, a leak column (revenue in another currency) and a "no data" code.
 const csv =
@@ -103,5 +106,25 @@ describe('serving a model with a features stage', () => {
     await expect(
       parseRawPredictBody({ instances: [{ units: 1, price: 2, region: 's' }] }, fitted, raw, prep),
     ).resolves.toBeDefined();
+  });
+});
+
+describe("the features step's cache key", () => {
+  it('changes with the keep-list when a features list is present (its output depends on it)', () => {
+    const spec = (keep: string[], features?: unknown[]) =>
+      pipelineSpecSchema.parse({
+        name: 'k',
+        source: { uri: './k.csv' },
+        target: { column: 'revenue' },
+        ...(features ? { features } : {}),
+        train: { features: keep },
+      });
+    const withList = [{ drop: ['revenue_eur'] }];
+    const a = stepParams('features', specForStep('features', spec(['units'], withList)));
+    const b = stepParams('features', specForStep('features', spec(['units', 'price'], withList)));
+    expect(a).not.toEqual(b);
+    expect(a['train.features']).toEqual(['units']);
+    // Without a features list the stage passes the data on: the keep-list is train's alone.
+    expect(stepParams('features', spec(['units']))).toEqual(stepParams('features', spec(['units', 'price'])));
   });
 });
