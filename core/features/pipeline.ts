@@ -173,6 +173,7 @@ export async function fitFeatures(
       table,
       target,
       kept?.filter((n) => n !== target),
+      kept !== null,
     ),
     args.table,
   );
@@ -287,7 +288,7 @@ async function applyChecked(
  * non-numbers, columns with missing values (`'TotalCharges' (5)`). A features list replaces the
  * model's default encoding, which is why a list of `drop`s alone leaves text and nulls in the way.
  */
-function notReady(text: string[], other: string[], missing: string[]): string {
+function notReady(text: string[], other: string[], missing: string[], keepList: boolean): string {
   const list = (names: string[]) => names.map((n) => (n.startsWith("'") ? n : `'${n}'`)).join(', ');
   const parts = [
     text.length > 0
@@ -298,8 +299,16 @@ function notReady(text: string[], other: string[], missing: string[]): string {
       ? `column(s) with missing values ${list(missing)} (add an impute transform: { impute: { columns: [${missing.map((m) => yamlName(m.slice(1, m.indexOf("'", 1)))).join(', ')}] } })`
       : '',
   ].filter(Boolean);
+  const needs = `features: after the last transform the model needs numbers without missing values, but has ${parts.join('; and ')}. `;
+  // With a keep-list the stage already works on the kept columns only: the way out is per kept column.
+  if (keepList)
+    return (
+      needs +
+      "A features list replaces the model's default encoding for the columns train.features keeps: " +
+      'add encode/impute (and scale) for them, or leave them out of train.features'
+    );
   return (
-    `features: after the last transform the model needs numbers without missing values, but has ${parts.join('; and ')}. ` +
+    needs +
     "A features list replaces the model's default encoding (one-hot text, nulls as the mean, standard scaling): " +
     'add encode/impute (and scale) yourself, or, to only leave columns out, drop the features list and use the keep-list ' +
     'train.features: [...], which keeps the default encoding'
@@ -307,7 +316,12 @@ function notReady(text: string[], other: string[], missing: string[]): string {
 }
 
 /** The stage's output: every feature column as Float64 without missing values, then the target. */
-function finalFeatures(table: arrow.Table, target: string, expected?: string[]): arrow.Table {
+function finalFeatures(
+  table: arrow.Table,
+  target: string,
+  expected?: string[],
+  keepList = false,
+): arrow.Table {
   const features = expected ?? columnNames(table).filter((n) => n !== target);
   const columns: [string, arrow.Vector][] = [];
   // Every column in the way is named at once: fixing them one failed run at a time wastes runs.
@@ -330,7 +344,7 @@ function finalFeatures(table: arrow.Table, target: string, expected?: string[]):
     else columns.push([name, float64Vector(values)]);
   }
   if (text.length + other.length + missing.length > 0)
-    throw new FeatureTransformError(notReady(text, other, missing));
+    throw new FeatureTransformError(notReady(text, other, missing, keepList));
   if (columns.length === 0)
     throw new FeatureTransformError('features: the transforms left no feature columns');
   const targetColumn = table.getChild(target);

@@ -70,6 +70,16 @@ describe('features stage with a train.features keep-list', () => {
     expect(applied.schema.fields.map((f) => f.name)).toEqual(['price', 'co_known', 'revenue']);
   });
 
+  it('a kept text column without an encode is named alone, with the keep-list as the way out', async () => {
+    const error = await fit(
+      [{ impute: { columns: ['units'], strategy: 'median' } }],
+      ['units', 'region'],
+    ).catch((e: Error) => e);
+    expect((error as Error).message).toContain("has text column(s) 'region' (add an encode transform");
+    expect((error as Error).message).not.toContain('revenue_eur');
+    expect((error as Error).message).toContain('or leave them out of train.features');
+  });
+
   it('a kept name a transform drops fails up front, naming the transform and the nearest name', async () => {
     const specs = featuresSchema.parse([{ derive: { co_known: 'co != -200' } }, { drop: ['co'] }]);
     expect(() => planKeepList(['co', 'price', 'revenue'], specs, ['co', 'price'], 'revenue')).toThrow(
