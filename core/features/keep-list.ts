@@ -143,8 +143,14 @@ function assertKeptNamesExist(
       }
   }
   if (unknowable) names = new Set([...names, ...raw]);
-  for (const name of keepList) {
-    if (name === target || names.has(name)) continue;
+  for (const [i, name] of keepList.entries()) {
+    // As train checks a keep-list without a features list: the stage hands train its output instead.
+    if (name === target)
+      throw new FeatureTransformError(
+        `train.features lists the target '${target}'; it cannot also be a feature`,
+      );
+    if (keepList.indexOf(name) !== i) throw new FeatureTransformError(`train.features lists '${name}' twice`);
+    if (names.has(name)) continue;
     const candidates = [...names].filter((n) => n !== target);
     const nearest = candidates.find((n) => madeFrom.get(n)?.includes(name)) ?? nearestName(name, candidates);
     const cause = removedBy.get(name) ?? 'which is neither a column of the data nor made by a transform';

@@ -115,9 +115,9 @@ export async function fitFeatures(
   args: FitFeaturesArgs,
 ): Promise<{ fitted: FittedFeatures; output: arrow.Table }> {
   const { target } = args;
-  const plan = args.keepList
-    ? planKeepList(columnNames(args.table), args.specs, args.keepList, target)
-    : null;
+  // Without transforms the stage passes the data on, and train applies (and checks) the keep-list.
+  const keepList = args.specs.length > 0 ? args.keepList : undefined;
+  const plan = keepList ? planKeepList(columnNames(args.table), args.specs, keepList, target) : null;
   const specs = plan?.specs ?? args.specs;
   // Columns outside the keep-list never enter the stage: no transform needs them, serving never asks.
   const source = plan ? args.table.select(plan.columns) : args.table;
@@ -167,7 +167,7 @@ export async function fitFeatures(
       durationMs: performance.now() - started,
     });
   }
-  const kept = args.keepList ? keptOutputColumns(columnNames(table), args.keepList, target) : null;
+  const kept = keepList ? keptOutputColumns(columnNames(table), keepList, target) : null;
   const output = withRowLines(
     finalFeatures(
       table,

@@ -88,6 +88,9 @@ describe('features stage with a train.features keep-list', () => {
     await expect(
       fit([{ derive: { co_known: 'co != -200' } }, { drop: ['co'] }], ['co', 'price']),
     ).rejects.toThrow("train.features lists 'co', which features[1] drops; did you mean 'co_known'?");
+    await expect(fit([{ drop: ['co'] }], ['units', 'revenue'])).rejects.toThrow(
+      "train.features lists the target 'revenue'",
+    );
     await expect(fit([{ rename: { price: 'unit_price' } }], ['price', 'units'])).rejects.toThrow(
       "train.features lists 'price', which features[0] renames to 'unit_price'",
     );
