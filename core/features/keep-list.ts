@@ -107,18 +107,24 @@ export function keptOutputColumns(output: string[], keepList: string[], target: 
   });
 }
 
-/** Walks the names forward through the transforms (statically): a kept name missing at the end is named with its cause. */
-function assertKeptNamesExist(
-  raw: string[],
-  specs: TransformSpec[],
-  keepList: string[],
+/**
+ * What is wrong with a keep-list beside a features list, or null: the target or a name listed twice, or
+ * a kept name missing after the transforms, with the transform that dropped/renamed it and the nearest
+ * name (`train.features lists 'CO(GT)', which features[1] drops; did you mean 'CO(GT)_known'?`).
+ * Without `raw` (the data's columns; spec load has none yet) only a name a transform removes is reported.
+ */
+export function keepListProblem(
+  specs: readonly TransformSpec[],
+  keepList: readonly string[],
   target: string,
-): void {
-  let names = new Set(raw);
+  raw?: readonly string[],
+): string | null {
+  if (specs.length === 0) return null;
+  const unknowable = specs.some((s) => s.module || s.kind === 'selectKBest');
+  let names = new Set(raw ?? keepList);
   const removedBy = new Map<string, string>();
   // What each derived column is made from: the best guess for a kept name a later drop removes.
   const madeFrom = new Map<string, string[]>();
-  const unknowable = specs.some((s) => s.module || s.kind === 'selectKBest');
   for (const [i, spec] of specs.entries()) {
     const at = `features[${i}]`;
     const listed = Array.isArray(spec.params.columns) ? (spec.params.columns as string[]) : [];
@@ -142,21 +148,30 @@ function assertKeptNamesExist(
         madeFrom.set(name, expressionColumns(expression as string));
       }
   }
-  if (unknowable) names = new Set([...names, ...raw]);
+  // A module or selectKBest may add or remove any column: only what the walk can know is checked.
+  if (unknowable) names = new Set([...names, ...(raw ?? keepList)]);
   for (const [i, name] of keepList.entries()) {
     // As train checks a keep-list without a features list: the stage hands train its output instead.
-    if (name === target)
-      throw new FeatureTransformError(
-        `train.features lists the target '${target}'; it cannot also be a feature`,
-      );
-    if (keepList.indexOf(name) !== i) throw new FeatureTransformError(`train.features lists '${name}' twice`);
-    if (names.has(name)) continue;
+    if (name === target) return `train.features lists the target '${target}'; it cannot also be a feature`;
+    if (keepList.indexOf(name) !== i) return `train.features lists '${name}' twice`;
+    if (names.has(name) || (raw === undefined && !removedBy.has(name))) continue;
     const candidates = [...names].filter((n) => n !== target);
     const nearest = candidates.find((n) => madeFrom.get(n)?.includes(name)) ?? nearestName(name, candidates);
     const cause = removedBy.get(name) ?? 'which is neither a column of the data nor made by a transform';
-    throw new FeatureTransformError(
+    return (
       `train.features lists '${name}', ${cause}${nearest === null ? '' : `; did you mean '${nearest}'?`} ` +
-        `(the keep-list names columns after the features list: raw columns kept, or ones a derive/rename makes)`,
+      `(the keep-list names columns after the features list: raw columns kept, or ones a derive/rename makes)`
     );
   }
+  return null;
+}
+
+function assertKeptNamesExist(
+  raw: string[],
+  specs: TransformSpec[],
+  keepList: string[],
+  target: string,
+): void {
+  const problem = keepListProblem(specs, keepList, target, raw);
+  if (problem !== null) throw new FeatureTransformError(problem);
 }

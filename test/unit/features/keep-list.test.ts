@@ -6,6 +6,7 @@ import { applyFeatures, fitFeatures } from '../../../core/features/pipeline';
 import { featuresSchema } from '../../../core/features/spec';
 import { fitPreprocessing } from '../../../core/model/preprocess';
 import { parseRawPredictBody, rawInputPreprocessing } from '../../../core/serving/raw-input';
+import { validateSpec } from '../../../core/spec/load';
 import { pipelineSpecSchema } from '../../../core/spec/schema';
 import { stepParams } from '../../../core/step-params';
 import { specForStep } from '../../../workflows/step-spec';
@@ -139,5 +140,24 @@ describe("the features step's cache key", () => {
     expect(a['train.features']).toEqual(['units']);
     // Without a features list the stage passes the data on: the keep-list is train's alone.
     expect(stepParams('features', spec(['units']))).toEqual(stepParams('features', spec(['units', 'price'])));
+  });
+});
+
+describe('spec load', () => {
+  it('refuses a keep-list naming a column the features list drops, before any step runs', () => {
+    const raw = {
+      name: 'aqco',
+      source: { uri: './aq_co.csv' },
+      target: { column: 'PT08.S1(CO)' },
+      features: [{ derive: { 'CO(GT)_known': "'CO(GT)' != -200" } }, { drop: ['CO(GT)'] }],
+      train: { features: ['CO(GT)', 'C6H6(GT)', 'T'] },
+    };
+    expect(() => validateSpec(raw)).toThrow(
+      "train.features: train.features lists 'CO(GT)', which features[1] drops; did you mean 'CO(GT)_known'?",
+    );
+    // The same keep-list naming the derived column loads; one with a column only the data can confirm too.
+    expect(() =>
+      validateSpec({ ...raw, train: { features: ['CO(GT)_known', 'C6H6(GT)', 'T'] } }),
+    ).not.toThrow();
   });
 });
