@@ -51,6 +51,7 @@ export async function features(input: StepInput, config: QuiverConfig): Promise<
         task,
         trainRows: split.trainRows,
         inputSha256: data.sha256,
+        keepList: spec.train.features,
         prior: specs.map((_, i) => priorByIndex.get(i) as PriorTransform | undefined),
         loadPrior: async (prior) => {
           const ref = (prior as unknown as TransformRun).output;

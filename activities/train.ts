@@ -48,8 +48,11 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
     const table = await ctx.read('data');
     // The features stage's fitted transforms travel with the model, so validate and serve re-apply them.
     const fitted = input.inputs.transforms ? fittedFromArrow(await ctx.read('transforms')) : null;
+    // A features stage already applied the keep-list (a kept text column is now its one-hot columns).
     const features =
-      params.features ?? table.schema.fields.map((f) => f.name).filter((name) => name !== target);
+      fitted?.features ??
+      params.features ??
+      table.schema.fields.map((f) => f.name).filter((name) => name !== target);
     // A retried attempt continues from its predecessor's heartbeat; a resumed run or a fallback to the
     // CPU queue from the checkpoint the workflow recorded.
     const from = previous?.checkpoint ?? input.resumeTraining ?? null;

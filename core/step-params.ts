@@ -29,7 +29,13 @@ export function stepParams(step: StepName, spec: PipelineSpec): Record<string, u
     case 'sanity':
       return { sanity: withoutRunOptions(spec.sanity), target: spec.target };
     case 'features':
-      return { features: spec.features ?? null, split: spec.split, target: spec.target };
+      return {
+        features: spec.features ?? null,
+        split: spec.split,
+        target: spec.target,
+        // A features list works on the keep-list's columns only: its output depends on the keep-list.
+        ...(spec.features?.length && spec.train.features ? { 'train.features': spec.train.features } : {}),
+      };
     case 'train':
       return { train: withoutRunOptions(spec.train), split: spec.split, target: spec.target };
     case 'validate':

@@ -16,14 +16,15 @@ const SECTIONS: readonly string[] = [
 /**
  * The sections each step reads: those its params and code version come from (core/step-params.ts,
  * core/step-modules.ts: its cache key) and those its body and checks read (sanity's data checks read
- * `features` and `train.features`; validate and sanity look up the deployed model through `deploy`; train
+ * `features` and `train.features`; the features stage works on the `train.features` keep-list; validate
+ * and sanity look up the deployed model through `deploy`; train
  * stores how ingest read text, `source.trim`/`nullValues`/`columnTypes`, with the model for serving).
  */
 const STEP_SECTIONS: Record<StepName, readonly string[]> = {
   // ingest reads `sanity`, `features` and `train` only to know which columns the model never sees.
   ingest: ['source', 'target', 'sanity', 'features', 'train'],
   sanity: ['source', 'target', 'sanity', 'features', 'train', 'deploy'],
-  features: ['target', 'split', 'features'],
+  features: ['target', 'split', 'features', 'train'],
   train: ['source', 'target', 'split', 'train'],
   validate: ['target', 'split', 'validate', 'deploy'],
   deploy: ['deploy'],

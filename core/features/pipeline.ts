@@ -31,6 +31,7 @@ import { rowLocator, withRowLines } from '../sources/row-lines';
 import { trainingRange } from '../model/input-range';
 import { LOGICAL_TYPE_KEY } from '../sources/text-types';
 import { yamlName } from '../yaml-name';
+import { keptOutputColumns, planKeepList } from './keep-list';
 
 let builtinVersion: string | undefined;
 
@@ -96,6 +97,11 @@ export interface FitFeaturesArgs {
   prior?: (PriorTransform | undefined)[];
   /** Reads a prior transform's output table (a checkpoint); null when it is gone. */
   loadPrior?: (prior: PriorTransform) => Promise<arrow.Table | null>;
+  /**
+   * The spec's `train.features` keep-list: the stage reads only the columns it needs (see keep-list.ts),
+   * and its output holds only the kept columns (and their encoded columns).
+   */
+  keepList?: string[];
   /** Called after each transform (checkpointing, heartbeats). */
   onTransform?: (outcome: TransformOutcome) => Promise<void>;
 }
@@ -108,11 +114,18 @@ export interface FitFeaturesArgs {
 export async function fitFeatures(
   args: FitFeaturesArgs,
 ): Promise<{ fitted: FittedFeatures; output: arrow.Table }> {
-  const { specs, target } = args;
-  const inputs = inputColumns(args.table, target, args.trainRows);
+  const { target } = args;
+  // Without transforms the stage passes the data on, and train applies (and checks) the keep-list.
+  const keepList = args.specs.length > 0 ? args.keepList : undefined;
+  const plan = keepList ? planKeepList(columnNames(args.table), args.specs, keepList, target) : null;
+  const specs = plan?.specs ?? args.specs;
+  // Columns outside the keep-list never enter the stage: no transform needs them, serving never asks.
+  const source = plan ? args.table.select(plan.columns) : args.table;
+  const inputs = inputColumns(source, target, args.trainRows);
   const versions = transformCodeVersions(specs);
-  let table = args.table;
-  let previousKey = args.inputSha256;
+  let table = withRowLines(source, args.table);
+  // The keep-list decides the columns the first transform sees: it is part of the chain of cache keys.
+  let previousKey = plan ? stableHash({ input: args.inputSha256, columns: plan.columns }) : args.inputSha256;
   const transforms: FittedTransform[] = [];
   for (const [index, spec] of specs.entries()) {
     const started = performance.now();
@@ -154,7 +167,16 @@ export async function fitFeatures(
       durationMs: performance.now() - started,
     });
   }
-  const output = withRowLines(finalFeatures(table, target), args.table);
+  const kept = keepList ? keptOutputColumns(columnNames(table), keepList, target) : null;
+  const output = withRowLines(
+    finalFeatures(
+      table,
+      target,
+      kept?.filter((n) => n !== target),
+      kept !== null,
+    ),
+    args.table,
+  );
   const features = columnNames(output).filter((n) => n !== target);
   return { fitted: { version: 1, target, inputs, transforms, features }, output };
 }
@@ -266,7 +288,7 @@ async function applyChecked(
  * non-numbers, columns with missing values (`'TotalCharges' (5)`). A features list replaces the
  * model's default encoding, which is why a list of `drop`s alone leaves text and nulls in the way.
  */
-function notReady(text: string[], other: string[], missing: string[]): string {
+function notReady(text: string[], other: string[], missing: string[], keepList: boolean): string {
   const list = (names: string[]) => names.map((n) => (n.startsWith("'") ? n : `'${n}'`)).join(', ');
   const parts = [
     text.length > 0
@@ -277,8 +299,16 @@ function notReady(text: string[], other: string[], missing: string[]): string {
       ? `column(s) with missing values ${list(missing)} (add an impute transform: { impute: { columns: [${missing.map((m) => yamlName(m.slice(1, m.indexOf("'", 1)))).join(', ')}] } })`
       : '',
   ].filter(Boolean);
+  const needs = `features: after the last transform the model needs numbers without missing values, but has ${parts.join('; and ')}. `;
+  // With a keep-list the stage already works on the kept columns only: the way out is per kept column.
+  if (keepList)
+    return (
+      needs +
+      "A features list replaces the model's default encoding for the columns train.features keeps: " +
+      'add encode/impute (and scale) for them, or leave them out of train.features'
+    );
   return (
-    `features: after the last transform the model needs numbers without missing values, but has ${parts.join('; and ')}. ` +
+    needs +
     "A features list replaces the model's default encoding (one-hot text, nulls as the mean, standard scaling): " +
     'add encode/impute (and scale) yourself, or, to only leave columns out, drop the features list and use the keep-list ' +
     'train.features: [...], which keeps the default encoding'
@@ -286,7 +316,12 @@ function notReady(text: string[], other: string[], missing: string[]): string {
 }
 
 /** The stage's output: every feature column as Float64 without missing values, then the target. */
-function finalFeatures(table: arrow.Table, target: string, expected?: string[]): arrow.Table {
+function finalFeatures(
+  table: arrow.Table,
+  target: string,
+  expected?: string[],
+  keepList = false,
+): arrow.Table {
   const features = expected ?? columnNames(table).filter((n) => n !== target);
   const columns: [string, arrow.Vector][] = [];
   // Every column in the way is named at once: fixing them one failed run at a time wastes runs.
@@ -309,7 +344,7 @@ function finalFeatures(table: arrow.Table, target: string, expected?: string[]):
     else columns.push([name, float64Vector(values)]);
   }
   if (text.length + other.length + missing.length > 0)
-    throw new FeatureTransformError(notReady(text, other, missing));
+    throw new FeatureTransformError(notReady(text, other, missing, keepList));
   if (columns.length === 0)
     throw new FeatureTransformError('features: the transforms left no feature columns');
   const targetColumn = table.getChild(target);

@@ -29,6 +29,11 @@ export interface CategoricalFeature {
   kind: 'categorical';
   /** Categories seen in the training rows, sorted by code unit (locale independent). */
   categories: string[];
+  /**
+   * Serving only: a raw column whose categories the model does not fix (a features stage hashes it,
+   * buckets rare values as `other`, or derives from it): any value is known, none warns as unseen.
+   */
+  anyCategory?: boolean;
   offset: number;
 }
 

@@ -14,7 +14,7 @@ import { ownValue, columnRecord } from '../own-keys';
 export function rawInputPreprocessing(fitted: FittedFeatures, prep: Preprocessing): Preprocessing {
   const features = fitted.inputs.map((column): FeatureTransform =>
     column.type === 'string'
-      ? { name: column.name, kind: 'categorical', categories: [], offset: 0 }
+      ? { name: column.name, kind: 'categorical', ...rawCategories(fitted, column.name), offset: 0 }
       : {
           name: column.name,
           kind: 'numeric',
@@ -29,6 +29,32 @@ export function rawInputPreprocessing(fitted: FittedFeatures, prep: Preprocessin
         },
   );
   return { ...prep, features, inputWidth: 0 };
+}
+
+/**
+ * The categories a raw text column is known by: those its one-hot/ordinal `encode` learned in training
+ * (the stage's own state: a value seen in the training file is never "unseen"); any category when no
+ * such encode fixes them (hashed, an `other` bucket, renamed first, read by a module).
+ */
+function rawCategories(
+  fitted: FittedFeatures,
+  name: string,
+): { categories: string[]; anyCategory?: boolean } {
+  for (const t of fitted.transforms) {
+    if (t.kind !== 'encode' || t.modulePath) continue;
+    const state = t.state as {
+      method?: string;
+      columns?: Record<string, { categories: string[]; other: boolean }>;
+    };
+    const column =
+      state.columns && Object.prototype.hasOwnProperty.call(state.columns, name)
+        ? state.columns[name]
+        : undefined;
+    if (!column) continue;
+    if (state.method === 'hashing' || column.other) break;
+    return { categories: column.categories };
+  }
+  return { categories: [], anyCategory: true };
 }
 
 /**

@@ -100,7 +100,7 @@ export function parsePredictBody(
       if (feature.kind === 'categorical') {
         if (typeof value !== 'string')
           throw new BadRequestError(field, `expected a string, got ${shown(value)}`);
-        if (!known.get(feature.name)!.has(value))
+        if (!feature.anyCategory && !known.get(feature.name)!.has(value))
           warnings.push({
             instance: i,
             field,

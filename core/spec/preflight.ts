@@ -1,4 +1,5 @@
 import { compileExpression } from 'filtrex';
+import { keepListProblem } from '../features/keep-list';
 import type { TransformSpec } from '../features/types';
 import type { PipelineSpec } from './schema';
 import { taskMetricIssues } from '../validation/task-metrics';
@@ -42,6 +43,9 @@ export function preflightIssues(spec: PipelineSpec): SpecIssue[] {
           message: `${transform.kind === 'drop' ? 'drops' : 'changes'} the target column '${target}' (target.column); a transform must keep it as it is`,
         });
   });
+  // A keep-list naming a column the features list drops fails now, not after sanity and features.
+  const keep = spec.train.features ? keepListProblem(spec.features ?? [], spec.train.features, target) : null;
+  if (keep !== null) issues.push({ path: 'train.features', message: keep });
   return issues;
 }
 
