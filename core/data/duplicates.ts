@@ -140,16 +140,17 @@ export function expectedDuplicates(views: ColumnView[], rows: number): number {
   return Math.min(rows - 1, ((rows * (rows - 1)) / 2) * collision);
 }
 
+/** Row `i`'s value in `view` as a map key: the number, the text's code, or `'null'`. */
+function valueKey(view: ColumnView, i: number): number | string {
+  if (view.kind !== 'numeric') return view.codes[i];
+  return view.valid === null || view.valid[i] === 1 ? view.values[i] : 'null';
+}
+
 /** Each distinct value's share of the rows (nulls as one value). */
 function valueShares(view: ColumnView, rows: number): number[] {
   const counts = new Map<number | string, number>();
   for (let i = 0; i < rows; i++) {
-    const key =
-      view.kind === 'numeric'
-        ? view.valid === null || view.valid[i] === 1
-          ? view.values[i]
-          : 'null'
-        : view.codes[i];
+    const key = valueKey(view, i);
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   return [...counts.values()].map((c) => c / rows);
@@ -274,12 +275,7 @@ function columnCodes(view: ColumnView, rows: number): { codes: Int32Array; disti
   const codes = new Int32Array(rows);
   const index = new Map<number | string, number>();
   for (let i = 0; i < rows; i++) {
-    const key =
-      view.kind === 'numeric'
-        ? view.valid === null || view.valid[i] === 1
-          ? view.values[i]
-          : 'null'
-        : view.codes[i];
+    const key = valueKey(view, i);
     let code = index.get(key);
     if (code === undefined) index.set(key, (code = index.size));
     codes[i] = code;
