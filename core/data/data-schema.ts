@@ -147,6 +147,18 @@ export function checkColumns(
   for (const [name, column] of Object.entries(columns)) {
     if (column.ignore) continue;
     const view = present.get(name);
+    // A column the model no longer reads (left out of train.features, dropped) may go or change type.
+    const leftOut = name === context.label ? null : (context.leftOut?.(name) ?? null);
+    if (leftOut !== null && (!view || view.type !== column.type)) {
+      checks.push({
+        check: view ? 'schema_type' : 'schema_column',
+        column: name,
+        passed: true,
+        observed: `${view ? (view.nulls === rowsOf(view) ? 'all null' : view.type) : 'missing'}, not a model input (${leftOut})`,
+        expected: `${view ? column.type : 'present'}, or left out of the model`,
+      });
+      continue;
+    }
     if (!view) {
       const to = renames.get(name);
       checks.push({
@@ -162,7 +174,7 @@ export function checkColumns(
       });
       continue;
     }
-    const rows = view.kind === 'numeric' ? view.values.length : view.codes.length;
+    const rows = rowsOf(view);
     if (rows > 0 && view.nulls === rows && view.type !== column.type) {
       // No value at all: an empty column reads as number, so "observed number" would mislead.
       checks.push({
@@ -213,6 +225,11 @@ export function checkColumns(
     });
   }
   return checks;
+}
+
+/** Rows of a column view (nulls included). */
+function rowsOf(view: ColumnView): number {
+  return view.kind === 'numeric' ? view.values.length : view.codes.length;
 }
 
 /**

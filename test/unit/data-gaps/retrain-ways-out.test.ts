@@ -96,6 +96,9 @@ describe('retrain ways out name real columns and values, and work when pasted', 
     expect(nulls.observed).toBe('1.0000 (all null: empty on every row)');
     expect(nulls.expected).toContain('leave it out of the model (train.features: a keep-list without promo)');
     expect(nulls.expected).not.toContain('median');
+    // Pasted (a keep-list without promo), nothing about promo fails any more (RECHECK10 N1).
+    const kept = retrain(empty, { train: { features: ['tenure', 'plan', 'zip', 'monthly'] } });
+    expect(kept.map((r) => `${r.check}(${r.column}): ${r.observed}`)).toEqual([]);
   });
 
   it('a suggested maxFraction is strictly above the observed share', () => {
