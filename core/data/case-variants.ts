@@ -130,6 +130,6 @@ export function caseVariantsHint(column: string, isTarget: boolean, c?: CaseVari
   ].filter(Boolean);
   const normalise = `one spelling per value: normalise the values upstream (same case, single spaces, Unicode NFKC${extra.map((e) => `; ${e}`).join('')})`;
   return isTarget
-    ? `${normalise}; as a target they would be separate classes: if they truly are different classes (genotypes 'AA'/'Aa'/'aa'), mark sanity.schema.columns.${yamlName(column)}.categories: any to keep them`
+    ? `${normalise}; as a target they would be separate classes: if they truly are different classes${extra.length ? '' : " (as genotypes 'AA'/'Aa'/'aa' are)"}, mark sanity.schema.columns.${yamlName(column)}.categories: any to keep them`
     : `${normalise}, or mark sanity.schema.columns.${yamlName(column)}.categories: any to keep them as distinct categories`;
 }

@@ -152,9 +152,19 @@ describe('a target whose classes differ only by case can be accepted (BREAKER10 
     const [failed] = check({});
     expect(failed.column).toBe('label');
     expect(failed.expected).toContain(
-      "if they truly are different classes (genotypes 'AA'/'Aa'/'aa'), mark sanity.schema.columns.label.categories: any",
+      "if they truly are different classes (as genotypes 'AA'/'Aa'/'aa' are), mark sanity.schema.columns.label.categories: any",
     );
     expect(check({ label: { categories: 'any' } })).toEqual([]);
+  });
+
+  it('gives the genotype example only where case alone differs (RECHECK10 N3)', () => {
+    const answers = csv(
+      (i) => `c${i % 4}`,
+      (i) => ["Don't know", 'Don\u2019t know', 'Yes'][i % 3],
+    );
+    const [failed] = failedWith(answers, {}, 'case_variants');
+    expect(failed.expected).toContain('typographic quotes');
+    expect(failed.expected).not.toContain('genotypes');
   });
 });
 
