@@ -97,11 +97,16 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
             : chance >= 0.01 * rows
               ? `, ${Math.round(chance)} (${pct(chance)}) expected by chance from the columns' few distinct values: more than chance (a file exported or appended twice? answers copied?)`
               : ' (a file exported or appended twice?)'),
-        expected:
-          `<= ${rules.maxDuplicateShare * 100}% ${byIds ? 'copied rows' : 'duplicates beyond chance'}: if the repeats are genuine records ` +
-          `(the same product bought twice, the same answers given), allow them (sanity.dataset.maxDuplicateShare: ` +
-          `${suggestedMaxFraction(beyond / rows)}); if the file was exported or appended twice, remove them at the ` +
-          `source, or drop them (sanity.flags.duplicate: { policy: drop, maxFraction: ${suggestedMaxFraction(input.duplicates / rows)} })`,
+        expected: byIds
+          ? // Same ids, or a block copied row for row: copies, not records, so removal leads (RECHECK10 N2).
+            `<= ${rules.maxDuplicateShare * 100}% copied rows: rows repeated with their ids, or in a block copied from earlier rows, ` +
+            `are an export or append done twice: remove them at the source, or drop them (sanity.flags.duplicate: ` +
+            `{ policy: drop, maxFraction: ${suggestedMaxFraction(input.duplicates / rows)} }); only if they are genuine ` +
+            `records, allow them (sanity.dataset.maxDuplicateShare: ${suggestedMaxFraction(beyond / rows)})`
+          : `<= ${rules.maxDuplicateShare * 100}% duplicates beyond chance: if the repeats are genuine records ` +
+            `(the same product bought twice, the same answers given), allow them (sanity.dataset.maxDuplicateShare: ` +
+            `${suggestedMaxFraction(beyond / rows)}); if the file was exported or appended twice, remove them at the ` +
+            `source, or drop them (sanity.flags.duplicate: { policy: drop, maxFraction: ${suggestedMaxFraction(input.duplicates / rows)} })`,
       });
   }
   // Spreadsheet totals exported with their detail rows (#3, #8): every column reads them, so none is skipped.
