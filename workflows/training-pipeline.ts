@@ -352,13 +352,17 @@ function movedByDeploy(deploy: StepResult): DeployedModel {
 }
 
 /** The features stage's retry and pause settings (the `features:` list has no section for them). */
-const FEATURES_RUN_SETTINGS: StepRunSettings = {
+/** How the features stage runs (its spec section holds transforms, not run settings). */
+export const FEATURES_RUN_SETTINGS: StepRunSettings = {
   pauseTimeout: '7d',
+  // The other CPU steps' default: the stage heartbeats every second, so a killed worker's attempt moves
+  // on within 30 s instead of waiting out its 30 min start-to-close timeout.
+  heartbeatTimeout: '30s',
   retry: { maximumAttempts: 3, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 };
 
 /** The spec fields every step section carries that shape how it runs. */
-interface StepRunSettings {
+export interface StepRunSettings {
   timeout?: string;
   pauseTimeout: string;
   heartbeatTimeout?: string;
