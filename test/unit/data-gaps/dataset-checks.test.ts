@@ -3,6 +3,7 @@ import YAML from 'yaml';
 import { runDataChecks } from '../../../activities/data-checks';
 import { parseCsv } from '../../../core/csv';
 import { validateSpec } from '../../../core/spec/load';
+import { seededRandom } from '../../../bench/random';
 
 const origin = { runId: 'r1', dataSha256: 'abc', rows: 0 };
 const specWith = (target: string, extra: Record<string, unknown> = {}) =>
@@ -47,8 +48,7 @@ describe('sanity.dataset: the data set as a model sees it', () => {
   it('passes a Likert survey whose few answer values repeat by chance, fails it exported twice, and suggests a maxFraction above the observed share (#4, N5)', () => {
     const scale = ['Strongly agree', 'Agree', 'Neutral', 'Disagree'];
     // Skewed answers from a fixed pseudo-random walk: about 45% of 300 rows repeat by chance alone.
-    let seed = 7;
-    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const next = seededRandom(7);
     const pick = () => scale[Math.min(3, Math.floor(next() ** 2 * 4))];
     const rows = Array.from(
       { length: 300 },
@@ -87,8 +87,7 @@ describe('sanity.dataset: the data set as a model sees it', () => {
 
   it('passes order lines that repeat with distinct order ids (price by product, total = price × qty), fails them appended twice (breaker 10 #1)', () => {
     const prices = [9.99, 19.99, 4.5, 120, 35, 12.25];
-    let seed = 11;
-    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const next = seededRandom(11);
     const lines = Array.from({ length: 300 }, () => {
       const p = Math.floor(next() ** 2 * prices.length);
       const qty = 1 + Math.floor(next() ** 3 * 3);

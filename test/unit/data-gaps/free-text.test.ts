@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../core/csv';
 import { runDataChecks } from '../../../activities/data-checks';
 import { validateSpec } from '../../../core/spec/load';
+import { seededRandom } from '../../../bench/random';
 
 const WORDS =
   'service slow great price delivery late broken refund support app crashes easy checkout box damaged staff'.split(
@@ -20,8 +21,7 @@ const STOCK = [
 
 /** 200 survey rows `score,spend,comment,label`: a stock answer on 3 rows of 5, a sentence of its own on the rest. */
 function survey(seed: number): string {
-  let state = seed;
-  const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const next = seededRandom(seed);
   const rows = Array.from({ length: 200 }, (_, i) => {
     const sentence = Array.from(
       { length: 8 + Math.floor(next() * 12) },

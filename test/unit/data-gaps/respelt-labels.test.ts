@@ -4,6 +4,7 @@ import { parseCsv } from '../../../core/csv';
 import type { DataSchema } from '../../../core/data/data-schema';
 import { validateSpec } from '../../../core/spec/load';
 import { classCoverageMisses } from '../../../core/validation/class-coverage';
+import { seededRandom } from '../../../bench/random';
 
 /**
  * Next month's labels or categories differ from the pinned ones only by case, spacing or Unicode
@@ -14,8 +15,7 @@ const HEADER = ['tenure', 'contract', 'churn'];
 type Row = Record<string, string | number>;
 
 function month(seed: number): Row[] {
-  let state = seed;
-  const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const next = seededRandom(seed);
   const contracts = ['Month-to-month', 'One year', 'Two year'];
   return Array.from({ length: 120 }, () => ({
     tenure: 1 + Math.floor(next() * 72),

@@ -6,6 +6,7 @@ import { checkColumns, inferSchema, nearestName, type DataSchema } from '../../.
 import { profileColumns } from '../../../core/data/profile';
 import { describeRatio } from '../../../core/data/scale-shift';
 import { validateSpec } from '../../../core/spec/load';
+import { seededRandom } from '../../../bench/random';
 
 /**
  * Next month's file against the pinned schema: the label respelt (`Yes`/`No` → `1`/`0`), a column
@@ -15,10 +16,9 @@ import { validateSpec } from '../../../core/spec/load';
 const HEADER = ['tenure', 'contract', 'monthly', 'senior', 'paperless', 'churn'];
 type Row = Record<string, string | number>;
 
-/** A churn-like month: 120 rows, deterministic (a small LCG instead of Math.random). */
+/** A churn-like month: 120 rows, deterministic (the benches' seeded generator, bench/random.ts). */
 function month(seed: number): Row[] {
-  let state = seed;
-  const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const next = seededRandom(seed);
   const contracts = ['Month-to-month', 'One year', 'Two year'];
   return Array.from({ length: 120 }, () => ({
     tenure: 1 + Math.floor(next() * 72),

@@ -4,6 +4,7 @@ import { parseCsv } from '../../../core/csv';
 import type { DataSchema } from '../../../core/data/data-schema';
 import { suggestedMaxFraction } from '../../../core/data/row-flags';
 import { validateSpec } from '../../../core/spec/load';
+import { seededRandom } from '../../../bench/random';
 
 /**
  * Next month's customer file against the pinned schema (BREAKER10 #4, #5, #20, #16): every way out
@@ -14,8 +15,7 @@ type Row = Record<string, string | number>;
 
 /** 200 customers, deterministic; zips from the east (`02134`) and west (`94103`). */
 function month(seed: number, edit: (row: Row, i: number) => Row = (r) => r): Row[] {
-  let state = seed;
-  const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const next = seededRandom(seed);
   const plans = ['basic', 'plus', 'pro'];
   const zips = ['02134', '01002', '10001', '94103', '97201'];
   const promos = ['NONE', 'SPRING', 'WELCOME'];

@@ -3,12 +3,10 @@ import { runDataChecks } from '../../../activities/data-checks';
 import { parseCsv } from '../../../core/csv';
 import { isSummaryLabel } from '../../../core/data/summary-rows';
 import { validateSpec } from '../../../core/spec/load';
+import { seededRandom } from '../../../bench/random';
 
-/** Deterministic pseudo-random numbers in [0, 1) (a fixed LCG: the same file every run). */
-function random(seed: number): () => number {
-  let s = seed;
-  return () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
-}
+/** Deterministic pseudo-random numbers in [0, 1): the benches' seeded generator, the same file every run. */
+const random = seededRandom;
 
 const regions = ['north', 'south', 'east', 'west', 'central'];
 
