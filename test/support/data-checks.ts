@@ -1,5 +1,7 @@
 import type { Table } from 'apache-arrow';
 import { runDataChecks } from '../../activities/data-checks';
+import type { DataSchema } from '../../core/data/data-schema';
+import type { PipelineSpec } from '../../core/spec/schema';
 import { parseCsv, type CsvOptions } from '../../core/csv';
 import { validateSpec } from '../../core/spec/load';
 
@@ -25,3 +27,15 @@ export const checkTable = (table: Table, source: Record<string, unknown> = {}) =
 /** CSV `text` read with `options` (also the spec's source options), then checkTable. */
 export const checkCsv = (text: string, options: CsvOptions = {}) =>
   checkTable(parseCsv(text, options), options as Record<string, unknown>);
+
+/**
+ * Sanity's data checks on `table` under `spec` against a pinned schema (`null`: none, the first run),
+ * with no drift reference: what a retrain on next month's file sees. `.inferred` is the schema a
+ * passing first run pins; `.failed` the checks a retrain fails.
+ */
+export const checkAgainstSchema = (
+  table: Table,
+  spec: PipelineSpec,
+  pinned: DataSchema | null,
+  origin = { runId: 'r1', dataSha256: 'abc', rows: table.numRows },
+) => runDataChecks({ table, spec, pinned, reference: { skipped: 'none' }, origin });

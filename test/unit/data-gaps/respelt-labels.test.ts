@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { runDataChecks } from '../../../activities/data-checks';
 import { parseCsv } from '../../../core/csv';
 import type { DataSchema } from '../../../core/data/data-schema';
 import { validateSpec } from '../../../core/spec/load';
 import { classCoverageMisses } from '../../../core/validation/class-coverage';
 import { seededRandom } from '../../../bench/random';
+import { checkAgainstSchema } from '../../support/data-checks';
 
 /**
  * Next month's labels or categories differ from the pinned ones only by case, spacing or Unicode
@@ -28,15 +28,8 @@ const csv = (rows: Row[]) =>
   parseCsv(`${HEADER.join(',')}\n${rows.map((r) => HEADER.map((h) => r[h]).join(',')).join('\n')}\n`);
 const spec = validateSpec({ name: 'ch', source: { uri: 'm.csv' }, target: { column: 'churn' } });
 const origin = { runId: 'r1', dataSha256: 'abc', rows: 120 };
-const pinned: DataSchema = runDataChecks({
-  table: csv(month(1)),
-  spec,
-  pinned: null,
-  reference: { skipped: 'none' },
-  origin,
-}).inferred!;
-const retrain = (rows: Row[]) =>
-  runDataChecks({ table: csv(rows), spec, pinned, reference: { skipped: 'none' }, origin }).failed;
+const pinned: DataSchema = checkAgainstSchema(csv(month(1)), spec, null, origin).inferred!;
+const retrain = (rows: Row[]) => checkAgainstSchema(csv(rows), spec, pinned, origin).failed;
 
 describe('labels and categories respelt since the schema was pinned', () => {
   it('lower-case labels: unseenCategory names the case change and only the upstream fix', () => {

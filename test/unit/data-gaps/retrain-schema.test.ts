@@ -7,6 +7,7 @@ import { profileColumns } from '../../../core/data/profile';
 import { describeRatio } from '../../../core/data/scale-shift';
 import { validateSpec } from '../../../core/spec/load';
 import { seededRandom } from '../../../bench/random';
+import { checkAgainstSchema } from '../../support/data-checks';
 
 /**
  * Next month's file against the pinned schema: the label respelt (`Yes`/`No` → `1`/`0`), a column
@@ -37,22 +38,10 @@ const spec = (extra: Record<string, unknown> = {}) =>
   validateSpec({ name: 'ch', source: { uri: 'm.csv' }, target: { column: 'churn' }, ...extra });
 
 const origin = { runId: 'r1', dataSha256: 'abc', rows: 120 };
-const pinned: DataSchema = runDataChecks({
-  table: csv(month(1)),
-  spec: spec(),
-  pinned: null,
-  reference: { skipped: 'none' },
-  origin,
-}).inferred!;
+const pinned: DataSchema = checkAgainstSchema(csv(month(1)), spec(), null, origin).inferred!;
 
 const retrain = (rows: Row[], header = HEADER, extra: Record<string, unknown> = {}) =>
-  runDataChecks({
-    table: csv(rows, header),
-    spec: spec(extra),
-    pinned,
-    reference: { skipped: 'none' },
-    origin,
-  }).failed;
+  checkAgainstSchema(csv(rows, header), spec(extra), pinned, origin).failed;
 
 describe('retrain on next month against the pinned schema', () => {
   it('month 2 in the same layout passes the schema checks', () => {

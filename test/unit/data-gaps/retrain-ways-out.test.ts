@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { runDataChecks } from '../../../activities/data-checks';
 import { parseCsv } from '../../../core/csv';
 import type { DataSchema } from '../../../core/data/data-schema';
 import { suggestedMaxFraction } from '../../../core/data/row-flags';
 import { validateSpec } from '../../../core/spec/load';
 import { seededRandom } from '../../../bench/random';
+import { checkAgainstSchema } from '../../support/data-checks';
 
 /**
  * Next month's customer file against the pinned schema (BREAKER10 #4, #5, #20, #16): every way out
@@ -44,26 +44,19 @@ const spec = (extra: Record<string, unknown> = {}) =>
   validateSpec({ name: 'cA', source: { uri: 'm.csv' }, target: { column: 'churn' }, ...extra });
 
 const origin = { runId: 'r1', dataSha256: 'abc', rows: 200 };
-const pinned: DataSchema = runDataChecks({
-  table: csv(month(1)),
-  spec: spec(),
-  pinned: null,
-  reference: { skipped: 'none' },
-  origin,
-}).inferred!;
+const pinned: DataSchema = checkAgainstSchema(csv(month(1)), spec(), null, origin).inferred!;
 
 const retrain = (
   rows: Row[],
   extra: { source?: { uri: string; columnTypes: Record<string, 'string'> } } & Record<string, unknown> = {},
   header = HEADER,
 ) =>
-  runDataChecks({
-    table: csv(rows, header, { columnTypes: extra.source?.columnTypes }),
-    spec: spec(extra),
+  checkAgainstSchema(
+    csv(rows, header, { columnTypes: extra.source?.columnTypes }),
+    spec(extra),
     pinned,
-    reference: { skipped: 'none' },
     origin,
-  }).failed;
+  ).failed;
 
 describe('retrain ways out name real columns and values, and work when pasted', () => {
   it('the pinned zip is text for its leading zeros', () => {
