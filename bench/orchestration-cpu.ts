@@ -1,12 +1,10 @@
 import fs from 'node:fs';
-import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { newRunId } from '../client/api';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
-import * as bareActivities from './bare-activities';
 import { tinySpec } from './orchestration';
 import { runStandalone, type BenchResult } from './result';
-import { startBenchStack } from './stack';
+import { startBareWorker, startBenchStack } from './stack';
 import { fiveLocalActivities, fiveLocalActivitiesDressed } from './workflows/bare';
 import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
 
@@ -113,15 +111,7 @@ export async function run(): Promise<BenchResult[]> {
   const { home, address, client, serverPid } = stack;
   const localSpec = tinySpec(home, 'local');
   const bareQueue = `bench-bare-cpu-${process.pid}`;
-  const connection = await NativeConnection.connect({ address });
-  const bare = await Worker.create({
-    connection,
-    taskQueue: bareQueue,
-    workflowsPath: require.resolve('./workflows/bare'),
-    activities: bareActivities,
-    interceptors: { activity: [timeActivityBodies] },
-  });
-  const bareRunning = bare.run();
+  const bare = await startBareWorker(address, bareQueue, [timeActivityBodies]);
   try {
     // The server's CPU while nothing runs (its housekeeping, the UI server): subtracted by wall time.
     const idle = await cpuOf(serverPid, () => new Promise((resolve) => setTimeout(resolve, 3000)));
@@ -221,9 +211,7 @@ export async function run(): Promise<BenchResult[]> {
       },
     ];
   } finally {
-    bare.shutdown();
-    await bareRunning;
-    await connection.close();
+    await bare.stop();
     await stack.close();
   }
 }

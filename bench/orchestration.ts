@@ -3,15 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { Client } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
 import { newRunId } from '../client/api';
 import { createActivities } from '../activities';
 import type { CheckpointRef } from '../core/checkpoint/types';
 import { STEP_NAMES, type StepInput } from '../core/run-types';
 import { validateSpec } from '../core/spec/load';
-import * as bareActivities from './bare-activities';
 import { runStandalone, type BenchResult } from './result';
-import { startBenchStack } from './stack';
+import { startBareWorker, startBenchStack } from './stack';
 import { fiveActivities, fiveLocalActivities, STEPS as BARE_STEPS } from './workflows/bare';
 
 const RUNS = Number(process.env.QUIVER_BENCH_RUNS ?? 20);
@@ -201,15 +199,8 @@ export async function run(): Promise<BenchResult[]> {
   const spec = tinySpec(home);
   const localSpec = tinySpec(home, 'local');
   const bareQueue = `bench-bare-${process.pid}`;
-  const connection = await NativeConnection.connect({ address });
   // The floor is Temporal as it comes: SDK defaults for the worker.
-  const bare = await Worker.create({
-    connection,
-    taskQueue: bareQueue,
-    workflowsPath: require.resolve('./workflows/bare'),
-    activities: bareActivities,
-  });
-  const bareRunning = bare.run();
+  const bare = await startBareWorker(address, bareQueue);
   const dagster = await DagsterRunner.start();
   try {
     const activities = createActivities(config);
@@ -391,9 +382,7 @@ export async function run(): Promise<BenchResult[]> {
     return results;
   } finally {
     if (dagster instanceof DagsterRunner) dagster.stop();
-    bare.shutdown();
-    await bareRunning;
-    await connection.close();
+    await bare.stop();
     await close();
   }
 }

@@ -1,11 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { NativeConnection, Worker, type ActivityInterceptorsFactory } from '@temporalio/worker';
 import { QuiverClient } from '../client/api';
 import { loadConfig, type QuiverConfig } from '../core/config';
 import { startDevServer } from '../infra/dev-server';
 import { findFreePorts } from '../infra/ports';
 import { createWorkers, type WorkerOptions } from '../worker/workers';
+import * as bareActivities from './bare-activities';
 
 /** What a benchmark runs against: its own dev server, in-process workers, a client. */
 export interface BenchStack {
@@ -67,6 +69,34 @@ export async function startBenchStack(
       await running;
       await server.stop();
       fs.rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A worker for the bare-Temporal floors (bench/workflows/bare.ts, bench/bare-activities.ts) on its own
+ * connection and task queue, with the SDK's defaults: Temporal as it comes. `stop()` shuts it down
+ * and closes its connection.
+ */
+export async function startBareWorker(
+  address: string,
+  taskQueue: string,
+  activityInterceptors?: ActivityInterceptorsFactory[],
+): Promise<{ stop(): Promise<void> }> {
+  const connection = await NativeConnection.connect({ address });
+  const worker = await Worker.create({
+    connection,
+    taskQueue,
+    workflowsPath: require.resolve('./workflows/bare'),
+    activities: bareActivities,
+    ...(activityInterceptors ? { interceptors: { activity: activityInterceptors } } : {}),
+  });
+  const running = worker.run();
+  return {
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
     },
   };
 }
