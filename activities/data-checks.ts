@@ -426,6 +426,8 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
       expected,
     };
   });
+  // Question texts and `{"ImportId":…}` rows under the header (#8): one check instead of one per column.
+  const headerRows = findExtraHeaderRows([...numericTokens, ...timestampTokens], locator);
   // Whole-data-set checks (duplicates, constant target, rare classes, target copies, sentinels).
   const datasetChecks = runDatasetChecks({
     table,
@@ -437,6 +439,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
     skip: new Set([...misread, ...views.filter((v) => columns[v.name]?.ignore).map((v) => v.name)]),
     locator,
     timestamps: new Set([...notes].filter(([, n]) => !n.keptAsText).map(([name]) => name)),
+    headerRows: new Set(headerRows?.rows ?? []),
   });
   const flagsFailed = outcome.decisions.some((d) => !d.passed);
   const clean = outcome.keep && !flagsFailed ? filterRows(table, views, outcome.keep) : null;
@@ -452,9 +455,7 @@ export function runDataChecks(input: DataCheckInput): DataCheckOutcome {
   const driftChecks: CheckResult[] =
     drift && spec.sanity.drift.onBreach === 'fail' ? drift.map(driftCheck) : [];
 
-  // Question texts and `{"ImportId":…}` rows under the header (#8): one check instead of one per column.
-  const headerRows = findExtraHeaderRows([...numericTokens, ...timestampTokens], locator);
-  const unfoldedCase = foldHeaderRows(headerRows, label, [
+  const unfoldedCase = foldHeaderRows(headerRows, [
     ...schemaChecks,
     ...nullTokenChecks,
     ...dashChecks,
@@ -559,21 +560,14 @@ function statsFromProfile(p: FeatureProfile): ColumnStats {
 
 /**
  * `report` with the per-column token failures of extra header rows replaced by one `header_rows`
- * failure, placed where the first of them was; the target's rare classes that lie on those lines
- * only (its question text, its ImportId) go too. Unchanged when `h` is null.
+ * failure, placed where the first of them was (the target's rare classes on those rows only, its
+ * question text and ImportId, are left out by the dataset checks). Unchanged when `h` is null.
  */
-function foldHeaderRows(h: ExtraHeaderRows | null, label: string, report: CheckResult[]): CheckResult[] {
+function foldHeaderRows(h: ExtraHeaderRows | null, report: CheckResult[]): CheckResult[] {
   if (!h) return report;
   const columns = new Set(h.columns);
-  const lines = new Set(h.lines);
-  const folded = (r: CheckResult): boolean => {
-    if ((r.check === 'numeric_tokens' || r.check === 'timestamp_tokens') && columns.has(r.column))
-      return true;
-    if (r.check !== 'rare_class' || r.column !== label || r.passed) return false;
-    // `class 'Would you recommend us?' has 1 row(s) (line 2)`: a header cell read as a class.
-    const at = /\((?:lines?) ([\d, ]+)\)$/.exec(r.observed);
-    return at !== null && at[1].split(', ').every((l) => lines.has(Number(l)));
-  };
+  const folded = (r: CheckResult): boolean =>
+    (r.check === 'numeric_tokens' || r.check === 'timestamp_tokens') && columns.has(r.column);
   const first = report.findIndex(folded);
   const result = report.filter((r) => !folded(r));
   result.splice(first, 0, {

@@ -38,6 +38,8 @@ export interface DatasetCheckInput {
   locator: RowLocator;
   /** Timestamp columns: never called a copy of the target. */
   timestamps: ReadonlySet<string>;
+  /** Rows that are more header lines (Qualtrics' question texts): a class only they hold is no rare class. */
+  headerRows?: ReadonlySet<number>;
 }
 
 /** Below this many rows repeated rows are not judged (small samples repeat by nature). */
@@ -147,7 +149,11 @@ export function runDatasetChecks(input: DatasetCheckInput): CheckResult[] {
   // "classes" of `'679 959,8'` are that misreading's noise (#17).
   const misreadNumbers = (target.kind === 'categorical' && numberLike !== null) || input.skip.has(label);
   if (task === 'classification' && rows >= RARE_CLASS_MIN_ROWS && !misreadNumbers) {
-    const rares = rareClasses(target, rules.minClassRows);
+    const headerRows = input.headerRows ?? new Set<number>();
+    const rares = rareClasses(target, rules.minClassRows).filter(
+      // `rows` keeps the first few: a class is a header cell only when all its rows are among them.
+      (rare) => !(rare.rows.length === rare.count && rare.rows.every((row) => headerRows.has(row))),
+    );
     // Many distinct numbers as classes: a quantity (a 0–20 grade), better regressed (#10).
     const regressionHint =
       numberLike !== null
