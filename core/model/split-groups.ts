@@ -26,8 +26,9 @@ export interface RepeatedId {
 
 /**
  * Row → the first row of its group, for every row whose `column` value occurred on an earlier row
- * (scikit-learn GroupShuffleSplit's groups). A null value is a group of its own row.
- * @throws DataError when the column does not exist (naming the columns that do).
+ * (scikit-learn GroupShuffleSplit's groups).
+ * @throws DataError when the column does not exist (naming the columns that do), or holds nulls: a
+ * row whose entity is unknown cannot be kept with its entity's other rows (it would be split alone).
  */
 export function groupFirstRows(table: arrow.Table, column: string): Map<number, number> {
   const carried = carriedGroups(table, column);
@@ -41,14 +42,29 @@ export function groupFirstRows(table: arrow.Table, column: string): Map<number, 
   }
   const first = new Map<string, number>();
   const firstOf = new Map<number, number>();
+  const nulls: number[] = [];
   for (let row = 0; row < table.numRows; row++) {
     const value = vector.get(row) as unknown;
-    if (value === null || value === undefined) continue;
+    if (value === null || value === undefined) {
+      nulls.push(row);
+      continue;
+    }
     const key = String(value);
     const seen = first.get(key);
     if (seen === undefined) first.set(key, row);
     else firstOf.set(row, seen);
   }
+  if (nulls.length > 0)
+    throw new DataError(
+      `split.groupBy: column ${quote(column)} is empty on ${nulls.length} of ${table.numRows} rows ` +
+        `(data rows ${nulls
+          .slice(0, 5)
+          .map((r) => r + 1)
+          .join(
+            ', ',
+          )}${nulls.length > 5 ? ', …' : ''}): their entity is unknown, so they cannot stay with its other rows ` +
+        `and would leak across the split; fill the ids upstream or remove those rows`,
+    );
   return firstOf;
 }
 

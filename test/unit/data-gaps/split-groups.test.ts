@@ -31,6 +31,14 @@ describe('split.groupBy: rows of one entity stay on one side (GroupShuffleSplit)
     expect(Array.from(again.holdoutRows)).toEqual(Array.from(grouped.holdoutRows));
   });
 
+  it('refuses a groupBy column with empty values: those rows would be split alone, leaking their customer (BREAKER11 F8)', () => {
+    const blanked = lines.map((l, i) => (i % 10 === 3 ? l.replace(/^C\d+/, '') : l));
+    const table = parseCsv(`customer_id,month,age,usage,churned\n${blanked.join('\n')}\n`);
+    expect(() => splitDataset(table, 'churned', { holdout: 0.2, seed: 42, groupBy: 'customer_id' })).toThrow(
+      /split\.groupBy: column 'customer_id' is empty on 60 of 600 rows \(data rows 4, 14, 24, 34, 44, …\)/,
+    );
+  });
+
   it("a features stage's output (no customer_id left) carries the groups: train and validate split it the same way", async () => {
     const split = { holdout: 0.2, seed: 42, groupBy: 'customer_id' };
     const { output } = await fitFeatures({
