@@ -28,6 +28,14 @@ export const LEAN_RUN_PATCH = 'quiver-lean-run';
  */
 export const LIGHT_RUN_PATCH = 'quiver-light-run';
 
+/**
+ * Replaces {@link LIGHT_RUN_PATCH} for runs started from here on (still one marker): everything it
+ * does, and `QuiverStep` debounced (workflows/run-attributes.ts): a step is sent once it has run two
+ * seconds, so a run of short steps costs no visibility write per step. Runs started under
+ * quiver-light-run replay their per-step upserts (test/fixtures/history-light-run*.json).
+ */
+export const BRISK_RUN_PATCH = 'quiver-brisk-run';
+
 /** True when the spec asks for its steps as local activities on the workflow worker (`execution: local`). */
 export function runsLocally(spec: PipelineSpec): boolean {
   return spec.execution === 'local';

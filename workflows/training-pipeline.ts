@@ -11,11 +11,10 @@ import {
   setCurrentDetails,
   setHandler,
   upsertMemo,
-  upsertSearchAttributes,
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import type { Duration, SearchAttributeUpdatePair } from '@temporalio/common';
+import type { Duration } from '@temporalio/common';
 import type { createActivities } from '../activities';
 import { isNonRetryableErrorType, NON_RETRYABLE_ERROR_TYPES } from '../core/errors';
 import { TASK_QUEUES } from '../core/queues';
@@ -41,8 +40,10 @@ import { isNoGpuWorker, routedTraining } from './train-routing';
 import { settleDeployment } from './deploy-step';
 import { specForStep } from './step-spec';
 import { fireTimeOf, runSpec } from './run-fire';
+import { RunAttributes } from './run-attributes';
 import {
   asActivityFailure,
+  BRISK_RUN_PATCH,
   LEAN_RUN_PATCH,
   LIGHT_RUN_PATCH,
   localActivities,
@@ -109,42 +110,21 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunOutcome
 
   function setStatus(status: RunProgress['status']): void {
     progress.status = status;
-    showAttributes([{ key: SEARCH_ATTRIBUTES.status, value: status }]);
+    attributes.show([{ key: SEARCH_ATTRIBUTES.status, value: status }]);
     showProgress();
   }
 
-  // Search attribute updates wait for the next upsert (a step start or a status change), so each
-  // step costs at most one visibility write. The starter already set QuiverStep=ingest.
-  const pendingAttributes: SearchAttributeUpdatePair[] = [];
-  let shownStep: StepName = 'ingest';
   // One marker for what new runs do; runs started by older workers replay their own markers.
-  const light = patched(LIGHT_RUN_PATCH);
+  const brisk = patched(BRISK_RUN_PATCH);
+  const light = brisk || patched(LIGHT_RUN_PATCH);
   const lean = light || patched(LEAN_RUN_PATCH);
   // Runs started by older workers replay their own commands: no step upserts, attributes at once.
   const keepsStepCurrent = lean || patched('quiver-step-search-attribute');
   // `execution: local`: every step a local activity on this worker (the run one workflow task).
   const local = runsLocally(spec);
-  // A local run's steps share one workflow task: its step upserts would all land with the run's end.
-  const showsEachStep = !(light && local);
-  function deferAttribute(pair: SearchAttributeUpdatePair): void {
-    if (keepsStepCurrent) pendingAttributes.push(pair);
-    else upsertSearchAttributes([pair]);
-  }
-  function showAttributes(pairs: SearchAttributeUpdatePair[]): void {
-    const all = [...pendingAttributes.splice(0), ...pairs];
-    if (all.length) upsertSearchAttributes(all);
-  }
-  function showStep(name: StepName): void {
-    if (!keepsStepCurrent) return;
-    if (name === shownStep) return showsEachStep ? showAttributes([]) : undefined;
-    shownStep = name;
-    const pair = { key: SEARCH_ATTRIBUTES.step, value: name };
-    if (showsEachStep) return showAttributes([pair]);
-    // Local: the step rides with the next status change (a pause, the run's end), latest step only.
-    const at = pendingAttributes.findIndex((p) => p.key === SEARCH_ATTRIBUTES.step);
-    if (at >= 0) pendingAttributes.splice(at, 1);
-    pendingAttributes.push(pair);
-  }
+  const attributes = new RunAttributes(
+    !keepsStepCurrent ? 'none' : light && local ? 'atStatus' : brisk ? 'debounced' : 'each',
+  );
   // Runs started before the deploy split let the deploy activity move the alias itself.
   const workflowMovesAlias = lean || patched('quiver-alias-move-while-live');
   // A local run's deploy and alias move share one workflow task, where a cancel cannot come between
@@ -197,7 +177,7 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunOutcome
     // Local training has no heartbeat to carry epochs: it continues from the resumed run's checkpoint only.
     if (local && name === 'train' && input.resumeTraining) stepInput.resumeTraining = input.resumeTraining;
     let attemptsBefore = 0;
-    showStep(name);
+    attributes.step(name);
     for (;;) {
       state.status = 'running';
       state.error = null;
@@ -268,7 +248,7 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunOutcome
   try {
     const ingest = await runStep('ingest', {});
     const data = ingest.outputs.data;
-    deferAttribute({
+    attributes.defer({
       key: SEARCH_ATTRIBUTES.datasetSha,
       value: String(ingest.summary.datasetSha256 ?? data.sha256),
     });
@@ -311,7 +291,7 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunOutcome
             version: Number(deploy.summary.version),
             alias: String(deploy.summary.alias),
           };
-    deferAttribute({ key: SEARCH_ATTRIBUTES.modelVersion, value: progress.model.version });
+    attributes.defer({ key: SEARCH_ATTRIBUTES.modelVersion, value: progress.model.version });
     setStatus('COMPLETED');
     upsertMemo({ [PROGRESS_MEMO_KEY]: progress });
     // The memo carries the steps: the result is the outcome alone (the completion payload is not replayed).

@@ -104,22 +104,28 @@ describe('run inspection against a real dev server', () => {
       'deploy · alias production',
     ]);
 
-    // One visibility write per step past ingest (dataset and model ride along), one for the final
-    // status, and the TemporalChangeVersion the SDK writes with the one patch marker of a new run
-    // (quiver-lean-run, at the start).
-    const upserted = (history.events ?? [])
+    // QuiverStep is debounced (quiver-brisk-run): one visibility write each time the step timer fires
+    // (a step running for 2 s), plus the TemporalChangeVersion of the run's one patch marker and the
+    // closing status, with the dataset, the model and the last step riding along.
+    const events = history.events ?? [];
+    const upserted = events
       .map((event) => event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields)
       .filter((fields) => fields)
-      .map((fields) => Object.keys(fields!).sort().join(','));
-    expect(upserted).toEqual([
-      'TemporalChangeVersion',
-      'QuiverDatasetSha,QuiverStep',
-      'QuiverStep',
-      'QuiverStep',
-      'QuiverStep',
-      'QuiverStep',
-      'QuiverModelVersion,QuiverStatus',
-    ]);
+      .map((fields) => Object.keys(fields!).sort());
+    const timersFired = events.filter((event) => event.timerFiredEventAttributes).length;
+    expect(events.filter((event) => event.timerStartedEventAttributes).length).toBeGreaterThanOrEqual(1);
+    expect(upserted).toHaveLength(2 + timersFired);
+    expect(upserted[0]).toEqual(['TemporalChangeVersion']);
+    expect(upserted.at(-1)).toEqual(expect.arrayContaining(['QuiverModelVersion', 'QuiverStatus']));
+    expect(new Set(upserted.flat())).toEqual(
+      new Set([
+        'TemporalChangeVersion',
+        'QuiverDatasetSha',
+        'QuiverStep',
+        'QuiverModelVersion',
+        'QuiverStatus',
+      ]),
+    );
 
     const metadata = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
     expect(metadata.currentDetails.split('\n').slice(0, 3)).toEqual([
@@ -128,6 +134,32 @@ describe('run inspection against a real dev server', () => {
       expect.stringMatching(/^- ✓ ingest · completed · \d+ ms$/),
     ]);
     expect(metadata.currentDetails).toContain(`model ${pipeline} v${small.model!.version} → production`);
+  });
+
+  it('QuiverStep names a step that has run 2 s: a long training is found by QuiverStep = "train" while it runs', async () => {
+    // A pipeline of its own: the runs ls test below counts this file's three runs.
+    const runId = await env.client.start(env.spec([`name=${pipeline}live`, 'train.epochs=10000']));
+    const handle = env.client.temporal.workflow.getHandle(runId);
+    try {
+      const query = `WorkflowId = "${runId}" AND QuiverStep = "train" AND QuiverStatus = "RUNNING"`;
+      const found = await eventually(async () => {
+        for await (const info of env.client.temporal.workflow.list({ query })) return info;
+        return undefined;
+      }, 'the running training listed by QuiverStep = "train"');
+      expect(found.typedSearchAttributes.get(SEARCH_ATTRIBUTES.step)).toBe('train');
+      // Each visibility write past the patch's is a fired step timer, never one per step started.
+      const events = (await handle.fetchHistory()).events ?? [];
+      const upserts = events
+        .map((event) => event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields)
+        .filter((fields) => fields)
+        .map((fields) => Object.keys(fields!).sort().join(','));
+      const timersFired = events.filter((event) => event.timerFiredEventAttributes).length;
+      expect(upserts[0]).toBe('TemporalChangeVersion');
+      expect(upserts[1]).toBe('QuiverDatasetSha,QuiverStep');
+      expect(upserts).toHaveLength(1 + timersFired);
+    } finally {
+      await handle.terminate('test done');
+    }
   });
 
   it('runs ls filters by pipeline and status on the visibility store, newest first', async () => {

@@ -40,8 +40,12 @@ describe('workflow versioning', () => {
   it.each([
     ['a one-activity-per-step', 'history-lean-run.json', 'quiver-tiny-20261130-195518-dg37', 5],
     ['an execution: local', 'history-lean-run-local.json', 'quiver-tiny-20261130-195521-z3uc', 5],
+    // quiver-light-run (before quiver-brisk-run debounced QuiverStep): one upsert per step in the
+    // default mode, none in execution: local (the step rides with the closing status).
+    ['a one-activity-per-step', 'history-light-run.json', 'quiver-tiny-20261201-035035-7g3m', 5],
+    ['an execution: local', 'history-light-run-local.json', 'quiver-tiny-20261201-035036-q1ky', 0],
   ])(
-    'replays %s run recorded under quiver-lean-run (before quiver-light-run), its QuiverStep upserts included',
+    'replays %s run recorded under an earlier patch (%s), its QuiverStep upserts included',
     async (_mode, file, workflowId, stepUpserts) => {
       const json = JSON.parse(fs.readFileSync(path.join(FIXTURES, file), 'utf8'));
       const history = temporal.api.history.v1.History.fromObject(json);
