@@ -44,6 +44,9 @@ export interface ReporterOptions {
  * checkpoint, and `quiver cancel` records it in the run before cancelling (see client/live-training).
  * Nothing here writes to the run's history: the SDK throttles heartbeats, and the server keeps only the last.
  */
+/** How long a training runs before its progress heartbeats start (the liveness interval covers it). */
+export const QUIET_START_MS = 1000;
+
 export class TrainingReporter {
   private readonly now: () => number;
   private readonly started: number;
@@ -82,7 +85,7 @@ export class TrainingReporter {
       ...(saved ? { checkpoint: saved, checkpointEpoch: epoch } : {}),
     };
     delete this.last.batch;
-    heartbeat(this.last);
+    this.report();
   }
 
   /** Inside a long epoch: keeps the heartbeat alive and the ETA moving. */
@@ -93,7 +96,16 @@ export class TrainingReporter {
       etaMs: this.eta(done),
       batch: { done: progress.batch, of: progress.batches },
     };
-    heartbeat(this.last);
+    this.report();
+  }
+
+  /**
+   * Heartbeats the latest details, except in the training's first {@link QUIET_START_MS}: a training
+   * that ends within it never sends one (each is an RPC and a server write; the caller's liveness
+   * interval sends the latest details once that second has passed, see activities/train.ts).
+   */
+  private report(): void {
+    if (this.now() - this.started >= QUIET_START_MS) heartbeat(this.last);
   }
 
   /** The last heartbeat's details. */

@@ -40,10 +40,10 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
   const liveness = setInterval(() => latest && heartbeat(latest()), LIVENESS_HEARTBEAT_MS);
   liveness.unref();
   return runStepActivity('train', input, config, async (ctx) => {
-    // Alive from the start (reading data and a checkpoint can outlast a short heartbeatTimeout),
-    // repeating the predecessor's details so the checkpoint a retry needs is never dropped.
+    // The liveness interval repeats the predecessor's details until this attempt reports its own, so
+    // the checkpoint a retry needs is never dropped. No heartbeat at the start: the first one is an RPC
+    // and a server write of its own, and the heartbeat timer already runs from the attempt's start.
     const previous = lastHeartbeatDetails<TrainHeartbeat>();
-    heartbeat(previous);
     latest = () => previous;
     const table = await ctx.read('data');
     // The features stage's fitted transforms travel with the model, so validate and serve re-apply them.
@@ -72,7 +72,6 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
       startEpoch: resumeFrom ? (readModelTable(resumeFrom).epoch ?? 0) : 0,
       checkpoint: from,
     });
-    heartbeat(reporter.details);
     latest = () => reporter.details;
     const trained = await trainModelTable(backend, {
       table,
