@@ -199,6 +199,31 @@ describe('the pool of warm training threads', () => {
     expect(idleIds()).not.toContain(warm);
   });
 
+  it('drops a thread that exits, idle or while training; the next training runs on a new thread', async () => {
+    // A thread held here as well as in the pool, so the test can end it.
+    const thread = trainThreads.acquire();
+    trainThreads.release(thread, 0);
+    expect(idleIds()).toEqual([thread.threadId]);
+    const training = trainOffThread({
+      ...base,
+      params: { ...base.params, epochs: 500 },
+      onEpoch: async (event) => {
+        if (event.epoch === 1) await thread.terminate();
+      },
+    });
+    await expect(training).rejects.toThrow(/the training thread exited/);
+    expect(idleIds()).toEqual([]);
+
+    await trainOffThread(short);
+    const [next] = trainThreads.stats().idle;
+    expect(next.threadId).not.toBe(thread.threadId);
+    // An idle thread that exits leaves the pool too.
+    const idle = trainThreads.acquire();
+    trainThreads.release(idle, next.tensorsAfterFirst);
+    await idle.terminate();
+    expect(idleIds()).toEqual([]);
+  });
+
   it('gives two trainings at once a thread each, with the same results as one after the other', async () => {
     const started = trainThreads.stats().started;
     const together = await Promise.all([trainOffThread(short), trainOffThread(short)]);
