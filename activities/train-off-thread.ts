@@ -1,11 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
 import * as errors from '../core/errors';
 import { BackendUnavailableError, type BackendName } from '../core/model/backend';
 import type { EpochStats } from '../core/model/codec';
 import type { BatchProgress, TrainArgs, TrainedModel } from '../core/model/train';
+import { trainThreads } from './train-thread-pool';
 
 /** What the caller hears after each epoch: the stats, and a checkpoint built (in the thread) on request. */
 export interface ThreadEpochEvent extends EpochStats {
@@ -28,7 +26,7 @@ export type FromThread =
   | { kind: 'epoch'; stats: EpochStats }
   | { kind: 'checkpoint'; ipc: Uint8Array }
   | { kind: 'progress'; progress: BatchProgress }
-  | { kind: 'done'; trained: Omit<TrainedModel, 'model'>; modelIpc: Uint8Array }
+  | { kind: 'done'; trained: Omit<TrainedModel, 'model'>; modelIpc: Uint8Array; liveTensors: number }
   | { kind: 'error'; error: { name: string; message: string; stack?: string } };
 
 /** Messages to the training thread. */
@@ -62,31 +60,40 @@ export function trainsOffThread(backend: BackendName, env: NodeJS.ProcessEnv = p
  * worker: heartbeats, cancellation, queries and other tasks. Epoch events and batch progress come back
  * as messages; `signal` stops training between batches; the checkpoint of an epoch is built in the
  * thread only when `onEpoch` asks for it. Errors keep their class (by name) for retry decisions.
+ * The thread comes from `trainThreads` (warm when an earlier training left one idle) and goes back to
+ * it only after a successful training; after an error, an abort or its exit it is terminated.
  */
 export function trainOffThread(args: OffThreadTrainArgs): Promise<OffThreadTrained> {
   const { table, resumeFrom, onEpoch, onProgress, signal, ...plain } = args;
   signal?.throwIfAborted();
-  const worker = startThread();
+  const worker = trainThreads.acquire();
   return new Promise<OffThreadTrained>((resolve, reject) => {
     let settled = false;
+    let abortSent = false;
     let pendingCheckpoint: { resolve: (t: Table) => void; reject: (e: Error) => void } | undefined;
-    const finish = (outcome: () => void) => {
+    const finish = (outcome: () => void, liveTensors?: number) => {
       if (settled) return;
       settled = true;
       signal?.removeEventListener('abort', onAbort);
+      worker.off('message', onMessage).off('error', fail).off('exit', onExit);
       pendingCheckpoint?.reject(new Error('training thread ended before its checkpoint was built'));
-      void worker.terminate();
+      // Only a clean finish goes back to the pool: a thread that saw an abort or failed is not trusted.
+      if (liveTensors !== undefined && !abortSent) trainThreads.release(worker, liveTensors);
+      else trainThreads.discard(worker);
       outcome();
     };
     const fail = (error: unknown) =>
       finish(() => reject(signal?.aborted ? (signal.reason as Error) : toError(error)));
-    const onAbort = () => post({ kind: 'abort' });
+    const onAbort = () => {
+      abortSent = true;
+      post({ kind: 'abort' });
+    };
+    const onExit = (code: number) =>
+      fail(new Error(`the training thread exited (code ${code}) before it finished`));
     const post = (message: ToThread, transfer: ArrayBuffer[] = []) => {
       if (!settled) worker.postMessage(message, transfer);
     };
-    signal?.addEventListener('abort', onAbort, { once: true });
-
-    worker.on('message', (message: FromThread) => {
+    const onMessage = (message: FromThread) => {
       switch (message.kind) {
         case 'epoch': {
           const checkpoint = () =>
@@ -94,7 +101,8 @@ export function trainOffThread(args: OffThreadTrainArgs): Promise<OffThreadTrain
               pendingCheckpoint = { resolve: res, reject: rej };
               post({ kind: 'checkpoint' });
             });
-          Promise.resolve(onEpoch?.({ ...message.stats, checkpoint }))
+          // new Promise, not Promise.resolve: a callback that throws rejects instead of escaping.
+          new Promise<void>((res) => res(onEpoch?.({ ...message.stats, checkpoint })))
             .then(() => post({ kind: 'epochDone' }))
             .catch(fail);
           return;
@@ -106,18 +114,18 @@ export function trainOffThread(args: OffThreadTrainArgs): Promise<OffThreadTrain
         case 'progress':
           onProgress?.(message.progress);
           return;
-        case 'done':
-          finish(() => resolve({ ...message.trained, modelTable: tableFromIPC(message.modelIpc) }));
+        case 'done': {
+          const trained = { ...message.trained, modelTable: tableFromIPC(message.modelIpc) };
+          finish(() => resolve(trained), message.liveTensors);
           return;
+        }
         case 'error':
           fail(message.error);
           return;
       }
-    });
-    worker.on('error', fail);
-    worker.on('exit', (code) =>
-      fail(new Error(`the training thread exited (code ${code}) before it finished`)),
-    );
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', onMessage).on('error', fail).on('exit', onExit);
 
     const tableIpc = tableToIPC(table, 'file');
     const resumeIpc = resumeFrom ? tableToIPC(resumeFrom, 'file') : undefined;
@@ -127,16 +135,6 @@ export function trainOffThread(args: OffThreadTrainArgs): Promise<OffThreadTrain
     ]);
     if (signal?.aborted) onAbort();
   });
-}
-
-/** The thread entry, as compiled JavaScript or (tsx, vitest) TypeScript loaded through tsx. */
-function startThread(): Worker {
-  const base = path.join(__dirname, 'train-thread-entry');
-  if (fs.existsSync(`${base}.js`)) return new Worker(`${base}.js`);
-  // An eval'd thread resolves bare names from the cwd: resolve tsx from Quiver's own install instead.
-  const tsx = require.resolve('tsx/cjs', { paths: [__dirname] });
-  const code = `require(${JSON.stringify(tsx)}); require(${JSON.stringify(`${base}.ts`)});`;
-  return new Worker(code, { eval: true });
 }
 
 /** Rebuilds an error from the thread with its original class when Quiver declares one (retryability). */

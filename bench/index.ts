@@ -13,6 +13,7 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   sanity: () => import('./sanity'),
   serving: () => import('./serving'),
   training: () => import('./training'),
+  'train-thread': () => import('./train-thread'),
   'training-memory': () => import('./training-memory'),
   store: () => import('./store'),
   throughput: () => import('./throughput'),

@@ -347,19 +347,26 @@ export async function trainClassifier(args: TrainArgs): Promise<TrainedModel> {
         Object.assign(stats, await evaluateValidation(model, source, encodeTarget, validationRows, task));
       history.push(stats);
       if (args.onEpoch) {
-        const checkpoint = async () =>
-          modelToArrowAsync(
-            model,
-            preprocessing,
-            {
-              backend,
-              device,
-              epoch,
-              history: history.map((h) => ({ ...h })),
-              [ARCHITECTURE_KEY]: architecture,
-            },
-            await optimizer.getWeights(),
-          );
+        const checkpoint = async () => {
+          const state = await optimizer.getWeights();
+          try {
+            return await modelToArrowAsync(
+              model,
+              preprocessing,
+              {
+                backend,
+                device,
+                epoch,
+                history: history.map((h) => ({ ...h })),
+                [ARCHITECTURE_KEY]: architecture,
+              },
+              state,
+            );
+          } finally {
+            // getWeights makes a new scalar for the step count (the moments are the live variables).
+            tf.dispose(state.filter((s) => s.name === 'iter').map((s) => s.tensor));
+          }
+        };
         await args.onEpoch(epochEvent(stats, model, checkpoint));
       }
       // A macrotask turn per epoch: heartbeats, cancellation and this process's workflow tasks get served.
