@@ -9,6 +9,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import type { Duration } from '@temporalio/common';
+import { trainThreads } from '../activities/train-thread-pool';
 import { createActivities } from '../activities';
 import { initBackend, type BackendInfo } from '../core/model/backend';
 import type { QuiverConfig } from '../core/config';
@@ -132,7 +133,10 @@ export async function createWorkers(options: WorkerOptions): Promise<RunningWork
     workers,
     backend,
     run() {
-      running ??= Promise.all(workers.map((w) => w.run())).then(() => connection.close());
+      // Idle training threads hold TF.js and the WASM heap: free them once the workers have drained.
+      running ??= Promise.all(workers.map((w) => w.run())).then(() =>
+        Promise.all([connection.close(), trainThreads.close()]).then(() => undefined),
+      );
       return running;
     },
     async shutdown() {
