@@ -131,6 +131,11 @@ async function trainModelTable(
   args: Omit<TrainArgs, 'onEpoch'> & { onEpoch: (event: ThreadEpochEvent) => Promise<void> },
 ) {
   if (trainsOffThread(backend)) return trainOffThread({ ...args, backend });
+  return trainInProcess(args);
+}
+
+/** `trainClassifier` on this thread, the model returned as its Arrow table (and disposed). */
+export async function trainInProcess(args: TrainArgs) {
   const { model, ...trained } = await trainClassifier(args);
   try {
     const info = {

@@ -2,8 +2,8 @@ import * as arrow from 'apache-arrow';
 import { trainOffThread } from '../activities/train-off-thread';
 import { trainThreads } from '../activities/train-thread-pool';
 import { setBackendLogger } from '../core/model/backend';
-import { ARCHITECTURE_KEY, modelToArrowAsync } from '../core/model/codec';
-import { trainClassifier, type TrainArgs } from '../core/model/train';
+import { trainInProcess } from '../activities/train';
+import type { TrainArgs } from '../core/model/train';
 import { runStandalone, type BenchResult } from './result';
 import { distinctRows, reportDistinct, seededRandom } from './random';
 
@@ -42,17 +42,7 @@ async function timed(train: () => Promise<unknown>): Promise<number> {
 
 /** The same training in-process, as activities/train.ts runs a GPU backend: the floor without a thread. */
 async function inProcess(args: Omit<TrainArgs, 'onEpoch'>): Promise<void> {
-  const { model, ...trained } = await trainClassifier(args);
-  try {
-    const info = {
-      backend: trained.backend,
-      device: trained.device,
-      [ARCHITECTURE_KEY]: trained.architecture,
-    };
-    await modelToArrowAsync(model, trained.preprocessing, info);
-  } finally {
-    model.dispose();
-  }
+  await trainInProcess(args);
 }
 
 /**
