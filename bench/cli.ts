@@ -1,16 +1,17 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { newRunId } from '../client/api';
 import { validateSpec } from '../core/spec/load';
 import { runStandalone, type BenchResult } from './result';
-import { startBenchStack } from './stack';
+import { startBareWorker, startBenchStack } from './stack';
 
 const RUNS = Number(process.env.QUIVER_BENCH_CLI_RUNS ?? 10);
 const BIN = path.resolve(__dirname, '..', 'bin', 'quiver.js');
 /** Start-up targets: `--help`/`--version` within 3× node's own start (0.15 s idle); client commands 0.5 s. */
 const NODE_RATIO_TARGET = 3;
 const CLIENT_TARGET_MS = 500;
+const BARE_CLIENT = path.resolve(__dirname, 'bare-client.cjs');
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain CommonJS build script
 const { buildCli } = require('../infra/build-cli') as { buildCli(): Promise<boolean> };
@@ -32,6 +33,24 @@ function wallOnce(args: string[], env: NodeJS.ProcessEnv = process.env): number 
 }
 
 /**
+ * Wall time of one `node ARGS` in ms without blocking this process: the run it starts needs the
+ * bench's in-process workers, which a synchronous spawn would starve.
+ */
+async function wallOnceAsync(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const started = performance.now();
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', resolve);
+  });
+  const ms = performance.now() - started;
+  if (code !== 0) throw new Error(`node ${args.join(' ')} exited ${code}: ${stderr}`);
+  return ms;
+}
+
+/**
  * CLI start-up: `quiver --help` and `--version` against `node -e 0`, and `quiver status RUN` /
  * `quiver runs ls` against a running server (SQLite file, as `quiver up`), all interleaved: each round
  * times every command once, so load changes on a shared machine touch each alike.
@@ -42,6 +61,10 @@ export async function run(): Promise<BenchResult[]> {
   const times = { node: [] as number[], help: [] as number[], version: [] as number[] };
   const answers = { status: [] as number[], runsLs: [] as number[] };
   const fromSource: number[] = [];
+  // A cold `quiver run --wait` of a tiny run against a cold bare client running five no-op activities.
+  const cold = { quiver: [] as number[], bare: [] as number[] };
+  const bareQueue = `bench-cli-bare-${process.pid}`;
+  const bare = await startBareWorker(stack.address, bareQueue);
   try {
     const csv = path.join(stack.home, 'tiny.csv');
     fs.writeFileSync(csv, `x,label\n${Array.from({ length: 12 }, (_, i) => `${i},${i % 2}`).join('\n')}\n`);
@@ -55,7 +78,14 @@ export async function run(): Promise<BenchResult[]> {
     });
     const runId = await stack.client.start(spec, [], newRunId('tiny'));
     await stack.client.temporal.workflow.getHandle(runId).result();
-    const env = { ...process.env, QUIVER_HOME: stack.home, TEMPORAL_ADDRESS: stack.address };
+    const specFile = path.join(stack.home, 'tiny.yaml');
+    fs.writeFileSync(specFile, JSON.stringify(spec)); // JSON is YAML
+    const env = {
+      ...process.env,
+      QUIVER_HOME: stack.home,
+      TEMPORAL_ADDRESS: stack.address,
+      QUIVER_QUEUE_PREFIX: stack.config.taskQueues.cpu.replace(/quiver-cpu$/, ''),
+    };
     for (let i = 0; i < RUNS; i++) {
       times.node.push(wallOnce(['-e', '0']));
       times.help.push(wallOnce([BIN, '--help']));
@@ -63,8 +93,13 @@ export async function run(): Promise<BenchResult[]> {
       answers.status.push(wallOnce([BIN, 'status', runId], env));
       answers.runsLs.push(wallOnce([BIN, 'runs', 'ls'], env));
       if (i < 3) fromSource.push(wallOnce([BIN, '--help'], { ...process.env, QUIVER_FROM_SOURCE: '1' }));
+      cold.quiver.push(await wallOnceAsync([BIN, 'run', specFile, '--wait'], env));
+      cold.bare.push(
+        await wallOnceAsync([BARE_CLIENT, stack.address, bareQueue, `cold-bare-${process.pid}-${i}`]),
+      );
     }
   } finally {
+    await bare.stop();
     await stack.close();
   }
   const node = median(times.node);
@@ -103,6 +138,16 @@ export async function run(): Promise<BenchResult[]> {
     },
     client('status RUN', status),
     client('runs ls', runsLs),
+    {
+      name: 'quiver run --wait, cold (a fresh process: a tiny six-step run, one epoch on 12 rows)',
+      value: median(cold.quiver),
+      unit: 'ms',
+      baseline: median(cold.bare),
+      ratio: median(cold.quiver) / median(cold.bare),
+      target: 'context: a fresh node process running five no-op activities with the bare Temporal client',
+      pass: true,
+      note: `median of ${RUNS}, interleaved; both against the same running server and in-process workers; Quiver's figure includes its six steps' own work`,
+    },
   ];
 }
 

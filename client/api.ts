@@ -27,6 +27,7 @@ import {
   withLatestHeartbeat,
 } from './live-training';
 import { missingWorkerNotes, queuePollers, trainingSharesWorkflowQueue } from './run-health';
+import { untilClosedOr } from './until-closed';
 import { listRunsWith, type RunFilter, type RunListEntry } from './run-list';
 import { GrpcCallError } from './grpc-unary';
 import {
@@ -351,7 +352,7 @@ export class QuiverClient {
             onProgress(view);
           }
           if (!['RUNNING', 'PAUSED', 'WAITING_APPROVAL'].includes(view.status)) break;
-          await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, pollMs))]);
+          await untilClosedOr(closed, pollMs);
         }
       }
       const stopped = await Promise.race([closed.then(() => null), paused]);
@@ -391,7 +392,7 @@ export class QuiverClient {
         const view = await this.pausedView(runId, info).catch(() => null);
         if (view && !isDone()) return view;
       }
-      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, everyMs))]);
+      await untilClosedOr(closed, everyMs);
     }
     return null;
   }

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { require as tsRequire } from 'tsx/cjs/api';
 import { codeVersion } from '../code-version';
 import { FeatureTransformError } from '../errors';
 import type { Transform, TransformSpec } from './types';
@@ -39,7 +38,7 @@ export function loadTransformModule(spec: TransformSpec, label: string, version:
   if (cached) return cached;
   let exported: Record<string, unknown>;
   try {
-    exported = tsRequire(file, __filename) as Record<string, unknown>;
+    exported = tsxRequire()(file, __filename) as Record<string, unknown>;
   } catch (error) {
     throw new FeatureTransformError(
       `${label}: module ${spec.module} failed to load: ${(error as Error).message}`,
@@ -64,4 +63,10 @@ export function loadTransformModule(spec: TransformSpec, label: string, version:
   }
   loaded.set(key, transform);
   return transform;
+}
+
+/** tsx's `require`, loaded when a transform module first loads: spec checks and CLI calls never need it. */
+function tsxRequire(): (id: string, fromFile: string) => unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred load, typed by the import type
+  return (require('tsx/cjs/api') as typeof import('tsx/cjs/api')).require;
 }

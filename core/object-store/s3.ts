@@ -1,18 +1,23 @@
 import { Readable } from 'node:stream';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  S3ServiceException,
-  type S3ClientConfig,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client, S3ClientConfig, S3ServiceException } from '@aws-sdk/client-s3';
+import type { Upload } from '@aws-sdk/lib-storage';
 import { QuiverError, StoreStateError, StoreUnavailableError } from '../errors';
 import { PreconditionFailedError, type ListedObject, type ObjectStore, type PutConditions } from './types';
+
+/**
+ * The AWS SDK, loaded on first use: a `file://` store never needs it, and loading it costs every CLI
+ * call and worker start about 130 ms (the client, its checksums and Smithy core).
+ */
+function sdk(): typeof import('@aws-sdk/client-s3') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred load, typed by the import type
+  return require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
+}
+
+/** The SDK's multipart uploader, loaded on first use (see {@link sdk}). */
+function storage(): { Upload: typeof Upload } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred load, typed by the import type
+  return require('@aws-sdk/lib-storage') as { Upload: typeof Upload };
+}
 
 /** Bucket and key prefix of an `s3://bucket/prefix` URI (the prefix without slashes at its ends). */
 export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
@@ -63,7 +68,7 @@ export function s3Client(env: NodeJS.ProcessEnv = process.env): S3Client {
   const config = s3ClientConfig(env);
   const key = JSON.stringify([config, env.AWS_ACCESS_KEY_ID, env.AWS_PROFILE]);
   let client = clients.get(key);
-  if (!client) clients.set(key, (client = new S3Client(config)));
+  if (!client) clients.set(key, (client = new (sdk().S3Client)(config)));
   return client;
 }
 
@@ -92,7 +97,7 @@ export class S3ObjectStore implements ObjectStore {
   async get(key: string) {
     try {
       const reply = await this.client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key) }),
+        new (sdk().GetObjectCommand)({ Bucket: this.bucket, Key: this.keyOf(key) }),
       );
       const body = Buffer.from(await reply.Body!.transformToByteArray());
       return { body, etag: reply.ETag ?? '' };
@@ -105,7 +110,7 @@ export class S3ObjectStore implements ObjectStore {
   async put(key: string, body: Buffer | string, conditions: PutConditions = {}) {
     try {
       const reply = await this.client.send(
-        new PutObjectCommand({
+        new (sdk().PutObjectCommand)({
           Bucket: this.bucket,
           Key: this.keyOf(key),
           Body: typeof body === 'string' ? Buffer.from(body) : body,
@@ -141,7 +146,7 @@ export class S3ObjectStore implements ObjectStore {
     try {
       if (options.sha256 && bytes <= singlePutMax) await this.putSigned(key, chunks, bytes, options.sha256);
       else {
-        const upload = new Upload({
+        const upload = new (storage().Upload)({
           client: this.client,
           params: { Bucket: this.bucket, Key: this.keyOf(key), Body: Readable.from(chunks) },
           partSize: 8 << 20,
@@ -160,7 +165,7 @@ export class S3ObjectStore implements ObjectStore {
    */
   private async putSigned(key: string, chunks: readonly Uint8Array[], bytes: number, sha256: string) {
     for (let attempt = 1; ; attempt++) {
-      const command = new PutObjectCommand({
+      const command = new (sdk().PutObjectCommand)({
         Bucket: this.bucket,
         Key: this.keyOf(key),
         Body: Readable.from(chunks, { objectMode: false }),
@@ -189,7 +194,7 @@ export class S3ObjectStore implements ObjectStore {
   async head(key: string): Promise<{ bytes: number; modifiedAt: Date } | null> {
     try {
       const reply = await this.client.send(
-        new HeadObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key) }),
+        new (sdk().HeadObjectCommand)({ Bucket: this.bucket, Key: this.keyOf(key) }),
       );
       return { bytes: reply.ContentLength ?? 0, modifiedAt: reply.LastModified ?? new Date(0) };
     } catch (error) {
@@ -202,7 +207,7 @@ export class S3ObjectStore implements ObjectStore {
   async getStream(key: string): Promise<{ body: AsyncIterable<Uint8Array>; bytes: number } | null> {
     try {
       const reply = await this.client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key) }),
+        new (sdk().GetObjectCommand)({ Bucket: this.bucket, Key: this.keyOf(key) }),
       );
       return { body: reply.Body as AsyncIterable<Uint8Array>, bytes: reply.ContentLength ?? 0 };
     } catch (error) {
@@ -219,7 +224,11 @@ export class S3ObjectStore implements ObjectStore {
       let reply;
       try {
         reply = await this.client.send(
-          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: root + prefix, ContinuationToken: token }),
+          new (sdk().ListObjectsV2Command)({
+            Bucket: this.bucket,
+            Prefix: root + prefix,
+            ContinuationToken: token,
+          }),
         );
       } catch (error) {
         throw this.failure(error, prefix, 'list');
@@ -239,7 +248,7 @@ export class S3ObjectStore implements ObjectStore {
 
   async delete(key: string): Promise<void> {
     try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key) }));
+      await this.client.send(new (sdk().DeleteObjectCommand)({ Bucket: this.bucket, Key: this.keyOf(key) }));
     } catch (error) {
       if (!isS3Error(error, 'NoSuchKey', 404)) throw this.failure(error, key, 'delete');
     }
@@ -251,9 +260,9 @@ export class S3ObjectStore implements ObjectStore {
    */
   async check(): Promise<void> {
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      await this.client.send(new (sdk().HeadBucketCommand)({ Bucket: this.bucket }));
       await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix, MaxKeys: 1 }),
+        new (sdk().ListObjectsV2Command)({ Bucket: this.bucket, Prefix: this.prefix, MaxKeys: 1 }),
       );
     } catch (error) {
       throw this.failure(error, '', 'open');
@@ -277,7 +286,7 @@ export class S3ObjectStore implements ObjectStore {
         `store ${this.uri}: access denied (${name}) to ${action} ${where}: check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE`,
         { cause: error },
       );
-    if (error instanceof S3ServiceException && (status ?? 500) < 500)
+    if (error instanceof sdk().S3ServiceException && (status ?? 500) < 500)
       return new StoreStateError(`cannot ${action} ${where}: ${name} (HTTP ${status}): ${error.message}`, {
         cause: error,
       });
