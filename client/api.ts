@@ -1,6 +1,12 @@
 import type { Client, Connection } from '@temporalio/client';
 import type { QueryDefinition } from '@temporalio/common';
-import { CheckpointNotFoundError, QuiverError, RunNotFoundError, SpecError } from '../core/errors';
+import {
+  CheckpointNotFoundError,
+  QuiverError,
+  RunNotFoundError,
+  SpecError,
+  TemporalUnreachableError,
+} from '../core/errors';
 import type { TransformSpec } from '../core/features/types';
 import type { CurrentTransform, Plan } from '../core/plan';
 import {
@@ -29,7 +35,7 @@ import {
 import { missingWorkerNotes, queuePollers, trainingSharesWorkflowQueue } from './run-health';
 import { untilClosedOr } from './until-closed';
 import { listRunsWith, type RunFilter, type RunListEntry } from './run-list';
-import { GrpcCallError } from './grpc-unary';
+import { GRPC_STATUS, GrpcCallError } from './grpc-unary';
 import {
   dateOf,
   decodePayload,
@@ -83,6 +89,8 @@ const POLLERS_DEADLINE_MS = 1_000;
 const QUERY_DEADLINE_MS = 5_000;
 /** Describe and history reads are the server's alone: a server that does not answer in this is down. */
 const SERVER_DEADLINE_MS = 10_000;
+/** Pause checks in a row the server may leave unanswered before a wait gives up on it (about 36 s). */
+const UNANSWERED_CHECKS = 3;
 
 export interface QuiverClientOptions {
   address: string;
@@ -164,14 +172,19 @@ export class QuiverClient {
       ...payload,
     };
     assertWithinPayloadLimit('the run input (spec, overrides, reused steps)', input);
-    await this.temporal.workflow
-      .start(workflows().trainingPipeline, {
+    const temporal = this.temporal; // connects lazily: `this.connection` exists from here on
+    // A server that accepts the connection but never answers must not hold `quiver run` forever.
+    await this.connection!.withDeadline(Date.now() + SERVER_DEADLINE_MS, () =>
+      temporal.workflow.start(workflows().trainingPipeline, {
         ...pipelineStartOptions(input, this.options.taskQueues.cpu),
         workflowId: runId,
-      })
-      .catch((error: unknown) => {
-        throw unregisteredSearchAttributes(error, this.options.namespace) ?? error;
-      });
+      }),
+    ).catch((error: unknown) => {
+      throw (
+        unregisteredSearchAttributes(error, this.options.namespace) ??
+        (isNoAnswer(error) ? serverError('start the run', this.options.address, error) : error)
+      );
+    });
     return runId;
   }
 
@@ -332,6 +345,8 @@ export class QuiverClient {
       .finally(() => (done = true));
     try {
       const paused = this.untilPaused(runId, closed, () => done, pauseCheckMs);
+      // Raced below; a server that stops answering rejects it even while the progress loop runs.
+      paused.catch(() => undefined);
       if (onProgress) {
         let last = '';
         while (!done) {
@@ -379,11 +394,18 @@ export class QuiverClient {
     isDone: () => boolean,
     everyMs: number,
   ): Promise<RunView | null> {
+    let unanswered = 0;
     while (!isDone()) {
       const info = await this.reader
         .describe(runId, SERVER_DEADLINE_MS)
         .then((d) => d.workflowExecutionInfo ?? {})
-        .catch(() => undefined); // a server away for a moment: ask again next time
+        .catch((error: unknown) => {
+          // A server away for a moment: ask again next time; one that stays silent ends the wait (exit 3).
+          if (++unanswered >= UNANSWERED_CHECKS)
+            throw serverError(`wait for ${runId}`, this.options.address, error);
+          return undefined;
+        });
+      if (info) unanswered = 0;
       if (
         info &&
         executionStatus(info) === 'RUNNING' &&
@@ -580,9 +602,14 @@ export class QuiverClient {
    */
   async cancel(runId: string): Promise<void> {
     const handle = this.temporal.workflow.getHandle(runId);
+    // Each call within the server deadline: a server that never answers must not hold `cancel` forever.
+    const answered = <T>(call: () => Promise<T>): Promise<T> =>
+      this.connection!.withDeadline(Date.now() + SERVER_DEADLINE_MS, call).catch((error: unknown) => {
+        throw isNoAnswer(error) ? serverError(`cancel ${runId}`, this.options.address, error) : error;
+      });
     let status: string;
     try {
-      status = (await handle.describe()).status.name;
+      status = (await answered(() => handle.describe())).status.name;
     } catch (error) {
       if (error instanceof temporalClient().WorkflowNotFoundError)
         throw new RunNotFoundError(`run '${runId}' not found`);
@@ -595,8 +622,8 @@ export class QuiverClient {
         view?.status ?? status,
       );
     }
-    await recordLatestTraining(this.temporal, runId); // the last epoch checkpoint, for `resume`
-    await handle.cancel();
+    await answered(() => recordLatestTraining(this.temporal, runId)); // the last epoch checkpoint, for `resume`
+    await answered(() => handle.cancel());
   }
 }
 
@@ -686,9 +713,20 @@ function serverError(what: string, address: string, error: unknown): QuiverError
         : error instanceof Error
           ? error.message
           : String(error);
-  return new QuiverError(
+  const message =
     `could not ${what}: the Temporal server at ${address} did not answer (${detail}). ` +
-      'Is it running? `npx quiver up` starts one.',
-    { cause: error },
-  );
+    'Is it running? `npx quiver up` starts one.';
+  // No answer (a stopped or silent server, nothing listening) is exit 3; another refusal is the server's word.
+  return isNoAnswer(error)
+    ? new TemporalUnreachableError(message, { cause: error })
+    : new QuiverError(message, { cause: error });
+}
+
+/** gRPC UNAVAILABLE (14) or DEADLINE_EXCEEDED (4), from the read path or the Temporal client. */
+function isNoAnswer(error: unknown): boolean {
+  const code =
+    error instanceof GrpcCallError
+      ? error.code
+      : (error as { code?: unknown; cause?: { code?: unknown } } | undefined)?.cause?.code;
+  return code === GRPC_STATUS.unavailable || code === GRPC_STATUS.deadlineExceeded;
 }

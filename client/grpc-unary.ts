@@ -78,6 +78,9 @@ export class UnaryChannel {
       };
       const timer = setTimeout(() => {
         stream.close(http2.constants.NGHTTP2_CANCEL);
+        // A peer that does not answer within the deadline is not trusted with the next call, and a
+        // graceful close would wait on it forever (a stopped server, a black-holed address).
+        this.drop(session);
         finish(new GrpcCallError(path, GRPC_STATUS.deadlineExceeded, `no answer within ${deadlineMs} ms`));
       }, deadlineMs);
       // A trailers-only response (an error) carries its status in the headers.
@@ -98,9 +101,13 @@ export class UnaryChannel {
     });
   }
 
-  /** Closes the connection; calls in flight fail. */
+  /** Closes the connection at once (no goodbye a silent peer could hold up); calls in flight fail. */
   close(): void {
-    this.session?.close();
-    this.session = undefined;
+    if (this.session) this.drop(this.session);
+  }
+
+  private drop(session: http2.ClientHttp2Session): void {
+    session.destroy();
+    if (this.session === session) this.session = undefined;
   }
 }
