@@ -10,6 +10,8 @@ export interface BenchResult {
   target: string;
   pass: boolean;
   note?: string;
+  /** Why the figure could not be measured here (a peer not installed): printed instead of numbers. */
+  skipped?: string;
 }
 
 /** Lets a bench module run alone (`npx tsx bench/x.ts`): prints its results, exits non-zero on error. */
