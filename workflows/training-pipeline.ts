@@ -424,6 +424,9 @@ function isNonRetryable(error: unknown): boolean {
 }
 
 function describeFailure(error: unknown): string {
+  // A cancel is no step failing: say so, and where (a cancelled activity carries an empty message).
+  if (isCancellation(error))
+    return error instanceof ActivityFailure ? `cancelled during step ${error.activityType}` : 'run cancelled';
   if (error instanceof ActivityFailure) {
     const cause = error.cause;
     const type = cause instanceof ApplicationFailure && cause.type ? `${cause.type}: ` : '';

@@ -50,6 +50,9 @@ describe('orchestration at the edges', () => {
       const closed = await env.client.wait(runId);
       expect(closed.status).toBe('CANCELED');
       expect(closed.model).toBeNull();
+      // Said as a cancel, where it happened: not "step deploy failed: " with an empty message.
+      expect(closed.error).toBe('cancelled during step deploy');
+      expect(closed.steps.find((s) => s.name === 'deploy')?.status).toBe('cancelled');
       // The slow registration, deaf to the cancel, completes; the alias still never moves.
       const registry = ModelRegistry.at(env.config.home);
       await eventually(
