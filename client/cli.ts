@@ -16,7 +16,7 @@ import { registerStepCommands } from './commands/step';
 import type { GlobalFlags } from './environment';
 import { EXIT_CODES, errorReport, exitCodeOf } from './exit-codes';
 import { emitError } from './output';
-import { invalidOptionOf, tcpPort } from './option-values';
+import { hostPort, invalidOptionOf, tcpPort } from './option-values';
 
 // Command modules import their heavy dependencies (Temporal, TensorFlow.js, Arrow, fastify) inside their
 // actions, so `--help` and `--version` load commander and little else: keep their headers light.
@@ -38,6 +38,7 @@ export function buildProgram(argv: readonly string[] = process.argv): Command {
     .option(
       '--address <host:port>',
       'Temporal frontend (default: TEMPORAL_ADDRESS, else the embedded dev server)',
+      hostPort,
     )
     .option('--namespace <ns>', 'Temporal namespace (default: TEMPORAL_NAMESPACE or "default")')
     .option('--home <dir>', 'state directory (default: QUIVER_HOME or .quiver)')

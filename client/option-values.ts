@@ -56,6 +56,18 @@ export const tcpPort: NumberOption = (text) => {
 };
 
 /**
+ * A Temporal frontend as `host:port` (`--address`): a host name, IPv4 or bracketed IPv6 address and a
+ * port from 1 to 65535, so a typo is bad input (exit 2) rather than a connection error.
+ */
+export function hostPort(text: string): string {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(text.trim());
+  const port = match ? Number(match[2]) : NaN;
+  if (!match || port < 1 || port > 65535)
+    throw new InvalidArgumentError('Expected host:port with a port from 1 to 65535 (e.g. 127.0.0.1:7233).');
+  return text.trim();
+}
+
+/**
  * The option a commander "invalid argument" error names (`--head` from `option '-n, --head <n>'
  * argument 'abc' is invalid…`), for `--json`'s `field`; null for other errors.
  */
