@@ -8,17 +8,18 @@ import type { StepName } from '../core/run-types';
  * send the same upserts):
  * - `none`: runs from before QuiverStep followed the run; every other attribute is sent at once.
  * - `each`: one upsert as each step starts (runs started under quiver-lean-run or quiver-light-run).
- * - `debounced`: the step is sent once it has run {@link STEP_SHOW_DELAY}, by one timer for any number
- *   of steps (runs started under quiver-brisk-run).
+ * - `debounced`: one timer of {@link STEP_SHOW_DELAY} starts at the first step not yet shown, and the
+ *   step running when it fires is sent: at most that late, and short steps cost no write of their own
+ *   (runs started under quiver-brisk-run).
  * - `atStatus`: the step rides with the next status change (`execution: local`, whose steps share one
  *   workflow task, so per-step upserts would all land with its end).
  */
 export type StepDisplay = 'none' | 'each' | 'debounced' | 'atStatus';
 
 /**
- * How long a step runs before `QuiverStep` names it. Every upsert is a visibility write on the server
- * (about 4 ms of its CPU on `quiver up`'s SQLite store, bench/orchestration.ts), and nobody acts on a
- * step that ends within two seconds: a run of short steps writes its step once, at its end.
+ * How late `QuiverStep` may be. Every upsert is a visibility write on the server (about 4 ms of its
+ * CPU on `quiver up`'s SQLite store, bench/orchestration.ts), and nobody acts on a step that ends
+ * within two seconds: a run of short steps writes its step once, at its end.
  */
 export const STEP_SHOW_DELAY: Duration = '2s';
 

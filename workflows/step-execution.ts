@@ -30,8 +30,8 @@ export const LIGHT_RUN_PATCH = 'quiver-light-run';
 
 /**
  * Replaces {@link LIGHT_RUN_PATCH} for runs started from here on (still one marker): everything it
- * does, and `QuiverStep` debounced (workflows/run-attributes.ts): a step is sent once it has run two
- * seconds, so a run of short steps costs no visibility write per step. Runs started under
+ * does, and `QuiverStep` debounced (workflows/run-attributes.ts): at most two seconds late, so a run
+ * of short steps costs no visibility write per step. Runs started under
  * quiver-light-run replay their per-step upserts (test/fixtures/history-light-run*.json).
  */
 export const BRISK_RUN_PATCH = 'quiver-brisk-run';
