@@ -18,10 +18,29 @@ export function installRuntime(
   const base = new DefaultLogger(level);
   // The GPU queue has no workflows by design; the SDK's warning about it would only alarm users.
   const logger = new DefaultLogger(level, (entry) => {
-    if (!entry.message.startsWith('No workflows registered'))
-      base.log(entry.level, entry.message, entry.meta);
+    if (entry.message.startsWith('No workflows registered')) return;
+    // A run failing on bad data, a gate or a cancel is an outcome its user reads in `status`: one line
+    // here, not 30 of SDK stack trace in the server's terminal (QUIVER_LOG_LEVEL=DEBUG keeps them).
+    if (FAILURE_MESSAGES.has(entry.message) && level !== 'DEBUG' && level !== 'TRACE')
+      return base.log(entry.level, oneLineFailure(entry.message, entry.meta));
+    base.log(entry.level, entry.message, entry.meta);
   });
   Runtime.install({ logger, shutdownSignals: [], telemetryOptions: metricsTelemetry(metricsPort) });
+}
+
+/** The SDK's log lines for a failed activity attempt or run, which carry the failure and its stack. */
+const FAILURE_MESSAGES = new Set(['Activity failed', 'Workflow failed']);
+
+/**
+ * `Activity failed: train of quiver-iris-… (DataError: …)`: what failed, where, and the failure's
+ * first line, from the SDK's log metadata (`activityType`, `workflowId`, `error`).
+ */
+export function oneLineFailure(message: string, meta: Record<string, unknown> | undefined): string {
+  const error = meta?.error as { name?: unknown; type?: unknown; message?: unknown } | undefined;
+  const what = [meta?.activityType ?? meta?.workflowType, meta?.workflowId].filter(Boolean).join(' of ');
+  const type = typeof error?.type === 'string' && error.type ? error.type : String(error?.name ?? 'Error');
+  const text = String(error?.message ?? '').split('\n')[0];
+  return `${message}${what ? `: ${what}` : ''} (${type}: ${text})`;
 }
 
 /**

@@ -138,7 +138,7 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
       const flags = flagsOf(cmd);
       const { loadSpecFile } = require('../../core/spec/load') as typeof import('../../core/spec/load');
       await withEnvironment(flags, { embedded: true, queues: ['cpu', 'gpu'], log: info }, async (env) => {
-        info(`Temporal server ${env.address} · UI ${env.uiUrl} · workers on quiver-cpu and quiver-gpu`);
+        info(`Temporal server ${env.address} · UI ${env.uiUrl} · ${workersLine(env)}`);
         const view = await runAndWait(env, flags, loadSpecFile(options.spec).spec, []);
         process.exitCode = view.status === 'COMPLETED' ? 0 : 1;
         if (!options.exit) {
@@ -156,9 +156,7 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
         flagsOf(cmd),
         { embedded: true, queues: ['cpu', 'gpu'], log: info },
         async (env) => {
-          info(
-            `Temporal server ${env.address} · UI ${env.uiUrl} · workers on quiver-cpu and quiver-gpu. Ctrl-C stops.`,
-          );
+          info(`Temporal server ${env.address} · UI ${env.uiUrl} · ${workersLine(env)}. Ctrl-C stops.`);
           await holdOpenUntilSignal();
         },
       );
@@ -319,4 +317,14 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
         process.exitCode = statusExitCode(recorded.status);
       }
     });
+}
+
+/** `workers on quiver-cpu and quiver-gpu; training on wasm · cpu (…)`: the queues and the backend chosen. */
+function workersLine(env: Pick<Environment, 'config' | 'workers'>): string {
+  const { backendDebugLogging, backendSummary, describeBackend } =
+    require('../../core/model/backend') as typeof import('../../core/model/backend');
+  const backend = env.workers?.backend;
+  const describe = backendDebugLogging() ? describeBackend : backendSummary;
+  const queues = `workers on ${env.config.taskQueues.cpu} and ${env.config.taskQueues.gpu}`;
+  return backend ? `${queues}; training on ${describe(backend)}` : queues;
 }
