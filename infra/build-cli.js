@@ -57,7 +57,9 @@ async function buildCli({ force = false } = {}) {
 
 function textIsCurrent() {
   try {
-    return fs.statSync(textFile).mtimeMs >= fs.statSync(bundleFile).mtimeMs;
+    // Written after the bundle, and with every subcommand's help (files from before that lack it).
+    const recorded = JSON.parse(fs.readFileSync(textFile, 'utf8'));
+    return Boolean(recorded.commands) && fs.statSync(textFile).mtimeMs >= fs.statSync(bundleFile).mtimeMs;
   } catch {
     return false;
   }
@@ -75,8 +77,37 @@ function writeText() {
     if (run.status !== 0) throw new Error(`quiver ${arg} exited ${run.status}: ${run.stderr}`);
     return run.stdout;
   };
-  const text = { help: print('--help'), version: print('--version') };
+  const text = { help: print('--help'), version: print('--version'), commands: commandHelp() };
   fs.writeFileSync(textFile, `${JSON.stringify(text)}\n`);
+}
+
+/**
+ * Every subcommand's `--help` as the bundle prints it (`{"runs ls": "Usage: quiver runs ls …"}`),
+ * gathered in one process: each command's outputHelp into a buffer, 80 columns as in a pipe.
+ */
+function commandHelp() {
+  const script = `
+    const program = require(${JSON.stringify(bundleFile)}).buildProgram(['node', 'quiver']);
+    const help = {};
+    const walk = (command, prefix) => {
+      for (const sub of command.commands) {
+        const name = (prefix ? prefix + ' ' : '') + sub.name();
+        let text = '';
+        sub.configureOutput({ writeOut: (s) => (text += s), getOutHelpWidth: () => 80 });
+        sub.outputHelp();
+        help[name] = text;
+        walk(sub, name);
+      }
+    };
+    walk(program, '');
+    process.stdout.write(JSON.stringify(help));`;
+  const run = spawnSync(process.execPath, ['-e', script], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', COLUMNS: '80' },
+  });
+  if (run.status !== 0) throw new Error(`collecting subcommand help exited ${run.status}: ${run.stderr}`);
+  return JSON.parse(run.stdout);
 }
 
 module.exports = { buildCli };

@@ -94,17 +94,33 @@ function bundleIsCurrent() {
  */
 function answerFromText(args) {
   const kind = args.length === 1 ? TEXT_ANSWERS[args[0]] : undefined;
-  if (!kind) return false;
+  const command = kind ? undefined : helpedCommand(args);
+  if (!kind && !command) return false;
   let text;
   try {
     if (fs.statSync(textFile).mtimeMs < fs.statSync(bundleFile).mtimeMs) return false;
-    text = JSON.parse(fs.readFileSync(textFile, 'utf8'))[kind];
+    const recorded = JSON.parse(fs.readFileSync(textFile, 'utf8'));
+    text = kind ? recorded[kind] : recorded.commands?.[command];
   } catch {
     return false;
   }
   if (typeof text !== 'string' || !bundleIsCurrent()) return false;
   process.stdout.write(text);
   return true;
+}
+
+/**
+ * The command whose help `args` asks for and nothing else (`runs ls --help`, `run -h`, `help run`):
+ * its words joined by a space; undefined for anything with other arguments or flags.
+ */
+function helpedCommand(args) {
+  const isWord = (arg) => /^[a-z][a-z-]*$/.test(arg);
+  // `help X` (commander's help command reads one command name: `help X Y` shows X's help too).
+  if (args[0] === 'help' && args.length === 2 && isWord(args[1])) return args[1];
+  const last = args.at(-1);
+  if ((last === '--help' || last === '-h') && args.length >= 2 && args.length <= 3)
+    return args.slice(0, -1).every(isWord) ? args.slice(0, -1).join(' ') : undefined;
+  return undefined;
 }
 
 module.exports = {

@@ -6,6 +6,7 @@ import { QUIVER_BIN } from '../../support/cli';
 import { OVERLAP_NAMES } from '../../../client/commands/schedule';
 import { OVERLAP_POLICIES } from '../../../client/schedules';
 import { EXIT_CODES } from '../../../client/exit-codes';
+import { buildProgram } from '../../../client/cli';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain CommonJS build scripts
 const bundle = require('../../../infra/cli-bundle') as {
@@ -81,6 +82,43 @@ describe('the compiled CLI', () => {
     expect(JSON.parse(missing.stdout).error.message).toBe("run 'no-such-run' not found");
     for (const { packages } of [listed, missing])
       expect(packages.filter((p) => READ_PATH_EXCLUDES.some((h) => p.startsWith(h)))).toEqual([]);
+  });
+
+  it.each([
+    [['run', '--help'], 'run'],
+    [['runs', 'ls', '-h'], 'runs ls'],
+    [['help', 'schedule'], 'schedule'],
+    [['schedule', 'create', '--help'], 'schedule create'],
+    [['up', '--help'], 'up'],
+  ])('answers %j with the help the source prints, loading no package at all', (args, command) => {
+    const fast = quiver(args);
+    expect(fast.code, fast.stderr).toBe(0);
+    expect(fast.packages.filter(Boolean)).toEqual([]);
+    const source = quiver(args, { QUIVER_FROM_SOURCE: '1' });
+    expect(fast.stdout).toBe(source.stdout);
+    expect(fast.stdout).toContain(`Usage: quiver ${command}`);
+  });
+
+  it('records every subcommand’s help, and answers only a bare help request from it', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the file the build wrote
+    const recorded = require('../../../dist/quiver-text.json') as { commands: Record<string, string> };
+    const names: string[] = [];
+    const walk = (command: { commands: readonly unknown[] }, prefix: string) => {
+      for (const sub of command.commands as { name(): string; commands: readonly unknown[] }[]) {
+        names.push(prefix ? `${prefix} ${sub.name()}` : sub.name());
+        walk(sub, names.at(-1)!);
+      }
+    };
+    walk(buildProgram(['node', 'quiver']), '');
+    expect(Object.keys(recorded.commands).sort()).toEqual(names.sort());
+    // Anything beyond the command and its help flag goes through the CLI itself (it loads commander).
+    for (const args of [
+      ['run', 'x.yaml', '--help'],
+      ['--json', 'run', '--help'],
+      ['nosuch', '--help'],
+      ['help', 'schedule', 'create'],
+    ])
+      expect(quiver(args).packages, args.join(' ')).toContain('commander');
   });
 
   it('answers --help from source too (tsx), loading none of the heavy packages but tsx', () => {
