@@ -36,9 +36,12 @@ describe('--help and --version from build-time text', () => {
     },
   );
 
-  it('leaves any other argument list to the bundle', () => {
-    const result = node(QUIVER_BIN, ['status', '--help']);
-    expect(result.stdout).toContain('Usage: quiver status');
-    expect(result.packages).toContain('commander');
+  it('answers a command’s own help from the text too, and leaves any other argument list to the bundle', () => {
+    const help = node(QUIVER_BIN, ['status', '--help']);
+    expect(help.stdout).toBe(node(bundleFile, ['status', '--help']).stdout);
+    expect(help.packages).toEqual([]);
+    const other = node(QUIVER_BIN, ['status', 'some-run', '--help']);
+    expect(other.stdout).toContain('Usage: quiver status');
+    expect(other.packages).toContain('commander');
   });
 });
