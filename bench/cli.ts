@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { newRunId } from '../client/api';
@@ -22,21 +22,11 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Wall time of one `node ARGS` in ms, a fresh process as a user's shell starts it. */
-function wallOnce(args: string[], env: NodeJS.ProcessEnv = process.env): number {
-  const started = performance.now();
-  const result = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
-  const ms = performance.now() - started;
-  if (result.status !== 0)
-    throw new Error(`node ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
-  return ms;
-}
-
 /**
- * Wall time of one `node ARGS` in ms without blocking this process: the run it starts needs the
- * bench's in-process workers, which a synchronous spawn would starve.
+ * Wall time of one `node ARGS` in ms, a fresh process as a user's shell starts it; spawned without
+ * blocking this process, whose in-process workers serve the runs `quiver run` starts.
  */
-async function wallOnceAsync(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+async function wallOnce(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const started = performance.now();
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -87,15 +77,16 @@ export async function run(): Promise<BenchResult[]> {
       QUIVER_QUEUE_PREFIX: stack.config.taskQueues.cpu.replace(/quiver-cpu$/, ''),
     };
     for (let i = 0; i < RUNS; i++) {
-      times.node.push(wallOnce(['-e', '0']));
-      times.help.push(wallOnce([BIN, '--help']));
-      times.version.push(wallOnce([BIN, '--version']));
-      answers.status.push(wallOnce([BIN, 'status', runId], env));
-      answers.runsLs.push(wallOnce([BIN, 'runs', 'ls'], env));
-      if (i < 3) fromSource.push(wallOnce([BIN, '--help'], { ...process.env, QUIVER_FROM_SOURCE: '1' }));
-      cold.quiver.push(await wallOnceAsync([BIN, 'run', specFile, '--wait'], env));
+      times.node.push(await wallOnce(['-e', '0']));
+      times.help.push(await wallOnce([BIN, '--help']));
+      times.version.push(await wallOnce([BIN, '--version']));
+      answers.status.push(await wallOnce([BIN, 'status', runId], env));
+      answers.runsLs.push(await wallOnce([BIN, 'runs', 'ls'], env));
+      if (i < 3)
+        fromSource.push(await wallOnce([BIN, '--help'], { ...process.env, QUIVER_FROM_SOURCE: '1' }));
+      cold.quiver.push(await wallOnce([BIN, 'run', specFile, '--wait'], env));
       cold.bare.push(
-        await wallOnceAsync([BARE_CLIENT, stack.address, bareQueue, `cold-bare-${process.pid}-${i}`]),
+        await wallOnce([BARE_CLIENT, stack.address, bareQueue, `cold-bare-${process.pid}-${i}`]),
       );
     }
   } finally {

@@ -172,18 +172,14 @@ export class QuiverClient {
       ...payload,
     };
     assertWithinPayloadLimit('the run input (spec, overrides, reused steps)', input);
-    const temporal = this.temporal; // connects lazily: `this.connection` exists from here on
-    // A server that accepts the connection but never answers must not hold `quiver run` forever.
-    await this.connection!.withDeadline(Date.now() + SERVER_DEADLINE_MS, () =>
+    const temporal = this.temporal;
+    await this.answered('start the run', () =>
       temporal.workflow.start(workflows().trainingPipeline, {
         ...pipelineStartOptions(input, this.options.taskQueues.cpu),
         workflowId: runId,
       }),
     ).catch((error: unknown) => {
-      throw (
-        unregisteredSearchAttributes(error, this.options.namespace) ??
-        (isNoAnswer(error) ? serverError('start the run', this.options.address, error) : error)
-      );
+      throw unregisteredSearchAttributes(error, this.options.namespace) ?? error;
     });
     return runId;
   }
@@ -227,6 +223,18 @@ export class QuiverClient {
       throw error;
     });
     return this.storeChecked;
+  }
+
+  /**
+   * `call` (Temporal client calls) within the server deadline: a server that accepts the connection
+   * but never answers must not hold a command forever; no answer becomes TemporalUnreachableError
+   * naming the address and `what` was being done.
+   */
+  private answered<T>(what: string, call: () => Promise<T>): Promise<T> {
+    void this.temporal; // connects lazily: `this.connection` exists from here on
+    return this.connection!.withDeadline(Date.now() + SERVER_DEADLINE_MS, call).catch((error: unknown) => {
+      throw isNoAnswer(error) ? serverError(what, this.options.address, error) : error;
+    });
   }
 
   uiUrl(runId: string): string {
@@ -602,11 +610,7 @@ export class QuiverClient {
    */
   async cancel(runId: string): Promise<void> {
     const handle = this.temporal.workflow.getHandle(runId);
-    // Each call within the server deadline: a server that never answers must not hold `cancel` forever.
-    const answered = <T>(call: () => Promise<T>): Promise<T> =>
-      this.connection!.withDeadline(Date.now() + SERVER_DEADLINE_MS, call).catch((error: unknown) => {
-        throw isNoAnswer(error) ? serverError(`cancel ${runId}`, this.options.address, error) : error;
-      });
+    const answered = <T>(call: () => Promise<T>) => this.answered(`cancel ${runId}`, call);
     let status: string;
     try {
       status = (await answered(() => handle.describe())).status.name;
