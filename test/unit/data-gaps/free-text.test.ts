@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../core/csv';
-import { runDataChecks } from '../../../activities/data-checks';
 import { validateSpec } from '../../../core/spec/load';
 import { seededRandom } from '../../../bench/random';
+import type { DataSchema } from '../../../core/data/data-schema';
+import { checkAgainstSchema } from '../../support/data-checks';
 
 const WORDS =
   'service slow great price delivery late broken refund support app crashes easy checkout box damaged staff'.split(
@@ -33,20 +34,19 @@ function survey(seed: number): string {
   return `score,spend,comment,label\n${rows.join('\n')}\n`;
 }
 
-const checks = (text: string, trainFeatures?: string[]) =>
-  runDataChecks({
-    table: parseCsv(text),
-    spec: validateSpec({
+/** The data checks on `text`, with `train.features` when given, against `pinned` (null: a first run). */
+const checks = (text: string, trainFeatures?: string[], pinned: DataSchema | null = null) =>
+  checkAgainstSchema(
+    parseCsv(text),
+    validateSpec({
       name: 't',
       source: { uri: 'x.csv' },
       target: { column: 'label' },
       sanity: { minRows: 1 },
       ...(trainFeatures ? { train: { features: trainFeatures } } : {}),
     }),
-    pinned: null,
-    reference: { skipped: 'none' },
-    origin: { runId: 'r1', dataSha256: 'abc', rows: 0 },
-  });
+    pinned,
+  );
 
 describe('a free-text column fails cardinality and is never pinned (BREAKER9 #12)', () => {
   it('fails a comment column of stock answers and sentences seen once, below the id-like share', () => {
@@ -63,19 +63,7 @@ describe('a free-text column fails cardinality and is never pinned (BREAKER9 #12
     const first = checks(survey(1), ['score']);
     expect(first.failed).toEqual([]);
     expect(first.inferred?.columns.comment.categories).toBe('any');
-    const next = runDataChecks({
-      table: parseCsv(survey(2)),
-      spec: validateSpec({
-        name: 't',
-        source: { uri: 'x.csv' },
-        target: { column: 'label' },
-        sanity: { minRows: 1 },
-        train: { features: ['score'] },
-      }),
-      pinned: first.inferred,
-      reference: { skipped: 'none' },
-      origin: { runId: 'r2', dataSha256: 'def', rows: 0 },
-    });
+    const next = checks(survey(2), ['score'], first.inferred ?? null);
     expect(next.failed).toEqual([]);
   });
 

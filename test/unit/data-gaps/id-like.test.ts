@@ -1,37 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { runDataChecks } from '../../../activities/data-checks';
+import { checkAgainstSchema } from '../../support/data-checks';
 import { parseCsv } from '../../../core/csv';
 import { validateSpec } from '../../../core/spec/load';
 
-const origin = { runId: 'r1', dataSha256: 'abc', rows: 0 };
 const spec = validateSpec({
   name: 't',
   source: { uri: 'x.csv' },
   target: { column: 'label' },
   sanity: { minRows: 1 },
 });
-/** `NAME,x,label` rows with NAME's value from `value(i)`; the label is sorted (first half a, then b). */
-const check = (name: string, n: number, value: (i: number) => string | number) => {
+/** The data checks on `NAME,x,label` rows with NAME's value from `value(i)`; the label sorted (first half a, then b). */
+const checks = (name: string, n: number, value: (i: number) => string | number) => {
   const rows = Array.from({ length: n }, (_, i) => `${value(i)},${(i * 7) % 11},${i < n / 2 ? 'a' : 'b'}`);
-  return runDataChecks({
-    table: parseCsv(`${name},x,label\n${rows.join('\n')}\n`),
-    spec,
-    pinned: null,
-    reference: { skipped: 'none' },
-    origin,
-  }).failed.filter((r) => r.check === 'cardinality');
+  return checkAgainstSchema(parseCsv(`${name},x,label\n${rows.join('\n')}\n`), spec, null);
 };
+/** The failed cardinality checks of that data. */
+const check = (name: string, n: number, value: (i: number) => string | number) =>
+  checks(name, n, value).failed.filter((r) => r.check === 'cardinality');
 /** The same data's cardinality entries in the whole report, passed ones included. */
-const report = (name: string, n: number, value: (i: number) => string | number) => {
-  const rows = Array.from({ length: n }, (_, i) => `${value(i)},${(i * 7) % 11},${i < n / 2 ? 'a' : 'b'}`);
-  return runDataChecks({
-    table: parseCsv(`${name},x,label\n${rows.join('\n')}\n`),
-    spec,
-    pinned: null,
-    reference: { skipped: 'none' },
-    origin,
-  }).report.filter((r) => r.check === 'cardinality' && r.column === name);
-};
+const report = (name: string, n: number, value: (i: number) => string | number) =>
+  checks(name, n, value).report.filter((r) => r.check === 'cardinality' && r.column === name);
 
 describe('numeric id-like: by name and distinct share, or equal to the row position', () => {
   it("calls a 'week' / 't' / 'period' counter equal to the row position a time index and offers ignore: true first (#25)", () => {

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { runDataChecks } from '../../../activities/data-checks';
 import { parseCsv } from '../../../core/csv';
 import { spellingKey } from '../../../core/data/case-variants';
 import { respellingKind } from '../../../core/data/respelt-categories';
 import { validateSpec } from '../../../core/spec/load';
-import { checkCsv } from '../../support/data-checks';
+import { checkAgainstSchema, checkCsv } from '../../support/data-checks';
 
 /** 60 rows of `x,city,label`, city and label given per 0-based row. */
 const csv = (city: (i: number) => string, label: (i: number) => string = (i) => (i % 2 ? 'a' : 'b')) =>
@@ -14,18 +13,16 @@ const failedOf = (text: string, check: string) => checkCsv(text).failed.filter((
 
 /** `check`'s failures on `text` with `sanity.schema.columns` set to `columns`. */
 const failedWith = (text: string, columns: Record<string, unknown>, check: string) =>
-  runDataChecks({
-    table: parseCsv(text),
-    spec: validateSpec({
+  checkAgainstSchema(
+    parseCsv(text),
+    validateSpec({
       name: 't',
       source: { uri: 'x.csv' },
       target: { column: 'label' },
       sanity: { minRows: 1, schema: { columns } },
     }),
-    pinned: null,
-    reference: { skipped: 'none' },
-    origin: { runId: 'r1', dataSha256: 'abc', rows: 0 },
-  }).failed.filter((r) => r.check === check);
+    null,
+  ).failed.filter((r) => r.check === check);
 
 describe('typographic quotes and dashes are spelling variants (BREAKER10 #18)', () => {
   it('folds curly quotes and en/em dashes in the shared spelling key', () => {
