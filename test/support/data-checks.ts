@@ -1,4 +1,5 @@
 import type { Table } from 'apache-arrow';
+import { expect } from 'vitest';
 import { runDataChecks } from '../../activities/data-checks';
 import type { DataSchema } from '../../core/data/data-schema';
 import type { PipelineSpec } from '../../core/spec/schema';
@@ -39,3 +40,17 @@ export const checkAgainstSchema = (
   pinned: DataSchema | null,
   origin = { runId: 'r1', dataSha256: 'abc', rows: table.numRows },
 ) => runDataChecks({ table, spec, pinned, reference: { skipped: 'none' }, origin });
+
+/**
+ * Expects `text`'s only failure to be date_text on its `date` column: text that reads 100% as dates
+ * in the non-ISO `layout`, named with its first line and the ISO-8601 way out. Returns the failure.
+ */
+export function expectDateText(text: string, layout: string) {
+  const { failed } = checkCsv(text);
+  expect(failed.map((r) => `${r.check}(${r.column})`)).toEqual(['date_text(date)']);
+  expect(failed[0].observed).toMatch(/^text, yet 100\.0% dates, 100\.0% in a non-ISO layout \(/);
+  expect(failed[0].observed).toContain(layout);
+  expect(failed[0].observed).toContain('(line 2)');
+  expect(failed[0].expected).toContain('convert the column to ISO-8601 upstream');
+  return failed[0];
+}
