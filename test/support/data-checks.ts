@@ -6,13 +6,20 @@ import type { PipelineSpec } from '../../core/spec/schema';
 import { parseCsv, type CsvOptions } from '../../core/csv';
 import { validateSpec } from '../../core/spec/load';
 
-/** A minimal spec reading `x.csv` with `source` options, target `label`, any row count allowed. */
-export const dataChecksSpec = (source: Record<string, unknown> = {}) =>
+/**
+ * A minimal spec reading `x.csv` with `source` options, target `label`, any row count allowed;
+ * `sections` adds or replaces whole sections (`{ train: { features: [...] } }`).
+ */
+export const dataChecksSpec = (
+  source: Record<string, unknown> = {},
+  sections: Record<string, unknown> = {},
+) =>
   validateSpec({
     name: 't',
     source: { uri: 'x.csv', ...source },
     target: { column: 'label' },
     sanity: { minRows: 1 },
+    ...sections,
   });
 
 /** Sanity's data checks on `table` under dataChecksSpec(source), with no pinned schema or reference. */

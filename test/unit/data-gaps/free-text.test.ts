@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../core/csv';
-import { validateSpec } from '../../../core/spec/load';
 import { seededRandom } from '../../../bench/random';
 import type { DataSchema } from '../../../core/data/data-schema';
-import { checkAgainstSchema } from '../../support/data-checks';
+import { checkAgainstSchema, dataChecksSpec } from '../../support/data-checks';
 
 const WORDS =
   'service slow great price delivery late broken refund support app crashes easy checkout box damaged staff'.split(
@@ -38,13 +37,7 @@ function survey(seed: number): string {
 const checks = (text: string, trainFeatures?: string[], pinned: DataSchema | null = null) =>
   checkAgainstSchema(
     parseCsv(text),
-    validateSpec({
-      name: 't',
-      source: { uri: 'x.csv' },
-      target: { column: 'label' },
-      sanity: { minRows: 1 },
-      ...(trainFeatures ? { train: { features: trainFeatures } } : {}),
-    }),
+    dataChecksSpec({}, trainFeatures ? { train: { features: trainFeatures } } : {}),
     pinned,
   );
 

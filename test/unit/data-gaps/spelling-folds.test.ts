@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../core/csv';
 import { spellingKey } from '../../../core/data/case-variants';
 import { respellingKind } from '../../../core/data/respelt-categories';
-import { validateSpec } from '../../../core/spec/load';
-import { checkAgainstSchema, checkCsv } from '../../support/data-checks';
+import { checkAgainstSchema, checkCsv, dataChecksSpec } from '../../support/data-checks';
 
 /** 60 rows of `x,city,label`, city and label given per 0-based row. */
 const csv = (city: (i: number) => string, label: (i: number) => string = (i) => (i % 2 ? 'a' : 'b')) =>
@@ -15,12 +14,7 @@ const failedOf = (text: string, check: string) => checkCsv(text).failed.filter((
 const failedWith = (text: string, columns: Record<string, unknown>, check: string) =>
   checkAgainstSchema(
     parseCsv(text),
-    validateSpec({
-      name: 't',
-      source: { uri: 'x.csv' },
-      target: { column: 'label' },
-      sanity: { minRows: 1, schema: { columns } },
-    }),
+    dataChecksSpec({}, { sanity: { minRows: 1, schema: { columns } } }),
     null,
   ).failed.filter((r) => r.check === check);
 
