@@ -65,49 +65,39 @@ function textIsCurrent() {
   }
 }
 
-/** Records what the new bundle prints for `--help` and `--version`, so bin/quiver.js answers them alone. */
-function writeText() {
-  const print = (arg) => {
-    // The bundle itself answers (not bin/quiver.js, whose fast path reads this very file).
-    const run = spawnSync(process.execPath, [bundleFile, arg], {
-      cwd: root,
-      encoding: 'utf8',
-      env: { ...process.env, QUIVER_FROM_SOURCE: '', NO_COLOR: '1', COLUMNS: '80' },
-    });
-    if (run.status !== 0) throw new Error(`quiver ${arg} exited ${run.status}: ${run.stderr}`);
-    return run.stdout;
-  };
-  const text = { help: print('--help'), version: print('--version'), commands: commandHelp() };
-  fs.writeFileSync(textFile, `${JSON.stringify(text)}\n`);
-}
-
 /**
- * Every subcommand's `--help` as the bundle prints it (`{"runs ls": "Usage: quiver runs ls …"}`),
- * gathered in one process: each command's outputHelp into a buffer, 80 columns as in a pipe.
+ * Records what the new bundle prints for `--help`, `--version` and every command's `--help`
+ * (`{"help", "version", "commands": {"runs ls": "Usage: quiver runs ls …"}}`), so bin/quiver.js
+ * answers them alone. Gathered in one process from the bundle itself (not bin/quiver.js, whose fast
+ * path reads this very file): each command's outputHelp into a buffer, 80 columns as in a pipe.
  */
-function commandHelp() {
+function writeText() {
   const script = `
-    const program = require(${JSON.stringify(bundleFile)}).buildProgram(['node', 'quiver']);
-    const help = {};
+    const { buildProgram, quiverVersion } = require(${JSON.stringify(bundleFile)});
+    const helpOf = (command) => {
+      let text = '';
+      command.configureOutput({ writeOut: (s) => (text += s), getOutHelpWidth: () => 80 });
+      command.outputHelp();
+      return text;
+    };
+    const program = buildProgram(['node', 'quiver']);
+    const commands = {};
     const walk = (command, prefix) => {
       for (const sub of command.commands) {
         const name = (prefix ? prefix + ' ' : '') + sub.name();
-        let text = '';
-        sub.configureOutput({ writeOut: (s) => (text += s), getOutHelpWidth: () => 80 });
-        sub.outputHelp();
-        help[name] = text;
+        commands[name] = helpOf(sub);
         walk(sub, name);
       }
     };
     walk(program, '');
-    process.stdout.write(JSON.stringify(help));`;
+    process.stdout.write(JSON.stringify({ help: helpOf(program), version: quiverVersion() + '\\n', commands }));`;
   const run = spawnSync(process.execPath, ['-e', script], {
     cwd: root,
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', COLUMNS: '80' },
+    env: { ...process.env, QUIVER_FROM_SOURCE: '', NO_COLOR: '1', COLUMNS: '80' },
   });
-  if (run.status !== 0) throw new Error(`collecting subcommand help exited ${run.status}: ${run.stderr}`);
-  return JSON.parse(run.stdout);
+  if (run.status !== 0) throw new Error(`recording the CLI's help exited ${run.status}: ${run.stderr}`);
+  fs.writeFileSync(textFile, `${run.stdout}\n`);
 }
 
 module.exports = { buildCli };
