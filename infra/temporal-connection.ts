@@ -88,9 +88,42 @@ export function closeSafeRetryInterceptor(
   };
 }
 
-/** Connection options whose retries survive the connection closing (see {@link closeSafeRetryInterceptor}). */
+/** How long a call without a deadline of its own may wait for the server (see defaultDeadlineInterceptor). */
+export const DEFAULT_CALL_DEADLINE_MS = 20_000;
+
+/** Calls that wait on purpose (long polls, updates and queries that wait on a worker): no default deadline. */
+const WAITING_METHODS = [
+  'GetWorkflowExecutionHistory',
+  'PollWorkflowExecutionUpdate',
+  'UpdateWorkflowExecution',
+  'ExecuteMultiOperation',
+  'QueryWorkflow',
+];
+
+/**
+ * Gives every call that has no deadline one of `ms`, except the calls that wait on purpose: a server
+ * that accepts the connection and never answers (stopped, black-holed) would otherwise hold any
+ * command forever. A caller's own deadline (`withDeadline`) is kept.
+ */
+export function defaultDeadlineInterceptor(ms: number = DEFAULT_CALL_DEADLINE_MS): Interceptor {
+  return (options, nextCall) => {
+    const method = options.method_definition.path.split('/').pop() ?? '';
+    const waits = WAITING_METHODS.includes(method);
+    const deadline = options.deadline !== undefined || waits ? {} : { deadline: Date.now() + ms };
+    return new InterceptingCall(nextCall({ ...options, ...deadline }));
+  };
+}
+
+/**
+ * Connection options whose calls never wait forever on a silent server (see
+ * {@link defaultDeadlineInterceptor}) and whose retries survive the connection closing (see
+ * {@link closeSafeRetryInterceptor}).
+ */
 export function guardedConnectionOptions(options: ConnectionOptions): ConnectionOptions {
-  return { ...options, interceptors: options.interceptors ?? [closeSafeRetryInterceptor()] };
+  return {
+    ...options,
+    interceptors: options.interceptors ?? [defaultDeadlineInterceptor(), closeSafeRetryInterceptor()],
+  };
 }
 
 /**

@@ -45,4 +45,16 @@ describe('the CLI against a server that never answers', () => {
     expect(report.error.type).toBe('TemporalUnreachableError');
     expect(report.error.message).toContain(address);
   });
+
+  // Every other call of the Temporal client has a default deadline (infra/temporal-connection.ts).
+  it.concurrent.each([
+    ['schedule list', ['schedule', 'list']],
+    ['checkpoints gc', ['checkpoints', 'gc', '--dry-run']],
+  ])('%s exits 3 too, within the default call deadline', async (_name, args) => {
+    const result = await quiver(['--json', '--address', address, ...args], env);
+    expect(result.code, result.stderr).toBe(3);
+    expect((JSON.parse(result.stdout || result.stderr) as { error: { type: string } }).error.type).toBe(
+      'TemporalUnreachableError',
+    );
+  });
 });
