@@ -1,5 +1,6 @@
 import {
   CheckpointNotFoundError,
+  ConfigError,
   DataError,
   ModelNotFoundError,
   NeedsTemporalError,
@@ -32,6 +33,7 @@ export interface ErrorReport {
 
 const BAD_INPUT: readonly (abstract new (...args: never[]) => Error)[] = [
   SpecError,
+  ConfigError,
   DataError,
   CheckpointNotFoundError,
   ModelNotFoundError,
@@ -85,6 +87,11 @@ export function errorReport(error: unknown): ErrorReport {
       message: `cannot reach Temporal: ${error.message}`,
       field: null,
     };
-  const field = error instanceof SpecError ? (error.issues[0]?.path ?? null) : null;
+  const field =
+    error instanceof SpecError
+      ? (error.issues[0]?.path ?? null)
+      : error instanceof ConfigError
+        ? error.field
+        : null;
   return { type: error.name, message: error.message, field: field || null };
 }

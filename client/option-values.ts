@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { hostPortProblem } from '../core/host-port';
 
 // Commander argParsers for numeric options: commander prints `option '--head <n>' argument 'abc' is
 // invalid. Expected …` and the CLI exits 2 (bad input), before the action runs. Commander passes an
@@ -55,15 +56,10 @@ export const tcpPort: NumberOption = (text) => {
   return value;
 };
 
-/**
- * A Temporal frontend as `host:port` (`--address`): a host name, IPv4 or bracketed IPv6 address and a
- * port from 1 to 65535, so a typo is bad input (exit 2) rather than a connection error.
- */
+/** A Temporal frontend as `host:port` (`--address`), checked by {@link hostPortProblem}; trimmed. */
 export function hostPort(text: string): string {
-  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(text.trim());
-  const port = match ? Number(match[2]) : NaN;
-  if (!match || port < 1 || port > 65535)
-    throw new InvalidArgumentError('Expected host:port with a port from 1 to 65535 (e.g. 127.0.0.1:7233).');
+  const problem = hostPortProblem(text);
+  if (problem) throw new InvalidArgumentError(problem);
   return text.trim();
 }
 

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { QuiverError } from './errors';
+import { ConfigError, QuiverError } from './errors';
+import { hostPortProblem } from './host-port';
 import { TASK_QUEUES } from './queues';
 
 /** Runtime configuration, read from the environment; CLI flags override individual fields. */
@@ -26,7 +27,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const config: QuiverConfig = {
     home,
     store: env.QUIVER_STORE || `file://${path.join(home, 'checkpoints')}`,
-    temporalAddress: env.TEMPORAL_ADDRESS || undefined,
+    // A flag's address wins, so the variable is checked only when it is the one used.
+    temporalAddress: overrides.temporalAddress ? undefined : temporalAddressOf(env.TEMPORAL_ADDRESS),
     namespace: env.TEMPORAL_NAMESPACE ?? 'default',
     devServerPort: Number(env.QUIVER_TEMPORAL_PORT ?? 7233),
     uiPort: Number(env.QUIVER_UI_PORT ?? 8233),
@@ -51,4 +53,18 @@ export function metricsPortOf(value: string | undefined, name = 'QUIVER_METRICS_
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     throw new QuiverError(`${name} must be a TCP port (1-65535), not ${value}`);
   return port;
+}
+
+/**
+ * `TEMPORAL_ADDRESS`, checked as `--address` is (one rule: {@link hostPortProblem}); unset or empty
+ * means the embedded dev server.
+ *
+ * @throws ConfigError naming TEMPORAL_ADDRESS and its value when it is not `host:port`.
+ */
+export function temporalAddressOf(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const problem = hostPortProblem(value);
+  if (problem)
+    throw new ConfigError(`TEMPORAL_ADDRESS '${value}' is not usable: ${problem}`, 'TEMPORAL_ADDRESS');
+  return value.trim();
 }

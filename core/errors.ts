@@ -82,6 +82,19 @@ export class ResourceLimitError extends QuiverError {}
 /** User code (a model or transform module) is missing, does not export the right shape, or threw. */
 export class UserCodeError extends QuiverError {}
 
+/**
+ * An environment variable holds a value Quiver cannot use (`TEMPORAL_ADDRESS=localhost`, no port);
+ * `field` names the variable (the CLI exits 2, bad input, with `field` in its `--json` error).
+ */
+export class ConfigError extends QuiverError {
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}
+
 /** No Temporal frontend answers at the configured address (the CLI exits 3). */
 export class TemporalUnreachableError extends QuiverError {}
 
