@@ -35,7 +35,7 @@ import {
 import { missingWorkerNotes, queuePollers, trainingSharesWorkflowQueue } from './run-health';
 import { untilClosedOr } from './until-closed';
 import { listRunsWith, type RunFilter, type RunListEntry } from './run-list';
-import { GRPC_STATUS, GrpcCallError } from './grpc-unary';
+import { GRPC_STATUS, GrpcCallError, noAnswerWithin } from './grpc-unary';
 import {
   dateOf,
   decodePayload,
@@ -233,7 +233,7 @@ export class QuiverClient {
   private answered<T>(what: string, call: () => Promise<T>): Promise<T> {
     void this.temporal; // connects lazily: `this.connection` exists from here on
     return this.connection!.withDeadline(Date.now() + SERVER_DEADLINE_MS, call).catch((error: unknown) => {
-      throw isNoAnswer(error) ? serverError(what, this.options.address, error) : error;
+      throw isNoAnswer(error) ? serverError(what, this.options.address, error, SERVER_DEADLINE_MS) : error;
     });
   }
 
@@ -707,16 +707,27 @@ export function unregisteredSearchAttributes(error: unknown, namespace: string):
   );
 }
 
-/** A gRPC failure as one sentence naming the server and what to do; never a stack trace. */
-function serverError(what: string, address: string, error: unknown): QuiverError {
+/**
+ * A gRPC failure as one sentence naming the server and what to do; never a stack trace. A deadline the
+ * Temporal client hit reads as the read path's does (`no answer within 10000 ms`, `deadlineMs` being
+ * the deadline the call had), not grpc-js's internals.
+ */
+export function serverError(
+  what: string,
+  address: string,
+  error: unknown,
+  deadlineMs = SERVER_DEADLINE_MS,
+): QuiverError {
   const detail =
     error instanceof GrpcCallError
       ? error.details
-      : error instanceof temporalClient().ServiceError
-        ? ((error.cause as { details?: string } | undefined)?.details ?? error.message)
-        : error instanceof Error
-          ? error.message
-          : String(error);
+      : grpcCodeOf(error) === GRPC_STATUS.deadlineExceeded
+        ? noAnswerWithin(deadlineMs)
+        : error instanceof temporalClient().ServiceError
+          ? ((error.cause as { details?: string } | undefined)?.details ?? error.message)
+          : error instanceof Error
+            ? error.message
+            : String(error);
   const message =
     `could not ${what}: the Temporal server at ${address} did not answer (${detail}). ` +
     'Is it running? `npx quiver up` starts one.';
@@ -728,9 +739,13 @@ function serverError(what: string, address: string, error: unknown): QuiverError
 
 /** gRPC UNAVAILABLE (14) or DEADLINE_EXCEEDED (4), from the read path or the Temporal client. */
 function isNoAnswer(error: unknown): boolean {
-  const code =
-    error instanceof GrpcCallError
-      ? error.code
-      : (error as { code?: unknown; cause?: { code?: unknown } } | undefined)?.cause?.code;
+  const code = grpcCodeOf(error);
   return code === GRPC_STATUS.unavailable || code === GRPC_STATUS.deadlineExceeded;
+}
+
+/** The gRPC status of a read-path error or of a Temporal client's ServiceError (on its cause). */
+function grpcCodeOf(error: unknown): unknown {
+  return error instanceof GrpcCallError
+    ? error.code
+    : (error as { code?: unknown; cause?: { code?: unknown } } | undefined)?.cause?.code;
 }

@@ -3,6 +3,14 @@ import http2 from 'node:http2';
 /** gRPC status codes the read path tells apart (https://grpc.github.io/grpc/core/md_doc_statuscodes.html). */
 export const GRPC_STATUS = { ok: 0, deadlineExceeded: 4, notFound: 5, unavailable: 14 } as const;
 
+/**
+ * How a call the server left unanswered is described, whichever client made it: `no answer within
+ * 10000 ms` (grpc-js's own text, `Deadline exceeded after 9.988s,Waiting for LB pick`, is its internals).
+ */
+export function noAnswerWithin(deadlineMs: number): string {
+  return `no answer within ${deadlineMs} ms`;
+}
+
 /** A unary call that ended with a non-OK gRPC status; `code` is the status, `details` the server's message. */
 export class GrpcCallError extends Error {
   constructor(
@@ -81,7 +89,7 @@ export class UnaryChannel {
         // A peer that does not answer within the deadline is not trusted with the next call, and a
         // graceful close would wait on it forever (a stopped server, a black-holed address).
         this.drop(session);
-        finish(new GrpcCallError(path, GRPC_STATUS.deadlineExceeded, `no answer within ${deadlineMs} ms`));
+        finish(new GrpcCallError(path, GRPC_STATUS.deadlineExceeded, noAnswerWithin(deadlineMs)));
       }, deadlineMs);
       // A trailers-only response (an error) carries its status in the headers.
       const readStatus = (headers: http2.IncomingHttpHeaders) => {

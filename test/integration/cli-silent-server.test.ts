@@ -44,6 +44,8 @@ describe('the CLI against a server that never answers', () => {
     const report = JSON.parse(result.stdout || result.stderr) as { error: { type: string; message: string } };
     expect(report.error.type).toBe('TemporalUnreachableError');
     expect(report.error.message).toContain(address);
+    // One wording whichever client made the call (read path or the Temporal SDK's grpc-js).
+    expect(report.error.message).toContain('(no answer within 10000 ms)');
   });
 
   // Every other call of the Temporal client has a default deadline (infra/temporal-connection.ts).

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { unregisteredSearchAttributes } from '../../../client/api';
-import { QuiverError } from '../../../core/errors';
+import { ServiceError } from '@temporalio/client';
+import { serverError, unregisteredSearchAttributes } from '../../../client/api';
+import { GrpcCallError, noAnswerWithin } from '../../../client/grpc-unary';
+import { QuiverError, TemporalUnreachableError } from '../../../core/errors';
 
 describe('unregisteredSearchAttributes', () => {
   it('turns a start refused for an unknown search attribute into a QuiverError saying how to register them', () => {
@@ -25,5 +27,38 @@ describe('unregisteredSearchAttributes', () => {
       unregisteredSearchAttributes(new Error('Workflow execution already started'), 'ml'),
     ).toBeUndefined();
     expect(unregisteredSearchAttributes('not an error', 'ml')).toBeUndefined();
+  });
+});
+
+describe('serverError', () => {
+  it("words a Temporal client's deadline as the read path does, without grpc-js's internals", () => {
+    const details = 'Deadline exceeded after 9.988s,Waiting for LB pick';
+    const cause = Object.assign(new Error(`4 DEADLINE_EXCEEDED: ${details}`), { code: 4, details });
+    const error = serverError(
+      'start the run',
+      '127.0.0.1:47411',
+      new ServiceError('Failed to start Workflow', { cause }),
+      10_000,
+    );
+    expect(error).toBeInstanceOf(TemporalUnreachableError);
+    expect(error.message).toBe(
+      'could not start the run: the Temporal server at 127.0.0.1:47411 did not answer ' +
+        '(no answer within 10000 ms). Is it running? `npx quiver up` starts one.',
+    );
+    const readPath = serverError(
+      'list runs',
+      'h:1',
+      new GrpcCallError('ListWorkflowExecutions', 4, noAnswerWithin(10_000)),
+    );
+    expect(readPath.message).toContain('(no answer within 10000 ms)');
+  });
+
+  it('keeps the server’s own words for a refusal that is not a silence', () => {
+    const cause = Object.assign(new Error('14 UNAVAILABLE: No connection established'), {
+      code: 14,
+      details: 'No connection established',
+    });
+    const error = serverError('cancel r1', 'h:1', new ServiceError('Unavailable', { cause }));
+    expect(error.message).toContain('did not answer (No connection established)');
   });
 });
