@@ -72,7 +72,26 @@ export function buildProgram(argv: readonly string[] = process.argv): Command {
   registerReportCommands(program, flagsOf);
   registerMonitorCommands(program, flagsOf);
   registerStepCommands(program, flagsOf);
+  addHelpCommand(program);
   return program;
+}
+
+/**
+ * `quiver help [command]`, listed as commander lists its own, except that `help NAME` of no such
+ * command says so (`unknown command 'NAME'`, exit 2) as `quiver NAME` does: commander's own printed
+ * the root help alone. Added last, after the commands (theirs keep commander's: `runs help ls`).
+ */
+function addHelpCommand(program: Command): void {
+  program.helpCommand(false);
+  program
+    .command('help [command]')
+    .description('display help for command')
+    .allowExcessArguments() // `help schedule create` shows schedule's help, as commander's did
+    .action((name: string | undefined) => {
+      const command = name === undefined ? program : program.commands.find((c) => c.name() === name);
+      if (!command) program.error(`error: unknown command '${name}'`, { code: 'commander.unknownCommand' });
+      command.help();
+    });
 }
 
 /** Usage errors commander reports (unknown option, missing argument…), and their exit code. */

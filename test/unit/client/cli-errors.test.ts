@@ -191,6 +191,22 @@ describe('CLI errors and exit codes, with no Temporal server', () => {
     }
   });
 
+  it('help of an unknown command says so, exit 2, as the unknown command itself does', async () => {
+    const human = await cli(home, 'help', 'nosuch');
+    expect(human.code).toBe(2);
+    expect(human.stderr).toMatch(/^quiver: unknown command 'nosuch'\n\nUsage: quiver /);
+    expect(human.stdout).toBe('');
+    const json = await cli(home, '--json', 'help', 'nosuch');
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual({
+      error: { type: 'UsageError', message: "unknown command 'nosuch'", field: null },
+    });
+    expect(json.stderr).toBe('');
+    const known = await cli(home, 'help', 'run');
+    expect(known.code).toBe(0);
+    expect(known.stdout).toMatch(/^Usage: quiver run /);
+  });
+
   it('worker --queue other than cpu or gpu is bad input naming the flag, exit 2', async () => {
     const result = await cli(home, 'worker', '--queue', 'tpu', '--json');
     expect(result.code).toBe(2);

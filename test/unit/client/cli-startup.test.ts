@@ -99,6 +99,17 @@ describe('the compiled CLI', () => {
     expect(fast.stdout).toContain(`Usage: quiver ${command}`);
   });
 
+  it('says `help nosuch` names an unknown command, through the bundle as from source', () => {
+    const fast = quiver(['help', 'nosuch']);
+    const source = quiver(['help', 'nosuch'], { QUIVER_FROM_SOURCE: '1' });
+    for (const result of [fast, source]) {
+      expect(result.code).toBe(EXIT_CODES.badInput);
+      expect(result.stderr).toMatch(/^quiver: unknown command 'nosuch'\n\nUsage: quiver /);
+    }
+    const withoutTrace = (text: string) => text.replace(/\[loaded-packages\].*\n/, '');
+    expect(withoutTrace(fast.stderr)).toBe(withoutTrace(source.stderr));
+  });
+
   it('records every subcommand’s help, and answers only a bare help request from it', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the file the build wrote
     const recorded = require('../../../dist/quiver-text.json') as { commands: Record<string, string> };
@@ -116,6 +127,7 @@ describe('the compiled CLI', () => {
       ['run', 'x.yaml', '--help'],
       ['--json', 'run', '--help'],
       ['nosuch', '--help'],
+      ['help', 'nosuch'],
       ['help', 'schedule', 'create'],
     ])
       expect(quiver(args).packages, args.join(' ')).toContain('commander');
