@@ -88,14 +88,25 @@ function bundleIsCurrent() {
 }
 
 /**
- * `quiver --help` / `--version` without loading the command bundle (a few ms against its ~100 ms of
- * parsing): prints the text the build recorded and returns true, when `args` is one of those words,
- * the text is no older than the bundle, and the bundle is current. Anything else returns false.
+ * True when help recorded at 80 columns reads on `stdout` as commander would print it there: a pipe
+ * or file (commander wraps at 80) or a terminal 80 columns wide; a terminal of another width gets
+ * commander's own wrapping, from the bundle.
  */
-function answerFromText(args) {
+function helpTextFits(stdout) {
+  return !stdout.isTTY || stdout.columns === 80;
+}
+
+/**
+ * `quiver --help` / `--version` without loading the command bundle (a few ms against its ~100 ms of
+ * parsing): prints the text the build recorded to `stdout` and returns true, when `args` is one of
+ * those words, the text is no older than the bundle, the bundle is current and help fits `stdout`
+ * (see helpTextFits). Anything else returns false.
+ */
+function answerFromText(args, stdout = process.stdout) {
   const kind = args.length === 1 ? TEXT_ANSWERS[args[0]] : undefined;
   const command = kind ? undefined : helpedCommand(args);
   if (!kind && !command) return false;
+  if (kind !== 'version' && !helpTextFits(stdout)) return false;
   let text;
   try {
     if (fs.statSync(textFile).mtimeMs < fs.statSync(bundleFile).mtimeMs) return false;
@@ -105,7 +116,7 @@ function answerFromText(args) {
     return false;
   }
   if (typeof text !== 'string' || !bundleIsCurrent()) return false;
-  process.stdout.write(text);
+  stdout.write(text);
   return true;
 }
 
@@ -132,4 +143,5 @@ module.exports = {
   bundleIsCurrent,
   commandWords,
   answerFromText,
+  helpTextFits,
 };

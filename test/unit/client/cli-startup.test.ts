@@ -13,6 +13,10 @@ const bundle = require('../../../infra/cli-bundle') as {
   bundleServes(args: string[]): boolean;
   bundleIsCurrent(): boolean;
   commandWords(args: string[]): string[];
+  answerFromText(
+    args: string[],
+    stdout: { isTTY?: boolean; columns?: number; write(s: string): void },
+  ): boolean;
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain CommonJS build scripts
 const { buildCli } = require('../../../infra/build-cli') as { buildCli(): Promise<boolean> };
@@ -97,6 +101,25 @@ describe('the compiled CLI', () => {
     const source = quiver(args, { QUIVER_FROM_SOURCE: '1' });
     expect(fast.stdout).toBe(source.stdout);
     expect(fast.stdout).toContain(`Usage: quiver ${command}`);
+  });
+
+  it('answers help from its 80-column text only where commander too wraps at 80 columns', () => {
+    const output = (isTTY: boolean, columns?: number) => {
+      const written: string[] = [];
+      return { isTTY, columns, written, write: (s: string) => void written.push(s) };
+    };
+    for (const stdout of [output(false), output(true, 80)]) {
+      expect(bundle.answerFromText(['run', '--help'], stdout)).toBe(true);
+      expect(stdout.written.join('')).toContain('Usage: quiver run');
+    }
+    // A wider or narrower terminal: commander wraps to its width, so the bundle answers.
+    for (const columns of [120, 50]) {
+      const tty = output(true, columns);
+      expect(bundle.answerFromText(['--help'], tty)).toBe(false);
+      expect(bundle.answerFromText(['help', 'run'], tty)).toBe(false);
+      expect(tty.written).toEqual([]);
+      expect(bundle.answerFromText(['--version'], tty)).toBe(true); // no wrapping to differ
+    }
   });
 
   it('says `help nosuch` names an unknown command, through the bundle as from source', () => {
