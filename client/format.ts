@@ -1,7 +1,7 @@
 import type { CheckpointRef } from '../core/checkpoint/types';
 import type { RunView } from './api';
 import type { PlannedStep } from '../core/plan';
-import type { DeployedModel } from '../core/run-types';
+import type { DeployedModel, StepState } from '../core/run-types';
 
 /** Aligns rows of cells into columns for the terminal. */
 export function table(rows: string[][]): string {
@@ -47,13 +47,13 @@ export function formatRun(view: RunView, { errorLine = true }: { errorLine?: boo
     rows.push([
       step.name,
       step.reusedFrom ? `reused from ${step.reusedFrom}` : step.status,
-      String(step.attempts),
+      String(stepAttempts(step)),
       formatDuration(step.durationMs),
       shortRef(step.checkpoint),
       step.stepCodeVersion ?? '-',
       step.error && view.error?.includes(step.error)
         ? 'failed: see the error below'
-        : (step.error ?? formatSummary(step.summary)),
+        : (step.error ?? (liveSummary(step, view) || formatSummary(step.summary))),
     ]);
     // Each transform of the features stage: its own checkpoint, code version and cache reuse.
     for (const t of step.transforms ?? [])
@@ -84,6 +84,27 @@ export function formatRun(view: RunView, { errorLine = true }: { errorLine?: boo
   if (view.error && errorLine) lines.push(`error: ${view.error}`);
   lines.push(`Temporal UI: ${view.uiUrl}`);
   return lines.join('\n');
+}
+
+/**
+ * The attempts a step made, as far as the client can tell: the run counts an attempt when it ends, so a
+ * training running its first attempt, or cancelled in it, would read 0 while its live progress says
+ * which attempt it is in (`live.attempt`, 1-based): the larger of the two.
+ */
+export function stepAttempts(step: StepState): number {
+  return step.status === 'completed' ? step.attempts : Math.max(step.attempts, step.live?.attempt ?? 0);
+}
+
+/**
+ * A running training's progress for its SUMMARY cell, `epoch 278/3000 · ETA 48s` ('' when none): no
+ * ETA while a queue the run needs has no worker (the `training:` line says it is stalled).
+ */
+function liveSummary(step: StepState, view: RunView): string {
+  const live = step.live;
+  if (step.status !== 'running' || !live) return '';
+  const stalled = (view.workerWarnings?.length ?? 0) > 0;
+  const eta = stalled || live.etaMs === null ? '' : ` · ETA ${formatEta(live.etaMs)}`;
+  return `epoch ${live.epoch}/${live.epochs}${eta}`;
 }
 
 export function formatSummary(summary: Record<string, unknown>): string {

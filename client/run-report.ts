@@ -12,7 +12,7 @@ import {
 import type { ReportDocument, ReportPlot, ReportSection, ReportTable } from '../core/report/document';
 import type { StepState } from '../core/run-types';
 import type { RunView } from './api';
-import { formatBytes, formatDuration, formatSummary } from './format';
+import { formatBytes, formatDuration, formatSummary, stepAttempts } from './format';
 import { arrowReportTable, columnValues, formatCell, tableRows } from './report-tables';
 import type { RunNote } from './run-notes';
 
@@ -92,7 +92,7 @@ function stepsSection(view: RunView): ReportSection {
   const rows = view.steps.map((s) => [
     s.name,
     s.status,
-    String(s.attempts),
+    String(stepAttempts(s)),
     formatDuration(s.durationMs),
     s.reusedFrom ? `reused from ${s.reusedFrom}` : 'ran',
     s.stepCodeVersion?.slice(0, 12) ?? '-',

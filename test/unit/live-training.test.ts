@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunView } from '../../client/api';
-import { formatTraining } from '../../client/format';
+import { formatRun, formatTraining } from '../../client/format';
 import { trainingResumePoint } from '../../client/live-training';
 import type { CheckpointRef } from '../../core/checkpoint/types';
 import type { Plan } from '../../core/plan';
@@ -80,5 +80,46 @@ describe('formatTraining', () => {
       `last epoch checkpoint: epoch 10 ${'ab'.repeat(6)} (12 rows, 4.0 KiB)`,
     ]);
     expect(formatTraining(view({ status: 'completed', live }))).toEqual([]);
+  });
+});
+
+describe('formatRun of a training', () => {
+  const rowOf = (text: string, step: string) =>
+    text
+      .split('\n')
+      .find((line) => line.startsWith(`${step} `))
+      ?.split(/\s{2,}/);
+  const base = { attempts: 0, durationMs: null, checkpoint: null, summary: {}, stepCodeVersion: null };
+  /** Every step with the fields the table reads (the view() above gives only names and statuses). */
+  const fullView = (train: Partial<StepState>, status: RunView['status']): RunView => {
+    const v = view(train);
+    return { ...v, status, steps: v.steps.map((step) => ({ ...base, ...step })) };
+  };
+
+  it('shows the attempt running and its epoch and ETA in the table, not 0 attempts', () => {
+    const running = fullView({ status: 'running', live }, 'RUNNING');
+    expect(rowOf(formatRun(running), 'train')).toEqual([
+      'train',
+      'running',
+      '1',
+      '-',
+      '-',
+      '-',
+      'epoch 12/60 · ETA 1m 20s',
+    ]);
+    const stalled = { ...running, workerWarnings: ['no worker polls quiver-gpu'] };
+    expect(rowOf(formatRun(stalled), 'train')?.at(-1)).toBe('epoch 12/60');
+  });
+
+  it('counts the attempt a cancel cut short', () => {
+    const cancelled = fullView({ status: 'cancelled', durationMs: 6420, live, error: null }, 'CANCELED');
+    expect(rowOf(formatRun(cancelled), 'train')?.slice(0, 4)).toEqual(['train', 'cancelled', '1', '6.42 s']);
+    // A step that never ran stays at 0; a completed one keeps the count the run recorded.
+    expect(rowOf(formatRun(cancelled), 'validate')?.slice(0, 3)).toEqual(['validate', 'pending', '0']);
+    const completed = fullView(
+      { status: 'completed', attempts: 2, live: { ...live, attempt: 1 } },
+      'COMPLETED',
+    );
+    expect(rowOf(formatRun(completed), 'train')?.slice(0, 3)).toEqual(['train', 'completed', '2']);
   });
 });
