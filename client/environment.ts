@@ -1,6 +1,7 @@
 import { loadConfig, type QuiverConfig } from '../core/config';
 import { TemporalUnreachableError } from '../core/errors';
-import { isTemporalReachable, temporalUiUrl } from '../infra/ports';
+import { isTemporalReachable } from '../infra/ports';
+import { clientUiUrl } from '../infra/ui-record';
 import type { DevServer } from '../infra/dev-server';
 import { signalExitCode, STOP_SIGNALS, stopWhenParentDies } from '../infra/lifecycle';
 import type { RunningWorkers } from '../worker/workers';
@@ -58,8 +59,9 @@ export async function openEnvironment(
     ({ address, uiUrl, server } = await ensureTemporal(config, log));
   } else {
     address = config.temporalAddress ?? `127.0.0.1:${config.devServerPort}`;
-    // The same link form `demo` and `up` print for this server (loopback written `localhost`).
-    uiUrl = temporalUiUrl(config.temporalAddress, config.uiPort);
+    // The same link form `demo` and `up` print for this server (loopback written `localhost`), to the
+    // UI `quiver up` recorded for it when the environment names none.
+    uiUrl = clientUiUrl(config, address);
     if (!(await isTemporalReachable(address))) {
       throw new TemporalUnreachableError(
         `no Temporal server answers at ${address}: start one with \`npx quiver up\` or set TEMPORAL_ADDRESS`,

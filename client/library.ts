@@ -24,6 +24,7 @@ import { Predictor } from '../core/serving/predictor';
 import { loadSpecFile } from '../core/spec/load';
 import type { PipelineSpec } from '../core/spec/schema';
 import { isTemporalReachable } from '../infra/ports';
+import { clientUiUrl } from '../infra/ui-record';
 import { QuiverClient, type RunView } from './api';
 import { resolveCheckpoint } from './commands/checkpoints';
 import { runLocal } from './local-run';
@@ -276,7 +277,7 @@ export class Quiver {
     const client = await QuiverClient.connect({
       address,
       namespace: config.namespace,
-      uiUrl: process.env.TEMPORAL_UI_URL || `http://127.0.0.1:${config.uiPort}`,
+      uiUrl: clientUiUrl(config, address),
       taskQueues: config.taskQueues,
       store: config.store,
       home: config.home,

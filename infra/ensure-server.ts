@@ -1,7 +1,8 @@
 import type { QuiverConfig } from '../core/config';
 import { TemporalServerError } from '../core/errors';
 import { startDevServer, type DevServer } from './dev-server';
-import { isTemporalReachable, temporalUiUrl } from './ports';
+import { isTemporalReachable } from './ports';
+import { clientUiUrl } from './ui-record';
 import { QUIVER_SEARCH_ATTRIBUTES } from './search-attributes';
 import { ensureTemporalCli, type Log } from './temporal-cli';
 import { connectTemporal, ensureNamespace, ensureSearchAttributes } from './temporal-setup';
@@ -33,7 +34,7 @@ export async function ensureTemporal(
       );
     }
     // A cluster's UI lives wherever its operators put it; TEMPORAL_UI_URL says where.
-    const uiUrl = temporalUiUrl(address, config.uiPort);
+    const uiUrl = clientUiUrl(config, address);
     await prepare(address, config.namespace, log, false);
     return { address, uiUrl };
   }
@@ -42,7 +43,8 @@ export async function ensureTemporal(
   if (await isTemporalReachable(local, 1_000)) {
     log(`Reusing the Temporal server already listening on ${local}`);
     await prepare(local, config.namespace, log, true);
-    return { address: local, uiUrl: `http://localhost:${config.uiPort}` };
+    // Another `quiver up`'s server: its UI is where that up recorded it, whatever its QUIVER_UI_PORT.
+    return { address: local, uiUrl: clientUiUrl(config, local) };
   }
 
   await ensureTemporalCli(log);

@@ -156,6 +156,11 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
         flagsOf(cmd),
         { embedded: true, queues: ['cpu', 'gpu'], log: info },
         async (env) => {
+          if (env.server) {
+            // Clients in other shells link to this UI, wherever QUIVER_UI_PORT put it; a clean stop forgets it.
+            const { recordUi } = require('../../infra/ui-record') as typeof import('../../infra/ui-record');
+            process.once('exit', recordUi(env.config.home, env.address, env.uiUrl));
+          }
           info(`Temporal server ${env.address} · UI ${env.uiUrl} · ${workersLine(env)}. Ctrl-C stops.`);
           await holdOpenUntilSignal();
         },
