@@ -5,12 +5,15 @@ import { readModelTable } from '../core/model/codec';
 import { assertFiniteTensors } from '../core/model/numeric-safety';
 import { ModelRegistry } from '../core/registry';
 import type { StepInput, StepResult } from '../core/run-types';
-import { runStepActivity } from './step';
+import { runCancelRequested } from './run-liveness';
+import { runStepActivity, type StepContext } from './step';
 
 /**
- * Registers the validated model as a new immutable version (harmless: nothing serves it yet). Run by a
- * workflow (`deferAliasMove`), it stops there and the workflow moves the alias with {@link moveAlias}
- * only while the run is live; called in-process, it moves the alias itself.
+ * Registers the validated model as a new immutable version (harmless: nothing serves it yet), then
+ * moves the alias as {@link aliasMoveDecision} decides: called in-process, always; run by a workflow,
+ * only while the run is live, or not at all, leaving it to the workflow's {@link moveAlias}. The
+ * summary says what it did: `moved` when it settled the alias, `cancelRequested` when it found the
+ * run being cancelled, neither when it left the move to the workflow.
  */
 export async function deploy(input: StepInput, config: QuiverConfig): Promise<StepResult> {
   const name = input.spec.deploy.model ?? input.spec.name;
@@ -45,7 +48,9 @@ export async function deploy(input: StepInput, config: QuiverConfig): Promise<St
       }),
     );
     const summary: StepResult['summary'] = { model: name, version: version.version, alias };
-    if (!input.deferAliasMove) {
+    const decision = await aliasMoveDecision(input, ctx);
+    if (decision === 'cancelRequested') summary.cancelRequested = true;
+    if (decision === 'move') {
       const move = await moveAlias(
         {
           model: name,
@@ -66,6 +71,25 @@ export async function deploy(input: StepInput, config: QuiverConfig): Promise<St
     }
     return { primary: 'deployment', summary };
   });
+}
+
+/**
+ * Whether this deploy moves the alias: called in-process (no workflow), always; asked by the workflow
+ * to move it only while the run is live (`moveAliasUnlessCancelled`), only if neither this attempt
+ * nor the run has been cancelled, by the server's word (`cancelRequested`: the workflow then ends
+ * cancelled, the alias untouched); told to leave it (`deferAliasMove`), or unable to ask the server,
+ * `leave`: the workflow moves it in a local activity of its own. Throws the attempt's cancellation.
+ */
+async function aliasMoveDecision(
+  input: StepInput,
+  ctx: StepContext,
+): Promise<'move' | 'leave' | 'cancelRequested'> {
+  if (!input.deferAliasMove) return 'move';
+  if (!input.moveAliasUnlessCancelled) return 'leave';
+  ctx.throwIfCancelled();
+  const cancelRequested = await runCancelRequested();
+  if (cancelRequested === undefined) return 'leave';
+  return cancelRequested ? 'cancelRequested' : 'move';
 }
 
 /**

@@ -175,5 +175,6 @@ export function deploymentLine(model: DeployedModel): string {
     return `model ${name} version ${version} reused from ${model.reusedFrom} (this run deployed nothing); alias ${alias} is on version ${model.aliasVersion ?? 'none'}`;
   if (model.moved === false)
     return `model ${name} version ${version} registered, alias ${alias} not moved: ${model.note ?? ''}`;
-  return `model ${name} version ${version} → alias ${alias}`;
+  const late = model.cancelTooLate ? ' (the cancel came after the alias moved: the run completed)' : '';
+  return `model ${name} version ${version} → alias ${alias}${late}`;
 }

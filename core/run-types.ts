@@ -29,6 +29,11 @@ export interface StepInput {
   specRef?: CheckpointRef | null;
   /** Deploy only: register the version and leave the alias move to the workflow (it moves only while live). */
   deferAliasMove?: boolean;
+  /**
+   * Deploy only, with `deferAliasMove` (which a worker that predates this field obeys): move the
+   * alias here after all, once the server says the run has no cancel request (activities/deploy.ts).
+   */
+  moveAliasUnlessCancelled?: boolean;
   /** Features only: the source run's transforms; each one whose cache key still matches is reused. */
   priorTransforms?: TransformRun[] | null;
 }
@@ -116,6 +121,8 @@ export interface DeployedModel {
   aliasVersion?: number | null;
   /** Why the alias was or was not moved, in words. */
   note?: string | null;
+  /** A cancel reached the run after its deploy had moved the alias: too late, so the run completed. */
+  cancelTooLate?: boolean;
 }
 
 /** The answer to the `progress` query and the workflow's result. */

@@ -36,6 +36,16 @@ export const LIGHT_RUN_PATCH = 'quiver-light-run';
  */
 export const BRISK_RUN_PATCH = 'quiver-brisk-run';
 
+/**
+ * Replaces {@link BRISK_RUN_PATCH} for runs started from here on (still one marker): everything it
+ * does, and outside `execution: local` the deploy activity moves the alias itself once the server says
+ * the run has no cancel request (activities/deploy.ts), the workflow waiting for a cancelled deploy to
+ * settle (WAIT_CANCELLATION_COMPLETED) so a cancelled run never moves it: the last workflow task runs
+ * no local activity. Runs started under quiver-brisk-run replay their moveAlias markers
+ * (test/fixtures/history-brisk-run.json).
+ */
+export const LIVE_DEPLOY_PATCH = 'quiver-live-deploy';
+
 /** True when the spec asks for its steps as local activities on the workflow worker (`execution: local`). */
 export function runsLocally(spec: PipelineSpec): boolean {
   return spec.execution === 'local';

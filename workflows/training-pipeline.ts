@@ -1,4 +1,5 @@
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -14,7 +15,7 @@ import {
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import type { Duration } from '@temporalio/common';
+import { RetryState, type Duration } from '@temporalio/common';
 import type { createActivities } from '../activities';
 import { isNonRetryableErrorType, NON_RETRYABLE_ERROR_TYPES } from '../core/errors';
 import { TASK_QUEUES } from '../core/queues';
@@ -46,6 +47,7 @@ import {
   BRISK_RUN_PATCH,
   LEAN_RUN_PATCH,
   LIGHT_RUN_PATCH,
+  LIVE_DEPLOY_PATCH,
   localActivities,
   runsLocally,
 } from './step-execution';
@@ -115,7 +117,8 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunOutcome
   }
 
   // One marker for what new runs do; runs started by older workers replay their own markers.
-  const brisk = patched(BRISK_RUN_PATCH);
+  const liveDeploy = patched(LIVE_DEPLOY_PATCH);
+  const brisk = liveDeploy || patched(BRISK_RUN_PATCH);
   const light = brisk || patched(LIGHT_RUN_PATCH);
   const lean = light || patched(LEAN_RUN_PATCH);
   // Runs started by older workers replay their own commands: no step upserts, attributes at once.
@@ -130,6 +133,8 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunOutcome
   // A local run's deploy and alias move share one workflow task, where a cancel cannot come between
   // them: the deploy moves the alias itself (one local activity fewer); a reused deploy still reads it.
   const deployMovesAlias = light && local && !input.reuse?.deploy;
+  // Otherwise, from quiver-live-deploy on, the deploy moves it once the server says no cancel is pending.
+  const deployMovesAliasIfLive = liveDeploy && !local && !input.reuse?.deploy;
   /** The UI's "current details": free for the server (read through the metadata query). */
   function showProgress(): void {
     setCurrentDetails(renderCurrentDetails(progress));
@@ -159,6 +164,10 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunOutcome
       ...activityOptions(name, settings),
       taskQueue: name === 'train' ? queues.gpu : queues.cpu,
       summary: stepSummary(name),
+      // A cancelled run waits for its deploy to say whether it moved the alias: never CANCELED after a move.
+      ...(name === 'deploy' && deployMovesAliasIfLive
+        ? { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED }
+        : {}),
     };
     const activity = local
       ? localActivities(options)[name]
@@ -172,6 +181,7 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunOutcome
       inputs,
       ...(input.specRef ? { specRef: input.specRef } : {}),
       ...(name === 'deploy' && workflowMovesAlias && !deployMovesAlias ? { deferAliasMove: true } : {}),
+      ...(name === 'deploy' && deployMovesAliasIfLive ? { moveAliasUnlessCancelled: true } : {}),
     };
     if (name === 'features' && input.priorTransforms) stepInput.priorTransforms = input.priorTransforms;
     // Local training has no heartbeat to carry epochs: it continues from the resumed run's checkpoint only.
@@ -185,6 +195,7 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunOutcome
       const startedAt = Date.now();
       try {
         const result = await activity(stepInput);
+        if (result.summary.cancelRequested === true) await cancelReaching(name);
         completeStep(state, result, Date.now() - startedAt);
         state.attempts += attemptsBefore;
         showProgress();
@@ -271,26 +282,30 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunOutcome
       metrics: validate.outputs.metrics,
       profile: sanity.outputs.profile,
     });
-    progress.model = deployMovesAlias
-      ? movedByDeploy(deploy)
-      : workflowMovesAlias
-        ? await settleDeployment(
-            {
-              ...activityOptions('deploy', spec.deploy),
-              taskQueue: queues.cpu,
-              summary: `deploy · alias ${spec.deploy.alias}`,
-            },
-            deploy,
-            progress.steps.find((s) => s.name === 'deploy')!,
-            { alias: spec.deploy.alias, runId: progress.runId, firedAt: fire.at },
-            input.reuse?.deploy?.fromRun ?? null,
-            lean,
-          )
-        : {
-            name: String(deploy.summary.model),
-            version: Number(deploy.summary.version),
-            alias: String(deploy.summary.alias),
-          };
+    progress.model =
+      deployMovesAlias || (deployMovesAliasIfLive && typeof deploy.summary.moved === 'boolean')
+        ? movedByDeploy(deploy)
+        : workflowMovesAlias
+          ? await settleDeployment(
+              {
+                ...activityOptions('deploy', spec.deploy),
+                taskQueue: queues.cpu,
+                summary: `deploy · alias ${spec.deploy.alias}`,
+              },
+              deploy,
+              progress.steps.find((s) => s.name === 'deploy')!,
+              { alias: spec.deploy.alias, runId: progress.runId, firedAt: fire.at },
+              input.reuse?.deploy?.fromRun ?? null,
+              lean,
+            )
+          : {
+              name: String(deploy.summary.model),
+              version: Number(deploy.summary.version),
+              alias: String(deploy.summary.alias),
+            };
+    // A cancel that reached the run after its deploy moved the alias was too late: the run completes.
+    if (progress.model.moved && CancellationScope.current().consideredCancelled)
+      progress.model.cancelTooLate = true;
     attributes.defer({ key: SEARCH_ATTRIBUTES.modelVersion, value: progress.model.version });
     setStatus('COMPLETED');
     upsertMemo({ [PROGRESS_MEMO_KEY]: progress });
@@ -315,6 +330,21 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunOutcome
     upsertMemo({ [PROGRESS_MEMO_KEY]: progress });
     throw ApplicationFailure.create({ message: progress.error, type: 'PipelineFailed', nonRetryable: true });
   }
+}
+
+/**
+ * Waits for the run's cancel that `step` found on the server before doing anything irreversible (the
+ * deploy, before its alias move), and throws it as that step's cancellation ("cancelled during step
+ * deploy"). The cancel reaches this workflow in a task of its own, at most moments after.
+ */
+async function cancelReaching(step: StepName): Promise<never> {
+  try {
+    await CancellationScope.current().cancelRequested;
+  } catch (cancel) {
+    const cause = cancel instanceof Error ? cancel : undefined;
+    throw new ActivityFailure('', step, undefined, RetryState.RETRY_STATE_UNSPECIFIED, undefined, cause);
+  }
+  throw ApplicationFailure.nonRetryable(`step ${step} found the run cancelled, but no cancel came`);
 }
 
 /** The deployed model as a deploy that moved the alias itself reports it (its summary). */

@@ -5,7 +5,6 @@ import { TrainingReporter } from '../../activities/train-progress';
 import { STEP_NAMES } from '../../core/run-types';
 import { pipelineStartOptions } from '../../client/run-start';
 import type { QuiverActivities } from '../../activities';
-import type { CheckpointRef } from '../../core/checkpoint/types';
 import type { AliasMoveRequest, AliasMoveResult } from '../../core/deployment';
 import type { EpochEvent } from '../../core/model/train';
 import type { StepInput, StepName, StepResult } from '../../core/run-types';
@@ -13,6 +12,7 @@ import { validateSpec } from '../../core/spec/load';
 import { trainingPipeline } from '../../workflows';
 import { testTemporalAddress } from '../helpers/temporal';
 import { testWorkflowCode } from '../support/pipeline-env';
+import { standInRef, standInResult } from '../support/stand-in-steps';
 
 // The real pipeline workflow on the real dev server, with stand-in step activities: training is
 // simulated (a fake clock, an epoch every 5 s, an epoch checkpoint every epoch) so that 24 hours of
@@ -20,29 +20,8 @@ import { testWorkflowCode } from '../support/pipeline-env';
 const SIMULATED_EPOCH_MS = 5_000;
 const DAY_MS = 24 * 3600 * 1000;
 const queue = `bounded-history-${process.pid}`;
-const ref = (name: string): CheckpointRef => ({
-  uri: `file:///dev/null#${name}`,
-  sha256: name
-    .padEnd(64, '0')
-    .slice(0, 64)
-    .replace(/[^0-9a-f]/g, 'a'),
-  rows: 1,
-  bytes: 1,
-});
-
-function result(step: StepName, outputs: Record<string, CheckpointRef>, summary: StepResult['summary'] = {}) {
-  return {
-    outputs,
-    primary: Object.keys(outputs)[0] ?? 'none',
-    summary,
-    attempt: 1,
-    durationMs: 0,
-    stepCodeVersion: 'fake',
-    params: {},
-    paramsHash: 'fake',
-    cacheKey: `fake-${step}`,
-  } satisfies StepResult;
-}
+const ref = standInRef;
+const result = standInResult;
 
 /** A training of `simulatedMs` that reports like the real one: every epoch, with a saved checkpoint. */
 function simulatedTraining(simulatedMs: number) {

@@ -37,6 +37,16 @@ describe('workflow versioning', () => {
     ).resolves.toBeUndefined();
   });
 
+  it('replays a run recorded under quiver-brisk-run, whose workflow moved the alias in a local activity (before quiver-live-deploy)', async () => {
+    const json = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'history-brisk-run.json'), 'utf8'));
+    const history = temporal.api.history.v1.History.fromObject(json);
+    const markers = history.events.map((e) => e.markerRecordedEventAttributes?.markerName).filter(Boolean);
+    expect(markers).toEqual(['core_patch', 'core_local_activity']);
+    await expect(
+      Worker.runReplayHistory(testWorkflowCode(), history, 'quiver-tiny-20261201-062928-jdrd'),
+    ).resolves.toBeUndefined();
+  });
+
   it.each([
     ['a one-activity-per-step', 'history-lean-run.json', 'quiver-tiny-20261130-195518-dg37', 5],
     ['an execution: local', 'history-lean-run-local.json', 'quiver-tiny-20261130-195521-z3uc', 5],

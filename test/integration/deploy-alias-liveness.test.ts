@@ -1,0 +1,160 @@
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure } from '@temporalio/common';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCancelRequested } from '../../activities/run-liveness';
+import { pipelineStartOptions } from '../../client/run-start';
+import type { QuiverActivities } from '../../activities';
+import type { AliasMoveRequest, AliasMoveResult } from '../../core/deployment';
+import { PROGRESS_MEMO_KEY, type RunProgress, type StepInput, type StepName } from '../../core/run-types';
+import { validateSpec } from '../../core/spec/load';
+import { trainingPipeline } from '../../workflows';
+import { testTemporalAddress } from '../helpers/temporal';
+import { eventually } from '../support/eventually';
+import { testWorkflowCode } from '../support/pipeline-env';
+import { standInRef as ref, standInResult as result } from '../support/stand-in-steps';
+
+// The real pipeline workflow on the real dev server, with stand-in steps whose deploy plays each side of
+// the race between a cancel and the alias move. The stand-in never heartbeats, so a cancel reaches it
+// only through the server's record of the run (runCancelRequested, the real check the deploy makes).
+const queue = `deploy-liveness-${process.pid}`;
+
+/** What the stand-in deploy does once started: the test sets it per run. */
+let deployPlays: (input: StepInput) => Promise<ReturnType<typeof result>> = () => {
+  throw new Error('no deploy behaviour set');
+};
+const aliasMoves: AliasMoveRequest[] = [];
+const deployStarted: string[] = [];
+
+describe('the deploy moves the alias only while the run is live', () => {
+  let connection: Connection;
+  let client: Client;
+  let workerConnection: NativeConnection;
+  let worker: Worker;
+  let running: Promise<void>;
+
+  beforeAll(async () => {
+    workerConnection = await NativeConnection.connect({ address: testTemporalAddress() });
+    worker = await Worker.create({
+      connection: workerConnection,
+      taskQueue: queue,
+      ...testWorkflowCode(),
+      activities: {
+        ingest: async () => result('ingest', { data: ref('data') }),
+        sanity: async () => result('sanity', { profile: ref('profile') }),
+        features: async () => result('features', { data: ref('features-data') }),
+        train: async () => result('train', { model: ref('model') }),
+        validate: async () => result('validate', { metrics: ref('metrics') }),
+        deploy: async (input: StepInput) => {
+          deployStarted.push(input.run.runId);
+          return deployPlays(input);
+        },
+        moveAlias: async (request: AliasMoveRequest): Promise<AliasMoveResult> => {
+          aliasMoves.push(request);
+          return { moved: request.move, aliasVersion: request.version, previous: null, note: 'stand-in' };
+        },
+      } satisfies Pick<QuiverActivities, StepName | 'moveAlias'>,
+    });
+    running = worker.run();
+    connection = await Connection.connect({ address: testTemporalAddress() });
+    client = new Client({ connection });
+  }, 120_000);
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await workerConnection?.close();
+    await connection?.close();
+  });
+
+  async function start(name: string) {
+    const spec = validateSpec({ name, source: { uri: 'x.csv' }, target: { column: 'y' } });
+    const workflowId = `${name}-${process.pid}-${Date.now()}`;
+    const handle = await client.workflow.start(trainingPipeline, {
+      ...pipelineStartOptions({ spec, taskQueues: { cpu: queue, gpu: queue } }, queue),
+      workflowId,
+    });
+    await eventually(async () => (deployStarted.includes(workflowId) ? true : undefined), 'deploy started');
+    return handle;
+  }
+
+  async function memo(workflowId: string): Promise<RunProgress> {
+    const { memo } = await client.workflow.getHandle(workflowId).describe();
+    return memo![PROGRESS_MEMO_KEY] as RunProgress;
+  }
+
+  it('a deploy that finds the run being cancelled moves nothing, and the run ends cancelled during deploy', async () => {
+    let before: boolean | undefined;
+    let sawCancel: boolean | undefined;
+    deployPlays = async () => {
+      // The real check, against the real server: false until the cancel below is recorded.
+      before = await runCancelRequested();
+      await eventually(async () => ((await runCancelRequested()) ? true : undefined), 'cancel recorded');
+      sawCancel = await runCancelRequested();
+      return result(
+        'deploy',
+        { deployment: ref('deployment') },
+        {
+          model: 'm',
+          version: 1,
+          alias: 'production',
+          cancelRequested: true,
+        },
+      );
+    };
+    const handle = await start('live-cancel');
+    await handle.cancel();
+    const error = await handle.result().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    expect([before, sawCancel]).toEqual([false, true]);
+    const progress = await memo(handle.workflowId);
+    expect(progress.status).toBe('CANCELED');
+    expect(progress.error).toBe('cancelled during step deploy');
+    expect(progress.steps.find((s) => s.name === 'deploy')?.status).toBe('cancelled');
+    expect(progress.model).toBeNull();
+    // Neither the deploy nor the workflow moved the alias.
+    expect(aliasMoves.filter((m) => m.runId === handle.workflowId)).toEqual([]);
+  });
+
+  it('a cancel that reaches the run after its deploy moved the alias is too late: the run completes and says so', async () => {
+    let asked: boolean | undefined;
+    let before: boolean | undefined;
+    let markMoved = () => {};
+    const moved = new Promise<void>((resolve) => (markMoved = resolve));
+    deployPlays = async (input) => {
+      asked = input.moveAliasUnlessCancelled;
+      before = await runCancelRequested();
+      // The alias moves here; the test cancels now, and the workflow asks this attempt to stop, which it
+      // never hears (no heartbeat): it returns the move, as a deploy past its check does.
+      markMoved();
+      await eventually(async () => {
+        const events = (await client.workflow.getHandle(input.run.runId).fetchHistory()).events ?? [];
+        return events.some((e) => e.activityTaskCancelRequestedEventAttributes) ? true : undefined;
+      }, 'the workflow asking the deploy to stop');
+      return result(
+        'deploy',
+        { deployment: ref('deployment') },
+        {
+          model: 'm',
+          version: 1,
+          alias: 'production',
+          moved: true,
+          aliasVersion: 1,
+          note: 'production moved none → 1',
+        },
+      );
+    };
+    const handle = await start('late-cancel');
+    await moved;
+    await handle.cancel();
+    const outcome = await handle.result();
+    expect(outcome.status).toBe('COMPLETED');
+    expect([asked, before]).toEqual([true, false]);
+    const progress = await memo(handle.workflowId);
+    expect(progress.model).toMatchObject({ version: 1, moved: true, aliasVersion: 1, cancelTooLate: true });
+    expect(progress.steps.find((s) => s.name === 'deploy')?.status).toBe('completed');
+    // The deploy moved it: the workflow ran no move of its own.
+    expect(aliasMoves.filter((m) => m.runId === handle.workflowId)).toEqual([]);
+  });
+});
