@@ -12,7 +12,8 @@ import { runStandalone, type BenchResult } from './result';
 import { startBareWorker, startBenchStack } from './stack';
 import { fiveActivities, fiveLocalActivities, STEPS as BARE_STEPS } from './workflows/bare';
 
-const RUNS = Number(process.env.QUIVER_BENCH_RUNS ?? 20);
+// 30 rounds: at load 2 the ratio of one 20-round run swung by ±0.1 from run to run.
+const RUNS = Number(process.env.QUIVER_BENCH_RUNS ?? 30);
 const WARMUPS = 3;
 const STEPS = STEP_NAMES.length;
 /** Ops in bench/dagster_overhead.py's job. */
@@ -45,6 +46,28 @@ export function tinySpec(dir: string, execution?: 'local') {
     validate: { beatBaseline: false },
     ...(execution ? { execution } : {}),
   });
+}
+
+/** The `q`-quantile (0–1) of `values`, interpolated between the two nearest ranks. */
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (sorted.length - 1) * q;
+  const low = Math.floor(at);
+  return sorted[low] + (sorted[Math.min(low + 1, sorted.length - 1)] - sorted[low]) * (at - low);
+}
+
+/**
+ * How a ratio spread over the rounds: each round's own ratio (its runs were interleaved, so one
+ * load touched both sides), as `per-round ratio median M, middle half A–B` (25th–75th percentile).
+ */
+function roundSpread(ratios: number[]): string {
+  const f = (q: number) => quantile(ratios, q).toFixed(2);
+  return `per-round ratio median ${f(0.5)}, middle half ${f(0.25)}–${f(0.75)}`;
+}
+
+/** Each round's value of `perRound(i)`, for the RUNS measured rounds. */
+function byRound(perRound: (i: number) => number): number[] {
+  return Array.from({ length: RUNS }, (_, i) => perRound(i));
 }
 
 /** A per-step figure against a bare-Temporal floor measured in the same run: pass at ≤ FLOOR_RATIO_TARGET×. */
@@ -288,6 +311,33 @@ export async function run(): Promise<BenchResult[]> {
     // The same overheads with each run's own step-body time taken out run by run: steadier under load.
     const pairedStep = (median(times.quiverPlumbing) - median(times.inProcessPlumbing)) / STEPS;
     const pairedLocalStep = (median(times.quiverLocalPlumbing) - median(times.inProcessPlumbing)) / STEPS;
+    // Per-step figures of round i, for the spread of each ratio over the rounds.
+    const stepOf = (i: number) => (times.quiver[i] - times.inProcess[i]) / STEPS;
+    const localStepOf = (i: number) => (times.quiverLocal[i] - times.inProcess[i]) / STEPS;
+    const bareStepOf = (i: number) => times.bare[i] / BARE_STEPS;
+    const localFloorOf = (i: number) => times.local[i] / BARE_STEPS;
+    const spreads = {
+      bare: roundSpread(byRound((i) => stepOf(i) / bareStepOf(i))),
+      outside: roundSpread(
+        byRound((i) => times.quiverOutside[i] / STEPS / (times.bareOutside[i] / BARE_STEPS)),
+      ),
+      local: roundSpread(byRound((i) => localStepOf(i) / localFloorOf(i))),
+      paired: roundSpread(
+        byRound((i) => (times.quiverPlumbing[i] - times.inProcessPlumbing[i]) / STEPS / bareStepOf(i)),
+      ),
+      pairedLocal: roundSpread(
+        byRound((i) => (times.quiverLocalPlumbing[i] - times.inProcessPlumbing[i]) / STEPS / localFloorOf(i)),
+      ),
+      dagster: roundSpread(byRound((i) => localStepOf(i) / (times.dagster[i] / DAGSTER_STEPS))),
+      pairedDagster: roundSpread(
+        byRound(
+          (i) =>
+            (times.quiverLocalPlumbing[i] - times.inProcessPlumbing[i]) /
+            STEPS /
+            (times.dagster[i] / DAGSTER_STEPS),
+        ),
+      ),
+    };
     const pairedNote = (runs: number[]) =>
       `Quiver run less its own steps' body time ${median(runs).toFixed(1)} ms − the in-process run less its steps' body time ${median(times.inProcessPlumbing).toFixed(1)} ms, over ${STEPS} steps (each step's durationMs, read from the run's history)`;
     const shapes = `history: Quiver ${describeShape(quiverShape)}; bare ${describeShape(bareShape)}`;
@@ -298,7 +348,7 @@ export async function run(): Promise<BenchResult[]> {
         perStep,
         bareStep,
         'bare floor',
-        `Quiver run ${median(times.quiver).toFixed(1)} ms − steps in-process ${median(times.inProcess).toFixed(1)} ms, over ${STEPS} steps; ${common}; ${shapes}`,
+        `Quiver run ${median(times.quiver).toFixed(1)} ms − steps in-process ${median(times.inProcess).toFixed(1)} ms, over ${STEPS} steps; ${spreads.bare}; ${common}; ${shapes}`,
       ),
       {
         name: 'time outside activities per step, by the server clock, vs bare Temporal (5 no-op activities)',
@@ -310,7 +360,7 @@ export async function run(): Promise<BenchResult[]> {
         pass:
           median(times.quiverOutside) / STEPS / (median(times.bareOutside) / BARE_STEPS) <=
           FLOOR_RATIO_TARGET,
-        note: `start to close less each activity's run time, from the histories of the same runs: not disturbed by the steps' own work under load; ${common}`,
+        note: `start to close less each activity's run time, from the histories of the same runs: not disturbed by the steps' own work under load; ${spreads.outside}; ${common}`,
       },
       {
         name: 'orchestration overhead per step vs bare Temporal (5 no-op local activities)',
@@ -327,7 +377,7 @@ export async function run(): Promise<BenchResult[]> {
         localPerStep,
         localStep,
         'bare local-activity floor',
-        `Quiver run with every step a local activity ${median(times.quiverLocal).toFixed(1)} ms − steps in-process, over ${STEPS} steps; history ${describeShape(localShape)}; ${common}`,
+        `Quiver run with every step a local activity ${median(times.quiverLocal).toFixed(1)} ms − steps in-process, over ${STEPS} steps; ${spreads.local}; history ${describeShape(localShape)}; ${common}`,
       ),
     ];
     results.push(
@@ -336,14 +386,14 @@ export async function run(): Promise<BenchResult[]> {
         pairedStep,
         bareStep,
         'bare floor',
-        `${pairedNote(times.quiverPlumbing)}; ${common}`,
+        `${pairedNote(times.quiverPlumbing)}; ${spreads.paired}; ${common}`,
       ),
       againstFloor(
         'execution: local, overhead per step, step bodies subtracted run by run, vs bare Temporal (5 no-op local activities)',
         pairedLocalStep,
         localStep,
         'bare local-activity floor',
-        `${pairedNote(times.quiverLocalPlumbing)}; ${common}`,
+        `${pairedNote(times.quiverLocalPlumbing)}; ${spreads.pairedLocal}; ${common}`,
       ),
     );
     if (!(dagster instanceof DagsterRunner)) {
@@ -380,7 +430,7 @@ export async function run(): Promise<BenchResult[]> {
         ratio: localPerStep / dagsterStep,
         target: 'below Dagster (ratio < 1)',
         pass: localPerStep < dagsterStep,
-        note: `the same Dagster runs; ${common}`,
+        note: `the same Dagster runs; ${spreads.dagster}; ${common}`,
       });
       results.push({
         name: `execution: local, overhead per step, step bodies subtracted run by run, vs Dagster ${dagster.version} in-process executor (5 no-op ops)`,
@@ -390,7 +440,7 @@ export async function run(): Promise<BenchResult[]> {
         ratio: pairedLocalStep / dagsterStep,
         target: 'below Dagster (ratio < 1)',
         pass: pairedLocalStep < dagsterStep,
-        note: `the same Dagster runs; ${pairedNote(times.quiverLocalPlumbing)}`,
+        note: `the same Dagster runs; ${pairedNote(times.quiverLocalPlumbing)}; ${spreads.pairedDagster}`,
       });
     }
     return results;
