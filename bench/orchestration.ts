@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import { newRunId } from '../client/api';
 import { createActivities } from '../activities';
 import type { CheckpointRef } from '../core/checkpoint/types';
-import { STEP_NAMES, type StepInput } from '../core/run-types';
+import { STEP_NAMES } from '../core/run-types';
 import { validateSpec } from '../core/spec/load';
 import { runStandalone, type BenchResult } from './result';
 import { startBareWorker, startBenchStack } from './stack';
@@ -459,26 +459,21 @@ async function runInProcess(
   const run = { runId, pipeline: spec.name };
   let bodyMs = 0;
   const call = async (step: (typeof STEP_NAMES)[number], inputs: Record<string, CheckpointRef>) => {
-    // As a run does it: deploy registers the version, the alias moves after it (outside its body time).
-    const input: StepInput = { run, spec, inputs, ...(step === 'deploy' ? { deferAliasMove: true } : {}) };
-    const result = await activities[step](input);
+    // As a run does it: deploy registers the version and moves the alias, inside its body time.
+    const result = await activities[step]({ run, spec, inputs });
     bodyMs += result.durationMs;
     return result;
   };
+  // The inputs a run passes (workflows/training-pipeline.ts), so each step does the same work.
   const data = (await call('ingest', {})).outputs.data;
-  await call('sanity', { data });
-  await call('features', { data });
-  const model = (await call('train', { data })).outputs.model;
-  const metrics = (await call('validate', { data, model })).outputs.metrics;
-  const deployed = await call('deploy', { model, metrics });
-  await activities.moveAlias({
-    model: String(deployed.summary.model),
-    version: Number(deployed.summary.version),
-    alias: spec.deploy.alias,
-    runId,
-    firedAt: null,
-    move: true,
-  });
+  const sanity = await call('sanity', { data });
+  const clean = sanity.outputs.clean ?? data;
+  const features = await call('features', { data: clean });
+  const { transforms } = features.outputs;
+  const trainInputs = { data: features.outputs.data ?? clean, ...(transforms ? { transforms } : {}) };
+  const model = (await call('train', trainInputs)).outputs.model;
+  const metrics = (await call('validate', { data: clean, model })).outputs.metrics;
+  await call('deploy', { model, metrics, profile: sanity.outputs.profile });
   return bodyMs;
 }
 
