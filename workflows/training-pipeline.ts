@@ -206,11 +206,14 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunOutcome
         state.durationMs = Date.now() - startedAt;
         attemptsBefore +=
           details?.attempt ??
-          (isCancellation(error) || isNoGpuWorker(error)
-            ? 0
-            : isNonRetryable(error)
-              ? 1
-              : settings.retry.maximumAttempts);
+          // A cancelled training counts the attempt its last heartbeat reported (sent by `quiver cancel`).
+          (isCancellation(error)
+            ? (state.live?.attempt ?? 0)
+            : isNoGpuWorker(error)
+              ? 0
+              : isNonRetryable(error)
+                ? 1
+                : settings.retry.maximumAttempts);
         state.attempts = attemptsBefore;
         state.outputs = details?.outputs ?? {};
         state.error = describeFailure(error);

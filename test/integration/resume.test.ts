@@ -213,10 +213,13 @@ describe('retry in place and cancel', () => {
     const runId = await env.client.start(
       env.spec([`source.uri=${dataFile}`, 'train.epochs=400', 'train.heartbeatTimeout=5s']),
     );
-    let view = await statusWhen(runId, (v) => v.steps[3].status === 'running');
+    // Cancelled once training has reported an epoch: `cancel` records that heartbeat in the run.
+    let view = await statusWhen(runId, (v) => v.steps[3].status === 'running' && Boolean(v.steps[3].live));
     await env.client.cancel(runId);
     view = await env.client.wait(runId);
     expect(view.status).toBe('CANCELED');
+    // The attempt that ran counts, though it was cancelled (it read 0).
+    expect(view.steps[3]).toMatchObject({ status: 'cancelled', attempts: 1 });
     expect(view.steps.map((s) => s.status).slice(0, 2)).toEqual(['completed', 'completed']);
     for (const step of view.steps.slice(0, 2)) await openStore(env.config.store).verify(step.checkpoint!);
     const plan = await env.client.plan(runId, { overrides: ['train.epochs=5'] });
