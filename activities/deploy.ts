@@ -1,6 +1,11 @@
 import type { QuiverConfig } from '../core/config';
 import { int32, tableFromColumns, utf8 } from '../core/arrow-columns';
-import type { AliasMoveRequest, AliasMoveResult } from '../core/deployment';
+import type {
+  AliasMoveRequest,
+  AliasMoveResult,
+  AliasUndoRequest,
+  AliasUndoResult,
+} from '../core/deployment';
 import { readModelTable } from '../core/model/codec';
 import { assertFiniteTensors } from '../core/model/numeric-safety';
 import { ModelRegistry } from '../core/registry';
@@ -146,6 +151,25 @@ export async function moveAlias(request: AliasMoveRequest, config: QuiverConfig)
     previous: move.previous,
     note: `${alias} moved ${move.previous ?? 'none'} → ${version}`,
   };
+}
+
+/**
+ * Puts the alias back where it was when a cancelled run's deploy had moved it (see
+ * ModelRegistry.undoRunMove): the run closes cancelled, so its model must not stay served.
+ */
+export async function undoAliasMove(
+  request: AliasUndoRequest,
+  config: QuiverConfig,
+): Promise<AliasUndoResult> {
+  const { model, alias, runId } = request;
+  const undone = await ModelRegistry.at(config).undoRunMove(
+    model,
+    alias,
+    runId,
+    `restored: run ${runId} was cancelled after its deploy moved ${alias}`,
+  );
+  if (!undone) return { undone: false, aliasVersion: null };
+  return { undone: true, aliasVersion: undone.kind === 'withdraw' ? null : undone.version };
 }
 
 /** Whether `other` is a fire time strictly after `mine` (unknown times never block a move). */

@@ -1,8 +1,8 @@
 import type { QuiverConfig } from '../core/config';
 import type { StepName } from '../core/run-types';
-import type { AliasMoveRequest } from '../core/deployment';
+import type { AliasMoveRequest, AliasUndoRequest } from '../core/deployment';
 import { codeVersions } from './code-versions';
-import { deploy, moveAlias } from './deploy';
+import { deploy, moveAlias, undoAliasMove } from './deploy';
 import { features } from './features';
 import { ingest } from './ingest';
 import { monitorTraffic, type MonitorInput } from './monitor';
@@ -25,6 +25,8 @@ export function createActivities(config: QuiverConfig) {
     deploy: stepActivity('deploy', config, deploy),
     /** The alias move the workflow runs after `deploy` registered the version, only while the run is live. */
     moveAlias: (request: AliasMoveRequest) => moveAlias(request, config),
+    /** A cancelled local run's last act: its alias back where it was, if its deploy had moved it. */
+    undoAliasMove: (request: AliasUndoRequest) => undoAliasMove(request, config),
     /** Every step's code version as this worker runs it (for plans). */
     codeVersions: async (modules: Partial<Record<StepName, string[]>> = {}) => codeVersions(modules),
     monitorTraffic: (input: MonitorInput) => monitorTraffic(input, config),

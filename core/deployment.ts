@@ -27,3 +27,18 @@ export interface AliasMoveResult {
   /** Why it moved or stayed, in words. */
   note: string;
 }
+
+/** Which alias a cancelled run's deploy may have moved: undone if it still points at the run's version. */
+export interface AliasUndoRequest {
+  model: string;
+  alias: string;
+  runId: string;
+}
+
+/** What undoing a cancelled run's alias move did. */
+export interface AliasUndoResult {
+  /** Whether the alias was on the run's version and has been put back (or withdrawn). */
+  undone: boolean;
+  /** The version the alias points at now (null: withdrawn, or no such alias). */
+  aliasVersion: number | null;
+}

@@ -30,7 +30,7 @@ export interface AliasMove {
   kind?: AliasMoveKind;
 }
 
-export type AliasMoveKind = 'deploy' | 'promote' | 'rollback';
+export type AliasMoveKind = 'deploy' | 'promote' | 'rollback' | 'withdraw';
 
 /**
  * A model's mutable state, one object (`<model>/aliases.json`) replaced only by compare-and-swap:
@@ -189,6 +189,30 @@ export class ModelRegistry {
     });
   }
 
+  /**
+   * Undoes the alias move of a run that was cancelled after its deploy had moved it (a local run's
+   * workflow task discarded by the server: see workflows/training-pipeline.ts): when `alias` still
+   * points at a version `runId` registered, it goes back to the version before it (a `rollback`
+   * move), or is withdrawn when there was none (a `withdraw` entry; the alias no longer resolves).
+   * Returns that move, or null when the alias is not on the run's version (never moved by it, or
+   * moved on since: nothing to undo). One compare-and-swap, as every move.
+   */
+  async undoRunMove(name: string, alias: string, runId: string, reason: string): Promise<AliasMove | null> {
+    const current = await this.lookup(name, alias);
+    if (!current || current.runId !== runId) return null;
+    return this.update(name, true, (state) => {
+      if (state.aliases[alias] !== current.version) return null;
+      const stack = aliasStack(state.history.filter((m) => m.alias === alias));
+      const earlier = stack.length >= 2 ? stack[stack.length - 2] : undefined;
+      const entry = { alias, previous: current.version, at: now(), reason };
+      if (earlier !== undefined) return move(state, { ...entry, version: earlier, kind: 'rollback' });
+      delete state.aliases[alias];
+      const withdrawn: AliasMove = { ...entry, version: current.version, kind: 'withdraw' };
+      state.history.push(withdrawn);
+      return withdrawn;
+    });
+  }
+
   /** Every alias move of a model (or of one alias), oldest first. */
   async history(name: string, alias?: string): Promise<AliasMove[]> {
     const moves = (await this.readState(name, await this.hasVersions(name))).state.history;
@@ -310,11 +334,12 @@ function move(state: AliasState, entry: AliasMove): AliasMove {
   return entry;
 }
 
-/** The versions an alias stood on, replaying its history: a move pushes, a rollback pops. */
+/** The versions an alias stood on, replaying its history: a move pushes, a rollback pops, a withdrawal empties. */
 export function aliasStack(moves: AliasMove[]): number[] {
   const stack: number[] = [];
   for (const move of moves) {
-    if (move.kind === 'rollback') {
+    if (move.kind === 'withdraw') stack.length = 0;
+    else if (move.kind === 'rollback') {
       stack.pop();
       if (stack[stack.length - 1] !== move.version) stack.push(move.version);
     } else if (stack[stack.length - 1] !== move.version) stack.push(move.version);

@@ -38,10 +38,12 @@ export const BRISK_RUN_PATCH = 'quiver-brisk-run';
 
 /**
  * Replaces {@link BRISK_RUN_PATCH} for runs started from here on (still one marker): everything it
- * does, and outside `execution: local` the deploy activity moves the alias itself once the server says
- * the run has no cancel request (activities/deploy.ts), the workflow waiting for a cancelled deploy to
- * settle (WAIT_CANCELLATION_COMPLETED) so a cancelled run never moves it: the last workflow task runs
- * no local activity. Runs started under quiver-brisk-run replay their moveAlias markers
+ * does, and the deploy moves the alias itself once the server says the run has no cancel request
+ * (activities/deploy.ts; the server sets that flag even while it holds the cancel back from a workflow
+ * task in flight), the workflow waiting for a cancelled deploy to settle (WAIT_CANCELLATION_COMPLETED),
+ * so a cancelled run never moves it: the last workflow task runs no local activity, and a local run
+ * that finds its cancel at deploy ends its one workflow task without completing, so the server keeps
+ * its steps. Runs started under quiver-brisk-run replay their moveAlias markers
  * (test/fixtures/history-brisk-run.json).
  */
 export const LIVE_DEPLOY_PATCH = 'quiver-live-deploy';
@@ -52,8 +54,8 @@ export function runsLocally(spec: PipelineSpec): boolean {
 }
 
 /**
- * A remote activity's options as a local activity's: the same start-to-close timeout and retry
- * policy; no task queue (the workflow's own worker runs it) and no heartbeat timeout (local
+ * A remote activity's options as a local activity's: the same start-to-close timeout, retry policy
+ * and cancellation type; no task queue (the workflow's own worker runs it) and no heartbeat timeout (local
  * activities cannot heartbeat).
  */
 export function localOptions(options: ActivityOptions): LocalActivityOptions {
@@ -61,6 +63,7 @@ export function localOptions(options: ActivityOptions): LocalActivityOptions {
     startToCloseTimeout: options.startToCloseTimeout,
     ...(options.retry ? { retry: options.retry } : {}),
     ...(options.summary ? { summary: options.summary } : {}),
+    ...(options.cancellationType ? { cancellationType: options.cancellationType } : {}),
   };
 }
 

@@ -130,11 +130,11 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunOutcome
   );
   // Runs started before the deploy split let the deploy activity move the alias itself.
   const workflowMovesAlias = lean || patched('quiver-alias-move-while-live');
-  // A local run's deploy and alias move share one workflow task, where a cancel cannot come between
-  // them: the deploy moves the alias itself (one local activity fewer); a reused deploy still reads it.
-  const deployMovesAlias = light && local && !input.reuse?.deploy;
-  // Otherwise, from quiver-live-deploy on, the deploy moves it once the server says no cancel is pending.
-  const deployMovesAliasIfLive = liveDeploy && !local && !input.reuse?.deploy;
+  // Local runs from quiver-light-run to quiver-live-deploy: the deploy moved the alias unchecked.
+  const deployMovesAlias = light && !liveDeploy && local && !input.reuse?.deploy;
+  // From quiver-live-deploy on, the deploy moves it once the server says no cancel is pending: in a
+  // local run too, whose one workflow task the server discards when a cancel arrives during it.
+  const deployMovesAliasIfLive = liveDeploy && !input.reuse?.deploy;
   /** The UI's "current details": free for the server (read through the metadata query). */
   function showProgress(): void {
     setCurrentDetails(renderCurrentDetails(progress));
@@ -259,6 +259,26 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunOutcome
     }
   }
 
+  /**
+   * A local run is one workflow task, which the server discards when a cancel arrives during it; the
+   * run then replays with the cancel first, though the discarded task may have moved the alias after
+   * the deploy's check: put the alias back (only if it is still on this run's version) before closing.
+   */
+  async function undoDiscardedMove(): Promise<void> {
+    const { alias } = spec.deploy;
+    try {
+      const undo = localActivities({
+        ...activityOptions('deploy', spec.deploy),
+        summary: `deploy · undo alias ${alias} if this run moved it`,
+      }).undoAliasMove;
+      const result = await undo({ model: spec.deploy.model ?? spec.name, alias, runId: progress.runId });
+      if (result.undone)
+        progress.error += `; its deploy had moved alias ${alias}: put back on ${result.aliasVersion === null ? 'no version (withdrawn)' : `version ${result.aliasVersion}`}`;
+    } catch (error) {
+      progress.error += `; could not check alias ${alias} (${describeFailure(error)})`;
+    }
+  }
+
   try {
     const ingest = await runStep('ingest', {});
     const data = ingest.outputs.data;
@@ -324,6 +344,7 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunOutcome
     if (isCancellation(error)) {
       // Cancelled: record why, keep every checkpoint written so far, and let Temporal mark it CANCELED.
       await CancellationScope.nonCancellable(async () => {
+        if (local && deployMovesAliasIfLive) await undoDiscardedMove();
         setStatus('CANCELED');
         upsertMemo({ [PROGRESS_MEMO_KEY]: progress });
       });

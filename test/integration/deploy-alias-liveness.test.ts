@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCancelRequested } from '../../activities/run-liveness';
 import { pipelineStartOptions } from '../../client/run-start';
 import type { QuiverActivities } from '../../activities';
-import type { AliasMoveRequest, AliasMoveResult } from '../../core/deployment';
+import type {
+  AliasMoveRequest,
+  AliasMoveResult,
+  AliasUndoRequest,
+  AliasUndoResult,
+} from '../../core/deployment';
 import { PROGRESS_MEMO_KEY, type RunProgress, type StepInput, type StepName } from '../../core/run-types';
 import { validateSpec } from '../../core/spec/load';
 import { trainingPipeline } from '../../workflows';
@@ -24,6 +29,7 @@ let deployPlays: (input: StepInput) => Promise<ReturnType<typeof result>> = () =
   throw new Error('no deploy behaviour set');
 };
 const aliasMoves: AliasMoveRequest[] = [];
+const aliasUndos: AliasUndoRequest[] = [];
 const deployStarted: string[] = [];
 
 describe('the deploy moves the alias only while the run is live', () => {
@@ -53,7 +59,11 @@ describe('the deploy moves the alias only while the run is live', () => {
           aliasMoves.push(request);
           return { moved: request.move, aliasVersion: request.version, previous: null, note: 'stand-in' };
         },
-      } satisfies Pick<QuiverActivities, StepName | 'moveAlias'>,
+        undoAliasMove: async (request: AliasUndoRequest): Promise<AliasUndoResult> => {
+          aliasUndos.push(request);
+          return { undone: true, aliasVersion: null };
+        },
+      } satisfies Pick<QuiverActivities, StepName | 'moveAlias' | 'undoAliasMove'>,
     });
     running = worker.run();
     connection = await Connection.connect({ address: testTemporalAddress() });
@@ -67,8 +77,13 @@ describe('the deploy moves the alias only while the run is live', () => {
     await connection?.close();
   });
 
-  async function start(name: string) {
-    const spec = validateSpec({ name, source: { uri: 'x.csv' }, target: { column: 'y' } });
+  async function start(name: string, execution?: 'local') {
+    const spec = validateSpec({
+      name,
+      source: { uri: 'x.csv' },
+      target: { column: 'y' },
+      ...(execution ? { execution } : {}),
+    });
     const workflowId = `${name}-${process.pid}-${Date.now()}`;
     const handle = await client.workflow.start(trainingPipeline, {
       ...pipelineStartOptions({ spec, taskQueues: { cpu: queue, gpu: queue } }, queue),
@@ -156,5 +171,40 @@ describe('the deploy moves the alias only while the run is live', () => {
     expect(progress.steps.find((s) => s.name === 'deploy')?.status).toBe('completed');
     // The deploy moved it: the workflow ran no move of its own.
     expect(aliasMoves.filter((m) => m.runId === handle.workflowId)).toEqual([]);
+  });
+
+  it('a local run whose one workflow task the server discards for a cancel that crossed its deploy puts the alias back', async () => {
+    deployPlays = async (input) => {
+      // Past its check, the deploy has moved the alias; the cancel arrives before the task ends, so the
+      // server refuses the run's completion and the worker replays it with the cancel first.
+      await eventually(async () => ((await runCancelRequested()) ? true : undefined), 'cancel recorded');
+      return result(
+        'deploy',
+        { deployment: ref('deployment') },
+        {
+          model: 'm',
+          version: 1,
+          alias: 'production',
+          moved: input.moveAliasUnlessCancelled === true,
+          aliasVersion: 1,
+        },
+      );
+    };
+    const handle = await start('local-crossed', 'local');
+    await handle.cancel();
+    const error = await handle.result().catch((e: unknown) => e);
+    expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    const events = (await handle.fetchHistory()).events ?? [];
+    expect(events.some((e) => e.workflowTaskFailedEventAttributes)).toBe(true); // the discarded task
+    expect(aliasUndos).toContainEqual({
+      model: 'local-crossed',
+      alias: 'production',
+      runId: handle.workflowId,
+    });
+    const progress = await memo(handle.workflowId);
+    expect(progress.status).toBe('CANCELED');
+    expect(progress.error).toBe(
+      'run cancelled; its deploy had moved alias production: put back on no version (withdrawn)',
+    );
   });
 });

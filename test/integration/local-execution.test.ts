@@ -4,6 +4,7 @@ import { progressFromHistory } from '../../client/history-progress';
 import { payloadDecoder } from '../../client/payloads';
 import { openStore } from '../../core/checkpoint/store';
 import { SpecError } from '../../core/errors';
+import { ModelRegistry } from '../../core/registry';
 import { STEP_NAMES } from '../../core/run-types';
 import { SEARCH_ATTRIBUTES } from '../../core/search-attributes';
 import { eventually } from '../support/eventually';
@@ -11,6 +12,12 @@ import { startPipelineEnv, type PipelineEnv } from '../support/pipeline-env';
 
 let env: PipelineEnv;
 let run: RunView;
+const registry = () => ModelRegistry.at(env.config.home);
+/** Whether the run's first (and, for a short local run, only) workflow task has started. */
+async function started(runId: string): Promise<boolean> {
+  const events = (await env.client.temporal.workflow.getHandle(runId).fetchHistory()).events ?? [];
+  return events.some((e) => e.workflowTaskStartedEventAttributes);
+}
 
 beforeAll(async () => {
   env = await startPipelineEnv('local-exec');
@@ -120,6 +127,44 @@ describe('execution: local', () => {
     expect(closed.status).toBe('CANCELED');
     expect(trainOf(closed).status).toBe('cancelled');
     expect([...seen]).not.toContain('failed');
+  });
+
+  it('a short local run cancelled while it runs keeps its steps and never moves the alias', async () => {
+    // The whole run is one workflow task (3 s of slow registration, under the ~8 s report): the server
+    // holds the cancel back until the task ends, but the deploy asks it before the move and stops there.
+    const model = `localcancel${process.pid}`;
+    process.env.QUIVER_TEST_DEPLOY_DELAY_MS = '3000';
+    try {
+      const runId = await env.client.start(
+        env.spec(['execution=local', 'train.epochs=2', `deploy.model=${model}`, 'validate.min={}']),
+      );
+      await eventually(
+        async () =>
+          (await registry().versions(model)).length === 0 && (await started(runId)) ? true : undefined,
+        'the local run to start',
+      );
+      await env.client.cancel(runId);
+      const closed = await eventually(async () => {
+        const view = await env.client.status(runId);
+        return view.status === 'RUNNING' ? undefined : view;
+      }, 'the cancelled local run to close');
+      expect(closed.status).toBe('CANCELED');
+      expect(closed.model).toBeNull();
+      expect(closed.error).toBe('cancelled during step deploy');
+      // The server kept the task's steps: each completed one is recorded, with its checkpoint, for resume.
+      expect(closed.steps.map((s) => s.status)).toEqual([
+        'completed',
+        'completed',
+        'completed',
+        'completed',
+        'completed',
+        'cancelled',
+      ]);
+      expect(await registry().aliases(model)).toEqual({});
+      expect(await registry().history(model)).toEqual([]);
+    } finally {
+      delete process.env.QUIVER_TEST_DEPLOY_DELAY_MS;
+    }
   });
 
   it('names the field when execution is unknown or asks for a GPU it cannot reach', () => {

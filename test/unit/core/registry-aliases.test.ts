@@ -68,6 +68,34 @@ describe('registry aliases: promote, rollback, history', () => {
     await expect(registry.rollback('m', 'staging')).rejects.toThrow('model m has no alias staging');
   });
 
+  it("undoes a cancelled run's move only while the alias is on that run's version", async () => {
+    const { registry } = await registryWith(3);
+    await registry.setAlias('m', 'production', 1, 'deployed by run run-1');
+    await registry.setAlias('m', 'production', 2, 'deployed by run run-2');
+    // Another run's version, or an alias it never moved: nothing to undo.
+    expect(await registry.undoRunMove('m', 'production', 'run-1', 'cancelled')).toBeNull();
+    expect(await registry.undoRunMove('m', 'staging', 'run-2', 'cancelled')).toBeNull();
+    expect(await registry.undoRunMove('m', 'production', 'run-2', 'run run-2 cancelled')).toMatchObject({
+      version: 1,
+      previous: 2,
+      kind: 'rollback',
+      reason: 'run run-2 cancelled',
+    });
+    expect(await registry.aliases('m')).toEqual({ production: 1 });
+    // Undone once: the alias is no longer on run-2's version.
+    expect(await registry.undoRunMove('m', 'production', 'run-2', 'again')).toBeNull();
+    // A first move undone withdraws the alias: it resolves no more, and its history says why.
+    await registry.setAlias('m', 'canary', 3, 'deployed by run run-3');
+    expect(await registry.undoRunMove('m', 'canary', 'run-3', 'run run-3 cancelled')).toMatchObject({
+      version: 3,
+      kind: 'withdraw',
+    });
+    expect(await registry.lookup('m', 'canary')).toBeNull();
+    expect(aliasStack(await registry.history('m', 'canary'))).toEqual([]);
+    await registry.setAlias('m', 'canary', 2, 'deployed by run run-2');
+    expect(aliasStack(await registry.history('m', 'canary'))).toEqual([2]);
+  });
+
   it('replays history into the stack of versions an alias stood on', () => {
     const move = (version: number, kind: 'deploy' | 'rollback') => ({
       alias: 'a',
