@@ -738,7 +738,7 @@ export function serverError(
 }
 
 /** gRPC UNAVAILABLE (14) or DEADLINE_EXCEEDED (4), from the read path or the Temporal client. */
-function isNoAnswer(error: unknown): boolean {
+export function isNoAnswer(error: unknown): boolean {
   const code = grpcCodeOf(error);
   return code === GRPC_STATUS.unavailable || code === GRPC_STATUS.deadlineExceeded;
 }

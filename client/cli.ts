@@ -77,19 +77,25 @@ export function buildProgram(argv: readonly string[] = process.argv): Command {
 }
 
 /**
- * `quiver help [command]`, listed as commander lists its own, except that `help NAME` of no such
- * command says so (`unknown command 'NAME'`, exit 2) as `quiver NAME` does: commander's own printed
- * the root help alone. Added last, after the commands (theirs keep commander's: `runs help ls`).
+ * `quiver help [command...]`, listed as commander lists its own, except that it follows the words to
+ * the command they name (`help models ls` shows `models ls`'s help, as `models ls --help` does) and
+ * that a name of no such command says so (`unknown command 'NAME'`, exit 2) as `quiver NAME` does:
+ * commander's own stopped at the first word, and printed the root help alone for an unknown one.
+ * Added last, after the commands (theirs keep commander's: `runs help ls`).
  */
 function addHelpCommand(program: Command): void {
   program.helpCommand(false);
   program
-    .command('help [command]')
+    .command('help [command...]')
     .description('display help for command')
-    .allowExcessArguments() // `help schedule create` shows schedule's help, as commander's did
-    .action((name: string | undefined) => {
-      const command = name === undefined ? program : program.commands.find((c) => c.name() === name);
-      if (!command) program.error(`error: unknown command '${name}'`, { code: 'commander.unknownCommand' });
+    .action((words: string[]) => {
+      let command = program;
+      for (const word of words) {
+        const next = command.commands.find((c) => c.name() === word || c.aliases().includes(word));
+        if (!next)
+          program.error(`error: unknown command '${words.join(' ')}'`, { code: 'commander.unknownCommand' });
+        command = next;
+      }
       command.help();
     });
 }

@@ -1,5 +1,5 @@
 import { loadConfig, type QuiverConfig } from '../core/config';
-import { TemporalUnreachableError } from '../core/errors';
+import { QuiverError, TemporalUnreachableError } from '../core/errors';
 import { isTemporalReachable } from '../infra/ports';
 import { clientUiUrl } from '../infra/ui-record';
 import type { DevServer } from '../infra/dev-server';
@@ -133,7 +133,24 @@ export async function withEnvironment<T>(
   const env = await openEnvironment(flags, options);
   try {
     return await body(env);
+  } catch (error) {
+    throw unanswered(error, env.address);
   } finally {
     await env.close();
   }
+}
+
+/**
+ * A Temporal call the server left unanswered past the connection's default deadline (schedules,
+ * checkpoints gc: `DEFAULT_CALL_DEADLINE_MS`) as the one line every command gives, naming the server
+ * (TemporalUnreachableError, exit 3); any other error as it is.
+ */
+export function unanswered(error: unknown, address: string): unknown {
+  if (error instanceof QuiverError) return error;
+  // Loaded only on this path: the Temporal client's modules are heavy for a command that needs none.
+  const { isNoAnswer, serverError } = require('./api') as typeof import('./api');
+  if (!isNoAnswer(error)) return error;
+  const { DEFAULT_CALL_DEADLINE_MS } =
+    require('../infra/temporal-connection') as typeof import('../infra/temporal-connection');
+  return serverError('finish the command', address, error, DEFAULT_CALL_DEADLINE_MS);
 }

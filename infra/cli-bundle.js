@@ -126,8 +126,9 @@ function answerFromText(args, stdout = process.stdout) {
  */
 function helpedCommand(args) {
   const isWord = (arg) => /^[a-z][a-z-]*$/.test(arg);
-  // `help X` (commander's help command reads one command name: `help X Y` shows X's help too).
-  if (args[0] === 'help' && args.length === 2 && isWord(args[1])) return args[1];
+  // `help X` and `help X Y`: the command those words name (client/cli.ts addHelpCommand).
+  if (args[0] === 'help' && args.length >= 2 && args.length <= 3 && args.slice(1).every(isWord))
+    return args.slice(1).join(' ');
   const last = args.at(-1);
   if ((last === '--help' || last === '-h') && args.length >= 2 && args.length <= 3)
     return args.slice(0, -1).every(isWord) ? args.slice(0, -1).join(' ') : undefined;

@@ -7,7 +7,7 @@ import type { CheckpointStore } from '../../core/checkpoint/store';
 import type { CheckpointRef } from '../../core/checkpoint/types';
 import { lineageFromMetadata } from '../../core/checkpoint/lineage';
 import { CheckpointNotFoundError, QuiverError, SpecError, TemporalUnreachableError } from '../../core/errors';
-import { configFrom, openEnvironment, type Environment, type GlobalFlags } from '../environment';
+import { configFrom, openEnvironment, unanswered, type Environment, type GlobalFlags } from '../environment';
 import { formatBytes, table } from '../format';
 import { readRunView } from '../local-run-views';
 import { emit } from '../output';
@@ -155,6 +155,8 @@ function encodeExport(data: Table, ext: (typeof EXPORT_EXTENSIONS)[number]): Uin
 async function withOpened(env: Environment, body: () => Promise<void>): Promise<void> {
   try {
     await body();
+  } catch (error) {
+    throw unanswered(error, env.address);
   } finally {
     await env.close();
   }

@@ -52,11 +52,23 @@ describe('the CLI against a server that never answers', () => {
   it.concurrent.each([
     ['schedule list', ['schedule', 'list']],
     ['checkpoints gc', ['checkpoints', 'gc', '--dry-run']],
-  ])('%s exits 3 too, within the default call deadline', async (_name, args) => {
-    const result = await quiver(['--json', '--address', address, ...args], env);
-    expect(result.code, result.stderr).toBe(3);
-    expect((JSON.parse(result.stdout || result.stderr) as { error: { type: string } }).error.type).toBe(
-      'TemporalUnreachableError',
-    );
-  });
+  ])(
+    '%s exits 3 too, within the default call deadline, in one line naming the address',
+    async (_name, args) => {
+      // Both forms at once: each waits out the same 20 s deadline.
+      const [json, text] = await Promise.all([
+        quiver(['--json', '--address', address, ...args], env),
+        quiver(['--address', address, ...args], env),
+      ]);
+      expect(json.code, json.stderr).toBe(3);
+      const report = JSON.parse(json.stdout || json.stderr) as { error: { type: string; message: string } };
+      expect(report.error.type).toBe('TemporalUnreachableError');
+      expect(report.error.message).toContain(`the Temporal server at ${address} did not answer`);
+      expect(report.error.message).toContain('(no answer within 20000 ms)');
+      // Without --json: that one line, no stack trace.
+      expect(text.code).toBe(3);
+      expect(text.stderr.trim().split('\n')).toHaveLength(1);
+      expect(text.stderr).toContain(address);
+    },
+  );
 });

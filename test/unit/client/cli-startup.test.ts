@@ -92,6 +92,7 @@ describe('the compiled CLI', () => {
     [['run', '--help'], 'run'],
     [['runs', 'ls', '-h'], 'runs ls'],
     [['help', 'schedule'], 'schedule'],
+    [['help', 'models', 'ls'], 'models ls'],
     [['schedule', 'create', '--help'], 'schedule create'],
     [['up', '--help'], 'up'],
   ])('answers %j with the help the source prints, loading no package at all', (args, command) => {
@@ -151,7 +152,7 @@ describe('the compiled CLI', () => {
       ['--json', 'run', '--help'],
       ['nosuch', '--help'],
       ['help', 'nosuch'],
-      ['help', 'schedule', 'create'],
+      ['help', 'models', 'nosuch'],
     ])
       expect(quiver(args).packages, args.join(' ')).toContain('commander');
   });
