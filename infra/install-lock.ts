@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { isAlive } from './process-alive';
 
 /** Where progress lines of an install go (stderr by default). */
 export type InstallLog = (message: string) => void;
@@ -79,14 +80,5 @@ async function readLock(lockPath: string): Promise<{ pid: number } | 'stale' | u
     return age > 60 * 60_000 ? 'stale' : { pid: lock.pid };
   } catch {
     return age > 10_000 ? 'stale' : undefined; // half-written by a process that died
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

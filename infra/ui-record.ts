@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { QuiverConfig } from '../core/config';
 import { parseAddress, temporalUiUrl } from './ports';
+import { isAlive } from './process-alive';
 
 // `quiver up` may run its Temporal UI on any port (QUIVER_UI_PORT), which a client in another shell
 // cannot guess: up records where it is under QUIVER_HOME, and clients link to it from there.
@@ -42,16 +43,6 @@ function readRecord(home: string): UiRecord | undefined {
       : undefined;
   } catch {
     return undefined;
-  }
-}
-
-/** True while process `pid` exists (signal 0 checks without sending; EPERM: it exists, as another user). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -1,5 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrainingReporter } from '../../activities/train-progress';
 import { STEP_NAMES } from '../../core/run-types';
@@ -10,9 +9,7 @@ import type { EpochEvent } from '../../core/model/train';
 import type { StepInput, StepName, StepResult } from '../../core/run-types';
 import { validateSpec } from '../../core/spec/load';
 import { trainingPipeline } from '../../workflows';
-import { testTemporalAddress } from '../helpers/temporal';
-import { testWorkflowCode } from '../support/pipeline-env';
-import { standInRef, standInResult } from '../support/stand-in-steps';
+import { standInRef, standInResult, standInWorker, type StandInWorker } from '../support/stand-in-steps';
 
 // The real pipeline workflow on the real dev server, with stand-in step activities: training is
 // simulated (a fake clock, an epoch every 5 s, an epoch checkpoint every epoch) so that 24 hours of
@@ -48,20 +45,14 @@ function simulatedTraining(simulatedMs: number) {
 }
 
 describe('a run’s event history', () => {
-  let connection: Connection;
   let client: Client;
-  let workerConnection: NativeConnection;
-  let worker: Worker;
-  let running: Promise<void>;
+  let stack: StandInWorker;
   let simulatedMs = 0;
 
   beforeAll(async () => {
-    workerConnection = await NativeConnection.connect({ address: testTemporalAddress() });
-    worker = await Worker.create({
-      connection: workerConnection,
-      taskQueue: queue,
-      ...testWorkflowCode(),
-      activities: {
+    stack = await standInWorker(
+      queue,
+      {
         ingest: async () => result('ingest', { data: ref('data') }),
         sanity: async () => result('sanity', { profile: ref('profile') }),
         features: async () =>
@@ -78,19 +69,13 @@ describe('a run’s event history', () => {
           note: 'stand-in',
         }),
       } satisfies Pick<QuiverActivities, StepName | 'moveAlias'>,
-      maxHeartbeatThrottleInterval: '1s',
-      defaultHeartbeatThrottleInterval: '1s',
-    });
-    running = worker.run();
-    connection = await Connection.connect({ address: testTemporalAddress() });
-    client = new Client({ connection });
+      { maxHeartbeatThrottleInterval: '1s', defaultHeartbeatThrottleInterval: '1s' },
+    );
+    client = stack.client;
   }, 120_000);
 
   afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await workerConnection?.close();
-    await connection?.close();
+    await stack?.close();
   });
 
   /** A run's event count, and how many of QuiverStep's debounce timers fired in it (each adds at most 5 events). */

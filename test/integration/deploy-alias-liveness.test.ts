@@ -1,6 +1,5 @@
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
-import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCancelRequested } from '../../activities/run-liveness';
 import { pipelineStartOptions } from '../../client/run-start';
@@ -11,13 +10,22 @@ import type {
   AliasUndoRequest,
   AliasUndoResult,
 } from '../../core/deployment';
-import { PROGRESS_MEMO_KEY, type RunProgress, type StepInput, type StepName } from '../../core/run-types';
+import {
+  PROGRESS_MEMO_KEY,
+  type RunProgress,
+  type StepInput,
+  type StepName,
+  type StepResult,
+} from '../../core/run-types';
 import { validateSpec } from '../../core/spec/load';
 import { trainingPipeline } from '../../workflows';
-import { testTemporalAddress } from '../helpers/temporal';
 import { eventually } from '../support/eventually';
-import { testWorkflowCode } from '../support/pipeline-env';
-import { standInRef as ref, standInResult as result } from '../support/stand-in-steps';
+import {
+  standInRef as ref,
+  standInResult as result,
+  standInWorker,
+  type StandInWorker,
+} from '../support/stand-in-steps';
 
 // The real pipeline workflow on the real dev server, with stand-in steps whose deploy plays each side of
 // the race between a cancel and the alias move. The stand-in never heartbeats, so a cancel reaches it
@@ -28,53 +36,46 @@ const queue = `deploy-liveness-${process.pid}`;
 let deployPlays: (input: StepInput) => Promise<ReturnType<typeof result>> = () => {
   throw new Error('no deploy behaviour set');
 };
+/** The stand-in deploy's result: version 1 registered for alias production, with `summary` on top. */
+const deployResult = (summary: StepResult['summary']) =>
+  result(
+    'deploy',
+    { deployment: ref('deployment') },
+    { model: 'm', version: 1, alias: 'production', ...summary },
+  );
 const aliasMoves: AliasMoveRequest[] = [];
 const aliasUndos: AliasUndoRequest[] = [];
 const deployStarted: string[] = [];
 
 describe('the deploy moves the alias only while the run is live', () => {
-  let connection: Connection;
   let client: Client;
-  let workerConnection: NativeConnection;
-  let worker: Worker;
-  let running: Promise<void>;
+  let stack: StandInWorker;
 
   beforeAll(async () => {
-    workerConnection = await NativeConnection.connect({ address: testTemporalAddress() });
-    worker = await Worker.create({
-      connection: workerConnection,
-      taskQueue: queue,
-      ...testWorkflowCode(),
-      activities: {
-        ingest: async () => result('ingest', { data: ref('data') }),
-        sanity: async () => result('sanity', { profile: ref('profile') }),
-        features: async () => result('features', { data: ref('features-data') }),
-        train: async () => result('train', { model: ref('model') }),
-        validate: async () => result('validate', { metrics: ref('metrics') }),
-        deploy: async (input: StepInput) => {
-          deployStarted.push(input.run.runId);
-          return deployPlays(input);
-        },
-        moveAlias: async (request: AliasMoveRequest): Promise<AliasMoveResult> => {
-          aliasMoves.push(request);
-          return { moved: request.move, aliasVersion: request.version, previous: null, note: 'stand-in' };
-        },
-        undoAliasMove: async (request: AliasUndoRequest): Promise<AliasUndoResult> => {
-          aliasUndos.push(request);
-          return { undone: true, aliasVersion: null };
-        },
-      } satisfies Pick<QuiverActivities, StepName | 'moveAlias' | 'undoAliasMove'>,
-    });
-    running = worker.run();
-    connection = await Connection.connect({ address: testTemporalAddress() });
-    client = new Client({ connection });
+    stack = await standInWorker(queue, {
+      ingest: async () => result('ingest', { data: ref('data') }),
+      sanity: async () => result('sanity', { profile: ref('profile') }),
+      features: async () => result('features', { data: ref('features-data') }),
+      train: async () => result('train', { model: ref('model') }),
+      validate: async () => result('validate', { metrics: ref('metrics') }),
+      deploy: async (input: StepInput) => {
+        deployStarted.push(input.run.runId);
+        return deployPlays(input);
+      },
+      moveAlias: async (request: AliasMoveRequest): Promise<AliasMoveResult> => {
+        aliasMoves.push(request);
+        return { moved: request.move, aliasVersion: request.version, previous: null, note: 'stand-in' };
+      },
+      undoAliasMove: async (request: AliasUndoRequest): Promise<AliasUndoResult> => {
+        aliasUndos.push(request);
+        return { undone: true, aliasVersion: null };
+      },
+    } satisfies Pick<QuiverActivities, StepName | 'moveAlias' | 'undoAliasMove'>);
+    client = stack.client;
   }, 120_000);
 
   afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await workerConnection?.close();
-    await connection?.close();
+    await stack?.close();
   });
 
   async function start(name: string, execution?: 'local') {
@@ -106,16 +107,7 @@ describe('the deploy moves the alias only while the run is live', () => {
       before = await runCancelRequested();
       await eventually(async () => ((await runCancelRequested()) ? true : undefined), 'cancel recorded');
       sawCancel = await runCancelRequested();
-      return result(
-        'deploy',
-        { deployment: ref('deployment') },
-        {
-          model: 'm',
-          version: 1,
-          alias: 'production',
-          cancelRequested: true,
-        },
-      );
+      return deployResult({ cancelRequested: true });
     };
     const handle = await start('live-cancel');
     await handle.cancel();
@@ -147,18 +139,7 @@ describe('the deploy moves the alias only while the run is live', () => {
         const events = (await client.workflow.getHandle(input.run.runId).fetchHistory()).events ?? [];
         return events.some((e) => e.activityTaskCancelRequestedEventAttributes) ? true : undefined;
       }, 'the workflow asking the deploy to stop');
-      return result(
-        'deploy',
-        { deployment: ref('deployment') },
-        {
-          model: 'm',
-          version: 1,
-          alias: 'production',
-          moved: true,
-          aliasVersion: 1,
-          note: 'production moved none → 1',
-        },
-      );
+      return deployResult({ moved: true, aliasVersion: 1, note: 'production moved none → 1' });
     };
     const handle = await start('late-cancel');
     await moved;
@@ -178,17 +159,7 @@ describe('the deploy moves the alias only while the run is live', () => {
       // Past its check, the deploy has moved the alias; the cancel arrives before the task ends, so the
       // server refuses the run's completion and the worker replays it with the cancel first.
       await eventually(async () => ((await runCancelRequested()) ? true : undefined), 'cancel recorded');
-      return result(
-        'deploy',
-        { deployment: ref('deployment') },
-        {
-          model: 'm',
-          version: 1,
-          alias: 'production',
-          moved: input.moveAliasUnlessCancelled === true,
-          aliasVersion: 1,
-        },
-      );
+      return deployResult({ moved: input.moveAliasUnlessCancelled === true, aliasVersion: 1 });
     };
     const handle = await start('local-crossed', 'local');
     await handle.cancel();

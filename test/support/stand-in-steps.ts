@@ -1,5 +1,9 @@
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { CheckpointRef } from '../../core/checkpoint/types';
 import type { StepName, StepResult } from '../../core/run-types';
+import { testTemporalAddress } from '../helpers/temporal';
+import { testWorkflowCode } from './pipeline-env';
 
 /** A checkpoint reference that points nowhere, for stand-in step activities (its SHA-256 from `name`). */
 export function standInRef(name: string): CheckpointRef {
@@ -30,5 +34,41 @@ export function standInResult(
     params: {},
     paramsHash: 'fake',
     cacheKey: `fake-${step}`,
+  };
+}
+
+/** A real worker running the real workflow code with stand-in activities, and a client: see standInWorker. */
+export interface StandInWorker {
+  client: Client;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a worker on the test dev server for `taskQueue` with the real workflow bundle and the given
+ * stand-in `activities` (plus any other worker `options`), and a client beside it; `close()` stops both.
+ */
+export async function standInWorker(
+  taskQueue: string,
+  activities: object,
+  options: Partial<WorkerOptions> = {},
+): Promise<StandInWorker> {
+  const workerConnection = await NativeConnection.connect({ address: testTemporalAddress() });
+  const worker = await Worker.create({
+    ...options,
+    connection: workerConnection,
+    taskQueue,
+    ...testWorkflowCode(),
+    activities,
+  });
+  const running = worker.run();
+  const connection = await Connection.connect({ address: testTemporalAddress() });
+  return {
+    client: new Client({ connection }),
+    async close() {
+      worker.shutdown();
+      await running;
+      await workerConnection.close();
+      await connection.close();
+    },
   };
 }
