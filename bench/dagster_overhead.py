@@ -4,6 +4,10 @@ Five no-op ops in a chain, run with `execute_in_process` against one ephemeral i
 no webserver), median wall time of RUNS runs after WARMUPS. Prints one JSON line:
 {"dagster": version, "runs": n, "median_ms": run median, "per_step_ms": median / 5}.
 
+With `--durable`, the instance keeps its runs and events in SQLite files in a temporary directory
+(`DagsterInstance.local_temp`, what a `DAGSTER_HOME` instance does on disk: the run history a Dagster
+user reads back, as Quiver's runs are kept by its SQLite-file Temporal server) instead of in memory.
+
 With `--serve`, runs the warm-ups, prints {"dagster": version, "ready": true}, then times one run per
 line read from stdin and prints its wall time in ms: the bench interleaves these runs with its
 Temporal runs, so load on a shared machine touches both alike.
@@ -13,6 +17,7 @@ Needs `pip install dagster` (the bench looks for it in QUIVER_BENCH_DAGSTER_PYTH
 import json
 import statistics
 import sys
+import tempfile
 import time
 
 import dagster
@@ -62,8 +67,15 @@ def timed_run(instance):
     return elapsed
 
 
-def serve():
-    instance = DagsterInstance.ephemeral()
+def make_instance(tempdir):
+    """In memory, or with `--durable` on SQLite files under `tempdir`."""
+    if "--durable" in sys.argv:
+        return DagsterInstance.local_temp(tempdir=tempdir)
+    return DagsterInstance.ephemeral()
+
+
+def serve(tempdir):
+    instance = make_instance(tempdir)
     for _ in range(WARMUPS):
         timed_run(instance)
     print(json.dumps({"dagster": dagster.__version__, "ready": True}), flush=True)
@@ -72,9 +84,14 @@ def serve():
 
 
 def main():
+    with tempfile.TemporaryDirectory() as tempdir:
+        measure(tempdir)
+
+
+def measure(tempdir):
     if "--serve" in sys.argv:
-        return serve()
-    instance = DagsterInstance.ephemeral()
+        return serve(tempdir)
+    instance = make_instance(tempdir)
     times = []
     for i in range(WARMUPS + RUNS):
         elapsed = timed_run(instance)
