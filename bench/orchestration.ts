@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -310,6 +310,8 @@ export async function run(): Promise<BenchResult[]> {
       if (durableDagster instanceof DagsterRunner) {
         const ms = await durableDagster.run();
         if (i >= 0) times.dagsterDurable.push(ms);
+        // Its SQLite files leave dirty pages whose writeback would slow the next round's runs: flush now.
+        execFileSync('sync');
       }
     }
     const quiverShape = await historyShape(client.temporal, lastQuiver);
