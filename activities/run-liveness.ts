@@ -10,8 +10,9 @@ const CHECK_DEADLINE_MS = 5_000;
  * activity, the call failed or was late, or the server predates the field), which callers treat as
  * "do nothing irreversible". Never throws.
  *
- * A cancel request is recorded the moment it arrives, unless a workflow task is in flight, when the
- * server holds it until that task completes (milliseconds): the window in which a cancel can still lose.
+ * The server sets the flag the moment a cancel arrives, even while it holds the cancel's event back
+ * from a workflow task in flight (checked against the dev server: a local run's one long task). A
+ * cancel that arrives after this answer is too late for the caller.
  */
 export async function runCancelRequested(): Promise<boolean | undefined> {
   let context: Context;
