@@ -69,6 +69,9 @@ export async function startSeaweed(options: SeaweedOptions): Promise<SeaweedServ
     '-master.volumeSizeLimitMB=256',
     `-volume.port=${volume}`,
     '-volume.max=50',
+    // Its default, 1% of the disk, turns every volume read-only on a big shared disk with a few GB
+    // left (2 GB free of 252 GB failed every S3 test here): what it stores here is megabytes.
+    '-volume.minFreeSpace=512MiB',
     `-filer.port=${filer}`,
     '-s3',
     `-s3.port=${s3}`,
