@@ -233,7 +233,7 @@ export class QuiverClient {
   private answered<T>(what: string, call: () => Promise<T>): Promise<T> {
     void this.temporal; // connects lazily: `this.connection` exists from here on
     return this.connection!.withDeadline(Date.now() + SERVER_DEADLINE_MS, call).catch((error: unknown) => {
-      throw isNoAnswer(error) ? serverError(what, this.options.address, error, SERVER_DEADLINE_MS) : error;
+      throw unansweredAs(error, what, this.options.address, SERVER_DEADLINE_MS);
     });
   }
 
@@ -737,8 +737,18 @@ export function serverError(
     : new QuiverError(message, { cause: error });
 }
 
+/**
+ * `error` as {@link serverError} when the server left a call to do `what` unanswered (gRPC 4 or 14,
+ * `deadlineMs` the call's deadline); Quiver's own errors and any other failure as they are.
+ */
+export function unansweredAs(error: unknown, what: string, address: string, deadlineMs: number): unknown {
+  return !(error instanceof QuiverError) && isNoAnswer(error)
+    ? serverError(what, address, error, deadlineMs)
+    : error;
+}
+
 /** gRPC UNAVAILABLE (14) or DEADLINE_EXCEEDED (4), from the read path or the Temporal client. */
-export function isNoAnswer(error: unknown): boolean {
+function isNoAnswer(error: unknown): boolean {
   const code = grpcCodeOf(error);
   return code === GRPC_STATUS.unavailable || code === GRPC_STATUS.deadlineExceeded;
 }

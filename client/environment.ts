@@ -1,5 +1,5 @@
 import { loadConfig, type QuiverConfig } from '../core/config';
-import { QuiverError, TemporalUnreachableError } from '../core/errors';
+import { TemporalUnreachableError } from '../core/errors';
 import { isTemporalReachable } from '../infra/ports';
 import { clientUiUrl } from '../infra/ui-record';
 import type { DevServer } from '../infra/dev-server';
@@ -146,11 +146,9 @@ export async function withEnvironment<T>(
  * (TemporalUnreachableError, exit 3); any other error as it is.
  */
 export function unanswered(error: unknown, address: string): unknown {
-  if (error instanceof QuiverError) return error;
   // Loaded only on this path: the Temporal client's modules are heavy for a command that needs none.
-  const { isNoAnswer, serverError } = require('./api') as typeof import('./api');
-  if (!isNoAnswer(error)) return error;
+  const { unansweredAs } = require('./api') as typeof import('./api');
   const { DEFAULT_CALL_DEADLINE_MS } =
     require('../infra/temporal-connection') as typeof import('../infra/temporal-connection');
-  return serverError('finish the command', address, error, DEFAULT_CALL_DEADLINE_MS);
+  return unansweredAs(error, 'finish the command', address, DEFAULT_CALL_DEADLINE_MS);
 }

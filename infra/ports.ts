@@ -7,7 +7,13 @@ export function parseAddress(address: string): { host: string; port: number } {
   return { host: match[1], port: match[2] ? Number(match[2]) : 7233 };
 }
 
-/** True when a TCP connection to `address` opens within `timeoutMs`: something is listening there. */
+/** A host as links and comparisons write it: any loopback address (`127.0.0.1`, `::1`, …) as `localhost`. */
+export function linkHost(host: string): string {
+  return ['127.0.0.1', '::1', '[::1]', 'localhost', '0.0.0.0'].includes(host.toLowerCase())
+    ? 'localhost'
+    : host;
+}
+
 /**
  * The Temporal UI link every command prints for a server at `address`: TEMPORAL_UI_URL when set, else
  * the UI port on the server's host, with any loopback address written `localhost` (one form, whether
@@ -15,11 +21,10 @@ export function parseAddress(address: string): { host: string; port: number } {
  */
 export function temporalUiUrl(address: string | undefined, uiPort: number): string {
   if (process.env.TEMPORAL_UI_URL) return process.env.TEMPORAL_UI_URL;
-  const host = address ? parseAddress(address).host : 'localhost';
-  const loopback = ['127.0.0.1', '::1', '[::1]', 'localhost', '0.0.0.0'].includes(host);
-  return `http://${loopback ? 'localhost' : host}:${uiPort}`;
+  return `http://${linkHost(address ? parseAddress(address).host : 'localhost')}:${uiPort}`;
 }
 
+/** True when a TCP connection to `address` opens within `timeoutMs`: something is listening there. */
 export async function isTemporalReachable(address: string, timeoutMs = 1500): Promise<boolean> {
   const { host, port } = parseAddress(address);
   return new Promise((resolve) => {

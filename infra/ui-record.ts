@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { QuiverConfig } from '../core/config';
-import { parseAddress, temporalUiUrl } from './ports';
+import { linkHost, parseAddress, temporalUiUrl } from './ports';
 import { isAlive } from './process-alive';
 
 // `quiver up` may run its Temporal UI on any port (QUIVER_UI_PORT), which a client in another shell
@@ -50,9 +50,7 @@ function readRecord(home: string): UiRecord | undefined {
 function sameServer(a: string, b: string): boolean {
   const key = (address: string) => {
     const { host, port } = parseAddress(address.trim());
-    const name = host.toLowerCase();
-    const loopback = ['127.0.0.1', '::1', 'localhost', '0.0.0.0'].includes(name);
-    return `${loopback ? 'localhost' : name}:${port}`;
+    return `${linkHost(host).toLowerCase()}:${port}`;
   };
   try {
     return key(a) === key(b);

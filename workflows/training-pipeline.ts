@@ -279,6 +279,31 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunOutcome
     }
   }
 
+  /** What the run deployed, and where the alias stands: as the deploy reports it, or after the workflow's own move. */
+  async function deployedModel(deploy: StepResult): Promise<DeployedModel> {
+    if (deployMovesAlias || (deployMovesAliasIfLive && typeof deploy.summary.moved === 'boolean'))
+      return movedByDeploy(deploy);
+    // Runs from before the deploy split: the deploy activity moved the alias and reported no more.
+    if (!workflowMovesAlias)
+      return {
+        name: String(deploy.summary.model),
+        version: Number(deploy.summary.version),
+        alias: String(deploy.summary.alias),
+      };
+    return settleDeployment(
+      {
+        ...activityOptions('deploy', spec.deploy),
+        taskQueue: queues.cpu,
+        summary: `deploy · alias ${spec.deploy.alias}`,
+      },
+      deploy,
+      progress.steps.find((s) => s.name === 'deploy')!,
+      { alias: spec.deploy.alias, runId: progress.runId, firedAt: fire.at },
+      input.reuse?.deploy?.fromRun ?? null,
+      lean,
+    );
+  }
+
   try {
     const ingest = await runStep('ingest', {});
     const data = ingest.outputs.data;
@@ -305,27 +330,7 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunOutcome
       metrics: validate.outputs.metrics,
       profile: sanity.outputs.profile,
     });
-    progress.model =
-      deployMovesAlias || (deployMovesAliasIfLive && typeof deploy.summary.moved === 'boolean')
-        ? movedByDeploy(deploy)
-        : workflowMovesAlias
-          ? await settleDeployment(
-              {
-                ...activityOptions('deploy', spec.deploy),
-                taskQueue: queues.cpu,
-                summary: `deploy · alias ${spec.deploy.alias}`,
-              },
-              deploy,
-              progress.steps.find((s) => s.name === 'deploy')!,
-              { alias: spec.deploy.alias, runId: progress.runId, firedAt: fire.at },
-              input.reuse?.deploy?.fromRun ?? null,
-              lean,
-            )
-          : {
-              name: String(deploy.summary.model),
-              version: Number(deploy.summary.version),
-              alias: String(deploy.summary.alias),
-            };
+    progress.model = await deployedModel(deploy);
     // A cancel that reached the run after its deploy moved the alias was too late: the run completes.
     if (progress.model.moved && CancellationScope.current().consideredCancelled)
       progress.model.cancelTooLate = true;
@@ -361,14 +366,11 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunOutcome
  * deploy, before its alias move), and throws it as that step's cancellation ("cancelled during step
  * deploy"). The cancel reaches this workflow in a task of its own, at most moments after.
  */
-async function cancelReaching(step: StepName): Promise<never> {
-  try {
-    await CancellationScope.current().cancelRequested;
-  } catch (cancel) {
+function cancelReaching(step: StepName): Promise<never> {
+  return CancellationScope.current().cancelRequested.catch((cancel: unknown) => {
     const cause = cancel instanceof Error ? cancel : undefined;
     throw new ActivityFailure('', step, undefined, RetryState.RETRY_STATE_UNSPECIFIED, undefined, cause);
-  }
-  throw ApplicationFailure.nonRetryable(`step ${step} found the run cancelled, but no cancel came`);
+  });
 }
 
 /** The deployed model as a deploy that moved the alias itself reports it (its summary). */

@@ -144,10 +144,7 @@ describe('execution: local', () => {
         'the local run to start',
       );
       await env.client.cancel(runId);
-      const closed = await eventually(async () => {
-        const view = await env.client.status(runId);
-        return view.status === 'RUNNING' ? undefined : view;
-      }, 'the cancelled local run to close');
+      const closed = await env.client.wait(runId);
       expect(closed.status).toBe('CANCELED');
       expect(closed.model).toBeNull();
       expect(closed.error).toBe('cancelled during step deploy');
