@@ -8,6 +8,7 @@ import { openStore } from '../core/checkpoint/store';
 import type { Lineage } from '../core/checkpoint/types';
 import { runStandalone, type BenchResult } from './result';
 import { distinctRows, reportDistinct, seededRandom } from './random';
+import { median } from './stats';
 
 const ROWS = Number(process.env.QUIVER_BENCH_CHECKPOINT_ROWS ?? 5_000_000);
 const COLUMNS = 10;
@@ -26,12 +27,6 @@ const lineage: Lineage = {
   inputs: [],
   createdAt: '2024-01-01T00:00:00.000Z',
 };
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 /** ROWS × COLUMNS Float64 columns of deterministic pseudo-random values. */
 function makeTable(): arrow.Table {

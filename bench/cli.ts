@@ -5,6 +5,7 @@ import { newRunId } from '../client/api';
 import { validateSpec } from '../core/spec/load';
 import { runStandalone, type BenchResult } from './result';
 import { startBareWorker, startBenchStack } from './stack';
+import { median } from './stats';
 
 const RUNS = Number(process.env.QUIVER_BENCH_CLI_RUNS ?? 10);
 const BIN = path.resolve(__dirname, '..', 'bin', 'quiver.js');
@@ -15,12 +16,6 @@ const BARE_CLIENT = path.resolve(__dirname, 'bare-client.cjs');
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain CommonJS build script
 const { buildCli } = require('../infra/build-cli') as { buildCli(): Promise<boolean> };
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 /**
  * Wall time of one `node ARGS` in ms, a fresh process as a user's shell starts it; spawned without

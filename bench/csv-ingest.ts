@@ -4,6 +4,7 @@ import path from 'node:path';
 import { readCsv } from '../core/csv';
 import { runStandalone, type BenchResult } from './result';
 import { hashString, reportDistinct, seededRandom } from './random';
+import { median } from './stats';
 
 const TARGET_BYTES = Number(process.env.QUIVER_BENCH_CSV_BYTES ?? 200e6);
 const RUNS = 3;
@@ -11,12 +12,6 @@ const TARGET_MBPS = 100;
 const NUMERIC = 10;
 const CITIES = ['Lisbon', 'Oslo', '"New York, NY"', 'Tokyo', 'Nairobi', 'Lima', 'Perth', 'Quebec'];
 const GRADES = ['low', 'medium', 'high', 'very high', ''];
-
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 /**
  * Writes a deterministic CSV of about TARGET_BYTES: 10 numeric columns (integers, decimals, negatives,

@@ -11,6 +11,7 @@ import { validateSpec } from '../core/spec/load';
 import { runStandalone, type BenchResult } from './result';
 import { startBareWorker, startBenchStack } from './stack';
 import { fiveActivities, fiveLocalActivities, STEPS as BARE_STEPS } from './workflows/bare';
+import { median, quantile } from './stats';
 
 // 30 rounds: at load 2 the ratio of one 20-round run swung by ±0.1 from run to run.
 const RUNS = Number(process.env.QUIVER_BENCH_RUNS ?? 30);
@@ -22,12 +23,6 @@ const DAGSTER_STEPS = 5;
 const FLOOR_RATIO_TARGET = 1.3;
 /** Python with `dagster` installed (e.g. a venv: `python3 -m venv /tmp/dagster && /tmp/dagster/bin/pip install dagster`). */
 const DAGSTER_PYTHON = process.env.QUIVER_BENCH_DAGSTER_PYTHON ?? 'python3';
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 /** A 12-row data set and a one-epoch model: the steps' own work is tiny, so what remains is orchestration. */
 export function tinySpec(dir: string, execution?: 'local') {
@@ -46,14 +41,6 @@ export function tinySpec(dir: string, execution?: 'local') {
     validate: { beatBaseline: false },
     ...(execution ? { execution } : {}),
   });
-}
-
-/** The `q`-quantile (0–1) of `values`, interpolated between the two nearest ranks. */
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (sorted.length - 1) * q;
-  const low = Math.floor(at);
-  return sorted[low] + (sorted[Math.min(low + 1, sorted.length - 1)] - sorted[low]) * (at - low);
 }
 
 /**

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { readCsv } from '../core/csv';
 import { readSource } from '../core/sources';
 import { toParquet } from '../core/sources/parquet';
-import { generate, median, timed } from './csv-ingest';
+import { generate, timed } from './csv-ingest';
+import { median } from './stats';
 import { distinctRows, reportDistinct } from './random';
 import { runStandalone, type BenchResult } from './result';
 

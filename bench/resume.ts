@@ -9,18 +9,13 @@ import { validateSpec } from '../core/spec/load';
 import type { PipelineSpec } from '../core/spec/schema';
 import { runStandalone, type BenchResult } from './result';
 import { hashString, reportDistinct, seededRandom } from './random';
+import { median } from './stats';
 
 const RUNS = Number(process.env.QUIVER_BENCH_RUNS_RESUME ?? 5);
 const SIZES = { tiny: 10, '100k': 100_000, '1M': 1_000_000 } as const;
 type Size = keyof typeof SIZES;
 const RATIO_TARGET = 1.5;
 const OVERHEAD_TARGET_MS = 1000;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 /** `rows` rows of four numeric features and a three-class label that depends on them. */
 function writeCsv(file: string, rows: number): number {

@@ -11,6 +11,7 @@ import type { StepInput } from '../core/run-types';
 import { validateSpec } from '../core/spec/load';
 import { runStandalone, type BenchResult } from './result';
 import { distinctRows, reportDistinct, seededRandom } from './random';
+import { median } from './stats';
 
 const ROWS = Number(process.env.QUIVER_BENCH_SANITY_ROWS ?? 1_000_000);
 const RUNS = 3;
@@ -19,12 +20,6 @@ const NUMERIC = 8;
 const OUTLIERS = 100;
 const CITIES = ['Lisbon', 'Oslo', 'Tokyo', 'Nairobi', 'Lima', 'Perth', 'Quebec', 'Accra'];
 const LABELS = ['low', 'mid', 'high'];
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 /**
  * A table shaped like an ingested CSV (Float64 columns, dictionary-encoded strings): 8 numeric

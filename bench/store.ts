@@ -6,6 +6,7 @@ import type { Lineage } from '../core/checkpoint/types';
 import { s3Client } from '../core/object-store/s3';
 import { startS3TestServer } from '../test/support/s3-server';
 import { runStandalone, type BenchResult } from './result';
+import { median } from './stats';
 
 const ROWS = Number(process.env.QUIVER_BENCH_STORE_ROWS ?? 5_000_000);
 const COLUMNS = 10;
@@ -22,12 +23,6 @@ const lineage: Lineage = {
   inputs: [],
   createdAt: '2024-01-01T00:00:00.000Z',
 };
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 /** ROWS × COLUMNS Float64 columns of deterministic pseudo-random values (as bench/checkpoint.ts). */
 function makeTable(): arrow.Table {

@@ -6,6 +6,7 @@ import { trainInProcess } from '../activities/train';
 import type { TrainArgs } from '../core/model/train';
 import { runStandalone, type BenchResult } from './result';
 import { distinctRows, reportDistinct, seededRandom } from './random';
+import { median } from './stats';
 
 /** Rounds of (cold, warm) pairs, interleaved so load swings hit both alike. */
 const ROUNDS = Number(process.env.QUIVER_BENCH_THREAD_ROUNDS ?? 10);
@@ -26,12 +27,6 @@ function tinyTable(): arrow.Table {
       new arrow.Utf8(),
     ),
   });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 async function timed(train: () => Promise<unknown>): Promise<number> {
