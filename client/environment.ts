@@ -1,5 +1,5 @@
 import { loadConfig, type QuiverConfig } from '../core/config';
-import { TemporalUnreachableError } from '../core/errors';
+import { QuiverError, TemporalUnreachableError } from '../core/errors';
 import { isTemporalReachable } from '../infra/ports';
 import { clientUiUrl } from '../infra/ui-record';
 import type { DevServer } from '../infra/dev-server';
@@ -146,6 +146,8 @@ export async function withEnvironment<T>(
  * (TemporalUnreachableError, exit 3); any other error as it is.
  */
 export function unanswered(error: unknown, address: string): unknown {
+  // Quiver's own errors say what happened already: nothing to load for them.
+  if (error instanceof QuiverError) return error;
   // Loaded only on this path: the Temporal client's modules are heavy for a command that needs none.
   const { unansweredAs } = require('./api') as typeof import('./api');
   const { DEFAULT_CALL_DEADLINE_MS } =

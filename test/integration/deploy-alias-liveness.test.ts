@@ -46,6 +46,8 @@ const deployResult = (summary: StepResult['summary']) =>
 const aliasMoves: AliasMoveRequest[] = [];
 const aliasUndos: AliasUndoRequest[] = [];
 const deployStarted: string[] = [];
+/** Each run's cancel flag as its deploy first read it, before the test hears the deploy started. */
+const firstCheck = new Map<string, boolean | undefined>();
 
 describe('the deploy moves the alias only while the run is live', () => {
   let client: Client;
@@ -59,6 +61,7 @@ describe('the deploy moves the alias only while the run is live', () => {
       train: async () => result('train', { model: ref('model') }),
       validate: async () => result('validate', { metrics: ref('metrics') }),
       deploy: async (input: StepInput) => {
+        firstCheck.set(input.run.runId, await runCancelRequested());
         deployStarted.push(input.run.runId);
         return deployPlays(input);
       },
@@ -100,11 +103,9 @@ describe('the deploy moves the alias only while the run is live', () => {
   }
 
   it('a deploy that finds the run being cancelled moves nothing, and the run ends cancelled during deploy', async () => {
-    let before: boolean | undefined;
     let sawCancel: boolean | undefined;
     deployPlays = async () => {
-      // The real check, against the real server: false until the cancel below is recorded.
-      before = await runCancelRequested();
+      // The real check, against the real server: false (firstCheck) until the cancel below is recorded.
       await eventually(async () => ((await runCancelRequested()) ? true : undefined), 'cancel recorded');
       sawCancel = await runCancelRequested();
       return deployResult({ cancelRequested: true });
@@ -114,7 +115,7 @@ describe('the deploy moves the alias only while the run is live', () => {
     const error = await handle.result().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
-    expect([before, sawCancel]).toEqual([false, true]);
+    expect([firstCheck.get(handle.workflowId), sawCancel]).toEqual([false, true]);
     const progress = await memo(handle.workflowId);
     expect(progress.status).toBe('CANCELED');
     expect(progress.error).toBe('cancelled during step deploy');
@@ -126,12 +127,10 @@ describe('the deploy moves the alias only while the run is live', () => {
 
   it('a cancel that reaches the run after its deploy moved the alias is too late: the run completes and says so', async () => {
     let asked: boolean | undefined;
-    let before: boolean | undefined;
     let markMoved = () => {};
     const moved = new Promise<void>((resolve) => (markMoved = resolve));
     deployPlays = async (input) => {
       asked = input.moveAliasUnlessCancelled;
-      before = await runCancelRequested();
       // The alias moves here; the test cancels now, and the workflow asks this attempt to stop, which it
       // never hears (no heartbeat): it returns the move, as a deploy past its check does.
       markMoved();
@@ -146,7 +145,7 @@ describe('the deploy moves the alias only while the run is live', () => {
     await handle.cancel();
     const outcome = await handle.result();
     expect(outcome.status).toBe('COMPLETED');
-    expect([asked, before]).toEqual([true, false]);
+    expect([asked, firstCheck.get(handle.workflowId)]).toEqual([true, false]);
     const progress = await memo(handle.workflowId);
     expect(progress.model).toMatchObject({ version: 1, moved: true, aliasVersion: 1, cancelTooLate: true });
     expect(progress.steps.find((s) => s.name === 'deploy')?.status).toBe('completed');
