@@ -3,7 +3,7 @@ import path from 'node:path';
 import {
   bundleWorkflowCode,
   NativeConnection,
-  Worker,
+  type Worker,
   type ActivityInterceptorsFactory,
   type WorkflowBundleOption,
   type WorkflowBundleWithSourceMap,
@@ -17,6 +17,7 @@ import { checkStore } from '../core/object-store/index';
 import type { QueueName } from '../core/queues';
 import { installRuntime } from './telemetry';
 import { limitTrainings } from './training-slots';
+import { QuiverWorker, workflowCallTimeoutMs } from './workflow-call-guard';
 
 export interface WorkerOptions {
   config: QuiverConfig;
@@ -97,6 +98,8 @@ const quietBundlerLogger = {
 export async function createWorkers(options: WorkerOptions): Promise<RunningWorkers> {
   // A worker that cannot use its store (missing bucket, refused credentials) stops here, naming it.
   await checkStore(options.config.store);
+  // A bad QUIVER_WORKFLOW_CALL_TIMEOUT stops the worker before it connects, naming the variable.
+  workflowCallTimeoutMs();
   installRuntime(undefined, options.config.metricsPort);
   // A GPU worker picks its backend up front: its start line names it, and a refused one stops it here.
   const backend = options.queues.includes('gpu') ? await initBackend() : undefined;
@@ -108,7 +111,7 @@ export async function createWorkers(options: WorkerOptions): Promise<RunningWork
     activities.train = limitTrainings(activities.train, trainingLimit);
   const workers = await Promise.all(
     options.queues.map(async (queue) =>
-      Worker.create({
+      QuiverWorker.create({
         connection,
         namespace: options.config.namespace,
         taskQueue: options.config.taskQueues[queue],

@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { QuiverWorker } from '../../worker/workflow-call-guard';
 import type { CheckpointRef } from '../../core/checkpoint/types';
 import type { StepName, StepResult } from '../../core/run-types';
 import { testTemporalAddress } from '../helpers/temporal';
@@ -53,7 +54,7 @@ export async function standInWorker(
   options: Partial<WorkerOptions> = {},
 ): Promise<StandInWorker> {
   const workerConnection = await NativeConnection.connect({ address: testTemporalAddress() });
-  const worker = await Worker.create({
+  const worker = await QuiverWorker.create({
     ...options,
     connection: workerConnection,
     taskQueue,
