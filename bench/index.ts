@@ -48,6 +48,15 @@ async function main(): Promise<void> {
     const note = r.skipped ? [r.skipped, r.note].filter(Boolean).join('; ') : r.note;
     if (note) console.log(`|   ${note} | | | | | |`);
   }
+  // One closing line: how many targets this run met, naming those it did not (context rows have none).
+  const judged = results.filter((r) => !r.skipped && !r.target.startsWith('context'));
+  const missed = results.filter((r) => r.skipped || (!r.target.startsWith('context') && !r.pass));
+  console.log(
+    `\ntargets met: ${judged.length - missed.filter((r) => !r.skipped).length} of ${judged.length}` +
+      (missed.length
+        ? `; not met: ${missed.map((r) => `${r.name}${r.skipped ? ' (skipped)' : ''}`).join('; ')}`
+        : ''),
+  );
 }
 
 void main();

@@ -111,7 +111,7 @@ export async function run(): Promise<BenchResult[]> {
   const { home, address, client, serverPid } = stack;
   const localSpec = tinySpec(home, 'local');
   const bareQueue = `bench-bare-cpu-${process.pid}`;
-  const bare = await startBareWorker(address, bareQueue, [timeActivityBodies]);
+  const bare = await startBareWorker(address, bareQueue, { activityInterceptors: [timeActivityBodies] });
   try {
     // The server's CPU while nothing runs (its housekeeping, the UI server): subtracted by wall time.
     const idle = await cpuOf(serverPid, () => new Promise((resolve) => setTimeout(resolve, 3000)));

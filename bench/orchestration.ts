@@ -229,6 +229,9 @@ export async function run(): Promise<BenchResult[]> {
   const bareQueue = `bench-bare-${process.pid}`;
   // The floor is Temporal as it comes: SDK defaults for the worker.
   const bare = await startBareWorker(address, bareQueue);
+  // The same floors on Quiver's worker class: what that class alone changes (context rows).
+  const bareLikeQuiverQueue = `bench-bare-quiver-worker-${process.pid}`;
+  const bareLikeQuiver = await startBareWorker(address, bareLikeQuiverQueue, { likeQuiver: true });
   const dagster = await DagsterRunner.start();
   const durableDagster = dagster instanceof DagsterRunner ? await DagsterRunner.start(true) : dagster;
   try {
@@ -239,6 +242,8 @@ export async function run(): Promise<BenchResult[]> {
       quiverLocal: [] as number[],
       bare: [] as number[],
       local: [] as number[],
+      bareLikeQuiver: [] as number[],
+      localLikeQuiver: [] as number[],
       dagster: [] as number[],
       dagsterDurable: [] as number[],
       quiverOutside: [] as number[],
@@ -249,6 +254,9 @@ export async function run(): Promise<BenchResult[]> {
       quiverLocalPlumbing: [] as number[],
     };
     const timed = async (into: number[], i: number, fn: () => Promise<unknown>) => {
+      // Each timed run starts with no dirty pages of the one before it to write back (SQLite files,
+      // checkpoints, Dagster's files), so no run pays for another's writes.
+      execFileSync('sync');
       const started = performance.now();
       await fn();
       if (i >= 0) into.push(performance.now() - started);
@@ -281,6 +289,18 @@ export async function run(): Promise<BenchResult[]> {
           workflowId: `bare-local-${process.pid}-${i}`,
         }),
       );
+      await timed(times.bareLikeQuiver, i, () =>
+        client.temporal.workflow.execute(fiveActivities, {
+          taskQueue: bareLikeQuiverQueue,
+          workflowId: `bare-quiver-worker-${process.pid}-${i}`,
+        }),
+      );
+      await timed(times.localLikeQuiver, i, () =>
+        client.temporal.workflow.execute(fiveLocalActivities, {
+          taskQueue: bareLikeQuiverQueue,
+          workflowId: `bare-local-quiver-worker-${process.pid}-${i}`,
+        }),
+      );
       if (i >= 0) {
         times.inProcessPlumbing.push(times.inProcess.at(-1)! - inProcessBody);
         times.quiverPlumbing.push(times.quiver.at(-1)! - (await stepBodyMs(client.temporal, lastQuiver)));
@@ -291,14 +311,14 @@ export async function run(): Promise<BenchResult[]> {
         times.bareOutside.push(await timeOutsideActivities(client.temporal, lastBare));
       }
       if (dagster instanceof DagsterRunner) {
+        execFileSync('sync');
         const ms = await dagster.run(); // its warm-ups ran at start
         if (i >= 0) times.dagster.push(ms);
       }
       if (durableDagster instanceof DagsterRunner) {
+        execFileSync('sync');
         const ms = await durableDagster.run();
         if (i >= 0) times.dagsterDurable.push(ms);
-        // Its SQLite files leave dirty pages whose writeback would slow the next round's runs: flush now.
-        execFileSync('sync');
       }
     }
     const quiverShape = await historyShape(client.temporal, lastQuiver);
@@ -397,6 +417,24 @@ export async function run(): Promise<BenchResult[]> {
         `${pairedNote(times.quiverLocalPlumbing)}; ${spreads.pairedLocal}; ${common}`,
       ),
     );
+    // Bare Temporal on QuiverWorker against the SDK's Worker: both floors, interleaved in the same rounds.
+    for (const [floor, likeQuiver, sdk] of [
+      ['5 no-op activities', times.bareLikeQuiver, times.bare],
+      ['5 no-op local activities', times.localLikeQuiver, times.local],
+    ] as const) {
+      const value = median(likeQuiver) / BARE_STEPS;
+      const baseline = median(sdk) / BARE_STEPS;
+      results.push({
+        name: `bare Temporal (${floor}) on Quiver's worker class vs on the SDK's Worker, per step, for context`,
+        value,
+        unit: 'ms',
+        baseline,
+        ratio: value / baseline,
+        target: 'context: what QuiverWorker (no watchdog thread per workflow call) changes alone',
+        pass: true,
+        note: `${roundSpread(byRound((i) => likeQuiver[i] / sdk[i]))}; ${common}`,
+      });
+    }
     if (!(dagster instanceof DagsterRunner)) {
       process.stderr.write(`${dagster.skipped}\n`);
       results.push({
@@ -465,6 +503,7 @@ export async function run(): Promise<BenchResult[]> {
     if (dagster instanceof DagsterRunner) dagster.stop();
     if (durableDagster instanceof DagsterRunner) durableDagster.stop();
     await bare.stop();
+    await bareLikeQuiver.stop();
     await close();
   }
 }

@@ -6,6 +6,7 @@ import { QuiverClient } from '../client/api';
 import { loadConfig, type QuiverConfig } from '../core/config';
 import { startDevServer } from '../infra/dev-server';
 import { findFreePorts } from '../infra/ports';
+import { QuiverWorker } from '../worker/workflow-call-guard';
 import { createWorkers, type WorkerOptions } from '../worker/workers';
 import * as bareActivities from './bare-activities';
 
@@ -75,21 +76,23 @@ export async function startBenchStack(
 
 /**
  * A worker for the bare-Temporal floors (bench/workflows/bare.ts, bench/bare-activities.ts) on its own
- * connection and task queue, with the SDK's defaults: Temporal as it comes. `stop()` shuts it down
- * and closes its connection.
+ * connection and task queue, with the SDK's defaults: Temporal as it comes. `likeQuiver` runs it on
+ * Quiver's worker class instead (QuiverWorker: no watchdog thread per workflow call), to show what that
+ * class alone changes. `stop()` shuts it down and closes its connection.
  */
 export async function startBareWorker(
   address: string,
   taskQueue: string,
-  activityInterceptors?: ActivityInterceptorsFactory[],
+  options: { activityInterceptors?: ActivityInterceptorsFactory[]; likeQuiver?: boolean } = {},
 ): Promise<{ stop(): Promise<void> }> {
   const connection = await NativeConnection.connect({ address });
-  const worker = await Worker.create({
+  const workerClass = options.likeQuiver ? QuiverWorker : Worker;
+  const worker = await workerClass.create({
     connection,
     taskQueue,
     workflowsPath: require.resolve('./workflows/bare'),
     activities: bareActivities,
-    ...(activityInterceptors ? { interceptors: { activity: activityInterceptors } } : {}),
+    ...(options.activityInterceptors ? { interceptors: { activity: options.activityInterceptors } } : {}),
   });
   const running = worker.run();
   return {
