@@ -127,25 +127,39 @@ async function timeOutsideActivities(client: Client, workflowId: string): Promis
 }
 
 /**
- * The steps' own work in a run, by their own clocks: the sum of every step result's `durationMs` (the
- * step body, timed inside the activity), read from the run's history (activity results, and the
- * markers of local activities). Subtracted run by run, it leaves the orchestration, whatever the load
- * did to the steps' work in that run.
+ * The steps' own work in a run, by their own clocks: each step result's `durationMs` (the step body,
+ * timed inside the activity) by activity type, read from the run's history (activity results, and the
+ * markers of local activities). Subtracted run by run, their sum leaves the orchestration, whatever the
+ * load did to the steps' work in that run.
  */
-async function stepBodyMs(client: Client, workflowId: string): Promise<number> {
+async function stepBodies(client: Client, workflowId: string): Promise<Record<string, number>> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  let total = 0;
-  for (const e of history.events ?? []) {
-    const marker = e.markerRecordedEventAttributes;
-    const payload =
-      e.activityTaskCompletedEventAttributes?.result?.payloads?.[0] ??
-      (marker?.markerName === 'core_local_activity' ? marker.details?.result?.payloads?.[0] : undefined);
+  const events = history.events ?? [];
+  const typeOf = new Map(
+    events.map((e) => [Number(e.eventId), e.activityTaskScheduledEventAttributes?.activityType?.name]),
+  );
+  const bodies: Record<string, number> = {};
+  for (const e of events) {
+    const done = e.activityTaskCompletedEventAttributes;
+    const marker =
+      e.markerRecordedEventAttributes?.markerName === 'core_local_activity'
+        ? e.markerRecordedEventAttributes
+        : undefined;
+    const payload = done?.result?.payloads?.[0] ?? marker?.details?.result?.payloads?.[0];
     if (!payload?.data) continue;
+    const markerData = marker?.details?.data?.payloads?.[0]?.data;
+    const type = done
+      ? typeOf.get(Number(done.scheduledEventId))
+      : markerData &&
+        (JSON.parse(Buffer.from(markerData).toString('utf8')) as { activity_type?: string }).activity_type;
     const result = JSON.parse(Buffer.from(payload.data).toString('utf8')) as { durationMs?: unknown };
-    if (typeof result.durationMs === 'number') total += result.durationMs;
+    if (type && typeof result.durationMs === 'number') bodies[type] = (bodies[type] ?? 0) + result.durationMs;
   }
-  return total;
+  return bodies;
 }
+
+/** The sum of a run's step bodies (ms). */
+const totalOf = (bodies: Record<string, number>) => Object.values(bodies).reduce((a, b) => a + b, 0);
 
 /** `N events, N workflow tasks, N KB, N search-attribute/memo updates, k of n activities dispatched eagerly`. */
 function describeShape(shape: Awaited<ReturnType<typeof historyShape>>): string {
@@ -266,10 +280,12 @@ export async function run(): Promise<BenchResult[]> {
     let lastLocal = '';
     // Warm-ups of each path first (webpack bundles, TF.js backend, JIT, the server's caches), then
     // the five measurements interleaved, so load changes on this shared machine touch each alike.
-    let inProcessBody = 0;
+    let inProcessBodies: Record<string, number> = {};
+    /** Each step's body time per round: in-process, and in the local run (for the per-step context row). */
+    const bodiesByStep = { inProcess: [] as Record<string, number>[], local: [] as Record<string, number>[] };
     for (let i = -WARMUPS; i < RUNS; i++) {
       await timed(times.inProcess, i, async () => {
-        inProcessBody = await runInProcess(activities, spec, `inproc-${i}`);
+        inProcessBodies = await runInProcess(activities, spec, `inproc-${i}`);
       });
       await timed(times.quiver, i, async () => {
         lastQuiver = await client.start(spec, [], newRunId('tiny'));
@@ -302,11 +318,14 @@ export async function run(): Promise<BenchResult[]> {
         }),
       );
       if (i >= 0) {
-        times.inProcessPlumbing.push(times.inProcess.at(-1)! - inProcessBody);
-        times.quiverPlumbing.push(times.quiver.at(-1)! - (await stepBodyMs(client.temporal, lastQuiver)));
-        times.quiverLocalPlumbing.push(
-          times.quiverLocal.at(-1)! - (await stepBodyMs(client.temporal, lastLocal)),
+        const localBodies = await stepBodies(client.temporal, lastLocal);
+        bodiesByStep.inProcess.push(inProcessBodies);
+        bodiesByStep.local.push(localBodies);
+        times.inProcessPlumbing.push(times.inProcess.at(-1)! - totalOf(inProcessBodies));
+        times.quiverPlumbing.push(
+          times.quiver.at(-1)! - totalOf(await stepBodies(client.temporal, lastQuiver)),
         );
+        times.quiverLocalPlumbing.push(times.quiverLocal.at(-1)! - totalOf(localBodies));
         times.quiverOutside.push(await timeOutsideActivities(client.temporal, lastQuiver));
         times.bareOutside.push(await timeOutsideActivities(client.temporal, lastBare));
       }
@@ -417,6 +436,25 @@ export async function run(): Promise<BenchResult[]> {
         `${pairedNote(times.quiverLocalPlumbing)}; ${spreads.pairedLocal}; ${common}`,
       ),
     );
+    // Where a local run's wall time differs from the in-process baseline's inside the steps themselves.
+    const bodyTotals = {
+      inProcess: median(bodiesByStep.inProcess.map(totalOf)),
+      local: median(bodiesByStep.local.map(totalOf)),
+    };
+    const perStepBodies = STEP_NAMES.map(
+      (step) =>
+        `${step} ${median(bodiesByStep.local.map((b) => b[step] ?? 0)).toFixed(1)} vs ${median(bodiesByStep.inProcess.map((b) => b[step] ?? 0)).toFixed(1)}`,
+    ).join(', ');
+    results.push({
+      name: 'execution: local, step bodies in the run vs the same steps in-process, per run, for context',
+      value: bodyTotals.local,
+      unit: 'ms',
+      baseline: bodyTotals.inProcess,
+      ratio: bodyTotals.local / bodyTotals.inProcess,
+      target: "context: what the wall-time figures count as overhead that the steps' own clocks time",
+      pass: true,
+      note: `medians per step, ms, in the run vs in-process: ${perStepBodies} (deploy in a run also asks the server whether the run is being cancelled); ${common}`,
+    });
     // Bare Temporal on QuiverWorker against the SDK's Worker: both floors, interleaved in the same rounds.
     for (const [floor, likeQuiver, sdk] of [
       ['5 no-op activities', times.bareLikeQuiver, times.bare],
@@ -512,13 +550,13 @@ async function runInProcess(
   activities: ReturnType<typeof createActivities>,
   spec: ReturnType<typeof tinySpec>,
   runId: string,
-): Promise<number> {
+): Promise<Record<string, number>> {
   const run = { runId, pipeline: spec.name };
-  let bodyMs = 0;
+  const bodies: Record<string, number> = {};
   const call = async (step: (typeof STEP_NAMES)[number], inputs: Record<string, CheckpointRef>) => {
     // As a run does it: deploy registers the version and moves the alias, inside its body time.
     const result = await activities[step]({ run, spec, inputs });
-    bodyMs += result.durationMs;
+    bodies[step] = result.durationMs;
     return result;
   };
   // The inputs a run passes (workflows/training-pipeline.ts), so each step does the same work.
@@ -531,7 +569,7 @@ async function runInProcess(
   const model = (await call('train', trainInputs)).outputs.model;
   const metrics = (await call('validate', { data: clean, model })).outputs.metrics;
   await call('deploy', { model, metrics, profile: sanity.outputs.profile });
-  return bodyMs;
+  return bodies;
 }
 
 if (require.main === module) runStandalone(run);
