@@ -629,6 +629,21 @@ export class QuiverClient {
     await answered(() => recordLatestTraining(this.temporal, runId)); // the last epoch checkpoint, for `resume`
     await answered(() => handle.cancel());
   }
+
+  /**
+   * Waits for a run to close, however it closes (`cancel --wait`: a cancel may come too late), and
+   * returns its status then. Awaits the workflow's result (no polling); a paused run is not closed.
+   *
+   * @throws RunNotFoundError, or the client's error when the server stops answering.
+   */
+  async waitClosed(runId: string): Promise<RunView> {
+    // A run that ended failed or cancelled rejects its result: how it ended is read from status below.
+    await this.temporal.workflow
+      .getHandle(runId)
+      .result()
+      .catch(() => undefined);
+    return this.status(runId);
+  }
 }
 
 /** `cancel` of a run that has already closed; `status` is how it closed. */

@@ -4,7 +4,7 @@ import type { PipelineSpec } from '../../core/spec/schema';
 import type { RunView } from '../api';
 import { configFrom, withEnvironment, type Environment, type GlobalFlags } from '../environment';
 import type { QuiverConfig } from '../../core/config';
-import { formatPlan, formatRun } from '../format';
+import { deploymentLine, formatPlan, formatRun } from '../format';
 import { STEP_NAMES, type StepName } from '../../core/run-types';
 import { emit, emitError, info } from '../output';
 import { positiveInteger } from '../option-values';
@@ -83,6 +83,33 @@ export function emitRunOutcome(flags: GlobalFlags, view: RunView, stderrLine = f
   }
   emit(flags, view, (v) => formatRun(v, { errorLine: !stderrLine }));
   if (stderrLine) emitError(false, error);
+}
+
+/**
+ * Prints a run closed after `cancel --wait`. Cancelled: the run table, exit 0. Closed otherwise (its
+ * deploy moved the alias before the cancel reached it, or it failed first): the table and a
+ * `CancelTooLateError` naming how it ended and what it deployed (`{"error", "run"}` with `--json`), exit 1.
+ */
+export function emitCancelOutcome(flags: GlobalFlags, view: RunView): void {
+  if (view.status === 'CANCELED') {
+    process.exitCode = 0;
+    return emit(flags, view, formatRun);
+  }
+  process.exitCode = 1;
+  const ended = view.status === 'COMPLETED' ? 'completed' : `ended ${view.status.toLowerCase()}`;
+  // What it left behind: the deploy it made, or the error it ended on.
+  const outcome = view.model ? deploymentLine({ ...view.model, cancelTooLate: false }) : view.error;
+  const error = {
+    type: 'CancelTooLateError',
+    message: `run ${view.runId} ${ended} before the cancel reached it${outcome ? `: ${outcome}` : ''}`,
+    field: null,
+  };
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ error, run: view }, null, 2)}\n`);
+    return;
+  }
+  emit(flags, view, (v) => formatRun(v, { errorLine: false }));
+  emitError(false, error);
 }
 
 /** `resume` and `replay`: print the plan, and unless `--plan`, start it (and wait with `--wait`). */
@@ -275,17 +302,22 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
     ['retry', 'a paused run re-executes the step it stopped on, in the same run'],
     ['cancel', 'cancel a run; its checkpoints stay, and `resume` continues from them'],
   ] as const) {
-    program
-      .command(`${name} <run>`)
-      .description(description)
-      .action(async (runId: string, _options: unknown, cmd: Command) => {
-        const flags = flagsOf(cmd);
-        if (name === 'cancel' && isLocalRunId(runId)) return runLocal().cancelLocalCommand(flags, runId);
-        await withEnvironment(flags, { embedded: false }, async (env) => {
-          await (name === 'retry' ? env.client.retry(runId) : env.client.cancel(runId));
-          emit(flags, { runId, requested: name }, () => `${name} requested for ${runId}`);
-        });
+    const command = program.command(`${name} <run>`).description(description);
+    if (name === 'cancel')
+      command.option(
+        '--wait',
+        'wait for the run to close and print it; exit 1 if it closed otherwise than cancelled (the cancel came too late)',
+      );
+    command.action(async (runId: string, options: { wait?: boolean }, cmd: Command) => {
+      const flags = flagsOf(cmd);
+      // A local run's cancel stops its process and prints how the run ended: it waits already.
+      if (name === 'cancel' && isLocalRunId(runId)) return runLocal().cancelLocalCommand(flags, runId);
+      await withEnvironment(flags, { embedded: false }, async (env) => {
+        await (name === 'retry' ? env.client.retry(runId) : env.client.cancel(runId));
+        if (options.wait) return emitCancelOutcome(flags, await env.client.waitClosed(runId));
+        emit(flags, { runId, requested: name }, () => `${name} requested for ${runId}`);
       });
+    });
   }
 
   program

@@ -260,6 +260,20 @@ describe('orchestration at the edges', () => {
     expect(running.map((r) => r.runId)).not.toContain(runId);
   });
 
+  it('cancel --wait waits for the run to close and prints it cancelled, with exit 0', async () => {
+    const runId = await env.client.start(env.spec([...FAST, 'train.epochs=2000']));
+    await eventually(async () => {
+      const view = await env.client.status(runId);
+      return view.steps.find((s) => s.name === 'train')?.status === 'running' ? view : undefined;
+    }, 'train running');
+    const cancelled = await quiver(['cancel', runId, '--wait', '--json'], cliEnv);
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    const view = JSON.parse(cancelled.stdout) as RunView;
+    expect(view).toMatchObject({ runId, status: 'CANCELED', error: 'cancelled during step train' });
+    expect(view.steps.find((s) => s.name === 'train')?.status).toBe('cancelled');
+    expect(view.model).toBeNull();
+  });
+
   it('runs compare notices 50 rows renamed setosa → Setosa (same distinct count, other value counts)', async () => {
     const renamed = path.join(env.config.home, 'iris-renamed.csv');
     fs.writeFileSync(

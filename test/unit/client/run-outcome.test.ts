@@ -1,12 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RunView } from '../../../client/api';
-import { emitRunOutcome } from '../../../client/commands/runs';
+import { emitCancelOutcome, emitRunOutcome } from '../../../client/commands/runs';
 
 /** What `emitRunOutcome` writes to stdout and stderr for one view. */
 function printed(
   view: Partial<RunView>,
   json: boolean,
   stderrLine = false,
+  emitter: 'run' | 'cancel' = 'run',
 ): { stdout: string; stderr: string } {
   let stdout = '';
   let stderr = '';
@@ -18,7 +19,9 @@ function printed(
     stderr += String(chunk);
     return true;
   });
-  emitRunOutcome({ json }, { runId: 'quiver-iris-1', steps: [], ...view } as unknown as RunView, stderrLine);
+  const full = { runId: 'quiver-iris-1', steps: [], ...view } as unknown as RunView;
+  if (emitter === 'cancel') emitCancelOutcome({ json }, full);
+  else emitRunOutcome({ json }, full, stderrLine);
   vi.restoreAllMocks();
   return { stdout, stderr };
 }
@@ -68,5 +71,62 @@ describe('emitRunOutcome (run --wait, resume --wait, run --local)', () => {
   it('without --json prints the run and, when asked, the failure on stderr', () => {
     const { stderr } = printed({ status: 'FAILED', error: 'boom' }, false, true);
     expect(stderr).toBe('quiver: run quiver-iris-1 failed: boom\n');
+  });
+});
+
+describe('emitCancelOutcome (cancel --wait)', () => {
+  afterEach(() => {
+    process.exitCode = undefined;
+  });
+
+  it('prints a cancelled run as the plain view and exits 0', () => {
+    const { stdout, stderr } = printed(
+      { status: 'CANCELED', error: 'cancelled during step train' },
+      true,
+      false,
+      'cancel',
+    );
+    expect(JSON.parse(stdout)).toMatchObject({ runId: 'quiver-iris-1', status: 'CANCELED' });
+    expect(stderr).toBe('');
+    expect(process.exitCode).toBe(0);
+  });
+
+  it('names a run that completed before the cancel reached it, with the alias its deploy moved, and exits 1', () => {
+    const model = {
+      name: 'iris',
+      version: 3,
+      alias: 'production',
+      moved: true,
+      aliasVersion: 3,
+      cancelTooLate: true,
+    };
+    const out = JSON.parse(
+      printed({ status: 'COMPLETED', model } as Partial<RunView>, true, false, 'cancel').stdout,
+    ) as {
+      error: Record<string, unknown>;
+      run: { status: string };
+    };
+    expect(out.error).toEqual({
+      type: 'CancelTooLateError',
+      message:
+        'run quiver-iris-1 completed before the cancel reached it: model iris version 3 → alias production',
+      field: null,
+    });
+    expect(out.run.status).toBe('COMPLETED');
+    expect(process.exitCode).toBe(1);
+  });
+
+  it('without --json prints the run, then on stderr how it ended first (a failure: its error)', () => {
+    const { stdout, stderr } = printed(
+      { status: 'FAILED', error: 'step validate failed: gate' },
+      false,
+      false,
+      'cancel',
+    );
+    expect(stdout).toContain('quiver-iris-1');
+    expect(stderr).toBe(
+      'quiver: run quiver-iris-1 ended failed before the cancel reached it: step validate failed: gate\n',
+    );
+    expect(process.exitCode).toBe(1);
   });
 });
