@@ -105,13 +105,17 @@ export function validateSpec(raw: unknown, origin = 'spec'): PipelineSpec {
   throw invalid(origin, issues);
 }
 
+/** Keys that reach an object's prototype instead of a field of it. */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 /**
  * Applies `a.b.c=value` overrides. Values are parsed as YAML scalars/flow collections, so
  * `train.epochs=100` sets a number and `train.hiddenUnits=[32,32]` a list; a value YAML cannot read
  * is the literal string, as helm and kubectl take it (`source.delimiter=,`), except an unclosed
  * `[`/`{` list or map.
  *
- * @throws SpecError for an argument with no `=`, an empty key, or a list or map that does not parse
+ * @throws SpecError for an argument with no `=`, an empty key, a prototype key (`__proto__`,
+ *   `constructor`, `prototype`), or a list or map that does not parse
  */
 export function applyOverrides(raw: unknown, overrides: string[]): unknown {
   if (overrides.length === 0) return raw;
@@ -126,6 +130,12 @@ export function applyOverrides(raw: unknown, overrides: string[]): unknown {
     if (keyPath.some((k) => k === ''))
       throw new SpecError(`--set ${override}: empty key in path`, [
         { path: override, message: 'empty key in path' },
+      ]);
+    // Not spec fields but the prototype chain: writing through them would change every object in the process.
+    const unsafe = keyPath.find((k) => PROTOTYPE_KEYS.has(k));
+    if (unsafe)
+      throw new SpecError(`--set ${override}: unknown field '${unsafe}'`, [
+        { path: keyPath.join('.'), message: `unknown field '${unsafe}'` },
       ]);
     const value = overrideValue(override, override.slice(eq + 1));
     let node = root;

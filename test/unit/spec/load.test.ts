@@ -146,6 +146,20 @@ describe('pipeline spec', () => {
     expect(specError(() => applyOverrides({}, ['noequals'])).message).toContain('expected key.path=value');
   });
 
+  it('refuses --set paths through the prototype chain, and no object in the process changes', () => {
+    for (const override of [
+      '__proto__.polluted=1',
+      '__proto__=1',
+      'train.constructor.prototype.polluted=1',
+    ]) {
+      const error = specError(() => loadSpecFile(IRIS, [override]));
+      expect(error.message).toMatch(/^--set .*: unknown field '(__proto__|constructor)'$/);
+      expect(error.issues[0].path).toBe(override.slice(0, override.indexOf('=')));
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.prototype).not.toHaveProperty('polluted');
+  });
+
   it('takes a --set value YAML cannot read as the literal string, as helm and kubectl do', () => {
     const { spec } = loadSpecFile(IRIS, ['source.delimiter=,']);
     expect(spec.source.delimiter).toBe(',');
