@@ -56,6 +56,13 @@ export const tcpPort: NumberOption = (text) => {
   return value;
 };
 
+/** An alias name (`--alias` of `models promote`): letters, digits, `-` or `_`, as the spec's deploy.alias. */
+export function aliasName(text: string): string {
+  if (!/^[a-z0-9][a-z0-9_-]*$/i.test(text))
+    throw new InvalidArgumentError('Expected letters, digits, - or _ (starting with a letter or digit).');
+  return text;
+}
+
 /** A Temporal frontend as `host:port` (`--address`), checked by {@link hostPortProblem}; trimmed. */
 export function hostPort(text: string): string {
   const problem = hostPortProblem(text);

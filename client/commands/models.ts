@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 // Heavy modules (registry and store: the AWS SDK; Arrow; TensorFlow.js) load inside actions, so
 // `quiver --help` stays fast (test/unit/client/cli-startup.test.ts).
-import { ModelNotFoundError, QuiverError, SpecError } from '../../core/errors';
+import { ModelNotFoundError, SpecError } from '../../core/errors';
 import type { AliasMove, ModelRegistry, ModelVersion } from '../../core/registry';
 import { configFrom, type GlobalFlags } from '../environment';
 import { table } from '../format';
 import { emit } from '../output';
+import { aliasName } from '../option-values';
 
 const registryModule = () => require('../../core/registry') as typeof import('../../core/registry');
 
@@ -125,13 +126,11 @@ export function registerModelCommands(program: Command, flagsOf: (cmd: Command) 
   models
     .command('promote <name> <version>')
     .description('point an alias (production, staging, any name) at an existing version')
-    .requiredOption('--alias <alias>', 'alias to move')
+    .requiredOption('--alias <alias>', 'alias to move', aliasName)
     .option('--reason <text>', 'recorded in the alias history', 'promoted')
     .action(
       async (name: string, version: string, options: { alias: string; reason: string }, cmd: Command) => {
         const flags = flagsOf(cmd);
-        if (!/^[a-z0-9][a-z0-9_-]*$/i.test(options.alias))
-          throw new QuiverError(`--alias must be letters, digits, - or _, not ${options.alias}`);
         const registry = registryOf(flags);
         await mustExist(registry, name);
         if (!(await registry.version(name, parseVersion(version))))

@@ -243,6 +243,14 @@ describe('CLI errors and exit codes, with no Temporal server', () => {
     expect(version.code).toBe(2);
   });
 
+  it('models promote checks --alias before anything is read: exit 2 naming the flag', async () => {
+    for (const alias of ['bad alias!', '']) {
+      const result = await cli(home, 'models', 'promote', 'nomodel', '1', '--alias', alias, '--json');
+      expect(result.code, alias).toBe(2);
+      expect(JSON.parse(result.stdout)).toMatchObject({ error: { type: 'UsageError', field: '--alias' } });
+    }
+  });
+
   it('export refuses an unknown extension or a missing folder before reading anything, exit 2', async () => {
     const ext = await cli(home, 'checkpoints', 'export', sha, path.join(home, 'out.xlsx'));
     expect(ext.code).toBe(2);
