@@ -14,9 +14,9 @@ import { registerReportCommands } from './commands/report';
 import { registerMonitorCommands } from './commands/monitor';
 import { registerStepCommands } from './commands/step';
 import type { GlobalFlags } from './environment';
-import { EXIT_CODES, errorReport, exitCodeOf } from './exit-codes';
+import { EXIT_CODES, errorReport, exitCodeOf, namespaceError } from './exit-codes';
 import { emitError } from './output';
-import { hostPort, invalidOptionOf, tcpPort } from './option-values';
+import { hostPort, invalidOptionOf, namespaceName, tcpPort } from './option-values';
 
 // Command modules import their heavy dependencies (Temporal, TensorFlow.js, Arrow, fastify) inside their
 // actions, so `--help` and `--version` load commander and little else: keep their headers light.
@@ -40,7 +40,11 @@ export function buildProgram(argv: readonly string[] = process.argv): Command {
       'Temporal frontend (default: TEMPORAL_ADDRESS, else the embedded dev server)',
       hostPort,
     )
-    .option('--namespace <ns>', 'Temporal namespace (default: TEMPORAL_NAMESPACE or "default")')
+    .option(
+      '--namespace <ns>',
+      'Temporal namespace (default: TEMPORAL_NAMESPACE or "default")',
+      namespaceName,
+    )
     .option('--home <dir>', 'state directory (default: QUIVER_HOME or .quiver)')
     .option(
       '--metrics-port <port>',
@@ -140,11 +144,14 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       process.exitCode = code;
       return;
     }
-    const report = errorReport(error);
+    // A namespace the server lacks surfaces in many shapes (not found, refused): one answer for all.
+    const failure: unknown = namespaceError(error, argv) ?? error;
+    const report = errorReport(failure);
     // Quiver's own errors carry a message for users; anything else is a bug, shown with its stack.
-    if (!json && !(error instanceof QuiverError)) report.message = (error as Error).stack ?? String(error);
+    if (!json && !(failure instanceof QuiverError))
+      report.message = (failure as Error).stack ?? String(failure);
     emitError(json, report);
-    process.exitCode = exitCodeOf(error);
+    process.exitCode = exitCodeOf(failure);
   }
 }
 

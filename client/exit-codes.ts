@@ -3,6 +3,7 @@ import {
   ConfigError,
   DataError,
   ModelNotFoundError,
+  NamespaceNotFoundError,
   NeedsTemporalError,
   QuiverError,
   RunNotFoundError,
@@ -62,6 +63,51 @@ function isUnavailable(error: unknown): boolean {
 /** Temporal's own "no such workflow" (a run id it does not know), should one escape the client. */
 function isWorkflowNotFound(error: unknown): boolean {
   return (error as { name?: unknown } | undefined)?.name === 'WorkflowNotFoundError';
+}
+
+/**
+ * The namespace the server says it does not have, read from anywhere in `error`'s cause chain: the
+ * SDK's NamespaceNotFoundError (`namespace`), or a gRPC NOT_FOUND (5) whose details read
+ * `Namespace X is not found.` (the server's words, on every call that names a namespace).
+ */
+export function missingNamespaceOf(error: unknown): string | undefined {
+  for (
+    let e = error as
+      | {
+          name?: unknown;
+          namespace?: unknown;
+          code?: unknown;
+          details?: unknown;
+          message?: unknown;
+          cause?: unknown;
+        }
+      | undefined;
+    e;
+    e = e.cause as typeof e
+  ) {
+    if (e.name === 'NamespaceNotFoundError' && typeof e.namespace === 'string') return e.namespace;
+    const text = typeof e.details === 'string' ? e.details : typeof e.message === 'string' ? e.message : '';
+    const named = /Namespace (\S+) is not found/.exec(text);
+    if (named && (e.code === 5 || e.name === 'NamespaceNotFoundError' || e.cause === undefined))
+      return named[1];
+  }
+  return undefined;
+}
+
+/**
+ * A namespace the server does not have, as bad input naming where it came from (`--namespace`, or
+ * `TEMPORAL_NAMESPACE` when no flag gave it): the same answer from every command, instead of a run
+ * "not found" or a server that "did not answer". Undefined for any other error.
+ */
+export function namespaceError(error: unknown, argv: readonly string[]): NamespaceNotFoundError | undefined {
+  const namespace = missingNamespaceOf(error);
+  if (namespace === undefined) return undefined;
+  const fromFlag = argv.some((arg) => arg === '--namespace' || arg.startsWith('--namespace='));
+  const field = fromFlag || !process.env.TEMPORAL_NAMESPACE ? '--namespace' : 'TEMPORAL_NAMESPACE';
+  return new NamespaceNotFoundError(
+    `namespace '${namespace}' not found on the Temporal server (${field}): check its spelling, or create it with \`temporal operator namespace create ${namespace}\``,
+    field,
+  );
 }
 
 /** The exit code for an error a command threw. */

@@ -63,6 +63,12 @@ export function aliasName(text: string): string {
   return text;
 }
 
+/** A Temporal namespace (`--namespace`): any name but a blank one, trimmed. */
+export function namespaceName(text: string): string {
+  if (text.trim() === '') throw new InvalidArgumentError('Expected a namespace name.');
+  return text.trim();
+}
+
 /** A Temporal frontend as `host:port` (`--address`), checked by {@link hostPortProblem}; trimmed. */
 export function hostPort(text: string): string {
   const problem = hostPortProblem(text);

@@ -182,7 +182,11 @@ export class TemporalReader {
   }
 }
 
-/** True for the error a describe of an unknown workflow id ends with. */
+/** True for the error a describe of an unknown workflow id ends with (not an unknown namespace's, also NOT_FOUND). */
 export function isNotFound(error: unknown): boolean {
-  return error instanceof GrpcCallError && error.code === GRPC_STATUS.notFound;
+  return (
+    error instanceof GrpcCallError &&
+    error.code === GRPC_STATUS.notFound &&
+    !/^Namespace \S+ is not found/.test(error.details)
+  );
 }

@@ -95,6 +95,9 @@ export class ConfigError extends QuiverError {
   }
 }
 
+/** The Temporal server has no such namespace (`--namespace`, TEMPORAL_NAMESPACE): bad input, exit 2. */
+export class NamespaceNotFoundError extends ConfigError {}
+
 /** No Temporal frontend answers at the configured address (the CLI exits 3). */
 export class TemporalUnreachableError extends QuiverError {}
 

@@ -274,6 +274,28 @@ describe('orchestration at the edges', () => {
     expect(view.model).toBeNull();
   });
 
+  it('a namespace the server lacks is bad input naming --namespace, the same from every command', async () => {
+    const namespace = `nosuch-${tag}`;
+    for (const args of [
+      ['runs', 'ls'],
+      ['status', 'quiver-iris-x'],
+      ['cancel', 'quiver-iris-x'],
+      ['run', IRIS_SPEC],
+    ]) {
+      const result = await quiver([...args, '--namespace', namespace, '--json'], cliEnv);
+      expect(result.code, `${args.join(' ')}: ${result.stdout}${result.stderr}`).toBe(2);
+      expect(JSON.parse(result.stdout)).toEqual({
+        error: {
+          type: 'NamespaceNotFoundError',
+          message: expect.stringContaining(
+            `namespace '${namespace}' not found on the Temporal server`,
+          ) as string,
+          field: '--namespace',
+        },
+      });
+    }
+  });
+
   it('runs compare notices 50 rows renamed setosa → Setosa (same distinct count, other value counts)', async () => {
     const renamed = path.join(env.config.home, 'iris-renamed.csv');
     fs.writeFileSync(
