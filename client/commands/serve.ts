@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { ConfigError } from '../../core/errors';
 import { configFrom, type GlobalFlags } from '../environment';
 import { emit, info } from '../output';
 import { listenPort, positiveInteger } from '../option-values';
@@ -27,7 +28,13 @@ export function registerServeCommand(program: Command, flagsOf: (cmd: Command) =
         reloadIntervalMs: options.reloadInterval,
         cardFor: (name, version) => renderedCard(flags, name, version),
       });
-      const url = await server.app.listen({ port, host: options.host });
+      let url: string;
+      try {
+        url = await server.app.listen({ port, host: options.host });
+      } catch (error) {
+        await server.close();
+        throw listenError(error, port, options.host);
+      }
       const models = server.slots
         .servedModels()
         .map((m) => `${m} ${JSON.stringify(server.slots.servedAliases(m))}`);
@@ -45,4 +52,28 @@ export function registerServeCommand(program: Command, flagsOf: (cmd: Command) =
       await holdOpenUntilSignal();
       await server.close();
     });
+}
+
+/**
+ * A listen failure as bad input naming the flag at fault: the port in use or needing privileges
+ * (`--port`), an address this host does not have (`--host`); any other failure as it is.
+ */
+export function listenError(error: unknown, port: number, host: string): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE')
+    return new ConfigError(
+      `port ${port} on ${host} is in use (another \`quiver serve\`?): pick another with --port`,
+      '--port',
+    );
+  if (code === 'EACCES')
+    return new ConfigError(
+      `port ${port} on ${host} needs privileges this process lacks: pick one above 1023 with --port`,
+      '--port',
+    );
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return new ConfigError(
+      `cannot listen on host '${host}': no such address on this machine (${code})`,
+      '--host',
+    );
+  return error;
 }

@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -205,6 +206,29 @@ describe('CLI errors and exit codes, with no Temporal server', () => {
     const known = await cli(home, 'help', 'run');
     expect(known.code).toBe(0);
     expect(known.stdout).toMatch(/^Usage: quiver run /);
+  });
+
+  it('serve on a port in use or an address this host lacks is bad input naming the flag, exit 2', async () => {
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = String((holder.address() as net.AddressInfo).port);
+      const taken = await cli(home, 'serve', '--port', port, '--json');
+      expect(taken.code, taken.stdout + taken.stderr).toBe(2);
+      expect(JSON.parse(taken.stdout)).toEqual({
+        error: {
+          type: 'ConfigError',
+          message: `port ${port} on 127.0.0.1 is in use (another \`quiver serve\`?): pick another with --port`,
+          field: '--port',
+        },
+      });
+      // 192.0.2.0/24 is TEST-NET-1 (RFC 5737): never an address of this machine.
+      const host = await cli(home, 'serve', '--port', '0', '--host', '192.0.2.1', '--json');
+      expect(host.code, host.stdout + host.stderr).toBe(2);
+      expect(JSON.parse(host.stdout)).toMatchObject({ error: { type: 'ConfigError', field: '--host' } });
+    } finally {
+      holder.close();
+    }
   });
 
   it('worker --queue other than cpu or gpu is bad input naming the flag, exit 2', async () => {
