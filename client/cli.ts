@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { QuiverError } from '../core/errors';
+import { OutputError, QuiverError } from '../core/errors';
 import { registerCheckpointCommands } from './commands/checkpoints';
 import { registerRunCommands } from './commands/runs';
 import { registerSchemaCommands } from './commands/schema';
@@ -15,7 +15,7 @@ import { registerMonitorCommands } from './commands/monitor';
 import { registerStepCommands } from './commands/step';
 import type { GlobalFlags } from './environment';
 import { EXIT_CODES, errorReport, exitCodeOf, namespaceError } from './exit-codes';
-import { emitError } from './output';
+import { emitError, outputError } from './output';
 import { hostPort, invalidOptionOf, namespaceName, tcpPort } from './option-values';
 
 // Command modules import their heavy dependencies (Temporal, TensorFlow.js, Arrow, fastify) inside their
@@ -122,8 +122,12 @@ export function exitQuietlyOnClosedPipe(): void {
   quietOnClosedPipe = true;
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(EXIT_CODES.ok);
-    throw error;
+    // Any other failure of the output (a full disk, an I/O error): one line on stderr, not a stack.
+    process.stderr.write(`quiver: ${outputError(error).message}\n`);
+    process.exit(EXIT_CODES.failed);
   });
+  // A reader that closed stderr early (`quiver nosuch 2>&1 | head -1`) takes nothing from the exit code.
+  process.stderr.on('error', () => undefined);
 }
 
 /** Runs the CLI on `process.argv`; errors become a message (JSON with `--json`) and an exit code. */
@@ -146,12 +150,23 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     }
     // A namespace the server lacks surfaces in many shapes (not found, refused): one answer for all.
     const failure: unknown = namespaceError(error, argv) ?? error;
+    if (failure instanceof OutputError) {
+      // stdout is what failed: the error goes to stderr, --json or not.
+      process.stderr.write(`quiver: ${failure.message}\n`);
+      process.exitCode = EXIT_CODES.failed;
+      return;
+    }
     const report = errorReport(failure);
     // Quiver's own errors carry a message for users; anything else is a bug, shown with its stack.
     if (!json && !(failure instanceof QuiverError))
       report.message = (failure as Error).stack ?? String(failure);
-    emitError(json, report);
     process.exitCode = exitCodeOf(failure);
+    try {
+      emitError(json, report);
+    } catch (unwritable) {
+      // The JSON report could not reach stdout either: both go to stderr.
+      process.stderr.write(`quiver: ${report.message}\nquiver: ${(unwritable as Error).message}\n`);
+    }
   }
 }
 

@@ -98,6 +98,9 @@ export class ConfigError extends QuiverError {
 /** The Temporal server has no such namespace (`--namespace`, TEMPORAL_NAMESPACE): bad input, exit 2. */
 export class NamespaceNotFoundError extends ConfigError {}
 
+/** The CLI could not write its output (stdout on a full disk, a closed descriptor): said on stderr, exit 1. */
+export class OutputError extends QuiverError {}
+
 /** No Temporal frontend answers at the configured address (the CLI exits 3). */
 export class TemporalUnreachableError extends QuiverError {}
 

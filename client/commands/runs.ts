@@ -6,7 +6,7 @@ import { configFrom, withEnvironment, type Environment, type GlobalFlags } from 
 import type { QuiverConfig } from '../../core/config';
 import { deploymentLine, formatPlan, formatRun } from '../format';
 import { STEP_NAMES, type StepName } from '../../core/run-types';
-import { emit, emitError, info } from '../output';
+import { emit, emitError, info, writeOut } from '../output';
 import { positiveInteger } from '../option-values';
 import { SpecError, TemporalUnreachableError } from '../../core/errors';
 import { holdOpenUntilSignal } from '../signals';
@@ -78,7 +78,7 @@ export function emitRunOutcome(flags: GlobalFlags, view: RunView, stderrLine = f
     field: null,
   };
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ error, run: view }, null, 2)}\n`);
+    writeOut(`${JSON.stringify({ error, run: view }, null, 2)}\n`);
     return;
   }
   emit(flags, view, (v) => formatRun(v, { errorLine: !stderrLine }));
@@ -105,7 +105,7 @@ export function emitCancelOutcome(flags: GlobalFlags, view: RunView): void {
     field: null,
   };
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ error, run: view }, null, 2)}\n`);
+    writeOut(`${JSON.stringify({ error, run: view }, null, 2)}\n`);
     return;
   }
   emit(flags, view, (v) => formatRun(v, { errorLine: false }));

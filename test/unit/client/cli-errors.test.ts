@@ -340,6 +340,45 @@ describe('a closed stdout pipe', () => {
   });
 });
 
+describe('output that cannot be written', () => {
+  it('says a full disk on stdout in one line on stderr, exit 1, with or without --json', () => {
+    if (!fs.existsSync('/dev/full')) throw new Error('this test needs /dev/full (Linux)');
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-full-'));
+    for (const args of [
+      ['models', 'ls'],
+      ['models', 'ls', '--json'],
+      ['models', 'show', 'nomodel', '--json'],
+    ]) {
+      const full = fs.openSync('/dev/full', 'w');
+      try {
+        const result = spawnSync(process.execPath, [QUIVER_BIN, ...args], {
+          env: { ...process.env, QUIVER_HOME: home },
+          stdio: ['ignore', full, 'pipe'],
+          encoding: 'utf8',
+        });
+        expect(result.status, args.join(' ')).toBe(1);
+        expect(result.stderr, args.join(' ')).toBe(
+          'quiver: cannot write the output: ENOSPC (no space left on device)\n',
+        );
+      } finally {
+        fs.closeSync(full);
+      }
+    }
+  });
+
+  it('keeps exit 2 for an unknown command when the reader closes stderr early', () => {
+    const out = execFileSync(
+      'bash',
+      [
+        '-c',
+        `for i in 1 2 3; do node '${QUIVER_BIN}' nosuch 2>&1 | head -c 0; echo -n "\${PIPESTATUS[0]} "; done`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(out.trim()).toBe('2 2 2');
+  });
+});
+
 describe('quiet start-up', () => {
   it('one Temporal UI link form: loopback is localhost, whatever printed it', () => {
     const ui = process.env.TEMPORAL_UI_URL;
