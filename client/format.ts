@@ -52,7 +52,7 @@ export function formatRun(view: RunView, { errorLine = true }: { errorLine?: boo
       shortRef(step.checkpoint),
       step.stepCodeVersion ?? '-',
       step.error && view.error?.includes(step.error)
-        ? 'failed: see the error below'
+        ? `${step.status === 'cancelled' ? 'cancelled' : 'failed'}: see the error below`
         : (step.error ?? (liveSummary(step, view) || formatSummary(step.summary))),
     ]);
     // Each transform of the features stage: its own checkpoint, code version and cache reuse.
@@ -71,7 +71,9 @@ export function formatRun(view: RunView, { errorLine = true }: { errorLine?: boo
   const lines = [view.resumedFrom ? `${header}  (resumed from ${view.resumedFrom})` : header, table(rows)];
   lines.push(...formatTraining(view));
   for (const warning of view.workerWarnings ?? []) lines.push(`warning: ${warning}`);
-  if (view.status === 'PAUSED') lines.push(`paused: fix the cause, then \`npx quiver retry ${view.runId}\``);
+  // The hint once: a paused run's error already ends with it when waited for (client.wait).
+  if (view.status === 'PAUSED' && !view.error?.includes('quiver retry'))
+    lines.push(`paused: fix the cause, then \`npx quiver retry ${view.runId}\``);
   if (view.status === 'WAITING_APPROVAL')
     lines.push(
       `waiting for approval: \`npx quiver approve ${view.runId}\` or \`npx quiver reject ${view.runId} --reason …\``,

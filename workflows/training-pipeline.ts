@@ -206,9 +206,10 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunOutcome
         state.durationMs = Date.now() - startedAt;
         attemptsBefore +=
           details?.attempt ??
-          // A cancelled training counts the attempt its last heartbeat reported (sent by `quiver cancel`).
+          // A cancelled training counts the attempt its last heartbeat reported (sent by `quiver cancel`);
+          // a cancelled local activity had started its one attempt in this task (it never heartbeats).
           (isCancellation(error)
-            ? (state.live?.attempt ?? 0)
+            ? (state.live?.attempt ?? (local ? 1 : 0))
             : isNoGpuWorker(error)
               ? 0
               : isNonRetryable(error)

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunView } from '../../client/api';
+import { formatRun } from '../../client/format';
 import { progressFromHistory } from '../../client/history-progress';
 import { payloadDecoder } from '../../client/payloads';
 import { openStore } from '../../core/checkpoint/store';
@@ -126,6 +127,13 @@ describe('execution: local', () => {
     }, 'the cancelled local run to close');
     expect(closed.status).toBe('CANCELED');
     expect(trainOf(closed).status).toBe('cancelled');
+    // Its one attempt ran (a local activity never heartbeats one), and the table says cancelled, not failed.
+    expect(trainOf(closed).attempts).toBe(1);
+    const trainRow = formatRun(closed)
+      .split('\n')
+      .find((line) => line.startsWith('train '));
+    expect(trainRow).toMatch(/cancelled +1 /);
+    expect(trainRow).not.toContain('failed');
     expect([...seen]).not.toContain('failed');
   });
 
