@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RunView } from '../../../client/api';
 import { emitCancelOutcome, emitRunOutcome } from '../../../client/commands/runs';
+import { formatRun } from '../../../client/format';
 
 /** What `emitRunOutcome` writes to stdout and stderr for one view. */
 function printed(
@@ -66,6 +67,20 @@ describe('emitRunOutcome (run --wait, resume --wait, run --local)', () => {
       type: 'RunNotCompletedError',
       message: `run quiver-iris-1 ended paused: ${error}`,
     });
+  });
+
+  it("prints a paused run's retry hint once: in its error when waited for, else on a line of its own", () => {
+    const error =
+      'step train paused after 2 attempt(s): disk full (fix the cause, then `quiver retry quiver-iris-1`)';
+    expect(printed({ status: 'PAUSED', error }, false).stdout.match(/quiver retry/g)).toHaveLength(1);
+    const fromStatus = formatRun({
+      runId: 'quiver-iris-1',
+      steps: [],
+      status: 'PAUSED',
+      error: 'step train paused after 2 attempt(s): disk full',
+    } as unknown as RunView);
+    expect(fromStatus.match(/quiver retry/g)).toHaveLength(1);
+    expect(fromStatus).toContain('paused: fix the cause, then `npx quiver retry quiver-iris-1`');
   });
 
   it('without --json prints the run and, when asked, the failure on stderr', () => {
