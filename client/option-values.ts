@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { hostPortProblem } from '../core/host-port';
+import { RUN_STATUSES, type RunStatus } from '../core/run-types';
 
 // Commander argParsers for numeric options: commander prints `option '--head <n>' argument 'abc' is
 // invalid. Expected …` and the CLI exits 2 (bad input), before the action runs. Commander passes an
@@ -61,6 +62,14 @@ export function aliasName(text: string): string {
   if (!/^[a-z0-9][a-z0-9_-]*$/i.test(text))
     throw new InvalidArgumentError('Expected letters, digits, - or _ (starting with a letter or digit).');
   return text;
+}
+
+/** A run status (`runs ls --status`), any case, as the upper-case name the server filters on. */
+export function runStatus(text: string): RunStatus {
+  const status = text.trim().toUpperCase();
+  if (!(RUN_STATUSES as readonly string[]).includes(status))
+    throw new InvalidArgumentError(`Expected one of ${RUN_STATUSES.join(', ')}.`);
+  return status as RunStatus;
 }
 
 /** A Temporal namespace (`--namespace`): any name but a blank one, trimmed. */

@@ -6,23 +6,12 @@ import {
 } from '@temporalio/common/lib/search-attributes'; // not the index: see core/search-attributes.ts
 import type { Client } from '@temporalio/client';
 import { SpecError } from '../core/errors';
-import type { RunStatus } from '../core/run-types';
+import { RUN_STATUSES, type RunStatus } from '../core/run-types';
 import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import { dateOf, executionStatus, searchAttributeValue, type ExecutionInfo } from './temporal-read';
 
 /** Temporal sets this on every workflow a schedule starts. */
 const SCHEDULED_BY = defineSearchAttributeKey('TemporalScheduledById', SearchAttributeType.KEYWORD);
-
-const RUN_STATUSES: readonly RunStatus[] = [
-  'RUNNING',
-  'PAUSED',
-  'WAITING_APPROVAL',
-  'COMPLETED',
-  'FAILED',
-  'CANCELED',
-  'TERMINATED',
-  'TIMED_OUT',
-];
 
 /** Filters of `quiver runs ls`; all optional, combined with AND. */
 export interface RunFilter {

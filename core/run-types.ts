@@ -84,6 +84,18 @@ export type RunStatus =
   | 'TIMED_OUT'
   | 'WAITING_APPROVAL';
 
+/** Every run status, in the order `runs ls --status` lists them. */
+export const RUN_STATUSES: readonly RunStatus[] = [
+  'RUNNING',
+  'PAUSED',
+  'WAITING_APPROVAL',
+  'COMPLETED',
+  'FAILED',
+  'CANCELED',
+  'TERMINATED',
+  'TIMED_OUT',
+];
+
 export interface StepState {
   name: StepName;
   status: StepStatus;

@@ -4,7 +4,8 @@ import { configFrom, withEnvironment, type GlobalFlags } from '../environment';
 import { readRunViews } from '../local-run-views';
 import { formatDuration, table } from '../format';
 import { emit } from '../output';
-import { positiveInteger } from '../option-values';
+import { positiveInteger, runStatus } from '../option-values';
+import { RUN_STATUSES } from '../../core/run-types';
 import type { ColumnSummary, RunComparison } from '../run-compare';
 import type { RunListEntry } from '../run-list';
 import type { RunNote } from '../run-notes';
@@ -136,7 +137,7 @@ export function registerRunsInspectCommands(program: Command, flagsOf: (cmd: Com
     .command('ls')
     .description("runs from Temporal's visibility store, newest first")
     .option('--pipeline <name>', 'only runs of this pipeline')
-    .option('--status <status>', 'RUNNING, PAUSED, COMPLETED, FAILED, CANCELED, TERMINATED or TIMED_OUT')
+    .option('--status <status>', `only runs in this status: ${RUN_STATUSES.join(', ')}`, runStatus)
     .option('--schedule <id>', 'only runs this schedule started')
     .option('--limit <n>', 'at most N runs', positiveInteger, 20)
     .option('--notes', "add each run's journal notes (a NOTES column with the latest)")

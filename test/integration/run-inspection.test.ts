@@ -190,9 +190,16 @@ describe('run inspection against a real dev server', () => {
     );
     expect(cli.code, cli.stderr).toBe(0);
     expect((JSON.parse(cli.stdout) as RunListEntry[]).map((r) => r.runId)).toEqual([wide.runId, small.runId]);
-    const bad = await quiver(['runs', 'ls', '--status', 'DONE'], cliEnv);
+    const bad = await quiver(['runs', 'ls', '--status', 'DONE', '--json'], cliEnv);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--status must be one of');
+    expect(JSON.parse(bad.stdout)).toEqual({
+      error: {
+        type: 'UsageError',
+        message:
+          "option '--status <status>' argument 'DONE' is invalid. Expected one of RUNNING, PAUSED, WAITING_APPROVAL, COMPLETED, FAILED, CANCELED, TERMINATED, TIMED_OUT.",
+        field: '--status',
+      },
+    });
   });
 
   it('runs compare shows differing params, metrics, durations and what changed in each checkpoint', async () => {
