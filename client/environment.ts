@@ -63,8 +63,12 @@ export async function openEnvironment(
     // UI `quiver up` recorded for it when the environment names none.
     uiUrl = clientUiUrl(config, address);
     if (!(await isTemporalReachable(address))) {
+      // Name where the address came from, so the fix is in the right place.
+      const source = flags.address ? '--address' : config.temporalAddress ? 'TEMPORAL_ADDRESS' : undefined;
       throw new TemporalUnreachableError(
-        `no Temporal server answers at ${address}: start one with \`npx quiver up\` or set TEMPORAL_ADDRESS`,
+        source
+          ? `no Temporal server answers at ${address} (${source}): check it, or start one with \`npx quiver up\``
+          : `no Temporal server answers at ${address}: start one with \`npx quiver up\` or set TEMPORAL_ADDRESS`,
       );
     }
   }

@@ -194,7 +194,10 @@ describe('CLI errors and exit codes', () => {
     const result = quiver(['--address', '127.0.0.1:1', 'runs', 'ls']);
     expect(result.code).toBe(EXIT_CODES.unreachable);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toContain('quiver: no Temporal server answers at 127.0.0.1:1');
+    // Where the address came from, so the fix is made there.
+    expect(result.stderr).toContain(
+      'quiver: no Temporal server answers at 127.0.0.1:1 (--address): check it',
+    );
   });
 });
 
