@@ -17,7 +17,9 @@ export function stopWhenParentDies(intervalMs = 1_000, env: NodeJS.ProcessEnv = 
   watching = setInterval(() => {
     if (process.ppid === parent) return;
     clearInterval(watching);
-    process.stderr.write(`[quiver] parent process ${parent} is gone: shutting down\n`);
+    process.stderr.write(
+      `[quiver] parent process ${parent} is gone: shutting down (QUIVER_KEEP_ORPHANS=1 keeps it running, e.g. under nohup)\n`,
+    );
     process.kill(process.pid, 'SIGTERM');
   }, intervalMs);
   watching.unref();
