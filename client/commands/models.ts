@@ -96,7 +96,8 @@ export function registerModelCommands(program: Command, flagsOf: (cmd: Command) 
             ]);
           }
         }
-        return rows.length > 1 ? table(rows) : 'no models registered';
+        // Where it looked: an empty listing from a mistyped --home or QUIVER_HOME should say so.
+        return rows.length > 1 ? table(rows) : `no models registered (registry of ${configFrom(flags).home})`;
       });
     });
 

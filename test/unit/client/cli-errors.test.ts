@@ -265,6 +265,10 @@ describe('CLI errors and exit codes, with no Temporal server', () => {
     }
     const version = await cli(home, 'models', 'show', 'nomodel', 'x', '--json');
     expect(version.code).toBe(2);
+    // An empty registry says where it looked (a mistyped --home reads as empty, not as missing).
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-empty-home-'));
+    const none = await cli(empty, 'models', 'ls');
+    expect([none.code, none.stdout]).toEqual([0, `no models registered (registry of ${empty})\n`]);
   });
 
   it('models promote checks --alias before anything is read: exit 2 naming the flag', async () => {
