@@ -160,9 +160,13 @@ export class ModelRegistry {
     if (!(await this.version(name, version))) {
       throw new ModelNotFoundError(`model ${name} has no version ${version}`);
     }
-    return this.update(name, true, (state) =>
-      move(state, { alias, version, previous: state.aliases[alias] ?? null, at: now(), reason, kind }),
-    );
+    return this.update(name, true, (state) => {
+      const entry = { alias, version, previous: state.aliases[alias] ?? null, at: now(), reason, kind };
+      // A promote to where the alias already is records nothing: a history entry would make the next
+      // rollback land on the same version.
+      if (kind === 'promote' && entry.previous === version) return entry;
+      return move(state, entry);
+    });
   }
 
   /** `quiver models promote`: points `alias` at an existing version. */

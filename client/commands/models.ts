@@ -15,6 +15,8 @@ function registryOf(flags: GlobalFlags): ModelRegistry {
 }
 
 function formatMove(name: string, move: AliasMove): string {
+  if (move.previous === move.version)
+    return `${name}: alias ${move.alias} is already on version ${move.version} (nothing recorded)`;
   return `${name}: alias ${move.alias} → version ${move.version} (was ${move.previous ?? 'unset'})`;
 }
 

@@ -68,6 +68,15 @@ describe('registry aliases: promote, rollback, history', () => {
     await expect(registry.rollback('m', 'staging')).rejects.toThrow('model m has no alias staging');
   });
 
+  it('records nothing for a promote to the version the alias is on, so the next rollback still goes back', async () => {
+    const { registry } = await registryWith(2);
+    await registry.promote('m', 1, 'production');
+    await registry.promote('m', 2, 'production');
+    expect(await registry.promote('m', 2, 'production')).toMatchObject({ version: 2, previous: 2 });
+    expect((await registry.history('m', 'production')).map((m) => m.version)).toEqual([1, 2]);
+    expect(await registry.rollback('m', 'production')).toMatchObject({ version: 1, previous: 2 });
+  });
+
   it("undoes a cancelled run's move only while the alias is on that run's version", async () => {
     const { registry } = await registryWith(3);
     await registry.setAlias('m', 'production', 1, 'deployed by run run-1');
