@@ -139,7 +139,14 @@ export function applyOverrides(raw: unknown, overrides: string[]): unknown {
       ]);
     const value = overrideValue(override, override.slice(eq + 1));
     let node = root;
-    for (const key of keyPath.slice(0, -1)) {
+    for (const [depth, key] of keyPath.slice(0, -1).entries()) {
+      // A list is set whole: `train.hiddenUnits.0=8` would turn it into a map.
+      if (Array.isArray(node[key])) {
+        const list = keyPath.slice(0, depth + 1).join('.');
+        throw new SpecError(`--set ${override}: ${list} is a list; set it whole, e.g. --set ${list}=[…]`, [
+          { path: list, message: 'a list is set whole, not by index' },
+        ]);
+      }
       if (!isRecord(node[key])) node[key] = {};
       node = node[key] as Record<string, unknown>;
     }

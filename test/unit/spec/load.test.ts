@@ -160,6 +160,14 @@ describe('pipeline spec', () => {
     expect(Object.prototype).not.toHaveProperty('polluted');
   });
 
+  it('says a list is set whole when --set indexes into one', () => {
+    const error = specError(() => loadSpecFile(IRIS, ['train.hiddenUnits=[16,16]', 'train.hiddenUnits.0=8']));
+    expect(error.message).toBe(
+      '--set train.hiddenUnits.0=8: train.hiddenUnits is a list; set it whole, e.g. --set train.hiddenUnits=[…]',
+    );
+    expect(error.issues[0].path).toBe('train.hiddenUnits');
+  });
+
   it('takes a --set value YAML cannot read as the literal string, as helm and kubectl do', () => {
     const { spec } = loadSpecFile(IRIS, ['source.delimiter=,']);
     expect(spec.source.delimiter).toBe(',');
