@@ -98,6 +98,14 @@ export async function progressFromHistory(
     }
   }
 
+  // An open local run records a step only when it ends (a marker at the end of a workflow task): the
+  // step after the last one recorded is the one running, as the progress query would say.
+  if (status === 'RUNNING' && input.spec.execution === 'local') {
+    const settled = progress.steps.every((s) => s.status === 'completed' || s.status === 'pending');
+    const next = progress.steps.find((s) => s.status === 'pending');
+    if (settled && next) next.status = 'running';
+  }
+
   const terminated = events.find(
     (e) => e.workflowExecutionTerminatedEventAttributes,
   )?.workflowExecutionTerminatedEventAttributes;

@@ -90,6 +90,36 @@ describe('execution: local', () => {
     expect(shape(rebuilt.steps)).toEqual(shape(run.steps));
   });
 
+  it('rebuilds an open local run with the step after the last recorded one running (its marker comes at its end)', async () => {
+    const runId = await env.client.start(
+      env.spec(['execution=local', 'train.epochs=5000', 'name=local-open']),
+    );
+    try {
+      // The workflow task heartbeats while train runs: the markers of the steps before it are recorded.
+      const history = await eventually(async () => {
+        const h = await env.client.temporal.workflow.getHandle(runId).fetchHistory();
+        const markers = (h.events ?? []).filter((e) => e.markerRecordedEventAttributes).length;
+        return markers >= 3 ? h : undefined;
+      }, 'the markers of ingest, sanity and features');
+      const rebuilt = await progressFromHistory(
+        runId,
+        history,
+        payloadDecoder(env.client.temporal),
+        'RUNNING',
+      );
+      expect(rebuilt.steps.map((s) => [s.name, s.status])).toEqual([
+        ['ingest', 'completed'],
+        ['sanity', 'completed'],
+        ['features', 'completed'],
+        ['train', 'running'],
+        ['validate', 'pending'],
+        ['deploy', 'pending'],
+      ]);
+    } finally {
+      await env.client.temporal.workflow.getHandle(runId).terminate('test done');
+    }
+  });
+
   it('plans a resume that reuses every step by cache key', async () => {
     const plan = await env.client.plan(run.runId);
     expect(plan.steps.map((s) => [s.name, s.action])).toEqual(STEP_NAMES.map((name) => [name, 'reuse']));
