@@ -2,6 +2,7 @@ import type { CheckpointRef } from '../core/checkpoint/types';
 import type { RunView } from './api';
 import type { PlannedStep } from '../core/plan';
 import type { DeployedModel, StepState } from '../core/run-types';
+import type { TrainingLive } from '../core/training-progress';
 
 /** Aligns rows of cells into columns for the terminal. */
 export function table(rows: string[][]): string {
@@ -105,8 +106,22 @@ function liveSummary(step: StepState, view: RunView): string {
   const live = step.live;
   if (step.status !== 'running' || !live) return '';
   const stalled = (view.workerWarnings?.length ?? 0) > 0;
-  const eta = stalled || live.etaMs === null ? '' : ` · ETA ${formatEta(live.etaMs)}`;
-  return `epoch ${live.epoch}/${live.epochs}${eta}`;
+  return `epoch ${live.epoch}/${live.epochs}${stalled ? '' : etaText(live)}`;
+}
+
+/**
+ * The time left as of now, ` · ETA 1m 20s`: the last report's ETA less the report's age (heartbeats
+ * reach the server throttled, up to a minute apart). Past it with no newer report, ` · no report for
+ * 45s`, not a frozen ETA; '' when the report gave none.
+ */
+export function etaText(live: TrainingLive, now = Date.now()): string {
+  if (live.etaMs === null) return '';
+  const reportedAt = Date.parse(live.updatedAt);
+  const age = Number.isFinite(reportedAt) ? Math.max(0, now - reportedAt) : 0;
+  const left = live.etaMs - age;
+  return left > 0 || age === 0
+    ? ` · ETA ${formatEta(Math.max(0, left))}`
+    : ` · no report for ${formatEta(age)}`;
 }
 
 export function formatSummary(summary: Record<string, unknown>): string {
@@ -148,11 +163,7 @@ export function formatTraining(view: RunView): string[] {
   if (train?.status === 'running' && live) {
     // With no worker on a queue the run needs, an ETA would be a guess about a training that is not running.
     const stalled = (view.workerWarnings?.length ?? 0) > 0;
-    const eta = stalled
-      ? ' · stalled (see warning)'
-      : live.etaMs === null
-        ? ''
-        : ` · ETA ${formatEta(live.etaMs)}`;
+    const eta = stalled ? ' · stalled (see warning)' : etaText(live);
     const loss = live.loss === null ? '' : ` · loss ${live.loss.toFixed(4)}`;
     lines.push(
       `training: epoch ${live.epoch}/${live.epochs}${loss}${eta} · ${live.backend} · ${live.device} · attempt ${live.attempt}`,

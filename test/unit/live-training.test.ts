@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunView } from '../../client/api';
-import { formatRun, formatTraining } from '../../client/format';
+import { etaText, formatRun, formatTraining } from '../../client/format';
 import { trainingResumePoint } from '../../client/live-training';
 import type { CheckpointRef } from '../../core/checkpoint/types';
 import type { Plan } from '../../core/plan';
@@ -30,7 +30,8 @@ const live = {
   backend: 'webgpu',
   device: 'llvmpipe (software)',
   attempt: 1,
-  updatedAt: '2026-01-01T00:00:00.000Z',
+  // Reported just now: the ETA shown is the report's (see etaText for an older report).
+  updatedAt: new Date().toISOString(),
 };
 
 const reuseDataSteps: Plan = {
@@ -80,6 +81,21 @@ describe('formatTraining', () => {
       `last epoch checkpoint: epoch 10 ${'ab'.repeat(6)} (12 rows, 4.0 KiB)`,
     ]);
     expect(formatTraining(view({ status: 'completed', live }))).toEqual([]);
+  });
+});
+
+describe('etaText', () => {
+  const at = Date.parse('2026-12-02T10:00:00.000Z');
+  const reported = { ...live, etaMs: 80_000, updatedAt: new Date(at).toISOString() };
+
+  it('counts the time left down from the last report, which may be up to a minute old', () => {
+    expect(etaText(reported, at)).toBe(' · ETA 1m 20s');
+    expect(etaText(reported, at + 30_000)).toBe(' · ETA 50s');
+  });
+
+  it('says how long it has had no report once the ETA has passed, never a frozen ETA', () => {
+    expect(etaText(reported, at + 125_000)).toBe(' · no report for 2m 5s');
+    expect(etaText({ ...reported, etaMs: null }, at + 125_000)).toBe('');
   });
 });
 
