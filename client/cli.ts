@@ -150,19 +150,14 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     }
     // A namespace the server lacks surfaces in many shapes (not found, refused): one answer for all.
     const failure: unknown = namespaceError(error, argv) ?? error;
-    if (failure instanceof OutputError) {
-      // stdout is what failed: the error goes to stderr, --json or not.
-      process.stderr.write(`quiver: ${failure.message}\n`);
-      process.exitCode = EXIT_CODES.failed;
-      return;
-    }
     const report = errorReport(failure);
     // Quiver's own errors carry a message for users; anything else is a bug, shown with its stack.
     if (!json && !(failure instanceof QuiverError))
       report.message = (failure as Error).stack ?? String(failure);
     process.exitCode = exitCodeOf(failure);
     try {
-      emitError(json, report);
+      // When stdout is what failed, the error goes to stderr, --json or not.
+      emitError(json && !(failure instanceof OutputError), report);
     } catch (unwritable) {
       // The JSON report could not reach stdout either: both go to stderr.
       process.stderr.write(`quiver: ${report.message}\nquiver: ${(unwritable as Error).message}\n`);
