@@ -4,6 +4,7 @@ import {
   DataError,
   ModelNotFoundError,
   NamespaceNotFoundError,
+  namespaceNotFoundIn,
   NeedsTemporalError,
   QuiverError,
   RunNotFoundError,
@@ -67,29 +68,17 @@ function isWorkflowNotFound(error: unknown): boolean {
 
 /**
  * The namespace the server says it does not have, read from anywhere in `error`'s cause chain: the
- * SDK's NamespaceNotFoundError (`namespace`), or a gRPC NOT_FOUND (5) whose details read
- * `Namespace X is not found.` (the server's words, on every call that names a namespace).
+ * SDK's NamespaceNotFoundError (`namespace`), or a gRPC NOT_FOUND (5) whose details name it (the read
+ * path's GrpcCallError, grpc-js's ServiceError).
  */
 export function missingNamespaceOf(error: unknown): string | undefined {
-  for (
-    let e = error as
-      | {
-          name?: unknown;
-          namespace?: unknown;
-          code?: unknown;
-          details?: unknown;
-          message?: unknown;
-          cause?: unknown;
-        }
-      | undefined;
-    e;
-    e = e.cause as typeof e
-  ) {
+  type Link = { name?: unknown; namespace?: unknown; code?: unknown; details?: unknown; cause?: unknown };
+  for (let e = error as Link | undefined; e; e = e.cause as Link | undefined) {
     if (e.name === 'NamespaceNotFoundError' && typeof e.namespace === 'string') return e.namespace;
-    const text = typeof e.details === 'string' ? e.details : typeof e.message === 'string' ? e.message : '';
-    const named = /Namespace (\S+) is not found/.exec(text);
-    if (named && (e.code === 5 || e.name === 'NamespaceNotFoundError' || e.cause === undefined))
-      return named[1];
+    if (e.code === 5 && typeof e.details === 'string') {
+      const namespace = namespaceNotFoundIn(e.details);
+      if (namespace) return namespace;
+    }
   }
   return undefined;
 }

@@ -1,6 +1,7 @@
 import type { Payload } from '@temporalio/common';
 import type { INamespace, Root, Type } from 'protobufjs';
 import { GrpcCallError, GRPC_STATUS, UnaryChannel } from './grpc-unary';
+import { namespaceNotFoundIn } from '../core/errors';
 
 const readProto = require('../infra/temporal-read-proto') as {
   readProtoJson(): { service: string; nested: NonNullable<INamespace['nested']> };
@@ -187,6 +188,6 @@ export function isNotFound(error: unknown): boolean {
   return (
     error instanceof GrpcCallError &&
     error.code === GRPC_STATUS.notFound &&
-    !/^Namespace \S+ is not found/.test(error.details)
+    !namespaceNotFoundIn(error.details)
   );
 }

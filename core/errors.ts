@@ -98,6 +98,14 @@ export class ConfigError extends QuiverError {
 /** The Temporal server has no such namespace (`--namespace`, TEMPORAL_NAMESPACE): bad input, exit 2. */
 export class NamespaceNotFoundError extends ConfigError {}
 
+/**
+ * The namespace a Temporal server's NOT_FOUND details name as missing (`Namespace X is not found.`, its
+ * words on every call that names one); undefined for any other NOT_FOUND (an unknown workflow id).
+ */
+export function namespaceNotFoundIn(details: string): string | undefined {
+  return /^Namespace (\S+) is not found/.exec(details)?.[1];
+}
+
 /** The CLI could not write its output (stdout on a full disk, a closed descriptor): said on stderr, exit 1. */
 export class OutputError extends QuiverError {}
 
