@@ -7,6 +7,7 @@ import type { QuiverConfig } from '../../core/config';
 import { deploymentLine, formatPlan, formatRun } from '../format';
 import { STEP_NAMES, type StepName } from '../../core/run-types';
 import { emit, emitError, info, writeOut } from '../output';
+import type { ErrorReport } from '../exit-codes';
 import { positiveInteger } from '../option-values';
 import { SpecError, TemporalUnreachableError } from '../../core/errors';
 import { holdOpenUntilSignal } from '../signals';
@@ -77,10 +78,15 @@ export function emitRunOutcome(flags: GlobalFlags, view: RunView, stderrLine = f
     message: `run ${view.runId} ${verb}${view.error ? `: ${view.error}` : ''}`,
     field: null,
   };
-  if (flags.json) {
-    writeOut(`${JSON.stringify({ error, run: view }, null, 2)}\n`);
-    return;
-  }
+  emitRunWithError(flags, view, error, stderrLine);
+}
+
+/**
+ * A run that ended otherwise than asked, with the error saying how: `{"error", "run"}` under `--json`;
+ * otherwise the run table, and the error on stderr when `stderrLine` (else the table's `error:` line).
+ */
+function emitRunWithError(flags: GlobalFlags, view: RunView, error: ErrorReport, stderrLine: boolean): void {
+  if (flags.json) return writeOut(`${JSON.stringify({ error, run: view }, null, 2)}\n`);
   emit(flags, view, (v) => formatRun(v, { errorLine: !stderrLine }));
   if (stderrLine) emitError(false, error);
 }
@@ -104,12 +110,7 @@ export function emitCancelOutcome(flags: GlobalFlags, view: RunView): void {
     message: `run ${view.runId} ${ended} before the cancel reached it${outcome ? `: ${outcome}` : ''}`,
     field: null,
   };
-  if (flags.json) {
-    writeOut(`${JSON.stringify({ error, run: view }, null, 2)}\n`);
-    return;
-  }
-  emit(flags, view, (v) => formatRun(v, { errorLine: false }));
-  emitError(false, error);
+  emitRunWithError(flags, view, error, true);
 }
 
 /** `resume` and `replay`: print the plan, and unless `--plan`, start it (and wait with `--wait`). */
