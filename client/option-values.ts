@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { hostPortProblem } from '../core/host-port';
 import { RUN_STATUSES, type RunStatus } from '../core/run-types';
+import { SAFE_NAME } from '../core/names';
 
 // Commander argParsers for numeric options: commander prints `option '--head <n>' argument 'abc' is
 // invalid. Expected …` and the CLI exits 2 (bad input), before the action runs. Commander passes an
@@ -59,7 +60,7 @@ export const tcpPort: NumberOption = (text) => {
 
 /** An alias name (`--alias` of `models promote`): letters, digits, `-` or `_`, as the spec's deploy.alias. */
 export function aliasName(text: string): string {
-  if (!/^[a-z0-9][a-z0-9_-]*$/i.test(text))
+  if (!SAFE_NAME.test(text))
     throw new InvalidArgumentError('Expected letters, digits, - or _ (starting with a letter or digit).');
   return text;
 }

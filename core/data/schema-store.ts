@@ -4,6 +4,7 @@ import { FileObjectStore } from '../object-store/file';
 import { stateStore } from '../object-store/index';
 import { PreconditionFailedError, type ObjectStore } from '../object-store/types';
 import type { DataSchema } from './data-schema';
+import { SAFE_NAME } from '../names';
 
 /** Where pinned schemas live: a QUIVER_HOME (file layout) or a configuration (its store decides). */
 export type SchemaStoreLocation = string | { home: string; store: string };
@@ -14,7 +15,7 @@ function objectsOf(where: SchemaStoreLocation): ObjectStore {
 
 function schemaKey(pipeline: string): string {
   // Same rule as a spec's `name`: a typed name can never reach outside the schemas folder.
-  if (!/^[a-z0-9][a-z0-9_-]*$/i.test(pipeline))
+  if (!SAFE_NAME.test(pipeline))
     throw new QuiverError(`not a pipeline name: ${pipeline} (letters, digits, - or _)`);
   return `schemas/${pipeline}.json`;
 }

@@ -11,6 +11,7 @@ import { decodeOutputs } from './outputs';
 import { PredictionLog } from './prediction-log';
 import { parseRawPredictBody } from './raw-input';
 import { BadRequestError, parsePredictBody } from './request';
+import { SAFE_NAME } from '../names';
 
 export interface ServeOptions {
   /** QUIVER_HOME: shared state (registry, prediction logs, feedback, cards) lives under it with a `file://` store. */
@@ -66,7 +67,7 @@ const PREDICTION_REPLY = {
 } as const;
 
 /** Registry model names (as the spec allows them); anything else is not a model, never a path. */
-const MODEL_NAME = /^[a-z0-9][a-z0-9_-]*$/i;
+const MODEL_NAME = SAFE_NAME;
 
 /**
  * The prediction server: `POST /v1/models/NAME:predict`, `GET /v1/models/NAME`, `/healthz`, `/readyz`,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SAFE_NAME } from '../names';
 
 /**
  * Spec sections of the data checks inside `sanity`: the pinned schema's overrides, the row-level
@@ -57,10 +58,7 @@ export const rowFlagsSpec = z
 export const driftSpec = z
   .object({
     /** Compare against the training data of this alias of the deploy model (none yet: skipped). */
-    alias: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9_-]*$/i)
-      .default('production'),
+    alias: z.string().regex(SAFE_NAME).default('production'),
     /** Population stability index above which a numeric feature has drifted. */
     psi: z.number().min(0).default(0.2),
     /** L-infinity distance of category shares above which a categorical feature has drifted. */

@@ -3,6 +3,7 @@ import { cardinalitySpec, dataSchemaSpec, driftSpec, rowFlagsSpec } from './data
 import { datasetChecksSpec } from './dataset-checks-schema';
 import { checkNumberFormat, sourceReadOptions } from './source-schema';
 import { featuresSchema } from '../features/spec';
+import { SAFE_NAME } from '../names';
 
 /** Temporal retry policy knobs a spec may set for a step. */
 const retrySchema = z
@@ -55,9 +56,7 @@ const modelChoice = z.union(
 
 export const pipelineSpecSchema = z
   .object({
-    name: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9_-]*$/i, 'must be letters, digits, - or _ (it names runs and models)'),
+    name: z.string().regex(SAFE_NAME, 'must be letters, digits, - or _ (it names runs and models)'),
     source: z
       .object({
         /** Local path (relative to the spec file) or `file://` URI of a CSV (header row), Parquet, Arrow or JSONL file. */
@@ -195,14 +194,8 @@ export const pipelineSpecSchema = z
     deploy: z
       .object({
         /** Registry model name; default: the pipeline name. */
-        model: z
-          .string()
-          .regex(/^[a-z0-9][a-z0-9_-]*$/i)
-          .optional(),
-        alias: z
-          .string()
-          .regex(/^[a-z0-9][a-z0-9_-]*$/i)
-          .default('production'),
+        model: z.string().regex(SAFE_NAME).optional(),
+        alias: z.string().regex(SAFE_NAME).default('production'),
         /** Wait for `quiver approve RUN` (or `reject`) before moving the alias. */
         requireApproval: z.boolean().default(false),
         /** How long a run waits for approval before failing. */
