@@ -110,18 +110,23 @@ function liveSummary(step: StepState, view: RunView): string {
 }
 
 /**
- * The time left as of now, ` · ETA 1m 20s`: the last report's ETA less the report's age (heartbeats
- * reach the server throttled, up to a minute apart). Past it with no newer report, ` · no report for
- * 45s`, not a frozen ETA; '' when the report gave none.
+ * Longest a live training goes without a report reaching the server: the SDK throttles heartbeats to
+ * at most one per 0.8 × the heartbeat timeout, capped at its `maxHeartbeatThrottleInterval` (60 s).
+ */
+const MAX_REPORT_INTERVAL_MS = 60_000;
+
+/**
+ * The time left as of now, ` · ETA 1m 20s`: the last report's ETA less the report's age. Once the ETA
+ * has passed, or no report has come for longer than reports can be apart, ` · no report for 1m 30s`
+ * instead of a frozen or imagined countdown; '' when the report gave none.
  */
 export function etaText(live: TrainingLive, now = Date.now()): string {
   if (live.etaMs === null) return '';
   const reportedAt = Date.parse(live.updatedAt);
   const age = Number.isFinite(reportedAt) ? Math.max(0, now - reportedAt) : 0;
   const left = live.etaMs - age;
-  return left > 0 || age === 0
-    ? ` · ETA ${formatEta(Math.max(0, left))}`
-    : ` · no report for ${formatEta(age)}`;
+  const reporting = age <= MAX_REPORT_INTERVAL_MS && (left > 0 || age === 0);
+  return reporting ? ` · ETA ${formatEta(Math.max(0, left))}` : ` · no report for ${formatEta(age)}`;
 }
 
 export function formatSummary(summary: Record<string, unknown>): string {

@@ -96,6 +96,10 @@ describe('etaText', () => {
   it('says how long it has had no report once the ETA has passed, never a frozen ETA', () => {
     expect(etaText(reported, at + 125_000)).toBe(' · no report for 2m 5s');
     expect(etaText({ ...reported, etaMs: null }, at + 125_000)).toBe('');
+    // A long training whose reports stopped: past the longest gap between reports, no countdown.
+    const long = { ...reported, etaMs: 2 * 3600_000 };
+    expect(etaText(long, at + 59_000)).toBe(' · ETA 1h 59m');
+    expect(etaText(long, at + 90_000)).toBe(' · no report for 1m 30s');
   });
 });
 
