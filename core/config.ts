@@ -29,7 +29,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     store: env.QUIVER_STORE || `file://${path.join(home, 'checkpoints')}`,
     // A flag's address wins, so the variable is checked only when it is the one used.
     temporalAddress: overrides.temporalAddress ? undefined : temporalAddressOf(env.TEMPORAL_ADDRESS),
-    namespace: env.TEMPORAL_NAMESPACE ?? 'default',
+    // Empty is unset, as for TEMPORAL_ADDRESS: the server would refuse an empty namespace.
+    namespace: env.TEMPORAL_NAMESPACE || 'default',
     devServerPort: Number(env.QUIVER_TEMPORAL_PORT ?? 7233),
     uiPort: Number(env.QUIVER_UI_PORT ?? 8233),
     taskQueues: {

@@ -352,6 +352,9 @@ describe('output that cannot be written', () => {
       ['models', 'ls'],
       ['models', 'ls', '--json'],
       ['models', 'show', 'nomodel', '--json'],
+      // Answered from the recorded text by bin/quiver.js, before any bundle loads.
+      ['--help'],
+      ['--version'],
     ]) {
       const full = fs.openSync('/dev/full', 'w');
       try {

@@ -58,6 +58,11 @@ describe('TEMPORAL_ADDRESS', () => {
       'project_temporal_1:7233',
     );
     expect(loadConfig({}).temporalAddress).toBeUndefined();
+    // An empty TEMPORAL_NAMESPACE is unset too (the server refuses an empty one as if it were away).
+    expect([loadConfig({ TEMPORAL_NAMESPACE: '' }).namespace, loadConfig({}).namespace]).toEqual([
+      'default',
+      'default',
+    ]);
     const flagged = loadConfig({ TEMPORAL_ADDRESS: 'localhost' }, { temporalAddress: '127.0.0.1:7233' });
     expect(flagged.temporalAddress).toBe('127.0.0.1:7233');
   });
