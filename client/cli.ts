@@ -14,7 +14,7 @@ import { registerReportCommands } from './commands/report';
 import { registerMonitorCommands } from './commands/monitor';
 import { registerStepCommands } from './commands/step';
 import type { GlobalFlags } from './environment';
-import { EXIT_CODES, errorReport, exitCodeOf, namespaceError } from './exit-codes';
+import { addressFieldOf, EXIT_CODES, errorReport, exitCodeOf, namespaceError } from './exit-codes';
 import { emitError, outputError } from './output';
 import { hostPort, invalidOptionOf, namespaceName, tcpPort } from './option-values';
 
@@ -150,7 +150,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     }
     // A namespace the server lacks surfaces in many shapes (not found, refused): one answer for all.
     const failure: unknown = namespaceError(error, argv) ?? error;
-    const report = errorReport(failure);
+    const report = errorReport(failure, addressFieldOf(argv));
     // Quiver's own errors carry a message for users; anything else is a bug, shown with its stack.
     if (!json && !(failure instanceof QuiverError))
       report.message = (failure as Error).stack ?? String(failure);

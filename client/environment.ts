@@ -1,4 +1,4 @@
-import { loadConfig, type QuiverConfig } from '../core/config';
+import { loadConfig, temporalAddressField, type QuiverConfig } from '../core/config';
 import { QuiverError, TemporalUnreachableError } from '../core/errors';
 import { isTemporalReachable } from '../infra/ports';
 import { clientUiUrl } from '../infra/ui-record';
@@ -64,11 +64,12 @@ export async function openEnvironment(
     uiUrl = clientUiUrl(config, address);
     if (!(await isTemporalReachable(address))) {
       // Name where the address came from, so the fix is in the right place.
-      const source = flags.address ? '--address' : config.temporalAddress ? 'TEMPORAL_ADDRESS' : undefined;
+      const field = temporalAddressField(Boolean(flags.address));
       throw new TemporalUnreachableError(
-        source
-          ? `no Temporal server answers at ${address} (${source}): check it, or start one with \`npx quiver up\``
-          : `no Temporal server answers at ${address}: start one with \`npx quiver up\` or set TEMPORAL_ADDRESS`,
+        flags.address || config.temporalAddress
+          ? `no Temporal server answers at ${address} (${field}): check it, or start one with \`npx quiver up\``
+          : `no Temporal server answers at ${address}: start one with \`npx quiver up\`, or point --address or TEMPORAL_ADDRESS at one`,
+        { field },
       );
     }
   }

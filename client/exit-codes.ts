@@ -12,6 +12,8 @@ import {
   SpecError,
   TemporalUnreachableError,
 } from '../core/errors';
+import { temporalAddressField } from '../core/config';
+import { NoWorkerError } from './worker-check';
 
 /** The CLI's exit codes (documented in the README). */
 export const EXIT_CODES = {
@@ -107,8 +109,21 @@ export function exitCodeOf(error: unknown): number {
   return EXIT_CODES.failed;
 }
 
-/** The report `--json` prints for an error; `field` comes from a spec error's first issue. */
-export function errorReport(error: unknown): ErrorReport {
+/**
+ * The setting that chose this command's Temporal address (`--address` in `argv`, else
+ * `TEMPORAL_ADDRESS` when set, else `--address`), for an unreachable server's `field`.
+ */
+export function addressFieldOf(argv: readonly string[]): string {
+  const fromFlag = argv.some((arg) => arg === '--address' || arg.startsWith('--address='));
+  return temporalAddressField(fromFlag);
+}
+
+/**
+ * The report `--json` prints for an error; `field` comes from a spec error's first issue, a config
+ * error's field, or for a Temporal server that does not answer, where its address came from (its own
+ * `field`, else `addressField`; none for a missing worker, which no address setting fixes).
+ */
+export function errorReport(error: unknown, addressField: string | null = null): ErrorReport {
   if (!(error instanceof Error)) return { type: 'Error', message: String(error), field: null };
   if (isWorkflowNotFound(error))
     return {
@@ -120,13 +135,15 @@ export function errorReport(error: unknown): ErrorReport {
     return {
       type: 'TemporalUnreachableError',
       message: `cannot reach Temporal: ${error.message}`,
-      field: null,
+      field: addressField,
     };
   const field =
     error instanceof SpecError
       ? (error.issues[0]?.path ?? null)
       : error instanceof ConfigError
         ? error.field
-        : null;
+        : error instanceof TemporalUnreachableError
+          ? (error.field ?? (error instanceof NoWorkerError ? null : addressField))
+          : null;
   return { type: error.name, message: error.message, field: field || null };
 }

@@ -9,3 +9,4 @@ exports.Quiver = library.Quiver;
 exports.Run = library.Run;
 exports.RunStep = library.RunStep;
 exports.Predictor = library.Predictor;
+exports.TemporalUnreachableError = library.TemporalUnreachableError;

@@ -16,10 +16,10 @@ import { openStore, type CheckpointStore } from '../core/checkpoint/store';
 import { lineageFromMetadata } from '../core/checkpoint/lineage';
 import type { CheckpointRef, Lineage } from '../core/checkpoint/types';
 import { loadConfig, type QuiverConfig } from '../core/config';
-import { QuiverError, RunNotFoundError } from '../core/errors';
+import { QuiverError, RunNotFoundError, TemporalUnreachableError } from '../core/errors';
 import { ModelRegistry } from '../core/registry';
 import type { StepName, StepResult, StepState } from '../core/run-types';
-import { STEP_NAMES } from '../core/run-types';
+import { runStatusNamed, STEP_NAMES } from '../core/run-types';
 import { Predictor } from '../core/serving/predictor';
 import { loadSpecFile } from '../core/spec/load';
 import type { PipelineSpec } from '../core/spec/schema';
@@ -38,6 +38,8 @@ export type { RunView } from './api';
 export type { RunListEntry, RunFilter } from './run-list';
 export type { StepRunResult } from './local-run-step';
 export { Predictor, type Predictions } from '../core/serving/predictor';
+/** No Temporal server answers (the CLI's error too: one class, `instanceof` holds across both). */
+export { TemporalUnreachableError } from '../core/errors';
 
 /** Where the library looks; every field defaults from the environment like the CLI's flags. */
 export interface QuiverOptions {
@@ -146,9 +148,6 @@ export class Run {
   }
 }
 
-/** No Temporal server answers at the configured address. */
-export class TemporalUnreachableError extends QuiverError {}
-
 /** The library's entry point: `quiver` is one built from the environment. */
 export class Quiver {
   private configured?: QuiverConfig;
@@ -253,7 +252,7 @@ export class Quiver {
       throw error;
     });
     const recorded = (await RunRecords.at(this.config.home).list()).filter(
-      (v) => v.pipeline === pipeline && (!status || v.status === status.toUpperCase()),
+      (v) => v.pipeline === pipeline && (!status || v.status === runStatusNamed(status)),
     );
     const candidates = [
       ...listed.map((e) => ({ runId: e.runId, startedAt: e.startedAt })),
@@ -273,6 +272,8 @@ export class Quiver {
         `no Temporal server answers at ${address}: listing runs and reading runs this machine has not ` +
           'seen need one (`npx quiver up`, or set TEMPORAL_ADDRESS); checkpoints, models, local runs and ' +
           'runs read before work without it',
+        // Where the address came from: this object's `address` option, else TEMPORAL_ADDRESS when set.
+        { field: !this.options.address && config.temporalAddress ? 'TEMPORAL_ADDRESS' : 'address' },
       );
     const client = await QuiverClient.connect({
       address,

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { hostPortProblem } from '../core/host-port';
-import { RUN_STATUSES, type RunStatus } from '../core/run-types';
+import { RUN_STATUSES, runStatusNamed, type RunStatus } from '../core/run-types';
 import { SAFE_NAME } from '../core/names';
 
 // Commander argParsers for numeric options: commander prints `option '--head <n>' argument 'abc' is
@@ -65,12 +65,14 @@ export function aliasName(text: string): string {
   return text;
 }
 
-/** A run status (`runs ls --status`), any case, as the upper-case name the server filters on. */
+/**
+ * A run status (`runs ls --status`) as the server spells it, from any spelling {@link runStatusNamed}
+ * reads (`cancelled`, `timed-out`, any case); anything else is refused listing the statuses.
+ */
 export function runStatus(text: string): RunStatus {
-  const status = text.trim().toUpperCase();
-  if (!(RUN_STATUSES as readonly string[]).includes(status))
-    throw new InvalidArgumentError(`Expected one of ${RUN_STATUSES.join(', ')}.`);
-  return status as RunStatus;
+  const status = runStatusNamed(text);
+  if (!status) throw new InvalidArgumentError(`Expected one of ${RUN_STATUSES.join(', ')}.`);
+  return status;
 }
 
 /** A Temporal namespace (`--namespace`): any name but a blank one, trimmed. */

@@ -6,7 +6,7 @@ import {
 } from '@temporalio/common/lib/search-attributes'; // not the index: see core/search-attributes.ts
 import type { Client } from '@temporalio/client';
 import { SpecError } from '../core/errors';
-import { RUN_STATUSES, type RunStatus } from '../core/run-types';
+import { RUN_STATUSES, runStatusNamed, type RunStatus } from '../core/run-types';
 import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import { dateOf, executionStatus, searchAttributeValue, type ExecutionInfo } from './temporal-read';
 
@@ -16,6 +16,7 @@ const SCHEDULED_BY = defineSearchAttributeKey('TemporalScheduledById', SearchAtt
 /** Filters of `quiver runs ls`; all optional, combined with AND. */
 export interface RunFilter {
   pipeline?: string;
+  /** A run status in any spelling `runs ls --status` takes (`completed`, `cancelled`, `timed-out`). */
   status?: string;
   schedule?: string;
   /** At most this many runs, newest first (default 20). */
@@ -72,12 +73,12 @@ export function runListQuery(filter: RunFilter): string {
   const clauses = ['WorkflowType = "trainingPipeline"'];
   if (filter.pipeline) clauses.push(`${SEARCH_ATTRIBUTES.pipeline.name} = ${quote(filter.pipeline)}`);
   if (filter.status) {
-    const status = filter.status.toUpperCase();
-    if (!RUN_STATUSES.includes(status as RunStatus))
+    const status = runStatusNamed(filter.status);
+    if (!status)
       throw new SpecError(`--status must be one of ${RUN_STATUSES.join(', ')}, not ${filter.status}`, [
         { path: '--status', message: `unknown status ${filter.status}` },
       ]);
-    clauses.push(statusClause(status as RunStatus));
+    clauses.push(statusClause(status));
   }
   if (filter.schedule) clauses.push(`${SCHEDULED_BY.name} = ${quote(filter.schedule)}`);
   return clauses.join(' AND ');

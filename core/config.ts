@@ -57,6 +57,18 @@ export function metricsPortOf(value: string | undefined, name = 'QUIVER_METRICS_
 }
 
 /**
+ * The setting that chose the Temporal address in use, as an error's `field`: `--address` when the flag
+ * gave it, `TEMPORAL_ADDRESS` when the environment did, and `--address` when neither did (the local
+ * default): the flag that points a command at another server.
+ */
+export function temporalAddressField(
+  flagged: boolean,
+  env: NodeJS.ProcessEnv = process.env,
+): '--address' | 'TEMPORAL_ADDRESS' {
+  return flagged || !env.TEMPORAL_ADDRESS ? '--address' : 'TEMPORAL_ADDRESS';
+}
+
+/**
  * `TEMPORAL_ADDRESS`, checked as `--address` is (one rule: {@link hostPortProblem}); unset or empty
  * means the embedded dev server.
  *

@@ -109,8 +109,18 @@ export function namespaceNotFoundIn(details: string): string | undefined {
 /** The CLI could not write its output (stdout on a full disk, a closed descriptor): said on stderr, exit 1. */
 export class OutputError extends QuiverError {}
 
-/** No Temporal frontend answers at the configured address (the CLI exits 3). */
-export class TemporalUnreachableError extends QuiverError {}
+/**
+ * No Temporal frontend answers at the configured address (the CLI exits 3). `field` names where that
+ * address came from (`--address`, `TEMPORAL_ADDRESS`), so the fix is made there; null when unknown.
+ */
+export class TemporalUnreachableError extends QuiverError {
+  readonly field: string | null;
+
+  constructor(message: string, options?: { cause?: unknown; field?: string | null }) {
+    super(message, options);
+    this.field = options?.field ?? null;
+  }
+}
 
 /**
  * Error type names that Temporal must never retry: bad data and bad specs will fail the same way

@@ -96,6 +96,22 @@ export const RUN_STATUSES: readonly RunStatus[] = [
   'TIMED_OUT',
 ];
 
+/** Spellings users type for a status the server spells otherwise (British `cancelled`). */
+const STATUS_SPELLINGS: ReadonlyMap<string, RunStatus> = new Map([['CANCELLED', 'CANCELED']]);
+
+/**
+ * The run status a user's word names: any case, with `-`, `_` and spaces optional (`timed-out`,
+ * `timed_out`, `timedout` are TIMED_OUT) and `cancelled` as well as `canceled`; undefined for a word
+ * that names none.
+ */
+export function runStatusNamed(text: string): RunStatus | undefined {
+  const word = text
+    .trim()
+    .toUpperCase()
+    .replace(/[\s_-]/g, '');
+  return STATUS_SPELLINGS.get(word) ?? RUN_STATUSES.find((status) => status.replace(/_/g, '') === word);
+}
+
 export interface StepState {
   name: StepName;
   status: StepStatus;

@@ -263,7 +263,7 @@ export function registerCheckpointCommands(program: Command, flagsOf: (cmd: Comm
         throw new TemporalUnreachableError(
           `checkpoints gc must ask Temporal which checkpoints every run (open or closed) still references ` +
             `before deleting anything, even when only local runs were made: ${error.message}`,
-          { cause: error },
+          { cause: error, field: error.field },
         );
       });
       await withOpened(env, async () => {

@@ -14,8 +14,8 @@ function registryOf(flags: GlobalFlags): ModelRegistry {
   return registryModule().ModelRegistry.at(configFrom(flags));
 }
 
-function formatMove(name: string, move: AliasMove): string {
-  if (move.previous === move.version)
+function formatMove(name: string, move: AliasMove & { recorded?: boolean }): string {
+  if (move.recorded === false)
     return `${name}: alias ${move.alias} is already on version ${move.version} (nothing recorded)`;
   return `${name}: alias ${move.alias} → version ${move.version} (was ${move.previous ?? 'unset'})`;
 }

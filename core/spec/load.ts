@@ -6,7 +6,7 @@ import { SpecError } from '../errors';
 import { resolveTransformModules } from '../features/modules';
 import { moduleFileIssues, preflightIssues, sourceFileIssues, type SpecIssue } from './preflight';
 import { pipelineSpecSchema, type PipelineSpec } from './schema';
-import { fieldsAt, unknownFieldMessage } from './suggest';
+import { fieldsAt, isListField, unknownFieldMessage } from './suggest';
 
 /** A validated spec plus where it came from, so relative data paths resolve against the spec file. */
 export interface LoadedSpec {
@@ -140,8 +140,13 @@ export function applyOverrides(raw: unknown, overrides: string[]): unknown {
     const value = overrideValue(override, override.slice(eq + 1));
     let node = root;
     for (const [depth, key] of keyPath.slice(0, -1).entries()) {
-      // A list is set whole: `train.hiddenUnits.0=8` would turn it into a map.
-      if (Array.isArray(node[key])) {
+      // A list is set whole: `train.hiddenUnits.0=8` would turn it into a map. That holds for a list
+      // the spec leaves out too (its default, or absent), known from the schema.
+      const absent = !isRecord(node[key]) && !Array.isArray(node[key]);
+      if (
+        Array.isArray(node[key]) ||
+        (absent && isListField(pipelineSpecSchema, keyPath.slice(0, depth + 1)))
+      ) {
         const list = keyPath.slice(0, depth + 1).join('.');
         throw new SpecError(`--set ${override}: ${list} is a list; set it whole, e.g. --set ${list}=[…]`, [
           { path: list, message: 'a list is set whole, not by index' },

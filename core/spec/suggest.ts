@@ -70,6 +70,29 @@ function objectsAt(schema: unknown, path: PropertyKey[]): SchemaLike[] {
   return [];
 }
 
+/** Every schema reachable at `path` (a union may offer several), unwrapped. */
+function schemasAt(schema: unknown, path: PropertyKey[]): SchemaLike[] {
+  const node = unwrap(schema);
+  if (!node) return [];
+  const def = node.def ?? {};
+  if (def.type === 'union') return (def.options as unknown[]).flatMap((o) => schemasAt(o, path));
+  if (path.length === 0) return [node];
+  const [head, ...rest] = path;
+  if (node.shape) return schemasAt(node.shape[String(head)], rest);
+  if (def.type === 'array') return schemasAt(def.element, rest);
+  if (def.type === 'record') return schemasAt(def.valueType, rest);
+  return [];
+}
+
+/**
+ * Whether the field at `path` of `schema` is a list and nothing with fields of its own (no union
+ * option there is an object or a map), so a `--set` path through it can only mean an index.
+ */
+export function isListField(schema: z.ZodType, path: PropertyKey[]): boolean {
+  const kinds = schemasAt(schema, path).map((node) => (node.shape ? 'object' : node.def?.type));
+  return kinds.includes('array') && !kinds.some((kind) => kind === 'object' || kind === 'record');
+}
+
 /** The field names an object at `path` of `schema` accepts. */
 export function fieldsAt(schema: z.ZodType, path: PropertyKey[]): string[] {
   return [...new Set(objectsAt(schema, path).flatMap((o) => Object.keys(o.shape ?? {})))];

@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -209,6 +210,7 @@ describe('CLI errors and exit codes, with no Temporal server', () => {
   });
 
   it('serve on a port in use or an address this host lacks is bad input naming the flag, exit 2', async () => {
+    // Holds the port and never answers, as a gRPC server (Temporal's frontend) does an HTTP request.
     const holder = net.createServer();
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
     try {
@@ -218,7 +220,7 @@ describe('CLI errors and exit codes, with no Temporal server', () => {
       expect(JSON.parse(taken.stdout)).toEqual({
         error: {
           type: 'ConfigError',
-          message: `port ${port} on 127.0.0.1 is in use (another \`quiver serve\`?): pick another with --port`,
+          message: `port ${port} on 127.0.0.1 is in use by another process: pick a free one with --port (--port 0 takes any free port)`,
           field: '--port',
         },
       });
@@ -229,6 +231,69 @@ describe('CLI errors and exit codes, with no Temporal server', () => {
     } finally {
       holder.close();
     }
+  });
+
+  it('serve says the port is another quiver serve only when that one answers as one', async () => {
+    const { buildModelServer } = await import('../../../core/serving/server');
+    const store = `file://${path.join(home, 'checkpoints')}`;
+    const other = await buildModelServer({ home, store, reloadIntervalMs: 60_000 });
+    // Another HTTP server, answering every path with a health-like body: not a quiver serve.
+    const plain = http.createServer((_request, response) => response.end('{"status":"ok"}'));
+    try {
+      const url = new URL(await other.app.listen({ port: 0, host: '127.0.0.1' }));
+      const ours = await cli(home, 'serve', '--port', url.port, '--json');
+      expect(ours.code, ours.stdout + ours.stderr).toBe(2);
+      expect(JSON.parse(ours.stdout)).toEqual({
+        error: {
+          type: 'ConfigError',
+          message: `port ${url.port} on 127.0.0.1 is in use by another \`quiver serve\` (its /readyz answered): stop it, or pick another port with --port`,
+          field: '--port',
+        },
+      });
+      await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+      const port = String((plain.address() as net.AddressInfo).port);
+      const theirs = await cli(home, 'serve', '--port', port, '--json');
+      expect(theirs.code, theirs.stdout + theirs.stderr).toBe(2);
+      expect(JSON.parse(theirs.stdout)).toMatchObject({
+        error: {
+          message: `port ${port} on 127.0.0.1 is in use by another process: pick a free one with --port (--port 0 takes any free port)`,
+        },
+      });
+    } finally {
+      plain.close();
+      await other.close();
+    }
+  });
+
+  it('models promote --json says whether it recorded a move (not when the alias is already there)', async () => {
+    const { ModelRegistry } = await import('../../../core/registry');
+    const registry = ModelRegistry.at({ home, store: `file://${path.join(home, 'checkpoints')}` });
+    await registry.register({
+      name: 'promoted',
+      model: { uri: `file:///x/${sha}.arrow`, sha256: sha, rows: 6, bytes: 100 },
+      metrics: { accuracy: 0.9 },
+      runId: 'run-1',
+      pipeline: 'p',
+      reference: null,
+    });
+    const first = await cli(home, 'models', 'promote', 'promoted', '1', '--alias', 'staging', '--json');
+    expect(first.code, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({
+      alias: 'staging',
+      version: 1,
+      previous: null,
+      recorded: true,
+    });
+    const again = await cli(home, 'models', 'promote', 'promoted', '1', '--alias', 'staging', '--json');
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      alias: 'staging',
+      version: 1,
+      previous: 1,
+      recorded: false,
+    });
+    const text = await cli(home, 'models', 'promote', 'promoted', '1', '--alias', 'staging');
+    expect(text.stdout).toBe('promoted: alias staging is already on version 1 (nothing recorded)\n');
   });
 
   it('worker --queue other than cpu or gpu is bad input naming the flag, exit 2', async () => {

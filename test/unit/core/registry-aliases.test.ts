@@ -70,9 +70,13 @@ describe('registry aliases: promote, rollback, history', () => {
 
   it('records nothing for a promote to the version the alias is on, so the next rollback still goes back', async () => {
     const { registry } = await registryWith(2);
-    await registry.promote('m', 1, 'production');
-    await registry.promote('m', 2, 'production');
-    expect(await registry.promote('m', 2, 'production')).toMatchObject({ version: 2, previous: 2 });
+    expect(await registry.promote('m', 1, 'production')).toMatchObject({ previous: null, recorded: true });
+    expect(await registry.promote('m', 2, 'production')).toMatchObject({ previous: 1, recorded: true });
+    expect(await registry.promote('m', 2, 'production')).toMatchObject({
+      version: 2,
+      previous: 2,
+      recorded: false,
+    });
     expect((await registry.history('m', 'production')).map((m) => m.version)).toEqual([1, 2]);
     expect(await registry.rollback('m', 'production')).toMatchObject({ version: 1, previous: 2 });
   });

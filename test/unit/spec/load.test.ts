@@ -168,6 +168,22 @@ describe('pipeline spec', () => {
     expect(error.issues[0].path).toBe('train.hiddenUnits');
   });
 
+  it('says a list is set whole when --set indexes into one the spec leaves out', () => {
+    // iris.yaml has no train.features and no features stage: the schema knows both are lists.
+    const error = specError(() => loadSpecFile(IRIS, ['train.features.0=sepal_length']));
+    expect(error.message).toBe(
+      '--set train.features.0=sepal_length: train.features is a list; set it whole, e.g. --set train.features=[…]',
+    );
+    expect(error.issues).toEqual([{ path: 'train.features', message: 'a list is set whole, not by index' }]);
+    expect(specError(() => applyOverrides({}, ['features.0.drop=[id]'])).message).toBe(
+      '--set features.0.drop=[id]: features is a list; set it whole, e.g. --set features=[…]',
+    );
+    // A map the spec leaves out is still set into by key.
+    expect(applyOverrides({}, ['source.columnTypes.x=string'])).toEqual({
+      source: { columnTypes: { x: 'string' } },
+    });
+  });
+
   it('takes a --set value YAML cannot read as the literal string, as helm and kubectl do', () => {
     const { spec } = loadSpecFile(IRIS, ['source.delimiter=,']);
     expect(spec.source.delimiter).toBe(',');
