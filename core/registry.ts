@@ -73,12 +73,28 @@ export class ModelRegistry {
     return this.objects.uriOf(this.prefix);
   }
 
-  /** Registers a new version; a retry of the same run returns the version it already created. */
+  /**
+   * Registers a new version; a retry of the same run (same run id and model SHA-256) returns the
+   * version it already created. The retry finds it through the run's registration claim
+   * (`<model>/registrations/<run id>/<sha256>.json`, written after the number is taken and before the
+   * version object), one read however many versions the model has; a claim whose version object was
+   * never written (the first attempt died in between) gets it written now, under the claimed number.
+   * Versions registered before claims existed (2 Dec 2026) are not found by a retry.
+   */
   async register(entry: Omit<ModelVersion, 'version' | 'createdAt'>): Promise<ModelVersion> {
-    const existing = (await this.versions(entry.name)).find(
-      (v) => v.runId === entry.runId && v.model.sha256 === entry.model.sha256,
-    );
-    if (existing) return existing;
+    const claimKey = this.registrationKey(entry.name, entry.runId, entry.model.sha256);
+    const claim = await this.objects.get(claimKey);
+    if (claim) {
+      const { version } = parseState<{ version: number }>(
+        claim.body,
+        `registry registration ${this.objects.uriOf(claimKey)}`,
+      );
+      const existing = await this.version(entry.name, version);
+      if (existing?.runId === entry.runId && existing.model.sha256 === entry.model.sha256) return existing;
+      const record = await this.createVersion(entry, version);
+      if (record) return record;
+    }
+    // No claim, or its number went to another run's version (a lost race whose retake never ran).
     for (;;) {
       // The number is taken in the alias state first: even a deleted version file keeps its number.
       const listed = await this.listedVersions(entry.name);
@@ -86,15 +102,26 @@ export class ModelRegistry {
         state.lastVersion = Math.max(state.lastVersion, ...listed) + 1;
         return state.lastVersion;
       });
-      const record: ModelVersion = { ...entry, version, createdAt: new Date().toISOString() };
-      try {
-        await this.objects.put(this.versionKey(entry.name, version), JSON.stringify(record, null, 2), {
-          ifNoneMatch: '*',
-        });
-        return record;
-      } catch (error) {
-        if (!(error instanceof PreconditionFailedError)) throw error;
-      }
+      await this.objects.put(claimKey, JSON.stringify({ version }));
+      const record = await this.createVersion(entry, version);
+      if (record) return record;
+    }
+  }
+
+  /** Writes version `version`'s object exclusively; null when that number's object already exists. */
+  private async createVersion(
+    entry: Omit<ModelVersion, 'version' | 'createdAt'>,
+    version: number,
+  ): Promise<ModelVersion | null> {
+    const record: ModelVersion = { ...entry, version, createdAt: new Date().toISOString() };
+    try {
+      await this.objects.put(this.versionKey(entry.name, version), JSON.stringify(record, null, 2), {
+        ifNoneMatch: '*',
+      });
+      return record;
+    } catch (error) {
+      if (!(error instanceof PreconditionFailedError)) throw error;
+      return null;
     }
   }
 
@@ -169,9 +196,18 @@ export class ModelRegistry {
     });
   }
 
-  /** `quiver models promote`: points `alias` at an existing version. */
-  async promote(name: string, version: number, alias: string, reason = 'promoted'): Promise<AliasMove> {
-    return this.setAlias(name, alias, version, reason, 'promote');
+  /**
+   * `quiver models promote`: points `alias` at an existing version. `recorded` is false when the alias
+   * was already there: nothing changed and no history entry was written.
+   */
+  async promote(
+    name: string,
+    version: number,
+    alias: string,
+    reason = 'promoted',
+  ): Promise<AliasMove & { recorded: boolean }> {
+    const move = await this.setAlias(name, alias, version, reason, 'promote');
+    return { ...move, recorded: move.previous !== move.version };
   }
 
   /**
@@ -315,6 +351,11 @@ export class ModelRegistry {
       .filter((n): n is string => n !== undefined)
       .map(Number)
       .sort((a, b) => a - b);
+  }
+
+  /** The claim a run's registration leaves (run ids are encoded: any characters stay one key segment). */
+  private registrationKey(name: string, runId: string, sha256: string): string {
+    return `${this.prefix}/${name}/registrations/${encodeURIComponent(runId)}/${sha256}.json`;
   }
 
   private versionKey(name: string, version: number): string {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ModelNotFoundError, StoreStateError } from '../../../core/errors';
+import { FileObjectStore } from '../../../core/object-store/file';
 import { ModelRegistry } from '../../../core/registry';
 
 const ref = (sha: string) => ({ uri: `file:///x/${sha}.arrow`, sha256: sha, rows: 6, bytes: 100 });
@@ -111,12 +112,13 @@ describe('model registry state that cannot be read', () => {
     expect((await r.register(entry('c3'))).version).toBe(3);
   });
 
-  it('a truncated version file names itself in the error', async () => {
+  it('a truncated version file names itself in the error; registering another run never reads it', async () => {
     const { home, registry: r } = registry();
     await r.register(entry('d1'));
     const file = path.join(home, 'registry', 'm', 'versions', '1.json');
     fs.writeFileSync(file, '{"name": "m", "vers');
-    await expect(r.register(entry('d2'))).rejects.toThrow(file);
+    await expect(r.versions('m')).rejects.toThrow(file);
+    expect((await r.register(entry('d2'))).version).toBe(2);
   });
 
   it('reads the older {alias: version} file and its alias-history.jsonl', async () => {
@@ -145,5 +147,43 @@ describe('model registry state that cannot be read', () => {
     const aliases = await r.aliases('m');
     expect(Object.keys(aliases)).toHaveLength(10);
     expect((await r.history('m')).length).toBe(10);
+  });
+
+  it('finds a retried registration by its claim: no version record of other runs is read', async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-registry-'));
+    const store = new FileObjectStore(home);
+    const reads: string[] = [];
+    const get = store.get.bind(store);
+    store.get = async (key) => {
+      reads.push(key);
+      return get(key);
+    };
+    const r = new ModelRegistry(store);
+    const entry = (i: number) => ({
+      name: 'm',
+      model: ref(String(i % 10).repeat(64)),
+      metrics: {},
+      runId: `run/${i}`,
+      pipeline: 'p',
+    });
+    for (let i = 0; i < 30; i++) await r.register(entry(i));
+    reads.length = 0;
+    const again = await r.register(entry(7));
+    expect(again).toMatchObject({ version: 8, runId: 'run/7' });
+    // The claim, then version 8's record: never the other 29.
+    expect(reads.filter((key) => key.includes('/versions/'))).toEqual(['registry/m/versions/8.json']);
+    expect(reads.filter((key) => key.includes('/registrations/'))).toHaveLength(1);
+    expect((await r.versions('m')).length).toBe(30);
+  });
+
+  it('writes the version a claim names when the first attempt died before writing it', async () => {
+    const { home, registry: r } = registry();
+    const entry = { name: 'm', model: ref('c'.repeat(64)), metrics: {}, runId: 'run-9', pipeline: 'p' };
+    const first = await r.register(entry);
+    // As if the attempt had died between its claim and its version object.
+    fs.rmSync(path.join(home, 'registry', 'm', 'versions', `${first.version}.json`));
+    const retried = await r.register(entry);
+    expect(retried).toMatchObject({ version: first.version, runId: 'run-9' });
+    expect((await r.versions('m')).map((v) => v.version)).toEqual([first.version]);
   });
 });
