@@ -41,19 +41,23 @@ export async function deploy(input: StepInput, config: QuiverConfig): Promise<St
       reference: ctx.input.inputs.profile ?? null,
       firedAt: input.run.fire?.at ?? null,
     });
-    await ctx.write(
-      'deployment',
-      tableFromColumns({
-        model: utf8([name]),
-        version: int32([version.version]),
-        alias: utf8([alias]),
-        model_sha256: utf8([version.model.sha256]),
-        run_id: utf8([input.run.runId]),
-        registered_at: utf8([version.createdAt]),
-      }),
+    // The server's answer on a cancel comes back while the checkpoint is written: both follow the
+    // registration (a cancel during a slow one is still seen) and precede the move.
+    const [, decision] = await settleBoth(
+      ctx.write(
+        'deployment',
+        tableFromColumns({
+          model: utf8([name]),
+          version: int32([version.version]),
+          alias: utf8([alias]),
+          model_sha256: utf8([version.model.sha256]),
+          run_id: utf8([input.run.runId]),
+          registered_at: utf8([version.createdAt]),
+        }),
+      ),
+      aliasMoveDecision(input, ctx),
     );
     const summary: StepResult['summary'] = { model: name, version: version.version, alias };
-    const decision = await aliasMoveDecision(input, ctx);
     if (decision === 'cancelRequested') summary.cancelRequested = true;
     if (decision === 'move') {
       const move = await moveAlias(
@@ -175,6 +179,17 @@ export async function undoAliasMove(
 /** Whether `other` is a fire time strictly after `mine` (unknown times never block a move). */
 function isLater(other: string | null | undefined, mine: string | null): boolean {
   return Boolean(other && mine && Date.parse(other) > Date.parse(mine));
+}
+
+/**
+ * Awaits both promises to the end, then returns both values or throws the first one's error: no work
+ * of the step runs on after it has failed (as `Promise.all` would leave the other running).
+ */
+async function settleBoth<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [first, second] = await Promise.allSettled([a, b]);
+  if (first.status === 'rejected') throw first.reason;
+  if (second.status === 'rejected') throw second.reason;
+  return [first.value, second.value];
 }
 
 /** Test hook: `QUIVER_TEST_DEPLOY_DELAY_MS` makes registration slow (and deaf to cancellation). */
