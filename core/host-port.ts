@@ -15,3 +15,16 @@ export function hostPortProblem(text: string): string | null {
   if (match && Number(match[2]) <= 65535) return null;
   return 'Expected host:port with a port from 1 to 65535 (e.g. 127.0.0.1:7233).';
 }
+
+/**
+ * The port of a `host:port` address that names this machine by its loopback (`localhost`,
+ * `127.x.x.x`, `[::1]`), where the embedded dev server can be started; null for any other host or a
+ * malformed address.
+ */
+export function loopbackPort(address: string): number | null {
+  const match = HOST_PORT.exec(address.trim());
+  if (!match || Number(match[2]) > 65535) return null;
+  const host = match[1].toLowerCase();
+  const loopback = host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+  return loopback ? Number(match[2]) : null;
+}

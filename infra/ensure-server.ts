@@ -1,4 +1,5 @@
 import type { QuiverConfig } from '../core/config';
+import { loopbackPort } from '../core/host-port';
 import { TemporalServerError } from '../core/errors';
 import { startDevServer, type DevServer } from './dev-server';
 import { isTemporalReachable } from './ports';
@@ -16,7 +17,8 @@ export interface TemporalEndpoint {
 
 /**
  * Finds the Temporal server Quiver should use:
- * 1. `config.temporalAddress` (`TEMPORAL_ADDRESS`) when set; it must be reachable;
+ * 1. `config.temporalAddress` (`TEMPORAL_ADDRESS`) when set; it must be reachable, unless it names this
+ *    machine's loopback (`localhost:7233`), where an embedded dev server is started on its port;
  * 2. a server already listening on 127.0.0.1:`config.devServerPort` (another `quiver up`), reused;
  * 3. otherwise a new embedded dev server with its database under `config.home`.
  * In cases 1 and 2 the namespace's missing Quiver search attributes are added when the server allows.
@@ -27,6 +29,13 @@ export async function ensureTemporal(
 ): Promise<TemporalEndpoint> {
   if (config.temporalAddress) {
     const address = config.temporalAddress;
+    const ownPort = loopbackPort(address);
+    if (ownPort !== null && !(await isTemporalReachable(address, 1_000))) {
+      // The address names this machine and nothing answers there: the embedded server takes it, so
+      // clients in other shells with the same TEMPORAL_ADDRESS find it.
+      log(`Nothing answers at ${address} (this machine): starting the embedded dev server there`);
+      return startEmbedded(config, ownPort, log);
+    }
     if (!(await isTemporalReachable(address, 5_000))) {
       throw new TemporalServerError(
         `TEMPORAL_ADDRESS=${address} is not reachable. Start that server, fix the address, or unset ` +
@@ -47,10 +56,15 @@ export async function ensureTemporal(
     return { address: local, uiUrl: clientUiUrl(config, local) };
   }
 
+  return startEmbedded(config, config.devServerPort, log);
+}
+
+/** Starts the embedded dev server on 127.0.0.1:`port`, its database under `config.home`. */
+async function startEmbedded(config: QuiverConfig, port: number, log: Log): Promise<TemporalEndpoint> {
   await ensureTemporalCli(log);
   const server = await startDevServer({
     home: config.home,
-    port: config.devServerPort,
+    port,
     uiPort: config.uiPort,
     namespace: config.namespace,
     log,

@@ -6,7 +6,9 @@ import { promisify } from 'node:util';
 import type { Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TemporalServerError } from '../../core/errors';
+import { loadConfig } from '../../core/config';
 import { startDevServer } from '../../infra/dev-server';
+import { ensureTemporal } from '../../infra/ensure-server';
 import { findFreePorts, isTemporalReachable, parseAddress } from '../../infra/ports';
 import { QUIVER_SEARCH_ATTRIBUTES } from '../../infra/search-attributes';
 import { ensureTemporalCli } from '../../infra/temporal-cli';
@@ -129,5 +131,35 @@ describe('ensureTemporalCli', () => {
     });
     expect(stdout.trim()).toBe(first);
     expect(performance.now() - started).toBeLessThan(15_000);
+  });
+});
+
+describe('ensureTemporal (what `quiver up` and `demo` run)', () => {
+  it('starts the embedded server on the port of a TEMPORAL_ADDRESS that names this machine and finds nothing', async () => {
+    const home = await fs.mkdtemp(path.join(os.tmpdir(), 'quiver-up-loopback-'));
+    const [port, uiPort] = await findFreePorts(2);
+    const config = loadConfig(
+      { QUIVER_HOME: home, TEMPORAL_ADDRESS: `localhost:${port}`, QUIVER_UI_PORT: String(uiPort) },
+      {},
+    );
+    const messages: string[] = [];
+    const endpoint = await ensureTemporal(config, (m) => messages.push(m));
+    try {
+      expect(endpoint.server).toBeDefined();
+      expect(endpoint.address).toBe(`127.0.0.1:${port}`);
+      expect(messages.join('\n')).toContain(`Nothing answers at localhost:${port} (this machine)`);
+      // A client in another shell, with the same TEMPORAL_ADDRESS, finds it.
+      expect(await isTemporalReachable(`localhost:${port}`, 5_000)).toBe(true);
+    } finally {
+      await endpoint.server?.stop();
+    }
+  });
+
+  it('still refuses a TEMPORAL_ADDRESS on another host that does not answer, naming it', async () => {
+    const home = await fs.mkdtemp(path.join(os.tmpdir(), 'quiver-up-remote-'));
+    const config = loadConfig({ QUIVER_HOME: home, TEMPORAL_ADDRESS: 'temporal.invalid:7233' }, {});
+    await expect(ensureTemporal(config, () => {})).rejects.toThrow(
+      /TEMPORAL_ADDRESS=temporal\.invalid:7233 is not reachable/,
+    );
   });
 });
