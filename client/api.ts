@@ -27,10 +27,11 @@ import type { ApprovalSignalArgs } from '../workflows/approval';
 import { pipelineStartOptions } from './run-start';
 import type { CheckpointRef } from '../core/checkpoint/types';
 import {
-  recordLatestTraining,
+  recordRunningStep,
   settleClosedProgress,
   trainingResumePoint,
   withLatestHeartbeat,
+  withLocalTrainingNote,
 } from './live-training';
 import { missingWorkerNotes, queuePollers, trainingSharesWorkflowQueue } from './run-health';
 import { untilClosedOr } from './until-closed';
@@ -66,14 +67,23 @@ const specClaimCheck = () => require('../core/spec-claim-check') as typeof impor
  */
 export const PROGRESS_QUERY = { type: 'query', name: 'progress' } as QueryDefinition<RunProgress>;
 
+/** A step as `status` reports it: its recorded state, plus what the client adds for an open run. */
+export interface StepView extends StepState {
+  /** Why a running step shows less than one might expect (a local run's training: no live epochs). */
+  note?: string;
+}
+
 /** A run as `status` reports it: the workflow's progress plus where to look at it. */
 export interface RunView extends RunProgress {
+  steps: StepView[];
   uiUrl: string;
   startedAt: string | null;
   closedAt: string | null;
   /**
-   * Where the steps' state came from: the running workflow (`query`), its event history when no
-   * worker answered within a second (`history`), or the memo a closed run recorded (`memo`).
+   * Where the steps' state came from: the running workflow (`query`); its event history (`history`)
+   * when no worker polls or answered in time, for an open local run in its workflow task (which would
+   * hold the query for seconds), or for a closed run with no memo; or the memo a closed run recorded
+   * (`memo`).
    */
   progressFrom?: 'query' | 'history' | 'memo';
   /** An open run's task queues that no worker polls, each with the command that starts one. */
@@ -244,8 +254,9 @@ export class QuiverClient {
   /**
    * Current state of a run, never waiting on an absent worker: live from the workflow when a worker
    * polls its queue and answers the `progress` query (within {@link QUERY_DEADLINE_MS}), else rebuilt
-   * from the event history at once (no worker needed); closed runs from their memo. An open run names the task queues
-   * no worker polls (`workerWarnings`).
+   * from the event history (no worker needed), at once when no worker polls or the run is a local run
+   * whose workflow task is in flight (the server would hold the query until the task reports); closed
+   * runs from their memo. An open run names the task queues no worker polls (`workerWarnings`).
    *
    * @throws QuiverError when the run does not exist or the server does not answer (never a raw gRPC error).
    */
@@ -269,24 +280,35 @@ export class QuiverClient {
     let progressFrom: RunView['progressFrom'];
     let workerWarnings: string[] | undefined;
     if (status === 'RUNNING') {
-      const pollers = await queuePollers(
-        (queue, type, deadlineMs) => this.reader.pollers(queue, type, deadlineMs),
-        this.options.taskQueues,
-        POLLERS_DEADLINE_MS,
-      );
+      // A workflow task in flight holds a query until the task ends or reports, seconds away in a local
+      // run (every step runs inside one task): the history is read beside the pollers and, for a local
+      // run, answers alone.
+      const [pollers, recorded] = await Promise.all([
+        queuePollers(
+          (queue, type, deadlineMs) => this.reader.pollers(queue, type, deadlineMs),
+          this.options.taskQueues,
+          POLLERS_DEADLINE_MS,
+        ),
+        description.pendingWorkflowTask
+          ? this.historyProgress(runId, 'RUNNING').catch(() => undefined)
+          : undefined,
+      ]);
       const workflowQueue = pollers.find(
         (q) => q.kind === 'workflow' && q.taskQueue === this.options.taskQueues.cpu,
       );
-      // Nobody polls the workflow queue: a query would wait for a worker that is not there.
+      // Nobody polls the workflow queue (a query would wait for a worker that is not there), or the
+      // history already answered for a local run in its workflow task.
       const queried =
-        workflowQueue?.pollers === 0
+        workflowQueue?.pollers === 0 || recorded?.spec.execution === 'local'
           ? undefined
           : ((await this.reader
               .query(runId, PROGRESS_QUERY.name, QUERY_DEADLINE_MS)
               .catch(() => undefined)) as RunProgress | undefined);
       progressFrom = queried ? 'query' : 'history';
-      const base = queried ?? (await this.historyProgress(runId, 'RUNNING'));
-      progress = await withLatestHeartbeat(decodePayload, base, description.pendingActivities);
+      const base = queried ?? recorded ?? (await this.historyProgress(runId, 'RUNNING'));
+      progress = withLocalTrainingNote(
+        await withLatestHeartbeat(decodePayload, base, description.pendingActivities),
+      );
       workerWarnings = missingWorkerNotes(pollers, this.options.taskQueues);
     } else {
       const recorded = decodePayload(info.memo?.fields?.[PROGRESS_MEMO_KEY]) as RunProgress | undefined;
@@ -450,13 +472,11 @@ export class QuiverClient {
     };
   }
 
+  /** The run's progress rebuilt from its history, read through the read path (no Temporal client). */
   private async historyProgress(runId: string, status: RunStatus): Promise<RunProgress> {
-    const temporal = this.temporal;
-    const history = await this.connection!.withDeadline(Date.now() + SERVER_DEADLINE_MS, () =>
-      temporal.workflow.getHandle(runId).fetchHistory(),
-    );
+    const history = await this.reader.history(runId, SERVER_DEADLINE_MS);
     const { progressFromHistory } = require('./history-progress') as typeof import('./history-progress');
-    return progressFromHistory(runId, history, payloadDecoder(this.temporal), status);
+    return progressFromHistory(runId, history, async (payload) => decodePayload(payload), status);
   }
 
   /**
@@ -626,7 +646,8 @@ export class QuiverClient {
         view?.status ?? status,
       );
     }
-    await answered(() => recordLatestTraining(this.temporal, runId)); // the last epoch checkpoint, for `resume`
+    // The last epoch checkpoint (for `resume`) or the running step's attempts, which the run cannot see.
+    await answered(() => recordRunningStep(this.temporal, runId));
     await answered(() => handle.cancel());
   }
 

@@ -54,7 +54,7 @@ export function formatRun(view: RunView, { errorLine = true }: { errorLine?: boo
       step.stepCodeVersion ?? '-',
       step.error && view.error?.includes(step.error)
         ? `${step.status === 'cancelled' ? 'cancelled' : 'failed'}: see the error below`
-        : (step.error ?? (liveSummary(step, view) || formatSummary(step.summary))),
+        : (step.error ?? (liveSummary(step, view) || step.note || formatSummary(step.summary))),
     ]);
     // Each transform of the features stage: its own checkpoint, code version and cache reuse.
     for (const t of step.transforms ?? [])

@@ -7,7 +7,10 @@ import type { Plan } from '../core/plan';
 import { stableStringify } from '../core/hash';
 import type { PipelineSpec } from '../core/spec/schema';
 import { stepParams } from '../core/step-params';
+import type { StepView } from './api';
 import { payloadDecoder } from './payloads';
+import { STEP_ATTEMPTS_SIGNAL } from '../core/step-attempts';
+import { stepAttemptsMade } from './step-attempts';
 import type { TrainHeartbeat } from '../activities/train-progress';
 
 type Timestamp = { seconds?: unknown; nanos?: number | null } | null | undefined;
@@ -72,17 +75,45 @@ export async function withLatestHeartbeat(
   return { ...progress, steps };
 }
 
+/** What an open local run's running training says instead of epochs it cannot report. */
+export const LOCAL_TRAINING_NOTE =
+  'a local run reports no live epochs: attempts and metrics show when training ends';
+
 /**
- * Before `quiver cancel`: hands the run its training's latest heartbeat (one `trainProgress` signal),
- * so the cancelled run records its last epoch checkpoint and `resume` continues from it. One event
- * per cancel, where training used to signal every few seconds.
+ * The running training of an open `execution: local` run (callers pass open runs only), noted as
+ * such: it trains inside the run's workflow task as a local activity, which has no heartbeat, so
+ * there is no epoch, ETA or attempt to show until it ends (never a made-up epoch 0). Other runs and
+ * steps are returned as they are.
  */
-export async function recordLatestTraining(client: Client, runId: string): Promise<void> {
+export function withLocalTrainingNote(progress: RunProgress): RunProgress & { steps: StepView[] } {
+  if (progress.spec.execution === 'local')
+    return {
+      ...progress,
+      steps: progress.steps.map((step) =>
+        step.name === 'train' && step.status === 'running' && !step.live
+          ? { ...step, note: LOCAL_TRAINING_NOTE }
+          : step,
+      ),
+    };
+  return progress;
+}
+
+/**
+ * Before `quiver cancel`: hands the run what the server knows of the step it is about to stop, in
+ * one signal at most. A training's latest heartbeat (`trainProgress`), so the cancelled run records
+ * its last epoch checkpoint and `resume` continues from it (one event per cancel, where training used
+ * to signal every few seconds); for any other step, or a training that has not reported yet, the
+ * attempts its activity made (`stepAttempts`), which the run would otherwise count as 0.
+ */
+export async function recordRunningStep(client: Client, runId: string): Promise<void> {
   const handle = client.workflow.getHandle(runId);
   const description = await handle.describe();
   if (description.status.name !== 'RUNNING') return;
-  const live = await heartbeatLive(payloadDecoder(client), description.raw.pendingActivities);
-  if (live) await handle.signal(TRAIN_PROGRESS_SIGNAL, live);
+  const pending = description.raw.pendingActivities;
+  const live = await heartbeatLive(payloadDecoder(client), pending);
+  if (live) return handle.signal(TRAIN_PROGRESS_SIGNAL, live);
+  const attempts = stepAttemptsMade(pending);
+  if (attempts) await handle.signal(STEP_ATTEMPTS_SIGNAL, attempts);
 }
 
 /**

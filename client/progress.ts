@@ -1,6 +1,6 @@
 import type { StepState } from '../core/run-types';
 import { describeLive } from '../workflows/current-details';
-import type { RunView } from './api';
+import type { RunView, StepView } from './api';
 import { formatDuration, formatSummary, shortRef } from './format';
 
 /** Receives a run's state whenever it changes while `--wait` follows it. */
@@ -41,7 +41,7 @@ export function renderProgress(view: RunView): string {
   return lines.join('\n');
 }
 
-function stepDetail(step: StepState): string {
+function stepDetail(step: StepView): string {
   if (step.reusedFrom) return `reused from ${step.reusedFrom}  ${shortRef(step.checkpoint)}`;
   switch (step.status) {
     case 'pending':
@@ -50,7 +50,7 @@ function stepDetail(step: StepState): string {
       const attempt = step.attempts > 1 ? ` (attempt ${step.attempts})` : '';
       return step.live
         ? `${progressBar(step.live.epoch, step.live.epochs)} ${describeLive(step.live)}${attempt}`
-        : `running…${attempt}`;
+        : `running…${attempt}${step.note ? `  (${step.note})` : ''}`;
     }
     case 'completed':
       return `${formatDuration(step.durationMs).padStart(9)}  ${shortRef(step.checkpoint)}  ${formatSummary(step.summary)}`;

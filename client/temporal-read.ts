@@ -1,4 +1,5 @@
 import type { Payload } from '@temporalio/common';
+import type { History } from '@temporalio/common/lib/proto-utils';
 import type { INamespace, Root, Type } from 'protobufjs';
 import { GrpcCallError, GRPC_STATUS, UnaryChannel } from './grpc-unary';
 import { namespaceNotFoundIn } from '../core/errors';
@@ -33,11 +34,22 @@ export interface PendingActivityInfo {
   lastHeartbeatTime?: Timestamp;
 }
 
+/** A workflow task scheduled or running, as DescribeWorkflowExecution reports it. */
+export interface PendingWorkflowTaskInfo {
+  /** `PENDING_WORKFLOW_TASK_STATE_SCHEDULED` or `PENDING_WORKFLOW_TASK_STATE_STARTED`. */
+  state?: string;
+  startedTime?: Timestamp;
+}
+
 /** DescribeWorkflowExecution's response, the parts Quiver reads. */
 export interface ExecutionDescription {
   workflowExecutionInfo?: ExecutionInfo;
   pendingActivities?: PendingActivityInfo[];
+  /** Absent when no workflow task is scheduled or running. */
+  pendingWorkflowTask?: PendingWorkflowTaskInfo;
 }
+
+type HistoryEvent = NonNullable<History['events']>[number];
 
 /** `WORKFLOW_EXECUTION_STATUS_COMPLETED` → `COMPLETED`, the name the Temporal client's `status.name` gives. */
 export function executionStatus(info: ExecutionInfo | undefined): string {
@@ -81,8 +93,8 @@ export function searchAttributeValue(info: ExecutionInfo, name: string): unknown
 const PACKAGE = 'temporal.api.workflowservice.v1';
 
 /**
- * The read-only calls `status` and `runs ls` make to Temporal's frontend (describe, list, query, task
- * queue pollers), over one HTTP/2 connection with a slice of the API's schema
+ * The read-only calls `status` and `runs ls` make to Temporal's frontend (describe, list, query, history,
+ * task queue pollers), over one HTTP/2 connection with a slice of the API's schema
  * (infra/temporal-read-proto.js): answers in milliseconds where loading @temporalio/client costs
  * 0.3-0.7 s. Plaintext connections and Temporal's default payload encodings only, as Quiver uses them.
  */
@@ -166,6 +178,30 @@ export class TemporalReader {
     );
     if (response.queryRejected) throw new GrpcCallError('QueryWorkflow', 9, 'query rejected');
     return decodePayload(response.queryResult?.payloads?.[0]);
+  }
+
+  /**
+   * The event history of the latest run of `workflowId`, every page of it: the events the Temporal
+   * client's `fetchHistory()` returns, but decoded here (int64 fields such as event ids and times are
+   * numbers, not Longs: read them with `Number()` or `String()`; enums are names).
+   */
+  async history(workflowId: string, deadlineMs: number): Promise<History> {
+    const events: HistoryEvent[] = [];
+    let token: Uint8Array | undefined;
+    do {
+      const page = await this.unary<{ history?: { events?: HistoryEvent[] }; nextPageToken?: Uint8Array }>(
+        'GetWorkflowExecutionHistory',
+        {
+          namespace: this.namespace,
+          execution: { workflowId },
+          ...(token?.length ? { nextPageToken: token } : {}),
+        },
+        deadlineMs,
+      );
+      events.push(...(page.history?.events ?? []));
+      token = page.nextPageToken;
+    } while (token?.length);
+    return { events };
   }
 
   /** How many workers polled `taskQueue` for workflow (`1`) or activity (`2`) tasks lately. */

@@ -10,7 +10,13 @@ const root = path.resolve(__dirname, '..');
 const readProtoFile = path.join(root, 'dist', 'temporal-read-proto.json');
 const SERVICE = 'temporal.api.workflowservice.v1.WorkflowService';
 /** The unary calls the read path makes, each with its request and response messages. */
-const METHODS = ['DescribeWorkflowExecution', 'ListWorkflowExecutions', 'QueryWorkflow', 'DescribeTaskQueue'];
+const METHODS = [
+  'DescribeWorkflowExecution',
+  'ListWorkflowExecutions',
+  'QueryWorkflow',
+  'DescribeTaskQueue',
+  'GetWorkflowExecutionHistory',
+];
 
 function protoVersion() {
   const pkg = require.resolve('@temporalio/proto/package.json');
@@ -55,7 +61,12 @@ function cutReadProto() {
     node.nested ??= {};
     node.nested[parts.at(-1)] = json; // sorted: a type comes before the types nested in it
   }
-  return { protoVersion: protoVersion(), service: SERVICE, nested: out.nested };
+  return { protoVersion: protoVersion(), methods: METHODS, service: SERVICE, nested: out.nested };
+}
+
+/** True when `json` is a slice of the installed schema for every method the read path calls now. */
+function isCurrentSlice(json) {
+  return json.protoVersion === protoVersion() && json.methods?.join() === METHODS.join();
 }
 
 /** Writes the slice to dist/ (the build's job). */
@@ -64,20 +75,20 @@ function writeReadProto() {
   fs.writeFileSync(readProtoFile, JSON.stringify(cutReadProto()));
 }
 
-/** True when dist/ holds the slice of the installed @temporalio/proto. */
+/** True when dist/ holds the slice of the installed @temporalio/proto for today's METHODS. */
 function readProtoIsCurrent() {
   try {
-    return JSON.parse(fs.readFileSync(readProtoFile, 'utf8')).protoVersion === protoVersion();
+    return isCurrentSlice(JSON.parse(fs.readFileSync(readProtoFile, 'utf8')));
   } catch {
     return false;
   }
 }
 
-/** The slice: from dist/ when it was cut from the installed @temporalio/proto, else cut now. */
+/** The slice: from dist/ when it was cut from the installed @temporalio/proto for METHODS, else cut now. */
 function readProtoJson() {
   try {
     const json = JSON.parse(fs.readFileSync(readProtoFile, 'utf8'));
-    if (json.protoVersion === protoVersion()) return json;
+    if (isCurrentSlice(json)) return json;
   } catch {
     // no slice built yet
   }

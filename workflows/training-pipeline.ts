@@ -37,6 +37,7 @@ import {
 } from '../core/run-types';
 import { approvalGate } from './approval';
 import { TRAIN_PROGRESS_SIGNAL, type TrainingLive } from '../core/training-progress';
+import { STEP_ATTEMPTS_SIGNAL, type StepAttempts } from '../core/step-attempts';
 import { isNoGpuWorker, routedTraining } from './train-routing';
 import { settleDeployment } from './deploy-step';
 import { specForStep } from './step-spec';
@@ -77,6 +78,12 @@ export const retrySignal = defineSignal('retry');
  */
 export const trainProgressSignal = defineSignal<[TrainingLive]>(TRAIN_PROGRESS_SIGNAL);
 
+/**
+ * The attempts the step being stopped had made, sent once by `quiver cancel` just before the cancel:
+ * a cancelled activity's attempt never reaches the history, and only training heartbeats its own.
+ */
+export const stepAttemptsSignal = defineSignal<[StepAttempts]>(STEP_ATTEMPTS_SIGNAL);
+
 /** ingest → sanity → train → validate → deploy, passing checkpoint references only. */
 export async function trainingPipeline(input: PipelineInput): Promise<RunOutcome> {
   const fire = fireTimeOf(input);
@@ -98,6 +105,13 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunOutcome
   setHandler(progressQuery, () => progress);
   setHandler(retrySignal, () => {
     retryRequested = true;
+  });
+  /** Per step, the attempts `quiver cancel` read from the server for the attempt it stops. */
+  const attemptsAtCancel = new Map<StepName, number>();
+  setHandler(stepAttemptsSignal, ({ step, attempts }) => {
+    // A signal still in flight when the step ended must not count for it.
+    if (progress.steps.find((s) => s.name === step)?.status === 'running')
+      attemptsAtCancel.set(step, attempts);
   });
   const approval = approvalGate();
   setHandler(trainProgressSignal, (live) => {
@@ -191,11 +205,17 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunOutcome
     for (;;) {
       state.status = 'running';
       state.error = null;
+      attemptsAtCancel.delete(name);
       showProgress();
       const startedAt = Date.now();
+      /** The attempt a deploy that found the run cancelled reported, before the cancel reaches here. */
+      let stoppedAttempt: number | undefined;
       try {
         const result = await activity(stepInput);
-        if (result.summary.cancelRequested === true) await cancelReaching(name);
+        if (result.summary.cancelRequested === true) {
+          stoppedAttempt = result.attempt;
+          await cancelReaching(name);
+        }
         completeStep(state, result, Date.now() - startedAt);
         state.attempts += attemptsBefore;
         showProgress();
@@ -206,10 +226,11 @@ export async function trainingPipeline(input: PipelineInput): Promise<RunOutcome
         state.durationMs = Date.now() - startedAt;
         attemptsBefore +=
           details?.attempt ??
-          // A cancelled training counts the attempt its last heartbeat reported (sent by `quiver cancel`);
-          // a cancelled local activity had started its one attempt in this task (it never heartbeats).
+          // A cancelled step counts the attempt it reported (a deploy that found the cancel), its last
+          // heartbeat reported (training) or the server counted (both sent by `quiver cancel`); a cancelled
+          // local activity had started its one attempt in this task (it never heartbeats).
           (isCancellation(error)
-            ? (state.live?.attempt ?? (local ? 1 : 0))
+            ? (stoppedAttempt ?? state.live?.attempt ?? attemptsAtCancel.get(name) ?? (local ? 1 : 0))
             : isNoGpuWorker(error)
               ? 0
               : isNonRetryable(error)

@@ -1,13 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunView } from '../../client/api';
 import { formatRun } from '../../client/format';
 import { progressFromHistory } from '../../client/history-progress';
+import { LOCAL_TRAINING_NOTE } from '../../client/live-training';
+import { TemporalReader } from '../../client/temporal-read';
 import { payloadDecoder } from '../../client/payloads';
 import { openStore } from '../../core/checkpoint/store';
 import { SpecError } from '../../core/errors';
 import { ModelRegistry } from '../../core/registry';
 import { STEP_NAMES } from '../../core/run-types';
 import { SEARCH_ATTRIBUTES } from '../../core/search-attributes';
+import { quiver } from '../support/cli';
 import { eventually } from '../support/eventually';
 import { startPipelineEnv, type PipelineEnv } from '../support/pipeline-env';
 
@@ -115,6 +118,62 @@ describe('execution: local', () => {
         ['validate', 'pending'],
         ['deploy', 'pending'],
       ]);
+    } finally {
+      await env.client.temporal.workflow.getHandle(runId).terminate('test done');
+    }
+  });
+
+  it('status of an open local run answers from its history, not a query its busy workflow task would hold', async () => {
+    const runId = await env.client.start(
+      env.spec(['execution=local', 'train.epochs=5000', 'name=local-status']),
+    );
+    try {
+      await eventually(async () => {
+        const h = await env.client.temporal.workflow.getHandle(runId).fetchHistory();
+        const markers = (h.events ?? []).filter((e) => e.markerRecordedEventAttributes).length;
+        return markers >= 3 ? true : undefined;
+      }, 'the markers of ingest, sanity and features');
+      // The query would wait for the task's next report (~8 s) or its end: status must not ask it.
+      const query = vi.spyOn(TemporalReader.prototype, 'query');
+      let view: RunView;
+      try {
+        view = await env.client.status(runId);
+        expect(query).not.toHaveBeenCalled();
+      } finally {
+        query.mockRestore();
+      }
+      expect(view.status).toBe('RUNNING');
+      expect(view.progressFrom).toBe('history');
+      expect(view.steps.map((s) => [s.name, s.status, s.attempts])).toEqual([
+        ['ingest', 'completed', 1],
+        ['sanity', 'completed', 1],
+        ['features', 'completed', 1],
+        ['train', 'running', 0],
+        ['validate', 'pending', 0],
+        ['deploy', 'pending', 0],
+      ]);
+      // No heartbeat in a local run, so no live epochs: said so, never an epoch made up.
+      const train = view.steps[3];
+      expect(train.note).toBe(LOCAL_TRAINING_NOTE);
+      expect(train.live).toBeUndefined();
+      expect(formatRun(view)).toMatch(/^train +running +0 .*a local run reports no live epochs/m);
+
+      // The CLI says the same, as JSON and as the table.
+      const cliEnv = {
+        ...process.env,
+        TEMPORAL_ADDRESS: env.address,
+        QUIVER_HOME: env.config.home,
+        QUIVER_QUEUE_PREFIX: env.config.taskQueues.cpu.replace(/quiver-cpu$/, ''),
+      };
+      const json = await quiver(['--json', 'status', runId], cliEnv);
+      expect(json.code, json.stderr).toBe(0);
+      const shown = JSON.parse(json.stdout) as RunView;
+      expect(shown.progressFrom).toBe('history');
+      expect(shown.steps.slice(0, 3).map((s) => s.status)).toEqual(['completed', 'completed', 'completed']);
+      expect(shown.steps[3]).toMatchObject({ name: 'train', status: 'running', note: LOCAL_TRAINING_NOTE });
+      expect(shown.steps[3]).not.toHaveProperty('live');
+      const text = await quiver(['status', runId], cliEnv);
+      expect(text.stdout).toMatch(/^train +running +0 .*a local run reports no live epochs/m);
     } finally {
       await env.client.temporal.workflow.getHandle(runId).terminate('test done');
     }

@@ -52,7 +52,11 @@ describe('orchestration at the edges', () => {
       expect(closed.model).toBeNull();
       // Said as a cancel, where it happened: not "step deploy failed: " with an empty message.
       expect(closed.error).toBe('cancelled during step deploy');
-      expect(closed.steps.find((s) => s.name === 'deploy')?.status).toBe('cancelled');
+      // The attempt that was running counts (it read 0).
+      expect(closed.steps.find((s) => s.name === 'deploy')).toMatchObject({
+        status: 'cancelled',
+        attempts: 1,
+      });
       // The slow registration, deaf to the cancel, completes; the alias still never moves.
       const registry = ModelRegistry.at(env.config.home);
       await eventually(
