@@ -8,7 +8,7 @@ import type {
 } from '../core/deployment';
 import { readModelTable } from '../core/model/codec';
 import { assertFiniteTensors } from '../core/model/numeric-safety';
-import { ModelRegistry } from '../core/registry';
+import { ModelRegistry, type ModelVersion } from '../core/registry';
 import type { StepInput, StepResult } from '../core/run-types';
 import { runCancelRequested } from './run-liveness';
 import { runStepActivity, type StepContext } from './step';
@@ -55,7 +55,7 @@ export async function deploy(input: StepInput, config: QuiverConfig): Promise<St
           registered_at: utf8([version.createdAt]),
         }),
       ),
-      aliasMoveDecision(input, ctx),
+      decideAndMark(input, ctx, registry, version),
     );
     const summary: StepResult['summary'] = { model: name, version: version.version, alias };
     if (decision === 'cancelRequested') summary.cancelRequested = true;
@@ -80,6 +80,27 @@ export async function deploy(input: StepInput, config: QuiverConfig): Promise<St
     }
     return { primary: 'deployment', summary };
   });
+}
+
+/**
+ * {@link aliasMoveDecision}, and when it finds the run cancelled (or the attempt stopped by the run's
+ * cancel, not by a timeout, which is retried), the mark on `version` that says so in `models ls`.
+ */
+async function decideAndMark(
+  input: StepInput,
+  ctx: StepContext,
+  registry: ModelRegistry,
+  version: ModelVersion,
+): Promise<'move' | 'leave' | 'cancelRequested'> {
+  const mark = () => markCancelled(registry, version.name, version.version, input.run.runId);
+  try {
+    const decision = await aliasMoveDecision(input, ctx);
+    if (decision === 'cancelRequested') await mark();
+    return decision;
+  } catch (error) {
+    if (ctx.signal.aborted && (await runCancelRequested()) === true) await mark();
+    throw error;
+  }
 }
 
 /**
@@ -173,7 +194,20 @@ export async function undoAliasMove(
     `restored: run ${runId} was cancelled after its deploy moved ${alias}`,
   );
   if (!undone) return { undone: false, aliasVersion: null };
+  const restored = `run ${runId} was cancelled after its deploy moved ${alias}; ${alias} was put back`;
+  await markCancelled(ModelRegistry.at(config), model, undone.previous ?? undone.version, runId, restored);
   return { undone: true, aliasVersion: undone.kind === 'withdraw' ? null : undone.version };
+}
+
+/** Marks the version a cancelled run registered, so `models ls` says where it came from. */
+async function markCancelled(
+  registry: ModelRegistry,
+  model: string,
+  version: number,
+  runId: string,
+  reason = `run ${runId} was cancelled before its deploy moved an alias`,
+): Promise<void> {
+  await registry.markCancelledRun(model, version, reason);
 }
 
 /** Whether `other` is a fire time strictly after `mine` (unknown times never block a move). */

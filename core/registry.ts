@@ -17,6 +17,11 @@ export interface ModelVersion {
   reference?: CheckpointRef | null;
   /** When the run that trained it fired (a schedule's fire time, else its start): orders deploys. */
   firedAt?: string | null;
+  /**
+   * Set (by {@link ModelRegistry.versions} and `version`, never stored in the record) when the run
+   * that registered it was cancelled before its deploy moved an alias: see `markCancelledRun`.
+   */
+  cancelledRun?: { at: string; reason: string };
 }
 
 /** One alias move, kept so rollbacks know the previous version. */
@@ -125,11 +130,26 @@ export class ModelRegistry {
     }
   }
 
-  /** Every version of a model, oldest first; an unreadable version object is a StoreStateError naming it. */
+  /**
+   * Every version of a model, oldest first, each with `cancelledRun` when its run was cancelled; an
+   * unreadable version object is a StoreStateError naming it.
+   */
   async versions(name: string): Promise<ModelVersion[]> {
-    const numbers = await this.listedVersions(name);
-    const records = await Promise.all(numbers.map((n) => this.version(name, n)));
+    const { numbers, cancelled } = await this.listing(name);
+    const records = await Promise.all(
+      numbers.map((n) => this.version(name, n, { withMark: cancelled.has(n) })),
+    );
     return records.filter((r): r is ModelVersion => r !== null).sort((a, b) => a.version - b.version);
+  }
+
+  /**
+   * Marks a version as registered by a run that was then cancelled (its deploy found the cancel, or
+   * its alias move was undone): the version stays (immutable, and `models promote` may still serve
+   * it), but listings say where it came from. The mark is its own object,
+   * `<model>/versions/<n>.cancelled.json`, beside the never-rewritten version object.
+   */
+  async markCancelledRun(name: string, version: number, reason: string): Promise<void> {
+    await this.objects.put(this.cancelledKey(name, version), JSON.stringify({ at: now(), reason }));
   }
 
   /** Names of the models in the registry. */
@@ -153,11 +173,18 @@ export class ModelRegistry {
     return record;
   }
 
-  /** The version `alias` points at, or null when the model or the alias does not exist. */
-  async lookup(name: string, alias: string): Promise<ModelVersion | null> {
+  /**
+   * The version `alias` points at, or null when the model or the alias does not exist; `withMark` as
+   * for {@link version}.
+   */
+  async lookup(
+    name: string,
+    alias: string,
+    options: { withMark?: boolean } = {},
+  ): Promise<ModelVersion | null> {
     const version = (await this.aliases(name))[alias];
     if (version === undefined) return null;
-    const record = await this.version(name, version);
+    const record = await this.version(name, version, options);
     if (!record)
       throw new StoreStateError(
         `alias ${alias} of model ${name} points at version ${version}, whose object ${this.objects.uriOf(this.versionKey(name, version))} is missing`,
@@ -165,14 +192,28 @@ export class ModelRegistry {
     return record;
   }
 
-  /** One version's record, or null when it does not exist. */
-  async version(name: string, version: number): Promise<ModelVersion | null> {
+  /**
+   * One version's record, or null when it does not exist. `withMark` also reads its cancelled-run mark
+   * (`cancelledRun`); without it the mark is left unread (one read less, as deploys need).
+   */
+  async version(
+    name: string,
+    version: number,
+    options: { withMark?: boolean } = {},
+  ): Promise<ModelVersion | null> {
     const key = this.versionKey(name, version);
-    const object = await this.objects.get(key);
+    const [object, mark] = await Promise.all([
+      this.objects.get(key),
+      options.withMark ? this.objects.get(this.cancelledKey(name, version)) : null,
+    ]);
     if (!object) return null;
     const record = parseState<ModelVersion>(object.body, `registry version ${this.objects.uriOf(key)}`);
     if (typeof record?.version !== 'number' || typeof record.model?.sha256 !== 'string')
       throw new StoreStateError(`registry version ${this.objects.uriOf(key)} is not a model version record`);
+    if (mark) {
+      const where = `registry mark ${this.objects.uriOf(this.cancelledKey(name, version))}`;
+      record.cancelledRun = parseState<{ at: string; reason: string }>(mark.body, where);
+    }
     return record;
   }
 
@@ -339,23 +380,36 @@ export class ModelRegistry {
       .map((line, i) => parseState<AliasMove>(line, `line ${i + 1} of ${this.objects.uriOf(key)}`));
   }
 
-  private async hasVersions(name: string): Promise<boolean> {
+  /** Whether the model has any version: one listing, no record read. */
+  async hasVersions(name: string): Promise<boolean> {
     return (await this.listedVersions(name)).length > 0;
   }
 
   /** Version numbers that have an object, ascending. */
   private async listedVersions(name: string): Promise<number[]> {
+    return (await this.listing(name)).numbers;
+  }
+
+  /** One listing of `<model>/versions/`: the version numbers (ascending) and those marked cancelled. */
+  private async listing(name: string): Promise<{ numbers: number[]; cancelled: Set<number> }> {
     const dir = `${this.prefix}/${name}/versions/`;
-    return (await this.objects.list(dir))
-      .map(({ key }) => /^(\d+)\.json$/.exec(key.slice(dir.length))?.[1])
-      .filter((n): n is string => n !== undefined)
-      .map(Number)
-      .sort((a, b) => a - b);
+    const numbers: number[] = [];
+    const cancelled = new Set<number>();
+    for (const { key } of await this.objects.list(dir)) {
+      const match = /^(\d+)(\.cancelled)?\.json$/.exec(key.slice(dir.length));
+      if (match?.[2]) cancelled.add(Number(match[1]));
+      else if (match) numbers.push(Number(match[1]));
+    }
+    return { numbers: numbers.sort((a, b) => a - b), cancelled };
   }
 
   /** The claim a run's registration leaves (run ids are encoded: any characters stay one key segment). */
   private registrationKey(name: string, runId: string, sha256: string): string {
     return `${this.prefix}/${name}/registrations/${encodeURIComponent(runId)}/${sha256}.json`;
+  }
+
+  private cancelledKey(name: string, version: number): string {
+    return `${this.prefix}/${name}/versions/${version}.cancelled.json`;
   }
 
   private versionKey(name: string, version: number): string {

@@ -5,7 +5,7 @@ import { ModelNotFoundError, SpecError } from '../../core/errors';
 import type { AliasMove, ModelRegistry, ModelVersion } from '../../core/registry';
 import { configFrom, type GlobalFlags } from '../environment';
 import { table } from '../format';
-import { emit } from '../output';
+import { emit, info } from '../output';
 import { aliasName } from '../option-values';
 
 const registryModule = () => require('../../core/registry') as typeof import('../../core/registry');
@@ -40,21 +40,20 @@ export async function versionNamed(
   versionText: string | undefined,
   alias = 'production',
 ): Promise<ModelVersion> {
-  const known = (await registry.versions(name)).length > 0;
-  if (!known) throw new ModelNotFoundError(`model '${name}' not found in the registry`);
+  await mustExist(registry, name);
   if (versionText !== undefined) {
-    const record = await registry.version(name, parseVersion(versionText));
+    const record = await registry.version(name, parseVersion(versionText), { withMark: true });
     if (!record) throw new ModelNotFoundError(`model '${name}' version ${versionText} not found`);
     return record;
   }
-  const record = await registry.lookup(name, alias);
+  const record = await registry.lookup(name, alias, { withMark: true });
   if (!record) throw new ModelNotFoundError(`model '${name}' has no alias '${alias}' (alias not found)`);
   return record;
 }
 
 /** Fails with ModelNotFoundError (exit 2) when the registry has no version of `name`. */
 async function mustExist(registry: ModelRegistry, name: string): Promise<void> {
-  if ((await registry.versions(name)).length === 0)
+  if (!(await registry.hasVersions(name)))
     throw new ModelNotFoundError(`model '${name}' not found in the registry`);
 }
 
@@ -93,7 +92,7 @@ export function registerModelCommands(program: Command, flagsOf: (cmd: Command) 
               String(v.version),
               aliases.join(',') || '-',
               v.createdAt,
-              v.runId,
+              v.cancelledRun ? `${v.runId} (cancelled)` : v.runId,
               metrics,
             ]);
           }
@@ -118,6 +117,9 @@ export function registerModelCommands(program: Command, flagsOf: (cmd: Command) 
         [
           `model ${r.name} version ${r.version}${r.aliases.length ? ` (${r.aliases.join(', ')})` : ''}`,
           `created ${r.createdAt} by run ${r.runId} (pipeline ${r.pipeline})`,
+          ...(r.cancelledRun
+            ? [`from a cancelled run: ${r.cancelledRun.reason} (${r.cancelledRun.at})`]
+            : []),
           `metrics: ${Object.entries(r.metrics)
             .map(([k, v]) => `${k}=${v.toFixed(4)}`)
             .join(' ')}`,
@@ -135,11 +137,15 @@ export function registerModelCommands(program: Command, flagsOf: (cmd: Command) 
       async (name: string, version: string, options: { alias: string; reason: string }, cmd: Command) => {
         const flags = flagsOf(cmd);
         const registry = registryOf(flags);
-        await mustExist(registry, name);
-        if (!(await registry.version(name, parseVersion(version))))
-          throw new ModelNotFoundError(`model '${name}' version ${version} not found`);
-        const move = await registry.promote(name, parseVersion(version), options.alias, options.reason);
-        emit(flags, { name, ...move }, () => formatMove(name, move));
+        const record = await versionNamed(registry, name, version);
+        // Allowed (the version is sound, only its run was cancelled), but never unknowingly.
+        if (record.cancelledRun)
+          info(
+            `note: version ${record.version} of ${name} is from a cancelled run: ${record.cancelledRun.reason}`,
+          );
+        const move = await registry.promote(name, record.version, options.alias, options.reason);
+        const cancelled = record.cancelledRun ? { cancelledRun: record.cancelledRun } : {};
+        emit(flags, { name, ...move, ...cancelled }, () => formatMove(name, move));
       },
     );
 

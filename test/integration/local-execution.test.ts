@@ -256,6 +256,10 @@ describe('execution: local', () => {
       ]);
       expect(await registry().aliases(model)).toEqual({});
       expect(await registry().history(model)).toEqual([]);
+      // The version its deploy registered is listed as a cancelled run's (`models ls`: RUN … (cancelled)).
+      expect((await registry().versions(model)).map((v) => v.cancelledRun?.reason)).toEqual([
+        `run ${runId} was cancelled before its deploy moved an alias`,
+      ]);
     } finally {
       delete process.env.QUIVER_TEST_DEPLOY_DELAY_MS;
     }

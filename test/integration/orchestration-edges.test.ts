@@ -59,9 +59,13 @@ describe('orchestration at the edges', () => {
       });
       // The slow registration, deaf to the cancel, completes; the alias still never moves.
       const registry = ModelRegistry.at(env.config.home);
-      await eventually(
-        async () => ((await registry.versions(model)).length === 1 ? true : undefined),
-        'registered',
+      const [version] = await eventually(async () => {
+        const versions = await registry.versions(model);
+        return versions.length === 1 && versions[0].cancelledRun ? versions : undefined;
+      }, 'registered, and marked as a cancelled run’s');
+      // `models ls` says where it came from.
+      expect(version.cancelledRun?.reason).toBe(
+        `run ${runId} was cancelled before its deploy moved an alias`,
       );
       expect(await registry.aliases(model)).toEqual({});
       expect(await registry.history(model)).toEqual([]);

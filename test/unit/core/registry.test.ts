@@ -186,4 +186,34 @@ describe('model registry state that cannot be read', () => {
     expect(retried).toMatchObject({ version: first.version, runId: 'run-9' });
     expect((await r.versions('m')).map((v) => v.version)).toEqual([first.version]);
   });
+
+  it('marks a cancelled run’s version beside its record: listed with the mark, numbering unchanged', async () => {
+    const { home, registry: r } = registry();
+    const entry = (run: string) => ({
+      name: 'm',
+      model: ref(run.padEnd(64, '0')),
+      metrics: {},
+      runId: run,
+      pipeline: 'p',
+    });
+    await r.register(entry('ok1'));
+    const cancelled = await r.register(entry('cx'));
+    await r.markCancelledRun('m', cancelled.version, 'run cx was cancelled before its deploy moved an alias');
+    expect(fs.readdirSync(path.join(home, 'registry', 'm', 'versions')).sort()).toEqual([
+      '1.json',
+      '2.cancelled.json',
+      '2.json',
+    ]);
+    const versions = await r.versions('m');
+    expect(versions.map((v) => [v.version, v.cancelledRun?.reason ?? null])).toEqual([
+      [1, null],
+      [2, 'run cx was cancelled before its deploy moved an alias'],
+    ]);
+    // The record itself is never rewritten, and a plain read leaves the mark unread.
+    expect((await r.version('m', 2))?.cancelledRun).toBeUndefined();
+    expect((await r.version('m', 2, { withMark: true }))?.cancelledRun?.at).toMatch(/^\d{4}-/);
+    expect((await r.register(entry('ok3'))).version).toBe(3);
+    expect(await r.hasVersions('m')).toBe(true);
+    expect(await r.hasVersions('none')).toBe(false);
+  });
 });
