@@ -81,10 +81,11 @@ export class ModelRegistry {
   /**
    * Registers a new version; a retry of the same run (same run id and model SHA-256) returns the
    * version it already created. The retry finds it through the run's registration claim
-   * (`<model>/registrations/<run id>/<sha256>.json`, written after the number is taken and before the
-   * version object), one read however many versions the model has; a claim whose version object was
-   * never written (the first attempt died in between) gets it written now, under the claimed number.
-   * Versions registered before claims existed (2 Dec 2026) are not found by a retry.
+   * (`<model>/registrations/<run id>.<sha256>.json`, written with the version object once its number
+   * is taken), one read however many versions the model has; a claim whose version object was never
+   * written (the first attempt died in between) gets it written now, under the claimed number; a
+   * version whose claim was never written is the model's newest, and is found there. Versions
+   * registered before claims existed (2 Dec 2026) are found by a retry only when they are the newest.
    */
   async register(entry: Omit<ModelVersion, 'version' | 'createdAt'>): Promise<ModelVersion> {
     const claimKey = this.registrationKey(entry.name, entry.runId, entry.model.sha256);
@@ -100,15 +101,25 @@ export class ModelRegistry {
       if (record) return record;
     }
     // No claim, or its number went to another run's version (a lost race whose retake never ran).
-    for (;;) {
-      // The number is taken in the alias state first: even a deleted version file keeps its number.
+    for (let first = true; ; first = false) {
       const listed = await this.listedVersions(entry.name);
+      // A first attempt that wrote its version but died before its claim: that version is the newest.
+      const newest =
+        first && !claim && listed.length > 0 ? await this.version(entry.name, listed.at(-1)!) : null;
+      if (newest?.runId === entry.runId && newest.model.sha256 === entry.model.sha256) {
+        await this.objects.put(claimKey, JSON.stringify({ version: newest.version }));
+        return newest;
+      }
+      // The number is taken in the alias state first: even a deleted version file keeps its number.
       const version = await this.update(entry.name, listed.length > 0, (state) => {
         state.lastVersion = Math.max(state.lastVersion, ...listed) + 1;
         return state.lastVersion;
       });
-      await this.objects.put(claimKey, JSON.stringify({ version }));
-      const record = await this.createVersion(entry, version);
+      // Claim and version are written together (one write's latency): a retry finds either.
+      const [, record] = await Promise.all([
+        this.objects.put(claimKey, JSON.stringify({ version })),
+        this.createVersion(entry, version),
+      ]);
       if (record) return record;
     }
   }
@@ -405,7 +416,7 @@ export class ModelRegistry {
 
   /** The claim a run's registration leaves (run ids are encoded: any characters stay one key segment). */
   private registrationKey(name: string, runId: string, sha256: string): string {
-    return `${this.prefix}/${name}/registrations/${encodeURIComponent(runId)}/${sha256}.json`;
+    return `${this.prefix}/${name}/registrations/${encodeURIComponent(runId)}.${sha256}.json`;
   }
 
   private cancelledKey(name: string, version: number): string {

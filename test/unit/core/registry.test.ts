@@ -112,13 +112,14 @@ describe('model registry state that cannot be read', () => {
     expect((await r.register(entry('c3'))).version).toBe(3);
   });
 
-  it('a truncated version file names itself in the error; registering another run never reads it', async () => {
+  it('a truncated version file names itself in the error', async () => {
     const { home, registry: r } = registry();
     await r.register(entry('d1'));
     const file = path.join(home, 'registry', 'm', 'versions', '1.json');
     fs.writeFileSync(file, '{"name": "m", "vers');
     await expect(r.versions('m')).rejects.toThrow(file);
-    expect((await r.register(entry('d2'))).version).toBe(2);
+    // A registration reads the newest version (a first attempt's, when its claim was never written).
+    await expect(r.register(entry('d2'))).rejects.toThrow(file);
   });
 
   it('reads the older {alias: version} file and its alias-history.jsonl', async () => {
@@ -215,5 +216,14 @@ describe('model registry state that cannot be read', () => {
     expect((await r.register(entry('ok3'))).version).toBe(3);
     expect(await r.hasVersions('m')).toBe(true);
     expect(await r.hasVersions('none')).toBe(false);
+  });
+
+  it('finds a first attempt’s version whose claim was never written: it is the newest', async () => {
+    const { home, registry: r } = registry();
+    const entry = { name: 'm', model: ref('e'.repeat(64)), metrics: {}, runId: 'run-e', pipeline: 'p' };
+    const first = await r.register(entry);
+    fs.rmSync(path.join(home, 'registry', 'm', 'registrations'), { recursive: true });
+    expect(await r.register(entry)).toMatchObject({ version: first.version });
+    expect((await r.versions('m')).length).toBe(1);
   });
 });
