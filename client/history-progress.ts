@@ -90,8 +90,9 @@ export async function progressFromHistory(
       const failure =
         event.activityTaskFailedEventAttributes?.failure ??
         event.activityTaskTimedOutEventAttributes?.failure;
+      // A cancelled attempt is a cancel, never a failure, as the workflow records it.
       Object.assign(state, {
-        status: 'failed',
+        status: event.activityTaskCanceledEventAttributes ? 'cancelled' : 'failed',
         durationMs,
         error: failure?.message ?? 'cancelled',
       });
@@ -113,9 +114,9 @@ export async function progressFromHistory(
   for (const state of progress.steps) {
     // An open run's running step is still running (its worker may just be away).
     if (state.status !== 'running' || status === 'RUNNING') continue;
-    // Cut off with the run. (An attempt still in flight has no started event in history yet, so its
-    // attempt number is unknown and stays as the workflow last counted it.)
-    state.status = 'failed';
+    // Cut off with the run: cancelled with a cancelled run, failed otherwise. (An attempt still in
+    // flight has no started event in history yet, so its attempt number stays as last counted.)
+    state.status = status === 'CANCELED' ? 'cancelled' : 'failed';
     state.error = reason ?? `run ${status.toLowerCase()}`;
   }
   progress.error = reason;
@@ -149,8 +150,10 @@ async function applyLocalStepMarker(
     completeStep(state, (await decode(resultPayload as Payload)) as StepResult, null);
     state.attempts = attemptsBefore + attempt;
   } else {
+    // A local activity stopped by the run's cancel records a cancelled failure: a cancel, not a failure.
+    const cancelled = !marker.failure || Boolean(marker.failure.canceledFailureInfo);
     Object.assign(state, {
-      status: 'failed',
+      status: cancelled ? 'cancelled' : 'failed',
       attempts: attemptsBefore + attempt,
       error: marker.failure?.message ?? 'cancelled',
     });
