@@ -56,7 +56,11 @@ export async function openEnvironment(
     (require('./local-run-home') as typeof import('./local-run-home')).ensureWritableHome(config.home);
     // Loaded on demand: commands that need no server or workers must not pay for them at start-up.
     const { ensureTemporal } = require('../infra/ensure-server') as typeof import('../infra/ensure-server');
-    ({ address, uiUrl, server } = await ensureTemporal(config, log));
+    ({ address, uiUrl, server } = await ensureTemporal(
+      config,
+      log,
+      temporalAddressField(Boolean(flags.address)),
+    ));
   } else {
     address = config.temporalAddress ?? `127.0.0.1:${config.devServerPort}`;
     // The same link form `demo` and `up` print for this server (loopback written `localhost`), to the

@@ -17,14 +17,14 @@ export function hostPortProblem(text: string): string | null {
 }
 
 /**
- * The port of a `host:port` address that names this machine by its loopback (`localhost`,
- * `127.x.x.x`, `[::1]`), where the embedded dev server can be started; null for any other host or a
+ * The port of a `host:port` address where the embedded dev server can be started and found: it
+ * listens on 127.0.0.1, so the host must be `127.0.0.1` or `localhost`; null for any other host
+ * (another loopback such as `[::1]` or `127.0.0.2` included: the server would not answer there) or a
  * malformed address.
  */
 export function loopbackPort(address: string): number | null {
   const match = HOST_PORT.exec(address.trim());
   if (!match || Number(match[2]) > 65535) return null;
   const host = match[1].toLowerCase();
-  const loopback = host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
-  return loopback ? Number(match[2]) : null;
+  return host === 'localhost' || host === '127.0.0.1' ? Number(match[2]) : null;
 }

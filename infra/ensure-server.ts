@@ -1,6 +1,6 @@
 import type { QuiverConfig } from '../core/config';
 import { loopbackPort } from '../core/host-port';
-import { TemporalServerError } from '../core/errors';
+import { TemporalServerError, TemporalUnreachableError } from '../core/errors';
 import { startDevServer, type DevServer } from './dev-server';
 import { isTemporalReachable } from './ports';
 import { clientUiUrl } from './ui-record';
@@ -17,15 +17,19 @@ export interface TemporalEndpoint {
 
 /**
  * Finds the Temporal server Quiver should use:
- * 1. `config.temporalAddress` (`TEMPORAL_ADDRESS`) when set; it must be reachable, unless it names this
- *    machine's loopback (`localhost:7233`), where an embedded dev server is started on its port;
+ * 1. `config.temporalAddress` (`TEMPORAL_ADDRESS`) when set; it must be reachable, unless it is where
+ *    the embedded dev server listens (`localhost:7233`, `127.0.0.1:7233`), where one is started on its port;
  * 2. a server already listening on 127.0.0.1:`config.devServerPort` (another `quiver up`), reused;
  * 3. otherwise a new embedded dev server with its database under `config.home`.
  * In cases 1 and 2 the namespace's missing Quiver search attributes are added when the server allows.
+ * `field` names the setting that gave the address (`--address` or `TEMPORAL_ADDRESS`), for errors.
+ *
+ * @throws TemporalUnreachableError (exit 3, `field`) when the address given does not answer
  */
 export async function ensureTemporal(
   config: QuiverConfig,
   log: Log = (message) => process.stderr.write(`[quiver] ${message}\n`),
+  field: '--address' | 'TEMPORAL_ADDRESS' = 'TEMPORAL_ADDRESS',
 ): Promise<TemporalEndpoint> {
   if (config.temporalAddress) {
     const address = config.temporalAddress;
@@ -37,9 +41,10 @@ export async function ensureTemporal(
       return startEmbedded(config, ownPort, log);
     }
     if (!(await isTemporalReachable(address, 5_000))) {
-      throw new TemporalServerError(
-        `TEMPORAL_ADDRESS=${address} is not reachable. Start that server, fix the address, or unset ` +
-          `TEMPORAL_ADDRESS to let Quiver start its embedded dev server.`,
+      throw new TemporalUnreachableError(
+        `no Temporal server answers at ${address} (${field}): start that server, fix the address, ` +
+          `or leave ${field} out to let Quiver start its embedded dev server`,
+        { field },
       );
     }
     // A cluster's UI lives wherever its operators put it; TEMPORAL_UI_URL says where.

@@ -51,6 +51,17 @@ export async function versionNamed(
   return record;
 }
 
+/**
+ * Says on stderr when an alias is moved onto a version a cancelled run registered: allowed (the
+ * version is sound, only its run was cancelled), but never unknowingly.
+ */
+function noteCancelledRun(record: ModelVersion): void {
+  if (record.cancelledRun)
+    info(
+      `note: version ${record.version} of ${record.name} is from a cancelled run: ${record.cancelledRun.reason}`,
+    );
+}
+
 /** Fails with ModelNotFoundError (exit 2) when the registry has no version of `name`. */
 async function mustExist(registry: ModelRegistry, name: string): Promise<void> {
   if (!(await registry.hasVersions(name)))
@@ -138,11 +149,7 @@ export function registerModelCommands(program: Command, flagsOf: (cmd: Command) 
         const flags = flagsOf(cmd);
         const registry = registryOf(flags);
         const record = await versionNamed(registry, name, version);
-        // Allowed (the version is sound, only its run was cancelled), but never unknowingly.
-        if (record.cancelledRun)
-          info(
-            `note: version ${record.version} of ${name} is from a cancelled run: ${record.cancelledRun.reason}`,
-          );
+        noteCancelledRun(record);
         const move = await registry.promote(name, record.version, options.alias, options.reason);
         const cancelled = record.cancelledRun ? { cancelledRun: record.cancelledRun } : {};
         emit(flags, { name, ...move, ...cancelled }, () => formatMove(name, move));
@@ -159,7 +166,10 @@ export function registerModelCommands(program: Command, flagsOf: (cmd: Command) 
       const registry = registryOf(flags);
       await mustExist(registry, name);
       const move = await registry.rollback(name, options.alias, options.reason);
-      emit(flags, { name, ...move }, () => formatMove(name, move));
+      const record = await registry.version(name, move.version, { withMark: true });
+      if (record) noteCancelledRun(record);
+      const cancelled = record?.cancelledRun ? { cancelledRun: record.cancelledRun } : {};
+      emit(flags, { name, ...move, ...cancelled }, () => formatMove(name, move));
     });
 
   models

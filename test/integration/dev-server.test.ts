@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { TemporalServerError } from '../../core/errors';
+import { TemporalServerError, TemporalUnreachableError } from '../../core/errors';
 import { loadConfig } from '../../core/config';
 import { startDevServer } from '../../infra/dev-server';
 import { ensureTemporal } from '../../infra/ensure-server';
@@ -155,11 +155,16 @@ describe('ensureTemporal (what `quiver up` and `demo` run)', () => {
     }
   });
 
-  it('still refuses a TEMPORAL_ADDRESS on another host that does not answer, naming it', async () => {
+  it('still refuses a TEMPORAL_ADDRESS on another host that does not answer: exit 3, naming the setting', async () => {
     const home = await fs.mkdtemp(path.join(os.tmpdir(), 'quiver-up-remote-'));
     const config = loadConfig({ QUIVER_HOME: home, TEMPORAL_ADDRESS: 'temporal.invalid:7233' }, {});
-    await expect(ensureTemporal(config, () => {})).rejects.toThrow(
-      /TEMPORAL_ADDRESS=temporal\.invalid:7233 is not reachable/,
+    const refusal = await ensureTemporal(config, () => {}).catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(TemporalUnreachableError);
+    expect(refusal).toMatchObject({ field: 'TEMPORAL_ADDRESS' });
+    expect((refusal as Error).message).toMatch(
+      /no Temporal server answers at temporal\.invalid:7233 \(TEMPORAL_ADDRESS\)/,
     );
+    const flagged = await ensureTemporal(config, () => {}, '--address').catch((e: unknown) => e);
+    expect(flagged).toMatchObject({ field: '--address' });
   });
 });

@@ -296,6 +296,43 @@ describe('CLI errors and exit codes, with no Temporal server', () => {
     expect(text.stdout).toBe('promoted: alias staging is already on version 1 (nothing recorded)\n');
   });
 
+  it('models ls, promote and rollback say when a version is from a cancelled run', async () => {
+    const { ModelRegistry } = await import('../../../core/registry');
+    const registry = ModelRegistry.at({ home, store: `file://${path.join(home, 'checkpoints')}` });
+    const register = (runId: string, digest: string) =>
+      registry.register({
+        name: 'marked',
+        model: { uri: `file:///x/${digest}.arrow`, sha256: digest, rows: 6, bytes: 100 },
+        metrics: { accuracy: 0.9 },
+        runId,
+        pipeline: 'p',
+        reference: null,
+      });
+    await register('run-ok', 'a'.repeat(64));
+    const cancelled = await register('run-cx', 'b'.repeat(64));
+    await registry.markCancelledRun(
+      'marked',
+      cancelled.version,
+      'run run-cx was cancelled before its deploy moved an alias',
+    );
+    const listed = await cli(home, 'models', 'ls', 'marked');
+    expect(listed.stdout).toMatch(/run-cx \(cancelled\)/);
+    expect(listed.stdout).not.toMatch(/run-ok \(cancelled\)/);
+    const note =
+      'note: version 2 of marked is from a cancelled run: run run-cx was cancelled before its deploy moved an alias';
+    const promoted = await cli(home, 'models', 'promote', 'marked', '2', '--alias', 'qa', '--json');
+    expect(promoted.stderr).toContain(note);
+    expect(JSON.parse(promoted.stdout)).toMatchObject({
+      version: 2,
+      cancelledRun: { reason: expect.any(String) },
+    });
+    await cli(home, 'models', 'promote', 'marked', '1', '--alias', 'qa');
+    const rolledBack = await cli(home, 'models', 'rollback', 'marked', '--alias', 'qa', '--json');
+    expect(rolledBack.code, rolledBack.stderr).toBe(0);
+    expect(rolledBack.stderr).toContain(note);
+    expect(JSON.parse(rolledBack.stdout)).toMatchObject({ version: 2, kind: 'rollback', cancelledRun: {} });
+  });
+
   it('worker --queue other than cpu or gpu is bad input naming the flag, exit 2', async () => {
     const result = await cli(home, 'worker', '--queue', 'tpu', '--json');
     expect(result.code).toBe(2);
