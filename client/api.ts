@@ -33,6 +33,7 @@ import {
   withLatestHeartbeat,
   withLocalTrainingNote,
 } from './live-training';
+import { withServerAttempts, type StepRetry } from './step-attempts';
 import { missingWorkerNotes, queuePollers, trainingSharesWorkflowQueue } from './run-health';
 import { untilClosedOr } from './until-closed';
 import { listRunsWith, type RunFilter, type RunListEntry } from './run-list';
@@ -71,6 +72,8 @@ export const PROGRESS_QUERY = { type: 'query', name: 'progress' } as QueryDefini
 export interface StepView extends StepState {
   /** Why a running step shows less than one might expect (a local run's training: no live epochs). */
   note?: string;
+  /** A running step whose activity waits out a retry's backoff: the attempt to come (no live epoch meanwhile). */
+  retry?: StepRetry;
 }
 
 /** A run as `status` reports it: the workflow's progress plus where to look at it. */
@@ -88,6 +91,11 @@ export interface RunView extends RunProgress {
   progressFrom?: 'query' | 'history' | 'memo';
   /** An open run's task queues that no worker polls, each with the command that starts one. */
   workerWarnings?: string[];
+  /**
+   * An open run only: whether the server holds a cancel request for it (`quiver cancel`) that has not
+   * closed it yet, e.g. while its deploy settles.
+   */
+  cancelRequested?: boolean;
 }
 
 /** How long `status` asks the server which task queues have pollers. */
@@ -256,7 +264,10 @@ export class QuiverClient {
    * polls its queue and answers the `progress` query (within {@link QUERY_DEADLINE_MS}), else rebuilt
    * from the event history (no worker needed), at once when no worker polls or the run is a local run
    * whose workflow task is in flight (the server would hold the query until the task reports); closed
-   * runs from their memo. An open run names the task queues no worker polls (`workerWarnings`).
+   * runs from their memo. An open run names the task queues no worker polls (`workerWarnings`), says
+   * whether a cancel is pending (`cancelRequested`), and, in a run of activities, counts its running
+   * step's attempts as the server does (the run counts an attempt when it ends), a retry's backoff
+   * included (`retry`). All of it from one DescribeWorkflowExecution.
    *
    * @throws QuiverError when the run does not exist or the server does not answer (never a raw gRPC error).
    */
@@ -307,7 +318,10 @@ export class QuiverClient {
       progressFrom = queried ? 'query' : 'history';
       const base = queried ?? recorded ?? (await this.historyProgress(runId, 'RUNNING'));
       progress = withLocalTrainingNote(
-        await withLatestHeartbeat(decodePayload, base, description.pendingActivities),
+        withServerAttempts(
+          await withLatestHeartbeat(decodePayload, base, description.pendingActivities),
+          description.pendingActivities,
+        ),
       );
       workerWarnings = missingWorkerNotes(pollers, this.options.taskQueues);
     } else {
@@ -327,6 +341,10 @@ export class QuiverClient {
       closedAt: closeTime?.toISOString() ?? null,
       progressFrom,
       ...(workerWarnings?.length ? { workerWarnings } : {}),
+      // Read with the rest of the description: no call of its own.
+      ...(status === 'RUNNING'
+        ? { cancelRequested: description.workflowExtendedInfo?.cancelRequested === true }
+        : {}),
     };
     // A closed run never changes: remember it, so exploring it later needs no server.
     if (view.closedAt && this.options.home)

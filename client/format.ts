@@ -3,6 +3,7 @@ import type { RunView } from './api';
 import type { PlannedStep } from '../core/plan';
 import type { DeployedModel, StepState } from '../core/run-types';
 import type { TrainingLive } from '../core/training-progress';
+import type { StepRetry } from './step-attempts';
 
 /** Aligns rows of cells into columns for the terminal. */
 export function table(rows: string[][]): string {
@@ -54,7 +55,11 @@ export function formatRun(view: RunView, { errorLine = true }: { errorLine?: boo
       step.stepCodeVersion ?? '-',
       step.error && view.error?.includes(step.error)
         ? `${step.status === 'cancelled' ? 'cancelled' : 'failed'}: see the error below`
-        : (step.error ?? (liveSummary(step, view) || step.note || formatSummary(step.summary))),
+        : (step.error ??
+          (liveSummary(step, view) ||
+            (step.retry && retryText(step.retry)) ||
+            step.note ||
+            formatSummary(step.summary))),
     ]);
     // Each transform of the features stage: its own checkpoint, code version and cache reuse.
     for (const t of step.transforms ?? [])
@@ -68,7 +73,7 @@ export function formatRun(view: RunView, { errorLine = true }: { errorLine?: boo
         `columns=${t.columns} key=${t.cacheKey.slice(0, 12)}`,
       ]);
   }
-  const header = `run ${view.runId}  pipeline ${view.pipeline}  status ${view.status}`;
+  const header = `run ${view.runId}  pipeline ${view.pipeline}  status ${runStatusText(view)}`;
   const lines = [view.resumedFrom ? `${header}  (resumed from ${view.resumedFrom})` : header, table(rows)];
   lines.push(...formatTraining(view));
   for (const warning of view.workerWarnings ?? []) lines.push(`warning: ${warning}`);
@@ -87,6 +92,21 @@ export function formatRun(view: RunView, { errorLine = true }: { errorLine?: boo
   if (view.error && errorLine) lines.push(`error: ${view.error}`);
   lines.push(`Temporal UI: ${view.uiUrl}`);
   return lines.join('\n');
+}
+
+/** The run's status, and whether a cancel the server holds has yet to close it: `RUNNING (cancel requested)`. */
+export function runStatusText(view: Pick<RunView, 'status' | 'cancelRequested'>): string {
+  return view.cancelRequested ? `${view.status} (cancel requested)` : view.status;
+}
+
+/**
+ * A step waiting out a retry's backoff, as of now: `retrying in 12s (attempt 2 of 3)`, or `retrying
+ * now (…)` once the backoff is over and the attempt waits for a worker.
+ */
+export function retryText(retry: StepRetry, now = Date.now()): string {
+  const left = retry.at === null ? NaN : Date.parse(retry.at) - now;
+  const of = retry.maximumAttempts === null ? '' : ` of ${retry.maximumAttempts}`;
+  return `retrying ${left > 0 ? `in ${formatEta(left)}` : 'now'} (attempt ${retry.attempt}${of})`;
 }
 
 /**

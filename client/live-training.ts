@@ -10,7 +10,13 @@ import { stepParams } from '../core/step-params';
 import type { StepView } from './api';
 import { payloadDecoder } from './payloads';
 import { STEP_ATTEMPTS_SIGNAL } from '../core/step-attempts';
-import { stepAttemptsMade } from './step-attempts';
+import {
+  attemptsMade,
+  pendingStepActivity,
+  retryAwaited,
+  stepAttemptsMade,
+  type PendingStepActivity,
+} from './step-attempts';
 import type { TrainHeartbeat } from '../activities/train-progress';
 
 type Timestamp = { seconds?: unknown; nanos?: number | null } | null | undefined;
@@ -18,9 +24,7 @@ type Timestamp = { seconds?: unknown; nanos?: number | null } | null | undefined
 /** Decodes one payload (the Temporal client's data converter, or the read path's `decodePayload`). */
 export type PayloadDecode = (payload: Payload) => unknown;
 
-type PendingActivity = {
-  activityType?: { name?: string | null } | null;
-  attempt?: number | null;
+type PendingActivity = PendingStepActivity & {
   heartbeatDetails?: { payloads?: Payload[] | null } | null;
   lastHeartbeatTime?: Timestamp;
 };
@@ -28,16 +32,18 @@ type PendingActivity = {
 /**
  * The training in flight as its attempt's latest heartbeat (sent every epoch and every second inside
  * long ones) describes it; null when no train attempt has heartbeated. Training reports progress
- * only this way, so the run's history does not grow with training time.
+ * only this way, so the run's history does not grow with training time. Its `attempt` is the attempts
+ * made (see attemptsMade): an attempt waiting out its backoff has not started, and the heartbeat the
+ * server keeps meanwhile is its predecessor's.
  */
 export async function heartbeatLive(
   decode: PayloadDecode,
   pendingActivities: PendingActivity[] | null | undefined,
   known?: TrainingLive,
 ): Promise<TrainingLive | null> {
-  const pending = (pendingActivities ?? []).find((a) => a.activityType?.name === 'train');
+  const pending = pendingStepActivity(pendingActivities, 'train');
   const payload = pending?.heartbeatDetails?.payloads?.[0];
-  if (!payload) return null;
+  if (!pending || !payload) return null;
   const beat = (await decode(payload)) as TrainHeartbeat | undefined;
   if (!beat || typeof beat.epoch !== 'number') return null;
   const beatAt = pending?.lastHeartbeatTime?.seconds;
@@ -57,11 +63,15 @@ export async function heartbeatLive(
     etaMs: beat.etaMs,
     checkpoint: beat.checkpoint ?? known?.checkpoint ?? null,
     checkpointEpoch: beat.checkpointEpoch ?? known?.checkpointEpoch ?? null,
-    attempt: pending?.attempt ?? known?.attempt ?? 1,
+    attempt: attemptsMade(pending),
   };
 }
 
-/** Sets the train step's `live` from its attempt's latest heartbeat, while training runs. */
+/**
+ * Sets the train step's `live` from its attempt's latest heartbeat, while training runs: not while
+ * its next attempt waits out a retry's backoff (the heartbeat is the failed attempt's, its epoch and
+ * ETA no longer live; withServerAttempts says which attempt comes and when).
+ */
 export async function withLatestHeartbeat(
   decode: PayloadDecode,
   progress: RunProgress,
@@ -69,6 +79,8 @@ export async function withLatestHeartbeat(
 ): Promise<RunProgress> {
   const train = progress.steps.find((s) => s.name === 'train');
   if (!train || train.status !== 'running') return progress;
+  const activity = pendingStepActivity(pendingActivities, 'train');
+  if (activity && retryAwaited(activity)) return progress;
   const live = await heartbeatLive(decode, pendingActivities, train.live ?? undefined);
   if (!live) return progress;
   const steps = progress.steps.map((s): StepState => (s === train ? { ...s, live } : s));
@@ -102,8 +114,10 @@ export function withLocalTrainingNote(progress: RunProgress): RunProgress & { st
  * Before `quiver cancel`: hands the run what the server knows of the step it is about to stop, in
  * one signal at most. A training's latest heartbeat (`trainProgress`), so the cancelled run records
  * its last epoch checkpoint and `resume` continues from it (one event per cancel, where training used
- * to signal every few seconds); for any other step, or a training that has not reported yet, the
- * attempts its activity made (`stepAttempts`), which the run would otherwise count as 0.
+ * to signal every few seconds), with the attempts made as its attempt (during a retry's backoff, the
+ * failed attempt's heartbeat: the attempt to come never started); for any other step, or a training
+ * that has not reported yet, the attempts its activity made (`stepAttempts`), which the run would
+ * otherwise count as 0.
  */
 export async function recordRunningStep(client: Client, runId: string): Promise<void> {
   const handle = client.workflow.getHandle(runId);

@@ -1,7 +1,7 @@
 import type { StepState } from '../core/run-types';
 import { describeLive } from '../workflows/current-details';
 import type { RunView, StepView } from './api';
-import { formatDuration, formatSummary, shortRef } from './format';
+import { formatDuration, formatSummary, retryText, runStatusText, shortRef } from './format';
 
 /** Receives a run's state whenever it changes while `--wait` follows it. */
 export interface ProgressReporter {
@@ -33,7 +33,7 @@ export function progressBar(done: number, total: number, width = BAR_WIDTH): str
  * (training with an epoch bar while it runs). Pure: the same view always gives the same text.
  */
 export function renderProgress(view: RunView): string {
-  const lines = [`${view.runId} · ${view.pipeline} · ${view.status}`];
+  const lines = [`${view.runId} · ${view.pipeline} · ${runStatusText(view)}`];
   for (const step of view.steps)
     lines.push(`  ${ICONS[step.status]} ${step.name.padEnd(8)} ${stepDetail(step)}`.trimEnd());
   if (view.status === 'PAUSED') lines.push(`  fix the cause, then: npx quiver retry ${view.runId}`);
@@ -47,6 +47,7 @@ function stepDetail(step: StepView): string {
     case 'pending':
       return '';
     case 'running': {
+      if (step.retry) return retryText(step.retry);
       const attempt = step.attempts > 1 ? ` (attempt ${step.attempts})` : '';
       return step.live
         ? `${progressBar(step.live.epoch, step.live.epochs)} ${describeLive(step.live)}${attempt}`
@@ -87,6 +88,11 @@ export function plainProgress(runId: string, write: (line: string) => void): Pro
             lastEpochDecile = decile;
             write(`  … ${step.name.padEnd(8)} ${describeLive(step.live)}`);
           }
+        }
+        // Each retry once, as its backoff starts: an attempt failed, and the step runs again.
+        if (step.status === 'running' && step.retry && !printed.has(`${key}:${step.retry.attempt}`)) {
+          printed.add(`${key}:${step.retry.attempt}`);
+          write(`  ↻ ${step.name.padEnd(8)} ${retryText(step.retry)}`);
         }
         if (step.status === 'pending' || printed.has(key)) continue;
         printed.add(key);

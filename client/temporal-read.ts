@@ -29,7 +29,14 @@ export interface ExecutionInfo {
 /** An activity in flight, as DescribeWorkflowExecution reports it. */
 export interface PendingActivityInfo {
   activityType?: { name?: string };
+  /** `PENDING_ACTIVITY_STATE_SCHEDULED` (its attempt not started: a retry's backoff, no worker), `…_STARTED`… */
+  state?: string;
   attempt?: number;
+  /** The retry policy's limit (absent: none). */
+  maximumAttempts?: number;
+  /** When the attempt after a retry's backoff is scheduled. */
+  nextAttemptScheduleTime?: Timestamp;
+  lastFailure?: { message?: string };
   heartbeatDetails?: { payloads?: Payload[] };
   lastHeartbeatTime?: Timestamp;
 }
@@ -47,6 +54,8 @@ export interface ExecutionDescription {
   pendingActivities?: PendingActivityInfo[];
   /** Absent when no workflow task is scheduled or running. */
   pendingWorkflowTask?: PendingWorkflowTaskInfo;
+  /** `cancelRequested`: the server holds a cancel request for the run (open or closed since). */
+  workflowExtendedInfo?: { cancelRequested?: boolean };
 }
 
 type HistoryEvent = NonNullable<History['events']>[number];
