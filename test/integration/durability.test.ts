@@ -108,7 +108,7 @@ describe('a worker killed with SIGKILL mid-training', () => {
       ['ingest', 'completed', 1],
       ['sanity', 'completed', 1],
       ['features', 'completed', 1],
-      ['train', 'running', 0],
+      ['train', 'running', 1], // its first attempt, by the server's count
     ]);
     // Past the first epoch checkpoint: the server holds a heartbeat naming it (what a retry reads).
     await pollUntil(
