@@ -80,33 +80,28 @@ export class ModelRegistry {
 
   /**
    * Registers a new version; a retry of the same run (same run id and model SHA-256) returns the
-   * version it already created. The retry finds it through the run's registration claim
-   * (`<model>/registrations/<run id>.<sha256>.json`, written with the version object once its number
-   * is taken), one read however many versions the model has; a claim whose version object was never
-   * written (the first attempt died in between) gets it written now, under the claimed number; a
-   * version whose claim was never written is the model's newest, and is found there. Versions
-   * registered before claims existed (2 Dec 2026) are found by a retry only when they are the newest.
+   * version it already created, and so does an attempt racing another attempt of the same run. Each
+   * finds it through the run's registration claim (`<model>/registrations/<run id>.<sha256>.json`,
+   * created exclusively once the number is taken, before the version object), one read however many
+   * versions the model has: of two attempts registering at once, the one whose claim lands first
+   * gives its number to both. A claim whose version object was never written (its attempt died in
+   * between) gets it written now, under the claimed number; a version whose claim was never written
+   * is the model's newest, and is found there. Versions registered before claims existed (2 Dec
+   * 2026) are found by a retry only when they are the newest.
    */
   async register(entry: Omit<ModelVersion, 'version' | 'createdAt'>): Promise<ModelVersion> {
     const claimKey = this.registrationKey(entry.name, entry.runId, entry.model.sha256);
-    const claim = await this.objects.get(claimKey);
-    if (claim) {
-      const { version } = parseState<{ version: number }>(
-        claim.body,
-        `registry registration ${this.objects.uriOf(claimKey)}`,
-      );
-      const existing = await this.version(entry.name, version);
-      if (existing?.runId === entry.runId && existing.model.sha256 === entry.model.sha256) return existing;
-      const record = await this.createVersion(entry, version);
+    const claimed = await this.claimedVersion(claimKey);
+    if (claimed !== null) {
+      const record = await this.versionFor(entry, claimed, false);
       if (record) return record;
     }
     // No claim, or its number went to another run's version (a lost race whose retake never ran).
-    for (let first = true; ; first = false) {
+    for (let first = claimed === null; ; first = false) {
       const listed = await this.listedVersions(entry.name);
       // A first attempt that wrote its version but died before its claim: that version is the newest.
-      const newest =
-        first && !claim && listed.length > 0 ? await this.version(entry.name, listed.at(-1)!) : null;
-      if (newest?.runId === entry.runId && newest.model.sha256 === entry.model.sha256) {
+      const newest = first && listed.length > 0 ? await this.version(entry.name, listed.at(-1)!) : null;
+      if (newest && isSameRegistration(newest, entry)) {
         await this.objects.put(claimKey, JSON.stringify({ version: newest.version }));
         return newest;
       }
@@ -115,20 +110,54 @@ export class ModelRegistry {
         state.lastVersion = Math.max(state.lastVersion, ...listed) + 1;
         return state.lastVersion;
       });
-      // Claim and version are written together (one write's latency): a retry finds either.
-      const [, record] = await Promise.all([
-        this.objects.put(claimKey, JSON.stringify({ version })),
-        this.createVersion(entry, version),
-      ]);
+      if (first && !(await this.claimFirst(claimKey, version))) {
+        // Another attempt of this run claimed first: its number is this registration's too.
+        const theirs = await this.claimedVersion(claimKey);
+        const record = theirs === null ? null : await this.versionFor(entry, theirs, false);
+        if (record) return record;
+        await this.objects.put(claimKey, JSON.stringify({ version }));
+      }
+      if (!first) await this.objects.put(claimKey, JSON.stringify({ version }));
+      const record = await this.versionFor(entry, version, true);
       if (record) return record;
     }
   }
 
-  /** Writes version `version`'s object exclusively; null when that number's object already exists. */
-  private async createVersion(
+  /** The version number a registration claim names, or null when there is no claim. */
+  private async claimedVersion(claimKey: string): Promise<number | null> {
+    const claim = await this.objects.get(claimKey);
+    if (!claim) return null;
+    const where = `registry registration ${this.objects.uriOf(claimKey)}`;
+    const { version } = parseState<{ version: unknown }>(claim.body, where);
+    if (!Number.isInteger(version)) throw new StoreStateError(`${where} names no version number`);
+    return version as number;
+  }
+
+  /** Creates the claim unless one exists (`If-None-Match: *`); false when another attempt's is there. */
+  private async claimFirst(claimKey: string, version: number): Promise<boolean> {
+    try {
+      await this.objects.put(claimKey, JSON.stringify({ version }), { ifNoneMatch: '*' });
+      return true;
+    } catch (error) {
+      if (error instanceof PreconditionFailedError) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Version `version` as this registration's: the existing object when it is this run's (same run id
+   * and model), else written now (exclusively); null when the number belongs to another run's
+   * version. `fresh`: the number was just taken, so the object is written without a read first.
+   */
+  private async versionFor(
     entry: Omit<ModelVersion, 'version' | 'createdAt'>,
     version: number,
+    fresh: boolean,
   ): Promise<ModelVersion | null> {
+    if (!fresh) {
+      const existing = await this.version(entry.name, version);
+      if (existing) return isSameRegistration(existing, entry) ? existing : null;
+    }
     const record: ModelVersion = { ...entry, version, createdAt: new Date().toISOString() };
     try {
       await this.objects.put(this.versionKey(entry.name, version), JSON.stringify(record, null, 2), {
@@ -137,8 +166,10 @@ export class ModelRegistry {
       return record;
     } catch (error) {
       if (!(error instanceof PreconditionFailedError)) throw error;
-      return null;
     }
+    // Written meanwhile: by another attempt of this run (then it is this registration's), or not.
+    const raced = await this.version(entry.name, version);
+    return raced && isSameRegistration(raced, entry) ? raced : null;
   }
 
   /**
@@ -455,4 +486,9 @@ export function aliasStack(moves: AliasMove[]): number[] {
     } else if (stack[stack.length - 1] !== move.version) stack.push(move.version);
   }
   return stack;
+}
+
+/** Whether a version record is the registration `entry` asks for: the same run and model bytes. */
+function isSameRegistration(record: ModelVersion, entry: Pick<ModelVersion, 'runId' | 'model'>): boolean {
+  return record.runId === entry.runId && record.model.sha256 === entry.model.sha256;
 }

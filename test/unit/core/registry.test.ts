@@ -226,4 +226,22 @@ describe('model registry state that cannot be read', () => {
     expect(await r.register(entry)).toMatchObject({ version: first.version });
     expect((await r.versions('m')).length).toBe(1);
   });
+
+  it('attempts of one run registering at once share one version (the first claim wins)', async () => {
+    const { registry: r } = registry();
+    const same = { name: 'm', model: ref('f'.repeat(64)), metrics: {}, runId: 'run-f', pipeline: 'p' };
+    const others = ['g', 'h'].map((s) => ({ ...same, runId: `run-${s}`, model: ref(s.repeat(64)) }));
+    const results = await Promise.all([
+      ...Array.from({ length: 5 }, () => r.register(same)),
+      ...others.map((e) => r.register(e)),
+    ]);
+    const mine = results.slice(0, 5).map((v) => v.version);
+    expect(new Set(mine).size).toBe(1);
+    const versions = await r.versions('m');
+    expect(versions.filter((v) => v.runId === 'run-f').map((v) => v.version)).toEqual([mine[0]]);
+    expect(versions.map((v) => v.runId).sort()).toEqual(['run-f', 'run-g', 'run-h']);
+    // Numbers the losers took stay unused, never reused.
+    const next = await r.register({ ...same, runId: 'run-next' });
+    expect(next.version).toBeGreaterThan(Math.max(...versions.map((v) => v.version)));
+  });
 });
