@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, promises as fs, readSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { TemporalServerError } from '../core/errors';
+import { ConfigError, TemporalServerError } from '../core/errors';
 import { isPortFree, isTemporalReachable } from './ports';
 import { QUIVER_SEARCH_ATTRIBUTES } from './search-attributes';
 import { signalExitCode, STOP_SIGNALS } from './lifecycle';
@@ -49,6 +49,12 @@ const defaultLog: Log = (message) => process.stderr.write(`[quiver] ${message}\n
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const { home, port, uiPort, namespace = 'default', log = defaultLog, readyTimeoutMs = 60_000 } = options;
+  // Both free, but one process cannot serve the frontend and the UI on one port: said before the start.
+  if (port === uiPort)
+    throw new ConfigError(
+      `the Temporal frontend and its Web UI cannot share port ${port}: set QUIVER_UI_PORT to another port`,
+      'QUIVER_UI_PORT',
+    );
   await assertPortFree(port, 'Temporal frontend', 'QUIVER_TEMPORAL_PORT');
   await assertPortFree(uiPort, 'Temporal Web UI', 'QUIVER_UI_PORT');
   const cli = options.cli ?? (await ensureTemporalCli(log));

@@ -1,6 +1,6 @@
 import type { QuiverConfig } from '../core/config';
 import { loopbackPort } from '../core/host-port';
-import { TemporalServerError, TemporalUnreachableError } from '../core/errors';
+import { TemporalUnreachableError } from '../core/errors';
 import { startDevServer, type DevServer } from './dev-server';
 import { isTemporalReachable } from './ports';
 import { clientUiUrl } from './ui-record';
@@ -49,14 +49,14 @@ export async function ensureTemporal(
     }
     // A cluster's UI lives wherever its operators put it; TEMPORAL_UI_URL says where.
     const uiUrl = clientUiUrl(config, address);
-    await prepare(address, config.namespace, log, false);
+    await prepare(address, config.namespace, log, false, field);
     return { address, uiUrl };
   }
 
   const local = `127.0.0.1:${config.devServerPort}`;
   if (await isTemporalReachable(local, 1_000)) {
     log(`Reusing the Temporal server already listening on ${local}`);
-    await prepare(local, config.namespace, log, true);
+    await prepare(local, config.namespace, log, true, 'QUIVER_TEMPORAL_PORT');
     // Another `quiver up`'s server: its UI is where that up recorded it, whatever its QUIVER_UI_PORT.
     return { address: local, uiUrl: clientUiUrl(config, local) };
   }
@@ -77,16 +77,29 @@ async function startEmbedded(config: QuiverConfig, port: number, log: Log): Prom
   return { address: server.address, uiUrl: server.uiUrl, server };
 }
 
-/** Registers what Quiver needs on a server it did not start; only a local dev server gets its namespace created. */
-async function prepare(address: string, namespace: string, log: Log, local: boolean): Promise<void> {
+/**
+ * Registers what Quiver needs on a server it did not start; only a local dev server gets its namespace
+ * created. `field` names the setting that chose the address, for the error.
+ *
+ * @throws TemporalUnreachableError (exit 3) when what listens there is no Temporal frontend
+ */
+async function prepare(
+  address: string,
+  namespace: string,
+  log: Log,
+  local: boolean,
+  field: '--address' | 'TEMPORAL_ADDRESS' | 'QUIVER_TEMPORAL_PORT',
+): Promise<void> {
   let connection;
   try {
     connection = await connectTemporal(address, 10_000);
   } catch (error) {
-    throw new TemporalServerError(
-      `Something listens on ${address} but it does not answer as a Temporal frontend` +
-        (local ? ' (set QUIVER_TEMPORAL_PORT to a free port to start Quiver its own dev server).' : '.'),
-      { cause: error },
+    throw new TemporalUnreachableError(
+      `something listens on ${address} (${field}) but it does not answer as a Temporal frontend: ` +
+        (local
+          ? 'set QUIVER_TEMPORAL_PORT to a free port to start Quiver its own dev server'
+          : `point ${field} at a Temporal frontend's gRPC port (7233 by default; not its UI's)`),
+      { field, cause: error },
     );
   }
   try {

@@ -5,11 +5,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { TemporalServerError, TemporalUnreachableError } from '../../core/errors';
+import { ConfigError, TemporalServerError, TemporalUnreachableError } from '../../core/errors';
 import { loadConfig } from '../../core/config';
 import { startDevServer } from '../../infra/dev-server';
 import { ensureTemporal } from '../../infra/ensure-server';
-import { findFreePorts, isTemporalReachable, parseAddress } from '../../infra/ports';
+import { findFreePorts, isPortFree, isTemporalReachable, parseAddress } from '../../infra/ports';
 import { QUIVER_SEARCH_ATTRIBUTES } from '../../infra/search-attributes';
 import { ensureTemporalCli } from '../../infra/temporal-cli';
 import { connectTestTemporal } from '../helpers/temporal';
@@ -89,6 +89,16 @@ describe('startDevServer', () => {
     await expect(attempt).rejects.toThrow(new RegExp(`Port ${uiPort} .*QUIVER_UI_PORT`));
   });
 
+  it('refuses a UI port equal to the frontend port before starting anything, naming QUIVER_UI_PORT', async () => {
+    const [port] = await findFreePorts(1);
+    const refusal = await startDevServer({ home, port, uiPort: port, log: () => undefined }).catch(
+      (e: unknown) => e,
+    );
+    expect(refusal).toBeInstanceOf(ConfigError);
+    expect(refusal).toMatchObject({ field: 'QUIVER_UI_PORT' });
+    expect(await isPortFree(port)).toBe(true);
+  });
+
   it('starts a server with its database under home, and stop() leaves no process behind', async () => {
     const [port, uiPort] = await findFreePorts(2);
     const messages: string[] = [];
@@ -166,5 +176,28 @@ describe('ensureTemporal (what `quiver up` and `demo` run)', () => {
     );
     const flagged = await ensureTemporal(config, () => {}, '--address').catch((e: unknown) => e);
     expect(flagged).toMatchObject({ field: '--address' });
+  });
+
+  it('refuses an address where something other than Temporal listens: exit 3, naming the setting', async () => {
+    const net = await import('node:net');
+    // An HTTP-ish listener (a UI port, say): answers garbage to the gRPC client, which resets.
+    const listener = net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const { port } = listener.address() as { port: number };
+    try {
+      const home = await fs.mkdtemp(path.join(os.tmpdir(), 'quiver-up-not-temporal-'));
+      const config = loadConfig({ QUIVER_HOME: home, TEMPORAL_ADDRESS: `127.0.0.1:${port}` }, {});
+      const refusal = await ensureTemporal(config, () => {}, '--address').catch((e: unknown) => e);
+      expect(refusal).toBeInstanceOf(TemporalUnreachableError);
+      expect(refusal).toMatchObject({ field: '--address' });
+      expect((refusal as Error).message).toMatch(
+        /does not answer as a Temporal frontend: point --address at/,
+      );
+    } finally {
+      listener.close();
+    }
   });
 });
