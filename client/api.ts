@@ -36,6 +36,7 @@ import {
 import { withServerAttempts, type StepRetry } from './step-attempts';
 import { missingWorkerNotes, queuePollers, trainingSharesWorkflowQueue } from './run-health';
 import { untilClosedOr } from './until-closed';
+import { progressFingerprint, RetryCountdown } from './wait-progress';
 import { listRunsWith, type RunFilter, type RunListEntry } from './run-list';
 import { GRPC_STATUS, GrpcCallError, noAnswerWithin } from './grpc-unary';
 import {
@@ -370,7 +371,9 @@ export class QuiverClient {
    * its attempts and last error) instead of waiting forever. The close is awaited through the
    * workflow's result (no polling); the pause is watched through `describe` every `pauseCheckMs` and
    * confirmed from the history, both the server's alone (no worker is asked, so a dead one cannot
-   * stall it). `onProgress`, when given, is fed by `status` every `pollMs` while the run is open.
+   * stall it). `onProgress`, when given, is fed by `status` every `pollMs` while the run is open, with
+   * each view that changes what it shows (a step's status, attempts, live epoch or retry backoff, the
+   * run's pending cancel), and the last view again each second while a step waits out its backoff.
    */
   async wait(
     runId: string,
@@ -397,25 +400,30 @@ export class QuiverClient {
       paused.catch(() => undefined);
       if (onProgress) {
         let last = '';
-        while (!done) {
-          const view = await this.status(runId);
-          // A history read that fails (server away a moment) is asked again at the next poll.
-          const stopped = view.status === 'PAUSED' ? await this.pausedView(runId).catch(() => null) : null;
-          if (stopped) {
-            done = true;
-            onProgress(stopped);
-            return stopped;
+        // A step in its retry backoff is redrawn each second between polls: its countdown moves on.
+        const countdown = new RetryCountdown(onProgress);
+        try {
+          while (!done) {
+            const view = await this.status(runId);
+            // A history read that fails (server away a moment) is asked again at the next poll.
+            const stopped = view.status === 'PAUSED' ? await this.pausedView(runId).catch(() => null) : null;
+            if (stopped) {
+              done = true;
+              onProgress(stopped);
+              return stopped;
+            }
+            const fingerprint = progressFingerprint(view);
+            const changed = fingerprint !== last;
+            if (changed) {
+              last = fingerprint;
+              onProgress(view);
+            }
+            countdown.polled(view, changed);
+            if (!['RUNNING', 'PAUSED', 'WAITING_APPROVAL'].includes(view.status)) break;
+            await untilClosedOr(closed, pollMs);
           }
-          const fingerprint = JSON.stringify([
-            view.status,
-            view.steps.map((s) => [s.status, s.attempts, s.live?.epoch]),
-          ]);
-          if (fingerprint !== last) {
-            last = fingerprint;
-            onProgress(view);
-          }
-          if (!['RUNNING', 'PAUSED', 'WAITING_APPROVAL'].includes(view.status)) break;
-          await untilClosedOr(closed, pollMs);
+        } finally {
+          countdown.stop();
         }
       }
       const stopped = await Promise.race([closed.then(() => null), paused]);

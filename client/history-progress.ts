@@ -9,6 +9,7 @@ import {
   type StepResult,
   type StepState,
 } from '../core/run-types';
+import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import { completeStep, emptyStep } from '../workflows/training-pipeline';
 
 type HistoryEvent = NonNullable<History['events']>[number];
@@ -51,14 +52,30 @@ export async function progressFromHistory(
 
   // A paused step retried by signal is scheduled again; its attempts add up, as the workflow counts them.
   const scheduled = new Map<string, { step: StepName; at: number; attemptsBefore: number }>();
+  /** The step that failed last: the one a `QuiverStatus=PAUSED` upsert after it pauses on. */
+  let lastFailed: StepState | null = null;
   for (const event of events) {
     const id = String(event.eventId);
     // `execution: local`: a step ran as a local activity, recorded as one marker with its outcome.
     const marker = event.markerRecordedEventAttributes;
     if (marker?.markerName === LOCAL_ACTIVITY_MARKER) {
-      await applyLocalStepMarker(marker, decode, stateOf);
+      const state = await applyLocalStepMarker(marker, decode, stateOf);
+      if (state?.status === 'failed') lastFailed = state;
       continue;
     }
+    // The workflow pauses a step that exhausted its retries (its state `paused`, the run's status
+    // upserted PAUSED), and runs it again on `quiver retry` (the `retry` signal, then the RUNNING
+    // upsert): in a local run the retried attempt records nothing until it ends, so the signal alone
+    // says the step runs again, its attempts counting on from the ones already made.
+    const paused = progress.steps.find((s) => s.status === 'paused');
+    const runStatus = await upsertedStatus(event, decode);
+    if (runStatus === 'PAUSED' && lastFailed) {
+      lastFailed.status = 'paused';
+    } else if (paused && (runStatus === 'RUNNING' || isRetrySignal(event))) {
+      Object.assign(paused, { status: 'running', error: null });
+      lastFailed = null;
+    }
+    if (runStatus !== undefined || event.workflowExecutionSignaledEventAttributes) continue;
     const scheduledAttributes = event.activityTaskScheduledEventAttributes;
     if (scheduledAttributes) {
       const step = scheduledAttributes.activityType?.name as StepName;
@@ -96,6 +113,7 @@ export async function progressFromHistory(
         durationMs,
         error: failure?.message ?? 'cancelled',
       });
+      if (state.status === 'failed') lastFailed = state;
     }
   }
 
@@ -112,8 +130,12 @@ export async function progressFromHistory(
   )?.workflowExecutionTerminatedEventAttributes;
   const reason = terminated ? `terminated${terminated.reason ? `: ${terminated.reason}` : ''}` : null;
   for (const state of progress.steps) {
+    if (status === 'RUNNING') continue;
+    // A step left paused: cancelled while paused with a cancelled run (settleClosedProgress says so and
+    // keeps its error), else failed with the run, its own error kept.
+    if (state.status === 'paused' && status !== 'CANCELED') state.status = 'failed';
     // An open run's running step is still running (its worker may just be away).
-    if (state.status !== 'running' || status === 'RUNNING') continue;
+    if (state.status !== 'running') continue;
     // Cut off with the run: cancelled with a cancelled run, failed otherwise. (An attempt still in
     // flight has no started event in history yet, so its attempt number stays as last counted.)
     state.status = status === 'CANCELED' ? 'cancelled' : 'failed';
@@ -135,15 +157,15 @@ async function applyLocalStepMarker(
   marker: NonNullable<HistoryEvent['markerRecordedEventAttributes']>,
   decode: (payload: Payload) => Promise<unknown>,
   stateOf: (name: StepName) => StepState,
-): Promise<void> {
+): Promise<StepState | undefined> {
   const dataPayload = marker.details?.data?.payloads?.[0];
-  if (!dataPayload) return;
+  if (!dataPayload) return undefined;
   const data = (await decode(dataPayload as Payload)) as Record<string, unknown>;
   const step = (data.activity_type ?? data.activityType) as StepName;
-  if (!STEP_NAMES.includes(step)) return;
+  if (!STEP_NAMES.includes(step)) return undefined;
   const state = stateOf(step);
   // A step paused and retried by signal runs again: its attempts add up, as the workflow counts them.
-  const attemptsBefore = state.status === 'failed' ? state.attempts : 0;
+  const attemptsBefore = state.status === 'pending' ? 0 : state.attempts;
   const attempt = Number(data.attempt ?? 1);
   const resultPayload = marker.details?.result?.payloads?.[0];
   if (!marker.failure && resultPayload) {
@@ -158,6 +180,27 @@ async function applyLocalStepMarker(
       error: marker.failure?.message ?? 'cancelled',
     });
   }
+  return state;
+}
+
+/** The signal `quiver retry` sends (workflows/training-pipeline.ts's `retrySignal`). */
+const RETRY_SIGNAL = 'retry';
+
+function isRetrySignal(event: HistoryEvent): boolean {
+  return event.workflowExecutionSignaledEventAttributes?.signalName === RETRY_SIGNAL;
+}
+
+/** The run status a search-attribute upsert sets (`QuiverStatus`), or undefined when it sets none. */
+async function upsertedStatus(
+  event: HistoryEvent,
+  decode: (payload: Payload) => Promise<unknown>,
+): Promise<unknown> {
+  const fields = event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
+  const payload = fields?.[SEARCH_ATTRIBUTES.status.name];
+  if (!payload) return undefined;
+  // Older servers wrap a single keyword in a one-element list.
+  const value = await decode(payload as Payload);
+  return Array.isArray(value) ? (value[0] as unknown) : value;
 }
 
 function timeOf(event: HistoryEvent): number {

@@ -27,7 +27,28 @@ export type PayloadDecode = (payload: Payload) => unknown;
 type PendingActivity = PendingStepActivity & {
   heartbeatDetails?: { payloads?: Payload[] | null } | null;
   lastHeartbeatTime?: Timestamp;
+  /** When the activity's current (or, in a backoff, its last) attempt started. */
+  lastStartedTime?: Timestamp;
 };
+
+/** A protobuf Timestamp in milliseconds (int64 seconds as a Long or a number); null when absent. */
+function timestampMs(time: Timestamp): number | null {
+  const seconds = time?.seconds;
+  if (seconds === undefined || seconds === null) return null;
+  return Number(seconds) * 1000 + Math.round((time?.nanos ?? 0) / 1e6);
+}
+
+/**
+ * Whether the activity's latest heartbeat came before its current attempt started: the server keeps a
+ * failed attempt's heartbeat until the next attempt sends its own, so just after a retry starts the
+ * heartbeat (epoch, ETA) is the previous attempt's. Still the last epoch checkpoint `quiver cancel`
+ * hands the run (see {@link heartbeatLive}); never live progress of the attempt running.
+ */
+export function heartbeatPredatesAttempt(activity: PendingActivity): boolean {
+  const beat = timestampMs(activity.lastHeartbeatTime);
+  const started = timestampMs(activity.lastStartedTime);
+  return beat !== null && started !== null && beat < started;
+}
 
 /**
  * The training in flight as its attempt's latest heartbeat (sent every epoch and every second inside
@@ -69,8 +90,9 @@ export async function heartbeatLive(
 
 /**
  * Sets the train step's `live` from its attempt's latest heartbeat, while training runs: not while
- * its next attempt waits out a retry's backoff (the heartbeat is the failed attempt's, its epoch and
- * ETA no longer live; withServerAttempts says which attempt comes and when).
+ * its next attempt waits out a retry's backoff, nor once that attempt started but has not heartbeated
+ * yet (the heartbeat is the failed attempt's, its epoch and ETA no longer live; withServerAttempts
+ * says which attempt comes or runs, and when).
  */
 export async function withLatestHeartbeat(
   decode: PayloadDecode,
@@ -80,7 +102,7 @@ export async function withLatestHeartbeat(
   const train = progress.steps.find((s) => s.name === 'train');
   if (!train || train.status !== 'running') return progress;
   const activity = pendingStepActivity(pendingActivities, 'train');
-  if (activity && retryAwaited(activity)) return progress;
+  if (activity && (retryAwaited(activity) || heartbeatPredatesAttempt(activity))) return progress;
   const live = await heartbeatLive(decode, pendingActivities, train.live ?? undefined);
   if (!live) return progress;
   const steps = progress.steps.map((s): StepState => (s === train ? { ...s, live } : s));

@@ -28,12 +28,12 @@ export function pausedInHistory(history: History): boolean {
 }
 
 /**
- * A paused run's progress, as a waiter reports it: the step it stopped on marked `paused` (the
- * history shows it as failed), and the run's `error` naming that step, its attempts, its last error
+ * A paused run's progress, as a waiter reports it: the step it stopped on marked `paused` (a history
+ * without the run's PAUSED upsert shows it as failed), and the run's `error` naming that step, its attempts, its last error
  * and how to continue.
  */
 export function markPaused(progress: RunProgress): RunProgress {
-  const stopped = progress.steps.filter((s) => s.status === 'failed').pop();
+  const stopped = progress.steps.filter((s) => s.status === 'failed' || s.status === 'paused').pop();
   if (stopped) stopped.status = 'paused';
   const cause = stopped
     ? `step ${stopped.name} paused after ${stopped.attempts} attempt(s): ${stopped.error ?? 'no error recorded'}`

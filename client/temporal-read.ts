@@ -39,6 +39,8 @@ export interface PendingActivityInfo {
   lastFailure?: { message?: string };
   heartbeatDetails?: { payloads?: Payload[] };
   lastHeartbeatTime?: Timestamp;
+  /** When the current attempt started (in a retry's backoff: the failed attempt's start). */
+  lastStartedTime?: Timestamp;
 }
 
 /** A workflow task scheduled or running, as DescribeWorkflowExecution reports it. */

@@ -226,6 +226,49 @@ describe('execution: local', () => {
     expect([...seen]).not.toContain('failed');
   });
 
+  it('a retried local step reads running while the retry runs and is cancelled, never failed', async () => {
+    // Train times out after its one attempt: the run pauses on it; `quiver retry` runs it again.
+    const runId = await env.client.start(
+      env.spec([
+        'execution=local',
+        'train.epochs=10000',
+        'train.timeout=4s',
+        'train.retry={maximumAttempts: 1}',
+        'name=local-retry',
+      ]),
+    );
+    const trainOf = (view: RunView) => view.steps.find((s) => s.name === 'train')!;
+    const paused = await eventually(async () => {
+      const view = await env.client.status(runId);
+      return view.status === 'PAUSED' ? view : undefined;
+    }, 'the local run to pause on train');
+    expect(trainOf(paused)).toMatchObject({ status: 'paused', attempts: 1 });
+    await env.client.retry(runId);
+    // Status reads through the retried attempt (its workflow task in flight: read from the history).
+    const seen: string[] = [];
+    const read = async () => {
+      const view = await env.client.status(runId);
+      seen.push(`${view.status}/${view.progressFrom}: ${trainOf(view).status} ${trainOf(view).attempts}`);
+      return view;
+    };
+    for (let i = 0; i < 4; i++) {
+      await read();
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    await env.client.cancel(runId);
+    const closed = await eventually(async () => {
+      const view = await read();
+      return view.status === 'RUNNING' ? undefined : view;
+    }, 'the cancelled local run to close');
+    expect(closed.status).toBe('CANCELED');
+    expect(seen.filter((s) => s.startsWith('RUNNING/')).length, seen.join('\n')).toBeGreaterThan(0);
+    expect(
+      seen.filter((s) => s.startsWith('RUNNING/')).every((s) => / running 1$/.test(s)),
+      seen.join('\n'),
+    ).toBe(true);
+    expect(seen.join('\n')).not.toContain('failed');
+  });
+
   it('a short local run cancelled while it runs keeps its steps and never moves the alias', async () => {
     // The whole run is one workflow task (3 s of slow registration, under the ~8 s report): the server
     // holds the cancel back until the task ends, but the deploy asks it before the move and stops there.
