@@ -54,7 +54,7 @@ export function formatRun(view: RunView, { errorLine = true }: { errorLine?: boo
       shortRef(step.checkpoint),
       step.stepCodeVersion ?? '-',
       step.error && view.error?.includes(step.error)
-        ? `${step.status === 'cancelled' ? 'cancelled' : 'failed'}: see the error below`
+        ? `${step.status === 'cancelled' || step.status === 'paused' ? step.status : 'failed'}: see the error below`
         : (step.error ??
           (liveSummary(step, view) ||
             (step.retry && retryText(step.retry)) ||

@@ -196,3 +196,14 @@ describe('a run whose cancel the server holds but has not closed it yet', () => 
     );
   });
 });
+
+describe('formatRun: the step the run error came from', () => {
+  it('reads paused, cancelled or failed as the step is, pointing at the error below', () => {
+    for (const status of ['paused', 'cancelled', 'failed'] as const) {
+      const progress = running('train');
+      Object.assign(progress.steps[STEP_NAMES.indexOf('train')], { status, error: 'Activity timed out' });
+      const v = view({ ...progress, error: 'step train: Activity timed out' });
+      expect(row(v, 'train')).toMatch(new RegExp(`${status}: see the error below`));
+    }
+  });
+});
