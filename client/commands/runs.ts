@@ -314,7 +314,14 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
       // A local run's cancel stops its process and prints how the run ended: it waits already.
       if (name === 'cancel' && isLocalRunId(runId)) return runLocal().cancelLocalCommand(flags, runId);
       await withEnvironment(flags, { embedded: false }, async (env) => {
-        await (name === 'retry' ? env.client.retry(runId) : env.client.cancel(runId));
+        try {
+          await (name === 'retry' ? env.client.retry(runId) : env.client.cancel(runId));
+        } catch (error) {
+          // `--wait` asks how the run ended: one already cancelled ended as asked (a retried cancel).
+          const { RunClosedError } = require('../api') as typeof import('../api');
+          if (!(options.wait && error instanceof RunClosedError && error.status === 'CANCELED')) throw error;
+          info(`run ${runId} was already cancelled`);
+        }
         if (options.wait) return emitCancelOutcome(flags, await env.client.waitClosed(runId));
         emit(flags, { runId, requested: name }, () => `${name} requested for ${runId}`);
       });

@@ -280,6 +280,15 @@ describe('orchestration at the edges', () => {
     expect(view).toMatchObject({ runId, status: 'CANCELED', error: 'cancelled during step train' });
     expect(view.steps.find((s) => s.name === 'train')?.status).toBe('cancelled');
     expect(view.model).toBeNull();
+    // Again, as a script retrying its cancel would: it ended as asked, exit 0, and says it already had.
+    const again = await quiver(['cancel', runId, '--wait', '--json'], cliEnv);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain(`run ${runId} was already cancelled`);
+    expect(JSON.parse(again.stdout)).toMatchObject({ runId, status: 'CANCELED' });
+    // Without --wait, a closed run still has nothing to cancel.
+    const plain = await quiver(['cancel', runId], cliEnv);
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toContain(`run ${runId} already closed as CANCELED: nothing to cancel`);
   });
 
   it('a namespace the server lacks is bad input naming --namespace, the same from every command', async () => {
