@@ -10,6 +10,7 @@ import {
   type StepState,
 } from '../core/run-types';
 import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
+import { timestampMs } from './proto-time';
 import { completeStep, emptyStep } from '../workflows/training-pipeline';
 
 type HistoryEvent = NonNullable<History['events']>[number];
@@ -204,7 +205,5 @@ async function upsertedStatus(
 }
 
 function timeOf(event: HistoryEvent): number {
-  const time = event.eventTime;
-  if (!time) return 0;
-  return Number(time.seconds ?? 0) * 1000 + Math.round((time.nanos ?? 0) / 1e6);
+  return timestampMs(event.eventTime) ?? 0;
 }

@@ -9,6 +9,7 @@ import type { PipelineSpec } from '../core/spec/schema';
 import { stepParams } from '../core/step-params';
 import type { StepView } from './api';
 import { payloadDecoder } from './payloads';
+import { timestampMs, type ProtoTimestamp } from './proto-time';
 import { STEP_ATTEMPTS_SIGNAL } from '../core/step-attempts';
 import {
   attemptsMade,
@@ -19,24 +20,15 @@ import {
 } from './step-attempts';
 import type { TrainHeartbeat } from '../activities/train-progress';
 
-type Timestamp = { seconds?: unknown; nanos?: number | null } | null | undefined;
-
 /** Decodes one payload (the Temporal client's data converter, or the read path's `decodePayload`). */
 export type PayloadDecode = (payload: Payload) => unknown;
 
 type PendingActivity = PendingStepActivity & {
   heartbeatDetails?: { payloads?: Payload[] | null } | null;
-  lastHeartbeatTime?: Timestamp;
+  lastHeartbeatTime?: ProtoTimestamp;
   /** When the activity's current (or, in a backoff, its last) attempt started. */
-  lastStartedTime?: Timestamp;
+  lastStartedTime?: ProtoTimestamp;
 };
-
-/** A protobuf Timestamp in milliseconds (int64 seconds as a Long or a number); null when absent. */
-function timestampMs(time: Timestamp): number | null {
-  const seconds = time?.seconds;
-  if (seconds === undefined || seconds === null) return null;
-  return Number(seconds) * 1000 + Math.round((time?.nanos ?? 0) / 1e6);
-}
 
 /**
  * Whether the activity's latest heartbeat came before its current attempt started: the server keeps a
@@ -67,16 +59,12 @@ export async function heartbeatLive(
   if (!pending || !payload) return null;
   const beat = (await decode(payload)) as TrainHeartbeat | undefined;
   if (!beat || typeof beat.epoch !== 'number') return null;
-  const beatAt = pending?.lastHeartbeatTime?.seconds;
+  const beatAt = timestampMs(pending.lastHeartbeatTime);
   return {
     backend: beat.backend ?? known?.backend ?? 'unknown',
     device: beat.device ?? known?.device ?? 'unknown',
     updatedAt:
-      beatAt !== undefined && beatAt !== null
-        ? new Date(
-            Number(beatAt) * 1000 + Math.round((pending?.lastHeartbeatTime?.nanos ?? 0) / 1e6),
-          ).toISOString()
-        : (known?.updatedAt ?? new Date().toISOString()),
+      beatAt !== null ? new Date(beatAt).toISOString() : (known?.updatedAt ?? new Date().toISOString()),
     epoch: beat.epoch,
     epochs: beat.epochs,
     loss: beat.loss,

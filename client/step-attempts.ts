@@ -1,9 +1,7 @@
 import { STEP_NAMES, type RunProgress, type StepName } from '../core/run-types';
 import type { StepAttempts } from '../core/step-attempts';
 import type { StepView } from './api';
-
-/** A protobuf Timestamp as either client decodes it (int64 seconds as a Long or a number). */
-type Timestamp = { seconds?: unknown; nanos?: number | null } | null | undefined;
+import { timestampMs, type ProtoTimestamp } from './proto-time';
 
 /** A pending activity as DescribeWorkflowExecution reports it: enums as numbers (client) or names (read path). */
 export interface PendingStepActivity {
@@ -13,7 +11,7 @@ export interface PendingStepActivity {
   /** The retry policy's limit; 0 or absent: no limit. */
   maximumAttempts?: number | null;
   /** When the server schedules the attempt after a retry's backoff. */
-  nextAttemptScheduleTime?: Timestamp;
+  nextAttemptScheduleTime?: ProtoTimestamp;
   lastFailure?: { message?: string | null } | null;
 }
 
@@ -67,15 +65,11 @@ export function stepAttemptsMade(pending: PendingStepActivity[] | null | undefin
 export function retryAwaited(activity: PendingStepActivity): StepRetry | null {
   const attempt = activity.attempt ?? 1;
   if (!SCHEDULED.includes(activity.state ?? 0) || attempt < 2) return null;
-  const at = activity.nextAttemptScheduleTime;
-  const seconds = at?.seconds;
+  const at = timestampMs(activity.nextAttemptScheduleTime);
   return {
     attempt,
     maximumAttempts: activity.maximumAttempts || null,
-    at:
-      seconds !== undefined && seconds !== null
-        ? new Date(Number(seconds) * 1000 + Math.round((at?.nanos ?? 0) / 1e6)).toISOString()
-        : null,
+    at: at !== null ? new Date(at).toISOString() : null,
     lastFailure: activity.lastFailure?.message || null,
   };
 }
