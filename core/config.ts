@@ -56,6 +56,9 @@ export function metricsPortOf(value: string | undefined, name = 'QUIVER_METRICS_
   return port;
 }
 
+/** The settings that can choose the Temporal address, as an error's `field`. */
+export type TemporalAddressField = '--address' | 'TEMPORAL_ADDRESS';
+
 /**
  * The setting that chose the Temporal address in use, as an error's `field`: `--address` when the flag
  * gave it, `TEMPORAL_ADDRESS` when the environment did, and `--address` when neither did (the local
@@ -64,7 +67,7 @@ export function metricsPortOf(value: string | undefined, name = 'QUIVER_METRICS_
 export function temporalAddressField(
   flagged: boolean,
   env: NodeJS.ProcessEnv = process.env,
-): '--address' | 'TEMPORAL_ADDRESS' {
+): TemporalAddressField {
   return flagged || !env.TEMPORAL_ADDRESS ? '--address' : 'TEMPORAL_ADDRESS';
 }
 

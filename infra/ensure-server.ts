@@ -1,4 +1,4 @@
-import type { QuiverConfig } from '../core/config';
+import type { QuiverConfig, TemporalAddressField } from '../core/config';
 import { loopbackPort } from '../core/host-port';
 import { TemporalUnreachableError } from '../core/errors';
 import { startDevServer, type DevServer } from './dev-server';
@@ -29,7 +29,7 @@ export interface TemporalEndpoint {
 export async function ensureTemporal(
   config: QuiverConfig,
   log: Log = (message) => process.stderr.write(`[quiver] ${message}\n`),
-  field: '--address' | 'TEMPORAL_ADDRESS' = 'TEMPORAL_ADDRESS',
+  field: TemporalAddressField = 'TEMPORAL_ADDRESS',
 ): Promise<TemporalEndpoint> {
   if (config.temporalAddress) {
     const address = config.temporalAddress;
@@ -88,7 +88,7 @@ async function prepare(
   namespace: string,
   log: Log,
   local: boolean,
-  field: '--address' | 'TEMPORAL_ADDRESS' | 'QUIVER_TEMPORAL_PORT',
+  field: TemporalAddressField | 'QUIVER_TEMPORAL_PORT',
 ): Promise<void> {
   let connection;
   try {
