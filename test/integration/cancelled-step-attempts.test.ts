@@ -14,6 +14,8 @@ import { trainingPipeline } from '../../workflows';
 import { eventually } from '../support/eventually';
 import { connectTestClient } from '../support/pipeline-env';
 import {
+  completedDataSteps,
+  heartbeatUntilCancelled,
   standInRef as ref,
   standInResult as result,
   standInWorker,
@@ -34,13 +36,7 @@ async function validateUntilCancelled(): Promise<never> {
   const context = Context.current();
   if (context.info.attempt <= failFirst) throw new Error(`flaky attempt ${context.info.attempt}`);
   validating.add(context.info.workflowExecution?.workflowId ?? '');
-  const beat = setInterval(() => context.heartbeat(), 200);
-  try {
-    await context.cancelled;
-  } finally {
-    clearInterval(beat);
-  }
-  throw new Error('cancelled'); // never reached: `cancelled` rejects
+  return heartbeatUntilCancelled(context);
 }
 
 describe('a cancelled step of a run of activities counts the attempt it was in', () => {
@@ -50,9 +46,7 @@ describe('a cancelled step of a run of activities counts the attempt it was in',
 
   beforeAll(async () => {
     stack = await standInWorker(queue, {
-      ingest: async () => result('ingest', { data: ref('data') }),
-      sanity: async () => result('sanity', { profile: ref('profile') }),
-      features: async () => result('features', { data: ref('features-data') }),
+      ...completedDataSteps(),
       train: async () => result('train', { model: ref('model') }),
       validate: validateUntilCancelled,
       deploy: async () => result('deploy', { deployment: ref('deployment') }),

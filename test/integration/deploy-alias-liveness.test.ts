@@ -21,6 +21,7 @@ import { validateSpec } from '../../core/spec/load';
 import { trainingPipeline } from '../../workflows';
 import { eventually } from '../support/eventually';
 import {
+  completedDataSteps,
   standInRef as ref,
   standInResult as result,
   standInWorker,
@@ -55,9 +56,7 @@ describe('the deploy moves the alias only while the run is live', () => {
 
   beforeAll(async () => {
     stack = await standInWorker(queue, {
-      ingest: async () => result('ingest', { data: ref('data') }),
-      sanity: async () => result('sanity', { profile: ref('profile') }),
-      features: async () => result('features', { data: ref('features-data') }),
+      ...completedDataSteps(),
       train: async () => result('train', { model: ref('model') }),
       validate: async () => result('validate', { metrics: ref('metrics') }),
       deploy: async (input: StepInput) => {

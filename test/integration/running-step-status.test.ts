@@ -15,6 +15,8 @@ import { trainingPipeline } from '../../workflows';
 import { eventually } from '../support/eventually';
 import { connectTestClient } from '../support/pipeline-env';
 import {
+  completedDataSteps,
+  heartbeatUntilCancelled,
   standInRef as ref,
   standInResult as result,
   standInWorker,
@@ -66,13 +68,7 @@ function standIn(step: StepName, outputs: Record<string, ReturnType<typeof ref>>
       throw new Error(`flaky attempt ${attempt}`);
     }
     running.add(`${step}:${runId}`);
-    const beating = setInterval(() => context.heartbeat(details), 200);
-    try {
-      await context.cancelled;
-    } finally {
-      clearInterval(beating);
-    }
-    throw new Error('cancelled'); // never reached: `cancelled` rejects
+    return heartbeatUntilCancelled(context, details);
   };
 }
 
@@ -83,9 +79,7 @@ describe('status of an open run of activities', () => {
 
   beforeAll(async () => {
     stack = await standInWorker(queue, {
-      ingest: async () => result('ingest', { data: ref('data') }),
-      sanity: async () => result('sanity', { profile: ref('profile') }),
-      features: async () => result('features', { data: ref('features-data') }),
+      ...completedDataSteps(),
       train: standIn('train', { model: ref('model') }),
       validate: standIn('validate', { metrics: ref('metrics') }),
       // A slow deploy (only the last test's run gets there): it holds until the test releases it, and the

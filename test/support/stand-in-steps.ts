@@ -1,3 +1,4 @@
+import type { Context } from '@temporalio/activity';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { QuiverWorker } from '../../worker/workflow-call-guard';
@@ -36,6 +37,29 @@ export function standInResult(
     paramsHash: 'fake',
     cacheKey: `fake-${step}`,
   };
+}
+
+/** Stand-ins for ingest, sanity and features, each completing at once with its usual outputs. */
+export function completedDataSteps() {
+  return {
+    ingest: async () => standInResult('ingest', { data: standInRef('data') }),
+    sanity: async () => standInResult('sanity', { profile: standInRef('profile') }),
+    features: async () => standInResult('features', { data: standInRef('features-data') }),
+  };
+}
+
+/**
+ * A stand-in step that holds until its attempt is cancelled, heartbeating `details` every 200 ms as a
+ * real step does (so the cancel reaches it); rejects with the cancellation.
+ */
+export async function heartbeatUntilCancelled(context: Context, details?: unknown): Promise<never> {
+  const beating = setInterval(() => context.heartbeat(details), 200);
+  try {
+    await context.cancelled;
+  } finally {
+    clearInterval(beating);
+  }
+  throw new Error('cancelled'); // never reached: `cancelled` rejects
 }
 
 /** A real worker running the real workflow code with stand-in activities, and a client: see standInWorker. */
