@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError, QuiverError } from './errors';
+import { ConfigError } from './errors';
 import { hostPortProblem } from './host-port';
 import { TASK_QUEUES } from './queues';
 
@@ -31,13 +31,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     temporalAddress: overrides.temporalAddress ? undefined : temporalAddressOf(env.TEMPORAL_ADDRESS),
     // Empty is unset, as for TEMPORAL_ADDRESS: the server would refuse an empty namespace.
     namespace: env.TEMPORAL_NAMESPACE || 'default',
-    devServerPort: Number(env.QUIVER_TEMPORAL_PORT ?? 7233),
-    uiPort: Number(env.QUIVER_UI_PORT ?? 8233),
+    devServerPort: portOf(env.QUIVER_TEMPORAL_PORT, 'QUIVER_TEMPORAL_PORT') ?? 7233,
+    uiPort: portOf(env.QUIVER_UI_PORT, 'QUIVER_UI_PORT') ?? 8233,
     taskQueues: {
       cpu: `${env.QUIVER_QUEUE_PREFIX ?? ''}${TASK_QUEUES.cpu}`,
       gpu: `${env.QUIVER_QUEUE_PREFIX ?? ''}${TASK_QUEUES.gpu}`,
     },
-    metricsPort: metricsPortOf(env.QUIVER_METRICS_PORT),
+    metricsPort: portOf(env.QUIVER_METRICS_PORT, 'QUIVER_METRICS_PORT'),
     ...stripUndefined(overrides),
   };
   return config;
@@ -47,12 +47,16 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** A TCP port from the environment or a flag; anything else is a configuration error naming it. */
-export function metricsPortOf(value: string | undefined, name = 'QUIVER_METRICS_PORT'): number | undefined {
+/**
+ * A TCP port from the environment variable `name` (1-65535); undefined when unset or empty.
+ *
+ * @throws ConfigError naming the variable (exit 2) for anything else (`abc`, `0`, `70000`)
+ */
+export function portOf(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const port = Number(value);
   if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new QuiverError(`${name} must be a TCP port (1-65535), not ${value}`);
+    throw new ConfigError(`${name} must be a TCP port (1-65535), not ${value}`, name);
   return port;
 }
 
