@@ -77,7 +77,7 @@ export async function startBenchStack(
 /**
  * A worker for the bare-Temporal floors (bench/workflows/bare.ts, bench/bare-activities.ts) on its own
  * connection and task queue, with the SDK's defaults: Temporal as it comes. `likeQuiver` runs it on
- * Quiver's worker class instead (QuiverWorker: no watchdog thread per workflow call), to show what that
+ * Quiver's worker class instead (QuiverWorker: workflow code on the main thread, no watchdog per call), to show what that
  * class alone changes. `stop()` shuts it down and closes its connection.
  */
 export async function startBareWorker(

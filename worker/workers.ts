@@ -17,6 +17,7 @@ import { checkStore } from '../core/object-store/index';
 import type { QueueName } from '../core/queues';
 import { installRuntime } from './telemetry';
 import { limitTrainings } from './training-slots';
+import { workflowStackTraces } from './main-thread-workflows';
 import { QuiverWorker, workflowCallTimeoutMs } from './workflow-call-guard';
 
 export interface WorkerOptions {
@@ -98,8 +99,10 @@ const quietBundlerLogger = {
 export async function createWorkers(options: WorkerOptions): Promise<RunningWorkers> {
   // A worker that cannot use its store (missing bucket, refused credentials) stops here, naming it.
   await checkStore(options.config.store);
-  // A bad QUIVER_WORKFLOW_CALL_TIMEOUT stops the worker before it connects, naming the variable.
+  // A bad QUIVER_WORKFLOW_CALL_TIMEOUT or QUIVER_WORKFLOW_STACK_TRACES stops the worker before it
+  // connects, naming the variable.
   workflowCallTimeoutMs();
+  workflowStackTraces();
   installRuntime(undefined, options.config.metricsPort);
   // A GPU worker picks its backend up front: its start line names it, and a refused one stops it here.
   const backend = options.queues.includes('gpu') ? await initBackend() : undefined;

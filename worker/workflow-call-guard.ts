@@ -2,6 +2,7 @@ import { msToNumber, type Duration } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import type { CompiledWorkerOptions } from '@temporalio/worker/lib/worker-options';
 import { ConfigError } from '../core/errors';
+import { mainThreadWorkflowCreator, workflowStackTraces } from './main-thread-workflows';
 
 /** The variable that turns the per-call guard on workflow code back on (see workflowCallTimeoutMs). */
 export const WORKFLOW_CALL_TIMEOUT_VAR = 'QUIVER_WORKFLOW_CALL_TIMEOUT';
@@ -43,10 +44,12 @@ export function workflowCallTimeoutMs(
 
 /**
  * The SDK's Worker, with its guard on each call into workflow code set by `QUIVER_WORKFLOW_CALL_TIMEOUT`
- * (off by default: see workflowCallTimeoutMs) instead of the SDK's fixed 5 s. Create it as the SDK's:
- * `QuiverWorker.create(options)`.
+ * (off by default: see workflowCallTimeoutMs) instead of the SDK's fixed 5 s, and its workflow code on
+ * the main thread unless `QUIVER_WORKFLOW_STACK_TRACES` asks for the SDK's worker thread (see
+ * workflowStackTraces). Create it as the SDK's: `QuiverWorker.create(options)`.
  *
- * @throws ConfigError from `create` when `QUIVER_WORKFLOW_CALL_TIMEOUT` is not a usable duration
+ * @throws ConfigError from `create` when `QUIVER_WORKFLOW_CALL_TIMEOUT` is not a usable duration or
+ *   `QUIVER_WORKFLOW_STACK_TRACES` is neither on nor off
  */
 export class QuiverWorker extends Worker {
   protected static override async createWorkflowCreator(
@@ -57,6 +60,9 @@ export class QuiverWorker extends Worker {
       // The SDK passes this to vm's `timeout`; undefined there means no watchdog thread per call.
       isolateExecutionTimeoutMs: workflowCallTimeoutMs() as number,
     };
-    return super.createWorkflowCreator(bundle, guarded, logger);
+    // Replay workers (debugMode) already run on this thread, as the SDK sets them up.
+    if (workflowStackTraces() || guarded.debugMode)
+      return super.createWorkflowCreator(bundle, guarded, logger);
+    return mainThreadWorkflowCreator(bundle, guarded);
   }
 }
