@@ -468,7 +468,8 @@ export async function run(): Promise<BenchResult[]> {
         unit: 'ms',
         baseline,
         ratio: value / baseline,
-        target: 'context: what QuiverWorker (workflow code on the main thread with no promise hook, no watchdog thread per call) changes alone',
+        target:
+          'context: what QuiverWorker (workflow code on the main thread with no promise hook, no watchdog thread per call) changes alone',
         pass: true,
         note: `${roundSpread(byRound((i) => likeQuiver[i] / sdk[i]))}; ${common}`,
       });
