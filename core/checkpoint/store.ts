@@ -194,8 +194,10 @@ class FileCheckpointStore implements CheckpointStore {
 }
 
 /**
- * Writes the chunks to a new file and fsyncs it. The thread pool copies them to the page cache and
- * flushes them to disk while this thread hashes the same bytes, so SHA-256 adds little to the write.
+ * Writes the chunks to a new file and flushes them with `fdatasync`. The thread pool copies them to the
+ * page cache and flushes them to disk while this thread hashes the same bytes, so SHA-256 adds little
+ * to the write. `fdatasync` also flushes the size, all a later read needs (fdatasync(2)); the name is
+ * made durable by the caller's directory fsync after the rename, so no second, full `fsync` follows.
  */
 async function writeHashed(
   file: string,
@@ -210,7 +212,6 @@ async function writeHashed(
   try {
     const sha256 = await sha256Of(chunks);
     const bytes = await flushed;
-    await handle.sync();
     return { sha256, bytes };
   } finally {
     await flushed.catch(() => undefined);
