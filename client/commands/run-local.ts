@@ -1,6 +1,6 @@
 import { RunNotFoundError } from '../../core/errors';
 import type { PipelineSpec } from '../../core/spec/schema';
-import type { RunView } from '../api';
+import { RunClosedError, type RunView } from '../api';
 import { newLocalRunId, RunRecords } from '../run-records';
 import { configFrom, type GlobalFlags } from '../environment';
 import { withTemporalFor } from '../local-run-views';
@@ -10,7 +10,7 @@ import { cancelLocalRun } from '../local-run-cancel';
 import { EXIT_CODES } from '../exit-codes';
 import { emit, info } from '../output';
 import { progressReporter } from '../progress';
-import { emitRunOutcome, waitFor } from './runs';
+import { emitCancelOutcome, emitRunOutcome, waitFor } from './runs';
 
 /** `quiver run` flags. */
 export interface RunFlags {
@@ -96,11 +96,22 @@ export async function localRunStatus(flags: GlobalFlags, runId: string): Promise
 
 /**
  * `quiver cancel local-…`: stops the process running the local run (SIGTERM), which records it
- * `CANCELED`; see {@link cancelLocalRun}. Prints the run's view.
+ * `CANCELED`; see {@link cancelLocalRun}. Prints the run's view. With `wait` (`--wait`), reads as a
+ * durable run's `cancel --wait`: the run as it ended, exit 0 when cancelled (also when it already
+ * was), exit 1 with CancelTooLateError when it ended otherwise first.
  */
-export async function cancelLocalCommand(flags: GlobalFlags, runId: string): Promise<void> {
-  const { home } = configFrom(flags);
-  const view = await cancelLocalRun(RunRecords.at(home), runId);
+export async function cancelLocalCommand(flags: GlobalFlags, runId: string, wait = false): Promise<void> {
+  const records = RunRecords.at(configFrom(flags).home);
+  let view: RunView;
+  try {
+    view = await cancelLocalRun(records, runId);
+  } catch (error) {
+    // `--wait` asks how the run ended: one already cancelled ended as asked (a retried cancel).
+    if (!(wait && error instanceof RunClosedError && error.status === 'CANCELED')) throw error;
+    info(`run ${runId} was already cancelled`);
+    view = (await records.load(runId))!;
+  }
+  if (wait) return emitCancelOutcome(flags, view);
   emit(
     flags,
     { runId, requested: 'cancel', status: view.status, error: view.error },

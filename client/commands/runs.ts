@@ -311,8 +311,9 @@ export function registerRunCommands(program: Command, flagsOf: (cmd: Command) =>
       );
     command.action(async (runId: string, options: { wait?: boolean }, cmd: Command) => {
       const flags = flagsOf(cmd);
-      // A local run's cancel stops its process and prints how the run ended: it waits already.
-      if (name === 'cancel' && isLocalRunId(runId)) return runLocal().cancelLocalCommand(flags, runId);
+      // A local run's cancel stops its process and waits for its record to say how the run ended.
+      if (name === 'cancel' && isLocalRunId(runId))
+        return runLocal().cancelLocalCommand(flags, runId, options.wait);
       await withEnvironment(flags, { embedded: false }, async (env) => {
         try {
           await (name === 'retry' ? env.client.retry(runId) : env.client.cancel(runId));

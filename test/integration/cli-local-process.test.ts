@@ -128,5 +128,26 @@ describe('run --local as a process, from any folder', () => {
     const again = await quiverIn(work, home, ['cancel', runId]).closed;
     expect(again.code).toBe(1);
     expect(again.stderr).toContain(`run ${runId} already closed as CANCELED: nothing to cancel`);
+    // With --wait, as for a durable run: the run ended as asked, so exit 0 and the run as it ended.
+    const waited = await quiverIn(work, home, ['cancel', runId, '--wait', '--json']).closed;
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(waited.stderr).toContain(`run ${runId} was already cancelled`);
+    expect(JSON.parse(waited.stdout)).toMatchObject({ runId, status: 'CANCELED' });
+  }, 300_000);
+
+  it('`quiver cancel local-… --wait` prints the cancelled run (exit 0); of a completed run, exit 1', async () => {
+    const { run, runId } = await trainingRun('tiny-cancel-wait');
+    const cancel = await quiverIn(work, home, ['cancel', runId, '--wait']).closed;
+    expect(cancel.code, cancel.stderr).toBe(0);
+    expect(cancel.stdout).toContain(`run ${runId}`);
+    expect(cancel.stdout).toContain('CANCELED');
+    expect((await run.closed).code).not.toBe(0);
+    const done = quiverIn(work, home, ['run', 'tiny.yaml', '--local', '--json']);
+    const finished = await done.closed;
+    expect(finished.code, finished.stderr).toBe(0);
+    const completed = (JSON.parse(finished.stdout) as RunView).runId;
+    const late = await quiverIn(work, home, ['cancel', completed, '--wait', '--json']).closed;
+    expect(late.code).toBe(1);
+    expect(JSON.parse(late.stdout)).toMatchObject({ error: { type: 'RunClosedError' } });
   }, 300_000);
 });
