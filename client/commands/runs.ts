@@ -5,7 +5,7 @@ import type { RunView } from '../api';
 import { configFrom, withEnvironment, type Environment, type GlobalFlags } from '../environment';
 import type { QuiverConfig } from '../../core/config';
 import { deploymentLine, formatPlan, formatRun } from '../format';
-import { STEP_NAMES, type StepName } from '../../core/run-types';
+import { STEP_NAMES, type RunStatus, type StepName } from '../../core/run-types';
 import { emit, emitError, info, writeOut } from '../output';
 import type { ErrorReport } from '../exit-codes';
 import { positiveInteger } from '../option-values';
@@ -65,6 +65,18 @@ export async function waitFor(
   return view;
 }
 
+/** How a run with each status ended, as the error of a waited-for run says it (`run … was cancelled`). */
+const HOW_RUN_ENDED: Record<RunStatus, string> = {
+  RUNNING: 'is still running',
+  PAUSED: 'paused',
+  WAITING_APPROVAL: 'is waiting for approval',
+  COMPLETED: 'completed',
+  FAILED: 'failed',
+  CANCELED: 'was cancelled',
+  TERMINATED: 'was terminated',
+  TIMED_OUT: 'timed out',
+};
+
 /**
  * Prints a waited-for run. With `--json`, a run that did not complete is printed as every command's
  * failure is, `{"error": {"type", "message", "field"}, "run": view}` (the run kept for its steps);
@@ -72,7 +84,7 @@ export async function waitFor(
  */
 export function emitRunOutcome(flags: GlobalFlags, view: RunView, stderrLine = false): void {
   if (view.status === 'COMPLETED' || view.status === 'RUNNING') return emit(flags, view, formatRun);
-  const verb = view.status === 'FAILED' ? 'failed' : `ended ${view.status.toLowerCase()}`;
+  const verb = HOW_RUN_ENDED[view.status];
   const error = {
     type: view.status === 'FAILED' ? 'RunFailedError' : 'RunNotCompletedError',
     message: `run ${view.runId} ${verb}${view.error ? `: ${view.error}` : ''}`,
@@ -102,7 +114,7 @@ export function emitCancelOutcome(flags: GlobalFlags, view: RunView): void {
     return emit(flags, view, formatRun);
   }
   process.exitCode = 1;
-  const ended = view.status === 'COMPLETED' ? 'completed' : `ended ${view.status.toLowerCase()}`;
+  const ended = HOW_RUN_ENDED[view.status];
   // What it left behind: the deploy it made, or the error it ended on.
   const outcome = view.model ? deploymentLine({ ...view.model, cancelTooLate: false }) : view.error;
   const error = {

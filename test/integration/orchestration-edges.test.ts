@@ -110,7 +110,7 @@ describe('orchestration at the edges', () => {
     const runId = paused.runId;
     expect(error.type).toBe('RunNotCompletedError');
     expect(error.message).toMatch(
-      new RegExp(`^run ${runId} ended paused: step ingest paused after 1 attempt\\(s\\): `),
+      new RegExp(`^run ${runId} paused: step ingest paused after 1 attempt\\(s\\): `),
     );
     expect(error.message).toContain(`quiver retry ${runId}`);
     // Documented: retries exhausted on a retryable error (a timeout) pause the run for `quiver retry`.

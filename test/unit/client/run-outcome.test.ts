@@ -47,7 +47,7 @@ describe('emitRunOutcome (run --wait, resume --wait, run --local)', () => {
     };
     expect(cancelled.error).toMatchObject({
       type: 'RunNotCompletedError',
-      message: 'run quiver-iris-1 ended canceled',
+      message: 'run quiver-iris-1 was cancelled',
     });
     const completed = JSON.parse(printed({ status: 'COMPLETED' }, true).stdout) as {
       status: string;
@@ -65,7 +65,7 @@ describe('emitRunOutcome (run --wait, resume --wait, run --local)', () => {
     };
     expect(paused.error).toMatchObject({
       type: 'RunNotCompletedError',
-      message: `run quiver-iris-1 ended paused: ${error}`,
+      message: `run quiver-iris-1 paused: ${error}`,
     });
   });
 
@@ -140,7 +140,7 @@ describe('emitCancelOutcome (cancel --wait)', () => {
     );
     expect(stdout).toContain('quiver-iris-1');
     expect(stderr).toBe(
-      'quiver: run quiver-iris-1 ended failed before the cancel reached it: step validate failed: gate\n',
+      'quiver: run quiver-iris-1 failed before the cancel reached it: step validate failed: gate\n',
     );
     expect(process.exitCode).toBe(1);
   });
