@@ -16,7 +16,7 @@ import { registerStepCommands } from './commands/step';
 import type { GlobalFlags } from './environment';
 import { addressFieldOf, EXIT_CODES, errorReport, exitCodeOf, namespaceError } from './exit-codes';
 import { emitError, outputError } from './output';
-import { hostPort, invalidOptionOf, namespaceName, tcpPort } from './option-values';
+import { hostPort, usageFieldOf, namespaceName, tcpPort } from './option-values';
 
 // Command modules import their heavy dependencies (Temporal, TensorFlow.js, Arrow, fastify) inside their
 // actions, so `--help` and `--version` load commander and little else: keep their headers light.
@@ -143,7 +143,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
         emitError(true, {
           type: 'UsageError',
           message: error.message.replace(/^error: /, ''),
-          field: invalidOptionOf(error.message),
+          field: usageFieldOf(error.message),
         });
       process.exitCode = code;
       return;

@@ -89,11 +89,17 @@ export function hostPort(text: string): string {
 }
 
 /**
- * The option a commander "invalid argument" error names (`--head` from `option '-n, --head <n>'
- * argument 'abc' is invalid…`), for `--json`'s `field`; null for other errors.
+ * What a commander usage error names, for `--json`'s `field`: the option (`--head` from `option '-n,
+ * --head <n>' argument 'abc' is invalid…`, `--alias` from `required option '--alias <name>' not
+ * specified` or `option '--alias <name>' argument missing`, `--bogus` from `unknown option '--bogus'`),
+ * or the missing argument as usage writes it (`MODEL` from `missing required argument 'model'`); null
+ * for errors that name neither (too many arguments, an unknown command).
  */
-export function invalidOptionOf(message: string): string | null {
-  const flags = /option '([^']+)' argument/.exec(message)?.[1];
-  if (!flags) return null;
-  return /--[\w-]+/.exec(flags)?.[0] ?? flags.split(/[ ,]/)[0];
+export function usageFieldOf(message: string): string | null {
+  const option =
+    /option '([^']+)' (?:argument|not specified)/.exec(message)?.[1] ??
+    /unknown option '([^']+)'/.exec(message)?.[1];
+  if (option) return /--[\w-]+/.exec(option)?.[0] ?? option.split(/[ ,]/)[0];
+  const argument = /missing required argument '([^']+)'/.exec(message)?.[1];
+  return argument ? argument.toUpperCase() : null;
 }

@@ -209,6 +209,21 @@ describe('CLI errors and exit codes, with no Temporal server', () => {
     expect(known.stdout).toMatch(/^Usage: quiver run /);
   });
 
+  it('usage errors name the option or argument they are about in --json field', async () => {
+    const cases: [string[], string | null][] = [
+      [['models', 'promote', 'iris', '1'], '--alias'],
+      [['models', 'promote', 'iris', '1', '--alias'], '--alias'],
+      [['runs', 'ls', '--bogus'], '--bogus'],
+      [['status'], 'RUN'],
+      [['status', 'a', 'b'], null],
+    ];
+    for (const [args, field] of cases) {
+      const result = await cli(home, '--json', ...args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(JSON.parse(result.stdout).error, args.join(' ')).toMatchObject({ type: 'UsageError', field });
+    }
+  });
+
   it('serve on a port in use or an address this host lacks is bad input naming the flag, exit 2', async () => {
     // Holds the port and never answers, as a gRPC server (Temporal's frontend) does an HTTP request.
     const holder = net.createServer();
