@@ -273,15 +273,20 @@ export class ModelRegistry {
     return this.update(name, true, (state) => {
       const entry = { alias, version, previous: state.aliases[alias] ?? null, at: now(), reason, kind };
       // A promote to where the alias already is records nothing: a history entry would make the next
-      // rollback land on the same version.
-      if (kind === 'promote' && entry.previous === version) return entry;
+      // rollback land on the same version. It answers with the recorded move that put it there.
+      if (kind === 'promote' && entry.previous === version) {
+        const standing = state.history.filter((m) => m.alias === alias).at(-1);
+        return standing?.version === version ? { ...standing, previous: version } : entry;
+      }
       return move(state, entry);
     });
   }
 
   /**
    * `quiver models promote`: points `alias` at an existing version. `recorded` is false when the alias
-   * was already there: nothing changed and no history entry was written.
+   * was already there: nothing changed and no history entry was written; `previous` is then `version`,
+   * and `at`, `reason` and `kind` are those of the recorded move that put the alias there (the fresh
+   * ones only for a history that lacks it).
    */
   async promote(
     name: string,

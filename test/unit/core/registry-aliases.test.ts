@@ -71,10 +71,16 @@ describe('registry aliases: promote, rollback, history', () => {
   it('records nothing for a promote to the version the alias is on, so the next rollback still goes back', async () => {
     const { registry } = await registryWith(2);
     expect(await registry.promote('m', 1, 'production')).toMatchObject({ previous: null, recorded: true });
-    expect(await registry.promote('m', 2, 'production')).toMatchObject({ previous: 1, recorded: true });
-    expect(await registry.promote('m', 2, 'production')).toMatchObject({
+    const moved = await registry.promote('m', 2, 'production', 'ship it');
+    expect(moved).toMatchObject({ previous: 1, recorded: true });
+    // Nothing is recorded, and nothing is made up: the answer is the move that put the alias there.
+    expect(await registry.promote('m', 2, 'production', 'again')).toEqual({
+      alias: 'production',
       version: 2,
       previous: 2,
+      at: moved.at,
+      reason: 'ship it',
+      kind: 'promote',
       recorded: false,
     });
     expect((await registry.history('m', 'production')).map((m) => m.version)).toEqual([1, 2]);
