@@ -791,8 +791,11 @@ export function serverError(
             ? error.message
             : String(error);
   const message =
-    `could not ${what}: the Temporal server at ${address} did not answer (${detail}). ` +
-    'Is it running? `npx quiver up` starts one.';
+    error instanceof GrpcCallError && error.notGrpc
+      ? `could not ${what}: something listens on ${address} but it does not answer as a Temporal ` +
+        `frontend (${detail}): give --address or TEMPORAL_ADDRESS a Temporal frontend's gRPC port (7233 by default; not its UI's)`
+      : `could not ${what}: the Temporal server at ${address} did not answer (${detail}). ` +
+        'Is it running? `npx quiver up` starts one.';
   // No answer (a stopped or silent server, nothing listening) is exit 3; another refusal is the server's word.
   return isNoAnswer(error)
     ? new TemporalUnreachableError(message, { cause: error })

@@ -13,10 +13,15 @@ export function noAnswerWithin(deadlineMs: number): string {
 
 /** A unary call that ended with a non-OK gRPC status; `code` is the status, `details` the server's message. */
 export class GrpcCallError extends Error {
+  /**
+   * @param notGrpc true when the peer answered, but not in HTTP/2 (an HTTP/1 server such as the
+   *   Temporal Web UI's port): no gRPC server listens at the address
+   */
   constructor(
     readonly method: string,
     readonly code: number,
     readonly details: string,
+    readonly notGrpc = false,
   ) {
     super(`${method}: gRPC status ${code}: ${details}`);
   }
@@ -100,7 +105,12 @@ export class UnaryChannel {
       stream.on('response', readStatus);
       stream.on('trailers', readStatus);
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('error', (error) => finish(new GrpcCallError(path, GRPC_STATUS.unavailable, error.message)));
+      stream.on('error', (error: NodeJS.ErrnoException) =>
+        // ERR_HTTP2_ERROR: nghttp2 could not read the peer's bytes as HTTP/2 ("Protocol error").
+        finish(
+          new GrpcCallError(path, GRPC_STATUS.unavailable, error.message, error.code === 'ERR_HTTP2_ERROR'),
+        ),
+      );
       stream.on('close', () => finish());
       const frame = Buffer.alloc(5 + request.length);
       frame.writeUInt32BE(request.length, 1);

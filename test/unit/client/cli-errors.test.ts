@@ -209,6 +209,32 @@ describe('CLI errors and exit codes, with no Temporal server', () => {
     expect(known.stdout).toMatch(/^Usage: quiver run /);
   });
 
+  it('an address where an HTTP/1 server listens (the Web UI port) says so, exit 3, not "Protocol error"', async () => {
+    const ui = http.createServer((_request, response) => response.end('<html>Temporal UI</html>'));
+    await new Promise<void>((resolve) => ui.listen(0, '127.0.0.1', resolve));
+    const address = `127.0.0.1:${(ui.address() as net.AddressInfo).port}`;
+    try {
+      for (const args of [
+        ['runs', 'ls'],
+        ['status', 'some-run'],
+      ]) {
+        const result = await cli(home, '--json', '--address', address, ...args);
+        expect(result.code, args.join(' ')).toBe(3);
+        const { error } = JSON.parse(result.stdout) as {
+          error: { type: string; message: string; field: string };
+        };
+        expect(error.type).toBe('TemporalUnreachableError');
+        expect(error.field).toBe('--address');
+        expect(error.message).toContain(
+          `something listens on ${address} but it does not answer as a Temporal frontend`,
+        );
+        expect(error.message).toContain("gRPC port (7233 by default; not its UI's)");
+      }
+    } finally {
+      ui.close();
+    }
+  });
+
   it('usage errors name the option or argument they are about in --json field', async () => {
     const cases: [string[], string | null][] = [
       [['models', 'promote', 'iris', '1'], '--alias'],
