@@ -49,14 +49,7 @@ const defaultLog: Log = (message) => process.stderr.write(`[quiver] ${message}\n
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const { home, port, uiPort, namespace = 'default', log = defaultLog, readyTimeoutMs = 60_000 } = options;
-  // Both free, but one process cannot serve the frontend and the UI on one port: said before the start.
-  if (port === uiPort)
-    throw new ConfigError(
-      `the Temporal frontend and its Web UI cannot share port ${port}: set QUIVER_UI_PORT to another port`,
-      'QUIVER_UI_PORT',
-    );
-  await assertPortFree(port, 'Temporal frontend', 'QUIVER_TEMPORAL_PORT');
-  await assertPortFree(uiPort, 'Temporal Web UI', 'QUIVER_UI_PORT');
+  await assertDevServerPortsFree(port, uiPort);
   const cli = options.cli ?? (await ensureTemporalCli(log));
   await fs.mkdir(home, { recursive: true });
   const dbFile = options.dbFile ?? path.join(home, 'temporal.db');
@@ -110,11 +103,35 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   return server;
 }
 
-async function assertPortFree(port: number, role: string, variable: string): Promise<void> {
+/**
+ * Checks that the dev server can take `port` (its frontend) and `uiPort` (its Web UI) on 127.0.0.1.
+ * `portSetting` names the setting that chose `port` (`QUIVER_TEMPORAL_PORT`, or `TEMPORAL_ADDRESS` /
+ * `--address` when it named this machine).
+ *
+ * @throws ConfigError (exit 2) naming the setting to change: the two ports are one (QUIVER_UI_PORT),
+ *   or one of them is taken by another program
+ */
+export async function assertDevServerPortsFree(
+  port: number,
+  uiPort: number,
+  portSetting = 'QUIVER_TEMPORAL_PORT',
+): Promise<void> {
+  // Both free, but one process cannot serve the frontend and the UI on one port: said before the start.
+  if (port === uiPort)
+    throw new ConfigError(
+      `the Temporal frontend and its Web UI cannot share port ${port}: set QUIVER_UI_PORT to another port`,
+      'QUIVER_UI_PORT',
+    );
+  await assertPortFree(port, 'Temporal frontend', portSetting);
+  await assertPortFree(uiPort, 'Temporal Web UI', 'QUIVER_UI_PORT');
+}
+
+async function assertPortFree(port: number, role: string, setting: string): Promise<void> {
   if (await isPortFree(port)) return;
-  throw new TemporalServerError(
+  throw new ConfigError(
     `Port ${port} (${role}) on 127.0.0.1 is already in use. Stop whatever listens there, or set ` +
-      `${variable} to a free port (or TEMPORAL_ADDRESS to use a running Temporal server).`,
+      `${setting} to a free port (or TEMPORAL_ADDRESS to use a running Temporal server).`,
+    setting,
   );
 }
 

@@ -1,7 +1,7 @@
 import type { QuiverConfig, TemporalAddressField } from '../core/config';
 import { loopbackPort } from '../core/host-port';
 import { TemporalUnreachableError } from '../core/errors';
-import { startDevServer, type DevServer } from './dev-server';
+import { assertDevServerPortsFree, startDevServer, type DevServer } from './dev-server';
 import { isTemporalReachable } from './ports';
 import { clientUiUrl } from './ui-record';
 import { QUIVER_SEARCH_ATTRIBUTES } from './search-attributes';
@@ -37,8 +37,10 @@ export async function ensureTemporal(
     if (ownPort !== null && !(await isTemporalReachable(address, 1_000))) {
       // The address names this machine and nothing answers there: the embedded server takes it, so
       // clients in other shells with the same TEMPORAL_ADDRESS find it.
-      log(`Nothing answers at ${address} (this machine): starting the embedded dev server there`);
-      return startEmbedded(config, ownPort, log);
+      return startEmbedded(config, ownPort, log, {
+        portSetting: field,
+        announce: `Nothing answers at ${address} (this machine): starting the embedded dev server there`,
+      });
     }
     if (!(await isTemporalReachable(address, 5_000))) {
       throw new TemporalUnreachableError(
@@ -55,8 +57,9 @@ export async function ensureTemporal(
 
   const local = `127.0.0.1:${config.devServerPort}`;
   if (await isTemporalReachable(local, 1_000)) {
-    log(`Reusing the Temporal server already listening on ${local}`);
+    // Said once it answered as Temporal: what listens there may be another program.
     await prepare(local, config.namespace, log, true, 'QUIVER_TEMPORAL_PORT');
+    log(`Reusing the Temporal server already listening on ${local}`);
     // Another `quiver up`'s server: its UI is where that up recorded it, whatever its QUIVER_UI_PORT.
     return { address: local, uiUrl: clientUiUrl(config, local) };
   }
@@ -64,8 +67,20 @@ export async function ensureTemporal(
   return startEmbedded(config, config.devServerPort, log);
 }
 
-/** Starts the embedded dev server on 127.0.0.1:`port`, its database under `config.home`. */
-async function startEmbedded(config: QuiverConfig, port: number, log: Log): Promise<TemporalEndpoint> {
+/**
+ * Starts the embedded dev server on 127.0.0.1:`port`, its database under `config.home`. Its ports are
+ * checked before `announce` is logged, so no start is announced that a taken port then refuses.
+ *
+ * @throws ConfigError (exit 2) naming `portSetting` or QUIVER_UI_PORT when a port is taken
+ */
+async function startEmbedded(
+  config: QuiverConfig,
+  port: number,
+  log: Log,
+  { portSetting = 'QUIVER_TEMPORAL_PORT', announce }: { portSetting?: string; announce?: string } = {},
+): Promise<TemporalEndpoint> {
+  await assertDevServerPortsFree(port, config.uiPort, portSetting);
+  if (announce) log(announce);
   await ensureTemporalCli(log);
   const server = await startDevServer({
     home: config.home,

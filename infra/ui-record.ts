@@ -66,15 +66,30 @@ export function recordedUiUrl(home: string, address: string): string | undefined
   return record.uiUrl;
 }
 
+/** The Temporal UI's port when nothing says otherwise (the dev server's and the CLI's default). */
+const DEFAULT_UI_PORT = 8233;
+
 /**
  * The Temporal UI a client links to for the server at `address`: what the environment says
  * (TEMPORAL_UI_URL, or QUIVER_UI_PORT on the server's host), else what `quiver up` recorded under
- * QUIVER_HOME for that same server, else port 8233 on the server's host.
+ * QUIVER_HOME for that same server, else port 8233 on the server's host. A QUIVER_UI_PORT equal to
+ * the port of `address` is the frontend's, never its UI's (the dev server refuses to share one), so
+ * it is passed over.
  */
 export function clientUiUrl(config: QuiverConfig, address: string): string {
-  const explicit = Boolean(process.env.TEMPORAL_UI_URL || process.env.QUIVER_UI_PORT);
+  const uiPortIsFrontend = config.uiPort === portOfAddress(address);
+  const explicit = Boolean(process.env.TEMPORAL_UI_URL || (process.env.QUIVER_UI_PORT && !uiPortIsFrontend));
   return (
     (explicit ? undefined : recordedUiUrl(config.home, address)) ??
-    temporalUiUrl(config.temporalAddress, config.uiPort)
+    temporalUiUrl(config.temporalAddress, uiPortIsFrontend ? DEFAULT_UI_PORT : config.uiPort)
   );
+}
+
+/** The port of `host:port`, or undefined when it does not parse. */
+function portOfAddress(address: string): number | undefined {
+  try {
+    return parseAddress(address.trim()).port;
+  } catch {
+    return undefined;
+  }
 }

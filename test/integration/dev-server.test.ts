@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ConfigError, TemporalServerError, TemporalUnreachableError } from '../../core/errors';
+import { ConfigError, TemporalUnreachableError } from '../../core/errors';
 import { loadConfig } from '../../core/config';
 import { startDevServer } from '../../infra/dev-server';
 import { ensureTemporal } from '../../infra/ensure-server';
@@ -74,18 +74,21 @@ describe('startDevServer', () => {
     await fs.rm(home, { recursive: true, force: true });
   });
 
-  it('refuses an occupied frontend port, naming the port and QUIVER_TEMPORAL_PORT', async () => {
+  it('refuses an occupied frontend port: a ConfigError (exit 2) naming the port and QUIVER_TEMPORAL_PORT', async () => {
     const { port } = parseAddress(inject('temporalAddress'));
     const [uiPort] = await findFreePorts(1);
     const attempt = startDevServer({ home, port, uiPort, dbFile: ':memory:', log: () => {} });
-    await expect(attempt).rejects.toBeInstanceOf(TemporalServerError);
+    await expect(attempt).rejects.toBeInstanceOf(ConfigError);
+    await expect(attempt).rejects.toMatchObject({ field: 'QUIVER_TEMPORAL_PORT' });
     await expect(attempt).rejects.toThrow(new RegExp(`Port ${port} .*QUIVER_TEMPORAL_PORT`));
   });
 
-  it('refuses an occupied UI port, naming the port and QUIVER_UI_PORT', async () => {
+  it('refuses an occupied UI port: a ConfigError (exit 2) naming the port and QUIVER_UI_PORT', async () => {
     const uiPort = Number(new URL(inject('temporalUiUrl')).port);
     const [port] = await findFreePorts(1);
     const attempt = startDevServer({ home, port, uiPort, dbFile: ':memory:', log: () => {} });
+    await expect(attempt).rejects.toBeInstanceOf(ConfigError);
+    await expect(attempt).rejects.toMatchObject({ field: 'QUIVER_UI_PORT' });
     await expect(attempt).rejects.toThrow(new RegExp(`Port ${uiPort} .*QUIVER_UI_PORT`));
   });
 
@@ -196,8 +199,35 @@ describe('ensureTemporal (what `quiver up` and `demo` run)', () => {
       expect((refusal as Error).message).toMatch(
         /does not answer as a Temporal frontend: point --address at/,
       );
+      // The same listener on the local default port: refused before any line says it is reused.
+      const lines: string[] = [];
+      const local = loadConfig({ QUIVER_HOME: home, QUIVER_TEMPORAL_PORT: String(port) }, {});
+      const reuse = await ensureTemporal(local, (line) => lines.push(line)).catch((e: unknown) => e);
+      expect(reuse).toBeInstanceOf(TemporalUnreachableError);
+      expect(reuse).toMatchObject({ field: 'QUIVER_TEMPORAL_PORT' });
+      expect(lines.filter((line) => line.startsWith('Reusing'))).toEqual([]);
     } finally {
       listener.close();
+    }
+  });
+
+  it('an address on this machine with a taken UI port: refused before any line says it starts there', async () => {
+    const [port] = await findFreePorts(1);
+    const uiPort = Number(new URL(inject('temporalUiUrl')).port);
+    const home = await fs.mkdtemp(path.join(os.tmpdir(), 'quiver-up-taken-ui-'));
+    const lines: string[] = [];
+    const config = loadConfig(
+      { QUIVER_HOME: home, TEMPORAL_ADDRESS: `127.0.0.1:${port}`, QUIVER_UI_PORT: String(uiPort) },
+      {},
+    );
+    try {
+      const refusal = await ensureTemporal(config, (line) => lines.push(line)).catch((e: unknown) => e);
+      expect(refusal).toBeInstanceOf(ConfigError);
+      expect(refusal).toMatchObject({ field: 'QUIVER_UI_PORT' });
+      expect(lines).toEqual([]);
+      expect(await isPortFree(port)).toBe(true);
+    } finally {
+      await fs.rm(home, { recursive: true, force: true });
     }
   });
 });

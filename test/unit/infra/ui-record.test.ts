@@ -43,6 +43,16 @@ describe('the Temporal UI `quiver up` records under QUIVER_HOME', () => {
     expect(clientUiUrl(loadConfig({ QUIVER_HOME: home }), '127.0.0.1:17655')).toBe('https://ui.example.com');
   });
 
+  it("passes over a QUIVER_UI_PORT that is the server's frontend port: the record, else 8233", () => {
+    process.env.QUIVER_UI_PORT = '17655';
+    const config = loadConfig({ QUIVER_HOME: home, QUIVER_UI_PORT: '17655' });
+    expect(clientUiUrl(config, '127.0.0.1:17655')).toBe('http://localhost:8233');
+    recordUi(home, '127.0.0.1:17655', 'http://localhost:18655');
+    expect(clientUiUrl(config, '127.0.0.1:17655')).toBe('http://localhost:18655');
+    // Another server's port stays what the shell asked for.
+    expect(clientUiUrl(config, '127.0.0.1:7233')).toBe('http://localhost:17655');
+  });
+
   it('is forgotten at a clean stop, and ignored once its process is gone', () => {
     const forget = recordUi(home, '127.0.0.1:17655', 'http://localhost:18655');
     forget();
