@@ -11,6 +11,7 @@ import { assertFiniteTensors } from '../core/model/numeric-safety';
 import { ModelRegistry, type ModelVersion } from '../core/registry';
 import type { StepInput, StepResult } from '../core/run-types';
 import { runCancelRequested } from './run-liveness';
+import { settleAll } from './settle';
 import { runStepActivity, type StepContext } from './step';
 
 /**
@@ -43,7 +44,7 @@ export async function deploy(input: StepInput, config: QuiverConfig): Promise<St
     });
     // The server's answer on a cancel comes back while the checkpoint is written: both follow the
     // registration (a cancel during a slow one is still seen) and precede the move.
-    const [, decision] = await settleBoth(
+    const [, decision] = await settleAll([
       ctx.write(
         'deployment',
         tableFromColumns({
@@ -56,7 +57,7 @@ export async function deploy(input: StepInput, config: QuiverConfig): Promise<St
         }),
       ),
       decideAndMark(input, ctx, registry, version),
-    );
+    ]);
     const summary: StepResult['summary'] = { model: name, version: version.version, alias };
     if (decision === 'cancelRequested') summary.cancelRequested = true;
     if (decision === 'move') {
@@ -213,17 +214,6 @@ async function markCancelled(
 /** Whether `other` is a fire time strictly after `mine` (unknown times never block a move). */
 function isLater(other: string | null | undefined, mine: string | null): boolean {
   return Boolean(other && mine && Date.parse(other) > Date.parse(mine));
-}
-
-/**
- * Awaits both promises to the end, then returns both values or throws the first one's error: no work
- * of the step runs on after it has failed (as `Promise.all` would leave the other running).
- */
-async function settleBoth<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
-  const [first, second] = await Promise.allSettled([a, b]);
-  if (first.status === 'rejected') throw first.reason;
-  if (second.status === 'rejected') throw second.reason;
-  return [first.value, second.value];
 }
 
 /** Test hook: `QUIVER_TEST_DEPLOY_DELAY_MS` makes registration slow (and deaf to cancellation). */

@@ -34,17 +34,21 @@ export async function sanity(input: StepInput, config: QuiverConfig): Promise<St
       reference,
       origin: { runId: run.runId, dataSha256: data.sha256, rows: data.rows },
     });
-    await ctx.write('report', reportTable(outcome.report));
-    await ctx.write('flags', outcome.flags);
-    await ctx.write('drift', outcome.drift);
+    await ctx.writeAll([
+      ['report', reportTable(outcome.report)],
+      ['flags', outcome.flags],
+      ['drift', outcome.drift],
+    ]);
     if (outcome.failed.length > 0) {
       const list = outcome.failed
         .map((r) => `${r.check}(${r.column}): observed ${r.observed}, expected ${r.expected}`)
         .join('; ');
       throw new SanityCheckError(`${outcome.failed.length} sanity check(s) failed: ${list}`);
     }
-    await ctx.write('profile', outcome.profile);
-    if (outcome.clean) await ctx.write('clean', outcome.clean);
+    await ctx.writeAll([
+      ['profile', outcome.profile],
+      ...(outcome.clean ? [['clean', outcome.clean] as const] : []),
+    ]);
     const summary = { ...outcome.summary };
     if (outcome.inferred) {
       const { pinned: pinnedNow } = await pinSchema(config, outcome.inferred);

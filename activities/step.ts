@@ -19,6 +19,7 @@ import { asResourceError } from '../core/model/numeric-safety';
 import { stepModules } from '../core/step-modules';
 import { userModulesVersion } from '../core/user-module';
 import { recordCheckpointBytes, recordStepMetrics } from './metrics';
+import { settleAll } from './settle';
 import type { StepInput, StepName, StepResult } from '../core/run-types';
 
 /** What a step body gets: its input, the store, and a writer that stamps lineage on every checkpoint. */
@@ -30,6 +31,13 @@ export interface StepContext {
   read(name: string): Promise<Table>;
   /** Writes one named output of this step as a checkpoint. */
   write(output: string, table: Table): Promise<CheckpointRef>;
+  /**
+   * Writes several named outputs at once: their files are written and flushed concurrently (the
+   * flushes share the file system's journal commits) and listed as outputs in the order given, also
+   * those written when another failed. Returns every write's reference in order, once all have
+   * ended; throws the first failure.
+   */
+  writeAll(outputs: readonly (readonly [string, Table])[]): Promise<CheckpointRef[]>;
   /** Writes an intermediate checkpoint (an epoch's state) with lineage, not listed among the outputs. */
   writeIntermediate(output: string, table: Table): Promise<CheckpointRef>;
   /** Aborted when the attempt is cancelled (cancelled run, lost worker) or its start-to-close time passes. */
@@ -143,6 +151,18 @@ export async function runStepActivity(
       const ref = await ctx.writeIntermediate(output, table);
       outputs[output] = ref;
       return ref;
+    },
+    writeAll: async (entries) => {
+      const written: (CheckpointRef | undefined)[] = [];
+      try {
+        return await settleAll(
+          entries.map(
+            async ([output, table], i) => (written[i] = await ctx.writeIntermediate(output, table)),
+          ),
+        );
+      } finally {
+        for (const [i, [output]] of entries.entries()) if (written[i]) outputs[output] = written[i];
+      }
     },
     adopt: (output, ref) => {
       outputs[output] = ref;

@@ -89,14 +89,16 @@ export async function train(input: StepInput, config: QuiverConfig): Promise<Ste
     // The fitted features stage joins the model's metadata, so validate and serve re-apply it; so do
     // the text rules ingest read with, so serving trims and reads null tokens as training did.
     const textRules = trainingTextRules(spec.source, table);
-    await ctx.write(
-      'model',
-      withModelInfo(trained.modelTable, {
-        ...(fitted ? { [MODEL_FEATURES_KEY]: fitted } : {}),
-        ...(textRules ? { [TEXT_RULES_KEY]: textRules } : {}),
-      }),
-    );
-    await ctx.write('history', historyToArrow(trained.history));
+    await ctx.writeAll([
+      [
+        'model',
+        withModelInfo(trained.modelTable, {
+          ...(fitted ? { [MODEL_FEATURES_KEY]: fitted } : {}),
+          ...(textRules ? { [TEXT_RULES_KEY]: textRules } : {}),
+        }),
+      ],
+      ['history', historyToArrow(trained.history)],
+    ]);
     const last = trained.history[trained.history.length - 1];
     return {
       primary: 'model',

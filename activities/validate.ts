@@ -61,10 +61,13 @@ export async function validate(input: StepInput, config: QuiverConfig): Promise<
     const baselineFigure: Record<string, number> = baseline
       ? { [`baseline.${baseline.metric}`]: baseline.value }
       : {};
-    await ctx.write('metrics', metricsToArrow(candidate.overall, baselineFigure));
-    await ctx.write('report', reportToArrow(report));
-    // What the card's confusion matrix or residual plot is drawn from; written before the gate decides.
-    if (scored.predictions) await ctx.write('predictions', predictionsToArrow(scored.predictions));
+    // The predictions: what the card's confusion matrix or residual plot is drawn from; all written
+    // before the gate decides.
+    await ctx.writeAll([
+      ['metrics', metricsToArrow(candidate.overall, baselineFigure)],
+      ['report', reportToArrow(report)],
+      ...(scored.predictions ? [['predictions', predictionsToArrow(scored.predictions)] as const] : []),
+    ]);
     const misses = gateMisses(report, spec.validate);
     const beaten =
       baseline && spec.validate.beatBaseline && baselineMiss(candidate.overall, baseline)
