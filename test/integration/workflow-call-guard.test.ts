@@ -1,16 +1,13 @@
-import path from 'node:path';
 import { Client, type WorkflowHandle } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QuiverWorker } from '../../worker/workflow-call-guard';
-import { connectTestTemporal, testTemporalAddress } from '../helpers/temporal';
+import { connectTestTemporal } from '../helpers/temporal';
+import { withQuiverWorker } from '../support/quiver-worker';
 import { eventually } from '../support/eventually';
 import { spin } from '../support/workflows/busy-loop';
 
 // QUIVER_WORKFLOW_CALL_TIMEOUT on a real worker and dev server: off by default (a long activation
 // completes where the SDK's own 5 s guard would fail it), and on when set (the SDK's failure, at the
 // configured limit).
-const WORKFLOWS = path.join(__dirname, '..', 'support', 'workflows', 'busy-loop.ts');
 
 /** Iterations of `spin` that take about `ms` of wall time in this process, measured now. */
 function iterationsFor(ms: number): number {
@@ -29,21 +26,9 @@ async function withBusyWorker<T>(
   guard: string | undefined,
   body: (start: (iterations: number) => Promise<WorkflowHandle>) => Promise<T>,
 ): Promise<T> {
-  const before = process.env.QUIVER_WORKFLOW_CALL_TIMEOUT;
-  if (guard === undefined) delete process.env.QUIVER_WORKFLOW_CALL_TIMEOUT;
-  else process.env.QUIVER_WORKFLOW_CALL_TIMEOUT = guard;
   const taskQueue = `call-guard-${guard ?? 'off'}-${process.pid}`;
-  const connection = await NativeConnection.connect({ address: testTemporalAddress() });
-  let worker: QuiverWorker;
-  try {
-    worker = await QuiverWorker.create({ connection, taskQueue, workflowsPath: WORKFLOWS });
-  } finally {
-    if (before === undefined) delete process.env.QUIVER_WORKFLOW_CALL_TIMEOUT;
-    else process.env.QUIVER_WORKFLOW_CALL_TIMEOUT = before;
-  }
-  const running = worker.run();
-  try {
-    return await body((iterations) =>
+  return withQuiverWorker(taskQueue, { name: 'QUIVER_WORKFLOW_CALL_TIMEOUT', value: guard }, () =>
+    body((iterations) =>
       client.workflow.start('busyLoop', {
         taskQueue,
         workflowId: `${taskQueue}-${Date.now()}`,
@@ -51,12 +36,8 @@ async function withBusyWorker<T>(
         // The server must not time the long activation out itself: the worker's guard is under test.
         workflowTaskTimeout: '120s',
       }),
-    );
-  } finally {
-    worker.shutdown();
-    await running;
-    await connection.close();
-  }
+    ),
+  );
 }
 
 /** The failure messages of the run's failed workflow tasks so far. */

@@ -1,15 +1,12 @@
-import path from 'node:path';
 import { Client } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WORKFLOW_STACK_TRACES_VAR } from '../../worker/main-thread-workflows';
-import { QuiverWorker } from '../../worker/workflow-call-guard';
-import { connectTestTemporal, testTemporalAddress } from '../helpers/temporal';
+import { connectTestTemporal } from '../helpers/temporal';
+import { withQuiverWorker } from '../support/quiver-worker';
 
 // QUIVER_WORKFLOW_STACK_TRACES on a real worker and dev server: off by default (workflow code on the
 // main thread, no promise hook: the stack-trace query the Temporal UI sends is refused), and on when
 // set (the SDK's worker thread, whose stack trace names where the workflow waits).
-const WORKFLOWS = path.join(__dirname, '..', 'support', 'workflows', 'busy-loop.ts');
 
 let client: Client;
 
@@ -23,20 +20,8 @@ afterAll(async () => {
 
 /** Starts `waitsForever` on a QuiverWorker created with the variable at `setting`, and asks for its stack. */
 async function stackTraceQuery(setting: string | undefined): Promise<PromiseSettledResult<string>> {
-  const before = process.env[WORKFLOW_STACK_TRACES_VAR];
-  if (setting === undefined) delete process.env[WORKFLOW_STACK_TRACES_VAR];
-  else process.env[WORKFLOW_STACK_TRACES_VAR] = setting;
   const taskQueue = `stack-traces-${setting ?? 'default'}-${process.pid}`;
-  const connection = await NativeConnection.connect({ address: testTemporalAddress() });
-  let worker: QuiverWorker;
-  try {
-    worker = await QuiverWorker.create({ connection, taskQueue, workflowsPath: WORKFLOWS });
-  } finally {
-    if (before === undefined) delete process.env[WORKFLOW_STACK_TRACES_VAR];
-    else process.env[WORKFLOW_STACK_TRACES_VAR] = before;
-  }
-  const running = worker.run();
-  try {
+  return withQuiverWorker(taskQueue, { name: WORKFLOW_STACK_TRACES_VAR, value: setting }, async () => {
     const handle = await client.workflow.start('waitsForever', {
       taskQueue,
       workflowId: `${taskQueue}-${Date.now()}`,
@@ -47,11 +32,7 @@ async function stackTraceQuery(setting: string | undefined): Promise<PromiseSett
     } finally {
       await handle.terminate('test done');
     }
-  } finally {
-    worker.shutdown();
-    await running;
-    await connection.close();
-  }
+  });
 }
 
 describe('QUIVER_WORKFLOW_STACK_TRACES', () => {
