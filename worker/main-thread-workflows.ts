@@ -45,7 +45,8 @@ const handlers = globalHandlers as unknown as { stopPromiseHook(): void; promise
  * A creator that runs workflow code in one reusable V8 context on the calling (main) thread: the SDK's
  * own ReusableVMWorkflowCreator, which its `debugMode` and replay workers use, with the SDK's promise
  * hook stopped, so workflows report stack traces as not enabled (`__stack_trace` fails with the
- * SDK's "Workflow stack traces are not enabled on this worker").
+ * SDK's "Workflow stack traces are not enabled on this worker"), and the process's own stack
+ * formatter kept (source-mapped stacks for activity errors).
  *
  * Uses the SDK's internal modules (`@temporalio/worker/lib/workflow/*`), pinned by the lock file.
  *
@@ -57,6 +58,10 @@ export async function mainThreadWorkflowCreator(
   options: CompiledWorkerOptions,
 ): Promise<WorkflowCreator> {
   const { patchActivationCallback } = options;
+  // The SDK replaces the process's stack formatter, which would end Node's source-mapped stacks for
+  // every error in this thread (activity failures would point into transpiled code): put back below.
+  const processStackFormatter = Error.prepareStackTrace;
+  const rejectionListeners = new Set(process.listeners('unhandledRejection'));
   const creator = await ReusableVMWorkflowCreator.create(
     bundle,
     options.isolateExecutionTimeoutMs,
@@ -68,5 +73,40 @@ export async function mainThreadWorkflowCreator(
   // `create` installed the hook (once per process, never again): stopped before any workflow makes a promise.
   handlers.stopPromiseHook();
   handlers.promiseHookInstalled = false;
+  Error.prepareStackTrace = processStackFormatter;
+  // `create` also added (once per process) a listener that fails the workflow task of a workflow's
+  // unhandled rejection, and ends the process on any other with "could not be associated to a
+  // Workflow Run": it keeps the first job only, the rest as if it were not there.
+  for (const listener of process.listeners('unhandledRejection'))
+    if (!rejectionListeners.has(listener)) {
+      process.off('unhandledRejection', listener);
+      process.on('unhandledRejection', workflowRejectionsOnly(listener));
+    }
   return creator;
+}
+
+/**
+ * The SDK's unhandled-rejection listener for rejections made in workflow code only. Any other
+ * rejection is left as Node leaves it when no listener of its own is there: thrown, so the process
+ * ends naming the error itself (when another listener is there, a test runner's, that one decides).
+ */
+function workflowRejectionsOnly(
+  sdkListener: NodeJS.UnhandledRejectionListener,
+): NodeJS.UnhandledRejectionListener {
+  const listener: NodeJS.UnhandledRejectionListener = (reason, promise) => {
+    if (madeInWorkflowCode(promise)) return sdkListener(reason, promise);
+    if (process.listeners('unhandledRejection').every((other) => other === listener)) throw reason;
+  };
+  return listener;
+}
+
+/** Whether `promise` was made in workflow code: its realm (a workflow's V8 context) has an activator. */
+function madeInWorkflowCode(promise: Promise<unknown>): boolean {
+  try {
+    // The SDK's own test (vm-shared getActivator): a function made in the promise's realm reads its global.
+    const inRealm = promise.constructor.constructor as (code: string) => () => unknown;
+    return Boolean(inRealm('return globalThis.__TEMPORAL_ACTIVATOR__')());
+  } catch {
+    return false;
+  }
 }
