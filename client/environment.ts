@@ -48,6 +48,11 @@ export async function openEnvironment(
 ): Promise<Environment> {
   const config = configFrom(flags);
   const log = options.log ?? (() => undefined);
+  // Workers' settings are bad input before any server is looked for or started (exit 2, naming them).
+  if (options.queues?.length)
+    (
+      require('../worker/worker-settings') as typeof import('../worker/worker-settings')
+    ).checkWorkerSettings();
   let address: string;
   let uiUrl: string;
   let server: DevServer | undefined;

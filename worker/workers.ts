@@ -17,8 +17,8 @@ import { checkStore } from '../core/object-store/index';
 import type { QueueName } from '../core/queues';
 import { installRuntime } from './telemetry';
 import { limitTrainings } from './training-slots';
-import { workflowStackTraces } from './main-thread-workflows';
-import { QuiverWorker, workflowCallTimeoutMs } from './workflow-call-guard';
+import { QuiverWorker } from './workflow-call-guard';
+import { checkWorkerSettings } from './worker-settings';
 
 export interface WorkerOptions {
   config: QuiverConfig;
@@ -101,8 +101,7 @@ export async function createWorkers(options: WorkerOptions): Promise<RunningWork
   await checkStore(options.config.store);
   // A bad QUIVER_WORKFLOW_CALL_TIMEOUT or QUIVER_WORKFLOW_STACK_TRACES stops the worker before it
   // connects, naming the variable.
-  workflowCallTimeoutMs();
-  workflowStackTraces();
+  checkWorkerSettings();
   installRuntime(undefined, options.config.metricsPort);
   // A GPU worker picks its backend up front: its start line names it, and a refused one stops it here.
   const backend = options.queues.includes('gpu') ? await initBackend() : undefined;

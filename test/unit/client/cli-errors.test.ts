@@ -235,6 +235,27 @@ describe('CLI errors and exit codes, with no Temporal server', () => {
     }
   });
 
+  it('a bad worker setting stops worker, up and demo before any server is looked for: exit 2, naming it', async () => {
+    for (const [name, value] of [
+      ['QUIVER_WORKFLOW_STACK_TRACES', 'maybe'],
+      ['QUIVER_WORKFLOW_CALL_TIMEOUT', 'bogus'],
+    ] as const) {
+      const before = process.env[name];
+      process.env[name] = value;
+      try {
+        for (const command of [['worker'], ['up'], ['demo', '--exit']]) {
+          const result = await cli(home, '--json', ...command);
+          expect(result.code, `${name} ${command[0]}`).toBe(2);
+          expect(JSON.parse(result.stdout).error).toMatchObject({ type: 'ConfigError', field: name });
+          expect(result.stderr, command[0]).not.toContain('dev server');
+        }
+      } finally {
+        if (before === undefined) delete process.env[name];
+        else process.env[name] = before;
+      }
+    }
+  });
+
   it('usage errors name the option or argument they are about in --json field', async () => {
     const cases: [string[], string | null][] = [
       [['models', 'promote', 'iris', '1'], '--alias'],
