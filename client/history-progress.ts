@@ -170,7 +170,9 @@ async function applyLocalStepMarker(
   const attempt = Number(data.attempt ?? 1);
   const resultPayload = marker.details?.result?.payloads?.[0];
   if (!marker.failure && resultPayload) {
-    completeStep(state, (await decode(resultPayload as Payload)) as StepResult, null);
+    const result = (await decode(resultPayload as Payload)) as StepResult;
+    // The marker has no start time: the step's own clock (its body) gives its duration.
+    completeStep(state, result, typeof result.durationMs === 'number' ? result.durationMs : null);
     state.attempts = attemptsBefore + attempt;
   } else {
     // A local activity stopped by the run's cancel records a cancelled failure: a cancel, not a failure.

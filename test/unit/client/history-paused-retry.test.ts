@@ -21,7 +21,13 @@ const marker = (eventId: number, step: string, attempt: number, outcome: 'comple
     details: {
       data: { payloads: [payload({ activity_type: step, attempt })] },
       ...(outcome === 'completed'
-        ? { result: { payloads: [payload({ outputs: {}, summary: {}, attempt, codeVersion: 'v' })] } }
+        ? {
+            result: {
+              payloads: [
+                payload({ outputs: {}, summary: {}, attempt, codeVersion: 'v', durationMs: 40 + eventId }),
+              ],
+            },
+          }
         : {}),
     },
     ...(outcome === 'failed'
@@ -59,6 +65,11 @@ const pausedLocal = [
 ];
 
 describe('progressFromHistory: a paused step and its retry, as the workflow holds them', () => {
+  it("a completed local step reads its duration from the step's own clock (its marker has no start)", async () => {
+    expect(await stepOf(pausedLocal, 'ingest')).toMatchObject({ status: 'completed', durationMs: 45 });
+    expect(await stepOf(pausedLocal, 'features')).toMatchObject({ status: 'completed', durationMs: 47 });
+  });
+
   it('a local step that exhausted its retries reads paused while the run waits for a retry', async () => {
     expect(await stepOf(pausedLocal, 'train')).toMatchObject({
       status: 'paused',
