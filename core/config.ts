@@ -4,6 +4,9 @@ import { hostPortProblem } from './host-port';
 import { TASK_QUEUES } from './queues';
 
 /** Runtime configuration, read from the environment; CLI flags override individual fields. */
+/** The Temporal Web UI's port when QUIVER_UI_PORT does not set one (the dev server's own default). */
+export const DEFAULT_UI_PORT = 8233;
+
 export interface QuiverConfig {
   /** Where Quiver keeps its state (store, registry, dev-server database). */
   home: string;
@@ -32,7 +35,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     // Empty is unset, as for TEMPORAL_ADDRESS: the server would refuse an empty namespace.
     namespace: env.TEMPORAL_NAMESPACE || 'default',
     devServerPort: portOf(env.QUIVER_TEMPORAL_PORT, 'QUIVER_TEMPORAL_PORT') ?? 7233,
-    uiPort: portOf(env.QUIVER_UI_PORT, 'QUIVER_UI_PORT') ?? 8233,
+    uiPort: portOf(env.QUIVER_UI_PORT, 'QUIVER_UI_PORT') ?? DEFAULT_UI_PORT,
     taskQueues: {
       cpu: `${env.QUIVER_QUEUE_PREFIX ?? ''}${TASK_QUEUES.cpu}`,
       gpu: `${env.QUIVER_QUEUE_PREFIX ?? ''}${TASK_QUEUES.gpu}`,

@@ -24,6 +24,10 @@ export interface DevServerOptions {
   cli?: string;
   /** How long to wait for the frontend to answer; 60 s when omitted. */
   readyTimeoutMs?: number;
+  /** The setting that chose `port`, named when it is taken; `QUIVER_TEMPORAL_PORT` when omitted. */
+  portSetting?: string;
+  /** A line logged once both ports are known free, before anything starts (`up` says where it starts). */
+  announce?: string;
 }
 
 export interface DevServer {
@@ -49,7 +53,8 @@ const defaultLog: Log = (message) => process.stderr.write(`[quiver] ${message}\n
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const { home, port, uiPort, namespace = 'default', log = defaultLog, readyTimeoutMs = 60_000 } = options;
-  await assertDevServerPortsFree(port, uiPort);
+  await assertDevServerPortsFree(port, uiPort, options.portSetting);
+  if (options.announce) log(options.announce);
   const cli = options.cli ?? (await ensureTemporalCli(log));
   await fs.mkdir(home, { recursive: true });
   const dbFile = options.dbFile ?? path.join(home, 'temporal.db');
@@ -111,7 +116,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
  * @throws ConfigError (exit 2) naming the setting to change: the two ports are one (QUIVER_UI_PORT),
  *   or one of them is taken by another program
  */
-export async function assertDevServerPortsFree(
+async function assertDevServerPortsFree(
   port: number,
   uiPort: number,
   portSetting = 'QUIVER_TEMPORAL_PORT',

@@ -1,11 +1,11 @@
 import type { QuiverConfig, TemporalAddressField } from '../core/config';
 import { loopbackPort } from '../core/host-port';
 import { TemporalUnreachableError } from '../core/errors';
-import { assertDevServerPortsFree, startDevServer, type DevServer } from './dev-server';
+import { startDevServer, type DevServer } from './dev-server';
 import { isTemporalReachable } from './ports';
 import { clientUiUrl } from './ui-record';
 import { QUIVER_SEARCH_ATTRIBUTES } from './search-attributes';
-import { ensureTemporalCli, type Log } from './temporal-cli';
+import type { Log } from './temporal-cli';
 import { connectTemporal, ensureNamespace, ensureSearchAttributes } from './temporal-setup';
 
 export interface TemporalEndpoint {
@@ -68,8 +68,8 @@ export async function ensureTemporal(
 }
 
 /**
- * Starts the embedded dev server on 127.0.0.1:`port`, its database under `config.home`. Its ports are
- * checked before `announce` is logged, so no start is announced that a taken port then refuses.
+ * Starts the embedded dev server on 127.0.0.1:`port`, its database under `config.home`; `announce` is
+ * logged once its ports are known free (see startDevServer).
  *
  * @throws ConfigError (exit 2) naming `portSetting` or QUIVER_UI_PORT when a port is taken
  */
@@ -77,17 +77,15 @@ async function startEmbedded(
   config: QuiverConfig,
   port: number,
   log: Log,
-  { portSetting = 'QUIVER_TEMPORAL_PORT', announce }: { portSetting?: string; announce?: string } = {},
+  options: { portSetting?: string; announce?: string } = {},
 ): Promise<TemporalEndpoint> {
-  await assertDevServerPortsFree(port, config.uiPort, portSetting);
-  if (announce) log(announce);
-  await ensureTemporalCli(log);
   const server = await startDevServer({
     home: config.home,
     port,
     uiPort: config.uiPort,
     namespace: config.namespace,
     log,
+    ...options,
   });
   return { address: server.address, uiUrl: server.uiUrl, server };
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { QuiverConfig } from '../core/config';
+import { DEFAULT_UI_PORT, type QuiverConfig } from '../core/config';
 import { linkHost, parseAddress, temporalUiUrl } from './ports';
 import { isAlive } from './process-alive';
 
@@ -65,9 +65,6 @@ export function recordedUiUrl(home: string, address: string): string | undefined
   if (!record || !sameServer(record.address, address) || !isAlive(record.pid)) return undefined;
   return record.uiUrl;
 }
-
-/** The Temporal UI's port when nothing says otherwise (the dev server's and the CLI's default). */
-const DEFAULT_UI_PORT = 8233;
 
 /**
  * The Temporal UI a client links to for the server at `address`: what the environment says
